@@ -1,0 +1,7 @@
+//! The `authwalk` binary: parse the arguments and hand over to [`authwalk::cli`].
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    authwalk::cli::main()
+}

@@ -1,0 +1,378 @@
+//! Response verification: locate the exact raw text Alipay signed, then check `sign` over it.
+//!
+//! The signed text is the raw value of the `<method>_response` node (or `error_response`),
+//! byte for byte as received: no re-serialisation, no unescaping. It is found by brace matching
+//! that respects JSON strings, which is what the newer Java SDK, EasySDK and the Python SDK do;
+//! naive extractors break on a nickname like `小明{\"测试\"}\\`.
+
+use std::ops::Range;
+
+use super::{Charset, SignType, response_node};
+use crate::keys::{self, PublicKey};
+
+const ERROR_NODE: &str = "error_response";
+
+/// The located signed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignSource {
+    /// The node the text came from (`alipay_user_info_share_response`, `error_response`, …).
+    pub node: String,
+    /// Byte range of the text within the (decoded) body.
+    pub range: Range<usize>,
+    /// The exact text.
+    pub content: String,
+}
+
+impl SignSource {
+    pub fn is_error_node(&self) -> bool {
+        self.node == ERROR_NODE
+    }
+}
+
+/// Why no signed text could be located.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LocateError {
+    #[error("the body has no '{expected}' node and no 'error_response' node")]
+    NoNode { expected: String },
+    #[error("the body has no '…_response' node")]
+    NoResponseNode,
+    #[error("the value of '{node}' is neither an object nor a string")]
+    NotObject { node: String },
+    #[error("the '{node}' object never closes: the body was cut off")]
+    Unterminated { node: String },
+    /// The node appears again after the signed one: a spoofing attempt the newer SDKs reject.
+    #[error("'{node}' appears twice; the SDKs reject such a response as possibly forged")]
+    Duplicate { node: String },
+}
+
+/// Find the signed text for `method` (or, without a method, for the first `…_response` node,
+/// preferring a non-error node).
+pub fn locate(body: &str, method: Option<&str>) -> Result<SignSource, LocateError> {
+    let node = match method {
+        Some(method) => {
+            let node = response_node(method);
+            if find_key(body, &node, 0).is_some() {
+                node
+            } else if find_key(body, ERROR_NODE, 0).is_some() {
+                ERROR_NODE.to_owned()
+            } else {
+                return Err(LocateError::NoNode { expected: node });
+            }
+        }
+        None => guess_node(body).ok_or(LocateError::NoResponseNode)?,
+    };
+    let key_end = find_key(body, &node, 0).expect("node was just found");
+    let bytes = body.as_bytes();
+    let mut i = key_end;
+    while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b':') {
+        i += 1;
+    }
+    let end = match bytes.get(i) {
+        Some(b'{') => {
+            match_object(bytes, i).ok_or(LocateError::Unterminated { node: node.clone() })?
+        }
+        Some(b'"') => {
+            match_string(bytes, i).ok_or(LocateError::Unterminated { node: node.clone() })?
+        }
+        Some(_) => return Err(LocateError::NotObject { node }),
+        None => return Err(LocateError::Unterminated { node }),
+    };
+    if find_key(body, &node, end).is_some() {
+        return Err(LocateError::Duplicate { node });
+    }
+    Ok(SignSource {
+        node,
+        range: i..end,
+        content: body[i..end].to_owned(),
+    })
+}
+
+/// Byte offset just past `"key"` at or after `from`.
+fn find_key(body: &str, key: &str, from: usize) -> Option<usize> {
+    let quoted = format!("\"{key}\"");
+    body.get(from..)?
+        .find(&quoted)
+        .map(|i| from + i + quoted.len())
+}
+
+/// The first `"…_response"` key, preferring one that is not `error_response`.
+fn guess_node(body: &str) -> Option<String> {
+    let mut error = None;
+    let mut from = 0;
+    while let Some(pos) = body[from..].find("_response\"") {
+        let end = from + pos + "_response".len();
+        let start = body[..end].rfind('"')? + 1;
+        let name = &body[start..end];
+        if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            if name != ERROR_NODE {
+                return Some(name.to_owned());
+            }
+            error.get_or_insert_with(|| name.to_owned());
+        }
+        from = end + 1;
+    }
+    error
+}
+
+/// End (exclusive) of the object opening at `start`, counting braces outside strings.
+fn match_object(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate().skip(start) {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// End (exclusive, past the closing quote) of the string opening at `start` (an encrypted
+/// response body).
+fn match_string(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate().skip(start + 1) {
+        match (escaped, b) {
+            (true, _) => escaped = false,
+            (false, b'\\') => escaped = true,
+            (false, b'"') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The result of checking a response signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The signature verifies over the located text as transmitted.
+    Verified,
+    /// It verifies only after replacing every `\/` with `/`, the retry the Java and PHP SDKs
+    /// perform.
+    VerifiedUnescaped,
+    /// There is a signature and it does not verify, or the response was rejected.
+    Mismatch,
+    /// There is nothing to verify (no `sign`, or no JSON at all).
+    Unsigned,
+}
+
+impl Outcome {
+    pub fn is_verified(self) -> bool {
+        matches!(self, Self::Verified | Self::VerifiedUnescaped)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::VerifiedUnescaped => "verified (after unescaping \\/)",
+            Self::Mismatch => "signature mismatch",
+            Self::Unsigned => "unsigned",
+        }
+    }
+}
+
+/// What was checked and what came of it. `signed_text` is always the text that was checked,
+/// when one could be located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub outcome: Outcome,
+    /// Why, in one sentence that names the cause and the fix.
+    pub reason: String,
+    pub node: Option<String>,
+    pub signed_text: Option<String>,
+    pub sign: Option<String>,
+    /// Top-level `alipay_cert_sn` (certificate mode): which Alipay certificate signed.
+    pub cert_sn: Option<String>,
+    pub sign_type: SignType,
+    /// Fingerprint of the key the check used.
+    pub key_fingerprint: String,
+}
+
+/// Verify a gateway response body against the Alipay public key.
+pub fn verify_response(
+    body: &[u8],
+    method: Option<&str>,
+    sign_type: SignType,
+    charset: Charset,
+    key: &PublicKey,
+) -> Verification {
+    let mut v = Verification {
+        outcome: Outcome::Unsigned,
+        reason: String::new(),
+        node: None,
+        signed_text: None,
+        sign: None,
+        cert_sn: None,
+        sign_type,
+        key_fingerprint: key.fingerprint().hex().to_owned(),
+    };
+    let (text, text_charset) = match decode_body(body, charset) {
+        Ok(decoded) => decoded,
+        Err(reason) => {
+            v.reason = reason;
+            return v;
+        }
+    };
+    if let Some(reason) = not_json_reason(&text) {
+        v.reason = reason;
+        // Still show what a brace matcher finds, so a truncated body can be inspected.
+        if let Ok(source) = locate(&text, method) {
+            v.node = Some(source.node);
+            v.signed_text = Some(source.content);
+        }
+        return v;
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&text).expect("not_json_reason checked that the body parses");
+    v.sign = json.get("sign").and_then(|s| s.as_str()).map(str::to_owned);
+    v.cert_sn = json
+        .get("alipay_cert_sn")
+        .and_then(|s| s.as_str())
+        .map(str::to_owned);
+
+    let source = match locate(&text, method) {
+        Ok(source) => source,
+        Err(err @ LocateError::Duplicate { .. }) => {
+            v.outcome = Outcome::Mismatch;
+            v.reason = err.to_string();
+            return v;
+        }
+        Err(err) => {
+            v.reason = format!("{err}; nothing to verify");
+            return v;
+        }
+    };
+    v.node = Some(source.node.clone());
+    v.signed_text = Some(source.content.clone());
+
+    let sign = match v.sign.as_deref().map(str::trim) {
+        Some(sign) if !sign.is_empty() => sign.to_owned(),
+        _ => {
+            v.reason = unsigned_reason(&json, &source);
+            return v;
+        }
+    };
+    let Ok(signature) = keys::base64_decode_signature(&sign) else {
+        v.outcome = Outcome::Mismatch;
+        v.reason = "the sign value is not base64, so the response was altered or garbled".into();
+        return v;
+    };
+
+    let check = |content: &str, hash| match text_charset.encode(content) {
+        Ok(bytes) => key.verify(hash, &bytes, &signature),
+        Err(_) => false,
+    };
+    if check(&source.content, sign_type.hash()) {
+        v.outcome = Outcome::Verified;
+        v.reason = format!(
+            "{} signature verifies over the {} node as transmitted",
+            sign_type, source.node
+        );
+        return v;
+    }
+    if source.content.contains("\\/") {
+        let unescaped = source.content.replace("\\/", "/");
+        if check(&unescaped, sign_type.hash()) {
+            v.outcome = Outcome::VerifiedUnescaped;
+            v.reason = "the signature verifies only after replacing \\/ with / (the Java and PHP \
+                        SDKs retry this way)"
+                .into();
+            v.signed_text = Some(unescaped);
+            return v;
+        }
+    }
+    v.outcome = Outcome::Mismatch;
+    let other = match sign_type {
+        SignType::Rsa2 => SignType::Rsa,
+        SignType::Rsa => SignType::Rsa2,
+    };
+    v.reason = if check(&source.content, other.hash()) {
+        format!(
+            "the response is signed with {other} ({}), not {sign_type}: set sign_type={other} or \
+             switch the app to {sign_type} in the console",
+            other.algorithm()
+        )
+    } else {
+        format!(
+            "the signature does not match the {} text with the Alipay public key {}: either this \
+             is not the Alipay public key of this app and environment (sandbox and production \
+             differ), or the body was altered on the way",
+            source.node,
+            key.fingerprint().short()
+        )
+    };
+    v
+}
+
+/// The body as text, in the request charset or, failing that, the other one.
+fn decode_body(body: &[u8], charset: Charset) -> Result<(String, Charset), String> {
+    if body.is_empty() {
+        return Err("the body is empty: nothing to verify".into());
+    }
+    match charset.decode(body) {
+        Ok(text) => Ok((text.into_owned(), charset)),
+        Err(first) => {
+            let other = match charset {
+                Charset::Utf8 => Charset::Gbk,
+                Charset::Gbk => Charset::Utf8,
+            };
+            other
+                .decode(body)
+                .map(|t| (t.into_owned(), other))
+                .map_err(|_| format!("{first}; nothing to verify"))
+        }
+    }
+}
+
+/// `Some(reason)` when `text` is not a JSON document.
+pub(super) fn not_json_reason(text: &str) -> Option<String> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('<') {
+        let head: String = trimmed.chars().take(60).collect();
+        return Some(format!(
+            "the body is HTML, not JSON (it starts with {head:?}); a proxy, load balancer or wrong \
+             URL answered instead of the gateway"
+        ));
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(_) => None,
+        Err(e) if e.is_eof() => Some(format!(
+            "the body is cut off ({e}, after {} bytes); the connection closed early",
+            text.len()
+        )),
+        Err(e) => Some(format!("the body is not valid JSON ({e})")),
+    }
+}
+
+fn unsigned_reason(json: &serde_json::Value, source: &SignSource) -> String {
+    let node = json.get(&source.node);
+    let sub_code = node
+        .and_then(|n| n.get("sub_code"))
+        .and_then(|s| s.as_str());
+    if sub_code.is_some_and(|s| !s.is_empty()) || source.is_error_node() {
+        "the response carries no sign; gateway-level errors are often unsigned (the Java SDK \
+         accepts them, the PHP and Python SDKs raise)"
+            .into()
+    } else {
+        "the response carries no sign although it is not an error: do not trust its data (the \
+         Java SDK fails such a response with \"sign check fail\")"
+            .into()
+    }
+}
