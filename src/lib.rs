@@ -5,5 +5,6 @@
 //! no clock), then the command-line face in [`cli`].
 
 pub mod cli;
+pub mod finding;
 pub mod keys;
 pub mod provider;
