@@ -1,10 +1,124 @@
 //! The command-line face: clap arguments, one file per subcommand, documented exit codes.
 //!
-//! Exit codes: 0 = succeeded; 1 = the provider rejected a step, or a signature did not verify;
-//! 2 = usage, configuration or internal error.
+//! Exit codes (as ripgrep documents its own):
+//! - 0: everything succeeded (a signature verified, every step passed);
+//! - 1: the provider rejected a step, a signature did not verify, or a lint found an error;
+//! - 2: usage, configuration or internal error.
+//!
+//! Errors are printed with their whole chain (`{:#}`); a closed pipe is not an error.
 
+mod keys;
+mod sign;
+mod verify;
+
+use std::io::{self, Write as _};
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
+
+use crate::finding::Lang;
+
+/// A terminal inspector for the Alipay (支付宝) and WeChat (微信) "get the user's profile" OAuth
+/// logins.
+#[derive(Debug, Parser)]
+#[command(name = "authwalk", version, about, propagate_version = true)]
+pub struct Args {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand understands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Global {
+    /// Language of explanations: zh or en (default: from the locale).
+    #[arg(long, global = true, env = "AUTHWALK_LANG", value_name = "zh|en")]
+    pub lang: Option<Lang>,
+}
+
+impl Global {
+    /// The language to explain in: `--lang`, else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+    pub fn lang(&self) -> Lang {
+        self.lang.unwrap_or_else(|| {
+            ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+                .map(|locale| Lang::from_locale(&locale))
+                .unwrap_or_default()
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign gateway parameters: print the canonical string, its SHA-256 and `sign`.
+    Sign(sign::SignArgs),
+    /// Verify the signature of an Alipay gateway response.
+    Verify(verify::VerifyArgs),
+    /// Generate, inspect and convert RSA keys.
+    Keys(keys::KeysArgs),
+}
+
+/// Run the command line and map the outcome to an exit code.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match args.command {
+        None => {
+            let mut cmd = <Args as clap::CommandFactory>::command();
+            cmd.print_help()
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(anyhow::Error::from)
+        }
+        Some(Command::Sign(a)) => sign::run(&a, &args.global),
+        Some(Command::Verify(a)) => verify::run(&a, &args.global),
+        Some(Command::Keys(a)) => keys::run(&a, &args.global),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "authwalk: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<io::Error>())
+        .any(|io| io.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// Read a file argument, where `-` means standard input.
+pub(crate) fn read_input(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context as _;
+    use std::io::Read as _;
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        io::stdin()
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
+        Ok(buf)
+    } else {
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    }
+}
+
+/// Read a key file as text, with the path in any error.
+pub(crate) fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
+    use anyhow::Context as _;
+    let bytes = read_input(path)?;
+    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))
 }
