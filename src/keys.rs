@@ -184,7 +184,10 @@ pub enum KeyError {
     )]
     Encrypted,
     /// A PEM block for a non-RSA key type.
-    #[error("this is a {what}, not an RSA key; Alipay signs with RSA (RSA2 = SHA256withRSA)")]
+    #[error(
+        "this is {} {what}, not an RSA key; Alipay signs with RSA (RSA2 = SHA256withRSA)",
+        article(what)
+    )]
     NotRsa { what: String },
     /// A `-----BEGIN` line without its matching `-----END` line.
     #[error(
@@ -223,6 +226,14 @@ pub enum KeyError {
     /// Generation failed (only with absurd sizes).
     #[error("could not generate a {bits}-bit key: {detail}")]
     Generate { bits: usize, detail: String },
+}
+
+/// "a" or "an" before a key type name, most of which are read as letters (an EC, a DSA key).
+fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some(c) if !word.starts_with("non") && "AEFHILMNORSXaeio".contains(c) => "an",
+        _ => "a",
+    }
 }
 
 fn line_col(line: usize, column: usize) -> String {
@@ -344,14 +355,12 @@ fn public_key_of_certificate(der: &[u8]) -> Option<Result<RsaPublicKey, KeyError
     let cert = x509_cert::Certificate::from_der(der).ok()?;
     let spki = cert.tbs_certificate.subject_public_key_info;
     let spki_der = spki.to_der().ok()?;
-    Some(
-        RsaPublicKey::from_public_key_der(&spki_der).map_err(|_| KeyError::NotRsa {
-            what: format!(
-                "certificate for a {} key",
-                algorithm_name(&spki.algorithm.oid.to_string())
-            ),
-        }),
-    )
+    Some(RsaPublicKey::from_public_key_der(&spki_der).map_err(|_| {
+        let name = algorithm_name(&spki.algorithm.oid.to_string());
+        KeyError::NotRsa {
+            what: format!("certificate for {} {name} key", article(name)),
+        }
+    }))
 }
 
 fn algorithm_name(oid: &str) -> &'static str {

@@ -5,6 +5,7 @@
 //! no clock), then the command-line face in [`cli`].
 
 pub mod cli;
+pub mod config;
 pub mod finding;
 pub mod keys;
 pub mod provider;

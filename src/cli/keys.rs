@@ -1,12 +1,382 @@
-//! `authwalk keys`.
+//! `authwalk keys`: generate key pairs, inspect what a pasted key really is, convert between
+//! the spellings the SDKs want.
 
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::Global;
+use anyhow::{Context as _, bail};
+use serde_json::json;
+
+use super::{Global, read_text};
+use crate::config::{write_public_file, write_secret_file};
+use crate::keys::{self, Armor, Encoding, HashAlg, ParsedKey, PrivateKey, PublicKey};
 
 #[derive(Debug, clap::Args)]
-pub struct KeysArgs {}
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub command: KeysCommand,
+}
 
-pub fn run(_args: &KeysArgs, _global: &Global) -> anyhow::Result<ExitCode> {
+#[derive(Debug, clap::Subcommand)]
+pub enum KeysCommand {
+    /// Generate an app key pair: the private key stays with you, the public key goes to the
+    /// Alipay console (接口加签方式 → 公钥).
+    Gen(GenArgs),
+    /// Say what a key is: kind, format, size, fingerprint, and whether it fits its role.
+    Inspect(InspectArgs),
+    /// Rewrite a key in another format (PKCS#1, PKCS#8, SPKI; PEM or one-line).
+    Convert(ConvertArgs),
+}
+
+/// Output formats, named as people know them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// PKCS#8 `PRIVATE KEY` (Java SDK).
+    Pkcs8,
+    /// PKCS#1 `RSA PRIVATE KEY` / `RSA PUBLIC KEY` (Python and PHP SDKs).
+    Pkcs1,
+    /// X.509 SubjectPublicKeyInfo `PUBLIC KEY` (what the console shows).
+    Spki,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GenArgs {
+    /// Key size in bits; Alipay RSA2 needs 2048.
+    #[arg(long, default_value_t = 2048)]
+    pub bits: usize,
+    /// Folder to write app_private_key.pem (mode 0600) and app_public_key.pem into.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+    /// Format of the private key file.
+    #[arg(long, value_enum, default_value = "pkcs8")]
+    pub format: Format,
+    /// Replace existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// Key files to describe (any role).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The app private key (应用私钥): must be private and big enough for RSA2.
+    #[arg(long, value_name = "FILE")]
+    pub app_private_key: Option<PathBuf>,
+    /// The Alipay public key (支付宝公钥): must be public, and not the app's own.
+    #[arg(long, value_name = "FILE")]
+    pub alipay_public_key: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConvertArgs {
+    /// The key to convert.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Target format.
+    #[arg(long, value_enum)]
+    pub to: Format,
+    /// Write bare one-line base64 (as the console and key tool show keys) instead of PEM.
+    #[arg(long)]
+    pub one_line: bool,
+    /// Output the public half of a private key.
+    #[arg(long)]
+    pub public: bool,
+    /// Where to write; private keys are written with mode 0600. Default: standard output
+    /// (refused for a private key when that is a terminal).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: &KeysArgs, _global: &Global) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        KeysCommand::Gen(a) => generate(a),
+        KeysCommand::Inspect(a) => inspect(a),
+        KeysCommand::Convert(a) => convert(a),
+    }
+}
+
+fn generate(args: &GenArgs) -> anyhow::Result<ExitCode> {
+    if !(1024..=8192).contains(&args.bits) {
+        bail!(
+            "--bits {} is out of range; use 2048 (Alipay RSA2) or up to 8192",
+            args.bits
+        );
+    }
+    let encoding = match args.format {
+        Format::Pkcs8 => Encoding::Pkcs8,
+        Format::Pkcs1 => Encoding::Pkcs1,
+        Format::Spki => bail!("--format spki is a public-key format; use pkcs8 or pkcs1"),
+    };
+    let private_path = args.out.join("app_private_key.pem");
+    let public_path = args.out.join("app_public_key.pem");
+    if !args.force {
+        for p in [&private_path, &public_path] {
+            if p.exists() {
+                bail!("{} already exists; pass --force to replace it", p.display());
+            }
+        }
+    }
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let key = PrivateKey::generate(args.bits)?;
+    let public = key.public_key();
+    write_secret_file(
+        &private_path,
+        key.encode(encoding, Armor::Pem)?.as_bytes(),
+        args.force,
+    )
+    .with_context(|| format!("cannot write {}", private_path.display()))?;
+    write_public_file(
+        &public_path,
+        public.encode(Encoding::Spki, Armor::Pem)?.as_bytes(),
+        args.force,
+    )
+    .with_context(|| format!("cannot write {}", public_path.display()))?;
+
+    println!(
+        "private key: {} ({}, mode 0600; keep it secret)",
+        private_path.display(),
+        encoding.name()
+    );
+    println!("public key:  {}", public_path.display());
+    println!("fingerprint: {}", key.fingerprint());
+    if args.bits < 2048 {
+        println!(
+            "warning:     {}",
+            keys::KeyError::TooSmallForRsa2 { bits: args.bits }
+        );
+    }
+    println!();
+    println!("Paste this app public key (应用公钥) into the Alipay console:");
+    println!("{}", public.encode(Encoding::Spki, Armor::OneLine)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// One inspected key, or why it is unusable.
+struct Report {
+    path: PathBuf,
+    role: Option<&'static str>,
+    key: Result<ParsedKey, keys::KeyError>,
+    problems: Vec<String>,
+}
+
+fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
+    if args.files.is_empty() && args.app_private_key.is_none() && args.alipay_public_key.is_none() {
+        bail!("give key files to inspect, or --app-private-key / --alipay-public-key");
+    }
+    let mut reports = Vec::new();
+    for path in &args.files {
+        reports.push(load(path, None)?);
+    }
+    let app = args
+        .app_private_key
+        .as_deref()
+        .map(|p| load(p, Some("app private key")))
+        .transpose()?;
+    let alipay = args
+        .alipay_public_key
+        .as_deref()
+        .map(|p| load(p, Some("Alipay public key")))
+        .transpose()?;
+    let app_private = if let Some(mut report) = app {
+        match &report.key {
+            Ok(ParsedKey::Public(_)) => report
+                .problems
+                .push(keys::KeyError::ExpectedPrivate.to_string()),
+            Ok(ParsedKey::Private(k)) => {
+                if let Err(e) = k.check_size_for(HashAlg::Sha256) {
+                    report.problems.push(e.to_string());
+                }
+            }
+            Err(_) => {}
+        }
+        let key = match &report.key {
+            Ok(ParsedKey::Private(k)) => Some((**k).clone()),
+            _ => None,
+        };
+        reports.push(report);
+        key
+    } else {
+        None
+    };
+    if let Some(mut report) = alipay {
+        match &report.key {
+            Ok(ParsedKey::Private(_)) => report
+                .problems
+                .push(keys::KeyError::ExpectedPublic.to_string()),
+            Ok(ParsedKey::Public(k)) => {
+                if let Some(app) = &app_private
+                    && let Err(e) = keys::check_alipay_public_key(k, app)
+                {
+                    report.problems.push(e.to_string());
+                }
+            }
+            Err(_) => {}
+        }
+        reports.push(report);
+    }
+
+    let ok = reports
+        .iter()
+        .all(|r| r.key.is_ok() && r.problems.is_empty());
+    if args.json {
+        let out: Vec<_> = reports.iter().map(report_json).collect();
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        for (i, r) in reports.iter().enumerate() {
+            if i > 0 {
+                println!();
+            }
+            print_report(r);
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn load(path: &Path, role: Option<&'static str>) -> anyhow::Result<Report> {
+    let text = read_text(path)?;
+    Ok(Report {
+        path: path.to_owned(),
+        role,
+        key: keys::parse(&text),
+        problems: Vec::new(),
+    })
+}
+
+fn print_report(r: &Report) {
+    match r.role {
+        Some(role) => println!("{} ({role})", r.path.display()),
+        None => println!("{}", r.path.display()),
+    }
+    match &r.key {
+        Ok(key) => {
+            let info = key.info();
+            println!("  kind:        RSA {}", info.kind);
+            println!("  format:      {} {}", info.encoding.name(), info.armor);
+            println!("  size:        {} bits", info.bits);
+            println!("  fingerprint: {}", info.fingerprint);
+            if let ParsedKey::Private(_) = key {
+                println!("  (the fingerprint is of the matching public key, so pairs share it)");
+            }
+            for note in &info.notes {
+                println!("  note:        {note}");
+            }
+            if info.bits < 2048 {
+                println!(
+                    "  warning:     {}",
+                    keys::KeyError::TooSmallForRsa2 { bits: info.bits }
+                );
+            }
+        }
+        Err(e) => println!("  error:       {e}"),
+    }
+    for p in &r.problems {
+        println!("  error:       {p}");
+    }
+}
+
+fn report_json(r: &Report) -> serde_json::Value {
+    let mut problems = r.problems.clone();
+    let key = match &r.key {
+        Ok(key) => {
+            let info = key.info();
+            json!({
+                "kind": match info.kind { keys::KeyKind::Private => "private", keys::KeyKind::Public => "public" },
+                "encoding": info.encoding.name(),
+                "armor": info.armor.to_string(),
+                "bits": info.bits,
+                "fingerprint": info.fingerprint.hex(),
+                "notes": info.notes,
+            })
+        }
+        Err(e) => {
+            problems.insert(0, e.to_string());
+            serde_json::Value::Null
+        }
+    };
+    json!({ "path": r.path.display().to_string(), "role": r.role, "key": key, "problems": problems })
+}
+
+fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
+    let text = read_text(&args.file)?;
+    let parsed = keys::parse(&text)
+        .with_context(|| format!("{} is not a usable key", args.file.display()))?;
+    let armor = if args.one_line {
+        Armor::OneLine
+    } else {
+        Armor::Pem
+    };
+    let (output, secret) = match (&parsed, args.public) {
+        (ParsedKey::Private(k), false) => {
+            let encoding = match args.to {
+                Format::Pkcs8 => Encoding::Pkcs8,
+                Format::Pkcs1 => Encoding::Pkcs1,
+                Format::Spki => bail!(
+                    "a private key cannot be written as SPKI; add --public to write its public key"
+                ),
+            };
+            (k.encode(encoding, armor)?, true)
+        }
+        (ParsedKey::Private(k), true) => (public_as(&k.public_key(), args.to, armor)?, false),
+        (ParsedKey::Public(k), _) => (public_as(k, args.to, armor)?, false),
+    };
+    let output = if args.one_line {
+        format!("{output}\n")
+    } else {
+        output
+    };
+    match &args.out {
+        Some(path) if path.as_os_str() != "-" => {
+            let write = if secret {
+                write_secret_file
+            } else {
+                write_public_file
+            };
+            write(path, output.as_bytes(), args.force).with_context(|| {
+                if path.exists() && !args.force {
+                    format!(
+                        "{} already exists; pass --force to replace it",
+                        path.display()
+                    )
+                } else {
+                    format!("cannot write {}", path.display())
+                }
+            })?;
+            eprintln!(
+                "wrote {}{}",
+                path.display(),
+                if secret { " (mode 0600)" } else { "" }
+            );
+        }
+        out => {
+            if secret && out.is_none() && std::io::stdout().is_terminal() {
+                bail!(
+                    "refusing to print a private key to the terminal; write it to a file with \
+                     --out FILE (created 0600), or pipe the output"
+                );
+            }
+            print!("{output}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn public_as(key: &PublicKey, to: Format, armor: Armor) -> anyhow::Result<String> {
+    let encoding = match to {
+        Format::Spki | Format::Pkcs8 => Encoding::Spki,
+        Format::Pkcs1 => Encoding::Pkcs1,
+    };
+    Ok(key.encode(encoding, armor)?)
 }

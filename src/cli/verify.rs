@@ -1,12 +1,115 @@
-//! `authwalk verify`.
+//! `authwalk verify`: locate the exact text Alipay signed in a gateway response and check its
+//! signature, saying why when it fails.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::Global;
+use anyhow::Context as _;
+use serde_json::json;
+
+use super::{Global, read_input, read_text};
+use crate::keys::{self, ParsedKey, PublicKey};
+use crate::provider::alipay::{Charset, Outcome, SignType, verify_response};
 
 #[derive(Debug, clap::Args)]
-pub struct VerifyArgs {}
+#[command(after_help = "Exit status: 0 verified, 1 signature mismatch or unsigned, 2 usage error.")]
+pub struct VerifyArgs {
+    /// The Alipay public key (支付宝公钥) of this app and environment.
+    #[arg(long, value_name = "FILE")]
+    pub alipay_public_key: PathBuf,
+    /// The API called, e.g. alipay.user.info.share (default: the first `…_response` node).
+    #[arg(long, value_name = "NAME")]
+    pub method: Option<String>,
+    /// The sign_type of the request: RSA2 or RSA.
+    #[arg(long, value_name = "RSA2|RSA", default_value = "RSA2")]
+    pub sign_type: SignType,
+    /// The charset of the request: utf-8 or GBK.
+    #[arg(long, value_name = "utf-8|GBK", default_value = "utf-8")]
+    pub charset: Charset,
+    /// The app's own key (private or public), to catch it being used as the Alipay key.
+    #[arg(long, value_name = "FILE")]
+    pub app_key: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The response body; `-` or nothing reads standard input.
+    #[arg(value_name = "RESPONSE_FILE|-", default_value = "-")]
+    pub response: PathBuf,
+}
 
-pub fn run(_args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
-    Ok(ExitCode::SUCCESS)
+pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
+    let key_text = read_text(&args.alipay_public_key)?;
+    let key = PublicKey::parse(&key_text).with_context(|| {
+        format!(
+            "{} cannot be used as the Alipay public key",
+            args.alipay_public_key.display()
+        )
+    })?;
+    if let Some(app_key) = &args.app_key {
+        let app = keys::parse(&read_text(app_key)?)
+            .with_context(|| format!("{} is not a usable key", app_key.display()))?;
+        let same = match &app {
+            ParsedKey::Private(k) => keys::check_alipay_public_key(&key, k).is_err(),
+            ParsedKey::Public(k) => k.fingerprint() == key.fingerprint(),
+        };
+        if same {
+            return Err(keys::KeyError::AppKeyAsAlipayKey)
+                .with_context(|| args.alipay_public_key.display().to_string());
+        }
+    }
+    let body = read_input(&args.response)?;
+    let v = verify_response(
+        &body,
+        args.method.as_deref(),
+        args.sign_type,
+        args.charset,
+        &key,
+    );
+
+    if args.json {
+        let out = json!({
+            "outcome": match v.outcome {
+                Outcome::Verified => "verified",
+                Outcome::VerifiedUnescaped => "verified_unescaped",
+                Outcome::Mismatch => "mismatch",
+                Outcome::Unsigned => "unsigned",
+            },
+            "reason": v.reason,
+            "node": v.node,
+            "signed_text": v.signed_text,
+            "checked_text": v.checked_text,
+            "sign": v.sign,
+            "alipay_cert_sn": v.cert_sn,
+            "sign_type": v.sign_type.as_str(),
+            "key_fingerprint": v.key_fingerprint,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        match &v.node {
+            Some(node) => println!("node:    {node}"),
+            None => println!("node:    (none found)"),
+        }
+        if let Some(text) = &v.signed_text {
+            println!(
+                "signed text ({} bytes, exactly as transmitted):",
+                text.len()
+            );
+            println!("{text}");
+        }
+        if let Some(text) = &v.checked_text {
+            println!("checked text (after replacing \\/ with /):");
+            println!("{text}");
+        }
+        if let Some(sn) = &v.cert_sn {
+            println!("alipay_cert_sn: {sn} (not part of the signed text)");
+        }
+        println!("key:     {}", key.info());
+        println!("outcome: {}", v.outcome.label());
+        println!("reason:  {}", v.reason);
+    }
+    Ok(if v.outcome.is_verified() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

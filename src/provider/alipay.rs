@@ -22,7 +22,10 @@ use std::str::FromStr;
 
 pub use authorize::{AuthorizeRequest, Callback, CallbackError, authorize_url, parse_callback};
 pub use decode::{ApiStatus, DecodeError, Decoded, Lifetime, OauthToken, UserInfo, decode};
-pub use sign::{GatewayCall, SignError, canonical_string, format_timestamp, prepare, sign_params};
+pub use sign::{
+    GatewayCall, SignError, canonical_string, format_timestamp, prepare, prepare_params,
+    sign_params,
+};
 pub use verify::{LocateError, Outcome, SignSource, Verification, locate, verify_response};
 
 use crate::keys::HashAlg;

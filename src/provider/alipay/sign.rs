@@ -227,12 +227,29 @@ pub fn prepare(
     call: &GatewayCall,
     key: &PrivateKey,
 ) -> Result<PreparedRequest, SignError> {
-    let params = call.all_params();
-    let trace = sign_params(&params, call.sign_type, call.charset, key)?;
+    prepare_params(
+        gateway_url,
+        &call.all_params(),
+        call.sign_type,
+        call.charset,
+        key,
+    )
+}
+
+/// [`prepare`] for an arbitrary parameter list (which should hold `sign_type` and `charset`).
+pub fn prepare_params(
+    gateway_url: &str,
+    params: &[(String, String)],
+    sign_type: SignType,
+    charset: Charset,
+    key: &PrivateKey,
+) -> Result<PreparedRequest, SignError> {
+    let trace = sign_params(params, sign_type, charset, key)?;
 
     let mut sent: Vec<(String, String)> = params
-        .into_iter()
+        .iter()
         .filter(|(k, v)| is_signed(k, v))
+        .cloned()
         .collect();
     sent.push(("sign".to_owned(), trace.signature.clone()));
     sent.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -240,8 +257,8 @@ pub fn prepare(
         .into_iter()
         .partition(|(k, _)| QUERY_PARAMS.contains(&k.as_str()));
 
-    let query = form_encode(&query, call.charset)?;
-    let body = form_encode(&body, call.charset)?;
+    let query = form_encode(&query, charset)?;
+    let body = form_encode(&body, charset)?;
     let separator = if gateway_url.contains('?') { '&' } else { '?' };
     Ok(PreparedRequest {
         method: HttpMethod::Post,
@@ -250,7 +267,7 @@ pub fn prepare(
             "Content-Type".to_owned(),
             format!(
                 "application/x-www-form-urlencoded;charset={}",
-                call.charset.as_str()
+                charset.as_str()
             ),
         )],
         body: body.into_bytes(),

@@ -196,7 +196,10 @@ pub struct Verification {
     /// Why, in one sentence that names the cause and the fix.
     pub reason: String,
     pub node: Option<String>,
+    /// The located text exactly as transmitted.
     pub signed_text: Option<String>,
+    /// The text that finally verified when it differs from `signed_text` (the `\/` retry).
+    pub checked_text: Option<String>,
     pub sign: Option<String>,
     /// Top-level `alipay_cert_sn` (certificate mode): which Alipay certificate signed.
     pub cert_sn: Option<String>,
@@ -218,6 +221,7 @@ pub fn verify_response(
         reason: String::new(),
         node: None,
         signed_text: None,
+        checked_text: None,
         sign: None,
         cert_sn: None,
         sign_type,
@@ -269,23 +273,36 @@ pub fn verify_response(
             return v;
         }
     };
-    let Ok(signature) = keys::base64_decode_signature(&sign) else {
+    check_signature(&mut v, &source, &sign, text_charset, key);
+    v
+}
+
+/// Check `sign` over the located text, then over its `\/`-unescaped variant, and explain a
+/// mismatch (including a response signed with the other algorithm).
+fn check_signature(
+    v: &mut Verification,
+    source: &SignSource,
+    sign: &str,
+    charset: Charset,
+    key: &PublicKey,
+) {
+    let sign_type = v.sign_type;
+    let Ok(signature) = keys::base64_decode_signature(sign) else {
         v.outcome = Outcome::Mismatch;
         v.reason = "the sign value is not base64, so the response was altered or garbled".into();
-        return v;
+        return;
     };
-
-    let check = |content: &str, hash| match text_charset.encode(content) {
+    let check = |content: &str, hash| match charset.encode(content) {
         Ok(bytes) => key.verify(hash, &bytes, &signature),
         Err(_) => false,
     };
     if check(&source.content, sign_type.hash()) {
         v.outcome = Outcome::Verified;
         v.reason = format!(
-            "{} signature verifies over the {} node as transmitted",
-            sign_type, source.node
+            "{sign_type} signature verifies over the {} node as transmitted",
+            source.node
         );
-        return v;
+        return;
     }
     if source.content.contains("\\/") {
         let unescaped = source.content.replace("\\/", "/");
@@ -294,8 +311,8 @@ pub fn verify_response(
             v.reason = "the signature verifies only after replacing \\/ with / (the Java and PHP \
                         SDKs retry this way)"
                 .into();
-            v.signed_text = Some(unescaped);
-            return v;
+            v.checked_text = Some(unescaped);
+            return;
         }
     }
     v.outcome = Outcome::Mismatch;
@@ -318,7 +335,6 @@ pub fn verify_response(
             key.fingerprint().short()
         )
     };
-    v
 }
 
 /// The body as text, in the request charset or, failing that, the other one.

@@ -1,0 +1,49 @@
+//! Paths and files that hold secrets.
+//!
+//! Anything that holds a private key, an appsecret or a token is created with mode 0600 at the
+//! moment of creation (never created readable and tightened afterwards).
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::Path;
+
+/// Write `contents` to a new file that only its owner can read. With `overwrite` false an
+/// existing file is an error (`AlreadyExists`), so a key is never silently replaced.
+pub fn write_secret_file(path: &Path, contents: &[u8], overwrite: bool) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true);
+    if overwrite {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        options.mode(0o600);
+        let mut file = options.open(path)?;
+        // An overwritten file keeps its old mode; tighten it before writing the secret.
+        file.set_permissions(fs::Permissions::from_mode(0o600))?;
+        file.write_all(contents)?;
+        file.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let mut file = options.open(path)?;
+        file.write_all(contents)?;
+        file.sync_all()
+    }
+}
+
+/// Write a file that holds nothing secret (a public key).
+pub fn write_public_file(path: &Path, contents: &[u8], overwrite: bool) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true);
+    if overwrite {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents)
+}
