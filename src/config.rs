@@ -47,3 +47,23 @@ pub fn write_public_file(path: &Path, contents: &[u8], overwrite: bool) -> io::R
     let mut file = options.open(path)?;
     file.write_all(contents)
 }
+
+/// Where authwalk keeps its configuration: `AUTHWALK_CONFIG_DIR`, else the platform's config
+/// folder (`~/.config/authwalk` on Linux).
+pub fn config_dir() -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os("AUTHWALK_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Some(dir.into());
+    }
+    directories::ProjectDirs::from("", "", "authwalk").map(|d| d.config_dir().to_owned())
+}
+
+/// Where authwalk keeps data (the sandbox's keys and `sandbox.json`): `AUTHWALK_DATA_DIR`, else
+/// the platform's data folder (`~/.local/share/authwalk` on Linux).
+pub fn data_dir() -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os("AUTHWALK_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Some(dir.into());
+    }
+    directories::ProjectDirs::from("", "", "authwalk").map(|d| d.data_dir().to_owned())
+}
+
+pub mod profile;

@@ -7,5 +7,8 @@
 pub mod cli;
 pub mod config;
 pub mod finding;
+pub mod flow;
 pub mod keys;
 pub mod provider;
+pub mod redact;
+pub mod transport;

@@ -1,0 +1,255 @@
+//! The Alipay steps: the authorize URL, the signed gateway calls, and what their responses mean
+//! for the walk.
+
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::macros::{format_description, offset};
+
+use super::{
+    AlipayApp, Context, Exchange, ExchangeOutcome, FlowError, RawResponse, StepKind, Timed, expiry,
+};
+use crate::finding::{Finding, Severity, Text};
+use crate::provider::PreparedRequest;
+use crate::provider::alipay::{
+    self, ApiStatus, AuthorizeRequest, DecodeError, Decoded, GatewayCall, OauthToken, Outcome,
+    UserInfo,
+};
+
+pub(super) fn authorize_url(app: &AlipayApp, state: &str) -> String {
+    alipay::authorize_url(
+        &app.authorize_url,
+        &AuthorizeRequest {
+            app_id: app.app_id.clone(),
+            scope: app.scope.clone(),
+            redirect_uri: app.redirect_uri.clone(),
+            state: Some(state.to_owned()),
+        },
+    )
+}
+
+/// (code, state, every parameter) from a pasted callback or a bare code.
+pub(super) fn parse_callback(
+    input: &str,
+) -> Result<(String, Option<String>, Vec<(String, String)>), FlowError> {
+    let cb = alipay::parse_callback(input).map_err(|e| FlowError::Callback(e.to_string()))?;
+    let code = cb.auth_code.clone().expect("parse_callback guarantees an auth_code");
+    let mut params = Vec::new();
+    for (k, v) in [("auth_code", &cb.auth_code), ("app_id", &cb.app_id), ("scope", &cb.scope), ("source", &cb.source), ("state", &cb.state)] {
+        if let Some(v) = v {
+            params.push((k.to_owned(), v.clone()));
+        }
+    }
+    params.extend(cb.extra);
+    Ok((code, cb.state, params))
+}
+
+pub(super) fn request(
+    app: &AlipayApp,
+    ctx: &Context,
+    step: StepKind,
+    now: OffsetDateTime,
+) -> Result<PreparedRequest, FlowError> {
+    let new = |method| GatewayCall::new(method, &app.app_id, app.sign_type, app.charset, now);
+    let call = match step {
+        StepKind::Token => {
+            let code = ctx.code.as_ref().ok_or(FlowError::MissingInput {
+                step,
+                what: "an auth_code",
+                fix: "approve the authorize page first, or pass --code",
+            })?;
+            new(alipay::METHOD_OAUTH_TOKEN)
+                .param("grant_type", "authorization_code")
+                .param("code", &code.value)
+        }
+        StepKind::Refresh => {
+            let token = ctx.refresh_token.as_ref().ok_or(FlowError::MissingInput {
+                step,
+                what: "a refresh_token",
+                fix: "run the token step first, or pass --refresh-token",
+            })?;
+            new(alipay::METHOD_OAUTH_TOKEN)
+                .param("grant_type", "refresh_token")
+                .param("refresh_token", &token.value)
+        }
+        StepKind::UserInfo => {
+            let token = ctx.access_token.as_ref().ok_or(FlowError::MissingInput {
+                step,
+                what: "an access token (auth_token)",
+                fix: "run the token step first, or pass --access-token",
+            })?;
+            new(alipay::METHOD_USER_INFO).param("auth_token", &token.value)
+        }
+        _ => {
+            return Err(FlowError::MissingInput {
+                step,
+                what: "an HTTP request",
+                fix: "this step has none in an Alipay login",
+            });
+        }
+    };
+    alipay::prepare(&app.gateway_url, &call, &app.private_key)
+        .map_err(|e| FlowError::Callback(format!("cannot sign the request: {e}")))
+}
+
+fn method_of(step: StepKind) -> &'static str {
+    match step {
+        StepKind::UserInfo => alipay::METHOD_USER_INFO,
+        _ => alipay::METHOD_OAUTH_TOKEN,
+    }
+}
+
+pub(super) fn interpret(
+    app: &AlipayApp,
+    ctx: &mut Context,
+    ex: &mut Exchange,
+    response: &RawResponse,
+    now: OffsetDateTime,
+) {
+    let method = method_of(ex.step);
+    if response.status != 200 {
+        ex.findings.push(
+            Finding::new(
+                Severity::Error,
+                "transport.http-status",
+                Text::new(
+                    format!("the gateway answered HTTP {}", response.status),
+                    format!("网关返回 HTTP {}", response.status),
+                ),
+            )
+            .explanation(Text::new(
+                "Alipay's gateway answers 200 even for errors; another status means a proxy, a load balancer or a wrong URL answered",
+                "支付宝网关即使出错也返回 200；其他状态码说明是代理、负载均衡或错误的地址在应答",
+            )),
+        );
+    }
+    let verification = alipay::verify_response(
+        &response.body,
+        Some(method),
+        app.sign_type,
+        app.charset,
+        &app.alipay_public_key,
+    );
+    let outcome = verification.outcome;
+    let reason = verification.reason.clone();
+    ex.verification = Some(verification);
+
+    let status = match ex.step {
+        StepKind::UserInfo => decode::<UserInfo>(ex, response, app, method).map(|d| {
+            let status = d.value.status.clone();
+            if status.is_success() && outcome.is_verified() {
+                ctx.user_id = d.value.user_id.clone().or(ctx.user_id.take());
+                ctx.open_id = d.value.open_id.clone().or(ctx.open_id.take());
+                ctx.profile = Some(d.raw);
+            }
+            status
+        }),
+        _ => decode::<OauthToken>(ex, response, app, method).map(|d| {
+            let status = d.value.status.clone();
+            if status.is_success() && outcome.is_verified() {
+                remember_tokens(ctx, &d.value, now);
+            }
+            status
+        }),
+    };
+    let Some(status) = status else {
+        ex.outcome = ExchangeOutcome::Failed;
+        return;
+    };
+    ex.outcome = if !status.is_success() {
+        ex.findings.push(rejection(&status));
+        ExchangeOutcome::Rejected
+    } else if outcome.is_verified() {
+        ExchangeOutcome::Ok
+    } else {
+        ExchangeOutcome::BadSignature
+    };
+    if !outcome.is_verified() && (outcome == Outcome::Mismatch || status.is_success()) {
+        ex.findings.push(
+            Finding::new(
+                Severity::Error,
+                if outcome == Outcome::Mismatch { "alipay.signature-mismatch" } else { "alipay.unsigned-success" },
+                Text::new(
+                    format!("response {}: {reason}", outcome.label()),
+                    if outcome == Outcome::Mismatch {
+                        "响应验签失败：签名与支付宝公钥不匹配，响应可能被篡改，或配置的不是本应用、本环境的支付宝公钥".to_owned()
+                    } else {
+                        "成功响应没有签名，不能信任其中的数据".to_owned()
+                    },
+                ),
+            )
+            .fix(Text::new(
+                "use the Alipay public key (支付宝公钥) shown for this app and environment in the console",
+                "在开放平台控制台复制本应用、本环境的「支付宝公钥」",
+            )),
+        );
+    }
+}
+
+/// Decode the node, recording the decoded JSON or a finding; `None` when there is nothing to
+/// decode.
+fn decode<T: serde::de::DeserializeOwned>(
+    ex: &mut Exchange,
+    response: &RawResponse,
+    app: &AlipayApp,
+    method: &str,
+) -> Option<Decoded<T>> {
+    match alipay::decode::<T>(&response.body, method, app.charset) {
+        Ok(d) => {
+            ex.decoded = Some(Value::Object(d.raw.clone()));
+            Some(d)
+        }
+        Err(e) => {
+            let zh = match &e {
+                DecodeError::NotJson(_) => "响应不是 JSON（可能是 HTML 错误页或被截断）",
+                DecodeError::Charset(_) => "响应的字符集与请求的 charset 不符",
+                DecodeError::NoNode { .. } => "响应中没有预期的 *_response 节点",
+                DecodeError::Shape { .. } => "响应节点的字段格式不符合预期",
+            };
+            ex.findings.push(
+                Finding::new(Severity::Error, "alipay.bad-response", Text::new(e.to_string(), format!("{zh}：{e}"))),
+            );
+            None
+        }
+    }
+}
+
+fn remember_tokens(ctx: &mut Context, token: &OauthToken, now: OffsetDateTime) {
+    let start = token.auth_start.as_deref().and_then(parse_china_time).unwrap_or(now);
+    if let Some(access) = &token.access_token {
+        ctx.access_token = Some(Timed {
+            value: access.clone(),
+            obtained: now,
+            expires: expiry(start, token.expires_in.map(|l| l.0)),
+        });
+    }
+    if let Some(refresh) = &token.refresh_token {
+        ctx.refresh_token = Some(Timed {
+            value: refresh.clone(),
+            obtained: now,
+            expires: expiry(now, token.re_expires_in.map(|l| l.0)),
+        });
+    }
+    ctx.user_id = token.user_id.clone().or(ctx.user_id.take());
+    ctx.open_id = token.open_id.clone().or(ctx.open_id.take());
+    ctx.union_id = token.union_id.clone().or(ctx.union_id.take());
+    if let Some(scope) = ctx.callback_params.iter().find(|(k, _)| k == "scope") {
+        ctx.scope = Some(scope.1.clone());
+    }
+}
+
+/// `yyyy-MM-dd HH:mm:ss` in China time.
+fn parse_china_time(text: &str) -> Option<OffsetDateTime> {
+    let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    time::PrimitiveDateTime::parse(text.trim(), format).ok().map(|t| t.assume_offset(offset!(+8)))
+}
+
+/// The provider's own words for a rejection; the catalog adds meaning, causes and fixes.
+fn rejection(status: &ApiStatus) -> Finding {
+    let code = status.sub_code.as_deref().filter(|s| !s.is_empty()).or(status.code.as_deref()).unwrap_or("unknown");
+    let msg = [status.code.as_deref(), status.msg.as_deref(), status.sub_code.as_deref(), status.sub_msg.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" / ");
+    Finding::new(Severity::Error, format!("alipay.{code}"), Text::new(format!("Alipay rejected the call: {msg}"), format!("支付宝拒绝了调用：{msg}")))
+}

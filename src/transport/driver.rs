@@ -1,0 +1,165 @@
+//! The async driver: carry out a flow's [`Effect`]s until it finishes. The CLI awaits it; a UI
+//! spawns it and listens to its events.
+
+use std::future::Future;
+
+use time::OffsetDateTime;
+
+use super::{CallbackListener, Transport};
+use crate::flow::{Effect, Flow, RawResponse, StepKind};
+use crate::provider::{HttpMethod, PreparedRequest};
+
+/// Something worth reporting while a flow runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DriveEvent {
+    /// The authorize URL is ready; a person (or the sandbox approver) acts on it.
+    AwaitingCallback { authorize_url: String },
+    /// The redirect arrived (or was pasted).
+    Callback { url: String },
+    /// A step's request is about to go out.
+    Sending { step: StepKind },
+    /// An exchange was recorded at this index of [`Flow::exchanges`].
+    Exchanged { index: usize },
+    /// Input was refused (state mismatch, missing code …).
+    Refused { message: String },
+}
+
+/// Whoever turns an authorize URL into a callback: a person pasting, a local listener, or the
+/// sandbox approving as a demo user.
+pub trait Approver {
+    /// Return the callback URL (or a bare code) for this authorize URL.
+    fn callback(
+        &mut self,
+        authorize_url: &str,
+        redirect_uri: &str,
+    ) -> impl Future<Output = Result<String, String>> + Send;
+
+    /// Return a mini-program auth code, as `my.getAuthCode` would.
+    fn mini_code(&mut self, app_id: &str, scope: &str) -> impl Future<Output = Result<String, String>> + Send;
+}
+
+/// Run `flow` to its end. Returns whether every step succeeded.
+pub async fn drive(
+    flow: &mut Flow,
+    transport: &Transport,
+    approver: &mut impl Approver,
+    mut on_event: impl FnMut(&Flow, DriveEvent),
+) -> bool {
+    // The driver is the one place the wall clock is read; the flow itself stays pure.
+    let now = OffsetDateTime::now_utc;
+    loop {
+        match flow.advance(now()) {
+            Effect::Finished { ok } => return ok,
+            Effect::Wait => return false,
+            Effect::AwaitCallback { authorize_url, redirect_uri, .. } => {
+                on_event(flow, DriveEvent::AwaitingCallback { authorize_url: authorize_url.clone() });
+                let input = approver.callback(&authorize_url, &redirect_uri).await;
+                if !accept(flow, input, &mut on_event) {
+                    return false;
+                }
+            }
+            Effect::AwaitMiniCode { app_id, scope } => {
+                let input = approver.mini_code(&app_id, &scope).await;
+                if !accept(flow, input, &mut on_event) {
+                    return false;
+                }
+            }
+            Effect::SendHttp { step, request } => {
+                on_event(flow, DriveEvent::Sending { step });
+                let (result, elapsed) = transport.send(&request).await;
+                let index = flow.on_response(step, request, result, elapsed, now());
+                on_event(flow, DriveEvent::Exchanged { index });
+            }
+        }
+    }
+}
+
+fn accept(flow: &mut Flow, input: Result<String, String>, on_event: &mut impl FnMut(&Flow, DriveEvent)) -> bool {
+    let result = input.and_then(|url| {
+        flow.on_callback(&url, OffsetDateTime::now_utc()).map(|()| url).map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(url) => {
+            on_event(flow, DriveEvent::Callback { url });
+            true
+        }
+        Err(message) => {
+            on_event(flow, DriveEvent::Refused { message });
+            false
+        }
+    }
+}
+
+/// Approves on the embedded sandbox as a chosen demo user, with the one documented request a
+/// script uses: `POST` the authorize URL with `user=<id>&decision=approve`, read the 302.
+#[derive(Debug, Clone)]
+pub struct SandboxApprover {
+    pub transport: Transport,
+    pub user: String,
+    /// The sandbox's control base (`http://HOST:PORT/__sandbox`), for mini-program codes.
+    pub control: String,
+}
+
+impl SandboxApprover {
+    async fn post(&self, url: &str, body: String) -> Result<RawResponse, String> {
+        let request = PreparedRequest {
+            method: HttpMethod::Post,
+            url: url.to_owned(),
+            headers: vec![(
+                "Content-Type".to_owned(),
+                "application/x-www-form-urlencoded".to_owned(),
+            )],
+            body: body.into_bytes(),
+            signing: None,
+        };
+        self.transport.send(&request).await.0.map_err(|e| e.message)
+    }
+}
+
+impl Approver for SandboxApprover {
+    async fn callback(&mut self, authorize_url: &str, _redirect_uri: &str) -> Result<String, String> {
+        let url = authorize_url.split('#').next().unwrap_or(authorize_url);
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("user", &self.user)
+            .append_pair("decision", "approve")
+            .finish();
+        let response = self.post(url, body).await?;
+        match (response.status, response.header("location")) {
+            (302 | 303, Some(location)) => Ok(location.to_owned()),
+            (status, _) => Err(format!(
+                "the sandbox did not approve (HTTP {status}): {}",
+                String::from_utf8_lossy(&response.body).chars().take(300).collect::<String>()
+            )),
+        }
+    }
+
+    async fn mini_code(&mut self, app_id: &str, scope: &str) -> Result<String, String> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("app_id", app_id)
+            .append_pair("scope", scope)
+            .append_pair("user", &self.user)
+            .finish();
+        let response = self.post(&format!("{}/alipay/auth-code", self.control), body).await?;
+        let json: serde_json::Value = serde_json::from_slice(&response.body)
+            .map_err(|e| format!("the sandbox's auth-code answer is not JSON ({e})"))?;
+        json.get("authCode").and_then(|c| c.as_str()).map(str::to_owned).ok_or_else(|| {
+            format!("the sandbox gave no authCode (HTTP {}): {json}", response.status)
+        })
+    }
+}
+
+/// Waits for a real browser to come back to a loopback `redirect_uri`.
+#[derive(Debug)]
+pub struct ListenerApprover {
+    pub listener: CallbackListener,
+}
+
+impl Approver for ListenerApprover {
+    async fn callback(&mut self, _authorize_url: &str, _redirect_uri: &str) -> Result<String, String> {
+        self.listener.accept().await.map_err(|e| e.to_string())
+    }
+
+    async fn mini_code(&mut self, _app_id: &str, _scope: &str) -> Result<String, String> {
+        Err("a mini-program auth code comes from my.getAuthCode; pass it with --code".to_owned())
+    }
+}
