@@ -308,6 +308,8 @@ pub struct Context {
     pub code: Option<Timed>,
     /// Codes already sent to the token endpoint in this walk: a second use fails.
     pub used_codes: Vec<String>,
+    /// The whole callback URL, when one (not a bare code) was given.
+    pub callback_url: Option<String>,
     /// What came back on the redirect besides the code (`app_id`, `scope`, `source`, …).
     pub callback_params: Vec<(String, String)>,
     pub access_token: Option<Timed>,
@@ -598,6 +600,9 @@ impl Flow {
         };
         self.ctx.code = Some(Timed { value: code, obtained: now, expires });
         self.ctx.callback_params = params;
+        let input = input.trim();
+        self.ctx.callback_url =
+            (input.starts_with("http://") || input.starts_with("https://")).then(|| input.to_owned());
         for kind in [StepKind::Callback, StepKind::MiniAuthCode] {
             if self.step_mut(kind).is_some_and(|s| s.state == StepState::AwaitingUser) {
                 self.set_state(kind, StepState::Done);

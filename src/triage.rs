@@ -1,0 +1,331 @@
+//! Triage: turn an [`Exchange`] (with what the walk knows) into [`Finding`]s that say what went
+//! wrong, why, and how to fix it.
+//!
+//! A catalog lookup explains a code; the rules here reason over context the code alone does not
+//! carry: the scope the token came from, which kind of token was used where, a code already
+//! spent earlier in the same walk, the clock behind `isv.invalid-timestamp`, the key behind
+//! `isv.invalid-signature`, a sandbox host with a production app, and a callback that came back
+//! somewhere other than the `redirect_uri` that was sent.
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::catalog::{Catalog, Provider};
+use crate::finding::{Finding, Severity, Text};
+use crate::flow::{App, Exchange, ExchangeOutcome, Flow, StepKind};
+use crate::provider::wechat;
+
+/// What the rules may know besides the exchange itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Walk<'a> {
+    /// The flow the exchange belongs to, when it came from a walk.
+    pub flow: Option<&'a Flow>,
+    /// When the response was received (for clock-skew reasoning).
+    pub received: Option<OffsetDateTime>,
+}
+
+/// Everything triage has to say about exchange `index` of `flow`. Replaces the flow's own bare
+/// rejection finding with the catalog's explanation, and adds what the context reveals.
+pub fn exchange(flow: &Flow, index: usize) -> Vec<Finding> {
+    let ex = &flow.exchanges[index];
+    let walk = Walk { flow: Some(flow), received: None };
+    let mut findings: Vec<Finding> = Vec::new();
+    let provider = provider_of(flow);
+    let codes = error_codes(provider, ex);
+    let endpoint = endpoint_of(provider, ex);
+    let catalog = Catalog::builtin();
+    for code in &codes {
+        if let Some(entry) = catalog.error(provider, code) {
+            let mut f = entry.finding_at(provider, endpoint.as_deref());
+            f.code = format!("{provider}.{code}");
+            findings.push(f);
+        }
+    }
+    // Keep the flow's own findings the catalog did not replace (signature, transport, …).
+    for f in &ex.findings {
+        if !findings.iter().any(|g| g.code == f.code) {
+            findings.push(f.clone());
+        }
+    }
+    findings.extend(rules(provider, ex, &codes, walk));
+    findings
+}
+
+/// Findings for a response pasted on its own, with the request URL when known.
+pub fn pasted(provider: Provider, url: Option<&str>, body: &[u8]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if provider == Provider::Wechat
+        && let Some(url) = url
+    {
+        findings.extend(wechat::confusion::diagnose(url, body));
+    }
+    findings
+}
+
+fn provider_of(flow: &Flow) -> Provider {
+    match flow.app {
+        App::Alipay(_) => Provider::Alipay,
+        App::Wechat(_) => Provider::Wechat,
+    }
+}
+
+/// The catalog's endpoint id: the Alipay method, or the WeChat path.
+fn endpoint_of(provider: Provider, ex: &Exchange) -> Option<String> {
+    match provider {
+        Provider::Alipay => param(&ex.request.url, "method"),
+        Provider::Wechat => url::Url::parse(&ex.request.url).ok().map(|u| u.path().to_owned()),
+    }
+}
+
+fn param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// The error codes in a decoded response: Alipay `sub_code` and `code` (most specific first),
+/// WeChat `errcode`.
+fn error_codes(provider: Provider, ex: &Exchange) -> Vec<String> {
+    let Some(Value::Object(map)) = &ex.decoded else { return Vec::new() };
+    let text = |k: &str| map.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    match provider {
+        Provider::Alipay => {
+            let mut codes = Vec::new();
+            if let Some(sub) = text("sub_code") {
+                codes.push(sub);
+            }
+            if let Some(code) = text("code").filter(|c| c != "10000" && ex.outcome == ExchangeOutcome::Rejected) {
+                codes.push(code);
+            }
+            codes
+        }
+        Provider::Wechat => map
+            .get("errcode")
+            .and_then(Value::as_i64)
+            .filter(|c| *c != 0)
+            .map(|c| vec![c.to_string()])
+            .unwrap_or_default(),
+    }
+}
+
+fn rules(provider: Provider, ex: &Exchange, codes: &[String], walk: Walk<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let has = |c: &str| codes.iter().any(|x| x == c);
+    let flow = walk.flow;
+
+    // Scope vs API: a token from a silent authorization cannot read the profile.
+    if ex.step == StepKind::UserInfo && ex.outcome == ExchangeOutcome::Rejected {
+        let scope = flow.and_then(granted_scope).unwrap_or_default();
+        let token_problem = has("aop.invalid-auth-token") || has("isv.invalid-token") || has("isv.insufficient-user-permissions");
+        if provider == Provider::Alipay && token_problem && scope.contains("auth_base") && !scope.contains("auth_user") {
+            out.push(scope_finding("alipay.triage.auth-base-token", "auth_base", "auth_user", "alipay.user.info.share"));
+        }
+        if provider == Provider::Wechat && has("48001") && scope.contains("snsapi_base") && !scope.contains("snsapi_userinfo") {
+            out.push(scope_finding("wechat.triage.base-token", "snsapi_base", "snsapi_userinfo", "/sns/userinfo"));
+        }
+    }
+
+    // The token kind (basic vs web-auth), from the request and response themselves.
+    if provider == Provider::Wechat
+        && let Some(r) = &ex.response
+    {
+        out.extend(wechat::confusion::diagnose(&ex.request.url, &r.body));
+    }
+
+    // A code already spent earlier in this walk.
+    if ex.step == StepKind::Token
+        && (has("isv.code-invalid") || has("40163"))
+        && let Some(flow) = flow
+        && let Some(code) = &flow.ctx.code
+    {
+        let uses = flow.ctx.used_codes.iter().filter(|c| **c == code.value).count();
+        if uses > 1 {
+            out.push(
+                Finding::new(Severity::Error, "flow.code-reused", Text::new(
+                    format!("this walk already sent this code to the token endpoint ({uses} uses)"),
+                    format!("本次流程已经用这个 code 换过令牌（共 {uses} 次）"),
+                ))
+                .explanation(Text::new(
+                    "A code is single use: the first exchange consumes it, whether or not it succeeds. A page that redirects twice (or a retry) spends it a second time.",
+                    "授权码只能使用一次：第一次换取即被消耗，无论成功与否。页面重复跳转或请求重试会造成第二次使用。",
+                ))
+                .fix(Text::new("authorize again for a fresh code, and exchange each code exactly once", "重新授权获取新 code，每个 code 只换取一次")),
+            );
+        }
+    }
+
+    // The clock behind isv.invalid-timestamp.
+    if has("isv.invalid-timestamp") {
+        out.push(clock_skew(ex, walk.received));
+    }
+
+    // The key behind isv.invalid-signature: compare the gateway's string with ours.
+    if has("isv.invalid-signature") {
+        out.push(signature_diagnosis(ex));
+    }
+
+    // A sandbox gateway with what looks like a production app id (or the reverse).
+    if provider == Provider::Alipay
+        && (has("isv.invalid-app-id") || has("isv.insufficient-isv-permissions"))
+        && let Some(app_id) = param(&ex.request.url, "app_id")
+    {
+        let sandbox_host = ex.request.url.contains("alipaydev.com");
+        let sandbox_id = app_id.starts_with("9021") || app_id.starts_with("2016");
+        if sandbox_host != sandbox_id {
+            let (en, zh) = if sandbox_host {
+                ("the sandbox gateway was called with what looks like a production app_id", "用看起来是正式环境的 app_id 调用了沙箱网关")
+            } else {
+                ("the production gateway was called with what looks like a sandbox app_id", "用看起来是沙箱的 app_id 调用了正式环境网关")
+            };
+            out.push(
+                Finding::new(Severity::Warning, "alipay.triage.environment-mismatch", Text::new(en, zh))
+                    .explanation(Text::new(
+                        "Sandbox and production apps, keys and gateways are separate; sandbox app ids usually start with 9021 (older ones 2016). This is a heuristic.",
+                        "沙箱与正式环境的应用、密钥和网关互不相通；沙箱 app_id 通常以 9021 开头（旧沙箱为 2016）。此判断为经验规则。",
+                    ))
+                    .fix(Text::new("use the gateway, app_id and keys of the same environment", "网关、app_id 与密钥需来自同一环境")),
+            );
+        }
+    }
+
+    // The callback came back somewhere other than the redirect_uri that was sent.
+    if ex.step == StepKind::Token
+        && let Some(flow) = flow
+    {
+        out.extend(redirect_mismatch(flow));
+    }
+    out
+}
+
+fn granted_scope(flow: &Flow) -> Option<String> {
+    flow.ctx
+        .scope
+        .clone()
+        .or_else(|| flow.ctx.callback_params.iter().find(|(k, _)| k == "scope").map(|(_, v)| v.clone()))
+        .or_else(|| match &flow.app {
+            App::Alipay(a) => Some(a.scope.clone()),
+            App::Wechat(w) => Some(w.scope.clone()),
+        })
+}
+
+fn scope_finding(code: &str, silent: &str, consent: &str, api: &str) -> Finding {
+    Finding::new(
+        Severity::Error,
+        code,
+        Text::new(
+            format!("the token comes from a {silent} authorization, which cannot call {api}"),
+            format!("该令牌来自 {silent} 静默授权，不能调用 {api}"),
+        ),
+    )
+    .explanation(Text::new(
+        format!("{silent} only identifies the user (a user id / openid) without consent; reading the profile needs the user to consent with {consent}."),
+        format!("{silent} 只在无感知的情况下识别用户（user_id / openid），读取用户信息需要用户通过 {consent} 授权同意。"),
+    ))
+    .fix(Text::new(
+        format!("authorize again with scope={consent} and use that token"),
+        format!("使用 scope={consent} 重新授权，并用新的令牌调用"),
+    ))
+}
+
+fn clock_skew(ex: &Exchange, received: Option<OffsetDateTime>) -> Finding {
+    let sent = param(&ex.request.url, "timestamp");
+    let server = ex
+        .response
+        .as_ref()
+        .and_then(|r| r.header("date"))
+        .and_then(|d| OffsetDateTime::parse(d, &time::format_description::well_known::Rfc2822).ok())
+        .or(received);
+    let china = time::macros::offset!(+8);
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let skew = sent.as_deref().and_then(|s| time::PrimitiveDateTime::parse(s, format).ok()).zip(server).map(|(s, srv)| {
+        (s.assume_offset(china) - srv).whole_seconds()
+    });
+    let (en, zh) = match (skew, sent) {
+        (Some(skew), Some(sent)) => (
+            format!("the request's timestamp {sent} is {skew:+} s from the gateway's clock"),
+            format!("请求的 timestamp {sent} 与网关时间相差 {skew:+} 秒"),
+        ),
+        (_, Some(sent)) => (
+            format!("the gateway rejected the timestamp {sent}"),
+            format!("网关拒绝了 timestamp {sent}"),
+        ),
+        _ => ("the request carries no timestamp".to_owned(), "请求中没有 timestamp".to_owned()),
+    };
+    Finding::new(Severity::Error, "alipay.triage.clock-skew", Text::new(en, zh))
+        .explanation(Text::new(
+            "The timestamp must be yyyy-MM-dd HH:mm:ss in China time (UTC+8) and close to the gateway's clock. A host in another time zone that formats local time, or a drifting clock, fails this check.",
+            "timestamp 须为北京时间（UTC+8）的 yyyy-MM-dd HH:mm:ss，且与网关时间接近。服务器在其他时区却按本地时间格式化、或系统时钟漂移，都会导致校验失败。",
+        ))
+        .fix(Text::new(
+            "format the time in UTC+8 whatever the server's zone, and keep the clock synchronised (NTP)",
+            "无论服务器在哪个时区都按 UTC+8 格式化时间，并用 NTP 同步时钟",
+        ))
+}
+
+/// Compare the gateway's echoed sign string (in `sub_msg`) with the string that was signed.
+fn signature_diagnosis(ex: &Exchange) -> Finding {
+    let ours = ex.request.signing.as_ref();
+    let sub_msg = match &ex.decoded {
+        Some(Value::Object(m)) => m.get("sub_msg").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        _ => String::new(),
+    };
+    let theirs = sub_msg
+        .split_once("验签字符串为：")
+        .or_else(|| sub_msg.split_once("验签字符串为:"))
+        .map(|(_, s)| s.replace("&amp;", "&").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").trim().to_owned());
+    let key = ours.map(|t| t.key_fingerprint[..16].to_owned()).unwrap_or_default();
+    let (en, zh) = match (ours, &theirs) {
+        (Some(t), Some(theirs)) if *theirs == t.canonical => (
+            format!("the gateway built the same string, so the key is wrong: the request was signed with the key SHA256:{key}…, which does not match the app public key uploaded to the console"),
+            format!("网关生成的验签字符串与本地一致，问题在密钥：本次用指纹为 SHA256:{key}… 的私钥签名，与控制台上传的应用公钥不匹配"),
+        ),
+        (Some(t), Some(theirs)) => {
+            let at = t.canonical.chars().zip(theirs.chars()).take_while(|(a, b)| a == b).count();
+            let ours_tail: String = t.canonical.chars().skip(at).take(40).collect();
+            let theirs_tail: String = theirs.chars().skip(at).take(40).collect();
+            (
+                format!("the strings differ from character {}: we signed «{ours_tail}», the gateway checked «{theirs_tail}»", at + 1),
+                format!("两端的待签名字符串从第 {} 个字符起不同：本地为「{ours_tail}」，网关为「{theirs_tail}」", at + 1),
+            )
+        }
+        _ => (
+            format!("the gateway could not verify the signature made with the key SHA256:{key}…"),
+            format!("网关无法验证用指纹为 SHA256:{key}… 的私钥生成的签名"),
+        ),
+    };
+    Finding::new(Severity::Error, "alipay.triage.signature", Text::new(en, zh))
+        .explanation(Text::new(
+            "Either the private key does not match the app public key uploaded to the console (another app, another environment, a regenerated key), or the signed string differs (empty parameters, URL-encoded values, another charset).",
+            "要么签名私钥与控制台上传的应用公钥不是一对（其他应用、其他环境或重新生成过密钥），要么待签名字符串不同（空参数、值被 URL 编码、字符集不同）。",
+        ))
+        .fix(Text::new(
+            "run `authwalk keys inspect --app-private-key KEY` and compare its fingerprint with the key in the console; sign exactly the parameters that are sent",
+            "用 `authwalk keys inspect --app-private-key KEY` 查看指纹并与控制台中的公钥比对；只对实际发送的参数签名",
+        ))
+}
+
+fn redirect_mismatch(flow: &Flow) -> Option<Finding> {
+    let sent = match &flow.app {
+        App::Alipay(a) => &a.redirect_uri,
+        App::Wechat(w) => &w.redirect_uri,
+    };
+    let sent = url::Url::parse(sent).ok()?;
+    let arrived = url::Url::parse(flow.ctx.callback_url.as_deref()?).ok()?;
+    let same = sent.scheme() == arrived.scheme()
+        && sent.host_str() == arrived.host_str()
+        && sent.port_or_known_default() == arrived.port_or_known_default()
+        && sent.path() == arrived.path();
+    (!same).then(|| {
+        Finding::new(
+            Severity::Warning,
+            "flow.redirect-mismatch",
+            Text::new(
+                format!("the browser came back to {arrived}, not to the redirect_uri {sent} that was sent"),
+                format!("浏览器回到了 {arrived}，而不是发出的 redirect_uri {sent}"),
+            ),
+        )
+        .fix(Text::new(
+            "use one redirect_uri, exactly as registered in the console, for the authorize URL and the callback handler",
+            "授权链接与回调处理使用同一个、与控制台登记完全一致的 redirect_uri",
+        ))
+    })
+}
