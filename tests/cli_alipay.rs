@@ -208,6 +208,18 @@ fn keys_inspect_reports_formats_and_errors() {
         .stdout(predicate::str::contains("PKCS#1 one-line base64"))
         .stdout(predicate::str::contains("X.509 SubjectPublicKeyInfo PEM"))
         .stdout(predicate::str::contains("2048 bits"));
+    authwalk()
+        .args(["keys", "inspect"])
+        .arg(vector("certs/appCertPublicKey_test.crt"))
+        .arg(vector("certs/alipayRootCert_test.crt"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "cert SN:     7c95d1d713c25ef7f343a6e95c901b8e",
+        ))
+        .stdout(predicate::str::contains(
+            "root SN:     9de1607922437445a2fa7427bcc6e54f_70d99f7d1a5267e53011796b574fef40",
+        ));
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys");
     authwalk()
         .args(["keys", "inspect", "--app-private-key"])

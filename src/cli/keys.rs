@@ -11,6 +11,7 @@ use serde_json::json;
 use super::{Global, read_text};
 use crate::config::{write_public_file, write_secret_file};
 use crate::keys::{self, Armor, Encoding, HashAlg, ParsedKey, PrivateKey, PublicKey};
+use crate::provider::alipay::cert;
 
 #[derive(Debug, clap::Args)]
 pub struct KeysArgs {
@@ -166,6 +167,9 @@ struct Report {
     role: Option<&'static str>,
     key: Result<ParsedKey, keys::KeyError>,
     problems: Vec<String>,
+    /// Certificate mode: the SN of the (first) certificate, and of the bundle as a root SN.
+    cert_sn: Option<String>,
+    root_cert_sn: Option<String>,
 }
 
 fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
@@ -247,11 +251,26 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
 
 fn load(path: &Path, role: Option<&'static str>) -> anyhow::Result<Report> {
     let text = read_text(path)?;
+    let key = keys::parse(&text);
+    let is_cert = matches!(&key, Ok(k) if k.info().encoding == Encoding::Certificate);
+    let (cert_sn, root_cert_sn) = if is_cert {
+        let count = cert::certificates(&text).map_or(0, |c| c.len());
+        (
+            cert::cert_sn_pem(&text).ok(),
+            (count > 1)
+                .then(|| cert::root_cert_sn(&text).ok())
+                .flatten(),
+        )
+    } else {
+        (None, None)
+    };
     Ok(Report {
         path: path.to_owned(),
         role,
-        key: keys::parse(&text),
+        key,
         problems: Vec::new(),
+        cert_sn,
+        root_cert_sn,
     })
 }
 
@@ -272,6 +291,12 @@ fn print_report(r: &Report) {
             }
             for note in &info.notes {
                 println!("  note:        {note}");
+            }
+            if let Some(sn) = &r.cert_sn {
+                println!("  cert SN:     {sn} (app_cert_sn / alipay_cert_sn of this certificate)");
+            }
+            if let Some(sn) = &r.root_cert_sn {
+                println!("  root SN:     {sn} (alipay_root_cert_sn of this bundle)");
             }
             if info.bits < 2048 {
                 println!(
@@ -306,7 +331,14 @@ fn report_json(r: &Report) -> serde_json::Value {
             serde_json::Value::Null
         }
     };
-    json!({ "path": r.path.display().to_string(), "role": r.role, "key": key, "problems": problems })
+    json!({
+        "path": r.path.display().to_string(),
+        "role": r.role,
+        "key": key,
+        "cert_sn": r.cert_sn,
+        "root_cert_sn": r.root_cert_sn,
+        "problems": problems,
+    })
 }
 
 fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
