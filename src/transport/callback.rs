@@ -12,8 +12,13 @@ use tokio::net::TcpListener;
 pub enum ListenError {
     #[error("redirect_uri '{0}' is not a loopback http:// URL; paste the callback instead")]
     NotLoopback(String),
-    #[error("cannot listen on {addr} for the callback ({source}); is another program using the port?")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error(
+        "cannot listen on {addr} for the callback ({source}); is another program using the port?"
+    )]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("the callback connection failed: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -43,18 +48,31 @@ impl CallbackListener {
         let ip = match url.host() {
             Some(url::Host::Ipv4(ip)) if ip.is_loopback() => std::net::IpAddr::V4(ip),
             Some(url::Host::Ipv6(ip)) if ip.is_loopback() => std::net::IpAddr::V6(ip),
-            Some(url::Host::Domain("localhost")) => std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            Some(url::Host::Domain("localhost")) => {
+                std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+            }
             _ => return Err(ListenError::NotLoopback(redirect_uri.to_owned())),
         };
         if url.scheme() != "http" {
             return Err(ListenError::NotLoopback(redirect_uri.to_owned()));
         }
         let addr = SocketAddr::new(ip, url.port_or_known_default().unwrap_or(80));
-        let listener =
-            TcpListener::bind(addr).await.map_err(|source| ListenError::Bind { addr, source })?;
-        let origin = format!("http://{}", url.host_str().unwrap_or("127.0.0.1"))
-            + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
-        Ok(Self { listener, path: url.path().to_owned(), origin })
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ListenError::Bind { addr, source })?;
+        // The bound port, which differs from the URL's only when it asked for port 0.
+        let port = listener.local_addr().map_or(addr.port(), |a| a.port());
+        let host = url.host_str().unwrap_or("127.0.0.1");
+        let origin = if port == 80 {
+            format!("http://{host}")
+        } else {
+            format!("http://{host}:{port}")
+        };
+        Ok(Self {
+            listener,
+            path: url.path().to_owned(),
+            origin,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -88,8 +106,11 @@ impl CallbackListener {
                 .unwrap_or_default()
                 .to_owned();
             let on_path = target.split('?').next() == Some(self.path.as_str());
-            let (status, body) =
-                if on_path { ("200 OK", DONE_PAGE) } else { ("404 Not Found", "not the callback") };
+            let (status, body) = if on_path {
+                ("200 OK", DONE_PAGE)
+            } else {
+                ("404 Not Found", "not the callback")
+            };
             let response = format!(
                 "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
                  Connection: close\r\nCache-Control: no-store\r\n\r\n{body}",
