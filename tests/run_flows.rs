@@ -1,0 +1,257 @@
+//! Every flow end to end against the in-process sandbox over real loopback HTTP, and the
+//! failure scenarios users meet, through the library and through `authwalk run`.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use authwalk::flow::{AlipayApp, App, ExchangeOutcome, Flow, FlowKind, Inputs, StepKind, WechatApp};
+use authwalk::keys::{PrivateKey, PublicKey};
+use authwalk::sandbox::{Manifest, Sandbox, SandboxConfig};
+use authwalk::transport::{SandboxApprover, Transport, drive};
+use predicates::prelude::*;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+/// One state folder for the whole test binary, so the sandbox keys are generated once.
+fn state_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("run-flows-sandbox");
+        // Generate the keys once, before tests run in parallel.
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let handle = Sandbox::start(SandboxConfig { state_dir: Some(dir.clone()), ..SandboxConfig::default() })
+                .await
+                .expect("the sandbox starts");
+            handle.shutdown().await;
+        });
+        dir
+    })
+    .clone()
+}
+
+async fn sandbox(scenario: Option<&str>) -> authwalk::sandbox::SandboxHandle {
+    Sandbox::start(SandboxConfig {
+        state_dir: Some(state_dir()),
+        scenario: scenario.map(str::to_owned),
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("the sandbox starts")
+}
+
+fn alipay_app(m: &Manifest, scope: &str) -> App {
+    let e = m.alipay.apps.iter().find(|a| a.sign_type == "RSA2" && a.charset == "utf-8" && !a.open_id_only).unwrap();
+    App::Alipay(AlipayApp {
+        app_id: e.app_id.clone(),
+        sign_type: e.sign_type.parse().unwrap(),
+        charset: e.charset.parse().unwrap(),
+        private_key: PrivateKey::parse(&std::fs::read_to_string(&e.app_private_key).unwrap()).unwrap(),
+        alipay_public_key: PublicKey::parse(&std::fs::read_to_string(&e.alipay_public_key).unwrap()).unwrap(),
+        redirect_uri: e.redirect_uri.clone(),
+        scope: scope.to_owned(),
+        gateway_url: m.alipay.gateway.clone(),
+        authorize_url: m.alipay.authorize.clone(),
+    })
+}
+
+fn wechat_app(m: &Manifest, kind: &str, scope: &str) -> App {
+    let e = m.wechat.apps.iter().find(|a| a.kind == kind).unwrap();
+    App::Wechat(WechatApp {
+        appid: e.appid.clone(),
+        secret: e.secret.clone(),
+        redirect_uri: e.redirect_uri.clone(),
+        scope: scope.to_owned(),
+        open_base: m.wechat.open_base.clone(),
+        api_base: m.wechat.api_base.clone(),
+        lang: "zh_CN".to_owned(),
+    })
+}
+
+fn first_user(m: &Manifest, provider: &str) -> String {
+    m.users.iter().find(|u| u.provider == provider).unwrap().id.clone()
+}
+
+async fn walk(handle: &authwalk::sandbox::SandboxHandle, kind: FlowKind, app: App, user: &str, inputs: &Inputs) -> (Flow, bool) {
+    let transport = Transport::new(Duration::from_secs(5)).unwrap();
+    let mut approver = SandboxApprover { transport: transport.clone(), user: user.to_owned(), control: handle.manifest().control.clone() };
+    let mut flow = Flow::new(kind, app, inputs, "teststate123".into(), OffsetDateTime::now_utc());
+    let ok = drive(&mut flow, &transport, &mut approver, |_, _| {}).await;
+    (flow, ok)
+}
+
+fn codes(flow: &Flow) -> Vec<String> {
+    flow.exchanges.iter().flat_map(|e| authwalk::triage::exchange(flow, flow.exchanges.iter().position(|x| std::ptr::eq(x, e)).unwrap())).map(|f| f.code).collect()
+}
+
+#[tokio::test]
+async fn every_flow_walks_end_to_end() {
+    let h = sandbox(None).await;
+    let m = h.manifest().clone();
+    let alipay_user = first_user(&m, "alipay");
+    let wechat_user = first_user(&m, "wechat");
+    for (kind, app, user) in [
+        (FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), &alipay_user),
+        (FlowKind::AlipayMini, alipay_app(&m, "auth_user"), &alipay_user),
+        (FlowKind::WechatWeb, wechat_app(&m, "official_account", "snsapi_userinfo"), &wechat_user),
+        (FlowKind::WechatQr, wechat_app(&m, "website", "snsapi_login"), &wechat_user),
+    ] {
+        let (flow, ok) = walk(&h, kind, app, user, &Inputs { refresh: true, ..Inputs::default() }).await;
+        assert!(ok && flow.succeeded(), "{kind}: {:#?}", flow.exchanges.iter().map(|e| (&e.step, &e.findings)).collect::<Vec<_>>());
+        assert!(flow.ctx.profile.is_some(), "{kind}: no profile");
+        assert!(flow.ctx.user_id.is_some() || flow.ctx.open_id.is_some(), "{kind}: no user id");
+        if kind.is_alipay() {
+            for ex in &flow.exchanges {
+                assert!(ex.verification.as_ref().unwrap().outcome.is_verified(), "{kind} {}: not verified", ex.step);
+            }
+        }
+    }
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn wrong_scope_fails_user_info_with_the_scope_explained() {
+    let h = sandbox(Some("wrong-scope")).await;
+    let m = h.manifest().clone();
+    let (flow, ok) = walk(&h, FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), &first_user(&m, "alipay"), &Inputs::default()).await;
+    assert!(!ok);
+    let last = flow.exchanges.last().unwrap();
+    assert_eq!(last.step, StepKind::UserInfo);
+    assert_eq!(last.outcome, ExchangeOutcome::Rejected);
+    let found = codes(&flow);
+    assert!(found.iter().any(|c| c == "alipay.aop.invalid-auth-token"), "{found:?}");
+    assert!(found.iter().any(|c| c == "alipay.triage.auth-base-token"), "{found:?}");
+
+    let (flow, _) = walk(&h, FlowKind::WechatWeb, wechat_app(&m, "official_account", "snsapi_userinfo"), &first_user(&m, "wechat"), &Inputs::default()).await;
+    let found = codes(&flow);
+    assert!(found.iter().any(|c| c == "wechat.48001"), "{found:?}");
+    assert!(found.iter().any(|c| c == "wechat.triage.base-token"), "{found:?}");
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_code_used_twice_gives_40163_and_isv_code_invalid() {
+    let h = sandbox(None).await;
+    let m = h.manifest().clone();
+    let (first, ok) = walk(&h, FlowKind::WechatWeb, wechat_app(&m, "official_account", "snsapi_userinfo"), &first_user(&m, "wechat"), &Inputs::default()).await;
+    assert!(ok);
+    let code = first.ctx.code.clone().unwrap().value;
+    let inputs = Inputs { code: Some(code), ..Inputs::default() };
+    let (second, ok) = walk(&h, FlowKind::WechatWeb, wechat_app(&m, "official_account", "snsapi_userinfo"), "", &inputs).await;
+    assert!(!ok);
+    assert!(codes(&second).iter().any(|c| c == "wechat.40163"), "{:?}", codes(&second));
+
+    let (first, _) = walk(&h, FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), &first_user(&m, "alipay"), &Inputs::default()).await;
+    let inputs = Inputs { code: first.ctx.code.clone().map(|c| c.value), ..Inputs::default() };
+    let (second, ok) = walk(&h, FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), "", &inputs).await;
+    assert!(!ok);
+    assert!(codes(&second).iter().any(|c| c == "alipay.isv.code-invalid"), "{:?}", codes(&second));
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn expired_tokens_after_the_clock_moves() {
+    let h = sandbox(None).await;
+    let m = h.manifest().clone();
+    let (first, ok) = walk(&h, FlowKind::WechatWeb, wechat_app(&m, "official_account", "snsapi_userinfo"), &first_user(&m, "wechat"), &Inputs::default()).await;
+    assert!(ok);
+    h.advance_clock(7300);
+    let inputs = Inputs {
+        access_token: first.ctx.access_token.clone().map(|t| t.value),
+        openid: first.ctx.open_id.clone(),
+        ..Inputs::default()
+    };
+    let (late, ok) = walk(&h, FlowKind::WechatWeb, wechat_app(&m, "official_account", "snsapi_userinfo"), "", &inputs).await;
+    assert!(!ok);
+    assert!(codes(&late).iter().any(|c| c == "wechat.42001"), "{:?}", codes(&late));
+
+    let (first, ok) = walk(&h, FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), &first_user(&m, "alipay"), &Inputs::default()).await;
+    assert!(ok);
+    let lifetime = first.ctx.access_token.as_ref().unwrap().remaining(OffsetDateTime::now_utc()).unwrap();
+    h.advance_clock(lifetime + 60);
+    let inputs = Inputs { access_token: first.ctx.access_token.clone().map(|t| t.value), ..Inputs::default() };
+    let (late, ok) = walk(&h, FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), "", &inputs).await;
+    assert!(!ok);
+    assert!(codes(&late).iter().any(|c| c == "alipay.aop.auth-token-time-out"), "{:?}", codes(&late));
+    h.shutdown().await;
+}
+
+fn authwalk() -> Command {
+    let mut cmd = Command::cargo_bin("authwalk").unwrap();
+    cmd.env_remove("AUTHWALK_LANG").env("NO_COLOR", "1").arg("run");
+    cmd
+}
+
+#[test]
+fn cli_walks_alipay_and_wechat_readably() {
+    let dir = state_dir();
+    authwalk()
+        .args(["alipay-web", "--state-dir"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("signed string (utf-8, RSA2 SHA256withRSA"))
+        .stdout(predicate::str::contains("signature ✓ verified"))
+        .stdout(predicate::str::contains("user_status"))
+        .stdout(predicate::str::contains("✓ succeeded: 4/4 steps"));
+    authwalk()
+        .args(["wechat-web", "--lang", "zh", "--state-dir"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("/sns/userinfo?access_token="))
+        .stdout(predicate::str::contains("✓ succeeded: 5/5 steps"));
+}
+
+#[test]
+fn cli_masks_secrets_unless_revealed() {
+    let dir = state_dir();
+    let out = authwalk().args(["wechat-web", "--json", "--state-dir"]).arg(&dir).assert().success().get_output().stdout.clone();
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(doc["schema"], "authwalk.run/1");
+    let token = doc["context"]["access_token"]["value"].as_str().unwrap();
+    assert!(token.ends_with('…') && token.chars().count() == 5, "{token}");
+    let token_url = doc["exchanges"][0]["request"]["url"].as_str().unwrap();
+    assert!(token_url.contains("secret=") && !token_url.contains("secret=&"), "{token_url}");
+    let secret = token_url.split("secret=").nth(1).unwrap().split('&').next().unwrap();
+    assert!(secret.ends_with('…'), "{secret}");
+    let out = authwalk().args(["wechat-web", "--json", "--reveal", "--state-dir"]).arg(&dir).assert().success().get_output().stdout.clone();
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    assert!(!doc["context"]["access_token"]["value"].as_str().unwrap().contains('…'));
+}
+
+#[test]
+fn cli_tampered_signature_exits_1() {
+    authwalk()
+        .args(["alipay-web", "--scenario", "tampered-response", "--state-dir"])
+        .arg(state_dir())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("signature mismatch"));
+}
+
+#[test]
+fn cli_html_502_is_a_clear_finding() {
+    let dir = state_dir();
+    // The fault is injected through the control API of the in-process sandbox via a scenario.
+    authwalk()
+        .args(["alipay-web", "--scenario", "gateway-html-502", "--state-dir"])
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("HTML, not JSON"));
+}
+
+#[test]
+fn cli_usage_errors_exit_2() {
+    authwalk().args(["alipay-nope"]).assert().code(2);
+    authwalk().args(["alipay-web", "--user", "nobody", "--state-dir"]).arg(state_dir()).assert().code(2).stderr(predicate::str::contains("no alipay demo user 'nobody'"));
+    authwalk()
+        .args(["alipay-web", "--profile", "missing"])
+        .env("AUTHWALK_CONFIG_DIR", env!("CARGO_TARGET_TMPDIR"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("config"));
+}
