@@ -46,7 +46,10 @@ fn table() -> Vec<(String, &'static str)> {
         ("http://open.weixin.qq.com/connect/oauth2/authorize?appid=wx520c15f417810387&redirect_uri=https%3A%2F%2Fexample.com%2Fcb&response_type=code&scope=snsapi_base&state=s#wechat_redirect".to_owned(), "lint.wechat.http"),
         ("https://open.weixin.qq.com/connect/oauth3?appid=wx520c15f417810387&redirect_uri=https%3A%2F%2Fexample.com%2Fcb&response_type=code&scope=snsapi_base&state=s#wechat_redirect".to_owned(), "lint.wechat.path"),
         (format!("{WX}?appid=wx520c15f417810387&{CB}&response_type=code&scope=snsapi_base&state=s&forcePopup=yes#wechat_redirect"), "lint.wechat.force-value"),
+        (format!("{WX}?appid=wx520c15f417810387&redirect_uri=https://example.com/cb?a=1&b=2&response_type=code&scope=snsapi_base&state=s#wechat_redirect"), "lint.wechat.unknown-param"),
+        (format!("{WX}?appid=wx520c15f417810387&{CB}&response_type=code&scope=snsapi_base&state=s&utm=x#wechat_redirect"), "lint.wechat.unknown-param"),
         // Alipay.
+        (format!("{ALI}?app_id=2021000000000001&scope=auth_user&{CB}&state=s&foo=1"), "lint.alipay.unknown-param"),
         (format!("{ALI}?appid=2021000000000001&scope=auth_user&{CB}&state=s"), "lint.alipay.appid-spelling"),
         (format!("{ALI}?client_id=2021000000000001&scope=auth_user&{CB}&state=s"), "lint.alipay.client-id"),
         (format!("{ALI}?scope=auth_user&{CB}&state=s"), "lint.alipay.missing-app-id"),

@@ -275,3 +275,56 @@ pub(crate) fn lint_redirect(provider: &str, raw: &str, out: &mut Vec<Finding>) {
 pub(crate) fn is_alphanumeric(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_alphanumeric())
 }
+
+/// Report parameters the provider does not know. When `redirect_uri` was written unencoded with
+/// its own query, such parameters are most likely that query, split off and lost.
+pub(crate) fn lint_unknown_params(
+    provider: &str,
+    url: &RawUrl<'_>,
+    known: &[&str],
+    out: &mut Vec<Finding>,
+) {
+    let split_redirect = url.get("redirect_uri").is_some_and(|p| p.raw.contains('?'));
+    let mut unknown: Vec<&str> = Vec::new();
+    for p in &url.params {
+        if !known.contains(&p.key.as_str()) && !unknown.contains(&p.key.as_str()) {
+            unknown.push(&p.key);
+        }
+    }
+    if unknown.is_empty() {
+        return;
+    }
+    let list = unknown.join(", ");
+    let (severity, en, zh) = if split_redirect {
+        (
+            Severity::Warning,
+            format!(
+                "The URL carries parameters the provider does not define: {list}. redirect_uri \
+                 was not encoded and has its own query, so these are most likely the callback's \
+                 parameters, split off: the callback will not receive them."
+            ),
+            format!(
+                "链接里有平台未定义的参数：{list}。redirect_uri 没有编码且自带查询串，这些多半是回调地址\
+                 自己的参数被拆了出来，回调时收不到。"
+            ),
+        )
+    } else {
+        (
+            Severity::Info,
+            format!(
+                "The URL carries parameters the provider does not define: {list}. They are ignored."
+            ),
+            format!("链接里有平台未定义的参数：{list}，会被忽略。"),
+        )
+    };
+    out.push(finding(
+        severity,
+        &format!("lint.{provider}.unknown-param"),
+        ["Unknown parameters", "未知参数"],
+        [&en, &zh],
+        [
+            "Remove them, or move them into redirect_uri and encode it.",
+            "删除它们，或把它们放回 redirect_uri 并整体编码。",
+        ],
+    ));
+}

@@ -3,11 +3,23 @@
 
 use super::AUTHORIZE_PATH;
 use crate::finding::{Finding, Severity};
-use crate::provider::urlcheck::{RawUrl, finding, invalid_url, is_loopback, lint_redirect};
+use crate::provider::urlcheck::{
+    RawUrl, finding, invalid_url, is_loopback, lint_redirect, lint_unknown_params,
+};
 
 const HOST_PRODUCTION: &str = "openauth.alipay.com";
 const HOST_SANDBOX: &str = "openauth-sandbox.dl.alipaydev.com";
 const HOST_SANDBOX_LEGACY: &str = "openauth.alipaydev.com";
+/// The documented parameters, plus names that have their own finding.
+const KNOWN: [&str; 7] = [
+    "app_id",
+    "scope",
+    "redirect_uri",
+    "state",
+    "appid",
+    "client_id",
+    "response_type",
+];
 
 /// Lint an Alipay web/H5 authorize URL.
 ///
@@ -28,6 +40,7 @@ pub fn lint_authorize_url(input: &str) -> Vec<Finding> {
         None => out.push(missing("redirect_uri")),
     }
     lint_state(&url, &mut out);
+    lint_unknown_params("alipay", &url, &KNOWN, &mut out);
     out
 }
 

@@ -76,7 +76,10 @@ pub struct Step<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Origin {
     Basic,
-    WebAuth { scope: Option<String> },
+    WebAuth {
+        scope: Option<String>,
+        openid: Option<String>,
+    },
 }
 
 fn path_of(url: &str) -> &str {
@@ -115,6 +118,12 @@ pub fn diagnose_exchange(url: &str, body: &[u8]) -> Vec<Finding> {
         (Endpoint::SnsUserInfo, Some(48001)) => out.push(base_scope_userinfo(None)),
         (Endpoint::CgiUserInfo | Endpoint::OtherCgi, Some(40001 | 40014)) => {
             out.push(web_token_on_cgi(true));
+        }
+        (Endpoint::SnsUserInfo | Endpoint::SnsAuth, Some(40003)) => out.push(openid_mismatch()),
+        (Endpoint::SnsAccessToken | Endpoint::SnsRefreshToken, None)
+            if parsed.json.get("is_snapshotuser").and_then(Value::as_i64) == Some(1) =>
+        {
+            out.push(snapshot_user());
         }
         (Endpoint::SnsAccessToken, Some(40163)) => out.push(code_reused()),
         (Endpoint::SnsAccessToken, Some(40029 | 42003)) => out.push(code_invalid()),
@@ -159,12 +168,26 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
             (Some(Origin::WebAuth { .. }), e) if e.is_cgi() => {
                 push(&mut out, web_token_on_cgi(false));
             }
-            (Some(Origin::WebAuth { scope: Some(scope) }), Endpoint::SnsUserInfo)
-                if !scope.split(',').any(|s| s.trim() == SCOPE_USERINFO) =>
-            {
+            (
+                Some(Origin::WebAuth {
+                    scope: Some(scope), ..
+                }),
+                Endpoint::SnsUserInfo,
+            ) if !scope.split(',').any(|s| s.trim() == SCOPE_USERINFO) => {
                 push(&mut out, base_scope_userinfo(Some(scope)));
             }
             _ => {}
+        }
+        if let (
+            Some(Origin::WebAuth {
+                openid: Some(issued),
+                ..
+            }),
+            true,
+        ) = (&origin, endpoint.is_sns_user_call())
+            && query_param(step.url, "openid").is_some_and(|sent| sent != *issued)
+        {
+            push(&mut out, openid_mismatch());
         }
         if endpoint == Endpoint::CgiUserInfo {
             push(&mut out, cgi_user_info_for_login());
@@ -198,11 +221,8 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
         let new_origin = match endpoint {
             Endpoint::BasicToken => Some(Origin::Basic),
             Endpoint::SnsAccessToken | Endpoint::SnsRefreshToken => Some(Origin::WebAuth {
-                scope: parsed
-                    .json
-                    .get("scope")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
+                scope: str_field(&parsed.json, "scope"),
+                openid: str_field(&parsed.json, "openid"),
             }),
             _ => None,
         };
@@ -211,6 +231,10 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
         }
     }
     out
+}
+
+fn str_field(json: &Value, name: &str) -> Option<String> {
+    json.get(name).and_then(Value::as_str).map(str::to_owned)
 }
 
 /// `from_error`: inferred from a 40001 rather than seen from the token's origin.
@@ -408,6 +432,53 @@ fn not_follower() -> Finding {
         [
             "Use /sns/userinfo for login profiles.",
             "登录场景请使用 /sns/userinfo 获取资料。",
+        ],
+    )
+}
+
+fn openid_mismatch() -> Finding {
+    finding(
+        Severity::Error,
+        "wechat.confusion.openid-mismatch",
+        [
+            "The openid does not belong to the access_token (40003)",
+            "openid 与 access_token 不匹配（40003）",
+        ],
+        [
+            "A web-auth token is bound to the one user who authorized: /sns/userinfo and \
+             /sns/auth need the openid returned together with that token. An openid from \
+             another user, another app (openids differ per AppID) or a mistyped one gets 40003 \
+             'invalid openid'.",
+            "网页授权令牌只属于完成授权的那个用户：/sns/userinfo 和 /sns/auth 必须带上与该令牌一起返回的 \
+             openid。其他用户的、其他应用的（不同 AppID 下 openid 不同）或写错的 openid 都会得到 40003 \
+             “invalid openid”。",
+        ],
+        [
+            "Send the openid from the same /sns/oauth2/access_token response as the token.",
+            "使用与该令牌同一次 /sns/oauth2/access_token 响应中的 openid。",
+        ],
+    )
+}
+
+fn snapshot_user() -> Finding {
+    finding(
+        Severity::Warning,
+        "wechat.confusion.snapshot-user",
+        [
+            "Snapshot-page virtual user (is_snapshotuser=1)",
+            "快照页虚拟用户（is_snapshotuser=1）",
+        ],
+        [
+            "The user is in snapshot-page mode: the openid and unionid belong to a virtual \
+             account, not the real user, and /sns/userinfo may answer 48001. WeChat shows the \
+             snapshot when a page asks for snsapi_userinfo before the user did anything.",
+            "用户处于快照页模式：openid 和 unionid 属于虚拟账号而不是真实用户，/sns/userinfo 可能返回 \
+             48001。页面在用户尚未操作时就要求 snsapi_userinfo 授权，微信会显示快照页。",
+        ],
+        [
+            "Do not bind or merge accounts on this openid; ask for authorization only when the \
+             user taps a feature that needs it.",
+            "不要用该 openid 绑定或合并账号；仅在用户点击需要身份的功能时再发起授权。",
         ],
     )
 }

@@ -4,7 +4,7 @@
 use super::{AUTHORIZE_PATH, FRAGMENT, QRCONNECT_PATH, SCOPE_BASE, SCOPE_LOGIN, SCOPE_USERINFO};
 use crate::finding::{Finding, Severity};
 use crate::provider::urlcheck::{
-    RawUrl, finding, invalid_url, is_alphanumeric, is_loopback, lint_redirect,
+    RawUrl, finding, invalid_url, is_alphanumeric, is_loopback, lint_redirect, lint_unknown_params,
 };
 
 /// The documented parameters, in the documented order.
@@ -16,6 +16,8 @@ const OPTIONAL: [&str; 4] = [
     "connect_redirect",
     "component_appid",
 ];
+/// Parameters that have their own checks elsewhere (other providers' names, WeCom's agentid).
+const RECOGNISED: [&str; 3] = ["client_id", "app_id", "agentid"];
 /// The real host of the authorize pages.
 const OPEN_HOST: &str = "open.weixin.qq.com";
 
@@ -57,6 +59,13 @@ pub fn lint_authorize_url(input: &str) -> Vec<Finding> {
     lint_state(&url, &mut out);
     lint_order(&url, &mut out);
     lint_force_values(&url, &mut out);
+    let known: Vec<&str> = ORDER
+        .iter()
+        .chain(&OPTIONAL)
+        .chain(&RECOGNISED)
+        .copied()
+        .collect();
+    lint_unknown_params("wechat", &url, &known, &mut out);
     out
 }
 

@@ -144,7 +144,13 @@ fn callback_parsing() {
 #[test]
 fn errmsg_suffix_styles() {
     /// (errmsg, message, rid, hint, more_info)
-    type Row<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
     let table: [Row<'_>; 8] = [
         (
             "invalid code, rid: 630c564c-0ddb59e1-5f81042f",
@@ -455,7 +461,17 @@ fn token_origins_are_tracked_across_a_walk() {
 fn single_exchanges_are_explained_by_errcode() {
     let token_url = "https://api.weixin.qq.com/sns/oauth2/access_token?appid=A&secret=S&code=C&grant_type=authorization_code";
     let userinfo = "https://api.weixin.qq.com/sns/userinfo?access_token=T&openid=O&lang=zh_CN";
-    let table: [(&str, &str, &[&str]); 8] = [
+    let table: [(&str, &str, &[&str]); 10] = [
+        (
+            userinfo,
+            r#"{"errcode":40003,"errmsg":"invalid openid"}"#,
+            &["wechat.confusion.openid-mismatch"],
+        ),
+        (
+            token_url,
+            r#"{"access_token":"T","openid":"O","scope":"snsapi_userinfo","is_snapshotuser":1}"#,
+            &["wechat.confusion.snapshot-user"],
+        ),
         (
             token_url,
             r#"{"errcode":40163,"errmsg":"code been used, rid: 1"}"#,
@@ -509,4 +525,38 @@ fn single_exchanges_are_explained_by_errcode() {
             assert!(!f.fix.en.is_empty() && !f.fix.zh.is_empty(), "{}", f.code);
         }
     }
+}
+
+#[test]
+fn openid_from_another_token_is_flagged() {
+    let web = br#"{"access_token":"WEB","expires_in":7200,"openid":"OPENID_A","scope":"snsapi_userinfo"}"#;
+    let token_url = "https://api.weixin.qq.com/sns/oauth2/access_token?appid=A&secret=S&code=C&grant_type=authorization_code";
+    let steps = [
+        Step {
+            url: token_url,
+            response: Some(web),
+        },
+        Step {
+            url: "https://api.weixin.qq.com/sns/userinfo?access_token=WEB&openid=OPENID_A",
+            response: None,
+        },
+    ];
+    assert!(
+        diagnose_walk(&steps).is_empty(),
+        "a correct walk has no findings"
+    );
+    let steps = [
+        Step {
+            url: token_url,
+            response: Some(web),
+        },
+        Step {
+            url: "https://api.weixin.qq.com/sns/auth?access_token=WEB&openid=OPENID_B",
+            response: None,
+        },
+    ];
+    assert_eq!(
+        codes(&diagnose_walk(&steps)),
+        ["wechat.confusion.openid-mismatch"]
+    );
 }
