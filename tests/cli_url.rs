@@ -235,3 +235,40 @@ fn library_renderer_reports_oversized_input() {
     let painted = authwalk::qr::paint(&["ab".to_owned()]);
     assert_eq!(painted, ["\x1b[30;107mab\x1b[0m"]);
 }
+
+#[test]
+fn questionable_urls_are_printed_with_warnings_on_stderr() {
+    authwalk()
+        .args([
+            "--lang",
+            "en",
+            "url",
+            "wechat",
+            "--appid",
+            "wx520c15f417810387",
+            "--scope",
+            "snsapi_login",
+            "--redirect-uri",
+            "https://example.com/cb",
+            "--state",
+            "s",
+        ])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("scope=snsapi_login"))
+        .stderr(predicates::str::contains(
+            "error[lint.wechat.scope-login-on-oauth2]",
+        ));
+    authwalk()
+        .args([
+            "url",
+            "wechat",
+            "--appid",
+            "wx520c15f417810387",
+            "--redirect-uri",
+            "https://example.com/cb",
+        ])
+        .assert()
+        .success()
+        .stderr(predicates::str::is_empty());
+}

@@ -44,7 +44,8 @@ pub fn run(args: &LintArgs, global: &Global) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn print_findings(
+/// Print findings in the chosen language: `severity[code] title`, then explanation and fix.
+pub(super) fn print_findings(
     out: &mut impl io::Write,
     findings: &[Finding],
     global: &Global,

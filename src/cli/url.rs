@@ -3,6 +3,10 @@
 //! The QR code is drawn with half blocks; on a terminal it is painted black on bright white so
 //! it scans on dark and light themes alike, and written plain (glyph = dark module) when
 //! standard output is a file or a pipe.
+//!
+//! The URL is linted as it is printed: warnings and errors (e.g. `snsapi_login` without
+//! `--qrconnect`, a 200-byte state) go to standard error, and the exit code stays 0 because the
+//! URL was built exactly as asked.
 
 use std::io::{self, IsTerminal as _, Write as _};
 use std::process::ExitCode;
@@ -11,6 +15,7 @@ use anyhow::Context as _;
 use rsa::rand_core::{OsRng, RngCore as _};
 
 use super::Global;
+use crate::finding::Severity;
 use crate::provider::{alipay, wechat};
 use crate::qr;
 
@@ -89,11 +94,26 @@ pub struct WechatUrlArgs {
     pub qr: bool,
 }
 
-pub fn run(args: &UrlArgs, _global: &Global) -> anyhow::Result<ExitCode> {
-    let (url, want_qr) = match &args.provider {
-        UrlProvider::Alipay(a) => (alipay_url(a)?, a.qr),
-        UrlProvider::Wechat(a) => (wechat_url(a), a.qr),
+pub fn run(args: &UrlArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let (url, want_qr, findings) = match &args.provider {
+        UrlProvider::Alipay(a) => {
+            let url = alipay_url(a)?;
+            let findings = alipay::lint_authorize_url(&url);
+            (url, a.qr, findings)
+        }
+        UrlProvider::Wechat(a) => {
+            let url = wechat_url(a);
+            let findings = wechat::lint_authorize_url(&url);
+            (url, a.qr, findings)
+        }
     };
+    let findings: Vec<_> = findings
+        .into_iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .collect();
+    if !findings.is_empty() {
+        super::lint::print_findings(&mut io::stderr().lock(), &findings, global)?;
+    }
     let stdout = io::stdout();
     let mut out = stdout.lock();
     writeln!(out, "{url}")?;
