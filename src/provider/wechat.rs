@@ -32,7 +32,7 @@ pub use errmsg::{ErrmsgParts, split_errmsg};
 pub use lint::lint_authorize_url;
 pub use request::{
     UserInfoLang, access_token_request, auth_request, basic_token_request, cgi_user_info_request,
-    refresh_token_request, userinfo_request,
+    redact_url, refresh_token_request, userinfo_request,
 };
 pub use response::{
     ApiError, BasicToken, Parsed, ResponseError, Sex, UserInfo, WebAccessToken, parse_response,

@@ -162,3 +162,38 @@ pub fn cgi_user_info_request(
         ],
     )
 }
+
+/// Query parameters that carry secrets or single-use credentials.
+const SECRET_PARAMS: [&str; 4] = ["secret", "access_token", "refresh_token", "code"];
+
+/// The URL with the values of `secret`, `access_token`, `refresh_token` and `code` masked (the
+/// first four characters kept, so two values can still be told apart), for logs and shared
+/// screenshots. Everything else, order and encoding included, is left as written.
+pub fn redact_url(url: &str) -> String {
+    let (head, fragment) = match url.split_once('#') {
+        Some((h, f)) => (h, Some(f)),
+        None => (url, None),
+    };
+    let Some((base, query)) = head.split_once('?') else {
+        return url.to_owned();
+    };
+    let query = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) if SECRET_PARAMS.contains(&k) => {
+                let kept: String = v.chars().take(4).collect();
+                if v.chars().count() > 8 {
+                    format!("{k}={kept}****")
+                } else {
+                    format!("{k}=****")
+                }
+            }
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    match fragment {
+        Some(f) => format!("{base}?{query}#{f}"),
+        None => format!("{base}?{query}"),
+    }
+}

@@ -560,3 +560,18 @@ fn openid_from_another_token_is_flagged() {
         ["wechat.confusion.openid-mismatch"]
     );
 }
+
+#[test]
+fn secrets_are_masked_for_display() {
+    let r = access_token_request(API_BASE, APPID, "0123456789abcdef", "061AbCd");
+    assert_eq!(
+        redact_url(&r.url),
+        "https://api.weixin.qq.com/sns/oauth2/access_token?appid=wx520c15f417810387\
+         &secret=0123****&code=****&grant_type=authorization_code"
+    );
+    assert_eq!(redact_url("https://x/y"), "https://x/y");
+    assert_eq!(
+        redact_url("https://x/sns/userinfo?access_token=78_ABCDEFGH&openid=O#f"),
+        "https://x/sns/userinfo?access_token=78_A****&openid=O#f"
+    );
+}
