@@ -70,7 +70,7 @@ fn table() -> Vec<(String, &'static str)> {
         (format!("{ALI}?app_id=2021000000000001&response_type=code&scope=auth_user&{CB}&state=s"), "lint.alipay.response-type"),
         (format!("{ALI}?app_id=wx520c15f417810387&scope=auth_user&{CB}&state=s"), "lint.alipay.app-id-format"),
         (format!("{ALI}?app_id=2021000000000001&app_id=2021000000000001&scope=auth_user&{CB}&state=s"), "lint.alipay.duplicate-param"),
-        (format!("https://openauth-sandbox.dl.alipaydev.com/oauth2/publicAppAuthorize.htm?app_id=2021000000000001&scope=auth_user&{CB}&state=s"), "lint.alipay.sandbox-host-production-app"),
+        (format!("https://openauth-sandbox.dl.alipaydev.com/oauth2/publicAppAuthorize.htm?app_id=2021004100000001&scope=auth_user&{CB}&state=s"), "lint.alipay.sandbox-host-production-app"),
         (format!("{ALI}?app_id=9021000000000001&scope=auth_user&{CB}&state=s"), "lint.alipay.production-host-sandbox-app"),
         (format!("http://openauth.alipay.com/oauth2/publicAppAuthorize.htm?app_id=2021000000000001&scope=auth_user&{CB}&state=s"), "lint.alipay.http"),
         (format!("https://openauth.alipay.com/oauth2/authorize.htm?app_id=2021000000000001&scope=auth_user&{CB}&state=s"), "lint.alipay.path"),

@@ -225,10 +225,13 @@ fn lint_app_id(url: &RawUrl<'_>, out: &mut Vec<Finding>) {
         ));
         return;
     }
-    // Heuristic, not documented by Alipay: sandbox app ids seen in the wild start with 9021
-    // (current sandbox) or 2016 (older sandbox). Production apps created in 2016 also start with
-    // 2016, so only 9021 is used to flag the production host.
-    let sandbox_like = id.starts_with("9021") || id.starts_with("2016");
+    // Heuristic, not documented by Alipay: sandbox app ids seen in public sample code start
+    // with 9021000 (current sandbox), 2021000 (2019–2022 sandbox) or 2016 (older sandbox).
+    // Production apps created in 2016 also start with 2016, and 2021000 is close to production
+    // ids, so only 9021 is used to flag the production host.
+    let sandbox_like = ["9021", "2021000", "2016"]
+        .iter()
+        .any(|p| id.starts_with(p));
     let on_sandbox = url.host == HOST_SANDBOX || url.host == HOST_SANDBOX_LEGACY;
     if on_sandbox && !sandbox_like {
         out.push(finding(
@@ -237,13 +240,13 @@ fn lint_app_id(url: &RawUrl<'_>, out: &mut Vec<Finding>) {
             ["Sandbox page with what looks like a production app id", "沙箱授权页配了看似正式环境的 app_id"],
             [
                 &format!(
-                    "The host is Alipay's sandbox but app_id '{id}' does not start with 9021 or \
-                     2016, the prefixes sandbox apps have been seen with. This is an unverified \
+                    "The host is Alipay's sandbox but app_id '{id}' does not start with 9021, \
+                     2021000 or 2016, the prefixes sandbox apps have been seen with. This is an unverified \
                      heuristic; if it is right, the page fails or the code cannot be exchanged \
                      (isv.invalid-app-id)."
                 ),
                 &format!(
-                    "域名是支付宝沙箱，但 app_id '{id}' 不以 9021 或 2016 开头（沙箱应用常见的前缀）。\
+                    "域名是支付宝沙箱，但 app_id '{id}' 不以 9021、2021000 或 2016 开头（沙箱应用常见的前缀）。\
                      此为未经验证的经验判断；若判断正确，授权页会失败或 code 无法换取（isv.invalid-app-id）。"
                 ),
             ],
