@@ -575,3 +575,56 @@ fn secrets_are_masked_for_display() {
         "https://x/sns/userinfo?access_token=78_A****&openid=O#f"
     );
 }
+
+#[test]
+fn no_input_makes_the_parsers_panic() {
+    // A small deterministic generator over the characters that matter to these parsers.
+    const PIECES: [&str; 24] = [
+        "https://",
+        "open.weixin.qq.com",
+        "/connect/oauth2/authorize",
+        "?",
+        "&",
+        "=",
+        "#",
+        "%",
+        "%2",
+        "%25",
+        "wechat_redirect",
+        "rid:",
+        " hints: [",
+        "]",
+        "\"",
+        "\\",
+        "{",
+        "}",
+        "\u{14}",
+        "中",
+        "🐱",
+        "appid",
+        "state",
+        "code",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..3000 {
+        let mut s = String::new();
+        for _ in 0..12 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let index = usize::try_from(seed % 24).expect("small index");
+            s.push_str(PIECES[index]);
+        }
+        let _ = lint_authorize_url(&s);
+        let _ = crate::provider::lint_authorize_url(&s);
+        let _ = parse_callback(&s);
+        let _ = split_errmsg(&s).rid_unix_seconds();
+        let _ = parse_response(s.as_bytes());
+        let _ = redact_url(&s);
+        let _ = diagnose_exchange(&s, s.as_bytes());
+        let _ = diagnose_walk(&[Step {
+            url: &s,
+            response: Some(s.as_bytes()),
+        }]);
+    }
+}
