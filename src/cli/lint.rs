@@ -9,6 +9,7 @@ use super::Global;
 use crate::finding::{Finding, Severity};
 use crate::provider;
 
+/// Arguments of `lint`: the URL, inline or from a file.
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
     /// The authorize URL, quoted (it contains '&' and '#').
@@ -22,6 +23,8 @@ pub struct LintArgs {
     pub json: bool,
 }
 
+/// Lint the URL with the provider its host and path point to, print the findings, and exit 1
+/// when one of them is an error.
 pub fn run(args: &LintArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let url = match (&args.url, &args.file) {
         (Some(url), _) => url.clone(),

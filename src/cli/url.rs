@@ -19,12 +19,14 @@ use crate::finding::Severity;
 use crate::provider::{alipay, wechat};
 use crate::qr;
 
+/// Arguments of `url`: which provider's authorize URL to build.
 #[derive(Debug, clap::Args)]
 pub struct UrlArgs {
     #[command(subcommand)]
     pub provider: UrlProvider,
 }
 
+/// The provider, each with its own parameter names (`app_id` vs `appid`).
 #[derive(Debug, clap::Subcommand)]
 pub enum UrlProvider {
     /// Alipay web/H5 authorize URL (publicAppAuthorize.htm).
@@ -94,6 +96,7 @@ pub struct WechatUrlArgs {
     pub qr: bool,
 }
 
+/// Print the URL (then the QR code with `--qr`); lint findings go to standard error.
 pub fn run(args: &UrlArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let (url, want_qr, findings) = match &args.provider {
         UrlProvider::Alipay(a) => {
