@@ -20,11 +20,18 @@ fn main() {
             .output()
             .expect("authwalk runs");
         let elapsed = started.elapsed();
-        assert!(out.status.success(), "{flow} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{flow} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         elapsed
     };
     let first = run("alipay-web");
-    println!("first run (generates and caches the sandbox keys): {:.1} ms", ms(first));
+    println!(
+        "first run (generates and caches the sandbox keys): {:.1} ms",
+        ms(first)
+    );
     for flow in ["alipay-web", "alipay-mini", "wechat-web", "wechat-qr"] {
         let mut times: Vec<Duration> = (0..RUNS).map(|_| run(flow)).collect();
         times.sort();

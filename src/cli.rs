@@ -8,7 +8,9 @@
 //! Errors are printed with their whole chain (`{:#}`); a closed pipe is not an error.
 
 mod keys;
+mod lint;
 mod sign;
+mod url;
 mod verify;
 
 use std::io::{self, Write as _};
@@ -58,6 +60,10 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Generate, inspect and convert RSA keys.
     Keys(keys::KeysArgs),
+    /// Print an authorize URL (and with --qr a QR code) for Alipay or WeChat.
+    Url(url::UrlArgs),
+    /// Lint an authorize URL of either provider; exit 1 when a finding is an error.
+    Lint(lint::LintArgs),
 }
 
 /// Run the command line and map the outcome to an exit code.
@@ -84,6 +90,8 @@ pub fn main() -> ExitCode {
         Some(Command::Sign(a)) => sign::run(&a, &args.global),
         Some(Command::Verify(a)) => verify::run(&a, &args.global),
         Some(Command::Keys(a)) => keys::run(&a, &args.global),
+        Some(Command::Url(a)) => url::run(&a, &args.global),
+        Some(Command::Lint(a)) => lint::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,

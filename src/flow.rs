@@ -48,7 +48,12 @@ pub enum FlowKind {
 }
 
 impl FlowKind {
-    pub const ALL: [Self; 4] = [Self::AlipayWeb, Self::AlipayMini, Self::WechatWeb, Self::WechatQr];
+    pub const ALL: [Self; 4] = [
+        Self::AlipayWeb,
+        Self::AlipayMini,
+        Self::WechatWeb,
+        Self::WechatQr,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -65,10 +70,14 @@ impl FlowKind {
 
     pub fn title(self) -> Text {
         match self {
-            Self::AlipayWeb => Text::new("Alipay web login (member info)", "支付宝网页授权（会员信息）"),
-            Self::AlipayMini => {
-                Text::new("Alipay mini program (my.getAuthCode)", "支付宝小程序（my.getAuthCode）")
-            }
+            Self::AlipayWeb => Text::new(
+                "Alipay web login (member info)",
+                "支付宝网页授权（会员信息）",
+            ),
+            Self::AlipayMini => Text::new(
+                "Alipay mini program (my.getAuthCode)",
+                "支付宝小程序（my.getAuthCode）",
+            ),
             Self::WechatWeb => Text::new("WeChat Official Account web auth", "微信公众号网页授权"),
             Self::WechatQr => Text::new("WeChat website QR login", "微信开放平台网站扫码登录"),
         }
@@ -78,7 +87,12 @@ impl FlowKind {
     fn steps(self, refresh: bool) -> Vec<StepKind> {
         let mut steps = match self {
             Self::AlipayWeb => {
-                vec![StepKind::Authorize, StepKind::Callback, StepKind::Token, StepKind::UserInfo]
+                vec![
+                    StepKind::Authorize,
+                    StepKind::Callback,
+                    StepKind::Token,
+                    StepKind::UserInfo,
+                ]
             }
             Self::AlipayMini => vec![StepKind::MiniAuthCode, StepKind::Token, StepKind::UserInfo],
             Self::WechatWeb => vec![
@@ -89,7 +103,12 @@ impl FlowKind {
                 StepKind::UserInfo,
             ],
             Self::WechatQr => {
-                vec![StepKind::Authorize, StepKind::Callback, StepKind::Token, StepKind::UserInfo]
+                vec![
+                    StepKind::Authorize,
+                    StepKind::Callback,
+                    StepKind::Token,
+                    StepKind::UserInfo,
+                ]
             }
         };
         if refresh {
@@ -327,11 +346,18 @@ pub struct Context {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Show the authorize URL (and QR code) and wait for the redirect, or a pasted callback.
-    AwaitCallback { authorize_url: String, redirect_uri: String, state: String },
+    AwaitCallback {
+        authorize_url: String,
+        redirect_uri: String,
+        state: String,
+    },
     /// Obtain a mini-program auth code (from the sandbox, or pasted).
     AwaitMiniCode { app_id: String, scope: String },
     /// Send this request and report the result with [`Flow::on_response`].
-    SendHttp { step: StepKind, request: PreparedRequest },
+    SendHttp {
+        step: StepKind,
+        request: PreparedRequest,
+    },
     /// A request is in flight; wait for it.
     Wait,
     /// The walk is over.
@@ -348,7 +374,10 @@ pub struct RawResponse {
 
 impl RawResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -413,7 +442,11 @@ pub enum FlowError {
     NotAwaiting,
     /// A step needs an input nobody gave.
     #[error("step {step} needs {what}; {fix}")]
-    MissingInput { step: StepKind, what: &'static str, fix: &'static str },
+    MissingInput {
+        step: StepKind,
+        what: &'static str,
+        fix: &'static str,
+    },
 }
 
 /// One walk of one login.
@@ -430,20 +463,44 @@ pub struct Flow {
 
 impl Flow {
     /// A new walk. `state` is the CSRF value for the authorize URL; the caller makes it random.
-    pub fn new(kind: FlowKind, app: App, inputs: &Inputs, state: String, now: OffsetDateTime) -> Self {
-        let ctx = Context { state, ..Context::default() };
+    pub fn new(
+        kind: FlowKind,
+        app: App,
+        inputs: &Inputs,
+        state: String,
+        now: OffsetDateTime,
+    ) -> Self {
+        let ctx = Context {
+            state,
+            ..Context::default()
+        };
         let steps = kind
             .steps(inputs.refresh)
             .into_iter()
-            .map(|kind| Step { kind, state: StepState::Pending, exchange: None })
+            .map(|kind| Step {
+                kind,
+                state: StepState::Pending,
+                exchange: None,
+            })
             .collect();
-        let mut flow = Self { kind, app, steps, ctx, exchanges: Vec::new(), notes: Vec::new() };
+        let mut flow = Self {
+            kind,
+            app,
+            steps,
+            ctx,
+            exchanges: Vec::new(),
+            notes: Vec::new(),
+        };
         flow.apply_inputs(inputs, now);
         flow
     }
 
     fn apply_inputs(&mut self, inputs: &Inputs, now: OffsetDateTime) {
-        let timed = |v: &String| Timed { value: v.clone(), obtained: now, expires: None };
+        let timed = |v: &String| Timed {
+            value: v.clone(),
+            obtained: now,
+            expires: None,
+        };
         self.ctx.code = inputs.code.as_ref().map(timed);
         self.ctx.access_token = inputs.access_token.as_ref().map(timed);
         self.ctx.refresh_token = inputs.refresh_token.as_ref().map(timed);
@@ -460,8 +517,13 @@ impl Flow {
             }
         });
         if let Some(from) = from {
-            if from == StepKind::Refresh && !self.steps.iter().any(|s| s.kind == StepKind::Refresh) {
-                self.steps.push(Step { kind: StepKind::Refresh, state: StepState::Pending, exchange: None });
+            if from == StepKind::Refresh && !self.steps.iter().any(|s| s.kind == StepKind::Refresh)
+            {
+                self.steps.push(Step {
+                    kind: StepKind::Refresh,
+                    state: StepState::Pending,
+                    exchange: None,
+                });
             }
             if let Some(start) = self.steps.iter().position(|s| s.kind == from) {
                 for step in &mut self.steps[..start] {
@@ -473,7 +535,9 @@ impl Flow {
 
     /// The step that is not finished yet, if any.
     pub fn current(&self) -> Option<&Step> {
-        self.steps.iter().find(|s| !matches!(s.state, StepState::Done | StepState::Skipped))
+        self.steps
+            .iter()
+            .find(|s| !matches!(s.state, StepState::Done | StepState::Skipped))
     }
 
     fn step_mut(&mut self, kind: StepKind) -> Option<&mut Step> {
@@ -500,7 +564,11 @@ impl Flow {
             StepKind::Callback => {
                 self.set_state(StepKind::Callback, StepState::AwaitingUser);
                 Effect::AwaitCallback {
-                    authorize_url: self.ctx.authorize_url.clone().unwrap_or_else(|| self.authorize_url()),
+                    authorize_url: self
+                        .ctx
+                        .authorize_url
+                        .clone()
+                        .unwrap_or_else(|| self.authorize_url()),
                     redirect_uri: self.redirect_uri().to_owned(),
                     state: self.ctx.state.clone(),
                 }
@@ -508,7 +576,10 @@ impl Flow {
             StepKind::MiniAuthCode => {
                 self.set_state(StepKind::MiniAuthCode, StepState::AwaitingUser);
                 match &self.app {
-                    App::Alipay(a) => Effect::AwaitMiniCode { app_id: a.app_id.clone(), scope: a.scope.clone() },
+                    App::Alipay(a) => Effect::AwaitMiniCode {
+                        app_id: a.app_id.clone(),
+                        scope: a.scope.clone(),
+                    },
                     App::Wechat(_) => Effect::Finished { ok: false },
                 }
             }
@@ -520,12 +591,17 @@ impl Flow {
                         self.ctx.used_codes.push(code.value.clone());
                     }
                     self.set_state(kind, StepState::InFlight);
-                    Effect::SendHttp { step: kind, request }
+                    Effect::SendHttp {
+                        step: kind,
+                        request,
+                    }
                 }
                 Err(e) => {
-                    self.notes.push(
-                        Finding::new(Severity::Error, "flow.missing-input", Text::new(e.to_string(), e.to_string())),
-                    );
+                    self.notes.push(Finding::new(
+                        Severity::Error,
+                        "flow.missing-input",
+                        Text::new(e.to_string(), e.to_string()),
+                    ));
                     self.set_state(kind, StepState::Failed);
                     Effect::Finished { ok: false }
                 }
@@ -553,7 +629,11 @@ impl Flow {
         }
     }
 
-    fn request_for(&self, step: StepKind, now: OffsetDateTime) -> Result<PreparedRequest, FlowError> {
+    fn request_for(
+        &self,
+        step: StepKind,
+        now: OffsetDateTime,
+    ) -> Result<PreparedRequest, FlowError> {
         match &self.app {
             App::Alipay(a) => alipay::request(a, &self.ctx, step, now),
             App::Wechat(w) => wechat::request(w, &self.ctx, step),
@@ -562,7 +642,11 @@ impl Flow {
 
     /// The redirect arrived (or was pasted): check `state`, keep the code.
     pub fn on_callback(&mut self, input: &str, now: OffsetDateTime) -> Result<(), FlowError> {
-        let waiting = |k| self.steps.iter().any(|s| s.kind == k && s.state == StepState::AwaitingUser);
+        let waiting = |k| {
+            self.steps
+                .iter()
+                .any(|s| s.kind == k && s.state == StepState::AwaitingUser)
+        };
         if !waiting(StepKind::Callback) && !waiting(StepKind::MiniAuthCode) {
             return Err(FlowError::NotAwaiting);
         }
@@ -573,7 +657,10 @@ impl Flow {
         if let Some(got) = &state {
             let decoded = percent_encoding::percent_decode_str(got).decode_utf8_lossy();
             if *got != self.ctx.state && decoded != self.ctx.state {
-                let err = FlowError::StateMismatch { expected: self.ctx.state.clone(), got: got.clone() };
+                let err = FlowError::StateMismatch {
+                    expected: self.ctx.state.clone(),
+                    got: got.clone(),
+                };
                 self.notes.push(
                     Finding::new(Severity::Error, "flow.state-mismatch", Text::new(err.to_string(), format!(
                         "回调中的 state「{got}」与本次发出的「{}」不一致：回调可能被伪造（CSRF）或来自另一次登录，请重新发起授权",
@@ -582,29 +669,52 @@ impl Flow {
                 );
                 return Err(err);
             }
-        } else if self.steps.iter().any(|s| s.kind == StepKind::Callback && s.state == StepState::AwaitingUser)
+        } else if self
+            .steps
+            .iter()
+            .any(|s| s.kind == StepKind::Callback && s.state == StepState::AwaitingUser)
             && params.iter().any(|(k, _)| k == "auth_code" || k == "code")
         {
             self.notes.push(
-                Finding::new(Severity::Warning, "flow.state-missing", Text::new(
-                    "the callback carries no state, so it cannot be checked against CSRF",
-                    "回调中没有 state，无法防范 CSRF",
-                ))
-                .fix(Text::new("always send a random state and compare it on the callback", "始终发送随机 state 并在回调时比对")),
+                Finding::new(
+                    Severity::Warning,
+                    "flow.state-missing",
+                    Text::new(
+                        "the callback carries no state, so it cannot be checked against CSRF",
+                        "回调中没有 state，无法防范 CSRF",
+                    ),
+                )
+                .fix(Text::new(
+                    "always send a random state and compare it on the callback",
+                    "始终发送随机 state 并在回调时比对",
+                )),
             );
         }
         let expires = match &self.app {
             // WeChat documents 5 minutes (10 for qrconnect); Alipay only "3 minutes to 24 hours".
-            App::Wechat(_) => Some(now + time::Duration::minutes(if self.kind == FlowKind::WechatQr { 10 } else { 5 })),
+            App::Wechat(_) => Some(
+                now + time::Duration::minutes(if self.kind == FlowKind::WechatQr {
+                    10
+                } else {
+                    5
+                }),
+            ),
             App::Alipay(_) => None,
         };
-        self.ctx.code = Some(Timed { value: code, obtained: now, expires });
+        self.ctx.code = Some(Timed {
+            value: code,
+            obtained: now,
+            expires,
+        });
         self.ctx.callback_params = params;
         let input = input.trim();
-        self.ctx.callback_url =
-            (input.starts_with("http://") || input.starts_with("https://")).then(|| input.to_owned());
+        self.ctx.callback_url = (input.starts_with("http://") || input.starts_with("https://"))
+            .then(|| input.to_owned());
         for kind in [StepKind::Callback, StepKind::MiniAuthCode] {
-            if self.step_mut(kind).is_some_and(|s| s.state == StepState::AwaitingUser) {
+            if self
+                .step_mut(kind)
+                .is_some_and(|s| s.state == StepState::AwaitingUser)
+            {
                 self.set_state(kind, StepState::Done);
             }
         }
@@ -647,8 +757,12 @@ impl Flow {
         if let Some(response) = response {
             // A partial body is interpreted too: what it says (and why it fails) is worth showing.
             match &self.app {
-                App::Alipay(a) => alipay::interpret(a, &mut self.ctx, &mut exchange, &response, now),
-                App::Wechat(w) => wechat::interpret(w, &mut self.ctx, &mut exchange, &response, now),
+                App::Alipay(a) => {
+                    alipay::interpret(a, &mut self.ctx, &mut exchange, &response, now)
+                }
+                App::Wechat(w) => {
+                    wechat::interpret(w, &mut self.ctx, &mut exchange, &response, now)
+                }
             }
             exchange.response = Some(response);
         }
@@ -659,7 +773,11 @@ impl Flow {
         let index = self.exchanges.len();
         self.exchanges.push(exchange);
         if let Some(s) = self.step_mut(step) {
-            s.state = if ok { StepState::Done } else { StepState::Failed };
+            s.state = if ok {
+                StepState::Done
+            } else {
+                StepState::Failed
+            };
             s.exchange = Some(index);
         }
         index
@@ -667,13 +785,17 @@ impl Flow {
 
     /// Whether every step that ran succeeded.
     pub fn succeeded(&self) -> bool {
-        self.steps.iter().all(|s| matches!(s.state, StepState::Done | StepState::Skipped))
+        self.steps
+            .iter()
+            .all(|s| matches!(s.state, StepState::Done | StepState::Skipped))
     }
 }
 
 /// Expiry from a lifetime in seconds, counted from `base`.
 fn expiry(base: OffsetDateTime, seconds: Option<i64>) -> Option<OffsetDateTime> {
-    seconds.filter(|s| *s > 0).map(|s| base + time::Duration::seconds(s))
+    seconds
+        .filter(|s| *s > 0)
+        .map(|s| base + time::Duration::seconds(s))
 }
 
 #[cfg(test)]

@@ -10,5 +10,6 @@ pub mod finding;
 pub mod flow;
 pub mod keys;
 pub mod provider;
+pub mod qr;
 pub mod redact;
 pub mod transport;

@@ -5,8 +5,12 @@
 //! embedded sandbox uses this very code to play the provider's side.
 
 pub mod alipay;
+mod urlcheck;
+pub mod wechat;
 
 use std::fmt;
+
+use crate::finding::{Finding, Severity};
 
 /// The HTTP method of a prepared request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,4 +58,46 @@ pub struct SigningTrace {
     pub signature: String,
     /// Fingerprint of the public half of the signing key.
     pub key_fingerprint: String,
+}
+
+/// Lint an authorize URL of either provider, chosen from its host and path: WeChat for
+/// `open.weixin.qq.com` or a `/connect/…` path, Alipay for `publicAppAuthorize.htm` or an
+/// Alipay host. Anything else gets one finding saying the provider is unknown.
+pub fn lint_authorize_url(input: &str) -> Vec<Finding> {
+    let url = match urlcheck::RawUrl::parse(input) {
+        Ok(url) => url,
+        Err(reason) => return vec![urlcheck::invalid_url("unknown", &reason)],
+    };
+    let path = url.path.to_ascii_lowercase();
+    if url.host.ends_with("weixin.qq.com") || path.starts_with("/connect/") {
+        return wechat::lint_authorize_url(input);
+    }
+    if path.ends_with("publicappauthorize.htm")
+        || url.host.ends_with("alipay.com")
+        || url.host.ends_with("alipaydev.com")
+    {
+        return alipay::lint_authorize_url(input);
+    }
+    vec![urlcheck::finding(
+        Severity::Error,
+        "lint.unknown-provider",
+        ["Not a known authorize URL", "无法识别的授权链接"],
+        [
+            &format!(
+                "Host '{}' and path '{}' match neither WeChat (open.weixin.qq.com, \
+                 /connect/oauth2/authorize) nor Alipay (openauth.alipay.com, \
+                 /oauth2/publicAppAuthorize.htm).",
+                url.host, url.path
+            ),
+            &format!(
+                "域名 '{}' 和路径 '{}' 既不是微信（open.weixin.qq.com、/connect/oauth2/authorize）\
+                 也不是支付宝（openauth.alipay.com、/oauth2/publicAppAuthorize.htm）的授权地址。",
+                url.host, url.path
+            ),
+        ],
+        [
+            "Paste the authorize URL itself (the one the user opens), not the callback or an API URL.",
+            "请粘贴用户打开的授权链接本身，而不是回调地址或接口地址。",
+        ],
+    )]
 }

@@ -17,8 +17,14 @@ pub const SECRET_PARAMS: [&str; 8] = [
 ];
 
 /// JSON field names whose values are secrets.
-pub const SECRET_FIELDS: [&str; 6] =
-    ["access_token", "refresh_token", "auth_token", "secret", "authCode", "app_auth_token"];
+pub const SECRET_FIELDS: [&str; 6] = [
+    "access_token",
+    "refresh_token",
+    "auth_token",
+    "secret",
+    "authCode",
+    "app_auth_token",
+];
 
 /// `abcd…` (first 4 characters and an ellipsis); short values are masked whole.
 pub fn mask(value: &str) -> String {
@@ -63,7 +69,11 @@ pub fn redact_pairs(text: &str) -> Cow<'_, str> {
             _ => pair.to_owned(),
         })
         .collect();
-    if changed { Cow::Owned(parts.join("&")) } else { Cow::Borrowed(text) }
+    if changed {
+        Cow::Owned(parts.join("&"))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// Mask secret fields anywhere in a JSON value.
@@ -118,7 +128,11 @@ pub fn redact_json_text(text: &str) -> Cow<'_, str> {
         out.push(c);
         rest = &rest[c.len_utf8()..];
     }
-    if changed { Cow::Owned(out) } else { Cow::Borrowed(text) }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 #[cfg(test)]
@@ -139,14 +153,20 @@ mod tests {
             redact_query("https://x/sns/userinfo?access_token=ACCESSTOKEN&openid=o1&lang=zh_CN"),
             "https://x/sns/userinfo?access_token=ACCE…&openid=o1&lang=zh_CN"
         );
-        assert_eq!(redact_query("code=abcdefgh&grant_type=authorization_code"), "code=abcd…&grant_type=authorization_code");
+        assert_eq!(
+            redact_query("code=abcdefgh&grant_type=authorization_code"),
+            "code=abcd…&grant_type=authorization_code"
+        );
         assert_eq!(redact_query("https://x/y?a=1"), "https://x/y?a=1");
     }
 
     #[test]
     fn json() {
         let text = r#"{"a":{"access_token" : "TOKENVALUE1","n":1},"refresh_token":"R2345678"}"#;
-        assert_eq!(redact_json_text(text), r#"{"a":{"access_token":"TOKE…","n":1},"refresh_token":"R234…"}"#);
+        assert_eq!(
+            redact_json_text(text),
+            r#"{"a":{"access_token":"TOKE…","n":1},"refresh_token":"R234…"}"#
+        );
         let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
         redact_json(&mut v);
         assert_eq!(v["a"]["access_token"], "TOKE…");

@@ -44,7 +44,11 @@ impl Transport {
                 .user_agent(concat!("authwalk/", env!("CARGO_PKG_VERSION")));
             if proxy { builder } else { builder.no_proxy() }.build()
         };
-        Ok(Self { client: build(true)?, direct: build(false)?, timeout })
+        Ok(Self {
+            client: build(true)?,
+            direct: build(false)?,
+            timeout,
+        })
     }
 
     pub fn timeout(&self) -> Duration {
@@ -66,7 +70,11 @@ impl Transport {
             message: format!("'{}' is not a valid URL ({e})", request.url),
             partial: None,
         })?;
-        let client = if is_loopback(&url) { &self.direct } else { &self.client };
+        let client = if is_loopback(&url) {
+            &self.direct
+        } else {
+            &self.client
+        };
         let method = match request.method {
             HttpMethod::Get => reqwest::Method::GET,
             HttpMethod::Post => reqwest::Method::POST,
@@ -79,13 +87,20 @@ impl Transport {
             builder = builder.body(request.body.clone());
         }
         let target = host_port(&url);
-        let mut response =
-            builder.send().await.map_err(|e| HttpFailure { message: describe(&e, &target, self.timeout), partial: None })?;
+        let mut response = builder.send().await.map_err(|e| HttpFailure {
+            message: describe(&e, &target, self.timeout),
+            partial: None,
+        })?;
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let declared = response.content_length();
         let mut body = Vec::new();
@@ -108,12 +123,20 @@ impl Transport {
                     };
                     return Err(HttpFailure {
                         message,
-                        partial: Some(RawResponse { status, headers, body }),
+                        partial: Some(RawResponse {
+                            status,
+                            headers,
+                            body,
+                        }),
                     });
                 }
             }
         }
-        Ok(RawResponse { status, headers, body })
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -143,7 +166,9 @@ fn describe(e: &reqwest::Error, target: &str, timeout: Duration) -> String {
             timeout.as_secs()
         );
     }
-    let io_kind = causes(e).find_map(|s| s.downcast_ref::<std::io::Error>()).map(std::io::Error::kind);
+    let io_kind = causes(e)
+        .find_map(|s| s.downcast_ref::<std::io::Error>())
+        .map(std::io::Error::kind);
     if e.is_connect() {
         return match io_kind {
             Some(std::io::ErrorKind::ConnectionRefused) => format!(
@@ -152,7 +177,8 @@ fn describe(e: &reqwest::Error, target: &str, timeout: Duration) -> String {
             ),
             _ => {
                 let detail = root_cause(e);
-                if detail.contains("dns") || detail.contains("resolve") || detail.contains("lookup") {
+                if detail.contains("dns") || detail.contains("resolve") || detail.contains("lookup")
+                {
                     format!("cannot resolve the host of {target} ({detail}); check the URL and DNS")
                 } else {
                     format!("cannot connect to {target} ({detail})")
@@ -164,10 +190,14 @@ fn describe(e: &reqwest::Error, target: &str, timeout: Duration) -> String {
 }
 
 /// The error and its sources, outermost first.
-fn causes<'a>(e: &'a (dyn std::error::Error + 'static)) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+fn causes<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
     std::iter::successors(Some(e), |s| s.source())
 }
 
 fn root_cause(e: &reqwest::Error) -> String {
-    causes(e).last().map_or_else(|| e.to_string(), ToString::to_string)
+    causes(e)
+        .last()
+        .map_or_else(|| e.to_string(), ToString::to_string)
 }

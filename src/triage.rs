@@ -57,7 +57,7 @@ pub fn pasted(provider: Provider, url: Option<&str>, body: &[u8]) -> Vec<Finding
     if provider == Provider::Wechat
         && let Some(url) = url
     {
-        findings.extend(wechat::confusion::diagnose(url, body));
+        findings.extend(wechat::confusion::diagnose_exchange(url, body));
     }
     findings
 }
@@ -128,7 +128,7 @@ fn rules(provider: Provider, ex: &Exchange, codes: &[String], walk: Walk<'_>) ->
     if provider == Provider::Wechat
         && let Some(r) = &ex.response
     {
-        out.extend(wechat::confusion::diagnose(&ex.request.url, &r.body));
+        out.extend(wechat::confusion::diagnose_exchange(&ex.request.url, &r.body));
     }
 
     // A code already spent earlier in this walk.
@@ -169,8 +169,7 @@ fn rules(provider: Provider, ex: &Exchange, codes: &[String], walk: Walk<'_>) ->
         && let Some(app_id) = param(&ex.request.url, "app_id")
     {
         let sandbox_host = ex.request.url.contains("alipaydev.com");
-        let sandbox_id = app_id.starts_with("9021") || app_id.starts_with("2016");
-        if sandbox_host != sandbox_id {
+        if crate::provider::alipay::environment_mismatch(sandbox_host, &app_id) {
             let (en, zh) = if sandbox_host {
                 ("the sandbox gateway was called with what looks like a production app_id", "用看起来是正式环境的 app_id 调用了沙箱网关")
             } else {
@@ -179,8 +178,8 @@ fn rules(provider: Provider, ex: &Exchange, codes: &[String], walk: Walk<'_>) ->
             out.push(
                 Finding::new(Severity::Warning, "alipay.triage.environment-mismatch", Text::new(en, zh))
                     .explanation(Text::new(
-                        "Sandbox and production apps, keys and gateways are separate; sandbox app ids usually start with 9021 (older ones 2016). This is a heuristic.",
-                        "沙箱与正式环境的应用、密钥和网关互不相通；沙箱 app_id 通常以 9021 开头（旧沙箱为 2016）。此判断为经验规则。",
+                        "Sandbox and production apps, keys and gateways are separate; sandbox app ids have been seen starting with 9021, 2021000 or 2016. This is an unverified heuristic.",
+                        "沙箱与正式环境的应用、密钥和网关互不相通；沙箱 app_id 常见以 9021、2021000 或 2016 开头。此为未经验证的经验判断。",
                     ))
                     .fix(Text::new("use the gateway, app_id and keys of the same environment", "网关、app_id 与密钥需来自同一环境")),
             );

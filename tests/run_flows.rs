@@ -6,7 +6,9 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use authwalk::flow::{AlipayApp, App, ExchangeOutcome, Flow, FlowKind, Inputs, StepKind, WechatApp};
+use authwalk::flow::{
+    AlipayApp, App, ExchangeOutcome, Flow, FlowKind, Inputs, StepKind, WechatApp,
+};
 use authwalk::keys::{PrivateKey, PublicKey};
 use authwalk::sandbox::{Manifest, Sandbox, SandboxConfig};
 use authwalk::transport::{SandboxApprover, Transport, drive};
@@ -20,11 +22,17 @@ fn state_dir() -> PathBuf {
     DIR.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("run-flows-sandbox");
         // Generate the keys once, before tests run in parallel.
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
-            let handle = Sandbox::start(SandboxConfig { state_dir: Some(dir.clone()), ..SandboxConfig::default() })
-                .await
-                .expect("the sandbox starts");
+            let handle = Sandbox::start(SandboxConfig {
+                state_dir: Some(dir.clone()),
+                ..SandboxConfig::default()
+            })
+            .await
+            .expect("the sandbox starts");
             handle.shutdown().await;
         });
         dir
@@ -43,13 +51,22 @@ async fn sandbox(scenario: Option<&str>) -> authwalk::sandbox::SandboxHandle {
 }
 
 fn alipay_app(m: &Manifest, scope: &str) -> App {
-    let e = m.alipay.apps.iter().find(|a| a.sign_type == "RSA2" && a.charset == "utf-8" && !a.open_id_only).unwrap();
+    let e = m
+        .alipay
+        .apps
+        .iter()
+        .find(|a| a.sign_type == "RSA2" && a.charset == "utf-8" && !a.open_id_only)
+        .unwrap();
     App::Alipay(AlipayApp {
         app_id: e.app_id.clone(),
         sign_type: e.sign_type.parse().unwrap(),
         charset: e.charset.parse().unwrap(),
-        private_key: PrivateKey::parse(&std::fs::read_to_string(&e.app_private_key).unwrap()).unwrap(),
-        alipay_public_key: PublicKey::parse(&std::fs::read_to_string(&e.alipay_public_key).unwrap()).unwrap(),
+        private_key: PrivateKey::parse(&std::fs::read_to_string(&e.app_private_key).unwrap())
+            .unwrap(),
+        alipay_public_key: PublicKey::parse(
+            &std::fs::read_to_string(&e.alipay_public_key).unwrap(),
+        )
+        .unwrap(),
         redirect_uri: e.redirect_uri.clone(),
         scope: scope.to_owned(),
         gateway_url: m.alipay.gateway.clone(),
@@ -71,19 +88,52 @@ fn wechat_app(m: &Manifest, kind: &str, scope: &str) -> App {
 }
 
 fn first_user(m: &Manifest, provider: &str) -> String {
-    m.users.iter().find(|u| u.provider == provider).unwrap().id.clone()
+    m.users
+        .iter()
+        .find(|u| u.provider == provider)
+        .unwrap()
+        .id
+        .clone()
 }
 
-async fn walk(handle: &authwalk::sandbox::SandboxHandle, kind: FlowKind, app: App, user: &str, inputs: &Inputs) -> (Flow, bool) {
+async fn walk(
+    handle: &authwalk::sandbox::SandboxHandle,
+    kind: FlowKind,
+    app: App,
+    user: &str,
+    inputs: &Inputs,
+) -> (Flow, bool) {
     let transport = Transport::new(Duration::from_secs(5)).unwrap();
-    let mut approver = SandboxApprover { transport: transport.clone(), user: user.to_owned(), control: handle.manifest().control.clone() };
-    let mut flow = Flow::new(kind, app, inputs, "teststate123".into(), OffsetDateTime::now_utc());
+    let mut approver = SandboxApprover {
+        transport: transport.clone(),
+        user: user.to_owned(),
+        control: handle.manifest().control.clone(),
+    };
+    let mut flow = Flow::new(
+        kind,
+        app,
+        inputs,
+        "teststate123".into(),
+        OffsetDateTime::now_utc(),
+    );
     let ok = drive(&mut flow, &transport, &mut approver, |_, _| {}).await;
     (flow, ok)
 }
 
 fn codes(flow: &Flow) -> Vec<String> {
-    flow.exchanges.iter().flat_map(|e| authwalk::triage::exchange(flow, flow.exchanges.iter().position(|x| std::ptr::eq(x, e)).unwrap())).map(|f| f.code).collect()
+    flow.exchanges
+        .iter()
+        .flat_map(|e| {
+            authwalk::triage::exchange(
+                flow,
+                flow.exchanges
+                    .iter()
+                    .position(|x| std::ptr::eq(x, e))
+                    .unwrap(),
+            )
+        })
+        .map(|f| f.code)
+        .collect()
 }
 
 #[tokio::test]
@@ -93,18 +143,58 @@ async fn every_flow_walks_end_to_end() {
     let alipay_user = first_user(&m, "alipay");
     let wechat_user = first_user(&m, "wechat");
     for (kind, app, user) in [
-        (FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), &alipay_user),
-        (FlowKind::AlipayMini, alipay_app(&m, "auth_user"), &alipay_user),
-        (FlowKind::WechatWeb, wechat_app(&m, "official_account", "snsapi_userinfo"), &wechat_user),
-        (FlowKind::WechatQr, wechat_app(&m, "website", "snsapi_login"), &wechat_user),
+        (
+            FlowKind::AlipayWeb,
+            alipay_app(&m, "auth_user"),
+            &alipay_user,
+        ),
+        (
+            FlowKind::AlipayMini,
+            alipay_app(&m, "auth_user"),
+            &alipay_user,
+        ),
+        (
+            FlowKind::WechatWeb,
+            wechat_app(&m, "official_account", "snsapi_userinfo"),
+            &wechat_user,
+        ),
+        (
+            FlowKind::WechatQr,
+            wechat_app(&m, "website", "snsapi_login"),
+            &wechat_user,
+        ),
     ] {
-        let (flow, ok) = walk(&h, kind, app, user, &Inputs { refresh: true, ..Inputs::default() }).await;
-        assert!(ok && flow.succeeded(), "{kind}: {:#?}", flow.exchanges.iter().map(|e| (&e.step, &e.findings)).collect::<Vec<_>>());
+        let (flow, ok) = walk(
+            &h,
+            kind,
+            app,
+            user,
+            &Inputs {
+                refresh: true,
+                ..Inputs::default()
+            },
+        )
+        .await;
+        assert!(
+            ok && flow.succeeded(),
+            "{kind}: {:#?}",
+            flow.exchanges
+                .iter()
+                .map(|e| (&e.step, &e.findings))
+                .collect::<Vec<_>>()
+        );
         assert!(flow.ctx.profile.is_some(), "{kind}: no profile");
-        assert!(flow.ctx.user_id.is_some() || flow.ctx.open_id.is_some(), "{kind}: no user id");
+        assert!(
+            flow.ctx.user_id.is_some() || flow.ctx.open_id.is_some(),
+            "{kind}: no user id"
+        );
         if kind.is_alipay() {
             for ex in &flow.exchanges {
-                assert!(ex.verification.as_ref().unwrap().outcome.is_verified(), "{kind} {}: not verified", ex.step);
+                assert!(
+                    ex.verification.as_ref().unwrap().outcome.is_verified(),
+                    "{kind} {}: not verified",
+                    ex.step
+                );
             }
         }
     }
@@ -115,19 +205,42 @@ async fn every_flow_walks_end_to_end() {
 async fn wrong_scope_fails_user_info_with_the_scope_explained() {
     let h = sandbox(Some("wrong-scope")).await;
     let m = h.manifest().clone();
-    let (flow, ok) = walk(&h, FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), &first_user(&m, "alipay"), &Inputs::default()).await;
+    let (flow, ok) = walk(
+        &h,
+        FlowKind::AlipayWeb,
+        alipay_app(&m, "auth_user"),
+        &first_user(&m, "alipay"),
+        &Inputs::default(),
+    )
+    .await;
     assert!(!ok);
     let last = flow.exchanges.last().unwrap();
     assert_eq!(last.step, StepKind::UserInfo);
     assert_eq!(last.outcome, ExchangeOutcome::Rejected);
     let found = codes(&flow);
-    assert!(found.iter().any(|c| c == "alipay.aop.invalid-auth-token"), "{found:?}");
-    assert!(found.iter().any(|c| c == "alipay.triage.auth-base-token"), "{found:?}");
+    assert!(
+        found.iter().any(|c| c == "alipay.aop.invalid-auth-token"),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|c| c == "alipay.triage.auth-base-token"),
+        "{found:?}"
+    );
 
-    let (flow, _) = walk(&h, FlowKind::WechatWeb, wechat_app(&m, "official_account", "snsapi_userinfo"), &first_user(&m, "wechat"), &Inputs::default()).await;
+    let (flow, _) = walk(
+        &h,
+        FlowKind::WechatWeb,
+        wechat_app(&m, "official_account", "snsapi_userinfo"),
+        &first_user(&m, "wechat"),
+        &Inputs::default(),
+    )
+    .await;
     let found = codes(&flow);
     assert!(found.iter().any(|c| c == "wechat.48001"), "{found:?}");
-    assert!(found.iter().any(|c| c == "wechat.triage.base-token"), "{found:?}");
+    assert!(
+        found.iter().any(|c| c == "wechat.triage.base-token"),
+        "{found:?}"
+    );
     h.shutdown().await;
 }
 
@@ -135,19 +248,63 @@ async fn wrong_scope_fails_user_info_with_the_scope_explained() {
 async fn a_code_used_twice_gives_40163_and_isv_code_invalid() {
     let h = sandbox(None).await;
     let m = h.manifest().clone();
-    let (first, ok) = walk(&h, FlowKind::WechatWeb, wechat_app(&m, "official_account", "snsapi_userinfo"), &first_user(&m, "wechat"), &Inputs::default()).await;
+    let (first, ok) = walk(
+        &h,
+        FlowKind::WechatWeb,
+        wechat_app(&m, "official_account", "snsapi_userinfo"),
+        &first_user(&m, "wechat"),
+        &Inputs::default(),
+    )
+    .await;
     assert!(ok);
     let code = first.ctx.code.clone().unwrap().value;
-    let inputs = Inputs { code: Some(code), ..Inputs::default() };
-    let (second, ok) = walk(&h, FlowKind::WechatWeb, wechat_app(&m, "official_account", "snsapi_userinfo"), "", &inputs).await;
+    let inputs = Inputs {
+        code: Some(code),
+        ..Inputs::default()
+    };
+    let (second, ok) = walk(
+        &h,
+        FlowKind::WechatWeb,
+        wechat_app(&m, "official_account", "snsapi_userinfo"),
+        "",
+        &inputs,
+    )
+    .await;
     assert!(!ok);
-    assert!(codes(&second).iter().any(|c| c == "wechat.40163"), "{:?}", codes(&second));
+    assert!(
+        codes(&second).iter().any(|c| c == "wechat.40163"),
+        "{:?}",
+        codes(&second)
+    );
 
-    let (first, _) = walk(&h, FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), &first_user(&m, "alipay"), &Inputs::default()).await;
-    let inputs = Inputs { code: first.ctx.code.clone().map(|c| c.value), ..Inputs::default() };
-    let (second, ok) = walk(&h, FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), "", &inputs).await;
+    let (first, _) = walk(
+        &h,
+        FlowKind::AlipayWeb,
+        alipay_app(&m, "auth_user"),
+        &first_user(&m, "alipay"),
+        &Inputs::default(),
+    )
+    .await;
+    let inputs = Inputs {
+        code: first.ctx.code.clone().map(|c| c.value),
+        ..Inputs::default()
+    };
+    let (second, ok) = walk(
+        &h,
+        FlowKind::AlipayWeb,
+        alipay_app(&m, "auth_user"),
+        "",
+        &inputs,
+    )
+    .await;
     assert!(!ok);
-    assert!(codes(&second).iter().any(|c| c == "alipay.isv.code-invalid"), "{:?}", codes(&second));
+    assert!(
+        codes(&second)
+            .iter()
+            .any(|c| c == "alipay.isv.code-invalid"),
+        "{:?}",
+        codes(&second)
+    );
     h.shutdown().await;
 }
 
@@ -155,7 +312,14 @@ async fn a_code_used_twice_gives_40163_and_isv_code_invalid() {
 async fn expired_tokens_after_the_clock_moves() {
     let h = sandbox(None).await;
     let m = h.manifest().clone();
-    let (first, ok) = walk(&h, FlowKind::WechatWeb, wechat_app(&m, "official_account", "snsapi_userinfo"), &first_user(&m, "wechat"), &Inputs::default()).await;
+    let (first, ok) = walk(
+        &h,
+        FlowKind::WechatWeb,
+        wechat_app(&m, "official_account", "snsapi_userinfo"),
+        &first_user(&m, "wechat"),
+        &Inputs::default(),
+    )
+    .await;
     assert!(ok);
     h.advance_clock(7300);
     let inputs = Inputs {
@@ -163,24 +327,66 @@ async fn expired_tokens_after_the_clock_moves() {
         openid: first.ctx.open_id.clone(),
         ..Inputs::default()
     };
-    let (late, ok) = walk(&h, FlowKind::WechatWeb, wechat_app(&m, "official_account", "snsapi_userinfo"), "", &inputs).await;
+    let (late, ok) = walk(
+        &h,
+        FlowKind::WechatWeb,
+        wechat_app(&m, "official_account", "snsapi_userinfo"),
+        "",
+        &inputs,
+    )
+    .await;
     assert!(!ok);
-    assert!(codes(&late).iter().any(|c| c == "wechat.42001"), "{:?}", codes(&late));
+    assert!(
+        codes(&late).iter().any(|c| c == "wechat.42001"),
+        "{:?}",
+        codes(&late)
+    );
 
-    let (first, ok) = walk(&h, FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), &first_user(&m, "alipay"), &Inputs::default()).await;
+    let (first, ok) = walk(
+        &h,
+        FlowKind::AlipayWeb,
+        alipay_app(&m, "auth_user"),
+        &first_user(&m, "alipay"),
+        &Inputs::default(),
+    )
+    .await;
     assert!(ok);
-    let lifetime = first.ctx.access_token.as_ref().unwrap().remaining(OffsetDateTime::now_utc()).unwrap();
+    let lifetime = first
+        .ctx
+        .access_token
+        .as_ref()
+        .unwrap()
+        .remaining(OffsetDateTime::now_utc())
+        .unwrap();
     h.advance_clock(lifetime + 60);
-    let inputs = Inputs { access_token: first.ctx.access_token.clone().map(|t| t.value), ..Inputs::default() };
-    let (late, ok) = walk(&h, FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), "", &inputs).await;
+    let inputs = Inputs {
+        access_token: first.ctx.access_token.clone().map(|t| t.value),
+        ..Inputs::default()
+    };
+    let (late, ok) = walk(
+        &h,
+        FlowKind::AlipayWeb,
+        alipay_app(&m, "auth_user"),
+        "",
+        &inputs,
+    )
+    .await;
     assert!(!ok);
-    assert!(codes(&late).iter().any(|c| c == "alipay.aop.auth-token-time-out"), "{:?}", codes(&late));
+    assert!(
+        codes(&late)
+            .iter()
+            .any(|c| c == "alipay.aop.auth-token-time-out"),
+        "{:?}",
+        codes(&late)
+    );
     h.shutdown().await;
 }
 
 fn authwalk() -> Command {
     let mut cmd = Command::cargo_bin("authwalk").unwrap();
-    cmd.env_remove("AUTHWALK_LANG").env("NO_COLOR", "1").arg("run");
+    cmd.env_remove("AUTHWALK_LANG")
+        .env("NO_COLOR", "1")
+        .arg("run");
     cmd
 }
 
@@ -192,7 +398,9 @@ fn cli_walks_alipay_and_wechat_readably() {
         .arg(&dir)
         .assert()
         .success()
-        .stdout(predicate::str::contains("signed string (utf-8, RSA2 SHA256withRSA"))
+        .stdout(predicate::str::contains(
+            "signed string (utf-8, RSA2 SHA256withRSA",
+        ))
         .stdout(predicate::str::contains("signature ✓ verified"))
         .stdout(predicate::str::contains("user_status"))
         .stdout(predicate::str::contains("✓ succeeded: 4/4 steps"));
@@ -208,24 +416,60 @@ fn cli_walks_alipay_and_wechat_readably() {
 #[test]
 fn cli_masks_secrets_unless_revealed() {
     let dir = state_dir();
-    let out = authwalk().args(["wechat-web", "--json", "--state-dir"]).arg(&dir).assert().success().get_output().stdout.clone();
+    let out = authwalk()
+        .args(["wechat-web", "--json", "--state-dir"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let doc: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(doc["schema"], "authwalk.run/1");
     let token = doc["context"]["access_token"]["value"].as_str().unwrap();
-    assert!(token.ends_with('…') && token.chars().count() == 5, "{token}");
+    assert!(
+        token.ends_with('…') && token.chars().count() == 5,
+        "{token}"
+    );
     let token_url = doc["exchanges"][0]["request"]["url"].as_str().unwrap();
-    assert!(token_url.contains("secret=") && !token_url.contains("secret=&"), "{token_url}");
-    let secret = token_url.split("secret=").nth(1).unwrap().split('&').next().unwrap();
+    assert!(
+        token_url.contains("secret=") && !token_url.contains("secret=&"),
+        "{token_url}"
+    );
+    let secret = token_url
+        .split("secret=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
     assert!(secret.ends_with('…'), "{secret}");
-    let out = authwalk().args(["wechat-web", "--json", "--reveal", "--state-dir"]).arg(&dir).assert().success().get_output().stdout.clone();
+    let out = authwalk()
+        .args(["wechat-web", "--json", "--reveal", "--state-dir"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let doc: Value = serde_json::from_slice(&out).unwrap();
-    assert!(!doc["context"]["access_token"]["value"].as_str().unwrap().contains('…'));
+    assert!(
+        !doc["context"]["access_token"]["value"]
+            .as_str()
+            .unwrap()
+            .contains('…')
+    );
 }
 
 #[test]
 fn cli_tampered_signature_exits_1() {
     authwalk()
-        .args(["alipay-web", "--scenario", "tampered-response", "--state-dir"])
+        .args([
+            "alipay-web",
+            "--scenario",
+            "tampered-response",
+            "--state-dir",
+        ])
         .arg(state_dir())
         .assert()
         .code(1)
@@ -237,7 +481,12 @@ fn cli_html_502_is_a_clear_finding() {
     let dir = state_dir();
     // The fault is injected through the control API of the in-process sandbox via a scenario.
     authwalk()
-        .args(["alipay-web", "--scenario", "gateway-html-502", "--state-dir"])
+        .args([
+            "alipay-web",
+            "--scenario",
+            "gateway-html-502",
+            "--state-dir",
+        ])
         .arg(&dir)
         .assert()
         .code(1)
@@ -247,7 +496,12 @@ fn cli_html_502_is_a_clear_finding() {
 #[test]
 fn cli_usage_errors_exit_2() {
     authwalk().args(["alipay-nope"]).assert().code(2);
-    authwalk().args(["alipay-web", "--user", "nobody", "--state-dir"]).arg(state_dir()).assert().code(2).stderr(predicate::str::contains("no alipay demo user 'nobody'"));
+    authwalk()
+        .args(["alipay-web", "--user", "nobody", "--state-dir"])
+        .arg(state_dir())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no alipay demo user 'nobody'"));
     authwalk()
         .args(["alipay-web", "--profile", "missing"])
         .env("AUTHWALK_CONFIG_DIR", env!("CARGO_TARGET_TMPDIR"))

@@ -96,11 +96,18 @@ pub enum ProfileError {
     #[error("no config file at {0}; create it from assets/config.sample.toml")]
     NoFile(PathBuf),
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is not a valid config: {detail}")]
     Parse { path: PathBuf, detail: String },
     #[error("no profile named '{name}' in {path}; known: {known}")]
-    Unknown { name: String, path: PathBuf, known: String },
+    Unknown {
+        name: String,
+        path: PathBuf,
+        known: String,
+    },
     #[error(
         "{path} holds an inline appsecret but can be read by others (mode {mode:o}); run \
          `chmod 600 {path}` or use secret_env / secret_file"
@@ -114,7 +121,10 @@ pub enum ProfileError {
 
 /// Parse a config file's text.
 pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ProfileError> {
-    toml::from_str(text).map_err(|e| ProfileError::Parse { path: path.to_owned(), detail: e.to_string() })
+    toml::from_str(text).map_err(|e| ProfileError::Parse {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    })
 }
 
 /// Load profile `name` from `path`.
@@ -122,18 +132,29 @@ pub fn load(path: &Path, name: &str) -> Result<Profile, ProfileError> {
     if !path.exists() {
         return Err(ProfileError::NoFile(path.to_owned()));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ProfileError::Read { path: path.to_owned(), source })?;
-    let config = parse(&text, path)?;
-    let profile = config.profiles.get(name).cloned().ok_or_else(|| ProfileError::Unknown {
-        name: name.to_owned(),
+    let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
         path: path.to_owned(),
-        known: if config.profiles.is_empty() {
-            "(none)".to_owned()
-        } else {
-            config.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
-        },
+        source,
     })?;
+    let config = parse(&text, path)?;
+    let profile = config
+        .profiles
+        .get(name)
+        .cloned()
+        .ok_or_else(|| ProfileError::Unknown {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            known: if config.profiles.is_empty() {
+                "(none)".to_owned()
+            } else {
+                config
+                    .profiles
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        })?;
     if let Profile::Wechat(w) = &profile
         && w.secret.is_some()
     {
@@ -146,11 +167,21 @@ pub fn load(path: &Path, name: &str) -> Result<Profile, ProfileError> {
 fn check_private(path: &Path) -> Result<(), ProfileError> {
     use std::os::unix::fs::PermissionsExt as _;
     let mode = std::fs::metadata(path)
-        .map_err(|source| ProfileError::Read { path: path.to_owned(), source })?
+        .map_err(|source| ProfileError::Read {
+            path: path.to_owned(),
+            source,
+        })?
         .permissions()
         .mode()
         & 0o777;
-    if mode & 0o077 == 0 { Ok(()) } else { Err(ProfileError::Exposed { path: path.to_owned(), mode }) }
+    if mode & 0o077 == 0 {
+        Ok(())
+    } else {
+        Err(ProfileError::Exposed {
+            path: path.to_owned(),
+            mode,
+        })
+    }
 }
 
 #[cfg(not(unix))]
@@ -167,8 +198,13 @@ impl WechatProfile {
         if let Some(file) = &self.secret_file {
             return std::fs::read_to_string(file)
                 .map(|s| s.trim().to_owned())
-                .map_err(|source| ProfileError::Read { path: file.clone(), source });
+                .map_err(|source| ProfileError::Read {
+                    path: file.clone(),
+                    source,
+                });
         }
-        self.secret.clone().ok_or_else(|| ProfileError::NoSecret(name.to_owned()))
+        self.secret
+            .clone()
+            .ok_or_else(|| ProfileError::NoSecret(name.to_owned()))
     }
 }

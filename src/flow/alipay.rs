@@ -32,9 +32,18 @@ pub(super) fn parse_callback(
     input: &str,
 ) -> Result<(String, Option<String>, Vec<(String, String)>), FlowError> {
     let cb = alipay::parse_callback(input).map_err(|e| FlowError::Callback(e.to_string()))?;
-    let code = cb.auth_code.clone().expect("parse_callback guarantees an auth_code");
+    let code = cb
+        .auth_code
+        .clone()
+        .expect("parse_callback guarantees an auth_code");
     let mut params = Vec::new();
-    for (k, v) in [("auth_code", &cb.auth_code), ("app_id", &cb.app_id), ("scope", &cb.scope), ("source", &cb.source), ("state", &cb.state)] {
+    for (k, v) in [
+        ("auth_code", &cb.auth_code),
+        ("app_id", &cb.app_id),
+        ("scope", &cb.scope),
+        ("source", &cb.source),
+        ("state", &cb.state),
+    ] {
         if let Some(v) = v {
             params.push((k.to_owned(), v.clone()));
         }
@@ -205,16 +214,22 @@ fn decode<T: serde::de::DeserializeOwned>(
                 DecodeError::NoNode { .. } => "响应中没有预期的 *_response 节点",
                 DecodeError::Shape { .. } => "响应节点的字段格式不符合预期",
             };
-            ex.findings.push(
-                Finding::new(Severity::Error, "alipay.bad-response", Text::new(e.to_string(), format!("{zh}：{e}"))),
-            );
+            ex.findings.push(Finding::new(
+                Severity::Error,
+                "alipay.bad-response",
+                Text::new(e.to_string(), format!("{zh}：{e}")),
+            ));
             None
         }
     }
 }
 
 fn remember_tokens(ctx: &mut Context, token: &OauthToken, now: OffsetDateTime) {
-    let start = token.auth_start.as_deref().and_then(parse_china_time).unwrap_or(now);
+    let start = token
+        .auth_start
+        .as_deref()
+        .and_then(parse_china_time)
+        .unwrap_or(now);
     if let Some(access) = &token.access_token {
         ctx.access_token = Some(Timed {
             value: access.clone(),
@@ -240,16 +255,35 @@ fn remember_tokens(ctx: &mut Context, token: &OauthToken, now: OffsetDateTime) {
 /// `yyyy-MM-dd HH:mm:ss` in China time.
 fn parse_china_time(text: &str) -> Option<OffsetDateTime> {
     let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    time::PrimitiveDateTime::parse(text.trim(), format).ok().map(|t| t.assume_offset(offset!(+8)))
+    time::PrimitiveDateTime::parse(text.trim(), format)
+        .ok()
+        .map(|t| t.assume_offset(offset!(+8)))
 }
 
 /// The provider's own words for a rejection; the catalog adds meaning, causes and fixes.
 fn rejection(status: &ApiStatus) -> Finding {
-    let code = status.sub_code.as_deref().filter(|s| !s.is_empty()).or(status.code.as_deref()).unwrap_or("unknown");
-    let msg = [status.code.as_deref(), status.msg.as_deref(), status.sub_code.as_deref(), status.sub_msg.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" / ");
-    Finding::new(Severity::Error, format!("alipay.{code}"), Text::new(format!("Alipay rejected the call: {msg}"), format!("支付宝拒绝了调用：{msg}")))
+    let code = status
+        .sub_code
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .or(status.code.as_deref())
+        .unwrap_or("unknown");
+    let msg = [
+        status.code.as_deref(),
+        status.msg.as_deref(),
+        status.sub_code.as_deref(),
+        status.sub_msg.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" / ");
+    Finding::new(
+        Severity::Error,
+        format!("alipay.{code}"),
+        Text::new(
+            format!("Alipay rejected the call: {msg}"),
+            format!("支付宝拒绝了调用：{msg}"),
+        ),
+    )
 }

@@ -10,7 +10,8 @@ use crate::keys::{HashAlg, PrivateKey, PublicKey};
 use crate::provider::alipay::{Charset, SignType};
 
 const APP_KEY: &str = include_str!("../../tests/vectors/alipay/app_private_key_pkcs8.pem");
-const ALIPAY_KEY: &str = include_str!("../../tests/vectors/alipay/fake_alipay_private_key_pkcs8.pem");
+const ALIPAY_KEY: &str =
+    include_str!("../../tests/vectors/alipay/fake_alipay_private_key_pkcs8.pem");
 
 fn now() -> OffsetDateTime {
     datetime!(2024-05-20 04:34:56 UTC)
@@ -48,7 +49,10 @@ fn signed(node_name: &str, node: &str) -> RawResponse {
     let sign = crate::keys::base64_encode(&key.sign(HashAlg::Sha256, node.as_bytes()));
     RawResponse {
         status: 200,
-        headers: vec![("content-type".into(), "application/json;charset=utf-8".into())],
+        headers: vec![(
+            "content-type".into(),
+            "application/json;charset=utf-8".into(),
+        )],
         body: format!(r#"{{"{node_name}":{node},"sign":"{sign}"}}"#).into_bytes(),
     }
 }
@@ -62,22 +66,53 @@ fn send(flow: &mut Flow) -> (StepKind, PreparedRequest) {
 
 #[test]
 fn alipay_web_walk() {
-    let mut flow = Flow::new(FlowKind::AlipayWeb, alipay_app(), &Inputs::default(), "St4te".into(), now());
-    let Effect::AwaitCallback { authorize_url, state, .. } = flow.advance(now()) else { panic!() };
+    let mut flow = Flow::new(
+        FlowKind::AlipayWeb,
+        alipay_app(),
+        &Inputs::default(),
+        "St4te".into(),
+        now(),
+    );
+    let Effect::AwaitCallback {
+        authorize_url,
+        state,
+        ..
+    } = flow.advance(now())
+    else {
+        panic!()
+    };
     assert_eq!(state, "St4te");
-    assert!(authorize_url.ends_with("&scope=auth_user&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=St4te"));
+    assert!(
+        authorize_url
+            .ends_with("&scope=auth_user&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=St4te")
+    );
     assert_eq!(flow.steps[0].state, StepState::Done);
     assert_eq!(flow.steps[1].state, StepState::AwaitingUser);
 
     flow.on_callback("http://127.0.0.1:9/cb?app_id=2021000000000001&source=alipay_wallet&scope=auth_user&auth_code=C0DE0001&state=St4te", now()).unwrap();
     let (step, request) = send(&mut flow);
     assert_eq!(step, StepKind::Token);
-    assert!(request.signing.as_ref().unwrap().canonical.contains("code=C0DE0001&"));
+    assert!(
+        request
+            .signing
+            .as_ref()
+            .unwrap()
+            .canonical
+            .contains("code=C0DE0001&")
+    );
     assert_eq!(flow.advance(now()), Effect::Wait);
 
-    let token = signed("alipay_system_oauth_token_response", r#"{"user_id":"2088000000000001","access_token":"authusrTOKEN1","expires_in":"1296000","refresh_token":"authusrREFRESH1","re_expires_in":2592000,"auth_start":"2024-05-20 12:34:56"}"#);
+    let token = signed(
+        "alipay_system_oauth_token_response",
+        r#"{"user_id":"2088000000000001","access_token":"authusrTOKEN1","expires_in":"1296000","refresh_token":"authusrREFRESH1","re_expires_in":2592000,"auth_start":"2024-05-20 12:34:56"}"#,
+    );
     let i = flow.on_response(step, request, Ok(token), Duration::from_millis(3), now());
-    assert_eq!(flow.exchanges[i].outcome, ExchangeOutcome::Ok, "{:?}", flow.exchanges[i].findings);
+    assert_eq!(
+        flow.exchanges[i].outcome,
+        ExchangeOutcome::Ok,
+        "{:?}",
+        flow.exchanges[i].findings
+    );
     let access = flow.ctx.access_token.clone().unwrap();
     assert_eq!(access.value, "authusrTOKEN1");
     // 15 days from auth_start (12:34:56 China time = 04:34:56 UTC).
@@ -87,7 +122,10 @@ fn alipay_web_walk() {
     let (step, request) = send(&mut flow);
     assert_eq!(step, StepKind::UserInfo);
     assert!(request.url.contains("auth_token=authusrTOKEN1"));
-    let info = signed("alipay_user_info_share_response", r#"{"code":"10000","msg":"Success","user_id":"2088000000000001","nick_name":"小明😀","user_status":"T"}"#);
+    let info = signed(
+        "alipay_user_info_share_response",
+        r#"{"code":"10000","msg":"Success","user_id":"2088000000000001","nick_name":"小明😀","user_status":"T"}"#,
+    );
     flow.on_response(step, request, Ok(info), Duration::ZERO, now());
     assert_eq!(flow.advance(now()), Effect::Finished { ok: true });
     assert!(flow.succeeded());
@@ -96,119 +134,329 @@ fn alipay_web_walk() {
 
 #[test]
 fn alipay_rejection_tampering_and_transport_failure() {
-    let inputs = Inputs { code: Some("C0DE".into()), ..Inputs::default() };
-    let mut flow = Flow::new(FlowKind::AlipayWeb, alipay_app(), &inputs, "s".into(), now());
+    let inputs = Inputs {
+        code: Some("C0DE".into()),
+        ..Inputs::default()
+    };
+    let mut flow = Flow::new(
+        FlowKind::AlipayWeb,
+        alipay_app(),
+        &inputs,
+        "s".into(),
+        now(),
+    );
     assert_eq!(flow.steps[0].state, StepState::Skipped);
     let (step, request) = send(&mut flow);
-    let err = signed("error_response", r#"{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.code-invalid","sub_msg":"授权码code无效"}"#);
+    let err = signed(
+        "error_response",
+        r#"{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.code-invalid","sub_msg":"授权码code无效"}"#,
+    );
     let i = flow.on_response(step, request, Ok(err), Duration::ZERO, now());
     assert_eq!(flow.exchanges[i].outcome, ExchangeOutcome::Rejected);
-    assert!(flow.exchanges[i].findings.iter().any(|f| f.code == "alipay.isv.code-invalid"));
+    assert!(
+        flow.exchanges[i]
+            .findings
+            .iter()
+            .any(|f| f.code == "alipay.isv.code-invalid")
+    );
     assert_eq!(flow.advance(now()), Effect::Finished { ok: false });
 
     // A tampered success response.
-    let mut flow = Flow::new(FlowKind::AlipayWeb, alipay_app(), &inputs, "s".into(), now());
+    let mut flow = Flow::new(
+        FlowKind::AlipayWeb,
+        alipay_app(),
+        &inputs,
+        "s".into(),
+        now(),
+    );
     let (step, request) = send(&mut flow);
-    let mut ok = signed("alipay_system_oauth_token_response", r#"{"user_id":"2088","access_token":"tok1","expires_in":3600}"#);
-    ok.body = String::from_utf8(ok.body).unwrap().replace("tok1", "tok2").into_bytes();
+    let mut ok = signed(
+        "alipay_system_oauth_token_response",
+        r#"{"user_id":"2088","access_token":"tok1","expires_in":3600}"#,
+    );
+    ok.body = String::from_utf8(ok.body)
+        .unwrap()
+        .replace("tok1", "tok2")
+        .into_bytes();
     let i = flow.on_response(step, request, Ok(ok), Duration::ZERO, now());
     assert_eq!(flow.exchanges[i].outcome, ExchangeOutcome::BadSignature);
-    assert!(flow.exchanges[i].findings.iter().any(|f| f.code == "alipay.signature-mismatch"));
-    assert!(flow.ctx.access_token.is_none(), "tampered data must not be trusted");
+    assert!(
+        flow.exchanges[i]
+            .findings
+            .iter()
+            .any(|f| f.code == "alipay.signature-mismatch")
+    );
+    assert!(
+        flow.ctx.access_token.is_none(),
+        "tampered data must not be trusted"
+    );
 
     // HTML 502, and a truncated body kept as partial.
-    let mut flow = Flow::new(FlowKind::AlipayWeb, alipay_app(), &inputs, "s".into(), now());
+    let mut flow = Flow::new(
+        FlowKind::AlipayWeb,
+        alipay_app(),
+        &inputs,
+        "s".into(),
+        now(),
+    );
     let (step, request) = send(&mut flow);
-    let html = RawResponse { status: 502, headers: vec![], body: b"<html><h1>502 Bad Gateway</h1></html>".to_vec() };
+    let html = RawResponse {
+        status: 502,
+        headers: vec![],
+        body: b"<html><h1>502 Bad Gateway</h1></html>".to_vec(),
+    };
     let i = flow.on_response(step, request, Ok(html), Duration::ZERO, now());
     let ex = &flow.exchanges[i];
     assert_eq!(ex.outcome, ExchangeOutcome::Failed);
-    assert!(ex.findings.iter().any(|f| f.code == "transport.http-status"));
-    assert!(ex.findings.iter().any(|f| f.title.en.contains("HTML, not JSON")), "{:?}", ex.findings);
+    assert!(
+        ex.findings
+            .iter()
+            .any(|f| f.code == "transport.http-status")
+    );
+    assert!(
+        ex.findings
+            .iter()
+            .any(|f| f.title.en.contains("HTML, not JSON")),
+        "{:?}",
+        ex.findings
+    );
 
-    let mut flow = Flow::new(FlowKind::AlipayWeb, alipay_app(), &inputs, "s".into(), now());
+    let mut flow = Flow::new(
+        FlowKind::AlipayWeb,
+        alipay_app(),
+        &inputs,
+        "s".into(),
+        now(),
+    );
     let (step, request) = send(&mut flow);
     let failure = HttpFailure {
         message: "the response body was cut off after 20 of 300 bytes".into(),
-        partial: Some(RawResponse { status: 200, headers: vec![], body: br#"{"alipay_system_oau"#.to_vec() }),
+        partial: Some(RawResponse {
+            status: 200,
+            headers: vec![],
+            body: br#"{"alipay_system_oau"#.to_vec(),
+        }),
     };
     let i = flow.on_response(step, request, Err(failure), Duration::ZERO, now());
     let ex = &flow.exchanges[i];
     assert_eq!(ex.outcome, ExchangeOutcome::Failed);
-    assert_eq!(ex.transport_error.as_deref(), Some("the response body was cut off after 20 of 300 bytes"));
+    assert_eq!(
+        ex.transport_error.as_deref(),
+        Some("the response body was cut off after 20 of 300 bytes")
+    );
     assert!(ex.response.is_some(), "the partial body is kept");
 }
 
 #[test]
 fn state_mismatch_is_refused() {
-    let mut flow = Flow::new(FlowKind::WechatWeb, wechat_app(), &Inputs::default(), "expected".into(), now());
-    let Effect::AwaitCallback { authorize_url, .. } = flow.advance(now()) else { panic!() };
-    assert!(authorize_url.ends_with("&state=expected#wechat_redirect"), "{authorize_url}");
-    let e = flow.on_callback("http://127.0.0.1:9/cb?code=abc&state=forged", now()).unwrap_err();
+    let mut flow = Flow::new(
+        FlowKind::WechatWeb,
+        wechat_app(),
+        &Inputs::default(),
+        "expected".into(),
+        now(),
+    );
+    let Effect::AwaitCallback { authorize_url, .. } = flow.advance(now()) else {
+        panic!()
+    };
+    assert!(
+        authorize_url.ends_with("&state=expected#wechat_redirect"),
+        "{authorize_url}"
+    );
+    let e = flow
+        .on_callback("http://127.0.0.1:9/cb?code=abc&state=forged", now())
+        .unwrap_err();
     assert!(matches!(e, FlowError::StateMismatch { .. }));
     assert!(flow.ctx.code.is_none());
-    assert!(flow.notes.iter().any(|n| n.code == "flow.state-mismatch" && !n.title.zh.is_empty()));
+    assert!(
+        flow.notes
+            .iter()
+            .any(|n| n.code == "flow.state-mismatch" && !n.title.zh.is_empty())
+    );
     // An Alipay callback pasted into a WeChat walk is named as such.
-    let e = flow.on_callback("http://x/cb?auth_code=abc&state=expected", now()).unwrap_err();
+    let e = flow
+        .on_callback("http://x/cb?auth_code=abc&state=expected", now())
+        .unwrap_err();
     assert!(e.to_string().contains("Alipay"), "{e}");
-    flow.on_callback("http://127.0.0.1:9/cb?code=abc&state=expected", now()).unwrap();
+    flow.on_callback("http://127.0.0.1:9/cb?code=abc&state=expected", now())
+        .unwrap();
     assert_eq!(flow.ctx.code.as_ref().unwrap().remaining(now()), Some(300));
 }
 
 #[test]
 fn wechat_walk_with_snapshot_user_and_errors() {
-    let mut flow = Flow::new(FlowKind::WechatWeb, wechat_app(), &Inputs { refresh: true, ..Inputs::default() }, "s".into(), now());
+    let mut flow = Flow::new(
+        FlowKind::WechatWeb,
+        wechat_app(),
+        &Inputs {
+            refresh: true,
+            ..Inputs::default()
+        },
+        "s".into(),
+        now(),
+    );
     flow.advance(now());
     flow.on_callback("abc", now()).unwrap();
     let (step, request) = send(&mut flow);
     assert!(request.url.contains("/sns/oauth2/access_token?appid=wx0123456789abcdef&secret=s3cr3t-s3cr3t&code=abc&grant_type=authorization_code"), "{}", request.url);
     let body = br#"{"access_token":"ACCESS","expires_in":7200,"refresh_token":"REFRESH","openid":"oOPENID","scope":"snsapi_userinfo","is_snapshotuser":1}"#;
-    let i = flow.on_response(step, request, Ok(RawResponse { status: 200, headers: vec![], body: body.to_vec() }), Duration::ZERO, now());
+    let i = flow.on_response(
+        step,
+        request,
+        Ok(RawResponse {
+            status: 200,
+            headers: vec![],
+            body: body.to_vec(),
+        }),
+        Duration::ZERO,
+        now(),
+    );
     assert_eq!(flow.exchanges[i].outcome, ExchangeOutcome::Ok);
-    assert!(flow.exchanges[i].findings.iter().any(|f| f.code == "wechat.snapshot-user"));
+    assert!(
+        flow.exchanges[i]
+            .findings
+            .iter()
+            .any(|f| f.code == "wechat.snapshot-user")
+    );
     let (step, request) = send(&mut flow);
     assert_eq!(step, StepKind::CheckToken);
-    flow.on_response(step, request, Ok(RawResponse { status: 200, headers: vec![], body: br#"{"errcode":0,"errmsg":"ok"}"#.to_vec() }), Duration::ZERO, now());
+    flow.on_response(
+        step,
+        request,
+        Ok(RawResponse {
+            status: 200,
+            headers: vec![],
+            body: br#"{"errcode":0,"errmsg":"ok"}"#.to_vec(),
+        }),
+        Duration::ZERO,
+        now(),
+    );
     let (step, request) = send(&mut flow);
     assert_eq!(step, StepKind::UserInfo);
     // A control character inside the nickname: parsed, and reported.
     let body = b"{\"openid\":\"oOPENID\",\"nickname\":\"a\x01b\",\"sex\":0,\"headimgurl\":\"\",\"privilege\":[]}";
-    let i = flow.on_response(step, request, Ok(RawResponse { status: 200, headers: vec![], body: body.to_vec() }), Duration::ZERO, now());
-    assert_eq!(flow.exchanges[i].outcome, ExchangeOutcome::Ok, "{:?}", flow.exchanges[i].findings);
-    assert!(flow.exchanges[i].findings.iter().any(|f| f.code == "wechat.control-characters"));
+    let i = flow.on_response(
+        step,
+        request,
+        Ok(RawResponse {
+            status: 200,
+            headers: vec![],
+            body: body.to_vec(),
+        }),
+        Duration::ZERO,
+        now(),
+    );
+    assert_eq!(
+        flow.exchanges[i].outcome,
+        ExchangeOutcome::Ok,
+        "{:?}",
+        flow.exchanges[i].findings
+    );
+    assert!(
+        flow.exchanges[i]
+            .findings
+            .iter()
+            .any(|f| f.code == "wechat.control-characters")
+    );
     let (step, request) = send(&mut flow);
     assert_eq!(step, StepKind::Refresh);
-    let body = br#"{"errcode":40030,"errmsg":"invalid refresh_token, rid: 6651f1a2-1b2c3d4e-5f6a7b8c"}"#;
-    let i = flow.on_response(step, request, Ok(RawResponse { status: 200, headers: vec![], body: body.to_vec() }), Duration::ZERO, now());
+    let body =
+        br#"{"errcode":40030,"errmsg":"invalid refresh_token, rid: 6651f1a2-1b2c3d4e-5f6a7b8c"}"#;
+    let i = flow.on_response(
+        step,
+        request,
+        Ok(RawResponse {
+            status: 200,
+            headers: vec![],
+            body: body.to_vec(),
+        }),
+        Duration::ZERO,
+        now(),
+    );
     assert_eq!(flow.exchanges[i].outcome, ExchangeOutcome::Rejected);
-    assert!(flow.exchanges[i].findings.iter().any(|f| f.code == "wechat.40030"));
+    assert!(
+        flow.exchanges[i]
+            .findings
+            .iter()
+            .any(|f| f.code == "wechat.40030")
+    );
     assert_eq!(flow.advance(now()), Effect::Finished { ok: false });
 }
 
 #[test]
 fn starting_in_the_middle_needs_the_inputs() {
-    let inputs = Inputs { from: Some(StepKind::UserInfo), ..Inputs::default() };
-    let mut flow = Flow::new(FlowKind::WechatWeb, wechat_app(), &inputs, "s".into(), now());
+    let inputs = Inputs {
+        from: Some(StepKind::UserInfo),
+        ..Inputs::default()
+    };
+    let mut flow = Flow::new(
+        FlowKind::WechatWeb,
+        wechat_app(),
+        &inputs,
+        "s".into(),
+        now(),
+    );
     assert_eq!(flow.advance(now()), Effect::Finished { ok: false });
-    assert!(flow.notes[0].title.en.contains("--access-token"), "{:?}", flow.notes);
+    assert!(
+        flow.notes[0].title.en.contains("--access-token"),
+        "{:?}",
+        flow.notes
+    );
 
-    let inputs = Inputs { access_token: Some("ACCESS".into()), openid: Some("o1".into()), ..Inputs::default() };
-    let mut flow = Flow::new(FlowKind::WechatWeb, wechat_app(), &inputs, "s".into(), now());
+    let inputs = Inputs {
+        access_token: Some("ACCESS".into()),
+        openid: Some("o1".into()),
+        ..Inputs::default()
+    };
+    let mut flow = Flow::new(
+        FlowKind::WechatWeb,
+        wechat_app(),
+        &inputs,
+        "s".into(),
+        now(),
+    );
     let (step, request) = send(&mut flow);
     assert_eq!(step, StepKind::UserInfo);
-    assert!(request.url.contains("access_token=ACCESS&openid=o1&lang=zh_CN"));
+    assert!(
+        request
+            .url
+            .contains("access_token=ACCESS&openid=o1&lang=zh_CN")
+    );
 
-    let inputs = Inputs { refresh_token: Some("R".into()), ..Inputs::default() };
-    let mut flow = Flow::new(FlowKind::AlipayWeb, alipay_app(), &inputs, "s".into(), now());
+    let inputs = Inputs {
+        refresh_token: Some("R".into()),
+        ..Inputs::default()
+    };
+    let mut flow = Flow::new(
+        FlowKind::AlipayWeb,
+        alipay_app(),
+        &inputs,
+        "s".into(),
+        now(),
+    );
     let (step, request) = send(&mut flow);
     assert_eq!(step, StepKind::Refresh);
-    assert!(request.signing.unwrap().canonical.contains("grant_type=refresh_token&"));
-    let _ = PublicKey::parse(include_str!("../../tests/vectors/alipay/fake_alipay_public_key.pem")).unwrap();
+    assert!(
+        request
+            .signing
+            .unwrap()
+            .canonical
+            .contains("grant_type=refresh_token&")
+    );
+    let _ = PublicKey::parse(include_str!(
+        "../../tests/vectors/alipay/fake_alipay_public_key.pem"
+    ))
+    .unwrap();
 }
 
 #[test]
 fn kinds_parse() {
     assert_eq!("alipay-mini".parse::<FlowKind>(), Ok(FlowKind::AlipayMini));
-    assert!("alipay".parse::<FlowKind>().unwrap_err().contains("alipay-web"));
+    assert!(
+        "alipay"
+            .parse::<FlowKind>()
+            .unwrap_err()
+            .contains("alipay-web")
+    );
     assert_eq!("user-info".parse::<StepKind>(), Ok(StepKind::UserInfo));
 }

@@ -4,8 +4,8 @@
 use time::OffsetDateTime;
 
 use super::{
-    Context, Exchange, ExchangeOutcome, FlowError, FlowKind, RawResponse, StepKind, Timed, WechatApp,
-    expiry,
+    Context, Exchange, ExchangeOutcome, FlowError, FlowKind, RawResponse, StepKind, Timed,
+    WechatApp, expiry,
 };
 use crate::finding::{Finding, Severity, Text};
 use crate::provider::PreparedRequest;
@@ -14,8 +14,11 @@ use crate::provider::wechat::{
 };
 
 pub(super) fn authorize_url(app: &WechatApp, kind: FlowKind, state: &str) -> String {
-    let endpoint =
-        if kind == FlowKind::WechatQr { AuthorizeEndpoint::QrConnect } else { AuthorizeEndpoint::OAuth2 };
+    let endpoint = if kind == FlowKind::WechatQr {
+        AuthorizeEndpoint::QrConnect
+    } else {
+        AuthorizeEndpoint::OAuth2
+    };
     wechat::authorize_url(
         &app.open_base,
         endpoint,
@@ -43,13 +46,20 @@ pub(super) fn parse_callback(
     Ok((cb.code, cb.state, params))
 }
 
-pub(super) fn request(app: &WechatApp, ctx: &Context, step: StepKind) -> Result<PreparedRequest, FlowError> {
+pub(super) fn request(
+    app: &WechatApp,
+    ctx: &Context,
+    step: StepKind,
+) -> Result<PreparedRequest, FlowError> {
     let token = || {
-        ctx.access_token.as_ref().map(|t| t.value.as_str()).ok_or(FlowError::MissingInput {
-            step,
-            what: "a web-auth access_token",
-            fix: "run the token step first, or pass --access-token with --openid",
-        })
+        ctx.access_token
+            .as_ref()
+            .map(|t| t.value.as_str())
+            .ok_or(FlowError::MissingInput {
+                step,
+                what: "a web-auth access_token",
+                fix: "run the token step first, or pass --access-token with --openid",
+            })
     };
     let openid = || {
         ctx.open_id.as_deref().ok_or(FlowError::MissingInput {
@@ -120,7 +130,10 @@ pub(super) fn interpret(
                          JSON parsers reject",
                         parsed.escaped_controls.len()
                     ),
-                    format!("响应字符串中含有 {} 个未转义的控制字符，严格的 JSON 解析器会报错", parsed.escaped_controls.len()),
+                    format!(
+                        "响应字符串中含有 {} 个未转义的控制字符，严格的 JSON 解析器会报错",
+                        parsed.escaped_controls.len()
+                    ),
                 ),
             )
             .fix(Text::new(

@@ -13,6 +13,8 @@
 mod authorize;
 pub mod cert;
 mod decode;
+mod lint;
+pub use lint::{environment_mismatch, lint_authorize_url};
 mod sign;
 mod verify;
 

@@ -35,7 +35,11 @@ pub trait Approver {
     ) -> impl Future<Output = Result<String, String>> + Send;
 
     /// Return a mini-program auth code, as `my.getAuthCode` would.
-    fn mini_code(&mut self, app_id: &str, scope: &str) -> impl Future<Output = Result<String, String>> + Send;
+    fn mini_code(
+        &mut self,
+        app_id: &str,
+        scope: &str,
+    ) -> impl Future<Output = Result<String, String>> + Send;
 }
 
 /// Run `flow` to its end. Returns whether every step succeeded.
@@ -51,8 +55,17 @@ pub async fn drive(
         match flow.advance(now()) {
             Effect::Finished { ok } => return ok,
             Effect::Wait => return false,
-            Effect::AwaitCallback { authorize_url, redirect_uri, .. } => {
-                on_event(flow, DriveEvent::AwaitingCallback { authorize_url: authorize_url.clone() });
+            Effect::AwaitCallback {
+                authorize_url,
+                redirect_uri,
+                ..
+            } => {
+                on_event(
+                    flow,
+                    DriveEvent::AwaitingCallback {
+                        authorize_url: authorize_url.clone(),
+                    },
+                );
                 let input = approver.callback(&authorize_url, &redirect_uri).await;
                 if !accept(flow, input, &mut on_event) {
                     return false;
@@ -74,9 +87,15 @@ pub async fn drive(
     }
 }
 
-fn accept(flow: &mut Flow, input: Result<String, String>, on_event: &mut impl FnMut(&Flow, DriveEvent)) -> bool {
+fn accept(
+    flow: &mut Flow,
+    input: Result<String, String>,
+    on_event: &mut impl FnMut(&Flow, DriveEvent),
+) -> bool {
     let result = input.and_then(|url| {
-        flow.on_callback(&url, OffsetDateTime::now_utc()).map(|()| url).map_err(|e| e.to_string())
+        flow.on_callback(&url, OffsetDateTime::now_utc())
+            .map(|()| url)
+            .map_err(|e| e.to_string())
     });
     match result {
         Ok(url) => {
@@ -117,7 +136,11 @@ impl SandboxApprover {
 }
 
 impl Approver for SandboxApprover {
-    async fn callback(&mut self, authorize_url: &str, _redirect_uri: &str) -> Result<String, String> {
+    async fn callback(
+        &mut self,
+        authorize_url: &str,
+        _redirect_uri: &str,
+    ) -> Result<String, String> {
         let url = authorize_url.split('#').next().unwrap_or(authorize_url);
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("user", &self.user)
@@ -128,7 +151,10 @@ impl Approver for SandboxApprover {
             (302 | 303, Some(location)) => Ok(location.to_owned()),
             (status, _) => Err(format!(
                 "the sandbox did not approve (HTTP {status}): {}",
-                String::from_utf8_lossy(&response.body).chars().take(300).collect::<String>()
+                String::from_utf8_lossy(&response.body)
+                    .chars()
+                    .take(300)
+                    .collect::<String>()
             )),
         }
     }
@@ -139,12 +165,20 @@ impl Approver for SandboxApprover {
             .append_pair("scope", scope)
             .append_pair("user", &self.user)
             .finish();
-        let response = self.post(&format!("{}/alipay/auth-code", self.control), body).await?;
+        let response = self
+            .post(&format!("{}/alipay/auth-code", self.control), body)
+            .await?;
         let json: serde_json::Value = serde_json::from_slice(&response.body)
             .map_err(|e| format!("the sandbox's auth-code answer is not JSON ({e})"))?;
-        json.get("authCode").and_then(|c| c.as_str()).map(str::to_owned).ok_or_else(|| {
-            format!("the sandbox gave no authCode (HTTP {}): {json}", response.status)
-        })
+        json.get("authCode")
+            .and_then(|c| c.as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                format!(
+                    "the sandbox gave no authCode (HTTP {}): {json}",
+                    response.status
+                )
+            })
     }
 }
 
@@ -155,7 +189,11 @@ pub struct ListenerApprover {
 }
 
 impl Approver for ListenerApprover {
-    async fn callback(&mut self, _authorize_url: &str, _redirect_uri: &str) -> Result<String, String> {
+    async fn callback(
+        &mut self,
+        _authorize_url: &str,
+        _redirect_uri: &str,
+    ) -> Result<String, String> {
         self.listener.accept().await.map_err(|e| e.to_string())
     }
 

@@ -1,0 +1,78 @@
+//! `authwalk lint URL`: lint an authorize URL of either provider and print the findings.
+//!
+//! Exit code 1 when any finding is an error, 0 otherwise (2 for usage errors, from clap).
+
+use std::io::{self, Write as _};
+use std::process::ExitCode;
+
+use super::Global;
+use crate::finding::{Finding, Severity};
+use crate::provider;
+
+/// Arguments of `lint`: the URL, inline or from a file.
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// The authorize URL, quoted (it contains '&' and '#').
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    pub url: Option<String>,
+    /// Read the URL from a file instead ('-' for standard input), to avoid shell quoting.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<std::path::PathBuf>,
+    /// Print the findings as JSON (both languages).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Lint the URL with the provider its host and path point to, print the findings, and exit 1
+/// when one of them is an error.
+pub fn run(args: &LintArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let url = match (&args.url, &args.file) {
+        (Some(url), _) => url.clone(),
+        (None, Some(path)) => super::read_text(path)?.trim().to_owned(),
+        (None, None) => anyhow::bail!("give the URL to lint, or --file PATH"),
+    };
+    let findings = provider::lint_authorize_url(&url);
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &findings)?;
+        writeln!(out)?;
+    } else {
+        print_findings(&mut out, &findings, global)?;
+    }
+    Ok(if findings.iter().any(|f| f.severity == Severity::Error) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Print findings in the chosen language: `severity[code] title`, then explanation and fix.
+pub(super) fn print_findings(
+    out: &mut impl io::Write,
+    findings: &[Finding],
+    global: &Global,
+) -> io::Result<()> {
+    let lang = global.lang();
+    if findings.is_empty() {
+        let text = match lang {
+            crate::finding::Lang::En => "no findings: the URL looks right",
+            crate::finding::Lang::Zh => "未发现问题：链接看起来正确",
+        };
+        return writeln!(out, "{text}");
+    }
+    for f in findings {
+        writeln!(out, "{}[{}] {}", f.severity, f.code, f.title.get(lang))?;
+        if !f.explanation.get(lang).is_empty() {
+            writeln!(out, "  {}", f.explanation.get(lang))?;
+        }
+        if !f.fix.get(lang).is_empty() {
+            let label = match lang {
+                crate::finding::Lang::En => "fix",
+                crate::finding::Lang::Zh => "修复",
+            };
+            writeln!(out, "  {label}: {}", f.fix.get(lang))?;
+        }
+    }
+    Ok(())
+}

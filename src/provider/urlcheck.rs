@@ -1,0 +1,330 @@
+//! Shared pieces of the authorize-URL linters: splitting a URL while keeping every parameter's
+//! raw (still encoded) text and its position, and the `redirect_uri` encoding checks that both
+//! providers need.
+
+use percent_encoding::percent_decode_str;
+
+use crate::finding::{Finding, Severity, Text};
+
+/// One query parameter as written in the URL.
+#[derive(Debug, Clone)]
+pub(crate) struct RawParam<'a> {
+    /// The name, decoded.
+    pub key: String,
+    /// The value exactly as written (still percent-encoded).
+    pub raw: &'a str,
+    /// The value percent-decoded once (`+` is kept: WeChat and Alipay use RFC 3986 encoding).
+    pub value: String,
+}
+
+/// A URL split the way a linter needs it: parameters in order, raw and decoded.
+#[derive(Debug, Clone)]
+pub(crate) struct RawUrl<'a> {
+    pub scheme: String,
+    pub host: String,
+    pub path: String,
+    /// The raw query (between `?` and `#`), if any.
+    pub query: Option<&'a str>,
+    /// The raw fragment (after the first `#`), if any.
+    pub fragment: Option<&'a str>,
+    pub params: Vec<RawParam<'a>>,
+}
+
+impl<'a> RawUrl<'a> {
+    /// Split `input`; the error says why it is not an absolute URL.
+    pub fn parse(input: &'a str) -> Result<Self, String> {
+        let input = input.trim();
+        let (before, fragment) = match input.split_once('#') {
+            Some((b, f)) => (b, Some(f)),
+            None => (input, None),
+        };
+        let (base, query) = match before.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (before, None),
+        };
+        let url = url::Url::parse(base).map_err(|e| e.to_string())?;
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        if host.is_empty() {
+            return Err("it has no host".to_owned());
+        }
+        let params = query
+            .unwrap_or_default()
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                RawParam {
+                    key: decode(k),
+                    raw: v,
+                    value: decode(v),
+                }
+            })
+            .collect();
+        Ok(Self {
+            scheme: url.scheme().to_owned(),
+            host,
+            path: url.path().to_owned(),
+            query,
+            fragment,
+            params,
+        })
+    }
+
+    /// The first parameter with this name.
+    pub fn get(&self, key: &str) -> Option<&RawParam<'a>> {
+        self.params.iter().find(|p| p.key == key)
+    }
+
+    /// Names that appear more than once.
+    pub fn duplicates(&self) -> Vec<&str> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut dups: Vec<&str> = Vec::new();
+        for p in &self.params {
+            if seen.contains(&p.key.as_str()) {
+                if !dups.contains(&p.key.as_str()) {
+                    dups.push(&p.key);
+                }
+            } else {
+                seen.push(&p.key);
+            }
+        }
+        dups
+    }
+}
+
+/// Percent-decode once, lossily (a linter must not fail on bad UTF-8).
+pub(crate) fn decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// Whether the host is the local machine (the embedded sandbox).
+pub(crate) fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Build a finding from its six texts.
+pub(crate) fn finding(
+    severity: Severity,
+    code: &str,
+    title: [&str; 2],
+    explanation: [&str; 2],
+    fix: [&str; 2],
+) -> Finding {
+    Finding::new(severity, code, Text::new(title[0], title[1]))
+        .explanation(Text::new(explanation[0], explanation[1]))
+        .fix(Text::new(fix[0], fix[1]))
+}
+
+/// The finding for input that is not a URL at all.
+pub(crate) fn invalid_url(provider: &str, reason: &str) -> Finding {
+    finding(
+        Severity::Error,
+        &format!("lint.{provider}.invalid-url"),
+        ["This is not an absolute URL", "这不是一个完整的 URL"],
+        [
+            &format!("The text could not be parsed as a URL: {reason}."),
+            &format!("无法将该文本解析为 URL：{reason}。"),
+        ],
+        [
+            "Paste the whole authorize URL, starting with https://.",
+            "请粘贴完整的授权链接（以 https:// 开头）。",
+        ],
+    )
+}
+
+/// How the raw `redirect_uri` value is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RedirectEncoding {
+    /// Fully percent-encoded once: what both providers expect.
+    Once,
+    /// Written raw (`https://…`); the callback's own query is cut at its first `&`.
+    NotEncoded {
+        /// The raw value has its own `?`: its query parameters are lost or split off.
+        has_query: bool,
+    },
+    /// Encoded twice (`https%253A%252F%252F…`): the provider sees `https%3A%2F%2F…`.
+    Twice,
+}
+
+/// Classify the raw `redirect_uri` value.
+pub(crate) fn redirect_encoding(raw: &str) -> RedirectEncoding {
+    let lower = raw.to_ascii_lowercase();
+    if raw.contains("://") || raw.contains('/') || raw.contains('?') || raw.contains(':') {
+        return RedirectEncoding::NotEncoded {
+            has_query: raw.contains('?'),
+        };
+    }
+    let bytes = lower.as_bytes();
+    let twice = bytes.windows(5).any(|w| {
+        w[0] == b'%'
+            && w[1] == b'2'
+            && w[2] == b'5'
+            && w[3].is_ascii_hexdigit()
+            && w[4].is_ascii_hexdigit()
+    });
+    if twice {
+        RedirectEncoding::Twice
+    } else {
+        RedirectEncoding::Once
+    }
+}
+
+/// The `redirect_uri` checks both providers share: encoding, absoluteness, https.
+pub(crate) fn lint_redirect(provider: &str, raw: &str, out: &mut Vec<Finding>) {
+    let encoding = redirect_encoding(raw);
+    match encoding {
+        RedirectEncoding::Once => {}
+        RedirectEncoding::NotEncoded { has_query } => {
+            let (severity, extra_en, extra_zh) = if has_query {
+                (
+                    Severity::Error,
+                    " It has its own query string: everything after its first '&' is read as \
+                     separate authorize parameters and never reaches your callback.",
+                    " 它自带查询串：第一个 '&' 之后的内容会被当成授权链接自己的参数，回调收不到。",
+                )
+            } else {
+                (Severity::Warning, "", "")
+            };
+            out.push(finding(
+                severity,
+                &format!("lint.{provider}.redirect-not-encoded"),
+                ["redirect_uri is not percent-encoded", "redirect_uri 没有做 URL 编码"],
+                [
+                    &format!(
+                        "The value '{raw}' contains ':', '/' or '?' as is. The provider expects \
+                         the callback URL encoded as one query value (encodeURIComponent).{extra_en}"
+                    ),
+                    &format!(
+                        "取值 '{raw}' 中直接出现了 ':'、'/' 或 '?'。平台要求把回调地址作为一个查询参数值\
+                         整体编码（encodeURIComponent）。{extra_zh}"
+                    ),
+                ],
+                [
+                    "Encode the callback with encodeURIComponent / quote(url, safe='') before \
+                     putting it in the URL (https%3A%2F%2F…).",
+                    "先用 encodeURIComponent / quote(url, safe='') 编码回调地址再拼接（https%3A%2F%2F…）。",
+                ],
+            ));
+        }
+        RedirectEncoding::Twice => out.push(finding(
+            Severity::Error,
+            &format!("lint.{provider}.redirect-double-encoded"),
+            ["redirect_uri is encoded twice", "redirect_uri 被编码了两次"],
+            [
+                &format!(
+                    "The value '{raw}' contains '%25' escapes: after one decoding the provider \
+                     sees '{}', which is not a URL, so the page rejects the callback.",
+                    decode(raw)
+                ),
+                &format!(
+                    "取值 '{raw}' 含有 '%25'：平台解码一次后得到 '{}'，不是合法地址，授权页会报回调地址错误。",
+                    decode(raw)
+                ),
+            ],
+            [
+                "Encode the callback exactly once; do not encode a value that is already encoded.",
+                "回调地址只编码一次，不要对已编码的值再编码。",
+            ],
+        )),
+    }
+    if encoding == RedirectEncoding::Twice {
+        return;
+    }
+    let decoded = decode(raw);
+    let lower = decoded.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        out.push(finding(
+            Severity::Error,
+            &format!("lint.{provider}.redirect-not-absolute"),
+            ["redirect_uri is not an absolute http(s) URL", "redirect_uri 不是完整的 http(s) 地址"],
+            [
+                &format!("The callback '{decoded}' does not start with http:// or https://."),
+                &format!("回调地址 '{decoded}' 不是以 http:// 或 https:// 开头。"),
+            ],
+            [
+                "Use the full callback URL, scheme included, on the domain configured in the console.",
+                "使用带协议头的完整回调地址，且域名与后台配置一致。",
+            ],
+        ));
+    } else if lower.starts_with("http://") {
+        let host = url::Url::parse(&decoded)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        if !is_loopback(&host) {
+            out.push(finding(
+                Severity::Warning,
+                &format!("lint.{provider}.redirect-http"),
+                ["The callback uses plain http", "回调地址使用的是 http"],
+                [
+                    "The code travels to the callback in the URL; over http anyone on the path \
+                     can read it and exchange it first.",
+                    "授权码通过回调地址的 URL 传递；使用 http 时链路上的任何人都能看到并抢先换取令牌。",
+                ],
+                ["Serve the callback over https.", "回调地址改用 https。"],
+            ));
+        }
+    }
+}
+
+/// Whether a state value is only ASCII letters and digits.
+pub(crate) fn is_alphanumeric(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Report parameters the provider does not know. When `redirect_uri` was written unencoded with
+/// its own query, such parameters are most likely that query, split off and lost.
+pub(crate) fn lint_unknown_params(
+    provider: &str,
+    url: &RawUrl<'_>,
+    known: &[&str],
+    out: &mut Vec<Finding>,
+) {
+    let split_redirect = url.get("redirect_uri").is_some_and(|p| p.raw.contains('?'));
+    let mut unknown: Vec<&str> = Vec::new();
+    for p in &url.params {
+        if !known.contains(&p.key.as_str()) && !unknown.contains(&p.key.as_str()) {
+            unknown.push(&p.key);
+        }
+    }
+    if unknown.is_empty() {
+        return;
+    }
+    let list = unknown.join(", ");
+    let (severity, en, zh) = if split_redirect {
+        (
+            Severity::Warning,
+            format!(
+                "The URL carries parameters the provider does not define: {list}. redirect_uri \
+                 was not encoded and has its own query, so these are most likely the callback's \
+                 parameters, split off: the callback will not receive them."
+            ),
+            format!(
+                "链接里有平台未定义的参数：{list}。redirect_uri 没有编码且自带查询串，这些多半是回调地址\
+                 自己的参数被拆了出来，回调时收不到。"
+            ),
+        )
+    } else {
+        (
+            Severity::Info,
+            format!(
+                "The URL carries parameters the provider does not define: {list}. They are ignored."
+            ),
+            format!("链接里有平台未定义的参数：{list}，会被忽略。"),
+        )
+    };
+    out.push(finding(
+        severity,
+        &format!("lint.{provider}.unknown-param"),
+        ["Unknown parameters", "未知参数"],
+        [&en, &zh],
+        [
+            "Remove them, or move them into redirect_uri and encode it.",
+            "删除它们，或把它们放回 redirect_uri 并整体编码。",
+        ],
+    ));
+}
