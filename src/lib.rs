@@ -4,6 +4,7 @@
 //! The layers, from the bottom up: [`keys`] and [`provider`] (pure protocol code, no I/O and
 //! no clock), then the command-line face in [`cli`].
 
+pub mod catalog;
 pub mod cli;
 pub mod finding;
 pub mod keys;
