@@ -257,9 +257,33 @@ impl Style {
     }
 }
 
+/// Text in parentheses, full-width for Chinese output.
+fn paren(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::En => format!("({text})"),
+        Lang::Zh => format!("（{text}）"),
+    }
+}
+
+/// Two phrases: a space between them in English, none in Chinese.
+fn join(lang: Lang, a: &str, b: &str) -> String {
+    match lang {
+        Lang::En => format!("{a} {b}"),
+        Lang::Zh => format!("{a}{b}"),
+    }
+}
+
+/// `Source: spec/…` or `出处：spec/…`.
+fn source_line(lang: Lang, source: &str) -> String {
+    match lang {
+        Lang::En => format!("Source: {source}"),
+        Lang::Zh => format!("出处：{source}"),
+    }
+}
+
 fn provider_label(provider: Provider, lang: Lang) -> String {
     let name = provider.display_name();
-    format!("{} ({})", name.get(lang), name.get(other(lang)))
+    join(lang, name.get(lang), &paren(lang, name.get(other(lang))))
 }
 
 fn title_line(style: Style, lang: Lang, head: &str, title: &Text) -> String {
@@ -267,7 +291,7 @@ fn title_line(style: Style, lang: Lang, head: &str, title: &Text) -> String {
         "{} {}  {}",
         style.bold(head),
         style.bold(title.get(lang)),
-        style.dim(&format!("({})", title.get(other(lang))))
+        style.dim(&paren(lang, title.get(other(lang))))
     )
 }
 
@@ -329,10 +353,11 @@ fn render_error_header(
         "{} {}  {}",
         style.severity(severity, &head),
         style.bold(entry.title.get(lang)),
-        style.dim(&format!("({})", entry.title.get(other(lang))))
+        style.dim(&paren(lang, entry.title.get(other(lang))))
     );
     let kind = match entry.kind {
-        ErrorKind::Code => pick(lang, "error code", "错误码"),
+        ErrorKind::Code if provider == Provider::Alipay => pick(lang, "gateway code", "网关返回码"),
+        ErrorKind::Code => pick(lang, "errcode", "错误码 errcode"),
         ErrorKind::SubCode => pick(lang, "sub_code", "明细错误码 sub_code"),
         ErrorKind::Page => pick(
             lang,
@@ -340,7 +365,7 @@ fn render_error_header(
             "授权页错误码（HTML 页面）",
         ),
     };
-    let mut facts = vec![format!("{} {}", provider_label(provider, lang), kind)];
+    let mut facts = vec![join(lang, &provider_label(provider, lang), kind)];
     if let Some(parent) = &entry.parent {
         facts.push(match lang {
             Lang::En => format!("arrives with code {parent}"),
@@ -419,23 +444,12 @@ fn render_error(
             let _ = writeln!(
                 out,
                 "{}{}",
-                style.label(&match lang {
-                    Lang::En => format!("On {}:", ctx.endpoint),
-                    Lang::Zh => format!("出现在 {} 时：", ctx.endpoint),
-                }),
+                style.label(pick(lang, "In context:", "特定场景：")),
                 ctx.text.get(lang)
             );
         }
     }
-    let _ = writeln!(
-        out,
-        "{}",
-        style.dim(&format!(
-            "{} {}",
-            pick(lang, "Source:", "出处："),
-            entry.source
-        ))
-    );
+    let _ = writeln!(out, "{}", style.dim(&source_line(lang, &entry.source)));
 }
 
 fn render_values(out: &mut String, field: &Field, lang: Lang, style: Style) {
@@ -502,8 +516,8 @@ fn render_field(
         "{}  {}",
         style.bold(&format!("{provider} · {}", field.name)),
         style.dim(&format!(
-            "{} {where_} · {scope}",
-            provider_label(provider, lang)
+            "{} · {scope}",
+            join(lang, &provider_label(provider, lang), where_)
         ))
     );
     let _ = writeln!(
@@ -537,15 +551,7 @@ fn render_field(
             let _ = writeln!(out, "  - {}", note.get(lang));
         }
     }
-    let _ = writeln!(
-        out,
-        "{}",
-        style.dim(&format!(
-            "{} {}",
-            pick(lang, "Source:", "出处："),
-            field.source
-        ))
-    );
+    let _ = writeln!(out, "{}", style.dim(&source_line(lang, &field.source)));
 }
 
 fn render_endpoint(
@@ -593,15 +599,7 @@ fn render_endpoint(
             errors.join(", ")
         );
     }
-    let _ = writeln!(
-        out,
-        "{}",
-        style.dim(&format!(
-            "{} {}",
-            pick(lang, "Source:", "出处："),
-            endpoint.source
-        ))
-    );
+    let _ = writeln!(out, "{}", style.dim(&source_line(lang, &endpoint.source)));
 }
 
 /// A value as one short line: long strings (signatures, tokens) are cut.
