@@ -7,6 +7,7 @@
 //!
 //! Errors are printed with their whole chain (`{:#}`); a closed pipe is not an error.
 
+mod explain;
 mod keys;
 mod lint;
 mod sign;
@@ -64,6 +65,8 @@ pub enum Command {
     Url(url::UrlArgs),
     /// Lint an authorize URL of either provider; exit 1 when a finding is an error.
     Lint(lint::LintArgs),
+    /// Explain a field, a value, an error code, or a pasted response.
+    Explain(explain::ExplainArgs),
 }
 
 /// Run the command line and map the outcome to an exit code.
@@ -92,6 +95,7 @@ pub fn main() -> ExitCode {
         Some(Command::Keys(a)) => keys::run(&a, &args.global),
         Some(Command::Url(a)) => url::run(&a, &args.global),
         Some(Command::Lint(a)) => lint::run(&a, &args.global),
+        Some(Command::Explain(a)) => explain::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,

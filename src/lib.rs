@@ -4,6 +4,7 @@
 //! The layers, from the bottom up: [`keys`] and [`provider`] (pure protocol code, no I/O and
 //! no clock), then the command-line face in [`cli`].
 
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod finding;
@@ -13,3 +14,4 @@ pub mod provider;
 pub mod qr;
 pub mod redact;
 pub mod transport;
+pub mod triage;

@@ -2,10 +2,58 @@
 
 use serde_json::Value;
 
+use crate::catalog::{Catalog, Provider};
 use crate::finding::Lang;
 use crate::flow::StepKind;
 
-/// The meaning of `key` (and of its value, when the value is one of a known set).
-pub fn field(_is_alipay: bool, _step: StepKind, _key: &str, _value: &Value, _lang: Lang) -> Option<String> {
-    None
+/// The catalog endpoint id a step's response comes from.
+fn endpoint(is_alipay: bool, step: StepKind) -> Option<&'static str> {
+    Some(match (is_alipay, step) {
+        (true, StepKind::Token | StepKind::Refresh) => "alipay.system.oauth.token",
+        (true, StepKind::UserInfo) => "alipay.user.info.share",
+        (false, StepKind::Token) => "/sns/oauth2/access_token",
+        (false, StepKind::Refresh) => "/sns/oauth2/refresh_token",
+        (false, StepKind::CheckToken) => "/sns/auth",
+        (false, StepKind::UserInfo) => "/sns/userinfo",
+        _ => return None,
+    })
+}
+
+/// The meaning of `key`, followed by the meaning of its value when the value belongs to a
+/// documented set (`user_status` = `T` → "normal account").
+pub fn field(is_alipay: bool, step: StepKind, key: &str, value: &Value, lang: Lang) -> Option<String> {
+    let provider = if is_alipay { Provider::Alipay } else { Provider::Wechat };
+    let field = Catalog::builtin().field(provider, endpoint(is_alipay, step), key)?;
+    let meaning = first_sentence(field.meaning.get(lang));
+    let values: Vec<&str> = field
+        .items(value)
+        .iter()
+        .filter_map(|item| field.value(item))
+        .map(|v| v.meaning.get(lang))
+        .collect();
+    Some(if values.is_empty() { meaning.to_owned() } else { format!("{meaning}: {}", values.join(", ")) })
+}
+
+/// The first sentence, so a field fits on one line.
+fn first_sentence(text: &str) -> &str {
+    let end = text
+        .char_indices()
+        .find(|(i, c)| matches!(c, '。' | '；') || (*c == '.' && text[i + 1..].starts_with(' ')))
+        .map_or(text.len(), |(i, _)| i);
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meanings_include_the_value() {
+        let m = field(true, StepKind::UserInfo, "user_status", &Value::String("T".into()), Lang::En).unwrap();
+        assert!(m.contains("T") || m.to_lowercase().contains("normal"), "{m}");
+        let zh = field(false, StepKind::UserInfo, "sex", &Value::from(0), Lang::Zh).unwrap();
+        assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
+        assert_eq!(first_sentence("One. Two."), "One");
+        assert_eq!(first_sentence("一。二"), "一");
+    }
 }

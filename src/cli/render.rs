@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 
 use super::run::Target;
 use crate::finding::{Finding, Lang, Severity};
-use crate::flow::{Exchange, ExchangeOutcome, Flow, StepKind, StepState, Timed};
+use crate::flow::{ExchangeOutcome, Flow, StepKind, StepState, Timed};
 use crate::provider::alipay::Outcome;
-use crate::redact;
+use crate::{redact, triage};
 use crate::transport::DriveEvent;
 
 /// Terminal styling: ANSI colours on a terminal, unless `NO_COLOR` is set.
@@ -143,7 +143,7 @@ pub fn event(out: &mut impl Write, flow: &Flow, event: &DriveEvent, o: &Options)
             }
         }
         DriveEvent::Sending { .. } => {}
-        DriveEvent::Exchanged { index } => exchange(out, flow, &flow.exchanges[*index], o)?,
+        DriveEvent::Exchanged { index } => exchange(out, flow, *index, o)?,
     }
     Ok(())
 }
@@ -166,8 +166,9 @@ fn human_seconds(s: i64) -> String {
     }
 }
 
-fn exchange(out: &mut impl Write, flow: &Flow, ex: &Exchange, o: &Options) -> io::Result<()> {
+fn exchange(out: &mut impl Write, flow: &Flow, index: usize, o: &Options) -> io::Result<()> {
     let s = o.style;
+    let ex = &flow.exchanges[index];
     let method_name = ex.request.signing.as_ref().and_then(|_| {
         ex.request.url.split(['?', '&']).find_map(|p| p.strip_prefix("method="))
     });
@@ -249,7 +250,7 @@ fn exchange(out: &mut impl Write, flow: &Flow, ex: &Exchange, o: &Options) -> io
             }
         }
     }
-    for f in &ex.findings {
+    for f in &triage::exchange(flow, index) {
         finding(out, f, o)?;
     }
     Ok(())
@@ -346,12 +347,13 @@ pub fn json_document(flow: &Flow, target: &Target, ok: bool, elapsed: Duration, 
             "open_id": ctx.open_id,
             "union_id": ctx.union_id,
         },
-        "exchanges": flow.exchanges.iter().map(|ex| exchange_json(ex, o)).collect::<Vec<_>>(),
+        "exchanges": (0..flow.exchanges.len()).map(|i| exchange_json(flow, i, o)).collect::<Vec<_>>(),
         "notes": flow.notes.iter().map(finding_json).collect::<Vec<_>>(),
     })
 }
 
-fn exchange_json(ex: &Exchange, o: &Options) -> Value {
+fn exchange_json(flow: &Flow, index: usize, o: &Options) -> Value {
+    let ex = &flow.exchanges[index];
     let body_text = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);
         o.json_text(&text).into_owned()
@@ -407,7 +409,7 @@ fn exchange_json(ex: &Exchange, o: &Options) -> Value {
             "alipay_cert_sn": v.cert_sn,
         })),
         "decoded": decoded,
-        "findings": ex.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "findings": triage::exchange(flow, index).iter().map(finding_json).collect::<Vec<_>>(),
     })
 }
 

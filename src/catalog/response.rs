@@ -1,0 +1,708 @@
+//! Annotate a pasted response body: tell which provider and endpoint it came from, explain
+//! every field (and the value, when the field has a value set), and diagnose any error code
+//! with the catalog's meaning, causes and fix.
+//!
+//! ```text
+//! body bytes ──lossy UTF-8, BOM──▶ HTML?  ──▶ authorize-page code, or a clear error
+//!            ──escape raw control chars inside strings (WeChat nicknames)──▶ serde_json
+//!            ──detect (URL › Alipay *_response node › field shapes)──▶ provider + endpoint
+//!            ──annotate fields, diagnose code/sub_code/errcode──▶ Analysis
+//! ```
+//!
+//! Pure: no I/O, no clock. The optional request URL only sharpens the endpoint guess (an
+//! `/sns/userinfo` URL turns a bare 48001 into the snsapi_base explanation).
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{Catalog, Endpoint, ErrorEntry, Field, Provider, ValueEntry};
+use crate::finding::{Finding, Severity, Text};
+
+/// Why a body could not be explained.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    /// Nothing was pasted.
+    #[error("the input is empty: paste the raw response body (or pass a file, or `-` for stdin)")]
+    Empty,
+    /// An HTML page instead of a JSON body.
+    #[error("this is an HTML page, not a JSON API response: {hint}")]
+    Html { hint: String },
+    /// The body is not JSON even after escaping control characters.
+    #[error(
+        "the body is not valid JSON ({source}): paste the raw response body exactly as received"
+    )]
+    NotJson {
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Valid JSON, but not an object.
+    #[error("the body is JSON but not an object: Alipay and WeChat responses are JSON objects")]
+    NotObject,
+    /// A JSON object neither provider's shapes match.
+    #[error(
+        "cannot tell which provider sent this response (top-level keys: {keys}): pass the request URL with --url"
+    )]
+    Unrecognized { keys: String },
+}
+
+/// How the endpoint was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Detection {
+    /// From the request URL given alongside.
+    Url,
+    /// From Alipay's `<method>_response` node name.
+    ResponseNode,
+    /// From the set of fields present.
+    Shape,
+    /// The endpoint could not be decided; fields were looked up by name only.
+    Unknown,
+}
+
+/// One looked-up item of a field's value (one per element for list fields).
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueNote<'a> {
+    pub item: String,
+    /// What the item means; `None` when it is not in the value set.
+    pub meaning: Option<&'a Text>,
+}
+
+/// One field of the response with its explanation.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldNote<'a> {
+    /// Where the field sits: `alipay_user_info_share_response.user_status`, `openid`.
+    pub path: String,
+    pub name: String,
+    pub value: Value,
+    /// False for a field the catalog does not know: it is printed verbatim.
+    pub known: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<&'a Text>,
+    /// The field has a value set: what each item of the value means.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<ValueNote<'a>>,
+    /// The field's value set is complete and some item is not in it.
+    pub unexpected_value: bool,
+    #[serde(skip)]
+    pub field: Option<&'a Field>,
+}
+
+/// One error code found in the response.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnosis<'a> {
+    pub provider: Provider,
+    /// The code as sent (`40163`, `isv.code-invalid`, `20001`).
+    pub code: String,
+    /// The provider's own text (`msg`, `sub_msg`, `errmsg`, `message`), verbatim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The catalog entry; `None` for a code the catalog does not know.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<&'a ErrorEntry>,
+    /// The endpoint-specific reading of the code, when the catalog has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<&'a Text>,
+}
+
+impl Diagnosis<'_> {
+    /// True unless the code is a documented success (`10000`, errcode `0`).
+    pub fn is_error(&self) -> bool {
+        self.entry
+            .is_none_or(|e| Severity::from(e.severity) == Severity::Error)
+    }
+
+    /// The diagnosis as a [`Finding`].
+    pub fn finding(&self, endpoint: Option<&str>) -> Finding {
+        if let Some(entry) = self.entry {
+            entry.finding_at(self.provider, endpoint)
+        } else {
+            let msg = self.message.as_deref().unwrap_or("");
+            Finding::new(
+                    Severity::Error,
+                    format!("{}.{}", self.provider, self.code),
+                    Text::new(
+                        format!("Unknown error code {}", self.code),
+                        format!("未知错误码 {}", self.code),
+                    ),
+                )
+                .explanation(Text::new(
+                    format!("The catalog has no entry for this code; the provider said: {msg}"),
+                    format!("目录中没有这个错误码；服务端返回的说明是：{msg}"),
+                ))
+                .fix(Text::new(
+                    "Look the code up in the provider's documentation and quote the full response (with any rid) to support.",
+                    "请查阅平台文档，并把完整响应（包括 rid）提供给技术支持。",
+                ))
+        }
+    }
+}
+
+/// A response, explained.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis<'a> {
+    pub provider: Provider,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<&'a Endpoint>,
+    pub detection: Detection,
+    /// Alipay: the name of the response node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Raw control characters that were escaped inside strings before parsing.
+    pub control_chars_escaped: usize,
+    pub fields: Vec<FieldNote<'a>>,
+    pub diagnoses: Vec<Diagnosis<'a>>,
+    /// Other things worth saying (snapshot user, base scope, URL and body disagree…).
+    pub remarks: Vec<Finding>,
+}
+
+impl Analysis<'_> {
+    /// True when the response reports an error.
+    pub fn is_error(&self) -> bool {
+        self.diagnoses.iter().any(Diagnosis::is_error)
+    }
+
+    /// Every diagnosis and remark as findings, errors first.
+    pub fn findings(&self) -> Vec<Finding> {
+        let endpoint = self.endpoint.map(|e| e.id.as_str());
+        let mut out: Vec<Finding> = self.diagnoses.iter().map(|d| d.finding(endpoint)).collect();
+        out.extend(self.remarks.iter().cloned());
+        out
+    }
+}
+
+/// What the request URL says about the response.
+#[derive(Debug, Default)]
+struct UrlHint {
+    provider: Option<Provider>,
+    endpoint: Option<String>,
+}
+
+fn url_hint(url: &str) -> UrlHint {
+    let Ok(parsed) = url::Url::parse(url.trim()) else {
+        return UrlHint::default();
+    };
+    let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
+    let path = parsed.path().trim_end_matches('/');
+    if let Some((_, method)) = parsed.query_pairs().find(|(k, _)| k == "method") {
+        return UrlHint {
+            provider: Some(Provider::Alipay),
+            endpoint: Some(method.into_owned()),
+        };
+    }
+    if let Some(rest) = path.strip_prefix("/v3/") {
+        return UrlHint {
+            provider: Some(Provider::Alipay),
+            endpoint: Some(rest.replace('/', ".")),
+        };
+    }
+    if path.starts_with("/sns/") || path.starts_with("/cgi-bin/") || path.starts_with("/connect/") {
+        return UrlHint {
+            provider: Some(Provider::Wechat),
+            endpoint: Some(path.to_owned()),
+        };
+    }
+    let provider = if host.contains("alipay") {
+        Some(Provider::Alipay)
+    } else if host.contains("weixin") || host.contains("wechat") {
+        Some(Provider::Wechat)
+    } else {
+        None
+    };
+    UrlHint {
+        provider,
+        endpoint: None,
+    }
+}
+
+/// Escape raw C0 control characters inside JSON strings as `\u00XX` (WeChat has sent
+/// nicknames with unescaped control characters, which strict parsers reject). Returns the
+/// cleaned text and how many characters were escaped; text outside strings is untouched.
+pub fn escape_control_chars(text: &str) -> (String, usize) {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped, mut count) = (false, false, 0);
+    for c in text.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            } else if u32::from(c) < 0x20 {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+                count += 1;
+                continue;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+    }
+    (out, count)
+}
+
+/// Explain a response body. `url` is the request it answered, when known.
+pub fn analyze<'a>(
+    catalog: &'a Catalog,
+    body: &[u8],
+    url: Option<&str>,
+) -> Result<Analysis<'a>, AnalyzeError> {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim_start_matches('\u{feff}').trim();
+    if text.is_empty() {
+        return Err(AnalyzeError::Empty);
+    }
+    if text.starts_with('<') {
+        return html_page(catalog, text);
+    }
+    let (clean, escaped) = escape_control_chars(text);
+    let value: Value =
+        serde_json::from_str(&clean).map_err(|source| AnalyzeError::NotJson { source })?;
+    let Value::Object(object) = value else {
+        return Err(AnalyzeError::NotObject);
+    };
+    let hint = url.map(url_hint).unwrap_or_default();
+    let mut analysis = match detect_provider(&object, hint.provider) {
+        Some(Provider::Alipay) => alipay(catalog, &object, &hint),
+        Some(Provider::Wechat) => wechat(catalog, &object, &hint),
+        None => {
+            let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+            return Err(AnalyzeError::Unrecognized {
+                keys: keys.join(", "),
+            });
+        }
+    };
+    analysis.control_chars_escaped = escaped;
+    if escaped > 0 {
+        analysis.remarks.push(
+            Finding::new(
+                Severity::Info,
+                "explain.control-chars",
+                Text::new(
+                    format!("{escaped} raw control character(s) escaped before parsing"),
+                    format!("解析前转义了 {escaped} 个未转义的控制字符"),
+                ),
+            )
+            .explanation(Text::new(
+                "The body had raw control characters inside JSON strings (WeChat nicknames are known to carry them); strict JSON parsers reject such bodies.",
+                "响应的 JSON 字符串里含有未转义的控制字符（微信昵称中出现过），严格的 JSON 解析器会拒绝这样的响应。",
+            ))
+            .fix(Text::new(
+                "Parse WeChat bodies leniently: escape or strip U+0000–U+001F inside strings first.",
+                "解析微信响应时要宽松处理：先转义或去掉字符串中的 U+0000–U+001F。",
+            )),
+        );
+    }
+    Ok(analysis)
+}
+
+const ALIPAY_KEYS: &[&str] = &[
+    "re_expires_in",
+    "auth_start",
+    "open_id",
+    "user_id",
+    "alipay_user_id",
+    "nick_name",
+    "user_status",
+    "user_type",
+    "is_certified",
+];
+const WECHAT_KEYS: &[&str] = &[
+    "errcode",
+    "openid",
+    "unionid",
+    "nickname",
+    "headimgurl",
+    "subscribe",
+    "is_snapshotuser",
+    "privilege",
+];
+
+fn detect_provider(object: &Map<String, Value>, from_url: Option<Provider>) -> Option<Provider> {
+    if object.keys().any(|k| k.ends_with("_response")) {
+        return Some(Provider::Alipay);
+    }
+    if from_url.is_some() {
+        return from_url;
+    }
+    let has = |keys: &[&str]| keys.iter().any(|k| object.contains_key(*k));
+    let v3_error =
+        object.get("code").is_some_and(Value::is_string) && object.contains_key("message");
+    if has(ALIPAY_KEYS) || v3_error {
+        Some(Provider::Alipay)
+    } else if has(WECHAT_KEYS) || object.contains_key("access_token") {
+        Some(Provider::Wechat)
+    } else {
+        None
+    }
+}
+
+fn annotate<'a>(
+    catalog: &'a Catalog,
+    provider: Provider,
+    endpoint: Option<&str>,
+    prefix: Option<&str>,
+    object: &Map<String, Value>,
+) -> Vec<FieldNote<'a>> {
+    object
+        .iter()
+        .map(|(name, value)| {
+            let field = catalog
+                .field(provider, endpoint, name)
+                .filter(|f| endpoint.is_none_or(|e| f.applies_to(e)));
+            let values: Vec<ValueNote<'a>> = field
+                .filter(|f| !f.values.is_empty())
+                .map(|f| {
+                    f.items(value)
+                        .into_iter()
+                        .map(|item| ValueNote {
+                            meaning: f.value(&item).map(|v: &ValueEntry| &v.meaning),
+                            item,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let unexpected_value = field.is_some_and(|f| f.values_complete)
+                && values.iter().any(|v| v.meaning.is_none());
+            FieldNote {
+                path: prefix.map_or_else(|| name.clone(), |p| format!("{p}.{name}")),
+                name: name.clone(),
+                value: value.clone(),
+                known: field.is_some(),
+                meaning: field.map(|f| &f.meaning),
+                values,
+                unexpected_value,
+                field,
+            }
+        })
+        .collect()
+}
+
+fn as_code(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn as_text(value: Option<&Value>) -> Option<String> {
+    value.and_then(Value::as_str).map(str::to_owned)
+}
+
+fn diagnose<'a>(
+    catalog: &'a Catalog,
+    provider: Provider,
+    endpoint: Option<&str>,
+    code: String,
+    message: Option<String>,
+) -> Diagnosis<'a> {
+    let entry = catalog.error(provider, &code);
+    Diagnosis {
+        provider,
+        context: entry.zip(endpoint).and_then(|(e, ep)| e.context_for(ep)),
+        code,
+        message,
+        entry,
+    }
+}
+
+fn remark(code: &str, title: Text, explanation: Text, fix: Text, severity: Severity) -> Finding {
+    Finding::new(severity, code, title)
+        .explanation(explanation)
+        .fix(fix)
+}
+
+/// Decide the Alipay endpoint: the URL's `method` wins, then the node name, then the shape.
+fn alipay_endpoint<'a>(
+    catalog: &'a Catalog,
+    object: &Map<String, Value>,
+    node: Option<&str>,
+    hint: &UrlHint,
+) -> (Option<&'a Endpoint>, Detection, Vec<Finding>) {
+    let cat = catalog.provider(Provider::Alipay);
+    let url_endpoint = hint.endpoint.as_deref().and_then(|e| cat.endpoint(e));
+    let node_endpoint = node.and_then(|n| cat.endpoint(n));
+    let mut remarks = Vec::new();
+    if let (Some(u), Some(n)) = (url_endpoint, node_endpoint)
+        && u.id != n.id
+    {
+        remarks.push(mismatch(&u.id, &n.id));
+    }
+    let (endpoint, detection) = match (url_endpoint, node_endpoint) {
+        (Some(e), _) => (Some(e), Detection::Url),
+        (None, Some(e)) => (Some(e), Detection::ResponseNode),
+        (None, None) => {
+            let body = node
+                .and_then(|n| object.get(n))
+                .and_then(Value::as_object)
+                .unwrap_or(object);
+            let guess = if body.contains_key("access_token") || body.contains_key("re_expires_in") {
+                cat.endpoint("alipay.system.oauth.token")
+            } else if ["nick_name", "avatar", "user_status", "user_type", "gender"]
+                .iter()
+                .any(|k| body.contains_key(*k))
+            {
+                cat.endpoint("alipay.user.info.share")
+            } else {
+                None
+            };
+            let detection = if guess.is_some() {
+                Detection::Shape
+            } else {
+                Detection::Unknown
+            };
+            (guess, detection)
+        }
+    };
+    (endpoint, detection, remarks)
+}
+
+/// Diagnose the status fields of an Alipay node (or a v3 error body): the sub_code first,
+/// then the gateway code; a plain `10000` is not a diagnosis.
+fn alipay_status<'a>(
+    catalog: &'a Catalog,
+    endpoint: Option<&str>,
+    status: &Map<String, Value>,
+) -> Vec<Diagnosis<'a>> {
+    let mut diagnoses = Vec::new();
+    if let Some(sub) = as_code(status.get("sub_code")) {
+        let message = as_text(status.get("sub_msg"));
+        diagnoses.push(diagnose(catalog, Provider::Alipay, endpoint, sub, message));
+    }
+    if let Some(code) = as_code(status.get("code"))
+        && (code != "10000" || !diagnoses.is_empty())
+    {
+        let message = as_text(status.get("msg")).or_else(|| as_text(status.get("message")));
+        diagnoses.push(diagnose(catalog, Provider::Alipay, endpoint, code, message));
+    }
+    diagnoses
+}
+
+fn encrypted_node() -> Finding {
+    remark(
+        "alipay.encrypted-node",
+        Text::new(
+            "The response node is not an object",
+            "响应节点不是 JSON 对象",
+        ),
+        Text::new(
+            "An AES-encrypted response carries the node as a string; it cannot be annotated without the content key.",
+            "开启内容加密（AES）时响应节点是一个字符串，没有内容密钥无法解读。",
+        ),
+        Text::new(
+            "Turn content encryption off for this flow, or decrypt the node first.",
+            "本流程关闭内容加密，或先解密响应节点。",
+        ),
+        Severity::Warning,
+    )
+}
+
+fn alipay<'a>(catalog: &'a Catalog, object: &Map<String, Value>, hint: &UrlHint) -> Analysis<'a> {
+    let node = object.keys().find(|k| k.ends_with("_response")).cloned();
+    let (endpoint, detection, mut remarks) =
+        alipay_endpoint(catalog, object, node.as_deref(), hint);
+    let endpoint_id = endpoint.map(|e| e.id.as_str());
+    let mut fields = Vec::new();
+    let mut diagnoses = Vec::new();
+    if let Some(node_name) = node.as_deref() {
+        if let Some(Value::Object(inner)) = object.get(node_name) {
+            fields.extend(annotate(
+                catalog,
+                Provider::Alipay,
+                endpoint_id,
+                Some(node_name),
+                inner,
+            ));
+            diagnoses = alipay_status(catalog, endpoint_id, inner);
+        } else {
+            remarks.push(encrypted_node());
+        }
+        let rest: Map<String, Value> = object
+            .iter()
+            .filter(|(k, _)| k.as_str() != node_name)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        fields.extend(annotate(catalog, Provider::Alipay, None, None, &rest));
+    } else {
+        fields.extend(annotate(
+            catalog,
+            Provider::Alipay,
+            endpoint_id,
+            None,
+            object,
+        ));
+        diagnoses = alipay_status(catalog, endpoint_id, object);
+    }
+    Analysis {
+        provider: Provider::Alipay,
+        endpoint,
+        detection,
+        node,
+        control_chars_escaped: 0,
+        fields,
+        diagnoses,
+        remarks,
+    }
+}
+
+fn wechat<'a>(catalog: &'a Catalog, object: &Map<String, Value>, hint: &UrlHint) -> Analysis<'a> {
+    let cat = catalog.provider(Provider::Wechat);
+    let has = |k: &str| object.contains_key(k);
+    let errcode = as_code(object.get("errcode"));
+    let shape = if has("subscribe") {
+        Some("/cgi-bin/user/info")
+    } else if has("nickname") || has("headimgurl") || has("privilege") {
+        Some("/sns/userinfo")
+    } else if has("access_token") && has("openid") {
+        Some("/sns/oauth2/access_token")
+    } else if has("access_token") && has("expires_in") {
+        Some("/cgi-bin/token")
+    } else if errcode.as_deref() == Some("0") {
+        Some("/sns/auth")
+    } else {
+        None
+    };
+    let url_endpoint = hint.endpoint.as_deref().and_then(|e| cat.endpoint(e));
+    let shape_endpoint = shape.and_then(|s| cat.endpoint(s));
+    let (endpoint, detection) = match (url_endpoint, shape_endpoint) {
+        (Some(e), _) => (Some(e), Detection::Url),
+        (None, Some(e)) => (Some(e), Detection::Shape),
+        (None, None) => (None, Detection::Unknown),
+    };
+    let endpoint_id = endpoint.map(|e| e.id.as_str());
+    let mut remarks = Vec::new();
+    if let (Some(u), Some(s)) = (url_endpoint, shape_endpoint) {
+        let compatible = u.id == s.id
+            || (u.id == "/sns/oauth2/refresh_token" && s.id == "/sns/oauth2/access_token");
+        if !compatible {
+            remarks.push(mismatch(&u.id, &s.id));
+        }
+    }
+    let fields = annotate(catalog, Provider::Wechat, endpoint_id, None, object);
+    let mut diagnoses = Vec::new();
+    if let Some(code) = errcode
+        && (code != "0" || endpoint_id == Some("/sns/auth"))
+    {
+        let message = as_text(object.get("errmsg"));
+        diagnoses.push(diagnose(
+            catalog,
+            Provider::Wechat,
+            endpoint_id,
+            code,
+            message,
+        ));
+    }
+    if as_code(object.get("is_snapshotuser")).as_deref() == Some("1") {
+        remarks.push(remark(
+            "wechat.snapshot-user",
+            Text::new("Snapshot-mode virtual account", "快照页模式下的虚拟账号"),
+            Text::new(
+                "is_snapshotuser = 1: the user is browsing the snapshot page; the openid and unionid belong to a virtual account, not the real user, and /sns/userinfo may answer 48001.",
+                "is_snapshotuser = 1：用户处于快照页模式，openid 和 unionid 属于虚拟账号而不是真实用户，调用 /sns/userinfo 可能返回 48001。",
+            ),
+            Text::new(
+                "Do not bind or merge accounts on these ids; ask the user to tap 使用完整服务 and authorize again.",
+                "不要用这些标识绑定或合并账号；引导用户点击“使用完整服务”后重新授权。",
+            ),
+            Severity::Warning,
+        ));
+    }
+    let base_only = object
+        .get("scope")
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.split(',').map(str::trim).all(|s| s == "snsapi_base"));
+    if base_only {
+        remarks.push(remark(
+            "wechat.scope-base",
+            Text::new("Token from snsapi_base", "该 token 来自 snsapi_base 授权"),
+            Text::new(
+                "scope is snsapi_base: the token identifies the user (openid) but cannot call /sns/userinfo, which answers 48001.",
+                "scope 为 snsapi_base：该 token 只能识别用户（openid），不能调用 /sns/userinfo，调用会返回 48001。",
+            ),
+            Text::new(
+                "Use scope=snsapi_userinfo on the authorize URL when you need the profile.",
+                "需要用户资料时，在授权链接中使用 scope=snsapi_userinfo。",
+            ),
+            Severity::Info,
+        ));
+    }
+    Analysis {
+        provider: Provider::Wechat,
+        endpoint,
+        detection,
+        node: None,
+        control_chars_escaped: 0,
+        fields,
+        diagnoses,
+        remarks,
+    }
+}
+
+fn mismatch(url: &str, body: &str) -> Finding {
+    remark(
+        "explain.endpoint-mismatch",
+        Text::new(
+            "The URL and the body point to different endpoints",
+            "请求地址与响应内容对应的接口不一致",
+        ),
+        Text::new(
+            format!(
+                "The URL names {url}, but the body looks like a response of {body}. The fields are explained for {url}."
+            ),
+            format!("请求地址是 {url}，但响应内容看起来来自 {body}。以下按 {url} 解读字段。"),
+        ),
+        Text::new(
+            "Check that the response was pasted together with the request that produced it.",
+            "请确认粘贴的响应与请求地址是同一次调用。",
+        ),
+        Severity::Warning,
+    )
+}
+
+/// An HTML body: WeChat's authorize page (maybe with a `错误码`), or something else.
+fn html_page<'a>(catalog: &'a Catalog, text: &str) -> Result<Analysis<'a>, AnalyzeError> {
+    if let Some(code) = page_code(text) {
+        let cat = catalog.provider(Provider::Wechat);
+        let diagnosis = diagnose(
+            catalog,
+            Provider::Wechat,
+            Some("/connect/oauth2/authorize"),
+            code,
+            None,
+        );
+        return Ok(Analysis {
+            provider: Provider::Wechat,
+            endpoint: cat.endpoint("/connect/oauth2/authorize"),
+            detection: Detection::Shape,
+            node: None,
+            control_chars_escaped: 0,
+            fields: Vec::new(),
+            diagnoses: vec![diagnosis],
+            remarks: Vec::new(),
+        });
+    }
+    let hint = if text.contains("请在微信客户端打开")
+        || text.to_ascii_lowercase().contains("micromessenger")
+    {
+        "WeChat's authorize page only works inside the WeChat client (请在微信客户端打开链接); a browser or a server fetch never gets a code. Open the authorize URL in WeChat (e.g. scan it as a QR code)."
+    } else {
+        "an authorize page, a login page or a proxy error page was returned instead of the API's JSON. Check the URL (API host, not the authorize host) and any proxy in between."
+    };
+    Err(AnalyzeError::Html {
+        hint: hint.to_owned(),
+    })
+}
+
+/// The code after `错误码` on WeChat's authorize error page.
+fn page_code(text: &str) -> Option<String> {
+    let (_, after) = text.split_once("错误码")?;
+    let digits: String = after
+        .trim_start_matches([':', '：', ' '])
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (!digits.is_empty()).then_some(digits)
+}

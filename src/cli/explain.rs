@@ -1,0 +1,776 @@
+//! `authwalk explain`: look a term up in the catalog (a field, a field value, an error code or
+//! sub-code, an endpoint), or annotate a pasted response body field by field and diagnose its
+//! error. Text for people (colour on a terminal only) or `--json` for scripts.
+
+use std::fmt::Write as _;
+use std::io::{self, IsTerminal as _, Write as _};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use serde_json::{Value, json};
+
+use super::Global;
+use crate::catalog::response::{Analysis, Detection, Diagnosis, FieldNote, analyze};
+use crate::catalog::{
+    Catalog, Endpoint, ErrorEntry, ErrorKind, Field, Hit, Location, Provider, ValueMatch,
+};
+use crate::finding::{Lang, Severity, Text};
+
+const AFTER_HELP: &str = "\
+INPUT is one of:
+  a term       user_status=Q, gender=m, 40163, wechat.40163, isv.invalid-token,
+               alipay.isv.code-invalid, sex, /sns/userinfo, alipay.user.info.share
+  -            a response body on standard input
+  FILE         a file holding a response body (an existing path wins over a term)
+  {...}        a response body given inline
+
+A response is matched to its provider and endpoint (Alipay *_response node, WeChat field
+shapes, or the request given with --url), every field is annotated (fields the catalog does
+not know are printed verbatim) and any error code is diagnosed: meaning, causes, fix.
+
+--json prints one object: {\"kind\":\"term\",\"term\",\"matches\":[{\"type\":\"error\"|\"field\"|
+\"value\"|\"endpoint\",\"provider\",…}],\"suggestions\"} for a term, or {\"kind\":\"response\",
+\"provider\",\"endpoint\",\"detection\",\"node\",\"control_chars_escaped\",\"is_error\",
+\"fields\":[{\"path\",\"name\",\"value\",\"known\",\"meaning\",\"values\",\"unexpected_value\"}],
+\"diagnoses\":[…],\"remarks\":[…],\"findings\":[…]} for a response.
+
+Exit status:
+  0  the term or response was explained (also when the response reports an error)
+  1  the term is not in the catalog, or --fail-on-error and the response reports an error
+  2  usage error, or the input is not a response (HTML, not JSON, unknown shape)";
+
+/// Explain a field, a value, an error code or a whole pasted response.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct ExplainArgs {
+    /// A term (user_status=Q, 40163, isv.invalid-token, sex), `-` for a response on stdin, or
+    /// a file holding a response.
+    #[arg(value_name = "INPUT")]
+    pub input: String,
+    /// The request URL the response answered: sharpens the diagnosis (e.g. 48001 on
+    /// /sns/userinfo).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Only look the term up in one provider's catalog: alipay or wechat.
+    #[arg(long, value_name = "alipay|wechat")]
+    pub provider: Option<Provider>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when the explained response reports an error (default: 0, explaining worked).
+    #[arg(long)]
+    pub fail_on_error: bool,
+}
+
+/// Run `authwalk explain`.
+pub fn run(args: &ExplainArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let lang = global.lang();
+    let style = Style::detect();
+    let catalog = Catalog::builtin();
+    let input = args.input.trim();
+    let path = Path::new(&args.input);
+    let body = if input == "-" || path.is_file() {
+        Some(super::read_input(path)?)
+    } else if input.starts_with('{') || input.starts_with('<') {
+        Some(input.as_bytes().to_vec())
+    } else {
+        None
+    };
+    let out = match body {
+        Some(body) => {
+            let analysis = analyze(catalog, &body, args.url.as_deref())
+                .context("cannot explain the response")?;
+            let out = if args.json {
+                response_json(&analysis)?
+            } else {
+                render_analysis(&analysis, lang, style)
+            };
+            let code = if args.fail_on_error && analysis.is_error() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+            (out, code)
+        }
+        None => explain_term(catalog, input, args, lang, style)?,
+    };
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(out.0.as_bytes())?;
+    stdout.flush()?;
+    Ok(out.1)
+}
+
+fn explain_term(
+    catalog: &Catalog,
+    term: &str,
+    args: &ExplainArgs,
+    lang: Lang,
+    style: Style,
+) -> anyhow::Result<(String, ExitCode)> {
+    let mut hits = catalog.lookup(term);
+    if let Some(p) = args.provider {
+        hits.retain(|h| h.provider() == p);
+    }
+    let suggestions = if hits.is_empty() {
+        catalog.suggest(term, 6)
+    } else {
+        Vec::new()
+    };
+    let code = if hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    };
+    if args.json {
+        let doc = json!({
+            "kind": "term",
+            "term": term,
+            "matches": hits,
+            "suggestions": suggestions,
+        });
+        return Ok((serde_json::to_string_pretty(&doc)? + "\n", code));
+    }
+    let mut out = String::new();
+    if hits.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            pick(
+                lang,
+                &format!("'{term}' is not in the catalog."),
+                &format!("目录中没有“{term}”。"),
+            )
+        );
+        if suggestions.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}",
+                pick(
+                    lang,
+                    "Try a field (sex, user_status=Q), an error code (40163, 20001) or a sub_code (isv.code-invalid).",
+                    "可以查询字段（sex、user_status=Q）、错误码（40163、20001）或 sub_code（isv.code-invalid）。",
+                )
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{} {}",
+                pick(lang, "Did you mean:", "你是不是要找："),
+                suggestions.join(", ")
+            );
+        }
+        return Ok((out, code));
+    }
+    for (i, hit) in hits.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        render_hit(&mut out, catalog, hit, lang, style);
+    }
+    Ok((out, code))
+}
+
+fn response_json(analysis: &Analysis<'_>) -> anyhow::Result<String> {
+    let mut doc = serde_json::to_value(analysis)?;
+    if let Value::Object(map) = &mut doc {
+        map.insert("kind".into(), json!("response"));
+        map.insert("is_error".into(), json!(analysis.is_error()));
+        map.insert(
+            "findings".into(),
+            serde_json::to_value(analysis.findings())?,
+        );
+        if let Some(endpoint) = analysis.endpoint {
+            map.insert("endpoint".into(), json!(endpoint.id));
+        }
+    }
+    Ok(serde_json::to_string_pretty(&doc)? + "\n")
+}
+
+fn pick<'a>(lang: Lang, en: &'a str, zh: &'a str) -> &'a str {
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+/// The other language, for showing a title in both.
+fn other(lang: Lang) -> Lang {
+    match lang {
+        Lang::En => Lang::Zh,
+        Lang::Zh => Lang::En,
+    }
+}
+
+/// Plain ANSI styling, on only when stdout is a terminal and `NO_COLOR` is unset.
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn detect() -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Self {
+            color: !no_color && io::stdout().is_terminal(),
+        }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn bold(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    fn dim(self, text: &str) -> String {
+        self.paint("2", text)
+    }
+
+    /// A label on a line of its own (`Likely causes:`).
+    fn heading(self, text: &str) -> String {
+        self.paint("36", text)
+    }
+
+    /// A label such as `Meaning:` or `含义：`; an ASCII colon gets a space after it, a
+    /// full-width one does not (Chinese typography).
+    fn label(self, text: &str) -> String {
+        let painted = self.paint("36", text);
+        if text.ends_with(':') {
+            painted + " "
+        } else {
+            painted
+        }
+    }
+
+    fn severity(self, severity: Severity, text: &str) -> String {
+        match severity {
+            Severity::Info => self.paint("32", text),
+            Severity::Warning => self.paint("33", text),
+            Severity::Error => self.paint("31;1", text),
+        }
+    }
+}
+
+/// Text in parentheses, full-width for Chinese output.
+fn paren(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::En => format!("({text})"),
+        Lang::Zh => format!("（{text}）"),
+    }
+}
+
+/// Two phrases: a space between them in English, none in Chinese.
+fn join(lang: Lang, a: &str, b: &str) -> String {
+    match lang {
+        Lang::En => format!("{a} {b}"),
+        Lang::Zh => format!("{a}{b}"),
+    }
+}
+
+/// `Source: spec/…` or `出处：spec/…`.
+fn source_line(lang: Lang, source: &str) -> String {
+    match lang {
+        Lang::En => format!("Source: {source}"),
+        Lang::Zh => format!("出处：{source}"),
+    }
+}
+
+fn provider_label(provider: Provider, lang: Lang) -> String {
+    let name = provider.display_name();
+    join(lang, name.get(lang), &paren(lang, name.get(other(lang))))
+}
+
+fn title_line(style: Style, lang: Lang, head: &str, title: &Text) -> String {
+    format!(
+        "{} {}  {}",
+        style.bold(head),
+        style.bold(title.get(lang)),
+        style.dim(&paren(lang, title.get(other(lang))))
+    )
+}
+
+fn render_hit(out: &mut String, catalog: &Catalog, hit: &Hit<'_>, lang: Lang, style: Style) {
+    match hit {
+        Hit::Error { provider, entry } => render_error(out, *provider, entry, None, lang, style),
+        Hit::Field { provider, field } => render_field(out, catalog, *provider, field, lang, style),
+        Hit::Value {
+            provider,
+            field,
+            value,
+            entry,
+        } => {
+            let head = format!("{provider} · {} = {value}", field.name);
+            match entry {
+                Some(v) => {
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        title_line(style, lang, &format!("{head} →"), &v.meaning)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "{} {}",
+                        style.bold(&head),
+                        style.severity(
+                            Severity::Warning,
+                            pick(
+                                lang,
+                                "→ not in the documented value set",
+                                "→ 不在文档列出的取值范围内"
+                            ),
+                        )
+                    );
+                }
+            }
+            render_field(out, catalog, *provider, field, lang, style);
+        }
+        Hit::Endpoint { provider, endpoint } => {
+            render_endpoint(out, catalog, *provider, endpoint, lang, style);
+        }
+    }
+}
+
+/// The first two lines of an error entry: code and titles, then kind, parent code and msg.
+fn render_error_header(
+    out: &mut String,
+    provider: Provider,
+    entry: &ErrorEntry,
+    lang: Lang,
+    style: Style,
+) {
+    let head = format!("{provider}.{}", entry.code);
+    let severity = Severity::from(entry.severity);
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        style.severity(severity, &head),
+        style.bold(entry.title.get(lang)),
+        style.dim(&paren(lang, entry.title.get(other(lang))))
+    );
+    let kind = match entry.kind {
+        ErrorKind::Code if provider == Provider::Alipay => pick(lang, "gateway code", "网关返回码"),
+        ErrorKind::Code => pick(lang, "errcode", "错误码 errcode"),
+        ErrorKind::SubCode => pick(lang, "sub_code", "明细错误码 sub_code"),
+        ErrorKind::Page => pick(
+            lang,
+            "authorize-page code (HTML)",
+            "授权页错误码（HTML 页面）",
+        ),
+    };
+    let mut facts = vec![join(lang, &provider_label(provider, lang), kind)];
+    if let Some(parent) = &entry.parent {
+        facts.push(match lang {
+            Lang::En => format!("arrives with code {parent}"),
+            Lang::Zh => format!("通常随 code {parent} 返回"),
+        });
+    }
+    if let Some(msg) = &entry.msg {
+        facts.push(format!("msg: {msg}"));
+    }
+    let _ = writeln!(out, "  {}", style.dim(&facts.join(" · ")));
+}
+
+fn render_error(
+    out: &mut String,
+    provider: Provider,
+    entry: &ErrorEntry,
+    context: Option<&Text>,
+    lang: Lang,
+    style: Style,
+) {
+    render_error_header(out, provider, entry, lang, style);
+    if entry.unverified {
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.severity(
+                Severity::Warning,
+                pick(
+                    lang,
+                    "Unverified: the sources could not confirm this entry.",
+                    "未经核实：资料无法确认此条目。"
+                ),
+            )
+        );
+    }
+    if let Some(ctx) = context {
+        let _ = writeln!(
+            out,
+            "{}{}",
+            style.label(pick(lang, "Here:", "结合本次请求：")),
+            ctx.get(lang)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{}{}",
+        style.label(pick(lang, "Meaning:", "含义：")),
+        entry.meaning.get(lang)
+    );
+    if !entry.causes.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.heading(pick(lang, "Likely causes:", "可能的原因："))
+        );
+        for (i, cause) in entry.causes.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {}", i + 1, cause.get(lang));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{}{}",
+        style.label(pick(lang, "Fix:", "解决办法：")),
+        entry.fix.get(lang)
+    );
+    if let Some(note) = &entry.note {
+        let _ = writeln!(
+            out,
+            "{}{}",
+            style.label(pick(lang, "Note:", "备注：")),
+            note.get(lang)
+        );
+    }
+    if context.is_none() {
+        for ctx in &entry.context {
+            let _ = writeln!(
+                out,
+                "{}{}",
+                style.label(pick(lang, "In context:", "特定场景：")),
+                ctx.text.get(lang)
+            );
+        }
+    }
+    let _ = writeln!(out, "{}", style.dim(&source_line(lang, &entry.source)));
+}
+
+fn render_values(out: &mut String, field: &Field, lang: Lang, style: Style) {
+    if field.values.is_empty() {
+        return;
+    }
+    let label = if field.values_complete {
+        pick(lang, "Values:", "取值：")
+    } else {
+        pick(
+            lang,
+            "Values seen (not a complete list):",
+            "已知取值（非完整列表）：",
+        )
+    };
+    let _ = writeln!(out, "{}", style.heading(label));
+    let width = field
+        .values
+        .iter()
+        .map(|v| v.value.chars().count())
+        .max()
+        .unwrap_or(0);
+    for v in &field.values {
+        let _ = writeln!(out, "  {:width$}  {}", v.value, v.meaning.get(lang));
+    }
+    let how = match field.matching {
+        ValueMatch::IgnoreCase => Some(pick(
+            lang,
+            "(compared case-insensitively)",
+            "（比较时忽略大小写）",
+        )),
+        ValueMatch::LastPathSegment => Some(pick(
+            lang,
+            "(the last path segment of the URL)",
+            "（取 URL 的最后一段路径）",
+        )),
+        ValueMatch::List => Some(pick(lang, "(each item of the list)", "（列表中的每一项）")),
+        ValueMatch::Exact => None,
+    };
+    if let Some(how) = how {
+        let _ = writeln!(out, "  {}", style.dim(how));
+    }
+}
+
+fn render_field(
+    out: &mut String,
+    catalog: &Catalog,
+    provider: Provider,
+    field: &Field,
+    lang: Lang,
+    style: Style,
+) {
+    let scope = if field.endpoints.is_empty() {
+        pick(lang, "every response", "所有响应").to_owned()
+    } else {
+        field.endpoints.join(", ")
+    };
+    let where_ = match field.location {
+        Location::Request => pick(lang, "request parameter", "请求参数"),
+        Location::Response => pick(lang, "field", "字段"),
+    };
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        style.bold(&format!("{provider} · {}", field.name)),
+        style.dim(&format!(
+            "{} · {scope}",
+            join(lang, &provider_label(provider, lang), where_)
+        ))
+    );
+    let _ = writeln!(
+        out,
+        "{}{}",
+        style.label(pick(lang, "Meaning:", "含义：")),
+        field.meaning.get(lang)
+    );
+    render_values(out, field, lang, style);
+    let cat = catalog.provider(provider);
+    let reasons: Vec<_> = cat.absence_reasons(field).collect();
+    if !reasons.is_empty() || field.absent_note.is_some() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.heading(pick(
+                lang,
+                "May be absent or blank:",
+                "可能缺失或为空的原因："
+            ))
+        );
+        for reason in reasons {
+            let _ = writeln!(
+                out,
+                "  - {} {}",
+                reason.text.get(lang),
+                style.dim(&format!("[{}]", reason.source))
+            );
+        }
+        if let Some(note) = &field.absent_note {
+            let _ = writeln!(out, "  - {}", note.get(lang));
+        }
+    }
+    let _ = writeln!(out, "{}", style.dim(&source_line(lang, &field.source)));
+}
+
+fn render_endpoint(
+    out: &mut String,
+    catalog: &Catalog,
+    provider: Provider,
+    endpoint: &Endpoint,
+    lang: Lang,
+    style: Style,
+) {
+    let _ = writeln!(
+        out,
+        "{}",
+        title_line(style, lang, &format!("{provider} ·"), &endpoint.title)
+    );
+    let cat = catalog.provider(provider);
+    let fields: Vec<&str> = cat
+        .fields
+        .iter()
+        .filter(|f| f.endpoints.contains(&endpoint.id))
+        .map(|f| f.name.as_str())
+        .collect();
+    if !fields.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}{}",
+            style.label(pick(lang, "Fields:", "字段：")),
+            fields.join(", ")
+        );
+    }
+    let errors: Vec<&str> = cat
+        .errors
+        .iter()
+        .filter(|e| {
+            e.endpoints.contains(&endpoint.id)
+                || e.context.iter().any(|c| c.endpoint == endpoint.id)
+        })
+        .map(|e| e.code.as_str())
+        .collect();
+    if !errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}{}",
+            style.label(pick(lang, "Typical errors:", "常见错误：")),
+            errors.join(", ")
+        );
+    }
+    let _ = writeln!(out, "{}", style.dim(&source_line(lang, &endpoint.source)));
+}
+
+/// A value as one short line: long strings (signatures, tokens) are cut.
+fn short_value(value: &Value) -> String {
+    const MAX: usize = 72;
+    let text = value.to_string();
+    let count = text.chars().count();
+    if count <= MAX {
+        text
+    } else {
+        let head: String = text.chars().take(MAX - 8).collect();
+        format!("{head}… ({count} chars)")
+    }
+}
+
+fn render_field_note(out: &mut String, note: &FieldNote<'_>, lang: Lang, style: Style) {
+    let _ = writeln!(
+        out,
+        "  {} = {}",
+        style.bold(&note.path),
+        short_value(&note.value)
+    );
+    let Some(meaning) = note.meaning else {
+        let _ = writeln!(
+            out,
+            "      {}",
+            style.severity(
+                Severity::Warning,
+                pick(
+                    lang,
+                    "unknown field, printed verbatim",
+                    "目录中没有此字段，原样显示"
+                ),
+            )
+        );
+        return;
+    };
+    let _ = writeln!(out, "      {}", meaning.get(lang));
+    for v in &note.values {
+        match v.meaning {
+            Some(m) => {
+                let _ = writeln!(out, "      → {}: {}", v.item, style.bold(m.get(lang)));
+            }
+            None if note.unexpected_value => {
+                let _ = writeln!(
+                    out,
+                    "      → {}: {}",
+                    v.item,
+                    style.severity(
+                        Severity::Warning,
+                        pick(
+                            lang,
+                            "not in the documented value set",
+                            "不在文档列出的取值范围内"
+                        ),
+                    )
+                );
+            }
+            None => {}
+        }
+    }
+}
+
+fn render_diagnosis(out: &mut String, diagnosis: &Diagnosis<'_>, lang: Lang, style: Style) {
+    if let Some(message) = &diagnosis.message {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.dim(&format!(
+                "{} {}: {message}",
+                pick(lang, "Response says", "响应原文"),
+                diagnosis.code
+            ))
+        );
+    }
+    if let Some(entry) = diagnosis.entry {
+        render_error(
+            out,
+            diagnosis.provider,
+            entry,
+            diagnosis.context,
+            lang,
+            style,
+        );
+    } else {
+        let finding = diagnosis.finding(None);
+        let _ = writeln!(
+            out,
+            "{} {}",
+            style.severity(Severity::Error, &finding.code),
+            style.bold(finding.title.get(lang))
+        );
+        let _ = writeln!(out, "{}", finding.explanation.get(lang));
+        let _ = writeln!(
+            out,
+            "{}{}",
+            style.label(pick(lang, "Fix:", "解决办法：")),
+            finding.fix.get(lang)
+        );
+    }
+}
+
+fn render_analysis(analysis: &Analysis<'_>, lang: Lang, style: Style) -> String {
+    let mut out = String::new();
+    let endpoint = analysis.endpoint.map_or_else(
+        || pick(lang, "unknown endpoint", "未能确定接口").to_owned(),
+        |e| e.title.get(lang).to_owned(),
+    );
+    let how = match analysis.detection {
+        Detection::Url => pick(lang, "from the request URL", "依据请求地址"),
+        Detection::ResponseNode => pick(lang, "from the response node name", "依据响应节点名"),
+        Detection::Shape => pick(lang, "from the fields present", "依据返回的字段"),
+        Detection::Unknown => pick(lang, "fields looked up by name only", "仅按字段名解读"),
+    };
+    let _ = writeln!(
+        out,
+        "{}{}",
+        style.label(pick(lang, "Provider:", "平台：")),
+        provider_label(analysis.provider, lang)
+    );
+    let _ = writeln!(
+        out,
+        "{}{endpoint}  {}",
+        style.label(pick(lang, "Endpoint:", "接口：")),
+        style.dim(&format!("({how})"))
+    );
+    let verdict = if analysis.is_error() {
+        style.severity(Severity::Error, pick(lang, "error", "失败"))
+    } else {
+        style.severity(Severity::Info, pick(lang, "success", "成功"))
+    };
+    let _ = writeln!(
+        out,
+        "{}{verdict}",
+        style.label(pick(lang, "Result:", "结果："))
+    );
+    if !analysis.fields.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold(pick(lang, "Fields", "字段")));
+        for note in &analysis.fields {
+            render_field_note(&mut out, note, lang, style);
+        }
+    }
+    if !analysis.diagnoses.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold(pick(lang, "Diagnosis", "诊断")));
+        for (i, diagnosis) in analysis.diagnoses.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            render_diagnosis(&mut out, diagnosis, lang, style);
+        }
+    }
+    if !analysis.remarks.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold(pick(lang, "Notes", "提示")));
+        for remark in &analysis.remarks {
+            let _ = writeln!(
+                out,
+                "  [{}] {} {}",
+                style.severity(remark.severity, &remark.severity.to_string()),
+                style.bold(remark.title.get(lang)),
+                style.dim(&format!("({})", remark.code))
+            );
+            let _ = writeln!(out, "      {}", remark.explanation.get(lang));
+            if !remark.fix.get(lang).is_empty() {
+                let _ = writeln!(
+                    out,
+                    "      {} {}",
+                    pick(lang, "Fix:", "解决办法："),
+                    remark.fix.get(lang)
+                );
+            }
+        }
+    }
+    out
+}
