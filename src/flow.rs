@@ -86,7 +86,7 @@ impl FlowKind {
     /// The steps of this login, in order.
     fn steps(self, refresh: bool) -> Vec<StepKind> {
         let mut steps = match self {
-            Self::AlipayWeb => {
+            Self::AlipayWeb | Self::WechatQr => {
                 vec![
                     StepKind::Authorize,
                     StepKind::Callback,
@@ -102,14 +102,6 @@ impl FlowKind {
                 StepKind::CheckToken,
                 StepKind::UserInfo,
             ],
-            Self::WechatQr => {
-                vec![
-                    StepKind::Authorize,
-                    StepKind::Callback,
-                    StepKind::Token,
-                    StepKind::UserInfo,
-                ]
-            }
         };
         if refresh {
             steps.push(StepKind::Refresh);
@@ -272,6 +264,10 @@ impl fmt::Debug for WechatApp {
 
 /// The app a flow runs for.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one App per walk, never stored in bulk"
+)]
 pub enum App {
     Alipay(AlipayApp),
     Wechat(WechatApp),
@@ -344,6 +340,10 @@ pub struct Context {
 
 /// What the driver should do next.
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one effect at a time, handed straight to the driver"
+)]
 pub enum Effect {
     /// Show the authorize URL (and QR code) and wait for the redirect, or a pasted callback.
     AwaitCallback {
@@ -650,7 +650,11 @@ impl Flow {
         if !waiting(StepKind::Callback) && !waiting(StepKind::MiniAuthCode) {
             return Err(FlowError::NotAwaiting);
         }
-        let (code, state, params) = match &self.app {
+        let CallbackParts {
+            code,
+            state,
+            params,
+        } = match &self.app {
             App::Alipay(_) => alipay::parse_callback(input)?,
             App::Wechat(_) => wechat::parse_callback(input)?,
         };
@@ -758,10 +762,10 @@ impl Flow {
             // A partial body is interpreted too: what it says (and why it fails) is worth showing.
             match &self.app {
                 App::Alipay(a) => {
-                    alipay::interpret(a, &mut self.ctx, &mut exchange, &response, now)
+                    alipay::interpret(a, &mut self.ctx, &mut exchange, &response, now);
                 }
                 App::Wechat(w) => {
-                    wechat::interpret(w, &mut self.ctx, &mut exchange, &response, now)
+                    wechat::interpret(w, &mut self.ctx, &mut exchange, &response, now);
                 }
             }
             exchange.response = Some(response);
@@ -789,6 +793,14 @@ impl Flow {
             .iter()
             .all(|s| matches!(s.state, StepState::Done | StepState::Skipped))
     }
+}
+
+/// What a callback carried: the code, the echoed `state`, and every parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CallbackParts {
+    pub code: String,
+    pub state: Option<String>,
+    pub params: Vec<(String, String)>,
 }
 
 /// Expiry from a lifetime in seconds, counted from `base`.

@@ -170,20 +170,18 @@ fn describe(e: &reqwest::Error, target: &str, timeout: Duration) -> String {
         .find_map(|s| s.downcast_ref::<std::io::Error>())
         .map(std::io::Error::kind);
     if e.is_connect() {
-        return match io_kind {
-            Some(std::io::ErrorKind::ConnectionRefused) => format!(
+        if io_kind == Some(std::io::ErrorKind::ConnectionRefused) {
+            return format!(
                 "connection refused to {target}: nothing listens there — is the server (or the \
                  sandbox) running, and is the port right?"
-            ),
-            _ => {
-                let detail = root_cause(e);
-                if detail.contains("dns") || detail.contains("resolve") || detail.contains("lookup")
-                {
-                    format!("cannot resolve the host of {target} ({detail}); check the URL and DNS")
-                } else {
-                    format!("cannot connect to {target} ({detail})")
-                }
-            }
+            );
+        }
+        let detail = root_cause(e);
+        return if detail.contains("dns") || detail.contains("resolve") || detail.contains("lookup")
+        {
+            format!("cannot resolve the host of {target} ({detail}); check the URL and DNS")
+        } else {
+            format!("cannot connect to {target} ({detail})")
         };
     }
     format!("request to {target} failed: {}", root_cause(e))

@@ -28,7 +28,10 @@ pub struct Walk<'a> {
 /// rejection finding with the catalog's explanation, and adds what the context reveals.
 pub fn exchange(flow: &Flow, index: usize) -> Vec<Finding> {
     let ex = &flow.exchanges[index];
-    let walk = Walk { flow: Some(flow), received: None };
+    let walk = Walk {
+        flow: Some(flow),
+        received: None,
+    };
     let mut findings: Vec<Finding> = Vec::new();
     let provider = provider_of(flow);
     let codes = error_codes(provider, ex);
@@ -73,27 +76,40 @@ fn provider_of(flow: &Flow) -> Provider {
 fn endpoint_of(provider: Provider, ex: &Exchange) -> Option<String> {
     match provider {
         Provider::Alipay => param(&ex.request.url, "method"),
-        Provider::Wechat => url::Url::parse(&ex.request.url).ok().map(|u| u.path().to_owned()),
+        Provider::Wechat => url::Url::parse(&ex.request.url)
+            .ok()
+            .map(|u| u.path().to_owned()),
     }
 }
 
 fn param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
-    url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// The error codes in a decoded response: Alipay `sub_code` and `code` (most specific first),
 /// WeChat `errcode`.
 fn error_codes(provider: Provider, ex: &Exchange) -> Vec<String> {
-    let Some(Value::Object(map)) = &ex.decoded else { return Vec::new() };
-    let text = |k: &str| map.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    let Some(Value::Object(map)) = &ex.decoded else {
+        return Vec::new();
+    };
+    let text = |k: &str| {
+        map.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     match provider {
         Provider::Alipay => {
             let mut codes = Vec::new();
             if let Some(sub) = text("sub_code") {
                 codes.push(sub);
             }
-            if let Some(code) = text("code").filter(|c| c != "10000" && ex.outcome == ExchangeOutcome::Rejected) {
+            if let Some(code) =
+                text("code").filter(|c| c != "10000" && ex.outcome == ExchangeOutcome::Rejected)
+            {
                 codes.push(code);
             }
             codes
@@ -108,98 +124,142 @@ fn error_codes(provider: Provider, ex: &Exchange) -> Vec<String> {
 }
 
 fn rules(provider: Provider, ex: &Exchange, codes: &[String], walk: Walk<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
     let has = |c: &str| codes.iter().any(|x| x == c);
-    let flow = walk.flow;
-
-    // Scope vs API: a token from a silent authorization cannot read the profile.
-    if ex.step == StepKind::UserInfo && ex.outcome == ExchangeOutcome::Rejected {
-        let scope = flow.and_then(granted_scope).unwrap_or_default();
-        let token_problem = has("aop.invalid-auth-token") || has("isv.invalid-token") || has("isv.insufficient-user-permissions");
-        if provider == Provider::Alipay && token_problem && scope.contains("auth_base") && !scope.contains("auth_user") {
-            out.push(scope_finding("alipay.triage.auth-base-token", "auth_base", "auth_user", "alipay.user.info.share"));
-        }
-        if provider == Provider::Wechat && has("48001") && scope.contains("snsapi_base") && !scope.contains("snsapi_userinfo") {
-            out.push(scope_finding("wechat.triage.base-token", "snsapi_base", "snsapi_userinfo", "/sns/userinfo"));
-        }
-    }
-
+    let mut out = Vec::new();
+    out.extend(
+        walk.flow
+            .and_then(|flow| auth_base_token(provider, ex, &has, flow)),
+    );
+    let reused = walk.flow.and_then(|flow| code_reused(ex, &has, flow));
     // The token kind (basic vs web-auth), from the request and response themselves.
     if provider == Provider::Wechat
         && let Some(r) = &ex.response
     {
-        out.extend(wechat::confusion::diagnose_exchange(&ex.request.url, &r.body));
+        out.extend(
+            wechat::confusion::diagnose_exchange(&ex.request.url, &r.body)
+                .into_iter()
+                // The walk knows better than the URL when the code was reused.
+                .filter(|f| !(reused.is_some() && f.code == "wechat.confusion.code-reused")),
+        );
     }
-
-    // A code already spent earlier in this walk.
-    if ex.step == StepKind::Token
-        && (has("isv.code-invalid") || has("40163"))
-        && let Some(flow) = flow
-        && let Some(code) = &flow.ctx.code
-    {
-        let uses = flow.ctx.used_codes.iter().filter(|c| **c == code.value).count();
-        if uses > 1 {
-            out.push(
-                Finding::new(Severity::Error, "flow.code-reused", Text::new(
-                    format!("this walk already sent this code to the token endpoint ({uses} uses)"),
-                    format!("本次流程已经用这个 code 换过令牌（共 {uses} 次）"),
-                ))
-                .explanation(Text::new(
-                    "A code is single use: the first exchange consumes it, whether or not it succeeds. A page that redirects twice (or a retry) spends it a second time.",
-                    "授权码只能使用一次：第一次换取即被消耗，无论成功与否。页面重复跳转或请求重试会造成第二次使用。",
-                ))
-                .fix(Text::new("authorize again for a fresh code, and exchange each code exactly once", "重新授权获取新 code，每个 code 只换取一次")),
-            );
-        }
-    }
-
-    // The clock behind isv.invalid-timestamp.
+    out.extend(reused);
     if has("isv.invalid-timestamp") {
         out.push(clock_skew(ex, walk.received));
     }
-
-    // The key behind isv.invalid-signature: compare the gateway's string with ours.
     if has("isv.invalid-signature") {
         out.push(signature_diagnosis(ex));
     }
-
-    // A sandbox gateway with what looks like a production app id (or the reverse).
     if provider == Provider::Alipay
         && (has("isv.invalid-app-id") || has("isv.insufficient-isv-permissions"))
-        && let Some(app_id) = param(&ex.request.url, "app_id")
     {
-        let sandbox_host = ex.request.url.contains("alipaydev.com");
-        if crate::provider::alipay::environment_mismatch(sandbox_host, &app_id) {
-            let (en, zh) = if sandbox_host {
-                ("the sandbox gateway was called with what looks like a production app_id", "用看起来是正式环境的 app_id 调用了沙箱网关")
-            } else {
-                ("the production gateway was called with what looks like a sandbox app_id", "用看起来是沙箱的 app_id 调用了正式环境网关")
-            };
-            out.push(
-                Finding::new(Severity::Warning, "alipay.triage.environment-mismatch", Text::new(en, zh))
-                    .explanation(Text::new(
-                        "Sandbox and production apps, keys and gateways are separate; sandbox app ids have been seen starting with 9021, 2021000 or 2016. This is an unverified heuristic.",
-                        "沙箱与正式环境的应用、密钥和网关互不相通；沙箱 app_id 常见以 9021、2021000 或 2016 开头。此为未经验证的经验判断。",
-                    ))
-                    .fix(Text::new("use the gateway, app_id and keys of the same environment", "网关、app_id 与密钥需来自同一环境")),
-            );
-        }
+        out.extend(environment_mismatch(ex));
     }
-
-    // The callback came back somewhere other than the redirect_uri that was sent.
     if ex.step == StepKind::Token
-        && let Some(flow) = flow
+        && let Some(flow) = walk.flow
     {
         out.extend(redirect_mismatch(flow));
     }
     out
 }
 
+/// Scope vs API: an Alipay token from a silent `auth_base` authorization cannot read the
+/// profile. (WeChat's 48001 case is recognised by the token-confusion rules.)
+fn auth_base_token(
+    provider: Provider,
+    ex: &Exchange,
+    has: &impl Fn(&str) -> bool,
+    flow: &Flow,
+) -> Option<Finding> {
+    if provider != Provider::Alipay
+        || ex.step != StepKind::UserInfo
+        || ex.outcome != ExchangeOutcome::Rejected
+    {
+        return None;
+    }
+    let scope = granted_scope(flow).unwrap_or_default();
+    let token_problem = has("aop.invalid-auth-token")
+        || has("isv.invalid-token")
+        || has("isv.insufficient-user-permissions");
+    (token_problem && scope.contains("auth_base") && !scope.contains("auth_user")).then(|| {
+        scope_finding(
+            "alipay.triage.auth-base-token",
+            "auth_base",
+            "auth_user",
+            "alipay.user.info.share",
+        )
+    })
+}
+
+/// A code already spent earlier in this walk.
+fn code_reused(ex: &Exchange, has: &impl Fn(&str) -> bool, flow: &Flow) -> Option<Finding> {
+    if ex.step != StepKind::Token || !(has("isv.code-invalid") || has("40163")) {
+        return None;
+    }
+    let code = flow.ctx.code.as_ref()?;
+    let uses = flow
+        .ctx
+        .used_codes
+        .iter()
+        .filter(|c| **c == code.value)
+        .count();
+    (uses > 1).then(|| {
+        Finding::new(Severity::Error, "flow.code-reused", Text::new(
+            format!("this walk already sent this code to the token endpoint ({uses} uses)"),
+            format!("本次流程已经用这个 code 换过令牌（共 {uses} 次）"),
+        ))
+        .explanation(Text::new(
+            "A code is single use: the first exchange consumes it, whether or not it succeeds. A page that redirects twice (or a retry) spends it a second time.",
+            "授权码只能使用一次：第一次换取即被消耗，无论成功与否。页面重复跳转或请求重试会造成第二次使用。",
+        ))
+        .fix(Text::new(
+            "authorize again for a fresh code, and exchange each code exactly once",
+            "重新授权获取新 code，每个 code 只换取一次",
+        ))
+    })
+}
+
+/// A sandbox gateway with what looks like a production app id (or the reverse).
+fn environment_mismatch(ex: &Exchange) -> Option<Finding> {
+    let app_id = param(&ex.request.url, "app_id")?;
+    let sandbox_host = ex.request.url.contains("alipaydev.com");
+    if !crate::provider::alipay::environment_mismatch(sandbox_host, &app_id) {
+        return None;
+    }
+    let (en, zh) = if sandbox_host {
+        (
+            "the sandbox gateway was called with what looks like a production app_id",
+            "用看起来是正式环境的 app_id 调用了沙箱网关",
+        )
+    } else {
+        (
+            "the production gateway was called with what looks like a sandbox app_id",
+            "用看起来是沙箱的 app_id 调用了正式环境网关",
+        )
+    };
+    Some(
+        Finding::new(Severity::Warning, "alipay.triage.environment-mismatch", Text::new(en, zh))
+            .explanation(Text::new(
+                "Sandbox and production apps, keys and gateways are separate; sandbox app ids have been seen starting with 9021, 2021000 or 2016. This is an unverified heuristic.",
+                "沙箱与正式环境的应用、密钥和网关互不相通；沙箱 app_id 常见以 9021、2021000 或 2016 开头。此为未经验证的经验判断。",
+            ))
+            .fix(Text::new(
+                "use the gateway, app_id and keys of the same environment",
+                "网关、app_id 与密钥需来自同一环境",
+            )),
+    )
+}
+
 fn granted_scope(flow: &Flow) -> Option<String> {
     flow.ctx
         .scope
         .clone()
-        .or_else(|| flow.ctx.callback_params.iter().find(|(k, _)| k == "scope").map(|(_, v)| v.clone()))
+        .or_else(|| {
+            flow.ctx
+                .callback_params
+                .iter()
+                .find(|(k, _)| k == "scope")
+                .map(|(_, v)| v.clone())
+        })
         .or_else(|| match &flow.app {
             App::Alipay(a) => Some(a.scope.clone()),
             App::Wechat(w) => Some(w.scope.clone()),
@@ -235,9 +295,11 @@ fn clock_skew(ex: &Exchange, received: Option<OffsetDateTime>) -> Finding {
         .or(received);
     let china = time::macros::offset!(+8);
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    let skew = sent.as_deref().and_then(|s| time::PrimitiveDateTime::parse(s, format).ok()).zip(server).map(|(s, srv)| {
-        (s.assume_offset(china) - srv).whole_seconds()
-    });
+    let skew = sent
+        .as_deref()
+        .and_then(|s| time::PrimitiveDateTime::parse(s, format).ok())
+        .zip(server)
+        .map(|(s, srv)| (s.assume_offset(china) - srv).whole_seconds());
     let (en, zh) = match (skew, sent) {
         (Some(skew), Some(sent)) => (
             format!("the request's timestamp {sent} is {skew:+} s from the gateway's clock"),
@@ -247,7 +309,10 @@ fn clock_skew(ex: &Exchange, received: Option<OffsetDateTime>) -> Finding {
             format!("the gateway rejected the timestamp {sent}"),
             format!("网关拒绝了 timestamp {sent}"),
         ),
-        _ => ("the request carries no timestamp".to_owned(), "请求中没有 timestamp".to_owned()),
+        _ => (
+            "the request carries no timestamp".to_owned(),
+            "请求中没有 timestamp".to_owned(),
+        ),
     };
     Finding::new(Severity::Error, "alipay.triage.clock-skew", Text::new(en, zh))
         .explanation(Text::new(
@@ -264,26 +329,54 @@ fn clock_skew(ex: &Exchange, received: Option<OffsetDateTime>) -> Finding {
 fn signature_diagnosis(ex: &Exchange) -> Finding {
     let ours = ex.request.signing.as_ref();
     let sub_msg = match &ex.decoded {
-        Some(Value::Object(m)) => m.get("sub_msg").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        Some(Value::Object(m)) => m
+            .get("sub_msg")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
         _ => String::new(),
     };
     let theirs = sub_msg
         .split_once("验签字符串为：")
         .or_else(|| sub_msg.split_once("验签字符串为:"))
-        .map(|(_, s)| s.replace("&amp;", "&").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").trim().to_owned());
-    let key = ours.map(|t| t.key_fingerprint[..16].to_owned()).unwrap_or_default();
+        .map(|(_, s)| {
+            s.replace("&amp;", "&")
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .trim()
+                .to_owned()
+        });
+    let key = ours
+        .map(|t| t.key_fingerprint[..16].to_owned())
+        .unwrap_or_default();
     let (en, zh) = match (ours, &theirs) {
         (Some(t), Some(theirs)) if *theirs == t.canonical => (
-            format!("the gateway built the same string, so the key is wrong: the request was signed with the key SHA256:{key}…, which does not match the app public key uploaded to the console"),
-            format!("网关生成的验签字符串与本地一致，问题在密钥：本次用指纹为 SHA256:{key}… 的私钥签名，与控制台上传的应用公钥不匹配"),
+            format!(
+                "the gateway built the same string, so the key is wrong: the request was signed with the key SHA256:{key}…, which does not match the app public key uploaded to the console"
+            ),
+            format!(
+                "网关生成的验签字符串与本地一致，问题在密钥：本次用指纹为 SHA256:{key}… 的私钥签名，与控制台上传的应用公钥不匹配"
+            ),
         ),
         (Some(t), Some(theirs)) => {
-            let at = t.canonical.chars().zip(theirs.chars()).take_while(|(a, b)| a == b).count();
+            let at = t
+                .canonical
+                .chars()
+                .zip(theirs.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
             let ours_tail: String = t.canonical.chars().skip(at).take(40).collect();
             let theirs_tail: String = theirs.chars().skip(at).take(40).collect();
             (
-                format!("the strings differ from character {}: we signed «{ours_tail}», the gateway checked «{theirs_tail}»", at + 1),
-                format!("两端的待签名字符串从第 {} 个字符起不同：本地为「{ours_tail}」，网关为「{theirs_tail}」", at + 1),
+                format!(
+                    "the strings differ from character {}: we signed «{ours_tail}», the gateway checked «{theirs_tail}»",
+                    at + 1
+                ),
+                format!(
+                    "两端的待签名字符串从第 {} 个字符起不同：本地为「{ours_tail}」，网关为「{theirs_tail}」",
+                    at + 1
+                ),
             )
         }
         _ => (

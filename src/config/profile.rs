@@ -174,13 +174,13 @@ fn check_private(path: &Path) -> Result<(), ProfileError> {
         .permissions()
         .mode()
         & 0o777;
-    if mode & 0o077 == 0 {
-        Ok(())
-    } else {
+    if (mode & 0o077) != 0 {
         Err(ProfileError::Exposed {
             path: path.to_owned(),
             mode,
         })
+    } else {
+        Ok(())
     }
 }
 

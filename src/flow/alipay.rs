@@ -6,7 +6,8 @@ use time::OffsetDateTime;
 use time::macros::{format_description, offset};
 
 use super::{
-    AlipayApp, Context, Exchange, ExchangeOutcome, FlowError, RawResponse, StepKind, Timed, expiry,
+    AlipayApp, CallbackParts, Context, Exchange, ExchangeOutcome, FlowError, RawResponse, StepKind,
+    Timed, expiry,
 };
 use crate::finding::{Finding, Severity, Text};
 use crate::provider::PreparedRequest;
@@ -28,9 +29,7 @@ pub(super) fn authorize_url(app: &AlipayApp, state: &str) -> String {
 }
 
 /// (code, state, every parameter) from a pasted callback or a bare code.
-pub(super) fn parse_callback(
-    input: &str,
-) -> Result<(String, Option<String>, Vec<(String, String)>), FlowError> {
+pub(super) fn parse_callback(input: &str) -> Result<CallbackParts, FlowError> {
     let cb = alipay::parse_callback(input).map_err(|e| FlowError::Callback(e.to_string()))?;
     let code = cb
         .auth_code
@@ -49,7 +48,11 @@ pub(super) fn parse_callback(
         }
     }
     params.extend(cb.extra);
-    Ok((code, cb.state, params))
+    Ok(CallbackParts {
+        code,
+        state: cb.state,
+        params,
+    })
 }
 
 pub(super) fn request(

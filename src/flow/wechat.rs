@@ -4,8 +4,8 @@
 use time::OffsetDateTime;
 
 use super::{
-    Context, Exchange, ExchangeOutcome, FlowError, FlowKind, RawResponse, StepKind, Timed,
-    WechatApp, expiry,
+    CallbackParts, Context, Exchange, ExchangeOutcome, FlowError, FlowKind, RawResponse, StepKind,
+    Timed, WechatApp, expiry,
 };
 use crate::finding::{Finding, Severity, Text};
 use crate::provider::PreparedRequest;
@@ -34,16 +34,18 @@ pub(super) fn authorize_url(app: &WechatApp, kind: FlowKind, state: &str) -> Str
 }
 
 /// (code, state, every parameter) from a pasted callback or a bare code.
-pub(super) fn parse_callback(
-    input: &str,
-) -> Result<(String, Option<String>, Vec<(String, String)>), FlowError> {
+pub(super) fn parse_callback(input: &str) -> Result<CallbackParts, FlowError> {
     let cb = wechat::parse_callback(input).map_err(|e| FlowError::Callback(e.to_string()))?;
     let mut params = vec![("code".to_owned(), cb.code.clone())];
     if let Some(state) = &cb.state {
         params.push(("state".to_owned(), state.clone()));
     }
     params.extend(cb.extra);
-    Ok((cb.code, cb.state, params))
+    Ok(CallbackParts {
+        code: cb.code,
+        state: cb.state,
+        params,
+    })
 }
 
 pub(super) fn request(
