@@ -8,6 +8,7 @@
 //! Errors are printed with their whole chain (`{:#}`); a closed pipe is not an error.
 
 mod keys;
+mod sandbox;
 mod sign;
 mod verify;
 
@@ -58,6 +59,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Generate, inspect and convert RSA keys.
     Keys(keys::KeysArgs),
+    /// Serve the embedded Alipay and WeChat sandbox and write sandbox.json.
+    Sandbox(sandbox::SandboxArgs),
 }
 
 /// Run the command line and map the outcome to an exit code.
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
         Some(Command::Sign(a)) => sign::run(&a, &args.global),
         Some(Command::Verify(a)) => verify::run(&a, &args.global),
         Some(Command::Keys(a)) => keys::run(&a, &args.global),
+        Some(Command::Sandbox(a)) => sandbox::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,

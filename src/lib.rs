@@ -8,3 +8,4 @@ pub mod cli;
 pub mod finding;
 pub mod keys;
 pub mod provider;
+pub mod sandbox;

@@ -13,6 +13,7 @@
 mod authorize;
 pub mod cert;
 mod decode;
+mod respond;
 mod sign;
 mod verify;
 
@@ -22,6 +23,7 @@ use std::str::FromStr;
 
 pub use authorize::{AuthorizeRequest, Callback, CallbackError, authorize_url, parse_callback};
 pub use decode::{ApiStatus, DecodeError, Decoded, Lifetime, OauthToken, UserInfo, decode};
+pub use respond::{SignedResponse, node_text, signed_response};
 pub use sign::{GatewayCall, SignError, canonical_string, format_timestamp, prepare, sign_params};
 pub use verify::{LocateError, Outcome, SignSource, Verification, locate, verify_response};
 

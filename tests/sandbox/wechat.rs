@@ -1,0 +1,1 @@
+//! WeChat: consent pages with order checks, the sns calls and errcodes, the token mix-up.
