@@ -10,6 +10,10 @@
 mod explain;
 mod keys;
 mod lint;
+mod meaning;
+mod render;
+mod run;
+mod sandbox;
 mod sign;
 mod url;
 mod verify;
@@ -67,6 +71,10 @@ pub enum Command {
     Lint(lint::LintArgs),
     /// Explain a field, a value, an error code, or a pasted response.
     Explain(explain::ExplainArgs),
+    /// Serve the embedded Alipay and WeChat sandbox and write sandbox.json.
+    Sandbox(sandbox::SandboxArgs),
+    /// Walk a login headless: on the embedded sandbox, or a real app with --profile.
+    Run(run::RunArgs),
 }
 
 /// Run the command line and map the outcome to an exit code.
@@ -96,6 +104,8 @@ pub fn main() -> ExitCode {
         Some(Command::Url(a)) => url::run(&a, &args.global),
         Some(Command::Lint(a)) => lint::run(&a, &args.global),
         Some(Command::Explain(a)) => explain::run(&a, &args.global),
+        Some(Command::Sandbox(a)) => sandbox::run(&a, &args.global),
+        Some(Command::Run(a)) => run::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,

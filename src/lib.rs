@@ -13,5 +13,6 @@ pub mod keys;
 pub mod provider;
 pub mod qr;
 pub mod redact;
+pub mod sandbox;
 pub mod transport;
 pub mod triage;

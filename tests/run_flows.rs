@@ -238,7 +238,9 @@ async fn wrong_scope_fails_user_info_with_the_scope_explained() {
     let found = codes(&flow);
     assert!(found.iter().any(|c| c == "wechat.48001"), "{found:?}");
     assert!(
-        found.iter().any(|c| c == "wechat.confusion.base-scope-userinfo"),
+        found
+            .iter()
+            .any(|c| c == "wechat.confusion.base-scope-userinfo"),
         "{found:?}"
     );
     h.shutdown().await;

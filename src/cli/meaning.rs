@@ -21,8 +21,18 @@ fn endpoint(is_alipay: bool, step: StepKind) -> Option<&'static str> {
 
 /// The meaning of `key`, followed by the meaning of its value when the value belongs to a
 /// documented set (`user_status` = `T` → "normal account").
-pub fn field(is_alipay: bool, step: StepKind, key: &str, value: &Value, lang: Lang) -> Option<String> {
-    let provider = if is_alipay { Provider::Alipay } else { Provider::Wechat };
+pub fn field(
+    is_alipay: bool,
+    step: StepKind,
+    key: &str,
+    value: &Value,
+    lang: Lang,
+) -> Option<String> {
+    let provider = if is_alipay {
+        Provider::Alipay
+    } else {
+        Provider::Wechat
+    };
     let field = Catalog::builtin().field(provider, endpoint(is_alipay, step), key)?;
     let meaning = first_sentence(field.meaning.get(lang));
     let values: Vec<&str> = field
@@ -31,16 +41,25 @@ pub fn field(is_alipay: bool, step: StepKind, key: &str, value: &Value, lang: La
         .filter_map(|item| field.value(item))
         .map(|v| v.meaning.get(lang))
         .collect();
-    Some(if values.is_empty() { meaning.to_owned() } else { format!("{meaning}: {}", values.join(", ")) })
+    Some(if values.is_empty() {
+        meaning.to_owned()
+    } else {
+        format!("{meaning}: {}", values.join(", "))
+    })
 }
 
-/// The first sentence, so a field fits on one line.
+/// The first sentence (without its full stop), so a field fits on one line.
 fn first_sentence(text: &str) -> &str {
-    let end = text
-        .char_indices()
-        .find(|(i, c)| matches!(c, '。' | '；') || (*c == '.' && text[i + 1..].starts_with(' ')))
-        .map_or(text.len(), |(i, _)| i);
-    &text[..end]
+    let mut end = text.len();
+    for (i, c) in text.char_indices() {
+        let abbreviation = ["e.g", "i.e", "etc"].iter().any(|a| text[..i].ends_with(a));
+        if matches!(c, '。' | '；') || (c == '.' && text[i + 1..].starts_with(' ') && !abbreviation)
+        {
+            end = i;
+            break;
+        }
+    }
+    text[..end].trim_end_matches(['.', '。'])
 }
 
 #[cfg(test)]
@@ -49,11 +68,32 @@ mod tests {
 
     #[test]
     fn meanings_include_the_value() {
-        let m = field(true, StepKind::UserInfo, "user_status", &Value::String("T".into()), Lang::En).unwrap();
-        assert!(m.contains("T") || m.to_lowercase().contains("normal"), "{m}");
+        let m = field(
+            true,
+            StepKind::UserInfo,
+            "user_status",
+            &Value::String("T".into()),
+            Lang::En,
+        )
+        .unwrap();
+        assert!(
+            m.contains("T") || m.to_lowercase().contains("normal"),
+            "{m}"
+        );
         let zh = field(false, StepKind::UserInfo, "sex", &Value::from(0), Lang::Zh).unwrap();
-        assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
+        assert!(
+            zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{zh}"
+        );
         assert_eq!(first_sentence("One. Two."), "One");
+        assert_eq!(
+            first_sentence("Text, e.g. Success. More."),
+            "Text, e.g. Success"
+        );
+        assert_eq!(
+            first_sentence("Whether the user is an adult."),
+            "Whether the user is an adult"
+        );
         assert_eq!(first_sentence("一。二"), "一");
     }
 }

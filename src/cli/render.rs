@@ -12,8 +12,8 @@ use super::run::Target;
 use crate::finding::{Finding, Lang, Severity};
 use crate::flow::{ExchangeOutcome, Flow, StepKind, StepState, Timed};
 use crate::provider::alipay::Outcome;
-use crate::{redact, triage};
 use crate::transport::DriveEvent;
+use crate::{redact, triage};
 
 /// Terminal styling: ANSI colours on a terminal, unless `NO_COLOR` is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,11 @@ impl Style {
     }
 
     fn paint<'a>(self, code: &str, text: &'a str) -> Cow<'a, str> {
-        if self.color { Cow::Owned(format!("\x1b[{code}m{text}\x1b[0m")) } else { Cow::Borrowed(text) }
+        if self.color {
+            Cow::Owned(format!("\x1b[{code}m{text}\x1b[0m"))
+        } else {
+            Cow::Borrowed(text)
+        }
     }
 
     fn bold<'a>(self, t: &'a str) -> Cow<'a, str> {
@@ -63,16 +67,32 @@ pub struct Options {
 
 impl Options {
     fn url<'a>(&self, url: &'a str) -> Cow<'a, str> {
-        if self.reveal { Cow::Borrowed(url) } else { redact::redact_query(url) }
+        if self.reveal {
+            Cow::Borrowed(url)
+        } else {
+            redact::redact_query(url)
+        }
     }
     fn pairs<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if self.reveal { Cow::Borrowed(text) } else { redact::redact_pairs(text) }
+        if self.reveal {
+            Cow::Borrowed(text)
+        } else {
+            redact::redact_pairs(text)
+        }
     }
     fn json_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if self.reveal { Cow::Borrowed(text) } else { redact::redact_json_text(text) }
+        if self.reveal {
+            Cow::Borrowed(text)
+        } else {
+            redact::redact_json_text(text)
+        }
     }
     fn secret(&self, value: &str) -> String {
-        if self.reveal { value.to_owned() } else { redact::mask(value) }
+        if self.reveal {
+            value.to_owned()
+        } else {
+            redact::mask(value)
+        }
     }
 }
 
@@ -90,15 +110,29 @@ pub fn header(out: &mut impl Write, flow: &Flow, target: &Target, o: &Options) -
     writeln!(out, "{}", s.dim(flow.kind.title().get(o.lang)))
 }
 
-fn step_heading(out: &mut impl Write, flow: &Flow, step: StepKind, extra: &str, o: &Options) -> io::Result<()> {
-    let total = flow.steps.iter().filter(|s| s.state != StepState::Skipped).count();
+fn step_heading(
+    out: &mut impl Write,
+    flow: &Flow,
+    step: StepKind,
+    extra: &str,
+    o: &Options,
+) -> io::Result<()> {
+    let total = flow
+        .steps
+        .iter()
+        .filter(|s| s.state != StepState::Skipped)
+        .count();
     let index = flow
         .steps
         .iter()
         .filter(|s| s.state != StepState::Skipped)
         .position(|s| s.kind == step)
         .map_or(0, |i| i + 1);
-    let title = format!("[{index}/{total}] {} · {}{extra}", step.id(), step.title().get(o.lang));
+    let title = format!(
+        "[{index}/{total}] {} · {}{extra}",
+        step.id(),
+        step.title().get(o.lang)
+    );
     writeln!(out)?;
     writeln!(out, "{}", o.style.bold(&o.style.cyan(&title)))
 }
@@ -112,7 +146,11 @@ pub fn event(out: &mut impl Write, flow: &Flow, event: &DriveEvent, o: &Options)
             writeln!(out, "  GET {}", o.url(authorize_url))?;
         }
         DriveEvent::Callback { url } => {
-            let step = if flow.steps.iter().any(|st| st.kind == StepKind::MiniAuthCode) {
+            let step = if flow
+                .steps
+                .iter()
+                .any(|st| st.kind == StepKind::MiniAuthCode)
+            {
                 StepKind::MiniAuthCode
             } else {
                 StepKind::Callback
@@ -121,7 +159,11 @@ pub fn event(out: &mut impl Write, flow: &Flow, event: &DriveEvent, o: &Options)
             writeln!(out, "  {}", o.url(url))?;
             let ctx = &flow.ctx;
             let mut facts = Vec::new();
-            if ctx.callback_params.iter().any(|(k, v)| k == "state" && !v.is_empty()) {
+            if ctx
+                .callback_params
+                .iter()
+                .any(|(k, v)| k == "state" && !v.is_empty())
+            {
                 facts.push(format!("state {} matches", s.green("✓")));
             }
             for (k, v) in &ctx.callback_params {
@@ -130,7 +172,11 @@ pub fn event(out: &mut impl Write, flow: &Flow, event: &DriveEvent, o: &Options)
                 }
             }
             if let Some(code) = &ctx.code {
-                facts.push(format!("code {}{}", o.secret(&code.value), lifetime(code, flow)));
+                facts.push(format!(
+                    "code {}{}",
+                    o.secret(&code.value),
+                    lifetime(code, flow)
+                ));
             }
             if !facts.is_empty() {
                 writeln!(out, "  {}", facts.join(" · "))?;
@@ -170,12 +216,21 @@ fn exchange(out: &mut impl Write, flow: &Flow, index: usize, o: &Options) -> io:
     let s = o.style;
     let ex = &flow.exchanges[index];
     let method_name = ex.request.signing.as_ref().and_then(|_| {
-        ex.request.url.split(['?', '&']).find_map(|p| p.strip_prefix("method="))
+        ex.request
+            .url
+            .split(['?', '&'])
+            .find_map(|p| p.strip_prefix("method="))
     });
     let extra = method_name.map(|m| format!(" · {m}")).unwrap_or_default();
     step_heading(out, flow, ex.step, &extra, o)?;
 
-    writeln!(out, "  {} {} {}", s.dim("→"), ex.request.method, o.url(&ex.request.url))?;
+    writeln!(
+        out,
+        "  {} {} {}",
+        s.dim("→"),
+        ex.request.method,
+        o.url(&ex.request.url)
+    )?;
     for (k, v) in &ex.request.headers {
         writeln!(out, "    {k}: {v}")?;
     }
@@ -195,14 +250,27 @@ fn exchange(out: &mut impl Write, flow: &Flow, index: usize, o: &Options) -> io:
             &trace.canonical_sha256[..16]
         )?;
         writeln!(out, "    {}", o.pairs(&trace.canonical))?;
-        writeln!(out, "  {} (key SHA256:{}…):", s.bold("sign"), &trace.key_fingerprint[..16])?;
+        writeln!(
+            out,
+            "  {} (key SHA256:{}…):",
+            s.bold("sign"),
+            &trace.key_fingerprint[..16]
+        )?;
         writeln!(out, "    {}", trace.signature)?;
     }
 
     match &ex.response {
         Some(r) => {
             let ct = r.header("content-type").unwrap_or("no content-type");
-            writeln!(out, "  {} {} · {} ms · {} · {} bytes", s.dim("←"), r.status, ex.elapsed.as_millis(), ct, r.body.len())?;
+            writeln!(
+                out,
+                "  {} {} · {} ms · {} · {} bytes",
+                s.dim("←"),
+                r.status,
+                ex.elapsed.as_millis(),
+                ct,
+                r.body.len()
+            )?;
             let text = String::from_utf8_lossy(&r.body);
             let shown = match serde_json::from_slice::<Value>(&r.body) {
                 Ok(mut v) => {
@@ -217,7 +285,12 @@ fn exchange(out: &mut impl Write, flow: &Flow, index: usize, o: &Options) -> io:
                 writeln!(out, "    {line}")?;
             }
         }
-        None => writeln!(out, "  {} no response after {} ms", s.red("✗"), ex.elapsed.as_millis())?,
+        None => writeln!(
+            out,
+            "  {} no response after {} ms",
+            s.red("✗"),
+            ex.elapsed.as_millis()
+        )?,
     }
 
     if let Some(v) = &ex.verification {
@@ -226,7 +299,13 @@ fn exchange(out: &mut impl Write, flow: &Flow, index: usize, o: &Options) -> io:
             Outcome::Mismatch => s.red("✗"),
             Outcome::Unsigned => s.yellow("–"),
         };
-        writeln!(out, "  {} {mark} {}: {}", s.bold("signature"), v.outcome.label(), v.reason)?;
+        writeln!(
+            out,
+            "  {} {mark} {}: {}",
+            s.bold("signature"),
+            v.outcome.label(),
+            v.reason
+        )?;
         if let Some(text) = &v.signed_text {
             writeln!(out, "    {} {}", s.dim("signed text:"), o.json_text(text))?;
         }
@@ -236,16 +315,27 @@ fn exchange(out: &mut impl Write, flow: &Flow, index: usize, o: &Options) -> io:
         && ex.outcome == ExchangeOutcome::Ok
     {
         writeln!(out, "  {}", s.bold("fields"))?;
-        let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0).min(24);
+        let width = map
+            .keys()
+            .map(|k| k.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(24);
         for (k, v) in map {
             let value = match v {
-                Value::String(text) if redact::SECRET_FIELDS.contains(&k.as_str()) => o.secret(text),
+                Value::String(text) if redact::SECRET_FIELDS.contains(&k.as_str()) => {
+                    o.secret(text)
+                }
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
             let meaning = super::meaning::field(flow.kind.is_alipay(), ex.step, k, v, o.lang);
             match meaning {
-                Some(m) => writeln!(out, "    {k:<width$}  {value}  {}", s.dim(&format!("— {m}")))?,
+                Some(m) => writeln!(
+                    out,
+                    "    {k:<width$}  {value}  {}",
+                    s.dim(&format!("— {m}"))
+                )?,
                 None => writeln!(out, "    {k:<width$}  {value}")?,
             }
         }
@@ -263,54 +353,114 @@ fn finding(out: &mut impl Write, f: &Finding, o: &Options) -> io::Result<()> {
         Severity::Warning => s.yellow("!"),
         Severity::Info => s.cyan("i"),
     };
-    writeln!(out, "  {mark} {} {}", s.bold(f.title.get(o.lang)), s.dim(&format!("[{}]", f.code)))?;
+    writeln!(
+        out,
+        "  {mark} {} {}",
+        s.bold(f.title.get(o.lang)),
+        s.dim(&format!("[{}]", f.code))
+    )?;
     let explanation = f.explanation.get(o.lang);
     if !explanation.is_empty() {
         writeln!(out, "      {explanation}")?;
     }
     let fix = f.fix.get(o.lang);
     if !fix.is_empty() {
-        let label = if o.lang == Lang::Zh { "解决：" } else { "fix: " };
+        let label = if o.lang == Lang::Zh {
+            "解决："
+        } else {
+            "fix: "
+        };
         writeln!(out, "      {label}{fix}")?;
     }
     Ok(())
 }
 
-pub fn summary(out: &mut impl Write, flow: &Flow, ok: bool, elapsed: Duration, o: &Options) -> io::Result<()> {
+pub fn summary(
+    out: &mut impl Write,
+    flow: &Flow,
+    ok: bool,
+    elapsed: Duration,
+    o: &Options,
+) -> io::Result<()> {
     let s = o.style;
-    for note in flow.notes.iter().filter(|n| n.code != "flow.state-mismatch") {
+    for note in flow
+        .notes
+        .iter()
+        .filter(|n| n.code != "flow.state-mismatch")
+    {
         finding(out, note, o)?;
     }
-    let ran: Vec<_> = flow.steps.iter().filter(|st| st.state != StepState::Skipped).collect();
+    let ran: Vec<_> = flow
+        .steps
+        .iter()
+        .filter(|st| st.state != StepState::Skipped)
+        .collect();
     let done = ran.iter().filter(|st| st.state == StepState::Done).count();
     writeln!(out)?;
-    let verdict = if ok && flow.succeeded() { s.green("✓ succeeded") } else { s.red("✗ failed") };
-    writeln!(out, "{verdict}: {done}/{} steps in {} ms", ran.len(), elapsed.as_millis())?;
+    let verdict = if ok && flow.succeeded() {
+        s.green("✓ succeeded")
+    } else {
+        s.red("✗ failed")
+    };
+    writeln!(
+        out,
+        "{verdict}: {done}/{} steps in {} ms",
+        ran.len(),
+        elapsed.as_millis()
+    )?;
     let ctx = &flow.ctx;
-    let ids: Vec<String> = [("user_id", &ctx.user_id), ("open_id", &ctx.open_id), ("union_id", &ctx.union_id)]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
-        .collect();
+    let ids: Vec<String> = [
+        ("user_id", &ctx.user_id),
+        ("open_id", &ctx.open_id),
+        ("union_id", &ctx.union_id),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
+    .collect();
     if !ids.is_empty() {
         writeln!(out, "  {}", ids.join(" · "))?;
     }
     if let Some(t) = &ctx.access_token {
-        writeln!(out, "  access token {}{}", o.secret(&t.value), expiry_note(t))?;
+        writeln!(
+            out,
+            "  access token {}{}",
+            o.secret(&t.value),
+            expiry_note(t)
+        )?;
     }
     if let Some(t) = &ctx.refresh_token {
-        writeln!(out, "  refresh token {}{}", o.secret(&t.value), expiry_note(t))?;
+        writeln!(
+            out,
+            "  refresh token {}{}",
+            o.secret(&t.value),
+            expiry_note(t)
+        )?;
     }
     Ok(())
 }
 
 fn expiry_note(t: &Timed) -> String {
     t.expires
-        .map(|e| format!(", valid {} (until {e})", human_seconds((e - t.obtained).whole_seconds())))
+        .map(|e| {
+            let left = human_seconds((e - t.obtained).whole_seconds());
+            format!(", valid {left} (until {} China time)", china_time(e))
+        })
         .unwrap_or_default()
 }
 
+/// `yyyy-MM-dd HH:mm:ss` in UTC+8, the way both providers write times.
+fn china_time(t: time::OffsetDateTime) -> String {
+    crate::provider::alipay::format_timestamp(t)
+}
+
 /// The whole walk as one JSON document, schema `authwalk.run/1` (documented in the README).
-pub fn json_document(flow: &Flow, target: &Target, ok: bool, elapsed: Duration, o: &Options) -> Value {
+pub fn json_document(
+    flow: &Flow,
+    target: &Target,
+    ok: bool,
+    elapsed: Duration,
+    o: &Options,
+) -> Value {
     let timed = |t: &Option<Timed>| {
         t.as_ref().map(|t| {
             json!({

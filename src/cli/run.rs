@@ -16,15 +16,17 @@ use crate::keys::{PrivateKey, PublicKey};
 use crate::provider::alipay::{Charset, Environment, SignType};
 use crate::sandbox::{Manifest, Sandbox, SandboxConfig};
 use crate::transport::{
-    Approver, CallbackListener, DriveEvent, ListenerApprover, SandboxApprover, Transport, drive,
+    Approver, CallbackListener, ListenerApprover, SandboxApprover, Transport, drive,
 };
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Exit status: 0 every step succeeded; 1 the provider rejected a step, a \
+#[command(
+    after_help = "Exit status: 0 every step succeeded; 1 the provider rejected a step, a \
     signature did not verify, or a request failed; 2 usage or configuration error.\n\n\
     Examples:\n  authwalk run alipay-web\n  authwalk run wechat-web --user wx-snapshot\n  \
     authwalk run alipay-web --scenario wrong-scope\n  \
-    authwalk run alipay-web --profile my-alipay --from user-info --auth-token authusrB…")]
+    authwalk run alipay-web --profile my-alipay --from user-info --auth-token authusrB…"
+)]
 pub struct RunArgs {
     /// alipay-web, alipay-mini, wechat-web or wechat-qr.
     pub flow: FlowKind,
@@ -99,8 +101,8 @@ pub fn run(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> {
 
 async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let transport =
-        Transport::new(Duration::from_secs(args.timeout)).context("cannot build the HTTP client")?;
+    let transport = Transport::new(Duration::from_secs(args.timeout))
+        .context("cannot build the HTTP client")?;
     let inputs = Inputs {
         code: args.code.clone(),
         access_token: args.auth_token.clone(),
@@ -132,8 +134,11 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         .await
         .context("cannot start the embedded sandbox")?;
         let (app, user, name) = app_from_sandbox(args, handle.manifest())?;
-        let target =
-            Target { kind: "sandbox", name: format!("{name} as {user}"), base: handle.base_url().to_owned() };
+        let target = Target {
+            kind: "sandbox",
+            name: format!("{name} as {user}"),
+            base: handle.base_url().to_owned(),
+        };
         let flow = Flow::new(args.flow, app, &inputs, state, OffsetDateTime::now_utc());
         let approver = AnyApprover::Sandbox(SandboxApprover {
             transport: transport.clone(),
@@ -153,7 +158,11 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
 
     let mut out = std::io::stdout().lock();
     let style = render::Style::detect(args.json);
-    let opts = render::Options { reveal: args.reveal, lang, style };
+    let opts = render::Options {
+        reveal: args.reveal,
+        lang,
+        style,
+    };
     if !args.json {
         render::header(&mut out, &flow, &target, &opts)?;
     }
@@ -181,7 +190,11 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     } else {
         render::summary(&mut out, &flow, ok, elapsed, &opts)?;
     }
-    Ok(if ok && flow.succeeded() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if ok && flow.succeeded() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// A random alphanumeric `state` (CSRF token), 24 characters from the OS's randomness.
@@ -189,18 +202,31 @@ fn random_state() -> String {
     use rsa::rand_core::{OsRng, RngCore as _};
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     (0..24)
-        .map(|_| char::from(ALPHABET[usize::try_from(OsRng.next_u32()).unwrap_or(0) % ALPHABET.len()]))
+        .map(|_| {
+            char::from(ALPHABET[usize::try_from(OsRng.next_u32()).unwrap_or(0) % ALPHABET.len()])
+        })
         .collect()
 }
 
 fn app_from_sandbox(args: &RunArgs, m: &Manifest) -> anyhow::Result<(App, String, String)> {
-    let provider = if args.flow.is_alipay() { "alipay" } else { "wechat" };
+    let provider = if args.flow.is_alipay() {
+        "alipay"
+    } else {
+        "wechat"
+    };
     let user = match &args.user {
         Some(u) => {
             if !m.users.iter().any(|e| e.id == *u && e.provider == provider) {
-                let known: Vec<_> =
-                    m.users.iter().filter(|e| e.provider == provider).map(|e| e.id.as_str()).collect();
-                bail!("no {provider} demo user '{u}'; choose one of {}", known.join(", "));
+                let known: Vec<_> = m
+                    .users
+                    .iter()
+                    .filter(|e| e.provider == provider)
+                    .map(|e| e.id.as_str())
+                    .collect();
+                bail!(
+                    "no {provider} demo user '{u}'; choose one of {}",
+                    known.join(", ")
+                );
             }
             u.clone()
         }
@@ -223,7 +249,10 @@ fn app_from_sandbox(args: &RunArgs, m: &Manifest) -> anyhow::Result<(App, String
         }
         .ok_or_else(|| {
             let known: Vec<_> = m.alipay.apps.iter().map(|a| a.app_id.as_str()).collect();
-            anyhow!("no such sandbox Alipay app; choose one of {}", known.join(", "))
+            anyhow!(
+                "no such sandbox Alipay app; choose one of {}",
+                known.join(", ")
+            )
         })?;
         let private_key = PrivateKey::parse(&read_text(&entry.app_private_key)?)
             .with_context(|| entry.app_private_key.display().to_string())?;
@@ -240,28 +269,50 @@ fn app_from_sandbox(args: &RunArgs, m: &Manifest) -> anyhow::Result<(App, String
             gateway_url: m.alipay.gateway.clone(),
             authorize_url: m.alipay.authorize.clone(),
         };
-        Ok((App::Alipay(app), user, format!("Alipay app {}", entry.app_id)))
+        Ok((
+            App::Alipay(app),
+            user,
+            format!("Alipay app {}", entry.app_id),
+        ))
     } else {
-        let kind = if args.flow == FlowKind::WechatQr { "website" } else { "official_account" };
+        let kind = if args.flow == FlowKind::WechatQr {
+            "website"
+        } else {
+            "official_account"
+        };
         let entry = match &args.app {
             Some(id) => m.wechat.apps.iter().find(|a| a.appid == *id),
             None => m.wechat.apps.iter().find(|a| a.kind == kind),
         }
         .ok_or_else(|| {
             let known: Vec<_> = m.wechat.apps.iter().map(|a| a.appid.as_str()).collect();
-            anyhow!("no such sandbox WeChat app; choose one of {}", known.join(", "))
+            anyhow!(
+                "no such sandbox WeChat app; choose one of {}",
+                known.join(", ")
+            )
         })?;
-        let default_scope = if args.flow == FlowKind::WechatQr { "snsapi_login" } else { "snsapi_userinfo" };
+        let default_scope = if args.flow == FlowKind::WechatQr {
+            "snsapi_login"
+        } else {
+            "snsapi_userinfo"
+        };
         let app = WechatApp {
             appid: entry.appid.clone(),
             secret: entry.secret.clone(),
             redirect_uri: entry.redirect_uri.clone(),
-            scope: args.scope.clone().unwrap_or_else(|| default_scope.to_owned()),
+            scope: args
+                .scope
+                .clone()
+                .unwrap_or_else(|| default_scope.to_owned()),
             open_base: m.wechat.open_base.clone(),
             api_base: m.wechat.api_base.clone(),
             lang: "zh_CN".to_owned(),
         };
-        Ok((App::Wechat(app), user, format!("WeChat app {}", entry.appid)))
+        Ok((
+            App::Wechat(app),
+            user,
+            format!("WeChat app {}", entry.appid),
+        ))
     }
 }
 
@@ -277,7 +328,9 @@ fn app_from_profile(args: &RunArgs, name: &str) -> anyhow::Result<(App, Target)>
                 "sandbox" => Environment::Sandbox,
                 "sandbox-legacy" => Environment::SandboxLegacy,
                 base if base.starts_with("http://") || base.starts_with("https://") => {
-                    Environment::Custom { base: base.to_owned() }
+                    Environment::Custom {
+                        base: base.to_owned(),
+                    }
                 }
                 other => bail!(
                     "profile '{name}': environment '{other}' is not production, sandbox, \
@@ -292,7 +345,11 @@ fn app_from_profile(args: &RunArgs, name: &str) -> anyhow::Result<(App, Target)>
                 .with_context(|| format!("profile '{name}': {}", p.alipay_public_key.display()))?;
             let sign_type: SignType = p.sign_type.parse().map_err(anyhow::Error::msg)?;
             private_key.check_size_for(sign_type.hash())?;
-            let target = Target { kind: "profile", name: name.to_owned(), base: env.gateway_url().into_owned() };
+            let target = Target {
+                kind: "profile",
+                name: name.to_owned(),
+                base: env.gateway_url().into_owned(),
+            };
             let app = AlipayApp {
                 app_id: p.app_id,
                 sign_type,
@@ -308,9 +365,19 @@ fn app_from_profile(args: &RunArgs, name: &str) -> anyhow::Result<(App, Target)>
         }
         (Profile::Wechat(p), false) => {
             let secret = p.resolve_secret(name)?;
-            let open_base = p.open_base.clone().unwrap_or_else(|| crate::provider::wechat::OPEN_BASE.to_owned());
-            let api_base = p.api_base.clone().unwrap_or_else(|| crate::provider::wechat::API_BASE.to_owned());
-            let target = Target { kind: "profile", name: name.to_owned(), base: api_base.clone() };
+            let open_base = p
+                .open_base
+                .clone()
+                .unwrap_or_else(|| crate::provider::wechat::OPEN_BASE.to_owned());
+            let api_base = p
+                .api_base
+                .clone()
+                .unwrap_or_else(|| crate::provider::wechat::API_BASE.to_owned());
+            let target = Target {
+                kind: "profile",
+                name: name.to_owned(),
+                base: api_base.clone(),
+            };
             let app = WechatApp {
                 appid: p.appid,
                 secret,
@@ -322,8 +389,12 @@ fn app_from_profile(args: &RunArgs, name: &str) -> anyhow::Result<(App, Target)>
             };
             Ok((App::Wechat(app), target))
         }
-        (Profile::Alipay(_), false) => bail!("profile '{name}' is an Alipay app; run an alipay-* flow"),
-        (Profile::Wechat(_), true) => bail!("profile '{name}' is a WeChat app; run a wechat-* flow"),
+        (Profile::Alipay(_), false) => {
+            bail!("profile '{name}' is an Alipay app; run an alipay-* flow")
+        }
+        (Profile::Wechat(_), true) => {
+            bail!("profile '{name}' is a WeChat app; run a wechat-* flow")
+        }
     }
 }
 
@@ -349,11 +420,17 @@ enum AnyApprover {
 }
 
 impl Approver for AnyApprover {
-    async fn callback(&mut self, authorize_url: &str, redirect_uri: &str) -> Result<String, String> {
+    async fn callback(
+        &mut self,
+        authorize_url: &str,
+        redirect_uri: &str,
+    ) -> Result<String, String> {
         match self {
             Self::Sandbox(a) => a.callback(authorize_url, redirect_uri).await,
             Self::Listener(a) => {
-                eprintln!("Open this URL in a browser and approve; waiting for the redirect to {redirect_uri} …");
+                eprintln!(
+                    "Open this URL in a browser and approve; waiting for the redirect to {redirect_uri} …"
+                );
                 eprintln!("{authorize_url}");
                 a.callback(authorize_url, redirect_uri).await
             }
@@ -380,11 +457,19 @@ async fn paste(prompt: &str) -> Result<String, String> {
     let _ = std::io::stderr().flush();
     tokio::task::spawn_blocking(|| {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map(|_| line.trim().to_owned())
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map(|_| line.trim().to_owned())
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| format!("cannot read standard input: {e}"))
-    .and_then(|line| if line.is_empty() { Err("nothing was pasted".to_owned()) } else { Ok(line) })
+    .and_then(|line| {
+        if line.is_empty() {
+            Err("nothing was pasted".to_owned())
+        } else {
+            Ok(line)
+        }
+    })
 }
-

@@ -15,6 +15,7 @@ pub mod cert;
 mod decode;
 mod lint;
 pub use lint::{environment_mismatch, lint_authorize_url};
+mod respond;
 mod sign;
 mod verify;
 
@@ -24,6 +25,7 @@ use std::str::FromStr;
 
 pub use authorize::{AuthorizeRequest, Callback, CallbackError, authorize_url, parse_callback};
 pub use decode::{ApiStatus, DecodeError, Decoded, Lifetime, OauthToken, UserInfo, decode};
+pub use respond::{SignedResponse, node_text, signed_response};
 pub use sign::{
     GatewayCall, SignError, canonical_string, format_timestamp, prepare, prepare_params,
     sign_params,

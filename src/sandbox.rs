@@ -1,0 +1,497 @@
+//! The embedded sandbox: Alipay and WeChat emulated faithfully on one loopback port.
+//!
+//! It is a real HTTP server (axum on tokio), reached over real HTTP, never by a shortcut call:
+//! what the inspector shows against it is what it would show against the real provider. The
+//! gateway verifies request signatures and signs responses with the very code the client uses
+//! ([`crate::provider::alipay`]).
+//!
+//! ```text
+//!  Sandbox::start(SandboxConfig) ─▶ SandboxHandle { base_url, manifest, shutdown }
+//!     │
+//!     ├─ /oauth2/publicAppAuthorize.htm   consent page (GET) · approve/deny (POST, one request)
+//!     ├─ /gateway.do                      alipay.system.oauth.token · alipay.user.info.share
+//!     ├─ /connect/oauth2/authorize, /connect/qrconnect   WeChat consent pages
+//!     ├─ /sns/…, /cgi-bin/token, /cgi-bin/user/info      WeChat APIs
+//!     └─ /__sandbox/…                     manifest, clock, faults, scenarios, auth codes
+//! ```
+//!
+//! Tests start it in-process:
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use authwalk::sandbox::{Sandbox, SandboxConfig};
+//! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+//! let gateway = &sandbox.manifest().alipay.gateway;
+//! # let _ = gateway;
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod alipay;
+mod control;
+mod demo;
+mod form;
+mod pages;
+mod scenario;
+mod state;
+mod wechat;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tokio::sync::oneshot;
+
+pub use scenario::{Scenario, scenario_names};
+pub use state::{Fault, FaultKind, Provider};
+
+use crate::provider::alipay::{AUTHORIZE_PATH, GATEWAY_PATH};
+
+/// Prefix of the sandbox's own control API (not part of either provider).
+pub const CONTROL_PATH: &str = "/__sandbox";
+/// Where the demo apps' `redirect_uri` points: a page that shows what the provider sent.
+pub const CALLBACK_PATH: &str = "/__sandbox/callback";
+/// The manifest file name written into the state directory.
+pub const MANIFEST_FILE: &str = "sandbox.json";
+
+/// How to start a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Address to bind; port 0 picks a free one (read it back from the handle).
+    pub listen: SocketAddr,
+    /// Where keys, secrets and `sandbox.json` live; `None` makes a temporary directory that
+    /// disappears on shutdown (tests).
+    pub state_dir: Option<PathBuf>,
+    /// A scenario preset to apply at start (`assets/scenarios/NAME.toml`).
+    pub scenario: Option<String>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            state_dir: None,
+            scenario: None,
+        }
+    }
+}
+
+/// The contents of `sandbox.json`: everything a script or SDK needs to talk to the sandbox.
+/// The JSON shape is a contract scripts rely on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub alipay: AlipayManifest,
+    pub wechat: WechatManifest,
+    pub users: Vec<UserEntry>,
+    /// Base URL of the control API.
+    pub control: String,
+}
+
+/// The Alipay half of the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlipayManifest {
+    pub gateway: String,
+    pub authorize: String,
+    pub apps: Vec<AlipayAppEntry>,
+}
+
+/// One registered Alipay app and the key files to configure an SDK with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlipayAppEntry {
+    pub app_id: String,
+    /// What makes this app different (sign type, charset, open_id mode).
+    pub label: String,
+    /// `RSA2` or `RSA`.
+    pub sign_type: String,
+    /// `utf-8` or `GBK`.
+    pub charset: String,
+    /// Responses carry `open_id` and no `user_id`.
+    pub open_id_only: bool,
+    /// PKCS#8 PEM, mode 0600.
+    pub app_private_key: PathBuf,
+    /// SPKI PEM: what would be uploaded to the Alipay console.
+    pub app_public_key: PathBuf,
+    /// SPKI PEM of the key the sandbox signs responses with.
+    pub alipay_public_key: PathBuf,
+    /// The registered callback (授权回调地址).
+    pub redirect_uri: String,
+}
+
+/// The WeChat half of the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WechatManifest {
+    /// Stands in for `https://open.weixin.qq.com` (authorize pages).
+    pub open_base: String,
+    /// Stands in for `https://api.weixin.qq.com`.
+    pub api_base: String,
+    pub apps: Vec<WechatAppEntry>,
+}
+
+/// One registered WeChat app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WechatAppEntry {
+    pub appid: String,
+    pub label: String,
+    /// `official_account` (oauth2/authorize) or `website` (qrconnect).
+    pub kind: String,
+    pub secret: String,
+    pub redirect_uri: String,
+}
+
+/// A demo user to pick on the consent page (or in `/__sandbox/alipay/auth-code`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserEntry {
+    pub id: String,
+    /// `alipay` or `wechat`.
+    pub provider: String,
+    pub label: String,
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub cast: demo::Cast,
+    pub clock: state::Clock,
+    pub faults: state::Faults,
+    pub manifest: Manifest,
+    pub alipay: alipay::AlipayState,
+    pub wechat: wechat::WechatState,
+    pub scenario: Mutex<Option<Scenario>>,
+}
+
+impl Shared {
+    /// The active scenario, if any.
+    pub fn scenario(&self) -> Option<Scenario> {
+        self.scenario
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Make `scenario` the active one: arm its faults and move the clock.
+    pub fn apply_scenario(&self, scenario: Scenario) {
+        self.faults.clear();
+        for fault in &scenario.faults {
+            self.faults.add(fault.clone());
+        }
+        if scenario.advance_clock != 0 {
+            self.clock.advance(scenario.advance_clock);
+        }
+        tracing::info!(scenario = %scenario.name, "scenario applied");
+        *self
+            .scenario
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(scenario);
+    }
+}
+
+/// Starts sandboxes.
+#[derive(Debug)]
+pub struct Sandbox;
+
+/// A running sandbox. Dropping it stops the server too, but [`SandboxHandle::shutdown`] waits
+/// for it to finish.
+#[derive(Debug)]
+pub struct SandboxHandle {
+    addr: SocketAddr,
+    base_url: String,
+    manifest_path: PathBuf,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Sandbox {
+    /// Bind, build the demo cast (generating keys on first use), write `sandbox.json`, and
+    /// serve on the current tokio runtime until the handle is shut down or dropped.
+    pub async fn start(config: SandboxConfig) -> anyhow::Result<SandboxHandle> {
+        let (dir, temp) = if let Some(dir) = &config.state_dir {
+            (dir.clone(), None)
+        } else {
+            let temp = tempfile::Builder::new()
+                .prefix("authwalk-sandbox-")
+                .tempdir()
+                .context("cannot create a temporary state directory")?;
+            (temp.path().to_path_buf(), Some(temp))
+        };
+        let dir = absolute(&dir)?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create the state directory {}", dir.display()))?;
+        let ephemeral = temp.is_some();
+        let cast = tokio::task::spawn_blocking({
+            let dir = dir.clone();
+            move || demo::cast(&dir, ephemeral)
+        })
+        .await
+        .context("the key generation task failed")??;
+
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let host = match addr.ip() {
+            ip if ip.is_unspecified() && ip.is_ipv4() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ip if ip.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        let base_url = format!("http://{}", SocketAddr::new(host, addr.port()));
+        let manifest = manifest(&base_url, &cast);
+        let manifest_path = dir.join(MANIFEST_FILE);
+
+        let shared = Arc::new(Shared {
+            cast,
+            clock: state::Clock::default(),
+            faults: state::Faults::default(),
+            manifest,
+            alipay: alipay::AlipayState::default(),
+            wechat: wechat::WechatState::default(),
+            scenario: Mutex::new(None),
+        });
+        if let Some(name) = &config.scenario {
+            let scenario = Scenario::named(name)?;
+            shared.apply_scenario(scenario);
+        }
+        let text = serde_json::to_string_pretty(&shared.manifest)?;
+        demo::write_file(&manifest_path, text.as_bytes(), 0o600)?;
+
+        let app = router(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "sandbox server stopped with an error");
+            }
+        });
+        tracing::info!(%base_url, "sandbox listening");
+        Ok(SandboxHandle {
+            addr,
+            base_url,
+            manifest_path,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+            _temp: temp,
+        })
+    }
+}
+
+impl SandboxHandle {
+    /// The bound address (with the real port when port 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://HOST:PORT`, the base every provider URL hangs off.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The manifest also written to `sandbox.json`.
+    pub fn manifest(&self) -> &Manifest {
+        &self.shared.manifest
+    }
+
+    /// Where `sandbox.json` was written.
+    pub fn manifest_path(&self) -> &Path {
+        &self.manifest_path
+    }
+
+    /// Now on the sandbox clock: sign request timestamps with it after moving the clock.
+    pub fn now(&self) -> OffsetDateTime {
+        self.shared.clock.now()
+    }
+
+    /// Move the sandbox clock forward, as `POST /__sandbox/clock/advance` does.
+    pub fn advance_clock(&self, seconds: i64) {
+        self.shared.clock.advance(seconds);
+    }
+
+    /// Stop serving and wait for the server task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Wait until the server stops by itself (it only does on error) — for the standalone
+    /// command, which races this against Ctrl-C.
+    pub async fn wait(&mut self) {
+        if let Some(task) = self.task.as_mut() {
+            let _ = task.await;
+            self.task = None;
+        }
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn absolute(dir: &Path) -> anyhow::Result<PathBuf> {
+    if dir.is_absolute() {
+        Ok(dir.to_path_buf())
+    } else {
+        Ok(std::env::current_dir()
+            .context("cannot read the current directory")?
+            .join(dir))
+    }
+}
+
+fn manifest(base: &str, cast: &demo::Cast) -> Manifest {
+    let redirect_uri = format!("{base}{CALLBACK_PATH}");
+    Manifest {
+        alipay: AlipayManifest {
+            gateway: format!("{base}{GATEWAY_PATH}"),
+            authorize: format!("{base}{AUTHORIZE_PATH}"),
+            apps: cast
+                .alipay_apps
+                .iter()
+                .map(|a| AlipayAppEntry {
+                    app_id: a.app_id.clone(),
+                    label: a.label.to_owned(),
+                    sign_type: a.sign_type.as_str().to_owned(),
+                    charset: a.charset.as_str().to_owned(),
+                    open_id_only: a.open_id_only,
+                    app_private_key: a.private_key_path.clone(),
+                    app_public_key: a.public_key_path.clone(),
+                    alipay_public_key: cast.alipay_public_key_path.clone(),
+                    redirect_uri: redirect_uri.clone(),
+                })
+                .collect(),
+        },
+        wechat: WechatManifest {
+            open_base: base.to_owned(),
+            api_base: base.to_owned(),
+            apps: cast
+                .wechat_apps
+                .iter()
+                .map(|a| WechatAppEntry {
+                    appid: a.appid.clone(),
+                    label: a.label.to_owned(),
+                    kind: match a.kind {
+                        demo::WechatKind::OfficialAccount => "official_account",
+                        demo::WechatKind::Website => "website",
+                    }
+                    .to_owned(),
+                    secret: a.secret.clone(),
+                    redirect_uri: redirect_uri.clone(),
+                })
+                .collect(),
+        },
+        users: cast
+            .alipay_users
+            .iter()
+            .map(|u| UserEntry {
+                id: u.id.to_owned(),
+                provider: "alipay".to_owned(),
+                label: u.label.to_owned(),
+            })
+            .chain(cast.wechat_users.iter().map(|u| UserEntry {
+                id: u.id.to_owned(),
+                provider: "wechat".to_owned(),
+                label: u.label.to_owned(),
+            }))
+            .collect(),
+        control: format!("{base}{CONTROL_PATH}"),
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .merge(alipay::routes())
+        .merge(wechat::routes())
+        .merge(control::routes())
+        .fallback(not_found)
+        .with_state(shared)
+}
+
+async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))],
+        "404 Not Found: the sandbox serves Alipay's /gateway.do and /oauth2/publicAppAuthorize.htm, \
+         WeChat's /connect/… /sns/… /cgi-bin/…, and its own /__sandbox/…\n",
+    )
+        .into_response()
+}
+
+/// A response as it leaves the provider, before transit faults damage it.
+#[derive(Debug)]
+pub(crate) struct Wire {
+    pub status: StatusCode,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+impl Wire {
+    /// Apply a transit fault (`tampered-signature`, `truncated`) and turn into a response.
+    pub fn finish(mut self, fault: Option<&Fault>) -> Response {
+        match fault.map(|f| f.fault) {
+            Some(FaultKind::TamperedSignature) => tamper_sign(&mut self.body),
+            Some(FaultKind::Truncated) => {
+                let keep = self.body.len() / 2;
+                self.body.truncate(keep);
+            }
+            _ => {}
+        }
+        (
+            self.status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(self.content_type),
+            )],
+            self.body,
+        )
+            .into_response()
+    }
+}
+
+/// Alter one character of the `sign` value (it stays valid base64, so only the check fails).
+fn tamper_sign(body: &mut [u8]) {
+    const KEY: &[u8] = b"\"sign\":\"";
+    if let Some(pos) = body.windows(KEY.len()).rposition(|w| w == KEY) {
+        let i = pos + KEY.len();
+        if let Some(b) = body.get_mut(i) {
+            *b = if *b == b'A' { b'B' } else { b'A' };
+        }
+    }
+}
+
+/// What a load balancer in front of the provider answers when the backend is down.
+pub(crate) fn html_502(server: &str) -> Response {
+    let body = format!(
+        "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad \
+         Gateway</h1></center>\r\n<hr><center>{server}</center>\r\n</body>\r\n</html>\r\n"
+    );
+    (
+        StatusCode::BAD_GATEWAY,
+        [(header::CONTENT_TYPE, HeaderValue::from_static("text/html"))],
+        body,
+    )
+        .into_response()
+}
+
+/// A `302 Found` to `location`: the status Alipay and WeChat redirect to the callback with.
+pub(crate) fn found(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
+        // A URL built by the url crate is always a valid header value; answer 500 if not.
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}

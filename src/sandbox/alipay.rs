@@ -1,0 +1,913 @@
+//! The emulated Alipay: the web authorize page and the `gateway.do` gateway.
+//!
+//! The gateway reads parameters from the query string and the form body alike (the SDKs split
+//! them differently), decodes them in the request `charset` (UTF-8 or GBK), checks the common
+//! parameters, verifies `sign` over [`canonical_string`] with the app's public key, and answers
+//! every call — errors included — in the signed `{"<node>":{…},"sign":"…"}` layout built by
+//! [`signed_response`]. Failures of `alipay.system.oauth.token` (and of unknown or missing
+//! methods) go under `error_response`; failures of `alipay.user.info.share` inside its own node
+//! (spec §4.1).
+//!
+//! Emulation choices where Alipay documents nothing: request timestamps must be within ±15
+//! minutes of the sandbox clock; codes live 5 minutes (Alipay: 3 minutes to 24 hours); a denied
+//! consent shows a page and does not redirect; `redirect_uri` must be absolute http(s) on the
+//! registered host, a loopback host, or the host the page was reached at.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Map, Value, json};
+use time::macros::{format_description, offset};
+
+use super::demo::{AlipayApp, AlipayUser, alipay_open_id};
+use super::form;
+use super::pages::{self, Look};
+use super::state::{Expiring, FaultKind, Provider, Store, random_hex};
+use super::{Shared, Wire};
+use crate::keys;
+use crate::provider::alipay::{
+    AUTHORIZE_PATH, Charset, GATEWAY_PATH, METHOD_OAUTH_TOKEN, METHOD_USER_INFO, SignType,
+    canonical_string, format_timestamp, response_node, signed_response,
+};
+
+/// Lifetime of an authorization code (seconds).
+pub const CODE_TTL: i64 = 300;
+/// Lifetime of an access token (seconds), as Alipay's own sandbox answers.
+pub const ACCESS_TTL: i64 = 1_296_000;
+/// Lifetime of a refresh token (seconds).
+pub const REFRESH_TTL: i64 = 2_592_000;
+/// Accepted distance between a request `timestamp` and the sandbox clock (seconds).
+pub const TIMESTAMP_WINDOW: i64 = 900;
+
+const ERROR_NODE: &str = "error_response";
+
+#[derive(Debug, Clone)]
+struct Code {
+    app_id: String,
+    user: String,
+    scope: String,
+    deadline: i64,
+}
+
+#[derive(Debug, Clone)]
+struct AccessToken {
+    app_id: String,
+    user: String,
+    scope: String,
+    deadline: i64,
+}
+
+#[derive(Debug, Clone)]
+struct RefreshToken {
+    app_id: String,
+    user: String,
+    scope: String,
+    deadline: i64,
+    access_token: String,
+}
+
+/// A refresh token that a refresh replaced: using it again is `isv.refreshed-token-invalid`.
+#[derive(Debug, Clone)]
+struct Replaced {
+    deadline: i64,
+}
+
+impl Expiring for Code {
+    fn deadline(&self) -> i64 {
+        self.deadline
+    }
+}
+impl Expiring for AccessToken {
+    fn deadline(&self) -> i64 {
+        self.deadline
+    }
+}
+impl Expiring for RefreshToken {
+    fn deadline(&self) -> i64 {
+        self.deadline
+    }
+}
+impl Expiring for Replaced {
+    fn deadline(&self) -> i64 {
+        self.deadline
+    }
+}
+
+/// Alipay's issued codes and tokens.
+#[derive(Debug, Default)]
+pub(crate) struct AlipayState {
+    codes: Store<Code>,
+    tokens: Store<AccessToken>,
+    refresh: Store<RefreshToken>,
+    replaced: Store<Replaced>,
+}
+
+impl AlipayState {
+    /// How many codes and tokens are held (to check that purging bounds memory).
+    pub fn held(&self) -> usize {
+        self.codes.len() + self.tokens.len() + self.refresh.len() + self.replaced.len()
+    }
+}
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(AUTHORIZE_PATH, get(authorize_page).post(authorize_submit))
+        .route(GATEWAY_PATH, get(gateway).post(gateway))
+        .route("/__sandbox/alipay/auth-code", post(auth_code_api))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authorize page
+
+struct AuthorizeParams<'a> {
+    app: &'a AlipayApp,
+    scope: String,
+    redirect: url::Url,
+    state: Option<String>,
+}
+
+fn error_page(zh: &str, en: &str) -> Response {
+    Html(pages::error(Look::Alipay, None, zh, en)).into_response()
+}
+
+fn host_of(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    url::Url::parse(&format!("http://{host}/"))
+        .ok()?
+        .host_str()
+        .map(str::to_owned)
+}
+
+/// Whether `redirect` is an allowed callback for this sandbox.
+pub(crate) fn redirect_allowed(shared: &Shared, redirect: &url::Url, headers: &HeaderMap) -> bool {
+    if !matches!(redirect.scheme(), "http" | "https") {
+        return false;
+    }
+    let Some(host) = redirect.host_str() else {
+        return false;
+    };
+    let loopback = matches!(host, "localhost" | "[::1]")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    let registered = url::Url::parse(&shared.manifest.control)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .is_some_and(|h| h == host);
+    loopback || registered || host_of(headers).is_some_and(|h| h == host)
+}
+
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the finished error page, built once per bad request"
+)]
+fn authorize_params<'a>(
+    shared: &'a Shared,
+    query: &[(String, String)],
+    headers: &HeaderMap,
+) -> Result<AuthorizeParams<'a>, Response> {
+    let Some(app_id) = form::non_empty(query, "app_id") else {
+        return Err(error_page(
+            "参数错误：缺少 app_id",
+            "Invalid request: app_id is missing.",
+        ));
+    };
+    let Some(app) = shared.cast.alipay_app(app_id) else {
+        return Err(error_page(
+            "应用不存在，请检查 app_id 是否正确（沙箱与正式环境的 app_id 不同）",
+            "No such app: check app_id (sandbox and production app ids differ).",
+        ));
+    };
+    let Some(scope) = form::non_empty(query, "scope") else {
+        return Err(error_page(
+            "参数错误：缺少 scope",
+            "Invalid request: scope is missing.",
+        ));
+    };
+    if !scope
+        .split(',')
+        .all(|s| matches!(s.trim(), "auth_user" | "auth_base"))
+    {
+        return Err(error_page(
+            "scope 参数错误，仅支持 auth_user 与 auth_base",
+            "Invalid scope: only auth_user and auth_base are supported.",
+        ));
+    }
+    let Some(redirect) = form::non_empty(query, "redirect_uri") else {
+        return Err(error_page(
+            "参数错误：缺少 redirect_uri",
+            "Invalid request: redirect_uri is missing.",
+        ));
+    };
+    let redirect = match url::Url::parse(redirect) {
+        Ok(url) if redirect_allowed(shared, &url, headers) => url,
+        _ => {
+            return Err(error_page(
+                "redirect_uri 与应用配置的授权回调地址不一致",
+                "redirect_uri does not match the app's registered callback (授权回调地址).",
+            ));
+        }
+    };
+    Ok(AuthorizeParams {
+        app,
+        scope: scope.to_owned(),
+        redirect,
+        state: form::first(query, "state").map(str::to_owned),
+    })
+}
+
+fn is_silent(scope: &str) -> bool {
+    !scope.split(',').any(|s| s.trim() == "auth_user")
+}
+
+async fn authorize_page(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let raw = query.unwrap_or_default();
+    let pairs = form::utf8_pairs(raw.as_bytes());
+    let params = match authorize_params(&shared, &pairs, &headers) {
+        Ok(p) => p,
+        Err(page) => return page,
+    };
+    let scenario = shared.scenario();
+    let page = pages::consent(&pages::Consent {
+        look: Look::Alipay,
+        app_name: params.app.label,
+        app_id: &params.app.app_id,
+        scope: &params.scope,
+        silent: is_silent(&params.scope),
+        users: shared
+            .cast
+            .alipay_users
+            .iter()
+            .map(|u| (u.id, u.label, u.user_id.to_owned()))
+            .collect(),
+        preselected: scenario.as_ref().and_then(|s| s.user.as_deref()),
+        action: format!("{AUTHORIZE_PATH}?{raw}"),
+    });
+    Html(page).into_response()
+}
+
+async fn authorize_submit(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let pairs = form::utf8_pairs(query.unwrap_or_default().as_bytes());
+    let params = match authorize_params(&shared, &pairs, &headers) {
+        Ok(p) => p,
+        Err(page) => return page,
+    };
+    let decision = form::utf8_pairs(&body);
+    match form::first(&decision, "decision") {
+        Some("approve") => {}
+        Some("deny") => return Html(pages::denied(Look::Alipay)).into_response(),
+        _ => {
+            return error_page(
+                "请选择同意或拒绝",
+                "Send decision=approve or decision=deny with the form.",
+            );
+        }
+    }
+    let Some(user) = form::first(&decision, "user").and_then(|id| shared.cast.alipay_user(id))
+    else {
+        return error_page(
+            "请选择一个演示账户",
+            "Pick a demo account: send user=<id> with one of the Alipay demo user ids.",
+        );
+    };
+    let code = issue_code(&shared, &params.app.app_id, user, &params.scope);
+    let mut redirect = params.redirect;
+    {
+        let mut q = redirect.query_pairs_mut();
+        q.append_pair("app_id", &params.app.app_id)
+            .append_pair("source", "alipay_wallet")
+            .append_pair("scope", &granted_scope(&shared, &params.scope))
+            .append_pair("auth_code", &code);
+        if let Some(state) = &params.state {
+            q.append_pair("state", state);
+        }
+    }
+    tracing::info!(app_id = %params.app.app_id, user = user.id, "alipay consent approved");
+    super::found(redirect.as_str())
+}
+
+fn granted_scope(shared: &Shared, asked: &str) -> String {
+    shared
+        .scenario()
+        .and_then(|s| s.alipay_scope)
+        .unwrap_or_else(|| asked.to_owned())
+}
+
+fn issue_code(shared: &Shared, app_id: &str, user: &AlipayUser, scope: &str) -> String {
+    let now = shared.clock.unix();
+    let code = random_hex(32);
+    shared.alipay.codes.insert(
+        code.clone(),
+        Code {
+            app_id: app_id.to_owned(),
+            user: user.id.to_owned(),
+            scope: granted_scope(shared, scope),
+            deadline: now + CODE_TTL,
+        },
+        now,
+    );
+    if let Some(jump) = shared.scenario().map(|s| s.advance_after_code)
+        && jump != 0
+    {
+        shared.clock.advance(jump);
+    }
+    code
+}
+
+/// `my.getAuthCode` for scripts: `app_id`, `scope` (default `auth_base`), `user`.
+async fn auth_code_api(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let mut pairs = form::utf8_pairs(query.unwrap_or_default().as_bytes());
+    pairs.extend(form::utf8_pairs(&body));
+    let bad = |msg: &str| {
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": 10, "errorMessage": msg})),
+        )
+            .into_response()
+    };
+    let Some(app) = form::non_empty(&pairs, "app_id").and_then(|a| shared.cast.alipay_app(a))
+    else {
+        return bad("unknown or missing app_id");
+    };
+    let scope = form::non_empty(&pairs, "scope").unwrap_or("auth_base");
+    if !scope
+        .split(',')
+        .all(|s| matches!(s.trim(), "auth_user" | "auth_base"))
+    {
+        return bad("scope must be auth_base or auth_user");
+    }
+    let default_user = shared.scenario().and_then(|s| s.user);
+    let user_id = form::non_empty(&pairs, "user")
+        .map(str::to_owned)
+        .or(default_user)
+        .unwrap_or_else(|| "alipay-certified".to_owned());
+    let Some(user) = shared.cast.alipay_user(&user_id) else {
+        return bad("unknown user: pick an Alipay demo user id from sandbox.json");
+    };
+    let code = issue_code(&shared, &app.app_id, user, scope);
+    let granted = granted_scope(&shared, scope);
+    axum::Json(json!({
+        "authCode": code,
+        "authSuccessScopes": granted.split(',').collect::<Vec<_>>(),
+        "authErrorScopes": {},
+    }))
+    .into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gateway
+
+/// One gateway failure: `code`, `msg`, `sub_code`, `sub_msg`.
+struct Failure {
+    code: &'static str,
+    msg: &'static str,
+    sub_code: &'static str,
+    sub_msg: String,
+}
+
+fn missing(sub_code: &'static str, sub_msg: &str) -> Failure {
+    Failure {
+        code: "40001",
+        msg: "Missing Required Arguments",
+        sub_code,
+        sub_msg: sub_msg.to_owned(),
+    }
+}
+
+fn invalid(sub_code: &'static str, sub_msg: &str) -> Failure {
+    Failure {
+        code: "40002",
+        msg: "Invalid Arguments",
+        sub_code,
+        sub_msg: sub_msg.to_owned(),
+    }
+}
+
+fn token_failure(sub_code: &'static str, sub_msg: &str) -> Failure {
+    Failure {
+        code: "20001",
+        msg: "Insufficient Token Permissions",
+        sub_code,
+        sub_msg: sub_msg.to_owned(),
+    }
+}
+
+fn busy() -> Failure {
+    Failure {
+        code: "20000",
+        msg: "Service Currently Unavailable",
+        sub_code: "isp.unknow-error",
+        sub_msg: "系统繁忙".to_owned(),
+    }
+}
+
+impl Failure {
+    fn node(&self) -> Map<String, Value> {
+        let mut node = Map::new();
+        node.insert("code".into(), json!(self.code));
+        node.insert("msg".into(), json!(self.msg));
+        node.insert("sub_code".into(), json!(self.sub_code));
+        node.insert("sub_msg".into(), json!(self.sub_msg));
+        node
+    }
+}
+
+/// How the answer is signed and encoded.
+#[derive(Clone, Copy)]
+struct Answer<'a> {
+    method: Option<&'a str>,
+    sign_type: SignType,
+    charset: Charset,
+}
+
+impl Answer<'_> {
+    /// The node a response of this call goes under: failures of `alipay.user.info.share` stay
+    /// in its own node; everything else fails under `error_response`.
+    fn node_name(&self, failed: bool) -> String {
+        match self.method {
+            Some(m) if m == METHOD_USER_INFO => response_node(m),
+            Some(m) if !failed && (m == METHOD_OAUTH_TOKEN) => response_node(m),
+            _ => ERROR_NODE.to_owned(),
+        }
+    }
+}
+
+fn content_type(charset: Charset) -> &'static str {
+    // The gateway labels its JSON as HTML; SDKs parse the body whatever the header says.
+    match charset {
+        Charset::Utf8 => "text/html;charset=utf-8",
+        Charset::Gbk => "text/html;charset=GBK",
+    }
+}
+
+fn signed(shared: &Shared, answer: Answer<'_>, node_name: &str, node: &Map<String, Value>) -> Wire {
+    let charset = answer.charset;
+    let body = signed_response(
+        node_name,
+        node,
+        answer.sign_type,
+        charset,
+        &shared.cast.alipay_key,
+    )
+    .or_else(|_| {
+        // The node text escapes what the charset cannot hold, so this only happens for a
+        // node name outside it; answer in UTF-8 rather than fail.
+        signed_response(
+            node_name,
+            node,
+            answer.sign_type,
+            Charset::Utf8,
+            &shared.cast.alipay_key,
+        )
+    })
+    .map(|r| r.body)
+    .unwrap_or_default();
+    Wire {
+        status: StatusCode::OK,
+        content_type: content_type(charset),
+        body,
+    }
+}
+
+fn fail(shared: &Shared, answer: Answer<'_>, failure: &Failure) -> Wire {
+    tracing::debug!(sub_code = failure.sub_code, "gateway failure");
+    signed(shared, answer, &answer.node_name(true), &failure.node())
+}
+
+async fn gateway(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let mut raw = form::raw_pairs(query.unwrap_or_default().as_bytes());
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json") || v.contains("multipart"));
+    if !is_json {
+        raw.extend(form::raw_pairs(&body));
+    }
+    let charset_name = raw
+        .iter()
+        .find(|(k, _)| k == b"charset")
+        .map(|(_, v)| String::from_utf8_lossy(v).into_owned());
+    let method_name = raw
+        .iter()
+        .find(|(k, _)| k == b"method")
+        .map(|(_, v)| String::from_utf8_lossy(v).into_owned());
+    let sign_type = raw
+        .iter()
+        .find(|(k, _)| k == b"sign_type")
+        .and_then(|(_, v)| std::str::from_utf8(v).ok()?.parse().ok())
+        .unwrap_or_default();
+
+    let fault = shared
+        .faults
+        .hit(Provider::Alipay, method_name.as_deref().unwrap_or(""));
+    let charset = match charset_name.as_deref().map(str::parse::<Charset>) {
+        None => Ok(Charset::Utf8),
+        Some(Ok(c)) => Ok(c),
+        Some(Err(_)) => Err(()),
+    };
+    let mut answer = Answer {
+        method: method_name.as_deref(),
+        sign_type,
+        charset: charset.unwrap_or(Charset::Utf8),
+    };
+    match fault.as_ref().map(|f| f.fault) {
+        Some(FaultKind::Html502) => return super::html_502("Tengine"),
+        Some(FaultKind::Slow) => {
+            let delay = fault.as_ref().map_or(0, |f| f.delay_ms);
+            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        }
+        Some(FaultKind::ServiceUnavailable) => {
+            answer.method = answer.method.filter(|m| *m == METHOD_USER_INFO);
+            return fail(&shared, answer, &busy()).finish(None);
+        }
+        _ => {}
+    }
+    let wire = match charset {
+        Err(()) => fail(
+            &shared,
+            answer,
+            &invalid("isv.invalid-charset", "字符集错误"),
+        ),
+        Ok(charset) => match form::decode_pairs(&raw, charset) {
+            Err(_) => fail(
+                &shared,
+                answer,
+                &invalid("isv.invalid-charset", "字符集错误"),
+            ),
+            Ok(pairs) => handle(&shared, answer, &dedupe(pairs)),
+        },
+    };
+    wire.finish(fault.as_ref())
+}
+
+/// First occurrence wins when a parameter is sent twice (query and body).
+fn dedupe(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        if !out.iter().any(|(seen, _)| *seen == k) {
+            out.push((k, v));
+        }
+    }
+    out
+}
+
+fn handle(shared: &Shared, mut answer: Answer<'_>, params: &[(String, String)]) -> Wire {
+    let known = |m: &str| m == METHOD_OAUTH_TOKEN || m == METHOD_USER_INFO;
+    match form::non_empty(params, "method") {
+        None => {
+            answer.method = None;
+            return fail(
+                shared,
+                answer,
+                &missing("isv.missing-method", "缺少方法名参数"),
+            );
+        }
+        Some(m) if !known(m) => {
+            answer.method = None;
+            return fail(
+                shared,
+                answer,
+                &invalid("isv.invalid-method", "不存在的方法名"),
+            );
+        }
+        Some(_) => {}
+    }
+    match check_common(shared, &answer, params) {
+        Ok(app) => match answer.method {
+            Some(METHOD_OAUTH_TOKEN) => oauth_token(shared, answer, app, params),
+            _ => user_info(shared, answer, app, params),
+        },
+        Err(failure) => fail(shared, answer, &failure),
+    }
+}
+
+/// The checks every call passes before its API runs, in the gateway's order.
+fn check_common<'a>(
+    shared: &'a Shared,
+    answer: &Answer<'_>,
+    params: &[(String, String)],
+) -> Result<&'a AlipayApp, Failure> {
+    let app_id = form::non_empty(params, "app_id")
+        .ok_or_else(|| missing("isv.missing-app-id", "缺少AppID参数"))?;
+    let app = shared
+        .cast
+        .alipay_app(app_id)
+        .ok_or_else(|| invalid("isv.invalid-app-id", "无效的AppID参数"))?;
+    let sign_type = form::non_empty(params, "sign_type")
+        .ok_or_else(|| missing("isv.missing-signature-type", "缺少签名类型参数"))?;
+    let sign_type: SignType = sign_type
+        .parse()
+        .map_err(|_| invalid("isv.invalid-signature-type", "无效的签名类型"))?;
+    if sign_type != app.sign_type {
+        return Err(missing(
+            "isv.missing-signature-key",
+            &format!(
+                "应用未配置{}签名算法对应的公钥或证书（本应用使用 {}）",
+                sign_type, app.sign_type
+            ),
+        ));
+    }
+    let sign = form::non_empty(params, "sign")
+        .ok_or_else(|| missing("isv.missing-signature", "缺少签名参数"))?;
+    let timestamp = form::non_empty(params, "timestamp")
+        .ok_or_else(|| missing("isv.missing-timestamp", "缺少时间戳参数"))?;
+    let sent = time::PrimitiveDateTime::parse(
+        timestamp,
+        format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+    )
+    .map_err(|_| invalid("isv.invalid-timestamp", "非法的时间戳参数"))?
+    .assume_offset(offset!(+8));
+    let skew = (sent.unix_timestamp() - shared.clock.unix()).abs();
+    if skew > TIMESTAMP_WINDOW {
+        return Err(invalid("isv.invalid-timestamp", "非法的时间戳参数"));
+    }
+    if form::non_empty(params, "version").is_none() {
+        return Err(missing("isv.missing-version", "缺少版本参数"));
+    }
+    if form::non_empty(params, "format").is_some_and(|f| !f.eq_ignore_ascii_case("json")) {
+        return Err(invalid("isv.invalid-format", "无效的数据格式"));
+    }
+    let canonical = canonical_string(params);
+    let verified = keys::base64_decode_signature(sign).is_ok_and(|signature| {
+        answer
+            .charset
+            .encode(&canonical)
+            .is_ok_and(|bytes| app.public_key.verify(sign_type.hash(), &bytes, &signature))
+    });
+    if !verified {
+        return Err(invalid(
+            "isv.invalid-signature",
+            &format!(
+                "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：{}",
+                canonical.replace('&', "&amp;")
+            ),
+        ));
+    }
+    Ok(app)
+}
+
+fn oauth_token(
+    shared: &Shared,
+    answer: Answer<'_>,
+    app: &AlipayApp,
+    params: &[(String, String)],
+) -> Wire {
+    let now = shared.clock.unix();
+    let issued = match form::first(params, "grant_type").map(str::trim) {
+        Some("authorization_code") => exchange_code(shared, app, params, now),
+        Some("refresh_token") => refresh(shared, app, params, now),
+        _ => Err(invalid("isv.grant-type-invalid", "grant_type参数不正确")),
+    };
+    match issued {
+        Err(failure) => fail(shared, answer, &failure),
+        Ok(Issued {
+            access_token,
+            refresh_token,
+            user,
+            expires_in,
+            re_expires_in,
+        }) => {
+            let mut node = Map::new();
+            node.insert("access_token".into(), json!(access_token));
+            node.insert(
+                "auth_start".into(),
+                json!(format_timestamp(shared.clock.now())),
+            );
+            node.insert("expires_in".into(), json!(expires_in));
+            node.insert("re_expires_in".into(), json!(re_expires_in));
+            node.insert("refresh_token".into(), json!(refresh_token));
+            insert_identity(&mut node, app, &user);
+            signed(shared, answer, &answer.node_name(false), &node)
+        }
+    }
+}
+
+fn insert_identity(node: &mut Map<String, Value>, app: &AlipayApp, user: &str) {
+    if app.open_id_only {
+        node.insert("open_id".into(), json!(alipay_open_id(&app.app_id, user)));
+    } else {
+        node.insert("user_id".into(), json!(user));
+    }
+}
+
+struct Issued {
+    access_token: String,
+    refresh_token: String,
+    /// The Alipay uid (`2088…`).
+    user: String,
+    expires_in: i64,
+    re_expires_in: i64,
+}
+
+fn token_prefix(scope: &str) -> &'static str {
+    if is_silent(scope) {
+        "authbseB"
+    } else {
+        "authusrB"
+    }
+}
+
+fn code_invalid() -> Failure {
+    invalid("isv.code-invalid", "授权码code无效")
+}
+
+fn exchange_code(
+    shared: &Shared,
+    app: &AlipayApp,
+    params: &[(String, String)],
+    now: i64,
+) -> Result<Issued, Failure> {
+    let code = form::non_empty(params, "code").ok_or_else(code_invalid)?;
+    // Taking the code consumes it, whether or not the exchange then succeeds.
+    let code = shared
+        .alipay
+        .codes
+        .take(code, now)
+        .ok_or_else(code_invalid)?;
+    if code.deadline < now || code.app_id != app.app_id {
+        return Err(code_invalid());
+    }
+    let uid = shared
+        .cast
+        .alipay_user(&code.user)
+        .map(|u| u.user_id.to_owned())
+        .ok_or_else(code_invalid)?;
+    let prefix = token_prefix(&code.scope);
+    let access_token = format!("{prefix}{}", random_hex(32));
+    let refresh_token = format!("{prefix}{}", random_hex(32));
+    shared.alipay.tokens.insert(
+        access_token.clone(),
+        AccessToken {
+            app_id: app.app_id.clone(),
+            user: code.user.clone(),
+            scope: code.scope.clone(),
+            deadline: now + ACCESS_TTL,
+        },
+        now,
+    );
+    shared.alipay.refresh.insert(
+        refresh_token.clone(),
+        RefreshToken {
+            app_id: app.app_id.clone(),
+            user: code.user,
+            scope: code.scope,
+            deadline: now + REFRESH_TTL,
+            access_token: access_token.clone(),
+        },
+        now,
+    );
+    Ok(Issued {
+        access_token,
+        refresh_token,
+        user: uid,
+        expires_in: ACCESS_TTL,
+        re_expires_in: REFRESH_TTL,
+    })
+}
+
+/// Refresh as spec §5.3 describes: a new access token with a fresh deadline (the old one dies
+/// at once) and a new refresh token that keeps the old deadline (the old one dies too).
+fn refresh(
+    shared: &Shared,
+    app: &AlipayApp,
+    params: &[(String, String)],
+    now: i64,
+) -> Result<Issued, Failure> {
+    let invalid_refresh = || invalid("isv.refresh-token-invalid", "刷新令牌refresh_token无效");
+    let token = form::non_empty(params, "refresh_token").ok_or_else(invalid_refresh)?;
+    let Some(old) = shared.alipay.refresh.take(token, now) else {
+        if shared.alipay.replaced.get(token, now).is_some() {
+            return Err(invalid("isv.refreshed-token-invalid", "刷新令牌已被使用"));
+        }
+        return Err(invalid_refresh());
+    };
+    if old.app_id != app.app_id {
+        shared.alipay.refresh.insert(token.to_owned(), old, now);
+        return Err(invalid("isv.unmatched-app-id", "app_id不匹配"));
+    }
+    if old.deadline < now {
+        shared.alipay.refresh.insert(token.to_owned(), old, now);
+        return Err(invalid(
+            "isv.refresh-token-time-out",
+            "刷新令牌refresh_token已过期",
+        ));
+    }
+    shared.alipay.tokens.remove(&old.access_token);
+    shared.alipay.replaced.insert(
+        token.to_owned(),
+        Replaced {
+            deadline: old.deadline,
+        },
+        now,
+    );
+    let prefix = token_prefix(&old.scope);
+    let access_token = format!("{prefix}{}", random_hex(32));
+    let refresh_token = format!("{prefix}{}", random_hex(32));
+    shared.alipay.tokens.insert(
+        access_token.clone(),
+        AccessToken {
+            app_id: app.app_id.clone(),
+            user: old.user.clone(),
+            scope: old.scope.clone(),
+            deadline: now + ACCESS_TTL,
+        },
+        now,
+    );
+    let uid = shared
+        .cast
+        .alipay_user(&old.user)
+        .map(|u| u.user_id.to_owned())
+        .unwrap_or_default();
+    let deadline = old.deadline;
+    shared.alipay.refresh.insert(
+        refresh_token.clone(),
+        RefreshToken {
+            deadline,
+            access_token: access_token.clone(),
+            ..old
+        },
+        now,
+    );
+    Ok(Issued {
+        access_token,
+        refresh_token,
+        user: uid,
+        expires_in: ACCESS_TTL,
+        re_expires_in: deadline - now,
+    })
+}
+
+fn user_info(
+    shared: &Shared,
+    answer: Answer<'_>,
+    app: &AlipayApp,
+    params: &[(String, String)],
+) -> Wire {
+    let now = shared.clock.unix();
+    let invalid_token = || token_failure("aop.invalid-auth-token", "无效的访问令牌");
+    let result = (|| {
+        let token = form::non_empty(params, "auth_token").ok_or_else(invalid_token)?;
+        let token = shared
+            .alipay
+            .tokens
+            .get(token, now)
+            .ok_or_else(invalid_token)?;
+        if token.app_id != app.app_id {
+            return Err(invalid_token());
+        }
+        if token.deadline < now {
+            return Err(token_failure("aop.auth-token-time-out", "访问令牌已过期"));
+        }
+        // An auth_base token cannot read the profile: Alipay answers aop.invalid-auth-token
+        // (spec §1.2), not a scope-specific code.
+        if is_silent(&token.scope) {
+            return Err(invalid_token());
+        }
+        shared
+            .cast
+            .alipay_user(&token.user)
+            .ok_or_else(invalid_token)
+    })();
+    match result {
+        Err(failure) => fail(shared, answer, &failure),
+        Ok(user) => {
+            let mut fields: Vec<(String, Value)> = user
+                .profile
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect();
+            let mut identity = Map::new();
+            insert_identity(&mut identity, app, user.user_id);
+            fields.extend(identity);
+            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut node = Map::new();
+            node.insert("code".into(), json!("10000"));
+            node.insert("msg".into(), json!("Success"));
+            node.extend(fields);
+            signed(shared, answer, &answer.node_name(false), &node)
+        }
+    }
+}

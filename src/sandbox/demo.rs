@@ -1,0 +1,475 @@
+//! The demo cast: registered apps (one per interesting configuration) and demo users (one per
+//! interesting account state), plus the key files that make the apps usable from any SDK.
+//!
+//! Keys are generated on first use and kept in the state directory, so a developer's SDK
+//! configuration keeps working across restarts. Private keys and the file holding the WeChat
+//! appsecrets are created with mode 0600.
+
+use std::fs;
+use std::io::Write as _;
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use anyhow::Context as _;
+use serde_json::{Map, Value, json};
+
+use crate::keys::{Armor, Encoding, PrivateKey, PublicKey};
+use crate::provider::alipay::{Charset, SignType};
+
+/// Size of every generated key: what Alipay's key tool makes and RSA2 requires.
+const KEY_BITS: usize = 2048;
+
+/// A registered Alipay app.
+#[derive(Debug, Clone)]
+pub(crate) struct AlipayApp {
+    pub app_id: String,
+    pub label: &'static str,
+    pub sign_type: SignType,
+    pub charset: Charset,
+    /// Switched to open_id: responses carry `open_id` and no `user_id`.
+    pub open_id_only: bool,
+    pub public_key: PublicKey,
+    pub private_key_path: PathBuf,
+    pub public_key_path: PathBuf,
+}
+
+/// What kind of WeChat app an appid belongs to, which decides its authorize entry point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WechatKind {
+    /// An Official Account: `/connect/oauth2/authorize`, `snsapi_base` / `snsapi_userinfo`.
+    OfficialAccount,
+    /// An Open Platform website app: `/connect/qrconnect`, `snsapi_login`.
+    Website,
+}
+
+/// A registered WeChat app.
+#[derive(Debug, Clone)]
+pub(crate) struct WechatApp {
+    pub appid: String,
+    pub secret: String,
+    pub label: &'static str,
+    pub kind: WechatKind,
+}
+
+/// A demo Alipay account.
+#[derive(Debug, Clone)]
+pub(crate) struct AlipayUser {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub user_id: &'static str,
+    /// The profile fields `alipay.user.info.share` returns, in Alipay's order.
+    pub profile: Vec<(&'static str, Value)>,
+}
+
+/// A demo WeChat account.
+#[derive(Debug, Clone)]
+pub(crate) struct WechatUser {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub nickname: &'static str,
+    pub headimgurl: &'static str,
+    /// Present when the user's apps are bound to an Open Platform account.
+    pub unionid: Option<&'static str>,
+    /// Authorizes in snapshot-page mode: a virtual account, `is_snapshotuser: 1`.
+    pub snapshot: bool,
+    /// Follows the Official Account (what `/cgi-bin/user/info` reports as `subscribe`).
+    pub follows: bool,
+}
+
+/// The whole cast.
+#[derive(Debug)]
+pub(crate) struct Cast {
+    pub alipay_key: PrivateKey,
+    pub alipay_public_key_path: PathBuf,
+    pub alipay_apps: Vec<AlipayApp>,
+    pub wechat_apps: Vec<WechatApp>,
+    pub alipay_users: Vec<AlipayUser>,
+    pub wechat_users: Vec<WechatUser>,
+}
+
+impl Cast {
+    pub fn alipay_app(&self, app_id: &str) -> Option<&AlipayApp> {
+        self.alipay_apps.iter().find(|a| a.app_id == app_id)
+    }
+
+    pub fn wechat_app(&self, appid: &str) -> Option<&WechatApp> {
+        self.wechat_apps.iter().find(|a| a.appid == appid)
+    }
+
+    pub fn alipay_user(&self, id: &str) -> Option<&AlipayUser> {
+        self.alipay_users.iter().find(|u| u.id == id)
+    }
+
+    pub fn wechat_user(&self, id: &str) -> Option<&WechatUser> {
+        self.wechat_users.iter().find(|u| u.id == id)
+    }
+}
+
+/// The per-app user id of an open_id app: stable, different per app, shaped like Alipay's.
+pub(crate) fn alipay_open_id(app_id: &str, user_id: &str) -> String {
+    stable_id("0", &format!("alipay-open-id:{app_id}:{user_id}"), 46)
+}
+
+/// A WeChat openid: stable per (app, user), 28 characters starting with `o`, like WeChat's.
+pub(crate) fn wechat_openid(appid: &str, user: &WechatUser) -> String {
+    let kind = if user.snapshot { "snapshot" } else { "real" };
+    stable_id(
+        "o",
+        &format!("wechat-openid:{appid}:{}:{kind}", user.id),
+        28,
+    )
+}
+
+fn stable_id(prefix: &str, seed: &str, len: usize) -> String {
+    use sha2::Digest as _;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let digest = sha2::Sha256::digest(seed.as_bytes());
+    let mut out = prefix.to_owned();
+    for b in digest.iter().cycle() {
+        if out.len() >= len {
+            break;
+        }
+        out.push(char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]));
+    }
+    out
+}
+
+const AVATAR_1: &str = "https://tfs.alipayobjects.com/images/partner/T1sandbox0000001";
+const AVATAR_2: &str = "https://tfs.alipayobjects.com/images/partner/T1sandbox0000002";
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "a data table: one entry per demo user"
+)]
+fn alipay_users() -> Vec<AlipayUser> {
+    let individual = |status: &str, certified: &str| {
+        vec![
+            ("user_type", json!("2")),
+            ("user_status", json!(status)),
+            ("is_certified", json!(certified)),
+            ("is_student_certified", json!("F")),
+        ]
+    };
+    let with = |mut base: Vec<(&'static str, Value)>, more: Vec<(&'static str, Value)>| {
+        base.extend(more);
+        base
+    };
+    vec![
+        AlipayUser {
+            id: "alipay-certified",
+            label: "实名认证用户 · certified individual (T)",
+            user_id: "2088102000000001",
+            profile: with(
+                individual("T", "T"),
+                vec![
+                    ("avatar", json!(AVATAR_1)),
+                    ("nick_name", json!("小明")),
+                    ("gender", json!("M")),
+                    ("province", json!("浙江省")),
+                    ("city", json!("杭州市")),
+                    ("is_adult", json!("T")),
+                    ("is_blocked", json!("F")),
+                ],
+            ),
+        },
+        AlipayUser {
+            id: "alipay-quick",
+            label: "快速注册用户 · quick-registered (Q)",
+            user_id: "2088102000000002",
+            profile: with(
+                individual("Q", "F"),
+                vec![("avatar", json!(AVATAR_2)), ("nick_name", json!("快注册"))],
+            ),
+        },
+        AlipayUser {
+            id: "alipay-frozen",
+            label: "冻结账户 · frozen account (B)",
+            user_id: "2088102000000003",
+            profile: with(
+                individual("B", "T"),
+                vec![
+                    ("avatar", json!(AVATAR_1)),
+                    ("nick_name", json!("已冻结")),
+                    ("is_blocked", json!("T")),
+                    ("is_balance_frozen", json!("T")),
+                ],
+            ),
+        },
+        AlipayUser {
+            id: "alipay-inactive",
+            label: "未激活账户 · registered, not activated (W)",
+            user_id: "2088102000000004",
+            profile: individual("W", "F"),
+        },
+        AlipayUser {
+            id: "alipay-enterprise",
+            label: "企业账户（无昵称）· company account, no nick_name",
+            user_id: "2088102000000005",
+            profile: vec![
+                ("user_type", json!("1")),
+                ("user_status", json!("T")),
+                ("is_certified", json!("T")),
+                ("avatar", json!(AVATAR_2)),
+                ("inst_or_corp", json!("C")),
+                ("user_name", json!("杭州沙盒科技有限公司")),
+            ],
+        },
+        AlipayUser {
+            id: "alipay-no-avatar",
+            label: "未设置头像 · no avatar",
+            user_id: "2088102000000006",
+            profile: with(individual("T", "T"), vec![("nick_name", json!("无头像"))]),
+        },
+        AlipayUser {
+            id: "alipay-student",
+            label: "学生 · certified student",
+            user_id: "2088102000000007",
+            profile: vec![
+                ("user_type", json!("2")),
+                ("user_status", json!("T")),
+                ("is_certified", json!("T")),
+                ("is_student_certified", json!("T")),
+                ("avatar", json!(AVATAR_1)),
+                ("nick_name", json!("小学霸")),
+                ("college_name", json!("浙江大学")),
+                ("degree", json!("本科")),
+                ("enrollment_time", json!("2023-09-01")),
+            ],
+        },
+        AlipayUser {
+            id: "alipay-emoji",
+            label: "昵称带表情 · Chinese nickname with an emoji",
+            user_id: "2088102000000008",
+            profile: with(
+                individual("T", "T"),
+                vec![
+                    ("avatar", json!(AVATAR_2)),
+                    ("nick_name", json!("小红🌸")),
+                    ("gender", json!("F")),
+                ],
+            ),
+        },
+    ]
+}
+
+fn wechat_users() -> Vec<WechatUser> {
+    vec![
+        WechatUser {
+            id: "wechat-unionid",
+            label: "有 unionid 的用户 · user with a unionid",
+            nickname: "Lily",
+            headimgurl: "https://thirdwx.qlogo.cn/mmopen/vi_32/sandbox0001/132",
+            unionid: Some("oU1sandboxUnion00000000000001"),
+            snapshot: false,
+            follows: true,
+        },
+        WechatUser {
+            id: "wechat-emoji",
+            label: "昵称带表情 · emoji nickname",
+            nickname: "小鱼🐟🌊",
+            headimgurl: "https://thirdwx.qlogo.cn/mmopen/vi_32/sandbox0002/132",
+            unionid: None,
+            snapshot: false,
+            follows: false,
+        },
+        WechatUser {
+            id: "wechat-snapshot",
+            label: "快照页模式用户 · snapshot-mode virtual account",
+            nickname: "微信用户",
+            headimgurl: "",
+            unionid: None,
+            snapshot: true,
+            follows: false,
+        },
+    ]
+}
+
+/// Keys generated once per process for ephemeral sandboxes: generating 2048-bit keys is slow
+/// and tests start many sandboxes.
+fn ephemeral_keys() -> &'static [PrivateKey] {
+    static KEYS: OnceLock<Vec<PrivateKey>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let handles: Vec<_> = (0..5)
+            .map(|_| std::thread::spawn(|| PrivateKey::generate(KEY_BITS)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .expect("key generation thread does not panic")
+                    .expect("generating a 2048-bit key succeeds")
+            })
+            .collect()
+    })
+}
+
+/// Write `contents` to a new file with `mode`, atomically (temp file + rename), so a script
+/// polling for the file never reads it half-written.
+pub(crate) fn write_file(path: &Path, contents: &[u8], mode: u32) -> anyhow::Result<()> {
+    let dir = path.parent().context("a file path has a parent")?;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        super::state::random_hex(8)
+    ));
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(&tmp)
+        .with_context(|| format!("cannot create {}", tmp.display()))?;
+    file.write_all(contents)
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Load a private key from `path`, or make one there (from `fresh`) if there is none.
+fn load_or_create(
+    path: &Path,
+    fresh: impl FnOnce() -> anyhow::Result<PrivateKey>,
+) -> anyhow::Result<PrivateKey> {
+    if path.exists() {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        return PrivateKey::parse(&text).with_context(|| format!("bad key in {}", path.display()));
+    }
+    let key = fresh()?;
+    let pem = key.encode(Encoding::Pkcs8, Armor::Pem)?;
+    write_file(path, pem.as_bytes(), 0o600)?;
+    Ok(key)
+}
+
+fn write_public(path: &Path, key: &PublicKey) -> anyhow::Result<()> {
+    let pem = key.encode(Encoding::Spki, Armor::Pem)?;
+    write_file(path, pem.as_bytes(), 0o644)
+}
+
+/// Load or make the WeChat appsecrets, kept in a 0600 file so they survive restarts.
+fn wechat_secrets(dir: &Path, appids: &[&str]) -> anyhow::Result<Vec<String>> {
+    let path = dir.join("wechat_secrets.json");
+    let mut known: Map<String, Value> = match fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .with_context(|| format!("bad JSON in {}", path.display()))?,
+        Err(_) => Map::new(),
+    };
+    let mut changed = false;
+    let secrets = appids
+        .iter()
+        .map(|appid| {
+            if let Some(Value::String(s)) = known.get(*appid) {
+                return s.clone();
+            }
+            let secret = super::state::random_hex(32);
+            known.insert((*appid).to_owned(), Value::String(secret.clone()));
+            changed = true;
+            secret
+        })
+        .collect();
+    if changed {
+        let text = serde_json::to_string_pretty(&known)?;
+        write_file(&path, text.as_bytes(), 0o600)?;
+    }
+    Ok(secrets)
+}
+
+/// Build the cast, with its key files under `dir`. `ephemeral` reuses the process's keys.
+pub(crate) fn cast(dir: &Path, ephemeral: bool) -> anyhow::Result<Cast> {
+    let keys_dir = dir.join("keys");
+    let mut pool = ephemeral.then(|| ephemeral_keys().iter());
+    let mut fresh = || -> anyhow::Result<PrivateKey> {
+        match pool.as_mut().and_then(Iterator::next) {
+            Some(key) => Ok(key.clone()),
+            None => Ok(PrivateKey::generate(KEY_BITS)?),
+        }
+    };
+    let alipay_key = load_or_create(&keys_dir.join("alipay_private_key.pem"), &mut fresh)?;
+    let alipay_public_key_path = keys_dir.join("alipay_public_key.pem");
+    write_public(&alipay_public_key_path, &alipay_key.public_key())?;
+
+    let specs: [(&str, &str, SignType, Charset, bool); 4] = [
+        (
+            "2021000000000001",
+            "RSA2 · UTF-8",
+            SignType::Rsa2,
+            Charset::Utf8,
+            false,
+        ),
+        (
+            "2021000000000002",
+            "RSA (SHA1) · UTF-8, legacy",
+            SignType::Rsa,
+            Charset::Utf8,
+            false,
+        ),
+        (
+            "2021000000000003",
+            "RSA2 · GBK",
+            SignType::Rsa2,
+            Charset::Gbk,
+            false,
+        ),
+        (
+            "2021000000000004",
+            "RSA2 · open_id only",
+            SignType::Rsa2,
+            Charset::Utf8,
+            true,
+        ),
+    ];
+    let mut alipay_apps = Vec::new();
+    for (app_id, label, sign_type, charset, open_id_only) in specs {
+        let app_dir = keys_dir.join(app_id);
+        let private_key_path = app_dir.join("app_private_key.pem");
+        let public_key_path = app_dir.join("app_public_key.pem");
+        let key = load_or_create(&private_key_path, &mut fresh)?;
+        let public_key = key.public_key();
+        write_public(&public_key_path, &public_key)?;
+        alipay_apps.push(AlipayApp {
+            app_id: app_id.to_owned(),
+            label,
+            sign_type,
+            charset,
+            open_id_only,
+            public_key,
+            private_key_path,
+            public_key_path,
+        });
+    }
+
+    let wechat_specs = [
+        (
+            "wx5a1d0c0ffee00001",
+            "公众号 · Official Account",
+            WechatKind::OfficialAccount,
+        ),
+        (
+            "wx5a1d0c0ffee00002",
+            "网站应用 · website (qrconnect)",
+            WechatKind::Website,
+        ),
+    ];
+    let appids: Vec<&str> = wechat_specs.iter().map(|s| s.0).collect();
+    let secrets = wechat_secrets(dir, &appids)?;
+    let wechat_apps = wechat_specs
+        .iter()
+        .zip(secrets)
+        .map(|((appid, label, kind), secret)| WechatApp {
+            appid: (*appid).to_owned(),
+            secret,
+            label,
+            kind: *kind,
+        })
+        .collect();
+
+    Ok(Cast {
+        alipay_key,
+        alipay_public_key_path,
+        alipay_apps,
+        wechat_apps,
+        alipay_users: alipay_users(),
+        wechat_users: wechat_users(),
+    })
+}

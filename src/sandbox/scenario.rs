@@ -1,0 +1,112 @@
+//! Scenario presets: TOML files in `assets/scenarios/`, embedded in the binary, each setting
+//! up one classic failure (a stale code, a missing scope, a frozen user, a busy gateway …) so
+//! a trainer or a test can reproduce it with one call.
+
+use serde::{Deserialize, Serialize};
+
+use super::state::Fault;
+
+/// The embedded scenario files, by name.
+const FILES: [(&str, &str); 6] = [
+    (
+        "expired-code",
+        include_str!("../../assets/scenarios/expired-code.toml"),
+    ),
+    (
+        "wrong-scope",
+        include_str!("../../assets/scenarios/wrong-scope.toml"),
+    ),
+    (
+        "frozen-user",
+        include_str!("../../assets/scenarios/frozen-user.toml"),
+    ),
+    (
+        "token-mixup",
+        include_str!("../../assets/scenarios/token-mixup.toml"),
+    ),
+    (
+        "gateway-busy",
+        include_str!("../../assets/scenarios/gateway-busy.toml"),
+    ),
+    (
+        "tampered-response",
+        include_str!("../../assets/scenarios/tampered-response.toml"),
+    ),
+];
+
+/// One scenario preset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// The file name without `.toml`.
+    #[serde(default)]
+    pub name: String,
+    pub description_en: String,
+    pub description_zh: String,
+    /// Demo user preselected on consent pages and used when an API call names none.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Alipay scope granted whatever the app asked for.
+    #[serde(default)]
+    pub alipay_scope: Option<String>,
+    /// WeChat scope granted whatever the app asked for.
+    #[serde(default)]
+    pub wechat_scope: Option<String>,
+    /// Seconds the sandbox clock jumps right after each authorization code is issued.
+    #[serde(default)]
+    pub advance_after_code: i64,
+    /// Seconds the sandbox clock jumps once, when the scenario is applied.
+    #[serde(default)]
+    pub advance_clock: i64,
+    /// Faults armed when the scenario is applied (replacing any armed before).
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("no scenario named '{name}'; known: {known}")]
+    Unknown { name: String, known: String },
+    #[error("scenario '{name}' is malformed: {detail}")]
+    Malformed { name: String, detail: String },
+}
+
+/// The names of the embedded scenarios.
+pub fn scenario_names() -> Vec<&'static str> {
+    FILES.iter().map(|(name, _)| *name).collect()
+}
+
+impl Scenario {
+    /// Load an embedded scenario by name.
+    pub fn named(name: &str) -> Result<Self, ScenarioError> {
+        let (_, text) =
+            FILES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .ok_or_else(|| ScenarioError::Unknown {
+                    name: name.to_owned(),
+                    known: scenario_names().join(", "),
+                })?;
+        let mut scenario: Self = toml::from_str(text).map_err(|e| ScenarioError::Malformed {
+            name: name.to_owned(),
+            detail: e.to_string(),
+        })?;
+        name.clone_into(&mut scenario.name);
+        Ok(scenario)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_scenario_parses() {
+        for name in scenario_names() {
+            let scenario = Scenario::named(name).expect("embedded scenario parses");
+            assert_eq!(scenario.name, name);
+        }
+        assert!(Scenario::named("nope").is_err());
+    }
+}

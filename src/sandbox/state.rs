@@ -1,0 +1,255 @@
+//! The sandbox's memory: the movable clock, issued codes and tokens, injected faults.
+//!
+//! Everything lives behind one `Mutex` per concern and is removed on use, so two requests
+//! racing for the same code see exactly one winner. Expired entries are purged as the clock
+//! passes them, which keeps memory bounded however long the sandbox runs.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+
+use time::OffsetDateTime;
+
+/// How long an expired entry is kept after its deadline, so that a late caller gets the
+/// "expired" error rather than the "unknown" one (seconds of sandbox time).
+pub(crate) const EXPIRED_GRACE: i64 = 7 * 24 * 3600;
+
+/// How often (in sandbox seconds) the stores are swept for entries past their grace.
+const PURGE_EVERY: i64 = 30;
+
+/// The sandbox clock: the OS clock plus an offset that tests and trainers move forward.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset: AtomicI64,
+}
+
+impl Clock {
+    /// Now, on the sandbox clock.
+    pub fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() + time::Duration::seconds(self.offset.load(Ordering::SeqCst))
+    }
+
+    /// Now as Unix seconds on the sandbox clock.
+    pub fn unix(&self) -> i64 {
+        self.now().unix_timestamp()
+    }
+
+    /// Move the clock forward (or back, with a negative value); returns the new offset.
+    pub fn advance(&self, seconds: i64) -> i64 {
+        self.offset.fetch_add(seconds, Ordering::SeqCst) + seconds
+    }
+
+    /// The current offset from the OS clock, in seconds.
+    pub fn offset(&self) -> i64 {
+        self.offset.load(Ordering::SeqCst)
+    }
+}
+
+/// Something that expires.
+pub(crate) trait Expiring {
+    /// Unix second (sandbox clock) after which the entry no longer works.
+    fn deadline(&self) -> i64;
+}
+
+/// A map of single-use or expiring entries with remove-on-use and periodic purging.
+#[derive(Debug)]
+pub(crate) struct Store<T> {
+    inner: Mutex<StoreInner<T>>,
+}
+
+#[derive(Debug)]
+struct StoreInner<T> {
+    map: HashMap<String, T>,
+    next_purge: i64,
+}
+
+impl<T> Default for Store<T> {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(StoreInner {
+                map: HashMap::new(),
+                next_purge: 0,
+            }),
+        }
+    }
+}
+
+impl<T: Expiring + Clone> Store<T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, StoreInner<T>> {
+        // A poisoned lock only means another request panicked mid-update; the map itself is
+        // still a valid map, so keep serving.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn purge(inner: &mut StoreInner<T>, now: i64) {
+        if now >= inner.next_purge {
+            inner.map.retain(|_, v| v.deadline() + EXPIRED_GRACE > now);
+            inner.next_purge = now + PURGE_EVERY;
+        }
+    }
+
+    /// Insert (or replace) an entry.
+    pub fn insert(&self, key: String, value: T, now: i64) {
+        let mut inner = self.lock();
+        Self::purge(&mut inner, now);
+        inner.map.insert(key, value);
+    }
+
+    /// Remove and return an entry: the only way a single-use value is read.
+    pub fn take(&self, key: &str, now: i64) -> Option<T> {
+        let mut inner = self.lock();
+        Self::purge(&mut inner, now);
+        inner.map.remove(key)
+    }
+
+    /// A copy of an entry, leaving it in place.
+    pub fn get(&self, key: &str, now: i64) -> Option<T> {
+        let mut inner = self.lock();
+        Self::purge(&mut inner, now);
+        inner.map.get(key).cloned()
+    }
+
+    /// Remove an entry if present.
+    pub fn remove(&self, key: &str) {
+        self.lock().map.remove(key);
+    }
+
+    /// Run `f` on the entry under the lock (read-modify-write without a race window).
+    pub fn with<R>(&self, key: &str, now: i64, f: impl FnOnce(Option<&mut T>) -> R) -> R {
+        let mut inner = self.lock();
+        Self::purge(&mut inner, now);
+        f(inner.map.get_mut(key))
+    }
+
+    /// How many entries are held (purged ones excluded once a sweep has run).
+    pub fn len(&self) -> usize {
+        self.lock().map.len()
+    }
+}
+
+/// Which emulated provider a fault applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Alipay,
+    Wechat,
+}
+
+/// What goes wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// The provider's "system busy" answer (Alipay `20000 isp.unknow-error`, WeChat `-1`).
+    ServiceUnavailable,
+    /// The answer comes, correct, after `delay_ms`.
+    Slow,
+    /// The answer's `sign` is altered in transit (Alipay only: WeChat signs nothing).
+    TamperedSignature,
+    /// A load balancer's HTML 502 page instead of the provider.
+    #[serde(rename = "html-502")]
+    Html502,
+    /// The body is cut in half: the connection dropped mid-answer.
+    Truncated,
+}
+
+/// One injected fault, as posted to `/__sandbox/faults` or listed in a scenario.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    pub provider: Provider,
+    /// Alipay: the gateway method (`alipay.system.oauth.token`); WeChat: the path
+    /// (`/sns/oauth2/access_token`). `*` or absent matches every call of the provider.
+    #[serde(default, alias = "path")]
+    pub method: Option<String>,
+    pub fault: FaultKind,
+    /// How many calls it hits before it disarms itself.
+    #[serde(default = "one")]
+    pub count: u32,
+    /// For `slow`: the delay in milliseconds.
+    #[serde(default = "default_delay")]
+    pub delay_ms: u64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn default_delay() -> u64 {
+    3000
+}
+
+/// The armed faults.
+#[derive(Debug, Default)]
+pub(crate) struct Faults {
+    armed: Mutex<Vec<(Fault, AtomicU32)>>,
+}
+
+impl Faults {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(Fault, AtomicU32)>> {
+        self.armed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Arm a fault.
+    pub fn add(&self, fault: Fault) {
+        let count = fault.count;
+        self.lock().push((fault, AtomicU32::new(count)));
+    }
+
+    /// Disarm every fault.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// The armed faults with their remaining counts.
+    pub fn list(&self) -> Vec<Fault> {
+        self.lock()
+            .iter()
+            .map(|(f, left)| Fault {
+                count: left.load(Ordering::SeqCst),
+                ..f.clone()
+            })
+            .collect()
+    }
+
+    /// Take one shot of the first fault matching this call, if any.
+    pub fn hit(&self, provider: Provider, target: &str) -> Option<Fault> {
+        let mut armed = self.lock();
+        let index = armed.iter().position(|(f, left)| {
+            f.provider == provider
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| m == "*" || m.eq_ignore_ascii_case(target))
+                && left.load(Ordering::SeqCst) > 0
+        })?;
+        let fault = armed[index].0.clone();
+        if armed[index].1.fetch_sub(1, Ordering::SeqCst) <= 1 {
+            armed.remove(index);
+        }
+        Some(fault)
+    }
+}
+
+/// Random URL-safe text for codes and tokens, from the operating system.
+pub(crate) fn random_token(len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut bytes = vec![0u8; len];
+    // The OS random source failing is not recoverable for a server that must mint secrets.
+    getrandom::getrandom(&mut bytes).expect("the operating system's random source works");
+    bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect()
+}
+
+/// Random lowercase hex.
+pub(crate) fn random_hex(len: usize) -> String {
+    let mut bytes = vec![0u8; len.div_ceil(2)];
+    getrandom::getrandom(&mut bytes).expect("the operating system's random source works");
+    let mut hex = crate::keys::hex(&bytes);
+    hex.truncate(len);
+    hex
+}

@@ -1,0 +1,297 @@
+//! The control API: manifest, faults, scenarios, auth codes for scripts, bounded memory.
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::time::{Duration, Instant};
+
+use authwalk::provider::alipay::{METHOD_OAUTH_TOKEN, METHOD_USER_INFO, Outcome};
+use authwalk::sandbox::{Manifest, Sandbox, SandboxConfig};
+use serde_json::json;
+
+use crate::common::{app, approve, client, exchange, post_json, start, sub_code, user_info};
+
+const TOKEN_NODE: &str = "alipay_system_oauth_token_response";
+const INFO_NODE: &str = "alipay_user_info_share_response";
+
+fn mode(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path)
+        .expect("file exists")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manifest_is_written_with_private_files_0600_and_kept_across_restarts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = SandboxConfig {
+        state_dir: Some(dir.path().to_path_buf()),
+        ..SandboxConfig::default()
+    };
+    let first = Sandbox::start(config.clone()).await.expect("starts");
+    let path = dir.path().join("sandbox.json");
+    let written: Manifest =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("manifest")).expect("parses");
+    assert_eq!(&written, first.manifest());
+    assert_eq!(mode(&path), 0o600);
+    let app0 = &written.alipay.apps[0];
+    assert_eq!(mode(&app0.app_private_key), 0o600);
+    assert!(app0.alipay_public_key.is_absolute());
+    assert!(written.alipay.gateway.ends_with("/gateway.do"));
+    assert!(written.control.ends_with("/__sandbox"));
+    assert_eq!(written.alipay.apps.len(), 4);
+    assert_eq!(written.wechat.apps.len(), 2);
+    let served: Manifest = client()
+        .get(&written.control)
+        .send()
+        .await
+        .expect("control")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(served, written);
+    let key = std::fs::read_to_string(&app0.app_private_key).expect("key");
+    first.shutdown().await;
+
+    let second = Sandbox::start(config).await.expect("restarts");
+    let again =
+        std::fs::read_to_string(&second.manifest().alipay.apps[0].app_private_key).expect("key");
+    assert_eq!(key, again, "keys are kept");
+    assert_eq!(
+        second.manifest().wechat.apps[0].secret,
+        written.wechat.apps[0].secret
+    );
+    second.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_code_api_acts_like_my_get_auth_code() {
+    let sandbox = start().await;
+    let app0 = app(&sandbox, 0);
+    let resp: serde_json::Value = client()
+        .post(format!("{}/alipay/auth-code", sandbox.manifest().control))
+        .form(&[
+            ("app_id", "2021000000000001"),
+            ("scope", "auth_user"),
+            ("user", "alipay-student"),
+        ])
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    let code = resp["authCode"].as_str().expect("authCode");
+    let reply = exchange(&sandbox, &app0, code).await;
+    let token = reply.node(TOKEN_NODE)["access_token"]
+        .as_str()
+        .expect("token");
+    let info = user_info(&sandbox, &app0, token).await;
+    assert_eq!(info.node(INFO_NODE)["is_student_certified"], "T");
+}
+
+async fn arm(sandbox: &authwalk::sandbox::SandboxHandle, fault: serde_json::Value) {
+    let answer = post_json(&format!("{}/faults", sandbox.manifest().control), &fault).await;
+    assert!(answer["faults"].is_array(), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alipay_faults() {
+    let sandbox = start().await;
+    let app0 = app(&sandbox, 0);
+
+    // Service unavailable: signed 20000, and the code survives for a retry.
+    arm(&sandbox, json!({"provider":"alipay","method":METHOD_OAUTH_TOKEN,"fault":"service-unavailable","count":1})).await;
+    let code = approve(
+        &sandbox,
+        "2021000000000001",
+        "auth_user",
+        "alipay-certified",
+    )
+    .await;
+    let busy = exchange(&sandbox, &app0, &code).await;
+    assert_eq!(sub_code(&busy, "error_response"), "isp.unknow-error");
+    assert_eq!(busy.node("error_response")["code"], "20000");
+    assert!(busy.verified());
+    let ok = exchange(&sandbox, &app0, &code).await;
+    let token = ok.node(TOKEN_NODE)["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+
+    // Tampered signature: the check fails.
+    arm(
+        &sandbox,
+        json!({"provider":"alipay","method":METHOD_USER_INFO,"fault":"tampered-signature"}),
+    )
+    .await;
+    let tampered = user_info(&sandbox, &app0, &token).await;
+    assert_eq!(tampered.verification.outcome, Outcome::Mismatch);
+    assert!(
+        user_info(&sandbox, &app0, &token).await.verified(),
+        "count 1 disarms"
+    );
+
+    // HTML 502 from the load balancer.
+    arm(
+        &sandbox,
+        json!({"provider":"alipay","method":METHOD_USER_INFO,"fault":"html-502"}),
+    )
+    .await;
+    let html = user_info(&sandbox, &app0, &token).await;
+    assert_eq!(html.status, 502);
+    assert!(String::from_utf8_lossy(&html.body).contains("502 Bad Gateway"));
+    assert_eq!(html.verification.outcome, Outcome::Unsigned);
+
+    // Truncated body.
+    arm(
+        &sandbox,
+        json!({"provider":"alipay","method":METHOD_USER_INFO,"fault":"truncated"}),
+    )
+    .await;
+    let cut = user_info(&sandbox, &app0, &token).await;
+    assert!(cut.json.is_none());
+    assert!(!cut.verified());
+
+    // Slow: the answer comes, correct, after the delay.
+    arm(
+        &sandbox,
+        json!({"provider":"alipay","method":"*","fault":"slow","delay_ms":300}),
+    )
+    .await;
+    let started = Instant::now();
+    let slow = user_info(&sandbox, &app0, &token).await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert!(slow.verified());
+
+    let listed: serde_json::Value = client()
+        .get(format!("{}/faults", sandbox.manifest().control))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        listed["faults"],
+        json!([]),
+        "every fault fired once and disarmed"
+    );
+    let bad = client()
+        .post(format!("{}/faults", sandbox.manifest().control))
+        .json(&json!({"provider":"alipay","fault":"explode"}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenarios_reproduce_their_failure() {
+    let sandbox = start().await;
+    let app0 = app(&sandbox, 0);
+    let control = sandbox.manifest().control.clone();
+
+    let applied = post_json(
+        &format!("{control}/scenario"),
+        &json!({"name":"expired-code"}),
+    )
+    .await;
+    assert_eq!(applied["name"], "expired-code");
+    let code = approve(
+        &sandbox,
+        "2021000000000001",
+        "auth_user",
+        "alipay-certified",
+    )
+    .await;
+    let reply = exchange(&sandbox, &app0, &code).await;
+    assert_eq!(sub_code(&reply, "error_response"), "isv.code-invalid");
+
+    post_json(
+        &format!("{control}/scenario"),
+        &json!({"name":"wrong-scope"}),
+    )
+    .await;
+    let code = approve(
+        &sandbox,
+        "2021000000000001",
+        "auth_user",
+        "alipay-certified",
+    )
+    .await;
+    let reply = exchange(&sandbox, &app0, &code).await;
+    let token = reply.node(TOKEN_NODE)["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let info = user_info(&sandbox, &app0, &token).await;
+    assert_eq!(sub_code(&info, INFO_NODE), "aop.invalid-auth-token");
+
+    post_json(
+        &format!("{control}/scenario"),
+        &json!({"name":"frozen-user"}),
+    )
+    .await;
+    let page = client()
+        .get(crate::common::authorize_url(
+            &sandbox,
+            "2021000000000001",
+            "auth_user",
+            "s",
+        ))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains(r#"value="alipay-frozen" checked"#));
+
+    let unknown = client()
+        .post(format!("{control}/scenario"))
+        .json(&json!({"name":"nope"}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(unknown.status(), 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_entries_are_purged() {
+    let sandbox = start().await;
+    let control = sandbox.manifest().control.clone();
+    for _ in 0..50 {
+        approve(
+            &sandbox,
+            "2021000000000001",
+            "auth_base",
+            "alipay-certified",
+        )
+        .await;
+    }
+    let held = |v: serde_json::Value| v["alipay_held"].as_u64().expect("count");
+    let stats = || async {
+        client()
+            .get(format!("{control}/stats"))
+            .send()
+            .await
+            .expect("stats")
+            .json::<serde_json::Value>()
+            .await
+            .expect("json")
+    };
+    assert!(held(stats().await) >= 50);
+    post_json(
+        &format!("{control}/clock/advance"),
+        &json!({"seconds": 8 * 24 * 3600}),
+    )
+    .await;
+    approve(
+        &sandbox,
+        "2021000000000001",
+        "auth_base",
+        "alipay-certified",
+    )
+    .await;
+    assert_eq!(held(stats().await), 1, "only the fresh code is left");
+}
