@@ -172,6 +172,44 @@ impl Analysis<'_> {
     }
 }
 
+/// Query parameters whose values are secrets or single-use credentials.
+const SECRET_PARAMS: &[&str] = &[
+    "secret",
+    "access_token",
+    "refresh_token",
+    "code",
+    "auth_code",
+    "auth_token",
+    "app_auth_token",
+    "sign",
+];
+
+/// The request URL with secrets masked (`secret`, tokens, codes, `sign` keep their first four
+/// characters), for showing the request next to its response. A URL that does not parse is
+/// returned trimmed, unchanged.
+pub fn masked_url(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url.trim()) else {
+        return url.trim().to_owned();
+    };
+    if parsed.query().is_none() {
+        return parsed.to_string();
+    }
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if SECRET_PARAMS.contains(&k.as_ref()) && !v.is_empty() {
+                let head: String = v.chars().take(4).collect();
+                format!("{head}***")
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    parsed.to_string()
+}
+
 /// What the request URL says about the response.
 #[derive(Debug, Default)]
 struct UrlHint {

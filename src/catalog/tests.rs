@@ -216,3 +216,17 @@ fn analyze_rejects_what_is_not_a_response() {
         analyze(cat, "<html><p>错误码: 10003</p></html>".as_bytes(), None).expect("page code");
     assert_eq!(page.diagnoses[0].code, "10003");
 }
+
+#[test]
+fn masked_url_hides_secrets_only() {
+    let masked = response::masked_url(
+        "https://api.weixin.qq.com/sns/oauth2/access_token?appid=wx1&secret=SECRETVALUE&code=CODE1234&grant_type=authorization_code",
+    );
+    assert!(masked.contains("appid=wx1"), "{masked}");
+    assert!(masked.contains("grant_type=authorization_code"), "{masked}");
+    assert!(
+        !masked.contains("SECRETVALUE") && !masked.contains("CODE1234"),
+        "{masked}"
+    );
+    assert_eq!(response::masked_url("  not a url "), "not a url");
+}
