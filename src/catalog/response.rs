@@ -633,6 +633,13 @@ fn wechat<'a>(catalog: &'a Catalog, object: &Map<String, Value>, hint: &UrlHint)
             message,
         ));
     }
+    if let Some(remark) = object
+        .get("errmsg")
+        .and_then(Value::as_str)
+        .and_then(rid_remark)
+    {
+        remarks.push(remark);
+    }
     if as_code(object.get("is_snapshotuser")).as_deref() == Some("1") {
         remarks.push(remark(
             "wechat.snapshot-user",
@@ -677,6 +684,60 @@ fn wechat<'a>(catalog: &'a Catalog, object: &Map<String, Value>, hint: &UrlHint)
         diagnoses,
         remarks,
     }
+}
+
+/// The request id at the end of a WeChat `errmsg` (`rid: 65c18890-0ddb59e1-5f81042f`).
+pub fn rid(errmsg: &str) -> Option<&str> {
+    let (_, after) = errmsg.rsplit_once("rid:")?;
+    let rid = after
+        .trim()
+        .split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+        .next()?;
+    (rid.len() >= 8 && rid.contains('-')).then_some(rid)
+}
+
+/// The request time a rid suggests: its first group looks like the Unix time of the request
+/// in hex. An observation, not a documented fact, and labelled so.
+pub fn rid_time(rid: &str) -> Option<time::OffsetDateTime> {
+    let head = rid.split('-').next()?;
+    let seconds = u32::from_str_radix(head, 16).ok()?;
+    time::OffsetDateTime::from_unix_timestamp(i64::from(seconds)).ok()
+}
+
+fn rid_remark(errmsg: &str) -> Option<Finding> {
+    let rid = rid(errmsg)?;
+    let when = rid_time(rid).and_then(|t| {
+        t.format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+        ))
+        .ok()
+    });
+    let (when_en, when_zh) = when.map_or_else(
+        || (String::new(), String::new()),
+        |w| {
+            (
+                format!(" Its first group suggests the request was made at about {w} (an observation, not documented)."),
+                format!("其第一段推测为请求时间，约为 {w}（经验推断，非官方说明）。"),
+            )
+        },
+    );
+    Some(remark(
+        "wechat.rid",
+        Text::new(format!("Request id {rid}"), format!("请求标识 {rid}")),
+        Text::new(
+            format!(
+                "errmsg ends with the request id WeChat assigned to this call.{when_en} getRidInfo can look up rids of /cgi-bin/* calls within 7 days, but not of /sns/* calls (76022)."
+            ),
+            format!(
+                "errmsg 末尾是微信为本次调用分配的请求标识。{when_zh}getRidInfo 可查询 7 天内 /cgi-bin/* 调用的 rid，但不支持 /sns/* 调用（76022）。"
+            ),
+        ),
+        Text::new(
+            "Quote the full rid when asking WeChat support or the developer community; match errors on errcode, not on errmsg.",
+            "向微信官方或开发者社区求助时提供完整的 rid；判断错误请用 errcode，不要匹配 errmsg。",
+        ),
+        Severity::Info,
+    ))
 }
 
 fn mismatch(url: &str, body: &str) -> Finding {

@@ -230,3 +230,22 @@ fn masked_url_hides_secrets_only() {
     );
     assert_eq!(response::masked_url("  not a url "), "not a url");
 }
+
+#[test]
+fn rid_is_found_and_dated() {
+    assert_eq!(
+        response::rid("invalid code, rid: 65c18890-0ddb59e1-5f81042f"),
+        Some("65c18890-0ddb59e1-5f81042f")
+    );
+    assert_eq!(
+        response::rid(" rid: 5f9fa45e-406cc3e2-135b88ce"),
+        Some("5f9fa45e-406cc3e2-135b88ce")
+    );
+    assert_eq!(response::rid("invalid code"), None);
+    let t = response::rid_time("65c18890-0ddb59e1-5f81042f").expect("time");
+    assert_eq!(t.unix_timestamp(), 0x65c1_8890);
+    assert_eq!(
+        (t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()),
+        (2024, 2, 6, 1, 17)
+    );
+}

@@ -275,6 +275,18 @@ fn paren(lang: Lang, text: &str) -> String {
     }
 }
 
+/// A severity in the output language.
+fn severity_word(lang: Lang, severity: Severity) -> &'static str {
+    match (lang, severity) {
+        (Lang::En, Severity::Info) => "info",
+        (Lang::En, Severity::Warning) => "warning",
+        (Lang::En, Severity::Error) => "error",
+        (Lang::Zh, Severity::Info) => "提示",
+        (Lang::Zh, Severity::Warning) => "警告",
+        (Lang::Zh, Severity::Error) => "错误",
+    }
+}
+
 /// Two phrases: a space between them in English, none in Chinese.
 fn join(lang: Lang, a: &str, b: &str) -> String {
     match lang {
@@ -767,7 +779,7 @@ fn render_analysis(analysis: &Analysis<'_>, lang: Lang, style: Style) -> String 
             let _ = writeln!(
                 out,
                 "  [{}] {} {}",
-                style.severity(remark.severity, &remark.severity.to_string()),
+                style.severity(remark.severity, severity_word(lang, remark.severity)),
                 style.bold(remark.title.get(lang)),
                 style.dim(&format!("({})", remark.code))
             );
@@ -775,8 +787,8 @@ fn render_analysis(analysis: &Analysis<'_>, lang: Lang, style: Style) -> String 
             if !remark.fix.get(lang).is_empty() {
                 let _ = writeln!(
                     out,
-                    "      {} {}",
-                    pick(lang, "Fix:", "解决办法："),
+                    "      {}{}",
+                    style.label(pick(lang, "Fix:", "解决办法：")),
                     remark.fix.get(lang)
                 );
             }
