@@ -249,3 +249,45 @@ fn rid_is_found_and_dated() {
         (2024, 2, 6, 1, 17)
     );
 }
+
+#[test]
+fn odd_inputs_never_panic() {
+    let cat = Catalog::builtin();
+    let inputs: &[&[u8]] = &[
+        b"{",
+        b"\"",
+        b"<",
+        b"\xff\xfe{}",
+        b"{\"errcode\":\"abc\"}",
+        b"{\"errcode\":null,\"errmsg\":5}",
+        b"{\"errcode\":1e400}",
+        b"{\"alipay_x_response\":null}",
+        b"{\"error_response\":[],\"sign\":{}}",
+        b"{\"a\":\"\\",
+        b"{\"errmsg\":\"rid: zz-\"}",
+        b"{\"errmsg\":\"rid: ffffffffffff-1\"}",
+        b"{\"headimgurl\":\"/\",\"scope\":[1,null,{}],\"privilege\":\"\"}",
+        "<p>错误码：</p>".as_bytes(),
+        "<p>错误码: 99999</p>".as_bytes(),
+    ];
+    for input in inputs {
+        let _ = analyze(cat, input, Some("::not a url::"));
+        let _ = analyze(cat, input, Some("https://x/?method="));
+        let _ = analyze(cat, input, None);
+    }
+    for term in [
+        "=",
+        "==",
+        "alipay.",
+        "wechat.=",
+        ".",
+        "  ",
+        "a=b=c",
+        "\u{0}",
+        "user_status=",
+        "/",
+    ] {
+        let _ = cat.lookup(term);
+        let _ = cat.suggest(term, 5);
+    }
+}
