@@ -377,6 +377,9 @@ fn detect_provider(object: &Map<String, Value>, from_url: Option<Provider>) -> O
     }
 }
 
+/// Fields whose value is an error code: annotated with the code's catalog title.
+const STATUS_FIELDS: &[&str] = &["code", "sub_code", "errcode"];
+
 fn annotate<'a>(
     catalog: &'a Catalog,
     provider: Provider,
@@ -402,6 +405,20 @@ fn annotate<'a>(
                         .collect()
                 })
                 .unwrap_or_default();
+            // Status fields: the value is a code; its catalog title is the value's meaning.
+            let values = if values.is_empty() && STATUS_FIELDS.contains(&name.as_str()) {
+                as_code(Some(value))
+                    .and_then(|code| {
+                        let entry = catalog.error(provider, &code)?;
+                        Some(vec![ValueNote {
+                            item: code,
+                            meaning: Some(&entry.title),
+                        }])
+                    })
+                    .unwrap_or_default()
+            } else {
+                values
+            };
             let unexpected_value = field.is_some_and(|f| f.values_complete)
                 && values.iter().any(|v| v.meaning.is_none());
             FieldNote {
