@@ -40,7 +40,9 @@ static BUILTIN: LazyLock<Catalog> = LazyLock::new(|| {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
+    /// 支付宝: `alipay.system.oauth.token` and `alipay.user.info.share` on the gateway.
     Alipay,
+    /// 微信: Official Account web authorization (`/sns/*`) and the basic-token APIs.
     Wechat,
 }
 
@@ -133,8 +135,10 @@ pub struct Endpoint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Location {
+    /// A field of the response body (almost every entry).
     #[default]
     Response,
+    /// A request parameter worth explaining next to the response (e.g. WeChat's `lang`).
     Request,
 }
 
@@ -256,8 +260,11 @@ pub enum ErrorKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// Good news or context (`10000`, errcode `0`).
     Info,
+    /// Worth attention, not a failure.
     Warning,
+    /// The call failed.
     #[default]
     Error,
 }

@@ -172,6 +172,44 @@ impl Analysis<'_> {
     }
 }
 
+/// Query parameters whose values are secrets or single-use credentials.
+const SECRET_PARAMS: &[&str] = &[
+    "secret",
+    "access_token",
+    "refresh_token",
+    "code",
+    "auth_code",
+    "auth_token",
+    "app_auth_token",
+    "sign",
+];
+
+/// The request URL with secrets masked (`secret`, tokens, codes, `sign` keep their first four
+/// characters), for showing the request next to its response. A URL that does not parse is
+/// returned trimmed, unchanged.
+pub fn masked_url(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url.trim()) else {
+        return url.trim().to_owned();
+    };
+    if parsed.query().is_none() {
+        return parsed.to_string();
+    }
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if SECRET_PARAMS.contains(&k.as_ref()) && !v.is_empty() {
+                let head: String = v.chars().take(4).collect();
+                format!("{head}***")
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    parsed.to_string()
+}
+
 /// What the request URL says about the response.
 #[derive(Debug, Default)]
 struct UrlHint {
@@ -339,6 +377,9 @@ fn detect_provider(object: &Map<String, Value>, from_url: Option<Provider>) -> O
     }
 }
 
+/// Fields whose value is an error code: annotated with the code's catalog title.
+const STATUS_FIELDS: &[&str] = &["code", "sub_code", "errcode"];
+
 fn annotate<'a>(
     catalog: &'a Catalog,
     provider: Provider,
@@ -364,6 +405,20 @@ fn annotate<'a>(
                         .collect()
                 })
                 .unwrap_or_default();
+            // Status fields: the value is a code; its catalog title is the value's meaning.
+            let values = if values.is_empty() && STATUS_FIELDS.contains(&name.as_str()) {
+                as_code(Some(value))
+                    .and_then(|code| {
+                        let entry = catalog.error(provider, &code)?;
+                        Some(vec![ValueNote {
+                            item: code,
+                            meaning: Some(&entry.title),
+                        }])
+                    })
+                    .unwrap_or_default()
+            } else {
+                values
+            };
             let unexpected_value = field.is_some_and(|f| f.values_complete)
                 && values.iter().any(|v| v.meaning.is_none());
             FieldNote {
@@ -595,6 +650,13 @@ fn wechat<'a>(catalog: &'a Catalog, object: &Map<String, Value>, hint: &UrlHint)
             message,
         ));
     }
+    if let Some(remark) = object
+        .get("errmsg")
+        .and_then(Value::as_str)
+        .and_then(rid_remark)
+    {
+        remarks.push(remark);
+    }
     if as_code(object.get("is_snapshotuser")).as_deref() == Some("1") {
         remarks.push(remark(
             "wechat.snapshot-user",
@@ -639,6 +701,60 @@ fn wechat<'a>(catalog: &'a Catalog, object: &Map<String, Value>, hint: &UrlHint)
         diagnoses,
         remarks,
     }
+}
+
+/// The request id at the end of a WeChat `errmsg` (`rid: 65c18890-0ddb59e1-5f81042f`).
+pub fn rid(errmsg: &str) -> Option<&str> {
+    let (_, after) = errmsg.rsplit_once("rid:")?;
+    let rid = after
+        .trim()
+        .split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+        .next()?;
+    (rid.len() >= 8 && rid.contains('-')).then_some(rid)
+}
+
+/// The request time a rid suggests: its first group looks like the Unix time of the request
+/// in hex. An observation, not a documented fact, and labelled so.
+pub fn rid_time(rid: &str) -> Option<time::OffsetDateTime> {
+    let head = rid.split('-').next()?;
+    let seconds = u32::from_str_radix(head, 16).ok()?;
+    time::OffsetDateTime::from_unix_timestamp(i64::from(seconds)).ok()
+}
+
+fn rid_remark(errmsg: &str) -> Option<Finding> {
+    let rid = rid(errmsg)?;
+    let when = rid_time(rid).and_then(|t| {
+        t.format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+        ))
+        .ok()
+    });
+    let (when_en, when_zh) = when.map_or_else(
+        || (String::new(), String::new()),
+        |w| {
+            (
+                format!(" Its first group suggests the request was made at about {w} (an observation, not documented)."),
+                format!("其第一段推测为请求时间，约为 {w}（经验推断，非官方说明）。"),
+            )
+        },
+    );
+    Some(remark(
+        "wechat.rid",
+        Text::new(format!("Request id {rid}"), format!("请求标识 {rid}")),
+        Text::new(
+            format!(
+                "errmsg ends with the request id WeChat assigned to this call.{when_en} getRidInfo can look up rids of /cgi-bin/* calls within 7 days, but not of /sns/* calls (76022)."
+            ),
+            format!(
+                "errmsg 末尾是微信为本次调用分配的请求标识。{when_zh}getRidInfo 可查询 7 天内 /cgi-bin/* 调用的 rid，但不支持 /sns/* 调用（76022）。"
+            ),
+        ),
+        Text::new(
+            "Quote the full rid when asking WeChat support or the developer community; match errors on errcode, not on errmsg.",
+            "向微信官方或开发者社区求助时提供完整的 rid；判断错误请用 errcode，不要匹配 errmsg。",
+        ),
+        Severity::Info,
+    ))
 }
 
 fn mismatch(url: &str, body: &str) -> Finding {

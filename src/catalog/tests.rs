@@ -216,3 +216,78 @@ fn analyze_rejects_what_is_not_a_response() {
         analyze(cat, "<html><p>错误码: 10003</p></html>".as_bytes(), None).expect("page code");
     assert_eq!(page.diagnoses[0].code, "10003");
 }
+
+#[test]
+fn masked_url_hides_secrets_only() {
+    let masked = response::masked_url(
+        "https://api.weixin.qq.com/sns/oauth2/access_token?appid=wx1&secret=SECRETVALUE&code=CODE1234&grant_type=authorization_code",
+    );
+    assert!(masked.contains("appid=wx1"), "{masked}");
+    assert!(masked.contains("grant_type=authorization_code"), "{masked}");
+    assert!(
+        !masked.contains("SECRETVALUE") && !masked.contains("CODE1234"),
+        "{masked}"
+    );
+    assert_eq!(response::masked_url("  not a url "), "not a url");
+}
+
+#[test]
+fn rid_is_found_and_dated() {
+    assert_eq!(
+        response::rid("invalid code, rid: 65c18890-0ddb59e1-5f81042f"),
+        Some("65c18890-0ddb59e1-5f81042f")
+    );
+    assert_eq!(
+        response::rid(" rid: 5f9fa45e-406cc3e2-135b88ce"),
+        Some("5f9fa45e-406cc3e2-135b88ce")
+    );
+    assert_eq!(response::rid("invalid code"), None);
+    let t = response::rid_time("65c18890-0ddb59e1-5f81042f").expect("time");
+    assert_eq!(t.unix_timestamp(), 0x65c1_8890);
+    assert_eq!(
+        (t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()),
+        (2024, 2, 6, 1, 17)
+    );
+}
+
+#[test]
+fn odd_inputs_never_panic() {
+    let cat = Catalog::builtin();
+    let inputs: &[&[u8]] = &[
+        b"{",
+        b"\"",
+        b"<",
+        b"\xff\xfe{}",
+        b"{\"errcode\":\"abc\"}",
+        b"{\"errcode\":null,\"errmsg\":5}",
+        b"{\"errcode\":1e400}",
+        b"{\"alipay_x_response\":null}",
+        b"{\"error_response\":[],\"sign\":{}}",
+        b"{\"a\":\"\\",
+        b"{\"errmsg\":\"rid: zz-\"}",
+        b"{\"errmsg\":\"rid: ffffffffffff-1\"}",
+        b"{\"headimgurl\":\"/\",\"scope\":[1,null,{}],\"privilege\":\"\"}",
+        "<p>错误码：</p>".as_bytes(),
+        "<p>错误码: 99999</p>".as_bytes(),
+    ];
+    for input in inputs {
+        let _ = analyze(cat, input, Some("::not a url::"));
+        let _ = analyze(cat, input, Some("https://x/?method="));
+        let _ = analyze(cat, input, None);
+    }
+    for term in [
+        "=",
+        "==",
+        "alipay.",
+        "wechat.=",
+        ".",
+        "  ",
+        "a=b=c",
+        "\u{0}",
+        "user_status=",
+        "/",
+    ] {
+        let _ = cat.lookup(term);
+        let _ = cat.suggest(term, 5);
+    }
+}

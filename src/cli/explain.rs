@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use serde_json::{Value, json};
 
 use super::Global;
-use crate::catalog::response::{Analysis, Detection, Diagnosis, FieldNote, analyze};
+use crate::catalog::response::{Analysis, Detection, Diagnosis, FieldNote, analyze, masked_url};
 use crate::catalog::{
     Catalog, Endpoint, ErrorEntry, ErrorKind, Field, Hit, Location, Provider, ValueMatch,
 };
@@ -30,7 +30,7 @@ shapes, or the request given with --url), every field is annotated (fields the c
 not know are printed verbatim) and any error code is diagnosed: meaning, causes, fix.
 
 --json prints one object: {\"kind\":\"term\",\"term\",\"matches\":[{\"type\":\"error\"|\"field\"|
-\"value\"|\"endpoint\",\"provider\",…}],\"suggestions\"} for a term, or {\"kind\":\"response\",
+\"value\"|\"endpoint\",\"provider\",…}],\"suggestions\"} for a term, or {\"kind\":\"response\",\"request\",
 \"provider\",\"endpoint\",\"detection\",\"node\",\"control_chars_escaped\",\"is_error\",
 \"fields\":[{\"path\",\"name\",\"value\",\"known\",\"meaning\",\"values\",\"unexpected_value\"}],
 \"diagnoses\":[…],\"remarks\":[…],\"findings\":[…]} for a response.
@@ -81,10 +81,19 @@ pub fn run(args: &ExplainArgs, global: &Global) -> anyhow::Result<ExitCode> {
         Some(body) => {
             let analysis = analyze(catalog, &body, args.url.as_deref())
                 .context("cannot explain the response")?;
+            let request = args.url.as_deref().map(masked_url);
             let out = if args.json {
-                response_json(&analysis)?
+                response_json(&analysis, request.as_deref())?
             } else {
-                render_analysis(&analysis, lang, style)
+                let mut out = String::new();
+                if let Some(request) = &request {
+                    let _ = writeln!(
+                        out,
+                        "{}{request}",
+                        style.label(pick(lang, "Request:", "请求："))
+                    );
+                }
+                out + &render_analysis(&analysis, lang, style)
             };
             let code = if args.fail_on_error && analysis.is_error() {
                 ExitCode::from(1)
@@ -171,10 +180,11 @@ fn explain_term(
     Ok((out, code))
 }
 
-fn response_json(analysis: &Analysis<'_>) -> anyhow::Result<String> {
+fn response_json(analysis: &Analysis<'_>, request: Option<&str>) -> anyhow::Result<String> {
     let mut doc = serde_json::to_value(analysis)?;
     if let Value::Object(map) = &mut doc {
         map.insert("kind".into(), json!("response"));
+        map.insert("request".into(), json!(request));
         map.insert("is_error".into(), json!(analysis.is_error()));
         map.insert(
             "findings".into(),
@@ -262,6 +272,18 @@ fn paren(lang: Lang, text: &str) -> String {
     match lang {
         Lang::En => format!("({text})"),
         Lang::Zh => format!("（{text}）"),
+    }
+}
+
+/// A severity in the output language.
+fn severity_word(lang: Lang, severity: Severity) -> &'static str {
+    match (lang, severity) {
+        (Lang::En, Severity::Info) => "info",
+        (Lang::En, Severity::Warning) => "warning",
+        (Lang::En, Severity::Error) => "error",
+        (Lang::Zh, Severity::Info) => "提示",
+        (Lang::Zh, Severity::Warning) => "警告",
+        (Lang::Zh, Severity::Error) => "错误",
     }
 }
 
@@ -724,7 +746,7 @@ fn render_analysis(analysis: &Analysis<'_>, lang: Lang, style: Style) -> String 
         out,
         "{}{endpoint}  {}",
         style.label(pick(lang, "Endpoint:", "接口：")),
-        style.dim(&format!("({how})"))
+        style.dim(&paren(lang, how))
     );
     let verdict = if analysis.is_error() {
         style.severity(Severity::Error, pick(lang, "error", "失败"))
@@ -757,7 +779,7 @@ fn render_analysis(analysis: &Analysis<'_>, lang: Lang, style: Style) -> String 
             let _ = writeln!(
                 out,
                 "  [{}] {} {}",
-                style.severity(remark.severity, &remark.severity.to_string()),
+                style.severity(remark.severity, severity_word(lang, remark.severity)),
                 style.bold(remark.title.get(lang)),
                 style.dim(&format!("({})", remark.code))
             );
@@ -765,8 +787,8 @@ fn render_analysis(analysis: &Analysis<'_>, lang: Lang, style: Style) -> String 
             if !remark.fix.get(lang).is_empty() {
                 let _ = writeln!(
                     out,
-                    "      {} {}",
-                    pick(lang, "Fix:", "解决办法："),
+                    "      {}{}",
+                    style.label(pick(lang, "Fix:", "解决办法：")),
                     remark.fix.get(lang)
                 );
             }
