@@ -1,6 +1,11 @@
 //! Every flow end to end against the in-process sandbox over real loopback HTTP, and the
 //! failure scenarios users meet, through the library and through `authwalk run`.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed setup should panic where it fails"
+)]
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -21,20 +26,28 @@ fn state_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("run-flows-sandbox");
-        // Generate the keys once, before tests run in parallel.
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let handle = Sandbox::start(SandboxConfig {
-                state_dir: Some(dir.clone()),
-                ..SandboxConfig::default()
-            })
-            .await
-            .expect("the sandbox starts");
-            handle.shutdown().await;
-        });
+        // Generate the keys once, before tests run in parallel; on a thread of its own, since
+        // the caller may already be inside a runtime.
+        let init = dir.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let config = SandboxConfig {
+                    state_dir: Some(init),
+                    ..SandboxConfig::default()
+                };
+                Sandbox::start(config)
+                    .await
+                    .expect("the sandbox starts")
+                    .shutdown()
+                    .await;
+            });
+        })
+        .join()
+        .expect("the key generation thread");
         dir
     })
     .clone()
@@ -116,7 +129,14 @@ async fn walk(
         "teststate123".into(),
         OffsetDateTime::now_utc(),
     );
-    let ok = drive(&mut flow, &transport, &mut approver, |_, _| {}).await;
+    let ok = drive(
+        &mut flow,
+        &transport,
+        &mut approver,
+        || handle.now(),
+        |_, _| {},
+    )
+    .await;
     (flow, ok)
 }
 
@@ -358,7 +378,7 @@ async fn expired_tokens_after_the_clock_moves() {
         .access_token
         .as_ref()
         .unwrap()
-        .remaining(OffsetDateTime::now_utc())
+        .remaining(h.now())
         .unwrap();
     h.advance_clock(lifetime + 60);
     let inputs = Inputs {

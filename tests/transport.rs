@@ -21,8 +21,10 @@ fn get(url: String) -> PreparedRequest {
 /// A one-shot server that answers every connection with `reply` (raw HTTP), then optionally
 /// waits before closing.
 async fn server(reply: &'static [u8], hold: Duration) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("bound address");
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
             let mut buf = [0u8; 4096];

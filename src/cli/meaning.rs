@@ -77,7 +77,7 @@ mod tests {
         )
         .unwrap();
         assert!(
-            m.contains("T") || m.to_lowercase().contains("normal"),
+            m.contains('T') || m.to_lowercase().contains("normal"),
             "{m}"
         );
         let zh = field(false, StepKind::UserInfo, "sex", &Value::from(0), Lang::Zh).unwrap();

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::run::Target;
 use crate::finding::{Finding, Lang, Severity};
-use crate::flow::{ExchangeOutcome, Flow, StepKind, StepState, Timed};
+use crate::flow::{Exchange, ExchangeOutcome, Flow, StepKind, StepState, Timed};
 use crate::provider::alipay::Outcome;
 use crate::transport::DriveEvent;
 use crate::{redact, triage};
@@ -37,22 +37,22 @@ impl Style {
         }
     }
 
-    fn bold<'a>(self, t: &'a str) -> Cow<'a, str> {
+    fn bold(self, t: &str) -> Cow<'_, str> {
         self.paint("1", t)
     }
-    fn dim<'a>(self, t: &'a str) -> Cow<'a, str> {
+    fn dim(self, t: &str) -> Cow<'_, str> {
         self.paint("2", t)
     }
-    fn green<'a>(self, t: &'a str) -> Cow<'a, str> {
+    fn green(self, t: &str) -> Cow<'_, str> {
         self.paint("32", t)
     }
-    fn red<'a>(self, t: &'a str) -> Cow<'a, str> {
+    fn red(self, t: &str) -> Cow<'_, str> {
         self.paint("31", t)
     }
-    fn yellow<'a>(self, t: &'a str) -> Cow<'a, str> {
+    fn yellow(self, t: &str) -> Cow<'_, str> {
         self.paint("33", t)
     }
-    fn cyan<'a>(self, t: &'a str) -> Cow<'a, str> {
+    fn cyan(self, t: &str) -> Cow<'_, str> {
         self.paint("36", t)
     }
 }
@@ -66,28 +66,28 @@ pub struct Options {
 }
 
 impl Options {
-    fn url<'a>(&self, url: &'a str) -> Cow<'a, str> {
+    fn url(self, url: &str) -> Cow<'_, str> {
         if self.reveal {
             Cow::Borrowed(url)
         } else {
             redact::redact_query(url)
         }
     }
-    fn pairs<'a>(&self, text: &'a str) -> Cow<'a, str> {
+    fn pairs(self, text: &str) -> Cow<'_, str> {
         if self.reveal {
             Cow::Borrowed(text)
         } else {
             redact::redact_pairs(text)
         }
     }
-    fn json_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+    fn json_text(self, text: &str) -> Cow<'_, str> {
         if self.reveal {
             Cow::Borrowed(text)
         } else {
             redact::redact_json_text(text)
         }
     }
-    fn secret(&self, value: &str) -> String {
+    fn secret(self, value: &str) -> String {
         if self.reveal {
             value.to_owned()
         } else {
@@ -96,7 +96,7 @@ impl Options {
     }
 }
 
-pub fn header(out: &mut impl Write, flow: &Flow, target: &Target, o: &Options) -> io::Result<()> {
+pub fn header(out: &mut impl Write, flow: &Flow, target: &Target, o: Options) -> io::Result<()> {
     let s = o.style;
     writeln!(
         out,
@@ -115,7 +115,7 @@ fn step_heading(
     flow: &Flow,
     step: StepKind,
     extra: &str,
-    o: &Options,
+    o: Options,
 ) -> io::Result<()> {
     let total = flow
         .steps
@@ -138,7 +138,7 @@ fn step_heading(
 }
 
 /// Print one driver event as it happens.
-pub fn event(out: &mut impl Write, flow: &Flow, event: &DriveEvent, o: &Options) -> io::Result<()> {
+pub fn event(out: &mut impl Write, flow: &Flow, event: &DriveEvent, o: Options) -> io::Result<()> {
     let s = o.style;
     match event {
         DriveEvent::AwaitingCallback { authorize_url } => {
@@ -172,11 +172,7 @@ pub fn event(out: &mut impl Write, flow: &Flow, event: &DriveEvent, o: &Options)
                 }
             }
             if let Some(code) = &ctx.code {
-                facts.push(format!(
-                    "code {}{}",
-                    o.secret(&code.value),
-                    lifetime(code, flow)
-                ));
+                facts.push(format!("code {}{}", o.secret(&code.value), lifetime(code)));
             }
             if !facts.is_empty() {
                 writeln!(out, "  {}", facts.join(" · "))?;
@@ -194,13 +190,16 @@ pub fn event(out: &mut impl Write, flow: &Flow, event: &DriveEvent, o: &Options)
     Ok(())
 }
 
-fn lifetime(t: &Timed, _flow: &Flow) -> String {
-    t.expires
-        .map(|e| {
-            let left = (e - t.obtained).whole_seconds();
-            format!(" (valid {} more, single use)", human_seconds(left))
-        })
-        .unwrap_or_else(|| " (single use; expires within minutes)".to_owned())
+fn lifetime(t: &Timed) -> String {
+    t.expires.map_or_else(
+        || " (single use; expires within minutes)".to_owned(),
+        |e| {
+            format!(
+                " (valid {} more, single use)",
+                human_seconds((e - t.obtained).whole_seconds())
+            )
+        },
+    )
 }
 
 fn human_seconds(s: i64) -> String {
@@ -212,9 +211,20 @@ fn human_seconds(s: i64) -> String {
     }
 }
 
-fn exchange(out: &mut impl Write, flow: &Flow, index: usize, o: &Options) -> io::Result<()> {
-    let s = o.style;
+fn exchange(out: &mut impl Write, flow: &Flow, index: usize, o: Options) -> io::Result<()> {
     let ex = &flow.exchanges[index];
+    request(out, flow, ex, o)?;
+    response(out, ex, o)?;
+    fields(out, flow, ex, o)?;
+    for f in &triage::exchange(flow, index) {
+        finding(out, f, o)?;
+    }
+    Ok(())
+}
+
+/// The request line, headers, body, and for Alipay the signed string and `sign`.
+fn request(out: &mut impl Write, flow: &Flow, ex: &Exchange, o: Options) -> io::Result<()> {
+    let s = o.style;
     let method_name = ex.request.signing.as_ref().and_then(|_| {
         ex.request
             .url
@@ -259,6 +269,12 @@ fn exchange(out: &mut impl Write, flow: &Flow, index: usize, o: &Options) -> io:
         writeln!(out, "    {}", trace.signature)?;
     }
 
+    Ok(())
+}
+
+/// The status line, the body (pretty when JSON), and the signature check.
+fn response(out: &mut impl Write, ex: &Exchange, o: Options) -> io::Result<()> {
+    let s = o.style;
     match &ex.response {
         Some(r) => {
             let ct = r.header("content-type").unwrap_or("no content-type");
@@ -311,6 +327,12 @@ fn exchange(out: &mut impl Write, flow: &Flow, index: usize, o: &Options) -> io:
         }
     }
 
+    Ok(())
+}
+
+/// Each decoded field with its one-line meaning, for a successful exchange.
+fn fields(out: &mut impl Write, flow: &Flow, ex: &Exchange, o: Options) -> io::Result<()> {
+    let s = o.style;
     if let Some(Value::Object(map)) = &ex.decoded
         && ex.outcome == ExchangeOutcome::Ok
     {
@@ -340,13 +362,10 @@ fn exchange(out: &mut impl Write, flow: &Flow, index: usize, o: &Options) -> io:
             }
         }
     }
-    for f in &triage::exchange(flow, index) {
-        finding(out, f, o)?;
-    }
     Ok(())
 }
 
-fn finding(out: &mut impl Write, f: &Finding, o: &Options) -> io::Result<()> {
+fn finding(out: &mut impl Write, f: &Finding, o: Options) -> io::Result<()> {
     let s = o.style;
     let mark = match f.severity {
         Severity::Error => s.red("✗"),
@@ -380,7 +399,7 @@ pub fn summary(
     flow: &Flow,
     ok: bool,
     elapsed: Duration,
-    o: &Options,
+    o: Options,
 ) -> io::Result<()> {
     let s = o.style;
     for note in flow
@@ -459,7 +478,7 @@ pub fn json_document(
     target: &Target,
     ok: bool,
     elapsed: Duration,
-    o: &Options,
+    o: Options,
 ) -> Value {
     let timed = |t: &Option<Timed>| {
         t.as_ref().map(|t| {
@@ -502,7 +521,7 @@ pub fn json_document(
     })
 }
 
-fn exchange_json(flow: &Flow, index: usize, o: &Options) -> Value {
+fn exchange_json(flow: &Flow, index: usize, o: Options) -> Value {
     let ex = &flow.exchanges[index];
     let body_text = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);

@@ -14,7 +14,7 @@ use crate::config::profile::{self, Profile};
 use crate::flow::{AlipayApp, App, Flow, FlowKind, Inputs, StepKind, StepState, WechatApp};
 use crate::keys::{PrivateKey, PublicKey};
 use crate::provider::alipay::{Charset, Environment, SignType};
-use crate::sandbox::{Manifest, Sandbox, SandboxConfig};
+use crate::sandbox::{Manifest, Sandbox, SandboxConfig, SandboxHandle};
 use crate::transport::{
     Approver, CallbackListener, ListenerApprover, SandboxApprover, Transport, drive,
 };
@@ -27,6 +27,7 @@ use crate::transport::{
     authwalk run alipay-web --scenario wrong-scope\n  \
     authwalk run alipay-web --profile my-alipay --from user-info --auth-token authusrB…"
 )]
+#[expect(clippy::struct_excessive_bools, reason = "each bool is one clap flag")]
 pub struct RunArgs {
     /// alipay-web, alipay-mini, wechat-web or wechat-qr.
     pub flow: FlowKind,
@@ -114,9 +115,73 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     let state = random_state();
     let lang = global.lang();
 
-    let (flow, target, sandbox, mut approver) = if let Some(name) = &args.profile {
+    let (flow, target, sandbox, mut approver) = setup(args, &inputs, state, &transport).await?;
+    let mut flow = flow;
+    if let Some(step) = args.step {
+        for s in &mut flow.steps {
+            if s.kind != step && s.state == StepState::Pending {
+                s.state = StepState::Skipped;
+            }
+        }
+    }
+
+    let mut out = std::io::stdout().lock();
+    let style = render::Style::detect(args.json);
+    let opts = render::Options {
+        reveal: args.reveal,
+        lang,
+        style,
+    };
+    if !args.json {
+        render::header(&mut out, &flow, &target, opts)?;
+    }
+    let mut io_error = None;
+    let ok = drive(
+        &mut flow,
+        &transport,
+        &mut approver,
+        OffsetDateTime::now_utc,
+        |flow, event| {
+            if args.json {
+                return;
+            }
+            if let Err(e) = render::event(&mut out, flow, &event, opts) {
+                io_error.get_or_insert(e);
+            }
+        },
+    )
+    .await;
+    if let Some(e) = io_error {
+        return Err(e.into());
+    }
+    if let Some(handle) = sandbox {
+        handle.shutdown().await;
+    }
+    let elapsed = started.elapsed();
+    if args.json {
+        let doc = render::json_document(&flow, &target, ok, elapsed, opts);
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+    } else {
+        render::summary(&mut out, &flow, ok, elapsed, opts)?;
+    }
+    Ok(if ok && flow.succeeded() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Build the flow for a profile or the sandbox (started here), with its approver.
+async fn setup(
+    args: &RunArgs,
+    inputs: &Inputs,
+    state: String,
+    transport: &Transport,
+) -> anyhow::Result<(Flow, Target, Option<SandboxHandle>, AnyApprover)> {
+    Ok(if let Some(name) = &args.profile {
         let (app, target) = app_from_profile(args, name)?;
-        let flow = Flow::new(args.flow, app, &inputs, state, OffsetDateTime::now_utc());
+        let flow = Flow::new(args.flow, app, inputs, state, OffsetDateTime::now_utc());
         let approver = person_approver(&flow).await?;
         (flow, target, None, approver)
     } else {
@@ -139,61 +204,13 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
             name: format!("{name} as {user}"),
             base: handle.base_url().to_owned(),
         };
-        let flow = Flow::new(args.flow, app, &inputs, state, OffsetDateTime::now_utc());
+        let flow = Flow::new(args.flow, app, inputs, state, OffsetDateTime::now_utc());
         let approver = AnyApprover::Sandbox(SandboxApprover {
             transport: transport.clone(),
             user,
             control: handle.manifest().control.clone(),
         });
         (flow, target, Some(handle), approver)
-    };
-    let mut flow = flow;
-    if let Some(step) = args.step {
-        for s in &mut flow.steps {
-            if s.kind != step && s.state == StepState::Pending {
-                s.state = StepState::Skipped;
-            }
-        }
-    }
-
-    let mut out = std::io::stdout().lock();
-    let style = render::Style::detect(args.json);
-    let opts = render::Options {
-        reveal: args.reveal,
-        lang,
-        style,
-    };
-    if !args.json {
-        render::header(&mut out, &flow, &target, &opts)?;
-    }
-    let mut io_error = None;
-    let ok = drive(&mut flow, &transport, &mut approver, |flow, event| {
-        if args.json {
-            return;
-        }
-        if let Err(e) = render::event(&mut out, flow, &event, &opts) {
-            io_error.get_or_insert(e);
-        }
-    })
-    .await;
-    if let Some(e) = io_error {
-        return Err(e.into());
-    }
-    if let Some(handle) = sandbox {
-        handle.shutdown().await;
-    }
-    let elapsed = started.elapsed();
-    if args.json {
-        let doc = render::json_document(&flow, &target, ok, elapsed, &opts);
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-        writeln!(out)?;
-    } else {
-        render::summary(&mut out, &flow, ok, elapsed, &opts)?;
-    }
-    Ok(if ok && flow.succeeded() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
     })
 }
 
@@ -238,82 +255,98 @@ fn app_from_sandbox(args: &RunArgs, m: &Manifest) -> anyhow::Result<(App, String
             .ok_or_else(|| anyhow!("the sandbox has no {provider} demo user"))?,
     };
     if args.flow.is_alipay() {
-        let entry = match &args.app {
-            Some(id) => m.alipay.apps.iter().find(|a| a.app_id == *id),
-            None => m
-                .alipay
-                .apps
-                .iter()
-                .find(|a| a.sign_type == "RSA2" && a.charset == "utf-8" && !a.open_id_only)
-                .or_else(|| m.alipay.apps.first()),
-        }
-        .ok_or_else(|| {
-            let known: Vec<_> = m.alipay.apps.iter().map(|a| a.app_id.as_str()).collect();
-            anyhow!(
-                "no such sandbox Alipay app; choose one of {}",
-                known.join(", ")
-            )
-        })?;
-        let private_key = PrivateKey::parse(&read_text(&entry.app_private_key)?)
-            .with_context(|| entry.app_private_key.display().to_string())?;
-        let alipay_public_key = PublicKey::parse(&read_text(&entry.alipay_public_key)?)
-            .with_context(|| entry.alipay_public_key.display().to_string())?;
-        let app = AlipayApp {
-            app_id: entry.app_id.clone(),
-            sign_type: entry.sign_type.parse().map_err(anyhow::Error::msg)?,
-            charset: entry.charset.parse().map_err(anyhow::Error::msg)?,
-            private_key,
-            alipay_public_key,
-            redirect_uri: entry.redirect_uri.clone(),
-            scope: args.scope.clone().unwrap_or_else(|| "auth_user".to_owned()),
-            gateway_url: m.alipay.gateway.clone(),
-            authorize_url: m.alipay.authorize.clone(),
-        };
-        Ok((
-            App::Alipay(app),
-            user,
-            format!("Alipay app {}", entry.app_id),
-        ))
+        sandbox_alipay(args, m, user)
     } else {
-        let kind = if args.flow == FlowKind::WechatQr {
-            "website"
-        } else {
-            "official_account"
-        };
-        let entry = match &args.app {
-            Some(id) => m.wechat.apps.iter().find(|a| a.appid == *id),
-            None => m.wechat.apps.iter().find(|a| a.kind == kind),
-        }
-        .ok_or_else(|| {
-            let known: Vec<_> = m.wechat.apps.iter().map(|a| a.appid.as_str()).collect();
-            anyhow!(
-                "no such sandbox WeChat app; choose one of {}",
-                known.join(", ")
-            )
-        })?;
-        let default_scope = if args.flow == FlowKind::WechatQr {
-            "snsapi_login"
-        } else {
-            "snsapi_userinfo"
-        };
-        let app = WechatApp {
-            appid: entry.appid.clone(),
-            secret: entry.secret.clone(),
-            redirect_uri: entry.redirect_uri.clone(),
-            scope: args
-                .scope
-                .clone()
-                .unwrap_or_else(|| default_scope.to_owned()),
-            open_base: m.wechat.open_base.clone(),
-            api_base: m.wechat.api_base.clone(),
-            lang: "zh_CN".to_owned(),
-        };
-        Ok((
-            App::Wechat(app),
-            user,
-            format!("WeChat app {}", entry.appid),
-        ))
+        sandbox_wechat(args, m, user)
     }
+}
+
+fn sandbox_alipay(
+    args: &RunArgs,
+    m: &Manifest,
+    user: String,
+) -> anyhow::Result<(App, String, String)> {
+    let entry = match &args.app {
+        Some(id) => m.alipay.apps.iter().find(|a| a.app_id == *id),
+        None => m
+            .alipay
+            .apps
+            .iter()
+            .find(|a| a.sign_type == "RSA2" && a.charset == "utf-8" && !a.open_id_only)
+            .or_else(|| m.alipay.apps.first()),
+    }
+    .ok_or_else(|| {
+        let known: Vec<_> = m.alipay.apps.iter().map(|a| a.app_id.as_str()).collect();
+        anyhow!(
+            "no such sandbox Alipay app; choose one of {}",
+            known.join(", ")
+        )
+    })?;
+    let private_key = PrivateKey::parse(&read_text(&entry.app_private_key)?)
+        .with_context(|| entry.app_private_key.display().to_string())?;
+    let alipay_public_key = PublicKey::parse(&read_text(&entry.alipay_public_key)?)
+        .with_context(|| entry.alipay_public_key.display().to_string())?;
+    let app = AlipayApp {
+        app_id: entry.app_id.clone(),
+        sign_type: entry.sign_type.parse().map_err(anyhow::Error::msg)?,
+        charset: entry.charset.parse().map_err(anyhow::Error::msg)?,
+        private_key,
+        alipay_public_key,
+        redirect_uri: entry.redirect_uri.clone(),
+        scope: args.scope.clone().unwrap_or_else(|| "auth_user".to_owned()),
+        gateway_url: m.alipay.gateway.clone(),
+        authorize_url: m.alipay.authorize.clone(),
+    };
+    Ok((
+        App::Alipay(app),
+        user,
+        format!("Alipay app {}", entry.app_id),
+    ))
+}
+
+fn sandbox_wechat(
+    args: &RunArgs,
+    m: &Manifest,
+    user: String,
+) -> anyhow::Result<(App, String, String)> {
+    let kind = if args.flow == FlowKind::WechatQr {
+        "website"
+    } else {
+        "official_account"
+    };
+    let entry = match &args.app {
+        Some(id) => m.wechat.apps.iter().find(|a| a.appid == *id),
+        None => m.wechat.apps.iter().find(|a| a.kind == kind),
+    }
+    .ok_or_else(|| {
+        let known: Vec<_> = m.wechat.apps.iter().map(|a| a.appid.as_str()).collect();
+        anyhow!(
+            "no such sandbox WeChat app; choose one of {}",
+            known.join(", ")
+        )
+    })?;
+    let default_scope = if args.flow == FlowKind::WechatQr {
+        "snsapi_login"
+    } else {
+        "snsapi_userinfo"
+    };
+    let app = WechatApp {
+        appid: entry.appid.clone(),
+        secret: entry.secret.clone(),
+        redirect_uri: entry.redirect_uri.clone(),
+        scope: args
+            .scope
+            .clone()
+            .unwrap_or_else(|| default_scope.to_owned()),
+        open_base: m.wechat.open_base.clone(),
+        api_base: m.wechat.api_base.clone(),
+        lang: "zh_CN".to_owned(),
+    };
+    Ok((
+        App::Wechat(app),
+        user,
+        format!("WeChat app {}", entry.appid),
+    ))
 }
 
 fn app_from_profile(args: &RunArgs, name: &str) -> anyhow::Result<(App, Target)> {

@@ -133,6 +133,10 @@ fn alipay_web_walk() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario table, read top to bottom"
+)]
 fn alipay_rejection_tampering_and_transport_failure() {
     let inputs = Inputs {
         code: Some("C0DE".into()),

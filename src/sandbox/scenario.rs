@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::state::Fault;
 
 /// The embedded scenario files, by name.
-const FILES: [(&str, &str); 6] = [
+const FILES: [(&str, &str); 7] = [
     (
         "expired-code",
         include_str!("../../assets/scenarios/expired-code.toml"),
@@ -31,6 +31,10 @@ const FILES: [(&str, &str); 6] = [
     (
         "tampered-response",
         include_str!("../../assets/scenarios/tampered-response.toml"),
+    ),
+    (
+        "gateway-html-502",
+        include_str!("../../assets/scenarios/gateway-html-502.toml"),
     ),
 ];
 

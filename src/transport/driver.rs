@@ -42,15 +42,15 @@ pub trait Approver {
     ) -> impl Future<Output = Result<String, String>> + Send;
 }
 
-/// Run `flow` to its end. Returns whether every step succeeded.
+/// Run `flow` to its end, reading the time from `now` (the wall clock, or the sandbox's
+/// movable clock). Returns whether every step succeeded.
 pub async fn drive(
     flow: &mut Flow,
     transport: &Transport,
     approver: &mut impl Approver,
+    now: impl Fn() -> OffsetDateTime,
     mut on_event: impl FnMut(&Flow, DriveEvent),
 ) -> bool {
-    // The driver is the one place the wall clock is read; the flow itself stays pure.
-    let now = OffsetDateTime::now_utc;
     loop {
         match flow.advance(now()) {
             Effect::Finished { ok } => return ok,
@@ -67,13 +67,13 @@ pub async fn drive(
                     },
                 );
                 let input = approver.callback(&authorize_url, &redirect_uri).await;
-                if !accept(flow, input, &mut on_event) {
+                if !accept(flow, input, now(), &mut on_event) {
                     return false;
                 }
             }
             Effect::AwaitMiniCode { app_id, scope } => {
                 let input = approver.mini_code(&app_id, &scope).await;
-                if !accept(flow, input, &mut on_event) {
+                if !accept(flow, input, now(), &mut on_event) {
                     return false;
                 }
             }
@@ -90,10 +90,11 @@ pub async fn drive(
 fn accept(
     flow: &mut Flow,
     input: Result<String, String>,
+    now: OffsetDateTime,
     on_event: &mut impl FnMut(&Flow, DriveEvent),
 ) -> bool {
     let result = input.and_then(|url| {
-        flow.on_callback(&url, OffsetDateTime::now_utc())
+        flow.on_callback(&url, now)
             .map(|()| url)
             .map_err(|e| e.to_string())
     });
