@@ -787,6 +787,18 @@ impl Flow {
         index
     }
 
+    /// Run `step` again (and every step after it), as a person retrying from the TUI would. The
+    /// context is kept, so a retried token step resends the same code — exactly the mistake a
+    /// double redirect makes, which triage then recognises.
+    pub fn rerun(&mut self, step: StepKind) {
+        if let Some(start) = self.steps.iter().position(|s| s.kind == step) {
+            for s in &mut self.steps[start..] {
+                s.state = StepState::Pending;
+                s.exchange = None;
+            }
+        }
+    }
+
     /// Whether every step that ran succeeded.
     pub fn succeeded(&self) -> bool {
         self.steps

@@ -12,6 +12,28 @@ use std::fmt;
 
 use crate::finding::{Finding, Severity};
 
+/// An HTTP `Date` header value (IMF-fixdate, RFC 9110): `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(t: time::OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(HTTP_DATE)
+        .expect("formatting a date with a fixed description cannot fail")
+}
+
+/// Parse an HTTP `Date` header (IMF-fixdate, or RFC 2822 as some servers send).
+pub fn parse_http_date(text: &str) -> Option<time::OffsetDateTime> {
+    let text = text.trim();
+    time::PrimitiveDateTime::parse(text, HTTP_DATE)
+        .map(time::PrimitiveDateTime::assume_utc)
+        .or_else(|_| {
+            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822)
+        })
+        .ok()
+}
+
+const HTTP_DATE: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+);
+
 /// The HTTP method of a prepared request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {

@@ -418,7 +418,26 @@ fn router(shared: Arc<Shared>) -> Router {
         .merge(wechat::routes())
         .merge(control::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            date_header,
+        ))
         .with_state(shared)
+}
+
+/// Every response carries a `Date` from the sandbox clock, as a real provider's carries one
+/// from its own, so a client can measure its skew against the server (and a moved clock shows).
+async fn date_header(
+    axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let date = crate::provider::http_date(shared.clock.now());
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    response
 }
 
 async fn not_found() -> Response {

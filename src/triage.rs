@@ -232,8 +232,8 @@ fn environment_mismatch(ex: &Exchange) -> Option<Finding> {
         )
     } else {
         (
-            "the production gateway was called with what looks like a sandbox app_id",
-            "用看起来是沙箱的 app_id 调用了正式环境网关",
+            "a gateway other than Alipay's sandbox was called with what looks like a sandbox app_id",
+            "用看起来是沙箱的 app_id 调用了非沙箱（正式环境）网关",
         )
     };
     Some(
@@ -291,7 +291,7 @@ fn clock_skew(ex: &Exchange, received: Option<OffsetDateTime>) -> Finding {
         .response
         .as_ref()
         .and_then(|r| r.header("date"))
-        .and_then(|d| OffsetDateTime::parse(d, &time::format_description::well_known::Rfc2822).ok())
+        .and_then(crate::provider::parse_http_date)
         .or(received);
     let china = time::macros::offset!(+8);
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
