@@ -1,10 +1,5 @@
 //! Each triage rule, fed a real failing exchange recorded against the embedded sandbox.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers: a failed setup should panic where it fails"
-)]
-
 use authwalk::finding::Finding;
 use authwalk::flow::{App, FlowKind, Inputs, StepKind};
 use authwalk::keys::PrivateKey;
