@@ -12,8 +12,6 @@
 //! Pure: no I/O, no clock. The optional request URL only sharpens the endpoint guess (an
 //! `/sns/userinfo` URL turns a bare 48001 into the snsapi_base explanation).
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -172,44 +170,6 @@ impl Analysis<'_> {
     }
 }
 
-/// Query parameters whose values are secrets or single-use credentials.
-const SECRET_PARAMS: &[&str] = &[
-    "secret",
-    "access_token",
-    "refresh_token",
-    "code",
-    "auth_code",
-    "auth_token",
-    "app_auth_token",
-    "sign",
-];
-
-/// The request URL with secrets masked (`secret`, tokens, codes, `sign` keep their first four
-/// characters), for showing the request next to its response. A URL that does not parse is
-/// returned trimmed, unchanged.
-pub fn masked_url(url: &str) -> String {
-    let Ok(mut parsed) = url::Url::parse(url.trim()) else {
-        return url.trim().to_owned();
-    };
-    if parsed.query().is_none() {
-        return parsed.to_string();
-    }
-    let pairs: Vec<(String, String)> = parsed
-        .query_pairs()
-        .map(|(k, v)| {
-            let v = if SECRET_PARAMS.contains(&k.as_ref()) && !v.is_empty() {
-                let head: String = v.chars().take(4).collect();
-                format!("{head}***")
-            } else {
-                v.into_owned()
-            };
-            (k.into_owned(), v)
-        })
-        .collect();
-    parsed.query_pairs_mut().clear().extend_pairs(pairs);
-    parsed.to_string()
-}
-
 /// What the request URL says about the response.
 #[derive(Debug, Default)]
 struct UrlHint {
@@ -254,33 +214,6 @@ fn url_hint(url: &str) -> UrlHint {
     }
 }
 
-/// Escape raw C0 control characters inside JSON strings as `\u00XX` (WeChat has sent
-/// nicknames with unescaped control characters, which strict parsers reject). Returns the
-/// cleaned text and how many characters were escaped; text outside strings is untouched.
-pub fn escape_control_chars(text: &str) -> (String, usize) {
-    let mut out = String::with_capacity(text.len());
-    let (mut in_string, mut escaped, mut count) = (false, false, 0);
-    for c in text.chars() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            } else if u32::from(c) < 0x20 {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-                count += 1;
-                continue;
-            }
-        } else if c == '"' {
-            in_string = true;
-        }
-        out.push(c);
-    }
-    (out, count)
-}
-
 /// Explain a response body. `url` is the request it answered, when known.
 pub fn analyze<'a>(
     catalog: &'a Catalog,
@@ -295,7 +228,8 @@ pub fn analyze<'a>(
     if text.starts_with('<') {
         return html_page(catalog, text);
     }
-    let (clean, escaped) = escape_control_chars(text);
+    let (clean, escaped) = crate::provider::wechat::escape_controls(text);
+    let escaped = escaped.len();
     let value: Value =
         serde_json::from_str(&clean).map_err(|source| AnalyzeError::NotJson { source })?;
     let Value::Object(object) = value else {
@@ -703,32 +637,18 @@ fn wechat<'a>(catalog: &'a Catalog, object: &Map<String, Value>, hint: &UrlHint)
     }
 }
 
-/// The request id at the end of a WeChat `errmsg` (`rid: 65c18890-0ddb59e1-5f81042f`).
-pub fn rid(errmsg: &str) -> Option<&str> {
-    let (_, after) = errmsg.rsplit_once("rid:")?;
-    let rid = after
-        .trim()
-        .split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
-        .next()?;
-    (rid.len() >= 8 && rid.contains('-')).then_some(rid)
-}
-
-/// The request time a rid suggests: its first group looks like the Unix time of the request
-/// in hex. An observation, not a documented fact, and labelled so.
-pub fn rid_time(rid: &str) -> Option<time::OffsetDateTime> {
-    let head = rid.split('-').next()?;
-    let seconds = u32::from_str_radix(head, 16).ok()?;
-    time::OffsetDateTime::from_unix_timestamp(i64::from(seconds)).ok()
-}
-
 fn rid_remark(errmsg: &str) -> Option<Finding> {
-    let rid = rid(errmsg)?;
-    let when = rid_time(rid).and_then(|t| {
-        t.format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
-        ))
-        .ok()
-    });
+    let parts = crate::provider::wechat::split_errmsg(errmsg);
+    let rid = parts.rid.as_deref()?;
+    let when = parts
+        .rid_unix_seconds()
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+            ))
+            .ok()
+        });
     let (when_en, when_zh) = when.map_or_else(
         || (String::new(), String::new()),
         |w| {

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::response::{Detection, analyze, escape_control_chars};
+use super::response::{Detection, analyze};
 use super::*;
 
 #[test]
@@ -126,8 +126,9 @@ fn finding_codes() {
 
 #[test]
 fn control_chars_are_escaped_inside_strings_only() {
-    let (clean, n) = escape_control_chars("{\"nickname\":\"a\u{14}b\",\n\"x\":\"\\\"\t\"}");
-    assert_eq!(n, 2);
+    let (clean, at) =
+        crate::provider::wechat::escape_controls("{\"nickname\":\"a\u{14}b\",\n\"x\":\"\\\"\t\"}");
+    assert_eq!(at, [14, 26]);
     assert_eq!(
         clean,
         "{\"nickname\":\"a\\u0014b\",\n\"x\":\"\\\"\\u0009\"}"
@@ -215,39 +216,6 @@ fn analyze_rejects_what_is_not_a_response() {
     let page =
         analyze(cat, "<html><p>错误码: 10003</p></html>".as_bytes(), None).expect("page code");
     assert_eq!(page.diagnoses[0].code, "10003");
-}
-
-#[test]
-fn masked_url_hides_secrets_only() {
-    let masked = response::masked_url(
-        "https://api.weixin.qq.com/sns/oauth2/access_token?appid=wx1&secret=SECRETVALUE&code=CODE1234&grant_type=authorization_code",
-    );
-    assert!(masked.contains("appid=wx1"), "{masked}");
-    assert!(masked.contains("grant_type=authorization_code"), "{masked}");
-    assert!(
-        !masked.contains("SECRETVALUE") && !masked.contains("CODE1234"),
-        "{masked}"
-    );
-    assert_eq!(response::masked_url("  not a url "), "not a url");
-}
-
-#[test]
-fn rid_is_found_and_dated() {
-    assert_eq!(
-        response::rid("invalid code, rid: 65c18890-0ddb59e1-5f81042f"),
-        Some("65c18890-0ddb59e1-5f81042f")
-    );
-    assert_eq!(
-        response::rid(" rid: 5f9fa45e-406cc3e2-135b88ce"),
-        Some("5f9fa45e-406cc3e2-135b88ce")
-    );
-    assert_eq!(response::rid("invalid code"), None);
-    let t = response::rid_time("65c18890-0ddb59e1-5f81042f").expect("time");
-    assert_eq!(t.unix_timestamp(), 0x65c1_8890);
-    assert_eq!(
-        (t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()),
-        (2024, 2, 6, 1, 17)
-    );
 }
 
 #[test]

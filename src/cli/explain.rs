@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use serde_json::{Value, json};
 
 use super::Global;
-use crate::catalog::response::{Analysis, Detection, Diagnosis, FieldNote, analyze, masked_url};
+use crate::catalog::response::{Analysis, Detection, Diagnosis, FieldNote, analyze};
 use crate::catalog::{
     Catalog, Endpoint, ErrorEntry, ErrorKind, Field, Hit, Location, Provider, ValueMatch,
 };
@@ -81,7 +81,10 @@ pub fn run(args: &ExplainArgs, global: &Global) -> anyhow::Result<ExitCode> {
         Some(body) => {
             let analysis = analyze(catalog, &body, args.url.as_deref())
                 .context("cannot explain the response")?;
-            let request = args.url.as_deref().map(masked_url);
+            let request = args
+                .url
+                .as_deref()
+                .map(|u| crate::redact::redact_query(u.trim()).into_owned());
             let out = if args.json {
                 response_json(&analysis, request.as_deref())?
             } else {

@@ -35,7 +35,8 @@ pub use request::{
     refresh_token_request, userinfo_request,
 };
 pub use response::{
-    ApiError, BasicToken, Parsed, ResponseError, Sex, UserInfo, WebAccessToken, parse_response,
+    ApiError, BasicToken, Parsed, ResponseError, Sex, UserInfo, WebAccessToken, escape_controls,
+    parse_response,
 };
 
 /// Host of the authorize pages (`/connect/oauth2/authorize`, `/connect/qrconnect`).

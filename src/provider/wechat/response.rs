@@ -168,7 +168,10 @@ pub fn parse_response(body: &[u8]) -> Result<Parsed, ResponseError> {
 
 /// Replace raw C0 control characters inside JSON strings with `\u00XX` escapes, keeping them
 /// (rather than dropping them) so nothing of the nickname is lost. Returns the offsets.
-fn escape_controls(text: &str) -> (String, Vec<usize>) {
+/// Escape raw C0 control characters inside JSON strings as `\u00XX` (WeChat has sent nicknames
+/// with unescaped control characters, which strict parsers reject). Returns the cleaned text
+/// and the byte offsets of what was escaped; text outside strings is untouched.
+pub fn escape_controls(text: &str) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(text.len());
     let mut offsets = Vec::new();
     let mut in_string = false;
