@@ -10,13 +10,7 @@ use std::path::Path;
 /// Write `contents` to a new file that only its owner can read. With `overwrite` false an
 /// existing file is an error (`AlreadyExists`), so a key is never silently replaced.
 pub fn write_secret_file(path: &Path, contents: &[u8], overwrite: bool) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true);
-    if overwrite {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
+    let mut options = open_options(overwrite);
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
@@ -37,6 +31,11 @@ pub fn write_secret_file(path: &Path, contents: &[u8], overwrite: bool) -> io::R
 
 /// Write a file that holds nothing secret (a public key).
 pub fn write_public_file(path: &Path, contents: &[u8], overwrite: bool) -> io::Result<()> {
+    open_options(overwrite).open(path)?.write_all(contents)
+}
+
+/// Create-new, or create-or-truncate when `overwrite`.
+fn open_options(overwrite: bool) -> OpenOptions {
     let mut options = OpenOptions::new();
     options.write(true);
     if overwrite {
@@ -44,8 +43,7 @@ pub fn write_public_file(path: &Path, contents: &[u8], overwrite: bool) -> io::R
     } else {
         options.create_new(true);
     }
-    let mut file = options.open(path)?;
-    file.write_all(contents)
+    options
 }
 
 /// Where authwalk keeps its configuration: `AUTHWALK_CONFIG_DIR`, else the platform's config

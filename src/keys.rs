@@ -86,6 +86,16 @@ pub enum HashAlg {
     Sha1,
 }
 
+impl HashAlg {
+    /// The PKCS#1 v1.5 scheme for this hash, and the digest of `data`.
+    fn scheme_and_digest(self, data: &[u8]) -> (Pkcs1v15Sign, Vec<u8>) {
+        match self {
+            Self::Sha256 => (Pkcs1v15Sign::new::<Sha256>(), Sha256::digest(data).to_vec()),
+            Self::Sha1 => (Pkcs1v15Sign::new::<Sha1>(), Sha1::digest(data).to_vec()),
+        }
+    }
+}
+
 /// What was detected about a key, for display next to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyInfo {
@@ -492,17 +502,12 @@ impl PrivateKey {
 
     /// RSASSA-PKCS1-v1_5 signature over `data`.
     pub fn sign(&self, hash: HashAlg, data: &[u8]) -> Vec<u8> {
-        let result = match hash {
-            HashAlg::Sha256 => self
-                .key
-                .sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(data)),
-            HashAlg::Sha1 => self
-                .key
-                .sign(Pkcs1v15Sign::new::<Sha1>(), &Sha1::digest(data)),
-        };
+        let (scheme, digest) = hash.scheme_and_digest(data);
         // Signing only fails when the modulus is too small for the digest info, and every
         // key that parses here is at least 512 bits, which holds SHA-256's 51 bytes.
-        result.expect("PKCS#1 v1.5 signing with a parsed RSA key")
+        self.key
+            .sign(scheme, &digest)
+            .expect("PKCS#1 v1.5 signing with a parsed RSA key")
     }
 
     /// Encode in `encoding` (PKCS#1 or PKCS#8) with `armor`.
@@ -518,12 +523,10 @@ impl PrivateKey {
                 .to_pkcs8_der()
                 .map(|d| d.as_bytes().to_vec())
                 .map_err(der_error),
-            Encoding::Spki | Encoding::Certificate => {
-                return Err(EncodeError::Unsupported {
-                    encoding,
-                    kind: KeyKind::Private,
-                });
-            }
+            Encoding::Spki | Encoding::Certificate => Err(EncodeError::Unsupported {
+                encoding,
+                kind: KeyKind::Private,
+            }),
         }?;
         Ok(text::encode(
             &der,
@@ -572,20 +575,8 @@ impl PublicKey {
 
     /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature over `data`.
     pub fn verify(&self, hash: HashAlg, data: &[u8], signature: &[u8]) -> bool {
-        match hash {
-            HashAlg::Sha256 => self
-                .key
-                .verify(
-                    Pkcs1v15Sign::new::<Sha256>(),
-                    &Sha256::digest(data),
-                    signature,
-                )
-                .is_ok(),
-            HashAlg::Sha1 => self
-                .key
-                .verify(Pkcs1v15Sign::new::<Sha1>(), &Sha1::digest(data), signature)
-                .is_ok(),
-        }
+        let (scheme, digest) = hash.scheme_and_digest(data);
+        self.key.verify(scheme, &digest, signature).is_ok()
     }
 
     /// Encode in `encoding` (SPKI or PKCS#1) with `armor`.
@@ -601,12 +592,10 @@ impl PublicKey {
                 .to_public_key_der()
                 .map(|d| d.as_bytes().to_vec())
                 .map_err(der_error),
-            Encoding::Pkcs8 | Encoding::Certificate => {
-                return Err(EncodeError::Unsupported {
-                    encoding,
-                    kind: KeyKind::Public,
-                });
-            }
+            Encoding::Pkcs8 | Encoding::Certificate => Err(EncodeError::Unsupported {
+                encoding,
+                kind: KeyKind::Public,
+            }),
         }?;
         Ok(text::encode(
             &der,

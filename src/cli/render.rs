@@ -565,12 +565,7 @@ fn exchange_json(flow: &Flow, index: usize, o: Options) -> Value {
         "transport_error": ex.transport_error,
         "elapsed_ms": u64::try_from(ex.elapsed.as_millis()).unwrap_or(u64::MAX),
         "verification": ex.verification.as_ref().map(|v| json!({
-            "outcome": match v.outcome {
-                Outcome::Verified => "verified",
-                Outcome::VerifiedUnescaped => "verified_unescaped",
-                Outcome::Mismatch => "mismatch",
-                Outcome::Unsigned => "unsigned",
-            },
+            "outcome": v.outcome.id(),
             "reason": v.reason,
             "node": v.node,
             "signed_text": v.signed_text.as_deref().map(|t| o.json_text(t).into_owned()),

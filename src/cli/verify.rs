@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{Global, read_input, read_text};
 use crate::keys::{self, ParsedKey, PublicKey};
-use crate::provider::alipay::{Charset, Outcome, SignType, verify_response};
+use crate::provider::alipay::{Charset, SignType, verify_response};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Exit status: 0 verified, 1 signature mismatch or unsigned, 2 usage error.")]
@@ -68,12 +68,7 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
 
     if args.json {
         let out = json!({
-            "outcome": match v.outcome {
-                Outcome::Verified => "verified",
-                Outcome::VerifiedUnescaped => "verified_unescaped",
-                Outcome::Mismatch => "mismatch",
-                Outcome::Unsigned => "unsigned",
-            },
+            "outcome": v.outcome.id(),
             "reason": v.reason,
             "node": v.node,
             "signed_text": v.signed_text,

@@ -178,6 +178,16 @@ impl Outcome {
         matches!(self, Self::Verified | Self::VerifiedUnescaped)
     }
 
+    /// Stable machine name, as in JSON output.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::VerifiedUnescaped => "verified_unescaped",
+            Self::Mismatch => "mismatch",
+            Self::Unsigned => "unsigned",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Verified => "verified",
