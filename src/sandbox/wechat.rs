@@ -481,7 +481,9 @@ async fn api(
             return answer(&shared, content_type, Err((-1, "system error"))).finish(None);
         }
         Some(FaultKind::Slow) => {
-            let delay = fault.as_ref().map_or(0, |f| f.delay_ms);
+            let delay = fault
+                .as_ref()
+                .map_or(0, |f| f.delay_ms.min(super::state::MAX_DELAY_MS));
             tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
         }
         _ => {}

@@ -295,3 +295,36 @@ async fn expired_entries_are_purged() {
     .await;
     assert_eq!(held(stats().await), 1, "only the fresh code is left");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absurd_clock_moves_are_clamped_not_fatal() {
+    let sandbox = start().await;
+    let control = sandbox.manifest().control.clone();
+    let far = post_json(
+        &format!("{control}/clock/advance"),
+        &json!({"seconds": i64::MAX}),
+    )
+    .await;
+    assert!(far["offset_seconds"].as_i64().expect("offset") < i64::MAX);
+    let back = post_json(
+        &format!("{control}/clock/advance"),
+        &json!({"seconds": i64::MIN}),
+    )
+    .await;
+    assert!(back["unix"].is_i64());
+    let reset = -back["offset_seconds"].as_i64().expect("offset");
+    post_json(
+        &format!("{control}/clock/advance"),
+        &json!({"seconds": reset}),
+    )
+    .await;
+    let app0 = app(&sandbox, 0);
+    let code = approve(
+        &sandbox,
+        "2021000000000001",
+        "auth_user",
+        "alipay-certified",
+    )
+    .await;
+    assert!(exchange(&sandbox, &app0, &code).await.verified());
+}
