@@ -202,6 +202,16 @@ fn authorize_params<'a>(
             "state is present but empty.",
         ));
     }
+    if form::first(pairs, "state").is_some_and(|s| s.len() > 128) {
+        // Observed on the Official Account page (2022); WeChat shows no code for it.
+        return Err(Html(pages::error(
+            Look::Wechat,
+            None,
+            "state 参数过长（最多 128 字节）",
+            "state is longer than 128 bytes; WeChat rejects it on the Official Account page.",
+        ))
+        .into_response());
+    }
     let Some(app) = shared.cast.wechat_app(appid) else {
         return Err(error_page(
             "10016",

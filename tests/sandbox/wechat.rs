@@ -442,6 +442,16 @@ async fn authorize_pages_check_parameters_like_wechat() {
             "10005",
         ),
     ];
+    let long_state = "s".repeat(129);
+    let long = client()
+        .get(format!("{base}/connect/oauth2/authorize?appid={oa}&redirect_uri={redirect}&response_type=code&scope=snsapi_base&state={long_state}"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(long.contains("128") && !long.contains("decision"));
     for (path, code) in cases {
         let resp = client()
             .get(format!("{base}{path}"))
