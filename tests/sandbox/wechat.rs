@@ -573,3 +573,34 @@ async fn force_snapshot_makes_a_virtual_account() {
     .await;
     assert_eq!(errcode(&info), 48001);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_wechat_exchanges_have_exactly_one_winner_each() {
+    let sandbox = std::sync::Arc::new(start().await);
+    let mut codes = Vec::new();
+    for _ in 0..50 {
+        codes.push(approve(&sandbox, "snsapi_base", "wechat-emoji").await);
+    }
+    let mut tasks = Vec::new();
+    for code in codes {
+        for _ in 0..2 {
+            let (sandbox, code) = (sandbox.clone(), code.clone());
+            tasks.push(tokio::spawn(async move {
+                let t = token(&sandbox, OA, &code).await;
+                if t["access_token"].is_string() {
+                    true
+                } else {
+                    assert_eq!(errcode(&t), 40163);
+                    false
+                }
+            }));
+        }
+    }
+    let mut winners = 0;
+    for task in tasks {
+        if task.await.expect("task") {
+            winners += 1;
+        }
+    }
+    assert_eq!(winners, 50);
+}
