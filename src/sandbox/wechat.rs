@@ -84,6 +84,13 @@ struct Used {
     deadline: i64,
 }
 
+/// The newest basic token of an app, whose predecessor dies after the overlap.
+#[derive(Debug, Clone)]
+struct Latest {
+    token: String,
+    deadline: i64,
+}
+
 macro_rules! expiring {
     ($($t:ty),*) => {$(
         impl Expiring for $t {
@@ -93,7 +100,7 @@ macro_rules! expiring {
         }
     )*};
 }
-expiring!(Code, WebToken, Refresh, BasicToken, Used);
+expiring!(Code, WebToken, Refresh, BasicToken, Used, Latest);
 
 /// WeChat's issued codes and tokens.
 #[derive(Debug, Default)]
@@ -104,7 +111,7 @@ pub(crate) struct WechatState {
     refresh: Store<Refresh>,
     basic: Store<BasicToken>,
     /// The latest basic token per appid, to retire the previous one after the overlap.
-    latest_basic: Store<BasicToken>,
+    latest_basic: Store<Latest>,
 }
 
 impl WechatState {
@@ -443,10 +450,8 @@ fn basic_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     let app = app_with_secret(shared, p)?;
     let token = format!("86_{}", random_token(100));
     // The previous token keeps working for the overlap, then dies.
-    let previous_key = format!("latest:{}", app.appid);
-    if let Some(prev) = shared.wechat.latest_basic.take(&previous_key, now) {
-        let prev_token = prev.appid.clone();
-        shared.wechat.basic.with(&prev_token, now, |t| {
+    if let Some(previous) = shared.wechat.latest_basic.take(&app.appid, now) {
+        shared.wechat.basic.with(&previous.token, now, |t| {
             if let Some(t) = t {
                 t.deadline = t.deadline.min(now + BASIC_OVERLAP);
             }
@@ -460,11 +465,10 @@ fn basic_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
         },
         now,
     );
-    // Remember which token is the latest (the entry's `appid` field holds the token here).
     shared.wechat.latest_basic.insert(
-        previous_key,
-        BasicToken {
-            appid: token.clone(),
+        app.appid.clone(),
+        Latest {
+            token: token.clone(),
             deadline: now + ACCESS_TTL,
         },
         now,
