@@ -328,3 +328,55 @@ async fn absurd_clock_moves_are_clamped_not_fatal() {
     .await;
     assert!(exchange(&sandbox, &app0, &code).await.verified());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manifest_json_has_the_contract_shape() {
+    let sandbox = start().await;
+    let text = std::fs::read_to_string(sandbox.manifest_path()).expect("sandbox.json");
+    let m: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let base = sandbox.base_url();
+    assert_eq!(m["alipay"]["gateway"], format!("{base}/gateway.do"));
+    assert_eq!(
+        m["alipay"]["authorize"],
+        format!("{base}/oauth2/publicAppAuthorize.htm")
+    );
+    assert_eq!(m["wechat"]["open_base"], base);
+    assert_eq!(m["wechat"]["api_base"], base);
+    assert_eq!(m["control"], format!("{base}/__sandbox"));
+    for app in m["alipay"]["apps"].as_array().expect("apps") {
+        for key in [
+            "app_id",
+            "sign_type",
+            "charset",
+            "app_private_key",
+            "app_public_key",
+            "alipay_public_key",
+            "redirect_uri",
+        ] {
+            assert!(app[key].is_string(), "alipay app {key}");
+        }
+        for key in ["app_private_key", "app_public_key", "alipay_public_key"] {
+            let path = std::path::Path::new(app[key].as_str().expect("path"));
+            assert!(path.is_absolute() && path.is_file(), "{key}");
+        }
+    }
+    let sign_types: Vec<&str> = m["alipay"]["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .map(|a| a["sign_type"].as_str().expect("s"))
+        .collect();
+    assert!(sign_types.contains(&"RSA2") && sign_types.contains(&"RSA"));
+    for app in m["wechat"]["apps"].as_array().expect("apps") {
+        for key in ["appid", "secret", "redirect_uri"] {
+            assert!(app[key].is_string(), "wechat app {key}");
+        }
+    }
+    for user in m["users"].as_array().expect("users") {
+        assert!(user["id"].is_string() && user["label"].is_string());
+        assert!(matches!(
+            user["provider"].as_str(),
+            Some("alipay" | "wechat")
+        ));
+    }
+}
