@@ -247,6 +247,34 @@ async fn scenarios_reproduce_their_failure() {
         .expect("text");
     assert!(page.contains(r#"value="alipay-frozen" checked"#));
 
+    post_json(
+        &format!("{control}/scenario"),
+        &json!({"name":"gateway-busy"}),
+    )
+    .await;
+    let code = approve(
+        &sandbox,
+        "2021000000000001",
+        "auth_user",
+        "alipay-certified",
+    )
+    .await;
+    let busy = exchange(&sandbox, &app0, &code).await;
+    assert_eq!(sub_code(&busy, "error_response"), "isp.unknow-error");
+    let retry = exchange(&sandbox, &app0, &code).await;
+    let token = retry.node(TOKEN_NODE)["access_token"]
+        .as_str()
+        .expect("the retry succeeds")
+        .to_owned();
+
+    post_json(
+        &format!("{control}/scenario"),
+        &json!({"name":"tampered-response"}),
+    )
+    .await;
+    let tampered = user_info(&sandbox, &app0, &token).await;
+    assert_eq!(tampered.verification.outcome, Outcome::Mismatch);
+
     let unknown = client()
         .post(format!("{control}/scenario"))
         .json(&json!({"name":"nope"}))
