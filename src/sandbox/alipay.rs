@@ -15,9 +15,6 @@
 
 mod consent;
 
-use consent::is_silent;
-pub(crate) use consent::redirect_allowed;
-
 use std::sync::Arc;
 
 use axum::Router;
@@ -38,6 +35,9 @@ use crate::provider::alipay::{
     AUTHORIZE_PATH, Charset, GATEWAY_PATH, METHOD_OAUTH_TOKEN, METHOD_USER_INFO, SignType,
     canonical_string, format_timestamp, response_node, signed_response,
 };
+
+use consent::is_silent;
+pub(crate) use consent::redirect_allowed;
 
 /// Lifetime of an authorization code (seconds).
 pub const CODE_TTL: i64 = 300;
