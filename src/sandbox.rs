@@ -15,17 +15,36 @@
 //!     └─ /__sandbox/…                     manifest, clock, faults, scenarios, auth codes
 //! ```
 //!
-//! Tests start it in-process:
+//! Tests start it in-process (binding `127.0.0.1:0` and reading the port back):
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
 //! use authwalk::sandbox::{Sandbox, SandboxConfig};
+//! // state_dir: None = a temporary directory, removed with the handle.
 //! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
-//! let gateway = &sandbox.manifest().alipay.gateway;
+//! let gateway = &sandbox.manifest().alipay.gateway; // http://127.0.0.1:PORT/gateway.do
 //! # let _ = gateway;
+//! sandbox.advance_clock(301); // sign request timestamps with sandbox.now() afterwards
 //! sandbox.shutdown().await;
 //! # Ok(()) }
 //! ```
+//!
+//! A script approves a consent page with one request: `POST` to the authorize URL (same path
+//! and query) with the form body `user=<demo user id>&decision=approve`; the answer is the
+//! provider's `302` to `redirect_uri` with the code. `decision=deny` shows a page and does not
+//! redirect.
+//!
+//! Control API (JSON), under [`CONTROL_PATH`]:
+//!
+//! | request | effect |
+//! | --- | --- |
+//! | `GET /__sandbox` | the manifest (same as `sandbox.json`) |
+//! | `GET /__sandbox/clock`, `POST /__sandbox/clock/advance {"seconds":N}` | read / move the clock |
+//! | `GET`, `POST`, `DELETE /__sandbox/faults` | list / arm (see [`Fault`]) / clear faults |
+//! | `GET /__sandbox/scenarios`, `GET`/`POST /__sandbox/scenario {"name":…}` | scenario presets |
+//! | `POST /__sandbox/alipay/auth-code` (`app_id`, `scope`, `user`) | `{"authCode":…}` as `my.getAuthCode` |
+//! | `GET /__sandbox/stats` | how many codes and tokens are held |
+//! | `GET /__sandbox/callback` | the demo apps' `redirect_uri`: shows what arrived |
 
 mod alipay;
 mod control;

@@ -13,20 +13,21 @@
 //! consent shows a page and does not redirect; `redirect_uri` must be absolute http(s) on the
 //! registered host, a loopback host, or the host the page was reached at.
 
+mod consent;
+
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 use time::macros::{format_description, offset};
 
-use super::demo::{AlipayApp, AlipayUser, alipay_open_id};
+use super::demo::{AlipayApp, alipay_open_id};
 use super::form;
-use super::pages::{self, Look};
 use super::state::{Expiring, FaultKind, Provider, Store, random_hex};
 use super::{Shared, Wire};
 use crate::keys;
@@ -34,6 +35,9 @@ use crate::provider::alipay::{
     AUTHORIZE_PATH, Charset, GATEWAY_PATH, METHOD_OAUTH_TOKEN, METHOD_USER_INFO, SignType,
     canonical_string, format_timestamp, response_node, signed_response,
 };
+
+use consent::is_silent;
+pub(crate) use consent::redirect_allowed;
 
 /// Lifetime of an authorization code (seconds).
 pub const CODE_TTL: i64 = 300;
@@ -116,260 +120,12 @@ impl AlipayState {
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route(AUTHORIZE_PATH, get(authorize_page).post(authorize_submit))
-        .route(GATEWAY_PATH, get(gateway).post(gateway))
-        .route("/__sandbox/alipay/auth-code", post(auth_code_api))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Authorize page
-
-struct AuthorizeParams<'a> {
-    app: &'a AlipayApp,
-    scope: String,
-    redirect: url::Url,
-    state: Option<String>,
-}
-
-fn error_page(zh: &str, en: &str) -> Response {
-    Html(pages::error(Look::Alipay, None, zh, en)).into_response()
-}
-
-fn host_of(headers: &HeaderMap) -> Option<String> {
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    url::Url::parse(&format!("http://{host}/"))
-        .ok()?
-        .host_str()
-        .map(str::to_owned)
-}
-
-/// Whether `redirect` is an allowed callback for this sandbox.
-pub(crate) fn redirect_allowed(shared: &Shared, redirect: &url::Url, headers: &HeaderMap) -> bool {
-    if !matches!(redirect.scheme(), "http" | "https") {
-        return false;
-    }
-    let Some(host) = redirect.host_str() else {
-        return false;
-    };
-    let loopback = matches!(host, "localhost" | "[::1]")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    let registered = url::Url::parse(&shared.manifest.control)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .is_some_and(|h| h == host);
-    loopback || registered || host_of(headers).is_some_and(|h| h == host)
-}
-
-#[expect(
-    clippy::result_large_err,
-    reason = "the error is the finished error page, built once per bad request"
-)]
-fn authorize_params<'a>(
-    shared: &'a Shared,
-    query: &[(String, String)],
-    headers: &HeaderMap,
-) -> Result<AuthorizeParams<'a>, Response> {
-    let Some(app_id) = form::non_empty(query, "app_id") else {
-        return Err(error_page(
-            "参数错误：缺少 app_id",
-            "Invalid request: app_id is missing.",
-        ));
-    };
-    let Some(app) = shared.cast.alipay_app(app_id) else {
-        return Err(error_page(
-            "应用不存在，请检查 app_id 是否正确（沙箱与正式环境的 app_id 不同）",
-            "No such app: check app_id (sandbox and production app ids differ).",
-        ));
-    };
-    let Some(scope) = form::non_empty(query, "scope") else {
-        return Err(error_page(
-            "参数错误：缺少 scope",
-            "Invalid request: scope is missing.",
-        ));
-    };
-    if !scope
-        .split(',')
-        .all(|s| matches!(s.trim(), "auth_user" | "auth_base"))
-    {
-        return Err(error_page(
-            "scope 参数错误，仅支持 auth_user 与 auth_base",
-            "Invalid scope: only auth_user and auth_base are supported.",
-        ));
-    }
-    let Some(redirect) = form::non_empty(query, "redirect_uri") else {
-        return Err(error_page(
-            "参数错误：缺少 redirect_uri",
-            "Invalid request: redirect_uri is missing.",
-        ));
-    };
-    let redirect = match url::Url::parse(redirect) {
-        Ok(url) if redirect_allowed(shared, &url, headers) => url,
-        _ => {
-            return Err(error_page(
-                "redirect_uri 与应用配置的授权回调地址不一致",
-                "redirect_uri does not match the app's registered callback (授权回调地址).",
-            ));
-        }
-    };
-    Ok(AuthorizeParams {
-        app,
-        scope: scope.to_owned(),
-        redirect,
-        state: form::first(query, "state").map(str::to_owned),
-    })
-}
-
-fn is_silent(scope: &str) -> bool {
-    !scope.split(',').any(|s| s.trim() == "auth_user")
-}
-
-async fn authorize_page(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let raw = query.unwrap_or_default();
-    let pairs = form::utf8_pairs(raw.as_bytes());
-    let params = match authorize_params(&shared, &pairs, &headers) {
-        Ok(p) => p,
-        Err(page) => return page,
-    };
-    let scenario = shared.scenario();
-    let page = pages::consent(&pages::Consent {
-        look: Look::Alipay,
-        app_name: params.app.label,
-        app_id: &params.app.app_id,
-        scope: &params.scope,
-        silent: is_silent(&params.scope),
-        users: shared
-            .cast
-            .alipay_users
-            .iter()
-            .map(|u| (u.id, u.label, u.user_id.to_owned()))
-            .collect(),
-        preselected: scenario.as_ref().and_then(|s| s.user.as_deref()),
-        action: format!("{AUTHORIZE_PATH}?{raw}"),
-    });
-    Html(page).into_response()
-}
-
-async fn authorize_submit(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-    body: Bytes,
-) -> Response {
-    let pairs = form::utf8_pairs(query.unwrap_or_default().as_bytes());
-    let params = match authorize_params(&shared, &pairs, &headers) {
-        Ok(p) => p,
-        Err(page) => return page,
-    };
-    let decision = form::utf8_pairs(&body);
-    match form::first(&decision, "decision") {
-        Some("approve") => {}
-        Some("deny") => return Html(pages::denied(Look::Alipay)).into_response(),
-        _ => {
-            return error_page(
-                "请选择同意或拒绝",
-                "Send decision=approve or decision=deny with the form.",
-            );
-        }
-    }
-    let Some(user) = form::first(&decision, "user").and_then(|id| shared.cast.alipay_user(id))
-    else {
-        return error_page(
-            "请选择一个演示账户",
-            "Pick a demo account: send user=<id> with one of the Alipay demo user ids.",
-        );
-    };
-    let code = issue_code(&shared, &params.app.app_id, user, &params.scope);
-    let mut redirect = params.redirect;
-    {
-        let mut q = redirect.query_pairs_mut();
-        q.append_pair("app_id", &params.app.app_id)
-            .append_pair("source", "alipay_wallet")
-            .append_pair("scope", &granted_scope(&shared, &params.scope))
-            .append_pair("auth_code", &code);
-        if let Some(state) = &params.state {
-            q.append_pair("state", state);
-        }
-    }
-    tracing::info!(app_id = %params.app.app_id, user = user.id, "alipay consent approved");
-    super::found(redirect.as_str())
-}
-
-fn granted_scope(shared: &Shared, asked: &str) -> String {
-    shared
-        .scenario()
-        .and_then(|s| s.alipay_scope)
-        .unwrap_or_else(|| asked.to_owned())
-}
-
-fn issue_code(shared: &Shared, app_id: &str, user: &AlipayUser, scope: &str) -> String {
-    let now = shared.clock.unix();
-    let code = random_hex(32);
-    shared.alipay.codes.insert(
-        code.clone(),
-        Code {
-            app_id: app_id.to_owned(),
-            user: user.id.to_owned(),
-            scope: granted_scope(shared, scope),
-            deadline: now + CODE_TTL,
-        },
-        now,
-    );
-    if let Some(jump) = shared.scenario().map(|s| s.advance_after_code)
-        && jump != 0
-    {
-        shared.clock.advance(jump);
-    }
-    code
-}
-
-/// `my.getAuthCode` for scripts: `app_id`, `scope` (default `auth_base`), `user`.
-async fn auth_code_api(
-    State(shared): State<Arc<Shared>>,
-    RawQuery(query): RawQuery,
-    body: Bytes,
-) -> Response {
-    let mut pairs = form::utf8_pairs(query.unwrap_or_default().as_bytes());
-    pairs.extend(form::utf8_pairs(&body));
-    let bad = |msg: &str| {
-        (
-            StatusCode::BAD_REQUEST,
-            axum::Json(json!({"error": 10, "errorMessage": msg})),
+        .route(
+            AUTHORIZE_PATH,
+            get(consent::authorize_page).post(consent::authorize_submit),
         )
-            .into_response()
-    };
-    let Some(app) = form::non_empty(&pairs, "app_id").and_then(|a| shared.cast.alipay_app(a))
-    else {
-        return bad("unknown or missing app_id");
-    };
-    let scope = form::non_empty(&pairs, "scope").unwrap_or("auth_base");
-    if !scope
-        .split(',')
-        .all(|s| matches!(s.trim(), "auth_user" | "auth_base"))
-    {
-        return bad("scope must be auth_base or auth_user");
-    }
-    let default_user = shared.scenario().and_then(|s| s.user);
-    let user_id = form::non_empty(&pairs, "user")
-        .map(str::to_owned)
-        .or(default_user)
-        .unwrap_or_else(|| "alipay-certified".to_owned());
-    let Some(user) = shared.cast.alipay_user(&user_id) else {
-        return bad("unknown user: pick an Alipay demo user id from sandbox.json");
-    };
-    let code = issue_code(&shared, &app.app_id, user, scope);
-    let granted = granted_scope(&shared, scope);
-    axum::Json(json!({
-        "authCode": code,
-        "authSuccessScopes": granted.split(',').collect::<Vec<_>>(),
-        "authErrorScopes": {},
-    }))
-    .into_response()
+        .route(GATEWAY_PATH, get(gateway).post(gateway))
+        .route("/__sandbox/alipay/auth-code", post(consent::auth_code_api))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -536,7 +292,9 @@ async fn gateway(
     match fault.as_ref().map(|f| f.fault) {
         Some(FaultKind::Html502) => return super::html_502("Tengine"),
         Some(FaultKind::Slow) => {
-            let delay = fault.as_ref().map_or(0, |f| f.delay_ms);
+            let delay = fault
+                .as_ref()
+                .map_or(0, |f| f.delay_ms.min(super::state::MAX_DELAY_MS));
             tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
         }
         Some(FaultKind::ServiceUnavailable) => {

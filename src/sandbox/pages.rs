@@ -69,7 +69,7 @@ label.user input{{margin-top:3px}}
 .buttons{{display:flex;gap:12px;margin-top:18px}}
 button{{flex:1;font-size:16px;padding:12px;border-radius:10px;border:1px solid #d1d5db;background:#fff;cursor:pointer}}
 button.approve{{background:{accent};border-color:{accent};color:#fff;font-weight:600}}
-.code{{font-family:ui-monospace,monospace;background:#f3f4f6;padding:2px 6px;border-radius:4px;word-break:break-all}}
+.code{{font-family:ui-monospace,monospace;background:#f3f4f6;padding:2px 6px;border-radius:4px;overflow-wrap:anywhere}}
 .note{{font-size:12px;color:#6b7280;margin-top:14px;line-height:1.5}}
 table{{width:100%;border-collapse:collapse;font-size:14px}}
 td{{border-top:1px solid #e5e7eb;padding:8px 4px;vertical-align:top;word-break:break-all}}

@@ -17,6 +17,13 @@ pub(crate) const EXPIRED_GRACE: i64 = 7 * 24 * 3600;
 /// How often (in sandbox seconds) the stores are swept for entries past their grace.
 const PURGE_EVERY: i64 = 30;
 
+/// How far the sandbox clock may be moved from the OS clock: a thousand years, far beyond any
+/// lifetime, far within what dates can hold.
+pub const MAX_OFFSET: i64 = 1000 * 366 * 24 * 3600;
+
+/// The longest `slow` fault delay honoured (milliseconds), so a typo cannot hang a client.
+pub const MAX_DELAY_MS: u64 = 120_000;
+
 /// The sandbox clock: the OS clock plus an offset that tests and trainers move forward.
 #[derive(Debug, Default)]
 pub struct Clock {
@@ -34,9 +41,21 @@ impl Clock {
         self.now().unix_timestamp()
     }
 
-    /// Move the clock forward (or back, with a negative value); returns the new offset.
+    /// Move the clock forward (or back, with a negative value); returns the new offset. The
+    /// offset is kept within ±[`MAX_OFFSET`] so that no date computation can overflow.
     pub fn advance(&self, seconds: i64) -> i64 {
-        self.offset.fetch_add(seconds, Ordering::SeqCst) + seconds
+        let step = |offset: i64| {
+            Some(
+                offset
+                    .saturating_add(seconds)
+                    .clamp(-MAX_OFFSET, MAX_OFFSET),
+            )
+        };
+        let previous = self
+            .offset
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, step)
+            .unwrap_or_else(|current| current);
+        step(previous).unwrap_or(previous)
     }
 
     /// The current offset from the OS clock, in seconds.

@@ -9,21 +9,24 @@
 //! parameter order (`appid, redirect_uri, response_type, scope, state`) and answers a wrong
 //! order with the 10005 page; a `state=` that is present but empty gets 10013; a refresh keeps
 //! the same refresh token and its 30-day deadline; a denied consent does not redirect; an
-//! unknown or foreign token on `/sns/*` is 40001, an expired one 42001.
+//! unknown or foreign token on `/sns/*` is 40001, an expired one 42001. `forceSnapShot=true`
+//! with `snsapi_userinfo` authorizes any demo user in snapshot mode (a virtual account: its own
+//! openid, `is_snapshotuser: 1`, no unionid, 48001 on `/sns/userinfo`).
+
+mod consent;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Map, Value, json};
 
-use super::demo::{WechatApp, WechatKind, WechatUser, wechat_openid};
+use super::demo::{WechatApp, WechatUser, wechat_openid};
 use super::form;
-use super::pages::{self, Look};
 use super::state::{Expiring, FaultKind, Provider, Store, random_hex, random_token};
 use super::{Shared, Wire};
 
@@ -46,6 +49,8 @@ struct Code {
     appid: String,
     user: String,
     scope: String,
+    /// Authorized in snapshot-page mode (the user's own mode, or `forceSnapShot=true`).
+    snapshot: bool,
     deadline: i64,
 }
 
@@ -54,6 +59,7 @@ struct WebToken {
     appid: String,
     user: String,
     scope: String,
+    snapshot: bool,
     deadline: i64,
 }
 
@@ -62,6 +68,7 @@ struct Refresh {
     appid: String,
     user: String,
     scope: String,
+    snapshot: bool,
     deadline: i64,
 }
 
@@ -77,6 +84,13 @@ struct Used {
     deadline: i64,
 }
 
+/// The newest basic token of an app, whose predecessor dies after the overlap.
+#[derive(Debug, Clone)]
+struct Latest {
+    token: String,
+    deadline: i64,
+}
+
 macro_rules! expiring {
     ($($t:ty),*) => {$(
         impl Expiring for $t {
@@ -86,7 +100,7 @@ macro_rules! expiring {
         }
     )*};
 }
-expiring!(Code, WebToken, Refresh, BasicToken, Used);
+expiring!(Code, WebToken, Refresh, BasicToken, Used, Latest);
 
 /// WeChat's issued codes and tokens.
 #[derive(Debug, Default)]
@@ -97,7 +111,7 @@ pub(crate) struct WechatState {
     refresh: Store<Refresh>,
     basic: Store<BasicToken>,
     /// The latest basic token per appid, to retire the previous one after the overlap.
-    latest_basic: Store<BasicToken>,
+    latest_basic: Store<Latest>,
 }
 
 impl WechatState {
@@ -114,8 +128,11 @@ impl WechatState {
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route(OA_AUTHORIZE, get(authorize_page).post(authorize_submit))
-        .route(QRCONNECT, get(qr_page).post(qr_submit))
+        .route(
+            OA_AUTHORIZE,
+            get(consent::authorize_page).post(consent::authorize_submit),
+        )
+        .route(QRCONNECT, get(consent::qr_page).post(consent::qr_submit))
         .route(
             "/sns/oauth2/access_token",
             get(sns_access_token).post(sns_access_token),
@@ -128,304 +145,6 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/sns/userinfo", get(sns_userinfo).post(sns_userinfo))
         .route("/cgi-bin/token", get(cgi_token).post(cgi_token))
         .route("/cgi-bin/user/info", get(cgi_user_info).post(cgi_user_info))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Authorize pages
-
-fn error_page(code: &str, zh: &str, en: &str) -> Response {
-    Html(pages::error(Look::Wechat, Some(code), zh, en)).into_response()
-}
-
-struct AuthorizeParams<'a> {
-    app: &'a WechatApp,
-    scope: String,
-    redirect: url::Url,
-    state: Option<String>,
-}
-
-/// The documented order; optional extras may follow `state`.
-const ORDER: [&str; 5] = ["appid", "redirect_uri", "response_type", "scope", "state"];
-const EXTRAS: [&str; 4] = [
-    "forcePopup",
-    "forceSnapShot",
-    "connect_redirect",
-    "component_appid",
-];
-
-fn order_ok(pairs: &[(String, String)]) -> bool {
-    let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
-    let core: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|n| ORDER.contains(n))
-        .collect();
-    let expected: Vec<&str> = ORDER.iter().copied().filter(|n| core.contains(n)).collect();
-    if core != expected {
-        return false;
-    }
-    // Extras only after the last core parameter.
-    let last_core = names.iter().rposition(|n| ORDER.contains(n)).unwrap_or(0);
-    names
-        .iter()
-        .enumerate()
-        .all(|(i, n)| !EXTRAS.contains(n) || i > last_core)
-}
-
-#[expect(
-    clippy::result_large_err,
-    reason = "the error is the finished error page, built once per bad request"
-)]
-fn authorize_params<'a>(
-    shared: &'a Shared,
-    kind: WechatKind,
-    pairs: &[(String, String)],
-    headers: &HeaderMap,
-) -> Result<AuthorizeParams<'a>, Response> {
-    let Some(appid) = form::non_empty(pairs, "appid") else {
-        return Err(error_page("10012", "appid 参数错误", "appid is missing."));
-    };
-    let Some(redirect) = form::non_empty(pairs, "redirect_uri") else {
-        return Err(error_page(
-            "10011",
-            "redirect_uri 参数错误",
-            "redirect_uri is missing.",
-        ));
-    };
-    let Some(scope) = form::non_empty(pairs, "scope") else {
-        return Err(error_page("10010", "scope 参数错误", "scope is missing."));
-    };
-    if form::first(pairs, "state").is_some_and(str::is_empty) {
-        return Err(error_page(
-            "10013",
-            "state 不能为空",
-            "state is present but empty.",
-        ));
-    }
-    let Some(app) = shared.cast.wechat_app(appid) else {
-        return Err(error_page(
-            "10016",
-            "该链接无法访问：appid 不存在",
-            "This link cannot be opened: no app with this appid.",
-        ));
-    };
-    if !order_ok(pairs) {
-        return Err(error_page(
-            "10005",
-            "Scope 参数错误或没有 Scope 权限",
-            "Wrong parameter order: WeChat expects appid, redirect_uri, response_type, scope, state.",
-        ));
-    }
-    if form::first(pairs, "response_type") != Some("code") {
-        return Err(error_page(
-            "10005",
-            "该链接无法访问",
-            "response_type must be the literal 'code'.",
-        ));
-    }
-    match (kind, app.kind) {
-        (WechatKind::OfficialAccount, WechatKind::Website) => {
-            return Err(error_page(
-                "10016",
-                "不支持开放平台的 appid，请使用公众号 appid",
-                "A website-app appid cannot use oauth2/authorize; use the Official Account appid.",
-            ));
-        }
-        (WechatKind::Website, WechatKind::OfficialAccount) => {
-            return Err(error_page(
-                "10005",
-                "Scope 参数错误或没有 Scope 权限",
-                "An Official Account appid cannot use qrconnect; use the website app.",
-            ));
-        }
-        _ => {}
-    }
-    let scopes_ok = scope.split(',').all(|s| match kind {
-        WechatKind::OfficialAccount => matches!(s, "snsapi_base" | "snsapi_userinfo"),
-        WechatKind::Website => s == "snsapi_login",
-    });
-    if !scopes_ok {
-        return Err(error_page(
-            "10005",
-            "Scope 参数错误或没有 Scope 权限",
-            "This app has no permission for that scope.",
-        ));
-    }
-    let redirect = match url::Url::parse(redirect) {
-        Ok(url) if super::alipay::redirect_allowed(shared, &url, headers) => url,
-        _ => {
-            return Err(error_page(
-                "10003",
-                "redirect_uri 域名与后台配置不一致",
-                "redirect_uri's host is not the configured web-authorization domain.",
-            ));
-        }
-    };
-    Ok(AuthorizeParams {
-        app,
-        scope: scope.to_owned(),
-        redirect,
-        state: form::first(pairs, "state").map(str::to_owned),
-    })
-}
-
-fn page(shared: &Shared, kind: WechatKind, path: &str, headers: &HeaderMap, raw: &str) -> Response {
-    let pairs = form::utf8_pairs(raw.as_bytes());
-    let params = match authorize_params(shared, kind, &pairs, headers) {
-        Ok(p) => p,
-        Err(page) => return page,
-    };
-    let scenario = shared.scenario();
-    Html(pages::consent(&pages::Consent {
-        look: Look::Wechat,
-        app_name: params.app.label,
-        app_id: &params.app.appid,
-        scope: &params.scope,
-        silent: params.scope == "snsapi_base",
-        users: shared
-            .cast
-            .wechat_users
-            .iter()
-            .map(|u| (u.id, u.label, wechat_openid(&params.app.appid, u)))
-            .collect(),
-        preselected: scenario.as_ref().and_then(|s| s.user.as_deref()),
-        action: format!("{path}?{raw}"),
-    }))
-    .into_response()
-}
-
-fn submit(
-    shared: &Shared,
-    kind: WechatKind,
-    headers: &HeaderMap,
-    raw: &str,
-    body: &[u8],
-) -> Response {
-    let pairs = form::utf8_pairs(raw.as_bytes());
-    let params = match authorize_params(shared, kind, &pairs, headers) {
-        Ok(p) => p,
-        Err(page) => return page,
-    };
-    let decision = form::utf8_pairs(body);
-    match form::first(&decision, "decision") {
-        Some("approve") => {}
-        Some("deny") => return Html(pages::denied(Look::Wechat)).into_response(),
-        _ => {
-            return Html(pages::error(
-                Look::Wechat,
-                None,
-                "请选择允许或拒绝",
-                "Send decision=approve or decision=deny with the form.",
-            ))
-            .into_response();
-        }
-    }
-    let Some(user) = form::first(&decision, "user").and_then(|id| shared.cast.wechat_user(id))
-    else {
-        return Html(pages::error(
-            Look::Wechat,
-            None,
-            "请选择一个演示账户",
-            "Pick a demo account: send user=<id> with one of the WeChat demo user ids.",
-        ))
-        .into_response();
-    };
-    let now = shared.clock.unix();
-    let scope = match kind {
-        WechatKind::OfficialAccount => shared
-            .scenario()
-            .and_then(|s| s.wechat_scope)
-            .unwrap_or(params.scope),
-        WechatKind::Website => params.scope,
-    };
-    let ttl = match kind {
-        WechatKind::OfficialAccount => OA_CODE_TTL,
-        WechatKind::Website => WEB_CODE_TTL,
-    };
-    let code = format!("0{}", random_token(31));
-    shared.wechat.codes.insert(
-        code.clone(),
-        Code {
-            appid: params.app.appid.clone(),
-            user: user.id.to_owned(),
-            scope,
-            deadline: now + ttl,
-        },
-        now,
-    );
-    if let Some(jump) = shared.scenario().map(|s| s.advance_after_code)
-        && jump != 0
-    {
-        shared.clock.advance(jump);
-    }
-    let mut redirect = params.redirect;
-    {
-        let mut q = redirect.query_pairs_mut();
-        q.append_pair("code", &code);
-        if let Some(state) = &params.state {
-            q.append_pair("state", state);
-        }
-    }
-    tracing::info!(appid = %params.app.appid, user = user.id, "wechat consent approved");
-    super::found(redirect.as_str())
-}
-
-async fn authorize_page(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Response {
-    page(
-        &shared,
-        WechatKind::OfficialAccount,
-        OA_AUTHORIZE,
-        &headers,
-        &q.unwrap_or_default(),
-    )
-}
-
-async fn authorize_submit(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
-) -> Response {
-    submit(
-        &shared,
-        WechatKind::OfficialAccount,
-        &headers,
-        &q.unwrap_or_default(),
-        &body,
-    )
-}
-
-async fn qr_page(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Response {
-    page(
-        &shared,
-        WechatKind::Website,
-        QRCONNECT,
-        &headers,
-        &q.unwrap_or_default(),
-    )
-}
-
-async fn qr_submit(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Bytes,
-) -> Response {
-    submit(
-        &shared,
-        WechatKind::Website,
-        &headers,
-        &q.unwrap_or_default(),
-        &body,
-    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -481,7 +200,9 @@ async fn api(
             return answer(&shared, content_type, Err((-1, "system error"))).finish(None);
         }
         Some(FaultKind::Slow) => {
-            let delay = fault.as_ref().map_or(0, |f| f.delay_ms);
+            let delay = fault
+                .as_ref()
+                .map_or(0, |f| f.delay_ms.min(super::state::MAX_DELAY_MS));
             tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
         }
         _ => {}
@@ -578,6 +299,7 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
             appid: app.appid.clone(),
             user: user.id.to_owned(),
             scope: code_entry.scope.clone(),
+            snapshot: code_entry.snapshot,
             deadline: now + ACCESS_TTL,
         },
         now,
@@ -588,6 +310,7 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
             appid: app.appid.clone(),
             user: user.id.to_owned(),
             scope: code_entry.scope.clone(),
+            snapshot: code_entry.snapshot,
             deadline: now + REFRESH_TTL,
         },
         now,
@@ -596,13 +319,18 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     out.insert("access_token".into(), json!(token));
     out.insert("expires_in".into(), json!(ACCESS_TTL));
     out.insert("refresh_token".into(), json!(refresh));
-    out.insert("openid".into(), json!(wechat_openid(&app.appid, user)));
+    out.insert(
+        "openid".into(),
+        json!(wechat_openid(&app.appid, user, code_entry.snapshot)),
+    );
     out.insert("scope".into(), json!(code_entry.scope));
-    if user.snapshot {
+    if code_entry.snapshot {
         out.insert("is_snapshotuser".into(), json!(1));
     }
+    // A snapshot-mode virtual account has no real unionid to hand out.
     if let Some(unionid) = user.unionid
         && code_entry.scope != "snsapi_base"
+        && !code_entry.snapshot
     {
         out.insert("unionid".into(), json!(unionid));
     }
@@ -637,6 +365,7 @@ fn refresh_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
             appid: app.appid.clone(),
             user: entry.user.clone(),
             scope: entry.scope.clone(),
+            snapshot: entry.snapshot,
             deadline: now + ACCESS_TTL,
         },
         now,
@@ -645,7 +374,10 @@ fn refresh_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     out.insert("access_token".into(), json!(access));
     out.insert("expires_in".into(), json!(ACCESS_TTL));
     out.insert("refresh_token".into(), json!(token));
-    out.insert("openid".into(), json!(wechat_openid(&app.appid, user)));
+    out.insert(
+        "openid".into(),
+        json!(wechat_openid(&app.appid, user, entry.snapshot)),
+    );
     out.insert("scope".into(), json!(entry.scope));
     Ok(out)
 }
@@ -666,7 +398,7 @@ fn web_token<'a>(
         return Err((42001, "access_token expired"));
     }
     let user = user_of(shared, &entry.user)?;
-    if wechat_openid(&entry.appid, user) != openid {
+    if wechat_openid(&entry.appid, user, entry.snapshot) != openid {
         return Err((40003, "invalid openid"));
     }
     Ok((entry, user))
@@ -686,12 +418,15 @@ fn userinfo(shared: &Shared, p: &[(String, String)]) -> ApiResult {
         .scope
         .split(',')
         .any(|s| s == "snsapi_userinfo" || s == "snsapi_login")
-        || user.snapshot
+        || token.snapshot
     {
         return Err((48001, "api unauthorized"));
     }
     let mut out = Map::new();
-    out.insert("openid".into(), json!(wechat_openid(&token.appid, user)));
+    out.insert(
+        "openid".into(),
+        json!(wechat_openid(&token.appid, user, token.snapshot)),
+    );
     out.insert("nickname".into(), json!(user.nickname));
     // Gender and region are blanked since late 2021; the fields stay.
     out.insert("sex".into(), json!(0));
@@ -715,10 +450,8 @@ fn basic_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     let app = app_with_secret(shared, p)?;
     let token = format!("86_{}", random_token(100));
     // The previous token keeps working for the overlap, then dies.
-    let previous_key = format!("latest:{}", app.appid);
-    if let Some(prev) = shared.wechat.latest_basic.take(&previous_key, now) {
-        let prev_token = prev.appid.clone();
-        shared.wechat.basic.with(&prev_token, now, |t| {
+    if let Some(previous) = shared.wechat.latest_basic.take(&app.appid, now) {
+        shared.wechat.basic.with(&previous.token, now, |t| {
             if let Some(t) = t {
                 t.deadline = t.deadline.min(now + BASIC_OVERLAP);
             }
@@ -732,11 +465,10 @@ fn basic_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
         },
         now,
     );
-    // Remember which token is the latest (the entry's `appid` field holds the token here).
     shared.wechat.latest_basic.insert(
-        previous_key,
-        BasicToken {
-            appid: token.clone(),
+        app.appid.clone(),
+        Latest {
+            token: token.clone(),
             deadline: now + ACCESS_TTL,
         },
         now,
@@ -762,7 +494,7 @@ fn cgi_info(shared: &Shared, p: &[(String, String)]) -> ApiResult {
         .cast
         .wechat_users
         .iter()
-        .find(|u| wechat_openid(&entry.appid, u) == openid)
+        .find(|u| wechat_openid(&entry.appid, u, false) == openid)
         .ok_or((40003, "invalid openid"))?;
     let mut out = Map::new();
     if !user.follows {

@@ -488,3 +488,48 @@ async fn refresh_rotates_both_tokens_and_keeps_the_deadline() {
     let foreign = send(&sandbox, &other, &c).await;
     assert_eq!(sub_code(&foreign, ERROR_NODE), "isv.unmatched-app-id");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gbk_requests_with_chinese_values_verify_in_gbk() {
+    let sandbox = start().await;
+    let gbk = app(&sandbox, 2);
+    let token = token_for(&sandbox, &gbk, "alipay-certified").await;
+    let c = call(&sandbox, &gbk, METHOD_USER_INFO)
+        .param("auth_token", token.access_token.as_deref().expect("t"))
+        .param("terminal_info", "中文终端");
+    let prepared =
+        alipay::prepare(&sandbox.manifest().alipay.gateway, &c, &gbk.key).expect("signs");
+    // terminal_info travels in the query (Java layout), as GBK percent-escapes.
+    assert!(
+        prepared.url.contains("%D6%D0"),
+        "GBK escapes: {}",
+        prepared.url
+    );
+    let reply = send(&sandbox, &gbk, &c).await;
+    assert!(reply.verified());
+    assert_eq!(reply.node(INFO_NODE)["code"], "10000");
+
+    // The same bytes sent by a UTF-8 signer while claiming GBK do not verify.
+    let mut utf8 = c.clone();
+    utf8.charset = alipay::Charset::Utf8;
+    let prepared =
+        alipay::prepare(&sandbox.manifest().alipay.gateway, &utf8, &gbk.key).expect("signs");
+    let url = prepared.url.replace("charset=utf-8", "charset=GBK");
+    let resp = client()
+        .post(url)
+        .header(
+            "content-type",
+            "application/x-www-form-urlencoded;charset=GBK",
+        )
+        .body(prepared.body)
+        .send()
+        .await
+        .expect("answers");
+    let body = resp.bytes().await.expect("body").to_vec();
+    let reply = crate::common::reply(200, body, Some(METHOD_USER_INFO), &gbk);
+    let sub = sub_code(&reply, INFO_NODE);
+    assert!(
+        sub == "isv.invalid-signature" || sub == "isv.invalid-charset",
+        "{sub}"
+    );
+}

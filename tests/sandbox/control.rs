@@ -247,6 +247,34 @@ async fn scenarios_reproduce_their_failure() {
         .expect("text");
     assert!(page.contains(r#"value="alipay-frozen" checked"#));
 
+    post_json(
+        &format!("{control}/scenario"),
+        &json!({"name":"gateway-busy"}),
+    )
+    .await;
+    let code = approve(
+        &sandbox,
+        "2021000000000001",
+        "auth_user",
+        "alipay-certified",
+    )
+    .await;
+    let busy = exchange(&sandbox, &app0, &code).await;
+    assert_eq!(sub_code(&busy, "error_response"), "isp.unknow-error");
+    let retry = exchange(&sandbox, &app0, &code).await;
+    let token = retry.node(TOKEN_NODE)["access_token"]
+        .as_str()
+        .expect("the retry succeeds")
+        .to_owned();
+
+    post_json(
+        &format!("{control}/scenario"),
+        &json!({"name":"tampered-response"}),
+    )
+    .await;
+    let tampered = user_info(&sandbox, &app0, &token).await;
+    assert_eq!(tampered.verification.outcome, Outcome::Mismatch);
+
     let unknown = client()
         .post(format!("{control}/scenario"))
         .json(&json!({"name":"nope"}))
@@ -294,4 +322,89 @@ async fn expired_entries_are_purged() {
     )
     .await;
     assert_eq!(held(stats().await), 1, "only the fresh code is left");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absurd_clock_moves_are_clamped_not_fatal() {
+    let sandbox = start().await;
+    let control = sandbox.manifest().control.clone();
+    let far = post_json(
+        &format!("{control}/clock/advance"),
+        &json!({"seconds": i64::MAX}),
+    )
+    .await;
+    assert!(far["offset_seconds"].as_i64().expect("offset") < i64::MAX);
+    let back = post_json(
+        &format!("{control}/clock/advance"),
+        &json!({"seconds": i64::MIN}),
+    )
+    .await;
+    assert!(back["unix"].is_i64());
+    let reset = -back["offset_seconds"].as_i64().expect("offset");
+    post_json(
+        &format!("{control}/clock/advance"),
+        &json!({"seconds": reset}),
+    )
+    .await;
+    let app0 = app(&sandbox, 0);
+    let code = approve(
+        &sandbox,
+        "2021000000000001",
+        "auth_user",
+        "alipay-certified",
+    )
+    .await;
+    assert!(exchange(&sandbox, &app0, &code).await.verified());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manifest_json_has_the_contract_shape() {
+    let sandbox = start().await;
+    let text = std::fs::read_to_string(sandbox.manifest_path()).expect("sandbox.json");
+    let m: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let base = sandbox.base_url();
+    assert_eq!(m["alipay"]["gateway"], format!("{base}/gateway.do"));
+    assert_eq!(
+        m["alipay"]["authorize"],
+        format!("{base}/oauth2/publicAppAuthorize.htm")
+    );
+    assert_eq!(m["wechat"]["open_base"], base);
+    assert_eq!(m["wechat"]["api_base"], base);
+    assert_eq!(m["control"], format!("{base}/__sandbox"));
+    for app in m["alipay"]["apps"].as_array().expect("apps") {
+        for key in [
+            "app_id",
+            "sign_type",
+            "charset",
+            "app_private_key",
+            "app_public_key",
+            "alipay_public_key",
+            "redirect_uri",
+        ] {
+            assert!(app[key].is_string(), "alipay app {key}");
+        }
+        for key in ["app_private_key", "app_public_key", "alipay_public_key"] {
+            let path = std::path::Path::new(app[key].as_str().expect("path"));
+            assert!(path.is_absolute() && path.is_file(), "{key}");
+        }
+    }
+    let sign_types: Vec<&str> = m["alipay"]["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .map(|a| a["sign_type"].as_str().expect("s"))
+        .collect();
+    assert!(sign_types.contains(&"RSA2") && sign_types.contains(&"RSA"));
+    for app in m["wechat"]["apps"].as_array().expect("apps") {
+        for key in ["appid", "secret", "redirect_uri"] {
+            assert!(app[key].is_string(), "wechat app {key}");
+        }
+    }
+    for user in m["users"].as_array().expect("users") {
+        assert!(user["id"].is_string() && user["label"].is_string());
+        assert!(matches!(
+            user["provider"].as_str(),
+            Some("alipay" | "wechat")
+        ));
+    }
 }

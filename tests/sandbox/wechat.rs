@@ -442,6 +442,16 @@ async fn authorize_pages_check_parameters_like_wechat() {
             "10005",
         ),
     ];
+    let long_state = "s".repeat(129);
+    let long = client()
+        .get(format!("{base}/connect/oauth2/authorize?appid={oa}&redirect_uri={redirect}&response_type=code&scope=snsapi_base&state={long_state}"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(long.contains("128") && !long.contains("decision"));
     for (path, code) in cases {
         let resp = client()
             .get(format!("{base}{path}"))
@@ -514,4 +524,83 @@ async fn wechat_faults_are_keyed_by_path() {
         .await
         .expect("answers");
     assert_eq!(refused.status(), 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn force_snapshot_makes_a_virtual_account() {
+    let sandbox = start().await;
+    let (appid, _) = app(&sandbox, OA);
+    let normal = token(
+        &sandbox,
+        OA,
+        &approve(&sandbox, "snsapi_userinfo", "wechat-unionid").await,
+    )
+    .await;
+    let redirect = enc(&format!("{}/__sandbox/callback", sandbox.base_url()));
+    let url = format!(
+        "{}/connect/oauth2/authorize?appid={appid}&redirect_uri={redirect}&response_type=code&scope=snsapi_userinfo&state=STATE&forceSnapShot=true#wechat_redirect",
+        sandbox.manifest().wechat.open_base
+    );
+    let resp = client()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("user=wechat-unionid&decision=approve")
+        .send()
+        .await
+        .expect("consent answers");
+    assert_eq!(resp.status(), 302);
+    let location = url::Url::parse(resp.headers()["location"].to_str().expect("a")).expect("url");
+    let code = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("code");
+    let t = token(&sandbox, OA, &code).await;
+    assert_eq!(t["is_snapshotuser"], 1);
+    assert_ne!(
+        t["openid"], normal["openid"],
+        "a virtual account has its own openid"
+    );
+    assert!(t.get("unionid").is_none());
+    let (access, openid) = (
+        t["access_token"].as_str().expect("t"),
+        t["openid"].as_str().expect("o"),
+    );
+    let (_, info) = get(
+        &sandbox,
+        &format!("/sns/userinfo?access_token={access}&openid={openid}"),
+    )
+    .await;
+    assert_eq!(errcode(&info), 48001);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_wechat_exchanges_have_exactly_one_winner_each() {
+    let sandbox = std::sync::Arc::new(start().await);
+    let mut codes = Vec::new();
+    for _ in 0..50 {
+        codes.push(approve(&sandbox, "snsapi_base", "wechat-emoji").await);
+    }
+    let mut tasks = Vec::new();
+    for code in codes {
+        for _ in 0..2 {
+            let (sandbox, code) = (sandbox.clone(), code.clone());
+            tasks.push(tokio::spawn(async move {
+                let t = token(&sandbox, OA, &code).await;
+                if t["access_token"].is_string() {
+                    true
+                } else {
+                    assert_eq!(errcode(&t), 40163);
+                    false
+                }
+            }));
+        }
+    }
+    let mut winners = 0;
+    for task in tasks {
+        if task.await.expect("task") {
+            winners += 1;
+        }
+    }
+    assert_eq!(winners, 50);
 }

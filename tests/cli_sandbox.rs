@@ -1,0 +1,100 @@
+//! `authwalk sandbox` as a process: it prints its addresses, writes sandbox.json where it is
+//! told (or under $AUTHWALK_DATA_DIR), applies a scenario, and refuses an unknown one.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use assert_cmd::cargo::cargo_bin;
+
+/// Kills the child when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start the sandbox and read its banner up to the last line; returns the printed lines.
+fn start(cmd: &mut Command) -> (Running, Vec<String>) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("authwalk starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let running = Running(child);
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines().take(20) {
+        let line = line.expect("stdout is text");
+        let last = line.starts_with("Press Ctrl-C");
+        lines.push(line);
+        if last {
+            break;
+        }
+    }
+    assert!(
+        lines.last().is_some_and(|l| l.starts_with("Press Ctrl-C")),
+        "banner: {lines:?}"
+    );
+    (running, lines)
+}
+
+#[tokio::test]
+async fn serves_writes_the_manifest_and_applies_a_scenario() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_running, lines) = start(
+        Command::new(cargo_bin("authwalk"))
+            .args([
+                "sandbox",
+                "--listen",
+                "127.0.0.1:0",
+                "--scenario",
+                "frozen-user",
+            ])
+            .arg("--state-dir")
+            .arg(dir.path()),
+    );
+    assert!(lines[0].starts_with("authwalk sandbox listening on 127.0.0.1:"));
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("sandbox.json")).expect("sandbox.json"),
+    )
+    .expect("JSON");
+    let gateway = manifest["alipay"]["gateway"].as_str().expect("gateway");
+    assert!(lines.iter().any(|l| l.contains(gateway)));
+    let scenario: serde_json::Value = reqwest::get(format!(
+        "{}/scenario",
+        manifest["control"].as_str().expect("control")
+    ))
+    .await
+    .expect("control answers")
+    .json()
+    .await
+    .expect("JSON");
+    assert_eq!(scenario["scenario"]["name"], "frozen-user");
+}
+
+#[tokio::test]
+async fn state_dir_defaults_to_authwalk_data_dir() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_running, _) = start(
+        Command::new(cargo_bin("authwalk"))
+            .args(["sandbox"])
+            .env("AUTHWALK_DATA_DIR", dir.path()),
+    );
+    assert!(dir.path().join("sandbox.json").is_file());
+    assert!(dir.path().join("keys/alipay_private_key.pem").is_file());
+}
+
+#[test]
+fn unknown_scenario_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_cmd::Command::new(cargo_bin("authwalk"))
+        .args(["sandbox", "--scenario", "no-such-thing"])
+        .arg("--state-dir")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("expired-code"));
+}
