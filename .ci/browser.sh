@@ -32,7 +32,7 @@ else
 fi
 
 mkdir -p "$WORK/node"
-(cd "$WORK/node" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund playwright-core)
+(cd "$WORK/node" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund playwright-core@1.65.1)
 
 "$BIN" sandbox --listen 127.0.0.1:0 --state-dir "$WORK/state" >"$WORK/sandbox.log" 2>&1 &
 PID=$!

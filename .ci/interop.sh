@@ -27,9 +27,9 @@ fi
 
 echo "== installing the SDKs"
 python3 -m venv "$WORK/venv"
-"$WORK/venv/bin/pip" install --quiet --disable-pip-version-check alipay-sdk-python wechatpy requests
+"$WORK/venv/bin/pip" install --quiet --disable-pip-version-check "alipay-sdk-python==3.7.1411" "wechatpy==1.8.18" requests
 mkdir -p "$WORK/node"
-(cd "$WORK/node" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund alipay-sdk)
+(cd "$WORK/node" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund alipay-sdk@4.14.0)
 
 echo "== starting the sandbox"
 "$BIN" sandbox --listen 127.0.0.1:0 --state-dir "$WORK/state" >"$WORK/sandbox.log" 2>&1 &
