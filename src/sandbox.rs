@@ -72,6 +72,8 @@ pub use state::{Fault, FaultKind, Provider};
 
 use crate::provider::alipay::{AUTHORIZE_PATH, GATEWAY_PATH};
 
+pub use demo::{ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP};
+
 /// Prefix of the sandbox's own control API (not part of either provider).
 pub const CONTROL_PATH: &str = "/__sandbox";
 /// Where the demo apps' `redirect_uri` points: a page that shows what the provider sent.
@@ -89,6 +91,10 @@ pub struct SandboxConfig {
     pub state_dir: Option<PathBuf>,
     /// A scenario preset to apply at start (`assets/scenarios/NAME.toml`).
     pub scenario: Option<String>,
+    /// Register only these demo Alipay apps (`None`: all of [`ALIPAY_APP_IDS`]). Each app
+    /// costs a 2048-bit key on a first start, and a single walk needs one, so `authwalk run`
+    /// asks for just that one and a fresh machine answers in well under a second.
+    pub alipay_apps: Option<Vec<String>>,
 }
 
 impl Default for SandboxConfig {
@@ -97,6 +103,7 @@ impl Default for SandboxConfig {
             listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             state_dir: None,
             scenario: None,
+            alipay_apps: None,
         }
     }
 }
@@ -244,9 +251,10 @@ impl Sandbox {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create the state directory {}", dir.display()))?;
         let ephemeral = temp.is_some();
+        let only = config.alipay_apps.clone();
         let cast = tokio::task::spawn_blocking({
             let dir = dir.clone();
-            move || demo::cast(&dir, ephemeral)
+            move || demo::cast(&dir, ephemeral, only.as_deref())
         })
         .await
         .context("the key generation task failed")??;

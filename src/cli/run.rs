@@ -14,7 +14,9 @@ use crate::config::profile::{self, Profile};
 use crate::flow::{AlipayApp, App, Flow, FlowKind, Inputs, StepKind, StepState, WechatApp};
 use crate::keys::{PrivateKey, PublicKey};
 use crate::provider::alipay::{Charset, Environment, SignType};
-use crate::sandbox::{Manifest, Sandbox, SandboxConfig, SandboxHandle};
+use crate::sandbox::{
+    ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP, Manifest, Sandbox, SandboxConfig, SandboxHandle,
+};
 use crate::transport::{
     Approver, CallbackListener, ListenerApprover, SandboxApprover, Transport, drive,
 };
@@ -191,9 +193,26 @@ async fn setup(
                 .map(|d| d.join("sandbox"))
                 .ok_or_else(|| anyhow!("no data folder on this system; pass --state-dir DIR"))?,
         };
+        // Only the app this walk uses: each one costs a key on a fresh machine.
+        let alipay_apps = if args.flow.is_alipay() {
+            let app = args
+                .app
+                .clone()
+                .unwrap_or_else(|| DEFAULT_ALIPAY_APP.to_owned());
+            if !ALIPAY_APP_IDS.contains(&app.as_str()) {
+                bail!(
+                    "no sandbox Alipay app '{app}'; choose one of {}",
+                    ALIPAY_APP_IDS.join(", ")
+                );
+            }
+            vec![app]
+        } else {
+            Vec::new()
+        };
         let handle = Sandbox::start(SandboxConfig {
             state_dir: Some(dir),
             scenario: args.scenario.clone(),
+            alipay_apps: Some(alipay_apps),
             ..SandboxConfig::default()
         })
         .await
@@ -266,22 +285,19 @@ fn sandbox_alipay(
     m: &Manifest,
     user: String,
 ) -> anyhow::Result<(App, String, String)> {
-    let entry = match &args.app {
-        Some(id) => m.alipay.apps.iter().find(|a| a.app_id == *id),
-        None => m
-            .alipay
-            .apps
-            .iter()
-            .find(|a| a.sign_type == "RSA2" && a.charset == "utf-8" && !a.open_id_only)
-            .or_else(|| m.alipay.apps.first()),
-    }
-    .ok_or_else(|| {
-        let known: Vec<_> = m.alipay.apps.iter().map(|a| a.app_id.as_str()).collect();
-        anyhow!(
-            "no such sandbox Alipay app; choose one of {}",
-            known.join(", ")
-        )
-    })?;
+    let wanted = args.app.as_deref().unwrap_or(DEFAULT_ALIPAY_APP);
+    let entry = m
+        .alipay
+        .apps
+        .iter()
+        .find(|a| a.app_id == wanted)
+        .ok_or_else(|| {
+            let known: Vec<_> = m.alipay.apps.iter().map(|a| a.app_id.as_str()).collect();
+            anyhow!(
+                "no such sandbox Alipay app; choose one of {}",
+                known.join(", ")
+            )
+        })?;
     let private_key = PrivateKey::parse(&read_text(&entry.app_private_key)?)
         .with_context(|| entry.app_private_key.display().to_string())?;
     let alipay_public_key = PublicKey::parse(&read_text(&entry.alipay_public_key)?)

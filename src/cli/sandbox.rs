@@ -51,6 +51,7 @@ pub fn run(args: &SandboxArgs, _global: &Global) -> anyhow::Result<ExitCode> {
         listen: args.listen,
         state_dir: Some(state_dir(args)?),
         scenario: args.scenario.clone(),
+        alipay_apps: None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

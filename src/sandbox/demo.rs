@@ -17,6 +17,17 @@ use serde_json::{Map, Value, json};
 use crate::keys::{Armor, Encoding, PrivateKey, PublicKey};
 use crate::provider::alipay::{Charset, SignType};
 
+/// The demo Alipay app a walk uses unless told otherwise: RSA2, UTF-8, user ids.
+pub const DEFAULT_ALIPAY_APP: &str = "2021000000000001";
+
+/// The demo Alipay apps, in manifest order.
+pub const ALIPAY_APP_IDS: [&str; 4] = [
+    "2021000000000001",
+    "2021000000000002",
+    "2021000000000003",
+    "2021000000000004",
+];
+
 /// Size of every generated key: what Alipay's key tool makes and RSA2 requires.
 const KEY_BITS: usize = 2048;
 
@@ -294,19 +305,22 @@ fn wechat_users() -> Vec<WechatUser> {
 /// and tests start many sandboxes.
 fn ephemeral_keys() -> &'static [PrivateKey] {
     static KEYS: OnceLock<Vec<PrivateKey>> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let handles: Vec<_> = (0..5)
-            .map(|_| std::thread::spawn(|| PrivateKey::generate(KEY_BITS)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .expect("key generation thread does not panic")
-                    .expect("generating a 2048-bit key succeeds")
-            })
-            .collect()
-    })
+    KEYS.get_or_init(|| generate_keys(5).expect("generating a 2048-bit key succeeds"))
+}
+
+/// `count` fresh keys, made on as many threads: 2048-bit generation is a prime search of a
+/// few hundred milliseconds each, and a first start needs five keys.
+fn generate_keys(count: usize) -> anyhow::Result<Vec<PrivateKey>> {
+    let handles: Vec<_> = (0..count)
+        .map(|_| std::thread::spawn(|| PrivateKey::generate(KEY_BITS)))
+        .collect();
+    handles
+        .into_iter()
+        .map(|h| {
+            Ok(h.join()
+                .map_err(|_| anyhow::anyhow!("the key generation thread panicked"))??)
+        })
+        .collect()
 }
 
 /// Write `contents` to a new file with `mode`, atomically (temp file + rename), so a script
@@ -380,13 +394,44 @@ fn wechat_secrets(dir: &Path, appids: &[&str]) -> anyhow::Result<Vec<String>> {
     Ok(secrets)
 }
 
+/// The keys to hand out for missing key files: the process's shared keys when ephemeral, else
+/// every missing key made up front in parallel, so a first start is as fast as the slowest
+/// single key rather than the sum of five.
+fn key_pool(
+    keys_dir: &Path,
+    ephemeral: bool,
+    selected: &[&str],
+) -> anyhow::Result<std::vec::IntoIter<PrivateKey>> {
+    if ephemeral {
+        return Ok(ephemeral_keys().to_vec().into_iter());
+    }
+    let missing = std::iter::once(keys_dir.join("alipay_private_key.pem"))
+        .chain(
+            selected
+                .iter()
+                .map(|id| keys_dir.join(id).join("app_private_key.pem")),
+        )
+        .filter(|p| !p.exists())
+        .count();
+    Ok(if missing == 0 {
+        Vec::new()
+    } else {
+        generate_keys(missing)?
+    }
+    .into_iter())
+}
+
 /// Build the cast, with its key files under `dir`. `ephemeral` reuses the process's keys.
-pub(crate) fn cast(dir: &Path, ephemeral: bool) -> anyhow::Result<Cast> {
+pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyhow::Result<Cast> {
     let keys_dir = dir.join("keys");
-    let mut pool = ephemeral.then(|| ephemeral_keys().iter());
+    let selected: Vec<&str> = ALIPAY_APP_IDS
+        .into_iter()
+        .filter(|id| only.is_none_or(|only| only.iter().any(|o| o == id)))
+        .collect();
+    let mut pool = key_pool(&keys_dir, ephemeral, &selected)?;
     let mut fresh = || -> anyhow::Result<PrivateKey> {
-        match pool.as_mut().and_then(Iterator::next) {
-            Some(key) => Ok(key.clone()),
+        match pool.next() {
+            Some(key) => Ok(key),
             None => Ok(PrivateKey::generate(KEY_BITS)?),
         }
     };
@@ -396,28 +441,28 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool) -> anyhow::Result<Cast> {
 
     let specs: [(&str, &str, SignType, Charset, bool); 4] = [
         (
-            "2021000000000001",
+            ALIPAY_APP_IDS[0],
             "RSA2 · UTF-8",
             SignType::Rsa2,
             Charset::Utf8,
             false,
         ),
         (
-            "2021000000000002",
+            ALIPAY_APP_IDS[1],
             "RSA (SHA1) · UTF-8, legacy",
             SignType::Rsa,
             Charset::Utf8,
             false,
         ),
         (
-            "2021000000000003",
+            ALIPAY_APP_IDS[2],
             "RSA2 · GBK",
             SignType::Rsa2,
             Charset::Gbk,
             false,
         ),
         (
-            "2021000000000004",
+            ALIPAY_APP_IDS[3],
             "RSA2 · open_id only",
             SignType::Rsa2,
             Charset::Utf8,
@@ -426,6 +471,9 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool) -> anyhow::Result<Cast> {
     ];
     let mut alipay_apps = Vec::new();
     for (app_id, label, sign_type, charset, open_id_only) in specs {
+        if !selected.contains(&app_id) {
+            continue;
+        }
         let app_dir = keys_dir.join(app_id);
         let private_key_path = app_dir.join("app_private_key.pem");
         let public_key_path = app_dir.join("app_public_key.pem");
