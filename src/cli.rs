@@ -92,12 +92,9 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match args.command {
-        None => {
-            let mut cmd = <Args as clap::CommandFactory>::command();
-            cmd.print_help()
-                .map(|()| ExitCode::SUCCESS)
-                .map_err(anyhow::Error::from)
-        }
+        // No subcommand: walk a full login on the embedded sandbox, the quickest way to see
+        // what authwalk does on a fresh machine.
+        None => default_walk(&args.global),
         Some(Command::Sign(a)) => sign::run(&a, &args.global),
         Some(Command::Verify(a)) => verify::run(&a, &args.global),
         Some(Command::Keys(a)) => keys::run(&a, &args.global),
@@ -115,6 +112,21 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `authwalk` alone: `authwalk run alipay-web` on the sandbox, then where to go next.
+fn default_walk(global: &Global) -> anyhow::Result<ExitCode> {
+    let Some(Command::Run(run)) = Args::try_parse_from(["authwalk", "run", "alipay-web"])?.command
+    else {
+        anyhow::bail!("internal error: the default walk's own arguments did not parse");
+    };
+    let code = run::run(&run, global)?;
+    println!();
+    println!(
+        "Next: authwalk run wechat-web · authwalk run alipay-web --scenario wrong-scope · \
+         authwalk explain user_status=Q · authwalk --help"
+    );
+    Ok(code)
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -390,3 +390,18 @@ fn cli_usage_errors_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("config"));
 }
+
+#[test]
+fn no_arguments_walks_alipay_on_the_sandbox() {
+    let data = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("default-walk");
+    Command::cargo_bin("authwalk")
+        .unwrap()
+        .env("AUTHWALK_DATA_DIR", &data)
+        .env("NO_COLOR", "1")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("authwalk · alipay-web · sandbox"))
+        .stdout(predicate::str::contains("✓ succeeded: 4/4 steps"))
+        .stdout(predicate::str::contains("Next: authwalk run wechat-web"));
+    assert!(data.join("sandbox/sandbox.json").exists());
+}
