@@ -6,6 +6,10 @@
     reason = "test helpers: a failed setup should panic where it fails"
 )]
 
+use std::io::{BufRead as _, BufReader};
+use std::process::Stdio;
+use std::time::Duration;
+
 use assert_cmd::Command;
 use authwalk::flow::{ExchangeOutcome, FlowKind, Inputs, StepKind};
 use predicates::prelude::*;
@@ -404,4 +408,109 @@ fn no_arguments_walks_alipay_on_the_sandbox() {
         .stdout(predicate::str::contains("✓ succeeded: 4/4 steps"))
         .stdout(predicate::str::contains("Next: authwalk run wechat-web"));
     assert!(data.join("sandbox/sandbox.json").exists());
+}
+
+/// A real app's walk through `authwalk run --profile`: the profile points at the sandbox as if
+/// it were Alipay, the redirect_uri is on loopback so authwalk listens for the browser, and the
+/// "browser" is this test: it approves on the consent page and follows the 302 to the listener.
+#[tokio::test]
+async fn profile_walk_with_the_loopback_listener() {
+    let h = sandbox(None).await;
+    let m = h.manifest().clone();
+    let app = m
+        .alipay
+        .apps
+        .iter()
+        .find(|a| a.app_id == "2021000000000001")
+        .expect("demo app");
+    let user = first_user(&m, "alipay");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(
+        config.path().join("config.toml"),
+        format!(
+            "[profiles.demo]\nprovider = \"alipay\"\napp_id = \"{}\"\nprivate_key = \"{}\"\n\
+             alipay_public_key = \"{}\"\nenvironment = \"{}\"\nredirect_uri = \"http://127.0.0.1:{port}/callback\"\n",
+            app.app_id,
+            app.app_private_key.display(),
+            app.alipay_public_key.display(),
+            h.base_url(),
+        ),
+    )
+    .unwrap();
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_authwalk"))
+        .args(["run", "alipay-web", "--profile", "demo"])
+        .env("AUTHWALK_CONFIG_DIR", config.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // authwalk prints the authorize URL on stderr and waits for the redirect.
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let authorize = tokio::task::spawn_blocking(move || {
+        stderr
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.starts_with("http"))
+            .expect("an authorize URL")
+    })
+    .await
+    .unwrap();
+    assert!(
+        authorize.contains(&format!(
+            "redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Fcallback"
+        )),
+        "{authorize}"
+    );
+
+    // The person approves; the browser follows the redirect to the listener.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let approved = client
+        .post(&authorize)
+        .form(&[("user", user.as_str()), ("decision", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), 302);
+    let location = approved.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with(&format!("http://127.0.0.1:{port}/callback?")),
+        "{location}"
+    );
+    let page = client
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("go back to the terminal"), "{page}");
+
+    let out = tokio::time::timeout(
+        Duration::from_secs(20),
+        tokio::task::spawn_blocking(move || child.wait_with_output()),
+    )
+    .await
+    .expect("authwalk finishes")
+    .unwrap()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("authwalk · alipay-web · profile demo"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("state ✓ matches"), "{stdout}");
+    assert!(stdout.contains("✓ succeeded: 4/4 steps"), "{stdout}");
+    h.shutdown().await;
 }
