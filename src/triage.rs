@@ -37,12 +37,14 @@ pub fn exchange(flow: &Flow, index: usize) -> Vec<Finding> {
     let codes = error_codes(provider, ex);
     let endpoint = endpoint_of(provider, ex);
     let catalog = Catalog::builtin();
-    for code in &codes {
-        if let Some(entry) = catalog.error(provider, code) {
-            let mut f = entry.finding_at(provider, endpoint.as_deref());
-            f.code = format!("{provider}.{code}");
-            findings.push(f);
-        }
+    // The most specific code the catalog knows (the sub_code before its gateway code).
+    if let Some((code, entry)) = codes
+        .iter()
+        .find_map(|c| catalog.error(provider, c).map(|e| (c, e)))
+    {
+        let mut f = entry.finding_at(provider, endpoint.as_deref());
+        f.code = format!("{provider}.{code}");
+        findings.push(f);
     }
     // Keep the flow's own findings the catalog did not replace (signature, transport, …).
     for f in &ex.findings {

@@ -379,8 +379,8 @@ fn finding(out: &mut impl Write, f: &Finding, o: Options) -> io::Result<()> {
         s.dim(&format!("[{}]", f.code))
     )?;
     let explanation = f.explanation.get(o.lang);
-    if !explanation.is_empty() {
-        writeln!(out, "      {explanation}")?;
+    for line in explanation.lines().filter(|l| !l.trim().is_empty()) {
+        writeln!(out, "      {line}")?;
     }
     let fix = f.fix.get(o.lang);
     if !fix.is_empty() {
@@ -389,7 +389,10 @@ fn finding(out: &mut impl Write, f: &Finding, o: Options) -> io::Result<()> {
         } else {
             "fix: "
         };
-        writeln!(out, "      {label}{fix}")?;
+        for (i, line) in fix.lines().enumerate() {
+            let lead = if i == 0 { label } else { "     " };
+            writeln!(out, "      {lead}{line}")?;
+        }
     }
     Ok(())
 }
