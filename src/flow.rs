@@ -273,8 +273,8 @@ pub enum App {
     Wechat(WechatApp),
 }
 
-/// Values given up front, to start in the middle of a walk.
-#[derive(Debug, Clone, Default)]
+/// Values given up front, to start in the middle of a walk. `Debug` masks the secrets.
+#[derive(Clone, Default)]
 pub struct Inputs {
     /// `auth_code` / `code` (skips authorize and callback).
     pub code: Option<String>,
@@ -287,6 +287,45 @@ pub struct Inputs {
     pub from: Option<StepKind>,
     /// Add the refresh step at the end.
     pub refresh: bool,
+}
+
+impl fmt::Debug for Inputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let masked = |v: &Option<String>| v.as_deref().map(crate::redact::mask);
+        f.debug_struct("Inputs")
+            .field("code", &masked(&self.code))
+            .field("access_token", &masked(&self.access_token))
+            .field("refresh_token", &masked(&self.refresh_token))
+            .field("openid", &self.openid)
+            .field("from", &self.from)
+            .field("refresh", &self.refresh)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = |v: &str| crate::redact::redact_query(v).into_owned();
+        f.debug_struct("Context")
+            .field("state", &self.state)
+            .field("authorize_url", &self.authorize_url)
+            .field("code", &self.code)
+            .field(
+                "used_codes",
+                &self
+                    .used_codes
+                    .iter()
+                    .map(|c| crate::redact::mask(c))
+                    .collect::<Vec<_>>(),
+            )
+            .field("callback_url", &self.callback_url.as_deref().map(redacted))
+            .field("access_token", &self.access_token)
+            .field("refresh_token", &self.refresh_token)
+            .field("scope", &self.scope)
+            .field("user_id", &self.user_id)
+            .field("open_id", &self.open_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A secret value with the time it was obtained and, when known, its deadline.
@@ -314,8 +353,8 @@ impl Timed {
     }
 }
 
-/// What a walk has learnt so far.
-#[derive(Debug, Clone, Default)]
+/// What a walk has learnt so far. `Debug` masks the secrets.
+#[derive(Clone, Default)]
 pub struct Context {
     /// The CSRF `state` sent on the authorize URL.
     pub state: String,

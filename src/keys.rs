@@ -222,6 +222,15 @@ pub enum KeyError {
          use `authwalk keys convert --public` to derive its public key"
     )]
     ExpectedPublic,
+    /// Below 1024 bits: unsafe, and too small to hold a signature's digest info.
+    #[error(
+        "{bits}-bit key: far too small to sign with (Alipay uses 2048); generate a new pair with \
+         `authwalk keys gen`"
+    )]
+    TooSmall { bits: usize },
+    /// Above 4096 bits: RSA, but more than any provider uses and than this tool handles.
+    #[error("this RSA key is larger than 4096 bits, which is not supported; Alipay uses 2048")]
+    TooLarge,
     /// The key is too small for the signing algorithm.
     #[error(
         "{bits}-bit key: Alipay requires 2048 for RSA2; generate a new pair with `authwalk keys gen`"
@@ -318,6 +327,13 @@ pub fn parse(input: &str) -> Result<ParsedKey, KeyError> {
         Found::Private(_) => KeyKind::Private,
         Found::Public(_) => KeyKind::Public,
     };
+    let bits = match &parsed {
+        Found::Private(key) => key.n().bits(),
+        Found::Public(key) => key.n().bits(),
+    };
+    if bits < 1024 {
+        return Err(KeyError::TooSmall { bits });
+    }
     if let Some(label) = &blob.label {
         let expected = encoding.pem_label(kind);
         if label != expected {
@@ -387,6 +403,17 @@ fn algorithm_name(oid: &str) -> &'static str {
 /// Build the most helpful error for DER that is none of the RSA structures.
 fn not_a_key(der: &[u8], label: Option<&str>) -> KeyError {
     // A PKCS#8 or SPKI structure for another algorithm: say which.
+    const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+    if let Ok(info) = rsa::pkcs8::PrivateKeyInfo::try_from(der)
+        && info.algorithm.oid.to_string() == RSA_ENCRYPTION
+    {
+        return KeyError::TooLarge;
+    }
+    if let Ok(spki) = rsa::pkcs8::spki::SubjectPublicKeyInfoRef::try_from(der)
+        && spki.algorithm.oid.to_string() == RSA_ENCRYPTION
+    {
+        return KeyError::TooLarge;
+    }
     if let Ok(info) = rsa::pkcs8::PrivateKeyInfo::try_from(der) {
         return KeyError::NotRsa {
             what: format!(
@@ -504,7 +531,7 @@ impl PrivateKey {
     pub fn sign(&self, hash: HashAlg, data: &[u8]) -> Vec<u8> {
         let (scheme, digest) = hash.scheme_and_digest(data);
         // Signing only fails when the modulus is too small for the digest info, and every
-        // key that parses here is at least 512 bits, which holds SHA-256's 51 bytes.
+        // key here is at least 1024 bits (parse refuses less), which holds SHA-256's 51 bytes.
         self.key
             .sign(scheme, &digest)
             .expect("PKCS#1 v1.5 signing with a parsed RSA key")

@@ -91,7 +91,64 @@ pub fn redact_json(value: &mut serde_json::Value) {
             }
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
+        // A message may quote a signed string or a URL (Alipay's isv.invalid-signature echoes
+        // the whole canonical string, code and token included).
+        serde_json::Value::String(s) => {
+            if let Cow::Owned(scrubbed) = scrub_params(s) {
+                *s = scrubbed;
+            }
+        }
         _ => {}
+    }
+}
+
+/// Mask `name=value` secrets wherever they stand in free text: inside an error message that
+/// quotes a URL or a signed string (`…&amp;code=abc…`), a log line, a diff snippet.
+pub fn scrub_params(text: &str) -> Cow<'_, str> {
+    let is_boundary =
+        |c: char| matches!(c, '&' | '?' | ';' | '"' | ',' | '(' | '«' | '「') || c.is_whitespace();
+    let is_end =
+        |c: char| matches!(c, '&' | '"' | '#' | ',' | ')' | '<' | '»' | '」') || c.is_whitespace();
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let at_boundary = i == 0 || text[..i].chars().next_back().is_some_and(is_boundary);
+        let name = at_boundary
+            .then(|| {
+                SECRET_PARAMS
+                    .iter()
+                    .find(|n| rest.starts_with(**n) && rest[n.len()..].starts_with('='))
+            })
+            .flatten();
+        if let Some(name) = name {
+            let value_start = i + name.len() + 1;
+            let value_len = text[value_start..]
+                .find(is_end)
+                .unwrap_or(text.len() - value_start);
+            let value = &text[value_start..value_start + value_len];
+            out.push_str(name);
+            out.push('=');
+            if value.is_empty() {
+                i = value_start;
+                continue;
+            }
+            out.push_str(&mask(
+                &percent_encoding::percent_decode_str(value).decode_utf8_lossy(),
+            ));
+            changed = true;
+            i = value_start + value_len;
+            continue;
+        }
+        let c = rest.chars().next().expect("i is inside the text");
+        out.push(c);
+        i += c.len_utf8();
+    }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -109,14 +166,16 @@ pub fn redact_json_text(text: &str) -> Cow<'_, str> {
                 let trimmed = after.trim_start();
                 if let Some(value_part) = trimmed.strip_prefix(':') {
                     let value_part = value_part.trim_start();
-                    if let Some(inner) = value_part.strip_prefix('"')
-                        && let Some(end) = inner.find('"')
-                    {
-                        let consumed = rest.len() - inner.len() + end + 1;
+                    if let Some(inner) = value_part.strip_prefix('"') {
+                        // A body cut off inside the value has no closing quote: mask to the end.
+                        let end = inner.find('"').unwrap_or(inner.len());
+                        let consumed = (rest.len() - inner.len() + end + 1).min(rest.len());
                         out.push_str(&key);
                         out.push_str(":\"");
                         out.push_str(&mask(&inner[..end]));
-                        out.push('"');
+                        if end < inner.len() {
+                            out.push('"');
+                        }
                         rest = &rest[consumed..];
                         changed = true;
                         continue 'outer;
@@ -128,10 +187,10 @@ pub fn redact_json_text(text: &str) -> Cow<'_, str> {
         out.push(c);
         rest = &rest[c.len_utf8()..];
     }
-    if changed {
-        Cow::Owned(out)
-    } else {
-        Cow::Borrowed(text)
+    match scrub_params(&out) {
+        Cow::Owned(scrubbed) => Cow::Owned(scrubbed),
+        Cow::Borrowed(_) if changed => Cow::Owned(out),
+        Cow::Borrowed(_) => Cow::Borrowed(text),
     }
 }
 
@@ -158,6 +217,32 @@ mod tests {
             "code=abcd…&grant_type=authorization_code"
         );
         assert_eq!(redact_query("https://x/y?a=1"), "https://x/y?a=1");
+    }
+
+    #[test]
+    fn secrets_quoted_inside_messages() {
+        let sub_msg = "验签出错，网关生成的验签字符串为：app_id=2021&amp;code=c35257e8abcdef&amp;method=x&amp;auth_token=authusrXYZ123";
+        let scrubbed = scrub_params(sub_msg);
+        assert!(
+            !scrubbed.contains("c35257e8abcdef") && !scrubbed.contains("authusrXYZ123"),
+            "{scrubbed}"
+        );
+        assert!(scrubbed.contains("code=c352…&amp;method=x"), "{scrubbed}");
+        // Not a parameter: left alone.
+        assert_eq!(
+            scrub_params("errcode=40163 and barcode=1234567"),
+            "errcode=40163 and barcode=1234567"
+        );
+        let body = format!(r#"{{"error_response":{{"sub_msg":"{sub_msg}"}}}}"#);
+        assert!(!redact_json_text(&body).contains("authusrXYZ123"));
+        let mut v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        redact_json(&mut v);
+        assert!(!v.to_string().contains("c35257e8abcdef"));
+        // A body cut off inside a token value.
+        assert_eq!(
+            redact_json_text(r#"{"access_token":"ACCESSTOKENVAL"#),
+            r#"{"access_token":"ACCE…"#
+        );
     }
 
     #[test]

@@ -204,7 +204,9 @@ impl Shared {
     pub fn apply_scenario(&self, scenario: Scenario) {
         self.faults.clear();
         for fault in &scenario.faults {
-            self.faults.add(fault.clone());
+            if let Err(reason) = self.faults.add(fault.clone()) {
+                tracing::warn!(%reason, "scenario fault not armed");
+            }
         }
         if scenario.advance_clock != 0 {
             self.clock.advance(scenario.advance_clock);

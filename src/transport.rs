@@ -67,7 +67,10 @@ impl Transport {
 
     async fn send_inner(&self, request: &PreparedRequest) -> Result<RawResponse, HttpFailure> {
         let url = reqwest::Url::parse(&request.url).map_err(|e| HttpFailure {
-            message: format!("'{}' is not a valid URL ({e})", request.url),
+            message: format!(
+                "'{}' is not a valid URL ({e}); check the base URLs in the profile",
+                crate::redact::redact_query(&request.url)
+            ),
             partial: None,
         })?;
         let client = if is_loopback(&url) {

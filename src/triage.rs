@@ -362,24 +362,33 @@ fn signature_diagnosis(ex: &Exchange) -> Finding {
             ),
         ),
         (Some(t), Some(theirs)) => {
-            let at = t
-                .canonical
+            // Compared masked: the strings hold the code or token, and findings are shown as is.
+            let ours = crate::redact::redact_pairs(&t.canonical);
+            let theirs = crate::redact::redact_pairs(theirs);
+            let at = ours
                 .chars()
                 .zip(theirs.chars())
                 .take_while(|(a, b)| a == b)
                 .count();
-            let ours_tail: String = t.canonical.chars().skip(at).take(40).collect();
+            let ours_tail: String = ours.chars().skip(at).take(40).collect();
             let theirs_tail: String = theirs.chars().skip(at).take(40).collect();
-            (
-                format!(
-                    "the strings differ from character {}: we signed «{ours_tail}», the gateway checked «{theirs_tail}»",
-                    at + 1
-                ),
-                format!(
-                    "两端的待签名字符串从第 {} 个字符起不同：本地为「{ours_tail}」，网关为「{theirs_tail}」",
-                    at + 1
-                ),
-            )
+            if ours_tail == theirs_tail {
+                (
+                    "the strings differ inside a secret value (the code or token): the gateway received another value than was signed".to_owned(),
+                    "两端的待签名字符串在机密值（code 或令牌）内部不同：网关收到的值与签名时的值不一致".to_owned(),
+                )
+            } else {
+                (
+                    format!(
+                        "the strings differ from character {}: we signed «{ours_tail}», the gateway checked «{theirs_tail}»",
+                        at + 1
+                    ),
+                    format!(
+                        "两端的待签名字符串从第 {} 个字符起不同：本地为「{ours_tail}」，网关为「{theirs_tail}」",
+                        at + 1
+                    ),
+                )
+            }
         }
         _ => (
             format!("the gateway could not verify the signature made with the key SHA256:{key}…"),

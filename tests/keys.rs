@@ -341,3 +341,15 @@ fn no_input_panics() {
     assert!(matches!(parsed, ParsedKey::Private(_)));
     assert_eq!(parsed.info().kind, KeyKind::Private);
 }
+
+#[test]
+fn error_keys_too_small_or_too_large() {
+    let e = err(include_str!("fixtures/keys/rsa512_private_pkcs1.pem"));
+    assert_eq!(e, KeyError::TooSmall { bits: 512 });
+    assert!(
+        e.to_string()
+            .starts_with("512-bit key: far too small to sign with")
+    );
+    let e = err(include_str!("fixtures/keys/rsa6144_public.pem"));
+    assert_eq!(e, KeyError::TooLarge);
+}

@@ -43,7 +43,7 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct GenArgs {
-    /// Key size in bits; Alipay RSA2 needs 2048.
+    /// Key size in bits (1024 to 4096); Alipay RSA2 needs 2048.
     #[arg(long, default_value_t = 2048)]
     pub bits: usize,
     /// Folder to write app_private_key.pem (mode 0600) and app_public_key.pem into.
@@ -105,9 +105,9 @@ pub fn run(args: &KeysArgs, _global: &Global) -> anyhow::Result<ExitCode> {
 }
 
 fn generate(args: &GenArgs) -> anyhow::Result<ExitCode> {
-    if !(1024..=8192).contains(&args.bits) {
+    if !(1024..=4096).contains(&args.bits) {
         bail!(
-            "--bits {} is out of range; use 2048 (Alipay RSA2) or up to 8192",
+            "--bits {} is out of range; use 2048 (Alipay RSA2), at most 4096",
             args.bits
         );
     }

@@ -156,7 +156,13 @@ pub fn event(out: &mut impl Write, flow: &Flow, event: &DriveEvent, o: Options) 
                 StepKind::Callback
             };
             step_heading(out, flow, step, "", o)?;
-            writeln!(out, "  {}", o.url(url))?;
+            // A bare code (pasted, or from my.getAuthCode) is a secret as a whole.
+            let shown = if url.contains("://") {
+                o.url(url).into_owned()
+            } else {
+                o.secret(url)
+            };
+            writeln!(out, "  {shown}")?;
             let ctx = &flow.ctx;
             let mut facts = Vec::new();
             if ctx

@@ -50,7 +50,7 @@ pub struct AlipayProfile {
     pub scope: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WechatProfile {
     pub appid: String,
@@ -72,6 +72,19 @@ pub struct WechatProfile {
     pub open_base: Option<String>,
     #[serde(default)]
     pub api_base: Option<String>,
+}
+
+impl std::fmt::Debug for WechatProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WechatProfile")
+            .field("appid", &self.appid)
+            .field("secret", &self.secret.as_ref().map(|_| "(redacted)"))
+            .field("secret_env", &self.secret_env)
+            .field("secret_file", &self.secret_file)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
 }
 
 fn default_sign_type() -> String {
@@ -100,7 +113,7 @@ pub enum ProfileError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not a valid config: {detail}")]
+    #[error("{path} is not a valid config: {detail}; compare with assets/config.sample.toml")]
     Parse { path: PathBuf, detail: String },
     #[error("no profile named '{name}' in {path}; known: {known}")]
     Unknown {
@@ -121,9 +134,19 @@ pub enum ProfileError {
 
 /// Parse a config file's text.
 pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ProfileError> {
-    toml::from_str(text).map_err(|e| ProfileError::Parse {
-        path: path.to_owned(),
-        detail: e.to_string(),
+    // toml's Display quotes the offending line, which may hold an inline appsecret: keep only
+    // the message and the position.
+    toml::from_str(text).map_err(|e| {
+        let at = e.span().map(|span| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!(" at line {line}, column {column}")
+        });
+        ProfileError::Parse {
+            path: path.to_owned(),
+            detail: format!("{}{}", e.message().trim_end(), at.unwrap_or_default()),
+        }
     })
 }
 

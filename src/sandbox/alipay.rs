@@ -315,21 +315,37 @@ async fn gateway(
                 answer,
                 &invalid("isv.invalid-charset", "字符集错误"),
             ),
-            Ok(pairs) => handle(&shared, answer, &dedupe(pairs)),
+            Ok(pairs) => match dedupe(pairs) {
+                Ok(params) => handle(&shared, answer, &params),
+                Err(reason) => fail(&shared, answer, &invalid("isv.invalid-parameter", &reason)),
+            },
         },
     };
     wire.finish(fault.as_ref())
 }
 
-/// First occurrence wins when a parameter is sent twice (query and body).
-fn dedupe(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+/// More parameters than any gateway call needs: refused before any work is done on them.
+const MAX_PARAMS: usize = 64;
+
+/// A parameter sent twice (query and body) with the same value counts once; with two values it
+/// is refused, since one of them would escape the signature check. Linear in the request size.
+fn dedupe(pairs: Vec<(String, String)>) -> Result<Vec<(String, String)>, String> {
+    if pairs.len() > MAX_PARAMS {
+        return Err(format!("参数过多（{} 个，上限 {MAX_PARAMS}）", pairs.len()));
+    }
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(pairs.len());
     for (k, v) in pairs {
-        if !out.iter().any(|(seen, _)| *seen == k) {
-            out.push((k, v));
+        match seen.get(&k) {
+            Some(first) if *first == v => {}
+            Some(_) => return Err(format!("参数 {k} 重复且取值不同")),
+            None => {
+                seen.insert(k.clone(), v.clone());
+                out.push((k, v));
+            }
         }
     }
-    out
+    Ok(out)
 }
 
 fn handle(shared: &Shared, mut answer: Answer<'_>, params: &[(String, String)]) -> Wire {

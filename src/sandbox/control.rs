@@ -91,7 +91,9 @@ async fn add_fault(State(shared): State<Arc<Shared>>, body: axum::body::Bytes) -
         return bad_request("WeChat responses carry no signature to tamper with");
     }
     tracing::info!(?fault, "fault armed");
-    shared.faults.add(fault);
+    if let Err(reason) = shared.faults.add(fault) {
+        return bad_request(reason);
+    }
     Json(json!({"faults": shared.faults.list()})).into_response()
 }
 

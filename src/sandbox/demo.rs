@@ -125,11 +125,7 @@ pub(crate) fn alipay_open_id(app_id: &str, user_id: &str) -> String {
 /// A WeChat openid: stable per (app, user), 28 characters starting with `o`, like WeChat's.
 /// `snapshot` gives the virtual account's openid, which differs from the real user's.
 pub(crate) fn wechat_openid(appid: &str, user: &WechatUser, snapshot: bool) -> String {
-    let kind = if snapshot || user.snapshot {
-        "snapshot"
-    } else {
-        "real"
-    };
+    let kind = if snapshot { "snapshot" } else { "real" };
     stable_id(
         "o",
         &format!("wechat-openid:{appid}:{}:{kind}", user.id),

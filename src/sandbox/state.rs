@@ -103,7 +103,9 @@ impl<T: Expiring + Clone> Store<T> {
     }
 
     fn purge(inner: &mut StoreInner<T>, now: i64) {
-        if now >= inner.next_purge {
+        // Also sweep when the clock was moved back past the last sweep, or the next one would
+        // wait as long as the clock was moved.
+        if now >= inner.next_purge || now < inner.next_purge - PURGE_EVERY {
             inner.map.retain(|_, v| v.deadline() + EXPIRED_GRACE > now);
             inner.next_purge = now + PURGE_EVERY;
         }
@@ -199,6 +201,9 @@ fn default_delay() -> u64 {
     3000
 }
 
+/// How many faults may be armed at once.
+pub(crate) const MAX_FAULTS: usize = 64;
+
 /// The armed faults.
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
@@ -212,10 +217,20 @@ impl Faults {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Arm a fault.
-    pub fn add(&self, fault: Fault) {
+    /// Arm a fault; refused when its count is 0 or when [`MAX_FAULTS`] are armed already.
+    pub fn add(&self, fault: Fault) -> Result<(), String> {
+        if fault.count == 0 {
+            return Err("count must be at least 1: a fault with count 0 never fires".to_owned());
+        }
+        let mut armed = self.lock();
+        if armed.len() >= MAX_FAULTS {
+            return Err(format!(
+                "{MAX_FAULTS} faults are armed already; DELETE /__sandbox/faults to clear them"
+            ));
+        }
         let count = fault.count;
-        self.lock().push((fault, AtomicU32::new(count)));
+        armed.push((fault, AtomicU32::new(count)));
+        Ok(())
     }
 
     /// Disarm every fault.

@@ -533,3 +533,84 @@ async fn gbk_requests_with_chinese_values_verify_in_gbk() {
         "{sub}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_or_too_many_parameters_are_refused() {
+    let sandbox = start().await;
+    let app = app(&sandbox, 0);
+    let call = call(&sandbox, &app, METHOD_OAUTH_TOKEN)
+        .param("grant_type", "authorization_code")
+        .param("code", "AAA");
+    let prepared =
+        authwalk::provider::alipay::prepare(&sandbox.manifest().alipay.gateway, &call, &app.key)
+            .expect("signs");
+    // The signed code in the body, and another, unsigned one.
+    let body = format!(
+        "{}&code=BBB",
+        String::from_utf8(prepared.body.clone()).expect("utf-8")
+    );
+    let resp = client()
+        .post(&prepared.url)
+        .header(
+            "Content-Type",
+            "application/x-www-form-urlencoded;charset=utf-8",
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("answers");
+    let r = crate::common::reply(
+        resp.status().as_u16(),
+        resp.bytes().await.expect("body").to_vec(),
+        Some(METHOD_OAUTH_TOKEN),
+        &app,
+    );
+    assert_eq!(
+        sub_code(&r, "error_response"),
+        "isv.invalid-parameter",
+        "{:?}",
+        r.json
+    );
+    assert!(r.verified());
+
+    // The same value twice (query and body) counts once.
+    let body = format!(
+        "{}&grant_type=authorization_code",
+        String::from_utf8(prepared.body.clone()).expect("utf-8")
+    );
+    let resp = client()
+        .post(&prepared.url)
+        .header(
+            "Content-Type",
+            "application/x-www-form-urlencoded;charset=utf-8",
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("answers");
+    let r = crate::common::reply(
+        resp.status().as_u16(),
+        resp.bytes().await.expect("body").to_vec(),
+        Some(METHOD_OAUTH_TOKEN),
+        &app,
+    );
+    assert_eq!(
+        sub_code(&r, "error_response"),
+        "isv.code-invalid",
+        "{:?}",
+        r.json
+    );
+
+    // Thousands of distinct names: refused at once, not hashed against each other.
+    let flood = (0..5000).map(|i| format!("k{i}=v")).collect::<Vec<_>>().join("&");
+    let started = std::time::Instant::now();
+    let resp = client()
+        .post(&sandbox.manifest().alipay.gateway)
+        .body(flood)
+        .send()
+        .await
+        .expect("answers");
+    let text = resp.text().await.expect("body");
+    assert!(text.contains("isv.invalid-parameter"), "{text}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -408,3 +408,90 @@ async fn manifest_json_has_the_contract_shape() {
         ));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purging_survives_the_clock_moving_back() {
+    let sandbox = start().await;
+    let control = sandbox.manifest().control.clone();
+    let advance = |seconds: i64| {
+        let control = control.clone();
+        async move {
+            post_json(
+                &format!("{control}/clock/advance"),
+                &json!({ "seconds": seconds }),
+            )
+            .await
+        }
+    };
+    let held = || async {
+        client()
+            .get(format!("{control}/stats"))
+            .send()
+            .await
+            .expect("stats")
+            .json::<serde_json::Value>()
+            .await
+            .expect("json")["alipay_held"]
+            .as_u64()
+            .expect("count")
+    };
+    advance(10 * 365 * 24 * 3600).await;
+    approve(
+        &sandbox,
+        "2021000000000001",
+        "auth_base",
+        "alipay-certified",
+    )
+    .await;
+    advance(-10 * 365 * 24 * 3600).await;
+    for _ in 0..20 {
+        approve(
+            &sandbox,
+            "2021000000000001",
+            "auth_base",
+            "alipay-certified",
+        )
+        .await;
+    }
+    advance(10 * 24 * 3600).await;
+    approve(
+        &sandbox,
+        "2021000000000001",
+        "auth_base",
+        "alipay-certified",
+    )
+    .await;
+    // The twenty codes from after the move back are gone; the one made ten years ahead is not
+    // expired yet, and the fresh one stays.
+    assert_eq!(held().await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_need_a_count_and_are_bounded() {
+    let sandbox = start().await;
+    let url = format!("{}/faults", sandbox.manifest().control);
+    let post = |body: serde_json::Value| client().post(&url).json(&body).send();
+    let zero = post(json!({"provider": "alipay", "fault": "html-502", "count": 0}))
+        .await
+        .expect("answers");
+    assert_eq!(zero.status(), 400);
+    assert!(
+        zero.text()
+            .await
+            .expect("text")
+            .contains("count must be at least 1")
+    );
+    for _ in 0..64 {
+        assert!(
+            post(json!({"provider": "alipay", "fault": "slow", "count": 1}))
+                .await
+                .expect("answers")
+                .status()
+                .is_success()
+        );
+    }
+    let over = post(json!({"provider": "alipay", "fault": "slow", "count": 1}))
+        .await
+        .expect("answers");
+    assert_eq!(over.status(), 400);
+}

@@ -85,7 +85,10 @@ fn authorize_params<'a>(
             "state is present but empty.",
         ));
     }
-    if form::first(pairs, "state").is_some_and(|s| s.len() > 128) {
+    // Observed on the Official Account page only; the website login did not enforce it.
+    if kind == WechatKind::OfficialAccount
+        && form::first(pairs, "state").is_some_and(|s| s.len() > 128)
+    {
         // Observed on the Official Account page (2022); WeChat shows no code for it.
         return Err(Html(pages::error(
             Look::Wechat,
@@ -238,6 +241,12 @@ fn submit(
     let forced = kind == WechatKind::OfficialAccount
         && form::first(&pairs, "forceSnapShot") == Some("true")
         && scope.split(',').any(|s| s == "snsapi_userinfo");
+    // Snapshot mode only ever applies to a consent (snsapi_userinfo) authorization on an
+    // Official Account page; snsapi_base is always silent.
+    let snapshot = forced
+        || (user.snapshot
+            && kind == WechatKind::OfficialAccount
+            && scope.split(',').any(|s| s == "snsapi_userinfo"));
     let code = format!("0{}", random_token(31));
     shared.wechat.codes.insert(
         code.clone(),
@@ -245,7 +254,7 @@ fn submit(
             appid: params.app.appid.clone(),
             user: user.id.to_owned(),
             scope,
-            snapshot: user.snapshot || forced,
+            snapshot,
             deadline: now + ttl,
         },
         now,
