@@ -89,11 +89,10 @@ impl FromStr for Provider {
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     /// The TOML does not parse or does not follow the schema.
-    #[error("catalog {file}: {source}")]
+    #[error("catalog {file}: {error}")]
     Parse {
         file: &'static str,
-        #[source]
-        source: Box<toml::de::Error>,
+        error: Box<toml::de::Error>,
     },
     /// A file declares another provider than the slot it was loaded into.
     #[error("catalog {file}: declares provider {found}, expected {expected}")]
@@ -397,7 +396,7 @@ impl ProviderCatalog {
     fn parse(file: &'static str, expected: Provider, text: &str) -> Result<Self, CatalogError> {
         let mut cat: Self = toml::from_str(text).map_err(|e| CatalogError::Parse {
             file,
-            source: Box::new(e),
+            error: Box::new(e),
         })?;
         if cat.provider != expected {
             return Err(CatalogError::WrongProvider {

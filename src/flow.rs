@@ -84,7 +84,7 @@ impl FlowKind {
     }
 
     /// The steps of this login, in order.
-    fn steps(self, refresh: bool) -> Vec<StepKind> {
+    pub fn steps(self, refresh: bool) -> Vec<StepKind> {
         let mut steps = match self {
             Self::AlipayWeb | Self::WechatQr => {
                 vec![
@@ -477,6 +477,12 @@ pub enum FlowError {
          forged (CSRF) or from another login — start the login again"
     )]
     StateMismatch { expected: String, got: String },
+    /// A full callback URL without the `state` this walk sent.
+    #[error(
+        "the callback has no state although this walk sent '{expected}': it did not come from \
+         this login and may be forged (CSRF) — start the login again"
+    )]
+    StateMissing { expected: String },
     #[error("the flow is not waiting for a callback now")]
     NotAwaiting,
     /// A step needs an input nobody gave.
@@ -712,26 +718,29 @@ impl Flow {
                 );
                 return Err(err);
             }
-        } else if self
-            .steps
-            .iter()
-            .any(|s| s.kind == StepKind::Callback && s.state == StepState::AwaitingUser)
-            && params.iter().any(|(k, _)| k == "auth_code" || k == "code")
+        } else if input.contains("://")
+            && self
+                .steps
+                .iter()
+                .any(|s| s.kind == StepKind::Callback && s.state == StepState::AwaitingUser)
         {
-            self.notes.push(
-                Finding::new(
-                    Severity::Warning,
-                    "flow.state-missing",
-                    Text::new(
-                        "the callback carries no state, so it cannot be checked against CSRF",
-                        "回调中没有 state，无法防范 CSRF",
+            // This walk always sends a state, so a redirect without one did not come from it:
+            // exactly what a forged (CSRF) redirect looks like. A bare pasted code is fine.
+            let err = FlowError::StateMissing {
+                expected: self.ctx.state.clone(),
+            };
+            self.notes.push(Finding::new(
+                Severity::Error,
+                "flow.state-missing",
+                Text::new(
+                    err.to_string(),
+                    format!(
+                        "回调中没有 state，而本次发出的是「{}」：这个回调不是本次授权产生的，可能被伪造（CSRF）；请重新发起授权",
+                        self.ctx.state
                     ),
-                )
-                .fix(Text::new(
-                    "always send a random state and compare it on the callback",
-                    "始终发送随机 state 并在回调时比对",
-                )),
-            );
+                ),
+            ));
+            return Err(err);
         }
         let expires = match &self.app {
             // WeChat documents 5 minutes (10 for qrconnect); Alipay only "3 minutes to 24 hours".

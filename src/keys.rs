@@ -304,7 +304,30 @@ impl fmt::Debug for PrivateKey {
 
 /// Parse a key of either kind from text in any supported spelling.
 pub fn parse(input: &str) -> Result<ParsedKey, KeyError> {
-    let blob = text::decode(input)?;
+    from_blob(text::decode(input)?)
+}
+
+/// Parse a key file's bytes: text in any spelling [`parse`] takes, or binary DER.
+pub fn parse_bytes(bytes: &[u8]) -> Result<ParsedKey, KeyError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(text),
+        Err(_) if bytes.first() == Some(&0x30) => from_blob(text::Blob {
+            der: bytes.to_vec(),
+            label: None,
+            armor: Armor::Der,
+            notes: Vec::new(),
+        }),
+        Err(e) => Err(KeyError::NotAKey {
+            bytes: bytes.len(),
+            hint: format!(
+                "; the file is neither text (invalid UTF-8 at byte {}) nor DER",
+                e.valid_up_to()
+            ),
+        }),
+    }
+}
+
+fn from_blob(blob: text::Blob) -> Result<ParsedKey, KeyError> {
     let mut notes = blob.notes;
     let armor = blob.armor;
     let der = blob.der.as_slice();
@@ -475,7 +498,16 @@ fn declared_der_len(der: &[u8]) -> Option<usize> {
 impl PrivateKey {
     /// Parse a private key; a public key gives [`KeyError::ExpectedPrivate`].
     pub fn parse(input: &str) -> Result<Self, KeyError> {
-        match parse(input)? {
+        Self::expect(parse(input)?)
+    }
+
+    /// [`PrivateKey::parse`] for a file's bytes (text or binary DER).
+    pub fn parse_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        Self::expect(parse_bytes(bytes)?)
+    }
+
+    fn expect(key: ParsedKey) -> Result<Self, KeyError> {
+        match key {
             ParsedKey::Private(key) => Ok(*key),
             ParsedKey::Public(_) => Err(KeyError::ExpectedPrivate),
         }
@@ -566,7 +598,16 @@ impl PrivateKey {
 impl PublicKey {
     /// Parse a public key; a private key gives [`KeyError::ExpectedPublic`].
     pub fn parse(input: &str) -> Result<Self, KeyError> {
-        match parse(input)? {
+        Self::expect(parse(input)?)
+    }
+
+    /// [`PublicKey::parse`] for a file's bytes (text or binary DER).
+    pub fn parse_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        Self::expect(parse_bytes(bytes)?)
+    }
+
+    fn expect(key: ParsedKey) -> Result<Self, KeyError> {
+        match key {
             ParsedKey::Public(key) => Ok(key),
             ParsedKey::Private(_) => Err(KeyError::ExpectedPublic),
         }

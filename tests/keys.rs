@@ -353,3 +353,15 @@ fn error_keys_too_small_or_too_large() {
     let e = err(include_str!("fixtures/keys/rsa6144_public.pem"));
     assert_eq!(e, KeyError::TooLarge);
 }
+
+#[test]
+fn binary_der_files_are_read() {
+    let der = keys::base64_decode_signature(PKCS8_LINE).unwrap();
+    let key = PrivateKey::parse_bytes(&der).unwrap();
+    assert_eq!(key.info().armor, Armor::Der);
+    assert_eq!(key.fingerprint(), private(PKCS8_PEM).fingerprint());
+    assert!(matches!(
+        keys::parse_bytes(&[0xff, 0xfe, 0x00]),
+        Err(KeyError::NotAKey { .. })
+    ));
+}

@@ -514,3 +514,97 @@ async fn profile_walk_with_the_loopback_listener() {
     assert!(stdout.contains("✓ succeeded: 4/4 steps"), "{stdout}");
     h.shutdown().await;
 }
+
+/// Whether `text` holds what looks like an unmasked sandbox secret: an Alipay token
+/// (`authusr…`), a WeChat token (`86_…` with more than one character shown), or a code (a run of
+/// 32 hex digits).
+fn leaks(text: &str) -> Option<String> {
+    if let Some(i) = text.find("authusr") {
+        return Some(text[i..].chars().take(40).collect());
+    }
+    let bytes = text.as_bytes();
+    for (i, w) in bytes.windows(5).enumerate() {
+        if &w[..3] == b"86_" && w[3].is_ascii_alphanumeric() && w[4].is_ascii_alphanumeric() {
+            return Some(text[i..].chars().take(40).collect());
+        }
+    }
+    let mut run = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        run = if b.is_ascii_hexdigit() { run + 1 } else { 0 };
+        if run == 32 && bytes.get(i + 1).is_none_or(|n| !n.is_ascii_alphanumeric()) {
+            return Some(String::from_utf8_lossy(&bytes[i + 1 - 32..=i]).into_owned());
+        }
+    }
+    None
+}
+
+#[test]
+fn cli_never_prints_secrets_unless_revealed() {
+    let dir = state_dir();
+    let scenarios = [
+        None,
+        Some("expired-code"),
+        Some("wrong-scope"),
+        Some("frozen-user"),
+        Some("token-mixup"),
+        Some("gateway-busy"),
+        Some("tampered-response"),
+        Some("gateway-html-502"),
+    ];
+    for flow in ["alipay-web", "alipay-mini", "wechat-web", "wechat-qr"] {
+        for scenario in scenarios {
+            for json in [false, true] {
+                let mut cmd = authwalk();
+                cmd.args([flow, "--refresh", "--state-dir"]).arg(&dir);
+                if let Some(s) = scenario {
+                    cmd.args(["--scenario", s]);
+                }
+                if json {
+                    cmd.arg("--json");
+                }
+                let out = cmd.output().unwrap();
+                let all = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                assert!(
+                    leaks(&all).is_none(),
+                    "{flow} {scenario:?} json={json}: {:?}",
+                    leaks(&all)
+                );
+            }
+        }
+    }
+    // The check itself finds what --reveal shows.
+    let out = authwalk()
+        .args(["alipay-mini", "--reveal", "--state-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(leaks(&String::from_utf8_lossy(&out.stdout)).is_some());
+}
+
+#[test]
+fn cli_refuses_steps_the_flow_does_not_have() {
+    authwalk()
+        .args(["alipay-web", "--step", "check-token", "--state-dir"])
+        .arg(state_dir())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "step 'check-token' is not part of alipay-web",
+        ));
+    authwalk()
+        .args(["wechat-web", "--step", "token", "--state-dir"])
+        .arg(state_dir())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--code"));
+    authwalk()
+        .args(["wechat-web", "--app", "wx5a1d0c0ffee00002", "--state-dir"])
+        .arg(state_dir())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("authwalk run wechat-qr"));
+}

@@ -29,12 +29,9 @@ pub enum AnalyzeError {
     Html { hint: String },
     /// The body is not JSON even after escaping control characters.
     #[error(
-        "the body is not valid JSON ({source}): paste the raw response body exactly as received"
+        "the body is not valid JSON ({error}): paste the raw response body exactly as received"
     )]
-    NotJson {
-        #[source]
-        source: serde_json::Error,
-    },
+    NotJson { error: serde_json::Error },
     /// Valid JSON, but not an object.
     #[error("the body is JSON but not an object: Alipay and WeChat responses are JSON objects")]
     NotObject,
@@ -231,7 +228,7 @@ pub fn analyze<'a>(
     let (clean, escaped) = crate::provider::wechat::escape_controls(text);
     let escaped = escaped.len();
     let value: Value =
-        serde_json::from_str(&clean).map_err(|source| AnalyzeError::NotJson { source })?;
+        serde_json::from_str(&clean).map_err(|error| AnalyzeError::NotJson { error })?;
     let Value::Object(object) = value else {
         return Err(AnalyzeError::NotObject);
     };

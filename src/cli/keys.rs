@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use super::{Global, read_text};
+use super::{Global, read_input};
 use crate::config::{write_public_file, write_secret_file};
 use crate::keys::{self, Armor, Encoding, HashAlg, ParsedKey, PrivateKey, PublicKey};
 use crate::provider::alipay::cert;
@@ -250,8 +250,9 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn load(path: &Path, role: Option<&'static str>) -> anyhow::Result<Report> {
-    let text = read_text(path)?;
-    let key = keys::parse(&text);
+    let bytes = read_input(path)?;
+    let key = keys::parse_bytes(&bytes);
+    let text = String::from_utf8_lossy(&bytes);
     let is_cert = matches!(&key, Ok(k) if k.info().encoding == Encoding::Certificate);
     let (cert_sn, root_cert_sn) = if is_cert {
         let count = cert::certificates(&text).map_or(0, |c| c.len());
@@ -342,8 +343,7 @@ fn report_json(r: &Report) -> serde_json::Value {
 }
 
 fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
-    let text = read_text(&args.file)?;
-    let parsed = keys::parse(&text)
+    let parsed = keys::parse_bytes(&read_input(&args.file)?)
         .with_context(|| format!("{} is not a usable key", args.file.display()))?;
     let armor = if args.one_line {
         Armor::OneLine

@@ -202,10 +202,15 @@ fn lifetime(t: &Timed) -> String {
         |e| {
             format!(
                 " (valid {} more, single use)",
-                human_seconds((e - t.obtained).whole_seconds())
+                human_seconds(rounded_seconds(e - t.obtained))
             )
         },
     )
+}
+
+/// Whole seconds, rounded: `obtained` carries sub-second precision, and 1295999.6 s is 15 days.
+fn rounded_seconds(d: time::Duration) -> i64 {
+    (d + time::Duration::milliseconds(500)).whole_seconds()
 }
 
 fn human_seconds(s: i64) -> String {
@@ -470,7 +475,7 @@ pub fn summary(
 fn expiry_note(t: &Timed) -> String {
     t.expires
         .map(|e| {
-            let left = human_seconds((e - t.obtained).whole_seconds());
+            let left = human_seconds(rounded_seconds(e - t.obtained));
             format!(", valid {left} (until {} China time)", china_time(e))
         })
         .unwrap_or_default()

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, anyhow, bail};
 use time::OffsetDateTime;
 
-use super::{Global, read_text, render};
+use super::{Global, read_input, render};
 use crate::config::profile::{self, Profile};
 use crate::flow::{AlipayApp, App, Flow, FlowKind, Inputs, StepKind, StepState, WechatApp};
 use crate::keys::{PrivateKey, PublicKey};
@@ -114,6 +114,17 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         from: args.step.or(args.from),
         refresh: args.refresh || args.step == Some(StepKind::Refresh),
     };
+    if let Some(step) = inputs.from {
+        let steps = args.flow.steps(true);
+        if !steps.contains(&step) {
+            let ids: Vec<_> = steps.iter().map(|s| s.id()).collect();
+            bail!(
+                "step '{step}' is not part of {}; choose one of {}",
+                args.flow,
+                ids.join(", ")
+            );
+        }
+    }
     let state = random_state();
     let lang = global.lang();
 
@@ -166,6 +177,10 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         writeln!(out)?;
     } else {
         render::summary(&mut out, &flow, ok, elapsed, opts)?;
+    }
+    // A step that lacked its input is a usage error, not the provider's answer.
+    if let Some(missing) = flow.notes.iter().find(|n| n.code == "flow.missing-input") {
+        bail!("{}", missing.title.en);
     }
     Ok(if ok && flow.succeeded() {
         ExitCode::SUCCESS
@@ -298,9 +313,9 @@ fn sandbox_alipay(
                 known.join(", ")
             )
         })?;
-    let private_key = PrivateKey::parse(&read_text(&entry.app_private_key)?)
+    let private_key = PrivateKey::parse_bytes(&read_input(&entry.app_private_key)?)
         .with_context(|| entry.app_private_key.display().to_string())?;
-    let alipay_public_key = PublicKey::parse(&read_text(&entry.alipay_public_key)?)
+    let alipay_public_key = PublicKey::parse_bytes(&read_input(&entry.alipay_public_key)?)
         .with_context(|| entry.alipay_public_key.display().to_string())?;
     let app = AlipayApp {
         app_id: entry.app_id.clone(),
@@ -341,6 +356,18 @@ fn sandbox_wechat(
             known.join(", ")
         )
     })?;
+    if entry.kind != kind {
+        let flow = if entry.kind == "website" {
+            "wechat-qr"
+        } else {
+            "wechat-web"
+        };
+        bail!(
+            "sandbox app {} is a {} app; walk it with `authwalk run {flow}`",
+            entry.appid,
+            entry.kind
+        );
+    }
     let default_scope = if args.flow == FlowKind::WechatQr {
         "snsapi_login"
     } else {
@@ -386,9 +413,9 @@ fn app_from_profile(args: &RunArgs, name: &str) -> anyhow::Result<(App, Target)>
                      sandbox-legacy or a base URL"
                 ),
             };
-            let private_key = PrivateKey::parse(&read_text(&p.private_key)?)
+            let private_key = PrivateKey::parse_bytes(&read_input(&p.private_key)?)
                 .with_context(|| format!("profile '{name}': {}", p.private_key.display()))?;
-            let alipay_public_key = PublicKey::parse(&read_text(&p.alipay_public_key)?)
+            let alipay_public_key = PublicKey::parse_bytes(&read_input(&p.alipay_public_key)?)
                 .with_context(|| format!("profile '{name}': {}", p.alipay_public_key.display()))?;
             crate::keys::check_alipay_public_key(&alipay_public_key, &private_key)
                 .with_context(|| format!("profile '{name}': {}", p.alipay_public_key.display()))?;
@@ -450,6 +477,14 @@ fn app_from_profile(args: &RunArgs, name: &str) -> anyhow::Result<(App, Target)>
 /// The approver for a real app: a local listener when the callback is on loopback, else the
 /// person pastes the address the browser landed on.
 async fn person_approver(flow: &Flow) -> anyhow::Result<AnyApprover> {
+    // A walk started after the callback (with --code, --auth-token …) never waits for one.
+    let waits = flow
+        .steps
+        .iter()
+        .any(|s| s.kind == StepKind::Callback && s.state == StepState::Pending);
+    if !waits {
+        return Ok(AnyApprover::Paste);
+    }
     let redirect_uri = match &flow.app {
         App::Alipay(a) => a.redirect_uri.clone(),
         App::Wechat(w) => w.redirect_uri.clone(),

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use super::{Global, read_text};
+use super::{Global, read_input};
 use crate::keys::PrivateKey;
 use crate::provider::alipay::{Charset, SignType, sign_params};
 
@@ -41,8 +41,7 @@ pub fn run(args: &SignArgs, _global: &Global) -> anyhow::Result<ExitCode> {
     let sign_type = resolve(&mut params, "sign_type", args.sign_type, &mut added)?;
     let charset = resolve(&mut params, "charset", args.charset, &mut added)?;
 
-    let key_text = read_text(&args.private_key)?;
-    let key = PrivateKey::parse(&key_text)
+    let key = PrivateKey::parse_bytes(&read_input(&args.private_key)?)
         .with_context(|| format!("{} cannot be used to sign", args.private_key.display()))?;
     let trace = sign_params(&params, sign_type, charset, &key)?;
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use serde_json::json;
 
-use super::{Global, read_input, read_text};
+use super::{Global, read_input};
 use crate::keys::{self, ParsedKey, PublicKey};
 use crate::provider::alipay::{Charset, SignType, verify_response};
 
@@ -38,15 +38,14 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
-    let key_text = read_text(&args.alipay_public_key)?;
-    let key = PublicKey::parse(&key_text).with_context(|| {
+    let key = PublicKey::parse_bytes(&read_input(&args.alipay_public_key)?).with_context(|| {
         format!(
             "{} cannot be used as the Alipay public key",
             args.alipay_public_key.display()
         )
     })?;
     if let Some(app_key) = &args.app_key {
-        let app = keys::parse(&read_text(app_key)?)
+        let app = keys::parse_bytes(&read_input(app_key)?)
             .with_context(|| format!("{} is not a usable key", app_key.display()))?;
         let same = match &app {
             ParsedKey::Private(k) => keys::check_alipay_public_key(&key, k).is_err(),

@@ -108,11 +108,8 @@ fn default_wechat_scope() -> String {
 pub enum ProfileError {
     #[error("no config file at {0}; create it from assets/config.sample.toml")]
     NoFile(PathBuf),
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("cannot read {path}: {io}")]
+    Read { path: PathBuf, io: std::io::Error },
     #[error("{path} is not a valid config: {detail}; compare with assets/config.sample.toml")]
     Parse { path: PathBuf, detail: String },
     #[error("no profile named '{name}' in {path}; known: {known}")]
@@ -155,9 +152,9 @@ pub fn load(path: &Path, name: &str) -> Result<Profile, ProfileError> {
     if !path.exists() {
         return Err(ProfileError::NoFile(path.to_owned()));
     }
-    let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+    let text = std::fs::read_to_string(path).map_err(|io| ProfileError::Read {
         path: path.to_owned(),
-        source,
+        io,
     })?;
     let config = parse(&text, path)?;
     let profile = config
@@ -190,9 +187,9 @@ pub fn load(path: &Path, name: &str) -> Result<Profile, ProfileError> {
 fn check_private(path: &Path) -> Result<(), ProfileError> {
     use std::os::unix::fs::PermissionsExt as _;
     let mode = std::fs::metadata(path)
-        .map_err(|source| ProfileError::Read {
+        .map_err(|io| ProfileError::Read {
             path: path.to_owned(),
-            source,
+            io,
         })?
         .permissions()
         .mode()
@@ -221,9 +218,9 @@ impl WechatProfile {
         if let Some(file) = &self.secret_file {
             return std::fs::read_to_string(file)
                 .map(|s| s.trim().to_owned())
-                .map_err(|source| ProfileError::Read {
+                .map_err(|io| ProfileError::Read {
                     path: file.clone(),
-                    source,
+                    io,
                 });
         }
         self.secret

@@ -282,6 +282,12 @@ fn state_mismatch_is_refused() {
         .on_callback("http://x/cb?auth_code=abc&state=expected", now())
         .unwrap_err();
     assert!(e.to_string().contains("Alipay"), "{e}");
+    // A full redirect without any state did not come from this walk.
+    let e = flow
+        .on_callback("http://127.0.0.1:9/cb?code=abc", now())
+        .unwrap_err();
+    assert!(matches!(e, FlowError::StateMissing { .. }), "{e}");
+    assert!(flow.ctx.code.is_none());
     flow.on_callback("http://127.0.0.1:9/cb?code=abc&state=expected", now())
         .unwrap();
     assert_eq!(flow.ctx.code.as_ref().unwrap().remaining(now()), Some(300));

@@ -16,6 +16,8 @@ pub enum Armor {
     Pem,
     /// Bare base64 with no header, as Alipay's console and key tool show it.
     OneLine,
+    /// Binary DER, as `openssl … -outform DER` writes it (read only; written as one-line).
+    Der,
 }
 
 impl fmt::Display for Armor {
@@ -23,6 +25,7 @@ impl fmt::Display for Armor {
         f.write_str(match self {
             Self::Pem => "PEM",
             Self::OneLine => "one-line base64",
+            Self::Der => "binary DER",
         })
     }
 }
@@ -232,7 +235,7 @@ fn engine() -> GeneralPurpose {
 pub(super) fn encode(der: &[u8], label: &str, armor: Armor) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
     match armor {
-        Armor::OneLine => b64,
+        Armor::OneLine | Armor::Der => b64,
         Armor::Pem => {
             let mut out = format!("-----BEGIN {label}-----\n");
             for chunk in b64.as_bytes().chunks(64) {

@@ -12,14 +12,12 @@ use tokio::net::TcpListener;
 pub enum ListenError {
     #[error("redirect_uri '{0}' is not a loopback http:// URL; paste the callback instead")]
     NotLoopback(String),
-    #[error(
-        "cannot listen on {addr} for the callback ({source}); is another program using the port?"
-    )]
+    #[error("cannot listen on {addr} for the callback ({io}); is another program using the port?")]
     Bind {
         addr: SocketAddr,
-        source: std::io::Error,
+        io: std::io::Error,
     },
-    #[error("the callback connection failed: {0}")]
+    #[error("the callback connection failed")]
     Io(#[from] std::io::Error),
 }
 
@@ -59,7 +57,7 @@ impl CallbackListener {
         let addr = SocketAddr::new(ip, url.port_or_known_default().unwrap_or(80));
         let listener = TcpListener::bind(addr)
             .await
-            .map_err(|source| ListenError::Bind { addr, source })?;
+            .map_err(|io| ListenError::Bind { addr, io })?;
         // The bound port, which differs from the URL's only when it asked for port 0.
         let port = listener.local_addr().map_or(addr.port(), |a| a.port());
         let host = url.host_str().unwrap_or("127.0.0.1");

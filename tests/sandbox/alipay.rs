@@ -602,7 +602,10 @@ async fn repeated_or_too_many_parameters_are_refused() {
     );
 
     // Thousands of distinct names: refused at once, not hashed against each other.
-    let flood = (0..5000).map(|i| format!("k{i}=v")).collect::<Vec<_>>().join("&");
+    let flood = (0..5000)
+        .map(|i| format!("k{i}=v"))
+        .collect::<Vec<_>>()
+        .join("&");
     let started = std::time::Instant::now();
     let resp = client()
         .post(&sandbox.manifest().alipay.gateway)

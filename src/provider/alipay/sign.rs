@@ -38,10 +38,18 @@ pub enum SignError {
     #[error(transparent)]
     Key(#[from] KeyError),
     #[error("the string to sign {0}")]
-    Charset(#[from] CharsetError),
+    Charset(CharsetError),
     /// The same parameter twice: the gateway keeps one, the signer another.
     #[error("parameter '{0}' is given twice; give each parameter once")]
     Duplicate(String),
+}
+
+impl From<CharsetError> for SignError {
+    // By hand, not `#[from]`: that would also make the charset error the source, and error
+    // chains would print it twice.
+    fn from(e: CharsetError) -> Self {
+        Self::Charset(e)
+    }
 }
 
 /// One gateway call before signing: the common parameters plus the API's own.
