@@ -28,7 +28,14 @@ use crate::finding::Lang;
 /// A terminal inspector for the Alipay (支付宝) and WeChat (微信) "get the user's profile" OAuth
 /// logins.
 #[derive(Debug, Parser)]
-#[command(name = "authwalk", version, about, propagate_version = true)]
+#[command(
+    name = "authwalk",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Without a command, authwalk walks a full Alipay login on its embedded sandbox \
+                  (no network, no credentials needed); `authwalk run --help` shows the others."
+)]
 pub struct Args {
     #[command(flatten)]
     pub global: Global,
