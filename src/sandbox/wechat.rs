@@ -291,19 +291,7 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
         return Err((40029, "invalid code"));
     }
     let user = user_of(shared, &code_entry.user)?;
-    let token = format!("86_{}", random_token(80));
     let refresh = format!("86_{}", random_token(80));
-    shared.wechat.tokens.insert(
-        token.clone(),
-        WebToken {
-            appid: app.appid.clone(),
-            user: user.id.to_owned(),
-            scope: code_entry.scope.clone(),
-            snapshot: code_entry.snapshot,
-            deadline: now + ACCESS_TTL,
-        },
-        now,
-    );
     shared.wechat.refresh.insert(
         refresh.clone(),
         Refresh {
@@ -315,15 +303,15 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
         },
         now,
     );
-    let mut out = Map::new();
-    out.insert("access_token".into(), json!(token));
-    out.insert("expires_in".into(), json!(ACCESS_TTL));
-    out.insert("refresh_token".into(), json!(refresh));
-    out.insert(
-        "openid".into(),
-        json!(wechat_openid(&app.appid, user, code_entry.snapshot)),
+    let mut out = issue_access_token(
+        shared,
+        &app.appid,
+        user,
+        &code_entry.scope,
+        code_entry.snapshot,
+        &refresh,
+        now,
     );
-    out.insert("scope".into(), json!(code_entry.scope));
     if code_entry.snapshot {
         out.insert("is_snapshotuser".into(), json!(1));
     }
@@ -358,14 +346,36 @@ fn refresh_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
         return Err((42002, "refresh_token expired"));
     }
     let user = user_of(shared, &entry.user)?;
+    Ok(issue_access_token(
+        shared,
+        &app.appid,
+        user,
+        &entry.scope,
+        entry.snapshot,
+        token,
+        now,
+    ))
+}
+
+/// Mint a web-auth access token for `user` and answer with the fields both the code exchange
+/// and the refresh return: `access_token`, `expires_in`, `refresh_token`, `openid`, `scope`.
+fn issue_access_token(
+    shared: &Shared,
+    appid: &str,
+    user: &WechatUser,
+    scope: &str,
+    snapshot: bool,
+    refresh: &str,
+    now: i64,
+) -> Map<String, Value> {
     let access = format!("86_{}", random_token(80));
     shared.wechat.tokens.insert(
         access.clone(),
         WebToken {
-            appid: app.appid.clone(),
-            user: entry.user.clone(),
-            scope: entry.scope.clone(),
-            snapshot: entry.snapshot,
+            appid: appid.to_owned(),
+            user: user.id.to_owned(),
+            scope: scope.to_owned(),
+            snapshot,
             deadline: now + ACCESS_TTL,
         },
         now,
@@ -373,13 +383,10 @@ fn refresh_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     let mut out = Map::new();
     out.insert("access_token".into(), json!(access));
     out.insert("expires_in".into(), json!(ACCESS_TTL));
-    out.insert("refresh_token".into(), json!(token));
-    out.insert(
-        "openid".into(),
-        json!(wechat_openid(&app.appid, user, entry.snapshot)),
-    );
-    out.insert("scope".into(), json!(entry.scope));
-    Ok(out)
+    out.insert("refresh_token".into(), json!(refresh));
+    out.insert("openid".into(), json!(wechat_openid(appid, user, snapshot)));
+    out.insert("scope".into(), json!(scope));
+    out
 }
 
 /// A web-auth token and the user it belongs to, checked against `openid`.
