@@ -15,6 +15,7 @@
 //!     └── response::analyze(body, url)    ─▶ Analysis (a pasted response, annotated)
 //! ```
 
+pub mod meaning;
 pub mod response;
 
 use std::collections::BTreeMap;

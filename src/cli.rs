@@ -10,7 +10,6 @@
 mod explain;
 mod keys;
 mod lint;
-mod meaning;
 mod render;
 mod run;
 mod sandbox;

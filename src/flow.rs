@@ -5,33 +5,39 @@
 //! Lifecycle of one walk:
 //!
 //! ```text
-//!  Flow::new(kind, app, inputs, state)
+//!  Flow::new(kind, app, inputs, state, now)?      --step / --from applied here, once
 //!    │
-//!    ▼ advance(now) ──▶ Effect::AwaitCallback { authorize_url }   show URL / QR, wait for redirect
+//!    ▼ advance(now) ──▶ Effect::Authorized { authorize_url }      the URL (and QR) to show
+//!    ▼ advance(now) ──▶ Effect::AwaitCallback { authorize_url }   wait for the redirect
 //!    │                    └── on_callback(url or code)           state (CSRF) checked, code kept
-//!    ▼ advance(now) ──▶ Effect::SendHttp { step, request }        token, check, user info, refresh
-//!    │                    └── on_response(step, request, result) ──▶ Exchange (verified, decoded,
-//!    │                                                                findings); context updated
+//!    ▼ advance(now) ──▶ Effect::SendHttp { step, attempt, request }   token, check, user info …
+//!    │                    │  pending_request() shows it while in flight; cancel() or rerun()
+//!    │                    │  make the attempt stale
+//!    │                    └── on_response(attempt, result) ──▶ Exchange (verified, decoded);
+//!    │                          a stale attempt is refused     context updated
 //!    ▼ advance(now) ──▶ Effect::Finished { ok }
 //! ```
 //!
 //! Each [`Step`] moves `Pending → AwaitingUser | InFlight → Done | Failed`, or is `Skipped` when
-//! the walk starts in the middle (`--from user-info` with a token given).
+//! the walk starts in the middle (`--from user-info` with a token given) or runs one step.
 
 mod alipay;
+mod model;
 mod wechat;
 
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use serde_json::Value;
 use time::OffsetDateTime;
 
+pub use model::{
+    AlipayApp, App, AttemptId, Context, Effect, Exchange, ExchangeOutcome, FlowError, HttpFailure,
+    Inputs, RawResponse, Timed, WechatApp,
+};
+
 use crate::finding::{Finding, Severity, Text};
-use crate::keys::{PrivateKey, PublicKey};
 use crate::provider::PreparedRequest;
-use crate::provider::alipay::{Charset, SignType, Verification};
 
 /// The logins authwalk walks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,307 +226,57 @@ pub struct Step {
     pub exchange: Option<usize>,
 }
 
-/// An Alipay app as the flow needs it.
+/// A request on the wire: which step, which attempt, and exactly what was sent.
 #[derive(Debug, Clone)]
-pub struct AlipayApp {
-    pub app_id: String,
-    pub sign_type: SignType,
-    pub charset: Charset,
-    pub private_key: PrivateKey,
-    pub alipay_public_key: PublicKey,
-    pub redirect_uri: String,
-    /// `auth_user` or `auth_base`.
-    pub scope: String,
-    pub gateway_url: String,
-    pub authorize_url: String,
+struct InFlight {
+    step: StepKind,
+    attempt: AttemptId,
+    request: PreparedRequest,
 }
 
-/// A WeChat app as the flow needs it.
-#[derive(Clone)]
-pub struct WechatApp {
-    pub appid: String,
-    pub secret: String,
-    pub redirect_uri: String,
-    /// `snsapi_base`, `snsapi_userinfo`, or `snsapi_login` for qrconnect.
-    pub scope: String,
-    pub open_base: String,
-    pub api_base: String,
-    /// `zh_CN`, `zh_TW` or `en` for `/sns/userinfo`.
-    pub lang: String,
-}
-
-impl fmt::Debug for WechatApp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WechatApp")
-            .field("appid", &self.appid)
-            .field("secret", &"(redacted)")
-            .field("redirect_uri", &self.redirect_uri)
-            .field("scope", &self.scope)
-            .field("open_base", &self.open_base)
-            .field("api_base", &self.api_base)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The app a flow runs for.
-#[derive(Debug, Clone)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one App per walk, never stored in bulk"
-)]
-pub enum App {
-    Alipay(AlipayApp),
-    Wechat(WechatApp),
-}
-
-/// Values given up front, to start in the middle of a walk. `Debug` masks the secrets.
-#[derive(Clone, Default)]
-pub struct Inputs {
-    /// `auth_code` / `code` (skips authorize and callback).
-    pub code: Option<String>,
-    /// Alipay `access_token` (sent as `auth_token`) or WeChat web-auth `access_token`.
-    pub access_token: Option<String>,
-    pub refresh_token: Option<String>,
-    /// WeChat openid (needed with an access token).
-    pub openid: Option<String>,
-    /// Run from this step on; earlier steps are skipped.
-    pub from: Option<StepKind>,
-    /// Add the refresh step at the end.
-    pub refresh: bool,
-}
-
-impl fmt::Debug for Inputs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let masked = |v: &Option<String>| v.as_deref().map(crate::redact::mask);
-        f.debug_struct("Inputs")
-            .field("code", &masked(&self.code))
-            .field("access_token", &masked(&self.access_token))
-            .field("refresh_token", &masked(&self.refresh_token))
-            .field("openid", &self.openid)
-            .field("from", &self.from)
-            .field("refresh", &self.refresh)
-            .finish()
-    }
-}
-
-impl fmt::Debug for Context {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redacted = |v: &str| crate::redact::redact_query(v).into_owned();
-        f.debug_struct("Context")
-            .field("state", &self.state)
-            .field("authorize_url", &self.authorize_url)
-            .field("code", &self.code)
-            .field(
-                "used_codes",
-                &self
-                    .used_codes
-                    .iter()
-                    .map(|c| crate::redact::mask(c))
-                    .collect::<Vec<_>>(),
-            )
-            .field("callback_url", &self.callback_url.as_deref().map(redacted))
-            .field("access_token", &self.access_token)
-            .field("refresh_token", &self.refresh_token)
-            .field("scope", &self.scope)
-            .field("user_id", &self.user_id)
-            .field("open_id", &self.open_id)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A secret value with the time it was obtained and, when known, its deadline.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Timed {
-    pub value: String,
-    pub obtained: OffsetDateTime,
-    pub expires: Option<OffsetDateTime>,
-}
-
-impl fmt::Debug for Timed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Timed")
-            .field("value", &crate::redact::mask(&self.value))
-            .field("obtained", &self.obtained)
-            .field("expires", &self.expires)
-            .finish()
-    }
-}
-
-impl Timed {
-    /// Seconds left at `now`, negative once expired; `None` when the lifetime is unknown.
-    pub fn remaining(&self, now: OffsetDateTime) -> Option<i64> {
-        self.expires.map(|e| (e - now).whole_seconds())
-    }
-}
-
-/// What a walk has learnt so far. `Debug` masks the secrets.
-#[derive(Clone, Default)]
-pub struct Context {
-    /// The CSRF `state` sent on the authorize URL.
-    pub state: String,
-    pub authorize_url: Option<String>,
-    pub code: Option<Timed>,
-    /// Codes already sent to the token endpoint in this walk: a second use fails.
-    pub used_codes: Vec<String>,
-    /// The whole callback URL, when one (not a bare code) was given.
-    pub callback_url: Option<String>,
-    /// What came back on the redirect besides the code (`app_id`, `scope`, `source`, …).
-    pub callback_params: Vec<(String, String)>,
-    pub access_token: Option<Timed>,
-    pub refresh_token: Option<Timed>,
-    /// Granted scope, as the provider reported it.
-    pub scope: Option<String>,
-    pub user_id: Option<String>,
-    pub open_id: Option<String>,
-    pub union_id: Option<String>,
-    /// The profile from the user-info step.
-    pub profile: Option<serde_json::Map<String, Value>>,
-}
-
-/// What the driver should do next.
-#[derive(Debug, Clone, PartialEq)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one effect at a time, handed straight to the driver"
-)]
-pub enum Effect {
-    /// Show the authorize URL (and QR code) and wait for the redirect, or a pasted callback.
-    AwaitCallback {
-        authorize_url: String,
-        redirect_uri: String,
-        state: String,
-    },
-    /// Obtain a mini-program auth code (from the sandbox, or pasted).
-    AwaitMiniCode { app_id: String, scope: String },
-    /// Send this request and report the result with [`Flow::on_response`].
-    SendHttp {
-        step: StepKind,
-        request: PreparedRequest,
-    },
-    /// A request is in flight; wait for it.
-    Wait,
-    /// The walk is over.
-    Finished { ok: bool },
-}
-
-/// An HTTP response as received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawResponse {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl RawResponse {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// A request that produced no complete response: what went wrong, and whatever did arrive
-/// (status, headers, a cut-off body), so nothing is lost.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpFailure {
-    /// What went wrong and what to check ("timed out after 10 s waiting for …").
-    pub message: String,
-    pub partial: Option<RawResponse>,
-}
-
-impl fmt::Display for HttpFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-/// How one exchange ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExchangeOutcome {
-    /// The provider accepted the call (and, for Alipay, its signature verified).
-    Ok,
-    /// The provider answered with an error code.
-    Rejected,
-    /// The response signature did not verify, or the response was unsigned success data.
-    BadSignature,
-    /// No usable response: connection, timeout, HTML, truncated body …
-    Failed,
-}
-
-/// One step's record: what was sent, what came back, what it means.
-#[derive(Debug, Clone)]
-pub struct Exchange {
-    pub step: StepKind,
-    pub request: PreparedRequest,
-    /// `None` when the transport failed before a response arrived.
-    pub response: Option<RawResponse>,
-    /// The transport failure, described ("timed out after 10 s").
-    pub transport_error: Option<String>,
-    pub elapsed: Duration,
-    /// Alipay response signature check.
-    pub verification: Option<Verification>,
-    /// The decoded JSON (the response node for Alipay, the body for WeChat).
-    pub decoded: Option<Value>,
-    pub findings: Vec<Finding>,
-    pub outcome: ExchangeOutcome,
-}
-
-/// Why input to the flow was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FlowError {
-    #[error("{0}")]
-    Callback(String),
-    /// The redirect carries a different `state`: possibly a forged (CSRF) redirect.
-    #[error(
-        "the callback's state '{got}' is not the '{expected}' this walk sent; the redirect may be \
-         forged (CSRF) or from another login — start the login again"
-    )]
-    StateMismatch { expected: String, got: String },
-    /// A full callback URL without the `state` this walk sent.
-    #[error(
-        "the callback has no state although this walk sent '{expected}': it did not come from \
-         this login and may be forged (CSRF) — start the login again"
-    )]
-    StateMissing { expected: String },
-    #[error("the flow is not waiting for a callback now")]
-    NotAwaiting,
-    /// A step needs an input nobody gave.
-    #[error("step {step} needs {what}; {fix}")]
-    MissingInput {
-        step: StepKind,
-        what: &'static str,
-        fix: &'static str,
-    },
-}
-
-/// One walk of one login.
+/// One walk of one login. Fields are private: the engine alone moves steps, so a face can
+/// never record an answer against the wrong attempt.
 #[derive(Debug, Clone)]
 pub struct Flow {
-    pub kind: FlowKind,
-    pub app: App,
-    pub steps: Vec<Step>,
-    pub ctx: Context,
-    pub exchanges: Vec<Exchange>,
+    kind: FlowKind,
+    app: App,
+    steps: Vec<Step>,
+    ctx: Context,
+    exchanges: Vec<Exchange>,
     /// Findings about the walk that belong to no exchange (state mismatch, code reuse …).
-    pub notes: Vec<Finding>,
+    notes: Vec<Finding>,
+    in_flight: Option<InFlight>,
+    /// The last attempt id handed out; each sending gets the next.
+    attempts: u64,
 }
 
 impl Flow {
     /// A new walk. `state` is the CSRF value for the authorize URL; the caller makes it random.
+    /// `inputs.from` / `inputs.only` must name a step of this login.
     pub fn new(
         kind: FlowKind,
         app: App,
         inputs: &Inputs,
         state: String,
         now: OffsetDateTime,
-    ) -> Self {
+    ) -> Result<Self, FlowError> {
+        let all = kind.steps(true);
+        for step in [inputs.from, inputs.only].into_iter().flatten() {
+            if !all.contains(&step) {
+                return Err(FlowError::UnknownStep {
+                    step,
+                    flow: kind.id(),
+                    choices: all.iter().map(|s| s.id()).collect::<Vec<_>>().join(", "),
+                });
+            }
+        }
         let ctx = Context {
             state,
             ..Context::default()
         };
+        let refresh = inputs.refresh || inputs.only == Some(StepKind::Refresh);
         let steps = kind
-            .steps(inputs.refresh)
+            .steps(refresh)
             .into_iter()
             .map(|kind| Step {
                 kind,
@@ -535,9 +291,68 @@ impl Flow {
             ctx,
             exchanges: Vec::new(),
             notes: Vec::new(),
+            in_flight: None,
+            attempts: 0,
         };
         flow.apply_inputs(inputs, now);
-        flow
+        Ok(flow)
+    }
+
+    pub fn kind(&self) -> FlowKind {
+        self.kind
+    }
+
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// The steps in order, with their states.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// What the walk has learnt so far.
+    pub fn ctx(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// Every recorded exchange, in the order the answers arrived.
+    pub fn exchanges(&self) -> &[Exchange] {
+        &self.exchanges
+    }
+
+    /// Findings about the walk that belong to no exchange.
+    pub fn notes(&self) -> &[Finding] {
+        &self.notes
+    }
+
+    /// The request on the wire now, if any: a pane shows it while the answer is awaited.
+    pub fn pending_request(&self) -> Option<(StepKind, AttemptId, &PreparedRequest)> {
+        self.in_flight
+            .as_ref()
+            .map(|f| (f.step, f.attempt, &f.request))
+    }
+
+    /// The authorize URL this walk sends the person to (known before anything is sent), for
+    /// the flows that have one.
+    pub fn authorize_url(&self) -> Option<String> {
+        self.steps
+            .iter()
+            .any(|s| s.kind == StepKind::Authorize)
+            .then(|| {
+                self.ctx
+                    .authorize_url
+                    .clone()
+                    .unwrap_or_else(|| self.build_authorize_url())
+            })
+    }
+
+    /// Stop waiting for the request in flight: its step goes back to pending and any answer to
+    /// it will be refused as stale. Returns the step, if one was in flight.
+    pub fn cancel(&mut self) -> Option<StepKind> {
+        let f = self.in_flight.take()?;
+        self.set_state(f.step, StepState::Pending);
+        Some(f.step)
     }
 
     fn apply_inputs(&mut self, inputs: &Inputs, now: OffsetDateTime) {
@@ -561,6 +376,14 @@ impl Flow {
                 None
             }
         });
+        if let Some(only) = inputs.only {
+            for step in &mut self.steps {
+                if step.kind != only {
+                    step.state = StepState::Skipped;
+                }
+            }
+            return;
+        }
         if let Some(from) = from {
             if from == StepKind::Refresh && !self.steps.iter().any(|s| s.kind == StepKind::Refresh)
             {
@@ -601,10 +424,10 @@ impl Flow {
         }
         match step.kind {
             StepKind::Authorize => {
-                let url = self.authorize_url();
-                self.ctx.authorize_url = Some(url);
+                let url = self.build_authorize_url();
+                self.ctx.authorize_url = Some(url.clone());
                 self.set_state(StepKind::Authorize, StepState::Done);
-                self.advance(now)
+                Effect::Authorized { authorize_url: url }
             }
             StepKind::Callback => {
                 self.set_state(StepKind::Callback, StepState::AwaitingUser);
@@ -613,7 +436,7 @@ impl Flow {
                         .ctx
                         .authorize_url
                         .clone()
-                        .unwrap_or_else(|| self.authorize_url()),
+                        .unwrap_or_else(|| self.build_authorize_url()),
                     redirect_uri: self.redirect_uri().to_owned(),
                     state: self.ctx.state.clone(),
                 }
@@ -636,8 +459,16 @@ impl Flow {
                         self.ctx.used_codes.push(code.value.clone());
                     }
                     self.set_state(kind, StepState::InFlight);
+                    self.attempts += 1;
+                    let attempt = AttemptId(self.attempts);
+                    self.in_flight = Some(InFlight {
+                        step: kind,
+                        attempt,
+                        request: request.clone(),
+                    });
                     Effect::SendHttp {
                         step: kind,
+                        attempt,
                         request,
                     }
                 }
@@ -667,7 +498,7 @@ impl Flow {
         }
     }
 
-    fn authorize_url(&self) -> String {
+    fn build_authorize_url(&self) -> String {
         match &self.app {
             App::Alipay(a) => alipay::authorize_url(a, &self.ctx.state),
             App::Wechat(w) => wechat::authorize_url(w, self.kind, &self.ctx.state),
@@ -773,17 +604,27 @@ impl Flow {
         Ok(())
     }
 
-    /// The result of a [`Effect::SendHttp`]: interpret it, update the context, record it.
+    /// The result of the [`Effect::SendHttp`] that handed out `attempt`: interpret it, update
+    /// the context, record it, and return its index in [`Flow::exchanges`]. An answer to an
+    /// attempt that was retried or cancelled since is refused and changes nothing.
     pub fn on_response(
         &mut self,
-        step: StepKind,
-        request: PreparedRequest,
+        attempt: AttemptId,
         result: Result<RawResponse, HttpFailure>,
         elapsed: Duration,
         now: OffsetDateTime,
-    ) -> usize {
+    ) -> Result<usize, FlowError> {
+        let Some(in_flight) = self.in_flight.take_if(|f| f.attempt == attempt) else {
+            let step = self.in_flight.as_ref().map_or(StepKind::Token, |f| f.step);
+            return Err(FlowError::StaleAttempt { step, got: attempt });
+        };
+        let InFlight { step, request, .. } = in_flight;
+        let endpoint = endpoint_of(&request);
         let mut exchange = Exchange {
             step,
+            attempt,
+            endpoint,
+            received: now,
             request,
             response: None,
             transport_error: None,
@@ -832,13 +673,15 @@ impl Flow {
             };
             s.exchange = Some(index);
         }
-        index
+        Ok(index)
     }
 
     /// Run `step` again (and every step after it), as a person retrying from the TUI would. The
     /// context is kept, so a retried token step resends the same code — exactly the mistake a
     /// double redirect makes, which triage then recognises.
     pub fn rerun(&mut self, step: StepKind) {
+        // An answer still on its way belongs to the old run: make it stale.
+        self.in_flight = None;
         if let Some(start) = self.steps.iter().position(|s| s.kind == step) {
             for s in &mut self.steps[start..] {
                 s.state = StepState::Pending;
@@ -861,6 +704,30 @@ pub(crate) struct CallbackParts {
     pub code: String,
     pub state: Option<String>,
     pub params: Vec<(String, String)>,
+}
+
+/// The API a request calls: the Alipay `method` parameter, else the URL's path.
+fn endpoint_of(request: &PreparedRequest) -> String {
+    let url = request.url.split(['#']).next().unwrap_or_default();
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let body = String::from_utf8_lossy(&request.body);
+    query
+        .split('&')
+        .chain(body.split('&'))
+        .find_map(|p| p.strip_prefix("method="))
+        .map_or_else(
+            || {
+                let after_scheme = path.split_once("://").map_or(path, |(_, rest)| rest);
+                after_scheme
+                    .find('/')
+                    .map_or_else(|| "/".to_owned(), |i| after_scheme[i..].to_owned())
+            },
+            |m| {
+                percent_encoding::percent_decode_str(m)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            },
+        )
 }
 
 /// Expiry from a lifetime in seconds, counted from `base`.

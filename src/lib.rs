@@ -2,7 +2,9 @@
 //! logins.
 //!
 //! The layers, from the bottom up: [`keys`] and [`provider`] (pure protocol code, no I/O and
-//! no clock), then the command-line face in [`cli`].
+//! no clock), [`flow`] (the step engine), [`transport`] and [`sandbox`], then [`target`] (what a
+//! walk talks to) and [`present`] (the one model of a walk every face renders), and on top the
+//! command-line face in [`cli`].
 
 pub mod catalog;
 pub mod cli;
@@ -10,9 +12,11 @@ pub mod config;
 pub mod finding;
 pub mod flow;
 pub mod keys;
+pub mod present;
 pub mod provider;
 pub mod qr;
 pub mod redact;
 pub mod sandbox;
+pub mod target;
 pub mod transport;
 pub mod triage;

@@ -27,7 +27,7 @@ pub struct Walk<'a> {
 /// Everything triage has to say about exchange `index` of `flow`. Replaces the flow's own bare
 /// rejection finding with the catalog's explanation, and adds what the context reveals.
 pub fn exchange(flow: &Flow, index: usize) -> Vec<Finding> {
-    let ex = &flow.exchanges[index];
+    let ex = &flow.exchanges()[index];
     let walk = Walk {
         flow: Some(flow),
         received: None,
@@ -68,7 +68,7 @@ pub fn pasted(provider: Provider, url: Option<&str>, body: &[u8]) -> Vec<Finding
 }
 
 fn provider_of(flow: &Flow) -> Provider {
-    match flow.app {
+    match flow.app() {
         App::Alipay(_) => Provider::Alipay,
         App::Wechat(_) => Provider::Wechat,
     }
@@ -197,9 +197,9 @@ fn code_reused(ex: &Exchange, has: &impl Fn(&str) -> bool, flow: &Flow) -> Optio
     if ex.step != StepKind::Token || !(has("isv.code-invalid") || has("40163")) {
         return None;
     }
-    let code = flow.ctx.code.as_ref()?;
+    let code = flow.ctx().code.as_ref()?;
     let uses = flow
-        .ctx
+        .ctx()
         .used_codes
         .iter()
         .filter(|c| **c == code.value)
@@ -252,17 +252,17 @@ fn environment_mismatch(ex: &Exchange) -> Option<Finding> {
 }
 
 fn granted_scope(flow: &Flow) -> Option<String> {
-    flow.ctx
+    flow.ctx()
         .scope
         .clone()
         .or_else(|| {
-            flow.ctx
+            flow.ctx()
                 .callback_params
                 .iter()
                 .find(|(k, _)| k == "scope")
                 .map(|(_, v)| v.clone())
         })
-        .or_else(|| match &flow.app {
+        .or_else(|| match &flow.app() {
             App::Alipay(a) => Some(a.scope.clone()),
             App::Wechat(w) => Some(w.scope.clone()),
         })
@@ -407,12 +407,12 @@ fn signature_diagnosis(ex: &Exchange) -> Finding {
 }
 
 fn redirect_mismatch(flow: &Flow) -> Option<Finding> {
-    let sent = match &flow.app {
+    let sent = match &flow.app() {
         App::Alipay(a) => &a.redirect_uri,
         App::Wechat(w) => &w.redirect_uri,
     };
     let sent = url::Url::parse(sent).ok()?;
-    let arrived = url::Url::parse(flow.ctx.callback_url.as_deref()?).ok()?;
+    let arrived = url::Url::parse(flow.ctx().callback_url.as_deref()?).ok()?;
     let same = sent.scheme() == arrived.scheme()
         && sent.host_str() == arrived.host_str()
         && sent.port_or_known_default() == arrived.port_or_known_default()

@@ -61,18 +61,18 @@ async fn every_flow_walks_end_to_end() {
         assert!(
             ok && flow.succeeded(),
             "{kind}: {:#?}",
-            flow.exchanges
+            flow.exchanges()
                 .iter()
                 .map(|e| (&e.step, &e.findings))
                 .collect::<Vec<_>>()
         );
-        assert!(flow.ctx.profile.is_some(), "{kind}: no profile");
+        assert!(flow.ctx().profile.is_some(), "{kind}: no profile");
         assert!(
-            flow.ctx.user_id.is_some() || flow.ctx.open_id.is_some(),
+            flow.ctx().user_id.is_some() || flow.ctx().open_id.is_some(),
             "{kind}: no user id"
         );
         if kind.is_alipay() {
-            for ex in &flow.exchanges {
+            for ex in flow.exchanges() {
                 assert!(
                     ex.verification.as_ref().unwrap().outcome.is_verified(),
                     "{kind} {}: not verified",
@@ -97,7 +97,7 @@ async fn wrong_scope_fails_user_info_with_the_scope_explained() {
     )
     .await;
     assert!(!ok);
-    let last = flow.exchanges.last().unwrap();
+    let last = flow.exchanges().last().unwrap();
     assert_eq!(last.step, StepKind::UserInfo);
     assert_eq!(last.outcome, ExchangeOutcome::Rejected);
     let found = codes(&flow);
@@ -142,7 +142,7 @@ async fn a_code_used_twice_gives_40163_and_isv_code_invalid() {
     )
     .await;
     assert!(ok);
-    let code = first.ctx.code.clone().unwrap().value;
+    let code = first.ctx().code.clone().unwrap().value;
     let inputs = Inputs {
         code: Some(code),
         ..Inputs::default()
@@ -171,7 +171,7 @@ async fn a_code_used_twice_gives_40163_and_isv_code_invalid() {
     )
     .await;
     let inputs = Inputs {
-        code: first.ctx.code.clone().map(|c| c.value),
+        code: first.ctx().code.clone().map(|c| c.value),
         ..Inputs::default()
     };
     let (second, ok) = walk(
@@ -208,8 +208,8 @@ async fn expired_tokens_after_the_clock_moves() {
     assert!(ok);
     h.advance_clock(7300);
     let inputs = Inputs {
-        access_token: first.ctx.access_token.clone().map(|t| t.value),
-        openid: first.ctx.open_id.clone(),
+        access_token: first.ctx().access_token.clone().map(|t| t.value),
+        openid: first.ctx().open_id.clone(),
         ..Inputs::default()
     };
     let (late, ok) = walk(
@@ -237,7 +237,7 @@ async fn expired_tokens_after_the_clock_moves() {
     .await;
     assert!(ok);
     let lifetime = first
-        .ctx
+        .ctx()
         .access_token
         .as_ref()
         .unwrap()
@@ -245,7 +245,7 @@ async fn expired_tokens_after_the_clock_moves() {
         .unwrap();
     h.advance_clock(lifetime + 60);
     let inputs = Inputs {
-        access_token: first.ctx.access_token.clone().map(|t| t.value),
+        access_token: first.ctx().access_token.clone().map(|t| t.value),
         ..Inputs::default()
     };
     let (late, ok) = walk(

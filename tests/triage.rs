@@ -20,7 +20,7 @@ fn finding<'a>(findings: &'a [Finding], code: &str) -> &'a Finding {
 }
 
 fn last_findings(flow: &authwalk::flow::Flow) -> Vec<Finding> {
-    authwalk::triage::exchange(flow, flow.exchanges.len() - 1)
+    authwalk::triage::exchange(flow, flow.exchanges().len() - 1)
 }
 
 #[tokio::test]
@@ -74,7 +74,7 @@ async fn token_kind_a_basic_token_on_sns_userinfo() {
     let basic: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let inputs = Inputs {
         access_token: basic["access_token"].as_str().map(str::to_owned),
-        openid: web.ctx.open_id.clone(),
+        openid: web.ctx().open_id.clone(),
         ..Inputs::default()
     };
     let (mixed, ok) = walk(
@@ -150,7 +150,8 @@ async fn clock_skew_behind_invalid_timestamp() {
         },
         "s".into(),
         time::OffsetDateTime::now_utc(),
-    );
+    )
+    .unwrap();
     let transport = Transport::new(std::time::Duration::from_secs(5)).unwrap();
     let mut approver = authwalk::transport::SandboxApprover {
         transport: transport.clone(),
@@ -249,7 +250,7 @@ async fn callback_from_another_redirect_uri() {
     )
     .await;
     assert!(ok);
-    let callback = first.ctx.callback_url.clone().unwrap();
+    let callback = first.ctx().callback_url.clone().unwrap();
     // … pasted into a walk whose redirect_uri is another page.
     let App::Wechat(mut app) = wechat_app(&m, "official_account", "snsapi_userinfo") else {
         unreachable!()
@@ -261,12 +262,14 @@ async fn callback_from_another_redirect_uri() {
         &Inputs::default(),
         "teststate123".into(),
         h.now(),
-    );
+    )
+    .unwrap();
+    flow.advance(h.now());
     flow.advance(h.now());
     flow.on_callback(&callback, h.now()).unwrap();
     resume(&h, &mut flow, &user).await;
     let token = flow
-        .exchanges
+        .exchanges()
         .iter()
         .position(|e| e.step == StepKind::Token)
         .unwrap();

@@ -1,19 +1,13 @@
-//! Text and JSON output of a walk: the request line, the signed string and signature, the
-//! response, the verification, the fields with their meaning, and the findings. Secrets are
-//! masked unless `--reveal`.
+//! The text face of a walk: prints the [`Walk`] model as it grows, step by step. Every word
+//! comes from the model or from its messages file; this file only decides layout and colour.
 
 use std::borrow::Cow;
 use std::io::{self, IsTerminal as _, Write};
-use std::time::Duration;
 
-use serde_json::{Value, json};
-
-use super::run::Target;
 use crate::finding::{Finding, Lang, Severity};
-use crate::flow::{Exchange, ExchangeOutcome, Flow, StepKind, StepState, Timed};
-use crate::provider::alipay::Outcome;
+use crate::flow::StepKind;
+use crate::present::{Badge, ExchangeView, Msg, TimedView, Walk, human_seconds};
 use crate::transport::DriveEvent;
-use crate::{redact, triage};
 
 /// Terminal styling: ANSI colours on a terminal, unless `NO_COLOR` is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,540 +51,324 @@ impl Style {
     }
 }
 
-/// How to print.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
-    pub reveal: bool,
-    pub lang: Lang,
-    pub style: Style,
+/// Prints a walk as it happens.
+pub struct Printer<W> {
+    out: W,
+    s: Style,
+    lang: Lang,
+    /// Steps whose heading is already printed, so a step is headed once.
+    headed: Vec<StepKind>,
 }
 
-impl Options {
-    fn url(self, url: &str) -> Cow<'_, str> {
-        if self.reveal {
-            Cow::Borrowed(url)
-        } else {
-            redact::redact_query(url)
+impl<W: Write> Printer<W> {
+    pub fn new(out: W, style: Style, lang: Lang) -> Self {
+        Self {
+            out,
+            s: style,
+            lang,
+            headed: Vec::new(),
         }
     }
-    fn pairs(self, text: &str) -> Cow<'_, str> {
-        if self.reveal {
-            Cow::Borrowed(text)
-        } else {
-            redact::redact_pairs(text)
-        }
-    }
-    fn json_text(self, text: &str) -> Cow<'_, str> {
-        if self.reveal {
-            Cow::Borrowed(text)
-        } else {
-            redact::redact_json_text(text)
-        }
-    }
-    fn secret(self, value: &str) -> String {
-        if self.reveal {
-            value.to_owned()
-        } else {
-            redact::mask(value)
-        }
-    }
-}
 
-pub fn header(out: &mut impl Write, flow: &Flow, target: &Target, o: Options) -> io::Result<()> {
-    let s = o.style;
-    writeln!(
-        out,
-        "{} · {} · {} {} · {}",
-        s.bold("authwalk"),
-        s.bold(flow.kind.id()),
-        target.kind,
-        target.name,
-        s.dim(&target.base)
-    )?;
-    writeln!(out, "{}", s.dim(flow.kind.title().get(o.lang)))
-}
+    pub fn header(&mut self, walk: &Walk) -> io::Result<()> {
+        let s = self.s;
+        let t = &walk.target;
+        writeln!(
+            self.out,
+            "{} · {} · {} {} · {}",
+            s.bold("authwalk"),
+            s.bold(walk.flow.id()),
+            t.kind.label().get(self.lang),
+            t.name,
+            s.dim(&t.base)
+        )?;
+        writeln!(self.out, "{}", s.dim(walk.flow.title().get(self.lang)))
+    }
 
-fn step_heading(
-    out: &mut impl Write,
-    flow: &Flow,
-    step: StepKind,
-    extra: &str,
-    o: Options,
-) -> io::Result<()> {
-    let total = flow
-        .steps
-        .iter()
-        .filter(|s| s.state != StepState::Skipped)
-        .count();
-    let index = flow
-        .steps
-        .iter()
-        .filter(|s| s.state != StepState::Skipped)
-        .position(|s| s.kind == step)
-        .map_or(0, |i| i + 1);
-    let title = format!(
-        "[{index}/{total}] {} · {}{extra}",
-        step.id(),
-        step.title().get(o.lang)
-    );
-    writeln!(out)?;
-    writeln!(out, "{}", o.style.bold(&o.style.cyan(&title)))
-}
+    fn heading(&mut self, walk: &Walk, step: StepKind, extra: &str) -> io::Result<()> {
+        self.headed.push(step);
+        let (index, total) = walk
+            .step(step)
+            .and_then(|r| r.number)
+            .unwrap_or((0, walk.summary.ran));
+        let title = format!(
+            "[{index}/{total}] {} · {}{extra}",
+            step.id(),
+            step.title().get(self.lang)
+        );
+        writeln!(self.out)?;
+        writeln!(self.out, "{}", self.s.bold(&self.s.cyan(&title)))
+    }
 
-/// Print one driver event as it happens.
-pub fn event(out: &mut impl Write, flow: &Flow, event: &DriveEvent, o: Options) -> io::Result<()> {
-    let s = o.style;
-    match event {
-        DriveEvent::AwaitingCallback { authorize_url } => {
-            step_heading(out, flow, StepKind::Authorize, "", o)?;
-            writeln!(out, "  GET {}", o.url(authorize_url))?;
-        }
-        DriveEvent::Callback { url } => {
-            let step = if flow
-                .steps
-                .iter()
-                .any(|st| st.kind == StepKind::MiniAuthCode)
-            {
-                StepKind::MiniAuthCode
-            } else {
-                StepKind::Callback
-            };
-            step_heading(out, flow, step, "", o)?;
-            // A bare code (pasted, or from my.getAuthCode) is a secret as a whole.
-            let shown = if url.contains("://") {
-                o.url(url).into_owned()
-            } else {
-                o.secret(url)
-            };
-            writeln!(out, "  {shown}")?;
-            let ctx = &flow.ctx;
-            let mut facts = Vec::new();
-            if ctx
-                .callback_params
-                .iter()
-                .any(|(k, v)| k == "state" && !v.is_empty())
-            {
-                facts.push(format!("state {} matches", s.green("✓")));
+    /// Print what one driver event added to the walk.
+    pub fn event(&mut self, walk: &Walk, event: &DriveEvent) -> io::Result<()> {
+        let s = self.s;
+        match event {
+            DriveEvent::Authorized { .. } => {
+                self.heading(walk, StepKind::Authorize, "")?;
+                let url = walk.context.authorize_url.as_deref().unwrap_or_default();
+                writeln!(self.out, "  GET {url}")?;
             }
-            for (k, v) in &ctx.callback_params {
-                if matches!(k.as_str(), "app_id" | "scope" | "source") {
+            DriveEvent::AwaitingCallback { .. } => {
+                // Started at the callback: say which URL the person opens.
+                if !self.headed.contains(&StepKind::Authorize) {
+                    self.heading(walk, StepKind::Callback, "")?;
+                    let url = walk.context.authorize_url.as_deref().unwrap_or_default();
+                    writeln!(self.out, "  GET {url}")?;
+                }
+            }
+            DriveEvent::Callback { .. } => {
+                let Some(cb) = &walk.callback else {
+                    return Ok(());
+                };
+                if !self.headed.contains(&cb.step) {
+                    self.heading(walk, cb.step, "")?;
+                }
+                writeln!(self.out, "  {}", cb.shown)?;
+                let mut facts = Vec::new();
+                if cb.state_matched {
+                    let text = Msg::StateMatches.get(self.lang).replace('✓', &s.green("✓"));
+                    facts.push(text);
+                }
+                for (k, v) in &cb.facts {
                     facts.push(format!("{k} {v}"));
                 }
-            }
-            if let Some(code) = &ctx.code {
-                facts.push(format!("code {}{}", o.secret(&code.value), lifetime(code)));
-            }
-            if !facts.is_empty() {
-                writeln!(out, "  {}", facts.join(" · "))?;
-            }
-        }
-        DriveEvent::Refused { message } => {
-            writeln!(out, "  {} {message}", s.red("✗"))?;
-            for note in &flow.notes {
-                finding(out, note, o)?;
-            }
-        }
-        DriveEvent::Sending { .. } => {}
-        DriveEvent::Exchanged { index } => exchange(out, flow, *index, o)?,
-    }
-    Ok(())
-}
-
-fn lifetime(t: &Timed) -> String {
-    t.expires.map_or_else(
-        || " (single use; expires within minutes)".to_owned(),
-        |e| {
-            format!(
-                " (valid {} more, single use)",
-                human_seconds(rounded_seconds(e - t.obtained))
-            )
-        },
-    )
-}
-
-/// Whole seconds, rounded: `obtained` carries sub-second precision, and 1295999.6 s is 15 days.
-fn rounded_seconds(d: time::Duration) -> i64 {
-    (d + time::Duration::milliseconds(500)).whole_seconds()
-}
-
-fn human_seconds(s: i64) -> String {
-    match s {
-        s if s >= 86_400 => format!("{} d", s / 86_400),
-        s if s >= 3_600 => format!("{} h", s / 3_600),
-        s if s >= 60 => format!("{} min", s / 60),
-        s => format!("{s} s"),
-    }
-}
-
-fn exchange(out: &mut impl Write, flow: &Flow, index: usize, o: Options) -> io::Result<()> {
-    let ex = &flow.exchanges[index];
-    request(out, flow, ex, o)?;
-    response(out, ex, o)?;
-    fields(out, flow, ex, o)?;
-    for f in &triage::exchange(flow, index) {
-        finding(out, f, o)?;
-    }
-    Ok(())
-}
-
-/// The request line, headers, body, and for Alipay the signed string and `sign`.
-fn request(out: &mut impl Write, flow: &Flow, ex: &Exchange, o: Options) -> io::Result<()> {
-    let s = o.style;
-    let method_name = ex.request.signing.as_ref().and_then(|_| {
-        ex.request
-            .url
-            .split(['?', '&'])
-            .find_map(|p| p.strip_prefix("method="))
-    });
-    let extra = method_name.map(|m| format!(" · {m}")).unwrap_or_default();
-    step_heading(out, flow, ex.step, &extra, o)?;
-
-    writeln!(
-        out,
-        "  {} {} {}",
-        s.dim("→"),
-        ex.request.method,
-        o.url(&ex.request.url)
-    )?;
-    for (k, v) in &ex.request.headers {
-        writeln!(out, "    {k}: {v}")?;
-    }
-    if !ex.request.body.is_empty() {
-        let body = String::from_utf8_lossy(&ex.request.body);
-        writeln!(out, "    {}", o.pairs(&body))?;
-    }
-    if let Some(trace) = &ex.request.signing {
-        writeln!(
-            out,
-            "  {} ({}, {} {}, {} bytes, sha256 {}):",
-            s.bold("signed string"),
-            trace.charset,
-            trace.sign_type,
-            trace.algorithm,
-            trace.canonical.len(),
-            &trace.canonical_sha256[..16]
-        )?;
-        writeln!(out, "    {}", o.pairs(&trace.canonical))?;
-        writeln!(
-            out,
-            "  {} (key SHA256:{}…):",
-            s.bold("sign"),
-            &trace.key_fingerprint[..16]
-        )?;
-        writeln!(out, "    {}", trace.signature)?;
-    }
-
-    Ok(())
-}
-
-/// The status line, the body (pretty when JSON), and the signature check.
-fn response(out: &mut impl Write, ex: &Exchange, o: Options) -> io::Result<()> {
-    let s = o.style;
-    match &ex.response {
-        Some(r) => {
-            let ct = r.header("content-type").unwrap_or("no content-type");
-            writeln!(
-                out,
-                "  {} {} · {} ms · {} · {} bytes",
-                s.dim("←"),
-                r.status,
-                ex.elapsed.as_millis(),
-                ct,
-                r.body.len()
-            )?;
-            let text = String::from_utf8_lossy(&r.body);
-            let shown = match serde_json::from_slice::<Value>(&r.body) {
-                Ok(mut v) => {
-                    if !o.reveal {
-                        redact::redact_json(&mut v);
-                    }
-                    serde_json::to_string_pretty(&v).unwrap_or_else(|_| text.to_string())
+                if let Some(code) = &cb.code {
+                    facts.push(format!("code {}{}", code.value, self.lifetime(code)));
                 }
-                Err(_) => o.json_text(&text).chars().take(2000).collect(),
-            };
-            for line in shown.lines() {
-                writeln!(out, "    {line}")?;
+                if !facts.is_empty() {
+                    writeln!(self.out, "  {}", facts.join(" · "))?;
+                }
+            }
+            DriveEvent::Refused { message } => {
+                writeln!(self.out, "  {} {message}", s.red("✗"))?;
+                for note in &walk.notes {
+                    self.finding(note)?;
+                }
+            }
+            DriveEvent::Sending { .. } => {}
+            DriveEvent::Exchanged { index } => {
+                if let Some(ex) = walk.exchanges.get(*index) {
+                    self.exchange(walk, ex)?;
+                }
             }
         }
-        None => writeln!(
-            out,
-            "  {} no response after {} ms",
-            s.red("✗"),
-            ex.elapsed.as_millis()
-        )?,
+        Ok(())
     }
 
-    if let Some(v) = &ex.verification {
-        let mark = match v.outcome {
-            Outcome::Verified | Outcome::VerifiedUnescaped => s.green("✓"),
-            Outcome::Mismatch => s.red("✗"),
-            Outcome::Unsigned => s.yellow("–"),
-        };
-        writeln!(
-            out,
-            "  {} {mark} {}: {}",
-            s.bold("signature"),
-            v.outcome.label(),
-            v.reason
-        )?;
-        if let Some(text) = &v.signed_text {
-            writeln!(out, "    {} {}", s.dim("signed text:"), o.json_text(text))?;
+    fn lifetime(&self, t: &TimedView) -> String {
+        t.lifetime_s.map_or_else(
+            || Msg::CodeSingleUse.get(self.lang).to_owned(),
+            |s| Msg::CodeValidMore.fill(self.lang, &[("left", &human_seconds(s, self.lang))]),
+        )
+    }
+
+    fn exchange(&mut self, walk: &Walk, ex: &ExchangeView) -> io::Result<()> {
+        self.request(walk, ex)?;
+        self.response(ex)?;
+        self.fields(ex)?;
+        for f in &ex.findings {
+            self.finding(f)?;
         }
+        Ok(())
     }
 
-    Ok(())
-}
+    /// The request line, headers, body, and for Alipay the signed string and `sign`.
+    fn request(&mut self, walk: &Walk, ex: &ExchangeView) -> io::Result<()> {
+        let (s, lang) = (self.s, self.lang);
+        let extra = if ex.signing.is_some() {
+            format!(" · {}", ex.endpoint)
+        } else {
+            String::new()
+        };
+        self.heading(walk, ex.step, &extra)?;
+        let r = &ex.request;
+        writeln!(self.out, "  {} {} {}", s.dim("→"), r.method, r.url)?;
+        for (k, v) in &r.headers {
+            writeln!(self.out, "    {k}: {v}")?;
+        }
+        if !r.body.is_empty() {
+            writeln!(self.out, "    {}", r.body)?;
+        }
+        if let Some(t) = &ex.signing {
+            writeln!(
+                self.out,
+                "  {} ({}, {} {}, {} {}, sha256 {}):",
+                s.bold(Msg::SignedString.get(lang)),
+                t.charset,
+                t.sign_type,
+                t.algorithm,
+                t.canonical_bytes,
+                Msg::Bytes.get(lang),
+                &t.canonical_sha256[..16.min(t.canonical_sha256.len())]
+            )?;
+            writeln!(self.out, "    {}", t.canonical)?;
+            writeln!(
+                self.out,
+                "  {} ({} SHA256:{}…):",
+                s.bold(Msg::Sign.get(lang)),
+                Msg::Key.get(lang),
+                &t.key_fingerprint[..16.min(t.key_fingerprint.len())]
+            )?;
+            writeln!(self.out, "    {}", t.sign)?;
+        }
+        Ok(())
+    }
 
-/// Each decoded field with its one-line meaning, for a successful exchange.
-fn fields(out: &mut impl Write, flow: &Flow, ex: &Exchange, o: Options) -> io::Result<()> {
-    let s = o.style;
-    if let Some(Value::Object(map)) = &ex.decoded
-        && ex.outcome == ExchangeOutcome::Ok
-    {
-        writeln!(out, "  {}", s.bold("fields"))?;
-        let width = map
-            .keys()
-            .map(|k| k.chars().count())
+    /// The status line, the body (pretty when JSON), and the signature check.
+    fn response(&mut self, ex: &ExchangeView) -> io::Result<()> {
+        let (s, lang) = (self.s, self.lang);
+        match &ex.response {
+            Some(r) => {
+                writeln!(
+                    self.out,
+                    "  {} {} · {} ms · {} · {} {}",
+                    s.dim("←"),
+                    r.status,
+                    ex.elapsed_ms,
+                    r.content_type
+                        .as_deref()
+                        .unwrap_or(Msg::NoContentType.get(lang)),
+                    r.bytes,
+                    Msg::Bytes.get(lang)
+                )?;
+                let shown: Cow<'_, str> = match &r.pretty {
+                    Some(pretty) => Cow::Borrowed(pretty),
+                    None => Cow::Owned(r.body.chars().take(2000).collect()),
+                };
+                for line in shown.lines() {
+                    writeln!(self.out, "    {line}")?;
+                }
+            }
+            None => {
+                let text = Msg::NoResponse.fill(lang, &[("ms", &ex.elapsed_ms.to_string())]);
+                writeln!(self.out, "  {} {text}", s.red("✗"))?;
+            }
+        }
+        if let Some(v) = &ex.verification {
+            let mark = match v.badge {
+                Badge::Verified | Badge::VerifiedUnescaped => s.green("✓"),
+                Badge::Mismatch => s.red("✗"),
+                Badge::Unsigned => s.yellow("–"),
+            };
+            writeln!(
+                self.out,
+                "  {} {mark} {}: {}",
+                s.bold(Msg::Signature.get(lang)),
+                v.badge.label().get(lang),
+                v.reason
+            )?;
+            if let Some(text) = &v.signed_text {
+                writeln!(self.out, "    {} {text}", s.dim(Msg::SignedText.get(lang)))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Each decoded field with its one-line meaning.
+    fn fields(&mut self, ex: &ExchangeView) -> io::Result<()> {
+        if ex.fields.is_empty() {
+            return Ok(());
+        }
+        let (s, lang) = (self.s, self.lang);
+        writeln!(self.out, "  {}", s.bold(Msg::Fields.get(lang)))?;
+        let width = ex
+            .fields
+            .iter()
+            .map(|f| f.key.chars().count())
             .max()
             .unwrap_or(0)
             .min(24);
-        for (k, v) in map {
-            let value = match v {
-                Value::String(text) if redact::SECRET_FIELDS.contains(&k.as_str()) => {
-                    o.secret(text)
-                }
-                Value::String(text) => text.clone(),
-                other => other.to_string(),
-            };
-            let meaning = super::meaning::field(flow.kind.is_alipay(), ex.step, k, v, o.lang);
-            match meaning {
+        for f in &ex.fields {
+            let (k, value) = (&f.key, &f.value);
+            match &f.meaning {
                 Some(m) => writeln!(
-                    out,
+                    self.out,
                     "    {k:<width$}  {value}  {}",
-                    s.dim(&format!("— {m}"))
+                    s.dim(&format!("— {}", m.get(lang)))
                 )?,
-                None => writeln!(out, "    {k:<width$}  {value}")?,
+                None => writeln!(self.out, "    {k:<width$}  {value}")?,
             }
         }
+        Ok(())
     }
-    Ok(())
-}
 
-fn finding(out: &mut impl Write, f: &Finding, o: Options) -> io::Result<()> {
-    let s = o.style;
-    let mark = match f.severity {
-        Severity::Error => s.red("✗"),
-        Severity::Warning => s.yellow("!"),
-        Severity::Info => s.cyan("i"),
-    };
-    writeln!(
-        out,
-        "  {mark} {} {}",
-        s.bold(f.title.get(o.lang)),
-        s.dim(&format!("[{}]", f.code))
-    )?;
-    let explanation = f.explanation.get(o.lang);
-    for line in explanation.lines().filter(|l| !l.trim().is_empty()) {
-        writeln!(out, "      {line}")?;
-    }
-    let fix = f.fix.get(o.lang);
-    if !fix.is_empty() {
-        let label = if o.lang == Lang::Zh {
-            "解决："
-        } else {
-            "fix: "
+    fn finding(&mut self, f: &Finding) -> io::Result<()> {
+        let (s, lang) = (self.s, self.lang);
+        let mark = match f.severity {
+            Severity::Error => s.red("✗"),
+            Severity::Warning => s.yellow("!"),
+            Severity::Info => s.cyan("i"),
         };
-        for (i, line) in fix.lines().enumerate() {
-            let lead = if i == 0 { label } else { "     " };
-            writeln!(out, "      {lead}{line}")?;
+        writeln!(
+            self.out,
+            "  {mark} {} {}",
+            s.bold(f.title.get(lang)),
+            s.dim(&format!("[{}]", f.code))
+        )?;
+        for line in f.explanation.get(lang).lines() {
+            if !line.trim().is_empty() {
+                writeln!(self.out, "      {line}")?;
+            }
         }
+        let fix = f.fix.get(lang);
+        if !fix.is_empty() {
+            let label = Msg::Fix.get(lang);
+            let pad = " ".repeat(label.chars().count());
+            for (i, line) in fix.lines().enumerate() {
+                let lead = if i == 0 { label } else { &pad };
+                writeln!(self.out, "      {lead}{line}")?;
+            }
+        }
+        Ok(())
     }
-    Ok(())
-}
 
-pub fn summary(
-    out: &mut impl Write,
-    flow: &Flow,
-    ok: bool,
-    elapsed: Duration,
-    o: Options,
-) -> io::Result<()> {
-    let s = o.style;
-    for note in flow
-        .notes
-        .iter()
-        .filter(|n| n.code != "flow.state-mismatch")
-    {
-        finding(out, note, o)?;
+    pub fn summary(&mut self, walk: &Walk) -> io::Result<()> {
+        let (s, lang) = (self.s, self.lang);
+        for note in walk
+            .notes
+            .iter()
+            .filter(|n| n.code != "flow.state-mismatch")
+        {
+            self.finding(note)?;
+        }
+        let sum = &walk.summary;
+        writeln!(self.out)?;
+        let verdict = if sum.ok {
+            s.green(&format!("✓ {}", Msg::Succeeded.get(lang)))
+                .into_owned()
+        } else {
+            s.red(&format!("✗ {}", Msg::Failed.get(lang))).into_owned()
+        };
+        let counts = Msg::StepsIn.fill(
+            lang,
+            &[
+                ("done", &sum.done.to_string()),
+                ("ran", &sum.ran.to_string()),
+                ("ms", &sum.elapsed_ms.to_string()),
+            ],
+        );
+        let colon = if lang == Lang::Zh { "：" } else { ": " };
+        writeln!(self.out, "{verdict}{colon}{counts}")?;
+        let ids: Vec<String> = sum.ids.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        if !ids.is_empty() {
+            writeln!(self.out, "  {}", ids.join(" · "))?;
+        }
+        for (label, t) in [
+            (Msg::AccessToken, &sum.access_token),
+            (Msg::RefreshToken, &sum.refresh_token),
+        ] {
+            if let Some(t) = t {
+                let note = match (t.lifetime_s, &t.expires_china) {
+                    (Some(left), Some(until)) => Msg::ValidUntil.fill(
+                        lang,
+                        &[("left", &human_seconds(left, lang)), ("time", until)],
+                    ),
+                    _ => String::new(),
+                };
+                writeln!(self.out, "  {} {}{note}", label.get(lang), t.value)?;
+            }
+        }
+        Ok(())
     }
-    let ran: Vec<_> = flow
-        .steps
-        .iter()
-        .filter(|st| st.state != StepState::Skipped)
-        .collect();
-    let done = ran.iter().filter(|st| st.state == StepState::Done).count();
-    writeln!(out)?;
-    let verdict = if ok && flow.succeeded() {
-        s.green("✓ succeeded")
-    } else {
-        s.red("✗ failed")
-    };
-    writeln!(
-        out,
-        "{verdict}: {done}/{} steps in {} ms",
-        ran.len(),
-        elapsed.as_millis()
-    )?;
-    let ctx = &flow.ctx;
-    let ids: Vec<String> = [
-        ("user_id", &ctx.user_id),
-        ("open_id", &ctx.open_id),
-        ("union_id", &ctx.union_id),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
-    .collect();
-    if !ids.is_empty() {
-        writeln!(out, "  {}", ids.join(" · "))?;
-    }
-    if let Some(t) = &ctx.access_token {
-        writeln!(
-            out,
-            "  access token {}{}",
-            o.secret(&t.value),
-            expiry_note(t)
-        )?;
-    }
-    if let Some(t) = &ctx.refresh_token {
-        writeln!(
-            out,
-            "  refresh token {}{}",
-            o.secret(&t.value),
-            expiry_note(t)
-        )?;
-    }
-    Ok(())
-}
-
-fn expiry_note(t: &Timed) -> String {
-    t.expires
-        .map(|e| {
-            let left = human_seconds(rounded_seconds(e - t.obtained));
-            format!(", valid {left} (until {} China time)", china_time(e))
-        })
-        .unwrap_or_default()
-}
-
-/// `yyyy-MM-dd HH:mm:ss` in UTC+8, the way both providers write times.
-fn china_time(t: time::OffsetDateTime) -> String {
-    crate::provider::alipay::format_timestamp(t)
-}
-
-/// The whole walk as one JSON document, schema `authwalk.run/1` (documented in the README).
-pub fn json_document(
-    flow: &Flow,
-    target: &Target,
-    ok: bool,
-    elapsed: Duration,
-    o: Options,
-) -> Value {
-    let timed = |t: &Option<Timed>| {
-        t.as_ref().map(|t| {
-            json!({
-                "value": o.secret(&t.value),
-                "obtained": t.obtained.unix_timestamp(),
-                "expires": t.expires.map(time::OffsetDateTime::unix_timestamp),
-            })
-        })
-    };
-    let ctx = &flow.ctx;
-    json!({
-        "schema": "authwalk.run/1",
-        "flow": flow.kind.id(),
-        "target": { "kind": target.kind, "name": target.name, "base": target.base },
-        "ok": ok && flow.succeeded(),
-        "elapsed_ms": u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
-        "steps": flow.steps.iter().map(|s| json!({
-            "id": s.kind.id(),
-            "state": format!("{:?}", s.state).to_lowercase(),
-            "exchange": s.exchange,
-        })).collect::<Vec<_>>(),
-        "context": {
-            "state": ctx.state,
-            "authorize_url": ctx.authorize_url.as_deref().map(|u| o.url(u).into_owned()),
-            "callback": ctx.callback_params.iter().map(|(k, v)| {
-                let v = if redact::SECRET_PARAMS.contains(&k.as_str()) { o.secret(v) } else { v.clone() };
-                (k.clone(), Value::String(v))
-            }).collect::<serde_json::Map<_, _>>(),
-            "code": timed(&ctx.code),
-            "access_token": timed(&ctx.access_token),
-            "refresh_token": timed(&ctx.refresh_token),
-            "scope": ctx.scope,
-            "user_id": ctx.user_id,
-            "open_id": ctx.open_id,
-            "union_id": ctx.union_id,
-        },
-        "exchanges": (0..flow.exchanges.len()).map(|i| exchange_json(flow, i, o)).collect::<Vec<_>>(),
-        "notes": flow.notes.iter().map(finding_json).collect::<Vec<_>>(),
-    })
-}
-
-fn exchange_json(flow: &Flow, index: usize, o: Options) -> Value {
-    let ex = &flow.exchanges[index];
-    let body_text = |bytes: &[u8]| {
-        let text = String::from_utf8_lossy(bytes);
-        o.json_text(&text).into_owned()
-    };
-    let mut decoded = ex.decoded.clone();
-    if let Some(d) = decoded.as_mut()
-        && !o.reveal
-    {
-        redact::redact_json(d);
-    }
-    json!({
-        "step": ex.step.id(),
-        "outcome": match ex.outcome {
-            ExchangeOutcome::Ok => "ok",
-            ExchangeOutcome::Rejected => "rejected",
-            ExchangeOutcome::BadSignature => "bad_signature",
-            ExchangeOutcome::Failed => "failed",
-        },
-        "request": {
-            "method": ex.request.method.to_string(),
-            "url": o.url(&ex.request.url),
-            "headers": ex.request.headers,
-            "body": o.pairs(&String::from_utf8_lossy(&ex.request.body)),
-        },
-        "signing": ex.request.signing.as_ref().map(|t| json!({
-            "sign_type": t.sign_type,
-            "algorithm": t.algorithm,
-            "charset": t.charset,
-            "canonical": o.pairs(&t.canonical),
-            "canonical_sha256": t.canonical_sha256,
-            "dropped": t.dropped,
-            "sign": t.signature,
-            "key_fingerprint": t.key_fingerprint,
-        })),
-        "response": ex.response.as_ref().map(|r| json!({
-            "status": r.status,
-            "headers": r.headers,
-            "body": body_text(&r.body),
-        })),
-        "transport_error": ex.transport_error,
-        "elapsed_ms": u64::try_from(ex.elapsed.as_millis()).unwrap_or(u64::MAX),
-        "verification": ex.verification.as_ref().map(|v| json!({
-            "outcome": v.outcome.id(),
-            "reason": v.reason,
-            "node": v.node,
-            "signed_text": v.signed_text.as_deref().map(|t| o.json_text(t).into_owned()),
-            "sign": v.sign,
-            "alipay_cert_sn": v.cert_sn,
-        })),
-        "decoded": decoded,
-        "findings": triage::exchange(flow, index).iter().map(finding_json).collect::<Vec<_>>(),
-    })
-}
-
-fn finding_json(f: &Finding) -> Value {
-    serde_json::to_value(f).unwrap_or(Value::Null)
 }

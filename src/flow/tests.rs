@@ -57,9 +57,14 @@ fn signed(node_name: &str, node: &str) -> RawResponse {
     }
 }
 
-fn send(flow: &mut Flow) -> (StepKind, PreparedRequest) {
+fn send(flow: &mut Flow) -> (StepKind, AttemptId, PreparedRequest) {
     match flow.advance(now()) {
-        Effect::SendHttp { step, request } => (step, request),
+        Effect::Authorized { .. } => send(flow),
+        Effect::SendHttp {
+            step,
+            attempt,
+            request,
+        } => (step, attempt, request),
         other => panic!("expected a request, got {other:?}"),
     }
 }
@@ -72,7 +77,9 @@ fn alipay_web_walk() {
         &Inputs::default(),
         "St4te".into(),
         now(),
-    );
+    )
+    .unwrap();
+    assert!(matches!(flow.advance(now()), Effect::Authorized { .. }));
     let Effect::AwaitCallback {
         authorize_url,
         state,
@@ -86,11 +93,11 @@ fn alipay_web_walk() {
         authorize_url
             .ends_with("&scope=auth_user&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=St4te")
     );
-    assert_eq!(flow.steps[0].state, StepState::Done);
-    assert_eq!(flow.steps[1].state, StepState::AwaitingUser);
+    assert_eq!(flow.steps()[0].state, StepState::Done);
+    assert_eq!(flow.steps()[1].state, StepState::AwaitingUser);
 
     flow.on_callback("http://127.0.0.1:9/cb?app_id=2021000000000001&source=alipay_wallet&scope=auth_user&auth_code=C0DE0001&state=St4te", now()).unwrap();
-    let (step, request) = send(&mut flow);
+    let (step, attempt, request) = send(&mut flow);
     assert_eq!(step, StepKind::Token);
     assert!(
         request
@@ -106,30 +113,33 @@ fn alipay_web_walk() {
         "alipay_system_oauth_token_response",
         r#"{"user_id":"2088000000000001","access_token":"authusrTOKEN1","expires_in":"1296000","refresh_token":"authusrREFRESH1","re_expires_in":2592000,"auth_start":"2024-05-20 12:34:56"}"#,
     );
-    let i = flow.on_response(step, request, Ok(token), Duration::from_millis(3), now());
+    let i = flow
+        .on_response(attempt, Ok(token), Duration::from_millis(3), now())
+        .unwrap();
     assert_eq!(
-        flow.exchanges[i].outcome,
+        flow.exchanges()[i].outcome,
         ExchangeOutcome::Ok,
         "{:?}",
-        flow.exchanges[i].findings
+        flow.exchanges()[i].findings
     );
-    let access = flow.ctx.access_token.clone().unwrap();
+    let access = flow.ctx().access_token.clone().unwrap();
     assert_eq!(access.value, "authusrTOKEN1");
     // 15 days from auth_start (12:34:56 China time = 04:34:56 UTC).
     assert_eq!(access.expires, Some(now() + time::Duration::days(15)));
-    assert_eq!(flow.ctx.user_id.as_deref(), Some("2088000000000001"));
+    assert_eq!(flow.ctx().user_id.as_deref(), Some("2088000000000001"));
 
-    let (step, request) = send(&mut flow);
+    let (step, attempt, request) = send(&mut flow);
     assert_eq!(step, StepKind::UserInfo);
     assert!(request.url.contains("auth_token=authusrTOKEN1"));
     let info = signed(
         "alipay_user_info_share_response",
         r#"{"code":"10000","msg":"Success","user_id":"2088000000000001","nick_name":"小明😀","user_status":"T"}"#,
     );
-    flow.on_response(step, request, Ok(info), Duration::ZERO, now());
+    flow.on_response(attempt, Ok(info), Duration::ZERO, now())
+        .unwrap();
     assert_eq!(flow.advance(now()), Effect::Finished { ok: true });
     assert!(flow.succeeded());
-    assert_eq!(flow.ctx.profile.as_ref().unwrap()["nick_name"], "小明😀");
+    assert_eq!(flow.ctx().profile.as_ref().unwrap()["nick_name"], "小明😀");
 }
 
 #[test]
@@ -148,17 +158,20 @@ fn alipay_rejection_tampering_and_transport_failure() {
         &inputs,
         "s".into(),
         now(),
-    );
-    assert_eq!(flow.steps[0].state, StepState::Skipped);
-    let (step, request) = send(&mut flow);
+    )
+    .unwrap();
+    assert_eq!(flow.steps()[0].state, StepState::Skipped);
+    let (_step, attempt, _request) = send(&mut flow);
     let err = signed(
         "error_response",
         r#"{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.code-invalid","sub_msg":"授权码code无效"}"#,
     );
-    let i = flow.on_response(step, request, Ok(err), Duration::ZERO, now());
-    assert_eq!(flow.exchanges[i].outcome, ExchangeOutcome::Rejected);
+    let i = flow
+        .on_response(attempt, Ok(err), Duration::ZERO, now())
+        .unwrap();
+    assert_eq!(flow.exchanges()[i].outcome, ExchangeOutcome::Rejected);
     assert!(
-        flow.exchanges[i]
+        flow.exchanges()[i]
             .findings
             .iter()
             .any(|f| f.code == "alipay.isv.code-invalid")
@@ -172,8 +185,9 @@ fn alipay_rejection_tampering_and_transport_failure() {
         &inputs,
         "s".into(),
         now(),
-    );
-    let (step, request) = send(&mut flow);
+    )
+    .unwrap();
+    let (_step, attempt, _request) = send(&mut flow);
     let mut ok = signed(
         "alipay_system_oauth_token_response",
         r#"{"user_id":"2088","access_token":"tok1","expires_in":3600}"#,
@@ -182,16 +196,18 @@ fn alipay_rejection_tampering_and_transport_failure() {
         .unwrap()
         .replace("tok1", "tok2")
         .into_bytes();
-    let i = flow.on_response(step, request, Ok(ok), Duration::ZERO, now());
-    assert_eq!(flow.exchanges[i].outcome, ExchangeOutcome::BadSignature);
+    let i = flow
+        .on_response(attempt, Ok(ok), Duration::ZERO, now())
+        .unwrap();
+    assert_eq!(flow.exchanges()[i].outcome, ExchangeOutcome::BadSignature);
     assert!(
-        flow.exchanges[i]
+        flow.exchanges()[i]
             .findings
             .iter()
             .any(|f| f.code == "alipay.signature-mismatch")
     );
     assert!(
-        flow.ctx.access_token.is_none(),
+        flow.ctx().access_token.is_none(),
         "tampered data must not be trusted"
     );
 
@@ -202,15 +218,18 @@ fn alipay_rejection_tampering_and_transport_failure() {
         &inputs,
         "s".into(),
         now(),
-    );
-    let (step, request) = send(&mut flow);
+    )
+    .unwrap();
+    let (_step, attempt, _request) = send(&mut flow);
     let html = RawResponse {
         status: 502,
         headers: vec![],
         body: b"<html><h1>502 Bad Gateway</h1></html>".to_vec(),
     };
-    let i = flow.on_response(step, request, Ok(html), Duration::ZERO, now());
-    let ex = &flow.exchanges[i];
+    let i = flow
+        .on_response(attempt, Ok(html), Duration::ZERO, now())
+        .unwrap();
+    let ex = &flow.exchanges()[i];
     assert_eq!(ex.outcome, ExchangeOutcome::Failed);
     assert!(
         ex.findings
@@ -231,8 +250,9 @@ fn alipay_rejection_tampering_and_transport_failure() {
         &inputs,
         "s".into(),
         now(),
-    );
-    let (step, request) = send(&mut flow);
+    )
+    .unwrap();
+    let (_step, attempt, _request) = send(&mut flow);
     let failure = HttpFailure {
         message: "the response body was cut off after 20 of 300 bytes".into(),
         partial: Some(RawResponse {
@@ -241,8 +261,10 @@ fn alipay_rejection_tampering_and_transport_failure() {
             body: br#"{"alipay_system_oau"#.to_vec(),
         }),
     };
-    let i = flow.on_response(step, request, Err(failure), Duration::ZERO, now());
-    let ex = &flow.exchanges[i];
+    let i = flow
+        .on_response(attempt, Err(failure), Duration::ZERO, now())
+        .unwrap();
+    let ex = &flow.exchanges()[i];
     assert_eq!(ex.outcome, ExchangeOutcome::Failed);
     assert_eq!(
         ex.transport_error.as_deref(),
@@ -259,7 +281,9 @@ fn state_mismatch_is_refused() {
         &Inputs::default(),
         "expected".into(),
         now(),
-    );
+    )
+    .unwrap();
+    assert!(matches!(flow.advance(now()), Effect::Authorized { .. }));
     let Effect::AwaitCallback { authorize_url, .. } = flow.advance(now()) else {
         panic!()
     };
@@ -271,9 +295,9 @@ fn state_mismatch_is_refused() {
         .on_callback("http://127.0.0.1:9/cb?code=abc&state=forged", now())
         .unwrap_err();
     assert!(matches!(e, FlowError::StateMismatch { .. }));
-    assert!(flow.ctx.code.is_none());
+    assert!(flow.ctx().code.is_none());
     assert!(
-        flow.notes
+        flow.notes()
             .iter()
             .any(|n| n.code == "flow.state-mismatch" && !n.title.zh.is_empty())
     );
@@ -287,10 +311,13 @@ fn state_mismatch_is_refused() {
         .on_callback("http://127.0.0.1:9/cb?code=abc", now())
         .unwrap_err();
     assert!(matches!(e, FlowError::StateMissing { .. }), "{e}");
-    assert!(flow.ctx.code.is_none());
+    assert!(flow.ctx().code.is_none());
     flow.on_callback("http://127.0.0.1:9/cb?code=abc&state=expected", now())
         .unwrap();
-    assert_eq!(flow.ctx.code.as_ref().unwrap().remaining(now()), Some(300));
+    assert_eq!(
+        flow.ctx().code.as_ref().unwrap().remaining(now()),
+        Some(300)
+    );
 }
 
 #[test]
@@ -304,35 +331,37 @@ fn wechat_walk_with_snapshot_user_and_errors() {
         },
         "s".into(),
         now(),
-    );
+    )
+    .unwrap();
+    flow.advance(now());
     flow.advance(now());
     flow.on_callback("abc", now()).unwrap();
-    let (step, request) = send(&mut flow);
+    let (_step, attempt, request) = send(&mut flow);
     assert!(request.url.contains("/sns/oauth2/access_token?appid=wx0123456789abcdef&secret=s3cr3t-s3cr3t&code=abc&grant_type=authorization_code"), "{}", request.url);
     let body = br#"{"access_token":"ACCESS","expires_in":7200,"refresh_token":"REFRESH","openid":"oOPENID","scope":"snsapi_userinfo","is_snapshotuser":1}"#;
-    let i = flow.on_response(
-        step,
-        request,
-        Ok(RawResponse {
-            status: 200,
-            headers: vec![],
-            body: body.to_vec(),
-        }),
-        Duration::ZERO,
-        now(),
-    );
-    assert_eq!(flow.exchanges[i].outcome, ExchangeOutcome::Ok);
+    let i = flow
+        .on_response(
+            attempt,
+            Ok(RawResponse {
+                status: 200,
+                headers: vec![],
+                body: body.to_vec(),
+            }),
+            Duration::ZERO,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(flow.exchanges()[i].outcome, ExchangeOutcome::Ok);
     assert!(
-        flow.exchanges[i]
+        flow.exchanges()[i]
             .findings
             .iter()
             .any(|f| f.code == "wechat.snapshot-user")
     );
-    let (step, request) = send(&mut flow);
+    let (step, attempt, _request) = send(&mut flow);
     assert_eq!(step, StepKind::CheckToken);
     flow.on_response(
-        step,
-        request,
+        attempt,
         Ok(RawResponse {
             status: 200,
             headers: vec![],
@@ -340,52 +369,55 @@ fn wechat_walk_with_snapshot_user_and_errors() {
         }),
         Duration::ZERO,
         now(),
-    );
-    let (step, request) = send(&mut flow);
+    )
+    .unwrap();
+    let (step, attempt, _request) = send(&mut flow);
     assert_eq!(step, StepKind::UserInfo);
     // A control character inside the nickname: parsed, and reported.
     let body = b"{\"openid\":\"oOPENID\",\"nickname\":\"a\x01b\",\"sex\":0,\"headimgurl\":\"\",\"privilege\":[]}";
-    let i = flow.on_response(
-        step,
-        request,
-        Ok(RawResponse {
-            status: 200,
-            headers: vec![],
-            body: body.to_vec(),
-        }),
-        Duration::ZERO,
-        now(),
-    );
+    let i = flow
+        .on_response(
+            attempt,
+            Ok(RawResponse {
+                status: 200,
+                headers: vec![],
+                body: body.to_vec(),
+            }),
+            Duration::ZERO,
+            now(),
+        )
+        .unwrap();
     assert_eq!(
-        flow.exchanges[i].outcome,
+        flow.exchanges()[i].outcome,
         ExchangeOutcome::Ok,
         "{:?}",
-        flow.exchanges[i].findings
+        flow.exchanges()[i].findings
     );
     assert!(
-        flow.exchanges[i]
+        flow.exchanges()[i]
             .findings
             .iter()
             .any(|f| f.code == "wechat.control-characters")
     );
-    let (step, request) = send(&mut flow);
+    let (step, attempt, _request) = send(&mut flow);
     assert_eq!(step, StepKind::Refresh);
     let body =
         br#"{"errcode":40030,"errmsg":"invalid refresh_token, rid: 6651f1a2-1b2c3d4e-5f6a7b8c"}"#;
-    let i = flow.on_response(
-        step,
-        request,
-        Ok(RawResponse {
-            status: 200,
-            headers: vec![],
-            body: body.to_vec(),
-        }),
-        Duration::ZERO,
-        now(),
-    );
-    assert_eq!(flow.exchanges[i].outcome, ExchangeOutcome::Rejected);
+    let i = flow
+        .on_response(
+            attempt,
+            Ok(RawResponse {
+                status: 200,
+                headers: vec![],
+                body: body.to_vec(),
+            }),
+            Duration::ZERO,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(flow.exchanges()[i].outcome, ExchangeOutcome::Rejected);
     assert!(
-        flow.exchanges[i]
+        flow.exchanges()[i]
             .findings
             .iter()
             .any(|f| f.code == "wechat.40030")
@@ -405,12 +437,13 @@ fn starting_in_the_middle_needs_the_inputs() {
         &inputs,
         "s".into(),
         now(),
-    );
+    )
+    .unwrap();
     assert_eq!(flow.advance(now()), Effect::Finished { ok: false });
     assert!(
-        flow.notes[0].title.en.contains("--access-token"),
+        flow.notes()[0].title.en.contains("--access-token"),
         "{:?}",
-        flow.notes
+        flow.notes()
     );
 
     let inputs = Inputs {
@@ -424,8 +457,9 @@ fn starting_in_the_middle_needs_the_inputs() {
         &inputs,
         "s".into(),
         now(),
-    );
-    let (step, request) = send(&mut flow);
+    )
+    .unwrap();
+    let (step, _attempt, request) = send(&mut flow);
     assert_eq!(step, StepKind::UserInfo);
     assert!(
         request
@@ -443,8 +477,9 @@ fn starting_in_the_middle_needs_the_inputs() {
         &inputs,
         "s".into(),
         now(),
-    );
-    let (step, request) = send(&mut flow);
+    )
+    .unwrap();
+    let (step, _attempt, request) = send(&mut flow);
     assert_eq!(step, StepKind::Refresh);
     assert!(
         request
@@ -469,4 +504,151 @@ fn kinds_parse() {
             .contains("alipay-web")
     );
     assert_eq!("user-info".parse::<StepKind>(), Ok(StepKind::UserInfo));
+}
+
+/// The flow driven as an event loop drives it: a step starts, is retried while the first
+/// attempt is still in flight, and both answers arrive out of order. Only the second attempt's
+/// answer is recorded; the late one is refused as stale and changes nothing.
+#[test]
+fn a_late_answer_to_a_retried_step_is_refused() {
+    let inputs = Inputs {
+        code: Some("C0DE0001".into()),
+        ..Inputs::default()
+    };
+    let mut flow = Flow::new(
+        FlowKind::AlipayWeb,
+        alipay_app(),
+        &inputs,
+        "St4te".into(),
+        now(),
+    )
+    .unwrap();
+    let (step, first, first_request) = send(&mut flow);
+    assert_eq!(step, StepKind::Token);
+    // The pane shows the request while it is in flight.
+    let (pending_step, pending_attempt, pending) = flow.pending_request().unwrap();
+    assert_eq!((pending_step, pending_attempt), (StepKind::Token, first));
+    assert_eq!(pending.url, first_request.url);
+
+    // The person retries before the first answer comes back.
+    flow.rerun(StepKind::Token);
+    assert!(flow.pending_request().is_none());
+    let (_, second, _) = send(&mut flow);
+    assert_ne!(first, second);
+
+    let token = |id: &str| {
+        signed(
+            "alipay_system_oauth_token_response",
+            &format!(
+                r#"{{"user_id":"2088000000000001","access_token":"{id}","expires_in":"1296000","refresh_token":"r","re_expires_in":2592000}}"#
+            ),
+        )
+    };
+    // The second answer arrives first and is recorded …
+    let i = flow
+        .on_response(second, Ok(token("authusrSECOND")), Duration::ZERO, now())
+        .unwrap();
+    assert_eq!(flow.exchanges()[i].attempt, second);
+    // … then the first one, late: refused, nothing recorded, nothing changed.
+    let late = flow.on_response(first, Ok(token("authusrFIRST")), Duration::ZERO, now());
+    assert!(
+        matches!(late, Err(FlowError::StaleAttempt { got, .. }) if got == first),
+        "{late:?}"
+    );
+    assert_eq!(flow.exchanges().len(), 1);
+    assert_eq!(
+        flow.ctx().access_token.as_ref().unwrap().value,
+        "authusrSECOND"
+    );
+    assert_eq!(flow.exchanges()[0].endpoint, "alipay.system.oauth.token");
+}
+
+#[test]
+fn cancel_puts_the_step_back_and_makes_its_answer_stale() {
+    let inputs = Inputs {
+        access_token: Some("authusrT".into()),
+        ..Inputs::default()
+    };
+    let mut flow = Flow::new(
+        FlowKind::AlipayWeb,
+        alipay_app(),
+        &inputs,
+        "s".into(),
+        now(),
+    )
+    .unwrap();
+    let (step, attempt, _) = send(&mut flow);
+    assert_eq!(step, StepKind::UserInfo);
+    assert_eq!(flow.cancel(), Some(StepKind::UserInfo));
+    assert_eq!(flow.cancel(), None);
+    let state = |flow: &Flow| {
+        flow.steps()
+            .iter()
+            .find(|s| s.kind == StepKind::UserInfo)
+            .unwrap()
+            .state
+    };
+    assert_eq!(state(&flow), StepState::Pending);
+    let late = flow.on_response(
+        attempt,
+        Err(HttpFailure {
+            message: "timed out".into(),
+            partial: None,
+        }),
+        Duration::ZERO,
+        now(),
+    );
+    assert!(matches!(late, Err(FlowError::StaleAttempt { .. })));
+    assert!(flow.exchanges().is_empty());
+    assert_eq!(state(&flow), StepState::Pending);
+}
+
+#[test]
+fn one_step_alone_and_unknown_steps() {
+    let only = |step| Inputs {
+        only: Some(step),
+        ..Inputs::default()
+    };
+    let mut flow = Flow::new(
+        FlowKind::AlipayWeb,
+        alipay_app(),
+        &only(StepKind::Authorize),
+        "s".into(),
+        now(),
+    )
+    .unwrap();
+    assert!(flow.authorize_url().unwrap().contains("state=s"));
+    assert!(matches!(flow.advance(now()), Effect::Authorized { .. }));
+    assert_eq!(flow.advance(now()), Effect::Finished { ok: true });
+    let states: Vec<_> = flow.steps().iter().map(|s| s.state).collect();
+    assert_eq!(
+        states,
+        [
+            StepState::Done,
+            StepState::Skipped,
+            StepState::Skipped,
+            StepState::Skipped
+        ]
+    );
+
+    // --step refresh adds the refresh step; a step the flow lacks is refused.
+    let flow = Flow::new(
+        FlowKind::WechatWeb,
+        wechat_app(),
+        &only(StepKind::Refresh),
+        "s".into(),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(flow.steps().last().unwrap().kind, StepKind::Refresh);
+    let err = Flow::new(
+        FlowKind::AlipayWeb,
+        alipay_app(),
+        &only(StepKind::CheckToken),
+        "s".into(),
+        now(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, FlowError::UnknownStep { .. }), "{err}");
+    assert!(err.to_string().contains("choose one of authorize"), "{err}");
 }

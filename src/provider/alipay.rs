@@ -95,6 +95,28 @@ impl Environment {
     }
 }
 
+impl std::str::FromStr for Environment {
+    type Err = String;
+
+    /// `production`, `sandbox`, `sandbox-legacy`, or a base URL (`http://…`, `https://…`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "production" => Ok(Self::Production),
+            "sandbox" => Ok(Self::Sandbox),
+            "sandbox-legacy" => Ok(Self::SandboxLegacy),
+            base if base.starts_with("http://") || base.starts_with("https://") => {
+                Ok(Self::Custom {
+                    base: base.to_owned(),
+                })
+            }
+            other => Err(format!(
+                "environment '{other}' is not production, sandbox, sandbox-legacy or a base URL \
+                 (http://… or https://…)"
+            )),
+        }
+    }
+}
+
 /// The `sign_type` parameter: which RSASSA-PKCS1-v1_5 hash signs requests and responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SignType {

@@ -12,7 +12,10 @@ use crate::provider::{HttpMethod, PreparedRequest};
 /// Something worth reporting while a flow runs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DriveEvent {
-    /// The authorize URL is ready; a person (or the sandbox approver) acts on it.
+    /// The authorize step is done: this is the URL (and QR code) the person opens.
+    Authorized { authorize_url: String },
+    /// The walk waits for the redirect from this authorize URL; a person (or the sandbox
+    /// approver) acts on it.
     AwaitingCallback { authorize_url: String },
     /// The redirect arrived (or was pasted).
     Callback { url: String },
@@ -55,6 +58,9 @@ pub async fn drive(
         match flow.advance(now()) {
             Effect::Finished { ok } => return ok,
             Effect::Wait => return false,
+            Effect::Authorized { authorize_url } => {
+                on_event(flow, DriveEvent::Authorized { authorize_url });
+            }
             Effect::AwaitCallback {
                 authorize_url,
                 redirect_uri,
@@ -77,11 +83,17 @@ pub async fn drive(
                     return false;
                 }
             }
-            Effect::SendHttp { step, request } => {
+            Effect::SendHttp {
+                step,
+                attempt,
+                request,
+            } => {
                 on_event(flow, DriveEvent::Sending { step });
                 let (result, elapsed) = transport.send(&request).await;
-                let index = flow.on_response(step, request, result, elapsed, now());
-                on_event(flow, DriveEvent::Exchanged { index });
+                // The driver sends one request at a time, so its answer is never stale.
+                if let Ok(index) = flow.on_response(attempt, result, elapsed, now()) {
+                    on_event(flow, DriveEvent::Exchanged { index });
+                }
             }
         }
     }

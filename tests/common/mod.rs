@@ -111,7 +111,7 @@ pub async fn walk(
     user: &str,
     inputs: &Inputs,
 ) -> (Flow, bool) {
-    let mut flow = Flow::new(kind, app, inputs, "teststate123".into(), handle.now());
+    let mut flow = Flow::new(kind, app, inputs, "teststate123".into(), handle.now()).unwrap();
     let ok = resume(handle, &mut flow, user).await;
     (flow, ok)
 }
@@ -129,7 +129,7 @@ pub async fn resume(handle: &SandboxHandle, flow: &mut Flow, user: &str) -> bool
 
 /// Every finding code triage gives for every exchange of `flow`.
 pub fn codes(flow: &Flow) -> Vec<String> {
-    (0..flow.exchanges.len())
+    (0..flow.exchanges().len())
         .flat_map(|i| authwalk::triage::exchange(flow, i))
         .map(|f| f.code)
         .collect()

@@ -1,13 +1,13 @@
-//! One-line meanings of response fields for `authwalk run`, from the catalog.
+//! One-line meanings of response fields, for every face that shows a walk's fields.
 
 use serde_json::Value;
 
-use crate::catalog::{Catalog, Provider};
+use super::{Catalog, Provider};
 use crate::finding::Lang;
 use crate::flow::StepKind;
 
 /// The catalog endpoint id a step's response comes from.
-fn endpoint(is_alipay: bool, step: StepKind) -> Option<&'static str> {
+pub fn endpoint(is_alipay: bool, step: StepKind) -> Option<&'static str> {
     Some(match (is_alipay, step) {
         (true, StepKind::Token | StepKind::Refresh) => "alipay.system.oauth.token",
         (true, StepKind::UserInfo) => "alipay.user.info.share",
@@ -49,7 +49,7 @@ pub fn field(
 }
 
 /// The first sentence (without its full stop), so a field fits on one line.
-fn first_sentence(text: &str) -> &str {
+pub fn first_sentence(text: &str) -> &str {
     let mut end = text.len();
     for (i, c) in text.char_indices() {
         let abbreviation = ["e.g", "i.e", "etc"].iter().any(|a| text[..i].ends_with(a));

@@ -1,0 +1,390 @@
+//! The one model of a walk that every face renders: step rows with their states and
+//! countdowns, exchange views (request, signing trace, response raw and pretty, verification),
+//! field rows with their catalog meaning, findings, the callback, and the summary. Pure and
+//! serializable, with one masking [`Policy`]. The `--json` document (`authwalk.run/1`) is its
+//! serialization; the view-only parts (titles, field meanings, pretty bodies) are skipped there
+//! so the documented schema stays as it is.
+//!
+//! ```text
+//!  Flow ──(an exchange arrives)──▶ Presenter::observe   findings computed once, here
+//!       └──────────────────────────▶ Presenter::walk(flow, target, policy, now) ──▶ Walk
+//!                                                        text printer · --json · TUI panes
+//! ```
+//!
+//! No terminal styling lives here: a face decides colours and layout.
+
+mod build;
+mod messages;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use build::Presenter;
+pub use messages::{Msg, fill};
+
+use crate::finding::{Finding, Lang, Text};
+use crate::flow::{ExchangeOutcome, FlowKind, StepKind, StepState};
+use crate::redact;
+
+/// Where a walk goes, as shown in headers and the JSON document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetInfo {
+    pub kind: TargetKind,
+    /// The app (and the demo user on a sandbox), or the profile name.
+    pub name: String,
+    /// The base URL requests go to.
+    pub base: String,
+}
+
+/// The three kinds of target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetKind {
+    /// The embedded sandbox, started for this walk.
+    Sandbox,
+    /// An `authwalk sandbox` already running.
+    RunningSandbox,
+    /// A real app from the config file.
+    Profile,
+}
+
+impl TargetKind {
+    pub fn label(self) -> Msg {
+        match self {
+            Self::Sandbox => Msg::TargetSandbox,
+            Self::RunningSandbox => Msg::TargetRunningSandbox,
+            Self::Profile => Msg::TargetProfile,
+        }
+    }
+}
+
+/// The one masking policy: secrets (keys, appsecrets, tokens, codes) are masked unless the
+/// person asked to reveal them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Policy {
+    pub reveal: bool,
+}
+
+impl Policy {
+    /// A URL with secret query parameters masked.
+    pub fn url(self, url: &str) -> String {
+        if self.reveal {
+            url.to_owned()
+        } else {
+            redact::redact_query(url).into_owned()
+        }
+    }
+
+    /// `k=v&…` text (a form body, a canonical string) with secret values masked.
+    pub fn pairs(self, text: &str) -> String {
+        if self.reveal {
+            text.to_owned()
+        } else {
+            redact::redact_pairs(text).into_owned()
+        }
+    }
+
+    /// JSON (or text that may hold JSON) with secret fields masked, keeping its bytes
+    /// otherwise: a signed text must stay comparable to what was signed.
+    pub fn json_text(self, text: &str) -> String {
+        if self.reveal {
+            text.to_owned()
+        } else {
+            redact::redact_json_text(text).into_owned()
+        }
+    }
+
+    /// A secret value on its own.
+    pub fn secret(self, value: &str) -> String {
+        if self.reveal {
+            value.to_owned()
+        } else {
+            redact::mask(value)
+        }
+    }
+
+    /// A decoded JSON value with secret fields masked.
+    pub fn json(self, value: &Value) -> Value {
+        let mut value = value.clone();
+        if !self.reveal {
+            redact::redact_json(&mut value);
+        }
+        value
+    }
+}
+
+/// A whole walk, as every face shows it. Serialized, it is the `authwalk.run/1` document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Walk {
+    pub schema: &'static str,
+    #[serde(serialize_with = "flow_id")]
+    pub flow: FlowKind,
+    pub target: TargetInfo,
+    /// Every step that ran succeeded (so far, while the walk runs).
+    pub ok: bool,
+    pub elapsed_ms: u64,
+    pub steps: Vec<StepRow>,
+    pub context: ContextView,
+    pub exchanges: Vec<ExchangeView>,
+    /// Findings about the walk that belong to no exchange.
+    pub notes: Vec<Finding>,
+    /// The redirect as it arrived, when it did.
+    #[serde(skip)]
+    pub callback: Option<CallbackView>,
+    #[serde(skip)]
+    pub summary: Summary,
+}
+
+impl Walk {
+    /// The row of `step`, if the flow has it.
+    pub fn step(&self, step: StepKind) -> Option<&StepRow> {
+        self.steps.iter().find(|s| s.id == step)
+    }
+}
+
+/// One row of the step list.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRow {
+    #[serde(serialize_with = "step_id")]
+    pub id: StepKind,
+    #[serde(serialize_with = "step_state")]
+    pub state: StepState,
+    /// Index into [`Walk::exchanges`] of this step's latest exchange.
+    pub exchange: Option<usize>,
+    #[serde(skip)]
+    pub title: Text,
+    /// `(n, of)` among the steps that run; `None` for a skipped step.
+    #[serde(skip)]
+    pub number: Option<(usize, usize)>,
+    /// What this step obtained that runs out (the code, a token), with the time left.
+    #[serde(skip)]
+    pub countdown: Option<Countdown>,
+}
+
+/// A secret that expires, and how long it has left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Countdown {
+    pub what: Msg,
+    /// Seconds left at the time the view was built; negative once expired.
+    pub seconds_left: i64,
+}
+
+/// What the walk has learnt, masked.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContextView {
+    pub state: String,
+    pub authorize_url: Option<String>,
+    pub callback: serde_json::Map<String, Value>,
+    pub code: Option<TimedView>,
+    pub access_token: Option<TimedView>,
+    pub refresh_token: Option<TimedView>,
+    pub scope: Option<String>,
+    pub user_id: Option<String>,
+    pub open_id: Option<String>,
+    pub union_id: Option<String>,
+}
+
+/// A secret with its lifetime. Times are Unix seconds.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimedView {
+    pub value: String,
+    pub obtained: i64,
+    pub expires: Option<i64>,
+    /// The whole lifetime, rounded to seconds.
+    #[serde(skip)]
+    pub lifetime_s: Option<i64>,
+    /// The deadline as both providers write times (`yyyy-MM-dd HH:mm:ss`, UTC+8).
+    #[serde(skip)]
+    pub expires_china: Option<String>,
+}
+
+/// The redirect (or the pasted code) that came back.
+#[derive(Debug, Clone)]
+pub struct CallbackView {
+    /// The step it answered: `callback`, or `auth-code` for a mini program.
+    pub step: StepKind,
+    /// The URL with its secrets masked, or the masked bare code.
+    pub shown: String,
+    /// `state` came back and matched the one sent.
+    pub state_matched: bool,
+    /// `app_id`, `scope`, `source` as the provider sent them.
+    pub facts: Vec<(String, String)>,
+    pub code: Option<TimedView>,
+}
+
+/// One exchange, ready to show.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExchangeView {
+    #[serde(serialize_with = "step_id")]
+    pub step: StepKind,
+    #[serde(serialize_with = "outcome_id")]
+    pub outcome: ExchangeOutcome,
+    pub request: RequestView,
+    pub signing: Option<SigningView>,
+    pub response: Option<ResponseView>,
+    pub transport_error: Option<String>,
+    pub elapsed_ms: u64,
+    pub verification: Option<VerificationView>,
+    pub decoded: Option<Value>,
+    pub findings: Vec<Finding>,
+    /// The API called: the Alipay method or the WeChat path.
+    #[serde(skip)]
+    pub endpoint: String,
+    /// Each decoded field with its meaning, for a successful exchange.
+    #[serde(skip)]
+    pub fields: Vec<FieldRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestView {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// How a gateway request was signed.
+#[derive(Debug, Clone, Serialize)]
+pub struct SigningView {
+    pub sign_type: String,
+    pub algorithm: String,
+    pub charset: String,
+    /// The exact string that was signed (secret values masked unless revealed).
+    pub canonical: String,
+    pub canonical_sha256: String,
+    pub dropped: Vec<String>,
+    pub sign: String,
+    pub key_fingerprint: String,
+    /// Length in bytes of the signed string as sent.
+    #[serde(skip)]
+    pub canonical_bytes: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseView {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    /// The raw body as text, secrets masked.
+    pub body: String,
+    #[serde(skip)]
+    pub content_type: Option<String>,
+    #[serde(skip)]
+    pub bytes: usize,
+    /// Pretty-printed JSON (secrets masked) when the body is JSON.
+    #[serde(skip)]
+    pub pretty: Option<String>,
+}
+
+/// The signature check of an Alipay response.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerificationView {
+    pub outcome: &'static str,
+    pub reason: String,
+    pub node: Option<String>,
+    pub signed_text: Option<String>,
+    pub sign: Option<String>,
+    pub alipay_cert_sn: Option<String>,
+    #[serde(skip)]
+    pub badge: Badge,
+}
+
+/// The three states a signature badge shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Badge {
+    Verified,
+    /// Verified after unescaping `\/`, as the Java and PHP SDKs retry.
+    VerifiedUnescaped,
+    Mismatch,
+    #[default]
+    Unsigned,
+}
+
+impl Badge {
+    pub fn label(self) -> Msg {
+        match self {
+            Self::Verified => Msg::Verified,
+            Self::VerifiedUnescaped => Msg::VerifiedUnescaped,
+            Self::Mismatch => Msg::Mismatch,
+            Self::Unsigned => Msg::Unsigned,
+        }
+    }
+
+    pub fn is_verified(self) -> bool {
+        matches!(self, Self::Verified | Self::VerifiedUnescaped)
+    }
+}
+
+/// One decoded field and what it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRow {
+    pub key: String,
+    /// The value as shown (masked when it is a secret).
+    pub value: String,
+    /// The catalog's one-line meaning, with the value's meaning when it is a documented one.
+    pub meaning: Option<Text>,
+}
+
+/// The end of a walk (or where it stands).
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub ok: bool,
+    /// Steps done, of the steps that ran.
+    pub done: usize,
+    pub ran: usize,
+    pub elapsed_ms: u64,
+    /// `user_id`, `open_id`, `union_id` that the walk learnt.
+    pub ids: Vec<(&'static str, String)>,
+    pub access_token: Option<TimedView>,
+    pub refresh_token: Option<TimedView>,
+}
+
+/// `15 d`, `2 h`, `5 min`, `42 s` in `lang`.
+pub fn human_seconds(s: i64, lang: Lang) -> String {
+    let (msg, n) = match s {
+        s if s >= 86_400 => (Msg::Days, s / 86_400),
+        s if s >= 3_600 => (Msg::Hours, s / 3_600),
+        s if s >= 60 => (Msg::Minutes, s / 60),
+        s => (Msg::Seconds, s),
+    };
+    msg.fill(lang, &[("n", &n.to_string())])
+}
+
+/// A step state's words.
+pub fn state_label(state: StepState) -> Msg {
+    match state {
+        StepState::Pending => Msg::StatePending,
+        StepState::AwaitingUser => Msg::StateAwaiting,
+        StepState::InFlight => Msg::StateInFlight,
+        StepState::Done => Msg::StateDone,
+        StepState::Failed => Msg::StateFailed,
+        StepState::Skipped => Msg::StateSkipped,
+    }
+}
+
+fn flow_id<S: serde::Serializer>(kind: &FlowKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.id())
+}
+
+fn step_id<S: serde::Serializer>(kind: &StepKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.id())
+}
+
+fn step_state<S: serde::Serializer>(state: &StepState, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(match state {
+        StepState::Pending => "pending",
+        StepState::AwaitingUser => "awaitinguser",
+        StepState::InFlight => "inflight",
+        StepState::Done => "done",
+        StepState::Failed => "failed",
+        StepState::Skipped => "skipped",
+    })
+}
+
+fn outcome_id<S: serde::Serializer>(o: &ExchangeOutcome, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(match o {
+        ExchangeOutcome::Ok => "ok",
+        ExchangeOutcome::Rejected => "rejected",
+        ExchangeOutcome::BadSignature => "bad_signature",
+        ExchangeOutcome::Failed => "failed",
+    })
+}

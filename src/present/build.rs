@@ -1,0 +1,314 @@
+//! Building a [`Walk`] from a [`Flow`]: the one place that decides which rows to show, how to
+//! number them, what is masked, and what each field means. Findings are computed once per
+//! exchange, when it arrives ([`Presenter::observe`]), and kept.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::{
+    Badge, CallbackView, ContextView, Countdown, ExchangeView, FieldRow, Msg, Policy, RequestView,
+    ResponseView, SigningView, StepRow, Summary, TargetInfo, TimedView, VerificationView, Walk,
+};
+use crate::catalog::meaning;
+use crate::finding::{Finding, Lang, Text};
+use crate::flow::{Exchange, ExchangeOutcome, Flow, StepKind, StepState, Timed};
+use crate::provider::alipay::Outcome;
+use crate::{redact, triage};
+
+/// Keeps what must be computed once per walk (the findings of each exchange) and builds
+/// [`Walk`]s on demand.
+#[derive(Debug, Clone, Default)]
+pub struct Presenter {
+    findings: Vec<Vec<Finding>>,
+}
+
+impl Presenter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Take note of exchanges that arrived since the last call: run triage on each, once.
+    pub fn observe(&mut self, flow: &Flow) {
+        for index in self.findings.len()..flow.exchanges().len() {
+            self.findings.push(triage::exchange(flow, index));
+        }
+    }
+
+    /// The findings of exchange `index` (empty before [`Presenter::observe`] saw it).
+    pub fn findings(&self, index: usize) -> &[Finding] {
+        self.findings.get(index).map_or(&[], Vec::as_slice)
+    }
+
+    /// The walk as it stands, masked by `policy`, with countdowns counted at `now`.
+    pub fn walk(
+        &self,
+        flow: &Flow,
+        target: &TargetInfo,
+        policy: Policy,
+        now: OffsetDateTime,
+        elapsed: Duration,
+    ) -> Walk {
+        let ok = flow.succeeded();
+        let elapsed_ms = millis(elapsed);
+        let ctx = flow.ctx();
+        let timed = |t: &Option<Timed>| t.as_ref().map(|t| timed_view(t, policy));
+        let steps = step_rows(flow, now);
+        let ran: Vec<_> = flow
+            .steps()
+            .iter()
+            .filter(|s| s.state != StepState::Skipped)
+            .collect();
+        let summary = Summary {
+            ok,
+            done: ran.iter().filter(|s| s.state == StepState::Done).count(),
+            ran: ran.len(),
+            elapsed_ms,
+            ids: [
+                ("user_id", &ctx.user_id),
+                ("open_id", &ctx.open_id),
+                ("union_id", &ctx.union_id),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+            .collect(),
+            access_token: timed(&ctx.access_token),
+            refresh_token: timed(&ctx.refresh_token),
+        };
+        Walk {
+            schema: "authwalk.run/1",
+            flow: flow.kind(),
+            target: target.clone(),
+            ok,
+            elapsed_ms,
+            steps,
+            context: ContextView {
+                state: ctx.state.clone(),
+                authorize_url: ctx.authorize_url.as_deref().map(|u| policy.url(u)),
+                callback: ctx
+                    .callback_params
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = if redact::SECRET_PARAMS.contains(&k.as_str()) {
+                            policy.secret(v)
+                        } else {
+                            v.clone()
+                        };
+                        (k.clone(), Value::String(v))
+                    })
+                    .collect(),
+                code: timed(&ctx.code),
+                access_token: timed(&ctx.access_token),
+                refresh_token: timed(&ctx.refresh_token),
+                scope: ctx.scope.clone(),
+                user_id: ctx.user_id.clone(),
+                open_id: ctx.open_id.clone(),
+                union_id: ctx.union_id.clone(),
+            },
+            exchanges: flow
+                .exchanges()
+                .iter()
+                .enumerate()
+                .map(|(i, ex)| exchange_view(flow, ex, self.findings(i), policy))
+                .collect(),
+            notes: flow.notes().to_vec(),
+            callback: callback_view(flow, policy),
+            summary,
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn step_rows(flow: &Flow, now: OffsetDateTime) -> Vec<StepRow> {
+    let running: Vec<StepKind> = flow
+        .steps()
+        .iter()
+        .filter(|s| s.state != StepState::Skipped)
+        .map(|s| s.kind)
+        .collect();
+    let ctx = flow.ctx();
+    let countdown = |what: Msg, t: &Option<Timed>| {
+        t.as_ref()
+            .and_then(|t| t.remaining(now))
+            .map(|seconds_left| Countdown { what, seconds_left })
+    };
+    flow.steps()
+        .iter()
+        .map(|s| {
+            let number = running
+                .iter()
+                .position(|k| *k == s.kind)
+                .map(|i| (i + 1, running.len()));
+            let countdown = match (s.kind, s.state) {
+                (StepKind::Callback | StepKind::MiniAuthCode, StepState::Done) => {
+                    let spent = ctx
+                        .code
+                        .as_ref()
+                        .is_some_and(|c| ctx.used_codes.contains(&c.value));
+                    if spent {
+                        None
+                    } else {
+                        countdown(Msg::AuthCode, &ctx.code)
+                    }
+                }
+                (StepKind::Token, StepState::Done) => {
+                    countdown(Msg::AccessToken, &ctx.access_token)
+                }
+                (StepKind::Refresh, StepState::Done) => {
+                    countdown(Msg::RefreshToken, &ctx.refresh_token)
+                }
+                _ => None,
+            };
+            StepRow {
+                id: s.kind,
+                state: s.state,
+                exchange: s.exchange,
+                title: s.kind.title(),
+                number,
+                countdown,
+            }
+        })
+        .collect()
+}
+
+fn timed_view(t: &Timed, policy: Policy) -> TimedView {
+    TimedView {
+        value: policy.secret(&t.value),
+        obtained: t.obtained.unix_timestamp(),
+        expires: t.expires.map(OffsetDateTime::unix_timestamp),
+        // `obtained` carries sub-second precision, and 1295999.6 s is 15 days.
+        lifetime_s: t
+            .expires
+            .map(|e| (e - t.obtained + time::Duration::milliseconds(500)).whole_seconds()),
+        expires_china: t.expires.map(crate::provider::alipay::format_timestamp),
+    }
+}
+
+fn callback_view(flow: &Flow, policy: Policy) -> Option<CallbackView> {
+    let ctx = flow.ctx();
+    let code = ctx.code.as_ref()?;
+    let step = if flow
+        .steps()
+        .iter()
+        .any(|s| s.kind == StepKind::MiniAuthCode)
+    {
+        StepKind::MiniAuthCode
+    } else {
+        StepKind::Callback
+    };
+    // Only a code that came back during this walk (not one given with --code).
+    let arrived = flow
+        .steps()
+        .iter()
+        .any(|s| s.kind == step && s.state == StepState::Done);
+    if !arrived {
+        return None;
+    }
+    let shown = ctx
+        .callback_url
+        .as_deref()
+        .map_or_else(|| policy.secret(&code.value), |url| policy.url(url));
+    Some(CallbackView {
+        step,
+        shown,
+        state_matched: ctx
+            .callback_params
+            .iter()
+            .any(|(k, v)| k == "state" && !v.is_empty()),
+        facts: ctx
+            .callback_params
+            .iter()
+            .filter(|(k, _)| matches!(k.as_str(), "app_id" | "scope" | "source"))
+            .cloned()
+            .collect(),
+        code: Some(timed_view(code, policy)),
+    })
+}
+
+fn exchange_view(flow: &Flow, ex: &Exchange, findings: &[Finding], policy: Policy) -> ExchangeView {
+    let body_text = |bytes: &[u8]| policy.json_text(&String::from_utf8_lossy(bytes));
+    ExchangeView {
+        step: ex.step,
+        outcome: ex.outcome,
+        request: RequestView {
+            method: ex.request.method.to_string(),
+            url: policy.url(&ex.request.url),
+            headers: ex.request.headers.clone(),
+            body: policy.pairs(&String::from_utf8_lossy(&ex.request.body)),
+        },
+        signing: ex.request.signing.as_ref().map(|t| SigningView {
+            sign_type: t.sign_type.clone(),
+            algorithm: t.algorithm.clone(),
+            charset: t.charset.clone(),
+            canonical: policy.pairs(&t.canonical),
+            canonical_sha256: t.canonical_sha256.clone(),
+            dropped: t.dropped.clone(),
+            sign: t.signature.clone(),
+            key_fingerprint: t.key_fingerprint.clone(),
+            canonical_bytes: t.canonical.len(),
+        }),
+        response: ex.response.as_ref().map(|r| ResponseView {
+            status: r.status,
+            headers: r.headers.clone(),
+            body: body_text(&r.body),
+            content_type: r.header("content-type").map(str::to_owned),
+            bytes: r.body.len(),
+            pretty: serde_json::from_slice::<Value>(&r.body)
+                .ok()
+                .and_then(|v| serde_json::to_string_pretty(&policy.json(&v)).ok()),
+        }),
+        transport_error: ex.transport_error.clone(),
+        elapsed_ms: millis(ex.elapsed),
+        verification: ex.verification.as_ref().map(|v| VerificationView {
+            outcome: v.outcome.id(),
+            reason: v.reason.clone(),
+            node: v.node.clone(),
+            signed_text: v.signed_text.as_deref().map(|t| policy.json_text(t)),
+            sign: v.sign.clone(),
+            alipay_cert_sn: v.cert_sn.clone(),
+            badge: match v.outcome {
+                Outcome::Verified => Badge::Verified,
+                Outcome::VerifiedUnescaped => Badge::VerifiedUnescaped,
+                Outcome::Mismatch => Badge::Mismatch,
+                Outcome::Unsigned => Badge::Unsigned,
+            },
+        }),
+        decoded: ex.decoded.as_ref().map(|d| policy.json(d)),
+        findings: findings.to_vec(),
+        endpoint: ex.endpoint.clone(),
+        fields: field_rows(flow, ex, policy),
+    }
+}
+
+/// Each decoded field with its one-line meaning, for a successful exchange.
+fn field_rows(flow: &Flow, ex: &Exchange, policy: Policy) -> Vec<FieldRow> {
+    let Some(Value::Object(map)) = &ex.decoded else {
+        return Vec::new();
+    };
+    if ex.outcome != ExchangeOutcome::Ok {
+        return Vec::new();
+    }
+    let alipay = flow.kind().is_alipay();
+    map.iter()
+        .map(|(k, v)| {
+            let value = match v {
+                Value::String(text) if redact::SECRET_FIELDS.contains(&k.as_str()) => {
+                    policy.secret(text)
+                }
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            let en = meaning::field(alipay, ex.step, k, v, Lang::En);
+            let zh = meaning::field(alipay, ex.step, k, v, Lang::Zh);
+            FieldRow {
+                key: k.clone(),
+                value,
+                meaning: en.map(|en| Text::new(en.clone(), zh.unwrap_or(en))),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,225 @@
+//! The words around the data, in both languages, from one file: `assets/messages.toml`. The
+//! text printer, the TUI chrome and exports take every label, verdict and unit from here, so
+//! `--lang zh` shows no English besides protocol names and values.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use crate::finding::{Lang, Text};
+
+const SOURCE: &str = include_str!("../../assets/messages.toml");
+
+/// Every message, by its key in `assets/messages.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Msg {
+    SignedString,
+    Sign,
+    Key,
+    Bytes,
+    Signature,
+    SignedText,
+    Fields,
+    Fix,
+    Succeeded,
+    Failed,
+    StepsIn,
+    AccessToken,
+    RefreshToken,
+    AuthCode,
+    ValidUntil,
+    StateMatches,
+    CodeSingleUse,
+    CodeValidMore,
+    NoResponse,
+    NoContentType,
+    Verified,
+    VerifiedUnescaped,
+    Mismatch,
+    Unsigned,
+    Days,
+    Hours,
+    Minutes,
+    Seconds,
+    TargetSandbox,
+    TargetRunningSandbox,
+    TargetProfile,
+    AsUser,
+    Next,
+    OpenAndApprove,
+    OpenUrl,
+    PasteRedirect,
+    PasteMiniCode,
+    StatePending,
+    StateAwaiting,
+    StateInFlight,
+    StateDone,
+    StateFailed,
+    StateSkipped,
+    Expired,
+    Left,
+}
+
+impl Msg {
+    pub const ALL: [Self; 45] = [
+        Self::SignedString,
+        Self::Sign,
+        Self::Key,
+        Self::Bytes,
+        Self::Signature,
+        Self::SignedText,
+        Self::Fields,
+        Self::Fix,
+        Self::Succeeded,
+        Self::Failed,
+        Self::StepsIn,
+        Self::AccessToken,
+        Self::RefreshToken,
+        Self::AuthCode,
+        Self::ValidUntil,
+        Self::StateMatches,
+        Self::CodeSingleUse,
+        Self::CodeValidMore,
+        Self::NoResponse,
+        Self::NoContentType,
+        Self::Verified,
+        Self::VerifiedUnescaped,
+        Self::Mismatch,
+        Self::Unsigned,
+        Self::Days,
+        Self::Hours,
+        Self::Minutes,
+        Self::Seconds,
+        Self::TargetSandbox,
+        Self::TargetRunningSandbox,
+        Self::TargetProfile,
+        Self::AsUser,
+        Self::Next,
+        Self::OpenAndApprove,
+        Self::OpenUrl,
+        Self::PasteRedirect,
+        Self::PasteMiniCode,
+        Self::StatePending,
+        Self::StateAwaiting,
+        Self::StateInFlight,
+        Self::StateDone,
+        Self::StateFailed,
+        Self::StateSkipped,
+        Self::Expired,
+        Self::Left,
+    ];
+
+    /// The key in `assets/messages.toml`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::SignedString => "signed-string",
+            Self::Sign => "sign",
+            Self::Key => "key",
+            Self::Bytes => "bytes",
+            Self::Signature => "signature",
+            Self::SignedText => "signed-text",
+            Self::Fields => "fields",
+            Self::Fix => "fix",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::StepsIn => "steps-in",
+            Self::AccessToken => "access-token",
+            Self::RefreshToken => "refresh-token",
+            Self::AuthCode => "auth-code",
+            Self::ValidUntil => "valid-until",
+            Self::StateMatches => "state-matches",
+            Self::CodeSingleUse => "code-single-use",
+            Self::CodeValidMore => "code-valid-more",
+            Self::NoResponse => "no-response",
+            Self::NoContentType => "no-content-type",
+            Self::Verified => "verified",
+            Self::VerifiedUnescaped => "verified-unescaped",
+            Self::Mismatch => "mismatch",
+            Self::Unsigned => "unsigned",
+            Self::Days => "days",
+            Self::Hours => "hours",
+            Self::Minutes => "minutes",
+            Self::Seconds => "seconds",
+            Self::TargetSandbox => "target-sandbox",
+            Self::TargetRunningSandbox => "target-running-sandbox",
+            Self::TargetProfile => "target-profile",
+            Self::AsUser => "as-user",
+            Self::Next => "next",
+            Self::OpenAndApprove => "open-and-approve",
+            Self::OpenUrl => "open-url",
+            Self::PasteRedirect => "paste-redirect",
+            Self::PasteMiniCode => "paste-mini-code",
+            Self::StatePending => "state-pending",
+            Self::StateAwaiting => "state-awaiting",
+            Self::StateInFlight => "state-in-flight",
+            Self::StateDone => "state-done",
+            Self::StateFailed => "state-failed",
+            Self::StateSkipped => "state-skipped",
+            Self::Expired => "expired",
+            Self::Left => "left",
+        }
+    }
+
+    /// Both languages of this message.
+    pub fn text(self) -> &'static Text {
+        static EMPTY: OnceLock<Text> = OnceLock::new();
+        table()
+            .get(self.key())
+            .unwrap_or_else(|| EMPTY.get_or_init(Text::default))
+    }
+
+    /// This message in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        self.text().get(lang)
+    }
+
+    /// This message in `lang` with each `{name}` replaced by its value.
+    pub fn fill(self, lang: Lang, values: &[(&str, &str)]) -> String {
+        fill(self.get(lang), values)
+    }
+}
+
+/// Replace each `{name}` in `template` by its value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+fn table() -> &'static BTreeMap<String, Text> {
+    static TABLE: OnceLock<BTreeMap<String, Text>> = OnceLock::new();
+    TABLE.get_or_init(|| toml::from_str(SOURCE).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_exists_in_both_languages() {
+        let parsed: BTreeMap<String, Text> =
+            toml::from_str(SOURCE).expect("assets/messages.toml parses");
+        for msg in Msg::ALL {
+            let text = parsed
+                .get(msg.key())
+                .unwrap_or_else(|| panic!("{} is missing from messages.toml", msg.key()));
+            assert!(!text.en.is_empty() && !text.zh.is_empty(), "{}", msg.key());
+        }
+        for key in parsed.keys() {
+            assert!(
+                Msg::ALL.iter().any(|m| m.key() == key),
+                "{key} in messages.toml is used by nothing"
+            );
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            Msg::StepsIn.fill(Lang::Zh, &[("done", "3"), ("ran", "4"), ("ms", "20")]),
+            "3/4 步，用时 20 ms"
+        );
+        assert_eq!(Msg::Days.fill(Lang::En, &[("n", "15")]), "15 d");
+    }
+}

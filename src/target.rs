@@ -1,0 +1,484 @@
+//! What a walk talks to: a real app from a profile, the embedded sandbox started for this walk,
+//! or a sandbox that is already running. Every face (the CLI's `run`, the TUI) turns its
+//! arguments into a [`Where`] and a [`Choice`] and gets back one [`Target`]: the [`App`] the
+//! flow needs, what to show about it, and how the redirect will come back.
+//!
+//! ```text
+//!  Where::Profile(name)   ─┐
+//!  Where::Embedded{…}     ─┼─ resolve(where, choice) ──▶ Target { app, info, sandbox, approver }
+//!  Where::Running(spec)   ─┘                                       │
+//!                                      callback_for(&flow) ──▶ Callback::Sandbox | Listener | Person
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, anyhow, bail};
+
+use crate::config::profile::{self, Profile};
+use crate::flow::{AlipayApp, App, Flow, FlowKind, StepKind, StepState, WechatApp};
+use crate::keys::{PrivateKey, PublicKey};
+use crate::present::{TargetInfo, TargetKind};
+use crate::provider::alipay::{Charset, Environment, SignType};
+use crate::sandbox::{
+    ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP, MANIFEST_FILE, Manifest, Sandbox, SandboxConfig,
+    SandboxHandle, Scenario,
+};
+use crate::transport::{
+    CallbackListener, ListenError, ListenerApprover, SandboxApprover, Transport,
+};
+
+/// Where the walk goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Where {
+    /// The embedded sandbox, started in this process for this walk.
+    Embedded {
+        /// Where its keys live (default: the one sandbox state folder of this machine).
+        state_dir: Option<PathBuf>,
+        /// A scenario preset to apply at start.
+        scenario: Option<String>,
+    },
+    /// An `authwalk sandbox` that is already running: its `sandbox.json`, its state folder, or
+    /// its base URL (then its manifest is looked up in the default state folder).
+    Running(String),
+    /// A real app from the config file.
+    Profile(String),
+}
+
+impl Default for Where {
+    fn default() -> Self {
+        Self::Embedded {
+            state_dir: None,
+            scenario: None,
+        }
+    }
+}
+
+/// What to walk on that target.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Choice {
+    /// Sandbox: the demo user who approves (default: the scenario's, else the provider's first).
+    pub user: Option<String>,
+    /// Sandbox: which demo app (app_id / appid).
+    pub app: Option<String>,
+    /// Override the app's scope.
+    pub scope: Option<String>,
+}
+
+/// A resolved target, ready for `Flow::new`.
+#[derive(Debug)]
+pub struct Target {
+    pub app: App,
+    pub info: TargetInfo,
+    /// The embedded sandbox, kept alive for the walk; shut it down when done.
+    pub sandbox: Option<SandboxHandle>,
+    /// How a sandbox approves (embedded or running); `None` for a real app.
+    pub approver: Option<SandboxApprover>,
+    /// The demo user who approves on a sandbox.
+    pub user: Option<String>,
+    /// The sandbox's manifest (embedded or running), to list its demo users.
+    pub manifest: Option<Manifest>,
+}
+
+/// How the redirect of a walk will come back.
+#[derive(Debug)]
+pub enum Callback {
+    /// The sandbox approves as a demo user, with its one documented POST.
+    Sandbox(SandboxApprover),
+    /// A loopback `redirect_uri`: authwalk listens there for the browser.
+    Listener(ListenerApprover),
+    /// A person pastes the address the browser landed on (or the bare code).
+    Person,
+}
+
+/// Resolve `place` for `flow`. Starts the embedded sandbox when that is the target (so call it
+/// inside a tokio runtime).
+pub async fn resolve(
+    place: &Where,
+    flow: FlowKind,
+    choice: &Choice,
+    transport: &Transport,
+) -> anyhow::Result<Target> {
+    match place {
+        Where::Profile(name) => {
+            let (app, info) = app_from_profile(name, flow, choice)?;
+            Ok(Target {
+                app,
+                info,
+                sandbox: None,
+                approver: None,
+                user: None,
+                manifest: None,
+            })
+        }
+        Where::Embedded {
+            state_dir,
+            scenario,
+        } => {
+            let dir = match state_dir {
+                Some(dir) => dir.clone(),
+                None => sandbox_state_dir()?,
+            };
+            let scenario = scenario.as_deref().map(Scenario::named).transpose()?;
+            // Only the app this walk uses: each one costs a key on a fresh machine.
+            let alipay_apps = if flow.is_alipay() {
+                let app = choice.app.as_deref().unwrap_or(DEFAULT_ALIPAY_APP);
+                if !ALIPAY_APP_IDS.contains(&app) {
+                    bail!(
+                        "no sandbox Alipay app '{app}'; choose one of {}",
+                        ALIPAY_APP_IDS.join(", ")
+                    );
+                }
+                vec![app.to_owned()]
+            } else {
+                Vec::new()
+            };
+            let handle = Sandbox::start(SandboxConfig {
+                state_dir: Some(dir),
+                scenario: scenario.as_ref().map(|s| s.name.clone()),
+                alipay_apps: Some(alipay_apps),
+                ..SandboxConfig::default()
+            })
+            .await
+            .context("cannot start the embedded sandbox")?;
+            let manifest = handle.manifest().clone();
+            let scenario_user = scenario.and_then(|s| s.user);
+            let mut target = on_sandbox(
+                &manifest,
+                flow,
+                choice,
+                scenario_user.as_deref(),
+                transport,
+                TargetKind::Sandbox,
+            )?;
+            target.sandbox = Some(handle);
+            Ok(target)
+        }
+        Where::Running(spec) => {
+            let manifest = running_manifest(spec)?;
+            on_sandbox(
+                &manifest,
+                flow,
+                choice,
+                None,
+                transport,
+                TargetKind::RunningSandbox,
+            )
+        }
+    }
+}
+
+impl Target {
+    /// How the redirect of `flow` will come back: the sandbox approver, a loopback listener
+    /// for a real app whose `redirect_uri` is on this machine, or a person pasting it.
+    pub async fn callback_for(&self, flow: &Flow) -> anyhow::Result<Callback> {
+        if let Some(approver) = &self.approver {
+            return Ok(Callback::Sandbox(approver.clone()));
+        }
+        // A walk started after the callback (with --code, --auth-token …) never waits for one.
+        let waits = flow
+            .steps()
+            .iter()
+            .any(|s| s.kind == StepKind::Callback && s.state == StepState::Pending);
+        if !waits {
+            return Ok(Callback::Person);
+        }
+        match CallbackListener::bind(redirect_uri(&self.app)).await {
+            Ok(listener) => Ok(Callback::Listener(ListenerApprover { listener })),
+            Err(ListenError::NotLoopback(_)) => Ok(Callback::Person),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The `redirect_uri` an app sends on its authorize URL.
+pub fn redirect_uri(app: &App) -> &str {
+    match app {
+        App::Alipay(a) => &a.redirect_uri,
+        App::Wechat(w) => &w.redirect_uri,
+    }
+}
+
+/// A random alphanumeric `state` (CSRF token), 24 characters from the OS's randomness.
+pub fn random_state() -> String {
+    use rsa::rand_core::{OsRng, RngCore as _};
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    (0..24)
+        .map(|_| {
+            let i = usize::try_from(OsRng.next_u32()).unwrap_or(0) % ALPHABET.len();
+            char::from(ALPHABET[i])
+        })
+        .collect()
+}
+
+/// The one folder where both `authwalk run` and `authwalk sandbox` keep the sandbox's keys.
+pub fn sandbox_state_dir() -> anyhow::Result<PathBuf> {
+    crate::config::data_dir()
+        .map(|d| d.join("sandbox"))
+        .ok_or_else(|| anyhow!("no data folder on this system; pass --state-dir DIR"))
+}
+
+/// The manifest of a running sandbox: `spec` is its `sandbox.json`, its state folder, or its
+/// base URL (whose manifest must then be in the default state folder).
+fn running_manifest(spec: &str) -> anyhow::Result<Manifest> {
+    let path = if spec.starts_with("http://") || spec.starts_with("https://") {
+        let path = sandbox_state_dir()?.join(MANIFEST_FILE);
+        let manifest = read_manifest(&path)?;
+        let base = spec.trim_end_matches('/');
+        if !manifest.control.starts_with(base) {
+            bail!(
+                "the sandbox at {base} is not the one described by {} ({}); pass the path of \
+                 its sandbox.json instead of its URL",
+                path.display(),
+                manifest
+                    .control
+                    .trim_end_matches(crate::sandbox::CONTROL_PATH)
+            );
+        }
+        return Ok(manifest);
+    } else {
+        let path = PathBuf::from(spec);
+        if path.is_dir() {
+            path.join(MANIFEST_FILE)
+        } else {
+            path
+        }
+    };
+    read_manifest(&path)
+}
+
+fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "cannot read {}: is `authwalk sandbox` running with this state folder?",
+            path.display()
+        )
+    })?;
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a sandbox.json", path.display()))
+}
+
+fn on_sandbox(
+    m: &Manifest,
+    flow: FlowKind,
+    choice: &Choice,
+    scenario_user: Option<&str>,
+    transport: &Transport,
+    kind: TargetKind,
+) -> anyhow::Result<Target> {
+    let provider = if flow.is_alipay() { "alipay" } else { "wechat" };
+    let known = || {
+        m.users
+            .iter()
+            .filter(|e| e.provider == provider)
+            .map(|e| e.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let user = match choice.user.as_deref() {
+        Some(u) if !m.users.iter().any(|e| e.id == u && e.provider == provider) => {
+            bail!("no {provider} demo user '{u}'; choose one of {}", known());
+        }
+        Some(u) => u.to_owned(),
+        // The scenario's user is the one "holding the phone" (frozen-user, …).
+        None => match scenario_user.filter(|u| m.users.iter().any(|e| e.id == *u)) {
+            Some(u) => u.to_owned(),
+            None => m
+                .users
+                .iter()
+                .find(|e| e.provider == provider)
+                .map(|e| e.id.clone())
+                .ok_or_else(|| anyhow!("the sandbox has no {provider} demo user"))?,
+        },
+    };
+    let (app, name) = if flow.is_alipay() {
+        sandbox_alipay(m, choice)?
+    } else {
+        sandbox_wechat(m, flow, choice)?
+    };
+    let base = m
+        .control
+        .trim_end_matches(crate::sandbox::CONTROL_PATH)
+        .to_owned();
+    Ok(Target {
+        app,
+        info: TargetInfo {
+            kind,
+            name: format!("{name} as {user}"),
+            base,
+        },
+        sandbox: None,
+        approver: Some(SandboxApprover {
+            transport: transport.clone(),
+            user: user.clone(),
+            control: m.control.clone(),
+        }),
+        user: Some(user),
+        manifest: Some(m.clone()),
+    })
+}
+
+fn read_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, String)> {
+    let wanted = choice.app.as_deref().unwrap_or(DEFAULT_ALIPAY_APP);
+    let entry = m
+        .alipay
+        .apps
+        .iter()
+        .find(|a| a.app_id == wanted)
+        .ok_or_else(|| {
+            let known: Vec<_> = m.alipay.apps.iter().map(|a| a.app_id.as_str()).collect();
+            anyhow!(
+                "no sandbox Alipay app '{wanted}'; choose one of {}",
+                known.join(", ")
+            )
+        })?;
+    let private_key = PrivateKey::parse_bytes(&read_key_file(&entry.app_private_key)?)
+        .with_context(|| entry.app_private_key.display().to_string())?;
+    let alipay_public_key = PublicKey::parse_bytes(&read_key_file(&entry.alipay_public_key)?)
+        .with_context(|| entry.alipay_public_key.display().to_string())?;
+    let app = AlipayApp {
+        app_id: entry.app_id.clone(),
+        sign_type: entry.sign_type.parse().map_err(anyhow::Error::msg)?,
+        charset: entry.charset.parse().map_err(anyhow::Error::msg)?,
+        private_key,
+        alipay_public_key,
+        redirect_uri: entry.redirect_uri.clone(),
+        scope: choice
+            .scope
+            .clone()
+            .unwrap_or_else(|| "auth_user".to_owned()),
+        gateway_url: m.alipay.gateway.clone(),
+        authorize_url: m.alipay.authorize.clone(),
+    };
+    Ok((App::Alipay(app), format!("Alipay app {}", entry.app_id)))
+}
+
+fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Result<(App, String)> {
+    let kind = if flow == FlowKind::WechatQr {
+        "website"
+    } else {
+        "official_account"
+    };
+    let entry = match &choice.app {
+        Some(id) => m.wechat.apps.iter().find(|a| a.appid == *id),
+        None => m.wechat.apps.iter().find(|a| a.kind == kind),
+    }
+    .ok_or_else(|| {
+        let known: Vec<_> = m.wechat.apps.iter().map(|a| a.appid.as_str()).collect();
+        anyhow!(
+            "no such sandbox WeChat app; choose one of {}",
+            known.join(", ")
+        )
+    })?;
+    if entry.kind != kind {
+        let other = if entry.kind == "website" {
+            "wechat-qr"
+        } else {
+            "wechat-web"
+        };
+        bail!(
+            "sandbox app {} is a {} app; walk it with `authwalk run {other}`",
+            entry.appid,
+            entry.kind
+        );
+    }
+    let default_scope = if flow == FlowKind::WechatQr {
+        "snsapi_login"
+    } else {
+        "snsapi_userinfo"
+    };
+    let app = WechatApp {
+        appid: entry.appid.clone(),
+        secret: entry.secret.clone(),
+        redirect_uri: entry.redirect_uri.clone(),
+        scope: choice
+            .scope
+            .clone()
+            .unwrap_or_else(|| default_scope.to_owned()),
+        open_base: m.wechat.open_base.clone(),
+        api_base: m.wechat.api_base.clone(),
+        lang: "zh_CN".to_owned(),
+    };
+    Ok((App::Wechat(app), format!("WeChat app {}", entry.appid)))
+}
+
+fn app_from_profile(
+    name: &str,
+    flow: FlowKind,
+    choice: &Choice,
+) -> anyhow::Result<(App, TargetInfo)> {
+    let path = crate::config::config_dir()
+        .map(|d| d.join("config.toml"))
+        .ok_or_else(|| anyhow!("no config folder on this system; set AUTHWALK_CONFIG_DIR"))?;
+    let profile = profile::load(&path, name)?;
+    match (profile, flow.is_alipay()) {
+        (Profile::Alipay(p), true) => {
+            let env: Environment = p
+                .environment
+                .parse()
+                .map_err(|e: String| anyhow!("profile '{name}': {e}"))?;
+            let private_key = PrivateKey::parse_bytes(&read_key_file(&p.private_key)?)
+                .with_context(|| format!("profile '{name}': {}", p.private_key.display()))?;
+            let alipay_public_key = PublicKey::parse_bytes(&read_key_file(&p.alipay_public_key)?)
+                .with_context(|| {
+                format!("profile '{name}': {}", p.alipay_public_key.display())
+            })?;
+            crate::keys::check_alipay_public_key(&alipay_public_key, &private_key)
+                .with_context(|| format!("profile '{name}': {}", p.alipay_public_key.display()))?;
+            let sign_type: SignType = p.sign_type.parse().map_err(anyhow::Error::msg)?;
+            private_key.check_size_for(sign_type.hash())?;
+            let info = TargetInfo {
+                kind: TargetKind::Profile,
+                name: name.to_owned(),
+                base: env.gateway_url().into_owned(),
+            };
+            let app = AlipayApp {
+                app_id: p.app_id,
+                sign_type,
+                charset: p.charset.parse::<Charset>().map_err(anyhow::Error::msg)?,
+                private_key,
+                alipay_public_key,
+                redirect_uri: p.redirect_uri,
+                scope: choice.scope.clone().unwrap_or(p.scope),
+                gateway_url: env.gateway_url().into_owned(),
+                authorize_url: env.authorize_url().into_owned(),
+            };
+            Ok((App::Alipay(app), info))
+        }
+        (Profile::Wechat(p), false) => {
+            let secret = p.resolve_secret(name)?;
+            let open_base = p
+                .open_base
+                .clone()
+                .unwrap_or_else(|| crate::provider::wechat::OPEN_BASE.to_owned());
+            let api_base = p
+                .api_base
+                .clone()
+                .unwrap_or_else(|| crate::provider::wechat::API_BASE.to_owned());
+            let info = TargetInfo {
+                kind: TargetKind::Profile,
+                name: name.to_owned(),
+                base: api_base.clone(),
+            };
+            let app = WechatApp {
+                appid: p.appid,
+                secret,
+                redirect_uri: p.redirect_uri,
+                scope: choice.scope.clone().unwrap_or(p.scope),
+                open_base,
+                api_base,
+                lang: "zh_CN".to_owned(),
+            };
+            Ok((App::Wechat(app), info))
+        }
+        (Profile::Alipay(_), false) => {
+            bail!("profile '{name}' is an Alipay app; run an alipay-* flow")
+        }
+        (Profile::Wechat(_), true) => {
+            bail!("profile '{name}' is a WeChat app; run a wechat-* flow")
+        }
+    }
+}
