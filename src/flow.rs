@@ -431,12 +431,17 @@ impl Flow {
             }
             StepKind::Callback => {
                 self.set_state(StepKind::Callback, StepState::AwaitingUser);
+                // Started at the callback: the URL the person opens is still this walk's.
+                let authorize_url = match &self.ctx.authorize_url {
+                    Some(url) => url.clone(),
+                    None => {
+                        let url = self.build_authorize_url();
+                        self.ctx.authorize_url = Some(url.clone());
+                        url
+                    }
+                };
                 Effect::AwaitCallback {
-                    authorize_url: self
-                        .ctx
-                        .authorize_url
-                        .clone()
-                        .unwrap_or_else(|| self.build_authorize_url()),
+                    authorize_url,
                     redirect_uri: self.redirect_uri().to_owned(),
                     state: self.ctx.state.clone(),
                 }

@@ -295,7 +295,12 @@ fn cli_walks_alipay_and_wechat_readably() {
         .assert()
         .success()
         .stdout(predicate::str::contains("/sns/userinfo?access_token="))
-        .stdout(predicate::str::contains("✓ succeeded: 5/5 steps"));
+        // Chinese all through: no English labels besides protocol names and values.
+        .stdout(predicate::str::contains("✓ 成功：5/5 步"))
+        .stdout(predicate::str::contains("字段"))
+        .stdout(predicate::str::contains("succeeded").not())
+        .stdout(predicate::str::contains("signed string").not())
+        .stdout(predicate::str::contains("China time").not());
 }
 
 #[test]

@@ -1,0 +1,142 @@
+//! `authwalk run … --sandbox <sandbox.json>`: a walk against an `authwalk sandbox` that is
+//! already running, so a code approved elsewhere (a browser, a phone, curl) can be exchanged
+//! with `--step token --code …`, exactly once.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed setup should panic where it fails"
+)]
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use assert_cmd::cargo::CommandCargoExt as _;
+use authwalk::sandbox::Manifest;
+use predicates::prelude::*;
+
+/// A standalone sandbox process, killed on drop.
+struct Running {
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Running {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = StdCommand::cargo_bin("authwalk")
+            .unwrap()
+            .args(["sandbox", "--listen", "127.0.0.1:0", "--state-dir"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // The sandbox says where it listens once sandbox.json is written: wait for that line.
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        assert!(
+            lines.any(|l| l.unwrap().starts_with("Press Ctrl-C")),
+            "the sandbox did not start"
+        );
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, dir }
+    }
+
+    fn manifest_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("sandbox.json")
+    }
+
+    fn manifest(&self) -> Manifest {
+        serde_json::from_slice(&std::fs::read(self.manifest_path()).unwrap()).unwrap()
+    }
+}
+
+/// Approve the demo app's authorize URL with the one documented POST, as curl would, and
+/// return the auth_code of the 302.
+fn approve(m: &Manifest) -> String {
+    let app = &m.alipay.apps[0];
+    let url = format!(
+        "{}?app_id={}&scope=auth_user&redirect_uri={}&state=abc",
+        m.alipay.authorize,
+        app.app_id,
+        url::form_urlencoded::byte_serialize(app.redirect_uri.as_bytes()).collect::<String>()
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let location = rt.block_on(async {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .unwrap();
+        let response = client
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("user=alipay-certified&decision=approve")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 302);
+        response.headers()["location"].to_str().unwrap().to_owned()
+    });
+    url::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "auth_code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap()
+}
+
+#[test]
+fn a_code_approved_elsewhere_is_exchanged_once() {
+    let sandbox = Running::start();
+    let m = sandbox.manifest();
+    let code = approve(&m);
+    let run = || {
+        let mut cmd = Command::cargo_bin("authwalk").unwrap();
+        cmd.env("NO_COLOR", "1")
+            .args(["run", "alipay-web", "--lang", "en", "--sandbox"])
+            .arg(sandbox.manifest_path())
+            .args(["--app", &m.alipay.apps[0].app_id, "--step", "token", "--code"])
+            .arg(&code);
+        cmd
+    };
+    run()
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("running sandbox"))
+        .stdout(predicate::str::contains("[1/1] token"))
+        .stdout(predicate::str::contains("✓ succeeded: 1/1 steps"));
+    run()
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("isv.code-invalid"));
+    // The state folder names the same sandbox.
+    let mut cmd = Command::cargo_bin("authwalk").unwrap();
+    cmd.args(["run", "wechat-web", "--lang", "en", "--sandbox"])
+        .arg(sandbox.dir.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_missing_manifest_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::cargo_bin("authwalk").unwrap();
+    cmd.args(["run", "alipay-web", "--sandbox"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("sandbox.json"))
+        .stderr(predicate::str::contains("authwalk sandbox"));
+}
