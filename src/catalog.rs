@@ -19,8 +19,7 @@ pub mod meaning;
 pub mod response;
 
 use std::collections::BTreeMap;
-use std::fmt::{self, Write as _};
-use std::str::FromStr;
+use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
@@ -37,54 +36,7 @@ static BUILTIN: LazyLock<Catalog> = LazyLock::new(|| {
         .expect("the embedded catalog is valid: tests/catalog.rs loads and validates it")
 });
 
-/// Which provider a term, a field or a response belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// 支付宝: `alipay.system.oauth.token` and `alipay.user.info.share` on the gateway.
-    Alipay,
-    /// 微信: Official Account web authorization (`/sns/*`) and the basic-token APIs.
-    Wechat,
-}
-
-impl Provider {
-    /// Both providers, in the order the catalog searches them.
-    pub const ALL: [Self; 2] = [Self::Alipay, Self::Wechat];
-
-    /// The lowercase name used in finding codes (`alipay.…`, `wechat.…`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Alipay => "alipay",
-            Self::Wechat => "wechat",
-        }
-    }
-
-    /// The provider's name for people, in both languages.
-    pub fn display_name(self) -> Text {
-        match self {
-            Self::Alipay => Text::new("Alipay", "支付宝"),
-            Self::Wechat => Text::new("WeChat", "微信"),
-        }
-    }
-}
-
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Provider {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "alipay" | "zfb" | "支付宝" => Ok(Self::Alipay),
-            "wechat" | "weixin" | "wx" | "微信" => Ok(Self::Wechat),
-            other => Err(format!("unknown provider '{other}': use alipay or wechat")),
-        }
-    }
-}
+pub use crate::provider::Provider;
 
 /// Why the embedded (or a given) catalog could not be loaded.
 #[derive(Debug, thiserror::Error)]

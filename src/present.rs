@@ -24,6 +24,7 @@ pub use messages::{Msg, fill};
 
 use crate::finding::{Finding, Lang, Text};
 use crate::flow::{ExchangeOutcome, FlowKind, StepKind, StepState};
+use crate::provider::alipay::{Charset, SignType};
 use crate::redact;
 
 /// Where a walk goes, as shown in headers and the JSON document.
@@ -246,9 +247,9 @@ pub struct RequestView {
 /// How a gateway request was signed.
 #[derive(Debug, Clone, Serialize)]
 pub struct SigningView {
-    pub sign_type: String,
+    pub sign_type: SignType,
     pub algorithm: String,
-    pub charset: String,
+    pub charset: Charset,
     /// The exact string that was signed (secret values masked unless revealed).
     pub canonical: String,
     pub canonical_sha256: String,

@@ -9,8 +9,11 @@ mod urlcheck;
 pub mod wechat;
 
 use std::fmt;
+use std::str::FromStr;
 
-use crate::finding::{Finding, Severity};
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Finding, Severity, Text};
 
 /// An HTTP `Date` header value (IMF-fixdate, RFC 9110): `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn http_date(t: time::OffsetDateTime) -> String {
@@ -50,6 +53,125 @@ impl fmt::Display for HttpMethod {
     }
 }
 
+/// Which provider a term, a field or a response belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// 支付宝: `alipay.system.oauth.token` and `alipay.user.info.share` on the gateway.
+    Alipay,
+    /// 微信: Official Account web authorization (`/sns/*`) and the basic-token APIs.
+    Wechat,
+}
+
+impl Provider {
+    /// Both providers, in the order the catalog searches them.
+    pub const ALL: [Self; 2] = [Self::Alipay, Self::Wechat];
+
+    /// The lowercase name used in finding codes (`alipay.…`, `wechat.…`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Alipay => "alipay",
+            Self::Wechat => "wechat",
+        }
+    }
+
+    /// The provider's name for people, in both languages.
+    pub fn display_name(self) -> Text {
+        match self {
+            Self::Alipay => Text::new("Alipay", "支付宝"),
+            Self::Wechat => Text::new("WeChat", "微信"),
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Provider {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "alipay" | "zfb" | "支付宝" => Ok(Self::Alipay),
+            "wechat" | "weixin" | "wx" | "微信" => Ok(Self::Wechat),
+            other => Err(format!("unknown provider '{other}': use alipay or wechat")),
+        }
+    }
+}
+
+/// An OAuth scope of the logins authwalk walks: a closed set, so a typo is caught before the
+/// authorize URL is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Scope {
+    /// Alipay: the member's profile (`alipay.user.info.share`).
+    #[serde(rename = "auth_user")]
+    AuthUser,
+    /// Alipay: the user id only, silently.
+    #[serde(rename = "auth_base")]
+    AuthBase,
+    /// WeChat: the openid only, silently.
+    #[serde(rename = "snsapi_base")]
+    SnsapiBase,
+    /// WeChat: the profile, after the user agrees.
+    #[serde(rename = "snsapi_userinfo")]
+    SnsapiUserinfo,
+    /// WeChat Open Platform website QR login.
+    #[serde(rename = "snsapi_login")]
+    SnsapiLogin,
+}
+
+impl Scope {
+    pub const ALL: [Self; 5] = [
+        Self::AuthUser,
+        Self::AuthBase,
+        Self::SnsapiBase,
+        Self::SnsapiUserinfo,
+        Self::SnsapiLogin,
+    ];
+
+    /// The value sent in `scope`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthUser => "auth_user",
+            Self::AuthBase => "auth_base",
+            Self::SnsapiBase => "snsapi_base",
+            Self::SnsapiUserinfo => "snsapi_userinfo",
+            Self::SnsapiLogin => "snsapi_login",
+        }
+    }
+
+    /// Whose scope this is.
+    pub fn provider(self) -> Provider {
+        match self {
+            Self::AuthUser | Self::AuthBase => Provider::Alipay,
+            Self::SnsapiBase | Self::SnsapiUserinfo | Self::SnsapiLogin => Provider::Wechat,
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Scope {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+            .ok_or_else(|| {
+                let ids: Vec<_> = Self::ALL.iter().map(|k| k.as_str()).collect();
+                format!("unknown scope '{s}': choose one of {}", ids.join(", "))
+            })
+    }
+}
+
 /// A request exactly as it will go on the wire, plus how it was signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
@@ -65,11 +187,11 @@ pub struct PreparedRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningTrace {
     /// `RSA2` or `RSA`, as sent in `sign_type`.
-    pub sign_type: String,
+    pub sign_type: alipay::SignType,
     /// The algorithm behind it, e.g. `SHA256withRSA`.
     pub algorithm: String,
     /// The charset the canonical string was encoded with before signing.
-    pub charset: String,
+    pub charset: alipay::Charset,
     /// The exact string that was signed.
     pub canonical: String,
     /// SHA-256 (hex) of the signed bytes, to compare with other tools at a glance.

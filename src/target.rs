@@ -19,6 +19,8 @@ use crate::flow::{AlipayApp, App, Flow, FlowKind, StepKind, StepState, WechatApp
 use crate::keys::{PrivateKey, PublicKey};
 use crate::present::{TargetInfo, TargetKind};
 use crate::provider::alipay::{Charset, Environment, SignType};
+use crate::provider::wechat::UserInfoLang;
+use crate::provider::{Provider, Scope};
 use crate::sandbox::{
     ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP, MANIFEST_FILE, Manifest, Sandbox, SandboxConfig,
     SandboxHandle, Scenario,
@@ -61,7 +63,7 @@ pub struct Choice {
     /// Sandbox: which demo app (app_id / appid).
     pub app: Option<String>,
     /// Override the app's scope.
-    pub scope: Option<String>,
+    pub scope: Option<Scope>,
 }
 
 /// A resolved target, ready for `Flow::new`.
@@ -317,6 +319,30 @@ fn on_sandbox(
     })
 }
 
+/// The scope to use: the one asked for, else the default; it must be `provider`'s.
+fn scope_for(provider: Provider, asked: Option<Scope>, default: Scope) -> anyhow::Result<Scope> {
+    let scope = asked.unwrap_or(default);
+    if scope.provider() != provider {
+        let own: Vec<_> = Scope::ALL
+            .iter()
+            .filter(|s| s.provider() == provider)
+            .map(|s| s.as_str())
+            .collect();
+        bail!(
+            "scope {scope} is {}'s, not {provider}'s; use {}",
+            scope.provider(),
+            own.join(" or ")
+        );
+    }
+    Ok(scope)
+}
+
+fn profile_scope(name: &str, scope: &str) -> anyhow::Result<Scope> {
+    scope
+        .parse()
+        .map_err(|e: String| anyhow!("profile '{name}': {e}"))
+}
+
 fn read_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
@@ -346,10 +372,7 @@ fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, String)
         private_key,
         alipay_public_key,
         redirect_uri: entry.redirect_uri.clone(),
-        scope: choice
-            .scope
-            .clone()
-            .unwrap_or_else(|| "auth_user".to_owned()),
+        scope: scope_for(Provider::Alipay, choice.scope, Scope::AuthUser)?,
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
     };
@@ -386,21 +409,18 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
         );
     }
     let default_scope = if flow == FlowKind::WechatQr {
-        "snsapi_login"
+        Scope::SnsapiLogin
     } else {
-        "snsapi_userinfo"
+        Scope::SnsapiUserinfo
     };
     let app = WechatApp {
         appid: entry.appid.clone(),
         secret: entry.secret.clone(),
         redirect_uri: entry.redirect_uri.clone(),
-        scope: choice
-            .scope
-            .clone()
-            .unwrap_or_else(|| default_scope.to_owned()),
+        scope: scope_for(Provider::Wechat, choice.scope, default_scope)?,
         open_base: m.wechat.open_base.clone(),
         api_base: m.wechat.api_base.clone(),
-        lang: "zh_CN".to_owned(),
+        lang: UserInfoLang::ZhCn,
     };
     Ok((App::Wechat(app), format!("WeChat app {}", entry.appid)))
 }
@@ -442,7 +462,11 @@ fn app_from_profile(
                 private_key,
                 alipay_public_key,
                 redirect_uri: p.redirect_uri,
-                scope: choice.scope.clone().unwrap_or(p.scope),
+                scope: scope_for(
+                    Provider::Alipay,
+                    choice.scope,
+                    profile_scope(name, &p.scope)?,
+                )?,
                 gateway_url: env.gateway_url().into_owned(),
                 authorize_url: env.authorize_url().into_owned(),
             };
@@ -467,10 +491,14 @@ fn app_from_profile(
                 appid: p.appid,
                 secret,
                 redirect_uri: p.redirect_uri,
-                scope: choice.scope.clone().unwrap_or(p.scope),
+                scope: scope_for(
+                    Provider::Wechat,
+                    choice.scope,
+                    profile_scope(name, &p.scope)?,
+                )?,
                 open_base,
                 api_base,
-                lang: "zh_CN".to_owned(),
+                lang: UserInfoLang::ZhCn,
             };
             Ok((App::Wechat(app), info))
         }

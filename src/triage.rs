@@ -263,8 +263,8 @@ fn granted_scope(flow: &Flow) -> Option<String> {
                 .map(|(_, v)| v.clone())
         })
         .or_else(|| match &flow.app() {
-            App::Alipay(a) => Some(a.scope.clone()),
-            App::Wechat(w) => Some(w.scope.clone()),
+            App::Alipay(a) => Some(a.scope.as_str().to_owned()),
+            App::Wechat(w) => Some(w.scope.as_str().to_owned()),
         })
 }
 

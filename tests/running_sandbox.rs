@@ -107,7 +107,13 @@ fn a_code_approved_elsewhere_is_exchanged_once() {
         cmd.env("NO_COLOR", "1")
             .args(["run", "alipay-web", "--lang", "en", "--sandbox"])
             .arg(sandbox.manifest_path())
-            .args(["--app", &m.alipay.apps[0].app_id, "--step", "token", "--code"])
+            .args([
+                "--app",
+                &m.alipay.apps[0].app_id,
+                "--step",
+                "token",
+                "--code",
+            ])
             .arg(&code);
         cmd
     };

@@ -49,7 +49,7 @@ pub struct RunArgs {
     pub state_dir: Option<PathBuf>,
     /// Override the scope (auth_user / auth_base, snsapi_userinfo / snsapi_base).
     #[arg(long)]
-    pub scope: Option<String>,
+    pub scope: Option<crate::provider::Scope>,
     /// Run only this step, with its inputs given below.
     #[arg(long, value_name = "STEP", conflicts_with = "from")]
     pub step: Option<StepKind>,

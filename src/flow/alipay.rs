@@ -21,7 +21,7 @@ pub(super) fn authorize_url(app: &AlipayApp, state: &str) -> String {
         &app.authorize_url,
         &AuthorizeRequest {
             app_id: app.app_id.clone(),
-            scope: app.scope.clone(),
+            scope: app.scope.as_str().to_owned(),
             redirect_uri: app.redirect_uri.clone(),
             state: Some(state.to_owned()),
         },

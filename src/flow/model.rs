@@ -10,8 +10,9 @@ use time::OffsetDateTime;
 use super::StepKind;
 use crate::finding::Finding;
 use crate::keys::{PrivateKey, PublicKey};
-use crate::provider::PreparedRequest;
 use crate::provider::alipay::{Charset, SignType, Verification};
+use crate::provider::wechat::UserInfoLang;
+use crate::provider::{PreparedRequest, Scope};
 
 /// An Alipay app as the flow needs it.
 #[derive(Debug, Clone)]
@@ -23,7 +24,7 @@ pub struct AlipayApp {
     pub alipay_public_key: PublicKey,
     pub redirect_uri: String,
     /// `auth_user` or `auth_base`.
-    pub scope: String,
+    pub scope: Scope,
     pub gateway_url: String,
     pub authorize_url: String,
 }
@@ -35,11 +36,11 @@ pub struct WechatApp {
     pub secret: String,
     pub redirect_uri: String,
     /// `snsapi_base`, `snsapi_userinfo`, or `snsapi_login` for qrconnect.
-    pub scope: String,
+    pub scope: Scope,
     pub open_base: String,
     pub api_base: String,
     /// `zh_CN`, `zh_TW` or `en` for `/sns/userinfo`.
-    pub lang: String,
+    pub lang: UserInfoLang,
 }
 
 impl fmt::Debug for WechatApp {
@@ -189,7 +190,7 @@ pub enum Effect {
     /// The authorize URL is built (the authorize step is done): show it, then advance again.
     Authorized { authorize_url: String },
     /// Obtain a mini-program auth code (from the sandbox, or pasted).
-    AwaitMiniCode { app_id: String, scope: String },
+    AwaitMiniCode { app_id: String, scope: Scope },
     /// Send this request and report the result with [`Flow::on_response`], quoting `attempt`.
     SendHttp {
         step: StepKind,

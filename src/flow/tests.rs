@@ -25,7 +25,7 @@ fn alipay_app() -> App {
         private_key: PrivateKey::parse(APP_KEY).unwrap(),
         alipay_public_key: PrivateKey::parse(ALIPAY_KEY).unwrap().public_key(),
         redirect_uri: "http://127.0.0.1:9/cb".into(),
-        scope: "auth_user".into(),
+        scope: crate::provider::Scope::AuthUser,
         gateway_url: "http://127.0.0.1:9/gateway.do".into(),
         authorize_url: "http://127.0.0.1:9/oauth2/publicAppAuthorize.htm".into(),
     })
@@ -36,10 +36,10 @@ fn wechat_app() -> App {
         appid: "wx0123456789abcdef".into(),
         secret: "s3cr3t-s3cr3t".into(),
         redirect_uri: "http://127.0.0.1:9/cb".into(),
-        scope: "snsapi_userinfo".into(),
+        scope: crate::provider::Scope::SnsapiUserinfo,
         open_base: "http://127.0.0.1:9".into(),
         api_base: "http://127.0.0.1:9".into(),
-        lang: "zh_CN".into(),
+        lang: crate::provider::wechat::UserInfoLang::ZhCn,
     })
 }
 

@@ -9,9 +9,7 @@ use super::{
 };
 use crate::finding::{Finding, Severity, Text};
 use crate::provider::PreparedRequest;
-use crate::provider::wechat::{
-    self, AuthorizeEndpoint, AuthorizeRequest, UserInfoLang, WebAccessToken,
-};
+use crate::provider::wechat::{self, AuthorizeEndpoint, AuthorizeRequest, WebAccessToken};
 
 pub(super) fn authorize_url(app: &WechatApp, kind: FlowKind, state: &str) -> String {
     let endpoint = if kind == FlowKind::WechatQr {
@@ -25,7 +23,7 @@ pub(super) fn authorize_url(app: &WechatApp, kind: FlowKind, state: &str) -> Str
         &AuthorizeRequest {
             appid: app.appid.clone(),
             redirect_uri: app.redirect_uri.clone(),
-            scope: app.scope.clone(),
+            scope: app.scope.as_str().to_owned(),
             state: Some(state.to_owned()),
             force_popup: false,
             force_snapshot: false,
@@ -89,7 +87,7 @@ pub(super) fn request(
         }
         StepKind::CheckToken => wechat::auth_request(&app.api_base, token()?, openid()?),
         StepKind::UserInfo => {
-            let lang = app.lang.parse().unwrap_or(UserInfoLang::ZhCn);
+            let lang = app.lang;
             wechat::userinfo_request(&app.api_base, token()?, openid()?, lang)
         }
         _ => {

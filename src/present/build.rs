@@ -241,9 +241,9 @@ fn exchange_view(flow: &Flow, ex: &Exchange, findings: &[Finding], policy: Polic
             body: policy.pairs(&String::from_utf8_lossy(&ex.request.body)),
         },
         signing: ex.request.signing.as_ref().map(|t| SigningView {
-            sign_type: t.sign_type.clone(),
+            sign_type: t.sign_type,
             algorithm: t.algorithm.clone(),
-            charset: t.charset.clone(),
+            charset: t.charset,
             canonical: policy.pairs(&t.canonical),
             canonical_sha256: t.canonical_sha256.clone(),
             dropped: t.dropped.clone(),

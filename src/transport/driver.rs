@@ -78,7 +78,7 @@ pub async fn drive(
                 }
             }
             Effect::AwaitMiniCode { app_id, scope } => {
-                let input = approver.mini_code(&app_id, &scope).await;
+                let input = approver.mini_code(&app_id, scope.as_str()).await;
                 if !accept(flow, input, now(), &mut on_event) {
                     return false;
                 }

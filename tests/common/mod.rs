@@ -75,7 +75,7 @@ pub fn alipay_app(m: &Manifest, scope: &str) -> App {
         )
         .unwrap(),
         redirect_uri: e.redirect_uri.clone(),
-        scope: scope.to_owned(),
+        scope: scope.parse().unwrap(),
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
     })
@@ -87,10 +87,10 @@ pub fn wechat_app(m: &Manifest, kind: &str, scope: &str) -> App {
         appid: e.appid.clone(),
         secret: e.secret.clone(),
         redirect_uri: e.redirect_uri.clone(),
-        scope: scope.to_owned(),
+        scope: scope.parse().unwrap(),
         open_base: m.wechat.open_base.clone(),
         api_base: m.wechat.api_base.clone(),
-        lang: "zh_CN".to_owned(),
+        lang: authwalk::provider::wechat::UserInfoLang::ZhCn,
     })
 }
 

@@ -216,9 +216,9 @@ pub fn sign_params(
         .map(|(k, _)| k.clone())
         .collect();
     Ok(SigningTrace {
-        sign_type: sign_type.as_str().to_owned(),
+        sign_type,
         algorithm: sign_type.algorithm().to_owned(),
-        charset: charset.as_str().to_owned(),
+        charset,
         canonical_sha256: keys::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
         canonical,
         dropped,
