@@ -218,6 +218,45 @@ pub enum StepState {
     Skipped,
 }
 
+/// Flows, steps, states and outcomes serialize as the ids the `authwalk.run/1` document uses.
+impl serde::Serialize for FlowKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+impl serde::Serialize for StepKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+impl serde::Serialize for StepState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+impl serde::Serialize for ExchangeOutcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+impl StepState {
+    /// The id in the `authwalk.run/1` document.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::AwaitingUser => "awaitinguser",
+            Self::InFlight => "inflight",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
 /// A step and its state; `exchange` indexes [`Flow::exchanges`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -432,13 +471,12 @@ impl Flow {
             StepKind::Callback => {
                 self.set_state(StepKind::Callback, StepState::AwaitingUser);
                 // Started at the callback: the URL the person opens is still this walk's.
-                let authorize_url = match &self.ctx.authorize_url {
-                    Some(url) => url.clone(),
-                    None => {
-                        let url = self.build_authorize_url();
-                        self.ctx.authorize_url = Some(url.clone());
-                        url
-                    }
+                let authorize_url = if let Some(url) = &self.ctx.authorize_url {
+                    url.clone()
+                } else {
+                    let url = self.build_authorize_url();
+                    self.ctx.authorize_url = Some(url.clone());
+                    url
                 };
                 Effect::AwaitCallback {
                     authorize_url,
@@ -451,7 +489,7 @@ impl Flow {
                 match &self.app {
                     App::Alipay(a) => Effect::AwaitMiniCode {
                         app_id: a.app_id.clone(),
-                        scope: a.scope.clone(),
+                        scope: a.scope,
                     },
                     App::Wechat(_) => Effect::Finished { ok: false },
                 }

@@ -17,6 +17,7 @@ pub mod provider;
 pub mod qr;
 pub mod redact;
 pub mod sandbox;
+pub mod session;
 pub mod target;
 pub mod transport;
 pub mod triage;

@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use build::Presenter;
-pub use messages::{Msg, fill};
+pub use messages::{Msg, fill, lookup};
 
 use crate::finding::{Finding, Lang, Text};
 use crate::flow::{ExchangeOutcome, FlowKind, StepKind, StepState};
@@ -118,7 +118,6 @@ impl Policy {
 #[derive(Debug, Clone, Serialize)]
 pub struct Walk {
     pub schema: &'static str,
-    #[serde(serialize_with = "flow_id")]
     pub flow: FlowKind,
     pub target: TargetInfo,
     /// Every step that ran succeeded (so far, while the walk runs).
@@ -146,9 +145,7 @@ impl Walk {
 /// One row of the step list.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepRow {
-    #[serde(serialize_with = "step_id")]
     pub id: StepKind,
-    #[serde(serialize_with = "step_state")]
     pub state: StepState,
     /// Index into [`Walk::exchanges`] of this step's latest exchange.
     pub exchange: Option<usize>,
@@ -216,9 +213,7 @@ pub struct CallbackView {
 /// One exchange, ready to show.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExchangeView {
-    #[serde(serialize_with = "step_id")]
     pub step: StepKind,
-    #[serde(serialize_with = "outcome_id")]
     pub outcome: ExchangeOutcome,
     pub request: RequestView,
     pub signing: Option<SigningView>,
@@ -339,6 +334,49 @@ pub struct Summary {
     pub refresh_token: Option<TimedView>,
 }
 
+/// Who talks in a login, for the sequence strip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// The browser, or the mini program in the Alipay app.
+    Client,
+    /// The developer's server, where authwalk stands in.
+    Server,
+    /// Alipay or WeChat.
+    Provider,
+}
+
+impl Actor {
+    pub const ALL: [Self; 3] = [Self::Client, Self::Server, Self::Provider];
+
+    pub fn label(self, flow: FlowKind) -> Msg {
+        match (self, flow) {
+            (Self::Client, FlowKind::AlipayMini) => Msg::ActorMini,
+            (Self::Client, _) => Msg::ActorBrowser,
+            (Self::Server, _) => Msg::ActorServer,
+            (Self::Provider, f) if f.is_alipay() => Msg::ActorAlipay,
+            (Self::Provider, _) => Msg::ActorWechat,
+        }
+    }
+}
+
+/// The hops of a step, in order: who sends to whom.
+pub fn hops(step: StepKind) -> &'static [(Actor, Actor)] {
+    use Actor::{Client, Provider, Server};
+    match step {
+        StepKind::Authorize => &[(Client, Provider)],
+        StepKind::Callback | StepKind::MiniAuthCode => &[(Provider, Client), (Client, Server)],
+        StepKind::Token | StepKind::CheckToken | StepKind::UserInfo | StepKind::Refresh => {
+            &[(Server, Provider), (Provider, Server)]
+        }
+    }
+}
+
+/// The presenter's paragraph for a step: what happens on the wire, said to a room.
+pub fn narration(flow: FlowKind, step: StepKind) -> Option<&'static Text> {
+    let provider = if flow.is_alipay() { "alipay" } else { "wechat" };
+    lookup(&format!("narrate.{provider}.{}", step.id()))
+}
+
 /// `15 d`, `2 h`, `5 min`, `42 s` in `lang`.
 pub fn human_seconds(s: i64, lang: Lang) -> String {
     let (msg, n) = match s {
@@ -362,30 +400,18 @@ pub fn state_label(state: StepState) -> Msg {
     }
 }
 
-fn flow_id<S: serde::Serializer>(kind: &FlowKind, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(kind.id())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn step_id<S: serde::Serializer>(kind: &StepKind, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(kind.id())
-}
-
-fn step_state<S: serde::Serializer>(state: &StepState, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(match state {
-        StepState::Pending => "pending",
-        StepState::AwaitingUser => "awaitinguser",
-        StepState::InFlight => "inflight",
-        StepState::Done => "done",
-        StepState::Failed => "failed",
-        StepState::Skipped => "skipped",
-    })
-}
-
-fn outcome_id<S: serde::Serializer>(o: &ExchangeOutcome, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(match o {
-        ExchangeOutcome::Ok => "ok",
-        ExchangeOutcome::Rejected => "rejected",
-        ExchangeOutcome::BadSignature => "bad_signature",
-        ExchangeOutcome::Failed => "failed",
-    })
+    #[test]
+    fn every_step_of_every_flow_has_a_narration_in_both_languages() {
+        for flow in FlowKind::ALL {
+            for step in flow.steps(true) {
+                let text = narration(flow, step)
+                    .unwrap_or_else(|| panic!("no narration for {flow} {step}"));
+                assert!(!text.en.is_empty() && !text.zh.is_empty(), "{flow} {step}");
+            }
+        }
+    }
 }

@@ -218,32 +218,29 @@ impl<W: Write> Printer<W> {
     /// The status line, the body (pretty when JSON), and the signature check.
     fn response(&mut self, ex: &ExchangeView) -> io::Result<()> {
         let (s, lang) = (self.s, self.lang);
-        match &ex.response {
-            Some(r) => {
-                writeln!(
-                    self.out,
-                    "  {} {} · {} ms · {} · {} {}",
-                    s.dim("←"),
-                    r.status,
-                    ex.elapsed_ms,
-                    r.content_type
-                        .as_deref()
-                        .unwrap_or(Msg::NoContentType.get(lang)),
-                    r.bytes,
-                    Msg::Bytes.get(lang)
-                )?;
-                let shown: Cow<'_, str> = match &r.pretty {
-                    Some(pretty) => Cow::Borrowed(pretty),
-                    None => Cow::Owned(r.body.chars().take(2000).collect()),
-                };
-                for line in shown.lines() {
-                    writeln!(self.out, "    {line}")?;
-                }
+        if let Some(r) = &ex.response {
+            writeln!(
+                self.out,
+                "  {} {} · {} ms · {} · {} {}",
+                s.dim("←"),
+                r.status,
+                ex.elapsed_ms,
+                r.content_type
+                    .as_deref()
+                    .unwrap_or(Msg::NoContentType.get(lang)),
+                r.bytes,
+                Msg::Bytes.get(lang)
+            )?;
+            let shown: Cow<'_, str> = match &r.pretty {
+                Some(pretty) => Cow::Borrowed(pretty),
+                None => Cow::Owned(r.body.chars().take(2000).collect()),
+            };
+            for line in shown.lines() {
+                writeln!(self.out, "    {line}")?;
             }
-            None => {
-                let text = Msg::NoResponse.fill(lang, &[("ms", &ex.elapsed_ms.to_string())]);
-                writeln!(self.out, "  {} {text}", s.red("✗"))?;
-            }
+        } else {
+            let text = Msg::NoResponse.fill(lang, &[("ms", &ex.elapsed_ms.to_string())]);
+            writeln!(self.out, "  {} {text}", s.red("✗"))?;
         }
         if let Some(v) = &ex.verification {
             let mark = match v.badge {

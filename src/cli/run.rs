@@ -24,7 +24,6 @@ use crate::transport::{Approver, Transport, drive};
     authwalk run alipay-web --scenario wrong-scope\n  \
     authwalk run alipay-web --profile my-alipay --from user-info --auth-token authusrB…"
 )]
-#[expect(clippy::struct_excessive_bools, reason = "each bool is one clap flag")]
 pub struct RunArgs {
     /// alipay-web, alipay-mini, wechat-web or wechat-qr.
     pub flow: FlowKind,
@@ -91,6 +90,37 @@ pub fn run(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> {
     runtime.block_on(run_async(args, global))
 }
 
+/// The walk's inputs and what to walk on the target, checked before anything starts (a
+/// sandbox costs keys on a fresh machine).
+fn inputs(args: &RunArgs) -> anyhow::Result<(Inputs, Choice)> {
+    for step in [args.from, args.step].into_iter().flatten() {
+        let steps = args.flow.steps(true);
+        if !steps.contains(&step) {
+            let ids: Vec<_> = steps.iter().map(|s| s.id()).collect();
+            bail!(
+                "step '{step}' is not part of {}; choose one of {}",
+                args.flow,
+                ids.join(", ")
+            );
+        }
+    }
+    let inputs = Inputs {
+        code: args.code.clone(),
+        access_token: args.auth_token.clone(),
+        refresh_token: args.refresh_token.clone(),
+        openid: args.openid.clone(),
+        from: args.from,
+        only: args.step,
+        refresh: args.refresh,
+    };
+    let choice = Choice {
+        user: args.user.clone(),
+        app: args.app.clone(),
+        scope: args.scope,
+    };
+    Ok((inputs, choice))
+}
+
 /// The target the arguments name.
 fn place(args: &RunArgs) -> Where {
     match (&args.profile, args.sandbox.as_deref()) {
@@ -107,33 +137,8 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     let started = Instant::now();
     let transport = Transport::new(Duration::from_secs(args.timeout))
         .context("cannot build the HTTP client")?;
-    let inputs = Inputs {
-        code: args.code.clone(),
-        access_token: args.auth_token.clone(),
-        refresh_token: args.refresh_token.clone(),
-        openid: args.openid.clone(),
-        from: args.from,
-        only: args.step,
-        refresh: args.refresh,
-    };
+    let (inputs, choice) = inputs(args)?;
     let lang = global.lang();
-    let choice = Choice {
-        user: args.user.clone(),
-        app: args.app.clone(),
-        scope: args.scope.clone(),
-    };
-    // Check the steps before starting anything (a sandbox costs keys on a fresh machine).
-    for step in [args.from, args.step].into_iter().flatten() {
-        let steps = args.flow.steps(true);
-        if !steps.contains(&step) {
-            let ids: Vec<_> = steps.iter().map(|s| s.id()).collect();
-            bail!(
-                "step '{step}' is not part of {}; choose one of {}",
-                args.flow,
-                ids.join(", ")
-            );
-        }
-    }
     let target = target::resolve(&place(args), args.flow, &choice, &transport).await?;
     let mut flow = Flow::new(
         args.flow,

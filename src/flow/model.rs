@@ -176,10 +176,6 @@ pub struct Context {
 
 /// What the driver should do next.
 #[derive(Debug, Clone, PartialEq)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one effect at a time, handed straight to the driver"
-)]
 pub enum Effect {
     /// Show the authorize URL (and QR code) and wait for the redirect, or a pasted callback.
     AwaitCallback {
@@ -257,6 +253,18 @@ pub struct AttemptId(pub(super) u64);
 impl fmt::Display for AttemptId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{}", self.0)
+    }
+}
+
+impl ExchangeOutcome {
+    /// The id in the `authwalk.run/1` document.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Rejected => "rejected",
+            Self::BadSignature => "bad_signature",
+            Self::Failed => "failed",
+        }
     }
 }
 
