@@ -5,7 +5,7 @@ use std::io::{self, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use serde_json::json;
 
 use super::{Global, read_input};
@@ -58,6 +58,21 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
         }
     }
     let body = read_input(&args.response)?;
+    // Nothing to verify is a usage error (exit 2), as it is for `explain`, not a mismatch.
+    if String::from_utf8_lossy(&body)
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .is_empty()
+    {
+        bail!(
+            "{} is empty: paste the raw response body (or pass a file, or `-` for stdin)",
+            if args.response.as_os_str() == "-" {
+                "standard input".to_owned()
+            } else {
+                args.response.display().to_string()
+            }
+        );
+    }
     let v = verify_response(
         &body,
         args.method.as_deref(),
