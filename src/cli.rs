@@ -127,11 +127,13 @@ fn default_walk(global: &Global) -> anyhow::Result<ExitCode> {
         anyhow::bail!("internal error: the default walk's own arguments did not parse");
     };
     let code = run::run(&run, global)?;
-    println!();
-    println!(
+    let mut out = io::stdout().lock();
+    writeln!(out)?;
+    writeln!(
+        out,
         "Next: authwalk run wechat-web · authwalk run alipay-web --scenario wrong-scope · \
          authwalk explain user_status=Q · authwalk --help"
-    );
+    )?;
     Ok(code)
 }
 

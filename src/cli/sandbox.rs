@@ -1,6 +1,7 @@
 //! `authwalk sandbox`: serve the embedded Alipay and WeChat emulator standalone, for SDKs,
 //! scripts and a phone on the same LAN.
 
+use std::io::{self, Write as _};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use super::Global;
-use crate::sandbox::{Sandbox, SandboxConfig, scenario_names};
+use crate::sandbox::{Sandbox, SandboxConfig, SandboxHandle, scenario_names};
 
 #[derive(Debug, clap::Args)]
 pub struct SandboxArgs {
@@ -59,21 +60,12 @@ pub fn run(args: &SandboxArgs, _global: &Global) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let mut handle = Sandbox::start(config).await?;
-        let m = handle.manifest();
-        println!("authwalk sandbox listening on {}", handle.addr());
-        println!("  Alipay gateway    {}", m.alipay.gateway);
-        println!("  Alipay authorize  {}", m.alipay.authorize);
-        println!("  WeChat open/api   {}", m.wechat.open_base);
-        println!("  control           {}", m.control);
-        println!("  manifest          {}", handle.manifest_path().display());
-        if handle.addr().ip().is_unspecified() {
-            println!(
-                "  listening on every interface: from a phone, use this machine's LAN address \
-                 with port {}",
-                handle.addr().port()
-            );
+        // A closed stdout (`authwalk sandbox | head -3`) stops the sandbox cleanly, then the
+        // broken pipe ends the process quietly.
+        if let Err(e) = banner(&handle) {
+            handle.shutdown().await;
+            return Err(e.into());
         }
-        println!("Press Ctrl-C to stop.");
         tokio::select! {
             () = handle.wait() => {}
             r = tokio::signal::ctrl_c() => r.context("cannot listen for Ctrl-C")?,
@@ -81,4 +73,31 @@ pub fn run(args: &SandboxArgs, _global: &Global) -> anyhow::Result<ExitCode> {
         handle.shutdown().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The addresses to use, on stdout, written through one lock so a closed pipe is an error to
+/// return rather than a panic.
+fn banner(handle: &SandboxHandle) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    let m = handle.manifest();
+    writeln!(out, "authwalk sandbox listening on {}", handle.addr())?;
+    writeln!(out, "  Alipay gateway    {}", m.alipay.gateway)?;
+    writeln!(out, "  Alipay authorize  {}", m.alipay.authorize)?;
+    writeln!(out, "  WeChat open/api   {}", m.wechat.open_base)?;
+    writeln!(out, "  control           {}", m.control)?;
+    writeln!(
+        out,
+        "  manifest          {}",
+        handle.manifest_path().display()
+    )?;
+    if handle.addr().ip().is_unspecified() {
+        writeln!(
+            out,
+            "  listening on every interface: from a phone, use this machine's LAN address with \
+             port {}",
+            handle.addr().port()
+        )?;
+    }
+    writeln!(out, "Press Ctrl-C to stop.")?;
+    out.flush()
 }
