@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, anyhow, bail};
 
 use crate::config::profile::{self, Profile};
+use crate::finding::Text;
 use crate::flow::{AlipayApp, App, Flow, FlowKind, StepKind, StepState, WechatApp};
 use crate::keys::{PrivateKey, PublicKey};
 use crate::present::{TargetInfo, TargetKind};
@@ -305,8 +306,10 @@ fn on_sandbox(
         app,
         info: TargetInfo {
             kind,
-            name: format!("{name} as {user}"),
+            name: format!("{} as {user}", name.en),
             base,
+            app: name,
+            user: Some(user.clone()),
         },
         sandbox: None,
         approver: Some(SandboxApprover {
@@ -347,7 +350,7 @@ fn read_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, String)> {
+fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> {
     let wanted = choice.app.as_deref().unwrap_or(DEFAULT_ALIPAY_APP);
     let entry = m
         .alipay
@@ -376,10 +379,14 @@ fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, String)
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
     };
-    Ok((App::Alipay(app), format!("Alipay app {}", entry.app_id)))
+    let name = Text::new(
+        format!("Alipay app {}", entry.app_id),
+        format!("支付宝应用 {}", entry.app_id),
+    );
+    Ok((App::Alipay(app), name))
 }
 
-fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Result<(App, String)> {
+fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Result<(App, Text)> {
     let kind = if flow == FlowKind::WechatQr {
         "website"
     } else {
@@ -422,7 +429,11 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
         api_base: m.wechat.api_base.clone(),
         lang: UserInfoLang::ZhCn,
     };
-    Ok((App::Wechat(app), format!("WeChat app {}", entry.appid)))
+    let name = Text::new(
+        format!("WeChat app {}", entry.appid),
+        format!("微信应用 {}", entry.appid),
+    );
+    Ok((App::Wechat(app), name))
 }
 
 fn app_from_profile(
@@ -454,6 +465,8 @@ fn app_from_profile(
                 kind: TargetKind::Profile,
                 name: name.to_owned(),
                 base: env.gateway_url().into_owned(),
+                app: Text::new(name, name),
+                user: None,
             };
             let app = AlipayApp {
                 app_id: p.app_id,
@@ -486,6 +499,8 @@ fn app_from_profile(
                 kind: TargetKind::Profile,
                 name: name.to_owned(),
                 base: api_base.clone(),
+                app: Text::new(name, name),
+                user: None,
             };
             let app = WechatApp {
                 appid: p.appid,
