@@ -20,7 +20,8 @@ use crate::transport::{Approver, Transport, drive};
 #[command(
     after_help = "Exit status: 0 every step succeeded; 1 the provider rejected a step, a \
     signature did not verify, or a request failed; 2 usage or configuration error.\n\n\
-    Examples:\n  authwalk run alipay-web\n  authwalk run wechat-web --user wx-snapshot\n  \
+    Examples:\n  authwalk run alipay-web\n  \
+    authwalk run wechat-web --user wechat-snapshot   # snapshot mode: no profile (48001)\n  \
     authwalk run alipay-web --scenario wrong-scope\n  \
     authwalk run alipay-web --profile my-alipay --from user-info --auth-token authusrB…"
 )]
