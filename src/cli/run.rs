@@ -81,9 +81,22 @@ pub struct RunArgs {
     /// Show tokens, codes and secrets in full instead of masked.
     #[arg(long)]
     pub reveal: bool,
-    /// Seconds allowed per request.
-    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    /// Seconds allowed per request, body included (1 to 600).
+    #[arg(
+        long,
+        default_value_t = 10,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
     pub timeout: u64,
+    /// Largest response body kept, e.g. 8M or 512K (1K to 1G); a longer one stops the read.
+    #[arg(
+        long,
+        default_value = "8M",
+        value_name = "SIZE",
+        value_parser = crate::limits::parse_body_limit
+    )]
+    pub max_body: usize,
 }
 
 /// Where the walk goes, for the header line and the JSON document.
