@@ -7,9 +7,11 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod escape;
 pub mod finding;
 pub mod flow;
 pub mod keys;
+pub mod limits;
 pub mod provider;
 pub mod qr;
 pub mod redact;

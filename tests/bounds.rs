@@ -324,3 +324,93 @@ async fn run_against_an_endless_gateway_ends_bounded() {
         );
     }
 }
+
+fn authwalk() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("authwalk").expect("binary builds");
+    cmd.env_remove("AUTHWALK_LANG").env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn out_of_range_timeouts_and_body_limits_are_usage_errors() {
+    for timeout in ["0", "601", "18446744073709551615"] {
+        let out = authwalk()
+            .args(["run", "alipay-web", "--timeout", timeout])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--timeout {timeout}: {stderr}");
+        assert!(stderr.contains("--timeout"), "{stderr}");
+    }
+    for size in ["1", "2G", "8X"] {
+        let out = authwalk()
+            .args(["run", "alipay-web", "--max-body", size])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--max-body {size}: {stderr}");
+        assert!(stderr.contains("--max-body"), "{stderr}");
+    }
+}
+
+/// Files and standard input that never end are refused at their limit, with exit 2.
+#[cfg(unix)]
+#[test]
+fn endless_files_and_stdin_are_refused_at_their_limit() {
+    authwalk()
+        .args(["keys", "inspect", "/dev/zero"])
+        .assert()
+        .code(2)
+        .stderr("authwalk: /dev/zero is larger than 1 MiB; is this the right file?\n");
+    authwalk()
+        .args(["lint", "--file", "/dev/zero"])
+        .assert()
+        .code(2)
+        .stderr("authwalk: /dev/zero is larger than 16 MiB; is this the right file?\n");
+    authwalk()
+        .args(["verify", "--alipay-public-key"])
+        .arg(vector("fake_alipay_public_key.pem"))
+        .arg("/dev/zero")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("/dev/zero is larger than 16 MiB"));
+
+    // An endless pipe on standard input: a writer that stops only when authwalk hangs up.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_authwalk"))
+        .args(["explain", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        use std::io::Write as _;
+        let block = vec![b'7'; 64 * 1024];
+        let mut written = 0usize;
+        while stdin.write_all(&block).is_ok() {
+            written += block.len();
+        }
+        written
+    });
+    let out = child.wait_with_output().expect("ends");
+    let written = writer.join().expect("writer");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "authwalk: standard input is larger than 16 MiB; is this the right input?\n"
+    );
+    assert!(written < 32 << 20, "authwalk kept reading: {written} bytes");
+
+    // A config file that never ends.
+    let config = tempfile::tempdir().expect("temp dir");
+    std::os::unix::fs::symlink("/dev/zero", config.path().join("config.toml")).expect("link");
+    authwalk()
+        .args(["run", "alipay-web", "--profile", "any"])
+        .env("AUTHWALK_CONFIG_DIR", config.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "config.toml is larger than 1 MiB; is this the right file?",
+        ));
+}

@@ -8,8 +8,9 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use super::{Global, read_input};
+use super::{Global, read_key};
 use crate::config::{write_public_file, write_secret_file};
+use crate::escape::{json_pretty, visible};
 use crate::keys::{self, Armor, Encoding, HashAlg, ParsedKey, PrivateKey, PublicKey};
 use crate::provider::alipay::cert;
 
@@ -233,7 +234,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         .all(|r| r.key.is_ok() && r.problems.is_empty());
     if args.json {
         let out: Vec<_> = reports.iter().map(report_json).collect();
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", json_pretty(&out)?);
     } else {
         for (i, r) in reports.iter().enumerate() {
             if i > 0 {
@@ -250,7 +251,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn load(path: &Path, role: Option<&'static str>) -> anyhow::Result<Report> {
-    let bytes = read_input(path)?;
+    let bytes = read_key(path)?;
     let key = keys::parse_bytes(&bytes);
     let text = String::from_utf8_lossy(&bytes);
     let is_cert = matches!(&key, Ok(k) if k.info().encoding == Encoding::Certificate);
@@ -277,8 +278,8 @@ fn load(path: &Path, role: Option<&'static str>) -> anyhow::Result<Report> {
 
 fn print_report(r: &Report) {
     match r.role {
-        Some(role) => println!("{} ({role})", r.path.display()),
-        None => println!("{}", r.path.display()),
+        Some(role) => println!("{} ({role})", visible(&r.path.display().to_string())),
+        None => println!("{}", visible(&r.path.display().to_string())),
     }
     match &r.key {
         Ok(key) => {
@@ -291,7 +292,7 @@ fn print_report(r: &Report) {
                 println!("  (the fingerprint is of the matching public key, so pairs share it)");
             }
             for note in &info.notes {
-                println!("  note:        {note}");
+                println!("  note:        {}", visible(note));
             }
             if let Some(sn) = &r.cert_sn {
                 println!("  cert SN:     {sn} (app_cert_sn / alipay_cert_sn of this certificate)");
@@ -306,10 +307,10 @@ fn print_report(r: &Report) {
                 );
             }
         }
-        Err(e) => println!("  error:       {e}"),
+        Err(e) => println!("  error:       {}", visible(&e.to_string())),
     }
     for p in &r.problems {
-        println!("  error:       {p}");
+        println!("  error:       {}", visible(p));
     }
 }
 
@@ -343,7 +344,7 @@ fn report_json(r: &Report) -> serde_json::Value {
 }
 
 fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
-    let parsed = keys::parse_bytes(&read_input(&args.file)?)
+    let parsed = keys::parse_bytes(&read_key(&args.file)?)
         .with_context(|| format!("{} is not a usable key", args.file.display()))?;
     let armor = if args.one_line {
         Armor::OneLine

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use super::{Global, read_input};
+use super::{Global, read_key};
+use crate::escape::{json_pretty, visible};
 use crate::keys::PrivateKey;
 use crate::provider::alipay::{Charset, SignType, sign_params};
 
@@ -41,7 +42,7 @@ pub fn run(args: &SignArgs, _global: &Global) -> anyhow::Result<ExitCode> {
     let sign_type = resolve(&mut params, "sign_type", args.sign_type, &mut added)?;
     let charset = resolve(&mut params, "charset", args.charset, &mut added)?;
 
-    let key = PrivateKey::parse_bytes(&read_input(&args.private_key)?)
+    let key = PrivateKey::parse_bytes(&read_key(&args.private_key)?)
         .with_context(|| format!("{} cannot be used to sign", args.private_key.display()))?;
     let trace = sign_params(&params, sign_type, charset, &key)?;
 
@@ -62,30 +63,32 @@ pub fn run(args: &SignArgs, _global: &Global) -> anyhow::Result<ExitCode> {
                 "fingerprint": key.fingerprint().hex(),
             },
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", json_pretty(&out)?);
     } else {
         println!(
             "canonical string ({}, {} bytes):",
             trace.charset,
             trace.canonical.len()
         );
-        println!("{}", trace.canonical);
+        println!("{}", visible(&trace.canonical));
         println!();
         println!("sha256:    {}", trace.canonical_sha256);
         println!("algorithm: {} ({})", trace.sign_type, trace.algorithm);
         println!("key:       {}", key.info());
         for note in &key.info().notes {
-            println!("note:      {note}");
+            println!("note:      {}", visible(note));
         }
         for (k, v) in &added {
             println!(
-                "added:     {k}={v} (not in the parameters; the gateway requires and signs it)"
+                "added:     {}={} (not in the parameters; the gateway requires and signs it)",
+                visible(k),
+                visible(v)
             );
         }
         if !trace.dropped.is_empty() {
             println!(
                 "dropped:   {} (empty values are neither signed nor sent)",
-                trace.dropped.join(", ")
+                visible(&trace.dropped.join(", "))
             );
         }
         println!();

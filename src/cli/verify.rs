@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use serde_json::json;
 
-use super::{Global, read_input};
+use super::{Global, read_input, read_key};
+use crate::escape::{json_pretty, visible, visible_lines};
 use crate::keys::{self, ParsedKey, PublicKey};
 use crate::provider::alipay::{Charset, SignType, verify_response};
 
@@ -38,14 +39,14 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
-    let key = PublicKey::parse_bytes(&read_input(&args.alipay_public_key)?).with_context(|| {
+    let key = PublicKey::parse_bytes(&read_key(&args.alipay_public_key)?).with_context(|| {
         format!(
             "{} cannot be used as the Alipay public key",
             args.alipay_public_key.display()
         )
     })?;
     if let Some(app_key) = &args.app_key {
-        let app = keys::parse_bytes(&read_input(app_key)?)
+        let app = keys::parse_bytes(&read_key(app_key)?)
             .with_context(|| format!("{} is not a usable key", app_key.display()))?;
         let same = match &app {
             ParsedKey::Private(k) => keys::check_alipay_public_key(&key, k).is_err(),
@@ -77,10 +78,10 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
             "sign_type": v.sign_type.as_str(),
             "key_fingerprint": v.key_fingerprint,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", json_pretty(&out)?);
     } else {
         match &v.node {
-            Some(node) => println!("node:    {node}"),
+            Some(node) => println!("node:    {}", visible(node)),
             None => println!("node:    (none found)"),
         }
         if let Some(text) = &v.signed_text {
@@ -88,18 +89,21 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
                 "signed text ({} bytes, exactly as transmitted):",
                 text.len()
             );
-            println!("{text}");
+            println!("{}", visible_lines(text));
         }
         if let Some(text) = &v.checked_text {
             println!("checked text (after replacing \\/ with /):");
-            println!("{text}");
+            println!("{}", visible_lines(text));
         }
         if let Some(sn) = &v.cert_sn {
-            println!("alipay_cert_sn: {sn} (not part of the signed text)");
+            println!(
+                "alipay_cert_sn: {} (not part of the signed text)",
+                visible(sn)
+            );
         }
         println!("key:     {}", key.info());
         println!("outcome: {}", v.outcome.label());
-        println!("reason:  {}", v.reason);
+        println!("reason:  {}", visible(&v.reason));
     }
     Ok(if v.outcome.is_verified() {
         ExitCode::SUCCESS
