@@ -250,7 +250,7 @@ fn running_manifest(spec: &str) -> anyhow::Result<Manifest> {
 }
 
 fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
-    let bytes = std::fs::read(path).with_context(|| {
+    let bytes = crate::limits::read_file(path, crate::limits::MAX_KEY_FILE).with_context(|| {
         format!(
             "cannot read {}: is `authwalk sandbox` running with this state folder?",
             path.display()
@@ -347,7 +347,7 @@ fn profile_scope(name: &str, scope: &str) -> anyhow::Result<Scope> {
 }
 
 fn read_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    Ok(crate::limits::read_file(path, crate::limits::MAX_KEY_FILE)?)
 }
 
 fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> {
