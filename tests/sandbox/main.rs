@@ -4,4 +4,5 @@
 mod alipay;
 mod common;
 mod control;
+mod state;
 mod wechat;
