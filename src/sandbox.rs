@@ -34,7 +34,14 @@
 //! provider's `302` to `redirect_uri` with the code. `decision=deny` shows a page and does not
 //! redirect.
 //!
-//! Control API (JSON), under [`CONTROL_PATH`]:
+//! Control API (JSON), under [`CONTROL_PATH`]. Every call but the callback page needs the
+//! per-run `token` of `sandbox.json` in a [`TOKEN_HEADER`] header (or `Authorization: Bearer`),
+//! and its POSTs must be `application/json`. Every request must name a Host this sandbox
+//! answers to (its address, `localhost`, or when bound to a LAN address an IP address), and a
+//! POST carrying a foreign `Origin` is refused. Codes and tokens are capped
+//! ([`SandboxConfig::max_held`]), and so are connections ([`SandboxConfig::max_connections`],
+//! with idle timeouts).
+//!
 //!
 //! | request | effect |
 //! | --- | --- |
@@ -50,6 +57,8 @@ mod alipay;
 mod control;
 mod demo;
 mod form;
+mod guard;
+mod limits;
 mod pages;
 mod running;
 mod scenario;
@@ -107,6 +116,14 @@ pub struct SandboxConfig {
     /// `sandbox.json` on a clean shutdown. Without it (a walk's embedded sandbox, tests) the
     /// manifest is written only when no claimed sandbox holds the folder, and left behind.
     pub exclusive: bool,
+    /// Log one line per request on stderr (the standalone `authwalk sandbox`, unless `-q`).
+    pub log_requests: bool,
+    /// How many codes, and how many tokens, each store keeps at most: past it the entries
+    /// closest to expiry are dropped, so a flood of logins cannot grow memory without bound.
+    pub max_held: usize,
+    /// How many connections are served at once; when full, the longest-idle one is closed to
+    /// make room for a new client.
+    pub max_connections: usize,
 }
 
 impl Default for SandboxConfig {
@@ -117,6 +134,9 @@ impl Default for SandboxConfig {
             scenario: None,
             alipay_apps: None,
             exclusive: false,
+            log_requests: false,
+            max_held: state::MAX_HELD,
+            max_connections: limits::MAX_CONNECTIONS,
         }
     }
 }
@@ -218,6 +238,9 @@ pub(crate) struct Shared {
     pub alipay: alipay::AlipayState,
     pub wechat: wechat::WechatState,
     pub scenario: Mutex<Option<Scenario>>,
+    /// The bound address: which Host names are served, and which callbacks are registered.
+    pub bind: SocketAddr,
+    pub log_requests: bool,
 }
 
 impl Shared {
@@ -325,7 +348,11 @@ impl Sandbox {
             alipay: alipay::AlipayState::default(),
             wechat: wechat::WechatState::default(),
             scenario: Mutex::new(None),
+            bind: addr,
+            log_requests: config.log_requests,
         });
+        shared.alipay.set_cap(config.max_held);
+        shared.wechat.set_cap(config.max_held);
         if let Some(name) = &config.scenario {
             let scenario = Scenario::named(name)?;
             shared.apply_scenario(scenario);
@@ -341,8 +368,17 @@ impl Sandbox {
 
         let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
+        // tap_io: the wrapper through which axum hands the client's address to handlers.
+        let listener = axum::serve::ListenerExt::tap_io(
+            limits::Guarded::new(listener, config.max_connections),
+            |_| {},
+        );
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let serve = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
                 let _ = stopped.await;
             });
             if let Err(e) = serve.await {
@@ -565,6 +601,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             date_header,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            guard::guard,
         ))
         .with_state(shared)
 }

@@ -63,15 +63,21 @@ async fn serves_writes_the_manifest_and_applies_a_scenario() {
     .expect("JSON");
     let gateway = manifest["alipay"]["gateway"].as_str().expect("gateway");
     assert!(lines.iter().any(|l| l.contains(gateway)));
-    let scenario: serde_json::Value = reqwest::get(format!(
-        "{}/scenario",
-        manifest["control"].as_str().expect("control")
-    ))
-    .await
-    .expect("control answers")
-    .json()
-    .await
-    .expect("JSON");
+    let scenario: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/scenario",
+            manifest["control"].as_str().expect("control")
+        ))
+        .header(
+            authwalk::sandbox::TOKEN_HEADER,
+            manifest["token"].as_str().expect("token"),
+        )
+        .send()
+        .await
+        .expect("control answers")
+        .json()
+        .await
+        .expect("JSON");
     assert_eq!(scenario["scenario"]["name"], "frozen-user");
 }
 

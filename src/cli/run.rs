@@ -243,6 +243,7 @@ async fn setup(
             transport: transport.clone(),
             user,
             control: handle.manifest().control.clone(),
+            token: handle.manifest().token.clone(),
         });
         (flow, target, Some(handle), approver)
     })

@@ -85,6 +85,25 @@ fn list(global: &Global) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The loud warning of a bind other machines can reach.
+fn warn_exposed(addr: SocketAddr) {
+    let what = if addr.ip().is_unspecified() {
+        format!(
+            "every network interface of this machine, port {}",
+            addr.port()
+        )
+    } else {
+        addr.to_string()
+    };
+    eprintln!(
+        "\n⚠  WARNING: the sandbox listens on {what}: anyone who can reach this machine on \
+         that port can open the consent pages, approve logins as any demo user, and exchange \
+         codes for tokens with the demo apps' keys and appsecrets. The control API (clock, \
+         faults, scenarios, auth codes) still needs the token in sandbox.json. Use it on a \
+         network you trust, and stop it when done (Ctrl-C).\n"
+    );
+}
+
 /// The state directory: `--state-dir`, else the shared sandbox folder of
 /// [`crate::config::sandbox_state_dir`].
 fn state_dir(args: &SandboxArgs) -> anyhow::Result<PathBuf> {
@@ -113,6 +132,8 @@ pub fn run(args: &SandboxArgs, global: &Global) -> anyhow::Result<ExitCode> {
         scenario: args.scenario.clone(),
         alipay_apps: None,
         exclusive: true,
+        log_requests: !args.quiet,
+        ..SandboxConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -137,10 +158,18 @@ pub fn run(args: &SandboxArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 handle.addr().port()
             );
         }
+        if !handle.addr().ip().is_loopback() {
+            warn_exposed(handle.addr());
+        }
         println!("Press Ctrl-C to stop.");
+        // Ctrl-C or a plain `kill`: either way stop cleanly, which removes sandbox.json.
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("cannot listen for SIGTERM")?;
         tokio::select! {
             () = handle.wait() => {}
             r = tokio::signal::ctrl_c() => r.context("cannot listen for Ctrl-C")?,
+            _ = terminate.recv() => {}
         }
         handle.shutdown().await;
         Ok(ExitCode::SUCCESS)

@@ -41,6 +41,7 @@ async fn alipay_walk(handle: &SandboxHandle) -> Flow {
         transport: transport.clone(),
         user: "alipay-certified".to_owned(),
         control: m.control.clone(),
+        token: m.token.clone(),
     };
     drive(
         &mut flow,
