@@ -9,8 +9,8 @@ use anyhow::{Context as _, bail};
 use serde_json::json;
 
 use super::{Global, read_key};
-use crate::escape::{json_pretty, visible};
 use crate::config::{write_public_file, write_secret_file};
+use crate::escape::{json_pretty, visible};
 use crate::keys::{self, Armor, Encoding, HashAlg, ParsedKey, PrivateKey, PublicKey};
 use crate::provider::alipay::cert;
 

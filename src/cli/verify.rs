@@ -114,8 +114,11 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
             writeln!(out, "{}", visible_lines(text))?;
         }
         if let Some(sn) = &v.cert_sn {
-            writeln!(out, "alipay_cert_sn: {} (not part of the signed text)",
-                visible(sn))?;
+            writeln!(
+                out,
+                "alipay_cert_sn: {} (not part of the signed text)",
+                visible(sn)
+            )?;
         }
         writeln!(out, "key:     {}", key.info())?;
         writeln!(out, "outcome: {}", v.outcome.label())?;
