@@ -180,12 +180,17 @@ fn timed_view(t: &Timed, policy: Policy) -> TimedView {
         value: policy.secret(&t.value),
         obtained: t.obtained.unix_timestamp(),
         expires: t.expires.map(OffsetDateTime::unix_timestamp),
-        // `obtained` carries sub-second precision, and 1295999.6 s is 15 days.
-        lifetime_s: t
-            .expires
-            .map(|e| (e - t.obtained + time::Duration::milliseconds(500)).whole_seconds()),
+        lifetime_s: t.expires.map(|e| rounded_lifetime(e - t.obtained)),
         expires_china: t.expires.map(crate::provider::alipay::format_timestamp),
     }
+}
+
+/// A lifetime in whole seconds, to the nearest minute past ten minutes: `obtained` is taken
+/// when the answer arrives, a moment after the provider started counting, so 15 days shows
+/// as 1295999.4 s, which is still "15 d".
+fn rounded_lifetime(d: time::Duration) -> i64 {
+    let s = (d + time::Duration::milliseconds(500)).whole_seconds();
+    if s >= 600 { (s + 30) / 60 * 60 } else { s }
 }
 
 fn callback_view(flow: &Flow, policy: Policy) -> Option<CallbackView> {
