@@ -425,12 +425,22 @@ impl ProviderCatalog {
     /// The entry of a field: the one listed for `endpoint` if there is one, else one every
     /// response may carry, else (with no endpoint, or an endpoint the field is not listed
     /// for) the first entry of that name.
+    ///
+    /// Response fields come before request parameters of the same name (Alipay's `code` is
+    /// both the gateway result code and the token call's auth_code parameter).
     pub fn field(&self, endpoint: Option<&str>, name: &str) -> Option<&Field> {
-        let named = || self.fields.iter().filter(move |f| f.name == name);
-        endpoint
-            .and_then(|e| named().find(|f| !f.endpoints.is_empty() && f.applies_to(e)))
-            .or_else(|| named().find(|f| f.endpoints.is_empty()))
-            .or_else(|| named().next())
+        let named = |location: Option<Location>| {
+            self.fields
+                .iter()
+                .filter(move |f| f.name == name && location.is_none_or(|l| f.location == l))
+        };
+        let specific = |f: &&Field| endpoint.is_some_and(|e| !f.endpoints.is_empty() && f.applies_to(e));
+        let response = Some(Location::Response);
+        named(response)
+            .find(specific)
+            .or_else(|| named(response).find(|f| f.endpoints.is_empty()))
+            .or_else(|| named(None).find(specific))
+            .or_else(|| named(None).next())
     }
 
     /// The error entry for a code, sub-code or alias.
@@ -584,6 +594,14 @@ impl Catalog {
                         entry: field.value(value),
                     });
                 }
+            }
+            // `scope=auth_base` is Alipay's scope, not an unknown value of WeChat's: when the
+            // value is documented somewhere, drop the fields that do not know it.
+            if hits
+                .iter()
+                .any(|h| matches!(h, Hit::Value { entry: Some(_), .. }))
+            {
+                hits.retain(|h| matches!(h, Hit::Value { entry: Some(_), .. }));
             }
             return hits;
         }
