@@ -23,8 +23,7 @@ use crate::provider::alipay::{Charset, Environment, SignType};
 use crate::provider::wechat::UserInfoLang;
 use crate::provider::{Provider, Scope};
 use crate::sandbox::{
-    ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP, MANIFEST_FILE, Manifest, Sandbox, SandboxConfig,
-    SandboxHandle, Scenario,
+    ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP, Manifest, Sandbox, SandboxConfig, SandboxHandle, Scenario,
 };
 use crate::transport::{
     CallbackListener, ListenError, ListenerApprover, SandboxApprover, Transport,
@@ -157,7 +156,7 @@ pub async fn resolve(
             Ok(target)
         }
         Where::Running(spec) => {
-            let manifest = running_manifest(spec)?;
+            let manifest = crate::sandbox::running(spec)?;
             on_sandbox(
                 &manifest,
                 flow,
@@ -215,49 +214,8 @@ pub fn random_state() -> String {
 
 /// The one folder where both `authwalk run` and `authwalk sandbox` keep the sandbox's keys.
 pub fn sandbox_state_dir() -> anyhow::Result<PathBuf> {
-    crate::config::data_dir()
-        .map(|d| d.join("sandbox"))
+    crate::config::sandbox_state_dir()
         .ok_or_else(|| anyhow!("no data folder on this system; pass --state-dir DIR"))
-}
-
-/// The manifest of a running sandbox: `spec` is its `sandbox.json`, its state folder, or its
-/// base URL (whose manifest must then be in the default state folder).
-fn running_manifest(spec: &str) -> anyhow::Result<Manifest> {
-    let path = if spec.starts_with("http://") || spec.starts_with("https://") {
-        let path = sandbox_state_dir()?.join(MANIFEST_FILE);
-        let manifest = read_manifest(&path)?;
-        let base = spec.trim_end_matches('/');
-        if !manifest.control.starts_with(base) {
-            bail!(
-                "the sandbox at {base} is not the one described by {} ({}); pass the path of \
-                 its sandbox.json instead of its URL",
-                path.display(),
-                manifest
-                    .control
-                    .trim_end_matches(crate::sandbox::CONTROL_PATH)
-            );
-        }
-        return Ok(manifest);
-    } else {
-        let path = PathBuf::from(spec);
-        if path.is_dir() {
-            path.join(MANIFEST_FILE)
-        } else {
-            path
-        }
-    };
-    read_manifest(&path)
-}
-
-fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
-    let bytes = std::fs::read(path).with_context(|| {
-        format!(
-            "cannot read {}: is `authwalk sandbox` running with this state folder?",
-            path.display()
-        )
-    })?;
-    serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a sandbox.json", path.display()))
 }
 
 fn on_sandbox(
@@ -316,6 +274,7 @@ fn on_sandbox(
             transport: transport.clone(),
             user: user.clone(),
             control: m.control.clone(),
+            token: m.token.clone(),
         }),
         user: Some(user),
         manifest: Some(m.clone()),
@@ -347,7 +306,7 @@ fn profile_scope(name: &str, scope: &str) -> anyhow::Result<Scope> {
 }
 
 fn read_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    Ok(crate::limits::read_file(path, crate::limits::MAX_KEY_FILE)?)
 }
 
 fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> {

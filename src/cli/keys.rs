@@ -8,8 +8,9 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use super::{Global, read_input};
+use super::{Global, read_key};
 use crate::config::{write_public_file, write_secret_file};
+use crate::escape::{json_pretty, visible};
 use crate::keys::{self, Armor, Encoding, HashAlg, ParsedKey, PrivateKey, PublicKey};
 use crate::provider::alipay::cert;
 
@@ -240,7 +241,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     let mut out = io::stdout().lock();
     if args.json {
         let doc: Vec<_> = reports.iter().map(report_json).collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        writeln!(out, "{}", json_pretty(&doc)?)?;
     } else {
         for (i, r) in reports.iter().enumerate() {
             if i > 0 {
@@ -257,7 +258,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn load(path: &Path, role: Option<&'static str>) -> anyhow::Result<Report> {
-    let bytes = read_input(path)?;
+    let bytes = read_key(path)?;
     let key = keys::parse_bytes(&bytes);
     let text = String::from_utf8_lossy(&bytes);
     let is_cert = matches!(&key, Ok(k) if k.info().encoding == Encoding::Certificate);
@@ -284,8 +285,8 @@ fn load(path: &Path, role: Option<&'static str>) -> anyhow::Result<Report> {
 
 fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
     match r.role {
-        Some(role) => writeln!(out, "{} ({role})", r.path.display())?,
-        None => writeln!(out, "{}", r.path.display())?,
+        Some(role) => writeln!(out, "{} ({role})", visible(&r.path.display().to_string()))?,
+        None => writeln!(out, "{}", visible(&r.path.display().to_string()))?,
     }
     match &r.key {
         Ok(key) => {
@@ -306,7 +307,7 @@ fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
                 )?;
             }
             for note in &info.notes {
-                writeln!(out, "  note:        {note}")?;
+                writeln!(out, "  note:        {}", visible(note))?;
             }
             if let Some(sn) = &r.cert_sn {
                 writeln!(
@@ -328,10 +329,10 @@ fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
                 )?;
             }
         }
-        Err(e) => writeln!(out, "  error:       {e}")?,
+        Err(e) => writeln!(out, "  error:       {}", visible(&e.to_string()))?,
     }
     for p in &r.problems {
-        writeln!(out, "  error:       {p}")?;
+        writeln!(out, "  error:       {}", visible(p))?;
     }
     Ok(())
 }
@@ -366,7 +367,7 @@ fn report_json(r: &Report) -> serde_json::Value {
 }
 
 fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
-    let parsed = keys::parse_bytes(&read_input(&args.file)?)
+    let parsed = keys::parse_bytes(&read_key(&args.file)?)
         .with_context(|| format!("{} is not a usable key", args.file.display()))?;
     let armor = if args.one_line {
         Armor::OneLine

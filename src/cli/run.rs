@@ -77,9 +77,22 @@ pub struct RunArgs {
     /// Show tokens, codes and secrets in full instead of masked.
     #[arg(long)]
     pub reveal: bool,
-    /// Seconds allowed per request.
-    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    /// Seconds allowed per request, body included (1 to 600).
+    #[arg(
+        long,
+        default_value_t = 10,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
     pub timeout: u64,
+    /// Largest response body kept, e.g. 8M or 512K (1K to 1G); a longer one stops the read.
+    #[arg(
+        long,
+        default_value = "8M",
+        value_name = "SIZE",
+        value_parser = crate::limits::parse_body_limit
+    )]
+    pub max_body: usize,
 }
 
 pub fn run(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> {
@@ -137,7 +150,8 @@ fn place(args: &RunArgs) -> Where {
 async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let transport = Transport::new(Duration::from_secs(args.timeout))
-        .context("cannot build the HTTP client")?;
+        .context("cannot build the HTTP client")?
+        .with_body_limit(args.max_body);
     let (inputs, choice) = inputs(args)?;
     let lang = global.lang();
     let target = target::resolve(&place(args), args.flow, &choice, &transport).await?;
@@ -201,8 +215,7 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     walk.summary.ok = walk.ok;
     if args.json {
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, &walk)?;
-        writeln!(out)?;
+        writeln!(out, "{}", crate::escape::json_pretty(&walk)?)?;
     } else {
         printer.summary(&walk)?;
     }

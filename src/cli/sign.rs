@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use super::{Global, read_input};
+use super::{Global, read_key};
+use crate::escape::{json_pretty, visible};
 use crate::keys::PrivateKey;
 use crate::provider::alipay::{Charset, SignType, sign_params};
 
@@ -42,7 +43,7 @@ pub fn run(args: &SignArgs, _global: &Global) -> anyhow::Result<ExitCode> {
     let sign_type = resolve(&mut params, "sign_type", args.sign_type, &mut added)?;
     let charset = resolve(&mut params, "charset", args.charset, &mut added)?;
 
-    let key = PrivateKey::parse_bytes(&read_input(&args.private_key)?)
+    let key = PrivateKey::parse_bytes(&read_key(&args.private_key)?)
         .with_context(|| format!("{} cannot be used to sign", args.private_key.display()))?;
     let trace = sign_params(&params, sign_type, charset, &key)?;
 
@@ -64,7 +65,7 @@ pub fn run(args: &SignArgs, _global: &Global) -> anyhow::Result<ExitCode> {
                 "fingerprint": key.fingerprint().hex(),
             },
         });
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        writeln!(out, "{}", json_pretty(&doc)?)?;
     } else {
         writeln!(
             out,
@@ -72,25 +73,27 @@ pub fn run(args: &SignArgs, _global: &Global) -> anyhow::Result<ExitCode> {
             trace.charset,
             trace.canonical.len()
         )?;
-        writeln!(out, "{}", trace.canonical)?;
+        writeln!(out, "{}", visible(&trace.canonical))?;
         writeln!(out)?;
         writeln!(out, "sha256:    {}", trace.canonical_sha256)?;
         writeln!(out, "algorithm: {} ({})", trace.sign_type, trace.algorithm)?;
         writeln!(out, "key:       {}", key.info())?;
         for note in &key.info().notes {
-            writeln!(out, "note:      {note}")?;
+            writeln!(out, "note:      {}", visible(note))?;
         }
         for (k, v) in &added {
             writeln!(
                 out,
-                "added:     {k}={v} (not in the parameters; the gateway requires and signs it)"
+                "added:     {}={} (not in the parameters; the gateway requires and signs it)",
+                visible(k),
+                visible(v)
             )?;
         }
         if !trace.dropped.is_empty() {
             writeln!(
                 out,
                 "dropped:   {} (empty values are neither signed nor sent)",
-                trace.dropped.join(", ")
+                visible(&trace.dropped.join(", "))
             )?;
         }
         writeln!(out)?;

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use super::{Global, read_input};
+use super::{Global, read_input, read_key};
+use crate::escape::{json_pretty, visible, visible_lines};
 use crate::keys::{self, ParsedKey, PublicKey};
 use crate::provider::alipay::{Charset, SignType, verify_response};
 
@@ -39,14 +40,14 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
-    let key = PublicKey::parse_bytes(&read_input(&args.alipay_public_key)?).with_context(|| {
+    let key = PublicKey::parse_bytes(&read_key(&args.alipay_public_key)?).with_context(|| {
         format!(
             "{} cannot be used as the Alipay public key",
             args.alipay_public_key.display()
         )
     })?;
     if let Some(app_key) = &args.app_key {
-        let app = keys::parse_bytes(&read_input(app_key)?)
+        let app = keys::parse_bytes(&read_key(app_key)?)
             .with_context(|| format!("{} is not a usable key", app_key.display()))?;
         let same = match &app {
             ParsedKey::Private(k) => keys::check_alipay_public_key(&key, k).is_err(),
@@ -94,10 +95,10 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
             "sign_type": v.sign_type.as_str(),
             "key_fingerprint": v.key_fingerprint,
         });
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        writeln!(out, "{}", json_pretty(&doc)?)?;
     } else {
         match &v.node {
-            Some(node) => writeln!(out, "node:    {node}")?,
+            Some(node) => writeln!(out, "node:    {}", visible(node))?,
             None => writeln!(out, "node:    (none found)")?,
         }
         if let Some(text) = &v.signed_text {
@@ -106,18 +107,22 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
                 "signed text ({} bytes, exactly as transmitted):",
                 text.len()
             )?;
-            writeln!(out, "{text}")?;
+            writeln!(out, "{}", visible_lines(text))?;
         }
         if let Some(text) = &v.checked_text {
             writeln!(out, "checked text (after replacing \\/ with /):")?;
-            writeln!(out, "{text}")?;
+            writeln!(out, "{}", visible_lines(text))?;
         }
         if let Some(sn) = &v.cert_sn {
-            writeln!(out, "alipay_cert_sn: {sn} (not part of the signed text)")?;
+            writeln!(
+                out,
+                "alipay_cert_sn: {} (not part of the signed text)",
+                visible(sn)
+            )?;
         }
         writeln!(out, "key:     {}", key.info())?;
         writeln!(out, "outcome: {}", v.outcome.label())?;
-        writeln!(out, "reason:  {}", v.reason)?;
+        writeln!(out, "reason:  {}", visible(&v.reason))?;
     }
     Ok(if v.outcome.is_verified() {
         ExitCode::SUCCESS
