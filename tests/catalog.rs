@@ -440,12 +440,14 @@ fn value_sets_are_complete() {
     assert_eq!(value_set(Wechat, None, "sex"), set(&["0", "1", "2"]));
     assert_eq!(
         value_set(Wechat, None, "headimgurl"),
-        set(&["0", "46", "64", "96", "132"])
+        // "" is documented too: the user has no avatar.
+        set(&["", "0", "46", "64", "96", "132"])
     );
     assert_eq!(value_set(Wechat, None, "is_snapshotuser"), set(&["1"]));
     assert_eq!(
-        value_set(Wechat, None, "scope"),
-        set(&["snsapi_base", "snsapi_userinfo"])
+        value_set(Wechat, Some("/sns/oauth2/access_token"), "scope"),
+        // snsapi_login: tokens of the website QR login (/connect/qrconnect).
+        set(&["snsapi_base", "snsapi_userinfo", "snsapi_login"])
     );
     assert_eq!(value_set(Wechat, None, "subscribe"), set(&["0", "1"]));
     assert_eq!(

@@ -231,3 +231,81 @@ fn the_mixup_checks_take_a_list_of_urls() {
     let title = &found[0].title.en;
     assert!(title.contains("/cgi-bin/token") && title.contains("/sns/oauth2/access_token"), "{title}");
 }
+
+// The key and verify tools: advice that points at the real mistake.
+
+fn vector(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors/alipay")
+        .join(name)
+}
+
+fn verify(body: &str) -> (String, i32) {
+    let out = authwalk()
+        .args(["--lang", "en", "verify", "--alipay-public-key"])
+        .arg(vector("fake_alipay_public_key.pem"))
+        .arg("-")
+        .write_stdin(body.to_owned())
+        .output()
+        .expect("runs");
+    (
+        String::from_utf8(out.stdout).expect("utf-8"),
+        out.status.code().expect("exit code"),
+    )
+}
+
+#[test]
+fn verify_says_not_base64_or_whitespace_before_blaming_the_key() {
+    let signed = std::fs::read_to_string(vector("v1_resp_oauth_token_code_invalid_signed.body.json"))
+        .expect("vector");
+    let (out, code) = verify(signed.trim());
+    assert_eq!(code, 0, "{out}");
+    // A placeholder sign.
+    let placeholder = r#"{"error_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.code-invalid","sub_msg":"授权码code无效"},"sign":"xxx"}"#;
+    let (out, code) = verify(placeholder);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("not base64") || out.contains("not a real signature"), "{out}");
+    assert!(!out.contains("not the Alipay public key"), "{out}");
+    // The same signed body, pretty-printed by a JSON viewer before pasting.
+    let pretty = signed
+        .trim()
+        .replace("{\"", "{\n  \"")
+        .replace("\",\"", "\",\n  \"")
+        .replace("\":\"", "\": \"");
+    let (out, code) = verify(&pretty);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("whitespace"), "{out}");
+    assert!(!out.contains("not the Alipay public key"), "{out}");
+}
+
+#[test]
+fn keys_advice_sends_the_user_to_the_console_for_the_alipay_public_key() {
+    let out = authwalk()
+        .args(["--lang", "en", "keys", "inspect", "--alipay-public-key"])
+        .arg(vector("app_private_key_pkcs8.pem"))
+        .output()
+        .expect("runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("支付宝公钥"), "{text}");
+    assert!(text.contains("console"), "{text}");
+    assert!(!text.contains("convert --public"), "{text}");
+}
+
+#[test]
+fn keys_gen_offers_only_formats_that_work() {
+    let out = authwalk()
+        .args(["keys", "gen", "--help"])
+        .output()
+        .expect("runs");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("pkcs8") && help.contains("pkcs1"), "{help}");
+    assert!(!help.contains("spki"), "{help}");
+    authwalk()
+        .args(["keys", "gen", "--format", "spki"])
+        .assert()
+        .code(2);
+}

@@ -422,3 +422,31 @@ async fn a_bare_code_says_the_state_check_was_skipped() {
     assert!(!all.iter().any(|f| f.code == "flow.state-unchecked"));
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn seed_000_an_auth_base_code_gives_isv_invalid_token() {
+    let h = sandbox(Some("invalid-token")).await;
+    let m = h.manifest().clone();
+    let (flow, ok) = walk(
+        &h,
+        FlowKind::AlipayWeb,
+        alipay_app(&m, "auth_user"),
+        &first_user(&m, "alipay"),
+        &Inputs::default(),
+    )
+    .await;
+    assert!(!ok);
+    let findings = last_findings(&flow);
+    // The catalog gives the seed's two reasons …
+    let code = finding(&findings, "alipay.isv.invalid-token");
+    assert!(code.explanation.en.contains("auth_user"), "{}", code.explanation.en);
+    assert!(
+        code.explanation.en.contains("alipay.user.info.share"),
+        "{}",
+        code.explanation.en
+    );
+    // … and the walk shows which one it is: the code was authorized with auth_base.
+    let rule = finding(&findings, "alipay.triage.auth-base-token");
+    assert!(rule.fix.en.contains("auth_user"), "{}", rule.fix.en);
+    h.shutdown().await;
+}

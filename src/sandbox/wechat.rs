@@ -524,7 +524,7 @@ fn cgi_info(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     // Nickname and avatar are blank on this API since 2021-12-27.
     out.insert("nickname".into(), json!(""));
     out.insert("sex".into(), json!(0));
-    out.insert("language".into(), json!("zh_CN"));
+    // No `language`: the API no longer provides it (the catalog says the same).
     out.insert("city".into(), json!(""));
     out.insert("province".into(), json!(""));
     out.insert("country".into(), json!(""));
