@@ -309,3 +309,19 @@ fn keys_gen_offers_only_formats_that_work() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_website_login_token_may_read_the_profile() {
+    let requests = [
+        authwalk::triage::Request {
+            url: "https://api.weixin.qq.com/sns/oauth2/access_token?appid=A&secret=S&code=C&grant_type=authorization_code",
+            response: Some(br#"{"access_token":"WEB","openid":"O","scope":"snsapi_login"}"#),
+        },
+        authwalk::triage::Request {
+            url: "https://api.weixin.qq.com/sns/userinfo?access_token=WEB&openid=O",
+            response: Some(br#"{"openid":"O","nickname":"n"}"#),
+        },
+    ];
+    let found = authwalk::triage::token_mixups(&requests);
+    assert!(found.is_empty(), "{found:?}");
+}

@@ -816,7 +816,9 @@ fn html_page<'a>(catalog: &'a Catalog, text: &str) -> Result<Analysis<'a>, Analy
     }
     // The page's own messages ("该链接无法访问", "redirect_uri 参数错误", …) have entries too.
     if let Some(entry) = catalog.provider(Provider::Wechat).errors.iter().find(|e| {
+        // "请在微信客户端打开链接" is not an error of the link: it has its own hint below.
         e.kind == crate::catalog::ErrorKind::Page
+            && e.code != "page.open-in-wechat"
             && e.aliases.iter().any(|a| {
                 text.to_lowercase()
                     .replace(' ', "")

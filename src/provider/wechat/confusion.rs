@@ -188,7 +188,11 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
                     ..
                 }),
                 Endpoint::SnsUserInfo,
-            ) if !scope.split(',').any(|s| s.trim() == SCOPE_USERINFO) => {
+            // snsapi_login (website QR login) tokens read the profile too.
+            ) if !scope
+                .split(',')
+                .any(|s| matches!(s.trim(), SCOPE_USERINFO | "snsapi_login")) =>
+            {
                 push(&mut out, base_scope_userinfo(Some(scope)));
             }
             _ => {}
