@@ -434,7 +434,8 @@ impl ProviderCatalog {
                 .iter()
                 .filter(move |f| f.name == name && location.is_none_or(|l| f.location == l))
         };
-        let specific = |f: &&Field| endpoint.is_some_and(|e| !f.endpoints.is_empty() && f.applies_to(e));
+        let specific =
+            |f: &&Field| endpoint.is_some_and(|e| !f.endpoints.is_empty() && f.applies_to(e));
         let response = Some(Location::Response);
         named(response)
             .find(specific)

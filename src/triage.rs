@@ -215,11 +215,7 @@ fn mixups_at(flow: &Flow, ex: &Exchange) -> Vec<Finding> {
             response: e.response.as_ref().map(|r| r.body.as_slice()),
         })
         .collect();
-    let Some(at) = flow
-        .exchanges()
-        .iter()
-        .position(|e| std::ptr::eq(e, ex))
-    else {
+    let Some(at) = flow.exchanges().iter().position(|e| std::ptr::eq(e, ex)) else {
         return Vec::new();
     };
     let before = token_mixups(&requests[..at]);

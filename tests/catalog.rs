@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use authwalk::catalog::{Catalog, ErrorKind, Provider};
 use authwalk::finding::Text;
 
-
 /// Codes the sandbox can return: each must have an entry.
 const SANDBOX_ALIPAY_SUB_CODES: &[&str] = &[
     "isv.invalid-signature",

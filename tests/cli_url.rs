@@ -331,6 +331,9 @@ fn an_already_encoded_redirect_uri_is_encoded_once() {
         .stdout
         .clone();
     let url = String::from_utf8(out).unwrap();
-    assert!(url.contains("redirect_uri=https%3A%2F%2Fexample.com%2Fcb&"), "{url}");
+    assert!(
+        url.contains("redirect_uri=https%3A%2F%2Fexample.com%2Fcb&"),
+        "{url}"
+    );
     assert!(!url.contains("%253A"), "{url}");
 }

@@ -81,7 +81,9 @@ fn terms_explain_in_both_languages() {
     assert_eq!(code, 0);
     assert!(en.contains("quick-registered user"), "{en}");
     assert!(
-        en.contains("Source: seed 001_ef808ad66c0a7d49.txt; Alipay API alipay.user.info.share — https://"),
+        en.contains(
+            "Source: seed 001_ef808ad66c0a7d49.txt; Alipay API alipay.user.info.share — https://"
+        ),
         "{en}"
     );
     let (zh, _) = run_text(&["explain", "user_status=Q", "--lang", "zh"]);
@@ -181,10 +183,7 @@ fn alipay_user_info_share_sample_is_fully_annotated() {
     let path = fixture(file);
     let path = path.to_str().expect("path");
     let (en, _) = run_text(&["explain", path, "--lang", "en"]);
-    assert!(
-        en.contains("→ T: normal user (current wording"),
-        "{en}"
-    );
+    assert!(en.contains("→ T: normal user (current wording"), "{en}");
     assert!(en.contains("→ 2: individual account"), "{en}");
     assert!(
         en.contains("Result: success") && !en.contains("字段"),

@@ -27,37 +27,82 @@ const TABLE: &[(&str, &[&str], &[&str])] = &[
     // Seed 000: the two reasons for isv.invalid-token.
     (
         "isv.invalid-token",
-        &["auth_user", "alipay.user.info.share", "seed 000_a043a7b81cdad527.txt"],
+        &[
+            "auth_user",
+            "alipay.user.info.share",
+            "seed 000_a043a7b81cdad527.txt",
+        ],
         &["auth_user", "alipay.user.info.share", "无效令牌"],
     ),
     // Seed 001 vs the current wording of user_status, and where real-name status lives.
     (
         "user_status",
-        &["已认证用户", "正常用户", "is_certified", "Follow the current wording"],
+        &[
+            "已认证用户",
+            "正常用户",
+            "is_certified",
+            "Follow the current wording",
+        ],
         &["已认证用户", "正常用户", "is_certified", "以现行说明为准"],
     ),
-    ("user_status=T", &["normal user", "is_certified"], &["正常用户", "is_certified"]),
+    (
+        "user_status=T",
+        &["normal user", "is_certified"],
+        &["正常用户", "is_certified"],
+    ),
     // Missing fields: company account, never set, sensitive data.
-    ("nick_name", &["company account", "never set"], &["企业账户", "没有设置过"]),
+    (
+        "nick_name",
+        &["company account", "never set"],
+        &["企业账户", "没有设置过"],
+    ),
     ("alipay.avatar", &["never set"], &["未设置头像"]),
     ("user_name", &["Sensitive data"], &["敏感信息"]),
     ("mobile", &["Sensitive data"], &["敏感信息"]),
     // The mini-program side of seed 000.
     ("my.getAuthCode", &["my.getAuthCode"], &["授权码"]),
-    ("authCode", &["alipay.system.oauth.token", "single use"], &["alipay.system.oauth.token", "只能使用一次"]),
+    (
+        "authCode",
+        &["alipay.system.oauth.token", "single use"],
+        &["alipay.system.oauth.token", "只能使用一次"],
+    ),
     ("authSuccessScopes", &["auth_user"], &["auth_user"]),
     ("authErrorScopes", &["not granted"], &["没有授权成功"]),
     ("my.getAuthUserInfo", &["display only"], &["仅用于界面展示"]),
-    ("nickName", &["display only", "alipay.user.info.share"], &["界面展示", "alipay.user.info.share"]),
-    ("my.getOpenUserInfo", &["without user_id"], &["不返回 user_id"]),
+    (
+        "nickName",
+        &["display only", "alipay.user.info.share"],
+        &["界面展示", "alipay.user.info.share"],
+    ),
+    (
+        "my.getOpenUserInfo",
+        &["without user_id"],
+        &["不返回 user_id"],
+    ),
     ("alipay:11", &["cancel"], &["取消"]),
     ("alipay:10", &["Empty Data"], &["Empty Data"]),
-    ("scopes=auth_user", &["alipay.user.info.share"], &["alipay.user.info.share"]),
+    (
+        "scopes=auth_user",
+        &["alipay.user.info.share"],
+        &["alipay.user.info.share"],
+    ),
     // Request and callback parameters.
-    ("scope=auth_base", &["alipay", "cannot call alipay.user.info.share"], &["alipay", "不能调用 alipay.user.info.share"]),
-    ("scope=auth_user", &["alipay.user.info.share"], &["alipay.user.info.share"]),
+    (
+        "scope=auth_base",
+        &["alipay", "cannot call alipay.user.info.share"],
+        &["alipay", "不能调用 alipay.user.info.share"],
+    ),
+    (
+        "scope=auth_user",
+        &["alipay.user.info.share"],
+        &["alipay.user.info.share"],
+    ),
     ("scope=snsapi_login", &["qrconnect"], &["qrconnect"]),
-    ("auth_code", &["auth_code, not code", "Single use"], &["不是 code", "只能使用一次"]),
+    (
+        "auth_code",
+        &["auth_code, not code", "Single use"],
+        &["不是 code", "只能使用一次"],
+    ),
     ("source=alipay_wallet", &["Alipay app"], &["支付宝客户端"]),
     ("app_id", &["same one"], &["同一个"]),
     ("alipay.state", &["CSRF"], &["CSRF"]),
@@ -67,22 +112,62 @@ const TABLE: &[(&str, &[&str], &[&str])] = &[
     ("alipay.code", &["auth_code"], &["auth_code"]),
     ("appid", &["AppID"], &["AppID"]),
     ("redirect_uri", &["percent-encoded"], &["编码"]),
-    ("response_type=code", &["only documented value"], &["唯一的取值"]),
+    (
+        "response_type=code",
+        &["only documented value"],
+        &["唯一的取值"],
+    ),
     ("secret", &["Server side only"], &["服务端"]),
-    ("forcePopup=true", &["pop-up", "#wechat_redirect"], &["授权页", "#wechat_redirect"]),
+    (
+        "forcePopup=true",
+        &["pop-up", "#wechat_redirect"],
+        &["授权页", "#wechat_redirect"],
+    ),
     ("forceSnapShot", &["snapshot"], &["快照页"]),
     // Codes the docs list.
     ("43003", &["https"], &["https"]),
-    ("isv.app-call-limited", &["40005", "limit"], &["40005", "超过限制"]),
-    ("isv.method-call-limited", &["40005", "limit"], &["40005", "超过了限制"]),
-    ("isv.missing-signature-config", &["40003", "应用未配置对应签名算法的公钥或者证书"], &["40003", "应用未配置对应签名算法的公钥或者证书"]),
+    (
+        "isv.app-call-limited",
+        &["40005", "limit"],
+        &["40005", "超过限制"],
+    ),
+    (
+        "isv.method-call-limited",
+        &["40005", "limit"],
+        &["40005", "超过了限制"],
+    ),
+    (
+        "isv.missing-signature-config",
+        &["40003", "应用未配置对应签名算法的公钥或者证书"],
+        &["40003", "应用未配置对应签名算法的公钥或者证书"],
+    ),
     // The authorize page's own messages and its error table.
-    ("该链接无法访问", &["redirect_uri", "scope"], &["redirect_uri", "scope"]),
-    ("Scope 参数错误或没有 Scope 权限", &["10005", "Service Account"], &["10005", "已认证服务号"]),
-    ("redirect_uri 参数错误", &["web authorization domain"], &["网页授权域名"]),
-    ("请在微信客户端打开链接", &["inside the WeChat client"], &["微信客户端"]),
+    (
+        "该链接无法访问",
+        &["redirect_uri", "scope"],
+        &["redirect_uri", "scope"],
+    ),
+    (
+        "Scope 参数错误或没有 Scope 权限",
+        &["10005", "Service Account"],
+        &["10005", "已认证服务号"],
+    ),
+    (
+        "redirect_uri 参数错误",
+        &["web authorization domain"],
+        &["网页授权域名"],
+    ),
+    (
+        "请在微信客户端打开链接",
+        &["inside the WeChat client"],
+        &["微信客户端"],
+    ),
     ("wechat.10010", &["scope"], &["scope 不能为空"]),
-    ("wechat.10016", &["Open Platform"], &["不支持微信开放平台的 Appid"]),
+    (
+        "wechat.10016",
+        &["Open Platform"],
+        &["不支持微信开放平台的 Appid"],
+    ),
 ];
 
 #[test]
@@ -99,7 +184,10 @@ fn every_item_is_explained_with_its_key_words_in_both_languages() {
                     problems.push(format!("{lang} {input}: no {word:?} in\n{out}"));
                 }
             }
-            for wrong in ["not in the documented value set", "不在文档列出的取值范围内"] {
+            for wrong in [
+                "not in the documented value set",
+                "不在文档列出的取值范围内",
+            ] {
                 if out.contains(wrong) {
                     problems.push(format!("{lang} {input}: says {wrong:?}\n{out}"));
                 }
@@ -145,10 +233,15 @@ fn explain_url_runs_the_token_mixup_checks_on_a_pasted_answer() {
     ]);
     let codes = remark_codes(&doc);
     assert!(
-        codes.iter().any(|c| c == "wechat.confusion.cgi-user-info-for-login"),
+        codes
+            .iter()
+            .any(|c| c == "wechat.confusion.cgi-user-info-for-login"),
         "{codes:?}"
     );
-    assert!(codes.iter().any(|c| c == "wechat.confusion.not-follower"), "{codes:?}");
+    assert!(
+        codes.iter().any(|c| c == "wechat.confusion.not-follower"),
+        "{codes:?}"
+    );
 }
 
 #[test]
@@ -197,7 +290,10 @@ fn empty_headimgurl_is_documented() {
 #[test]
 fn the_authorize_pages_messages_are_recognised_in_a_pasted_page() {
     let doc = explain_json(&["<html><body><p>该链接无法访问</p></body></html>"]);
-    assert_eq!(doc["diagnoses"][0]["code"], "page.link-unavailable", "{doc}");
+    assert_eq!(
+        doc["diagnoses"][0]["code"], "page.link-unavailable",
+        "{doc}"
+    );
 }
 
 #[test]
@@ -229,7 +325,10 @@ fn the_mixup_checks_take_a_list_of_urls() {
     let codes: Vec<&str> = found.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes, ["wechat.confusion.basic-token-on-sns"], "{found:?}");
     let title = &found[0].title.en;
-    assert!(title.contains("/cgi-bin/token") && title.contains("/sns/oauth2/access_token"), "{title}");
+    assert!(
+        title.contains("/cgi-bin/token") && title.contains("/sns/oauth2/access_token"),
+        "{title}"
+    );
 }
 
 // The key and verify tools: advice that points at the real mistake.
@@ -256,15 +355,19 @@ fn verify(body: &str) -> (String, i32) {
 
 #[test]
 fn verify_says_not_base64_or_whitespace_before_blaming_the_key() {
-    let signed = std::fs::read_to_string(vector("v1_resp_oauth_token_code_invalid_signed.body.json"))
-        .expect("vector");
+    let signed =
+        std::fs::read_to_string(vector("v1_resp_oauth_token_code_invalid_signed.body.json"))
+            .expect("vector");
     let (out, code) = verify(signed.trim());
     assert_eq!(code, 0, "{out}");
     // A placeholder sign.
     let placeholder = r#"{"error_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.code-invalid","sub_msg":"授权码code无效"},"sign":"xxx"}"#;
     let (out, code) = verify(placeholder);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("not base64") || out.contains("not a real signature"), "{out}");
+    assert!(
+        out.contains("not base64") || out.contains("not a real signature"),
+        "{out}"
+    );
     assert!(!out.contains("not the Alipay public key"), "{out}");
     // The same signed body, pretty-printed by a JSON viewer before pasting.
     let pretty = signed

@@ -91,8 +91,16 @@ async fn token_kind_a_basic_token_on_sns_userinfo() {
     // A pasted token's origin is unknown: the answer says what was seen and what would
     // confirm it, and does not claim a basic token was used.
     let rule = finding(&findings, "wechat.confusion.sns-token-rejected");
-    assert!(rule.explanation.en.contains("/cgi-bin/token"), "{}", rule.explanation.en);
-    assert!(rule.explanation.en.contains("To confirm"), "{}", rule.explanation.en);
+    assert!(
+        rule.explanation.en.contains("/cgi-bin/token"),
+        "{}",
+        rule.explanation.en
+    );
+    assert!(
+        rule.explanation.en.contains("To confirm"),
+        "{}",
+        rule.explanation.en
+    );
     assert!(
         !findings
             .iter()
@@ -358,8 +366,16 @@ async fn a_frozen_account_that_succeeds_gets_a_warning() {
     let findings = last_findings(&flow);
     let rule = finding(&findings, "alipay.triage.frozen-account");
     assert_eq!(rule.severity, authwalk::finding::Severity::Warning);
-    assert!(rule.title.en.contains("user_status = B"), "{}", rule.title.en);
-    assert!(rule.title.en.contains("is_blocked = T"), "{}", rule.title.en);
+    assert!(
+        rule.title.en.contains("user_status = B"),
+        "{}",
+        rule.title.en
+    );
+    assert!(
+        rule.title.en.contains("is_blocked = T"),
+        "{}",
+        rule.title.en
+    );
     h.shutdown().await;
 }
 
@@ -402,7 +418,14 @@ async fn a_bare_code_says_the_state_check_was_skipped() {
         code: Some("pasted-code".into()),
         ..Inputs::default()
     };
-    let (flow, _) = walk(&h, FlowKind::AlipayWeb, alipay_app(&m, "auth_user"), "", &inputs).await;
+    let (flow, _) = walk(
+        &h,
+        FlowKind::AlipayWeb,
+        alipay_app(&m, "auth_user"),
+        "",
+        &inputs,
+    )
+    .await;
     let findings = last_findings(&flow);
     let note = finding(&findings, "flow.state-unchecked");
     assert!(note.title.en.contains("state"), "{}", note.title.en);
@@ -439,7 +462,11 @@ async fn seed_000_an_auth_base_code_gives_isv_invalid_token() {
     let findings = last_findings(&flow);
     // The catalog gives the seed's two reasons …
     let code = finding(&findings, "alipay.isv.invalid-token");
-    assert!(code.explanation.en.contains("auth_user"), "{}", code.explanation.en);
+    assert!(
+        code.explanation.en.contains("auth_user"),
+        "{}",
+        code.explanation.en
+    );
     assert!(
         code.explanation.en.contains("alipay.user.info.share"),
         "{}",

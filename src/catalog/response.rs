@@ -705,9 +705,15 @@ fn rid_remark(errmsg: &str) -> Option<Finding> {
 /// are there or the node is not a member-information answer.
 pub fn missing_fields(node: &Map<String, Value>) -> Option<Finding> {
     let text = |k: &str| node.get(k).and_then(Value::as_str).unwrap_or_default();
-    let is_profile = ["user_status", "user_type", "is_certified", "gender", "province"]
-        .iter()
-        .any(|k| node.contains_key(*k));
+    let is_profile = [
+        "user_status",
+        "user_type",
+        "is_certified",
+        "gender",
+        "province",
+    ]
+    .iter()
+    .any(|k| node.contains_key(*k));
     if !is_profile || node.contains_key("sub_code") {
         return None;
     }
@@ -715,10 +721,16 @@ pub fn missing_fields(node: &Map<String, Value>) -> Option<Finding> {
     let mut zh = Vec::new();
     if !node.contains_key("nick_name") {
         if text("user_type") == "1" {
-            en.push("no nick_name: user_type = 1, a company account, which has no nickname to return".to_owned());
+            en.push(
+                "no nick_name: user_type = 1, a company account, which has no nickname to return"
+                    .to_owned(),
+            );
             zh.push("没有 nick_name：user_type = 1，是企业账户，无法获取昵称".to_owned());
         } else {
-            en.push("no nick_name: the user never set one (company accounts have none either)".to_owned());
+            en.push(
+                "no nick_name: the user never set one (company accounts have none either)"
+                    .to_owned(),
+            );
             zh.push("没有 nick_name：用户未设置昵称（企业账户也没有昵称）".to_owned());
         }
     }

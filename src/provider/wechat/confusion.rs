@@ -188,7 +188,7 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
                     ..
                 }),
                 Endpoint::SnsUserInfo,
-            // snsapi_login (website QR login) tokens read the profile too.
+                // snsapi_login (website QR login) tokens read the profile too.
             ) if !scope
                 .split(',')
                 .any(|s| matches!(s.trim(), SCOPE_USERINFO | "snsapi_login")) =>
