@@ -694,7 +694,7 @@ pub fn check_source(source: &str) -> Result<(), String> {
                 && bytes[..3].iter().all(u8::is_ascii_digit)
                 && bytes[3] == b'_'
                 && name[4..20].chars().all(|c| c.is_ascii_hexdigit())
-                && name.ends_with(".txt")
+                && &name[20..] == ".txt"
         });
         if part.starts_with("spec/") || part.contains(" spec/") || !(page || repo_file || seed) {
             return Err(format!(

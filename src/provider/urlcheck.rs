@@ -174,11 +174,9 @@ pub(crate) fn redirect_encoding(raw: &str) -> RedirectEncoding {
     }
 }
 
-/// The `redirect_uri` checks both providers share: encoding, absoluteness, https.
-pub(crate) fn lint_redirect(provider: &str, raw: &str, out: &mut Vec<Finding>) {
-    // A space, raw or encoded (%20, or + in a form-encoded query), is never part of a callback
-    // URL: surrounding spaces come from a copy and paste, inner ones break the match with the
-    // configured domain or path.
+/// A space, raw or encoded (%20), is never part of a callback URL: surrounding spaces come
+/// from a copy and paste, inner ones break the match with the configured domain or path.
+fn lint_redirect_spaces(provider: &str, raw: &str, out: &mut Vec<Finding>) {
     let spaced = decode(raw);
     if raw.contains(char::is_whitespace)
         || spaced.contains(char::is_whitespace)
@@ -205,6 +203,11 @@ pub(crate) fn lint_redirect(provider: &str, raw: &str, out: &mut Vec<Finding>) {
             ],
         ));
     }
+}
+
+/// The `redirect_uri` checks both providers share: encoding, absoluteness, https.
+pub(crate) fn lint_redirect(provider: &str, raw: &str, out: &mut Vec<Finding>) {
+    lint_redirect_spaces(provider, raw, out);
     let encoding = redirect_encoding(raw);
     match encoding {
         RedirectEncoding::Once => {}

@@ -173,11 +173,7 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
                 push(&mut out, web_token_on_cgi(false));
             }
             (Some(Origin::WebAuth { snapshot: true, .. }), Endpoint::SnsUserInfo)
-                if step
-                    .response
-                    .and_then(|b| parse_response(b).ok())
-                    .and_then(|p| p.error.map(|e| e.errcode))
-                    == Some(48001) =>
+                if errcode(step) == Some(48001) =>
             {
                 push(&mut out, snapshot_userinfo());
             }
@@ -250,16 +246,28 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
             tokens.push((t, o));
         }
     }
+    drop_superseded_guesses(&mut out);
+    out
+}
+
+/// A guess from an error code alone gives way to the cause the walk shows.
+fn drop_superseded_guesses(out: &mut Vec<Finding>) {
     let has = |out: &[Finding], code: &str| out.iter().any(|f| f.code == code);
-    if has(&out, "wechat.confusion.basic-token-on-sns") {
+    if has(out, "wechat.confusion.basic-token-on-sns") {
         out.retain(|f| f.code != "wechat.confusion.sns-token-rejected");
     }
-    if has(&out, "wechat.confusion.base-scope-userinfo")
-        || has(&out, "wechat.confusion.snapshot-userinfo")
+    if has(out, "wechat.confusion.base-scope-userinfo")
+        || has(out, "wechat.confusion.snapshot-userinfo")
     {
         out.retain(|f| f.code != "wechat.confusion.userinfo-unauthorized");
     }
-    out
+}
+
+/// The errcode of a step's response, when it has one.
+fn errcode(step: &Step<'_>) -> Option<i64> {
+    step.response
+        .and_then(|b| parse_response(b).ok())
+        .and_then(|p| p.error.map(|e| e.errcode))
 }
 
 fn str_field(json: &Value, name: &str) -> Option<String> {
