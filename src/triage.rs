@@ -189,6 +189,7 @@ fn rules(provider: Provider, ex: &Exchange, codes: &[String], walk: Walk<'_>) ->
         && let Some(flow) = walk.flow
     {
         out.extend(redirect_mismatch(flow));
+        out.extend(code_not_exchanged(provider, ex, flow));
         out.extend(scope_differs(provider, ex, flow));
         out.extend(state_unchecked(flow));
     }
@@ -223,6 +224,33 @@ fn mixups_at(flow: &Flow, ex: &Exchange) -> Vec<Finding> {
         .into_iter()
         .filter(|f| !before.iter().any(|b| b.code == f.code))
         .collect()
+}
+
+/// The code-exchange step called `/cgi-bin/token`: the code was never exchanged, and the
+/// token that came back is the app's basic token (no openid, no user).
+fn code_not_exchanged(provider: Provider, ex: &Exchange, flow: &Flow) -> Option<Finding> {
+    let basic = matches!(
+        wechat::confusion::Endpoint::of(&ex.request.url),
+        Some(wechat::confusion::Endpoint::BasicToken)
+    );
+    (provider == Provider::Wechat && basic && flow.ctx().code.is_some()).then(|| {
+        Finding::new(
+            Severity::Warning,
+            "wechat.confusion.code-not-exchanged",
+            Text::new(
+                "the code-exchange step called /cgi-bin/token: the code was never exchanged, and the access_token that came back is the app's basic token, not the user's web-auth token",
+                "换取 code 这一步调用的是 /cgi-bin/token：code 根本没有被换取，拿到的 access_token 是应用的基础令牌，而不是用户的网页授权令牌",
+            ),
+        )
+        .explanation(Text::new(
+            "/cgi-bin/token (grant_type=client_credential) needs no code and returns no openid; it identifies the app. The code is exchanged at /sns/oauth2/access_token (grant_type=authorization_code), which returns the web-auth access_token and the openid that /sns/userinfo needs. A widely copied tutorial (seed 002_aa3bf60b0a6cfa3f.txt) does exactly this.",
+            "/cgi-bin/token（grant_type=client_credential）不需要 code，也不返回 openid，它代表的是应用。code 应在 /sns/oauth2/access_token（grant_type=authorization_code）换取，返回 /sns/userinfo 所需的网页授权 access_token 和 openid。一篇流传很广的教程（seed 002_aa3bf60b0a6cfa3f.txt）正是这样写的。",
+        ))
+        .fix(Text::new(
+            "call /sns/oauth2/access_token?appid=…&secret=…&code=CODE&grant_type=authorization_code",
+            "改为调用 /sns/oauth2/access_token?appid=…&secret=…&code=CODE&grant_type=authorization_code",
+        ))
+    })
 }
 
 /// A frozen Alipay account still answers `10000`: say so, or the walk looks clean.

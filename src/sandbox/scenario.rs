@@ -60,6 +60,12 @@ pub struct Scenario {
     /// WeChat scope granted whatever the app asked for.
     #[serde(default)]
     pub wechat_scope: Option<String>,
+    /// Not the sandbox's behaviour but the client's: a WeChat walk against this scenario makes
+    /// a widely copied tutorial's mistake (seed document 002_aa3bf60b0a6cfa3f.txt): it fetches
+    /// the basic token from `/cgi-bin/token` instead of exchanging the code, and sends that
+    /// token to `/sns/userinfo`.
+    #[serde(default)]
+    pub tutorial_mixup: bool,
     /// Alipay: a profile call with an `auth_base` token answers `isv.invalid-token` (40002),
     /// as the seed document on mini programs reports, instead of `aop.invalid-auth-token`.
     #[serde(default)]
