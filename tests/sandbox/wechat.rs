@@ -354,6 +354,20 @@ async fn the_two_access_tokens_do_not_mix() {
         v["nickname"], "",
         "blank on /cgi-bin/user/info since 2021-12-27"
     );
+    // The catalog says /cgi-bin/user/info no longer provides language; the sandbox agrees.
+    assert!(v.get("language").is_none(), "{v}");
+    let field = authwalk::catalog::Catalog::builtin()
+        .field(
+            authwalk::catalog::Provider::Wechat,
+            Some("/cgi-bin/user/info"),
+            "language",
+        )
+        .expect("catalog entry");
+    assert!(
+        field.meaning.en.contains("no longer provides"),
+        "{}",
+        field.meaning.en
+    );
 
     // A new basic token retires the previous one after the five-minute overlap.
     get(
@@ -466,7 +480,31 @@ async fn authorize_pages_check_parameters_like_wechat() {
         );
         let text = resp.text().await.expect("text");
         assert!(text.contains(&format!(">{code}<")), "{path} → {code}");
+        // The page texts of the official error table.
+        let wording = match code {
+            "10010" => Some("scope 不能为空"),
+            "10011" => Some("redirect_uri 不能为空"),
+            "10012" => Some("appid 不能为空"),
+            "10016" => Some("不支持微信开放平台的Appid"),
+            _ => None,
+        };
+        if let Some(wording) = wording {
+            assert!(text.contains(wording), "{code}: {text}");
+        }
     }
+    // An unknown appid has no code of its own: the page only says the link cannot be opened.
+    let unknown = client()
+        .get(format!("{base}/connect/oauth2/authorize?appid=wx0000000000000000&redirect_uri={redirect}&response_type=code&scope=snsapi_base&state=s"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        unknown.contains("该链接无法访问") && !unknown.contains(">10016<"),
+        "{unknown}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
