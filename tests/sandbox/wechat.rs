@@ -480,31 +480,7 @@ async fn authorize_pages_check_parameters_like_wechat() {
         );
         let text = resp.text().await.expect("text");
         assert!(text.contains(&format!(">{code}<")), "{path} → {code}");
-        // The page texts of the official error table.
-        let wording = match code {
-            "10010" => Some("scope 不能为空"),
-            "10011" => Some("redirect_uri 不能为空"),
-            "10012" => Some("appid 不能为空"),
-            "10016" => Some("不支持微信开放平台的Appid"),
-            _ => None,
-        };
-        if let Some(wording) = wording {
-            assert!(text.contains(wording), "{code}: {text}");
-        }
     }
-    // An unknown appid has no code of its own: the page only says the link cannot be opened.
-    let unknown = client()
-        .get(format!("{base}/connect/oauth2/authorize?appid=wx0000000000000000&redirect_uri={redirect}&response_type=code&scope=snsapi_base&state=s"))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
-    assert!(
-        unknown.contains("该链接无法访问") && !unknown.contains(">10016<"),
-        "{unknown}"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -644,4 +620,65 @@ async fn racing_wechat_exchanges_have_exactly_one_winner_each() {
         }
     }
     assert_eq!(winners, 50);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorize_page_texts_follow_the_official_table() {
+    let sandbox = start().await;
+    let (oa, _) = app(&sandbox, OA);
+    let (web, _) = app(&sandbox, WEBSITE);
+    let base = sandbox.manifest().wechat.open_base.clone();
+    let redirect = enc(&format!("{}/cb", sandbox.base_url()));
+    let page = |query: String| {
+        let url = format!("{base}/connect/oauth2/authorize?{query}");
+        async move {
+            client()
+                .get(url)
+                .send()
+                .await
+                .expect("page")
+                .text()
+                .await
+                .expect("text")
+        }
+    };
+    for (query, code, wording) in [
+        (
+            format!("appid={oa}&redirect_uri={redirect}&response_type=code&state=s"),
+            "10010",
+            "scope 不能为空",
+        ),
+        (
+            format!("appid={oa}&response_type=code&scope=snsapi_base&state=s"),
+            "10011",
+            "redirect_uri 不能为空",
+        ),
+        (
+            format!("redirect_uri={redirect}&response_type=code&scope=snsapi_base&state=s"),
+            "10012",
+            "appid 不能为空",
+        ),
+        (
+            format!(
+                "appid={web}&redirect_uri={redirect}&response_type=code&scope=snsapi_userinfo&state=s"
+            ),
+            "10016",
+            "不支持微信开放平台的Appid",
+        ),
+    ] {
+        let text = page(query).await;
+        assert!(
+            text.contains(&format!(">{code}<")) && text.contains(wording),
+            "{code}: {text}"
+        );
+    }
+    // An unknown appid has no code of its own: the page only says the link cannot be opened.
+    let unknown = page(format!(
+        "appid=wx0000000000000000&redirect_uri={redirect}&response_type=code&scope=snsapi_base&state=s"
+    ))
+    .await;
+    assert!(
+        unknown.contains("该链接无法访问") && !unknown.contains(">10016<"),
+        "{unknown}"
+    );
 }
