@@ -79,6 +79,9 @@ pub struct Target {
     pub user: Option<String>,
     /// The sandbox's manifest (embedded or running), to list its demo users.
     pub manifest: Option<Manifest>,
+    /// The scenario asks the walk itself to make the two-token mix-up (`token-mixup`): see
+    /// [`Flow::set_tutorial_mixup`](crate::flow::Flow::set_tutorial_mixup).
+    pub tutorial_mixup: bool,
 }
 
 /// How the redirect of a walk will come back.
@@ -110,6 +113,7 @@ pub async fn resolve(
                 approver: None,
                 user: None,
                 manifest: None,
+                tutorial_mixup: false,
             })
         }
         Where::Embedded {
@@ -143,6 +147,7 @@ pub async fn resolve(
             .await
             .context("cannot start the embedded sandbox")?;
             let manifest = handle.manifest().clone();
+            let tutorial_mixup = scenario.as_ref().is_some_and(|s| s.tutorial_mixup);
             let scenario_user = scenario.and_then(|s| s.user);
             let mut target = on_sandbox(
                 &manifest,
@@ -153,6 +158,7 @@ pub async fn resolve(
                 TargetKind::Sandbox,
             )?;
             target.sandbox = Some(handle);
+            target.tutorial_mixup = tutorial_mixup;
             Ok(target)
         }
         Where::Running(spec) => {
@@ -278,6 +284,7 @@ fn on_sandbox(
         }),
         user: Some(user),
         manifest: Some(m.clone()),
+        tutorial_mixup: false,
     })
 }
 

@@ -244,6 +244,18 @@ pub fn analyze<'a>(
         }
     };
     analysis.control_chars_escaped = escaped;
+    // The request URL and its answer: the token mix-up checks (basic vs web-auth token, a
+    // snsapi_base token on /sns/userinfo, /cgi-bin/user/info for a login, …).
+    if let Some(url) = url
+        && analysis.provider == Provider::Wechat
+    {
+        for f in crate::provider::wechat::confusion::diagnose_exchange(url.trim(), clean.as_bytes())
+        {
+            if !analysis.remarks.iter().any(|r| r.code == f.code) {
+                analysis.remarks.push(f);
+            }
+        }
+    }
     if escaped > 0 {
         analysis.remarks.push(
             Finding::new(
@@ -522,6 +534,20 @@ fn alipay<'a>(catalog: &'a Catalog, object: &Map<String, Value>, hint: &UrlHint)
         ));
         diagnoses = alipay_status(catalog, endpoint_id, object);
     }
+    let status = object
+        .get(node.as_deref().unwrap_or_default())
+        .and_then(Value::as_object)
+        .unwrap_or(object);
+    if let Some(remark) = status
+        .get("sub_msg")
+        .and_then(Value::as_str)
+        .and_then(trace_id_remark)
+    {
+        remarks.push(remark);
+    }
+    if endpoint_id == Some("alipay.user.info.share") {
+        remarks.extend(missing_fields(status));
+    }
     Analysis {
         provider: Provider::Alipay,
         endpoint,
@@ -674,6 +700,89 @@ fn rid_remark(errmsg: &str) -> Option<Finding> {
     ))
 }
 
+/// Why `nick_name` or `avatar` is missing from a successful `alipay.user.info.share` node,
+/// reasoned from the rest of the node (a company account has no nickname); `None` when both
+/// are there or the node is not a member-information answer.
+pub fn missing_fields(node: &Map<String, Value>) -> Option<Finding> {
+    let text = |k: &str| node.get(k).and_then(Value::as_str).unwrap_or_default();
+    let is_profile = [
+        "user_status",
+        "user_type",
+        "is_certified",
+        "gender",
+        "province",
+    ]
+    .iter()
+    .any(|k| node.contains_key(*k));
+    if !is_profile || node.contains_key("sub_code") {
+        return None;
+    }
+    let mut en = Vec::new();
+    let mut zh = Vec::new();
+    if !node.contains_key("nick_name") {
+        if text("user_type") == "1" {
+            en.push(
+                "no nick_name: user_type = 1, a company account, which has no nickname to return"
+                    .to_owned(),
+            );
+            zh.push("没有 nick_name：user_type = 1，是企业账户，无法获取昵称".to_owned());
+        } else {
+            en.push(
+                "no nick_name: the user never set one (company accounts have none either)"
+                    .to_owned(),
+            );
+            zh.push("没有 nick_name：用户未设置昵称（企业账户也没有昵称）".to_owned());
+        }
+    }
+    if !node.contains_key("avatar") {
+        en.push("no avatar: the user never set one".to_owned());
+        zh.push("没有 avatar：该用户账户未设置头像".to_owned());
+    }
+    if en.is_empty() {
+        return None;
+    }
+    Some(remark(
+        "alipay.missing-fields",
+        Text::new(en.join("; "), zh.join("；")),
+        Text::new(
+            "Fields the user does not have are left out, not sent empty. Sensitive data (real name, mobile phone number, ID number) is not returned to the server either. (An Alipay support FAQ, seed 001_ef808ad66c0a7d49.txt; seed 000_a043a7b81cdad527.txt.)",
+            "用户没有的字段直接不返回，而不是返回空值；真实姓名、手机号、证件号码等敏感信息也不会返回给服务端。（支付宝常见问题 seed 001_ef808ad66c0a7d49.txt；seed 000_a043a7b81cdad527.txt。）",
+        ),
+        Text::new(
+            "Treat nick_name and avatar as optional: show a default name or picture when they are missing.",
+            "把 nick_name 和 avatar 当作可选字段：缺失时显示默认昵称或头像。",
+        ),
+        Severity::Info,
+    ))
+}
+
+/// The `traceId` that production gateways append to `sub_msg` (`无效的访问令牌 traceId:…`).
+pub fn trace_id(sub_msg: &str) -> Option<&str> {
+    let at = sub_msg.find("traceId")?;
+    let rest = sub_msg[at + "traceId".len()..].trim_start_matches([':', '：', '=', ' ']);
+    let end = rest
+        .find(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_')
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+fn trace_id_remark(sub_msg: &str) -> Option<Finding> {
+    let id = trace_id(sub_msg)?;
+    Some(remark(
+        "alipay.trace-id",
+        Text::new(format!("Trace id {id}"), format!("请求追踪号 traceId {id}")),
+        Text::new(
+            "sub_msg ends with the trace id Alipay's gateway assigned to this call. It identifies the request in Alipay's logs; it is not part of the error code.",
+            "sub_msg 末尾是支付宝网关为本次调用分配的追踪号（traceId），用于在支付宝日志中定位该请求，不属于错误码的一部分。",
+        ),
+        Text::new(
+            "Quote the full traceId (with the environment, API name, request and response) when asking Alipay support; match errors on sub_code, not on sub_msg.",
+            "向支付宝技术支持提问时提供完整的 traceId（及环境、接口名、请求和响应）；判断错误请用 sub_code，不要匹配 sub_msg。",
+        ),
+        Severity::Info,
+    ))
+}
+
 fn mismatch(url: &str, body: &str) -> Finding {
     remark(
         "explain.endpoint-mismatch",
@@ -709,6 +818,37 @@ fn html_page<'a>(catalog: &'a Catalog, text: &str) -> Result<Analysis<'a>, Analy
         return Ok(Analysis {
             provider: Provider::Wechat,
             endpoint: cat.endpoint("/connect/oauth2/authorize"),
+            detection: Detection::Shape,
+            node: None,
+            control_chars_escaped: 0,
+            fields: Vec::new(),
+            diagnoses: vec![diagnosis],
+            remarks: Vec::new(),
+        });
+    }
+    // The page's own messages ("该链接无法访问", "redirect_uri 参数错误", …) have entries too.
+    if let Some(entry) = catalog.provider(Provider::Wechat).errors.iter().find(|e| {
+        // "请在微信客户端打开链接" is not an error of the link: it has its own hint below.
+        e.kind == crate::catalog::ErrorKind::Page
+            && e.code != "page.open-in-wechat"
+            && e.aliases.iter().any(|a| {
+                text.to_lowercase()
+                    .replace(' ', "")
+                    .contains(&a.to_lowercase().replace(' ', ""))
+            })
+    }) {
+        let diagnosis = diagnose(
+            catalog,
+            Provider::Wechat,
+            Some("/connect/oauth2/authorize"),
+            entry.code.clone(),
+            entry.msg.clone(),
+        );
+        return Ok(Analysis {
+            provider: Provider::Wechat,
+            endpoint: catalog
+                .provider(Provider::Wechat)
+                .endpoint("/connect/oauth2/authorize"),
             detection: Detection::Shape,
             node: None,
             control_chars_escaped: 0,
