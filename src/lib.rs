@@ -20,4 +20,5 @@ pub mod sandbox;
 pub mod session;
 pub mod target;
 pub mod transport;
+pub mod tui;
 pub mod triage;
