@@ -23,6 +23,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::finding::Lang;
+use crate::limits;
 
 /// A terminal inspector for the Alipay (支付宝) and WeChat (微信) "get the user's profile" OAuth
 /// logins.
@@ -146,7 +147,14 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "authwalk: {e:#}");
+            // Errors quote input (a JSON key, a PEM label): no control character reaches the
+            // terminal raw.
+            let message = format!("{e:#}");
+            let _ = writeln!(
+                io::stderr(),
+                "authwalk: {}",
+                crate::escape::visible_lines(&message)
+            );
             ExitCode::from(2)
         }
     }
@@ -213,22 +221,27 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         .any(|io| io.kind() == io::ErrorKind::BrokenPipe)
 }
 
-/// Read a file argument, where `-` means standard input.
+/// Read a file argument (a response, a URL), where `-` means standard input; at most
+/// [`limits::MAX_DOCUMENT`] bytes, so `/dev/zero` or an endless pipe is an error, not a hang.
 pub(crate) fn read_input(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
-    use anyhow::Context as _;
-    use std::io::Read as _;
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        io::stdin()
-            .read_to_end(&mut buf)
-            .context("cannot read standard input")?;
-        Ok(buf)
-    } else {
-        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
-    }
+    read_bounded(path, limits::MAX_DOCUMENT)
 }
 
-/// Read a key file as text, with the path in any error.
+/// Read a key or certificate file argument (`-` for standard input), at most
+/// [`limits::MAX_KEY_FILE`] bytes.
+pub(crate) fn read_key(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    read_bounded(path, limits::MAX_KEY_FILE)
+}
+
+fn read_bounded(path: &std::path::Path, limit: u64) -> anyhow::Result<Vec<u8>> {
+    Ok(if path.as_os_str() == "-" {
+        limits::read_limited(io::stdin().lock(), limit, limits::STDIN)?
+    } else {
+        limits::read_file(path, limit)?
+    })
+}
+
+/// Read a text argument (a URL file, `-` for standard input), with the path in any error.
 pub(crate) fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
     use anyhow::Context as _;
     let bytes = read_input(path)?;

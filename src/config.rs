@@ -64,4 +64,37 @@ pub fn data_dir() -> Option<std::path::PathBuf> {
     directories::ProjectDirs::from("", "", "authwalk").map(|d| d.data_dir().to_owned())
 }
 
+/// The one folder where the sandbox keeps its keys, appsecrets and `sandbox.json`, shared by
+/// `authwalk run` (the embedded sandbox) and `authwalk sandbox`: `<data>/sandbox`, where `<data>`
+/// is [`data_dir`] (so `AUTHWALK_DATA_DIR` moves it too). Creating it is left to the sandbox,
+/// which makes it with [`create_private_dir`].
+pub fn sandbox_state_dir() -> Option<std::path::PathBuf> {
+    data_dir().map(|d| d.join("sandbox"))
+}
+
+/// Create `dir` and any missing parents, each new folder with mode 0700 whatever the umask,
+/// so keys and secrets are never put in a folder others can list. Several processes may call
+/// it at once: a folder that another one created first is fine.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+        builder.mode(0o700);
+        let existed = dir.is_dir();
+        builder.create(dir)?;
+        if !existed {
+            // The mode given to mkdir is masked by the umask; 0700 is only ever narrowed by it,
+            // but set it explicitly so the folder is exactly owner-only.
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        builder.create(dir)
+    }
+}
+
 pub mod profile;

@@ -9,9 +9,11 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod escape;
 pub mod finding;
 pub mod flow;
 pub mod keys;
+pub mod limits;
 pub mod present;
 pub mod provider;
 pub mod qr;

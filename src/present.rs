@@ -35,6 +35,22 @@ pub struct TargetInfo {
     pub name: String,
     /// The base URL requests go to.
     pub base: String,
+    /// The app, in words ("Alipay app 2021…"), for headers in either language.
+    #[serde(skip)]
+    pub app: Text,
+    /// The demo user who approves, on a sandbox.
+    #[serde(skip)]
+    pub user: Option<String>,
+}
+
+impl TargetInfo {
+    /// "Alipay app 2021… as alipay-certified" in `lang`.
+    pub fn describe(&self, lang: Lang) -> String {
+        match &self.user {
+            Some(user) => format!("{}{}{user}", self.app.get(lang), Msg::AsUser.get(lang)),
+            None => self.app.get(lang).to_owned(),
+        }
+    }
 }
 
 /// The three kinds of target.

@@ -141,9 +141,17 @@ pub fn scrub_params(text: &str) -> Cow<'_, str> {
             i = value_start + value_len;
             continue;
         }
+        // Copy up to the next place a name could start (just after a boundary character).
         let c = rest.chars().next().expect("i is inside the text");
-        out.push(c);
-        i += c.len_utf8();
+        let run = if is_boundary(c) {
+            c.len_utf8()
+        } else {
+            rest.find(is_boundary).map_or(rest.len(), |b| {
+                b + rest[b..].chars().next().map_or(0, char::len_utf8)
+            })
+        };
+        out.push_str(&rest[..run]);
+        i += run;
     }
     if changed {
         Cow::Owned(out)
@@ -153,45 +161,73 @@ pub fn scrub_params(text: &str) -> Cow<'_, str> {
 }
 
 /// Mask secret fields in a JSON text, keeping every other byte as it was (for raw bodies,
-/// where re-serialising would hide what was really sent).
+/// where re-serialising would hide what was really sent). Linear in the text: only the places
+/// where a `"` stands are looked at, and clean runs are copied whole (a raw body may be MBs).
 pub fn redact_json_text(text: &str) -> Cow<'_, str> {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut changed = false;
-    'outer: while !rest.is_empty() {
-        for field in SECRET_FIELDS {
-            let key = format!("\"{field}\"");
-            if rest.starts_with(&key) {
-                let after = &rest[key.len()..];
-                let trimmed = after.trim_start();
-                if let Some(value_part) = trimmed.strip_prefix(':') {
-                    let value_part = value_part.trim_start();
-                    if let Some(inner) = value_part.strip_prefix('"') {
-                        // A body cut off inside the value has no closing quote: mask to the end.
-                        let end = inner.find('"').unwrap_or(inner.len());
-                        let consumed = (rest.len() - inner.len() + end + 1).min(rest.len());
-                        out.push_str(&key);
-                        out.push_str(":\"");
-                        out.push_str(&mask(&inner[..end]));
-                        if end < inner.len() {
-                            out.push('"');
-                        }
-                        rest = &rest[consumed..];
-                        changed = true;
-                        continue 'outer;
-                    }
-                }
-            }
+    let mut out = String::new();
+    // Bytes of `text` already accounted for in `out`.
+    let mut copied = 0;
+    let mut search = 0;
+    while let Some(offset) = text[search..].find('"') {
+        let start = search + offset;
+        search = start + 1;
+        let Some(secret) = secret_value_at(&text[start..]) else {
+            continue;
+        };
+        out.push_str(&text[copied..start]);
+        out.push_str(secret.key);
+        out.push_str(":\"");
+        out.push_str(&mask(secret.value));
+        if secret.closed {
+            out.push('"');
         }
-        let c = rest.chars().next().expect("rest is not empty");
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
+        copied = start + secret.consumed;
+        search = copied;
     }
-    match scrub_params(&out) {
+    let changed = copied > 0;
+    if changed {
+        out.push_str(&text[copied..]);
+    }
+    match scrub_params(if changed { &out } else { text }) {
         Cow::Owned(scrubbed) => Cow::Owned(scrubbed),
         Cow::Borrowed(_) if changed => Cow::Owned(out),
         Cow::Borrowed(_) => Cow::Borrowed(text),
     }
+}
+
+/// A secret field's string value found at the start of some JSON text.
+struct SecretValue<'a> {
+    /// The quoted key, `"access_token"`.
+    key: &'a str,
+    /// The value between its quotes (to the end of the text when it was cut off).
+    value: &'a str,
+    /// The value has its closing quote.
+    closed: bool,
+    /// Bytes from the key's opening quote to after the value's closing quote.
+    consumed: usize,
+}
+
+/// `"field" : "value"` at the start of `rest`, for a field in [`SECRET_FIELDS`].
+fn secret_value_at(rest: &str) -> Option<SecretValue<'_>> {
+    let after_quote = &rest[1..];
+    let field = SECRET_FIELDS
+        .iter()
+        .find(|f| after_quote.starts_with(**f) && after_quote[f.len()..].starts_with('"'))?;
+    let key = &rest[..field.len() + 2];
+    let value_part = rest[key.len()..]
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start();
+    let inner = value_part.strip_prefix('"')?;
+    // A body cut off inside the value has no closing quote: mask to the end.
+    let end = inner.find('"').unwrap_or(inner.len());
+    let value_start = rest.len() - inner.len();
+    Some(SecretValue {
+        key,
+        value: &inner[..end],
+        closed: end < inner.len(),
+        consumed: (value_start + end + 1).min(rest.len()),
+    })
 }
 
 #[cfg(test)]
@@ -243,6 +279,27 @@ mod tests {
             redact_json_text(r#"{"access_token":"ACCESSTOKENVAL"#),
             r#"{"access_token":"ACCE…"#
         );
+    }
+
+    #[test]
+    fn consecutive_boundaries_and_big_bodies() {
+        assert_eq!(scrub_params("x &&code=abcdefgh"), "x &&code=abcd…");
+        assert_eq!(scrub_params("(code=abcdefgh)"), "(code=abcd…)");
+        assert_eq!(scrub_params("zcode=abcdefgh"), "zcode=abcdefgh");
+        assert_eq!(
+            redact_json_text(r#"["x","access_token", {"secret":"S1234567"}]"#),
+            r#"["x","access_token", {"secret":"S123…"}]"#
+        );
+        // Megabytes of body: linear, and nothing changes when nothing is secret.
+        let body = format!(r#"{{"a":"{}"}}"#, "x y&z\"".repeat(1 << 20));
+        assert!(matches!(redact_json_text(&body), Cow::Borrowed(_)));
+        let body = format!(
+            r#"{{"a":"{}","access_token":"TOKENVALUE"}}"#,
+            "é".repeat(1 << 20)
+        );
+        let redacted = redact_json_text(&body);
+        assert!(redacted.ends_with(r#","access_token":"TOKE…"}"#));
+        assert_eq!(redacted.len(), body.len() - 6 + "…".len());
     }
 
     #[test]

@@ -34,7 +34,14 @@
 //! provider's `302` to `redirect_uri` with the code. `decision=deny` shows a page and does not
 //! redirect.
 //!
-//! Control API (JSON), under [`CONTROL_PATH`]:
+//! Control API (JSON), under [`CONTROL_PATH`]. Every call but the callback page needs the
+//! per-run `token` of `sandbox.json` in a [`TOKEN_HEADER`] header (or `Authorization: Bearer`),
+//! and its POSTs must be `application/json`. Every request must name a Host this sandbox
+//! answers to (its address, `localhost`, or when bound to a LAN address an IP address), and a
+//! POST carrying a foreign `Origin` is refused. Codes and tokens are capped
+//! ([`SandboxConfig::max_held`]), and so are connections ([`SandboxConfig::max_connections`],
+//! with idle timeouts).
+//!
 //!
 //! | request | effect |
 //! | --- | --- |
@@ -50,7 +57,10 @@ mod alipay;
 mod control;
 mod demo;
 mod form;
+mod guard;
+mod limits;
 mod pages;
+mod running;
 mod scenario;
 mod state;
 mod wechat;
@@ -73,6 +83,7 @@ pub use state::{Fault, FaultKind, Provider};
 use crate::provider::alipay::{AUTHORIZE_PATH, GATEWAY_PATH};
 
 pub use demo::{ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP};
+pub use running::{LOCK_FILE, is_live, read_manifest, running};
 
 /// Prefix of the sandbox's own control API (not part of either provider).
 pub const CONTROL_PATH: &str = "/__sandbox";
@@ -80,6 +91,11 @@ pub const CONTROL_PATH: &str = "/__sandbox";
 pub const CALLBACK_PATH: &str = "/__sandbox/callback";
 /// The manifest file name written into the state directory.
 pub const MANIFEST_FILE: &str = "sandbox.json";
+/// The header that carries the sandbox's per-run token to the control API and the manifest
+/// endpoint (`Authorization: Bearer TOKEN` is accepted too).
+pub const TOKEN_HEADER: &str = "X-Authwalk-Sandbox-Token";
+/// The environment variable [`running`] reads a token from when given only a base URL.
+pub const TOKEN_ENV: &str = "AUTHWALK_SANDBOX_TOKEN";
 
 /// How to start a sandbox.
 #[derive(Debug, Clone)]
@@ -95,6 +111,19 @@ pub struct SandboxConfig {
     /// costs a 2048-bit key on a first start, and a single walk needs one, so `authwalk run`
     /// asks for just that one and a fresh machine answers in well under a second.
     pub alipay_apps: Option<Vec<String>>,
+    /// Claim the state folder for the life of the server, as the standalone `authwalk sandbox`
+    /// does: refuse to start while another claimed sandbox serves from it, and remove
+    /// `sandbox.json` on a clean shutdown. Without it (a walk's embedded sandbox, tests) the
+    /// manifest is written only when no claimed sandbox holds the folder, and left behind.
+    pub exclusive: bool,
+    /// Log one line per request on stderr (the standalone `authwalk sandbox`, unless `-q`).
+    pub log_requests: bool,
+    /// How many codes, and how many tokens, each store keeps at most: past it the entries
+    /// closest to expiry are dropped, so a flood of logins cannot grow memory without bound.
+    pub max_held: usize,
+    /// How many connections are served at once; when full, the longest-idle one is closed to
+    /// make room for a new client.
+    pub max_connections: usize,
 }
 
 impl Default for SandboxConfig {
@@ -104,6 +133,10 @@ impl Default for SandboxConfig {
             state_dir: None,
             scenario: None,
             alipay_apps: None,
+            exclusive: false,
+            log_requests: false,
+            max_held: state::MAX_HELD,
+            max_connections: limits::MAX_CONNECTIONS,
         }
     }
 }
@@ -117,6 +150,22 @@ pub struct Manifest {
     pub users: Vec<UserEntry>,
     /// Base URL of the control API.
     pub control: String,
+    /// The per-run secret the control API and the manifest endpoint require, sent as the
+    /// [`TOKEN_HEADER`] header (or `Authorization: Bearer …`). A new one on every start.
+    #[serde(default)]
+    pub token: String,
+    /// The process serving this sandbox (0 when unknown).
+    #[serde(default)]
+    pub pid: u32,
+}
+
+impl Manifest {
+    /// `http://HOST:PORT`, the base every URL of the sandbox hangs off.
+    pub fn base_url(&self) -> &str {
+        self.control
+            .strip_suffix(CONTROL_PATH)
+            .unwrap_or(&self.control)
+    }
 }
 
 /// The Alipay half of the manifest.
@@ -189,6 +238,9 @@ pub(crate) struct Shared {
     pub alipay: alipay::AlipayState,
     pub wechat: wechat::WechatState,
     pub scenario: Mutex<Option<Scenario>>,
+    /// The bound address: which Host names are served, and which callbacks are registered.
+    pub bind: SocketAddr,
+    pub log_requests: bool,
 }
 
 impl Shared {
@@ -233,6 +285,8 @@ pub struct SandboxHandle {
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// The folder claim of an exclusive sandbox; the manifest is removed when it ends.
+    claim: Option<running::Claim>,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -250,9 +304,19 @@ impl Sandbox {
             (temp.path().to_path_buf(), Some(temp))
         };
         let dir = absolute(&dir)?;
-        std::fs::create_dir_all(&dir)
+        crate::config::create_private_dir(&dir)
             .with_context(|| format!("cannot create the state directory {}", dir.display()))?;
         let ephemeral = temp.is_some();
+        let claim = if config.exclusive {
+            let dir = dir.clone();
+            Some(
+                tokio::task::spawn_blocking(move || running::claim(&dir))
+                    .await
+                    .context("the state folder claim failed")??,
+            )
+        } else {
+            None
+        };
         let only = config.alipay_apps.clone();
         let cast = tokio::task::spawn_blocking({
             let dir = dir.clone();
@@ -271,7 +335,9 @@ impl Sandbox {
             ip => ip,
         };
         let base_url = format!("http://{}", SocketAddr::new(host, addr.port()));
-        let manifest = manifest(&base_url, &cast);
+        let mut manifest = manifest(&base_url, &cast);
+        manifest.token = state::random_token(32);
+        manifest.pid = std::process::id();
         let manifest_path = dir.join(MANIFEST_FILE);
 
         let shared = Arc::new(Shared {
@@ -282,18 +348,37 @@ impl Sandbox {
             alipay: alipay::AlipayState::default(),
             wechat: wechat::WechatState::default(),
             scenario: Mutex::new(None),
+            bind: addr,
+            log_requests: config.log_requests,
         });
+        shared.alipay.set_cap(config.max_held);
+        shared.wechat.set_cap(config.max_held);
         if let Some(name) = &config.scenario {
             let scenario = Scenario::named(name)?;
             shared.apply_scenario(scenario);
         }
         let text = serde_json::to_string_pretty(&shared.manifest)?;
-        demo::write_file(&manifest_path, text.as_bytes(), 0o600)?;
+        if claim.is_some() {
+            demo::write_file(&manifest_path, text.as_bytes(), 0o600)?;
+        } else if let Some(_writing) = running::try_share(&dir)? {
+            demo::write_file(&manifest_path, text.as_bytes(), 0o600)?;
+        } else {
+            tracing::debug!("a standalone sandbox holds the state folder; sandbox.json left as is");
+        }
 
         let app = router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
+        // tap_io: the wrapper through which axum hands the client's address to handlers.
+        let listener = axum::serve::ListenerExt::tap_io(
+            limits::Guarded::new(listener, config.max_connections),
+            |_| {},
+        );
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let serve = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
                 let _ = stopped.await;
             });
             if let Err(e) = serve.await {
@@ -308,6 +393,7 @@ impl Sandbox {
             shared,
             stop: Some(stop),
             task: Some(task),
+            claim,
             _temp: temp,
         })
     }
@@ -349,13 +435,30 @@ impl SandboxHandle {
         self.shared.clock.advance(seconds);
     }
 
-    /// Stop serving and wait for the server task to end.
+    /// What the start had to say once (a stale `sandbox.json` replaced), for the CLI to print.
+    pub fn notice(&self) -> Option<&str> {
+        self.claim.as_ref().and_then(|c| c.notice.as_deref())
+    }
+
+    /// Stop serving and wait for the server task to end. An exclusive sandbox removes its
+    /// `sandbox.json`, so no manifest names a dead port.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
             let _ = task.await;
+        }
+        self.remove_manifest();
+    }
+
+    /// Remove `sandbox.json` if this exclusive sandbox wrote it (same token).
+    fn remove_manifest(&mut self) {
+        if self.claim.take().is_some()
+            && read_manifest(&self.manifest_path)
+                .is_ok_and(|m| m.token == self.shared.manifest.token)
+        {
+            let _ = std::fs::remove_file(&self.manifest_path);
         }
     }
 
@@ -374,6 +477,7 @@ impl Drop for SandboxHandle {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        self.remove_manifest();
     }
 }
 
@@ -385,6 +489,64 @@ fn absolute(dir: &Path) -> anyhow::Result<PathBuf> {
             .context("cannot read the current directory")?
             .join(dir))
     }
+}
+
+fn user_entries(alipay: &[demo::AlipayUser], wechat: &[demo::WechatUser]) -> Vec<UserEntry> {
+    alipay
+        .iter()
+        .map(|u| UserEntry {
+            id: u.id.to_owned(),
+            provider: "alipay".to_owned(),
+            label: u.label.to_owned(),
+        })
+        .chain(wechat.iter().map(|u| UserEntry {
+            id: u.id.to_owned(),
+            provider: "wechat".to_owned(),
+            label: u.label.to_owned(),
+        }))
+        .collect()
+}
+
+/// A demo app as `authwalk sandbox --list` shows it: known without starting a sandbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DemoApp {
+    /// `alipay` or `wechat`.
+    pub provider: String,
+    /// The app_id / appid.
+    pub id: String,
+    pub label: String,
+}
+
+/// The demo users every sandbox knows, Alipay first: no keys are made, no server started.
+pub fn demo_users() -> Vec<UserEntry> {
+    user_entries(&demo::alipay_users(), &demo::wechat_users())
+}
+
+/// The demo apps every sandbox registers, Alipay first: no keys are made, no server started.
+pub fn demo_apps() -> Vec<DemoApp> {
+    demo::alipay_specs()
+        .into_iter()
+        .map(|(id, label, ..)| DemoApp {
+            provider: "alipay".to_owned(),
+            id: id.to_owned(),
+            label: label.to_owned(),
+        })
+        .chain(
+            demo::WECHAT_SPECS
+                .into_iter()
+                .map(|(id, label, kind)| DemoApp {
+                    provider: "wechat".to_owned(),
+                    id: id.to_owned(),
+                    label: format!(
+                        "{label} ({})",
+                        match kind {
+                            demo::WechatKind::OfficialAccount => "wechat-web",
+                            demo::WechatKind::Website => "wechat-qr",
+                        }
+                    ),
+                }),
+        )
+        .collect()
 }
 
 fn manifest(base: &str, cast: &demo::Cast) -> Manifest {
@@ -428,21 +590,10 @@ fn manifest(base: &str, cast: &demo::Cast) -> Manifest {
                 })
                 .collect(),
         },
-        users: cast
-            .alipay_users
-            .iter()
-            .map(|u| UserEntry {
-                id: u.id.to_owned(),
-                provider: "alipay".to_owned(),
-                label: u.label.to_owned(),
-            })
-            .chain(cast.wechat_users.iter().map(|u| UserEntry {
-                id: u.id.to_owned(),
-                provider: "wechat".to_owned(),
-                label: u.label.to_owned(),
-            }))
-            .collect(),
+        users: user_entries(&cast.alipay_users, &cast.wechat_users),
         control: format!("{base}{CONTROL_PATH}"),
+        token: String::new(),
+        pid: 0,
     }
 }
 
@@ -455,6 +606,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             date_header,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            guard::guard,
         ))
         .with_state(shared)
 }

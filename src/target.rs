@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, anyhow, bail};
 
 use crate::config::profile::{self, Profile};
+use crate::finding::Text;
 use crate::flow::{AlipayApp, App, Flow, FlowKind, StepKind, StepState, WechatApp};
 use crate::keys::{PrivateKey, PublicKey};
 use crate::present::{TargetInfo, TargetKind};
@@ -23,7 +24,7 @@ use crate::provider::alipay::{Charset, Environment, SignType};
 use crate::provider::wechat::UserInfoLang;
 use crate::provider::{Provider, Scope};
 use crate::sandbox::{
-    ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP, MANIFEST_FILE, Manifest, Sandbox, SandboxConfig,
+    ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP, Manifest, Sandbox, SandboxConfig,
     SandboxHandle, Scenario,
 };
 use crate::transport::{
@@ -177,7 +178,7 @@ pub async fn open(place: &Where, how: &Open) -> anyhow::Result<Place> {
         Where::Running(spec) => Ok(Place {
             kind: TargetKind::RunningSandbox,
             sandbox: None,
-            manifest: Some(running_manifest(spec)?),
+            manifest: Some(crate::sandbox::running(spec)?),
             scenario_user: None,
             profile: None,
             lan: None,
@@ -351,49 +352,8 @@ pub fn random_state() -> String {
 
 /// The one folder where both `authwalk run` and `authwalk sandbox` keep the sandbox's keys.
 pub fn sandbox_state_dir() -> anyhow::Result<PathBuf> {
-    crate::config::data_dir()
-        .map(|d| d.join("sandbox"))
+    crate::config::sandbox_state_dir()
         .ok_or_else(|| anyhow!("no data folder on this system; pass --state-dir DIR"))
-}
-
-/// The manifest of a running sandbox: `spec` is its `sandbox.json`, its state folder, or its
-/// base URL (whose manifest must then be in the default state folder).
-fn running_manifest(spec: &str) -> anyhow::Result<Manifest> {
-    let path = if spec.starts_with("http://") || spec.starts_with("https://") {
-        let path = sandbox_state_dir()?.join(MANIFEST_FILE);
-        let manifest = read_manifest(&path)?;
-        let base = spec.trim_end_matches('/');
-        if !manifest.control.starts_with(base) {
-            bail!(
-                "the sandbox at {base} is not the one described by {} ({}); pass the path of \
-                 its sandbox.json instead of its URL",
-                path.display(),
-                manifest
-                    .control
-                    .trim_end_matches(crate::sandbox::CONTROL_PATH)
-            );
-        }
-        return Ok(manifest);
-    } else {
-        let path = PathBuf::from(spec);
-        if path.is_dir() {
-            path.join(MANIFEST_FILE)
-        } else {
-            path
-        }
-    };
-    read_manifest(&path)
-}
-
-fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
-    let bytes = std::fs::read(path).with_context(|| {
-        format!(
-            "cannot read {}: is `authwalk sandbox` running with this state folder?",
-            path.display()
-        )
-    })?;
-    serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a sandbox.json", path.display()))
 }
 
 fn on_sandbox(
@@ -442,14 +402,17 @@ fn on_sandbox(
         app,
         info: TargetInfo {
             kind,
-            name: format!("{name} as {user}"),
+            name: format!("{} as {user}", name.en),
             base,
+            app: name,
+            user: Some(user.clone()),
         },
         sandbox: None,
         approver: Some(SandboxApprover {
             transport: transport.clone(),
             user: user.clone(),
             control: m.control.clone(),
+            token: m.token.clone(),
         }),
         user: Some(user),
         manifest: Some(m.clone()),
@@ -481,10 +444,10 @@ fn profile_scope(name: &str, scope: &str) -> anyhow::Result<Scope> {
 }
 
 fn read_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    Ok(crate::limits::read_file(path, crate::limits::MAX_KEY_FILE)?)
 }
 
-fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, String)> {
+fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> {
     let wanted = choice.app.as_deref().unwrap_or(DEFAULT_ALIPAY_APP);
     let entry = m
         .alipay
@@ -513,10 +476,14 @@ fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, String)
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
     };
-    Ok((App::Alipay(app), format!("Alipay app {}", entry.app_id)))
+    let name = Text::new(
+        format!("Alipay app {}", entry.app_id),
+        format!("支付宝应用 {}", entry.app_id),
+    );
+    Ok((App::Alipay(app), name))
 }
 
-fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Result<(App, String)> {
+fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Result<(App, Text)> {
     let kind = if flow == FlowKind::WechatQr {
         "website"
     } else {
@@ -559,7 +526,11 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
         api_base: m.wechat.api_base.clone(),
         lang: UserInfoLang::ZhCn,
     };
-    Ok((App::Wechat(app), format!("WeChat app {}", entry.appid)))
+    let name = Text::new(
+        format!("WeChat app {}", entry.appid),
+        format!("微信应用 {}", entry.appid),
+    );
+    Ok((App::Wechat(app), name))
 }
 
 fn app_from_profile(
@@ -591,6 +562,8 @@ fn app_from_profile(
                 kind: TargetKind::Profile,
                 name: name.to_owned(),
                 base: env.gateway_url().into_owned(),
+                app: Text::new(name, name),
+                user: None,
             };
             let app = AlipayApp {
                 app_id: p.app_id,
@@ -623,6 +596,8 @@ fn app_from_profile(
                 kind: TargetKind::Profile,
                 name: name.to_owned(),
                 base: api_base.clone(),
+                app: Text::new(name, name),
+                user: None,
             };
             let app = WechatApp {
                 appid: p.appid,

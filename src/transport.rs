@@ -7,6 +7,11 @@
 //!
 //! Every failure becomes an [`HttpFailure`] whose message names the cause ("connection
 //! refused to 127.0.0.1:9", "timed out after 10 s") and keeps any partial response.
+//!
+//! Nothing is read without a bound: a body that passes [`Transport::body_limit`] (default
+//! [`DEFAULT_BODY_LIMIT`]) stops the read and becomes a failure that keeps the first
+//! `body_limit` bytes, whatever `Content-Length` the server declared; the whole request,
+//! body included, ends at the timeout.
 
 mod callback;
 mod driver;
@@ -17,10 +22,47 @@ pub use callback::{CallbackListener, ListenError};
 pub use driver::{Approver, DriveEvent, ListenerApprover, SandboxApprover, drive};
 
 use crate::flow::{HttpFailure, RawResponse};
+use crate::limits::Size;
 use crate::provider::{HttpMethod, PreparedRequest};
 
 /// Default time allowed for one request, connection included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest timeout a transport accepts: anything longer means "never" in practice.
+pub const MAX_TIMEOUT: Duration = Duration::from_mins(10);
+
+/// The longest wait for a TCP (and TLS) connection; a request timeout below it is used instead.
+pub const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Default cap on a response body: gateway and API answers are a few KB, so 8 MiB is only ever
+/// reached by a wrong URL (a download) or a server that streams forever.
+pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// Why a [`Transport`] could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// A zero timeout fails every request, and one above [`MAX_TIMEOUT`] means "never".
+    #[error(
+        "a timeout of {} is out of range; use 1 to {} seconds",
+        seconds(*.0),
+        MAX_TIMEOUT.as_secs()
+    )]
+    Timeout(Duration),
+    /// The connect timeout is zero or longer than the request timeout.
+    #[error(
+        "a connect timeout of {} is out of range; use more than 0 and at most the request \
+         timeout ({})",
+        seconds(*connect),
+        seconds(*timeout)
+    )]
+    ConnectTimeout {
+        connect: Duration,
+        timeout: Duration,
+    },
+    /// The TLS backend or the HTTP client could not be set up.
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+}
 
 /// Sends requests and records responses. Cheap to clone: clones share connection pools.
 #[derive(Debug, Clone)]
@@ -30,17 +72,39 @@ pub struct Transport {
     /// Never uses a proxy; for loopback hosts.
     direct: reqwest::Client,
     timeout: Duration,
+    connect_timeout: Duration,
+    /// Bytes of response body kept at most; one more ends the read with a failure.
+    body_limit: usize,
 }
 
 impl Transport {
-    /// A transport with `timeout` per request.
-    pub fn new(timeout: Duration) -> Result<Self, reqwest::Error> {
+    /// A transport with `timeout` per request (connection included; the connection alone gets
+    /// at most [`MAX_CONNECT_TIMEOUT`]) and the [`DEFAULT_BODY_LIMIT`]. `timeout` must be more
+    /// than zero and at most [`MAX_TIMEOUT`].
+    pub fn new(timeout: Duration) -> Result<Self, TransportError> {
+        Self::with_timeouts(timeout, timeout.min(MAX_CONNECT_TIMEOUT))
+    }
+
+    /// A transport with an explicit connect timeout (more than zero, at most `timeout`).
+    pub fn with_timeouts(
+        timeout: Duration,
+        connect_timeout: Duration,
+    ) -> Result<Self, TransportError> {
+        if timeout.is_zero() || timeout > MAX_TIMEOUT {
+            return Err(TransportError::Timeout(timeout));
+        }
+        if connect_timeout.is_zero() || connect_timeout > timeout {
+            return Err(TransportError::ConnectTimeout {
+                connect: connect_timeout,
+                timeout,
+            });
+        }
         let build = |proxy: bool| {
             let builder = reqwest::Client::builder()
                 .use_rustls_tls()
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(timeout)
-                .connect_timeout(timeout.min(Duration::from_secs(5)))
+                .connect_timeout(connect_timeout)
                 .user_agent(concat!("authwalk/", env!("CARGO_PKG_VERSION")));
             if proxy { builder } else { builder.no_proxy() }.build()
         };
@@ -48,11 +112,29 @@ impl Transport {
             client: build(true)?,
             direct: build(false)?,
             timeout,
+            connect_timeout,
+            body_limit: DEFAULT_BODY_LIMIT,
         })
+    }
+
+    /// The same transport (sharing its connection pools) keeping at most `bytes` of a response
+    /// body; a longer body ends in an [`HttpFailure`] that keeps the first `bytes`.
+    #[must_use]
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
     }
 
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    pub fn body_limit(&self) -> usize {
+        self.body_limit
     }
 
     /// Send `request` and record the response; the elapsed time comes back either way.
@@ -91,7 +173,7 @@ impl Transport {
         }
         let target = host_port(&url);
         let mut response = builder.send().await.map_err(|e| HttpFailure {
-            message: describe(&e, &target, self.timeout),
+            message: self.describe(&e, &target),
             partial: None,
         })?;
         let status = response.status().as_u16();
@@ -105,11 +187,27 @@ impl Transport {
                 )
             })
             .collect();
+        // Never trusted for an allocation: a server may declare 10 GiB and send forever.
         let declared = response.content_length();
         let mut body = Vec::new();
         loop {
             match response.chunk().await {
-                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(Some(chunk)) => {
+                    let received = body.len() + chunk.len();
+                    if received > self.body_limit {
+                        let room = self.body_limit - body.len();
+                        body.extend_from_slice(&chunk[..room]);
+                        return Err(HttpFailure {
+                            message: self.over_limit(received, declared),
+                            partial: Some(RawResponse {
+                                status,
+                                headers,
+                                body,
+                            }),
+                        });
+                    }
+                    body.extend_from_slice(&chunk);
+                }
                 Ok(None) => break,
                 Err(e) => {
                     let got = body.len();
@@ -117,11 +215,11 @@ impl Transport {
                         Some(n) => format!(
                             "the response body was cut off after {got} of {n} bytes ({}); the \
                              server or a proxy closed the connection early — retry",
-                            describe(&e, &target, self.timeout)
+                            self.describe(&e, &target)
                         ),
                         None => format!(
                             "the response body was cut off after {got} bytes ({}); retry",
-                            describe(&e, &target, self.timeout)
+                            self.describe(&e, &target)
                         ),
                     };
                     return Err(HttpFailure {
@@ -140,6 +238,70 @@ impl Transport {
             headers,
             body,
         })
+    }
+
+    /// The finding for a body that passed the limit after `received` bytes.
+    fn over_limit(&self, received: usize, declared: Option<u64>) -> String {
+        let limit = Size(self.body_limit as u64);
+        let declared =
+            declared.map_or_else(String::new, |n| format!(" (the server declared {n} bytes)"));
+        format!(
+            "the response body passed the {limit} limit after {received} bytes{declared}; \
+             authwalk stopped reading and keeps the first {limit}. An API answer is a few KB: \
+             check that the URL is the API's and not a download, or, if this body is genuine, \
+             raise --max-body"
+        )
+    }
+
+    /// A reqwest error in words a user can act on.
+    fn describe(&self, e: &reqwest::Error, target: &str) -> String {
+        if e.is_timeout() {
+            return if e.is_connect() {
+                format!(
+                    "could not connect to {target} within {}; check the host, the port, a \
+                     firewall or a proxy",
+                    seconds(self.connect_timeout)
+                )
+            } else {
+                format!(
+                    "timed out after {} waiting for {target}; check the network, a proxy, or \
+                     raise the timeout",
+                    seconds(self.timeout)
+                )
+            };
+        }
+        let io_kind = causes(e)
+            .find_map(|s| s.downcast_ref::<std::io::Error>())
+            .map(std::io::Error::kind);
+        if e.is_connect() {
+            if io_kind == Some(std::io::ErrorKind::ConnectionRefused) {
+                return format!(
+                    "connection refused to {target}: nothing listens there — is the server (or \
+                     the sandbox) running, and is the port right?"
+                );
+            }
+            let detail = root_cause(e);
+            return if detail.contains("dns")
+                || detail.contains("resolve")
+                || detail.contains("lookup")
+            {
+                format!("cannot resolve the host of {target} ({detail}); check the URL and DNS")
+            } else {
+                format!("cannot connect to {target} ({detail})")
+            };
+        }
+        format!("request to {target} failed: {}", root_cause(e))
+    }
+}
+
+/// A duration as a person reads it: `10 s`, `1.5 s`, `250 ms`.
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
     }
 }
 
@@ -163,36 +325,6 @@ fn host_port(url: &reqwest::Url) -> String {
         (Some(h), None) => h.to_owned(),
         _ => url.to_string(),
     }
-}
-
-/// A reqwest error in words a user can act on.
-fn describe(e: &reqwest::Error, target: &str, timeout: Duration) -> String {
-    if e.is_timeout() {
-        return format!(
-            "timed out after {} s waiting for {target}; check the network, a proxy, or raise the \
-             timeout",
-            timeout.as_secs()
-        );
-    }
-    let io_kind = causes(e)
-        .find_map(|s| s.downcast_ref::<std::io::Error>())
-        .map(std::io::Error::kind);
-    if e.is_connect() {
-        if io_kind == Some(std::io::ErrorKind::ConnectionRefused) {
-            return format!(
-                "connection refused to {target}: nothing listens there — is the server (or the \
-                 sandbox) running, and is the port right?"
-            );
-        }
-        let detail = root_cause(e);
-        return if detail.contains("dns") || detail.contains("resolve") || detail.contains("lookup")
-        {
-            format!("cannot resolve the host of {target} ({detail}); check the URL and DNS")
-        } else {
-            format!("cannot connect to {target} ({detail})")
-        };
-    }
-    format!("request to {target} failed: {}", root_cause(e))
 }
 
 /// The error and its sources, outermost first.

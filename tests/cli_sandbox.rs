@@ -1,5 +1,5 @@
 //! `authwalk sandbox` as a process: it prints its addresses, writes sandbox.json where it is
-//! told (or under $AUTHWALK_DATA_DIR), applies a scenario, and refuses an unknown one.
+//! told (or under $AUTHWALK_DATA_DIR/sandbox), applies a scenario, and refuses an unknown one.
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -63,15 +63,21 @@ async fn serves_writes_the_manifest_and_applies_a_scenario() {
     .expect("JSON");
     let gateway = manifest["alipay"]["gateway"].as_str().expect("gateway");
     assert!(lines.iter().any(|l| l.contains(gateway)));
-    let scenario: serde_json::Value = reqwest::get(format!(
-        "{}/scenario",
-        manifest["control"].as_str().expect("control")
-    ))
-    .await
-    .expect("control answers")
-    .json()
-    .await
-    .expect("JSON");
+    let scenario: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/scenario",
+            manifest["control"].as_str().expect("control")
+        ))
+        .header(
+            authwalk::sandbox::TOKEN_HEADER,
+            manifest["token"].as_str().expect("token"),
+        )
+        .send()
+        .await
+        .expect("control answers")
+        .json()
+        .await
+        .expect("JSON");
     assert_eq!(scenario["scenario"]["name"], "frozen-user");
 }
 
@@ -83,8 +89,13 @@ async fn state_dir_defaults_to_authwalk_data_dir() {
             .args(["sandbox"])
             .env("AUTHWALK_DATA_DIR", dir.path()),
     );
-    assert!(dir.path().join("sandbox.json").is_file());
-    assert!(dir.path().join("keys/alipay_private_key.pem").is_file());
+    // The same folder `authwalk run` keeps its sandbox in: one set of keys and secrets.
+    assert!(dir.path().join("sandbox/sandbox.json").is_file());
+    assert!(
+        dir.path()
+            .join("sandbox/keys/alipay_private_key.pem")
+            .is_file()
+    );
 }
 
 #[test]
@@ -97,4 +108,36 @@ fn unknown_scenario_is_a_usage_error() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("expired-code"));
+}
+
+#[test]
+fn list_names_every_flow_scenario_user_and_app_without_making_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = assert_cmd::Command::new(cargo_bin("authwalk"))
+        .args(["sandbox", "--list", "--lang", "en"])
+        .env("AUTHWALK_DATA_DIR", dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("UTF-8");
+    let line_of = |id: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(id))
+            .unwrap_or_else(|| panic!("no line for {id} in:\n{text}"))
+            .to_owned()
+    };
+    for flow in authwalk::flow::FlowKind::ALL {
+        assert!(line_of(flow.id()).contains(&flow.title().en));
+    }
+    for scenario in authwalk::sandbox::scenario_names() {
+        line_of(scenario);
+    }
+    assert!(line_of("wechat-unionid").contains("wechat"));
+    assert!(line_of("alipay-frozen").contains("frozen account"));
+    assert!(line_of("2021000000000002").contains("RSA (SHA1)"));
+    assert!(line_of("wx5a1d0c0ffee00002").contains("wechat-qr"));
+    // Nothing was started or generated.
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
 }

@@ -157,6 +157,7 @@ async fn clock_skew_behind_invalid_timestamp() {
         transport: transport.clone(),
         user: String::new(),
         control: m.control.clone(),
+        token: m.token.clone(),
     };
     let ok = authwalk::transport::drive(
         &mut flow,

@@ -57,7 +57,7 @@ const sdk = sdkFor(app);
 const code = await approve(app, 'alipay-certified');
 const armed = await fetch(`${manifest.control}/faults`, {
   method: 'POST',
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', 'x-authwalk-sandbox-token': manifest.token },
   body: JSON.stringify({ provider: 'alipay', method: 'alipay.system.oauth.token', fault: 'tampered-signature' }),
 });
 assert.equal(armed.status, 200);

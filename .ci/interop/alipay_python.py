@@ -104,6 +104,7 @@ def main():
     requests.post(
         f"{control}/faults",
         json={"provider": "alipay", "method": "alipay.system.oauth.token", "fault": "tampered-signature"},
+        headers={"X-Authwalk-Sandbox-Token": manifest["token"]},
         timeout=10,
     ).raise_for_status()
     token_request = AlipaySystemOauthTokenRequest()

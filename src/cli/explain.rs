@@ -15,6 +15,7 @@ use crate::catalog::response::{Analysis, Detection, Diagnosis, FieldNote, analyz
 use crate::catalog::{
     Catalog, Endpoint, ErrorEntry, ErrorKind, Field, Hit, Location, Provider, ValueMatch,
 };
+use crate::escape::{json_pretty, visible};
 use crate::finding::{Lang, Severity, Text};
 
 const AFTER_HELP: &str = "\
@@ -92,8 +93,9 @@ pub fn run(args: &ExplainArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 if let Some(request) = &request {
                     let _ = writeln!(
                         out,
-                        "{}{request}",
-                        style.label(pick(lang, "Request:", "请求："))
+                        "{}{}",
+                        style.label(pick(lang, "Request:", "请求：")),
+                        visible(request)
                     );
                 }
                 out + &render_analysis(&analysis, lang, style)
@@ -141,10 +143,11 @@ fn explain_term(
             "matches": hits,
             "suggestions": suggestions,
         });
-        return Ok((serde_json::to_string_pretty(&doc)? + "\n", code));
+        return Ok((json_pretty(&doc)? + "\n", code));
     }
     let mut out = String::new();
     if hits.is_empty() {
+        let term = visible(term);
         let _ = writeln!(
             out,
             "{}",
@@ -197,7 +200,7 @@ fn response_json(analysis: &Analysis<'_>, request: Option<&str>) -> anyhow::Resu
             map.insert("endpoint".into(), json!(endpoint.id));
         }
     }
-    Ok(serde_json::to_string_pretty(&doc)? + "\n")
+    Ok(json_pretty(&doc)? + "\n")
 }
 
 fn pick<'a>(lang: Lang, en: &'a str, zh: &'a str) -> &'a str {
@@ -330,7 +333,7 @@ fn render_hit(out: &mut String, catalog: &Catalog, hit: &Hit<'_>, lang: Lang, st
             value,
             entry,
         } => {
-            let head = format!("{provider} · {} = {value}", field.name);
+            let head = format!("{provider} · {} = {}", field.name, visible(value));
             match entry {
                 Some(v) => {
                     let _ = writeln!(
@@ -627,10 +630,14 @@ fn render_endpoint(
     let _ = writeln!(out, "{}", style.dim(&source_line(lang, &endpoint.source)));
 }
 
-/// A value as one short line: long strings (signatures, tokens) are cut.
+/// A value as one short line: long strings (signatures, tokens) are cut, and control
+/// characters are shown by the one escaping rule (`\x1b`, `\u{9b}`), as everywhere else.
 fn short_value(value: &Value) -> String {
     const MAX: usize = 72;
-    let text = value.to_string();
+    let text = match value {
+        Value::String(s) => format!("\"{}\"", visible(s)),
+        other => visible(&other.to_string()).into_owned(),
+    };
     let count = text.chars().count();
     if count <= MAX {
         text
@@ -644,7 +651,7 @@ fn render_field_note(out: &mut String, note: &FieldNote<'_>, lang: Lang, style: 
     let _ = writeln!(
         out,
         "  {} = {}",
-        style.bold(&note.path),
+        style.bold(&visible(&note.path)),
         short_value(&note.value)
     );
     let Some(meaning) = note.meaning else {
@@ -666,13 +673,18 @@ fn render_field_note(out: &mut String, note: &FieldNote<'_>, lang: Lang, style: 
     for v in &note.values {
         match v.meaning {
             Some(m) => {
-                let _ = writeln!(out, "      → {}: {}", v.item, style.bold(m.get(lang)));
+                let _ = writeln!(
+                    out,
+                    "      → {}: {}",
+                    visible(&v.item),
+                    style.bold(m.get(lang))
+                );
             }
             None if note.unexpected_value => {
                 let _ = writeln!(
                     out,
                     "      → {}: {}",
-                    v.item,
+                    visible(&v.item),
                     style.severity(
                         Severity::Warning,
                         pick(
@@ -694,9 +706,10 @@ fn render_diagnosis(out: &mut String, diagnosis: &Diagnosis<'_>, lang: Lang, sty
             out,
             "{}",
             style.dim(&format!(
-                "{} {}: {message}",
+                "{} {}: {}",
                 pick(lang, "Response says", "响应原文"),
-                diagnosis.code
+                visible(&diagnosis.code),
+                visible(message)
             ))
         );
     }
@@ -714,15 +727,15 @@ fn render_diagnosis(out: &mut String, diagnosis: &Diagnosis<'_>, lang: Lang, sty
         let _ = writeln!(
             out,
             "{} {}",
-            style.severity(Severity::Error, &finding.code),
-            style.bold(finding.title.get(lang))
+            style.severity(Severity::Error, &visible(&finding.code)),
+            style.bold(&visible(finding.title.get(lang)))
         );
-        let _ = writeln!(out, "{}", finding.explanation.get(lang));
+        let _ = writeln!(out, "{}", visible(finding.explanation.get(lang)));
         let _ = writeln!(
             out,
             "{}{}",
             style.label(pick(lang, "Fix:", "解决办法：")),
-            finding.fix.get(lang)
+            visible(finding.fix.get(lang))
         );
     }
 }
@@ -783,16 +796,16 @@ fn render_analysis(analysis: &Analysis<'_>, lang: Lang, style: Style) -> String 
                 out,
                 "  [{}] {} {}",
                 style.severity(remark.severity, severity_word(lang, remark.severity)),
-                style.bold(remark.title.get(lang)),
+                style.bold(&visible(remark.title.get(lang))),
                 style.dim(&format!("({})", remark.code))
             );
-            let _ = writeln!(out, "      {}", remark.explanation.get(lang));
+            let _ = writeln!(out, "      {}", visible(remark.explanation.get(lang)));
             if !remark.fix.get(lang).is_empty() {
                 let _ = writeln!(
                     out,
                     "      {}{}",
                     style.label(pick(lang, "Fix:", "解决办法：")),
-                    remark.fix.get(lang)
+                    visible(remark.fix.get(lang))
                 );
             }
         }

@@ -1,15 +1,16 @@
 //! `authwalk keys`: generate key pairs, inspect what a pasted key really is, convert between
 //! the spellings the SDKs want.
 
-use std::io::IsTerminal as _;
+use std::io::{self, IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use super::{Global, read_input};
+use super::{Global, read_key};
 use crate::config::{write_public_file, write_secret_file};
+use crate::escape::{json_pretty, visible};
 use crate::keys::{self, Armor, Encoding, HashAlg, ParsedKey, PrivateKey, PublicKey};
 use crate::provider::alipay::cert;
 
@@ -142,22 +143,28 @@ fn generate(args: &GenArgs) -> anyhow::Result<ExitCode> {
     )
     .with_context(|| format!("cannot write {}", public_path.display()))?;
 
-    println!(
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
         "private key: {} ({}, mode 0600; keep it secret)",
         private_path.display(),
         encoding.name()
-    );
-    println!("public key:  {}", public_path.display());
-    println!("fingerprint: {}", key.fingerprint());
+    )?;
+    writeln!(out, "public key:  {}", public_path.display())?;
+    writeln!(out, "fingerprint: {}", key.fingerprint())?;
     if args.bits < 2048 {
-        println!(
+        writeln!(
+            out,
             "warning:     {}",
             keys::KeyError::TooSmallForRsa2 { bits: args.bits }
-        );
+        )?;
     }
-    println!();
-    println!("Paste this app public key (应用公钥) into the Alipay console:");
-    println!("{}", public.encode(Encoding::Spki, Armor::OneLine)?);
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Paste this app public key (应用公钥) into the Alipay console:"
+    )?;
+    writeln!(out, "{}", public.encode(Encoding::Spki, Armor::OneLine)?)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -231,15 +238,16 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     let ok = reports
         .iter()
         .all(|r| r.key.is_ok() && r.problems.is_empty());
+    let mut out = io::stdout().lock();
     if args.json {
-        let out: Vec<_> = reports.iter().map(report_json).collect();
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        let doc: Vec<_> = reports.iter().map(report_json).collect();
+        writeln!(out, "{}", json_pretty(&doc)?)?;
     } else {
         for (i, r) in reports.iter().enumerate() {
             if i > 0 {
-                println!();
+                writeln!(out)?;
             }
-            print_report(r);
+            print_report(&mut out, r)?;
         }
     }
     Ok(if ok {
@@ -250,7 +258,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn load(path: &Path, role: Option<&'static str>) -> anyhow::Result<Report> {
-    let bytes = read_input(path)?;
+    let bytes = read_key(path)?;
     let key = keys::parse_bytes(&bytes);
     let text = String::from_utf8_lossy(&bytes);
     let is_cert = matches!(&key, Ok(k) if k.info().encoding == Encoding::Certificate);
@@ -275,42 +283,58 @@ fn load(path: &Path, role: Option<&'static str>) -> anyhow::Result<Report> {
     })
 }
 
-fn print_report(r: &Report) {
+fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
     match r.role {
-        Some(role) => println!("{} ({role})", r.path.display()),
-        None => println!("{}", r.path.display()),
+        Some(role) => writeln!(out, "{} ({role})", visible(&r.path.display().to_string()))?,
+        None => writeln!(out, "{}", visible(&r.path.display().to_string()))?,
     }
     match &r.key {
         Ok(key) => {
             let info = key.info();
-            println!("  kind:        RSA {}", info.kind);
-            println!("  format:      {} {}", info.encoding.name(), info.armor);
-            println!("  size:        {} bits", info.bits);
-            println!("  fingerprint: {}", info.fingerprint);
+            writeln!(out, "  kind:        RSA {}", info.kind)?;
+            writeln!(
+                out,
+                "  format:      {} {}",
+                info.encoding.name(),
+                info.armor
+            )?;
+            writeln!(out, "  size:        {} bits", info.bits)?;
+            writeln!(out, "  fingerprint: {}", info.fingerprint)?;
             if let ParsedKey::Private(_) = key {
-                println!("  (the fingerprint is of the matching public key, so pairs share it)");
+                writeln!(
+                    out,
+                    "  (the fingerprint is of the matching public key, so pairs share it)"
+                )?;
             }
             for note in &info.notes {
-                println!("  note:        {note}");
+                writeln!(out, "  note:        {}", visible(note))?;
             }
             if let Some(sn) = &r.cert_sn {
-                println!("  cert SN:     {sn} (app_cert_sn / alipay_cert_sn of this certificate)");
+                writeln!(
+                    out,
+                    "  cert SN:     {sn} (app_cert_sn / alipay_cert_sn of this certificate)"
+                )?;
             }
             if let Some(sn) = &r.root_cert_sn {
-                println!("  root SN:     {sn} (alipay_root_cert_sn of this bundle)");
+                writeln!(
+                    out,
+                    "  root SN:     {sn} (alipay_root_cert_sn of this bundle)"
+                )?;
             }
             if info.bits < 2048 {
-                println!(
+                writeln!(
+                    out,
                     "  warning:     {}",
                     keys::KeyError::TooSmallForRsa2 { bits: info.bits }
-                );
+                )?;
             }
         }
-        Err(e) => println!("  error:       {e}"),
+        Err(e) => writeln!(out, "  error:       {}", visible(&e.to_string()))?,
     }
     for p in &r.problems {
-        println!("  error:       {p}");
+        writeln!(out, "  error:       {}", visible(p))?;
     }
+    Ok(())
 }
 
 fn report_json(r: &Report) -> serde_json::Value {
@@ -343,7 +367,7 @@ fn report_json(r: &Report) -> serde_json::Value {
 }
 
 fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
-    let parsed = keys::parse_bytes(&read_input(&args.file)?)
+    let parsed = keys::parse_bytes(&read_key(&args.file)?)
         .with_context(|| format!("{} is not a usable key", args.file.display()))?;
     let armor = if args.one_line {
         Armor::OneLine
@@ -386,20 +410,22 @@ fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
                     format!("cannot write {}", path.display())
                 }
             })?;
-            eprintln!(
+            // A note for the person, not output: a closed stderr is no reason to fail.
+            let _ = writeln!(
+                io::stderr(),
                 "wrote {}{}",
                 path.display(),
                 if secret { " (mode 0600)" } else { "" }
             );
         }
         out => {
-            if secret && out.is_none() && std::io::stdout().is_terminal() {
+            if secret && out.is_none() && io::stdout().is_terminal() {
                 bail!(
                     "refusing to print a private key to the terminal; write it to a file with \
                      --out FILE (created 0600), or pipe the output"
                 );
             }
-            print!("{output}");
+            io::stdout().lock().write_all(output.as_bytes())?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -6,6 +6,7 @@ use std::io::{self, Write as _};
 use std::process::ExitCode;
 
 use super::Global;
+use crate::escape::{json_pretty, visible};
 use crate::finding::{Finding, Severity};
 use crate::provider;
 
@@ -35,8 +36,7 @@ pub fn run(args: &LintArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &findings)?;
-        writeln!(out)?;
+        writeln!(out, "{}", json_pretty(&findings)?)?;
     } else {
         print_findings(&mut out, &findings, global)?;
     }
@@ -48,6 +48,7 @@ pub fn run(args: &LintArgs, global: &Global) -> anyhow::Result<ExitCode> {
 }
 
 /// Print findings in the chosen language: `severity[code] title`, then explanation and fix.
+/// Their texts quote the URL (a decoded `state`, say), so control characters are shown escaped.
 pub(super) fn print_findings(
     out: &mut impl io::Write,
     findings: &[Finding],
@@ -62,16 +63,22 @@ pub(super) fn print_findings(
         return writeln!(out, "{text}");
     }
     for f in findings {
-        writeln!(out, "{}[{}] {}", f.severity, f.code, f.title.get(lang))?;
+        writeln!(
+            out,
+            "{}[{}] {}",
+            f.severity,
+            visible(&f.code),
+            visible(f.title.get(lang))
+        )?;
         if !f.explanation.get(lang).is_empty() {
-            writeln!(out, "  {}", f.explanation.get(lang))?;
+            writeln!(out, "  {}", visible(f.explanation.get(lang)))?;
         }
         if !f.fix.get(lang).is_empty() {
             let label = match lang {
                 crate::finding::Lang::En => "fix",
                 crate::finding::Lang::Zh => "修复",
             };
-            writeln!(out, "  {label}: {}", f.fix.get(lang))?;
+            writeln!(out, "  {label}: {}", visible(f.fix.get(lang)))?;
         }
     }
     Ok(())

@@ -79,7 +79,7 @@ impl<W: Write> Printer<W> {
             s.bold("authwalk"),
             s.bold(walk.flow.id()),
             t.kind.label().get(self.lang),
-            t.name,
+            t.describe(self.lang),
             s.dim(&t.base)
         )?;
         writeln!(self.out, "{}", s.dim(walk.flow.title().get(self.lang)))
@@ -248,9 +248,10 @@ impl<W: Write> Printer<W> {
                 Badge::Mismatch => s.red("✗"),
                 Badge::Unsigned => s.yellow("–"),
             };
+            let colon = if lang == Lang::Zh { "：" } else { ": " };
             writeln!(
                 self.out,
-                "  {} {mark} {}: {}",
+                "  {} {mark} {}{colon}{}",
                 s.bold(Msg::Signature.get(lang)),
                 v.badge.label().get(lang),
                 v.reason

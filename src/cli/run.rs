@@ -20,7 +20,8 @@ use crate::transport::{Approver, Transport, drive};
 #[command(
     after_help = "Exit status: 0 every step succeeded; 1 the provider rejected a step, a \
     signature did not verify, or a request failed; 2 usage or configuration error.\n\n\
-    Examples:\n  authwalk run alipay-web\n  authwalk run wechat-web --user wx-snapshot\n  \
+    Examples:\n  authwalk run alipay-web\n  \
+    authwalk run wechat-web --user wechat-snapshot   # snapshot mode: no profile (48001)\n  \
     authwalk run alipay-web --scenario wrong-scope\n  \
     authwalk run alipay-web --profile my-alipay --from user-info --auth-token authusrB…"
 )]
@@ -76,9 +77,22 @@ pub struct RunArgs {
     /// Show tokens, codes and secrets in full instead of masked.
     #[arg(long)]
     pub reveal: bool,
-    /// Seconds allowed per request.
-    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    /// Seconds allowed per request, body included (1 to 600).
+    #[arg(
+        long,
+        default_value_t = 10,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
     pub timeout: u64,
+    /// Largest response body kept, e.g. 8M or 512K (1K to 1G); a longer one stops the read.
+    #[arg(
+        long,
+        default_value = "8M",
+        value_name = "SIZE",
+        value_parser = crate::limits::parse_body_limit
+    )]
+    pub max_body: usize,
 }
 
 pub fn run(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> {
@@ -136,7 +150,8 @@ fn place(args: &RunArgs) -> Where {
 async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let transport = Transport::new(Duration::from_secs(args.timeout))
-        .context("cannot build the HTTP client")?;
+        .context("cannot build the HTTP client")?
+        .with_body_limit(args.max_body);
     let (inputs, choice) = inputs(args)?;
     let lang = global.lang();
     let target = target::resolve(&place(args), args.flow, &choice, &transport).await?;
@@ -200,8 +215,7 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     walk.summary.ok = walk.ok;
     if args.json {
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, &walk)?;
-        writeln!(out)?;
+        writeln!(out, "{}", crate::escape::json_pretty(&walk)?)?;
     } else {
         printer.summary(&walk)?;
     }

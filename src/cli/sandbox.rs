@@ -1,6 +1,7 @@
 //! `authwalk sandbox`: serve the embedded Alipay and WeChat emulator standalone, for SDKs,
 //! scripts and a phone on the same LAN.
 
+use std::io::{self, Write as _};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use super::Global;
-use crate::sandbox::{Sandbox, SandboxConfig, scenario_names};
+use crate::sandbox::{Sandbox, SandboxConfig, SandboxHandle, scenario_names};
 
 #[derive(Debug, clap::Args)]
 pub struct SandboxArgs {
@@ -16,29 +17,108 @@ pub struct SandboxArgs {
     /// LAN open the consent pages.
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR:PORT")]
     pub listen: SocketAddr,
-    /// Where keys, secrets and sandbox.json are kept (default: authwalk's data directory, or
-    /// $AUTHWALK_DATA_DIR).
+    /// Where keys, secrets and sandbox.json are kept (default: the `sandbox` folder in
+    /// authwalk's data directory or in $AUTHWALK_DATA_DIR, the one `authwalk run` uses too).
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
     /// Apply a scenario preset at start (expired-code, wrong-scope, frozen-user, …).
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
+    /// Print the flows, scenarios, demo users and demo apps, one a line, and exit (no server
+    /// is started, no key is made).
+    #[arg(long)]
+    pub list: bool,
+    /// Do not log each request on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
-/// The state directory: `--state-dir`, else `$AUTHWALK_DATA_DIR`, else the platform data dir.
+/// One `--list` line: the id, padded, then what it is.
+fn row(out: &mut String, id: &str, what: &str) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "  {id:<20} {what}");
+}
+
+/// `--list`: every id a walk or the sandbox accepts, with what it is, one a line.
+fn list(global: &Global) -> anyhow::Result<ExitCode> {
+    use std::io::Write as _;
+
+    let lang = global.lang();
+    let zh = lang == crate::finding::Lang::Zh;
+    let heading = |en: &str, zh_text: &str| format!("{}\n", if zh { zh_text } else { en });
+    let mut out = heading("Flows (authwalk run FLOW):", "流程（authwalk run FLOW）：");
+    for kind in crate::flow::FlowKind::ALL {
+        row(&mut out, kind.id(), kind.title().get(lang));
+    }
+    out.push_str(&heading(
+        "Scenarios (--scenario NAME):",
+        "场景（--scenario NAME）：",
+    ));
+    for name in scenario_names() {
+        let scenario = crate::sandbox::Scenario::named(name)?;
+        let what = if zh {
+            scenario.description_zh
+        } else {
+            scenario.description_en
+        };
+        row(&mut out, name, &what);
+    }
+    out.push_str(&heading(
+        "Demo users (--user ID):",
+        "演示用户（--user ID）：",
+    ));
+    for user in crate::sandbox::demo_users() {
+        row(
+            &mut out,
+            &user.id,
+            &format!("{:<7} {}", user.provider, user.label),
+        );
+    }
+    out.push_str(&heading("Demo apps (--app ID):", "演示应用（--app ID）："));
+    for app in crate::sandbox::demo_apps() {
+        row(
+            &mut out,
+            &app.id,
+            &format!("{:<7} {}", app.provider, app.label),
+        );
+    }
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The loud warning of a bind other machines can reach.
+fn warn_exposed(addr: SocketAddr) {
+    let what = if addr.ip().is_unspecified() {
+        format!(
+            "every network interface of this machine, port {}",
+            addr.port()
+        )
+    } else {
+        addr.to_string()
+    };
+    eprintln!(
+        "\n⚠  WARNING: the sandbox listens on {what}: anyone who can reach this machine on \
+         that port can open the consent pages, approve logins as any demo user, and exchange \
+         codes for tokens with the demo apps' keys and appsecrets. The control API (clock, \
+         faults, scenarios, auth codes) still needs the token in sandbox.json. Use it on a \
+         network you trust, and stop it when done (Ctrl-C).\n"
+    );
+}
+
+/// The state directory: `--state-dir`, else the shared sandbox folder of
+/// [`crate::config::sandbox_state_dir`].
 fn state_dir(args: &SandboxArgs) -> anyhow::Result<PathBuf> {
     if let Some(dir) = &args.state_dir {
         return Ok(dir.clone());
     }
-    if let Some(dir) = std::env::var_os("AUTHWALK_DATA_DIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    directories::ProjectDirs::from("", "", "authwalk")
-        .map(|dirs| dirs.data_dir().to_path_buf())
+    crate::config::sandbox_state_dir()
         .context("no home directory to keep the sandbox state in; pass --state-dir")
 }
 
-pub fn run(args: &SandboxArgs, _global: &Global) -> anyhow::Result<ExitCode> {
+pub fn run(args: &SandboxArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    if args.list {
+        return list(global);
+    }
     if let Some(name) = &args.scenario
         && !scenario_names().contains(&name.as_str())
     {
@@ -52,6 +132,9 @@ pub fn run(args: &SandboxArgs, _global: &Global) -> anyhow::Result<ExitCode> {
         state_dir: Some(state_dir(args)?),
         scenario: args.scenario.clone(),
         alipay_apps: None,
+        exclusive: true,
+        log_requests: !args.quiet,
+        ..SandboxConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -59,26 +142,55 @@ pub fn run(args: &SandboxArgs, _global: &Global) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let mut handle = Sandbox::start(config).await?;
-        let m = handle.manifest();
-        println!("authwalk sandbox listening on {}", handle.addr());
-        println!("  Alipay gateway    {}", m.alipay.gateway);
-        println!("  Alipay authorize  {}", m.alipay.authorize);
-        println!("  WeChat open/api   {}", m.wechat.open_base);
-        println!("  control           {}", m.control);
-        println!("  manifest          {}", handle.manifest_path().display());
-        if handle.addr().ip().is_unspecified() {
-            println!(
-                "  listening on every interface: from a phone, use this machine's LAN address \
-                 with port {}",
-                handle.addr().port()
-            );
+        if let Some(notice) = handle.notice() {
+            eprintln!("authwalk: {notice}");
         }
-        println!("Press Ctrl-C to stop.");
+        if !handle.addr().ip().is_loopback() {
+            warn_exposed(handle.addr());
+        }
+        // A closed stdout (`authwalk sandbox | head -3`) stops the sandbox cleanly, then the
+        // broken pipe ends the process quietly.
+        if let Err(e) = banner(&handle) {
+            handle.shutdown().await;
+            return Err(e.into());
+        }
+        // Ctrl-C or a plain `kill`: either way stop cleanly, which removes sandbox.json.
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("cannot listen for SIGTERM")?;
         tokio::select! {
             () = handle.wait() => {}
             r = tokio::signal::ctrl_c() => r.context("cannot listen for Ctrl-C")?,
+            _ = terminate.recv() => {}
         }
         handle.shutdown().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The addresses to use, on stdout, written through one lock so a closed pipe is an error to
+/// return rather than a panic.
+fn banner(handle: &SandboxHandle) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    let m = handle.manifest();
+    writeln!(out, "authwalk sandbox listening on {}", handle.addr())?;
+    writeln!(out, "  Alipay gateway    {}", m.alipay.gateway)?;
+    writeln!(out, "  Alipay authorize  {}", m.alipay.authorize)?;
+    writeln!(out, "  WeChat open/api   {}", m.wechat.open_base)?;
+    writeln!(out, "  control           {}", m.control)?;
+    writeln!(
+        out,
+        "  manifest          {}",
+        handle.manifest_path().display()
+    )?;
+    if handle.addr().ip().is_unspecified() {
+        writeln!(
+            out,
+            "  listening on every interface: from a phone, use this machine's LAN address with \
+             port {}",
+            handle.addr().port()
+        )?;
+    }
+    writeln!(out, "Press Ctrl-C to stop.")?;
+    out.flush()
 }

@@ -1,13 +1,15 @@
 //! `authwalk sign`: sign gateway parameters the way Alipay checks them, and show every
 //! intermediate value, so a developer can compare byte for byte with their own code.
 
+use std::io::{self, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use super::{Global, read_input};
+use super::{Global, read_key};
+use crate::escape::{json_pretty, visible};
 use crate::keys::PrivateKey;
 use crate::provider::alipay::{Charset, SignType, sign_params};
 
@@ -41,12 +43,13 @@ pub fn run(args: &SignArgs, _global: &Global) -> anyhow::Result<ExitCode> {
     let sign_type = resolve(&mut params, "sign_type", args.sign_type, &mut added)?;
     let charset = resolve(&mut params, "charset", args.charset, &mut added)?;
 
-    let key = PrivateKey::parse_bytes(&read_input(&args.private_key)?)
+    let key = PrivateKey::parse_bytes(&read_key(&args.private_key)?)
         .with_context(|| format!("{} cannot be used to sign", args.private_key.display()))?;
     let trace = sign_params(&params, sign_type, charset, &key)?;
 
+    let mut out = io::stdout().lock();
     if args.json {
-        let out = json!({
+        let doc = json!({
             "canonical": trace.canonical,
             "canonical_sha256": trace.canonical_sha256,
             "sign": trace.signature,
@@ -62,35 +65,40 @@ pub fn run(args: &SignArgs, _global: &Global) -> anyhow::Result<ExitCode> {
                 "fingerprint": key.fingerprint().hex(),
             },
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        writeln!(out, "{}", json_pretty(&doc)?)?;
     } else {
-        println!(
+        writeln!(
+            out,
             "canonical string ({}, {} bytes):",
             trace.charset,
             trace.canonical.len()
-        );
-        println!("{}", trace.canonical);
-        println!();
-        println!("sha256:    {}", trace.canonical_sha256);
-        println!("algorithm: {} ({})", trace.sign_type, trace.algorithm);
-        println!("key:       {}", key.info());
+        )?;
+        writeln!(out, "{}", visible(&trace.canonical))?;
+        writeln!(out)?;
+        writeln!(out, "sha256:    {}", trace.canonical_sha256)?;
+        writeln!(out, "algorithm: {} ({})", trace.sign_type, trace.algorithm)?;
+        writeln!(out, "key:       {}", key.info())?;
         for note in &key.info().notes {
-            println!("note:      {note}");
+            writeln!(out, "note:      {}", visible(note))?;
         }
         for (k, v) in &added {
-            println!(
-                "added:     {k}={v} (not in the parameters; the gateway requires and signs it)"
-            );
+            writeln!(
+                out,
+                "added:     {}={} (not in the parameters; the gateway requires and signs it)",
+                visible(k),
+                visible(v)
+            )?;
         }
         if !trace.dropped.is_empty() {
-            println!(
+            writeln!(
+                out,
                 "dropped:   {} (empty values are neither signed nor sent)",
-                trace.dropped.join(", ")
-            );
+                visible(&trace.dropped.join(", "))
+            )?;
         }
-        println!();
-        println!("sign:");
-        println!("{}", trace.signature);
+        writeln!(out)?;
+        writeln!(out, "sign:")?;
+        writeln!(out, "{}", trace.signature)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -119,7 +119,7 @@ pub fn run(args: &UrlArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    writeln!(out, "{url}")?;
+    writeln!(out, "{}", crate::escape::visible(&url))?;
     if want_qr {
         let lines = qr::render_half_blocks(&url).context("cannot draw the QR code")?;
         let lines = if io::stdout().is_terminal() {

@@ -1,13 +1,15 @@
 //! `authwalk verify`: locate the exact text Alipay signed in a gateway response and check its
 //! signature, saying why when it fails.
 
+use std::io::{self, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use super::{Global, read_input};
+use super::{Global, read_input, read_key};
+use crate::escape::{json_pretty, visible, visible_lines};
 use crate::keys::{self, ParsedKey, PublicKey};
 use crate::provider::alipay::{Charset, SignType, verify_response};
 
@@ -38,14 +40,14 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
-    let key = PublicKey::parse_bytes(&read_input(&args.alipay_public_key)?).with_context(|| {
+    let key = PublicKey::parse_bytes(&read_key(&args.alipay_public_key)?).with_context(|| {
         format!(
             "{} cannot be used as the Alipay public key",
             args.alipay_public_key.display()
         )
     })?;
     if let Some(app_key) = &args.app_key {
-        let app = keys::parse_bytes(&read_input(app_key)?)
+        let app = keys::parse_bytes(&read_key(app_key)?)
             .with_context(|| format!("{} is not a usable key", app_key.display()))?;
         let same = match &app {
             ParsedKey::Private(k) => keys::check_alipay_public_key(&key, k).is_err(),
@@ -57,6 +59,21 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
         }
     }
     let body = read_input(&args.response)?;
+    // Nothing to verify is a usage error (exit 2), as it is for `explain`, not a mismatch.
+    if String::from_utf8_lossy(&body)
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .is_empty()
+    {
+        bail!(
+            "{} is empty: paste the raw response body (or pass a file, or `-` for stdin)",
+            if args.response.as_os_str() == "-" {
+                "standard input".to_owned()
+            } else {
+                args.response.display().to_string()
+            }
+        );
+    }
     let v = verify_response(
         &body,
         args.method.as_deref(),
@@ -65,8 +82,9 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
         &key,
     );
 
+    let mut out = io::stdout().lock();
     if args.json {
-        let out = json!({
+        let doc = json!({
             "outcome": v.outcome.id(),
             "reason": v.reason,
             "node": v.node,
@@ -77,29 +95,34 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
             "sign_type": v.sign_type.as_str(),
             "key_fingerprint": v.key_fingerprint,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        writeln!(out, "{}", json_pretty(&doc)?)?;
     } else {
         match &v.node {
-            Some(node) => println!("node:    {node}"),
-            None => println!("node:    (none found)"),
+            Some(node) => writeln!(out, "node:    {}", visible(node))?,
+            None => writeln!(out, "node:    (none found)")?,
         }
         if let Some(text) = &v.signed_text {
-            println!(
+            writeln!(
+                out,
                 "signed text ({} bytes, exactly as transmitted):",
                 text.len()
-            );
-            println!("{text}");
+            )?;
+            writeln!(out, "{}", visible_lines(text))?;
         }
         if let Some(text) = &v.checked_text {
-            println!("checked text (after replacing \\/ with /):");
-            println!("{text}");
+            writeln!(out, "checked text (after replacing \\/ with /):")?;
+            writeln!(out, "{}", visible_lines(text))?;
         }
         if let Some(sn) = &v.cert_sn {
-            println!("alipay_cert_sn: {sn} (not part of the signed text)");
+            writeln!(
+                out,
+                "alipay_cert_sn: {} (not part of the signed text)",
+                visible(sn)
+            )?;
         }
-        println!("key:     {}", key.info());
-        println!("outcome: {}", v.outcome.label());
-        println!("reason:  {}", v.reason);
+        writeln!(out, "key:     {}", key.info())?;
+        writeln!(out, "outcome: {}", v.outcome.label())?;
+        writeln!(out, "reason:  {}", visible(&v.reason))?;
     }
     Ok(if v.outcome.is_verified() {
         ExitCode::SUCCESS

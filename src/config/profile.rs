@@ -127,6 +127,10 @@ pub enum ProfileError {
     NoSecret(String),
     #[error("environment variable {0} (secret_env) is not set")]
     MissingEnv(String),
+    /// The config or secret file is larger than any real one (`/dev/zero`, a wrong path), or
+    /// could not be read.
+    #[error(transparent)]
+    Bounded(#[from] crate::limits::ReadError),
 }
 
 /// Parse a config file's text.
@@ -152,10 +156,7 @@ pub fn load(path: &Path, name: &str) -> Result<Profile, ProfileError> {
     if !path.exists() {
         return Err(ProfileError::NoFile(path.to_owned()));
     }
-    let text = std::fs::read_to_string(path).map_err(|io| ProfileError::Read {
-        path: path.to_owned(),
-        io,
-    })?;
+    let text = crate::limits::read_text_file(path, crate::limits::MAX_KEY_FILE)?;
     let config = parse(&text, path)?;
     let profile = config
         .profiles
@@ -216,12 +217,9 @@ impl WechatProfile {
             return std::env::var(var).map_err(|_| ProfileError::MissingEnv(var.clone()));
         }
         if let Some(file) = &self.secret_file {
-            return std::fs::read_to_string(file)
+            return crate::limits::read_text_file(file, crate::limits::MAX_KEY_FILE)
                 .map(|s| s.trim().to_owned())
-                .map_err(|io| ProfileError::Read {
-                    path: file.clone(),
-                    io,
-                });
+                .map_err(ProfileError::from);
         }
         self.secret
             .clone()

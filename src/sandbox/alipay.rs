@@ -113,6 +113,14 @@ pub(crate) struct AlipayState {
 
 impl AlipayState {
     /// How many codes and tokens are held (to check that purging bounds memory).
+    /// Cap every store at `cap` entries.
+    pub fn set_cap(&self, cap: usize) {
+        self.codes.set_cap(cap);
+        self.tokens.set_cap(cap);
+        self.refresh.set_cap(cap);
+        self.replaced.set_cap(cap);
+    }
+
     pub fn held(&self) -> usize {
         self.codes.len() + self.tokens.len() + self.refresh.len() + self.replaced.len()
     }

@@ -154,7 +154,7 @@ const AVATAR_2: &str = "https://tfs.alipayobjects.com/images/partner/T1sandbox00
     clippy::too_many_lines,
     reason = "a data table: one entry per demo user"
 )]
-fn alipay_users() -> Vec<AlipayUser> {
+pub(crate) fn alipay_users() -> Vec<AlipayUser> {
     let individual = |status: &str, certified: &str| {
         vec![
             ("user_type", json!("2")),
@@ -265,7 +265,7 @@ fn alipay_users() -> Vec<AlipayUser> {
     ]
 }
 
-fn wechat_users() -> Vec<WechatUser> {
+pub(crate) fn wechat_users() -> Vec<WechatUser> {
     vec![
         WechatUser {
             id: "wechat-unionid",
@@ -319,11 +319,11 @@ fn generate_keys(count: usize) -> anyhow::Result<Vec<PrivateKey>> {
         .collect()
 }
 
-/// Write `contents` to a new file with `mode`, atomically (temp file + rename), so a script
-/// polling for the file never reads it half-written.
-pub(crate) fn write_file(path: &Path, contents: &[u8], mode: u32) -> anyhow::Result<()> {
+/// Write `contents` to a temporary file beside `path`, fully, with `mode`; returns its path.
+fn write_temp(path: &Path, contents: &[u8], mode: u32) -> anyhow::Result<PathBuf> {
     let dir = path.parent().context("a file path has a parent")?;
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    crate::config::create_private_dir(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
         path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
@@ -338,23 +338,52 @@ pub(crate) fn write_file(path: &Path, contents: &[u8], mode: u32) -> anyhow::Res
     file.write_all(contents)
         .and_then(|()| file.sync_all())
         .with_context(|| format!("cannot write {}", tmp.display()))?;
+    Ok(tmp)
+}
+
+/// Write `contents` to `path` with `mode`, atomically (temp file + rename), replacing any file
+/// there, so a script polling for the file never reads it half-written.
+pub(crate) fn write_file(path: &Path, contents: &[u8], mode: u32) -> anyhow::Result<()> {
+    let tmp = write_temp(path, contents, mode)?;
     fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Load a private key from `path`, or make one there (from `fresh`) if there is none.
+/// Create `path` holding `contents` only if there is no file there yet, atomically: the file
+/// appears whole (a hard link to a finished temporary file) or not at all. Returns `false` when
+/// another process made it first; the caller then reads theirs, so every process ends up with
+/// the same contents.
+pub(crate) fn create_file(path: &Path, contents: &[u8], mode: u32) -> anyhow::Result<bool> {
+    let tmp = write_temp(path, contents, mode)?;
+    let linked = fs::hard_link(&tmp, path);
+    let _ = fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
+    }
+}
+
+/// Load a private key from `path`, or make one there (from `fresh`) if there is none. When
+/// another process creates the same key at the same moment, both end up with the winner's.
 fn load_or_create(
     path: &Path,
     fresh: impl FnOnce() -> anyhow::Result<PrivateKey>,
 ) -> anyhow::Result<PrivateKey> {
-    if path.exists() {
+    let load = || -> anyhow::Result<PrivateKey> {
         let text =
             fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        return PrivateKey::parse(&text).with_context(|| format!("bad key in {}", path.display()));
+        PrivateKey::parse(&text).with_context(|| format!("bad key in {}", path.display()))
+    };
+    if path.exists() {
+        return load();
     }
     let key = fresh()?;
     let pem = key.encode(Encoding::Pkcs8, Armor::Pem)?;
-    write_file(path, pem.as_bytes(), 0o600)?;
-    Ok(key)
+    if create_file(path, pem.as_bytes(), 0o600)? {
+        Ok(key)
+    } else {
+        load()
+    }
 }
 
 fn write_public(path: &Path, key: &PublicKey) -> anyhow::Result<()> {
@@ -362,32 +391,51 @@ fn write_public(path: &Path, key: &PublicKey) -> anyhow::Result<()> {
     write_file(path, pem.as_bytes(), 0o644)
 }
 
-/// Load or make the WeChat appsecrets, kept in a 0600 file so they survive restarts.
+/// Load or make the WeChat appsecrets, kept in a 0600 file so they survive restarts. A first
+/// start creates the file whole or reads the one a concurrent start created first.
 fn wechat_secrets(dir: &Path, appids: &[&str]) -> anyhow::Result<Vec<String>> {
     let path = dir.join("wechat_secrets.json");
-    let mut known: Map<String, Value> = match fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text)
-            .with_context(|| format!("bad JSON in {}", path.display()))?,
-        Err(_) => Map::new(),
+    let read = || -> anyhow::Result<Option<Map<String, Value>>> {
+        match fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text)
+                .map(Some)
+                .with_context(|| format!("bad JSON in {}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
     };
+    let existing = read()?;
+    let existed = existing.is_some();
+    let mut known = existing.unwrap_or_default();
     let mut changed = false;
-    let secrets = appids
-        .iter()
-        .map(|appid| {
-            if let Some(Value::String(s)) = known.get(*appid) {
-                return s.clone();
-            }
-            let secret = super::state::random_hex(32);
-            known.insert((*appid).to_owned(), Value::String(secret.clone()));
+    for appid in appids {
+        if !matches!(known.get(*appid), Some(Value::String(_))) {
+            known.insert(
+                (*appid).to_owned(),
+                Value::String(super::state::random_hex(32)),
+            );
             changed = true;
-            secret
-        })
-        .collect();
+        }
+    }
     if changed {
         let text = serde_json::to_string_pretty(&known)?;
-        write_file(&path, text.as_bytes(), 0o600)?;
+        if existed {
+            // An older file lacking an app: the cast lock serialises this rewrite.
+            write_file(&path, text.as_bytes(), 0o600)?;
+        } else if !create_file(&path, text.as_bytes(), 0o600)? {
+            known = read()?.unwrap_or_default();
+        }
     }
-    Ok(secrets)
+    appids
+        .iter()
+        .map(|appid| match known.get(*appid) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            _ => anyhow::bail!(
+                "{} has no appsecret for {appid}; delete the file to make new ones",
+                path.display()
+            ),
+        })
+        .collect()
 }
 
 /// The keys to hand out for missing key files: the process's shared keys when ephemeral, else
@@ -417,25 +465,9 @@ fn key_pool(
     .into_iter())
 }
 
-/// Build the cast, with its key files under `dir`. `ephemeral` reuses the process's keys.
-pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyhow::Result<Cast> {
-    let keys_dir = dir.join("keys");
-    let selected: Vec<&str> = ALIPAY_APP_IDS
-        .into_iter()
-        .filter(|id| only.is_none_or(|only| only.iter().any(|o| o == id)))
-        .collect();
-    let mut pool = key_pool(&keys_dir, ephemeral, &selected)?;
-    let mut fresh = || -> anyhow::Result<PrivateKey> {
-        match pool.next() {
-            Some(key) => Ok(key),
-            None => Ok(PrivateKey::generate(KEY_BITS)?),
-        }
-    };
-    let alipay_key = load_or_create(&keys_dir.join("alipay_private_key.pem"), &mut fresh)?;
-    let alipay_public_key_path = keys_dir.join("alipay_public_key.pem");
-    write_public(&alipay_public_key_path, &alipay_key.public_key())?;
-
-    let specs: [(&str, &str, SignType, Charset, bool); 4] = [
+/// The demo Alipay apps: app id, label, sign type, charset, open_id only.
+pub(crate) fn alipay_specs() -> [(&'static str, &'static str, SignType, Charset, bool); 4] {
+    [
         (
             ALIPAY_APP_IDS[0],
             "RSA2 · UTF-8",
@@ -464,7 +496,56 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
             Charset::Utf8,
             true,
         ),
-    ];
+    ]
+}
+
+/// The demo WeChat apps: appid, label, kind.
+pub(crate) const WECHAT_SPECS: [(&str, &str, WechatKind); 2] = [
+    (
+        "wx5a1d0c0ffee00001",
+        "公众号 · Official Account",
+        WechatKind::OfficialAccount,
+    ),
+    (
+        "wx5a1d0c0ffee00002",
+        "网站应用 · website (qrconnect)",
+        WechatKind::Website,
+    ),
+];
+
+/// Build the cast, with its key files under `dir`. `ephemeral` reuses the process's keys.
+pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyhow::Result<Cast> {
+    crate::config::create_private_dir(dir)
+        .with_context(|| format!("cannot create the state directory {}", dir.display()))?;
+    // Several processes may start on a fresh folder at once (three `authwalk run`): one makes
+    // the keys while the others wait, then read them. Files are also created atomically, so a
+    // folder shared without working locks still never shows a half-written key.
+    let lock = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(dir.join(".cast.lock"))
+        .with_context(|| format!("cannot create a lock file in {}", dir.display()))?;
+    lock.lock()
+        .with_context(|| format!("cannot lock {}", dir.join(".cast.lock").display()))?;
+    let keys_dir = dir.join("keys");
+    let selected: Vec<&str> = ALIPAY_APP_IDS
+        .into_iter()
+        .filter(|id| only.is_none_or(|only| only.iter().any(|o| o == id)))
+        .collect();
+    let mut pool = key_pool(&keys_dir, ephemeral, &selected)?;
+    let mut fresh = || -> anyhow::Result<PrivateKey> {
+        match pool.next() {
+            Some(key) => Ok(key),
+            None => Ok(PrivateKey::generate(KEY_BITS)?),
+        }
+    };
+    let alipay_key = load_or_create(&keys_dir.join("alipay_private_key.pem"), &mut fresh)?;
+    let alipay_public_key_path = keys_dir.join("alipay_public_key.pem");
+    write_public(&alipay_public_key_path, &alipay_key.public_key())?;
+
+    let specs = alipay_specs();
     let mut alipay_apps = Vec::new();
     for (app_id, label, sign_type, charset, open_id_only) in specs {
         if !selected.contains(&app_id) {
@@ -488,18 +569,7 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
         });
     }
 
-    let wechat_specs = [
-        (
-            "wx5a1d0c0ffee00001",
-            "公众号 · Official Account",
-            WechatKind::OfficialAccount,
-        ),
-        (
-            "wx5a1d0c0ffee00002",
-            "网站应用 · website (qrconnect)",
-            WechatKind::Website,
-        ),
-    ];
+    let wechat_specs = WECHAT_SPECS;
     let appids: Vec<&str> = wechat_specs.iter().map(|s| s.0).collect();
     let secrets = wechat_secrets(dir, &appids)?;
     let wechat_apps = wechat_specs

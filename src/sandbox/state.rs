@@ -6,13 +6,16 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering};
 
 use time::OffsetDateTime;
 
 /// How long an expired entry is kept after its deadline, so that a late caller gets the
 /// "expired" error rather than the "unknown" one (seconds of sandbox time).
 pub(crate) const EXPIRED_GRACE: i64 = 7 * 24 * 3600;
+
+/// How many entries one store (codes, tokens, …) keeps at most by default.
+pub const MAX_HELD: usize = 100_000;
 
 /// How often (in sandbox seconds) the stores are swept for entries past their grace.
 const PURGE_EVERY: i64 = 30;
@@ -74,6 +77,8 @@ pub(crate) trait Expiring {
 #[derive(Debug)]
 pub(crate) struct Store<T> {
     inner: Mutex<StoreInner<T>>,
+    /// The most entries kept; past it the entries closest to their deadline are dropped.
+    cap: AtomicUsize,
 }
 
 #[derive(Debug)]
@@ -89,6 +94,7 @@ impl<T> Default for Store<T> {
                 map: HashMap::new(),
                 next_purge: 0,
             }),
+            cap: AtomicUsize::new(MAX_HELD),
         }
     }
 }
@@ -108,13 +114,61 @@ impl<T: Expiring + Clone> Store<T> {
         if now >= inner.next_purge || now < inner.next_purge - PURGE_EVERY {
             inner.map.retain(|_, v| v.deadline() + EXPIRED_GRACE > now);
             inner.next_purge = now + PURGE_EVERY;
+            Self::give_back(&mut inner.map);
         }
     }
 
-    /// Insert (or replace) an entry.
+    /// Return the memory of a map that shrank to a fraction of its capacity.
+    fn give_back(map: &mut HashMap<String, T>) {
+        if map.capacity() > 1024 && map.len() < map.capacity() / 4 {
+            map.shrink_to_fit();
+        }
+    }
+
+    /// Make room under the cap: first drop what is already expired (kept only for the nicer
+    /// "expired" error), then the entries closest to their deadline, a sixteenth of the cap at
+    /// a time so a flood does not pay a full scan per insert.
+    fn make_room(inner: &mut StoreInner<T>, cap: usize, now: i64) {
+        if inner.map.len() < cap {
+            return;
+        }
+        inner.map.retain(|_, v| v.deadline() > now);
+        if inner.map.len() >= cap {
+            let drop = (cap / 16).max(1).min(inner.map.len());
+            let mut deadlines: Vec<i64> = inner.map.values().map(Expiring::deadline).collect();
+            let (_, cut, _) = deadlines.select_nth_unstable(drop - 1);
+            let cut = *cut;
+            let mut left = drop;
+            inner.map.retain(|_, v| {
+                if left > 0 && v.deadline() <= cut {
+                    left -= 1;
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+        Self::give_back(&mut inner.map);
+        tracing::debug!(
+            held = inner.map.len(),
+            cap,
+            "store full: oldest entries dropped"
+        );
+    }
+
+    /// Change the cap (tests use a small one).
+    pub fn set_cap(&self, cap: usize) {
+        self.cap.store(cap.max(1), Ordering::Relaxed);
+    }
+
+    /// Insert (or replace) an entry, dropping the oldest ones when the store is full.
     pub fn insert(&self, key: String, value: T, now: i64) {
+        let cap = self.cap.load(Ordering::Relaxed);
         let mut inner = self.lock();
         Self::purge(&mut inner, now);
+        if !inner.map.contains_key(&key) {
+            Self::make_room(&mut inner, cap, now);
+        }
         inner.map.insert(key, value);
     }
 

@@ -116,6 +116,16 @@ pub(crate) struct WechatState {
 
 impl WechatState {
     /// How many codes and tokens are held (to check that purging bounds memory).
+    /// Cap every store at `cap` entries.
+    pub fn set_cap(&self, cap: usize) {
+        self.codes.set_cap(cap);
+        self.used.set_cap(cap);
+        self.tokens.set_cap(cap);
+        self.refresh.set_cap(cap);
+        self.basic.set_cap(cap);
+        self.latest_basic.set_cap(cap);
+    }
+
     pub fn held(&self) -> usize {
         self.codes.len()
             + self.used.len()

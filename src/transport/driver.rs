@@ -130,6 +130,8 @@ pub struct SandboxApprover {
     pub user: String,
     /// The sandbox's control base (`http://HOST:PORT/__sandbox`), for mini-program codes.
     pub control: String,
+    /// The sandbox's control-API token (`Manifest::token`).
+    pub token: String,
 }
 
 impl SandboxApprover {
@@ -175,14 +177,23 @@ impl Approver for SandboxApprover {
     }
 
     async fn mini_code(&mut self, app_id: &str, scope: &str) -> Result<String, String> {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("app_id", app_id)
-            .append_pair("scope", scope)
-            .append_pair("user", &self.user)
-            .finish();
+        let body = serde_json::json!({"app_id": app_id, "scope": scope, "user": self.user});
+        let request = PreparedRequest {
+            method: HttpMethod::Post,
+            url: format!("{}/alipay/auth-code", self.control),
+            headers: vec![
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+                (crate::sandbox::TOKEN_HEADER.to_owned(), self.token.clone()),
+            ],
+            body: body.to_string().into_bytes(),
+            signing: None,
+        };
         let response = self
-            .post(&format!("{}/alipay/auth-code", self.control), body)
-            .await?;
+            .transport
+            .send(&request)
+            .await
+            .0
+            .map_err(|e| e.message)?;
         let json: serde_json::Value = serde_json::from_slice(&response.body)
             .map_err(|e| format!("the sandbox's auth-code answer is not JSON ({e})"))?;
         json.get("authCode")

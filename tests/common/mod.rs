@@ -123,6 +123,7 @@ pub async fn resume(handle: &SandboxHandle, flow: &mut Flow, user: &str) -> bool
         transport: transport.clone(),
         user: user.to_owned(),
         control: handle.manifest().control.clone(),
+        token: handle.manifest().token.clone(),
     };
     drive(flow, &transport, &mut approver, || handle.now(), |_, _| {}).await
 }

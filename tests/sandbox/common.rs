@@ -173,8 +173,26 @@ pub fn sub_code<'a>(reply: &'a Reply, name: &str) -> &'a str {
     reply.node(name)["sub_code"].as_str().unwrap_or("")
 }
 
-pub async fn post_json(url: &str, body: &Value) -> Value {
-    client()
+/// A client that sends `sandbox`'s control-API token with every request.
+pub fn control_client(sandbox: &SandboxHandle) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        authwalk::sandbox::TOKEN_HEADER,
+        sandbox
+            .manifest()
+            .token
+            .parse()
+            .expect("the token is a header value"),
+    );
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .expect("client builds")
+}
+
+pub async fn post_json(sandbox: &SandboxHandle, url: &str, body: &Value) -> Value {
+    control_client(sandbox)
         .post(url)
         .json(body)
         .send()

@@ -7,7 +7,9 @@ use authwalk::provider::alipay::{METHOD_OAUTH_TOKEN, METHOD_USER_INFO, Outcome};
 use authwalk::sandbox::{Manifest, Sandbox, SandboxConfig};
 use serde_json::json;
 
-use crate::common::{app, approve, client, exchange, post_json, start, sub_code, user_info};
+use crate::common::{
+    app, approve, client, control_client, exchange, post_json, start, sub_code, user_info,
+};
 
 const TOKEN_NODE: &str = "alipay_system_oauth_token_response";
 const INFO_NODE: &str = "alipay_user_info_share_response";
@@ -40,7 +42,7 @@ async fn manifest_is_written_with_private_files_0600_and_kept_across_restarts() 
     assert!(written.control.ends_with("/__sandbox"));
     assert_eq!(written.alipay.apps.len(), 4);
     assert_eq!(written.wechat.apps.len(), 2);
-    let served: Manifest = client()
+    let served: Manifest = control_client(&first)
         .get(&written.control)
         .send()
         .await
@@ -67,13 +69,13 @@ async fn manifest_is_written_with_private_files_0600_and_kept_across_restarts() 
 async fn auth_code_api_acts_like_my_get_auth_code() {
     let sandbox = start().await;
     let app0 = app(&sandbox, 0);
-    let resp: serde_json::Value = client()
+    let resp: serde_json::Value = control_client(&sandbox)
         .post(format!("{}/alipay/auth-code", sandbox.manifest().control))
-        .form(&[
-            ("app_id", "2021000000000001"),
-            ("scope", "auth_user"),
-            ("user", "alipay-student"),
-        ])
+        .json(&json!({
+            "app_id": "2021000000000001",
+            "scope": "auth_user",
+            "user": "alipay-student",
+        }))
         .send()
         .await
         .expect("answers")
@@ -90,7 +92,12 @@ async fn auth_code_api_acts_like_my_get_auth_code() {
 }
 
 async fn arm(sandbox: &authwalk::sandbox::SandboxHandle, fault: serde_json::Value) {
-    let answer = post_json(&format!("{}/faults", sandbox.manifest().control), &fault).await;
+    let answer = post_json(
+        sandbox,
+        &format!("{}/faults", sandbox.manifest().control),
+        &fault,
+    )
+    .await;
     assert!(answer["faults"].is_array(), "{answer}");
 }
 
@@ -163,7 +170,7 @@ async fn alipay_faults() {
     assert!(started.elapsed() >= Duration::from_millis(300));
     assert!(slow.verified());
 
-    let listed: serde_json::Value = client()
+    let listed: serde_json::Value = control_client(&sandbox)
         .get(format!("{}/faults", sandbox.manifest().control))
         .send()
         .await
@@ -176,7 +183,7 @@ async fn alipay_faults() {
         json!([]),
         "every fault fired once and disarmed"
     );
-    let bad = client()
+    let bad = control_client(&sandbox)
         .post(format!("{}/faults", sandbox.manifest().control))
         .json(&json!({"provider":"alipay","fault":"explode"}))
         .send()
@@ -192,6 +199,7 @@ async fn scenarios_reproduce_their_failure() {
     let control = sandbox.manifest().control.clone();
 
     let applied = post_json(
+        &sandbox,
         &format!("{control}/scenario"),
         &json!({"name":"expired-code"}),
     )
@@ -208,6 +216,7 @@ async fn scenarios_reproduce_their_failure() {
     assert_eq!(sub_code(&reply, "error_response"), "isv.code-invalid");
 
     post_json(
+        &sandbox,
         &format!("{control}/scenario"),
         &json!({"name":"wrong-scope"}),
     )
@@ -228,6 +237,7 @@ async fn scenarios_reproduce_their_failure() {
     assert_eq!(sub_code(&info, INFO_NODE), "aop.invalid-auth-token");
 
     post_json(
+        &sandbox,
         &format!("{control}/scenario"),
         &json!({"name":"frozen-user"}),
     )
@@ -248,6 +258,7 @@ async fn scenarios_reproduce_their_failure() {
     assert!(page.contains(r#"value="alipay-frozen" checked"#));
 
     post_json(
+        &sandbox,
         &format!("{control}/scenario"),
         &json!({"name":"gateway-busy"}),
     )
@@ -268,6 +279,7 @@ async fn scenarios_reproduce_their_failure() {
         .to_owned();
 
     post_json(
+        &sandbox,
         &format!("{control}/scenario"),
         &json!({"name":"tampered-response"}),
     )
@@ -275,7 +287,7 @@ async fn scenarios_reproduce_their_failure() {
     let tampered = user_info(&sandbox, &app0, &token).await;
     assert_eq!(tampered.verification.outcome, Outcome::Mismatch);
 
-    let unknown = client()
+    let unknown = control_client(&sandbox)
         .post(format!("{control}/scenario"))
         .json(&json!({"name":"nope"}))
         .send()
@@ -299,7 +311,7 @@ async fn expired_entries_are_purged() {
     }
     let held = |v: serde_json::Value| v["alipay_held"].as_u64().expect("count");
     let stats = || async {
-        client()
+        control_client(&sandbox)
             .get(format!("{control}/stats"))
             .send()
             .await
@@ -310,6 +322,7 @@ async fn expired_entries_are_purged() {
     };
     assert!(held(stats().await) >= 50);
     post_json(
+        &sandbox,
         &format!("{control}/clock/advance"),
         &json!({"seconds": 8 * 24 * 3600}),
     )
@@ -329,12 +342,14 @@ async fn absurd_clock_moves_are_clamped_not_fatal() {
     let sandbox = start().await;
     let control = sandbox.manifest().control.clone();
     let far = post_json(
+        &sandbox,
         &format!("{control}/clock/advance"),
         &json!({"seconds": i64::MAX}),
     )
     .await;
     assert!(far["offset_seconds"].as_i64().expect("offset") < i64::MAX);
     let back = post_json(
+        &sandbox,
         &format!("{control}/clock/advance"),
         &json!({"seconds": i64::MIN}),
     )
@@ -342,6 +357,7 @@ async fn absurd_clock_moves_are_clamped_not_fatal() {
     assert!(back["unix"].is_i64());
     let reset = -back["offset_seconds"].as_i64().expect("offset");
     post_json(
+        &sandbox,
         &format!("{control}/clock/advance"),
         &json!({"seconds": reset}),
     )
@@ -415,8 +431,10 @@ async fn purging_survives_the_clock_moving_back() {
     let control = sandbox.manifest().control.clone();
     let advance = |seconds: i64| {
         let control = control.clone();
+        let sandbox = &sandbox;
         async move {
             post_json(
+                sandbox,
                 &format!("{control}/clock/advance"),
                 &json!({ "seconds": seconds }),
             )
@@ -424,7 +442,7 @@ async fn purging_survives_the_clock_moving_back() {
         }
     };
     let held = || async {
-        client()
+        control_client(&sandbox)
             .get(format!("{control}/stats"))
             .send()
             .await
@@ -470,7 +488,7 @@ async fn purging_survives_the_clock_moving_back() {
 async fn faults_need_a_count_and_are_bounded() {
     let sandbox = start().await;
     let url = format!("{}/faults", sandbox.manifest().control);
-    let post = |body: serde_json::Value| client().post(&url).json(&body).send();
+    let post = |body: serde_json::Value| control_client(&sandbox).post(&url).json(&body).send();
     let zero = post(json!({"provider": "alipay", "fault": "html-502", "count": 0}))
         .await
         .expect("answers");

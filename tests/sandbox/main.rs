@@ -4,4 +4,6 @@
 mod alipay;
 mod common;
 mod control;
+mod locked;
+mod state;
 mod wechat;

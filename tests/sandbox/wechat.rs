@@ -3,7 +3,7 @@
 use authwalk::sandbox::SandboxHandle;
 use serde_json::{Value, json};
 
-use crate::common::{client, enc, post_json, start};
+use crate::common::{client, control_client, enc, post_json, start};
 
 const OA: usize = 0;
 const WEBSITE: usize = 1;
@@ -474,6 +474,7 @@ async fn wechat_faults_are_keyed_by_path() {
     let sandbox = start().await;
     let control = sandbox.manifest().control.clone();
     post_json(
+        &sandbox,
         &format!("{control}/faults"),
         &json!({"provider":"wechat","path":"/sns/oauth2/access_token","fault":"service-unavailable"}),
     )
@@ -486,6 +487,7 @@ async fn wechat_faults_are_keyed_by_path() {
     );
 
     post_json(
+        &sandbox,
         &format!("{control}/faults"),
         &json!({"provider":"wechat","path":"/sns/oauth2/access_token","fault":"html-502"}),
     )
@@ -502,6 +504,7 @@ async fn wechat_faults_are_keyed_by_path() {
     assert_eq!(resp.status(), 502);
 
     post_json(
+        &sandbox,
         &format!("{control}/faults"),
         &json!({"provider":"wechat","path":"/sns/oauth2/access_token","fault":"truncated"}),
     )
@@ -517,7 +520,7 @@ async fn wechat_faults_are_keyed_by_path() {
     let body = resp.bytes().await.expect("body");
     assert!(serde_json::from_slice::<Value>(&body).is_err());
 
-    let refused = client()
+    let refused = control_client(&sandbox)
         .post(format!("{control}/faults"))
         .json(&json!({"provider":"wechat","fault":"tampered-signature"}))
         .send()

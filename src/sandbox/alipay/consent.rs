@@ -29,31 +29,32 @@ fn error_page(zh: &str, en: &str) -> Response {
     Html(pages::error(Look::Alipay, None, zh, en)).into_response()
 }
 
-fn host_of(headers: &HeaderMap) -> Option<String> {
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    url::Url::parse(&format!("http://{host}/"))
-        .ok()?
-        .host_str()
-        .map(str::to_owned)
-}
-
-/// Whether `redirect` is an allowed callback for this sandbox.
+/// Whether `redirect` may receive a code, checked as the real providers check it: its host
+/// must be the domain registered for the demo apps (the 授权回调地址 of an Alipay app, the
+/// 网页授权域名 of a WeChat one), any path and port under it. The demo apps register the
+/// sandbox's own host (as written in `sandbox.json`, and `localhost`); when the sandbox is
+/// bound to a LAN address, the address a phone reached it on counts too (the request's Host,
+/// which the Host check has already limited to an IP address or `localhost`). Any other host,
+/// another loopback address included, is refused.
 pub(crate) fn redirect_allowed(shared: &Shared, redirect: &url::Url, headers: &HeaderMap) -> bool {
     if !matches!(redirect.scheme(), "http" | "https") {
         return false;
     }
-    let Some(host) = redirect.host_str() else {
+    let Some(host) = redirect.host_str().map(str::to_ascii_lowercase) else {
         return false;
     };
-    let loopback = matches!(host, "localhost" | "[::1]")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
     let registered = url::Url::parse(&shared.manifest.control)
         .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .is_some_and(|h| h == host);
-    loopback || registered || host_of(headers).is_some_and(|h| h == host)
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+    if registered.as_deref() == Some(host.as_str()) || host == "localhost" {
+        return true;
+    }
+    !shared.bind.ip().is_loopback()
+        && headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::sandbox::guard::host_name)
+            .is_some_and(|h| h == host)
 }
 
 #[expect(
@@ -223,14 +224,29 @@ fn issue_code(shared: &Shared, app_id: &str, user: &AlipayUser, scope: &str) -> 
     code
 }
 
-/// `my.getAuthCode` for scripts: `app_id`, `scope` (default `auth_base`), `user`.
+/// `my.getAuthCode` for scripts: `app_id`, `scope` (default `auth_base`), `user`, in a JSON
+/// body (or the query string).
 pub(super) async fn auth_code_api(
     State(shared): State<Arc<Shared>>,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
     let mut pairs = form::utf8_pairs(query.unwrap_or_default().as_bytes());
-    pairs.extend(form::utf8_pairs(&body));
+    // The body is JSON, `{"app_id": …, "scope": …, "user": …}` (the control API takes only
+    // JSON posts); string values only.
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(&body) {
+        pairs.extend(
+            fields
+                .into_iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k, v.to_owned()))),
+        );
+    } else if !body.is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": 10, "errorMessage": "send JSON {\"app_id\": …, \"scope\": …, \"user\": …}"})),
+        )
+            .into_response();
+    }
     let bad = |msg: &str| {
         (
             StatusCode::BAD_REQUEST,
