@@ -16,3 +16,4 @@ pub mod redact;
 pub mod sandbox;
 pub mod transport;
 pub mod triage;
+pub mod tui;
