@@ -2,6 +2,7 @@
 //! characters, a 5 MB body), the QR code inline and full screen (decoded back from the cells),
 //! the input, the help overlay, the key bar and the error popup.
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use authwalk::tui::keymap::{Action, KeyMap};
@@ -36,9 +37,10 @@ fn draw(width: u16, height: u16, f: impl FnOnce(&mut Buffer, Rect)) -> Terminal<
 fn body_json() -> String {
     let mut s = String::from("{\n  \"alipay_user_info_share_response\": {\n");
     for i in 0..30 {
-        s.push_str(&format!(
-            "    \"field_{i:02}\": \"value number {i} of the user profile\",\n"
-        ));
+        let _ = writeln!(
+            s,
+            "    \"field_{i:02}\": \"value number {i} of the user profile\","
+        );
     }
     s.push_str("    \"user_id\": \"2088102104794936\"\n  },\n  \"sign\": \"ERITJKEIJKJHKKKKKKKHJEREEEEEEEEEEE\"\n}\n");
     s
@@ -105,7 +107,10 @@ fn text_view_wraps_by_cells() {
         text_view::render(b, a, &body, &view, &styles());
     });
     let screen = buffer_text(t.backend().buffer());
-    assert!(screen.starts_with(" long for the narrow\n view"), "{screen}");
+    assert!(
+        screen.starts_with(" long for the narrow\n view"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -190,9 +195,10 @@ fn a_5mb_body_renders_a_frame_in_well_under_16ms() {
     let mut json = String::from("{\"items\":[");
     let mut i = 0;
     while json.len() < 5 * 1024 * 1024 {
-        json.push_str(&format!(
+        let _ = write!(
+            json,
             "{{\"id\":{i},\"name\":\"user {i}\",\"tags\":[\"a\",\"b\"]}},"
-        ));
+        );
         i += 1;
     }
     json.push_str("{}]}");
@@ -238,7 +244,7 @@ fn decode(buffer: &Buffer) -> Vec<String> {
             .symbol();
         match symbol {
             "█" => true,
-            "▀" => y % 2 == 0,
+            "▀" => y.is_multiple_of(2),
             "▄" => y % 2 == 1,
             _ => false,
         }
@@ -313,7 +319,7 @@ fn input_shows_prompt_text_and_cursor() {
     field.paste("https://cb.example/callback?code=4e0f&state=xyz\n");
     let mut position = None;
     let t = draw(30, 1, |b, a| {
-        position = input::render(b, a, "> ", &field, &styles())
+        position = input::render(b, a, "> ", &field, &styles());
     });
     insta::assert_snapshot!("input_scrolled", t.backend());
     assert_eq!(
@@ -323,7 +329,7 @@ fn input_shows_prompt_text_and_cursor() {
     );
     field.handle_key(&key(KeyCode::Home));
     let t = draw(30, 1, |b, a| {
-        position = input::render(b, a, "> ", &field, &styles())
+        position = input::render(b, a, "> ", &field, &styles());
     });
     assert!(buffer_text(t.backend().buffer()).starts_with("> https://cb.example"));
     assert_eq!(position.map(|p| p.x), Some(2));
@@ -344,17 +350,17 @@ fn help_overlay_and_key_bar_follow_the_key_map() {
         Action::Quit,
     ];
     let t = draw(80, 1, |b, a| {
-        help::render_key_bar(b, a, &map, &actions, &styles())
+        help::render_key_bar(b, a, &map, &actions, &styles());
     });
     insta::assert_snapshot!("key_bar_80", t.backend());
     let t = draw(30, 1, |b, a| {
-        help::render_key_bar(b, a, &map, &actions, &styles())
+        help::render_key_bar(b, a, &map, &actions, &styles());
     });
     let bar = buffer_text(t.backend().buffer());
     assert!(bar.contains("? help"), "help always shows: {bar}");
     let remapped = KeyMap::from_table(&toml::from_str("help = \"f1\"").expect("toml")).expect("ok");
     let t = draw(80, 1, |b, a| {
-        help::render_key_bar(b, a, &remapped, &actions, &styles())
+        help::render_key_bar(b, a, &remapped, &actions, &styles());
     });
     assert!(buffer_text(t.backend().buffer()).contains("F1 help"));
 }

@@ -190,7 +190,7 @@ impl DemoApp {
                 return vec![Command::Spawn(Box::pin(task)), Command::Redraw];
             }
             Action::Up if self.focus == Pane::List => {
-                self.selected = self.selected.saturating_sub(1)
+                self.selected = self.selected.saturating_sub(1);
             }
             Action::Down if self.focus == Pane::List => {
                 self.selected = (self.selected + 1).min(self.items.len().saturating_sub(1));

@@ -6,7 +6,8 @@ use std::str::FromStr;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// A key press, normalised so that what the config says matches what terminals send: a
-/// character carries its case (`Y`, not `shift-y`) and Shift-Tab is `BackTab` alone.
+/// character carries its case (`Y`, not `shift-y`), a control letter is lower case (`ctrl-c`
+/// whatever Shift did) and Shift-Tab is `BackTab` alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
     /// The key.
@@ -33,6 +34,11 @@ impl Key {
         let mut modifiers =
             modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let code = match code {
+            // Terminals cannot tell Ctrl-c from Ctrl-C: a control letter is lower case.
+            KeyCode::Char(c) if modifiers.contains(KeyModifiers::CONTROL) => {
+                modifiers.remove(KeyModifiers::SHIFT);
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
             KeyCode::Char(c) if modifiers.contains(KeyModifiers::SHIFT) => {
                 modifiers.remove(KeyModifiers::SHIFT);
                 KeyCode::Char(c.to_ascii_uppercase())
