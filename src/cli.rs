@@ -190,11 +190,16 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
             lang: global.lang(),
             present: args.present,
             lan,
+            state: None,
         };
         return crate::tui::walk::main(opts);
     }
     let flow = args.flow.unwrap_or(crate::flow::FlowKind::AlipayWeb);
-    let mut argv = vec!["authwalk".to_owned(), "run".to_owned(), flow.id().to_owned()];
+    let mut run_args = vec![
+        "authwalk".to_owned(),
+        "run".to_owned(),
+        flow.id().to_owned(),
+    ];
     for (flag, value) in [
         ("--profile", &args.profile),
         ("--sandbox", &args.sandbox),
@@ -202,10 +207,10 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
         ("--scenario", &args.scenario),
     ] {
         if let Some(value) = value {
-            argv.extend([flag.to_owned(), value.clone()]);
+            run_args.extend([flag.to_owned(), value.clone()]);
         }
     }
-    let Some(Command::Run(run)) = Args::try_parse_from(argv)?.command else {
+    let Some(Command::Run(run)) = Args::try_parse_from(run_args)?.command else {
         anyhow::bail!("internal error: the default walk's own arguments did not parse");
     };
     let code = run::run(&run, global)?;

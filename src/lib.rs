@@ -22,5 +22,5 @@ pub mod sandbox;
 pub mod session;
 pub mod target;
 pub mod transport;
-pub mod tui;
 pub mod triage;
+pub mod tui;

@@ -24,8 +24,7 @@ use crate::provider::alipay::{Charset, Environment, SignType};
 use crate::provider::wechat::UserInfoLang;
 use crate::provider::{Provider, Scope};
 use crate::sandbox::{
-    ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP, Manifest, Sandbox, SandboxConfig,
-    SandboxHandle, Scenario,
+    ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP, Manifest, Sandbox, SandboxConfig, SandboxHandle, Scenario,
 };
 use crate::transport::{
     CallbackListener, ListenError, ListenerApprover, SandboxApprover, Transport,
@@ -236,7 +235,10 @@ impl Place {
     /// Where a phone reaches the sandbox in phone mode: `http://LAN:PORT`.
     pub fn lan_base(&self) -> Option<String> {
         let (ip, handle) = (self.lan?, self.sandbox.as_ref()?);
-        Some(format!("http://{}", SocketAddr::new(ip, handle.addr().port())))
+        Some(format!(
+            "http://{}",
+            SocketAddr::new(ip, handle.addr().port())
+        ))
     }
 
     /// Stop the embedded sandbox, if any.

@@ -14,12 +14,12 @@ use super::keymap::{Action, KeyMap};
 use super::runtime::{App, Command};
 use super::text::truncate;
 use super::theme::ThemeSet;
+use super::widget::help;
 use super::widget::input::{self, Input, InputOutcome};
 use super::widget::popup::{self, ModalStack};
 use super::widget::qr::{self, QrImage};
 use super::widget::spinner::Spinner;
 use super::widget::text_view::{self, TextBody, TextView};
-use super::widget::help;
 
 /// The two panes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,7 +189,9 @@ impl DemoApp {
                 let task = async move { Message::Report(format!("ran {item}")) };
                 return vec![Command::Spawn(Box::pin(task)), Command::Redraw];
             }
-            Action::Up if self.focus == Pane::List => self.selected = self.selected.saturating_sub(1),
+            Action::Up if self.focus == Pane::List => {
+                self.selected = self.selected.saturating_sub(1);
+            }
             Action::Down if self.focus == Pane::List => {
                 self.selected = (self.selected + 1).min(self.items.len().saturating_sub(1));
             }
@@ -225,7 +227,9 @@ impl App for DemoApp {
                         input.paste(&text);
                     }
                     _ if self.view.is_editing_search() => self.view.search_paste(&text, &self.body),
-                    _ => self.popups.push(Popup::Input(Input::with_text(text.trim()))),
+                    _ => self
+                        .popups
+                        .push(Popup::Input(Input::with_text(text.trim()))),
                 }
                 vec![Command::Redraw]
             }
@@ -276,8 +280,16 @@ impl App for DemoApp {
         let [list_area, text_area] =
             Layout::horizontal([Constraint::Percentage(35), Constraint::Min(10)]).areas(main);
         self.areas = [list_area, text_area];
-        for (pane, area, name) in [(Pane::List, list_area, "1 Items"), (Pane::Text, text_area, "2 Body")] {
-            let border = if self.focus == pane { styles.border_focused } else { styles.border };
+        let mut cursor = None;
+        for (pane, area, name) in [
+            (Pane::List, list_area, "1 Items"),
+            (Pane::Text, text_area, "2 Body"),
+        ] {
+            let border = if self.focus == pane {
+                styles.border_focused
+            } else {
+                styles.border
+            };
             let block = Block::bordered()
                 .border_type(BorderType::Rounded)
                 .border_style(border)
@@ -288,16 +300,21 @@ impl App for DemoApp {
                 Pane::List => {
                     for (i, item) in self.items.iter().enumerate().take(inner.height.into()) {
                         let y = inner.y + u16::try_from(i).unwrap_or(0);
-                        let style = if i == self.selected { styles.selection } else { styles.base };
+                        let style = if i == self.selected {
+                            styles.selection
+                        } else {
+                            styles.base
+                        };
                         let text = truncate(item, inner.width.into());
                         buf.set_line(inner.x, y, &Line::styled(text, style), inner.width);
                     }
                 }
-                Pane::Text => text_view::render(buf, inner, &self.body, &self.view, &styles),
+                Pane::Text => {
+                    cursor = text_view::render(buf, inner, &self.body, &self.view, &styles);
+                }
             }
         }
         help::render_key_bar(buf, bar, &self.keymap, self.commands(), &styles);
-        let mut cursor = None;
         for layer in self.popups.iter() {
             match layer {
                 Popup::Help => help::render_help(buf, main, &self.keymap, &styles),
@@ -311,7 +328,8 @@ impl App for DemoApp {
                 }
                 Popup::Input(input) => {
                     let spot = popup::centered(area, 60, 3);
-                    let inner = popup::frame(buf, spot, "Paste a redirect URL, code or token", &styles);
+                    let inner =
+                        popup::frame(buf, spot, "Paste a redirect URL, code or token", &styles);
                     cursor = input::render(buf, inner, "> ", input, &styles);
                 }
             }

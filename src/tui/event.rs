@@ -64,7 +64,7 @@ impl<R> Message<R> {
 
     /// Whether this is Ctrl-C, which always quits (raw mode delivers it as a key, not SIGINT).
     pub fn is_interrupt(&self) -> bool {
-        matches!(self, Self::Input(Event::Key(KeyEvent { code: KeyCode::Char('c'), modifiers, .. }))
+        matches!(self, Self::Input(Event::Key(KeyEvent { code: KeyCode::Char('c' | 'C'), modifiers, .. }))
             if modifiers.contains(KeyModifiers::CONTROL))
     }
 }

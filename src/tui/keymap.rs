@@ -126,9 +126,9 @@ impl KeyMap {
     pub fn from_table(table: &toml::Table) -> Result<Self, KeyMapError> {
         let mut user: Vec<(Action, Vec<Key>)> = Vec::new();
         for (name, value) in table {
-            let action: Action = name.parse().map_err(|()| KeyMapError::UnknownAction {
-                name: name.clone(),
-            })?;
+            let action: Action = name
+                .parse()
+                .map_err(|()| KeyMapError::UnknownAction { name: name.clone() })?;
             let names: Vec<&str> = match value {
                 toml::Value::String(s) => vec![s.as_str()],
                 toml::Value::Array(items) => items
@@ -139,7 +139,10 @@ impl KeyMap {
             };
             let keys = names
                 .into_iter()
-                .map(|n| n.parse().map_err(|source| KeyMapError::BadKey { action, source }))
+                .map(|n| {
+                    n.parse()
+                        .map_err(|source| KeyMapError::BadKey { action, source })
+                })
                 .collect::<Result<Vec<Key>, _>>()?;
             for key in &keys {
                 if let Some((first, _)) = user
@@ -181,7 +184,10 @@ impl KeyMap {
             .map(|(action, _)| *action);
         if searching {
             let all: Vec<Action> = found.collect();
-            all.iter().copied().find(|a| a.is_search()).or(all.first().copied())
+            all.iter()
+                .copied()
+                .find(|a| a.is_search())
+                .or(all.first().copied())
         } else {
             found.find(|a| !a.is_search())
         }
@@ -243,7 +249,10 @@ impl fmt::Display for KeyMap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "[keys]")?;
         for (action, keys) in &self.bindings {
-            let keys: Vec<String> = keys.iter().map(|k| format!("{:?}", k.to_string())).collect();
+            let keys: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{:?}", k.to_string()))
+                .collect();
             writeln!(f, "{action} = [{}]", keys.join(", "))?;
         }
         Ok(())

@@ -68,7 +68,9 @@ impl<A: App> Runner<A> {
 
     /// Queue a message.
     pub fn send(&self, message: Message<A::Report>) {
-        self.tx.send(message).expect("the runtime owns the receiver");
+        self.tx
+            .send(message)
+            .expect("the runtime owns the receiver");
     }
 
     /// Queue a key press.
@@ -103,7 +105,10 @@ impl<A: App> Runner<A> {
 
     /// Resize the screen, as the terminal would.
     pub fn resize(&mut self, width: u16, height: u16) {
-        self.runtime.terminal_mut().backend_mut().resize(width, height);
+        self.runtime
+            .terminal_mut()
+            .backend_mut()
+            .resize(width, height);
         self.send(Message::Resize { width, height });
     }
 
@@ -134,7 +139,8 @@ impl<A: App> Runner<A> {
     /// Wait until some row of the screen contains `text`.
     pub async fn wait_for_text(&mut self, text: &str) -> Result<(), String> {
         let what = format!("{text:?} on screen");
-        self.wait_for(&what, |b| buffer_text(b).contains(text)).await
+        self.wait_for(&what, |b| buffer_text(b).contains(text))
+            .await
     }
 
     /// Run until the app quits; false when it did not within [`PATIENCE`].

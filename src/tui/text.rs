@@ -10,39 +10,18 @@ use std::borrow::Cow;
 use ratatui::text::Span;
 
 /// `text` with every C0 control, DEL, C1 control and bidirectional override replaced by a
-/// visible escape (`\t`, `\r`, `\n`, `\x1b`, `\u{85}`, `\u{202e}`). Borrowed when nothing needed
-/// escaping, which is the common case.
-pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        push_visible(&mut out, c);
-    }
-    Cow::Owned(out)
-}
+/// visible escape: the one rule of [`crate::escape`], which the text printer uses too.
+pub use crate::escape::visible;
 
-/// Whether `c` must not reach the terminal as itself.
+/// Whether `c` must not reach the terminal as itself ([`crate::escape::is_unsafe`]).
 pub fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    crate::escape::is_unsafe(c)
 }
 
-/// Append `c` to `out`, escaped when [`needs_escape`] says so.
+/// Append `c` to `out`, escaped when [`needs_escape`] says so, exactly as [`visible`] would.
 pub fn push_visible(out: &mut String, c: char) {
-    use std::fmt::Write as _;
-    match c {
-        '\t' => out.push_str("\\t"),
-        '\r' => out.push_str("\\r"),
-        '\n' => out.push_str("\\n"),
-        '\0'..='\u{1f}' | '\u{7f}' => {
-            let _ = write!(out, "\\x{:02x}", u32::from(c));
-        }
-        c if needs_escape(c) => {
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-        }
-        c => out.push(c),
-    }
+    let mut bytes = [0; 4];
+    out.push_str(&visible(c.encode_utf8(&mut bytes)));
 }
 
 /// How many terminal cells `c` takes (0 for combining marks, 2 for CJK and most emoji).

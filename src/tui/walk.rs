@@ -69,6 +69,8 @@ pub struct Options {
     pub present: bool,
     /// Phone mode: the LAN address the QR code carries.
     pub lan: Option<std::net::IpAddr>,
+    /// The CSRF `state` to send; random when `None`. Tests fix it so screens are stable.
+    pub state: Option<String>,
 }
 
 /// What the screen shows.
@@ -158,7 +160,10 @@ impl WalkApp {
     /// The first command: open the place in the background, so the first frame is drawn at
     /// once.
     pub fn boot(&self) -> Command<Report> {
-        let flows = self.opts.flow.map_or_else(|| FlowKind::ALL.to_vec(), |f| vec![f]);
+        let flows = self
+            .opts
+            .flow
+            .map_or_else(|| FlowKind::ALL.to_vec(), |f| vec![f]);
         let how = Open {
             flows,
             alipay_app: self.opts.start.choice.app.clone(),
@@ -201,7 +206,10 @@ impl WalkApp {
             flow,
             target.app.clone(),
             &crate::flow::Inputs::default(),
-            crate::target::random_state(),
+            self.opts
+                .state
+                .clone()
+                .unwrap_or_else(crate::target::random_state),
             Self::now(),
         )
         .map_err(|e| e.to_string())?;
@@ -216,7 +224,12 @@ impl WalkApp {
             .authorize_url()
             .map(|u| crate::provider::lint_authorize_url(&u))
             .unwrap_or_default();
-        let mut session = Session::new(flow_state, target.info.clone(), users, target.user.as_deref());
+        let mut session = Session::new(
+            flow_state,
+            target.info.clone(),
+            users,
+            target.user.as_deref(),
+        );
         if self.opts.present {
             session.force_mask();
         }

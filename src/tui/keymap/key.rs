@@ -6,7 +6,8 @@ use std::str::FromStr;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// A key press, normalised so that what the config says matches what terminals send: a
-/// character carries its case (`Y`, not `shift-y`) and Shift-Tab is `BackTab` alone.
+/// character carries its case (`Y`, not `shift-y`), a control letter is lower case (`ctrl-c`
+/// whatever Shift did) and Shift-Tab is `BackTab` alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
     /// The key.
@@ -33,6 +34,11 @@ impl Key {
         let mut modifiers =
             modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let code = match code {
+            // Terminals cannot tell Ctrl-c from Ctrl-C: a control letter is lower case.
+            KeyCode::Char(c) if modifiers.contains(KeyModifiers::CONTROL) => {
+                modifiers.remove(KeyModifiers::SHIFT);
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
             KeyCode::Char(c) if modifiers.contains(KeyModifiers::SHIFT) => {
                 modifiers.remove(KeyModifiers::SHIFT);
                 KeyCode::Char(c.to_ascii_uppercase())
@@ -153,19 +159,18 @@ impl FromStr for Key {
             break;
         }
         let mut chars = rest.chars();
-        let code = match (chars.next(), chars.next()) {
-            (Some(c), None) => KeyCode::Char(c),
-            _ => {
-                let lower = rest.to_ascii_lowercase();
-                if let Some((_, code)) = NAMES.iter().find(|(n, _)| *n == lower) {
-                    *code
-                } else if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok())
-                    && (1..=12).contains(&n)
-                {
-                    KeyCode::F(n)
-                } else {
-                    return Err(error());
-                }
+        let code = if let (Some(c), None) = (chars.next(), chars.next()) {
+            KeyCode::Char(c)
+        } else {
+            let lower = rest.to_ascii_lowercase();
+            if let Some((_, code)) = NAMES.iter().find(|(n, _)| *n == lower) {
+                *code
+            } else if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok())
+                && (1..=12).contains(&n)
+            {
+                KeyCode::F(n)
+            } else {
+                return Err(error());
             }
         };
         Ok(Self::new(code, modifiers))
@@ -203,7 +208,18 @@ mod tests {
 
     #[test]
     fn names_parse_and_print_back() {
-        for name in ["q", "Y", "/", "ctrl-c", "shift-tab", "f1", "f12", "enter", "space", "alt-x"] {
+        for name in [
+            "q",
+            "Y",
+            "/",
+            "ctrl-c",
+            "shift-tab",
+            "f1",
+            "f12",
+            "enter",
+            "space",
+            "alt-x",
+        ] {
             let key: Key = name.parse().expect(name);
             assert_eq!(key.to_string(), name);
         }

@@ -37,10 +37,15 @@ impl Tab {
         }
     }
 
+    #[must_use]
     pub fn next(self, forward: bool) -> Self {
         let i = Self::ALL.iter().position(|t| *t == self).unwrap_or(0);
         let n = Self::ALL.len();
-        Self::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+        Self::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
     }
 }
 
@@ -77,7 +82,12 @@ pub fn signing(ex: &ExchangeView, lang: Lang) -> String {
     if !t.dropped.is_empty() {
         let _ = writeln!(out, "dropped {}", t.dropped.join(", "));
     }
-    let _ = writeln!(out, "{}     SHA256:{}", Msg::Key.get(lang), t.key_fingerprint);
+    let _ = writeln!(
+        out,
+        "{}     SHA256:{}",
+        Msg::Key.get(lang),
+        t.key_fingerprint
+    );
     let _ = write!(out, "\nsign:\n{}\n", t.sign);
     out
 }
@@ -170,7 +180,12 @@ pub fn finding(f: &Finding, lang: Lang) -> String {
         Severity::Info => "i",
     };
     let mut out = format!("{mark} {} [{}]\n", f.title.get(lang), f.code);
-    for line in f.explanation.get(lang).lines().filter(|l| !l.trim().is_empty()) {
+    for line in f
+        .explanation
+        .get(lang)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
         let _ = writeln!(out, "    {line}");
     }
     let fix = f.fix.get(lang);
@@ -224,7 +239,7 @@ mod tests {
         };
         assert_eq!(
             curl(&r),
-            r#"curl -sS -X POST -H 'Content-Type: x' --data-binary 'k=v' 'http://127.0.0.1:1/gateway.do?a=1&b=it'\''s'"#
+            r"curl -sS -X POST -H 'Content-Type: x' --data-binary 'k=v' 'http://127.0.0.1:1/gateway.do?a=1&b=it'\''s'"
         );
     }
 }

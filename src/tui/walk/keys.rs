@@ -141,7 +141,11 @@ impl WalkApp {
             Action::ToggleSecrets if !present => w.session.toggle_reveal(),
             Action::FocusNext | Action::FocusPrev => {
                 let order = [Focus::Steps, Focus::Detail, Focus::Diagnosis];
-                let shown = if self.areas.diagnosis.is_empty() { 2 } else { 3 };
+                let shown = if self.areas.diagnosis.is_empty() {
+                    2
+                } else {
+                    3
+                };
                 let i = order.iter().position(|f| *f == focus).unwrap_or(0);
                 let next = if action == Action::FocusNext {
                     (i + 1) % shown
@@ -207,7 +211,10 @@ impl WalkApp {
                     });
                 if let Some(request) = request {
                     self.status = Some(tr_fill(lang, "tui.copied", &[("what", "curl")]));
-                    return vec![Command::Copy(super::content::curl(&request)), Command::Redraw];
+                    return vec![
+                        Command::Copy(super::content::curl(&request)),
+                        Command::Redraw,
+                    ];
                 }
                 return Vec::new();
             }
@@ -301,7 +308,9 @@ impl App for WalkApp {
                         Screen::Walk(w) if w.view.is_editing_search() => {
                             w.view.search_paste(&text, &w.body);
                         }
-                        _ => self.popups.push(Popup::Paste(Input::with_text(text.trim()))),
+                        _ => self
+                            .popups
+                            .push(Popup::Paste(Input::with_text(text.trim()))),
                     },
                 }
                 vec![Command::Redraw]

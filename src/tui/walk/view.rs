@@ -1,6 +1,7 @@
 //! Drawing the walk: pure functions of the app state and the [`crate::present`] model. Every
 //! string that came from the network passes through [`visible`] before it reaches a cell.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use ratatui::Frame;
@@ -51,7 +52,7 @@ impl WalkApp {
             }
             Screen::Failed(e) => {
                 line(buf, header, "authwalk", styles.title);
-                let p = Paragraph::new(visible(e).into_owned())
+                let p = Paragraph::new(crate::escape::visible_lines(e).into_owned())
                     .style(styles.error)
                     .wrap(Wrap { trim: false });
                 p.render(main, buf);
@@ -79,7 +80,14 @@ impl WalkApp {
                 Popup::Error(message) => {
                     let hint = format!("{} ✕", self.keymap.hint(Action::Cancel));
                     let title = tr(lang, "tui.error");
-                    popup::render_error(buf, area, title, &visible(message), &hint, &styles);
+                    popup::render_error(
+                        buf,
+                        area,
+                        title,
+                        &crate::escape::visible_lines(message),
+                        &hint,
+                        &styles,
+                    );
                 }
                 Popup::Paste(field) => {
                     let spot = popup::centered(area, area.width.saturating_sub(4).min(90), 3);
@@ -95,7 +103,12 @@ impl WalkApp {
 
     fn draw_picker(&self, buf: &mut Buffer, header: Rect, main: Rect, selected: usize, s: &Styles) {
         let lang = self.opts.lang;
-        line(buf, header, &format!("authwalk · {}", tr(lang, "tui.pick-flow")), s.title);
+        line(
+            buf,
+            header,
+            &format!("authwalk · {}", tr(lang, "tui.pick-flow")),
+            s.title,
+        );
         let block = pane_block(&format!("1 {}", tr(lang, "tui.pick-flow")), true, s);
         let inner = block.inner(main);
         block.render(main, buf);
@@ -145,7 +158,12 @@ impl WalkApp {
 
 fn line(buf: &mut Buffer, area: Rect, text: &str, style: Style) {
     if area.height > 0 {
-        buf.set_line(area.x, area.y, &Line::styled(text.to_owned(), style), area.width);
+        buf.set_line(
+            area.x,
+            area.y,
+            &Line::styled(text.to_owned(), style),
+            area.width,
+        );
     }
 }
 
@@ -172,12 +190,20 @@ fn draw_walk(
         Span::styled("authwalk", s.title),
         Span::styled(format!(" · {} · ", walk.flow.id()), s.base),
         Span::styled(
-            format!("{} {} · {}", target.kind.label().get(lang), target.name, target.base),
+            format!(
+                "{} {} · {}",
+                target.kind.label().get(lang),
+                target.name,
+                target.base
+            ),
             s.dim,
         ),
     ];
     if w.session.policy().reveal {
-        spans.push(Span::styled(format!("  {}", tr(lang, "tui.secrets-shown")), s.warning));
+        spans.push(Span::styled(
+            format!("  {}", tr(lang, "tui.secrets-shown")),
+            s.warning,
+        ));
     }
     if let Some(base) = app.place.as_ref().and_then(|p| p.lan_base()) {
         spans.push(Span::styled(
@@ -240,7 +266,11 @@ fn draw_walk(
 fn diagnosis_text(w: &WalkScreen, lang: Lang) -> String {
     let mut out = String::new();
     if let Some(ex) = w.exchange() {
-        for f in ex.findings.iter().filter(|f| f.severity >= Severity::Warning) {
+        for f in ex
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Warning)
+        {
             out.push_str(&super::content::finding(f, lang));
         }
     }
@@ -251,10 +281,10 @@ fn diagnosis_text(w: &WalkScreen, lang: Lang) -> String {
         if let Some(p) = w.session.problem()
             && !w.walk.notes.iter().any(|n| n.title.en == p)
         {
-            out.push_str(&format!("✗ {p}\n"));
+            let _ = writeln!(out, "✗ {p}");
         }
     }
-    visible(out.trim_end()).into_owned()
+    crate::escape::visible_lines(out.trim_end()).into_owned()
 }
 
 /// Browser ⇄ Your server ⇄ Provider, with the selected step's hop lit.
@@ -273,12 +303,18 @@ fn draw_strip(buf: &mut Buffer, area: Rect, w: &WalkScreen, lang: Lang, s: &Styl
         } else {
             s.dim
         };
-        spans.push(Span::styled(format!(" {} ", actor.label(flow).get(lang)), style));
+        spans.push(Span::styled(
+            format!(" {} ", actor.label(flow).get(lang)),
+            style,
+        ));
     }
     spans.push(Span::styled("   ", s.base));
     for (i, (from, to)) in hop.iter().enumerate() {
         if i == 0 {
-            spans.push(Span::styled(from.label(flow).get(lang).to_owned(), s.accent));
+            spans.push(Span::styled(
+                from.label(flow).get(lang).to_owned(),
+                s.accent,
+            ));
         }
         spans.push(Span::styled(" ──▶ ", s.accent));
         spans.push(Span::styled(to.label(flow).get(lang).to_owned(), s.accent));
@@ -290,10 +326,16 @@ fn draw_strip(buf: &mut Buffer, area: Rect, w: &WalkScreen, lang: Lang, s: &Styl
 fn draw_banner(buf: &mut Buffer, area: Rect, w: &WalkScreen, lang: Lang, s: &Styles) {
     let step = w.step();
     let row = w.walk.steps.get(w.selected);
-    let (n, of) = row.and_then(|r| r.number).unwrap_or((w.selected + 1, w.walk.steps.len()));
+    let (n, of) = row
+        .and_then(|r| r.number)
+        .unwrap_or((w.selected + 1, w.walk.steps.len()));
     let title = format!(
         "  {} · {}  ",
-        tr_fill(lang, "tui.step-of", &[("n", &n.to_string()), ("of", &of.to_string())]),
+        tr_fill(
+            lang,
+            "tui.step-of",
+            &[("n", &n.to_string()), ("of", &of.to_string())]
+        ),
         step.title().get(lang)
     );
     let big = s.title.add_modifier(Modifier::REVERSED | Modifier::BOLD);
@@ -319,7 +361,11 @@ fn draw_banner(buf: &mut Buffer, area: Rect, w: &WalkScreen, lang: Lang, s: &Sty
 
 fn draw_steps(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &Styles) {
     let lang = app.opts.lang;
-    let block = pane_block(&format!("1 {}", tr(lang, "tui.steps")), app.focus == Focus::Steps, s);
+    let block = pane_block(
+        &format!("1 {}", tr(lang, "tui.steps")),
+        app.focus == Focus::Steps,
+        s,
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     for (i, row) in w.walk.steps.iter().enumerate() {
@@ -335,7 +381,9 @@ fn draw_steps(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &S
             StepState::Failed => ("✗", s.error),
             StepState::Skipped => ("–", s.dim),
         };
-        let number = row.number.map_or_else(|| " ".to_owned(), |(n, _)| n.to_string());
+        let number = row
+            .number
+            .map_or_else(|| " ".to_owned(), |(n, _)| n.to_string());
         let mut spans = vec![
             Span::styled(format!("{glyph} "), style),
             Span::styled(format!("{number} {}", row.title.get(lang)), s.base),
@@ -388,13 +436,13 @@ fn draw_detail(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &
     for tab in Tab::ALL {
         let name = tr(lang, tab.key());
         if tab == w.tab {
-            title.push_str(&format!("[{name}] "));
+            let _ = write!(title, "[{name}] ");
         } else {
-            title.push_str(&format!(" {name}  "));
+            let _ = write!(title, " {name}  ");
         }
     }
     if let Some(ex) = w.exchange() {
-        title.push_str(&format!("· {}", ex.endpoint));
+        let _ = write!(title, "· {}", ex.endpoint);
     }
     let block = pane_block(title.trim_end(), focused, s);
     let inner = block.inner(area);
@@ -402,15 +450,23 @@ fn draw_detail(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &
     let mut text_area = inner;
     let in_flight = w.walk.steps.get(w.selected).map(|r| r.state) == Some(StepState::InFlight);
     let lead: Option<(String, Style)> = if in_flight {
-        Some((format!("{} {}", app.spinner.glyph(), tr(lang, "tui.in-flight")), s.accent))
-    } else if let (Tab::Verify, Some(v)) = (w.tab, w.exchange().and_then(|e| e.verification.as_ref())) {
+        Some((
+            format!("{} {}", app.spinner.glyph(), tr(lang, "tui.in-flight")),
+            s.accent,
+        ))
+    } else if let (Tab::Verify, Some(v)) =
+        (w.tab, w.exchange().and_then(|e| e.verification.as_ref()))
+    {
         let style = match v.badge {
             Badge::Verified | Badge::VerifiedUnescaped => s.ok,
             Badge::Mismatch => s.error,
             Badge::Unsigned => s.warning,
         };
         let mark = if v.badge.is_verified() { "✓" } else { "✗" };
-        Some((format!("{mark} {}", badge_word(v.badge, lang)), style.add_modifier(Modifier::REVERSED)))
+        Some((
+            format!("{mark} {}", badge_word(v.badge, lang)),
+            style.add_modifier(Modifier::REVERSED),
+        ))
     } else if w.exchange().is_none() {
         let key = app.keymap.hint(Action::RunNext);
         Some((tr_fill(lang, "tui.not-sent", &[("key", &key)]), s.dim))
@@ -454,7 +510,10 @@ fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s
                 Severity::Warning => s.warning,
                 Severity::Info => s.info,
             };
-            lines.push(Line::styled(format!("{} [{}]", f.title.get(lang), f.code), style));
+            lines.push(Line::styled(
+                format!("{} [{}]", f.title.get(lang), f.code),
+                style,
+            ));
         }
     }
     lines.push(Line::default());
@@ -472,8 +531,8 @@ fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s
             let rows = u16::try_from(wrapped_height(&text, area.width))
                 .unwrap_or(u16::MAX)
                 .saturating_add(1);
-            let [t, q] = Layout::vertical([Constraint::Length(rows), Constraint::Min(0)])
-                .areas(area);
+            let [t, q] =
+                Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(area);
             (t, Some(q))
         }
         None => (area, None),
@@ -518,12 +577,19 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
     }
     if w.listening {
         out.push(Line::styled(
-            format!("{} {}", app.spinner.glyph(), tr(lang, "tui.waiting-callback")),
+            format!(
+                "{} {}",
+                app.spinner.glyph(),
+                tr(lang, "tui.waiting-callback")
+            ),
             s.accent,
         ));
         if w.target.approver.is_none() {
             let uri = crate::target::redirect_uri(&w.target.app);
-            out.push(Line::styled(tr_fill(lang, "tui.listening", &[("uri", uri)]), s.dim));
+            out.push(Line::styled(
+                tr_fill(lang, "tui.listening", &[("uri", uri)]),
+                s.dim,
+            ));
         }
         return out;
     }
@@ -561,7 +627,10 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
         }
         None => {
             let key = app.keymap.hint(Action::RunNext);
-            out.push(Line::styled(tr_fill(lang, "tui.not-sent", &[("key", &key)]), s.dim));
+            out.push(Line::styled(
+                tr_fill(lang, "tui.not-sent", &[("key", &key)]),
+                s.dim,
+            ));
         }
     }
     if let Some(p) = w.session.problem() {

@@ -6,27 +6,30 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::tui::keymap::{Action, KeyMap};
-use crate::tui::text::width;
+use crate::tui::text::{truncate, width};
 use crate::tui::theme::Styles;
 use crate::tui::widget::popup;
 
-/// The help popup: every bound action with its keys, in two columns when there is room.
+/// The help popup: every bound action with its keys; in two columns when one does not fit
+/// the height (descriptions are cut to the room there is).
 pub fn render_help(buf: &mut Buffer, area: Rect, keymap: &KeyMap, styles: &Styles) {
     let rows = keymap.help_rows();
     let key_width = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
     let text_width = rows.iter().map(|(_, d)| width(d)).max().unwrap_or(0);
-    let cell = key_width + 2 + text_width;
-    let columns = if area.width as usize >= 2 * cell + 7 && rows.len() > 12 {
+    let columns = if rows.len() + 3 > usize::from(area.height) {
         2
     } else {
         1
     };
     let per_column = rows.len().div_ceil(columns);
-    let inner_w = columns * cell + (columns - 1) * 3;
+    let room = usize::from(area.width.saturating_sub(4));
+    let cell = (key_width + 2 + text_width).min((room.saturating_sub(3 * (columns - 1))) / columns);
+    let text_room = cell.saturating_sub(key_width + 2);
+    let inner_w = columns * cell + (columns - 1) * 3 + 2;
     let popup_area = popup::centered(
         area,
-        u16::try_from(inner_w + 4).unwrap_or(u16::MAX),
-        u16::try_from(per_column + 3).unwrap_or(u16::MAX),
+        u16::try_from(inner_w + 2).unwrap_or(u16::MAX),
+        u16::try_from(per_column + 2).unwrap_or(u16::MAX),
     );
     let close = keymap.hint(Action::Cancel);
     let inner = popup::frame(buf, popup_area, &format!("Keys · {close} closes"), styles);
@@ -37,11 +40,11 @@ pub fn render_help(buf: &mut Buffer, area: Rect, keymap: &KeyMap, styles: &Style
         if y >= inner.bottom() || x >= inner.right() {
             continue;
         }
-        let pad = " ".repeat(key_width - width(keys) + 2);
+        let pad = " ".repeat(key_width.saturating_sub(width(keys)) + 2);
         let line = Line::from(vec![
             Span::styled(keys.clone(), styles.key),
             Span::raw(pad),
-            Span::styled(*what, styles.base),
+            Span::styled(truncate(what, text_room).into_owned(), styles.base),
         ]);
         buf.set_line(x, y, &line, inner.right() - x);
     }

@@ -163,7 +163,10 @@ mod tests {
     fn typing_editing_and_submitting() {
         let mut input = Input::default();
         for c in "cod用e".chars() {
-            assert_eq!(input.handle_key(&key(KeyCode::Char(c))), InputOutcome::Changed);
+            assert_eq!(
+                input.handle_key(&key(KeyCode::Char(c))),
+                InputOutcome::Changed
+            );
         }
         input.handle_key(&key(KeyCode::Left));
         input.handle_key(&key(KeyCode::Backspace));

@@ -72,7 +72,6 @@ impl TextBody {
         };
         let end = self.starts.get(i + 1).map_or(self.text.len(), |s| s - 1);
         let line = &self.text[start..end.max(start)];
-        // The last line keeps the text's final line break; it is not part of the line.
         let line = line.strip_suffix('\n').unwrap_or(line);
         line.strip_suffix('\r').unwrap_or(line)
     }
@@ -84,7 +83,9 @@ impl TextBody {
 
     /// The line that holds byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     fn folded(&self) -> &str {

@@ -2,21 +2,28 @@
 //! character escaped and styled by the search matches it falls in.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Margin, Rect};
+use ratatui::layout::{Margin, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget};
 
 use super::{TextBody, TextView};
-use crate::tui::text::{char_width, push_visible};
+use crate::tui::text::{char_width, push_visible, visible};
 use crate::tui::theme::Styles;
 use crate::tui::widget::input;
 
 /// Draw `body` in `area` as `view` says: text, match highlights, a scrollbar when the text is
 /// longer than the area, and the search line at the bottom while a search is active.
-pub fn render(buf: &mut Buffer, area: Rect, body: &TextBody, view: &TextView, styles: &Styles) {
+/// Returns where the terminal cursor belongs while the search prompt is open.
+pub fn render(
+    buf: &mut Buffer,
+    area: Rect,
+    body: &TextBody,
+    view: &TextView,
+    styles: &Styles,
+) -> Option<Position> {
     if area.is_empty() {
-        return;
+        return None;
     }
     buf.set_style(area, styles.base);
     let mut text_area = area;
@@ -42,9 +49,7 @@ pub fn render(buf: &mut Buffer, area: Rect, body: &TextBody, view: &TextView, st
             .thumb_style(styles.accent)
             .render(bar_area.inner(Margin::new(0, 0)), buf, &mut state);
     }
-    if let Some(row) = search_row {
-        draw_search_line(buf, row, view, styles);
-    }
+    search_row.and_then(|row| draw_search_line(buf, row, view, styles))
 }
 
 fn draw_rows(buf: &mut Buffer, area: Rect, body: &TextBody, view: &TextView, styles: &Styles) {
@@ -84,7 +89,12 @@ fn draw_rows(buf: &mut Buffer, area: Rect, body: &TextBody, view: &TextView, sty
             max_rows: height - y,
         };
         for row in layout.rows(text, start, style_at) {
-            buf.set_line(area.x, area.y + u16::try_from(y).unwrap_or(0), &row, area.width);
+            buf.set_line(
+                area.x,
+                area.y + u16::try_from(y).unwrap_or(0),
+                &row,
+                area.width,
+            );
             y += 1;
         }
         skip = 0;
@@ -106,7 +116,12 @@ struct Layout {
 impl Layout {
     /// The rows of `text` (which starts at byte `start` of the body), stopping as soon as the
     /// screen is full: a 5 MB single-line body costs a screenful of characters, not 5 MB.
-    fn rows(&self, text: &str, start: usize, style_at: impl Fn(usize) -> Style) -> Vec<Line<'static>> {
+    fn rows(
+        &self,
+        text: &str,
+        start: usize,
+        style_at: impl Fn(usize) -> Style,
+    ) -> Vec<Line<'static>> {
         let mut rows: Vec<Line<'static>> = Vec::new();
         let mut row = RowBuilder::default();
         let mut skipped = 0;
@@ -199,7 +214,12 @@ pub(super) fn row_count(text: &str, width: usize) -> usize {
     rows
 }
 
-fn draw_search_line(buf: &mut Buffer, row: Rect, view: &TextView, styles: &Styles) {
+fn draw_search_line(
+    buf: &mut Buffer,
+    row: Rect,
+    view: &TextView,
+    styles: &Styles,
+) -> Option<Position> {
     buf.set_style(row, styles.base);
     let search = &view.search;
     let count = match (search.matches().len(), search.current()) {
@@ -213,21 +233,16 @@ fn draw_search_line(buf: &mut Buffer, row: Rect, view: &TextView, styles: &Style
         width: row.width.saturating_sub(count_width + 1),
         ..row
     };
-    match search.input() {
-        Some(input) => {
-            input::render(buf, prompt_area, "/", input, styles);
-        }
-        None => {
-            let line = Line::from(vec![
-                Span::styled("/", styles.accent),
-                Span::styled(
-                    crate::tui::visible(search.query()).into_owned(),
-                    styles.base,
-                ),
-            ]);
-            buf.set_line(row.x, row.y, &line, prompt_area.width);
-        }
-    }
+    let cursor = if let Some(input) = search.input() {
+        input::render(buf, prompt_area, "/", input, styles)
+    } else {
+        let line = Line::from(vec![
+            Span::styled("/", styles.accent),
+            Span::styled(visible(search.query()).into_owned(), styles.base),
+        ]);
+        buf.set_line(row.x, row.y, &line, prompt_area.width);
+        None
+    };
     let style = if search.matches().is_empty() {
         styles.warning
     } else {
@@ -240,4 +255,5 @@ fn draw_search_line(buf: &mut Buffer, row: Rect, view: &TextView, styles: &Style
         usize::from(count_width),
         style,
     );
+    cursor
 }

@@ -58,9 +58,7 @@ impl Search {
 
     /// Where the current match starts.
     pub fn current_offset(&self) -> Option<usize> {
-        self.current
-            .and_then(|i| self.matches.get(i))
-            .map(|m| m.0)
+        self.current.and_then(|i| self.matches.get(i)).map(|m| m.0)
     }
 
     /// The prompt's input, while open.
