@@ -23,3 +23,4 @@ pub mod session;
 pub mod target;
 pub mod transport;
 pub mod triage;
+pub mod tui;

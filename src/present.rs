@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use build::Presenter;
-pub use messages::{Msg, fill, lookup};
+pub use messages::{Msg, fill, lookup, tr, tr_fill};
 
 use crate::finding::{Finding, Lang, Text};
 use crate::flow::{ExchangeOutcome, FlowKind, StepKind, StepState};

@@ -157,11 +157,13 @@ impl Approver for SandboxApprover {
         _redirect_uri: &str,
     ) -> Result<String, String> {
         let url = authorize_url.split('#').next().unwrap_or(authorize_url);
+        // In phone mode the URL carries the LAN address; authwalk itself stays on loopback.
+        let url = on_origin_of(url, &self.control);
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("user", &self.user)
             .append_pair("decision", "approve")
             .finish();
-        let response = self.post(url, body).await?;
+        let response = self.post(&url, body).await?;
         match (response.status, response.header("location")) {
             (302 | 303, Some(location)) => Ok(location.to_owned()),
             (status, _) => Err(format!(
@@ -203,6 +205,19 @@ impl Approver for SandboxApprover {
                     response.status
                 )
             })
+    }
+}
+
+/// `url` with the scheme, host and port of `base` (path and query kept).
+fn on_origin_of(url: &str, base: &str) -> String {
+    match (url::Url::parse(url), url::Url::parse(base)) {
+        (Ok(mut url), Ok(base)) => {
+            let _ = url.set_scheme(base.scheme());
+            let _ = url.set_host(base.host_str());
+            let _ = url.set_port(base.port());
+            url.to_string()
+        }
+        _ => url.to_owned(),
     }
 }
 
