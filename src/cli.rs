@@ -33,7 +33,6 @@ use crate::limits;
     version,
     about,
     propagate_version = true,
-    args_conflicts_with_subcommands = true,
     after_help = "Without a command, authwalk opens the inspector on a terminal: pick a login and \
                   walk it step by step on the embedded sandbox (no network, no credentials \
                   needed). When the output is not a terminal it prints the walk instead. \
@@ -96,6 +95,19 @@ pub struct InspectArgs {
     pub scenario: Option<String>,
 }
 
+impl InspectArgs {
+    /// Whether any inspector option was given.
+    fn is_set(&self) -> bool {
+        self.flow.is_some()
+            || self.profile.is_some()
+            || self.sandbox.is_some()
+            || self.lan
+            || self.present
+            || self.user.is_some()
+            || self.scenario.is_some()
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Sign gateway parameters: print the canonical string, its SHA-256 and `sign`.
@@ -130,6 +142,15 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    if args.command.is_some() && args.inspect.is_set() {
+        let _ = writeln!(
+            io::stderr(),
+            "authwalk: --flow, --profile, --sandbox, --lan, --present, --user and --scenario \
+             before a command belong to the inspector (authwalk without a command); put them \
+             after the command, e.g. `authwalk run alipay-web --scenario wrong-scope`"
+        );
+        return ExitCode::from(2);
+    }
     let result = match args.command {
         // No subcommand: walk a full login on the embedded sandbox, the quickest way to see
         // what authwalk does on a fresh machine.
