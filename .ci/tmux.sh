@@ -48,7 +48,7 @@ wait_for "✓ 4"
 t send-keys -t walk ']' ']' ']'
 wait_for "Verified"
 t send-keys -t walk ']'
-wait_for "Account status: normal"
+wait_for "normal user"
 
 # A small terminal: redrawn, not killed.
 t resize-window -t walk -x 60 -y 20
