@@ -189,25 +189,26 @@ fn draw_walk(
     let mut spans = vec![
         Span::styled("authwalk", s.title),
         Span::styled(format!(" · {} · ", walk.flow.id()), s.base),
-        Span::styled(
-            format!(
-                "{} {} · {}",
-                target.kind.label().get(lang),
-                target.name,
-                target.base
-            ),
-            s.dim,
-        ),
     ];
-    if w.session.policy().reveal {
+    // Phone mode first: whoever reads the header must know the sandbox is open to the LAN.
+    if let Some(base) = app.place.as_ref().and_then(|p| p.lan_base()) {
         spans.push(Span::styled(
-            format!("  {}", tr(lang, "tui.secrets-shown")),
+            format!("{}  ", tr_fill(lang, "tui.lan-warning", &[("base", &base)])),
             s.warning,
         ));
     }
-    if let Some(base) = app.place.as_ref().and_then(|p| p.lan_base()) {
+    spans.push(Span::styled(
+        format!(
+            "{} {} · {}",
+            target.kind.label().get(lang),
+            target.describe(lang),
+            target.base
+        ),
+        s.dim,
+    ));
+    if w.session.policy().reveal {
         spans.push(Span::styled(
-            format!("  {}", tr_fill(lang, "tui.lan-warning", &[("base", &base)])),
+            format!("  {}", tr(lang, "tui.secrets-shown")),
             s.warning,
         ));
     }
