@@ -36,7 +36,7 @@ fn decode(buffer: &Buffer) -> Vec<String> {
         let cell = &buffer[(u16::try_from(x).unwrap(), u16::try_from(y / 2).unwrap())];
         match cell.symbol() {
             "█" => true,
-            "▀" => y % 2 == 0,
+            "▀" => y.is_multiple_of(2),
             "▄" => y % 2 == 1,
             _ => false,
         }
