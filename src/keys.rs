@@ -234,8 +234,21 @@ pub enum KeyError {
     )]
     TooSmall { bits: usize },
     /// Above 4096 bits: RSA, but more than any provider uses and than this tool handles.
-    #[error("this RSA key is larger than 4096 bits, which is not supported; Alipay uses 2048")]
+    #[error(
+        "this RSA key is larger than 4096 bits, which is not supported; Alipay uses 2048: \
+         generate a new pair with `authwalk keys gen`"
+    )]
     TooLarge,
+    /// Binary bytes that are neither UTF-8 text nor DER.
+    #[error("{bytes} bytes that are neither text nor a DER key{hint}")]
+    NotText { bytes: usize, hint: String },
+    /// An OpenSSH public key line (`ssh-rsa AAAA… user@host`).
+    #[error(
+        "this is an OpenSSH public key line ('{kind} …'), an SSH login key, not a key in PEM or \
+         base64 form; Alipay needs the app key pair from the key tool or `authwalk keys gen` \
+         (an RSA SSH key converts with `ssh-keygen -e -m PKCS8 -f key.pub`)"
+    )]
+    SshPublicKey { kind: String },
     /// The key is too small for the signing algorithm.
     #[error(
         "{bits}-bit key: Alipay requires 2048 for RSA2; generate a new pair with `authwalk keys gen`"
@@ -309,6 +322,8 @@ impl fmt::Debug for PrivateKey {
 
 /// Parse a key of either kind from text in any supported spelling.
 pub fn parse(input: &str) -> Result<ParsedKey, KeyError> {
+    // A byte order mark (Notepad's "UTF-8 with BOM") is not part of the key.
+    let input = input.strip_prefix('\u{feff}').unwrap_or(input);
     from_blob(text::decode(input)?)
 }
 
@@ -322,10 +337,19 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<ParsedKey, KeyError> {
             armor: Armor::Der,
             notes: Vec::new(),
         }),
-        Err(e) => Err(KeyError::NotAKey {
+        Err(_) if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) => {
+            Err(KeyError::NotText {
+                bytes: bytes.len(),
+                hint: ": it is UTF-16 text (what Notepad saves as \"Unicode\"); save it again \
+                       as UTF-8 and retry"
+                    .to_owned(),
+            })
+        }
+        Err(e) => Err(KeyError::NotText {
             bytes: bytes.len(),
             hint: format!(
-                "; the file is neither text (invalid UTF-8 at byte {}) nor DER",
+                " (invalid UTF-8 at byte {}, and DER starts with 0x30): pass the key file \
+                 itself, as PEM, one-line base64 or binary DER",
                 e.valid_up_to()
             ),
         }),
@@ -361,6 +385,11 @@ fn from_blob(blob: text::Blob) -> Result<ParsedKey, KeyError> {
     };
     if bits < 1024 {
         return Err(KeyError::TooSmall { bits });
+    }
+    // The rsa crate refuses public keys above 4096 bits but not private ones: refuse both, so
+    // a private key is never accepted whose public half would be refused.
+    if bits > 4096 {
+        return Err(KeyError::TooLarge);
     }
     if let Some(label) = &blob.label {
         let expected = encoding.pem_label(kind);
@@ -424,6 +453,8 @@ fn algorithm_name(oid: &str) -> &'static str {
         "1.3.101.112" => "Ed25519",
         "1.3.101.110" => "X25519",
         "1.2.840.10040.4.1" => "DSA",
+        // id-RSASSA-PSS: an RSA key restricted to PSS padding, which RSA2 (PKCS#1 v1.5) is not.
+        "1.2.840.113549.1.1.10" => "RSA-PSS (PSS-only, unusable for RSA2's PKCS#1 v1.5)",
         _ => "non-RSA",
     }
 }

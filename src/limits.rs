@@ -98,7 +98,7 @@ pub enum ReadError {
     #[error("cannot read {source_name}: {io}")]
     Io {
         source_name: String,
-        #[source]
+        /// Shown in the message itself, so not also a `source` (the chain would say it twice).
         io: io::Error,
     },
 }

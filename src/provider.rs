@@ -213,14 +213,20 @@ pub fn lint_authorize_url(input: &str) -> Vec<Finding> {
         Err(reason) => return vec![urlcheck::invalid_url("unknown", &reason)],
     };
     let path = url.path.to_ascii_lowercase();
-    if url.host.ends_with("weixin.qq.com") || path.starts_with("/connect/") {
-        return wechat::lint_authorize_url(input);
-    }
-    if path.ends_with("publicappauthorize.htm")
+    let provider_findings = if url.host.ends_with("weixin.qq.com") || path.starts_with("/connect/")
+    {
+        Some(wechat::lint_authorize_url(input))
+    } else if path.ends_with("publicappauthorize.htm")
         || url.host.ends_with("alipay.com")
         || url.host.ends_with("alipaydev.com")
     {
-        return alipay::lint_authorize_url(input);
+        Some(alipay::lint_authorize_url(input))
+    } else {
+        None
+    };
+    if let Some(mut findings) = provider_findings {
+        findings.extend(urlcheck::common_findings(input));
+        return findings;
     }
     vec![urlcheck::finding(
         Severity::Error,

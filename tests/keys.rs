@@ -360,8 +360,26 @@ fn binary_der_files_are_read() {
     let key = PrivateKey::parse_bytes(&der).unwrap();
     assert_eq!(key.info().armor, Armor::Der);
     assert_eq!(key.fingerprint(), private(PKCS8_PEM).fingerprint());
-    assert!(matches!(
-        keys::parse_bytes(&[0xff, 0xfe, 0x00]),
-        Err(KeyError::NotAKey { .. })
-    ));
+    // A UTF-16 file (Notepad's "Unicode") is named as such, with the fix.
+    let e = keys::parse_bytes(&[0xff, 0xfe, 0x00]).unwrap_err();
+    assert!(matches!(e, KeyError::NotText { .. }), "{e:?}");
+    assert!(e.to_string().contains("UTF-16"), "{e}");
+    let e = keys::parse_bytes(&[0x80, 0x81, 0x82]).unwrap_err();
+    assert!(e.to_string().contains("neither text nor a DER key"), "{e}");
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_key() {
+    let e = err("\u{feff}");
+    assert_eq!(e, KeyError::Empty);
+    let with_bom = format!("\u{feff}{PKCS8_PEM}");
+    let parsed = keys::parse(&with_bom).unwrap();
+    assert!(parsed.info().notes.is_empty(), "{:?}", parsed.info().notes);
+}
+
+#[test]
+fn an_ssh_public_key_line_is_named() {
+    let e = err("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 user@host");
+    assert!(matches!(e, KeyError::SshPublicKey { .. }), "{e:?}");
+    assert!(e.to_string().contains("ssh-keygen -e -m PKCS8"), "{e}");
 }

@@ -45,6 +45,13 @@ pub enum AnalyzeError {
         "cannot tell which provider sent this response (top-level keys: {keys}): pass the request URL with --url"
     )]
     Unrecognized { keys: String },
+    /// A HAR file (a browser's exported network log) given where one response body belongs.
+    #[error(
+        "this is a HAR file (a browser's network log, {entries} request(s)), not one response \
+         body: in the browser's DevTools (Network → the request → Response) copy the body of the \
+         request to explain, and paste that"
+    )]
+    Har { entries: usize },
 }
 
 /// How the endpoint was decided.
@@ -242,7 +249,20 @@ pub fn analyze<'a>(
         Some(Provider::Alipay) => alipay(catalog, &object, &hint),
         Some(Provider::Wechat) => wechat(catalog, &object, &hint),
         None => {
-            let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+            if let Some(entries) = object
+                .get("log")
+                .and_then(|log| log.get("entries"))
+                .and_then(Value::as_array)
+            {
+                return Err(AnalyzeError::Har {
+                    entries: entries.len(),
+                });
+            }
+            // The keys are the sender's: list a few, not a hundred thousand.
+            let mut keys: Vec<&str> = object.keys().take(10).map(String::as_str).collect();
+            if object.len() > keys.len() {
+                keys.push("…");
+            }
             return Err(AnalyzeError::Unrecognized {
                 keys: keys.join(", "),
             });

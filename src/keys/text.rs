@@ -58,6 +58,12 @@ pub(super) fn decode(input: &str) -> Result<Blob, KeyError> {
         return Err(KeyError::Empty);
     }
     let Some(begin) = input.find(BEGIN) else {
+        let first = input.split_whitespace().next().unwrap_or_default();
+        if first.starts_with("ssh-") || first.starts_with("ecdsa-sha2-") {
+            return Err(KeyError::SshPublicKey {
+                kind: first.chars().take(40).collect(),
+            });
+        }
         let range = strip_quotes(input);
         if range.is_empty() {
             return Err(KeyError::Empty);

@@ -1,0 +1,1 @@
+callback({"errcode":40029,"errmsg":"invalid code"});
