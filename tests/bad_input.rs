@@ -283,7 +283,7 @@ fn check(label: &str, out: &Output, code: i32, phrase: &str) -> Vec<String> {
         .chars()
         .find(|&c| c.is_control() && c != '\n' && c != '\t')
     {
-        broken.push(format!("a raw control character {:?} was printed", c));
+        broken.push(format!("a raw control character {c:?} was printed"));
     }
     if broken.is_empty() {
         broken

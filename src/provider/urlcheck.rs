@@ -372,6 +372,66 @@ pub(crate) fn lint_unknown_params(
     ));
 }
 
+/// Checks that hold for an authorize URL of either provider: no user name or password before
+/// the host (a phishing pattern; the real URLs have none) and no broken `%` escape in the query.
+pub(crate) fn common_findings(input: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let before_fragment = input.trim().split('#').next().unwrap_or_default();
+    let (base, query) = before_fragment
+        .split_once('?')
+        .unwrap_or((before_fragment, ""));
+    if let Ok(url) = url::Url::parse(base)
+        && (!url.username().is_empty() || url.password().is_some())
+    {
+        findings.push(finding(
+            Severity::Error,
+            "lint.userinfo",
+            [
+                "The URL has a user name or password before the host",
+                "链接在域名前带有用户名或密码",
+            ],
+            [
+                "Text before '@' in the address is a user name (and password) sent to the host; \
+                 the real authorize URLs have none, and phishing links use it to look genuine.",
+                "地址中 '@' 之前的部分是发给服务器的用户名（和密码）；真实的授权链接没有这一部分，\
+                 钓鱼链接常用它伪装成正规地址。",
+            ],
+            [
+                "Remove the 'user:password@' part, and check who gave you this link.",
+                "删除 'user:password@' 部分，并核实这个链接的来源。",
+            ],
+        ));
+    }
+    let bytes = query.as_bytes();
+    let broken = bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'%'
+            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    });
+    if broken {
+        findings.push(finding(
+            Severity::Error,
+            "lint.bad-percent-escape",
+            [
+                "A '%' escape in the query is broken",
+                "查询参数中有无效的 '%' 转义",
+            ],
+            [
+                "A '%' is not followed by two hex digits, so the provider cannot decode the \
+                 parameter (it was cut, or a literal '%' was not encoded as %25).",
+                "'%' 后面不是两位十六进制数字，平台无法解码该参数（链接被截断，或字面的 '%' \
+                 没有编码成 %25）。",
+            ],
+            [
+                "Build the URL again with an encoder (`authwalk url …`), or write a literal '%' \
+                 as %25.",
+                "用编码函数重新生成链接（`authwalk url …`），或把字面的 '%' 写成 %25。",
+            ],
+        ));
+    }
+    findings
+}
+
 #[cfg(test)]
 mod tests {
     use std::fmt::Write as _;
@@ -438,64 +498,4 @@ mod tests {
         let url = RawUrl::parse("https://h/p?a=1&b=2&a=3&c&b&a").expect("parses");
         assert_eq!(url.duplicates(), ["a", "b"]);
     }
-}
-
-/// Checks that hold for an authorize URL of either provider: no user name or password before
-/// the host (a phishing pattern; the real URLs have none) and no broken `%` escape in the query.
-pub(crate) fn common_findings(input: &str) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let before_fragment = input.trim().split('#').next().unwrap_or_default();
-    let (base, query) = before_fragment
-        .split_once('?')
-        .unwrap_or((before_fragment, ""));
-    if let Ok(url) = url::Url::parse(base)
-        && (!url.username().is_empty() || url.password().is_some())
-    {
-        findings.push(finding(
-            Severity::Error,
-            "lint.userinfo",
-            [
-                "The URL has a user name or password before the host",
-                "链接在域名前带有用户名或密码",
-            ],
-            [
-                "Text before '@' in the address is a user name (and password) sent to the host; \
-                 the real authorize URLs have none, and phishing links use it to look genuine.",
-                "地址中 '@' 之前的部分是发给服务器的用户名（和密码）；真实的授权链接没有这一部分，\
-                 钓鱼链接常用它伪装成正规地址。",
-            ],
-            [
-                "Remove the 'user:password@' part, and check who gave you this link.",
-                "删除 'user:password@' 部分，并核实这个链接的来源。",
-            ],
-        ));
-    }
-    let bytes = query.as_bytes();
-    let broken = bytes.iter().enumerate().any(|(i, &b)| {
-        b == b'%'
-            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
-    });
-    if broken {
-        findings.push(finding(
-            Severity::Error,
-            "lint.bad-percent-escape",
-            [
-                "A '%' escape in the query is broken",
-                "查询参数中有无效的 '%' 转义",
-            ],
-            [
-                "A '%' is not followed by two hex digits, so the provider cannot decode the \
-                 parameter (it was cut, or a literal '%' was not encoded as %25).",
-                "'%' 后面不是两位十六进制数字，平台无法解码该参数（链接被截断，或字面的 '%' \
-                 没有编码成 %25）。",
-            ],
-            [
-                "Build the URL again with an encoder (`authwalk url …`), or write a literal '%' \
-                 as %25.",
-                "用编码函数重新生成链接（`authwalk url …`），或把字面的 '%' 写成 %25。",
-            ],
-        ));
-    }
-    findings
 }
