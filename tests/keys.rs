@@ -383,3 +383,13 @@ fn an_ssh_public_key_line_is_named() {
     assert!(matches!(e, KeyError::SshPublicKey { .. }), "{e:?}");
     assert!(e.to_string().contains("ssh-keygen -e -m PKCS8"), "{e}");
 }
+
+/// Found by fuzzing (keys_parse): base64 made only of whitespace sliced a string backwards
+/// and panicked; it is empty, like any other blank input.
+#[test]
+fn whitespace_only_base64_is_empty_not_a_panic() {
+    for blank in ["\n\n   \r\n\t\n", " ", "\t", "\r\n"] {
+        assert_eq!(keys::base64_decode_signature(blank), Err(KeyError::Empty));
+        assert_eq!(keys::pem_blocks(blank).map(|b| b.len()), Ok(0));
+    }
+}

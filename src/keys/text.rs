@@ -173,7 +173,8 @@ pub(super) fn pem_blocks(input: &str) -> Result<Vec<(String, Vec<u8>)>, KeyError
 /// key is copied out of a JSON or properties file.
 fn strip_quotes(input: &str) -> Range<usize> {
     let start = input.len() - input.trim_start().len();
-    let end = input.trim_end().len();
+    // Input that is all whitespace leaves `start` past the end of what `trim_end` keeps.
+    let end = input.trim_end().len().max(start);
     let inner = &input[start..end];
     for quote in ['"', '\''] {
         if inner.len() >= 2 && inner.starts_with(quote) && inner.ends_with(quote) {
