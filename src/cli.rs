@@ -13,6 +13,7 @@ mod lint;
 mod render;
 mod run;
 mod sandbox;
+mod secret_arg;
 mod sign;
 mod url;
 mod verify;
@@ -255,8 +256,19 @@ pub(crate) fn read_input(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
 
 /// Read a key or certificate file argument (`-` for standard input), at most
 /// [`limits::MAX_KEY_FILE`] bytes.
+/// A private key file that others can read gets ssh's warning on standard error.
 pub(crate) fn read_key(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
-    read_bounded(path, limits::MAX_KEY_FILE)
+    let bytes = read_bounded(path, limits::MAX_KEY_FILE)?;
+    if path.as_os_str() != "-"
+        && let Some(warning) = crate::config::loose_file_warning(path, "PRIVATE KEY")
+        && matches!(
+            crate::keys::parse_bytes(&bytes),
+            Ok(crate::keys::ParsedKey::Private(_))
+        )
+    {
+        eprintln!("{warning}");
+    }
+    Ok(bytes)
 }
 
 fn read_bounded(path: &std::path::Path, limit: u64) -> anyhow::Result<Vec<u8>> {

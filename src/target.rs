@@ -65,6 +65,9 @@ pub struct Choice {
     pub app: Option<String>,
     /// Override the app's scope.
     pub scope: Option<Scope>,
+    /// Allow a profile's gateway or API base to be plain `http://` on a host that is not
+    /// loopback (its secrets and tokens then cross the network in clear).
+    pub insecure_http: bool,
 }
 
 /// A resolved target, ready for `Flow::new`.
@@ -83,6 +86,8 @@ pub struct Target {
     /// The scenario asks the walk itself to make the two-token mix-up (`token-mixup`): see
     /// [`Flow::set_tutorial_mixup`](crate::flow::Flow::set_tutorial_mixup).
     pub tutorial_mixup: bool,
+    /// Warnings to show before the walk (a key or secret file others can read).
+    pub warnings: Vec<String>,
 }
 
 /// How the redirect of a walk will come back.
@@ -202,7 +207,7 @@ impl Place {
         transport: &Transport,
     ) -> anyhow::Result<Target> {
         if let Some(name) = &self.profile {
-            let (app, info) = app_from_profile(name, flow, choice)?;
+            let (app, info, warnings) = app_from_profile(name, flow, choice)?;
             return Ok(Target {
                 app,
                 info,
@@ -211,6 +216,7 @@ impl Place {
                 user: None,
                 manifest: None,
                 tutorial_mixup: false,
+                warnings,
             });
         }
         let manifest = self
@@ -335,7 +341,7 @@ impl Target {
             return Ok(Callback::Person);
         }
         match CallbackListener::bind(redirect_uri(&self.app)).await {
-            Ok(listener) => Ok(Callback::Listener(ListenerApprover { listener })),
+            Ok(listener) => Ok(Callback::Listener(ListenerApprover::new(listener))),
             Err(ListenError::NotLoopback(_)) => Ok(Callback::Person),
             Err(e) => Err(e.into()),
         }
@@ -429,6 +435,7 @@ fn on_sandbox(
         user: Some(user),
         manifest: Some(m.clone()),
         tutorial_mixup: false,
+        warnings: Vec::new(),
     })
 }
 
@@ -546,21 +553,80 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
     Ok((App::Wechat(app), name))
 }
 
+/// Refuse a plain `http://` URL whose host is not loopback, unless `allow`: the app's
+/// signatures, its appsecret and the user's tokens would cross the network in clear. A pure
+/// check on the URL's text; nothing is resolved.
+pub fn check_plain_http(url: &str, what: &str, allow: bool) -> anyhow::Result<()> {
+    let Ok(parsed) = url::Url::parse(url) else {
+        bail!("{what} '{url}' is not a valid URL; write it as https://host/…");
+    };
+    if parsed.scheme() != "http" || allow || is_loopback(&parsed) {
+        return Ok(());
+    }
+    bail!(
+        "{what} '{url}' is plain http:// to {}, which is not this machine: the appsecret, \
+         signatures and tokens would travel in clear. Use https://, or pass --insecure-http if \
+         you really mean it (a test server on your own network)",
+        parsed.host_str().unwrap_or("?")
+    )
+}
+
+/// `127.0.0.0/8`, `::1`, `localhost` and `*.localhost` (which resolve to loopback by RFC 6761).
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        None => false,
+    }
+}
+
+/// ssh's warning for each key or secret file of a profile that others can read. (An inline
+/// appsecret in a loose config file is refused by `profile::load`.)
+fn loose_files(profile: &Profile) -> Vec<String> {
+    use crate::config::loose_file_warning;
+    match profile {
+        Profile::Alipay(p) => loose_file_warning(&p.private_key, "PRIVATE KEY")
+            .into_iter()
+            .collect(),
+        Profile::Wechat(p) if p.secret_env.is_none() => p
+            .secret_file
+            .as_deref()
+            .and_then(|f| loose_file_warning(f, "SECRET"))
+            .into_iter()
+            .collect(),
+        Profile::Wechat(_) => Vec::new(),
+    }
+}
+
+/// The app of profile `name`, what to show about it, and warnings about loose files.
 fn app_from_profile(
     name: &str,
     flow: FlowKind,
     choice: &Choice,
-) -> anyhow::Result<(App, TargetInfo)> {
+) -> anyhow::Result<(App, TargetInfo, Vec<String>)> {
     let path = crate::config::config_dir()
         .map(|d| d.join("config.toml"))
         .ok_or_else(|| anyhow!("no config folder on this system; set AUTHWALK_CONFIG_DIR"))?;
     let profile = profile::load(&path, name)?;
+    let warnings = loose_files(&profile);
+    let clear = |url: &str, what: &str| {
+        check_plain_http(
+            url,
+            &format!("profile '{name}': {what}"),
+            choice.insecure_http,
+        )
+    };
     match (profile, flow.is_alipay()) {
         (Profile::Alipay(p), true) => {
             let env: Environment = p
                 .environment
                 .parse()
                 .map_err(|e: String| anyhow!("profile '{name}': {e}"))?;
+            clear(&env.gateway_url(), "the gateway")?;
             let private_key = PrivateKey::parse_bytes(&read_key_file(&p.private_key)?)
                 .with_context(|| format!("profile '{name}': {}", p.private_key.display()))?;
             let alipay_public_key = PublicKey::parse_bytes(&read_key_file(&p.alipay_public_key)?)
@@ -593,7 +659,7 @@ fn app_from_profile(
                 gateway_url: env.gateway_url().into_owned(),
                 authorize_url: env.authorize_url().into_owned(),
             };
-            Ok((App::Alipay(app), info))
+            Ok((App::Alipay(app), info, warnings))
         }
         (Profile::Wechat(p), false) => {
             let secret = p.resolve_secret(name)?;
@@ -605,6 +671,7 @@ fn app_from_profile(
                 .api_base
                 .clone()
                 .unwrap_or_else(|| crate::provider::wechat::API_BASE.to_owned());
+            clear(&api_base, "api_base")?;
             let info = TargetInfo {
                 kind: TargetKind::Profile,
                 name: name.to_owned(),
@@ -625,7 +692,7 @@ fn app_from_profile(
                 api_base,
                 lang: UserInfoLang::ZhCn,
             };
-            Ok((App::Wechat(app), info))
+            Ok((App::Wechat(app), info, warnings))
         }
         (Profile::Alipay(_), false) => {
             bail!("profile '{name}' is an Alipay app; run an alipay-* flow")
@@ -633,5 +700,42 @@ fn app_from_profile(
         (Profile::Wechat(_), true) => {
             bail!("profile '{name}' is a WeChat app; run a wechat-* flow")
         }
+    }
+}
+
+#[cfg(test)]
+mod insecure_http_tests {
+    use super::check_plain_http;
+
+    #[test]
+    fn plain_http_off_this_machine_is_refused() {
+        for url in [
+            "http://openapi.alipay.invalid/gateway.do",
+            "http://192.168.1.20:8080/",
+            "http://[2001:db8::1]/",
+        ] {
+            let e = check_plain_http(url, "the gateway", false)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("--insecure-http"), "{url}: {e}");
+            assert!(e.contains("in clear"), "{url}: {e}");
+            check_plain_http(url, "the gateway", true).unwrap();
+        }
+    }
+
+    #[test]
+    fn https_and_loopback_are_fine() {
+        for url in [
+            "https://openapi.alipay.com/gateway.do",
+            "https://api.weixin.qq.com",
+            "http://127.0.0.1:8080/gateway.do",
+            "http://127.9.9.9/",
+            "http://[::1]:9000/",
+            "http://localhost:3000/",
+            "http://sandbox.localhost/",
+        ] {
+            check_plain_http(url, "the gateway", false).unwrap();
+        }
+        assert!(check_plain_http("not a url", "api_base", false).is_err());
     }
 }

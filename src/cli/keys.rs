@@ -134,7 +134,7 @@ fn generate(args: &GenArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    std::fs::create_dir_all(&args.out)
+    crate::config::create_private_dir(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let key = PrivateKey::generate(args.bits)?;
     let public = key.public_key();
@@ -426,17 +426,24 @@ fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
                 if secret { " (mode 0600)" } else { "" }
             );
         }
-        out => {
-            if secret && out.is_none() && io::stdout().is_terminal() {
-                bail!(
-                    "refusing to print a private key to the terminal; write it to a file with \
-                     --out FILE (created 0600), or pipe the output"
-                );
-            }
+        _ => {
+            refuse_terminal(secret, io::stdout().is_terminal())?;
             io::stdout().lock().write_all(output.as_bytes())?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A private key is never printed to a terminal (its scrollback, a shared screen): standard
+/// output, with no `--out` or with `--out -`, must be a pipe or a file.
+fn refuse_terminal(secret: bool, stdout_is_terminal: bool) -> anyhow::Result<()> {
+    if secret && stdout_is_terminal {
+        bail!(
+            "refusing to print a private key to the terminal; write it to a file with \
+             --out FILE (created 0600), or pipe the output"
+        );
+    }
+    Ok(())
 }
 
 fn public_as(key: &PublicKey, to: Format, armor: Armor) -> anyhow::Result<String> {
@@ -445,4 +452,17 @@ fn public_as(key: &PublicKey, to: Format, armor: Armor) -> anyhow::Result<String
         Format::Pkcs1 => Encoding::Pkcs1,
     };
     Ok(key.encode(encoding, armor)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refuse_terminal;
+
+    #[test]
+    fn a_private_key_never_goes_to_a_terminal() {
+        let e = refuse_terminal(true, true).unwrap_err().to_string();
+        assert!(e.contains("refusing to print a private key"), "{e}");
+        refuse_terminal(true, false).unwrap();
+        refuse_terminal(false, true).unwrap();
+    }
 }

@@ -9,22 +9,28 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use time::OffsetDateTime;
 
-use super::{Global, render};
+use super::{Global, render, secret_arg};
 use crate::finding::Lang;
 use crate::flow::{Flow, FlowKind, Inputs, StepKind};
 use crate::present::{Msg, Policy, Presenter};
 use crate::target::{self, Callback, Choice, Where};
-use crate::transport::{Approver, Transport, drive};
+use crate::transport::{Approver, DriveEvent, Transport, drive};
 
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Exit status: 0 every step succeeded; 1 the provider rejected a step, a \
-    signature did not verify, or a request failed; 2 usage or configuration error.\n\n\
+    signature did not verify, a request failed, or no callback came within --callback-timeout; \
+    2 usage or configuration error.\n\n\
+    Secrets: --code, --auth-token and --refresh-token take the value itself (visible to other \
+    users in `ps`), or `-` to read it from standard input, @FILE to read it from a file, \
+    env:NAME to take it from an environment variable.\n\n\
     Examples:\n  authwalk run alipay-web\n  \
     authwalk run wechat-web --user wechat-snapshot   # snapshot mode: no profile (48001)\n  \
     authwalk run alipay-web --scenario wrong-scope\n  \
-    authwalk run alipay-web --profile my-alipay --from user-info --auth-token authusrB…"
+    authwalk run alipay-web --profile my-alipay --from user-info --auth-token env:AUTH_TOKEN\n  \
+    pbpaste | authwalk run wechat-web --profile my-wechat --from token --code -"
 )]
+#[expect(clippy::struct_excessive_bools, reason = "independent clap flags")]
 pub struct RunArgs {
     /// alipay-web, alipay-mini, wechat-web or wechat-qr.
     pub flow: FlowKind,
@@ -57,13 +63,19 @@ pub struct RunArgs {
     /// refresh).
     #[arg(long, value_name = "STEP")]
     pub from: Option<StepKind>,
-    /// An auth_code / code to exchange.
-    #[arg(long)]
+    /// An auth_code / code to exchange: the value, `-` (standard input), @FILE or env:NAME.
+    #[arg(long, value_name = "CODE|-|@FILE|env:NAME")]
     pub code: Option<String>,
-    /// An access token (Alipay auth_token, WeChat web-auth access_token).
-    #[arg(long, visible_alias = "access-token")]
+    /// An access token (Alipay auth_token, WeChat web-auth access_token): the value, `-`,
+    /// @FILE or env:NAME.
+    #[arg(
+        long,
+        visible_alias = "access-token",
+        value_name = "TOKEN|-|@FILE|env:NAME"
+    )]
     pub auth_token: Option<String>,
-    #[arg(long)]
+    /// A refresh token: the value, `-`, @FILE or env:NAME.
+    #[arg(long, value_name = "TOKEN|-|@FILE|env:NAME")]
     pub refresh_token: Option<String>,
     /// The WeChat openid that goes with --access-token.
     #[arg(long)]
@@ -71,6 +83,10 @@ pub struct RunArgs {
     /// Add the refresh step at the end.
     #[arg(long)]
     pub refresh: bool,
+    /// Allow a profile's gateway or API base on plain http:// to a host that is not loopback
+    /// (the appsecret, signatures and tokens then travel in clear).
+    #[arg(long)]
+    pub insecure_http: bool,
     /// Print the Exchanges as one JSON document (schema `authwalk.run/1`).
     #[arg(long)]
     pub json: bool,
@@ -93,6 +109,41 @@ pub struct RunArgs {
         value_parser = crate::limits::parse_body_limit
     )]
     pub max_body: usize,
+    /// How long to wait for the browser's redirect on a loopback redirect_uri, e.g. 10m, 90s,
+    /// 1h (1s to 24h). Requests that are not the redirect (another path, a foreign or missing
+    /// state) are answered, shown as notes and waited past.
+    #[arg(
+        long,
+        default_value = "10m",
+        value_name = "DURATION",
+        value_parser = parse_wait
+    )]
+    pub callback_timeout: Duration,
+}
+
+/// Parse `--callback-timeout`: seconds, or a number with `s`, `m` or `h`, from 1 s to 24 h.
+pub fn parse_wait(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration; write e.g. 10m, 90s or 1h"))?;
+    let unit_secs = match unit.trim() {
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        other => return Err(format!("unknown unit '{other}' in '{text}'; use s, m or h")),
+    };
+    let secs = number.saturating_mul(unit_secs);
+    if !(1..=24 * 3600).contains(&secs) {
+        return Err(format!(
+            "'{text}' is out of range; use 1s to 24h (the default is 10m)"
+        ));
+    }
+    Ok(Duration::from_secs(secs))
 }
 
 pub fn run(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> {
@@ -118,10 +169,18 @@ fn inputs(args: &RunArgs) -> anyhow::Result<(Inputs, Choice)> {
             );
         }
     }
+    let [code, access_token, refresh_token] = secret_arg::resolve_all(
+        [
+            ("--code", args.code.as_deref()),
+            ("--auth-token", args.auth_token.as_deref()),
+            ("--refresh-token", args.refresh_token.as_deref()),
+        ],
+        &mut secret_arg::System,
+    )?;
     let inputs = Inputs {
-        code: args.code.clone(),
-        access_token: args.auth_token.clone(),
-        refresh_token: args.refresh_token.clone(),
+        code,
+        access_token,
+        refresh_token,
         openid: args.openid.clone(),
         from: args.from,
         only: args.step,
@@ -131,6 +190,7 @@ fn inputs(args: &RunArgs) -> anyhow::Result<(Inputs, Choice)> {
         user: args.user.clone(),
         app: args.app.clone(),
         scope: args.scope,
+        insecure_http: args.insecure_http,
     };
     Ok((inputs, choice))
 }
@@ -155,6 +215,9 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     let (inputs, choice) = inputs(args)?;
     let lang = global.lang();
     let target = target::resolve(&place(args), args.flow, &choice, &transport).await?;
+    for warning in &target.warnings {
+        eprintln!("{warning}");
+    }
     let mut flow = Flow::new(
         args.flow,
         target.app.clone(),
@@ -163,10 +226,11 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         OffsetDateTime::now_utc(),
     )?;
     flow.set_tutorial_mixup(target.tutorial_mixup);
-    let mut approver = CliApprover {
-        callback: target.callback_for(&flow).await?,
-        lang,
-    };
+    let mut callback = target.callback_for(&flow).await?;
+    if let Callback::Listener(a) = &mut callback {
+        a.listener.set_timeout(args.callback_timeout);
+    }
+    let mut approver = CliApprover { callback, lang };
 
     let policy = Policy {
         reveal: args.reveal,
@@ -195,7 +259,14 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         OffsetDateTime::now_utc,
         |flow, event| {
             presenter.observe(flow);
-            if args.json || io_error.is_some() {
+            if args.json {
+                // Nothing but the document on stdout; why the walk stopped goes to stderr.
+                if let DriveEvent::Refused { message } = &event {
+                    eprintln!("{}", crate::escape::visible_lines(message));
+                }
+                return;
+            }
+            if io_error.is_some() {
                 return;
             }
             if let Err(e) = printer.event(&view(&presenter, flow), &event) {
@@ -252,7 +323,10 @@ impl Approver for CliApprover {
                     Msg::OpenAndApprove.fill(lang, &[("redirect_uri", redirect_uri)])
                 );
                 eprintln!("{authorize_url}");
-                a.callback(authorize_url, redirect_uri).await
+                a.wait(authorize_url, |ignored| {
+                    eprintln!("note: {ignored}");
+                })
+                .await
             }
             Callback::Person => {
                 eprintln!("{}\n{authorize_url}", Msg::OpenUrl.get(lang));
