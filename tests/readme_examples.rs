@@ -324,7 +324,7 @@ const EXAMPLES: &[Example] = &[
     },
     Example {
         command: "authwalk run alipay-web --profile my-alipay --from user-info \
-                  --auth-token authusrB…",
+                  --auth-token env:AUTH_TOKEN",
         plan: Plan::Skip(NEEDS_PROFILE),
     },
 ];
@@ -493,7 +493,14 @@ fn run_example(
 ) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     for (name, source) in files {
-        std::fs::copy(crate_file(source), dir.path().join(name)).unwrap();
+        let path = dir.path().join(name);
+        std::fs::copy(crate_file(source), &path).unwrap();
+        // Owner-only, as `keys gen` writes keys: a loose private key is warned about.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
     }
     let (args, redirect) = arguments(command);
     let mut cmd = authwalk();

@@ -27,8 +27,7 @@ use crate::transport::{Approver, DriveEvent, Transport, drive};
     Examples:\n  authwalk run alipay-web\n  \
     authwalk run wechat-web --user wechat-snapshot   # snapshot mode: no profile (48001)\n  \
     authwalk run alipay-web --scenario wrong-scope\n  \
-    authwalk run alipay-web --profile my-alipay --from user-info --auth-token env:AUTH_TOKEN\n  \
-    pbpaste | authwalk run wechat-web --profile my-wechat --from token --code -"
+    authwalk run alipay-web --profile my-alipay --from user-info --auth-token env:AUTH_TOKEN"
 )]
 #[expect(clippy::struct_excessive_bools, reason = "independent clap flags")]
 pub struct RunArgs {
