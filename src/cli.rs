@@ -10,6 +10,7 @@
 mod explain;
 mod keys;
 mod lint;
+mod profile;
 mod render;
 mod run;
 mod sandbox;
@@ -82,6 +83,8 @@ pub enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Walk a login headless: on the embedded sandbox, or a real app with --profile.
     Run(run::RunArgs),
+    /// Add, list, show and remove app profiles (config.toml).
+    Profile(profile::ProfileArgs),
 }
 
 /// Run the command line and map the outcome to an exit code.
@@ -110,6 +113,7 @@ pub fn main() -> ExitCode {
         Some(Command::Explain(a)) => explain::run(&a, &args.global),
         Some(Command::Sandbox(a)) => sandbox::run(&a, &args.global),
         Some(Command::Run(a)) => run::run(&a, &args.global),
+        Some(Command::Profile(a)) => profile::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,
