@@ -14,6 +14,7 @@ pub mod finding;
 pub mod flow;
 pub mod keys;
 pub mod limits;
+pub mod preflight;
 pub mod present;
 pub mod provider;
 pub mod qr;
