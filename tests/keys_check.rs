@@ -6,6 +6,7 @@
     reason = "test helpers: a failed setup should panic where it fails"
 )]
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -77,7 +78,7 @@ fn alipay(over: &[(&str, String)]) -> String {
     }
     let mut text = "[profiles.p]\nprovider = \"alipay\"\n".to_owned();
     for (k, v) in fields {
-        text.push_str(&format!("{k} = {v}\n"));
+        writeln!(text, "{k} = {v}").unwrap();
     }
     text
 }
