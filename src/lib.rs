@@ -22,5 +22,6 @@ pub mod redact;
 pub mod sandbox;
 pub mod session;
 pub mod target;
+pub mod transcript;
 pub mod transport;
 pub mod triage;
