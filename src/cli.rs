@@ -15,6 +15,7 @@ mod render;
 mod run;
 mod sandbox;
 mod sign;
+mod triage;
 mod url;
 mod verify;
 
@@ -85,6 +86,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Add, list, show and remove app profiles (config.toml).
     Profile(profile::ProfileArgs),
+    /// Reconstruct and diagnose a login from a HAR capture or a list of URLs (no network).
+    Triage(triage::TriageArgs),
 }
 
 /// Run the command line and map the outcome to an exit code.
@@ -114,6 +117,7 @@ pub fn main() -> ExitCode {
         Some(Command::Sandbox(a)) => sandbox::run(&a, &args.global),
         Some(Command::Run(a)) => run::run(&a, &args.global),
         Some(Command::Profile(a)) => profile::run(&a, &args.global),
+        Some(Command::Triage(a)) => triage::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,

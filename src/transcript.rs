@@ -17,6 +17,7 @@
 //!                                                                 └──▶ Transcript { markdown, json }
 //! ```
 
+pub mod har;
 mod markdown;
 mod placeholders;
 
