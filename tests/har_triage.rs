@@ -33,7 +33,7 @@ fn entry(method: &str, url: &str, body: &str, status: u16, response: &str) -> Va
     })
 }
 
-fn har(entries: Vec<Value>) -> String {
+fn har(entries: &[Value]) -> String {
     json!({"log": {"version": "1.2", "creator": {"name": "test"}, "entries": entries}}).to_string()
 }
 
@@ -55,7 +55,7 @@ fn seed_002_mixup_is_diagnosed_from_a_har() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("login.har");
     let web = "86_WEBtokenWEBtokenWEBtokenWEBtokenWEB";
-    let capture = har(vec![
+    let capture = har(&[
         entry(
             "GET",
             "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx0123456789abcdef&redirect_uri=https%3A%2F%2Fshop.example%2Fcb&response_type=code&scope=snsapi_userinfo&state=s1#wechat_redirect",
@@ -167,7 +167,7 @@ async fn recorded_alipay_walk() -> (String, std::path::PathBuf, std::path::PathB
         .unwrap();
     h.shutdown().await;
     (
-        har(entries),
+        har(&entries),
         app.alipay_public_key.clone(),
         app.app_public_key.clone(),
     )
