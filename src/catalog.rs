@@ -425,12 +425,23 @@ impl ProviderCatalog {
     /// The entry of a field: the one listed for `endpoint` if there is one, else one every
     /// response may carry, else (with no endpoint, or an endpoint the field is not listed
     /// for) the first entry of that name.
+    ///
+    /// Response fields come before request parameters of the same name (Alipay's `code` is
+    /// both the gateway result code and the token call's auth_code parameter).
     pub fn field(&self, endpoint: Option<&str>, name: &str) -> Option<&Field> {
-        let named = || self.fields.iter().filter(move |f| f.name == name);
-        endpoint
-            .and_then(|e| named().find(|f| !f.endpoints.is_empty() && f.applies_to(e)))
-            .or_else(|| named().find(|f| f.endpoints.is_empty()))
-            .or_else(|| named().next())
+        let named = |location: Option<Location>| {
+            self.fields
+                .iter()
+                .filter(move |f| f.name == name && location.is_none_or(|l| f.location == l))
+        };
+        let specific =
+            |f: &&Field| endpoint.is_some_and(|e| !f.endpoints.is_empty() && f.applies_to(e));
+        let response = Some(Location::Response);
+        named(response)
+            .find(specific)
+            .or_else(|| named(response).find(|f| f.endpoints.is_empty()))
+            .or_else(|| named(None).find(specific))
+            .or_else(|| named(None).next())
     }
 
     /// The error entry for a code, sub-code or alias.
@@ -585,6 +596,14 @@ impl Catalog {
                     });
                 }
             }
+            // `scope=auth_base` is Alipay's scope, not an unknown value of WeChat's: when the
+            // value is documented somewhere, drop the fields that do not know it.
+            if hits
+                .iter()
+                .any(|h| matches!(h, Hit::Value { entry: Some(_), .. }))
+            {
+                hits.retain(|h| matches!(h, Hit::Value { entry: Some(_), .. }));
+            }
             return hits;
         }
         for &provider in providers {
@@ -647,6 +666,44 @@ impl Catalog {
         scored.sort();
         scored.into_iter().take(max).map(|(_, k)| k).collect()
     }
+}
+
+/// Check that a catalog `source` names something a user can open: one or more parts joined
+/// by `; `, each an official page (`Title — https://…`), a file of a public repository
+/// (`owner/repo path/in/repo`) or a seed document by file name (`seed 001_….txt`). A
+/// reference to a document outside the repository (`spec/…`) or no source at all is refused.
+pub fn check_source(source: &str) -> Result<(), String> {
+    if source.trim().is_empty() {
+        return Err("no source".to_owned());
+    }
+    for part in source.split("; ") {
+        let part = part.trim();
+        let page = part.contains("https://") || part.contains("http://");
+        let repo_file = part.split_once(' ').is_some_and(|(repo, path)| {
+            let mut halves = repo.split('/');
+            let owner_and_name = matches!(
+                (halves.next(), halves.next(), halves.next()),
+                (Some(o), Some(n), None) if !o.is_empty() && !n.is_empty()
+                    && repo.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+            );
+            owner_and_name && !path.contains(' ') && path.contains('.')
+        });
+        let seed = part.strip_prefix("seed ").is_some_and(|name| {
+            let bytes = name.as_bytes();
+            name.len() == "000_0123456789abcdef.txt".len()
+                && bytes[..3].iter().all(u8::is_ascii_digit)
+                && bytes[3] == b'_'
+                && name[4..20].chars().all(|c| c.is_ascii_hexdigit())
+                && &name[20..] == ".txt"
+        });
+        if part.starts_with("spec/") || part.contains(" spec/") || !(page || repo_file || seed) {
+            return Err(format!(
+                "source part {part:?} is not a page (Title — https://…), a repository file \
+                 (owner/repo path) or a seed document (seed NNN_….txt)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Split `wechat.40163`, `alipay:isv.code-invalid`, `weixin 40001` into provider and rest.

@@ -7,6 +7,7 @@
 //!
 //! Errors are printed with their whole chain (`{:#}`); a closed pipe is not an error.
 
+mod capture;
 mod explain;
 mod keys;
 mod lint;
@@ -15,7 +16,6 @@ mod render;
 mod run;
 mod sandbox;
 mod sign;
-mod triage;
 mod url;
 mod verify;
 
@@ -35,12 +35,16 @@ use crate::limits;
     version,
     about,
     propagate_version = true,
-    after_help = "Without a command, authwalk walks a full Alipay login on its embedded sandbox \
-                  (no network, no credentials needed); `authwalk run --help` shows the others."
+    after_help = "Without a command, authwalk opens the inspector on a terminal: pick a login and \
+                  walk it step by step on the embedded sandbox (no network, no credentials \
+                  needed). When the output is not a terminal it prints the walk instead. \
+                  `authwalk run --help` walks headless."
 )]
 pub struct Args {
     #[command(flatten)]
     pub global: Global,
+    #[command(flatten)]
+    pub inspect: InspectArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -66,6 +70,46 @@ impl Global {
     }
 }
 
+/// The inspector's options (`authwalk` without a command).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct InspectArgs {
+    /// Go straight to a flow: alipay-web, alipay-mini, wechat-web or wechat-qr.
+    #[arg(long, value_name = "FLOW")]
+    pub flow: Option<crate::flow::FlowKind>,
+    /// Walk a real app from the config file.
+    #[arg(long, value_name = "NAME", conflicts_with = "sandbox")]
+    pub profile: Option<String>,
+    /// Walk an `authwalk sandbox` that is already running (its sandbox.json, folder or URL).
+    #[arg(long, value_name = "PATH|URL")]
+    pub sandbox: Option<String>,
+    /// Phone mode: serve the embedded sandbox on this machine's LAN address and put that
+    /// address in the QR code, so phones on the same network can scan and approve.
+    #[arg(long, conflicts_with_all = ["profile", "sandbox"])]
+    pub lan: bool,
+    /// Presenter mode: a large step banner, narration, high contrast, secrets always masked.
+    #[arg(long)]
+    pub present: bool,
+    /// Sandbox: the demo user picked first on consent.
+    #[arg(long, value_name = "DEMO_USER")]
+    pub user: Option<String>,
+    /// Sandbox: a scenario preset (expired-code, wrong-scope, frozen-user, …).
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+}
+
+impl InspectArgs {
+    /// Whether any inspector option was given.
+    fn is_set(&self) -> bool {
+        self.flow.is_some()
+            || self.profile.is_some()
+            || self.sandbox.is_some()
+            || self.lan
+            || self.present
+            || self.user.is_some()
+            || self.scenario.is_some()
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Sign gateway parameters: print the canonical string, its SHA-256 and `sign`.
@@ -87,7 +131,7 @@ pub enum Command {
     /// Add, list, show and remove app profiles (config.toml).
     Profile(profile::ProfileArgs),
     /// Reconstruct and diagnose a login from a HAR capture or a list of URLs (no network).
-    Triage(triage::TriageArgs),
+    Triage(capture::TriageArgs),
 }
 
 /// Run the command line and map the outcome to an exit code.
@@ -104,10 +148,19 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    if args.command.is_some() && args.inspect.is_set() {
+        let _ = writeln!(
+            io::stderr(),
+            "authwalk: --flow, --profile, --sandbox, --lan, --present, --user and --scenario \
+             before a command belong to the inspector (authwalk without a command); put them \
+             after the command, e.g. `authwalk run alipay-web --scenario wrong-scope`"
+        );
+        return ExitCode::from(2);
+    }
     let result = match args.command {
         // No subcommand: walk a full login on the embedded sandbox, the quickest way to see
         // what authwalk does on a fresh machine.
-        None => default_walk(&args.global),
+        None => inspect(&args.inspect, &args.global),
         Some(Command::Sign(a)) => sign::run(&a, &args.global),
         Some(Command::Verify(a)) => verify::run(&a, &args.global),
         Some(Command::Keys(a)) => keys::run(&a, &args.global),
@@ -117,7 +170,7 @@ pub fn main() -> ExitCode {
         Some(Command::Sandbox(a)) => sandbox::run(&a, &args.global),
         Some(Command::Run(a)) => run::run(&a, &args.global),
         Some(Command::Profile(a)) => profile::run(&a, &args.global),
-        Some(Command::Triage(a)) => triage::run(&a, &args.global),
+        Some(Command::Triage(a)) => capture::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,
@@ -136,20 +189,63 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// `authwalk` alone: `authwalk run alipay-web` on the sandbox, then where to go next.
-fn default_walk(global: &Global) -> anyhow::Result<ExitCode> {
-    let Some(Command::Run(run)) = Args::try_parse_from(["authwalk", "run", "alipay-web"])?.command
-    else {
+/// `authwalk` without a command: the inspector on a terminal; otherwise (CI, a pipe) the
+/// headless walk of the same flow, then where to go next.
+fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal as _;
+    if io::stdout().is_terminal() && io::stdin().is_terminal() {
+        let place = match (&args.profile, &args.sandbox) {
+            (Some(name), _) => crate::target::Where::Profile(name.clone()),
+            (None, Some(spec)) => crate::target::Where::Running(spec.clone()),
+            (None, None) => crate::target::Where::Embedded {
+                state_dir: None,
+                scenario: args.scenario.clone(),
+            },
+        };
+        let lan = if args.lan {
+            Some(crate::target::lan_address()?)
+        } else {
+            None
+        };
+        let opts = crate::tui::walk::Options {
+            start: crate::tui::walk::Start {
+                place,
+                choice: crate::target::Choice {
+                    user: args.user.clone(),
+                    ..crate::target::Choice::default()
+                },
+            },
+            flow: args.flow,
+            lang: global.lang(),
+            present: args.present,
+            lan,
+            state: None,
+        };
+        return crate::tui::walk::main(opts);
+    }
+    let flow = args.flow.unwrap_or(crate::flow::FlowKind::AlipayWeb);
+    let mut run_args = vec![
+        "authwalk".to_owned(),
+        "run".to_owned(),
+        flow.id().to_owned(),
+    ];
+    for (flag, value) in [
+        ("--profile", &args.profile),
+        ("--sandbox", &args.sandbox),
+        ("--user", &args.user),
+        ("--scenario", &args.scenario),
+    ] {
+        if let Some(value) = value {
+            run_args.extend([flag.to_owned(), value.clone()]);
+        }
+    }
+    let Some(Command::Run(run)) = Args::try_parse_from(run_args)?.command else {
         anyhow::bail!("internal error: the default walk's own arguments did not parse");
     };
     let code = run::run(&run, global)?;
     let mut out = io::stdout().lock();
     writeln!(out)?;
-    writeln!(
-        out,
-        "Next: authwalk run wechat-web · authwalk run alipay-web --scenario wrong-scope · \
-         authwalk explain user_status=Q · authwalk --help"
-    )?;
+    writeln!(out, "{}", crate::present::Msg::Next.get(global.lang()))?;
     Ok(code)
 }
 

@@ -27,7 +27,9 @@ use serde::Serialize;
 
 /// Whether `c` must not reach a terminal raw: C0, DEL or C1.
 pub fn is_unsafe(c: char) -> bool {
-    matches!(u32::from(c), 0x00..=0x1f | 0x7f..=0x9f)
+    // C0, DEL, C1, and the bidirectional overrides and isolates, which reorder what the
+    // reader sees (a `U+202E` can make `gpj.exe` read as `exe.jpg`).
+    matches!(u32::from(c), 0x00..=0x1f | 0x7f..=0x9f | 0x202a..=0x202e | 0x2066..=0x2069)
 }
 
 /// `text` on one line with every control character shown as an escape (`\n` included).

@@ -647,6 +647,17 @@ impl Flow {
         Ok(())
     }
 
+    /// Make this WeChat walk repeat the two-token mix-up of a widely copied tutorial (the
+    /// sandbox's `token-mixup` scenario): the code is never exchanged, the basic token of
+    /// `/cgi-bin/token` is fetched instead and sent to `/sns/userinfo`. Ignored for Alipay.
+    pub fn set_tutorial_mixup(&mut self, on: bool) {
+        self.ctx.tutorial_mixup = on && matches!(self.app, App::Wechat(_));
+        if self.ctx.tutorial_mixup {
+            // The tutorial goes straight from the token to the user information.
+            self.set_state(StepKind::CheckToken, StepState::Skipped);
+        }
+    }
+
     /// The result of the [`Effect::SendHttp`] that handed out `attempt`: interpret it, update
     /// the context, record it, and return its index in [`Flow::exchanges`]. An answer to an
     /// attempt that was retried or cancelled since is refused and changes nothing.

@@ -217,9 +217,14 @@ pub enum KeyError {
     )]
     ExpectedPrivate,
     /// A private key was given where a public key belongs.
+    ///
+    /// Where a public key is expected, it is the Alipay public key: that key is Alipay's own,
+    /// shown in the console, and cannot be derived from any key the developer holds (deriving
+    /// the app's public key is exactly the classic mix-up).
     #[error(
-        "this is a private key, a public key is expected here; never hand out a private key — \
-         use `authwalk keys convert --public` to derive its public key"
+        "this is a private key, but the Alipay public key (支付宝公钥) is expected here; never \
+         hand out a private key. The Alipay public key is Alipay's, not derived from yours: copy \
+         it from the Alipay console (开放平台控制台 → 开发设置 → 接口加签方式 → 支付宝公钥)"
     )]
     ExpectedPublic,
     /// Below 1024 bits: unsafe, and too small to hold a signature's digest info.

@@ -25,3 +25,4 @@ pub mod target;
 pub mod transcript;
 pub mod transport;
 pub mod triage;
+pub mod tui;

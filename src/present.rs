@@ -14,13 +14,14 @@
 //! No terminal styling lives here: a face decides colours and layout.
 
 mod build;
+pub mod explain;
 mod messages;
 
 use serde::Serialize;
 use serde_json::Value;
 
 pub use build::Presenter;
-pub use messages::{Msg, fill, lookup};
+pub use messages::{Msg, fill, lookup, tr, tr_fill};
 
 use crate::finding::{Finding, Lang, Text};
 use crate::flow::{ExchangeOutcome, FlowKind, StepKind, StepState};

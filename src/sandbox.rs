@@ -420,6 +420,11 @@ impl SandboxHandle {
         &self.manifest_path
     }
 
+    /// Arm a fault in-process, as `POST /__sandbox/faults` does over HTTP.
+    pub fn arm(&self, fault: Fault) -> Result<(), String> {
+        self.shared.faults.add(fault)
+    }
+
     /// Now on the sandbox clock: sign request timestamps with it after moving the clock.
     pub fn now(&self) -> OffsetDateTime {
         self.shared.clock.now()

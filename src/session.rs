@@ -141,6 +141,12 @@ impl Session {
             .walk(&self.flow, &self.info, self.policy, now, elapsed)
     }
 
+    /// The walk masked by `policy` whatever the screen shows (for an export).
+    pub fn walk_with(&self, policy: Policy, now: OffsetDateTime, elapsed: Duration) -> Walk {
+        self.presenter
+            .walk(&self.flow, &self.info, policy, now, elapsed)
+    }
+
     /// Run the next step: advance the flow to its next effect and say what the loop must do.
     /// `None` when nothing is to be done (waiting already, or finished).
     pub fn next(&mut self, now: OffsetDateTime) -> Option<Command> {

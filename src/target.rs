@@ -10,6 +10,7 @@
 //!                                      callback_for(&flow) ──▶ Callback::Sandbox | Listener | Person
 //! ```
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow, bail};
@@ -79,6 +80,9 @@ pub struct Target {
     pub user: Option<String>,
     /// The sandbox's manifest (embedded or running), to list its demo users.
     pub manifest: Option<Manifest>,
+    /// The scenario asks the walk itself to make the two-token mix-up (`token-mixup`): see
+    /// [`Flow::set_tutorial_mixup`](crate::flow::Flow::set_tutorial_mixup).
+    pub tutorial_mixup: bool,
 }
 
 /// How the redirect of a walk will come back.
@@ -92,16 +96,41 @@ pub enum Callback {
     Person,
 }
 
-/// Resolve `place` for `flow`. Starts the embedded sandbox when that is the target (so call it
-/// inside a tokio runtime).
-pub async fn resolve(
-    place: &Where,
-    flow: FlowKind,
-    choice: &Choice,
-    transport: &Transport,
-) -> anyhow::Result<Target> {
+/// An opened place: the embedded sandbox started (once, for any number of walks), a running
+/// sandbox's manifest read, or a profile named. [`Place::target`] then gives the target of
+/// one flow there.
+#[derive(Debug)]
+pub struct Place {
+    kind: TargetKind,
+    sandbox: Option<SandboxHandle>,
+    manifest: Option<Manifest>,
+    scenario_user: Option<String>,
+    /// The scenario makes the two-token mix-up on purpose (`token-mixup`).
+    tutorial_mixup: bool,
+    /// A profile's name and what it says.
+    profile: Option<(String, Profile)>,
+    /// Phone mode: the LAN address the authorize URL (and so the QR code) carries.
+    lan: Option<IpAddr>,
+}
+
+/// How to open a place.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Open {
+    /// The flows that will be walked (an embedded sandbox registers only the Alipay app they
+    /// need: each one costs a key on a fresh machine).
+    pub flows: Vec<FlowKind>,
+    /// The Alipay demo app to register (default [`DEFAULT_ALIPAY_APP`]).
+    pub alipay_app: Option<String>,
+    /// Phone mode: serve the embedded sandbox on every interface and put this LAN address in
+    /// the authorize URL. authwalk itself still talks to the sandbox on loopback.
+    pub lan: Option<IpAddr>,
+}
+
+/// Open `place`. Starts the embedded sandbox when that is the place (so call it inside a tokio
+/// runtime).
+pub async fn open(place: &Where, how: &Open) -> anyhow::Result<Place> {
     match place {
-        Where::Profile(name) => on_profile(name, flow, choice, transport).await,
+        Where::Profile(name) => open_profile(name, how).await,
         Where::Embedded {
             state_dir,
             scenario,
@@ -111,9 +140,8 @@ pub async fn resolve(
                 None => sandbox_state_dir()?,
             };
             let scenario = scenario.as_deref().map(Scenario::named).transpose()?;
-            // Only the app this walk uses: each one costs a key on a fresh machine.
-            let alipay_apps = if flow.is_alipay() {
-                let app = choice.app.as_deref().unwrap_or(DEFAULT_ALIPAY_APP);
+            let alipay_apps = if how.flows.iter().any(|f| f.is_alipay()) {
+                let app = how.alipay_app.as_deref().unwrap_or(DEFAULT_ALIPAY_APP);
                 if !ALIPAY_APP_IDS.contains(&app) {
                     bail!(
                         "no sandbox Alipay app '{app}'; choose one of {}",
@@ -124,42 +152,230 @@ pub async fn resolve(
             } else {
                 Vec::new()
             };
-            let handle = Sandbox::start(SandboxConfig {
+            let mut config = SandboxConfig {
                 state_dir: Some(dir),
                 scenario: scenario.as_ref().map(|s| s.name.clone()),
+                alipay_apps: Some(alipay_apps),
+                ..SandboxConfig::default()
+            };
+            if how.lan.is_some() {
+                config.listen = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0);
+            }
+            let handle = Sandbox::start(config)
+                .await
+                .context("cannot start the embedded sandbox")?;
+            Ok(Place {
+                kind: TargetKind::Sandbox,
+                manifest: Some(handle.manifest().clone()),
+                sandbox: Some(handle),
+                tutorial_mixup: scenario.as_ref().is_some_and(|s| s.tutorial_mixup),
+                scenario_user: scenario.and_then(|s| s.user),
+                profile: None,
+                lan: how.lan,
+            })
+        }
+        Where::Running(spec) => Ok(Place {
+            kind: TargetKind::RunningSandbox,
+            sandbox: None,
+            manifest: Some(crate::sandbox::running(spec)?),
+            scenario_user: None,
+            tutorial_mixup: false,
+            profile: None,
+            lan: None,
+        }),
+    }
+}
+
+/// Open a profile: read it, and on a sandbox environment start the embedded sandbox (with the
+/// profile's app) or read the running one's manifest.
+async fn open_profile(name: &str, how: &Open) -> anyhow::Result<Place> {
+    let path = profile::config_path()?;
+    let loaded = profile::load(&path, name)?;
+    let (sandbox, manifest) = match ProfileEnv::parse(loaded.environment()) {
+        ProfileEnv::Real(_) => (None, None),
+        ProfileEnv::Running(spec) => {
+            let spec = if spec.is_empty() {
+                sandbox_state_dir()?.display().to_string()
+            } else {
+                spec
+            };
+            (None, Some(crate::sandbox::running(&spec)?))
+        }
+        ProfileEnv::Embedded => {
+            let alipay_apps = match &loaded {
+                Profile::Alipay(p) if how.flows.iter().any(|f| f.is_alipay()) => {
+                    if !ALIPAY_APP_IDS.contains(&p.app_id.as_str()) {
+                        bail!(
+                            "profile '{name}': app_id {} is not an app of the embedded sandbox; \
+                             use one of {}",
+                            p.app_id,
+                            ALIPAY_APP_IDS.join(", ")
+                        );
+                    }
+                    vec![p.app_id.clone()]
+                }
+                _ => Vec::new(),
+            };
+            let handle = Sandbox::start(SandboxConfig {
+                state_dir: Some(sandbox_state_dir()?),
                 alipay_apps: Some(alipay_apps),
                 ..SandboxConfig::default()
             })
             .await
             .context("cannot start the embedded sandbox")?;
             let manifest = handle.manifest().clone();
-            let scenario_user = scenario.and_then(|s| s.user);
-            let mut target = on_sandbox(
-                &manifest,
-                flow,
-                choice,
-                scenario_user.as_deref(),
-                transport,
-                TargetKind::Sandbox,
-            )?;
-            target.sandbox = Some(handle);
-            Ok(target)
+            (Some(handle), Some(manifest))
         }
-        Where::Running(spec) => {
-            let manifest = crate::sandbox::running(spec)?;
-            on_sandbox(
-                &manifest,
-                flow,
-                choice,
-                None,
-                transport,
-                TargetKind::RunningSandbox,
-            )
+    };
+    Ok(Place {
+        kind: TargetKind::Profile,
+        sandbox,
+        manifest,
+        scenario_user: None,
+        tutorial_mixup: false,
+        profile: Some((name.to_owned(), loaded)),
+        lan: None,
+    })
+}
+
+impl Place {
+    /// The target of one `flow` here.
+    pub fn target(
+        &self,
+        flow: FlowKind,
+        choice: &Choice,
+        transport: &Transport,
+    ) -> anyhow::Result<Target> {
+        if let Some((name, profile)) = &self.profile {
+            // A profile on a sandbox takes the real path; only the base URLs differ, and the
+            // sandbox approves as a demo user.
+            let manifest = self.manifest.as_ref();
+            let (app, mut info) = app_from_profile(name, profile.clone(), flow, choice, manifest)?;
+            let (approver, user) = match manifest {
+                Some(m) => {
+                    let user = pick_user(m, flow, choice, None)?;
+                    info.user = Some(user.clone());
+                    (Some(approver(m, &user, transport)), Some(user))
+                }
+                None => (None, None),
+            };
+            return Ok(Target {
+                app,
+                info,
+                sandbox: None,
+                approver,
+                user,
+                manifest: manifest.cloned(),
+                tutorial_mixup: false,
+            });
+        }
+        let manifest = self
+            .manifest
+            .as_ref()
+            .ok_or_else(|| anyhow!("internal error: a sandbox place without a manifest"))?;
+        let mut target = on_sandbox(
+            manifest,
+            flow,
+            choice,
+            self.scenario_user.as_deref(),
+            transport,
+            self.kind,
+        )?;
+        target.tutorial_mixup = self.tutorial_mixup;
+        if let Some(ip) = self.lan {
+            target.on_lan(ip)?;
+        }
+        Ok(target)
+    }
+
+    /// The embedded sandbox, when this place started one.
+    pub fn sandbox(&self) -> Option<&SandboxHandle> {
+        self.sandbox.as_ref()
+    }
+
+    /// The sandbox's manifest (embedded or running).
+    pub fn manifest(&self) -> Option<&Manifest> {
+        self.manifest.as_ref()
+    }
+
+    /// Where a phone reaches the sandbox in phone mode: `http://LAN:PORT`.
+    pub fn lan_base(&self) -> Option<String> {
+        let (ip, handle) = (self.lan?, self.sandbox.as_ref()?);
+        Some(format!(
+            "http://{}",
+            SocketAddr::new(ip, handle.addr().port())
+        ))
+    }
+
+    /// Stop the embedded sandbox, if any.
+    pub async fn shutdown(self) {
+        if let Some(handle) = self.sandbox {
+            handle.shutdown().await;
         }
     }
 }
 
+/// Resolve `place` for one walk of `flow`: [`open`] then [`Place::target`]. The target keeps
+/// the embedded sandbox alive.
+pub async fn resolve(
+    place: &Where,
+    flow: FlowKind,
+    choice: &Choice,
+    transport: &Transport,
+) -> anyhow::Result<Target> {
+    let how = Open {
+        flows: vec![flow],
+        alipay_app: choice.app.clone(),
+        lan: None,
+    };
+    let mut opened = open(place, &how).await?;
+    let mut target = opened.target(flow, choice, transport)?;
+    target.sandbox = opened.sandbox.take();
+    Ok(target)
+}
+
+/// This machine's address on the LAN: the source address of a route to a public address,
+/// found with a UDP `connect`, which sends nothing.
+pub fn lan_address() -> anyhow::Result<IpAddr> {
+    let socket = std::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0))
+        .context("cannot open a UDP socket to find the LAN address")?;
+    socket
+        .connect((Ipv4Addr::new(192, 0, 2, 1), 9))
+        .context("no network route: is this machine on a LAN? (--lan needs one)")?;
+    let ip = socket.local_addr()?.ip();
+    if ip.is_loopback() || ip.is_unspecified() {
+        bail!("no LAN address found (got {ip}); connect to a network for --lan");
+    }
+    Ok(ip)
+}
+
 impl Target {
+    /// Phone mode: the authorize URL and the redirect_uri carry the LAN address, so a phone
+    /// that scans the QR code reaches the consent page and lands on the callback page. The
+    /// API calls and the approver still go to loopback.
+    fn on_lan(&mut self, ip: IpAddr) -> anyhow::Result<()> {
+        let swap = |url: &mut String| -> anyhow::Result<()> {
+            let mut parsed = url::Url::parse(url)?;
+            parsed
+                .set_ip_host(ip)
+                .map_err(|()| anyhow!("cannot put {ip} into {url}"))?;
+            *url = parsed.to_string();
+            Ok(())
+        };
+        match &mut self.app {
+            App::Alipay(a) => {
+                swap(&mut a.authorize_url)?;
+                swap(&mut a.redirect_uri)?;
+            }
+            App::Wechat(w) => {
+                swap(&mut w.open_base)?;
+                swap(&mut w.redirect_uri)?;
+                w.open_base = w.open_base.trim_end_matches('/').to_owned();
+            }
+        }
+        Ok(())
+    }
+
     /// How the redirect of `flow` will come back: the sandbox approver, a loopback listener
     /// for a real app whose `redirect_uri` is on this machine, or a person pasting it.
     pub async fn callback_for(&self, flow: &Flow) -> anyhow::Result<Callback> {
@@ -236,6 +452,7 @@ fn on_sandbox(
         approver: Some(approver(m, &user, transport)),
         user: Some(user),
         manifest: Some(m.clone()),
+        tutorial_mixup: false,
     })
 }
 
@@ -423,71 +640,6 @@ impl ProfileEnv {
             },
         }
     }
-}
-
-/// A profile's app: on the real hosts, or with a sandbox's base URLs (and, where the profile
-/// leaves them out, that sandbox's keys and appsecret for its app id).
-async fn on_profile(
-    name: &str,
-    flow: FlowKind,
-    choice: &Choice,
-    transport: &Transport,
-) -> anyhow::Result<Target> {
-    let path = profile::config_path()?;
-    let profile = profile::load(&path, name)?;
-    let env = ProfileEnv::parse(profile.environment());
-    let (manifest, sandbox) = match &env {
-        ProfileEnv::Real(_) => (None, None),
-        ProfileEnv::Running(spec) => {
-            let spec = if spec.is_empty() {
-                sandbox_state_dir()?.display().to_string()
-            } else {
-                spec.clone()
-            };
-            (Some(crate::sandbox::running(&spec)?), None)
-        }
-        ProfileEnv::Embedded => {
-            let alipay_apps = match &profile {
-                Profile::Alipay(p) if flow.is_alipay() => {
-                    if !ALIPAY_APP_IDS.contains(&p.app_id.as_str()) {
-                        bail!(
-                            "profile '{name}': app_id {} is not an app of the embedded sandbox; \
-                             use one of {}",
-                            p.app_id,
-                            ALIPAY_APP_IDS.join(", ")
-                        );
-                    }
-                    vec![p.app_id.clone()]
-                }
-                _ => Vec::new(),
-            };
-            let handle = Sandbox::start(SandboxConfig {
-                state_dir: Some(sandbox_state_dir()?),
-                alipay_apps: Some(alipay_apps),
-                ..SandboxConfig::default()
-            })
-            .await
-            .context("cannot start the embedded sandbox")?;
-            (Some(handle.manifest().clone()), Some(handle))
-        }
-    };
-    let (app, mut info) = app_from_profile(name, profile, flow, choice, manifest.as_ref())?;
-    let (approver, user) = match &manifest {
-        Some(m) => {
-            let user = pick_user(m, flow, choice, None)?;
-            info.user = Some(user.clone());
-            (Some(approver(m, &user, transport)), Some(user))
-        }
-        None => (None, None),
-    };
-    Ok(Target {
-        app,
-        info,
-        sandbox,
-        approver,
-        user,
-        manifest,
-    })
 }
 
 fn app_from_profile(

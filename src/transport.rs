@@ -305,6 +305,11 @@ fn seconds(d: Duration) -> String {
     }
 }
 
+/// Whether `url` points at this machine (a loopback address or `localhost`).
+pub fn is_loopback_url(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| is_loopback(&u))
+}
+
 fn is_loopback(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

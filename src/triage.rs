@@ -56,6 +56,35 @@ pub fn exchange(flow: &Flow, index: usize) -> Vec<Finding> {
     findings
 }
 
+/// One request seen by any face (a walk's exchange, a pasted URL, a HAR entry): its full URL,
+/// query included, and the raw response body when there is one.
+pub use crate::provider::wechat::confusion::Step as Request;
+
+/// The token mix-up checks over an ordered list of requests: which access_token came from
+/// which endpoint (`/cgi-bin/token` vs `/sns/oauth2/access_token`) and where it went, a
+/// `snsapi_base` or snapshot-user token on `/sns/userinfo`, `/cgi-bin/user/info` used for a
+/// login's profile, an openid that is not the token's, a code exchanged twice. Bodies sharpen
+/// the findings; URLs alone are enough for the origin checks. Findings are de-duplicated by
+/// code, and a guess from an error code alone gives way to the cause the list shows.
+///
+/// Every face calls this one function: `run` (through [`exchange`]), `explain --url`, and an
+/// importer of a HAR file or a list of URLs.
+pub fn token_mixups(requests: &[Request<'_>]) -> Vec<Finding> {
+    wechat::confusion::diagnose_walk(requests)
+}
+
+/// [`token_mixups`] over bare request URLs, in the order they were made (no bodies).
+pub fn token_mixups_in_urls<'a>(urls: impl IntoIterator<Item = &'a str>) -> Vec<Finding> {
+    let requests: Vec<Request<'a>> = urls
+        .into_iter()
+        .map(|url| Request {
+            url,
+            response: None,
+        })
+        .collect();
+    token_mixups(&requests)
+}
+
 /// Findings for a response pasted on its own, with the request URL when known.
 pub fn pasted(provider: Provider, url: Option<&str>, body: &[u8]) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -135,10 +164,10 @@ fn rules(provider: Provider, ex: &Exchange, codes: &[String], walk: Walk<'_>) ->
     let reused = walk.flow.and_then(|flow| code_reused(ex, &has, flow));
     // The token kind (basic vs web-auth), from the request and response themselves.
     if provider == Provider::Wechat
-        && let Some(r) = &ex.response
+        && let Some(flow) = walk.flow
     {
         out.extend(
-            wechat::confusion::diagnose_exchange(&ex.request.url, &r.body)
+            mixups_at(flow, ex)
                 .into_iter()
                 // The walk knows better than the URL when the code was reused.
                 .filter(|f| !(reused.is_some() && f.code == "wechat.confusion.code-reused")),
@@ -160,8 +189,176 @@ fn rules(provider: Provider, ex: &Exchange, codes: &[String], walk: Walk<'_>) ->
         && let Some(flow) = walk.flow
     {
         out.extend(redirect_mismatch(flow));
+        out.extend(code_not_exchanged(provider, ex, flow));
+        out.extend(scope_differs(provider, ex, flow));
+        out.extend(state_unchecked(flow));
+    }
+    if ex.step == StepKind::UserInfo
+        && provider == Provider::Alipay
+        && let Some(Value::Object(node)) = &ex.decoded
+    {
+        out.extend(frozen_account(node));
+        if ex.outcome != ExchangeOutcome::Rejected {
+            out.extend(crate::catalog::response::missing_fields(node));
+        }
     }
     out
+}
+
+/// The token mix-up findings this exchange adds to the walk so far: the checks run over the
+/// walk up to and including it, minus what the walk before it already showed.
+fn mixups_at(flow: &Flow, ex: &Exchange) -> Vec<Finding> {
+    let requests: Vec<Request<'_>> = flow
+        .exchanges()
+        .iter()
+        .map(|e| Request {
+            url: &e.request.url,
+            response: e.response.as_ref().map(|r| r.body.as_slice()),
+        })
+        .collect();
+    let Some(at) = flow.exchanges().iter().position(|e| std::ptr::eq(e, ex)) else {
+        return Vec::new();
+    };
+    let before = token_mixups(&requests[..at]);
+    token_mixups(&requests[..=at])
+        .into_iter()
+        .filter(|f| !before.iter().any(|b| b.code == f.code))
+        .collect()
+}
+
+/// The code-exchange step called `/cgi-bin/token`: the code was never exchanged, and the
+/// token that came back is the app's basic token (no openid, no user).
+fn code_not_exchanged(provider: Provider, ex: &Exchange, flow: &Flow) -> Option<Finding> {
+    let basic = matches!(
+        wechat::confusion::Endpoint::of(&ex.request.url),
+        Some(wechat::confusion::Endpoint::BasicToken)
+    );
+    (provider == Provider::Wechat && basic && flow.ctx().code.is_some()).then(|| {
+        Finding::new(
+            Severity::Warning,
+            "wechat.confusion.code-not-exchanged",
+            Text::new(
+                "the code-exchange step called /cgi-bin/token: the code was never exchanged, and the access_token that came back is the app's basic token, not the user's web-auth token",
+                "换取 code 这一步调用的是 /cgi-bin/token：code 根本没有被换取，拿到的 access_token 是应用的基础令牌，而不是用户的网页授权令牌",
+            ),
+        )
+        .explanation(Text::new(
+            "/cgi-bin/token (grant_type=client_credential) needs no code and returns no openid; it identifies the app. The code is exchanged at /sns/oauth2/access_token (grant_type=authorization_code), which returns the web-auth access_token and the openid that /sns/userinfo needs. A widely copied tutorial (seed 002_aa3bf60b0a6cfa3f.txt) does exactly this.",
+            "/cgi-bin/token（grant_type=client_credential）不需要 code，也不返回 openid，它代表的是应用。code 应在 /sns/oauth2/access_token（grant_type=authorization_code）换取，返回 /sns/userinfo 所需的网页授权 access_token 和 openid。一篇流传很广的教程（seed 002_aa3bf60b0a6cfa3f.txt）正是这样写的。",
+        ))
+        .fix(Text::new(
+            "call /sns/oauth2/access_token?appid=…&secret=…&code=CODE&grant_type=authorization_code",
+            "改为调用 /sns/oauth2/access_token?appid=…&secret=…&code=CODE&grant_type=authorization_code",
+        ))
+    })
+}
+
+/// A frozen Alipay account still answers `10000`: say so, or the walk looks clean.
+fn frozen_account(node: &serde_json::Map<String, Value>) -> Option<Finding> {
+    let text = |k: &str| node.get(k).and_then(Value::as_str).unwrap_or_default();
+    let status_b = text("user_status") == "B";
+    let blocked = text("is_blocked") == "T";
+    if !status_b && !blocked {
+        return None;
+    }
+    let seen = match (status_b, blocked) {
+        (true, true) => "user_status = B and is_blocked = T",
+        (true, false) => "user_status = B",
+        _ => "is_blocked = T",
+    };
+    Some(
+        Finding::new(
+            Severity::Warning,
+            "alipay.triage.frozen-account",
+            Text::new(
+                format!("the call succeeded, but the account is frozen ({seen})"),
+                format!("调用成功，但该账户已被冻结（{seen}）"),
+            ),
+        )
+        .explanation(Text::new(
+            "alipay.user.info.share answers 10000 for a frozen account too: the profile is returned, the account is not usable. A login that only checks the result code lets it in.",
+            "账户被冻结时 alipay.user.info.share 同样返回 10000：会员信息照常返回，但账户不可正常使用。只判断返回码的登录逻辑会放行它。",
+        ))
+        .fix(Text::new(
+            "decide what a frozen account may do in your app (refuse, or allow with limits) and check user_status / is_blocked after the call",
+            "在业务中决定冻结账户能做什么（拒绝或限制使用），调用后检查 user_status / is_blocked",
+        )),
+    )
+}
+
+/// The scope granted (Alipay: on the callback; WeChat: in the token response) is not the one
+/// the authorize URL asked for.
+fn scope_differs(provider: Provider, ex: &Exchange, flow: &Flow) -> Option<Finding> {
+    let requested = match flow.app() {
+        App::Alipay(a) => a.scope.as_str().to_owned(),
+        App::Wechat(w) => w.scope.as_str().to_owned(),
+    };
+    let granted = match provider {
+        Provider::Alipay => flow
+            .ctx()
+            .callback_params
+            .iter()
+            .find(|(k, _)| k == "scope")
+            .map(|(_, v)| v.clone()),
+        Provider::Wechat => match &ex.decoded {
+            Some(Value::Object(m)) => m.get("scope").and_then(Value::as_str).map(str::to_owned),
+            _ => None,
+        },
+    }?;
+    let set = |s: &str| {
+        let mut v: Vec<String> = s
+            .split(',')
+            .map(|x| x.trim().to_owned())
+            .filter(|x| !x.is_empty())
+            .collect();
+        v.sort();
+        v
+    };
+    if set(&granted) == set(&requested) || set(&granted).is_empty() {
+        return None;
+    }
+    Some(
+        Finding::new(
+            Severity::Warning,
+            "flow.scope-differs",
+            Text::new(
+                format!("the authorize URL asked for scope {requested}, but {granted} was granted"),
+                format!("授权链接申请的 scope 是 {requested}，实际授予的是 {granted}"),
+            ),
+        )
+        .explanation(Text::new(
+            "The token can only do what the granted scope allows: a silent scope (auth_base / snsapi_base) cannot read the profile. The platform or the user decided, not the URL.",
+            "令牌的能力以实际授予的 scope 为准：静默授权（auth_base / snsapi_base）不能获取用户信息。授予范围由平台或用户决定，而不是授权链接。",
+        ))
+        .fix(Text::new(
+            "read the granted scope before calling the profile API, and ask again (with the consent scope) when it is not enough",
+            "调用用户信息接口前先检查实际授予的 scope，不够时用需要用户同意的 scope 重新授权",
+        )),
+    )
+}
+
+/// Only a code was given (no redirect URL): the `state` (CSRF) check did not happen.
+fn state_unchecked(flow: &Flow) -> Option<Finding> {
+    let web = !matches!(flow.kind(), crate::flow::FlowKind::AlipayMini);
+    let ctx = flow.ctx();
+    (web && ctx.code.is_some() && ctx.callback_url.is_none()).then(|| {
+        Finding::new(
+            Severity::Info,
+            "flow.state-unchecked",
+            Text::new(
+                "only a code was given, so the state (CSRF) check was skipped",
+                "只提供了 code，因此跳过了 state（CSRF）校验",
+            ),
+        )
+        .explanation(Text::new(
+            "The state parameter is compared when the whole redirect URL is pasted or received. A bare code carries no state, so nothing shows that this code came from this login.",
+            "只有粘贴或收到完整的回跳地址时才会比对 state。单独的 code 不带 state，无法确认它来自本次登录。",
+        ))
+        .fix(Text::new(
+            "paste the whole redirect URL (with state) to have it checked; your server must compare state on every callback",
+            "粘贴完整的回跳地址（含 state）即可校验；你的服务端应在每次回调时比对 state",
+        ))
+    })
 }
 
 /// Scope vs API: an Alipay token from a silent `auth_base` authorization cannot read the

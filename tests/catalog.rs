@@ -1,89 +1,11 @@
 //! Validation of the embedded catalog: every text exists in both languages, value sets are
-//! complete, sources name real spec sections, and every code the sandbox can return (and
+//! complete, every source is one a user can open, and every code the sandbox can return (and
 //! every code and field of the spec tables) has an entry.
 
 use std::collections::BTreeSet;
 
 use authwalk::catalog::{Catalog, ErrorKind, Provider};
 use authwalk::finding::Text;
-
-/// Section headings of spec/alipay.md and spec/wechat.md (copied; tests never read outside
-/// the repository).
-const SECTIONS: &[&str] = &[
-    "spec/alipay.md §0",
-    "spec/alipay.md §1",
-    "spec/alipay.md §1.1",
-    "spec/alipay.md §1.2",
-    "spec/alipay.md §1.3",
-    "spec/alipay.md §1.4",
-    "spec/alipay.md §1.5",
-    "spec/alipay.md §1.6",
-    "spec/alipay.md §2",
-    "spec/alipay.md §2.1",
-    "spec/alipay.md §2.2",
-    "spec/alipay.md §2.3",
-    "spec/alipay.md §2.4",
-    "spec/alipay.md §3",
-    "spec/alipay.md §3.1",
-    "spec/alipay.md §3.2",
-    "spec/alipay.md §3.3",
-    "spec/alipay.md §3.4",
-    "spec/alipay.md §3.5",
-    "spec/alipay.md §3.6",
-    "spec/alipay.md §3.7",
-    "spec/alipay.md §4",
-    "spec/alipay.md §4.1",
-    "spec/alipay.md §4.2",
-    "spec/alipay.md §4.3",
-    "spec/alipay.md §4.4",
-    "spec/alipay.md §4.5",
-    "spec/alipay.md §5",
-    "spec/alipay.md §5.1",
-    "spec/alipay.md §5.2",
-    "spec/alipay.md §5.3",
-    "spec/alipay.md §5.4",
-    "spec/alipay.md §6",
-    "spec/alipay.md §6.1",
-    "spec/alipay.md §6.2",
-    "spec/alipay.md §6.3",
-    "spec/alipay.md §6.4",
-    "spec/alipay.md §7",
-    "spec/alipay.md §7.1",
-    "spec/alipay.md §7.2",
-    "spec/alipay.md §7.3",
-    "spec/alipay.md §8",
-    "spec/alipay.md §8.1",
-    "spec/alipay.md §8.2",
-    "spec/alipay.md §8.3",
-    "spec/alipay.md §9",
-    "spec/alipay.md §10",
-    "spec/alipay.md §11",
-    "spec/wechat.md §0",
-    "spec/wechat.md §1",
-    "spec/wechat.md §1.1",
-    "spec/wechat.md §1.2",
-    "spec/wechat.md §1.3",
-    "spec/wechat.md §1.4",
-    "spec/wechat.md §1.5",
-    "spec/wechat.md §1.6",
-    "spec/wechat.md §1.7",
-    "spec/wechat.md §1.8",
-    "spec/wechat.md §1.9",
-    "spec/wechat.md §2",
-    "spec/wechat.md §2.4",
-    "spec/wechat.md §3",
-    "spec/wechat.md §4",
-    "spec/wechat.md §5",
-    "spec/wechat.md §6",
-    "spec/wechat.md §7",
-    "spec/wechat.md §7.1",
-    "spec/wechat.md §7.2",
-    "spec/wechat.md §7.3",
-    "spec/wechat.md §8",
-    "spec/wechat.md §9",
-    "spec/wechat.md §10",
-    "spec/wechat.md §11",
-];
 
 /// Codes the sandbox can return: each must have an entry.
 const SANDBOX_ALIPAY_SUB_CODES: &[&str] = &[
@@ -352,8 +274,8 @@ fn check_prose(what: &str, text: &Text, problems: &mut Vec<String>) {
 }
 
 fn check_source(what: &str, source: &str, problems: &mut Vec<String>) {
-    if !SECTIONS.contains(&source) {
-        problems.push(format!("{what}: source {source:?} is not a spec section"));
+    if let Err(why) = authwalk::catalog::check_source(source) {
+        problems.push(format!("{what}: {why}"));
     }
 }
 
@@ -517,12 +439,14 @@ fn value_sets_are_complete() {
     assert_eq!(value_set(Wechat, None, "sex"), set(&["0", "1", "2"]));
     assert_eq!(
         value_set(Wechat, None, "headimgurl"),
-        set(&["0", "46", "64", "96", "132"])
+        // "" is documented too: the user has no avatar.
+        set(&["", "0", "46", "64", "96", "132"])
     );
     assert_eq!(value_set(Wechat, None, "is_snapshotuser"), set(&["1"]));
     assert_eq!(
-        value_set(Wechat, None, "scope"),
-        set(&["snsapi_base", "snsapi_userinfo"])
+        value_set(Wechat, Some("/sns/oauth2/access_token"), "scope"),
+        // snsapi_login: tokens of the website QR login (/connect/qrconnect).
+        set(&["snsapi_base", "snsapi_userinfo", "snsapi_login"])
     );
     assert_eq!(value_set(Wechat, None, "subscribe"), set(&["0", "1"]));
     assert_eq!(
@@ -638,5 +562,28 @@ fn catalog_files_stay_inside_the_repository() {
                 "catalog mentions a path outside the repository: {needle}"
             );
         }
+    }
+}
+
+#[test]
+fn a_source_a_user_cannot_open_is_rejected() {
+    use authwalk::catalog::check_source;
+    for bad in [
+        "",
+        "  ",
+        "spec/alipay.md §7.2",
+        "see the spec",
+        "Alipay docs — https://opendocs.alipay.com/x; spec/wechat.md §5",
+        "seed 9_x.txt",
+    ] {
+        assert!(check_source(bad).is_err(), "{bad:?} was accepted");
+    }
+    for good in [
+        "支付宝开放平台 公共错误码 — https://opendocs.alipay.com/open/common/105806",
+        "alipay/alipay-sdk-java-all src/main/java/com/alipay/api/AbstractAlipayClient.java",
+        "seed 000_a043a7b81cdad527.txt",
+        "seed 001_ef808ad66c0a7d49.txt; 微信 公共错误码 — https://developers.weixin.qq.com/doc/store/API/basics/commErrCode.html",
+    ] {
+        assert!(check_source(good).is_ok(), "{good:?} was rejected");
     }
 }

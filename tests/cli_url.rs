@@ -245,7 +245,7 @@ fn library_renderer_reports_oversized_input() {
 }
 
 #[test]
-fn questionable_urls_are_printed_with_warnings_on_stderr() {
+fn questionable_urls_are_printed_with_their_lint_and_errors_exit_1() {
     authwalk()
         .args([
             "--lang",
@@ -262,7 +262,7 @@ fn questionable_urls_are_printed_with_warnings_on_stderr() {
             "s",
         ])
         .assert()
-        .success()
+        .code(1)
         .stdout(predicates::str::contains("scope=snsapi_login"))
         .stderr(predicates::str::contains(
             "error[lint.wechat.scope-login-on-oauth2]",
@@ -279,4 +279,61 @@ fn questionable_urls_are_printed_with_warnings_on_stderr() {
         .assert()
         .success()
         .stderr(predicates::str::is_empty());
+}
+
+#[test]
+fn url_exits_1_on_its_own_lint_errors() {
+    // A website QR login asked with the Official Account's scope …
+    authwalk()
+        .args([
+            "url",
+            "wechat",
+            "--qrconnect",
+            "--appid",
+            "wx520c15f417810387",
+            "--scope",
+            "snsapi_userinfo",
+            "--redirect-uri",
+            "https://example.com/cb",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("error["));
+    // … and a redirect URI with spaces around it.
+    authwalk()
+        .args([
+            "url",
+            "wechat",
+            "--appid",
+            "wx520c15f417810387",
+            "--redirect-uri",
+            " https://example.com/cb ",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("error["));
+}
+
+#[test]
+fn an_already_encoded_redirect_uri_is_encoded_once() {
+    let out = authwalk()
+        .args([
+            "url",
+            "wechat",
+            "--appid",
+            "wx520c15f417810387",
+            "--redirect-uri",
+            "https%3A%2F%2Fexample.com%2Fcb",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let url = String::from_utf8(out).unwrap();
+    assert!(
+        url.contains("redirect_uri=https%3A%2F%2Fexample.com%2Fcb&"),
+        "{url}"
+    );
+    assert!(!url.contains("%253A"), "{url}");
 }

@@ -80,7 +80,12 @@ fn terms_explain_in_both_languages() {
     let (en, code) = run_text(&["explain", "user_status=Q", "--lang", "en"]);
     assert_eq!(code, 0);
     assert!(en.contains("quick-registered user"), "{en}");
-    assert!(en.contains("Source: spec/alipay.md §6.2"), "{en}");
+    assert!(
+        en.contains(
+            "Source: seed 001_ef808ad66c0a7d49.txt; Alipay API alipay.user.info.share — https://"
+        ),
+        "{en}"
+    );
     let (zh, _) = run_text(&["explain", "user_status=Q", "--lang", "zh"]);
     assert!(zh.contains("快速注册用户") && zh.contains("出处："), "{zh}");
 
@@ -155,7 +160,7 @@ fn alipay_user_info_share_sample_is_fully_annotated() {
     assert_eq!(field(&doc, "sign")["known"], true);
     assert_eq!(
         value_meaning(&doc, &format!("{node}.user_status"), "en"),
-        "normal (registered and activated) user"
+        "normal user (current wording; an older FAQ says 已认证用户, certified user — follow the current wording and read is_certified for real-name status)"
     );
     assert_eq!(
         value_meaning(&doc, &format!("{node}.user_type"), "en"),
@@ -178,10 +183,7 @@ fn alipay_user_info_share_sample_is_fully_annotated() {
     let path = fixture(file);
     let path = path.to_str().expect("path");
     let (en, _) = run_text(&["explain", path, "--lang", "en"]);
-    assert!(
-        en.contains("→ T: normal (registered and activated) user"),
-        "{en}"
-    );
+    assert!(en.contains("→ T: normal user (current wording"), "{en}");
     assert!(en.contains("→ 2: individual account"), "{en}");
     assert!(
         en.contains("Result: success") && !en.contains("字段"),
@@ -189,7 +191,7 @@ fn alipay_user_info_share_sample_is_fully_annotated() {
     );
     assert!(!en.contains('\u{1b}'), "no colour when not a terminal");
     let (zh, _) = run_text(&["explain", path, "--lang", "zh"]);
-    assert!(zh.contains("→ T: 正常用户（已注册并激活）"), "{zh}");
+    assert!(zh.contains("→ T: 正常用户（现行说明"), "{zh}");
     assert!(
         zh.contains("→ 2: 个人账户") && zh.contains("结果：成功"),
         "{zh}"

@@ -48,9 +48,47 @@ const ALIPAY_PUBLIC_KEY: &str = "tests/vectors/alipay/fake_alipay_public_key.pem
 const USER_INFO_RESPONSE: &str = "tests/vectors/alipay/v1_resp_user_info_share_ok.body.json";
 const WECHAT_USERINFO_RESPONSE: &str = "tests/fixtures/responses/wechat_sns_userinfo_ok.json";
 
+const NEEDS_RUNNING_SANDBOX: &str = "needs an `authwalk sandbox` already running and a code approved on it \
+     (tests/running_sandbox.rs walks exactly this)";
 const NEEDS_PROFILE: &str = "needs a real app's profile in the config file and the network";
 
 const EXAMPLES: &[Example] = &[
+    // The inspector: without a terminal (as here) it prints the walk, so these run headless.
+    Example {
+        command: "authwalk --flow wechat-web",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk --flow alipay-web --present",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk --lan --flow alipay-web",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk --flow alipay-web --profile my-alipay",
+        plan: Plan::Skip(NEEDS_PROFILE),
+    },
+    Example {
+        command: "authwalk --flow alipay-web --sandbox /path/to/sandbox.json",
+        plan: Plan::Skip(NEEDS_RUNNING_SANDBOX),
+    },
     // Sign gateway parameters.
     Example {
         command: "authwalk sign --private-key app_private_key.pem \
@@ -136,6 +174,10 @@ const EXAMPLES: &[Example] = &[
             code: 0,
             writes: &[],
         },
+    },
+    Example {
+        command: "authwalk run alipay-web --sandbox sandbox.json --step token --code …",
+        plan: Plan::Skip(NEEDS_RUNNING_SANDBOX),
     },
     Example {
         command: "authwalk run wechat-web --user wechat-unionid",
@@ -259,6 +301,15 @@ const EXAMPLES: &[Example] = &[
     Example {
         command: "authwalk sandbox --scenario wrong-scope",
         plan: Plan::Serve,
+    },
+    Example {
+        command: "authwalk sandbox --list",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
     },
     // `authwalk run --help`.
     Example {

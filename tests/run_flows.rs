@@ -613,3 +613,44 @@ fn cli_refuses_steps_the_flow_does_not_have() {
         .code(2)
         .stderr(predicate::str::contains("authwalk run wechat-qr"));
 }
+
+#[test]
+fn cli_token_mixup_reproduces_seed_002_and_names_both_tokens() {
+    let out = authwalk()
+        .args([
+            "wechat-web",
+            "--scenario",
+            "token-mixup",
+            "--lang",
+            "en",
+            "--json",
+            "--state-dir",
+        ])
+        .arg(state_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "the user-info step fails");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = doc.to_string();
+    // The walk fetched the basic token where the code belongs …
+    assert!(text.contains("/cgi-bin/token"), "{text}");
+    assert!(
+        text.contains("wechat.confusion.code-not-exchanged"),
+        "{text}"
+    );
+    // … and /sns/userinfo refused it, diagnosed with both tokens named.
+    assert!(text.contains("wechat.40001"), "{text}");
+    let rule = text
+        .find("wechat.confusion.basic-token-on-sns")
+        .unwrap_or_else(|| panic!("no basic-token-on-sns: {text}"));
+    let around = &text[rule..(rule + 600).min(text.len())];
+    assert!(
+        around.contains("/cgi-bin/token") && around.contains("/sns/oauth2/access_token"),
+        "{around}"
+    );
+    // The guess from the error code alone gives way to the evidence.
+    assert!(
+        !text.contains("wechat.confusion.sns-token-rejected"),
+        "{text}"
+    );
+}

@@ -88,11 +88,24 @@ async fn token_kind_a_basic_token_on_sns_userinfo() {
     assert!(!ok);
     let findings = last_findings(&mixed);
     finding(&findings, "wechat.40001");
-    let rule = finding(&findings, "wechat.confusion.basic-token-on-sns");
+    // A pasted token's origin is unknown: the answer says what was seen and what would
+    // confirm it, and does not claim a basic token was used.
+    let rule = finding(&findings, "wechat.confusion.sns-token-rejected");
     assert!(
-        rule.title.en.to_lowercase().contains("basic"),
+        rule.explanation.en.contains("/cgi-bin/token"),
         "{}",
-        rule.title.en
+        rule.explanation.en
+    );
+    assert!(
+        rule.explanation.en.contains("To confirm"),
+        "{}",
+        rule.explanation.en
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f.code == "wechat.confusion.basic-token-on-sns"),
+        "no evidence of a basic token in this walk"
     );
     h.shutdown().await;
 }
@@ -283,5 +296,184 @@ async fn callback_from_another_redirect_uri() {
     );
     assert!(!codes(&flow).is_empty());
     assert!(state_dir().exists());
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_made_up_token_on_sns_userinfo_is_not_called_a_basic_token() {
+    let h = sandbox(None).await;
+    let m = h.manifest().clone();
+    let inputs = Inputs {
+        access_token: Some("made-up-token".into()),
+        openid: Some("o6_bmjrPTlm6_2sgVt7hMZOPfL2M".into()),
+        ..Inputs::default()
+    };
+    let (flow, ok) = walk(
+        &h,
+        FlowKind::WechatWeb,
+        wechat_app(&m, "official_account", "snsapi_userinfo"),
+        &first_user(&m, "wechat"),
+        &inputs,
+    )
+    .await;
+    assert!(!ok);
+    let findings = last_findings(&flow);
+    let rule = finding(&findings, "wechat.confusion.sns-token-rejected");
+    assert!(rule.title.en.contains("not known"), "{}", rule.title.en);
+    assert!(!rule.title.en.contains("Basic access_token used"));
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_snapshot_user_with_48001_is_not_called_a_base_scope_token() {
+    let h = sandbox(None).await;
+    let m = h.manifest().clone();
+    let (flow, ok) = walk(
+        &h,
+        FlowKind::WechatWeb,
+        wechat_app(&m, "official_account", "snsapi_userinfo"),
+        "wechat-snapshot",
+        &Inputs::default(),
+    )
+    .await;
+    assert!(!ok);
+    let findings = last_findings(&flow);
+    finding(&findings, "wechat.48001");
+    let rule = finding(&findings, "wechat.confusion.snapshot-userinfo");
+    assert!(rule.explanation.en.contains("is_snapshotuser=1"));
+    for wrong in [
+        "wechat.confusion.base-scope-userinfo",
+        "wechat.confusion.userinfo-unauthorized",
+    ] {
+        assert!(!findings.iter().any(|f| f.code == wrong), "{wrong} given");
+    }
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_frozen_account_that_succeeds_gets_a_warning() {
+    let h = sandbox(Some("frozen-user")).await;
+    let m = h.manifest().clone();
+    let (flow, ok) = walk(
+        &h,
+        FlowKind::AlipayWeb,
+        alipay_app(&m, "auth_user"),
+        "alipay-frozen",
+        &Inputs::default(),
+    )
+    .await;
+    assert!(ok, "the calls themselves succeed");
+    let findings = last_findings(&flow);
+    let rule = finding(&findings, "alipay.triage.frozen-account");
+    assert_eq!(rule.severity, authwalk::finding::Severity::Warning);
+    assert!(
+        rule.title.en.contains("user_status = B"),
+        "{}",
+        rule.title.en
+    );
+    assert!(
+        rule.title.en.contains("is_blocked = T"),
+        "{}",
+        rule.title.en
+    );
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_granted_scope_other_than_the_requested_one_is_flagged() {
+    let h = sandbox(Some("wrong-scope")).await;
+    let m = h.manifest().clone();
+    for (kind, app, provider, granted) in [
+        (
+            FlowKind::WechatWeb,
+            wechat_app(&m, "official_account", "snsapi_userinfo"),
+            "wechat",
+            "snsapi_base",
+        ),
+        (
+            FlowKind::AlipayWeb,
+            alipay_app(&m, "auth_user"),
+            "alipay",
+            "auth_base",
+        ),
+    ] {
+        let (flow, _) = walk(&h, kind, app, &first_user(&m, provider), &Inputs::default()).await;
+        let token = flow
+            .exchanges()
+            .iter()
+            .position(|e| e.step == StepKind::Token)
+            .unwrap();
+        let findings = authwalk::triage::exchange(&flow, token);
+        let rule = finding(&findings, "flow.scope-differs");
+        assert!(rule.title.en.contains(granted), "{}", rule.title.en);
+    }
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_bare_code_says_the_state_check_was_skipped() {
+    let h = sandbox(None).await;
+    let m = h.manifest().clone();
+    let inputs = Inputs {
+        code: Some("pasted-code".into()),
+        ..Inputs::default()
+    };
+    let (flow, _) = walk(
+        &h,
+        FlowKind::AlipayWeb,
+        alipay_app(&m, "auth_user"),
+        "",
+        &inputs,
+    )
+    .await;
+    let findings = last_findings(&flow);
+    let note = finding(&findings, "flow.state-unchecked");
+    assert!(note.title.en.contains("state"), "{}", note.title.en);
+    // A full redirect received by the walk is checked, so nothing is said.
+    let (flow, ok) = walk(
+        &h,
+        FlowKind::AlipayWeb,
+        alipay_app(&m, "auth_user"),
+        &first_user(&m, "alipay"),
+        &Inputs::default(),
+    )
+    .await;
+    assert!(ok);
+    let all: Vec<Finding> = (0..flow.exchanges().len())
+        .flat_map(|i| authwalk::triage::exchange(&flow, i))
+        .collect();
+    assert!(!all.iter().any(|f| f.code == "flow.state-unchecked"));
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn seed_000_an_auth_base_code_gives_isv_invalid_token() {
+    let h = sandbox(Some("invalid-token")).await;
+    let m = h.manifest().clone();
+    let (flow, ok) = walk(
+        &h,
+        FlowKind::AlipayWeb,
+        alipay_app(&m, "auth_user"),
+        &first_user(&m, "alipay"),
+        &Inputs::default(),
+    )
+    .await;
+    assert!(!ok);
+    let findings = last_findings(&flow);
+    // The catalog gives the seed's two reasons …
+    let code = finding(&findings, "alipay.isv.invalid-token");
+    assert!(
+        code.explanation.en.contains("auth_user"),
+        "{}",
+        code.explanation.en
+    );
+    assert!(
+        code.explanation.en.contains("alipay.user.info.share"),
+        "{}",
+        code.explanation.en
+    );
+    // … and the walk shows which one it is: the code was authorized with auth_base.
+    let rule = finding(&findings, "alipay.triage.auth-base-token");
+    assert!(rule.fix.en.contains("auth_user"), "{}", rule.fix.en);
     h.shutdown().await;
 }

@@ -28,12 +28,32 @@ pub fn field(
     value: &Value,
     lang: Lang,
 ) -> Option<String> {
+    field_of(is_alipay, step, "", key, value, lang)
+}
+
+/// Like [`field`], read for the API the request really called (`called`: the Alipay method or
+/// the WeChat path) when the catalog knows it: a step that called `/cgi-bin/token` gets the
+/// basic token's meaning, not the web-auth token's.
+pub fn field_of(
+    is_alipay: bool,
+    step: StepKind,
+    called: &str,
+    key: &str,
+    value: &Value,
+    lang: Lang,
+) -> Option<String> {
     let provider = if is_alipay {
         Provider::Alipay
     } else {
         Provider::Wechat
     };
-    let field = Catalog::builtin().field(provider, endpoint(is_alipay, step), key)?;
+    let catalog = Catalog::builtin();
+    let endpoint = catalog
+        .provider(provider)
+        .endpoint(called)
+        .map(|e| e.id.as_str())
+        .or_else(|| endpoint(is_alipay, step));
+    let field = catalog.field(provider, endpoint, key)?;
     let meaning = first_sentence(field.meaning.get(lang));
     let values: Vec<&str> = field
         .items(value)

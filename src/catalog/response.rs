@@ -16,7 +16,12 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{Catalog, Endpoint, ErrorEntry, Field, Provider, ValueEntry};
+
+mod remarks;
+
 use crate::finding::{Finding, Severity, Text};
+use remarks::{html_page, mismatch, rid_remark, trace_id_remark};
+pub use remarks::{missing_fields, trace_id};
 
 /// Why a body could not be explained.
 #[derive(Debug, thiserror::Error)]
@@ -244,6 +249,18 @@ pub fn analyze<'a>(
         }
     };
     analysis.control_chars_escaped = escaped;
+    // The request URL and its answer: the token mix-up checks (basic vs web-auth token, a
+    // snsapi_base token on /sns/userinfo, /cgi-bin/user/info for a login, …).
+    if let Some(url) = url
+        && analysis.provider == Provider::Wechat
+    {
+        for f in crate::provider::wechat::confusion::diagnose_exchange(url.trim(), clean.as_bytes())
+        {
+            if !analysis.remarks.iter().any(|r| r.code == f.code) {
+                analysis.remarks.push(f);
+            }
+        }
+    }
     if escaped > 0 {
         analysis.remarks.push(
             Finding::new(
@@ -522,6 +539,20 @@ fn alipay<'a>(catalog: &'a Catalog, object: &Map<String, Value>, hint: &UrlHint)
         ));
         diagnoses = alipay_status(catalog, endpoint_id, object);
     }
+    let status = object
+        .get(node.as_deref().unwrap_or_default())
+        .and_then(Value::as_object)
+        .unwrap_or(object);
+    if let Some(remark) = status
+        .get("sub_msg")
+        .and_then(Value::as_str)
+        .and_then(trace_id_remark)
+    {
+        remarks.push(remark);
+    }
+    if endpoint_id == Some("alipay.user.info.share") {
+        remarks.extend(missing_fields(status));
+    }
     Analysis {
         provider: Provider::Alipay,
         endpoint,
@@ -632,110 +663,4 @@ fn wechat<'a>(catalog: &'a Catalog, object: &Map<String, Value>, hint: &UrlHint)
         diagnoses,
         remarks,
     }
-}
-
-fn rid_remark(errmsg: &str) -> Option<Finding> {
-    let parts = crate::provider::wechat::split_errmsg(errmsg);
-    let rid = parts.rid.as_deref()?;
-    let when = parts
-        .rid_unix_seconds()
-        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-        .and_then(|t| {
-            t.format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
-            ))
-            .ok()
-        });
-    let (when_en, when_zh) = when.map_or_else(
-        || (String::new(), String::new()),
-        |w| {
-            (
-                format!(" Its first group suggests the request was made at about {w} (an observation, not documented)."),
-                format!("其第一段推测为请求时间，约为 {w}（经验推断，非官方说明）。"),
-            )
-        },
-    );
-    Some(remark(
-        "wechat.rid",
-        Text::new(format!("Request id {rid}"), format!("请求标识 {rid}")),
-        Text::new(
-            format!(
-                "errmsg ends with the request id WeChat assigned to this call.{when_en} getRidInfo can look up rids of /cgi-bin/* calls within 7 days, but not of /sns/* calls (76022)."
-            ),
-            format!(
-                "errmsg 末尾是微信为本次调用分配的请求标识。{when_zh}getRidInfo 可查询 7 天内 /cgi-bin/* 调用的 rid，但不支持 /sns/* 调用（76022）。"
-            ),
-        ),
-        Text::new(
-            "Quote the full rid when asking WeChat support or the developer community; match errors on errcode, not on errmsg.",
-            "向微信官方或开发者社区求助时提供完整的 rid；判断错误请用 errcode，不要匹配 errmsg。",
-        ),
-        Severity::Info,
-    ))
-}
-
-fn mismatch(url: &str, body: &str) -> Finding {
-    remark(
-        "explain.endpoint-mismatch",
-        Text::new(
-            "The URL and the body point to different endpoints",
-            "请求地址与响应内容对应的接口不一致",
-        ),
-        Text::new(
-            format!(
-                "The URL names {url}, but the body looks like a response of {body}. The fields are explained for {url}."
-            ),
-            format!("请求地址是 {url}，但响应内容看起来来自 {body}。以下按 {url} 解读字段。"),
-        ),
-        Text::new(
-            "Check that the response was pasted together with the request that produced it.",
-            "请确认粘贴的响应与请求地址是同一次调用。",
-        ),
-        Severity::Warning,
-    )
-}
-
-/// An HTML body: WeChat's authorize page (maybe with a `错误码`), or something else.
-fn html_page<'a>(catalog: &'a Catalog, text: &str) -> Result<Analysis<'a>, AnalyzeError> {
-    if let Some(code) = page_code(text) {
-        let cat = catalog.provider(Provider::Wechat);
-        let diagnosis = diagnose(
-            catalog,
-            Provider::Wechat,
-            Some("/connect/oauth2/authorize"),
-            code,
-            None,
-        );
-        return Ok(Analysis {
-            provider: Provider::Wechat,
-            endpoint: cat.endpoint("/connect/oauth2/authorize"),
-            detection: Detection::Shape,
-            node: None,
-            control_chars_escaped: 0,
-            fields: Vec::new(),
-            diagnoses: vec![diagnosis],
-            remarks: Vec::new(),
-        });
-    }
-    let hint = if text.contains("请在微信客户端打开")
-        || text.to_ascii_lowercase().contains("micromessenger")
-    {
-        "WeChat's authorize page only works inside the WeChat client (请在微信客户端打开链接); a browser or a server fetch never gets a code. Open the authorize URL in WeChat (e.g. scan it as a QR code)."
-    } else {
-        "an authorize page, a login page or a proxy error page was returned instead of the API's JSON. Check the URL (API host, not the authorize host) and any proxy in between."
-    };
-    Err(AnalyzeError::Html {
-        hint: hint.to_owned(),
-    })
-}
-
-/// The code after `错误码` on WeChat's authorize error page.
-fn page_code(text: &str) -> Option<String> {
-    let (_, after) = text.split_once("错误码")?;
-    let digits: String = after
-        .trim_start_matches([':', '：', ' '])
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    (!digits.is_empty()).then_some(digits)
 }

@@ -11,12 +11,13 @@ use anyhow::Context as _;
 use serde_json::{Value, json};
 
 use super::Global;
-use crate::catalog::response::{Analysis, Detection, Diagnosis, FieldNote, analyze};
+use crate::catalog::response::{Analysis, Detection, Diagnosis, FieldNote};
 use crate::catalog::{
     Catalog, Endpoint, ErrorEntry, ErrorKind, Field, Hit, Location, Provider, ValueMatch,
 };
 use crate::escape::{json_pretty, visible};
 use crate::finding::{Lang, Severity, Text};
+use crate::present::explain;
 
 const AFTER_HELP: &str = "\
 INPUT is one of:
@@ -68,7 +69,6 @@ pub struct ExplainArgs {
 pub fn run(args: &ExplainArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let lang = global.lang();
     let style = Style::detect();
-    let catalog = Catalog::builtin();
     let input = args.input.trim();
     let path = Path::new(&args.input);
     let body = if input == "-" || path.is_file() {
@@ -80,7 +80,7 @@ pub fn run(args: &ExplainArgs, global: &Global) -> anyhow::Result<ExitCode> {
     };
     let out = match body {
         Some(body) => {
-            let analysis = analyze(catalog, &body, args.url.as_deref())
+            let analysis = explain::response(&body, args.url.as_deref())
                 .context("cannot explain the response")?;
             let request = args
                 .url
@@ -107,7 +107,13 @@ pub fn run(args: &ExplainArgs, global: &Global) -> anyhow::Result<ExitCode> {
             };
             (out, code)
         }
-        None => explain_term(catalog, input, args, lang, style)?,
+        None => explain_term(
+            &explain::term(input, args.provider),
+            input,
+            args,
+            lang,
+            style,
+        )?,
     };
     let mut stdout = io::stdout().lock();
     stdout.write_all(out.0.as_bytes())?;
@@ -116,21 +122,13 @@ pub fn run(args: &ExplainArgs, global: &Global) -> anyhow::Result<ExitCode> {
 }
 
 fn explain_term(
-    catalog: &Catalog,
+    answer: &explain::TermAnswer,
     term: &str,
     args: &ExplainArgs,
     lang: Lang,
     style: Style,
 ) -> anyhow::Result<(String, ExitCode)> {
-    let mut hits = catalog.lookup(term);
-    if let Some(p) = args.provider {
-        hits.retain(|h| h.provider() == p);
-    }
-    let suggestions = if hits.is_empty() {
-        catalog.suggest(term, 6)
-    } else {
-        Vec::new()
-    };
+    let (catalog, hits, suggestions) = (answer.catalog, &answer.hits, &answer.suggestions);
     let code = if hits.is_empty() {
         ExitCode::from(1)
     } else {

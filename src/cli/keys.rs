@@ -61,6 +61,15 @@ pub enum Format {
     Spki,
 }
 
+/// Formats a private key can be written in: what `keys gen --format` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PrivateFormat {
+    /// PKCS#8 `PRIVATE KEY` (Java SDK).
+    Pkcs8,
+    /// PKCS#1 `RSA PRIVATE KEY` (Python and PHP SDKs).
+    Pkcs1,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct GenArgs {
     /// Key size in bits (1024 to 4096); Alipay RSA2 needs 2048.
@@ -69,9 +78,9 @@ pub struct GenArgs {
     /// Folder to write app_private_key.pem (mode 0600) and app_public_key.pem into.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
-    /// Format of the private key file.
+    /// Format of the private key file (the public key is always written as SPKI).
     #[arg(long, value_enum, default_value = "pkcs8")]
-    pub format: Format,
+    pub format: PrivateFormat,
     /// Replace existing files.
     #[arg(long)]
     pub force: bool,
@@ -170,9 +179,8 @@ fn generate(args: &GenArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let encoding = match args.format {
-        Format::Pkcs8 => Encoding::Pkcs8,
-        Format::Pkcs1 => Encoding::Pkcs1,
-        Format::Spki => bail!("--format spki is a public-key format; use pkcs8 or pkcs1"),
+        PrivateFormat::Pkcs8 => Encoding::Pkcs8,
+        PrivateFormat::Pkcs1 => Encoding::Pkcs1,
     };
     let private_path = args.out.join("app_private_key.pem");
     let public_path = args.out.join("app_public_key.pem");

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::io::{self, IsTerminal as _, Write};
 
+use crate::escape::{visible, visible_lines};
 use crate::finding::{Finding, Lang, Severity};
 use crate::flow::StepKind;
 use crate::present::{Badge, ExchangeView, Msg, TimedView, Walk, human_seconds};
@@ -107,14 +108,14 @@ impl<W: Write> Printer<W> {
             DriveEvent::Authorized { .. } => {
                 self.heading(walk, StepKind::Authorize, "")?;
                 let url = walk.context.authorize_url.as_deref().unwrap_or_default();
-                writeln!(self.out, "  GET {url}")?;
+                writeln!(self.out, "  GET {}", visible(url))?;
             }
             DriveEvent::AwaitingCallback { .. } => {
                 // Started at the callback: say which URL the person opens.
                 if !self.headed.contains(&StepKind::Authorize) {
                     self.heading(walk, StepKind::Callback, "")?;
                     let url = walk.context.authorize_url.as_deref().unwrap_or_default();
-                    writeln!(self.out, "  GET {url}")?;
+                    writeln!(self.out, "  GET {}", visible(url))?;
                 }
             }
             DriveEvent::Callback { .. } => {
@@ -124,14 +125,14 @@ impl<W: Write> Printer<W> {
                 if !self.headed.contains(&cb.step) {
                     self.heading(walk, cb.step, "")?;
                 }
-                writeln!(self.out, "  {}", cb.shown)?;
+                writeln!(self.out, "  {}", visible(&cb.shown))?;
                 let mut facts = Vec::new();
                 if cb.state_matched {
                     let text = Msg::StateMatches.get(self.lang).replace('✓', &s.green("✓"));
                     facts.push(text);
                 }
                 for (k, v) in &cb.facts {
-                    facts.push(format!("{k} {v}"));
+                    facts.push(format!("{} {}", visible(k), visible(v)));
                 }
                 if let Some(code) = &cb.code {
                     facts.push(format!("code {}{}", code.value, self.lifetime(code)));
@@ -141,7 +142,7 @@ impl<W: Write> Printer<W> {
                 }
             }
             DriveEvent::Refused { message } => {
-                writeln!(self.out, "  {} {message}", s.red("✗"))?;
+                writeln!(self.out, "  {} {}", s.red("✗"), visible_lines(message))?;
                 for note in &walk.notes {
                     self.finding(note)?;
                 }
@@ -183,12 +184,18 @@ impl<W: Write> Printer<W> {
         };
         self.heading(walk, ex.step, &extra)?;
         let r = &ex.request;
-        writeln!(self.out, "  {} {} {}", s.dim("→"), r.method, r.url)?;
+        writeln!(
+            self.out,
+            "  {} {} {}",
+            s.dim("→"),
+            r.method,
+            visible(&r.url)
+        )?;
         for (k, v) in &r.headers {
-            writeln!(self.out, "    {k}: {v}")?;
+            writeln!(self.out, "    {}: {}", visible(k), visible(v))?;
         }
         if !r.body.is_empty() {
-            writeln!(self.out, "    {}", r.body)?;
+            writeln!(self.out, "    {}", visible(&r.body))?;
         }
         if let Some(t) = &ex.signing {
             writeln!(
@@ -202,7 +209,7 @@ impl<W: Write> Printer<W> {
                 Msg::Bytes.get(lang),
                 &t.canonical_sha256[..16.min(t.canonical_sha256.len())]
             )?;
-            writeln!(self.out, "    {}", t.canonical)?;
+            writeln!(self.out, "    {}", visible(&t.canonical))?;
             writeln!(
                 self.out,
                 "  {} ({} SHA256:{}…):",
@@ -236,7 +243,7 @@ impl<W: Write> Printer<W> {
                 None => Cow::Owned(r.body.chars().take(2000).collect()),
             };
             for line in shown.lines() {
-                writeln!(self.out, "    {line}")?;
+                writeln!(self.out, "    {}", visible(line))?;
             }
         } else {
             let text = Msg::NoResponse.fill(lang, &[("ms", &ex.elapsed_ms.to_string())]);
@@ -254,10 +261,15 @@ impl<W: Write> Printer<W> {
                 "  {} {mark} {}{colon}{}",
                 s.bold(Msg::Signature.get(lang)),
                 v.badge.label().get(lang),
-                v.reason
+                visible(&v.reason)
             )?;
             if let Some(text) = &v.signed_text {
-                writeln!(self.out, "    {} {text}", s.dim(Msg::SignedText.get(lang)))?;
+                writeln!(
+                    self.out,
+                    "    {} {}",
+                    s.dim(Msg::SignedText.get(lang)),
+                    visible(text)
+                )?;
             }
         }
         Ok(())
@@ -278,12 +290,12 @@ impl<W: Write> Printer<W> {
             .unwrap_or(0)
             .min(24);
         for f in &ex.fields {
-            let (k, value) = (&f.key, &f.value);
+            let (k, value) = (visible(&f.key), visible(&f.value));
             match &f.meaning {
                 Some(m) => writeln!(
                     self.out,
                     "    {k:<width$}  {value}  {}",
-                    s.dim(&format!("— {}", m.get(lang)))
+                    s.dim(&format!("— {}", visible(m.get(lang))))
                 )?,
                 None => writeln!(self.out, "    {k:<width$}  {value}")?,
             }
@@ -301,12 +313,12 @@ impl<W: Write> Printer<W> {
         writeln!(
             self.out,
             "  {mark} {} {}",
-            s.bold(f.title.get(lang)),
+            s.bold(&visible(f.title.get(lang))),
             s.dim(&format!("[{}]", f.code))
         )?;
         for line in f.explanation.get(lang).lines() {
             if !line.trim().is_empty() {
-                writeln!(self.out, "      {line}")?;
+                writeln!(self.out, "      {}", visible(line))?;
             }
         }
         let fix = f.fix.get(lang);
@@ -315,7 +327,7 @@ impl<W: Write> Printer<W> {
             let pad = " ".repeat(label.chars().count());
             for (i, line) in fix.lines().enumerate() {
                 let lead = if i == 0 { label } else { &pad };
-                writeln!(self.out, "      {lead}{line}")?;
+                writeln!(self.out, "      {lead}{}", visible(line))?;
             }
         }
         Ok(())
@@ -348,7 +360,11 @@ impl<W: Write> Printer<W> {
         );
         let colon = if lang == Lang::Zh { "：" } else { ": " };
         writeln!(self.out, "{verdict}{colon}{counts}")?;
-        let ids: Vec<String> = sum.ids.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let ids: Vec<String> = sum
+            .ids
+            .iter()
+            .map(|(k, v)| format!("{k} {}", visible(v)))
+            .collect();
         if !ids.is_empty() {
             writeln!(self.out, "  {}", ids.join(" · "))?;
         }

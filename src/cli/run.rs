@@ -174,6 +174,7 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         target::random_state(),
         OffsetDateTime::now_utc(),
     )?;
+    flow.set_tutorial_mixup(target.tutorial_mixup);
     let mut approver = CliApprover {
         callback: target.callback_for(&flow).await?,
         lang,

@@ -5,8 +5,9 @@
 //! standard output is a file or a pipe.
 //!
 //! The URL is linted as it is printed: warnings and errors (e.g. `snsapi_login` without
-//! `--qrconnect`, a 200-byte state) go to standard error, and the exit code stays 0 because the
-//! URL was built exactly as asked.
+//! `--qrconnect`, a 200-byte state) go to standard error. The URL is still printed, exactly as
+//! asked, but an error-level finding makes the exit code 1: a script must not hand out a link
+//! the provider will refuse.
 
 use std::io::{self, IsTerminal as _, Write as _};
 use std::process::ExitCode;
@@ -114,6 +115,7 @@ pub fn run(args: &UrlArgs, global: &Global) -> anyhow::Result<ExitCode> {
         .into_iter()
         .filter(|f| f.severity >= Severity::Warning)
         .collect();
+    let refused = findings.iter().any(|f| f.severity >= Severity::Error);
     if !findings.is_empty() {
         super::lint::print_findings(&mut io::stderr().lock(), &findings, global)?;
     }
@@ -131,7 +133,11 @@ pub fn run(args: &UrlArgs, global: &Global) -> anyhow::Result<ExitCode> {
             writeln!(out, "{line}")?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if refused {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn alipay_url(a: &AlipayUrlArgs) -> anyhow::Result<String> {
@@ -139,7 +145,7 @@ fn alipay_url(a: &AlipayUrlArgs) -> anyhow::Result<String> {
     let req = alipay::AuthorizeRequest {
         app_id: a.app_id.clone(),
         scope: a.scope.clone(),
-        redirect_uri: a.redirect_uri.clone(),
+        redirect_uri: plain_redirect(&a.redirect_uri),
         state: Some(a.state.clone().unwrap_or_else(random_state)),
     };
     Ok(alipay::authorize_url(&env.authorize_url(), &req))
@@ -175,7 +181,7 @@ fn wechat_url(a: &WechatUrlArgs) -> String {
     };
     let req = wechat::AuthorizeRequest {
         appid: a.appid.clone(),
-        redirect_uri: a.redirect_uri.clone(),
+        redirect_uri: plain_redirect(&a.redirect_uri),
         scope: a.scope.clone().unwrap_or_else(|| default_scope.to_owned()),
         state: Some(a.state.clone().unwrap_or_else(random_state)),
         force_popup: a.force_popup,
@@ -200,4 +206,17 @@ fn random_state() -> String {
         }
     }
     state
+}
+
+/// The callback as a plain URL: one that was given already percent-encoded
+/// (`https%3A%2F%2F…`) is decoded first, so the builder encodes it exactly once.
+fn plain_redirect(given: &str) -> String {
+    let lower = given.trim_start().to_ascii_lowercase();
+    if lower.starts_with("http%3a") || lower.starts_with("https%3a") {
+        percent_encoding::percent_decode_str(given)
+            .decode_utf8_lossy()
+            .into_owned()
+    } else {
+        given.to_owned()
+    }
 }

@@ -172,6 +172,10 @@ pub struct Context {
     pub union_id: Option<String>,
     /// The profile from the user-info step.
     pub profile: Option<serde_json::Map<String, Value>>,
+    /// WeChat: the walk makes a widely copied tutorial's mistake on purpose (the
+    /// `token-mixup` scenario): the code-exchange step fetches the basic token from
+    /// `/cgi-bin/token`, and the user-info step sends it to `/sns/userinfo`.
+    pub tutorial_mixup: bool,
 }
 
 /// What the driver should do next.

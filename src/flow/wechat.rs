@@ -62,6 +62,10 @@ pub(super) fn request(
             })
     };
     let openid = || {
+        // The tutorial's walk never learns an openid: it sends none.
+        if ctx.tutorial_mixup && ctx.open_id.is_none() {
+            return Ok("");
+        }
         ctx.open_id.as_deref().ok_or(FlowError::MissingInput {
             step,
             what: "an openid",
@@ -75,7 +79,12 @@ pub(super) fn request(
                 what: "a code",
                 fix: "approve the authorize page first, or pass --code",
             })?;
-            wechat::access_token_request(&app.api_base, &app.appid, &app.secret, &code.value)
+            if ctx.tutorial_mixup {
+                // The tutorial's "code in exchange for access_token" fetches the basic token.
+                wechat::basic_token_request(&app.api_base, &app.appid, &app.secret)
+            } else {
+                wechat::access_token_request(&app.api_base, &app.appid, &app.secret, &code.value)
+            }
         }
         StepKind::Refresh => {
             let refresh = ctx.refresh_token.as_ref().ok_or(FlowError::MissingInput {
@@ -120,27 +129,8 @@ pub(super) fn interpret(
         }
     };
     if !parsed.escaped_controls.is_empty() {
-        ex.findings.push(
-            Finding::new(
-                Severity::Warning,
-                "wechat.control-characters",
-                Text::new(
-                    format!(
-                        "the body holds {} raw control character(s) inside strings, which strict \
-                         JSON parsers reject",
-                        parsed.escaped_controls.len()
-                    ),
-                    format!(
-                        "响应字符串中含有 {} 个未转义的控制字符，严格的 JSON 解析器会报错",
-                        parsed.escaped_controls.len()
-                    ),
-                ),
-            )
-            .fix(Text::new(
-                "parse leniently or escape control characters before parsing (common in nicknames)",
-                "解析前先转义控制字符（常见于昵称），或使用宽松的解析器",
-            )),
-        );
+        ex.findings
+            .push(control_characters(parsed.escaped_controls.len()));
     }
     ex.decoded = Some(parsed.json.clone());
     if let Some(err) = &parsed.error {
@@ -154,6 +144,9 @@ pub(super) fn interpret(
             ),
         ));
         ex.outcome = ExchangeOutcome::Rejected;
+        return;
+    }
+    if basic_token(ctx, ex, &parsed.json, now) {
         return;
     }
     match ex.step {
@@ -218,4 +211,50 @@ fn shape_error(ex: &mut Exchange, e: &wechat::ResponseError) {
         Text::new(e.to_string(), format!("响应字段不符合预期：{e}")),
     ));
     ex.outcome = ExchangeOutcome::Failed;
+}
+
+/// The `token-mixup` walk got a basic token at its code-exchange step: keep it as the access
+/// token (no openid, no refresh token, no scope), as the tutorial does. False for any other
+/// step or walk.
+fn basic_token(
+    ctx: &mut Context,
+    ex: &mut Exchange,
+    json: &serde_json::Value,
+    now: OffsetDateTime,
+) -> bool {
+    if ex.step != StepKind::Token || !ctx.tutorial_mixup {
+        return false;
+    }
+    let Some(token) = json.get("access_token").and_then(serde_json::Value::as_str) else {
+        return false;
+    };
+    ctx.access_token = Some(Timed {
+        value: token.to_owned(),
+        obtained: now,
+        expires: expiry(
+            now,
+            json.get("expires_in").and_then(serde_json::Value::as_i64),
+        ),
+    });
+    ex.outcome = ExchangeOutcome::Ok;
+    true
+}
+
+/// Raw control characters inside the body's strings (common in nicknames).
+fn control_characters(count: usize) -> Finding {
+    Finding::new(
+        Severity::Warning,
+        "wechat.control-characters",
+        Text::new(
+            format!(
+                "the body holds {count} raw control character(s) inside strings, which strict \
+                 JSON parsers reject"
+            ),
+            format!("响应字符串中含有 {count} 个未转义的控制字符，严格的 JSON 解析器会报错"),
+        ),
+    )
+    .fix(Text::new(
+        "parse leniently or escape control characters before parsing (common in nicknames)",
+        "解析前先转义控制字符（常见于昵称），或使用宽松的解析器",
+    ))
 }

@@ -307,8 +307,8 @@ fn field_rows(flow: &Flow, ex: &Exchange, policy: Policy) -> Vec<FieldRow> {
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            let en = meaning::field(alipay, ex.step, k, v, Lang::En);
-            let zh = meaning::field(alipay, ex.step, k, v, Lang::Zh);
+            let en = meaning::field_of(alipay, ex.step, &ex.endpoint, k, v, Lang::En);
+            let zh = meaning::field_of(alipay, ex.step, &ex.endpoint, k, v, Lang::Zh);
             FieldRow {
                 key: k.clone(),
                 value,

@@ -198,6 +198,17 @@ pub fn lookup(key: &str) -> Option<&'static Text> {
     table().get(key)
 }
 
+/// A message looked up by key in `lang`; the key itself when it is missing (a test checks
+/// that every key the TUI names exists).
+pub fn tr(lang: Lang, key: &str) -> &str {
+    lookup(key).map_or(key, |t| t.get(lang))
+}
+
+/// [`tr`] with each `{name}` replaced by its value.
+pub fn tr_fill(lang: Lang, key: &str, values: &[(&str, &str)]) -> String {
+    fill(tr(lang, key), values)
+}
+
 /// Replace each `{name}` in `template` by its value.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = template.to_owned();
@@ -226,7 +237,10 @@ mod tests {
                 .unwrap_or_else(|| panic!("{} is missing from messages.toml", msg.key()));
             assert!(!text.en.is_empty() && !text.zh.is_empty(), "{}", msg.key());
         }
-        for key in parsed.keys().filter(|k| !k.starts_with("narrate.")) {
+        for key in parsed
+            .keys()
+            .filter(|k| !k.starts_with("narrate.") && !k.starts_with("tui."))
+        {
             assert!(
                 Msg::ALL.iter().any(|m| m.key() == key),
                 "{key} in messages.toml is used by nothing"

@@ -174,8 +174,40 @@ pub(crate) fn redirect_encoding(raw: &str) -> RedirectEncoding {
     }
 }
 
+/// A space, raw or encoded (%20), is never part of a callback URL: surrounding spaces come
+/// from a copy and paste, inner ones break the match with the configured domain or path.
+fn lint_redirect_spaces(provider: &str, raw: &str, out: &mut Vec<Finding>) {
+    let spaced = decode(raw);
+    if raw.contains(char::is_whitespace)
+        || spaced.contains(char::is_whitespace)
+        || raw.to_ascii_lowercase().contains("%20")
+    {
+        out.push(finding(
+            Severity::Error,
+            &format!("lint.{provider}.redirect-whitespace"),
+            ["redirect_uri contains a space", "redirect_uri 中含有空格"],
+            [
+                &format!(
+                    "The callback '{spaced}' contains whitespace (raw or encoded as %20). The \
+                     provider compares it with the configured callback and refuses it \
+                     (redirect_uri 参数错误, 10003)."
+                ),
+                &format!(
+                    "回调地址 '{spaced}' 中含有空白字符（原样或编码为 %20）。平台会将其与配置的回调地址比对并拒绝\
+                     （redirect_uri 参数错误，10003）。"
+                ),
+            ],
+            [
+                "Trim the callback URL and remove the spaces before encoding it.",
+                "编码前先去掉回调地址首尾及中间的空格。",
+            ],
+        ));
+    }
+}
+
 /// The `redirect_uri` checks both providers share: encoding, absoluteness, https.
 pub(crate) fn lint_redirect(provider: &str, raw: &str, out: &mut Vec<Finding>) {
+    lint_redirect_spaces(provider, raw, out);
     let encoding = redirect_encoding(raw);
     match encoding {
         RedirectEncoding::Once => {}

@@ -666,6 +666,15 @@ fn user_info(
         // An auth_base token cannot read the profile: Alipay answers aop.invalid-auth-token
         // (spec §1.2), not a scope-specific code.
         if is_silent(&token.scope) {
+            // The "invalid-token" scenario reproduces the sub-code a seed document reports.
+            if shared.scenario().is_some_and(|s| s.alipay_invalid_token) {
+                return Err(Failure {
+                    code: "40002",
+                    msg: "Invalid Arguments",
+                    sub_code: "isv.invalid-token",
+                    sub_msg: "无效令牌".to_owned(),
+                });
+            }
             return Err(invalid_token());
         }
         shared

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::state::Fault;
 
 /// The embedded scenario files, by name.
-const FILES: [(&str, &str); 7] = [
+const FILES: [(&str, &str); 8] = [
     (
         "expired-code",
         include_str!("../../assets/scenarios/expired-code.toml"),
@@ -36,6 +36,10 @@ const FILES: [(&str, &str); 7] = [
         "gateway-html-502",
         include_str!("../../assets/scenarios/gateway-html-502.toml"),
     ),
+    (
+        "invalid-token",
+        include_str!("../../assets/scenarios/invalid-token.toml"),
+    ),
 ];
 
 /// One scenario preset.
@@ -56,6 +60,16 @@ pub struct Scenario {
     /// WeChat scope granted whatever the app asked for.
     #[serde(default)]
     pub wechat_scope: Option<String>,
+    /// Not the sandbox's behaviour but the client's: a WeChat walk against this scenario makes
+    /// a widely copied tutorial's mistake (seed document 002_aa3bf60b0a6cfa3f.txt): it fetches
+    /// the basic token from `/cgi-bin/token` instead of exchanging the code, and sends that
+    /// token to `/sns/userinfo`.
+    #[serde(default)]
+    pub tutorial_mixup: bool,
+    /// Alipay: a profile call with an `auth_base` token answers `isv.invalid-token` (40002),
+    /// as the seed document on mini programs reports, instead of `aop.invalid-auth-token`.
+    #[serde(default)]
+    pub alipay_invalid_token: bool,
     /// Seconds the sandbox clock jumps right after each authorization code is issued.
     #[serde(default)]
     pub advance_after_code: i64,

@@ -406,11 +406,13 @@ fn web_token<'a>(
 ) -> Result<(WebToken, &'a WechatUser), (i64, &'static str)> {
     let now = shared.clock.unix();
     let token = form::non_empty(p, "access_token").ok_or((41001, "access_token missing"))?;
-    let openid = form::non_empty(p, "openid").ok_or((41009, "missing openid"))?;
+    // The credential is checked before the other parameters: a basic token sent without an
+    // openid (the tutorial's mix-up) is refused as a credential.
     let entry = shared.wechat.tokens.get(token, now).ok_or((
         40001,
         "invalid credential, access_token is invalid or not latest",
     ))?;
+    let openid = form::non_empty(p, "openid").ok_or((41009, "missing openid"))?;
     if entry.deadline < now {
         return Err((42001, "access_token expired"));
     }
@@ -524,7 +526,7 @@ fn cgi_info(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     // Nickname and avatar are blank on this API since 2021-12-27.
     out.insert("nickname".into(), json!(""));
     out.insert("sex".into(), json!(0));
-    out.insert("language".into(), json!("zh_CN"));
+    // No `language`: the API no longer provides it (the catalog says the same).
     out.insert("city".into(), json!(""));
     out.insert("province".into(), json!(""));
     out.insert("country".into(), json!(""));

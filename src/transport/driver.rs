@@ -135,14 +135,22 @@ pub struct SandboxApprover {
 }
 
 impl SandboxApprover {
-    async fn post(&self, url: &str, body: String) -> Result<RawResponse, String> {
+    async fn post(
+        &self,
+        url: &str,
+        body: String,
+        host: Option<String>,
+    ) -> Result<RawResponse, String> {
+        let mut headers = vec![(
+            "Content-Type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+        )];
+        // The browser's Host (a phone's LAN address), though the bytes go to loopback.
+        headers.extend(host.map(|h| ("Host".to_owned(), h)));
         let request = PreparedRequest {
             method: HttpMethod::Post,
             url: url.to_owned(),
-            headers: vec![(
-                "Content-Type".to_owned(),
-                "application/x-www-form-urlencoded".to_owned(),
-            )],
+            headers,
             body: body.into_bytes(),
             signing: None,
         };
@@ -157,11 +165,27 @@ impl Approver for SandboxApprover {
         _redirect_uri: &str,
     ) -> Result<String, String> {
         let url = authorize_url.split('#').next().unwrap_or(authorize_url);
+        // In phone mode the URL carries the LAN address; authwalk itself stays on loopback.
+        let url_host = url::Url::parse(url).ok().and_then(|u| {
+            u.host_str().map(|h| {
+                u.port()
+                    .map_or_else(|| h.to_owned(), |p| format!("{h}:{p}"))
+            })
+        });
+        let moved = on_origin_of(url, &self.control);
+        let control_host = url::Url::parse(&moved).ok().and_then(|u| {
+            u.host_str().map(|h| {
+                u.port()
+                    .map_or_else(|| h.to_owned(), |p| format!("{h}:{p}"))
+            })
+        });
+        let host = url_host.filter(|h| Some(h) != control_host.as_ref());
+        let url = moved;
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("user", &self.user)
             .append_pair("decision", "approve")
             .finish();
-        let response = self.post(url, body).await?;
+        let response = self.post(&url, body, host).await?;
         match (response.status, response.header("location")) {
             (302 | 303, Some(location)) => Ok(location.to_owned()),
             (status, _) => Err(format!(
@@ -203,6 +227,19 @@ impl Approver for SandboxApprover {
                     response.status
                 )
             })
+    }
+}
+
+/// `url` with the scheme, host and port of `base` (path and query kept).
+fn on_origin_of(url: &str, base: &str) -> String {
+    match (url::Url::parse(url), url::Url::parse(base)) {
+        (Ok(mut url), Ok(base)) => {
+            let _ = url.set_scheme(base.scheme());
+            let _ = url.set_host(base.host_str());
+            let _ = url.set_port(base.port());
+            url.to_string()
+        }
+        _ => url.to_owned(),
     }
 }
 

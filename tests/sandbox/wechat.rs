@@ -354,6 +354,20 @@ async fn the_two_access_tokens_do_not_mix() {
         v["nickname"], "",
         "blank on /cgi-bin/user/info since 2021-12-27"
     );
+    // The catalog says /cgi-bin/user/info no longer provides language; the sandbox agrees.
+    assert!(v.get("language").is_none(), "{v}");
+    let field = authwalk::catalog::Catalog::builtin()
+        .field(
+            authwalk::catalog::Provider::Wechat,
+            Some("/cgi-bin/user/info"),
+            "language",
+        )
+        .expect("catalog entry");
+    assert!(
+        field.meaning.en.contains("no longer provides"),
+        "{}",
+        field.meaning.en
+    );
 
     // A new basic token retires the previous one after the five-minute overlap.
     get(
@@ -606,4 +620,65 @@ async fn racing_wechat_exchanges_have_exactly_one_winner_each() {
         }
     }
     assert_eq!(winners, 50);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorize_page_texts_follow_the_official_table() {
+    let sandbox = start().await;
+    let (oa, _) = app(&sandbox, OA);
+    let (web, _) = app(&sandbox, WEBSITE);
+    let base = sandbox.manifest().wechat.open_base.clone();
+    let redirect = enc(&format!("{}/cb", sandbox.base_url()));
+    let page = |query: String| {
+        let url = format!("{base}/connect/oauth2/authorize?{query}");
+        async move {
+            client()
+                .get(url)
+                .send()
+                .await
+                .expect("page")
+                .text()
+                .await
+                .expect("text")
+        }
+    };
+    for (query, code, wording) in [
+        (
+            format!("appid={oa}&redirect_uri={redirect}&response_type=code&state=s"),
+            "10010",
+            "scope 不能为空",
+        ),
+        (
+            format!("appid={oa}&response_type=code&scope=snsapi_base&state=s"),
+            "10011",
+            "redirect_uri 不能为空",
+        ),
+        (
+            format!("redirect_uri={redirect}&response_type=code&scope=snsapi_base&state=s"),
+            "10012",
+            "appid 不能为空",
+        ),
+        (
+            format!(
+                "appid={web}&redirect_uri={redirect}&response_type=code&scope=snsapi_userinfo&state=s"
+            ),
+            "10016",
+            "不支持微信开放平台的Appid",
+        ),
+    ] {
+        let text = page(query).await;
+        assert!(
+            text.contains(&format!(">{code}<")) && text.contains(wording),
+            "{code}: {text}"
+        );
+    }
+    // An unknown appid has no code of its own: the page only says the link cannot be opened.
+    let unknown = page(format!(
+        "appid=wx0000000000000000&redirect_uri={redirect}&response_type=code&scope=snsapi_base&state=s"
+    ))
+    .await;
+    assert!(
+        unknown.contains("该链接无法访问") && !unknown.contains(">10016<"),
+        "{unknown}"
+    );
 }

@@ -299,9 +299,28 @@ fn check_signature(
     let sign_type = v.sign_type;
     let Ok(signature) = keys::base64_decode_signature(sign) else {
         v.outcome = Outcome::Mismatch;
-        v.reason = "the sign value is not base64, so the response was altered or garbled".into();
+        v.reason = "the sign value is not base64, so it cannot be a signature (a placeholder \
+                    such as \"xxx\", or a copy that lost characters): paste the response \
+                    exactly as received; the key is not the question yet"
+            .into();
         return;
     };
+    let expected_len = {
+        use rsa::traits::PublicKeyParts as _;
+        key.rsa().size()
+    };
+    if signature.len() != expected_len {
+        v.outcome = Outcome::Mismatch;
+        v.reason = format!(
+            "the sign value decodes to {} bytes, but a signature by this {}-bit key is {} bytes: \
+             it is not a real signature (a placeholder, or a cut copy); paste the response \
+             exactly as received",
+            signature.len(),
+            expected_len * 8,
+            expected_len
+        );
+        return;
+    }
     let check = |content: &str, hash| match charset.encode(content) {
         Ok(bytes) => key.verify(hash, &bytes, &signature),
         Err(_) => false,
@@ -336,6 +355,22 @@ fn check_signature(
              switch the app to {sign_type} in the console",
             other.algorithm()
         )
+    } else if let Some(compact) = compact_json(&source.content) {
+        if check(&compact, sign_type.hash()) {
+            format!(
+                "the signature verifies once the whitespace between the JSON tokens is removed: \
+                 the {} text was pretty-printed or re-indented after it was received, and the \
+                 signature covers the bytes exactly as Alipay sent them; verify the raw body",
+                source.node
+            )
+        } else {
+            format!(
+                "the {} text has whitespace between its JSON tokens (a pretty-printed or \
+                 re-indented paste?), so it differs from what Alipay sent and signed; verify the \
+                 raw body as received before suspecting the key",
+                source.node
+            )
+        }
     } else {
         format!(
             "the signature does not match the {} text with the Alipay public key {}: either this \
@@ -345,6 +380,32 @@ fn check_signature(
             key.fingerprint().short()
         )
     };
+}
+
+/// The JSON text without whitespace between tokens (strings untouched); `None` when there is
+/// none to remove. Alipay sends compact JSON, so whitespace there means the text was reformatted.
+fn compact_json(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    (out.len() != text.len()).then_some(out)
 }
 
 /// The body as text, in the request charset or, failing that, the other one.

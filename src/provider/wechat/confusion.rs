@@ -79,6 +79,8 @@ enum Origin {
     WebAuth {
         scope: Option<String>,
         openid: Option<String>,
+        /// `is_snapshotuser: 1` in the token response.
+        snapshot: bool,
     },
 }
 
@@ -113,9 +115,9 @@ pub fn diagnose_exchange(url: &str, body: &[u8]) -> Vec<Finding> {
     let errcode = parsed.error.as_ref().map(|e| e.errcode);
     match (endpoint, errcode) {
         (Endpoint::SnsUserInfo | Endpoint::SnsAuth, Some(40001 | 40014)) => {
-            out.push(basic_token_on_sns(true));
+            out.push(sns_token_rejected());
         }
-        (Endpoint::SnsUserInfo, Some(48001)) => out.push(base_scope_userinfo(None)),
+        (Endpoint::SnsUserInfo, Some(48001)) => out.push(userinfo_unauthorized()),
         (Endpoint::CgiUserInfo | Endpoint::OtherCgi, Some(40001 | 40014)) => {
             out.push(web_token_on_cgi(true));
         }
@@ -143,7 +145,9 @@ pub fn diagnose_exchange(url: &str, body: &[u8]) -> Vec<Finding> {
 /// Tracks which token came from which endpoint and flags every use on the wrong family, a code
 /// exchanged twice, a `snsapi_base` token sent to `/sns/userinfo`, and a web-auth login that
 /// reads the profile from `/cgi-bin/user/info` (the mix-up of a popular tutorial: even from
-/// request URLs alone). Findings are de-duplicated by code.
+/// request URLs alone). Findings are de-duplicated by code; a guess made from an error code
+/// alone (`sns-token-rejected`, `userinfo-unauthorized`) is dropped when the walk shows the
+/// actual cause.
 pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     let mut tokens: Vec<(String, Origin)> = Vec::new();
@@ -163,17 +167,28 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
             .and_then(|t| tokens.iter().find(|(v, _)| v == t).map(|(_, o)| o.clone()));
         match (&origin, endpoint) {
             (Some(Origin::Basic), e) if e.is_sns_user_call() => {
-                push(&mut out, basic_token_on_sns(false));
+                push(&mut out, basic_token_on_sns());
             }
             (Some(Origin::WebAuth { .. }), e) if e.is_cgi() => {
                 push(&mut out, web_token_on_cgi(false));
             }
+            (Some(Origin::WebAuth { snapshot: true, .. }), Endpoint::SnsUserInfo)
+                if errcode(step) == Some(48001) =>
+            {
+                push(&mut out, snapshot_userinfo());
+            }
             (
                 Some(Origin::WebAuth {
-                    scope: Some(scope), ..
+                    scope: Some(scope),
+                    snapshot: false,
+                    ..
                 }),
                 Endpoint::SnsUserInfo,
-            ) if !scope.split(',').any(|s| s.trim() == SCOPE_USERINFO) => {
+                // snsapi_login (website QR login) tokens read the profile too.
+            ) if !scope
+                .split(',')
+                .any(|s| matches!(s.trim(), SCOPE_USERINFO | "snsapi_login")) =>
+            {
                 push(&mut out, base_scope_userinfo(Some(scope)));
             }
             _ => {}
@@ -223,6 +238,7 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
             Endpoint::SnsAccessToken | Endpoint::SnsRefreshToken => Some(Origin::WebAuth {
                 scope: str_field(&parsed.json, "scope"),
                 openid: str_field(&parsed.json, "openid"),
+                snapshot: parsed.json.get("is_snapshotuser").and_then(Value::as_i64) == Some(1),
             }),
             _ => None,
         };
@@ -230,54 +246,143 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
             tokens.push((t, o));
         }
     }
+    drop_superseded_guesses(&mut out);
     out
+}
+
+/// A guess from an error code alone gives way to the cause the walk shows.
+fn drop_superseded_guesses(out: &mut Vec<Finding>) {
+    let has = |out: &[Finding], code: &str| out.iter().any(|f| f.code == code);
+    if has(out, "wechat.confusion.basic-token-on-sns") {
+        out.retain(|f| f.code != "wechat.confusion.sns-token-rejected");
+    }
+    if has(out, "wechat.confusion.base-scope-userinfo")
+        || has(out, "wechat.confusion.snapshot-userinfo")
+    {
+        out.retain(|f| f.code != "wechat.confusion.userinfo-unauthorized");
+    }
+}
+
+/// The errcode of a step's response, when it has one.
+fn errcode(step: &Step<'_>) -> Option<i64> {
+    step.response
+        .and_then(|b| parse_response(b).ok())
+        .and_then(|p| p.error.map(|e| e.errcode))
 }
 
 fn str_field(json: &Value, name: &str) -> Option<String> {
     json.get(name).and_then(Value::as_str).map(str::to_owned)
 }
 
-/// `from_error`: inferred from a 40001 rather than seen from the token's origin.
-fn basic_token_on_sns(from_error: bool) -> Finding {
-    let (severity, lead_en, lead_zh) = if from_error {
-        (
-            Severity::Error,
-            "/sns/userinfo or /sns/auth answered 40001/40014 (invalid credential). The usual \
-             cause is a basic token from /cgi-bin/token sent where the web-auth token belongs.",
-            "/sns/userinfo 或 /sns/auth 返回 40001/40014（凭证无效）。最常见的原因是把 /cgi-bin/token \
-             的基础 access_token 用在了需要网页授权 access_token 的地方。",
-        )
-    } else {
-        (
-            Severity::Error,
-            "The access_token sent to /sns/* was issued by /cgi-bin/token: it is the app's basic \
-             token, not the user's web-auth token. WeChat answers 40001.",
-            "发往 /sns/* 的 access_token 来自 /cgi-bin/token，是应用的基础 access_token，\
-             而不是用户的网页授权 access_token，微信会返回 40001。",
-        )
-    };
+/// The token's origin is known: it came from `/cgi-bin/token` and went to `/sns/*`.
+fn basic_token_on_sns() -> Finding {
     finding(
-        severity,
+        Severity::Error,
         "wechat.confusion.basic-token-on-sns",
         [
-            "Basic access_token used on /sns/userinfo",
-            "在 /sns/userinfo 上使用了基础 access_token",
+            "Basic access_token (from /cgi-bin/token) used on /sns/userinfo instead of the web-auth access_token (from /sns/oauth2/access_token)",
+            "在 /sns/userinfo 上使用了基础 access_token（来自 /cgi-bin/token），而不是网页授权 access_token（来自 /sns/oauth2/access_token）",
         ],
         [
-            &format!(
-                "{lead_en} The two tokens look alike but are different things: the basic token \
-                 identifies the app (for /cgi-bin/*), the web-auth token identifies one user \
-                 (for /sns/*). A popular tutorial pairs them backwards."
-            ),
-            &format!(
-                "{lead_zh}两种令牌长得一样但完全不同：基础令牌代表应用（用于 /cgi-bin/*），\
-                 网页授权令牌代表某个用户（用于 /sns/*）。有一篇流传很广的教程把两者写反了。"
-            ),
+            "Seen in this walk: the access_token sent to /sns/* was issued by /cgi-bin/token. \
+             That is the app's basic (interface) token; /sns/userinfo and /sns/auth need the \
+             user's web-auth token returned by /sns/oauth2/access_token for the code, and \
+             answer 40001 to anything else. The two tokens look alike but are different \
+             things: the basic token identifies the app (for /cgi-bin/*), the web-auth token \
+             identifies one user (for /sns/*). A widely copied tutorial (seed \
+             002_aa3bf60b0a6cfa3f.txt) fetches /cgi-bin/token at the code-exchange step.",
+            "本次流程中看到：发往 /sns/* 的 access_token 来自 /cgi-bin/token，是应用的基础（接口调用）令牌；\
+             /sns/userinfo 和 /sns/auth 需要用 code 在 /sns/oauth2/access_token 换来的用户网页授权令牌，\
+             其他令牌一律返回 40001。两种令牌长得一样但完全不同：基础令牌代表应用（用于 /cgi-bin/*），\
+             网页授权令牌代表某个用户（用于 /sns/*）。一篇流传很广的教程（seed 002_aa3bf60b0a6cfa3f.txt）\
+             在换取 code 这一步调用的却是 /cgi-bin/token。",
+        ],
+        [
+            "Exchange the code at /sns/oauth2/access_token and call /sns/userinfo with the \
+             access_token and openid it returns; keep the /cgi-bin/token token for /cgi-bin/* APIs.",
+            "用 code 调用 /sns/oauth2/access_token，再用其返回的 access_token 和 openid 调用 /sns/userinfo；\
+             /cgi-bin/token 的令牌只用于 /cgi-bin/* 接口。",
+        ],
+    )
+}
+
+/// `/sns/*` refused the token (40001/40014) and nothing shows where the token came from.
+fn sns_token_rejected() -> Finding {
+    finding(
+        Severity::Error,
+        "wechat.confusion.sns-token-rejected",
+        [
+            "/sns/userinfo refused the access_token (40001/40014); where the token came from is not known",
+            "/sns/userinfo 拒绝了该 access_token（40001/40014）；无法确定令牌来源",
+        ],
+        [
+            "Seen: /sns/userinfo or /sns/auth answered 40001/40014 (invalid credential). The \
+             token is not a valid web-auth token for this call. Likely causes, none confirmed: a \
+             basic token from /cgi-bin/token sent where the web-auth token belongs (the mix-up \
+             of a popular tutorial); an expired, superseded, mistyped or made-up token. To \
+             confirm: check which endpoint issued the token (/sns/oauth2/access_token or \
+             /cgi-bin/token); /sns/auth with the token and its openid answers errcode 0 only \
+             for a valid web-auth token.",
+            "看到的现象：/sns/userinfo 或 /sns/auth 返回 40001/40014（凭证无效），说明该令牌不是本次调用可用的网页授权令牌。\
+             可能的原因（均未确认）：把 /cgi-bin/token 的基础令牌用在了需要网页授权令牌的地方（一篇流行教程的错误），\
+             或令牌已过期、被替换、写错或是编造的。如何确认：查看令牌由哪个接口签发（/sns/oauth2/access_token \
+             还是 /cgi-bin/token）；用该令牌和对应 openid 调用 /sns/auth，只有有效的网页授权令牌才返回 errcode 0。",
         ],
         [
             "Call /sns/userinfo with the access_token returned by /sns/oauth2/access_token for \
              this user's code, together with the openid returned with it.",
             "用该用户 code 换来的 /sns/oauth2/access_token 返回的 access_token 和 openid 调用 /sns/userinfo。",
+        ],
+    )
+}
+
+/// 48001 on `/sns/userinfo`, with nothing known about the token.
+fn userinfo_unauthorized() -> Finding {
+    finding(
+        Severity::Error,
+        "wechat.confusion.userinfo-unauthorized",
+        [
+            "/sns/userinfo answered 48001: likely a snsapi_base token or a snapshot-page user (not confirmed)",
+            "/sns/userinfo 返回 48001：可能是 snsapi_base 令牌或快照页用户（未确认）",
+        ],
+        [
+            "Seen: errcode 48001 'api unauthorized' on /sns/userinfo. Likely causes: the token \
+             comes from a snsapi_base authorization, or the user is a snapshot-page virtual \
+             account (is_snapshotuser=1), or the account lacks the API. To confirm: look at \
+             scope and is_snapshotuser in the /sns/oauth2/access_token response that issued \
+             the token.",
+            "看到的现象：/sns/userinfo 返回 48001 “api unauthorized”。可能的原因：令牌来自 snsapi_base 授权，\
+             或用户是快照页虚拟账号（is_snapshotuser=1），或账号没有该接口权限。如何确认：查看签发该令牌的 \
+             /sns/oauth2/access_token 响应中的 scope 和 is_snapshotuser。",
+        ],
+        [
+            "Authorize with scope=snsapi_userinfo when you need the profile; check the token's \
+             scope and is_snapshotuser.",
+            "需要用户资料时使用 scope=snsapi_userinfo 授权，并检查令牌的 scope 和 is_snapshotuser。",
+        ],
+    )
+}
+
+/// A snapshot-page virtual user (seen in the token response) got 48001 on `/sns/userinfo`.
+fn snapshot_userinfo() -> Finding {
+    finding(
+        Severity::Error,
+        "wechat.confusion.snapshot-userinfo",
+        [
+            "A snapshot-page virtual user got 48001 on /sns/userinfo",
+            "快照页虚拟用户调用 /sns/userinfo 得到 48001",
+        ],
+        [
+            "Seen in this walk: the token response carried is_snapshotuser=1, and /sns/userinfo \
+             answered 48001. The scope is not the problem: the user is browsing the snapshot \
+             page, whose openid belongs to a virtual account that cannot read the profile.",
+            "本次流程中看到：换取令牌的响应带有 is_snapshotuser=1，随后 /sns/userinfo 返回 48001。\
+             问题不在 scope：用户正处于快照页模式，其 openid 属于虚拟账号，不能拉取用户信息。",
+        ],
+        [
+            "Ask for authorization only when the user taps a feature that needs it, so WeChat \
+             shows the real consent (使用完整服务); do not bind accounts on the snapshot openid.",
+            "仅在用户点击需要身份的功能时再发起授权，让用户进入“使用完整服务”后真正授权；不要用快照页 openid 绑定账号。",
         ],
     )
 }

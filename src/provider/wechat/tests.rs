@@ -485,12 +485,12 @@ fn single_exchanges_are_explained_by_errcode() {
         (
             userinfo,
             r#"{"errcode":40001,"errmsg":"invalid credential"}"#,
-            &["wechat.confusion.basic-token-on-sns"],
+            &["wechat.confusion.sns-token-rejected"],
         ),
         (
             userinfo,
             r#"{"errcode":48001,"errmsg":"api unauthorized"}"#,
-            &["wechat.confusion.base-scope-userinfo"],
+            &["wechat.confusion.userinfo-unauthorized"],
         ),
         (
             "https://api.weixin.qq.com/cgi-bin/user/info?access_token=T&openid=O",

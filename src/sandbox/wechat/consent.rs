@@ -66,17 +66,17 @@ fn authorize_params<'a>(
     headers: &HeaderMap,
 ) -> Result<AuthorizeParams<'a>, Response> {
     let Some(appid) = form::non_empty(pairs, "appid") else {
-        return Err(error_page("10012", "appid 参数错误", "appid is missing."));
+        return Err(error_page("10012", "appid 不能为空", "appid is missing."));
     };
     let Some(redirect) = form::non_empty(pairs, "redirect_uri") else {
         return Err(error_page(
             "10011",
-            "redirect_uri 参数错误",
+            "redirect_uri 不能为空",
             "redirect_uri is missing.",
         ));
     };
     let Some(scope) = form::non_empty(pairs, "scope") else {
-        return Err(error_page("10010", "scope 参数错误", "scope is missing."));
+        return Err(error_page("10010", "scope 不能为空", "scope is missing."));
     };
     if form::first(pairs, "state").is_some_and(str::is_empty) {
         return Err(error_page(
@@ -99,11 +99,15 @@ fn authorize_params<'a>(
         .into_response());
     }
     let Some(app) = shared.cast.wechat_app(appid) else {
-        return Err(error_page(
-            "10016",
-            "该链接无法访问：appid 不存在",
+        // An unknown appid has no code of its own in the official table: the page only says
+        // that the link cannot be opened.
+        return Err(Html(pages::error(
+            Look::Wechat,
+            None,
+            "该链接无法访问",
             "This link cannot be opened: no app with this appid.",
-        ));
+        ))
+        .into_response());
     };
     if !order_ok(pairs) {
         return Err(error_page(
@@ -123,7 +127,7 @@ fn authorize_params<'a>(
         (WechatKind::OfficialAccount, WechatKind::Website) => {
             return Err(error_page(
                 "10016",
-                "不支持开放平台的 appid，请使用公众号 appid",
+                "不支持微信开放平台的Appid，请使用公众号Appid",
                 "A website-app appid cannot use oauth2/authorize; use the Official Account appid.",
             ));
         }

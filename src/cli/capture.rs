@@ -1,6 +1,6 @@
-//! `authwalk triage FILE`: read a HAR (devtools, Charles, mitmproxy) or a list of request URLs,
-//! reconstruct the login it recorded, and print each step with its findings, masked as `run`
-//! masks. Nothing is sent: the capture is all there is.
+//! `authwalk triage FILE`: read a capture, a HAR (devtools, Charles, mitmproxy) or a list of
+//! request URLs, reconstruct the login it recorded, and print each step with its findings,
+//! masked as `run` masks. Nothing is sent: the capture is all there is.
 //!
 //! Exit code 1 when a finding is an error, 0 otherwise (2 for usage errors), as `lint` does.
 

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The inspector in a real terminal: walk alipay-web in tmux with send-keys, as a person would,
+# and check what capture-pane shows: the QR code's block characters, "Verified", a user_status
+# explanation; a resize to 60×20 does not kill it; y copies through OSC 52 into tmux's buffer;
+# q quits and the terminal is restored (main screen, cooked mode).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${1:-target/debug/authwalk}
+bin=$(realpath "$bin")
+work=$(mktemp -d)
+sock="authwalk-ci-$$"
+t() { tmux -L "$sock" -f /dev/null "$@"; }
+cleanup() { t kill-server 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+fail() {
+  echo "tmux check: $*" >&2
+  t capture-pane -p -t walk >&2 || true
+  exit 1
+}
+screen() { t capture-pane -p -t walk; }
+wait_for() {
+  for _ in $(seq 1 150); do
+    if screen | grep -qF -- "$1"; then return 0; fi
+    sleep 0.1
+  done
+  fail "\"$1\" never appeared"
+}
+
+# After authwalk exits, the pane records its status and the terminal mode it left behind.
+t new-session -d -s walk -x 160 -y 48 \
+  "env AUTHWALK_DATA_DIR='$work/data' TERM=xterm-256color '$bin' --lang en --flow alipay-web; \
+   echo \$? > '$work/status'; stty -a > '$work/stty'; sleep 60"
+t set-option -s set-clipboard on
+t set-option -g window-size manual
+
+wait_for "publicAppAuthorize.htm"
+screen | grep -q "█" || fail "no QR block characters on the authorize screen"
+t send-keys -t walk n
+t send-keys -t walk n
+wait_for "Approve as demo user"
+t send-keys -t walk Enter
+wait_for "Code received"
+t send-keys -t walk n
+wait_for "✓ 3"
+t send-keys -t walk n
+wait_for "✓ 4"
+t send-keys -t walk ']' ']' ']'
+wait_for "Verified"
+t send-keys -t walk ']'
+wait_for "normal user"
+
+# A small terminal: redrawn, not killed.
+t resize-window -t walk -x 60 -y 20
+sleep 0.5
+[ -e "$work/status" ] && fail "authwalk exited after a resize to 60x20"
+wait_for "authwalk"
+
+# y: the focused text goes to the clipboard through OSC 52, which tmux keeps as a buffer.
+t send-keys -t walk y
+for _ in $(seq 1 50); do
+  t show-buffer 2>/dev/null | grep -q "user_status" && break
+  sleep 0.1
+done
+t show-buffer 2>/dev/null | grep -q "user_status" || fail "y did not reach tmux's buffer (OSC 52)"
+
+t send-keys -t walk q
+for _ in $(seq 1 100); do [ -s "$work/stty" ] && break; sleep 0.1; done
+[ -s "$work/stty" ] || fail "q did not quit"
+[ "$(cat "$work/status")" = 0 ] || fail "authwalk exited with status $(cat "$work/status")"
+grep -qw -- "-icanon" "$work/stty" && fail "the terminal was left in raw mode"
+[ "$(t display-message -p -t walk '#{alternate_on}')" = 0 ] || fail "the alternate screen is still on"
+echo "tmux check passed"

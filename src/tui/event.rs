@@ -1,0 +1,168 @@
+//! The one message enum, and the sources that feed it: terminal input and OS signals.
+//!
+//! Everything the loop reacts to arrives as a [`Message`] on one tokio channel: keys, mouse and
+//! pastes from the [`InputReader`] thread, `Tick` from the loop's own timer while something
+//! animates, `Quit` from SIGTERM/SIGHUP, and `Report` from tasks that did network work. The UI
+//! therefore never awaits anything but the next message.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tokio::sync::mpsc;
+
+/// What the loop reacts to. `R` is what background tasks report (the walk's results); a
+/// shell with no tasks uses `()`.
+#[derive(Debug)]
+pub enum Message<R> {
+    /// A terminal event: a key press, a mouse click or wheel, a bracketed paste, focus change.
+    /// Resizes never arrive here: the reader turns them into [`Message::Resize`].
+    Input(Event),
+    /// A beat of the animation clock (4 Hz), sent only while the app says something animates
+    /// (a spinner, a countdown), so an idle TUI costs no CPU.
+    Tick,
+    /// The terminal is now `width` × `height` cells; the loop redraws.
+    Resize {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+    /// Leave the loop and restore the terminal: from Ctrl-C, `q`, SIGTERM or SIGHUP.
+    Quit,
+    /// The result of a background task, reported back so the UI never awaits it.
+    Report(R),
+}
+
+/// The sending half every source of messages holds.
+pub type Sender<R> = mpsc::UnboundedSender<Message<R>>;
+/// The receiving half the loop owns.
+pub type Receiver<R> = mpsc::UnboundedReceiver<Message<R>>;
+
+/// A fresh message channel.
+pub fn channel<R>() -> (Sender<R>, Receiver<R>) {
+    mpsc::unbounded_channel()
+}
+
+impl<R> Message<R> {
+    /// A key press, as terminal input would deliver it.
+    pub fn key(code: KeyCode, modifiers: KeyModifiers) -> Self {
+        Self::Input(Event::Key(KeyEvent::new(code, modifiers)))
+    }
+
+    /// A terminal event as a message: resizes become [`Message::Resize`], key releases and
+    /// repeats (reported by some terminals) are dropped, everything else is [`Message::Input`].
+    pub fn from_event(event: Event) -> Option<Self> {
+        match event {
+            Event::Resize(width, height) => Some(Self::Resize { width, height }),
+            Event::Key(key) if key.kind == KeyEventKind::Release => None,
+            other => Some(Self::Input(other)),
+        }
+    }
+
+    /// Whether this is Ctrl-C, which always quits (raw mode delivers it as a key, not SIGINT).
+    pub fn is_interrupt(&self) -> bool {
+        matches!(self, Self::Input(Event::Key(KeyEvent { code: KeyCode::Char('c' | 'C'), modifiers, .. }))
+            if modifiers.contains(KeyModifiers::CONTROL))
+    }
+}
+
+/// Reads terminal events on a plain thread (crossterm's reader blocks) and sends them as
+/// messages. Dropping it stops the thread within one poll interval.
+pub struct InputReader {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// How long the reader waits for an event before checking whether it should stop.
+const POLL: Duration = Duration::from_millis(50);
+
+impl InputReader {
+    /// Start reading. A read error (the terminal went away) becomes [`Message::Quit`].
+    pub fn spawn<R: Send + 'static>(tx: Sender<R>) -> std::io::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("tui-input".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    let message = match event::poll(POLL) {
+                        Ok(false) => continue,
+                        Ok(true) => match event::read() {
+                            Ok(event) => Message::from_event(event),
+                            Err(_) => Some(Message::Quit),
+                        },
+                        Err(_) => Some(Message::Quit),
+                    };
+                    if let Some(message) = message
+                        && tx.send(message).is_err()
+                    {
+                        break;
+                    }
+                }
+            })?;
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for InputReader {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Turn SIGTERM and SIGHUP (a closed terminal, `kill`) into [`Message::Quit`], so the loop
+/// ends normally and the guard restores the terminal. Must be called inside a tokio runtime.
+pub fn spawn_signal_listener<R: Send + 'static>(tx: Sender<R>) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut hup = signal(SignalKind::hangup())?;
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+            let _ = tx.send(Message::Quit);
+        });
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = tx.send(Message::Quit);
+            }
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resize_and_release_are_translated() {
+        assert!(matches!(
+            Message::<()>::from_event(Event::Resize(60, 20)),
+            Some(Message::Resize {
+                width: 60,
+                height: 20
+            })
+        ));
+        let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        release.kind = KeyEventKind::Release;
+        assert!(Message::<()>::from_event(Event::Key(release)).is_none());
+        assert!(Message::<()>::key(KeyCode::Char('c'), KeyModifiers::CONTROL).is_interrupt());
+        assert!(!Message::<()>::key(KeyCode::Char('c'), KeyModifiers::NONE).is_interrupt());
+    }
+}

@@ -1,0 +1,524 @@
+//! The walk inspector: the app behind `authwalk` on a terminal. A flow picker, then one screen
+//! per walk: the steps with their states and countdowns, the sequence strip, the authorize pane
+//! (URL, lint, QR code, consent), the exchange tabs (request, signing, response, verify,
+//! fields) and the diagnosis strip. All of it is drawn from the [`crate::present`] model; the
+//! state here is only what the person is looking at.
+//!
+//! ```text
+//!  key ─▶ KeyMap ─▶ Action ─▶ WalkApp::act ─▶ Session::next ─▶ session::Command
+//!                                                   │                  │
+//!                                   Command::Redraw ◀┘   task::{send, approve, listen}
+//!  Message::Report(task::Report) ─▶ Session::on_response / on_callback ─▶ Redraw
+//! ```
+
+mod content;
+mod keys;
+pub mod task;
+mod view;
+
+use std::time::Instant;
+
+use time::OffsetDateTime;
+
+pub use content::Tab;
+pub use task::{Report, Start};
+
+use crate::finding::{Finding, Lang};
+use crate::flow::{Flow, FlowKind, StepKind};
+use crate::present::Walk;
+use crate::session::{Phase, Session};
+use crate::target::{Open, Place, Target};
+use crate::transport::Transport;
+use crate::tui::keymap::KeyMap;
+use crate::tui::runtime::Command;
+use crate::tui::theme::ThemeSet;
+use crate::tui::widget::input::Input;
+use crate::tui::widget::popup::ModalStack;
+use crate::tui::widget::qr::QrImage;
+use crate::tui::widget::spinner::Spinner;
+use crate::tui::widget::text_view::{TextBody, TextView};
+
+/// Which pane has the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Steps,
+    /// The authorize pane or the exchange tabs, whichever the selected step shows.
+    Detail,
+    Diagnosis,
+}
+
+/// What can be open over the panes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Popup {
+    Help,
+    /// Paste a redirect URL or a code.
+    Paste(Input),
+    /// The QR code over the whole screen.
+    Qr,
+    Error(String),
+}
+
+/// How the app was asked to start.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub start: Start,
+    /// Go straight to this flow instead of the picker.
+    pub flow: Option<FlowKind>,
+    pub lang: Lang,
+    /// Presenter mode: big banners, narration, high contrast, secrets always masked.
+    pub present: bool,
+    /// Phone mode: the LAN address the QR code carries.
+    pub lan: Option<std::net::IpAddr>,
+    /// The CSRF `state` to send; random when `None`. Tests fix it so screens are stable.
+    pub state: Option<String>,
+}
+
+/// What the screen shows.
+#[derive(Debug)]
+pub enum Screen {
+    /// The place is being opened (the sandbox starting).
+    Starting,
+    /// Pick a flow.
+    Picker { selected: usize },
+    /// A walk.
+    Walk(Box<WalkScreen>),
+    /// The place could not be opened.
+    Failed(String),
+}
+
+/// One walk on screen.
+#[derive(Debug)]
+pub struct WalkScreen {
+    pub session: Session,
+    pub target: Target,
+    /// The model as last built (rebuilt after every change, and on ticks for countdowns).
+    pub walk: Walk,
+    pub selected: usize,
+    pub tab: Tab,
+    pub pretty: bool,
+    /// The consent or mini code the sandbox waits to give: (authorize URL or app id, scope).
+    pub consent: Option<Consent>,
+    /// A loopback listener waits for the browser.
+    pub listening: bool,
+    pub qr: Option<QrImage>,
+    pub lint: Vec<Finding>,
+    pub body: TextBody,
+    pub view: TextView,
+    /// What `body` was built from, to rebuild only when it changes.
+    body_key: Option<(usize, Tab, bool, bool, usize)>,
+}
+
+/// A consent the person gives by picking a demo user and pressing Enter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Consent {
+    Authorize { url: String },
+    MiniCode { app_id: String, scope: String },
+}
+
+/// The app.
+pub struct WalkApp {
+    pub(crate) keymap: KeyMap,
+    pub(crate) themes: ThemeSet,
+    pub(crate) opts: Options,
+    pub(crate) screen: Screen,
+    pub(crate) place: Option<Box<Place>>,
+    pub(crate) transport: Transport,
+    pub(crate) focus: Focus,
+    pub(crate) popups: ModalStack<Popup>,
+    pub(crate) spinner: Spinner,
+    pub(crate) mouse: bool,
+    /// A one-line note in the status bar ("Copied the request as curl").
+    pub(crate) status: Option<String>,
+    pub(crate) started: Instant,
+    /// Pane areas of the last frame, for mouse hits: steps, detail, diagnosis.
+    pub(crate) areas: view::Areas,
+}
+
+impl WalkApp {
+    /// A new app; [`WalkApp::boot`] gives the task that opens the place.
+    pub fn new(opts: Options, keymap: KeyMap, mut themes: ThemeSet, transport: Transport) -> Self {
+        if opts.present {
+            themes.select("high-contrast");
+        }
+        Self {
+            keymap,
+            themes,
+            opts,
+            screen: Screen::Starting,
+            place: None,
+            transport,
+            focus: Focus::Steps,
+            popups: ModalStack::default(),
+            spinner: Spinner::default(),
+            mouse: true,
+            status: None,
+            started: Instant::now(),
+            areas: view::Areas::default(),
+        }
+    }
+
+    /// The first command: open the place in the background, so the first frame is drawn at
+    /// once.
+    pub fn boot(&self) -> Command<Report> {
+        let flows = self
+            .opts
+            .flow
+            .map_or_else(|| FlowKind::ALL.to_vec(), |f| vec![f]);
+        let how = Open {
+            flows,
+            alipay_app: self.opts.start.choice.app.clone(),
+            lan: self.opts.lan,
+        };
+        Command::Spawn(task::open(self.opts.start.place.clone(), how))
+    }
+
+    /// The opened place (the embedded sandbox), once it is open.
+    pub fn place(&self) -> Option<&Place> {
+        self.place.as_deref()
+    }
+
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+
+    pub fn focus(&self) -> Focus {
+        self.focus
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.opts.lang
+    }
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+
+    /// Start walking `flow` at the place.
+    fn start_walk(&mut self, flow: FlowKind) -> Result<(), String> {
+        let place = self
+            .place
+            .as_ref()
+            .ok_or_else(|| "the sandbox is not open yet".to_owned())?;
+        let target = place
+            .target(flow, &self.opts.start.choice, &self.transport)
+            .map_err(|e| format!("{e:#}"))?;
+        let flow_state = Flow::new(
+            flow,
+            target.app.clone(),
+            &crate::flow::Inputs::default(),
+            self.opts
+                .state
+                .clone()
+                .unwrap_or_else(crate::target::random_state),
+            Self::now(),
+        )
+        .map_err(|e| e.to_string())?;
+        let mut flow_state = flow_state;
+        flow_state.set_tutorial_mixup(target.tutorial_mixup);
+        let users = task::demo_users(place, flow.is_alipay());
+        let users = if target.approver.is_some() {
+            users
+        } else {
+            Vec::new()
+        };
+        let qr = flow_state.authorize_url().map(|u| QrImage::new(&u));
+        let lint = flow_state
+            .authorize_url()
+            .map(|u| crate::provider::lint_authorize_url(&u))
+            .unwrap_or_default();
+        let mut session = Session::new(
+            flow_state,
+            target.info.clone(),
+            users,
+            target.user.as_deref(),
+        );
+        if self.opts.present {
+            session.force_mask();
+        }
+        let walk = session.walk(Self::now(), self.started.elapsed());
+        self.screen = Screen::Walk(Box::new(WalkScreen {
+            session,
+            target,
+            walk,
+            selected: 0,
+            tab: Tab::Request,
+            pretty: true,
+            consent: None,
+            listening: false,
+            qr,
+            lint,
+            body: TextBody::new(""),
+            view: TextView::new(true),
+            body_key: None,
+        }));
+        self.focus = Focus::Steps;
+        Ok(())
+    }
+
+    fn walk_mut(&mut self) -> Option<&mut WalkScreen> {
+        match &mut self.screen {
+            Screen::Walk(w) => Some(w),
+            _ => None,
+        }
+    }
+
+    /// Handle a background report.
+    fn report(&mut self, report: Report) -> Vec<Command<Report>> {
+        match report {
+            Report::Opened(Ok(place)) => {
+                self.place = Some(place);
+                self.screen = Screen::Picker { selected: 0 };
+                if let Some(flow) = self.opts.flow
+                    && let Err(e) = self.start_walk(flow)
+                {
+                    self.screen = Screen::Failed(e);
+                }
+            }
+            Report::Opened(Err(e)) => self.screen = Screen::Failed(e),
+            Report::Response {
+                attempt,
+                result,
+                elapsed,
+            } => {
+                let now = Self::now();
+                if let Some(w) = self.walk_mut() {
+                    // A stale answer (the step was retried meanwhile) changes nothing.
+                    if let Ok(index) = w.session.on_response(attempt, result, elapsed, now) {
+                        let step = w.session.flow().exchanges()[index].step;
+                        w.select_step(step);
+                    }
+                }
+            }
+            Report::Callback(result) => {
+                let now = Self::now();
+                if let Some(w) = self.walk_mut() {
+                    w.consent = None;
+                    w.listening = false;
+                    match result {
+                        Ok(input) => {
+                            let _ = w.session.on_callback(&input, now);
+                        }
+                        Err(e) => w.session.on_wait_failed(e),
+                    }
+                }
+            }
+        }
+        self.refresh();
+        vec![Command::Redraw]
+    }
+
+    /// Rebuild the model after a change.
+    pub(crate) fn refresh(&mut self) {
+        let elapsed = self.started.elapsed();
+        let lang = self.opts.lang;
+        if let Some(w) = self.walk_mut() {
+            w.walk = w.session.walk(Self::now(), elapsed);
+            w.rebuild_body(lang);
+        }
+    }
+
+    /// Run the next step (what `n` does): the command the session asks for is carried out
+    /// at once, except a consent, which waits for a demo user to be picked.
+    fn run_next(&mut self) -> Vec<Command<Report>> {
+        let transport = self.transport.clone();
+        let Some(w) = self.walk_mut() else {
+            return Vec::new();
+        };
+        let Some(command) = w.session.next(Self::now()) else {
+            return vec![Command::Redraw];
+        };
+        let mut out = Vec::new();
+        match command {
+            crate::session::Command::Send {
+                step,
+                attempt,
+                request,
+            } => {
+                w.select_step(step);
+                w.tab = Tab::Request;
+                out.push(Command::Spawn(task::send(transport, attempt, request)));
+            }
+            crate::session::Command::Approve { authorize_url, .. } => {
+                w.select_step(StepKind::Callback);
+                w.consent = Some(Consent::Authorize { url: authorize_url });
+            }
+            crate::session::Command::MiniCode { app_id, scope, .. } => {
+                w.select_step(StepKind::MiniAuthCode);
+                w.consent = Some(Consent::MiniCode { app_id, scope });
+            }
+            crate::session::Command::AwaitCallback { .. } => {
+                w.select_step(StepKind::Callback);
+                let uri = crate::target::redirect_uri(&w.target.app).to_owned();
+                if crate::transport::is_loopback_url(&uri) {
+                    w.listening = true;
+                    out.push(Command::Spawn(task::listen(uri)));
+                }
+            }
+            crate::session::Command::AwaitMiniCode => w.select_step(StepKind::MiniAuthCode),
+        }
+        self.focus = Focus::Detail;
+        self.refresh();
+        out.push(Command::Redraw);
+        out
+    }
+
+    /// Give the pending consent as the picked demo user (what Enter does in the authorize
+    /// pane): the browser's hop, shown on the sequence strip.
+    fn give_consent(&mut self) -> Vec<Command<Report>> {
+        let Some(w) = self.walk_mut() else {
+            return Vec::new();
+        };
+        let (users, picked) = w.session.users();
+        let Some((user, _)) = users.get(picked).cloned() else {
+            return Vec::new();
+        };
+        let (Some(consent), Some(mut approver)) = (w.consent.take(), w.target.approver.clone())
+        else {
+            return Vec::new();
+        };
+        approver.user = user;
+        let task = match consent {
+            Consent::Authorize { url } => task::approve(approver, url),
+            Consent::MiniCode { app_id, scope } => task::mini_code(approver, app_id, scope),
+        };
+        w.listening = true;
+        vec![Command::Spawn(task), Command::Redraw]
+    }
+
+    /// A pasted redirect URL or code.
+    fn pasted(&mut self, text: &str) {
+        let lang = self.opts.lang;
+        let now = Self::now();
+        let Some(w) = self.walk_mut() else {
+            return;
+        };
+        let awaiting = w.session.phase() == Phase::Waiting
+            && matches!(
+                w.session.current_step(),
+                Some(StepKind::Callback | StepKind::MiniAuthCode)
+            );
+        if !awaiting {
+            self.status = Some(crate::present::tr(lang, "tui.nothing-waits").to_owned());
+            return;
+        }
+        w.consent = None;
+        if let Err(e) = w.session.on_callback(text.trim(), now) {
+            self.popups.push(Popup::Error(e.to_string()));
+        }
+        self.refresh();
+    }
+}
+
+impl WalkScreen {
+    /// Select the row of `step`.
+    pub fn select_step(&mut self, step: StepKind) {
+        if let Some(i) = self
+            .session
+            .flow()
+            .steps()
+            .iter()
+            .position(|s| s.kind == step)
+        {
+            if i != self.selected {
+                self.view = TextView::new(true);
+            }
+            self.selected = i;
+        }
+    }
+
+    /// The selected step.
+    pub fn step(&self) -> StepKind {
+        self.session.flow().steps()[self.selected.min(self.session.flow().steps().len() - 1)].kind
+    }
+
+    /// Whether the selected step shows the authorize pane rather than exchange tabs.
+    pub fn shows_authorize(&self) -> bool {
+        matches!(
+            self.step(),
+            StepKind::Authorize | StepKind::Callback | StepKind::MiniAuthCode
+        )
+    }
+
+    /// The exchange of the selected step in the model, if it has one.
+    pub fn exchange(&self) -> Option<&crate::present::ExchangeView> {
+        let row = self.walk.steps.get(self.selected)?;
+        self.walk.exchanges.get(row.exchange?)
+    }
+
+    /// Rebuild the text of the current tab when what it shows changed.
+    fn rebuild_body(&mut self, lang: Lang) {
+        let key = (
+            self.selected,
+            self.tab,
+            self.pretty,
+            self.session.policy().reveal,
+            self.walk.exchanges.len(),
+        );
+        if self.body_key == Some(key) {
+            return;
+        }
+        self.body_key = Some(key);
+        let text = match self.exchange() {
+            Some(ex) => match self.tab {
+                Tab::Request => content::request(&ex.request),
+                Tab::Signing => content::signing(ex, lang),
+                Tab::Response => content::response(ex, self.pretty, lang),
+                Tab::Verify => content::verify(ex, lang),
+                Tab::Fields => content::fields(ex, lang),
+            },
+            None => match self.session.flow().pending_request() {
+                Some((step, _, request)) if step == self.step() => {
+                    let policy = self.session.policy();
+                    let view = crate::present::RequestView {
+                        method: request.method.to_string(),
+                        url: policy.url(&request.url),
+                        headers: request.headers.clone(),
+                        body: policy.pairs(&String::from_utf8_lossy(&request.body)),
+                    };
+                    content::request(&view)
+                }
+                _ => String::new(),
+            },
+        };
+        self.body = TextBody::new(text);
+    }
+}
+
+/// Run the inspector full screen until the person quits. Opens the place in the background,
+/// so the first frame is drawn at once; the terminal is restored on every way out.
+pub fn main(opts: Options) -> anyhow::Result<std::process::ExitCode> {
+    use anyhow::Context as _;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let config = crate::config::config_dir().map(|d| d.join("config.toml"));
+        let keymap = match &config {
+            Some(path) => KeyMap::load(path)?,
+            None => KeyMap::default(),
+        };
+        let (themes, errors) = ThemeSet::from_env();
+        let transport = Transport::new(crate::transport::DEFAULT_TIMEOUT)
+            .context("cannot build the HTTP client")?;
+        let mut app = WalkApp::new(opts, keymap, themes, transport);
+        if let Some(e) = errors.first() {
+            app.popups.push(Popup::Error(e.to_string()));
+        }
+        let channel = crate::tui::event::channel();
+        if let Command::Spawn(task) = app.boot() {
+            let tx = channel.0.clone();
+            tokio::spawn(async move {
+                let _ = tx.send(task.await);
+            });
+        }
+        let app = crate::tui::runtime::run_in_terminal(app, channel)
+            .await
+            .context("the terminal failed")?;
+        if let Some(place) = app.place {
+            place.shutdown().await;
+        }
+        Ok(std::process::ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,345 @@
+//! What keys, the mouse and pastes do: the key map turns a key into an [`Action`], and one
+//! `match` here carries it out.
+
+use ratatui::crossterm::event::{Event, KeyEvent, MouseButton, MouseEventKind};
+use ratatui::layout::Position;
+
+use super::{Focus, Popup, Report, Screen, WalkApp};
+use crate::flow::{FlowKind, StepState};
+use crate::present::tr_fill;
+use crate::tui::event::Message;
+use crate::tui::keymap::Action;
+use crate::tui::runtime::{App, Command};
+use crate::tui::widget::input::{Input, InputOutcome};
+
+impl WalkApp {
+    fn key(&mut self, key: &KeyEvent) -> Vec<Command<Report>> {
+        let redraw = vec![Command::Redraw];
+        // An open input takes every key.
+        if let Some(Popup::Paste(input)) = self.popups.top_mut() {
+            match input.handle_key(key) {
+                InputOutcome::Submit(text) => {
+                    self.popups.pop();
+                    self.pasted(&text);
+                }
+                InputOutcome::Cancel => {
+                    self.popups.pop();
+                }
+                InputOutcome::Changed => {}
+                InputOutcome::Ignored => return Vec::new(),
+            }
+            return redraw;
+        }
+        if self.focus == Focus::Detail
+            && self.popups.is_empty()
+            && let Screen::Walk(w) = &mut self.screen
+            && w.view.is_editing_search()
+        {
+            return match w.view.search_key(key, &w.body) {
+                InputOutcome::Ignored => Vec::new(),
+                _ => redraw,
+            };
+        }
+        let searching = match &self.screen {
+            Screen::Walk(w) => self.focus == Focus::Detail && w.view.is_searching(),
+            _ => false,
+        };
+        let Some(action) = self.keymap.resolve(key, searching) else {
+            return Vec::new();
+        };
+        if !self.popups.is_empty() {
+            return match action {
+                Action::Quit => vec![Command::Quit],
+                Action::Cancel | Action::Help | Action::FullscreenQr => {
+                    self.popups.pop();
+                    redraw
+                }
+                _ => Vec::new(),
+            };
+        }
+        self.status = None;
+        self.act(action)
+    }
+
+    /// Carry out one action.
+    fn act(&mut self, action: Action) -> Vec<Command<Report>> {
+        match action {
+            Action::Quit => return vec![Command::Quit],
+            Action::Help => self.popups.push(Popup::Help),
+            Action::CycleTheme => {
+                self.themes.cycle();
+            }
+            Action::ToggleMouse => {
+                self.mouse = !self.mouse;
+                return vec![Command::SetMouseCapture(self.mouse), Command::Redraw];
+            }
+            _ => {}
+        }
+        match &mut self.screen {
+            Screen::Picker { selected } => {
+                match action {
+                    Action::Up => *selected = selected.saturating_sub(1),
+                    Action::Down => *selected = (*selected + 1).min(FlowKind::ALL.len() - 1),
+                    Action::Focus(n) if usize::from(n) <= FlowKind::ALL.len() => {
+                        *selected = usize::from(n) - 1;
+                    }
+                    Action::RunSelected | Action::RunNext => {
+                        let flow = FlowKind::ALL[*selected];
+                        if let Err(e) = self.start_walk(flow) {
+                            self.popups.push(Popup::Error(e));
+                        }
+                        self.refresh();
+                    }
+                    _ => return Vec::new(),
+                }
+                vec![Command::Redraw]
+            }
+            Screen::Walk(_) => self.act_on_walk(action),
+            Screen::Starting | Screen::Failed(_) => Vec::new(),
+        }
+    }
+
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one flat dispatch match over the key map's actions"
+    )]
+    fn act_on_walk(&mut self, action: Action) -> Vec<Command<Report>> {
+        let lang = self.opts.lang;
+        let present = self.opts.present;
+        let focus = self.focus;
+        let Screen::Walk(w) = &mut self.screen else {
+            return Vec::new();
+        };
+        let steps = w.session.flow().steps().len();
+        match action {
+            Action::RunNext => return self.run_next(),
+            Action::RunSelected => {
+                if focus == Focus::Detail && w.consent.is_some() {
+                    return self.give_consent();
+                }
+                let selected = w.session.flow().steps()[w.selected].clone();
+                if matches!(selected.state, StepState::Done | StepState::Failed) {
+                    w.session.retry(selected.kind);
+                }
+                return self.run_next();
+            }
+            Action::Retry => {
+                let failed = w
+                    .session
+                    .flow()
+                    .steps()
+                    .iter()
+                    .find(|s| s.state == StepState::Failed)
+                    .map(|s| s.kind);
+                let step = failed.unwrap_or_else(|| w.step());
+                w.session.retry(step);
+                w.consent = None;
+                w.select_step(step);
+                return self.run_next();
+            }
+            Action::Paste => self.popups.push(Popup::Paste(Input::default())),
+            Action::ToggleSecrets if !present => w.session.toggle_reveal(),
+            Action::FocusNext | Action::FocusPrev => {
+                let order = [Focus::Steps, Focus::Detail, Focus::Diagnosis];
+                let shown = if self.areas.diagnosis.is_empty() {
+                    2
+                } else {
+                    3
+                };
+                let i = order.iter().position(|f| *f == focus).unwrap_or(0);
+                let next = if action == Action::FocusNext {
+                    (i + 1) % shown
+                } else {
+                    (i + shown - 1) % shown
+                };
+                self.focus = order[next];
+            }
+            Action::Focus(1) => self.focus = Focus::Steps,
+            Action::Focus(2) => self.focus = Focus::Detail,
+            Action::Focus(3) if !self.areas.diagnosis.is_empty() => self.focus = Focus::Diagnosis,
+            Action::Up | Action::Down if focus == Focus::Steps => {
+                w.selected = if action == Action::Up {
+                    w.selected.saturating_sub(1)
+                } else {
+                    (w.selected + 1).min(steps - 1)
+                };
+                w.view = crate::tui::widget::text_view::TextView::new(true);
+            }
+            Action::Up | Action::Down if focus == Focus::Detail && w.consent.is_some() => {
+                let (users, picked) = w.session.users();
+                let n = users.len().max(1);
+                let next = if action == Action::Up {
+                    picked.saturating_sub(1)
+                } else {
+                    (picked + 1).min(n - 1)
+                };
+                w.session.pick_user(next);
+            }
+            Action::Back => {
+                w.selected = w.selected.saturating_sub(1);
+                self.focus = Focus::Detail;
+            }
+            Action::NextTab | Action::PrevTab if !w.shows_authorize() => {
+                w.tab = w.tab.next(action == Action::NextTab);
+                w.view = crate::tui::widget::text_view::TextView::new(true);
+            }
+            Action::TogglePretty => w.pretty = !w.pretty,
+            Action::FullscreenQr if w.qr.is_some() => self.popups.push(Popup::Qr),
+            Action::Copy => {
+                let (what, text) = if w.shows_authorize() || focus == Focus::Steps {
+                    ("URL", w.session.flow().authorize_url().unwrap_or_default())
+                } else {
+                    ("text", w.body.as_str().to_owned())
+                };
+                self.status = Some(tr_fill(lang, "tui.copied", &[("what", what)]));
+                return vec![Command::Copy(text), Command::Redraw];
+            }
+            Action::CopyCurl => {
+                let request = w
+                    .session
+                    .flow()
+                    .exchanges()
+                    .iter()
+                    .rev()
+                    .find(|e| e.step == w.step())
+                    .map(|e| e.request.clone())
+                    .or_else(|| {
+                        w.session
+                            .flow()
+                            .pending_request()
+                            .map(|(_, _, r)| r.clone())
+                    });
+                if let Some(request) = request {
+                    self.status = Some(tr_fill(lang, "tui.copied", &[("what", "curl")]));
+                    return vec![
+                        Command::Copy(super::content::curl(&request)),
+                        Command::Redraw,
+                    ];
+                }
+                return Vec::new();
+            }
+            Action::Export => match super::view::export(w) {
+                Ok(path) => {
+                    self.status = Some(tr_fill(
+                        lang,
+                        "tui.exported",
+                        &[("path", &path.display().to_string())],
+                    ));
+                }
+                Err(e) => self.popups.push(Popup::Error(e)),
+            },
+            Action::Search if focus == Focus::Detail && !w.shows_authorize() => {
+                w.view.apply(Action::Search, &w.body);
+            }
+            Action::Cancel => {
+                if w.view.is_searching() {
+                    w.view.apply(Action::Cancel, &w.body);
+                } else if w.session.phase() == crate::session::Phase::Waiting {
+                    w.session.cancel();
+                    w.consent = None;
+                }
+            }
+            other if focus == Focus::Detail && !w.shows_authorize() => {
+                if !w.view.apply(other, &w.body) {
+                    return Vec::new();
+                }
+            }
+            _ => return Vec::new(),
+        }
+        self.refresh();
+        vec![Command::Redraw]
+    }
+
+    fn mouse(&mut self, column: u16, row: u16, kind: MouseEventKind) -> Vec<Command<Report>> {
+        let at = Position::new(column, row);
+        let areas = self.areas;
+        let pane = if areas.steps.contains(at) {
+            Focus::Steps
+        } else if areas.detail.contains(at) {
+            Focus::Detail
+        } else if areas.diagnosis.contains(at) {
+            Focus::Diagnosis
+        } else {
+            return Vec::new();
+        };
+        match kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus = pane;
+                if pane == Focus::Steps
+                    && let Screen::Walk(w) = &mut self.screen
+                {
+                    let row = usize::from(row.saturating_sub(areas.steps.y + 1));
+                    if row < w.session.flow().steps().len() {
+                        w.selected = row;
+                    }
+                }
+            }
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let action = if kind == MouseEventKind::ScrollDown {
+                    Action::Down
+                } else {
+                    Action::Up
+                };
+                if let Screen::Walk(w) = &mut self.screen
+                    && pane == Focus::Detail
+                {
+                    w.view.apply(action, &w.body);
+                }
+            }
+            _ => return Vec::new(),
+        }
+        self.refresh();
+        vec![Command::Redraw]
+    }
+}
+
+impl App for WalkApp {
+    type Report = Report;
+
+    fn update(&mut self, message: Message<Report>) -> Vec<Command<Report>> {
+        match message {
+            Message::Input(Event::Key(key)) => self.key(&key),
+            Message::Input(Event::Paste(text)) => {
+                match self.popups.top_mut() {
+                    Some(Popup::Paste(input)) => {
+                        input.paste(&text);
+                    }
+                    _ => match &mut self.screen {
+                        Screen::Walk(w) if w.view.is_editing_search() => {
+                            w.view.search_paste(&text, &w.body);
+                        }
+                        _ => self
+                            .popups
+                            .push(Popup::Paste(Input::with_text(text.trim()))),
+                    },
+                }
+                vec![Command::Redraw]
+            }
+            Message::Input(Event::Mouse(m)) => self.mouse(m.column, m.row, m.kind),
+            Message::Tick => {
+                self.spinner.tick();
+                self.refresh();
+                vec![Command::Redraw]
+            }
+            Message::Report(report) => self.report(report),
+            Message::Resize { .. } => vec![Command::Redraw],
+            Message::Input(_) | Message::Quit => Vec::new(),
+        }
+    }
+
+    fn render(&mut self, frame: &mut ratatui::Frame<'_>) {
+        self.draw(frame);
+    }
+
+    fn animating(&self) -> bool {
+        match &self.screen {
+            Screen::Starting => true,
+            // Spinners while waiting, countdowns while a code or token runs out.
+            Screen::Walk(w) => {
+                w.session.phase() == crate::session::Phase::Waiting
+                    || w.walk.steps.iter().any(|s| s.countdown.is_some())
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The walk's background work: each a future that ends in one [`Report`], run on its own task
+//! so the UI never awaits the network. A request carries its attempt id back, so a late answer
+//! to a retried step is refused by the flow, not recorded.
+
+use std::time::Duration;
+
+use crate::flow::{AttemptId, HttpFailure, RawResponse};
+use crate::provider::PreparedRequest;
+use crate::target::{Choice, Open, Place, Where};
+use crate::transport::{Approver as _, CallbackListener, SandboxApprover, Transport};
+use crate::tui::event::Message;
+use crate::tui::runtime::Task;
+
+/// What a background task reports.
+#[derive(Debug)]
+pub enum Report {
+    /// The place (the embedded sandbox, a running one, a profile) is open, or why not.
+    Opened(Result<Box<Place>, String>),
+    /// The answer to a request, quoting the attempt that sent it.
+    Response {
+        attempt: AttemptId,
+        result: Result<RawResponse, HttpFailure>,
+        elapsed: Duration,
+    },
+    /// A redirect (or a mini-program code) arrived, or why none did.
+    Callback(Result<String, String>),
+}
+
+/// Open the place the walk goes to.
+pub fn open(place: Where, how: Open) -> Task<Report> {
+    Box::pin(async move {
+        let opened = crate::target::open(&place, &how)
+            .await
+            .map(Box::new)
+            .map_err(|e| format!("{e:#}"));
+        Message::Report(Report::Opened(opened))
+    })
+}
+
+/// Send a request.
+pub fn send(transport: Transport, attempt: AttemptId, request: PreparedRequest) -> Task<Report> {
+    Box::pin(async move {
+        let (result, elapsed) = transport.send(&request).await;
+        Message::Report(Report::Response {
+            attempt,
+            result,
+            elapsed,
+        })
+    })
+}
+
+/// Give consent on the sandbox as a demo user: the browser's hop.
+pub fn approve(mut approver: SandboxApprover, authorize_url: String) -> Task<Report> {
+    Box::pin(async move {
+        let result = approver.callback(&authorize_url, "").await;
+        Message::Report(Report::Callback(result))
+    })
+}
+
+/// `my.getAuthCode` on the sandbox as a demo user.
+pub fn mini_code(mut approver: SandboxApprover, app_id: String, scope: String) -> Task<Report> {
+    Box::pin(async move {
+        let result = approver.mini_code(&app_id, &scope).await;
+        Message::Report(Report::Callback(result))
+    })
+}
+
+/// Wait for a real browser to come back to a loopback `redirect_uri`.
+pub fn listen(redirect_uri: String) -> Task<Report> {
+    Box::pin(async move {
+        let result = match CallbackListener::bind(&redirect_uri).await {
+            Ok(listener) => listener.accept().await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        Message::Report(Report::Callback(result))
+    })
+}
+
+/// The demo users of the flow's provider on a sandbox: (id, label).
+pub fn demo_users(place: &Place, alipay: bool) -> Vec<(String, String)> {
+    let provider = if alipay { "alipay" } else { "wechat" };
+    place
+        .manifest()
+        .map(|m| {
+            m.users
+                .iter()
+                .filter(|u| u.provider == provider)
+                .map(|u| (u.id.clone(), u.label.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What to walk, as the command line chose it.
+#[derive(Debug, Clone, Default)]
+pub struct Start {
+    pub place: Where,
+    pub choice: Choice,
+}

@@ -1,0 +1,659 @@
+//! Drawing the walk: pure functions of the app state and the [`crate::present`] model. Every
+//! string that came from the network passes through [`visible`] before it reaches a cell.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
+
+use super::{Consent, Focus, Popup, Screen, Tab, WalkApp, WalkScreen};
+use crate::finding::{Lang, Severity};
+use crate::flow::{FlowKind, StepState};
+use crate::present::{Actor, Badge, Msg, Policy, hops, human_seconds, narration, tr, tr_fill};
+use crate::session::Phase;
+use crate::tui::keymap::Action;
+use crate::tui::theme::Styles;
+use crate::tui::visible;
+use crate::tui::widget::{help, input, popup, qr, text_view};
+
+/// Where the panes landed in the last frame, for mouse hits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Areas {
+    pub steps: Rect,
+    pub detail: Rect,
+    pub diagnosis: Rect,
+}
+
+impl WalkApp {
+    /// Draw the whole screen.
+    pub(super) fn draw(&mut self, frame: &mut Frame<'_>) {
+        let styles = self.themes.current().styles;
+        let lang = self.opts.lang;
+        let area = frame.area();
+        let buf = frame.buffer_mut();
+        buf.set_style(area, styles.base);
+        let [header, main, bar] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.areas = Areas::default();
+        match &self.screen {
+            Screen::Starting => {
+                line(buf, header, "authwalk", styles.title);
+                let text = format!("{} {}", self.spinner.glyph(), tr(lang, "tui.starting"));
+                line(buf, main, &text, styles.dim);
+            }
+            Screen::Failed(e) => {
+                line(buf, header, "authwalk", styles.title);
+                let p = Paragraph::new(crate::escape::visible_lines(e).into_owned())
+                    .style(styles.error)
+                    .wrap(Wrap { trim: false });
+                p.render(main, buf);
+            }
+            Screen::Picker { selected } => self.draw_picker(buf, header, main, *selected, &styles),
+            Screen::Walk(w) => {
+                self.areas = draw_walk(buf, header, main, w, self, &styles);
+            }
+        }
+        let actions = self.bar_actions();
+        help::render_key_bar(buf, bar, &self.keymap, &actions, &styles);
+        let mut cursor = None;
+        for layer in self.popups.iter() {
+            match layer {
+                Popup::Help => help::render_help(buf, main, &self.keymap, &styles),
+                Popup::Qr => {
+                    if let Screen::Walk(w) = &self.screen
+                        && let Some(image) = &w.qr
+                    {
+                        let close = self.keymap.hint(Action::Cancel);
+                        let caption = tr(lang, "tui.qr-caption");
+                        qr::render_fullscreen(buf, area, image, caption, &close, &styles);
+                    }
+                }
+                Popup::Error(message) => {
+                    let hint = format!("{} ✕", self.keymap.hint(Action::Cancel));
+                    let title = tr(lang, "tui.error");
+                    popup::render_error(
+                        buf,
+                        area,
+                        title,
+                        &crate::escape::visible_lines(message),
+                        &hint,
+                        &styles,
+                    );
+                }
+                Popup::Paste(field) => {
+                    let spot = popup::centered(area, area.width.saturating_sub(4).min(90), 3);
+                    let inner = popup::frame(buf, spot, tr(lang, "tui.paste-title"), &styles);
+                    cursor = input::render(buf, inner, "> ", field, &styles);
+                }
+            }
+        }
+        if let Some(position) = cursor {
+            frame.set_cursor_position(position);
+        }
+    }
+
+    fn draw_picker(&self, buf: &mut Buffer, header: Rect, main: Rect, selected: usize, s: &Styles) {
+        let lang = self.opts.lang;
+        line(
+            buf,
+            header,
+            &format!("authwalk · {}", tr(lang, "tui.pick-flow")),
+            s.title,
+        );
+        let block = pane_block(&format!("1 {}", tr(lang, "tui.pick-flow")), true, s);
+        let inner = block.inner(main);
+        block.render(main, buf);
+        for (i, flow) in FlowKind::ALL.iter().enumerate() {
+            let y = inner.y + u16::try_from(i).unwrap_or(0) * 2;
+            if y >= inner.bottom() {
+                break;
+            }
+            let style = if i == selected { s.selection } else { s.base };
+            let text = format!(" {}  {:<12} {}", i + 1, flow.id(), flow.title().get(lang));
+            buf.set_line(inner.x, y, &Line::styled(text, style), inner.width);
+        }
+    }
+
+    /// The actions the key bar shows for what has the focus.
+    fn bar_actions(&self) -> Vec<Action> {
+        match &self.screen {
+            Screen::Picker { .. } => vec![Action::Down, Action::RunSelected, Action::Quit],
+            Screen::Walk(w) => {
+                let mut actions = vec![Action::RunNext, Action::FocusNext];
+                if w.consent.is_some() {
+                    actions.push(Action::RunSelected);
+                }
+                match self.focus {
+                    Focus::Steps => actions.extend([Action::Retry, Action::Paste]),
+                    Focus::Detail if w.shows_authorize() => {
+                        actions.extend([Action::FullscreenQr, Action::Copy, Action::Paste]);
+                    }
+                    Focus::Detail => actions.extend([
+                        Action::NextTab,
+                        Action::Search,
+                        Action::TogglePretty,
+                        Action::CopyCurl,
+                    ]),
+                    Focus::Diagnosis => actions.push(Action::Retry),
+                }
+                if !self.opts.present {
+                    actions.push(Action::ToggleSecrets);
+                }
+                actions.extend([Action::Export, Action::Quit]);
+                actions
+            }
+            _ => vec![Action::Quit],
+        }
+    }
+}
+
+fn line(buf: &mut Buffer, area: Rect, text: &str, style: Style) {
+    if area.height > 0 {
+        buf.set_line(
+            area.x,
+            area.y,
+            &Line::styled(text.to_owned(), style),
+            area.width,
+        );
+    }
+}
+
+fn pane_block<'a>(title: &str, focused: bool, s: &Styles) -> Block<'a> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(if focused { s.border_focused } else { s.border })
+        .title(Span::styled(format!(" {title} "), s.title))
+}
+
+fn draw_walk(
+    buf: &mut Buffer,
+    header: Rect,
+    main: Rect,
+    w: &WalkScreen,
+    app: &WalkApp,
+    s: &Styles,
+) -> Areas {
+    let lang = app.opts.lang;
+    let walk = &w.walk;
+    // Header: flow, target, and what matters about the screen (secrets shown, LAN exposure).
+    let target = &walk.target;
+    let mut spans = vec![
+        Span::styled("authwalk", s.title),
+        Span::styled(format!(" · {} · ", walk.flow.id()), s.base),
+    ];
+    // Phone mode first: whoever reads the header must know the sandbox is open to the LAN.
+    if let Some(base) = app.place.as_ref().and_then(|p| p.lan_base()) {
+        spans.push(Span::styled(
+            format!("{}  ", tr_fill(lang, "tui.lan-warning", &[("base", &base)])),
+            s.warning,
+        ));
+    }
+    spans.push(Span::styled(
+        format!(
+            "{} {} · {}",
+            target.kind.label().get(lang),
+            target.describe(lang),
+            target.base
+        ),
+        s.dim,
+    ));
+    if w.session.policy().reveal {
+        spans.push(Span::styled(
+            format!("  {}", tr(lang, "tui.secrets-shown")),
+            s.warning,
+        ));
+    }
+    if let Some(status) = &app.status {
+        spans.push(Span::styled(format!("  {status}"), s.info));
+    }
+    buf.set_line(header.x, header.y, &Line::from(spans), header.width);
+
+    let diagnosis = diagnosis_text(w, lang);
+    let banner_rows: u16 = if app.opts.present { 7 } else { 0 };
+    let diag_rows = if diagnosis.is_empty() {
+        0
+    } else {
+        (u16::try_from(diagnosis.lines().count()).unwrap_or(u16::MAX) + 2)
+            .min(main.height / 3)
+            .max(3)
+    };
+    let [strip, banner, body, diag] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(banner_rows),
+        Constraint::Min(3),
+        Constraint::Length(diag_rows),
+    ])
+    .areas(main);
+    draw_strip(buf, strip, w, lang, s);
+    if app.opts.present {
+        draw_banner(buf, banner, w, lang, s);
+    }
+    let steps_width = if body.width >= 100 { 34 } else { 28 }.min(body.width / 2);
+    let [steps, detail] =
+        Layout::horizontal([Constraint::Length(steps_width), Constraint::Min(10)]).areas(body);
+    draw_steps(buf, steps, w, app, s);
+    draw_detail(buf, detail, w, app, s);
+    if diag_rows > 0 {
+        let block = pane_block(
+            &format!("3 {}", tr(lang, "tui.diagnosis")),
+            app.focus == Focus::Diagnosis,
+            s,
+        );
+        let inner = block.inner(diag);
+        block.render(diag, buf);
+        Paragraph::new(diagnosis)
+            .style(s.base)
+            .wrap(Wrap { trim: false })
+            .render(inner, buf);
+    }
+    Areas {
+        steps,
+        detail,
+        diagnosis: diag,
+    }
+}
+
+/// The findings of the selected step (and the walk's notes when it failed), or nothing when
+/// all is well: the strip opens only when there is something to fix.
+fn diagnosis_text(w: &WalkScreen, lang: Lang) -> String {
+    let mut out = String::new();
+    if let Some(ex) = w.exchange() {
+        for f in ex
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Warning)
+        {
+            out.push_str(&super::content::finding(f, lang));
+        }
+    }
+    if w.session.phase() == (Phase::Finished { ok: false }) || w.session.problem().is_some() {
+        for f in &w.walk.notes {
+            out.push_str(&super::content::finding(f, lang));
+        }
+        if let Some(p) = w.session.problem()
+            && !w.walk.notes.iter().any(|n| n.title.en == p)
+        {
+            let _ = writeln!(out, "✗ {p}");
+        }
+    }
+    crate::escape::visible_lines(out.trim_end()).into_owned()
+}
+
+/// Browser ⇄ Your server ⇄ Provider, with the selected step's hop lit.
+fn draw_strip(buf: &mut Buffer, area: Rect, w: &WalkScreen, lang: Lang, s: &Styles) {
+    let flow = w.walk.flow;
+    let step = w.step();
+    let hop = hops(step);
+    let lit = |a: Actor| hop.iter().any(|(f, t)| *f == a || *t == a);
+    let mut spans = Vec::new();
+    for (i, actor) in Actor::ALL.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" ⇄ ", s.dim));
+        }
+        let style = if lit(*actor) {
+            s.accent.add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            s.dim
+        };
+        spans.push(Span::styled(
+            format!(" {} ", actor.label(flow).get(lang)),
+            style,
+        ));
+    }
+    spans.push(Span::styled("   ", s.base));
+    for (i, (from, to)) in hop.iter().enumerate() {
+        if i == 0 {
+            spans.push(Span::styled(
+                from.label(flow).get(lang).to_owned(),
+                s.accent,
+            ));
+        }
+        spans.push(Span::styled(" ──▶ ", s.accent));
+        spans.push(Span::styled(to.label(flow).get(lang).to_owned(), s.accent));
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+/// Presenter mode: the step in large type, and what happens in it, said to a room.
+fn draw_banner(buf: &mut Buffer, area: Rect, w: &WalkScreen, lang: Lang, s: &Styles) {
+    let step = w.step();
+    let row = w.walk.steps.get(w.selected);
+    let (n, of) = row
+        .and_then(|r| r.number)
+        .unwrap_or((w.selected + 1, w.walk.steps.len()));
+    let title = format!(
+        "  {} · {}  ",
+        tr_fill(
+            lang,
+            "tui.step-of",
+            &[("n", &n.to_string()), ("of", &of.to_string())]
+        ),
+        step.title().get(lang)
+    );
+    let big = s.title.add_modifier(Modifier::REVERSED | Modifier::BOLD);
+    let [top, mid, bottom, text] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    let pad = " ".repeat(usize::from(area.width));
+    for r in [top, mid, bottom] {
+        buf.set_stringn(r.x, r.y, &pad, usize::from(r.width), big);
+    }
+    buf.set_line(mid.x, mid.y, &Line::styled(title, big), mid.width);
+    if let Some(n) = narration(w.walk.flow, step) {
+        Paragraph::new(n.get(lang).to_owned())
+            .style(s.base)
+            .wrap(Wrap { trim: true })
+            .render(text, buf);
+    }
+}
+
+fn draw_steps(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &Styles) {
+    let lang = app.opts.lang;
+    let block = pane_block(
+        &format!("1 {}", tr(lang, "tui.steps")),
+        app.focus == Focus::Steps,
+        s,
+    );
+    let inner = block.inner(area);
+    block.render(area, buf);
+    for (i, row) in w.walk.steps.iter().enumerate() {
+        let y = inner.y + u16::try_from(i).unwrap_or(u16::MAX);
+        if y >= inner.bottom() {
+            break;
+        }
+        let (glyph, style) = match row.state {
+            StepState::Pending => ("·", s.dim),
+            StepState::AwaitingUser => ("◆", s.warning),
+            StepState::InFlight => (app.spinner.glyph(), s.accent),
+            StepState::Done => ("✓", s.ok),
+            StepState::Failed => ("✗", s.error),
+            StepState::Skipped => ("–", s.dim),
+        };
+        let number = row
+            .number
+            .map_or_else(|| " ".to_owned(), |(n, _)| n.to_string());
+        let mut spans = vec![
+            Span::styled(format!("{glyph} "), style),
+            Span::styled(format!("{number} {}", row.title.get(lang)), s.base),
+        ];
+        if let Some(c) = &row.countdown {
+            let left = if c.seconds_left <= 0 {
+                Msg::Expired.get(lang).to_owned()
+            } else {
+                countdown(c.seconds_left, lang)
+            };
+            spans.push(Span::styled(format!(" {left}"), s.dim));
+        }
+        let mut l = Line::from(spans);
+        if i == w.selected {
+            l = l.patch_style(s.selection);
+        }
+        buf.set_line(inner.x, y, &l, inner.width);
+    }
+}
+
+/// `4:59` under ten minutes, `1 h 59 min` under a day, else `14 d 23 h`.
+fn countdown(seconds: i64, lang: Lang) -> String {
+    let two = |unit: i64, small: i64| {
+        let major = human_seconds(seconds / unit * unit, lang);
+        let minor = seconds % unit / small * small;
+        if minor == 0 {
+            major
+        } else {
+            format!("{major} {}", human_seconds(minor, lang))
+        }
+    };
+    match seconds {
+        s if s < 600 => format!("{}:{:02}", s / 60, s % 60),
+        s if s < 86_400 => two(3_600, 60),
+        _ => two(86_400, 3_600),
+    }
+}
+
+fn draw_detail(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &Styles) {
+    let lang = app.opts.lang;
+    let focused = app.focus == Focus::Detail;
+    if w.shows_authorize() {
+        let block = pane_block(&format!("2 {}", tr(lang, "tui.authorize")), focused, s);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        draw_authorize(buf, inner, w, app, s);
+        return;
+    }
+    let mut title = String::from("2 ");
+    for tab in Tab::ALL {
+        let name = tr(lang, tab.key());
+        if tab == w.tab {
+            let _ = write!(title, "[{name}] ");
+        } else {
+            let _ = write!(title, " {name}  ");
+        }
+    }
+    if let Some(ex) = w.exchange() {
+        let _ = write!(title, "· {}", ex.endpoint);
+    }
+    let block = pane_block(title.trim_end(), focused, s);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let mut text_area = inner;
+    let in_flight = w.walk.steps.get(w.selected).map(|r| r.state) == Some(StepState::InFlight);
+    let lead: Option<(String, Style)> = if in_flight {
+        Some((
+            format!("{} {}", app.spinner.glyph(), tr(lang, "tui.in-flight")),
+            s.accent,
+        ))
+    } else if let (Tab::Verify, Some(v)) =
+        (w.tab, w.exchange().and_then(|e| e.verification.as_ref()))
+    {
+        let style = match v.badge {
+            Badge::Verified | Badge::VerifiedUnescaped => s.ok,
+            Badge::Mismatch => s.error,
+            Badge::Unsigned => s.warning,
+        };
+        let mark = if v.badge.is_verified() { "✓" } else { "✗" };
+        Some((
+            format!("{mark} {}", badge_word(v.badge, lang)),
+            style.add_modifier(Modifier::REVERSED),
+        ))
+    } else if w.exchange().is_none() {
+        let key = app.keymap.hint(Action::RunNext);
+        Some((tr_fill(lang, "tui.not-sent", &[("key", &key)]), s.dim))
+    } else {
+        None
+    };
+    if let Some((text, style)) = lead {
+        line(buf, text_area, &text, style);
+        text_area.y = text_area.y.saturating_add(2).min(text_area.bottom());
+        text_area.height = text_area.height.saturating_sub(2);
+    }
+    text_view::render(buf, text_area, &w.body, &w.view, s);
+}
+
+/// The badge word: Verified / Mismatch / Unsigned in the walk's language.
+fn badge_word(badge: Badge, lang: Lang) -> &'static str {
+    match (badge, lang) {
+        (Badge::Verified | Badge::VerifiedUnescaped, Lang::En) => "Verified",
+        (Badge::Mismatch, Lang::En) => "Mismatch",
+        (Badge::Unsigned, Lang::En) => "Unsigned",
+        (b, Lang::Zh) => b.label().get(Lang::Zh),
+    }
+}
+
+fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &Styles) {
+    let lang = app.opts.lang;
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    if let Some(url) = w.session.flow().authorize_url() {
+        let shown = Policy { reveal: true }.url(&url);
+        lines.push(Line::styled(format!("GET {}", visible(&shown)), s.accent));
+        lines.push(Line::default());
+    }
+    if w.lint.is_empty() {
+        if w.qr.is_some() {
+            lines.push(Line::styled(tr(lang, "tui.lint-ok").to_owned(), s.ok));
+        }
+    } else {
+        for f in &w.lint {
+            let style = match f.severity {
+                Severity::Error => s.error,
+                Severity::Warning => s.warning,
+                Severity::Info => s.info,
+            };
+            lines.push(Line::styled(
+                format!("{} [{}]", f.title.get(lang), f.code),
+                style,
+            ));
+        }
+    }
+    lines.push(Line::default());
+    lines.extend(status_lines(w, app, s));
+    let text = Text::from(lines);
+    let qr_size = w.qr.as_ref().and_then(qr::QrImage::size);
+    // The QR code beside the text when there is room, else under it.
+    let (text_area, qr_area) = match qr_size {
+        Some((qw, _)) if area.width >= qw + 36 => {
+            let [t, q] =
+                Layout::horizontal([Constraint::Min(30), Constraint::Length(qw)]).areas(area);
+            (t, Some(q))
+        }
+        Some(_) => {
+            let rows = u16::try_from(wrapped_height(&text, area.width))
+                .unwrap_or(u16::MAX)
+                .saturating_add(1);
+            let [t, q] =
+                Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(area);
+            (t, Some(q))
+        }
+        None => (area, None),
+    };
+    Paragraph::new(text)
+        .style(s.base)
+        .wrap(Wrap { trim: false })
+        .render(text_area, buf);
+    if let (Some(q), Some(image)) = (qr_area, &w.qr) {
+        let key = app.keymap.hint(Action::FullscreenQr);
+        qr::render(buf, q, image, &key, s);
+    }
+}
+
+/// Rows `text` takes when wrapped at `width` (a close estimate: wrapping at word boundaries
+/// can take a row more, never fewer).
+fn wrapped_height(text: &Text<'_>, width: u16) -> usize {
+    let width = usize::from(width.max(1));
+    text.lines
+        .iter()
+        .map(|l| l.width().div_ceil(width).max(1))
+        .sum()
+}
+
+/// Where the callback stands: waiting (with the consent to give), received, used, expired.
+fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a>> {
+    let lang = app.opts.lang;
+    let mut out = Vec::new();
+    if let Some(consent) = &w.consent {
+        let key = match consent {
+            Consent::Authorize { .. } => "tui.approve-as",
+            Consent::MiniCode { .. } => "tui.mini-as",
+        };
+        out.push(Line::styled(tr(lang, key).to_owned(), s.warning));
+        let (users, picked) = w.session.users();
+        for (i, (id, label)) in users.iter().enumerate() {
+            let style = if i == picked { s.selection } else { s.base };
+            let mark = if i == picked { "▶" } else { " " };
+            out.push(Line::styled(format!(" {mark} {id:<18} {label}"), style));
+        }
+        return out;
+    }
+    if w.listening {
+        out.push(Line::styled(
+            format!(
+                "{} {}",
+                app.spinner.glyph(),
+                tr(lang, "tui.waiting-callback")
+            ),
+            s.accent,
+        ));
+        if w.target.approver.is_none() {
+            let uri = crate::target::redirect_uri(&w.target.app);
+            out.push(Line::styled(
+                tr_fill(lang, "tui.listening", &[("uri", uri)]),
+                s.dim,
+            ));
+        }
+        return out;
+    }
+    match &w.walk.callback {
+        Some(cb) => {
+            let code = cb.code.as_ref().map_or("", |c| c.value.as_str());
+            out.push(Line::styled(
+                tr_fill(lang, "tui.code-received", &[("code", code)]),
+                s.ok,
+            ));
+            out.push(Line::styled(visible(&cb.shown).into_owned(), s.dim));
+            let countdown_row = w.walk.steps.iter().find(|r| r.id == cb.step);
+            let spent = w
+                .walk
+                .exchanges
+                .iter()
+                .any(|e| e.step == crate::flow::StepKind::Token);
+            if spent {
+                out.push(Line::styled(tr(lang, "tui.code-used").to_owned(), s.dim));
+            } else if let Some(c) = countdown_row.and_then(|r| r.countdown.as_ref()) {
+                let text = if c.seconds_left <= 0 {
+                    tr(lang, "tui.code-expired").to_owned()
+                } else {
+                    Msg::Left.fill(lang, &[("left", &countdown(c.seconds_left, lang))])
+                };
+                out.push(Line::styled(text, s.warning));
+            }
+        }
+        None if w.session.phase() == Phase::Waiting => {
+            let key = app.keymap.hint(Action::Paste);
+            out.push(Line::styled(
+                tr_fill(lang, "tui.paste-hint", &[("key", &key)]),
+                s.warning,
+            ));
+        }
+        None => {
+            let key = app.keymap.hint(Action::RunNext);
+            out.push(Line::styled(
+                tr_fill(lang, "tui.not-sent", &[("key", &key)]),
+                s.dim,
+            ));
+        }
+    }
+    if let Some(p) = w.session.problem() {
+        out.push(Line::styled(format!("✗ {}", visible(p)), s.error));
+    }
+    out
+}
+
+/// Write the walk as one JSON document (schema `authwalk.run/1`), secrets masked whatever the
+/// screen shows, into the current folder.
+pub fn export(w: &WalkScreen) -> Result<PathBuf, String> {
+    let now = time::OffsetDateTime::now_utc();
+    let walk = w
+        .session
+        .walk_with(Policy { reveal: false }, now, std::time::Duration::ZERO);
+    let text = serde_json::to_string_pretty(&walk).map_err(|e| e.to_string())?;
+    let path = PathBuf::from(format!(
+        "authwalk-{}-{}.json",
+        walk.flow.id(),
+        now.unix_timestamp()
+    ));
+    std::fs::write(&path, text + "\n")
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
