@@ -357,23 +357,9 @@ fn check_signature(
         SignType::Rsa2 => SignType::Rsa,
         SignType::Rsa => SignType::Rsa2,
     };
-    v.reason_zh = if check(&source.content, other.hash()) {
-        format!(
-            "响应用 {other} 签名，而不是 {sign_type}：请设置 sign_type={other}，或在开放平台把应用改为 {sign_type}"
-        )
-    } else if compact_json(&source.content).is_some() {
-        format!(
-            "{} 原文的 JSON 之间有空白（粘贴前被格式化过？），与支付宝签名的原文不同：请用原样收到的响应体验签",
-            source.node
-        )
-    } else {
-        format!(
-            "签名与 {} 原文不符（支付宝公钥 {}）：要么这不是该应用、该环境的支付宝公钥（沙箱与正式环境不同），要么响应在途中被改动",
-            source.node,
-            key.fingerprint().short()
-        )
-    };
-    v.reason = if check(&source.content, other.hash()) {
+    let other_verifies = check(&source.content, other.hash());
+    v.reason_zh = mismatch_reason_zh(source, other_verifies, sign_type, other, key);
+    v.reason = if other_verifies {
         format!(
             "the response is signed with {other} ({}), not {sign_type}: set sign_type={other} or \
              switch the app to {sign_type} in the console",
@@ -404,6 +390,33 @@ fn check_signature(
             key.fingerprint().short()
         )
     };
+}
+
+/// Why a signature did not match, in Chinese: the other sign type, a reformatted paste, or the
+/// key (or the body on the way).
+fn mismatch_reason_zh(
+    source: &SignSource,
+    other_verifies: bool,
+    sign_type: SignType,
+    other: SignType,
+    key: &PublicKey,
+) -> String {
+    if other_verifies {
+        format!(
+            "响应用 {other} 签名，而不是 {sign_type}：请设置 sign_type={other}，或在开放平台把应用改为 {sign_type}"
+        )
+    } else if compact_json(&source.content).is_some() {
+        format!(
+            "{} 原文的 JSON 之间有空白（粘贴前被格式化过？），与支付宝签名的原文不同：请用原样收到的响应体验签",
+            source.node
+        )
+    } else {
+        format!(
+            "签名与 {} 原文不符（支付宝公钥 {}）：要么这不是该应用、该环境的支付宝公钥（沙箱与正式环境不同），要么响应在途中被改动",
+            source.node,
+            key.fingerprint().short()
+        )
+    }
 }
 
 /// The JSON text without whitespace between tokens (strings untouched); `None` when there is
