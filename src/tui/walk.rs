@@ -141,7 +141,7 @@ impl WalkApp {
             themes.select("high-contrast");
         }
         Self {
-            keymap,
+            keymap: keymap.with_lang(opts.lang),
             themes,
             opts,
             screen: Screen::Starting,
