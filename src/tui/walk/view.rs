@@ -544,7 +544,7 @@ fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s
         .render(text_area, buf);
     if let (Some(q), Some(image)) = (qr_area, &w.qr) {
         let key = app.keymap.hint(Action::FullscreenQr);
-        qr::render(buf, q, image, &key, s);
+        qr::render_in(buf, q, image, &key, lang, s);
     }
 }
 
