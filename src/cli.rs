@@ -220,6 +220,7 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
             present: args.present,
             lan,
             state: None,
+            export_dir: None,
         };
         return crate::tui::walk::main(opts);
     }

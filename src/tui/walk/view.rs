@@ -544,7 +544,7 @@ fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s
         .render(text_area, buf);
     if let (Some(q), Some(image)) = (qr_area, &w.qr) {
         let key = app.keymap.hint(Action::FullscreenQr);
-        qr::render(buf, q, image, &key, s);
+        qr::render_in(buf, q, image, &key, lang, s);
     }
 }
 
@@ -641,14 +641,14 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
 }
 
 /// Write the walk as one JSON document (schema `authwalk.run/1`), secrets masked whatever the
-/// screen shows, into the current folder.
-pub fn export(w: &WalkScreen) -> Result<PathBuf, String> {
+/// screen shows, into `dir` (the current folder by default).
+pub fn export(w: &WalkScreen, dir: Option<&std::path::Path>) -> Result<PathBuf, String> {
     let now = time::OffsetDateTime::now_utc();
     let walk = w
         .session
         .walk_with(Policy { reveal: false }, now, std::time::Duration::ZERO);
     let text = serde_json::to_string_pretty(&walk).map_err(|e| e.to_string())?;
-    let path = PathBuf::from(format!(
+    let path = dir.unwrap_or(std::path::Path::new(".")).join(format!(
         "authwalk-{}-{}.json",
         walk.flow.id(),
         now.unix_timestamp()
