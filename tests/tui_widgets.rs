@@ -189,8 +189,9 @@ fn wide_characters_keep_their_columns() {
     assert_eq!(buffer[(9, 3)].symbol(), "|");
 }
 
-/// A 5 MB body draws its visible lines at the top and at the bottom, pretty, raw wrapped and
-/// raw unwrapped. How fast is measured by `cargo bench --bench tui`, not here.
+/// A 5 MB body draws its visible lines: pretty at the top and at the bottom (with the
+/// scrollbar's thumb following), raw wrapped at the top, raw unwrapped as one row. How fast is
+/// measured by `cargo bench --bench tui`, not here.
 #[test]
 fn a_5mb_body_shows_its_first_and_last_lines() {
     let mut json = String::from("{\"items\":[");
