@@ -7,9 +7,11 @@
 //!
 //! Errors are printed with their whole chain (`{:#}`); a closed pipe is not an error.
 
+mod capture;
 mod explain;
 mod keys;
 mod lint;
+mod profile;
 mod render;
 mod run;
 mod sandbox;
@@ -127,6 +129,10 @@ pub enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Walk a login headless: on the embedded sandbox, or a real app with --profile.
     Run(run::RunArgs),
+    /// Add, list, show and remove app profiles (config.toml).
+    Profile(profile::ProfileArgs),
+    /// Reconstruct and diagnose a login from a HAR capture or a list of URLs (no network).
+    Triage(capture::TriageArgs),
 }
 
 /// Run the command line and map the outcome to an exit code.
@@ -164,6 +170,8 @@ pub fn main() -> ExitCode {
         Some(Command::Explain(a)) => explain::run(&a, &args.global),
         Some(Command::Sandbox(a)) => sandbox::run(&a, &args.global),
         Some(Command::Run(a)) => run::run(&a, &args.global),
+        Some(Command::Profile(a)) => profile::run(&a, &args.global),
+        Some(Command::Triage(a)) => capture::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,
@@ -213,6 +221,7 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
             present: args.present,
             lan,
             state: None,
+            export_dir: None,
         };
         return crate::tui::walk::main(opts);
     }

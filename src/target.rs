@@ -112,7 +112,8 @@ pub struct Place {
     scenario_user: Option<String>,
     /// The scenario makes the two-token mix-up on purpose (`token-mixup`).
     tutorial_mixup: bool,
-    profile: Option<String>,
+    /// A profile's name and what it says.
+    profile: Option<(String, Profile)>,
     /// Phone mode: the LAN address the authorize URL (and so the QR code) carries.
     lan: Option<IpAddr>,
 }
@@ -134,15 +135,7 @@ pub struct Open {
 /// runtime).
 pub async fn open(place: &Where, how: &Open) -> anyhow::Result<Place> {
     match place {
-        Where::Profile(name) => Ok(Place {
-            kind: TargetKind::Profile,
-            sandbox: None,
-            manifest: None,
-            scenario_user: None,
-            tutorial_mixup: false,
-            profile: Some(name.clone()),
-            lan: None,
-        }),
+        Where::Profile(name) => open_profile(name, how).await,
         Where::Embedded {
             state_dir,
             scenario,
@@ -198,6 +191,58 @@ pub async fn open(place: &Where, how: &Open) -> anyhow::Result<Place> {
     }
 }
 
+/// Open a profile: read it, and on a sandbox environment start the embedded sandbox (with the
+/// profile's app) or read the running one's manifest.
+async fn open_profile(name: &str, how: &Open) -> anyhow::Result<Place> {
+    let path = profile::config_path()?;
+    let loaded = profile::load(&path, name)?;
+    let (sandbox, manifest) = match ProfileEnv::parse(loaded.environment()) {
+        ProfileEnv::Real(_) => (None, None),
+        ProfileEnv::Running(spec) => {
+            let spec = if spec.is_empty() {
+                sandbox_state_dir()?.display().to_string()
+            } else {
+                spec
+            };
+            (None, Some(crate::sandbox::running(&spec)?))
+        }
+        ProfileEnv::Embedded => {
+            let alipay_apps = match &loaded {
+                Profile::Alipay(p) if how.flows.iter().any(|f| f.is_alipay()) => {
+                    if !ALIPAY_APP_IDS.contains(&p.app_id.as_str()) {
+                        bail!(
+                            "profile '{name}': app_id {} is not an app of the embedded sandbox; \
+                             use one of {}",
+                            p.app_id,
+                            ALIPAY_APP_IDS.join(", ")
+                        );
+                    }
+                    vec![p.app_id.clone()]
+                }
+                _ => Vec::new(),
+            };
+            let handle = Sandbox::start(SandboxConfig {
+                state_dir: Some(sandbox_state_dir()?),
+                alipay_apps: Some(alipay_apps),
+                ..SandboxConfig::default()
+            })
+            .await
+            .context("cannot start the embedded sandbox")?;
+            let manifest = handle.manifest().clone();
+            (Some(handle), Some(manifest))
+        }
+    };
+    Ok(Place {
+        kind: TargetKind::Profile,
+        sandbox,
+        manifest,
+        scenario_user: None,
+        tutorial_mixup: false,
+        profile: Some((name.to_owned(), loaded)),
+        lan: None,
+    })
+}
+
 impl Place {
     /// The target of one `flow` here.
     pub fn target(
@@ -206,17 +251,28 @@ impl Place {
         choice: &Choice,
         transport: &Transport,
     ) -> anyhow::Result<Target> {
-        if let Some(name) = &self.profile {
-            let (app, info, warnings) = app_from_profile(name, flow, choice)?;
+        if let Some((name, profile)) = &self.profile {
+            // A profile on a sandbox takes the real path; only the base URLs differ, and the
+            // sandbox approves as a demo user.
+            let manifest = self.manifest.as_ref();
+            let (app, mut info) = app_from_profile(name, profile.clone(), flow, choice, manifest)?;
+            let (approver, user) = match manifest {
+                Some(m) => {
+                    let user = pick_user(m, flow, choice, None)?;
+                    info.user = Some(user.clone());
+                    (Some(approver(m, &user, transport)), Some(user))
+                }
+                None => (None, None),
+            };
             return Ok(Target {
                 app,
                 info,
                 sandbox: None,
-                approver: None,
-                user: None,
-                manifest: None,
+                approver,
+                user,
+                manifest: manifest.cloned(),
                 tutorial_mixup: false,
-                warnings,
+                warnings: loose_files(profile),
             });
         }
         let manifest = self
@@ -382,6 +438,49 @@ fn on_sandbox(
     transport: &Transport,
     kind: TargetKind,
 ) -> anyhow::Result<Target> {
+    let user = pick_user(m, flow, choice, scenario_user)?;
+    let (app, name) = if flow.is_alipay() {
+        sandbox_alipay(m, choice)?
+    } else {
+        sandbox_wechat(m, flow, choice)?
+    };
+    let base = m.base_url().to_owned();
+    Ok(Target {
+        app,
+        info: TargetInfo {
+            kind,
+            name: format!("{} as {user}", name.en),
+            base,
+            app: name,
+            user: Some(user.clone()),
+        },
+        sandbox: None,
+        approver: Some(approver(m, &user, transport)),
+        user: Some(user),
+        manifest: Some(m.clone()),
+        tutorial_mixup: false,
+        warnings: Vec::new(),
+    })
+}
+
+/// The sandbox's way of approving as `user`.
+fn approver(m: &Manifest, user: &str, transport: &Transport) -> SandboxApprover {
+    SandboxApprover {
+        transport: transport.clone(),
+        user: user.to_owned(),
+        control: m.control.clone(),
+        token: m.token.clone(),
+    }
+}
+
+/// The demo user who approves: the one asked for, else the scenario's, else the provider's
+/// first.
+fn pick_user(
+    m: &Manifest,
+    flow: FlowKind,
+    choice: &Choice,
+    scenario_user: Option<&str>,
+) -> anyhow::Result<String> {
     let provider = if flow.is_alipay() { "alipay" } else { "wechat" };
     let known = || {
         m.users
@@ -407,36 +506,7 @@ fn on_sandbox(
                 .ok_or_else(|| anyhow!("the sandbox has no {provider} demo user"))?,
         },
     };
-    let (app, name) = if flow.is_alipay() {
-        sandbox_alipay(m, choice)?
-    } else {
-        sandbox_wechat(m, flow, choice)?
-    };
-    let base = m
-        .control
-        .trim_end_matches(crate::sandbox::CONTROL_PATH)
-        .to_owned();
-    Ok(Target {
-        app,
-        info: TargetInfo {
-            kind,
-            name: format!("{} as {user}", name.en),
-            base,
-            app: name,
-            user: Some(user.clone()),
-        },
-        sandbox: None,
-        approver: Some(SandboxApprover {
-            transport: transport.clone(),
-            user: user.clone(),
-            control: m.control.clone(),
-            token: m.token.clone(),
-        }),
-        user: Some(user),
-        manifest: Some(m.clone()),
-        tutorial_mixup: false,
-        warnings: Vec::new(),
-    })
+    Ok(user)
 }
 
 /// The scope to use: the one asked for, else the default; it must be `provider`'s.
@@ -553,6 +623,32 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
     Ok((App::Wechat(app), name))
 }
 
+/// Where a profile's environment sends its calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileEnv {
+    /// Alipay production or sandbox, WeChat, or a custom base URL: the real path.
+    Real(String),
+    /// The embedded sandbox, started for this walk.
+    Embedded,
+    /// An `authwalk sandbox` already running: its sandbox.json, state folder or URL (empty:
+    /// the default state folder).
+    Running(String),
+}
+
+impl ProfileEnv {
+    /// `embedded`, `running`, `running:SPEC`, or anything else (production, sandbox, a URL).
+    pub fn parse(text: &str) -> Self {
+        match text.trim() {
+            "embedded" | "embedded-sandbox" => Self::Embedded,
+            "running" => Self::Running(String::new()),
+            t => match t.strip_prefix("running:") {
+                Some(spec) => Self::Running(spec.trim().to_owned()),
+                None => Self::Real(t.to_owned()),
+            },
+        }
+    }
+}
+
 /// Refuse a plain `http://` URL whose host is not loopback, unless `allow`: the app's
 /// signatures, its appsecret and the user's tokens would cross the network in clear. A pure
 /// check on the URL's text; nothing is resolved.
@@ -585,115 +681,31 @@ fn is_loopback(url: &url::Url) -> bool {
 }
 
 /// ssh's warning for each key or secret file of a profile that others can read. (An inline
-/// appsecret in a loose config file is refused by `profile::load`.)
+/// secret in a loose config file is refused by `profile::load`.)
 fn loose_files(profile: &Profile) -> Vec<String> {
     use crate::config::loose_file_warning;
-    match profile {
-        Profile::Alipay(p) => loose_file_warning(&p.private_key, "PRIVATE KEY")
-            .into_iter()
-            .collect(),
-        Profile::Wechat(p) if p.secret_env.is_none() => p
-            .secret_file
-            .as_deref()
-            .and_then(|f| loose_file_warning(f, "SECRET"))
-            .into_iter()
-            .collect(),
-        Profile::Wechat(_) => Vec::new(),
+    let (file, what) = match profile {
+        Profile::Alipay(p) => (p.private_key_ref(), "PRIVATE KEY"),
+        Profile::Wechat(p) => (p.secret_ref(), "SECRET"),
+    };
+    match file {
+        Some(profile::SecretRef::File(path)) => {
+            loose_file_warning(&path, what).into_iter().collect()
+        }
+        _ => Vec::new(),
     }
 }
 
-/// The app of profile `name`, what to show about it, and warnings about loose files.
 fn app_from_profile(
     name: &str,
+    profile: Profile,
     flow: FlowKind,
     choice: &Choice,
-) -> anyhow::Result<(App, TargetInfo, Vec<String>)> {
-    let path = crate::config::config_dir()
-        .map(|d| d.join("config.toml"))
-        .ok_or_else(|| anyhow!("no config folder on this system; set AUTHWALK_CONFIG_DIR"))?;
-    let profile = profile::load(&path, name)?;
-    let warnings = loose_files(&profile);
-    let clear = |url: &str, what: &str| {
-        check_plain_http(
-            url,
-            &format!("profile '{name}': {what}"),
-            choice.insecure_http,
-        )
-    };
+    sandbox: Option<&Manifest>,
+) -> anyhow::Result<(App, TargetInfo)> {
     match (profile, flow.is_alipay()) {
-        (Profile::Alipay(p), true) => {
-            let env: Environment = p
-                .environment
-                .parse()
-                .map_err(|e: String| anyhow!("profile '{name}': {e}"))?;
-            clear(&env.gateway_url(), "the gateway")?;
-            let private_key = PrivateKey::parse_bytes(&read_key_file(&p.private_key)?)
-                .with_context(|| format!("profile '{name}': {}", p.private_key.display()))?;
-            let alipay_public_key = PublicKey::parse_bytes(&read_key_file(&p.alipay_public_key)?)
-                .with_context(|| {
-                format!("profile '{name}': {}", p.alipay_public_key.display())
-            })?;
-            crate::keys::check_alipay_public_key(&alipay_public_key, &private_key)
-                .with_context(|| format!("profile '{name}': {}", p.alipay_public_key.display()))?;
-            let sign_type: SignType = p.sign_type.parse().map_err(anyhow::Error::msg)?;
-            private_key.check_size_for(sign_type.hash())?;
-            let info = TargetInfo {
-                kind: TargetKind::Profile,
-                name: name.to_owned(),
-                base: env.gateway_url().into_owned(),
-                app: Text::new(name, name),
-                user: None,
-            };
-            let app = AlipayApp {
-                app_id: p.app_id,
-                sign_type,
-                charset: p.charset.parse::<Charset>().map_err(anyhow::Error::msg)?,
-                private_key,
-                alipay_public_key,
-                redirect_uri: p.redirect_uri,
-                scope: scope_for(
-                    Provider::Alipay,
-                    choice.scope,
-                    profile_scope(name, &p.scope)?,
-                )?,
-                gateway_url: env.gateway_url().into_owned(),
-                authorize_url: env.authorize_url().into_owned(),
-            };
-            Ok((App::Alipay(app), info, warnings))
-        }
-        (Profile::Wechat(p), false) => {
-            let secret = p.resolve_secret(name)?;
-            let open_base = p
-                .open_base
-                .clone()
-                .unwrap_or_else(|| crate::provider::wechat::OPEN_BASE.to_owned());
-            let api_base = p
-                .api_base
-                .clone()
-                .unwrap_or_else(|| crate::provider::wechat::API_BASE.to_owned());
-            clear(&api_base, "api_base")?;
-            let info = TargetInfo {
-                kind: TargetKind::Profile,
-                name: name.to_owned(),
-                base: api_base.clone(),
-                app: Text::new(name, name),
-                user: None,
-            };
-            let app = WechatApp {
-                appid: p.appid,
-                secret,
-                redirect_uri: p.redirect_uri,
-                scope: scope_for(
-                    Provider::Wechat,
-                    choice.scope,
-                    profile_scope(name, &p.scope)?,
-                )?,
-                open_base,
-                api_base,
-                lang: UserInfoLang::ZhCn,
-            };
-            Ok((App::Wechat(app), info, warnings))
-        }
+        (Profile::Alipay(p), true) => alipay_from_profile(name, p, choice, sandbox),
+        (Profile::Wechat(p), false) => wechat_from_profile(name, p, choice, sandbox),
         (Profile::Alipay(_), false) => {
             bail!("profile '{name}' is an Alipay app; run an alipay-* flow")
         }
@@ -701,6 +713,142 @@ fn app_from_profile(
             bail!("profile '{name}' is a WeChat app; run a wechat-* flow")
         }
     }
+}
+
+fn alipay_from_profile(
+    name: &str,
+    p: profile::AlipayProfile,
+    choice: &Choice,
+    sandbox: Option<&Manifest>,
+) -> anyhow::Result<(App, TargetInfo)> {
+    let key_context = |what: &dyn std::fmt::Display| format!("profile '{name}': {what}");
+    // Only the base URLs differ between a real environment and a sandbox.
+    let env: Environment = match sandbox {
+        Some(m) => Environment::Custom {
+            base: m.base_url().to_owned(),
+        },
+        None => p
+            .environment
+            .parse()
+            .map_err(|e: String| anyhow!("profile '{name}': {e}"))?,
+    };
+    check_plain_http(
+        &env.gateway_url(),
+        &format!("profile '{name}': the gateway"),
+        choice.insecure_http,
+    )?;
+    let entry = sandbox.and_then(|m| m.alipay.apps.iter().find(|a| a.app_id == p.app_id));
+    let key_ref = p
+        .private_key_ref()
+        .or_else(|| entry.map(|e| profile::SecretRef::File(e.app_private_key.clone())))
+        .ok_or_else(|| profile::ProfileError::NoKey(name.to_owned()))?;
+    let private_key = PrivateKey::parse_bytes(&key_ref.resolve()?)
+        .with_context(|| key_context(&key_ref.describe()))?;
+    let public_path = p
+        .alipay_public_key
+        .clone()
+        .or_else(|| entry.map(|e| e.alipay_public_key.clone()))
+        .ok_or_else(|| anyhow!("profile '{name}' gives no alipay_public_key (支付宝公钥) file"))?;
+    let alipay_public_key = PublicKey::parse_bytes(&read_key_file(&public_path)?)
+        .with_context(|| key_context(&public_path.display()))?;
+    crate::keys::check_alipay_public_key(&alipay_public_key, &private_key)
+        .with_context(|| key_context(&public_path.display()))?;
+    let sign_type: SignType = p.sign_type.parse().map_err(anyhow::Error::msg)?;
+    private_key.check_size_for(sign_type.hash())?;
+    let info = TargetInfo {
+        kind: TargetKind::Profile,
+        name: name.to_owned(),
+        base: env.gateway_url().into_owned(),
+        app: Text::new(name, name),
+        user: None,
+    };
+    let app = AlipayApp {
+        app_id: p.app_id,
+        sign_type,
+        charset: p.charset.parse::<Charset>().map_err(anyhow::Error::msg)?,
+        private_key,
+        alipay_public_key,
+        redirect_uri: p.redirect_uri,
+        scope: scope_for(
+            Provider::Alipay,
+            choice.scope,
+            profile_scope(name, &p.scope)?,
+        )?,
+        gateway_url: env.gateway_url().into_owned(),
+        authorize_url: env.authorize_url().into_owned(),
+    };
+    Ok((App::Alipay(app), info))
+}
+
+fn wechat_from_profile(
+    name: &str,
+    p: profile::WechatProfile,
+    choice: &Choice,
+    sandbox: Option<&Manifest>,
+) -> anyhow::Result<(App, TargetInfo)> {
+    let secret = match sandbox.filter(|_| p.secret_ref().is_none()) {
+        Some(m) => m
+            .wechat
+            .apps
+            .iter()
+            .find(|a| a.appid == p.appid)
+            .map(|a| a.secret.clone())
+            .ok_or_else(|| {
+                anyhow!(
+                    "profile '{name}': appid {} is not an app of the sandbox, and the \
+                     profile gives no appsecret",
+                    p.appid
+                )
+            })?,
+        None => p.resolve_secret(name)?,
+    };
+    let custom = match p.environment.as_deref().map(str::trim) {
+        None | Some("production") => None,
+        Some(base) if base.starts_with("http://") || base.starts_with("https://") => {
+            Some(base.trim_end_matches('/').to_owned())
+        }
+        Some(_) if sandbox.is_some() => None,
+        Some(other) => bail!(
+            "profile '{name}': environment '{other}' is not production, embedded, \
+             running or a base URL (http://… or https://…)"
+        ),
+    };
+    let (default_open, default_api) = match (sandbox, custom) {
+        (Some(m), _) => (m.wechat.open_base.clone(), m.wechat.api_base.clone()),
+        (None, Some(base)) => (base.clone(), base),
+        (None, None) => (
+            crate::provider::wechat::OPEN_BASE.to_owned(),
+            crate::provider::wechat::API_BASE.to_owned(),
+        ),
+    };
+    let open_base = p.open_base.clone().unwrap_or(default_open);
+    let api_base = p.api_base.clone().unwrap_or(default_api);
+    check_plain_http(
+        &api_base,
+        &format!("profile '{name}': api_base"),
+        choice.insecure_http,
+    )?;
+    let info = TargetInfo {
+        kind: TargetKind::Profile,
+        name: name.to_owned(),
+        base: api_base.clone(),
+        app: Text::new(name, name),
+        user: None,
+    };
+    let app = WechatApp {
+        appid: p.appid,
+        secret,
+        redirect_uri: p.redirect_uri,
+        scope: scope_for(
+            Provider::Wechat,
+            choice.scope,
+            profile_scope(name, &p.scope)?,
+        )?,
+        open_base,
+        api_base,
+        lang: UserInfoLang::ZhCn,
+    };
+    Ok((App::Wechat(app), info))
 }
 
 #[cfg(test)]

@@ -53,6 +53,35 @@ const NEEDS_RUNNING_SANDBOX: &str = "needs an `authwalk sandbox` already running
 const NEEDS_PROFILE: &str = "needs a real app's profile in the config file and the network";
 
 const EXAMPLES: &[Example] = &[
+    // Real apps and support tickets.
+    Example {
+        command: "authwalk profile add my-alipay",
+        plan: Plan::Skip(NEEDS_PROFILE),
+    },
+    Example {
+        command: "authwalk keys check --profile my-alipay --sdk java",
+        plan: Plan::Skip(NEEDS_PROFILE),
+    },
+    Example {
+        command: "authwalk run alipay-web --profile my-alipay --export ticket",
+        plan: Plan::Skip(NEEDS_PROFILE),
+    },
+    Example {
+        command: "authwalk profile list",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk triage capture.har --alipay-public-key alipay_public_key.pem",
+        plan: Plan::Skip(
+            "needs a capture of the reader's own login; tests/har_triage.rs triages recorded \
+             sandbox walks and seed 002's mix-up",
+        ),
+    },
     // The inspector: without a terminal (as here) it prints the walk, so these run headless.
     Example {
         command: "authwalk --flow wechat-web",

@@ -29,6 +29,25 @@ pub enum KeysCommand {
     Inspect(InspectArgs),
     /// Rewrite a key in another format (PKCS#1, PKCS#8, SPKI; PEM or one-line).
     Convert(ConvertArgs),
+    /// Pre-flight a profile before any call: keys, formats, app id, redirect_uri, appsecret.
+    /// Exit 1 when a check fails.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The profile to check (authwalk profile list).
+    #[arg(long, value_name = "NAME")]
+    pub profile: String,
+    /// The SDK the key goes to: java, python, php, dotnet, node, go (PKCS#8 or PKCS#1).
+    #[arg(long, value_name = "LANG")]
+    pub sdk: Option<crate::preflight::Sdk>,
+    /// The registered callback domain (WeChat 网页授权域名) or URL (Alipay 授权回调地址).
+    #[arg(long, value_name = "DOMAIN|URL")]
+    pub domain: Option<String>,
+    /// Print the facts and findings as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Output formats, named as people know them.
@@ -106,12 +125,50 @@ pub struct ConvertArgs {
     pub force: bool,
 }
 
-pub fn run(args: &KeysArgs, _global: &Global) -> anyhow::Result<ExitCode> {
+pub fn run(args: &KeysArgs, global: &Global) -> anyhow::Result<ExitCode> {
     match &args.command {
         KeysCommand::Gen(a) => generate(a),
         KeysCommand::Inspect(a) => inspect(a),
         KeysCommand::Convert(a) => convert(a),
+        KeysCommand::Check(a) => check(a, global),
     }
+}
+
+/// `keys check --profile NAME`: the profile's pre-flight, exit 1 when a check fails.
+fn check(args: &CheckArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let path = crate::config::profile::config_path()?;
+    let profile = crate::config::profile::load(&path, &args.profile)?;
+    let report = crate::preflight::check(
+        &profile,
+        &crate::preflight::Options {
+            sdk: args.sdk,
+            domain: args.domain.clone(),
+        },
+    );
+    let mut out = io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", json_pretty(&report)?)?;
+    } else {
+        writeln!(out, "profile {}", visible(&args.profile))?;
+        for (label, value) in &report.facts {
+            writeln!(out, "  {label}: {}", visible(value))?;
+        }
+        writeln!(out)?;
+        if report.findings.is_empty() {
+            let ok = match global.lang() {
+                crate::finding::Lang::En => "every check passed",
+                crate::finding::Lang::Zh => "全部检查通过",
+            };
+            writeln!(out, "{ok}")?;
+        } else {
+            super::lint::print_findings(&mut out, &report.findings, global)?;
+        }
+    }
+    Ok(if report.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn generate(args: &GenArgs) -> anyhow::Result<ExitCode> {

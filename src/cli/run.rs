@@ -29,7 +29,10 @@ use crate::transport::{Approver, DriveEvent, Transport, drive};
     authwalk run alipay-web --scenario wrong-scope\n  \
     authwalk run alipay-web --profile my-alipay --from user-info --auth-token env:AUTH_TOKEN"
 )]
-#[expect(clippy::struct_excessive_bools, reason = "independent clap flags")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches, as clap spells them"
+)]
 pub struct RunArgs {
     /// alipay-web, alipay-mini, wechat-web or wechat-qr.
     pub flow: FlowKind,
@@ -89,9 +92,17 @@ pub struct RunArgs {
     /// Print the Exchanges as one JSON document (schema `authwalk.run/1`).
     #[arg(long)]
     pub json: bool,
-    /// Show tokens, codes and secrets in full instead of masked.
+    /// Show tokens, codes and secrets in full on the screen (never in an --export).
     #[arg(long)]
     pub reveal: bool,
+    /// Also write the walk as FILE.md and FILE.json (a .md or .json ending on FILE is dropped
+    /// first): the support question in Alipay's form, every exchange, the findings, the
+    /// environment. Secrets and user ids become placeholders (tok#1, code#1, uid#1 …).
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<PathBuf>,
+    /// Write the --export files with live secrets and user data (mode 0600, with a warning).
+    #[arg(long, requires = "export")]
+    pub unredacted: bool,
     /// Seconds allowed per request, body included (1 to 600).
     #[arg(
         long,
@@ -225,11 +236,8 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         OffsetDateTime::now_utc(),
     )?;
     flow.set_tutorial_mixup(target.tutorial_mixup);
-    let mut callback = target.callback_for(&flow).await?;
-    if let Callback::Listener(a) = &mut callback {
-        a.listener.set_timeout(args.callback_timeout);
-    }
-    let mut approver = CliApprover { callback, lang };
+    let callback = target.callback_for(&flow).await?;
+    let mut approver = CliApprover::new(callback, lang, args.callback_timeout);
 
     let policy = Policy {
         reveal: args.reveal,
@@ -284,6 +292,19 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     let mut walk = view(&presenter, &flow);
     walk.ok = ok && walk.ok;
     walk.summary.ok = walk.ok;
+    if let Some(path) = &args.export {
+        // The transcript does its own masking, with placeholders that keep equal values equal.
+        let mut full = presenter.walk(
+            &flow,
+            &info,
+            Policy { reveal: true },
+            OffsetDateTime::now_utc(),
+            started.elapsed(),
+        );
+        full.ok = walk.ok;
+        full.summary.ok = walk.ok;
+        export(path, &full, args.unredacted)?;
+    }
     if args.json {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", crate::escape::json_pretty(&walk)?)?;
@@ -301,10 +322,72 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     })
 }
 
+/// `FILE.md` and `FILE.json` for `--export FILE` (a `.md` or `.json` ending is dropped first).
+pub(super) fn export_paths(path: &std::path::Path) -> (PathBuf, PathBuf) {
+    let stem = match path.extension().and_then(|e| e.to_str()) {
+        Some("md" | "json") => path.with_extension(""),
+        _ => path.to_owned(),
+    };
+    let with = |ext: &str| {
+        let mut name = stem.clone().into_os_string();
+        name.push(ext);
+        PathBuf::from(name)
+    };
+    (with(".md"), with(".json"))
+}
+
+/// Write the transcript of `walk` next to `path`; an unredacted one is 0600 and warned about.
+pub(super) fn export(
+    path: &std::path::Path,
+    walk: &crate::present::Walk,
+    unredacted: bool,
+) -> anyhow::Result<()> {
+    use crate::transcript::{self, Meta, Redaction};
+    let stamp = OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let redaction = if unredacted {
+        Redaction::Unredacted
+    } else {
+        Redaction::Redacted
+    };
+    let t = transcript::export(walk, &Meta::now(stamp), redaction)?;
+    let (md, json) = export_paths(path);
+    for (file, text) in [(&md, &t.markdown), (&json, &t.json)] {
+        let written = if unredacted {
+            crate::config::write_secret_file(file, text.as_bytes(), true)
+        } else {
+            std::fs::write(file, text)
+        };
+        written.with_context(|| format!("cannot write {}", file.display()))?;
+    }
+    if unredacted {
+        eprintln!(
+            "warning: {} and {} hold live secrets, tokens and user data (unredacted); do not \
+             attach them to a ticket or share them",
+            md.display(),
+            json.display()
+        );
+    } else {
+        eprintln!("transcript: {} · {}", md.display(), json.display());
+    }
+    Ok(())
+}
+
 /// The CLI's side of a callback: the target's way, with prompts on standard error.
 struct CliApprover {
     callback: Callback,
     lang: Lang,
+}
+
+impl CliApprover {
+    /// A listener waits at most `wait` for the browser.
+    fn new(mut callback: Callback, lang: Lang, wait: Duration) -> Self {
+        if let Callback::Listener(a) = &mut callback {
+            a.listener.set_timeout(wait);
+        }
+        Self { callback, lang }
+    }
 }
 
 impl Approver for CliApprover {
