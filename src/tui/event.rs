@@ -90,14 +90,15 @@ impl InputReader {
                 while !flag.load(Ordering::Relaxed) {
                     let message = match event::poll(POLL) {
                         Ok(false) => continue,
-                        Ok(true) => match event::read() {
-                            Ok(event) => Message::from_event(event),
-                            Err(_) => {
+                        Ok(true) => {
+                            if let Ok(event) = event::read() {
+                                Message::from_event(event)
+                            } else {
                                 // The terminal went away (a hang-up): say so once and stop.
                                 let _ = tx.send(Message::Quit);
                                 break;
                             }
-                        },
+                        }
                         Err(_) => {
                             let _ = tx.send(Message::Quit);
                             break;
