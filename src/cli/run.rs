@@ -22,8 +22,8 @@ use crate::transport::{Approver, DriveEvent, Transport, drive};
     signature did not verify, a request failed, or no callback came within --callback-timeout; \
     2 usage or configuration error.\n\n\
     Secrets: --code, --auth-token and --refresh-token take the value itself (visible to other \
-    users in `ps`), or `-` to read it from standard input, @FILE to read it from a file, \
-    env:NAME to take it from an environment variable.\n\n\
+    users in `ps`), or `-` to read it from standard input, @FILE (or file:FILE) to read it \
+    from a file, env:NAME to take it from an environment variable.\n\n\
     Examples:\n  authwalk run alipay-web\n  \
     authwalk run wechat-web --user wechat-snapshot   # snapshot mode: no profile (48001)\n  \
     authwalk run alipay-web --scenario wrong-scope\n  \

@@ -1,6 +1,7 @@
 //! Secret arguments (`--code`, `--auth-token`, `--refresh-token`) that need not appear in `ps`:
-//! a value given as `-` is read from standard input, `@FILE` from a file, `env:NAME` from an
-//! environment variable; anything else is the value itself. One trailing newline (or CRLF) and
+//! a value given as `-` is read from standard input, `@FILE` (or `file:FILE`, as a profile
+//! spells it) from a file, `env:NAME` from an environment variable; anything else is the value
+//! itself. One trailing newline (or CRLF) and
 //! surrounding blanks are dropped, as a shell's `echo` or an editor adds them.
 
 use std::path::Path;
@@ -78,7 +79,10 @@ pub(crate) fn resolve(
 ) -> anyhow::Result<String> {
     let (text, from) = if value.trim() == "-" {
         (sources.stdin()?, "standard input".to_owned())
-    } else if let Some(path) = value.strip_prefix('@') {
+    } else if let Some(path) = value
+        .strip_prefix('@')
+        .or_else(|| value.strip_prefix("file:"))
+    {
         if path.is_empty() {
             bail!("{flag} @ names no file; write {flag} @FILE");
         }
@@ -150,7 +154,10 @@ mod tests {
     fn each_source_gives_the_value_without_its_newline() {
         let mut fake = Fake {
             env: HashMap::from([("TOKEN".to_owned(), "authusrB1\n".to_owned())]),
-            files: HashMap::from([(PathBuf::from("code.txt"), "c0de\r\n".to_owned())]),
+            files: HashMap::from([
+                (PathBuf::from("code.txt"), "c0de\r\n".to_owned()),
+                (PathBuf::from("other.txt"), "other\n".to_owned()),
+            ]),
             stdin: Some("refresh9\n".to_owned()),
             ..Fake::default()
         };
@@ -168,8 +175,13 @@ mod tests {
         assert_eq!(token.as_deref(), Some("authusrB1"));
         assert_eq!(refresh.as_deref(), Some("refresh9"));
         assert_eq!(plain.as_deref(), Some("literal"));
-        let [none] = resolve_all([("--code", None)], &mut fake).unwrap();
+        let [none, spelled] = resolve_all(
+            [("--code", None), ("--code", Some("file:other.txt"))],
+            &mut fake,
+        )
+        .unwrap();
         assert_eq!(none, None);
+        assert_eq!(spelled.as_deref(), Some("other"));
     }
 
     #[test]
