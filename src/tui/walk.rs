@@ -356,12 +356,12 @@ impl WalkApp {
                 w.select_step(StepKind::MiniAuthCode);
                 w.consent = Some(Consent::MiniCode { app_id, scope });
             }
-            crate::session::Command::AwaitCallback { .. } => {
+            crate::session::Command::AwaitCallback { authorize_url } => {
                 w.select_step(StepKind::Callback);
                 let uri = crate::target::redirect_uri(&w.target.app).to_owned();
                 if crate::transport::is_loopback_url(&uri) {
                     w.listening = true;
-                    out.push(Command::Spawn(task::listen(uri)));
+                    out.push(Command::Spawn(task::listen(uri, authorize_url)));
                 }
             }
             crate::session::Command::AwaitMiniCode => w.select_step(StepKind::MiniAuthCode),
