@@ -7,12 +7,15 @@
 //!
 //! Errors are printed with their whole chain (`{:#}`); a closed pipe is not an error.
 
+mod capture;
 mod explain;
 mod keys;
 mod lint;
+mod profile;
 mod render;
 mod run;
 mod sandbox;
+mod secret_arg;
 mod sign;
 mod url;
 mod verify;
@@ -126,6 +129,10 @@ pub enum Command {
     Sandbox(sandbox::SandboxArgs),
     /// Walk a login headless: on the embedded sandbox, or a real app with --profile.
     Run(run::RunArgs),
+    /// Add, list, show and remove app profiles (config.toml).
+    Profile(profile::ProfileArgs),
+    /// Reconstruct and diagnose a login from a HAR capture or a list of URLs (no network).
+    Triage(capture::TriageArgs),
 }
 
 /// Run the command line and map the outcome to an exit code.
@@ -163,6 +170,8 @@ pub fn main() -> ExitCode {
         Some(Command::Explain(a)) => explain::run(&a, &args.global),
         Some(Command::Sandbox(a)) => sandbox::run(&a, &args.global),
         Some(Command::Run(a)) => run::run(&a, &args.global),
+        Some(Command::Profile(a)) => profile::run(&a, &args.global),
+        Some(Command::Triage(a)) => capture::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,
@@ -212,6 +221,7 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
             present: args.present,
             lan,
             state: None,
+            export_dir: None,
         };
         return crate::tui::walk::main(opts);
     }
@@ -255,8 +265,19 @@ pub(crate) fn read_input(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
 
 /// Read a key or certificate file argument (`-` for standard input), at most
 /// [`limits::MAX_KEY_FILE`] bytes.
+/// A private key file that others can read gets ssh's warning on standard error.
 pub(crate) fn read_key(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
-    read_bounded(path, limits::MAX_KEY_FILE)
+    let bytes = read_bounded(path, limits::MAX_KEY_FILE)?;
+    if path.as_os_str() != "-"
+        && let Some(warning) = crate::config::loose_file_warning(path, "PRIVATE KEY")
+        && matches!(
+            crate::keys::parse_bytes(&bytes),
+            Ok(crate::keys::ParsedKey::Private(_))
+        )
+    {
+        eprintln!("{warning}");
+    }
+    Ok(bytes)
 }
 
 fn read_bounded(path: &std::path::Path, limit: u64) -> anyhow::Result<Vec<u8>> {

@@ -299,6 +299,20 @@ pub struct VerificationView {
     pub alipay_cert_sn: Option<String>,
     #[serde(skip)]
     pub badge: Badge,
+    /// `reason` in Chinese, when known.
+    #[serde(skip)]
+    pub reason_zh: String,
+}
+
+impl VerificationView {
+    /// Why it verified or not, in `lang` (English when no Chinese is known).
+    pub fn reason(&self, lang: Lang) -> &str {
+        if lang == Lang::Zh && !self.reason_zh.is_empty() {
+            &self.reason_zh
+        } else {
+            &self.reason
+        }
+    }
 }
 
 /// The three states a signature badge shows.

@@ -18,7 +18,10 @@ mod driver;
 
 use std::time::{Duration, Instant};
 
-pub use callback::{CallbackListener, ListenError};
+pub use callback::{
+    CallbackListener, DEFAULT_CALLBACK_TIMEOUT, DEFAULT_READ_TIMEOUT, IgnoreReason, Ignored,
+    ListenError,
+};
 pub use driver::{Approver, DriveEvent, ListenerApprover, SandboxApprover, drive};
 
 use crate::flow::{HttpFailure, RawResponse};

@@ -15,6 +15,26 @@ fn vector(name: &str) -> String {
     format!("{VECTORS}/{name}")
 }
 
+/// The test app private key, copied owner-only (as `keys gen` writes keys): a checkout leaves
+/// it 0644, which earns ssh's warning on stderr.
+fn private_key() -> String {
+    use std::os::unix::fs::PermissionsExt as _;
+    static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("closed-stdout");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("app_private_key_pkcs8.pem");
+        std::fs::write(
+            &path,
+            std::fs::read(vector("app_private_key_pkcs8.pem")).unwrap(),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        path.display().to_string()
+    })
+    .clone()
+}
+
 fn authwalk(args: &[String]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_authwalk"));
     cmd.args(args)
@@ -31,7 +51,7 @@ fn args(list: &[&str]) -> Vec<String> {
 
 fn sign_args() -> Vec<String> {
     let mut a = args(&["sign", "--private-key"]);
-    a.push(vector("app_private_key_pkcs8.pem"));
+    a.push(private_key());
     a.extend(args(&[
         "app_id=2021000000000001",
         "method=alipay.system.oauth.token",
@@ -54,7 +74,7 @@ fn verify_args() -> Vec<String> {
 
 fn inspect_args() -> Vec<String> {
     let mut a = args(&["keys", "inspect"]);
-    a.push(vector("app_private_key_pkcs8.pem"));
+    a.push(private_key());
     a.push(vector("app_public_key.pem"));
     a.push(vector("fake_alipay_public_key_oneline.txt"));
     a

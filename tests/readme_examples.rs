@@ -53,6 +53,35 @@ const NEEDS_RUNNING_SANDBOX: &str = "needs an `authwalk sandbox` already running
 const NEEDS_PROFILE: &str = "needs a real app's profile in the config file and the network";
 
 const EXAMPLES: &[Example] = &[
+    // Real apps and support tickets.
+    Example {
+        command: "authwalk profile add my-alipay",
+        plan: Plan::Skip(NEEDS_PROFILE),
+    },
+    Example {
+        command: "authwalk keys check --profile my-alipay --sdk java",
+        plan: Plan::Skip(NEEDS_PROFILE),
+    },
+    Example {
+        command: "authwalk run alipay-web --profile my-alipay --export ticket",
+        plan: Plan::Skip(NEEDS_PROFILE),
+    },
+    Example {
+        command: "authwalk profile list",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk triage capture.har --alipay-public-key alipay_public_key.pem",
+        plan: Plan::Skip(
+            "needs a capture of the reader's own login; tests/har_triage.rs triages recorded \
+             sandbox walks and seed 002's mix-up",
+        ),
+    },
     // The inspector: without a terminal (as here) it prints the walk, so these run headless.
     Example {
         command: "authwalk --flow wechat-web",
@@ -324,7 +353,7 @@ const EXAMPLES: &[Example] = &[
     },
     Example {
         command: "authwalk run alipay-web --profile my-alipay --from user-info \
-                  --auth-token authusrB…",
+                  --auth-token env:AUTH_TOKEN",
         plan: Plan::Skip(NEEDS_PROFILE),
     },
 ];
@@ -493,7 +522,14 @@ fn run_example(
 ) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     for (name, source) in files {
-        std::fs::copy(crate_file(source), dir.path().join(name)).unwrap();
+        let path = dir.path().join(name);
+        std::fs::copy(crate_file(source), &path).unwrap();
+        // Owner-only, as `keys gen` writes keys: a loose private key is warned about.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
     }
     let (args, redirect) = arguments(command);
     let mut cmd = authwalk();

@@ -654,3 +654,33 @@ fn cli_token_mixup_reproduces_seed_002_and_names_both_tokens() {
         "{text}"
     );
 }
+
+/// `--lang zh` prints no English prose: no line outside URLs, JSON and signed strings holds
+/// three English words in a row (protocol names and values stand alone).
+#[test]
+fn chinese_output_has_no_english_prose() {
+    for flow in ["alipay-web", "wechat-web"] {
+        let out = authwalk()
+            .args([flow, "--lang", "zh", "--state-dir"])
+            .arg(state_dir())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{flow}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        for line in text.lines() {
+            let raw = line.contains("://")
+                || line.trim_start().starts_with(['{', '}', '"', '['])
+                || line.contains('=')
+                || line.contains("·");
+            if raw {
+                continue;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let prose = words.windows(3).any(|w| {
+                w.iter()
+                    .all(|word| word.len() > 2 && word.chars().all(|c| c.is_ascii_lowercase()))
+            });
+            assert!(!prose, "{flow}: English prose in --lang zh output: {line}");
+        }
+    }
+}

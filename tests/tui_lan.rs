@@ -68,6 +68,7 @@ async fn the_qr_code_carries_the_lan_address_and_the_walk_stays_on_loopback() {
         present: false,
         lan: Some(LAN),
         state: None,
+        export_dir: None,
     };
     let transport = Transport::new(std::time::Duration::from_secs(10)).unwrap();
     let app = WalkApp::new(opts, KeyMap::default(), ThemeSet::monochrome(), transport);

@@ -79,6 +79,7 @@ async fn runner_at(
         present: false,
         lan: None,
         state: Some("TestState0123456789abcde".into()),
+        export_dir: None,
     };
     let transport = Transport::new(std::time::Duration::from_secs(10)).unwrap();
     let app = WalkApp::new(opts, KeyMap::default(), ThemeSet::monochrome(), transport);

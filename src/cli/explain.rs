@@ -63,6 +63,9 @@ pub struct ExplainArgs {
     /// Exit 1 when the explained response reports an error (default: 0, explaining worked).
     #[arg(long)]
     pub fail_on_error: bool,
+    /// Show tokens, codes and secrets in full instead of masked (`abcd…`).
+    #[arg(long)]
+    pub reveal: bool,
 }
 
 /// Run `authwalk explain`.
@@ -80,12 +83,18 @@ pub fn run(args: &ExplainArgs, global: &Global) -> anyhow::Result<ExitCode> {
     };
     let out = match body {
         Some(body) => {
-            let analysis = explain::response(&body, args.url.as_deref())
+            let mut analysis = explain::response(&body, args.url.as_deref())
                 .context("cannot explain the response")?;
-            let request = args
-                .url
-                .as_deref()
-                .map(|u| crate::redact::redact_query(u.trim()).into_owned());
+            if !args.reveal {
+                mask_secrets(&mut analysis);
+            }
+            let request = args.url.as_deref().map(|u| {
+                if args.reveal {
+                    u.trim().to_owned()
+                } else {
+                    crate::redact::redact_query(u.trim()).into_owned()
+                }
+            });
             let out = if args.json {
                 response_json(&analysis, request.as_deref())?
             } else {
@@ -119,6 +128,27 @@ pub fn run(args: &ExplainArgs, global: &Global) -> anyhow::Result<ExitCode> {
     stdout.write_all(out.0.as_bytes())?;
     stdout.flush()?;
     Ok(out.1)
+}
+
+/// Mask tokens and codes in what is shown of a response, as `run` does: the values of secret
+/// fields, and `code=…` / `access_token=…` quoted inside other values and error messages.
+fn mask_secrets(analysis: &mut Analysis<'_>) {
+    use crate::redact;
+    for field in &mut analysis.fields {
+        match &mut field.value {
+            Value::String(s) if redact::SECRET_FIELDS.contains(&field.name.as_str()) => {
+                *s = redact::mask(s);
+            }
+            value => redact::redact_json(value),
+        }
+    }
+    for diagnosis in &mut analysis.diagnoses {
+        if let Some(message) = &mut diagnosis.message
+            && let std::borrow::Cow::Owned(scrubbed) = redact::scrub_params(message)
+        {
+            *message = scrubbed;
+        }
+    }
 }
 
 fn explain_term(

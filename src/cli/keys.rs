@@ -29,6 +29,25 @@ pub enum KeysCommand {
     Inspect(InspectArgs),
     /// Rewrite a key in another format (PKCS#1, PKCS#8, SPKI; PEM or one-line).
     Convert(ConvertArgs),
+    /// Pre-flight a profile before any call: keys, formats, app id, redirect_uri, appsecret.
+    /// Exit 1 when a check fails.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The profile to check (authwalk profile list).
+    #[arg(long, value_name = "NAME")]
+    pub profile: String,
+    /// The SDK the key goes to: java, python, php, dotnet, node, go (PKCS#8 or PKCS#1).
+    #[arg(long, value_name = "LANG")]
+    pub sdk: Option<crate::preflight::Sdk>,
+    /// The registered callback domain (WeChat 网页授权域名) or URL (Alipay 授权回调地址).
+    #[arg(long, value_name = "DOMAIN|URL")]
+    pub domain: Option<String>,
+    /// Print the facts and findings as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Output formats, named as people know them.
@@ -106,12 +125,50 @@ pub struct ConvertArgs {
     pub force: bool,
 }
 
-pub fn run(args: &KeysArgs, _global: &Global) -> anyhow::Result<ExitCode> {
+pub fn run(args: &KeysArgs, global: &Global) -> anyhow::Result<ExitCode> {
     match &args.command {
         KeysCommand::Gen(a) => generate(a),
         KeysCommand::Inspect(a) => inspect(a),
         KeysCommand::Convert(a) => convert(a),
+        KeysCommand::Check(a) => check(a, global),
     }
+}
+
+/// `keys check --profile NAME`: the profile's pre-flight, exit 1 when a check fails.
+fn check(args: &CheckArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let path = crate::config::profile::config_path()?;
+    let profile = crate::config::profile::load(&path, &args.profile)?;
+    let report = crate::preflight::check(
+        &profile,
+        &crate::preflight::Options {
+            sdk: args.sdk,
+            domain: args.domain.clone(),
+        },
+    );
+    let mut out = io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", json_pretty(&report)?)?;
+    } else {
+        writeln!(out, "profile {}", visible(&args.profile))?;
+        for (label, value) in &report.facts {
+            writeln!(out, "  {label}: {}", visible(value))?;
+        }
+        writeln!(out)?;
+        if report.findings.is_empty() {
+            let ok = match global.lang() {
+                crate::finding::Lang::En => "every check passed",
+                crate::finding::Lang::Zh => "全部检查通过",
+            };
+            writeln!(out, "{ok}")?;
+        } else {
+            super::lint::print_findings(&mut out, &report.findings, global)?;
+        }
+    }
+    Ok(if report.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn generate(args: &GenArgs) -> anyhow::Result<ExitCode> {
@@ -134,7 +191,7 @@ fn generate(args: &GenArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    std::fs::create_dir_all(&args.out)
+    crate::config::create_private_dir(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let key = PrivateKey::generate(args.bits)?;
     let public = key.public_key();
@@ -426,17 +483,24 @@ fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
                 if secret { " (mode 0600)" } else { "" }
             );
         }
-        out => {
-            if secret && out.is_none() && io::stdout().is_terminal() {
-                bail!(
-                    "refusing to print a private key to the terminal; write it to a file with \
-                     --out FILE (created 0600), or pipe the output"
-                );
-            }
+        _ => {
+            refuse_terminal(secret, io::stdout().is_terminal())?;
             io::stdout().lock().write_all(output.as_bytes())?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A private key is never printed to a terminal (its scrollback, a shared screen): standard
+/// output, with no `--out` or with `--out -`, must be a pipe or a file.
+fn refuse_terminal(secret: bool, stdout_is_terminal: bool) -> anyhow::Result<()> {
+    if secret && stdout_is_terminal {
+        bail!(
+            "refusing to print a private key to the terminal; write it to a file with \
+             --out FILE (created 0600), or pipe the output"
+        );
+    }
+    Ok(())
 }
 
 fn public_as(key: &PublicKey, to: Format, armor: Armor) -> anyhow::Result<String> {
@@ -445,4 +509,17 @@ fn public_as(key: &PublicKey, to: Format, armor: Armor) -> anyhow::Result<String
         Format::Pkcs1 => Encoding::Pkcs1,
     };
     Ok(key.encode(encoding, armor)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refuse_terminal;
+
+    #[test]
+    fn a_private_key_never_goes_to_a_terminal() {
+        let e = refuse_terminal(true, true).unwrap_err().to_string();
+        assert!(e.contains("refusing to print a private key"), "{e}");
+        refuse_terminal(true, false).unwrap();
+        refuse_terminal(false, true).unwrap();
+    }
 }

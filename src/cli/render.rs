@@ -261,7 +261,7 @@ impl<W: Write> Printer<W> {
                 "  {} {mark} {}{colon}{}",
                 s.bold(Msg::Signature.get(lang)),
                 v.badge.label().get(lang),
-                visible(&v.reason)
+                visible(v.reason(lang))
             )?;
             if let Some(text) = &v.signed_text {
                 writeln!(

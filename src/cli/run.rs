@@ -9,21 +9,29 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use time::OffsetDateTime;
 
-use super::{Global, render};
+use super::{Global, render, secret_arg};
 use crate::finding::Lang;
 use crate::flow::{Flow, FlowKind, Inputs, StepKind};
 use crate::present::{Msg, Policy, Presenter};
 use crate::target::{self, Callback, Choice, Where};
-use crate::transport::{Approver, Transport, drive};
+use crate::transport::{Approver, DriveEvent, Transport, drive};
 
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Exit status: 0 every step succeeded; 1 the provider rejected a step, a \
-    signature did not verify, or a request failed; 2 usage or configuration error.\n\n\
+    signature did not verify, a request failed, or no callback came within --callback-timeout; \
+    2 usage or configuration error.\n\n\
+    Secrets: --code, --auth-token and --refresh-token take the value itself (visible to other \
+    users in `ps`), or `-` to read it from standard input, @FILE (or file:FILE) to read it \
+    from a file, env:NAME to take it from an environment variable.\n\n\
     Examples:\n  authwalk run alipay-web\n  \
     authwalk run wechat-web --user wechat-snapshot   # snapshot mode: no profile (48001)\n  \
     authwalk run alipay-web --scenario wrong-scope\n  \
-    authwalk run alipay-web --profile my-alipay --from user-info --auth-token authusrB…"
+    authwalk run alipay-web --profile my-alipay --from user-info --auth-token env:AUTH_TOKEN"
+)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches, as clap spells them"
 )]
 pub struct RunArgs {
     /// alipay-web, alipay-mini, wechat-web or wechat-qr.
@@ -57,13 +65,19 @@ pub struct RunArgs {
     /// refresh).
     #[arg(long, value_name = "STEP")]
     pub from: Option<StepKind>,
-    /// An auth_code / code to exchange.
-    #[arg(long)]
+    /// An auth_code / code to exchange: the value, `-` (standard input), @FILE or env:NAME.
+    #[arg(long, value_name = "CODE|-|@FILE|env:NAME")]
     pub code: Option<String>,
-    /// An access token (Alipay auth_token, WeChat web-auth access_token).
-    #[arg(long, visible_alias = "access-token")]
+    /// An access token (Alipay auth_token, WeChat web-auth access_token): the value, `-`,
+    /// @FILE or env:NAME.
+    #[arg(
+        long,
+        visible_alias = "access-token",
+        value_name = "TOKEN|-|@FILE|env:NAME"
+    )]
     pub auth_token: Option<String>,
-    #[arg(long)]
+    /// A refresh token: the value, `-`, @FILE or env:NAME.
+    #[arg(long, value_name = "TOKEN|-|@FILE|env:NAME")]
     pub refresh_token: Option<String>,
     /// The WeChat openid that goes with --access-token.
     #[arg(long)]
@@ -71,12 +85,24 @@ pub struct RunArgs {
     /// Add the refresh step at the end.
     #[arg(long)]
     pub refresh: bool,
+    /// Allow a profile's gateway or API base on plain http:// to a host that is not loopback
+    /// (the appsecret, signatures and tokens then travel in clear).
+    #[arg(long)]
+    pub insecure_http: bool,
     /// Print the Exchanges as one JSON document (schema `authwalk.run/1`).
     #[arg(long)]
     pub json: bool,
-    /// Show tokens, codes and secrets in full instead of masked.
+    /// Show tokens, codes and secrets in full on the screen (never in an --export).
     #[arg(long)]
     pub reveal: bool,
+    /// Also write the walk as FILE.md and FILE.json (a .md or .json ending on FILE is dropped
+    /// first): the support question in Alipay's form, every exchange, the findings, the
+    /// environment. Secrets and user ids become placeholders (tok#1, code#1, uid#1 …).
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<PathBuf>,
+    /// Write the --export files with live secrets and user data (mode 0600, with a warning).
+    #[arg(long, requires = "export")]
+    pub unredacted: bool,
     /// Seconds allowed per request, body included (1 to 600).
     #[arg(
         long,
@@ -93,6 +119,41 @@ pub struct RunArgs {
         value_parser = crate::limits::parse_body_limit
     )]
     pub max_body: usize,
+    /// How long to wait for the browser's redirect on a loopback redirect_uri, e.g. 10m, 90s,
+    /// 1h (1s to 24h). Requests that are not the redirect (another path, a foreign or missing
+    /// state) are answered, shown as notes and waited past.
+    #[arg(
+        long,
+        default_value = "10m",
+        value_name = "DURATION",
+        value_parser = parse_wait
+    )]
+    pub callback_timeout: Duration,
+}
+
+/// Parse `--callback-timeout`: seconds, or a number with `s`, `m` or `h`, from 1 s to 24 h.
+pub fn parse_wait(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration; write e.g. 10m, 90s or 1h"))?;
+    let unit_secs = match unit.trim() {
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        other => return Err(format!("unknown unit '{other}' in '{text}'; use s, m or h")),
+    };
+    let secs = number.saturating_mul(unit_secs);
+    if !(1..=24 * 3600).contains(&secs) {
+        return Err(format!(
+            "'{text}' is out of range; use 1s to 24h (the default is 10m)"
+        ));
+    }
+    Ok(Duration::from_secs(secs))
 }
 
 pub fn run(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> {
@@ -118,10 +179,18 @@ fn inputs(args: &RunArgs) -> anyhow::Result<(Inputs, Choice)> {
             );
         }
     }
+    let [code, access_token, refresh_token] = secret_arg::resolve_all(
+        [
+            ("--code", args.code.as_deref()),
+            ("--auth-token", args.auth_token.as_deref()),
+            ("--refresh-token", args.refresh_token.as_deref()),
+        ],
+        &mut secret_arg::System,
+    )?;
     let inputs = Inputs {
-        code: args.code.clone(),
-        access_token: args.auth_token.clone(),
-        refresh_token: args.refresh_token.clone(),
+        code,
+        access_token,
+        refresh_token,
         openid: args.openid.clone(),
         from: args.from,
         only: args.step,
@@ -131,6 +200,7 @@ fn inputs(args: &RunArgs) -> anyhow::Result<(Inputs, Choice)> {
         user: args.user.clone(),
         app: args.app.clone(),
         scope: args.scope,
+        insecure_http: args.insecure_http,
     };
     Ok((inputs, choice))
 }
@@ -155,6 +225,9 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     let (inputs, choice) = inputs(args)?;
     let lang = global.lang();
     let target = target::resolve(&place(args), args.flow, &choice, &transport).await?;
+    for warning in &target.warnings {
+        eprintln!("{warning}");
+    }
     let mut flow = Flow::new(
         args.flow,
         target.app.clone(),
@@ -163,10 +236,8 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         OffsetDateTime::now_utc(),
     )?;
     flow.set_tutorial_mixup(target.tutorial_mixup);
-    let mut approver = CliApprover {
-        callback: target.callback_for(&flow).await?,
-        lang,
-    };
+    let callback = target.callback_for(&flow).await?;
+    let mut approver = CliApprover::new(callback, lang, args.callback_timeout);
 
     let policy = Policy {
         reveal: args.reveal,
@@ -195,7 +266,14 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         OffsetDateTime::now_utc,
         |flow, event| {
             presenter.observe(flow);
-            if args.json || io_error.is_some() {
+            if args.json {
+                // Nothing but the document on stdout; why the walk stopped goes to stderr.
+                if let DriveEvent::Refused { message } = &event {
+                    eprintln!("{}", crate::escape::visible_lines(message));
+                }
+                return;
+            }
+            if io_error.is_some() {
                 return;
             }
             if let Err(e) = printer.event(&view(&presenter, flow), &event) {
@@ -214,6 +292,19 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     let mut walk = view(&presenter, &flow);
     walk.ok = ok && walk.ok;
     walk.summary.ok = walk.ok;
+    if let Some(path) = &args.export {
+        // The transcript does its own masking, with placeholders that keep equal values equal.
+        let mut full = presenter.walk(
+            &flow,
+            &info,
+            Policy { reveal: true },
+            OffsetDateTime::now_utc(),
+            started.elapsed(),
+        );
+        full.ok = walk.ok;
+        full.summary.ok = walk.ok;
+        export(path, &full, args.unredacted)?;
+    }
     if args.json {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", crate::escape::json_pretty(&walk)?)?;
@@ -231,10 +322,72 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     })
 }
 
+/// `FILE.md` and `FILE.json` for `--export FILE` (a `.md` or `.json` ending is dropped first).
+pub(super) fn export_paths(path: &std::path::Path) -> (PathBuf, PathBuf) {
+    let stem = match path.extension().and_then(|e| e.to_str()) {
+        Some("md" | "json") => path.with_extension(""),
+        _ => path.to_owned(),
+    };
+    let with = |ext: &str| {
+        let mut name = stem.clone().into_os_string();
+        name.push(ext);
+        PathBuf::from(name)
+    };
+    (with(".md"), with(".json"))
+}
+
+/// Write the transcript of `walk` next to `path`; an unredacted one is 0600 and warned about.
+pub(super) fn export(
+    path: &std::path::Path,
+    walk: &crate::present::Walk,
+    unredacted: bool,
+) -> anyhow::Result<()> {
+    use crate::transcript::{self, Meta, Redaction};
+    let stamp = OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let redaction = if unredacted {
+        Redaction::Unredacted
+    } else {
+        Redaction::Redacted
+    };
+    let t = transcript::export(walk, &Meta::now(stamp), redaction)?;
+    let (md, json) = export_paths(path);
+    for (file, text) in [(&md, &t.markdown), (&json, &t.json)] {
+        let written = if unredacted {
+            crate::config::write_secret_file(file, text.as_bytes(), true)
+        } else {
+            std::fs::write(file, text)
+        };
+        written.with_context(|| format!("cannot write {}", file.display()))?;
+    }
+    if unredacted {
+        eprintln!(
+            "warning: {} and {} hold live secrets, tokens and user data (unredacted); do not \
+             attach them to a ticket or share them",
+            md.display(),
+            json.display()
+        );
+    } else {
+        eprintln!("transcript: {} · {}", md.display(), json.display());
+    }
+    Ok(())
+}
+
 /// The CLI's side of a callback: the target's way, with prompts on standard error.
 struct CliApprover {
     callback: Callback,
     lang: Lang,
+}
+
+impl CliApprover {
+    /// A listener waits at most `wait` for the browser.
+    fn new(mut callback: Callback, lang: Lang, wait: Duration) -> Self {
+        if let Callback::Listener(a) = &mut callback {
+            a.listener.set_timeout(wait);
+        }
+        Self { callback, lang }
+    }
 }
 
 impl Approver for CliApprover {
@@ -252,7 +405,10 @@ impl Approver for CliApprover {
                     Msg::OpenAndApprove.fill(lang, &[("redirect_uri", redirect_uri)])
                 );
                 eprintln!("{authorize_url}");
-                a.callback(authorize_url, redirect_uri).await
+                a.wait(authorize_url, |ignored| {
+                    eprintln!("note: {ignored}");
+                })
+                .await
             }
             Callback::Person => {
                 eprintln!("{}\n{authorize_url}", Msg::OpenUrl.get(lang));

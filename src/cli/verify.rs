@@ -34,6 +34,10 @@ pub struct VerifyArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Show tokens and codes in the signed text in full instead of masked (`abcd…`); the
+    /// signature is checked on the full text either way.
+    #[arg(long)]
+    pub reveal: bool,
     /// The response body; `-` or nothing reads standard input.
     #[arg(value_name = "RESPONSE_FILE|-", default_value = "-")]
     pub response: PathBuf,
@@ -74,14 +78,15 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
             }
         );
     }
-    let v = verify_response(
+    let mut v = verify_response(
         &body,
         args.method.as_deref(),
         args.sign_type,
         args.charset,
         &key,
     );
-
+    let signed_len = v.signed_text.as_ref().map(String::len);
+    let masked = !args.reveal && mask_secrets(&mut v);
     let mut out = io::stdout().lock();
     if args.json {
         let doc = json!({
@@ -104,8 +109,13 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
         if let Some(text) = &v.signed_text {
             writeln!(
                 out,
-                "signed text ({} bytes, exactly as transmitted):",
-                text.len()
+                "signed text ({} bytes, exactly as transmitted{}):",
+                signed_len.unwrap_or(text.len()),
+                if masked {
+                    "; tokens masked, --reveal shows them"
+                } else {
+                    ""
+                }
             )?;
             writeln!(out, "{}", visible_lines(text))?;
         }
@@ -129,4 +139,20 @@ pub fn run(args: &VerifyArgs, _global: &Global) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Mask tokens in the signed and checked texts (for display only: the check is done), as
+/// `run` does. Returns whether anything was masked.
+fn mask_secrets(v: &mut crate::provider::alipay::Verification) -> bool {
+    let mut masked = false;
+    for text in [&mut v.signed_text, &mut v.checked_text]
+        .into_iter()
+        .flatten()
+    {
+        if let std::borrow::Cow::Owned(shown) = crate::redact::redact_json_text(text) {
+            *text = shown;
+            masked = true;
+        }
+    }
+    masked
 }

@@ -271,6 +271,7 @@ fn exchange_view(flow: &Flow, ex: &Exchange, findings: &[Finding], policy: Polic
         verification: ex.verification.as_ref().map(|v| VerificationView {
             outcome: v.outcome.id(),
             reason: v.reason.clone(),
+            reason_zh: v.reason_zh.clone(),
             node: v.node.clone(),
             signed_text: v.signed_text.as_deref().map(|t| policy.json_text(t)),
             sign: v.sign.clone(),

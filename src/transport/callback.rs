@@ -1,11 +1,31 @@
 //! The callback listener: when `redirect_uri` is on loopback, take the browser's redirect
 //! ourselves, answer with a short "you can go back to the terminal" page, and hand the full
 //! callback URL to the flow.
+//!
+//! It is hardened against what a loopback port meets besides the redirect:
+//! - connections are served concurrently, each with its own read timeout, so an idle one (a
+//!   browser's preconnect, a stuck client) never blocks the real redirect;
+//! - the whole wait has a deadline ([`CallbackListener::with_timeout`]);
+//! - a request that is not the redirect this walk expects (another path, another method, a
+//!   missing or foreign `state`) is answered with a page saying it was ignored and why, reported
+//!   to the caller as an [`Ignored`], and the listener goes on waiting.
 
+use std::fmt;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+
+/// How long the listener waits for the redirect by default.
+pub const DEFAULT_CALLBACK_TIMEOUT: Duration = Duration::from_mins(10);
+
+/// How long one connection may take to send its request head.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections served at once; more are closed at once (a browser opens a handful).
+const MAX_CONNECTIONS: usize = 32;
 
 /// Why the listener could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -19,16 +39,105 @@ pub enum ListenError {
     },
     #[error("the callback connection failed")]
     Io(#[from] std::io::Error),
+    /// Nobody came back to the redirect_uri in time.
+    #[error(
+        "no callback reached {redirect_uri} within {}: open the authorize URL in a browser and          approve there, then run again (give more time with --callback-timeout), or copy the          code from the browser's address bar and run again with --from token --code -",
+        human(*waited)
+    )]
+    TimedOut {
+        redirect_uri: String,
+        waited: Duration,
+    },
+}
+
+/// `90 s`, `10 min`, `1 h 30 min`.
+fn human(d: Duration) -> String {
+    let secs = d.as_secs();
+    match (secs / 3600, secs % 3600 / 60, secs % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, 0) => format!("{m} min"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, 0, 0) => format!("{h} h"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
+/// A request the listener answered and ignored, to show to the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ignored {
+    /// Who sent it.
+    pub peer: SocketAddr,
+    /// The method and target as received, secrets masked and control characters made
+    /// visible (it is shown on a terminal).
+    pub request: String,
+    pub reason: IgnoreReason,
+}
+
+/// Why a request to the listener was not taken as the callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IgnoreReason {
+    /// Another path (`/favicon.ico`, a probe).
+    OtherPath,
+    /// Not a `GET` (a redirect is always followed with GET).
+    NotGet,
+    /// The request head could not be read as HTTP.
+    Malformed,
+    /// The redirect has no `state` although this walk sent one: not from this login.
+    StateMissing,
+    /// The redirect's `state` is not the one this walk sent: forged, or from another login.
+    StateMismatch,
+}
+
+impl IgnoreReason {
+    fn status(&self) -> &'static str {
+        match self {
+            Self::OtherPath => "404 Not Found",
+            Self::NotGet => "405 Method Not Allowed",
+            Self::Malformed | Self::StateMissing | Self::StateMismatch => "400 Bad Request",
+        }
+    }
+}
+
+impl fmt::Display for IgnoreReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::OtherPath => "it is not on the redirect_uri's path",
+            Self::NotGet => "it is not a GET, as a browser's redirect is",
+            Self::Malformed => "it is not an HTTP request",
+            Self::StateMissing => {
+                "it has no state although this walk sent one, so it did not come from this                  login (a forged redirect looks like this)"
+            }
+            Self::StateMismatch => {
+                "its state is not the one this walk sent: it is forged (CSRF) or from another                  login"
+            }
+        })
+    }
+}
+
+impl fmt::Display for Ignored {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "ignored a request from {} to the callback listener ({}): {}; still waiting for              the real redirect",
+            self.peer, self.request, self.reason
+        )
+    }
 }
 
 /// A bound listener for one redirect_uri.
 #[derive(Debug)]
 pub struct CallbackListener {
     listener: TcpListener,
+    /// The redirect_uri, for messages.
+    redirect_uri: String,
     /// The path the redirect arrives on (`/callback`).
     path: String,
     /// `http://host:port`, to rebuild the full URL from the request line.
     origin: String,
+    /// How long [`CallbackListener::wait`] waits in all.
+    timeout: Duration,
+    /// How long one connection may take to send its request head.
+    read_timeout: Duration,
 }
 
 /// The page shown in the browser after the redirect.
@@ -37,6 +146,28 @@ const DONE_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}\
 </style></head><body><h1>✓ authwalk got the callback</h1><p>You can go back to the terminal.</p>\
 <p>已收到回调，请回到终端继续。</p></body></html>";
+
+/// The page for a request that was ignored: why, and that the walk still waits.
+fn ignored_page(reason: &IgnoreReason) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>authwalk</title>\
+<style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}}\
+</style></head><body><h1>authwalk ignored this request</h1><p>It was ignored because {reason}.</p>\
+<p>authwalk is still waiting for the redirect of the login it started; approve in the page \
+that authwalk printed.</p><p>此请求已被忽略：它不是本次授权的回调。authwalk 仍在等待真正的回调。</p>\
+</body></html>"
+    )
+}
+
+/// What one connection turned out to be.
+enum Outcome {
+    /// The redirect: its request target (`/callback?code=…&state=…`).
+    Callback(String),
+    Ignored(Ignored),
+    /// Closed, idle past the read timeout, or failed: nothing to report.
+    Dropped,
+}
 
 impl CallbackListener {
     /// Listen on the host and port of a loopback `redirect_uri`.
@@ -68,57 +199,262 @@ impl CallbackListener {
         };
         Ok(Self {
             listener,
+            redirect_uri: redirect_uri.to_owned(),
             path: url.path().to_owned(),
             origin,
+            timeout: DEFAULT_CALLBACK_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
         })
+    }
+
+    /// Wait at most `timeout` in all for the redirect (default [`DEFAULT_CALLBACK_TIMEOUT`]).
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.set_timeout(timeout);
+        self
+    }
+
+    /// Change the overall wait of a listener already bound.
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = timeout;
+    }
+
+    /// Give each connection at most `timeout` to send its request head (default
+    /// [`DEFAULT_READ_TIMEOUT`]).
+    #[must_use]
+    pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// How long [`CallbackListener::wait`] waits in all.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
-    /// Wait for a request on the callback path and return its full URL. Other requests (a
-    /// browser's favicon) get a 404 and are ignored.
+    /// Wait for a GET on the callback path and return its full URL, whatever its `state`.
+    /// Other requests (a browser's favicon) get a 404 and are ignored silently.
     pub async fn accept(&self) -> Result<String, ListenError> {
+        self.wait(None, |_| {}).await
+    }
+
+    /// Wait for the redirect and return its full URL. With `expected_state`, a redirect whose
+    /// `state` is missing or different is answered with an "ignored" page and reported to
+    /// `on_ignored`, as is any request that is not a GET on the callback path; the wait goes
+    /// on until the real redirect comes or the timeout ends it ([`ListenError::TimedOut`]).
+    pub async fn wait(
+        &self,
+        expected_state: Option<&str>,
+        mut on_ignored: impl FnMut(Ignored),
+    ) -> Result<String, ListenError> {
+        let deadline = tokio::time::sleep(self.timeout);
+        tokio::pin!(deadline);
+        let mut connections = JoinSet::new();
+        let expected: Option<std::sync::Arc<str>> = expected_state.map(Into::into);
+        let path: std::sync::Arc<str> = self.path.as_str().into();
         loop {
-            let (mut stream, _) = self.listener.accept().await?;
-            let mut buf = vec![0u8; 16 * 1024];
-            let mut len = 0;
-            // Read the request head, bounded: a redirect's request line is all we need.
-            while len < buf.len() {
-                let n = stream.read(&mut buf[len..]).await?;
-                if n == 0 {
-                    break;
+            tokio::select! {
+                () = &mut deadline => {
+                    return Err(ListenError::TimedOut {
+                        redirect_uri: self.redirect_uri.clone(),
+                        waited: self.timeout,
+                    });
                 }
-                len += n;
-                if buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
-                    break;
+                accepted = self.listener.accept() => {
+                    let (stream, peer) = match accepted {
+                        Ok(pair) => pair,
+                        // A connection that died between SYN and accept; keep listening.
+                        Err(e) if is_transient(&e) => continue,
+                        Err(e) => return Err(e.into()),
+                    };
+                    if connections.len() >= MAX_CONNECTIONS {
+                        drop(stream);
+                        continue;
+                    }
+                    let (path, expected) = (path.clone(), expected.clone());
+                    let read_timeout = self.read_timeout;
+                    connections.spawn(async move {
+                        serve(stream, peer, &path, expected.as_deref(), read_timeout).await
+                    });
                 }
-            }
-            let head = String::from_utf8_lossy(&buf[..len]);
-            let target = head
-                .lines()
-                .next()
-                .and_then(|line| line.strip_prefix("GET "))
-                .and_then(|rest| rest.split(' ').next())
-                .unwrap_or_default()
-                .to_owned();
-            let on_path = target.split('?').next() == Some(self.path.as_str());
-            let (status, body) = if on_path {
-                ("200 OK", DONE_PAGE)
-            } else {
-                ("404 Not Found", "not the callback")
-            };
-            let response = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
-                 Connection: close\r\nCache-Control: no-store\r\n\r\n{body}",
-                body.len()
-            );
-            stream.write_all(response.as_bytes()).await?;
-            let _ = stream.shutdown().await;
-            if on_path {
-                return Ok(format!("{}{target}", self.origin));
+                Some(done) = connections.join_next(), if !connections.is_empty() => {
+                    match done {
+                        Ok(Outcome::Callback(target)) => {
+                            return Ok(format!("{}{target}", self.origin));
+                        }
+                        Ok(Outcome::Ignored(ignored)) => on_ignored(ignored),
+                        Ok(Outcome::Dropped) | Err(_) => {}
+                    }
+                }
             }
         }
+    }
+}
+
+/// Errors from `accept` that concern one connection only.
+fn is_transient(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::Interrupted
+    )
+}
+
+/// Read one request head (bounded in size and time), answer it, and say what it was.
+async fn serve(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    path: &str,
+    expected_state: Option<&str>,
+    read_timeout: Duration,
+) -> Outcome {
+    let Ok(Ok(head)) = tokio::time::timeout(read_timeout, read_head(&mut stream)).await else {
+        return Outcome::Dropped;
+    };
+    if head.is_empty() {
+        return Outcome::Dropped;
+    }
+    let verdict = judge(&head, path, expected_state);
+    let (status, body) = match &verdict {
+        Ok(_) => ("200 OK", DONE_PAGE.to_owned()),
+        Err((_, reason)) => (reason.status(), ignored_page(reason)),
+    };
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+         Connection: close\r\nCache-Control: no-store\r\n\r\n{body}",
+        body.len()
+    );
+    // The browser may already be gone; what it sent still counts.
+    let _ = tokio::time::timeout(read_timeout, async {
+        let _ = stream.write_all(response.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    })
+    .await;
+    match verdict {
+        Ok(target) => Outcome::Callback(target),
+        Err((request, reason)) => Outcome::Ignored(Ignored {
+            peer,
+            request,
+            reason,
+        }),
+    }
+}
+
+/// Read up to the end of the request head, at most 16 KiB: a redirect's request line is all
+/// that is needed.
+async fn read_head(stream: &mut TcpStream) -> std::io::Result<String> {
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut len = 0;
+    while len < buf.len() {
+        let n = stream.read(&mut buf[len..]).await?;
+        if n == 0 {
+            break;
+        }
+        len += n;
+        if buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
+            break;
+        }
+    }
+    Ok(String::from_utf8_lossy(&buf[..len]).into_owned())
+}
+
+/// Whether a request head is the expected redirect: its target, or what to report (the
+/// request as shown, masked) and why it is ignored.
+fn judge(
+    head: &str,
+    path: &str,
+    expected_state: Option<&str>,
+) -> Result<String, (String, IgnoreReason)> {
+    let line = head.lines().next().unwrap_or_default();
+    let mut parts = line.split(' ');
+    let (method, target) = (parts.next().unwrap_or_default(), parts.next());
+    let shown = |text: &str| {
+        let text: String = text.chars().take(200).collect();
+        crate::escape::visible(&crate::redact::redact_query(&text)).into_owned()
+    };
+    let Some(target) = target.filter(|_| parts.next().is_some_and(|v| v.starts_with("HTTP/")))
+    else {
+        return Err((shown(line), IgnoreReason::Malformed));
+    };
+    let request = shown(&format!("{method} {target}"));
+    if target.split('?').next() != Some(path) {
+        return Err((request, IgnoreReason::OtherPath));
+    }
+    if method != "GET" {
+        return Err((request, IgnoreReason::NotGet));
+    }
+    if let Some(expected) = expected_state {
+        let query = target.split_once('?').map_or("", |(_, q)| q);
+        let query = query.split('#').next().unwrap_or_default();
+        let state = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned());
+        match state {
+            None => return Err((request, IgnoreReason::StateMissing)),
+            Some(got) if got != expected => return Err((request, IgnoreReason::StateMismatch)),
+            Some(_) => {}
+        }
+    }
+    Ok(target.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn judge_takes_the_redirect_with_its_state() {
+        let head = "GET /cb?code=abc&state=s1 HTTP/1.1\r\nHost: x\r\n\r\n";
+        assert_eq!(
+            judge(head, "/cb", Some("s1")),
+            Ok("/cb?code=abc&state=s1".to_owned())
+        );
+        // No expected state: any GET on the path.
+        assert!(judge("GET /cb?code=abc HTTP/1.1\r\n\r\n", "/cb", None).is_ok());
+    }
+
+    #[test]
+    fn judge_ignores_what_is_not_the_redirect() {
+        let reason = |head: &str| judge(head, "/cb", Some("s1")).map_err(|(_, r)| r);
+        assert_eq!(
+            reason("GET /favicon.ico HTTP/1.1\r\n\r\n"),
+            Err(IgnoreReason::OtherPath)
+        );
+        assert_eq!(
+            reason("POST /cb?state=s1 HTTP/1.1\r\n\r\n"),
+            Err(IgnoreReason::NotGet)
+        );
+        assert_eq!(
+            reason("GET /cb?code=abc HTTP/1.1\r\n\r\n"),
+            Err(IgnoreReason::StateMissing)
+        );
+        assert_eq!(
+            reason("GET /cb?code=abc&state=s2 HTTP/1.1\r\n\r\n"),
+            Err(IgnoreReason::StateMismatch)
+        );
+        assert_eq!(reason("\u{1b}[2J hello"), Err(IgnoreReason::Malformed));
+    }
+
+    #[test]
+    fn the_report_masks_the_code_and_shows_control_characters() {
+        let (shown, _) = judge(
+            "GET /cb?code=secretcode123&state=\u{1b}]0;x HTTP/1.1\r\n\r\n",
+            "/cb",
+            Some("s1"),
+        )
+        .unwrap_err();
+        assert!(!shown.contains("secretcode123"), "{shown}");
+        assert!(!shown.contains('\u{1b}'), "{shown}");
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        assert_eq!(human(Duration::from_mins(10)), "10 min");
+        assert_eq!(human(Duration::from_secs(45)), "45 s");
+        assert_eq!(human(Duration::from_mins(90)), "1 h 30 min");
     }
 }

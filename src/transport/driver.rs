@@ -5,7 +5,7 @@ use std::future::Future;
 
 use time::OffsetDateTime;
 
-use super::{CallbackListener, Transport};
+use super::{CallbackListener, Ignored, Transport};
 use crate::flow::{Effect, Flow, RawResponse, StepKind};
 use crate::provider::{HttpMethod, PreparedRequest};
 
@@ -243,19 +243,59 @@ fn on_origin_of(url: &str, base: &str) -> String {
     }
 }
 
-/// Waits for a real browser to come back to a loopback `redirect_uri`.
+/// Waits for a real browser to come back to a loopback `redirect_uri`. Only the redirect that
+/// carries the `state` of the authorize URL is taken; anything else is answered, kept in
+/// [`ListenerApprover::ignored`] and waited past.
 #[derive(Debug)]
 pub struct ListenerApprover {
     pub listener: CallbackListener,
+    /// The requests that were ignored while waiting, oldest first.
+    pub ignored: Vec<Ignored>,
+}
+
+impl ListenerApprover {
+    pub fn new(listener: CallbackListener) -> Self {
+        Self {
+            listener,
+            ignored: Vec::new(),
+        }
+    }
+
+    /// Wait for the redirect of `authorize_url`, telling `on_ignored` of each request that
+    /// was not it (as it happens, so a person sees a forged redirect arrive).
+    pub async fn wait(
+        &mut self,
+        authorize_url: &str,
+        mut on_ignored: impl FnMut(&Ignored),
+    ) -> Result<String, String> {
+        let expected = state_of(authorize_url);
+        let ignored = &mut self.ignored;
+        self.listener
+            .wait(expected.as_deref(), |i| {
+                on_ignored(&i);
+                ignored.push(i);
+            })
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The `state` an authorize URL carries (the one its redirect must bring back).
+fn state_of(authorize_url: &str) -> Option<String> {
+    let url = url::Url::parse(authorize_url).ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty())
 }
 
 impl Approver for ListenerApprover {
     async fn callback(
         &mut self,
-        _authorize_url: &str,
+        authorize_url: &str,
         _redirect_uri: &str,
     ) -> Result<String, String> {
-        self.listener.accept().await.map_err(|e| e.to_string())
+        self.wait(authorize_url, |_| {}).await
     }
 
     async fn mini_code(&mut self, _app_id: &str, _scope: &str) -> Result<String, String> {

@@ -90,11 +90,19 @@ impl InputReader {
                 while !flag.load(Ordering::Relaxed) {
                     let message = match event::poll(POLL) {
                         Ok(false) => continue,
-                        Ok(true) => match event::read() {
-                            Ok(event) => Message::from_event(event),
-                            Err(_) => Some(Message::Quit),
-                        },
-                        Err(_) => Some(Message::Quit),
+                        Ok(true) => {
+                            if let Ok(event) = event::read() {
+                                Message::from_event(event)
+                            } else {
+                                // The terminal went away (a hang-up): say so once and stop.
+                                let _ = tx.send(Message::Quit);
+                                break;
+                            }
+                        }
+                        Err(_) => {
+                            let _ = tx.send(Message::Quit);
+                            break;
+                        }
                     };
                     if let Some(message) = message
                         && tx.send(message).is_err()
@@ -113,8 +121,16 @@ impl InputReader {
 impl Drop for InputReader {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        // Join only a thread that has stopped: one stuck in a read on a hung-up terminal must
+        // not keep the process alive (it ends with the process).
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            let deadline = std::time::Instant::now() + 2 * POLL;
+            while !thread.is_finished() && std::time::Instant::now() < deadline {
+                std::thread::sleep(POLL / 5);
+            }
+            if thread.is_finished() {
+                let _ = thread.join();
+            }
         }
     }
 }

@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::finding::Lang;
+use crate::present::{lookup, tr};
+
 mod action;
 mod key;
 
@@ -28,6 +31,8 @@ pub use key::{Key, KeyError};
 pub struct KeyMap {
     /// Every action with its keys, in [`Action::all`] order (which orders the help too).
     bindings: Vec<(Action, Vec<Key>)>,
+    /// The language of the key bar and the help (from `assets/messages.toml`).
+    lang: Lang,
 }
 
 impl Default for KeyMap {
@@ -42,7 +47,10 @@ impl Default for KeyMap {
                 (action, keys)
             })
             .collect();
-        Self { bindings }
+        Self {
+            bindings,
+            lang: Lang::En,
+        }
     }
 }
 
@@ -173,6 +181,29 @@ impl KeyMap {
         Ok(map)
     }
 
+    /// The same map, speaking `lang` in the key bar and the help.
+    #[must_use]
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    /// The language of the key bar and the help.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// An action's words under `prefix` (`tui.action` for the bar, `tui.action-help` for the
+    /// help) in this map's language, or the built-in English ones.
+    fn words(&self, action: Action, prefix: &str) -> &'static str {
+        let english = if prefix == "tui.action" {
+            action.label()
+        } else {
+            action.describe()
+        };
+        lookup(&format!("{prefix}.{}", action.name())).map_or(english, |t| t.get(self.lang))
+    }
+
     /// The action for a key press. While `searching` (a search has matches in the focused
     /// view), search-next/prev win over other actions bound to the same key.
     pub fn resolve(&self, key: &KeyEvent, searching: bool) -> Option<Action> {
@@ -221,10 +252,10 @@ impl KeyMap {
                     let last = self.keys(Action::Focus(9)).first().map(Key::label);
                     let first = keys[0].label();
                     let keys = last.map_or(first.clone(), |last| format!("{first}…{last}"));
-                    rows.push((keys, "focus a pane by its number"));
+                    rows.push((keys, tr(self.lang, "tui.action-help.focus")));
                 }
                 Action::Focus(_) => {}
-                _ => rows.push((join(keys), action.describe())),
+                _ => rows.push((join(keys), self.words(*action, "tui.action-help"))),
             }
         }
         rows
@@ -235,7 +266,11 @@ impl KeyMap {
     pub fn bar(&self, actions: &[Action]) -> Vec<(String, &'static str)> {
         actions
             .iter()
-            .filter_map(|a| self.keys(*a).first().map(|k| (k.label(), a.label())))
+            .filter_map(|a| {
+                self.keys(*a)
+                    .first()
+                    .map(|k| (k.label(), self.words(*a, "tui.action")))
+            })
             .collect()
     }
 }

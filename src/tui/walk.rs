@@ -71,6 +71,8 @@ pub struct Options {
     pub lan: Option<std::net::IpAddr>,
     /// The CSRF `state` to send; random when `None`. Tests fix it so screens are stable.
     pub state: Option<String>,
+    /// Where `e` writes exports (default: the current folder).
+    pub export_dir: Option<std::path::PathBuf>,
 }
 
 /// What the screen shows.
@@ -141,7 +143,7 @@ impl WalkApp {
             themes.select("high-contrast");
         }
         Self {
-            keymap,
+            keymap: keymap.with_lang(opts.lang),
             themes,
             opts,
             screen: Screen::Starting,
@@ -175,6 +177,14 @@ impl WalkApp {
     /// The opened place (the embedded sandbox), once it is open.
     pub fn place(&self) -> Option<&Place> {
         self.place.as_deref()
+    }
+
+    /// The walk model on screen, when a walk is.
+    pub fn screen_walk(&self) -> Option<&crate::present::Walk> {
+        match &self.screen {
+            Screen::Walk(w) => Some(&w.walk),
+            _ => None,
+        }
     }
 
     pub fn screen(&self) -> &Screen {
@@ -346,12 +356,12 @@ impl WalkApp {
                 w.select_step(StepKind::MiniAuthCode);
                 w.consent = Some(Consent::MiniCode { app_id, scope });
             }
-            crate::session::Command::AwaitCallback { .. } => {
+            crate::session::Command::AwaitCallback { authorize_url } => {
                 w.select_step(StepKind::Callback);
                 let uri = crate::target::redirect_uri(&w.target.app).to_owned();
                 if crate::transport::is_loopback_url(&uri) {
                     w.listening = true;
-                    out.push(Command::Spawn(task::listen(uri)));
+                    out.push(Command::Spawn(task::listen(uri, authorize_url)));
                 }
             }
             crate::session::Command::AwaitMiniCode => w.select_step(StepKind::MiniAuthCode),

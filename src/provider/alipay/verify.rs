@@ -205,6 +205,8 @@ pub struct Verification {
     pub outcome: Outcome,
     /// Why, in one sentence that names the cause and the fix.
     pub reason: String,
+    /// The same in Chinese, for the common outcomes (empty when only English is known).
+    pub reason_zh: String,
     pub node: Option<String>,
     /// The located text exactly as transmitted.
     pub signed_text: Option<String>,
@@ -229,6 +231,7 @@ pub fn verify_response(
     let mut v = Verification {
         outcome: Outcome::Unsigned,
         reason: String::new(),
+        reason_zh: String::new(),
         node: None,
         signed_text: None,
         checked_text: None,
@@ -279,7 +282,7 @@ pub fn verify_response(
     let sign = match v.sign.as_deref().map(str::trim) {
         Some(sign) if !sign.is_empty() => sign.to_owned(),
         _ => {
-            v.reason = unsigned_reason(&json, &source);
+            (v.reason, v.reason_zh) = unsigned_reason(&json, &source);
             return v;
         }
     };
@@ -302,6 +305,9 @@ fn check_signature(
         v.reason = "the sign value is not base64, so it cannot be a signature (a placeholder \
                     such as \"xxx\", or a copy that lost characters): paste the response \
                     exactly as received; the key is not the question yet"
+            .into();
+        v.reason_zh = "sign 不是 base64，不可能是签名（占位符如 \"xxx\"，或复制时丢了字符）：\
+                       请原样粘贴收到的响应；这还不是密钥的问题"
             .into();
         return;
     };
@@ -331,6 +337,7 @@ fn check_signature(
             "{sign_type} signature verifies over the {} node as transmitted",
             source.node
         );
+        v.reason_zh = format!("{sign_type} 签名对收到的 {} 节点原文验证通过", source.node);
         return;
     }
     if source.content.contains("\\/") {
@@ -340,6 +347,7 @@ fn check_signature(
             v.reason = "the signature verifies only after replacing \\/ with / (the Java and PHP \
                         SDKs retry this way)"
                 .into();
+            v.reason_zh = "把 \\/ 还原为 / 之后签名才验证通过（Java 与 PHP SDK 也这样重试）".into();
             v.checked_text = Some(unescaped);
             return;
         }
@@ -349,7 +357,9 @@ fn check_signature(
         SignType::Rsa2 => SignType::Rsa,
         SignType::Rsa => SignType::Rsa2,
     };
-    v.reason = if check(&source.content, other.hash()) {
+    let other_verifies = check(&source.content, other.hash());
+    v.reason_zh = mismatch_reason_zh(source, other_verifies, sign_type, other, key);
+    v.reason = if other_verifies {
         format!(
             "the response is signed with {other} ({}), not {sign_type}: set sign_type={other} or \
              switch the app to {sign_type} in the console",
@@ -380,6 +390,33 @@ fn check_signature(
             key.fingerprint().short()
         )
     };
+}
+
+/// Why a signature did not match, in Chinese: the other sign type, a reformatted paste, or the
+/// key (or the body on the way).
+fn mismatch_reason_zh(
+    source: &SignSource,
+    other_verifies: bool,
+    sign_type: SignType,
+    other: SignType,
+    key: &PublicKey,
+) -> String {
+    if other_verifies {
+        format!(
+            "响应用 {other} 签名，而不是 {sign_type}：请设置 sign_type={other}，或在开放平台把应用改为 {sign_type}"
+        )
+    } else if compact_json(&source.content).is_some() {
+        format!(
+            "{} 原文的 JSON 之间有空白（粘贴前被格式化过？），与支付宝签名的原文不同：请用原样收到的响应体验签",
+            source.node
+        )
+    } else {
+        format!(
+            "签名与 {} 原文不符（支付宝公钥 {}）：要么这不是该应用、该环境的支付宝公钥（沙箱与正式环境不同），要么响应在途中被改动",
+            source.node,
+            key.fingerprint().short()
+        )
+    }
 }
 
 /// The JSON text without whitespace between tokens (strings untouched); `None` when there is
@@ -448,18 +485,26 @@ pub(super) fn not_json_reason(text: &str) -> Option<String> {
     }
 }
 
-fn unsigned_reason(json: &serde_json::Value, source: &SignSource) -> String {
+fn unsigned_reason(json: &serde_json::Value, source: &SignSource) -> (String, String) {
     let node = json.get(&source.node);
     let sub_code = node
         .and_then(|n| n.get("sub_code"))
         .and_then(|s| s.as_str());
     if sub_code.is_some_and(|s| !s.is_empty()) || source.is_error_node() {
-        "the response carries no sign; gateway-level errors are often unsigned (the Java SDK \
-         accepts them, the PHP and Python SDKs raise)"
-            .into()
+        (
+            "the response carries no sign; gateway-level errors are often unsigned (the Java SDK \
+             accepts them, the PHP and Python SDKs raise)"
+                .into(),
+            "响应没有 sign；网关级错误常常不带签名（Java SDK 接受，PHP 与 Python SDK 会报错）"
+                .into(),
+        )
     } else {
-        "the response carries no sign although it is not an error: do not trust its data (the \
-         Java SDK fails such a response with \"sign check fail\")"
-            .into()
+        (
+            "the response carries no sign although it is not an error: do not trust its data \
+             (the Java SDK fails such a response with \"sign check fail\")"
+                .into(),
+            "响应不是错误却没有 sign：不要信任其中的数据（Java SDK 会以 \"sign check fail\" 拒绝）"
+                .into(),
+        )
     }
 }

@@ -127,7 +127,7 @@ pub fn verify(ex: &ExchangeView, lang: Lang) -> String {
     let Some(v) = &ex.verification else {
         return tr(lang, "tui.no-verify").to_owned();
     };
-    let mut out = format!("{}\n\n", v.reason);
+    let mut out = format!("{}\n\n", v.reason(lang));
     if let Some(node) = &v.node {
         let _ = writeln!(out, "node  {node}");
     }

@@ -218,7 +218,7 @@ impl WalkApp {
                 }
                 return Vec::new();
             }
-            Action::Export => match super::view::export(w) {
+            Action::Export => match super::view::export(w, self.opts.export_dir.as_deref()) {
                 Ok(path) => {
                     self.status = Some(tr_fill(
                         lang,

@@ -66,10 +66,16 @@ pub fn mini_code(mut approver: SandboxApprover, app_id: String, scope: String) -
 }
 
 /// Wait for a real browser to come back to a loopback `redirect_uri`.
-pub fn listen(redirect_uri: String) -> Task<Report> {
+/// A request that is not this walk's redirect (another path, a foreign or missing `state`) is
+/// answered with an "ignored" page and the wait goes on.
+pub fn listen(redirect_uri: String, authorize_url: String) -> Task<Report> {
     Box::pin(async move {
         let result = match CallbackListener::bind(&redirect_uri).await {
-            Ok(listener) => listener.accept().await.map_err(|e| e.to_string()),
+            Ok(listener) => {
+                crate::transport::ListenerApprover::new(listener)
+                    .wait(&authorize_url, |_| {})
+                    .await
+            }
             Err(e) => Err(e.to_string()),
         };
         Message::Report(Report::Callback(result))

@@ -544,7 +544,7 @@ fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s
         .render(text_area, buf);
     if let (Some(q), Some(image)) = (qr_area, &w.qr) {
         let key = app.keymap.hint(Action::FullscreenQr);
-        qr::render(buf, q, image, &key, s);
+        qr::render_in(buf, q, image, &key, lang, s);
     }
 }
 
@@ -640,20 +640,31 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
     out
 }
 
-/// Write the walk as one JSON document (schema `authwalk.run/1`), secrets masked whatever the
-/// screen shows, into the current folder.
-pub fn export(w: &WalkScreen) -> Result<PathBuf, String> {
+/// Write the walk's transcript (`authwalk-FLOW-TIME.md` and `.json`, the support question in
+/// Alipay's form first) into `dir` (the current folder by default), redacted whatever the
+/// screen shows: equal values keep equal placeholders (`tok#1`, `code#1`). Returns the
+/// Markdown file.
+pub fn export(w: &WalkScreen, dir: Option<&std::path::Path>) -> Result<PathBuf, String> {
+    use crate::transcript::{self, Meta, Redaction};
     let now = time::OffsetDateTime::now_utc();
+    // The transcript masks by itself; it needs the real values to keep placeholders consistent.
     let walk = w
         .session
-        .walk_with(Policy { reveal: false }, now, std::time::Duration::ZERO);
-    let text = serde_json::to_string_pretty(&walk).map_err(|e| e.to_string())?;
-    let path = PathBuf::from(format!(
-        "authwalk-{}-{}.json",
+        .walk_with(Policy { reveal: true }, now, std::time::Duration::ZERO);
+    let stamp = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let t = transcript::export(&walk, &Meta::now(stamp), Redaction::Redacted)
+        .map_err(|e| e.to_string())?;
+    let stem = dir.unwrap_or(std::path::Path::new(".")).join(format!(
+        "authwalk-{}-{}",
         walk.flow.id(),
         now.unix_timestamp()
     ));
-    std::fs::write(&path, text + "\n")
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(path)
+    let md = stem.with_extension("md");
+    let json = stem.with_extension("json");
+    for (file, text) in [(&md, &t.markdown), (&json, &t.json)] {
+        std::fs::write(file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    }
+    Ok(md)
 }

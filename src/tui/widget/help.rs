@@ -32,7 +32,8 @@ pub fn render_help(buf: &mut Buffer, area: Rect, keymap: &KeyMap, styles: &Style
         u16::try_from(per_column + 2).unwrap_or(u16::MAX),
     );
     let close = keymap.hint(Action::Cancel);
-    let inner = popup::frame(buf, popup_area, &format!("Keys · {close} closes"), styles);
+    let title = crate::present::tr_fill(keymap.lang(), "tui.keys-title", &[("close", &close)]);
+    let inner = popup::frame(buf, popup_area, &title, styles);
     for (i, (keys, what)) in rows.iter().enumerate() {
         let column = i / per_column;
         let y = inner.y + u16::try_from(i % per_column).unwrap_or(0);

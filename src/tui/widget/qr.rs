@@ -49,6 +49,25 @@ impl QrImage {
 /// Draw the code centred in `area` when it fits; otherwise say what it needs and that
 /// `fullscreen_key` shows it full screen.
 pub fn render(buf: &mut Buffer, area: Rect, qr: &QrImage, fullscreen_key: &str, styles: &Styles) {
+    render_in(
+        buf,
+        area,
+        qr,
+        fullscreen_key,
+        crate::finding::Lang::En,
+        styles,
+    );
+}
+
+/// [`render`], with the note in `lang`.
+pub fn render_in(
+    buf: &mut Buffer,
+    area: Rect,
+    qr: &QrImage,
+    fullscreen_key: &str,
+    lang: crate::finding::Lang,
+    styles: &Styles,
+) {
     let lines = match &qr.lines {
         Ok(lines) => lines,
         Err(e) => return note_in(buf, area, e, styles.error),
@@ -57,10 +76,16 @@ pub fn render(buf: &mut Buffer, area: Rect, qr: &QrImage, fullscreen_key: &str, 
     if w <= area.width && h <= area.height {
         draw_code(buf, popup::centered(area, w, h), lines, styles);
     } else {
-        let note = format!(
-            "The QR code needs {w} columns × {h} rows; this pane has {} × {}. Press \
-             {fullscreen_key} to show it full screen.",
-            area.width, area.height
+        let note = crate::present::tr_fill(
+            lang,
+            "tui.qr-needs",
+            &[
+                ("w", &w.to_string()),
+                ("h", &h.to_string()),
+                ("pw", &area.width.to_string()),
+                ("ph", &area.height.to_string()),
+                ("key", fullscreen_key),
+            ],
         );
         note_in(buf, area, &note, styles.warning);
     }

@@ -106,6 +106,9 @@ pub struct TextView {
     search: Search,
     /// The text area of the last frame (width, height), for page moves and wrapping.
     viewport: Cell<(u16, u16)>,
+    /// How many rows line `.0` takes wrapped at width `.1`: counting a 5 MB line is slow, and
+    /// a scroll asks for the same line's count once per row it moves.
+    rows_of: Cell<Option<(usize, usize, usize)>>,
 }
 
 impl TextView {
@@ -167,11 +170,24 @@ impl TextView {
         }
     }
 
+    /// Rows of line `line` wrapped at `width`, counted once per (line, width).
+    fn rows(&self, body: &TextBody, line: usize, width: usize) -> usize {
+        if let Some((l, w, rows)) = self.rows_of.get()
+            && l == line
+            && w == width
+        {
+            return rows;
+        }
+        let rows = render::row_count(body.line(line), width);
+        self.rows_of.set(Some((line, width, rows)));
+        rows
+    }
+
     fn down(&mut self, body: &TextBody, n: usize) {
         if self.wrap {
             let width = usize::from(self.viewport.get().0.max(1));
             for _ in 0..n {
-                let rows = render::row_count(body.line(self.top), width);
+                let rows = self.rows(body, self.top, width);
                 if self.top_row + 1 < rows {
                     self.top_row += 1;
                 } else if self.top + 1 < body.line_count() {
@@ -211,6 +227,12 @@ impl TextView {
             Action::Bottom => {
                 self.top = self.max_top(body);
                 self.top_row = 0;
+                if self.wrap && self.top + 1 == body.line_count() {
+                    // One long last line: show its end, not its start.
+                    let height = usize::from(self.viewport.get().1.max(1));
+                    let rows = self.rows(body, self.top, width);
+                    self.top_row = rows.saturating_sub(height);
+                }
             }
             Action::Left if !self.wrap => self.left = self.left.saturating_sub(width / 2),
             Action::Right if !self.wrap => self.left += width / 2,

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The README's pictures of the inspector: the real binary in tmux (default dark theme), walked
+# with send-keys, captured with colours (`capture-pane -e`) and turned into PNG files in assets/
+# by .ci/ansi_png.py through headless Chromium. Installs Debian's chromium and CJK and emoji
+# fonts when missing. Not part of .ci/run: run it by hand after a change to the screens, from
+# the repository root, with a built binary (KEEP_CAPTURES=DIR keeps the raw captures):
+#
+#   cargo build --release && bash .ci/screenshots.sh [target/release/authwalk]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$(realpath "${1:-target/release/authwalk}")
+out=assets
+work=$(mktemp -d)
+sock="authwalk-shots-$$"
+t() { tmux -L "$sock" -f /dev/null "$@"; }
+cleanup() { t kill-server 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+if ! [ -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk fonts-noto-color-emoji >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    chromium fonts-noto-cjk fonts-noto-color-emoji
+fi
+
+fail() {
+  echo "screenshots: $*" >&2
+  t capture-pane -p -t shot >&2 || true
+  exit 1
+}
+wait_for() {
+  for _ in $(seq 1 200); do
+    if t capture-pane -p -t shot | grep -qF -- "$1"; then return 0; fi
+    sleep 0.1
+  done
+  fail "\"$1\" never appeared"
+}
+keys() { t send-keys -t shot "$@"; }
+
+# start COLS ROWS ARGS...: the inspector in a fresh session, on its own sandbox keys.
+start() {
+  local cols=$1 rows=$2
+  shift 2
+  t new-session -d -s shot -x "$cols" -y "$rows" \
+    "exec env -u NO_COLOR AUTHWALK_DATA_DIR='$work/data' TERM=xterm-256color COLORTERM=truecolor '$bin' $*"
+  size="$cols $rows"
+}
+
+# shoot NAME: wait for the screen to settle, capture it with colours, quit, make the PNG.
+shoot() {
+  sleep 0.5
+  t capture-pane -e -p -N -t shot >"$work/$1.ans"
+  if [ -n "${KEEP_CAPTURES:-}" ]; then cp "$work/$1.ans" "$KEEP_CAPTURES/"; fi
+  local pid
+  pid=$(t display-message -p -t shot '#{pane_pid}')
+  keys q
+  for _ in $(seq 1 100); do
+    t has-session -t shot 2>/dev/null || break
+    sleep 0.1
+  done
+  if t has-session -t shot 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    fail "q did not quit"
+  fi
+  # shellcheck disable=SC2086
+  python3 .ci/ansi_png.py "$work/$1.ans" "$out/$1.png" $size
+  echo "screenshots: $out/$1.png ($(du -k "$out/$1.png" | cut -f1) KB)"
+}
+
+# Keys made once, before any picture (the first start generates them).
+AUTHWALK_DATA_DIR="$work/data" "$bin" run alipay-web >/dev/null
+
+# The first screen of alipay-web, wide enough for the QR code inline.
+start 160 48 --lang en --flow alipay-web
+wait_for "publicAppAuthorize.htm"
+shoot tui-authorize
+
+# A whole alipay-web walk: the response's signature verified.
+start 120 40 --lang en --flow alipay-web
+wait_for "publicAppAuthorize.htm"
+keys n
+keys n
+wait_for "Approve as demo user"
+keys Enter
+wait_for "Code received"
+keys n
+wait_for "✓ 3"
+keys n
+wait_for "✓ 4"
+keys ']' ']' ']'
+wait_for "Verified"
+shoot tui-verified
+
+# wechat-web with the wrong scope: the user-info step fails, the diagnosis strip opens under
+# the provider's answer.
+start 120 40 --lang en --flow wechat-web --scenario wrong-scope
+wait_for "Authorize"
+keys n
+keys n
+wait_for "Approve as demo user"
+keys Enter
+wait_for "Code received"
+keys n
+wait_for "✓ 3"
+keys n
+wait_for "✓ 4"
+keys n
+wait_for "✗ 5"
+wait_for "Diagnosis"
+keys ']' ']'
+wait_for "48001"
+shoot tui-diagnosis
+
+# Chinese: the fields of the profile with their meanings.
+start 120 40 --lang zh --flow alipay-web
+wait_for "publicAppAuthorize.htm"
+keys n
+keys n
+wait_for "以演示用户身份同意授权"
+keys Enter
+wait_for "已收到授权码"
+keys n
+wait_for "✓ 3"
+keys n
+wait_for "✓ 4"
+keys ']' ']' ']' ']'
+wait_for "user_status"
+shoot tui-zh

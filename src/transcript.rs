@@ -1,0 +1,295 @@
+//! Transcripts: a walk written down for a support ticket, a colleague or a slide, as Markdown
+//! and as JSON, from the one model of a walk ([`Walk`]). Pure: the caller writes the files.
+//!
+//! Redacted by default: keys, appsecrets, tokens, codes and user identifiers (`user_id`,
+//! `openid`, `unionid`, `nick_name`, avatars …) become placeholders (`tok#1`, `code#1`,
+//! `uid#1`, `pii#1`, `secret#1`), the same value always the same placeholder, wherever it stands:
+//! a field, a URL, a form body, `biz_content`, a signed string, an error message echoing one.
+//! Build the walk with `Policy { reveal: true }` so equal values can be recognised; a masked
+//! walk works too (its masked values get placeholders of their own).
+//!
+//! The Markdown leads with the question Alipay's support asks for (使用环境, 接口名称（中文+英文）,
+//! 请求参数, 报错信息详情), in Chinese and English, then the signature check, the steps, every
+//! exchange and the findings.
+//!
+//! ```text
+//!  Presenter::walk(…, Policy { reveal: true }, …) ──▶ Walk ──▶ export(&walk, &meta, Redaction)
+//!                                                                 └──▶ Transcript { markdown, json }
+//! ```
+
+pub mod har;
+mod markdown;
+mod placeholders;
+
+use serde_json::{Value, json};
+
+pub use placeholders::Placeholders;
+
+use crate::finding::Text;
+use crate::present::{Badge, ExchangeView, TargetInfo, TargetKind, Walk};
+
+/// The `schema` of the JSON transcript.
+pub const SCHEMA: &str = "authwalk.transcript/1";
+
+/// What the walk does not know about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    /// authwalk's version (`env!("CARGO_PKG_VERSION")` in the binary).
+    pub version: String,
+    /// When the export was made, as the caller wants it shown (RFC 3339, say).
+    pub exported_at: String,
+}
+
+impl Meta {
+    /// This build's version, exported at `exported_at`.
+    pub fn now(exported_at: impl Into<String>) -> Self {
+        Self {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            exported_at: exported_at.into(),
+        }
+    }
+}
+
+/// Whether secrets are replaced by placeholders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Redaction {
+    /// Placeholders for every secret and user identifier (the default).
+    #[default]
+    Redacted,
+    /// Everything as the walk holds it. Only on explicit request (`--unredacted`), with a
+    /// warning: such a file must never be attached to a public ticket.
+    Unredacted,
+}
+
+/// One export, in both formats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transcript {
+    pub markdown: String,
+    /// Pretty-printed, schema [`SCHEMA`].
+    pub json: String,
+}
+
+/// Write `walk` down as Markdown and JSON, with one set of placeholders for both.
+pub fn export(walk: &Walk, meta: &Meta, redaction: Redaction) -> serde_json::Result<Transcript> {
+    let doc = serde_json::to_value(walk)?;
+    let placeholders = match redaction {
+        Redaction::Redacted => Some(Placeholders::collect(&doc)),
+        Redaction::Unredacted => None,
+    };
+    let question = support_question(walk);
+    let mut json = json!({
+        "schema": SCHEMA,
+        "authwalk": meta.version,
+        "exported_at": meta.exported_at,
+        "redacted": redaction == Redaction::Redacted,
+        "environment": environment_json(&walk.target),
+        "support_question": question.to_json(),
+        "walk": doc,
+    });
+    let mut markdown = markdown::render(walk, meta, redaction, &question);
+    if let Some(p) = &placeholders {
+        p.scrub_json(&mut json, None);
+        markdown = p.scrub(&markdown);
+    }
+    Ok(Transcript {
+        markdown,
+        json: crate::escape::json_pretty(&json)?,
+    })
+}
+
+/// The environment in Alipay support's words: 正式环境, 沙箱环境, or authwalk's own sandbox.
+pub fn environment_label(target: &TargetInfo) -> Text {
+    let host = url::Url::parse(&target.base)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default();
+    match target.kind {
+        TargetKind::Sandbox | TargetKind::RunningSandbox => Text::new(
+            "authwalk's embedded sandbox (an emulator, not Alipay's or WeChat's)",
+            "authwalk 内置沙箱（模拟器，并非支付宝或微信的环境）",
+        ),
+        TargetKind::Profile if host.ends_with("alipaydev.com") => {
+            Text::new("Alipay sandbox", "沙箱环境")
+        }
+        TargetKind::Profile if host.ends_with("alipay.com") || host.ends_with("weixin.qq.com") => {
+            Text::new("production", "正式环境")
+        }
+        TargetKind::Profile => Text::new(
+            format!("custom base URL {}", target.base),
+            format!("自定义地址 {}", target.base),
+        ),
+    }
+}
+
+fn environment_json(target: &TargetInfo) -> Value {
+    let label = environment_label(target);
+    json!({
+        "kind": target.kind,
+        "name": target.name,
+        "base": target.base,
+        "label": {"en": label.en, "zh": label.zh},
+    })
+}
+
+/// The API an exchange called, in Chinese and English, by its Alipay method or WeChat path.
+pub fn api_name(endpoint: &str) -> Option<Text> {
+    let (en, zh) = match endpoint {
+        "alipay.system.oauth.token" => (
+            "exchange the auth code for an access token",
+            "换取授权访问令牌",
+        ),
+        "alipay.user.info.share" => (
+            "query the member's authorized information",
+            "支付宝会员授权信息查询接口",
+        ),
+        "/sns/oauth2/access_token" => (
+            "exchange the code for a web-auth access_token",
+            "通过 code 换取网页授权 access_token",
+        ),
+        "/sns/oauth2/refresh_token" => (
+            "refresh the web-auth access_token",
+            "刷新网页授权 access_token",
+        ),
+        "/sns/auth" => (
+            "check the web-auth access_token",
+            "检验授权凭证（access_token）是否有效",
+        ),
+        "/sns/userinfo" => (
+            "fetch the user's profile (web auth)",
+            "拉取用户信息（需 scope 为 snsapi_userinfo）",
+        ),
+        "/cgi-bin/token" => ("get the basic access_token", "获取接口调用凭据"),
+        "/cgi-bin/user/info" => ("get a follower's basic information", "获取用户基本信息"),
+        "/connect/oauth2/authorize" => ("web authorization page", "网页授权"),
+        "/connect/qrconnect" => ("website QR login", "网站应用微信登录"),
+        e if e.ends_with("publicAppAuthorize.htm") => ("user authorization page", "用户信息授权"),
+        _ => return None,
+    };
+    Some(Text::new(en, zh))
+}
+
+/// The support question of seed form: where, which API, what was sent, what came back.
+#[derive(Debug, Clone)]
+pub struct SupportQuestion {
+    pub environment: Text,
+    pub base: String,
+    /// The exchange asked about: the first that failed, else the last.
+    pub endpoint: String,
+    pub api: Option<Text>,
+    /// The request's parameters (query and form), in order.
+    pub params: Vec<(String, String)>,
+    /// `code`, `msg`, `sub_code`, `sub_msg`, `errcode`, `errmsg` as the provider sent them.
+    pub error: Vec<(String, String)>,
+    /// Alipay's trace id or WeChat's rid, to quote.
+    pub trace: Option<(String, String)>,
+    /// The signature check, in words, when the response was checked.
+    pub signature: Option<Text>,
+    /// HTTP status, or the transport error.
+    pub status: Option<String>,
+}
+
+impl SupportQuestion {
+    fn to_json(&self) -> Value {
+        json!({
+            "environment": {"en": self.environment.en, "zh": self.environment.zh, "base": self.base},
+            "api": {
+                "endpoint": self.endpoint,
+                "en": self.api.as_ref().map(|t| t.en.clone()),
+                "zh": self.api.as_ref().map(|t| t.zh.clone()),
+            },
+            "request_parameters": self.params.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+            "error": self.error.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+            "trace": self.trace.as_ref().map(|(k, v)| json!({k: v})),
+            "signature": self.signature.as_ref().map(|t| json!({"en": t.en, "zh": t.zh})),
+            "status": self.status,
+        })
+    }
+}
+
+/// The exchange support should look at: the first that did not succeed, else the last.
+pub fn focus(walk: &Walk) -> Option<&ExchangeView> {
+    walk.exchanges
+        .iter()
+        .find(|e| e.outcome != crate::flow::ExchangeOutcome::Ok)
+        .or_else(|| walk.exchanges.last())
+}
+
+/// The support question for `walk`.
+pub fn support_question(walk: &Walk) -> SupportQuestion {
+    let mut q = SupportQuestion {
+        environment: environment_label(&walk.target),
+        base: walk.target.base.clone(),
+        endpoint: String::new(),
+        api: None,
+        params: Vec::new(),
+        error: Vec::new(),
+        trace: None,
+        signature: None,
+        status: None,
+    };
+    let Some(ex) = focus(walk) else {
+        return q;
+    };
+    q.endpoint.clone_from(&ex.endpoint);
+    q.api = api_name(&ex.endpoint);
+    q.params = request_params(&ex.request.url, &ex.request.body);
+    q.status = match (&ex.response, &ex.transport_error) {
+        (Some(r), _) => Some(format!("HTTP {}", r.status)),
+        (None, Some(e)) => Some(e.clone()),
+        (None, None) => None,
+    };
+    if let Some(Value::Object(map)) = &ex.decoded {
+        for key in ["code", "msg", "sub_code", "sub_msg", "errcode", "errmsg"] {
+            if let Some(v) = map.get(key) {
+                let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                q.error.push((key.to_owned(), v));
+            }
+        }
+        if let Some(errmsg) = map.get("errmsg").and_then(Value::as_str) {
+            let parts = crate::provider::wechat::split_errmsg(errmsg);
+            q.trace = parts
+                .rid
+                .map(|r| ("rid".to_owned(), r))
+                .or_else(|| parts.hint.map(|h| ("hint".to_owned(), h)));
+        }
+        for key in ["trace_id", "traceId"] {
+            if let Some(v) = map.get(key).and_then(Value::as_str) {
+                q.trace = Some(("traceId".to_owned(), v.to_owned()));
+            }
+        }
+    }
+    if q.trace.is_none()
+        && let Some(r) = &ex.response
+        && let Some((_, v)) = r
+            .headers
+            .iter()
+            .find(|(k, _)| k.to_ascii_lowercase().contains("trace"))
+    {
+        q.trace = Some(("traceId".to_owned(), v.clone()));
+    }
+    q.signature = ex.verification.as_ref().map(|v| {
+        let (en, zh) = match v.badge {
+            Badge::Verified => ("verified", "验签通过"),
+            Badge::VerifiedUnescaped => {
+                ("verified after unescaping \\/", "去掉 \\/ 转义后验签通过")
+            }
+            Badge::Mismatch => ("does NOT verify", "验签失败"),
+            Badge::Unsigned => ("unsigned", "未签名"),
+        };
+        Text::new(format!("{en}: {}", v.reason), format!("{zh}：{}", v.reason))
+    });
+    q
+}
+
+/// The parameters of a request: its query, then its form body.
+fn request_params(url: &str, body: &str) -> Vec<(String, String)> {
+    let mut params: Vec<(String, String)> = Vec::new();
+    if let Some((_, query)) = url.split_once('?') {
+        let query = query.split('#').next().unwrap_or_default();
+        params.extend(url::form_urlencoded::parse(query.as_bytes()).into_owned());
+    }
+    if !body.is_empty() && !body.trim_start().starts_with('{') {
+        params.extend(url::form_urlencoded::parse(body.as_bytes()).into_owned());
+    }
+    params
+}

@@ -1,0 +1,279 @@
+//! The Markdown face of a transcript: the support question first (Chinese, then English),
+//! then the signature check, the steps, each exchange and the findings. Text from outside
+//! (bodies, messages) is shown with control characters escaped and inside fences longer than
+//! any run of backticks it holds.
+
+use std::fmt::Write as _;
+
+use super::{Meta, Redaction, SupportQuestion, environment_label};
+use crate::escape::{visible, visible_lines};
+use crate::finding::{Finding, Lang};
+use crate::present::{ExchangeView, Walk, state_label};
+
+pub(super) fn render(
+    walk: &Walk,
+    meta: &Meta,
+    redaction: Redaction,
+    q: &SupportQuestion,
+) -> String {
+    let mut md = String::new();
+    let _ = write_all(&mut md, walk, meta, redaction, q);
+    md
+}
+
+fn write_all(
+    md: &mut String,
+    walk: &Walk,
+    meta: &Meta,
+    redaction: Redaction,
+    q: &SupportQuestion,
+) -> std::fmt::Result {
+    writeln!(
+        md,
+        "# authwalk transcript · {} · {}\n",
+        walk.flow.id(),
+        if walk.ok {
+            "succeeded 成功"
+        } else {
+            "failed 失败"
+        }
+    )?;
+    match redaction {
+        Redaction::Redacted => writeln!(
+            md,
+            "> Keys, secrets, tokens, codes and user identifiers are replaced by placeholders \
+             (`tok#1`, `code#1`, `uid#1`, `pii#1`, `secret#1`); equal values share one.\n\
+             > 密钥、令牌、授权码和用户标识已替换为占位符，相同的值使用相同的占位符。\n"
+        )?,
+        Redaction::Unredacted => writeln!(
+            md,
+            "> **UNREDACTED: this file holds live secrets, tokens and user data. Do not attach it \
+             to a ticket or share it.**\n> **未脱敏：本文件包含密钥、令牌和用户数据，请勿外发。**\n"
+        )?,
+    }
+    question_zh(md, q)?;
+    question_en(md, q)?;
+    steps(md, walk)?;
+    for (i, ex) in walk.exchanges.iter().enumerate() {
+        exchange(md, i + 1, ex)?;
+    }
+    if !walk.notes.is_empty() {
+        writeln!(md, "## Notes · 说明\n")?;
+        for f in &walk.notes {
+            finding(md, f)?;
+        }
+    }
+    let env = environment_label(&walk.target);
+    writeln!(md, "## Environment · 环境\n")?;
+    writeln!(md, "- authwalk {}", meta.version)?;
+    writeln!(
+        md,
+        "- exported at · 导出时间: {}",
+        visible(&meta.exported_at)
+    )?;
+    writeln!(
+        md,
+        "- flow · 流程: {} ({})",
+        walk.flow.id(),
+        walk.flow.title().en
+    )?;
+    writeln!(
+        md,
+        "- target · 目标: {} `{}` · {} / {}",
+        visible(walk.target.kind.label().get(Lang::En)),
+        visible(&walk.target.name),
+        visible(&env.en),
+        visible(&env.zh)
+    )?;
+    writeln!(md, "- base URL: {}", visible(&walk.target.base))?;
+    writeln!(md, "- elapsed · 耗时: {} ms", walk.elapsed_ms)
+}
+
+fn question_zh(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
+    writeln!(md, "## 提问（支付宝开放平台格式）\n")?;
+    writeln!(
+        md,
+        "**使用环境：** {}（{}）\n",
+        visible(&q.environment.zh),
+        visible(&q.base)
+    )?;
+    let api = q.api.as_ref().map_or("", |t| t.zh.as_str());
+    writeln!(
+        md,
+        "**接口名称：** {} `{}`\n",
+        visible(api),
+        visible(&q.endpoint)
+    )?;
+    writeln!(md, "**请求参数：**\n")?;
+    params(md, q)?;
+    writeln!(md, "**报错信息详情：**\n")?;
+    error_details(md, q)?;
+    if let Some(s) = &q.signature {
+        writeln!(md, "**验签结果：** {}\n", visible(&s.zh))?;
+    }
+    Ok(())
+}
+
+fn question_en(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
+    writeln!(md, "## Support question\n")?;
+    writeln!(
+        md,
+        "**Environment:** {} ({})\n",
+        visible(&q.environment.en),
+        visible(&q.base)
+    )?;
+    let api = q.api.as_ref().map_or("", |t| t.en.as_str());
+    writeln!(
+        md,
+        "**API:** `{}` — {}\n",
+        visible(&q.endpoint),
+        visible(api)
+    )?;
+    writeln!(md, "**Request parameters:** as above.\n")?;
+    writeln!(md, "**Error details:** as above.\n")?;
+    if let Some(s) = &q.signature {
+        writeln!(md, "**Signature check:** {}\n", visible(&s.en))?;
+    }
+    Ok(())
+}
+
+fn params(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
+    if q.params.is_empty() {
+        return writeln!(md, "(none · 无)\n");
+    }
+    let mut text = String::new();
+    for (k, v) in &q.params {
+        writeln!(text, "{k}={v}")?;
+    }
+    fenced(md, "text", &text)
+}
+
+fn error_details(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
+    if let Some(status) = &q.status {
+        writeln!(md, "- status: {}", visible(status))?;
+    }
+    for (k, v) in &q.error {
+        writeln!(md, "- {k}: {}", visible(v))?;
+    }
+    if let Some((k, v)) = &q.trace {
+        writeln!(md, "- {k}: {}", visible(v))?;
+    }
+    if q.status.is_none() && q.error.is_empty() {
+        writeln!(md, "- (no call was made · 未发起调用)")?;
+    }
+    writeln!(md)
+}
+
+fn steps(md: &mut String, walk: &Walk) -> std::fmt::Result {
+    writeln!(md, "## Steps · 步骤\n")?;
+    writeln!(md, "| # | step | 步骤 | state · 状态 |\n|---|---|---|---|")?;
+    for row in &walk.steps {
+        let n = row
+            .number
+            .map_or_else(|| "–".to_owned(), |(n, of)| format!("{n}/{of}"));
+        let state = state_label(row.state);
+        writeln!(
+            md,
+            "| {n} | {} | {} | {} · {} |",
+            row.id.id(),
+            visible(&row.title.zh),
+            state.get(Lang::En),
+            state.get(Lang::Zh)
+        )?;
+    }
+    writeln!(md)
+}
+
+fn exchange(md: &mut String, n: usize, ex: &ExchangeView) -> std::fmt::Result {
+    let api = super::api_name(&ex.endpoint);
+    writeln!(
+        md,
+        "## {n}. {} · `{}`{}\n",
+        ex.step.id(),
+        visible(&ex.endpoint),
+        api.map(|t| format!(" · {} · {}", t.zh, t.en))
+            .unwrap_or_default()
+    )?;
+    writeln!(
+        md,
+        "outcome · 结果: **{:?}**, {} ms\n",
+        ex.outcome, ex.elapsed_ms
+    )?;
+    writeln!(md, "Request · 请求:\n")?;
+    let mut request = format!("{} {}\n", ex.request.method, ex.request.url);
+    for (k, v) in &ex.request.headers {
+        let _ = writeln!(request, "{k}: {v}");
+    }
+    if !ex.request.body.is_empty() {
+        let _ = write!(request, "\n{}\n", ex.request.body);
+    }
+    fenced(md, "http", &request)?;
+    if let Some(s) = &ex.signing {
+        writeln!(
+            md,
+            "Signed string · 待签名字符串 ({}, {}, key {}):\n",
+            s.sign_type.as_str(),
+            s.charset.as_str(),
+            visible(&s.key_fingerprint)
+        )?;
+        fenced(md, "text", &format!("{}\n", s.canonical))?;
+    }
+    if let Some(r) = &ex.response {
+        writeln!(md, "Response · 响应: HTTP {}\n", r.status)?;
+        let body = r.pretty.as_deref().unwrap_or(&r.body);
+        fenced(
+            md,
+            if r.pretty.is_some() { "json" } else { "text" },
+            &format!("{body}\n"),
+        )?;
+    }
+    if let Some(e) = &ex.transport_error {
+        writeln!(md, "Transport error · 网络错误: {}\n", visible(e))?;
+    }
+    if let Some(v) = &ex.verification {
+        writeln!(
+            md,
+            "Signature · 验签: **{}** — {}\n",
+            v.badge.label().get(Lang::En),
+            visible(&v.reason)
+        )?;
+        if let Some(text) = &v.signed_text {
+            writeln!(md, "Signed text · 被签名的原文:\n")?;
+            fenced(md, "json", &format!("{text}\n"))?;
+        }
+    }
+    if !ex.findings.is_empty() {
+        writeln!(md, "Findings · 诊断:\n")?;
+        for f in &ex.findings {
+            finding(md, f)?;
+        }
+    }
+    Ok(())
+}
+
+fn finding(md: &mut String, f: &Finding) -> std::fmt::Result {
+    writeln!(
+        md,
+        "- **{}** `{}` {} · {}",
+        f.severity,
+        visible(&f.code),
+        visible(&f.title.en),
+        visible(&f.title.zh)
+    )?;
+    for text in [&f.explanation, &f.fix] {
+        if !text.en.is_empty() {
+            writeln!(md, "  - {}", visible(&text.en))?;
+        }
+        if !text.zh.is_empty() {
+            writeln!(md, "  - {}", visible(&text.zh))?;
+        }
+    }
+    writeln!(md)
+}
+
+/// A fenced block whose fence is longer than any backtick run inside.
+fn fenced(md: &mut String, lang: &str, body: &str) -> std::fmt::Result {
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    writeln!(md, "{fence}{lang}\n{}{fence}\n", visible_lines(body))
+}

@@ -1,0 +1,298 @@
+//! `authwalk profile add|list|show|rm`, and profiles walked against the embedded sandbox
+//! through the same path as a real environment (only the base URLs differ).
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed setup should panic where it fails"
+)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use authwalk::sandbox::{DEFAULT_ALIPAY_APP, Sandbox, SandboxConfig};
+use predicates::prelude::*;
+
+/// A config folder and a data folder of the test's own.
+struct Dirs {
+    config: tempfile::TempDir,
+    data: tempfile::TempDir,
+}
+
+impl Dirs {
+    fn new() -> Self {
+        Self {
+            config: tempfile::tempdir().unwrap(),
+            data: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("authwalk").unwrap();
+        cmd.env("AUTHWALK_CONFIG_DIR", self.config.path())
+            .env("AUTHWALK_DATA_DIR", self.data.path())
+            .env("NO_COLOR", "1")
+            .env_remove("AUTHWALK_LANG");
+        cmd
+    }
+
+    fn config_file(&self) -> PathBuf {
+        self.config.path().join("config.toml")
+    }
+}
+
+/// Make the embedded sandbox's keys for the default Alipay app in `data`, as a first walk
+/// would, and return (private key, Alipay public key) paths.
+fn sandbox_keys(data: &Path) -> (PathBuf, PathBuf) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let h = Sandbox::start(SandboxConfig {
+            state_dir: Some(data.join("sandbox")),
+            alipay_apps: Some(vec![DEFAULT_ALIPAY_APP.to_owned()]),
+            ..SandboxConfig::default()
+        })
+        .await
+        .unwrap();
+        let app = h
+            .manifest()
+            .alipay
+            .apps
+            .iter()
+            .find(|a| a.app_id == DEFAULT_ALIPAY_APP)
+            .unwrap()
+            .clone();
+        h.shutdown().await;
+        (app.app_private_key, app.alipay_public_key)
+    })
+}
+
+#[test]
+fn a_profile_walks_the_embedded_sandbox_like_a_real_environment() {
+    let dirs = Dirs::new();
+    let (private_key, alipay_public_key) = sandbox_keys(dirs.data.path());
+    dirs.cmd()
+        .args([
+            "profile",
+            "add",
+            "demo",
+            "--provider",
+            "alipay",
+            "--env",
+            "embedded",
+        ])
+        .args(["--app-id", DEFAULT_ALIPAY_APP])
+        .arg("--private-key")
+        .arg(&private_key)
+        .arg("--alipay-public-key")
+        .arg(&alipay_public_key)
+        .args(["--redirect-uri", "http://localhost/alipay/callback"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("added profile 'demo'"));
+
+    let out = dirs
+        .cmd()
+        .args(["run", "alipay-web", "--profile", "demo", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let walk: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(walk["target"]["kind"], "profile");
+    assert_eq!(walk["target"]["name"], "demo");
+    assert_eq!(walk["ok"], true);
+    // The real path, with the sandbox's base URL: the gateway URL is the profile's
+    // environment's, and the profile's redirect_uri went out on the authorize URL.
+    let base = walk["target"]["base"].as_str().unwrap();
+    assert!(
+        base.starts_with("http://127.0.0.1:") && base.ends_with("/gateway.do"),
+        "{base}"
+    );
+    let authorize = walk["context"]["authorize_url"].as_str().unwrap();
+    assert!(
+        authorize.contains("redirect_uri=http%3A%2F%2Flocalhost%2Falipay%2Fcallback"),
+        "{authorize}"
+    );
+    for ex in walk["exchanges"].as_array().unwrap() {
+        assert!(
+            ex["request"]["url"].as_str().unwrap().starts_with(base),
+            "{}",
+            ex["request"]["url"]
+        );
+    }
+}
+
+#[test]
+fn a_wechat_profile_takes_its_secret_from_a_command() {
+    let dirs = Dirs::new();
+    // The sandbox's appsecret for its official account, given through a command.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let secret = rt.block_on(async {
+        let h = Sandbox::start(SandboxConfig {
+            state_dir: Some(dirs.data.path().join("sandbox")),
+            alipay_apps: Some(Vec::new()),
+            ..SandboxConfig::default()
+        })
+        .await
+        .unwrap();
+        let secret = h.manifest().wechat.apps[0].secret.clone();
+        h.shutdown().await;
+        secret
+    });
+    let secret_file = dirs.config.path().join("wx-secret");
+    std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
+    dirs.cmd()
+        .args([
+            "profile",
+            "add",
+            "wx",
+            "--provider",
+            "wechat",
+            "--env",
+            "embedded",
+        ])
+        .args(["--appid", "wx5a1d0c0ffee00001"])
+        .arg("--secret")
+        .arg(format!("cmd:cat '{}'", secret_file.display()))
+        .assert()
+        .success();
+    dirs.cmd()
+        .args(["run", "wechat-web", "--profile", "wx"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("profile wx"));
+    // A command that fails stops the walk, and its output is not quoted.
+    std::fs::remove_file(&secret_file).unwrap();
+    dirs.cmd()
+        .args(["run", "wechat-web", "--profile", "wx"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("secret command").and(predicate::str::contains("failed")));
+}
+
+#[test]
+fn show_masks_an_inline_secret_and_list_and_rm_work() {
+    let dirs = Dirs::new();
+    let inline = "0123456789abcdef0123456789abcdef";
+    dirs.cmd()
+        .args([
+            "profile",
+            "add",
+            "wx",
+            "--provider",
+            "wechat",
+            "--appid",
+            "wx0123456789abcdef",
+        ])
+        .args(["--secret", inline])
+        .args(["--redirect-uri", "https://shop.example/wx/callback"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("stored inline"));
+    dirs.cmd()
+        .args([
+            "profile",
+            "add",
+            "shop",
+            "--provider",
+            "alipay",
+            "--env",
+            "sandbox",
+        ])
+        .args(["--app-id", "9021000000000000"])
+        .args(["--private-key", "env:ALIPAY_KEY"])
+        .args(["--alipay-public-key", "/keys/alipay.pem"])
+        .args(["--redirect-uri", "https://shop.example/cb"])
+        .assert()
+        .success();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dirs.config_file())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "config.toml is owner-only");
+    }
+    dirs.cmd()
+        .args(["profile", "show", "wx"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(inline, 32 characters)"))
+        .stdout(predicate::str::contains(inline).not());
+    dirs.cmd()
+        .args(["profile", "show", "shop"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("private_key = env:ALIPAY_KEY"))
+        .stdout(predicate::str::contains("environment = sandbox"));
+    dirs.cmd()
+        .args(["profile", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "shop  alipay  9021000000000000  sandbox",
+        ))
+        .stdout(predicate::str::contains(
+            "wx  wechat  wx0123456789abcdef  production",
+        ));
+    dirs.cmd().args(["profile", "rm", "wx"]).assert().success();
+    dirs.cmd()
+        .args(["profile", "show", "wx"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no profile named 'wx'"));
+}
+
+#[test]
+fn add_without_a_terminal_names_the_missing_flag() {
+    let dirs = Dirs::new();
+    dirs.cmd()
+        .args(["profile", "add", "shop", "--provider", "alipay"])
+        .args(["--redirect-uri", "https://shop.example/cb"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give --app-id"));
+    dirs.cmd()
+        .args([
+            "profile",
+            "add",
+            "shop",
+            "--provider",
+            "alipay",
+            "--env",
+            "staging",
+        ])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("environment 'staging'"));
+    assert!(!dirs.config_file().exists(), "nothing written on an error");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_inline_secret_in_a_readable_file_is_refused_like_ssh_does() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dirs = Dirs::new();
+    std::fs::write(
+        dirs.config_file(),
+        "[profiles.wx]\nprovider = \"wechat\"\nappid = \"wx1\"\n\
+         secret = \"0123456789abcdef0123456789abcdef\"\nredirect_uri = \"https://e.com/cb\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(dirs.config_file(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    dirs.cmd()
+        .args(["run", "wechat-web", "--profile", "wx"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("UNPROTECTED"))
+        .stderr(predicate::str::contains("0123456789abcdef").not());
+}
