@@ -57,6 +57,9 @@ const EXPLAIN: &[&str] = &["explain", "{}"];
 const EXPLAIN_JSON: &[&str] = &["explain", "--json", "{}"];
 const EXPLAIN_FAIL: &[&str] = &["explain", "--fail-on-error", "{}"];
 const LINT: &[&str] = &["lint", "--file", "{}"];
+const TRIAGE: &[&str] = &["triage", "{}"];
+const TRIAGE_JSON: &[&str] = &["triage", "--json", "{}"];
+const TRIAGE_KEY: &[&str] = &["triage", "--alipay-public-key", "{alipay_key}", "{}"];
 const LINT_JSON: &[&str] = &["lint", "--json", "--file", "{}"];
 
 const NOT_RSA: &str = "not an RSA key; Alipay signs with RSA";
@@ -194,6 +197,16 @@ const CASES: &[Case] = &[
     case("har/html_502_entry.har", EXPLAIN, 2, HAR),
     case("har/not_json.har", EXPLAIN, 2, NOT_JSON),
     case("har/truncated.har", EXPLAIN, 2, "EOF while parsing"),
+    // HAR files, through `triage`, which reads them.
+    case("har/alipay_user_info.har", TRIAGE_KEY, 0, "signature: verified — RSA2 signature verifies"),
+    case("har/base64_content.har", TRIAGE, 1, "error[wechat.40001]"),
+    case("har/empty_entries.har", TRIAGE, 0, "no Alipay or WeChat login request in the capture"),
+    case("har/escape_sequence_content.har", TRIAGE, 0, "/sns/userinfo"),
+    case("har/html_502_entry.har", TRIAGE_KEY, 1, "The response cannot be read: this is an HTML page"),
+    case("har/not_json.har", TRIAGE, 2, "export the capture as HAR from the browser's Network tab"),
+    case("har/raw_escape_in_content.har", TRIAGE, 0, "\\x1b]0;pwned\\x07\\x1b[2J"),
+    case("har/raw_escape_in_content.har", TRIAGE_JSON, 0, "\\u001b]0;pwned"),
+    case("har/truncated.har", TRIAGE, 2, "the file is JSON but not a HAR"),
     // Authorize URLs, through `lint`.
     case("urls/alipay_broken_percent.txt", LINT, 1, "A '%' escape in the query is broken"),
     case("urls/alipay_missing_app_id.txt", LINT, 1, "'app_id' is missing"),
@@ -382,11 +395,11 @@ const NOT_VALID: &str = "is not a valid config";
 
 #[rustfmt::skip]
 const CONFIG_CASES: &[ConfigCase] = &[
-    config("config/unknown_top_level_key.toml", "alipay-web", "shop", 0o600, "unknown field `profile`, expected `profiles`"),
+    config("config/unknown_top_level_key.toml", "alipay-web", "shop", 0o600, "unknown field `profile`, expected one of `profiles`"),
     config("config/unknown_profile_key.toml", "wechat-web", "mp", 0o600, "unknown field `appsecret_file`"),
     ConfigCase {
         secret: Some("0123456789abcdef0123456789abcdef"),
-        ..config("config/inline_secret_0644.toml", "wechat-web", "mp", 0o644, "can be read by others (mode 644); run `chmod 600")
+        ..config("config/inline_secret_0644.toml", "wechat-web", "mp", 0o644, "This secret will be ignored: run `chmod 600")
     },
     config("config/bad_environment.toml", "alipay-web", "shop", 0o600, "environment 'prod' is not production, sandbox, sandbox-legacy or a base URL"),
     // The TOML error must not echo the secret it could not parse.
@@ -397,10 +410,10 @@ const CONFIG_CASES: &[ConfigCase] = &[
     config("config/unknown_provider.toml", "wechat-web", "pay", 0o600, "unknown variant `paypal`, expected `alipay` or `wechat`"),
     config("config/missing_redirect_uri.toml", "wechat-web", "mp", 0o600, "missing field `redirect_uri`"),
     config("config/bad_sign_type.toml", "alipay-web", "shop", 0o600, "unknown sign_type 'RSA256': use RSA2 (SHA256withRSA) or RSA"),
-    config("config/secret_env_unset.toml", "wechat-web", "mp", 0o600, "AUTHWALK_TEST_SECRET_THAT_IS_NOT_SET (secret_env) is not set"),
+    config("config/secret_env_unset.toml", "wechat-web", "mp", 0o600, "environment variable AUTHWALK_TEST_SECRET_THAT_IS_NOT_SET is not set"),
     config("config/missing_key_file.toml", "alipay-web", "shop", 0o600, "cannot read no_such_private_key.pem: No such file"),
     config("config/json_not_toml.toml", "wechat-web", "mp", 0o600, NOT_VALID),
-    config("config/two_secret_sources.toml", "wechat-web", "mp", 0o600, "MP_SECRET (secret_env) is not set"),
+    config("config/two_secret_sources.toml", "wechat-web", "mp", 0o600, "environment variable MP_SECRET is not set"),
 ];
 
 #[cfg(unix)]

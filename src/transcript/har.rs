@@ -276,9 +276,18 @@ fn explain(provider: Provider, url: &str, endpoint: &str, body: &[u8]) -> Vec<Fi
     } else {
         url.to_owned()
     };
-    let mut out: Vec<Finding> = response::analyze(Catalog::builtin(), body, Some(&hinted))
-        .map(|a| a.findings())
-        .unwrap_or_default();
+    let mut out: Vec<Finding> = match response::analyze(Catalog::builtin(), body, Some(&hinted)) {
+        Ok(analysis) => analysis.findings(),
+        // An HTML error page or a cut body is the diagnosis itself: say so, never nothing.
+        Err(e) => vec![Finding::new(
+            Severity::Error,
+            "triage.unreadable-response",
+            crate::finding::Text::new(
+                format!("The response cannot be read: {e}"),
+                format!("无法解读该响应：{e}"),
+            ),
+        )],
+    };
     out.extend(crate::triage::pasted(provider, Some(url), body));
     out
 }
@@ -292,7 +301,10 @@ fn verify(e: &Entry, method: &str, body: &[u8], key: &PublicKey) -> alipay::Veri
     let charset = get("charset")
         .and_then(|s| s.parse::<Charset>().ok())
         .unwrap_or_default();
-    alipay::verify_response(body, Some(method), sign_type, charset, key)
+    // No `method` in the captured request (a HAR without the form body): let the verifier find
+    // the `…_response` node itself rather than look for a node named `_response`.
+    let method = Some(method).filter(|m| !m.is_empty());
+    alipay::verify_response(body, method, sign_type, charset, key)
 }
 
 /// Query and form parameters of a request.
