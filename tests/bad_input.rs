@@ -3,8 +3,9 @@
 //! character in anything printed.
 //!
 //! The table below is the corpus's index: every file under `tests/bad_input/` is named by at
-//! least one case, and every case names a file that exists. Endless inputs (`/dev/zero` as a
-//! key, lint or config file, an endless standard input) are in `tests/bounds.rs`.
+//! least one case, and every case names a file that exists. Inputs too big to commit (a 2 MB key
+//! file, a URL with 100,000 parameters) are made by the tests below; endless ones (`/dev/zero`
+//! as a key, lint or config file, an endless standard input) are in `tests/bounds.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -507,4 +508,41 @@ fn hostile_callbacks_parse_or_fail_with_a_reason() {
     );
     let cb = wechat::parse_callback(&read("callback_wechat_two_codes.txt")).expect("parses");
     assert_eq!(cb.code, "071BBBBB");
+}
+
+/// An authorize URL with 100,000 parameters (unknown ones, then one repeated): the lint is
+/// linear in its input, names what it found in one line each, and ends promptly.
+#[test]
+fn a_hundred_thousand_parameters_are_linted_promptly() {
+    const BASE: &str = "https://openauth.alipay.com/oauth2/publicAppAuthorize.htm?\
+                        app_id=2021000000000001&scope=auth_user&\
+                        redirect_uri=https%3A%2F%2Fexample.com%2Fcb&state=s";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let unknown: String = (0..100_000).map(|i| format!("&p{i}={i}")).collect();
+    let repeated = "&scope=auth_user".repeat(100_000);
+    for (name, tail, code, phrase) in [
+        ("unknown", unknown, 0, "and 99980 more. They are ignored."),
+        ("repeated", repeated, 1, "'scope' appears more than once"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{BASE}{tail}")).expect("write");
+        let started = std::time::Instant::now();
+        let out = authwalk()
+            .args(["lint", "--file"])
+            .arg(&path)
+            .output()
+            .expect("runs");
+        let failures = check(name, &out, code, phrase);
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{name}: {:?}",
+            started.elapsed()
+        );
+        assert!(
+            out.stdout.len() < 4096,
+            "{name}: {} bytes",
+            out.stdout.len()
+        );
+    }
 }
