@@ -103,7 +103,7 @@ for vector_path in sorted(VECTORS.glob("v1_resp_*.json")):
         continue
     located = json.loads(
         subprocess.run(
-            [AUTHWALK, "verify", "--json", "--alipay-public-key", str(VECTORS / "fake_alipay_public_key.pem"),
+            [AUTHWALK, "verify", "--json", "--reveal", "--alipay-public-key", str(VECTORS / "fake_alipay_public_key.pem"),
              str(VECTORS / vector["raw_body_file"])],
             capture_output=True, text=True,
         ).stdout
