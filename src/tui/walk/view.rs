@@ -399,7 +399,11 @@ fn draw_steps(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &S
         }
         let mut l = Line::from(spans);
         if i == w.selected {
-            l = l.patch_style(s.selection);
+            // The whole row, not just the text, so the selection reads as a bar.
+            buf.set_style(Rect::new(inner.x, y, inner.width, 1), s.selection);
+            for span in &mut l.spans {
+                span.style = span.style.patch(s.selection);
+            }
         }
         buf.set_line(inner.x, y, &l, inner.width);
     }
