@@ -17,11 +17,15 @@ use crate::flow::{Exchange, ExchangeOutcome, Flow, StepKind, StepState, Timed};
 use crate::provider::alipay::Outcome;
 use crate::{redact, triage};
 
-/// Keeps what must be computed once per walk (the findings of each exchange) and builds
+/// Keeps what must be computed once per exchange (its findings, and its views masked and
+/// revealed: parsing and pretty-printing a large body is not redone per frame) and builds
 /// [`Walk`]s on demand.
 #[derive(Debug, Clone, Default)]
 pub struct Presenter {
     findings: Vec<Vec<Finding>>,
+    /// Each observed exchange as shown, `[masked, revealed]`: an exchange never changes once
+    /// recorded, so its views are built once.
+    views: Vec<[ExchangeView; 2]>,
 }
 
 impl Presenter {
@@ -32,7 +36,12 @@ impl Presenter {
     /// Take note of exchanges that arrived since the last call: run triage on each, once.
     pub fn observe(&mut self, flow: &Flow) {
         for index in self.findings.len()..flow.exchanges().len() {
-            self.findings.push(triage::exchange(flow, index));
+            let findings = triage::exchange(flow, index);
+            let ex = &flow.exchanges()[index];
+            self.views.push(
+                [false, true].map(|reveal| exchange_view(flow, ex, &findings, Policy { reveal })),
+            );
+            self.findings.push(findings);
         }
     }
 
@@ -110,7 +119,10 @@ impl Presenter {
                 .exchanges()
                 .iter()
                 .enumerate()
-                .map(|(i, ex)| exchange_view(flow, ex, self.findings(i), policy))
+                .map(|(i, ex)| match self.views.get(i) {
+                    Some(views) => views[usize::from(policy.reveal)].clone(),
+                    None => exchange_view(flow, ex, self.findings(i), policy),
+                })
                 .collect(),
             notes: flow.notes().to_vec(),
             callback: callback_view(flow, policy),
