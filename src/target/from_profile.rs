@@ -37,7 +37,7 @@ pub fn check_plain_http(url: &str, what: &str, allow: bool) -> anyhow::Result<()
     let Ok(parsed) = url::Url::parse(url) else {
         bail!("{what} '{url}' is not a valid URL; write it as https://host/…");
     };
-    if parsed.scheme() != "http" || allow || is_loopback(&parsed) {
+    if parsed.scheme() != "http" || allow || crate::transport::is_loopback(&parsed) {
         return Ok(());
     }
     bail!(
@@ -46,19 +46,6 @@ pub fn check_plain_http(url: &str, what: &str, allow: bool) -> anyhow::Result<()
          you really mean it (a test server on your own network)",
         parsed.host_str().unwrap_or("?")
     )
-}
-
-/// `127.0.0.0/8`, `::1`, `localhost` and `*.localhost` (which resolve to loopback by RFC 6761).
-fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => {
-            let d = d.trim_end_matches('.').to_ascii_lowercase();
-            d == "localhost" || d.ends_with(".localhost")
-        }
-        None => false,
-    }
 }
 
 /// ssh's warning for each key or secret file of a profile that others can read. (An inline
