@@ -500,8 +500,8 @@ fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s
     let lang = app.opts.lang;
     let mut lines: Vec<Line<'_>> = Vec::new();
     if let Some(url) = w.session.flow().authorize_url() {
-        let shown = Policy { reveal: true }.url(&url);
-        lines.push(Line::styled(format!("GET {}", visible(&shown)), s.accent));
+        // Nothing secret rides on an authorize URL: it is shown (and encoded in the QR) whole.
+        lines.push(Line::styled(format!("GET {}", visible(&url)), s.accent));
         lines.push(Line::default());
     }
     if w.lint.is_empty() {
