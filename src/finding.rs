@@ -62,7 +62,7 @@ impl Text {
 }
 
 /// How much a finding matters. Ordered: `Info < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -81,7 +81,7 @@ impl fmt::Display for Severity {
 }
 
 /// One diagnosis: what is wrong (or notable), why, and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Finding {
     pub severity: Severity,
     /// Stable identifier, e.g. `wechat.40163`, `alipay.isv.invalid-token`,

@@ -243,7 +243,33 @@ impl serde::Serialize for ExchangeOutcome {
     }
 }
 
+/// Read back from a saved document by the same ids (a replay).
+macro_rules! deserialize_by_id {
+    ($($ty:ty),*) => {$(
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let id = <String as serde::Deserialize>::deserialize(d)?;
+                Self::ALL
+                    .into_iter()
+                    .find(|v| v.id() == id)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown id '{id}'")))
+            }
+        }
+    )*};
+}
+
+deserialize_by_id!(FlowKind, StepKind, StepState, ExchangeOutcome);
+
 impl StepState {
+    pub const ALL: [Self; 6] = [
+        Self::Pending,
+        Self::AwaitingUser,
+        Self::InFlight,
+        Self::Done,
+        Self::Failed,
+        Self::Skipped,
+    ];
+
     /// The id in the `authwalk.run/1` document.
     pub fn id(self) -> &'static str {
         match self {

@@ -16,12 +16,14 @@
 mod build;
 pub mod explain;
 mod messages;
+mod restore;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use build::Presenter;
 pub use messages::{Msg, fill, lookup, tr, tr_fill};
+pub use restore::{endpoint_of, restore};
 
 use crate::finding::{Finding, Lang, Text};
 use crate::flow::{ExchangeOutcome, FlowKind, StepKind, StepState};
@@ -29,7 +31,7 @@ use crate::provider::alipay::{Charset, SignType};
 use crate::redact;
 
 /// Where a walk goes, as shown in headers and the JSON document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetInfo {
     pub kind: TargetKind,
     /// The app (and the demo user on a sandbox), or the profile name.
@@ -37,10 +39,10 @@ pub struct TargetInfo {
     /// The base URL requests go to.
     pub base: String,
     /// The app, in words ("Alipay app 2021…"), for headers in either language.
-    #[serde(skip)]
+    #[serde(default)]
     pub app: Text,
     /// The demo user who approves, on a sandbox.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 }
 
@@ -55,7 +57,7 @@ impl TargetInfo {
 }
 
 /// The three kinds of target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TargetKind {
     /// The embedded sandbox, started for this walk.
@@ -131,9 +133,11 @@ impl Policy {
     }
 }
 
-/// A whole walk, as every face shows it. Serialized, it is the `authwalk.run/1` document.
-#[derive(Debug, Clone, Serialize)]
+/// A whole walk, as every face shows it. Serialized, it is the `authwalk.run/1` document;
+/// [`replay`] reads one back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Walk {
+    #[serde(skip_deserializing, default = "run_schema")]
     pub schema: &'static str,
     pub flow: FlowKind,
     pub target: TargetInfo,
@@ -152,6 +156,13 @@ pub struct Walk {
     pub summary: Summary,
 }
 
+/// The `schema` of a walk document.
+pub const RUN_SCHEMA: &str = "authwalk.run/1";
+
+fn run_schema() -> &'static str {
+    RUN_SCHEMA
+}
+
 impl Walk {
     /// The row of `step`, if the flow has it.
     pub fn step(&self, step: StepKind) -> Option<&StepRow> {
@@ -160,7 +171,7 @@ impl Walk {
 }
 
 /// One row of the step list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepRow {
     pub id: StepKind,
     pub state: StepState,
@@ -185,11 +196,14 @@ pub struct Countdown {
 }
 
 /// What the walk has learnt, masked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ContextView {
     pub state: String,
     pub authorize_url: Option<String>,
     pub callback: serde_json::Map<String, Value>,
+    /// The redirect URL as it arrived (or `None` for a pasted bare code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
     pub code: Option<TimedView>,
     pub access_token: Option<TimedView>,
     pub refresh_token: Option<TimedView>,
@@ -200,7 +214,7 @@ pub struct ContextView {
 }
 
 /// A secret with its lifetime. Times are Unix seconds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimedView {
     pub value: String,
     pub obtained: i64,
@@ -228,7 +242,7 @@ pub struct CallbackView {
 }
 
 /// One exchange, ready to show.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExchangeView {
     pub step: StepKind,
     pub outcome: ExchangeOutcome,
@@ -241,14 +255,14 @@ pub struct ExchangeView {
     pub decoded: Option<Value>,
     pub findings: Vec<Finding>,
     /// The API called: the Alipay method or the WeChat path.
-    #[serde(skip)]
+    #[serde(default)]
     pub endpoint: String,
     /// Each decoded field with its meaning, for a successful exchange.
     #[serde(skip)]
     pub fields: Vec<FieldRow>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RequestView {
     pub method: String,
     pub url: String,
@@ -257,7 +271,7 @@ pub struct RequestView {
 }
 
 /// How a gateway request was signed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SigningView {
     pub sign_type: SignType,
     pub algorithm: String,
@@ -273,7 +287,7 @@ pub struct SigningView {
     pub canonical_bytes: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResponseView {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -289,9 +303,10 @@ pub struct ResponseView {
 }
 
 /// The signature check of an Alipay response.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerificationView {
-    pub outcome: &'static str,
+    /// `verified`, `verified_unescaped`, `mismatch` or `unsigned`.
+    pub outcome: String,
     pub reason: String,
     pub node: Option<String>,
     pub signed_text: Option<String>,
@@ -300,7 +315,7 @@ pub struct VerificationView {
     #[serde(skip)]
     pub badge: Badge,
     /// `reason` in Chinese, when known.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason_zh: String,
 }
 
@@ -334,6 +349,31 @@ impl Badge {
             Self::Mismatch => Msg::Mismatch,
             Self::Unsigned => Msg::Unsigned,
         }
+    }
+
+    /// The badge of a verification outcome.
+    pub fn of(outcome: crate::provider::alipay::Outcome) -> Self {
+        use crate::provider::alipay::Outcome;
+        match outcome {
+            Outcome::Verified => Self::Verified,
+            Outcome::VerifiedUnescaped => Self::VerifiedUnescaped,
+            Outcome::Mismatch => Self::Mismatch,
+            Outcome::Unsigned => Self::Unsigned,
+        }
+    }
+
+    /// The badge of an outcome id as the document writes it (`verified`, `mismatch` …).
+    pub fn of_id(id: &str) -> Self {
+        use crate::provider::alipay::Outcome;
+        [
+            Outcome::Verified,
+            Outcome::VerifiedUnescaped,
+            Outcome::Mismatch,
+            Outcome::Unsigned,
+        ]
+        .into_iter()
+        .find(|o| o.id() == id)
+        .map_or(Self::Unsigned, Self::of)
     }
 
     pub fn is_verified(self) -> bool {

@@ -14,7 +14,6 @@ use super::{
 use crate::catalog::meaning;
 use crate::finding::{Finding, Lang, Text};
 use crate::flow::{Exchange, ExchangeOutcome, Flow, StepKind, StepState, Timed};
-use crate::provider::alipay::Outcome;
 use crate::{redact, triage};
 
 /// Keeps what must be computed once per exchange (its findings, and its views masked and
@@ -64,26 +63,29 @@ impl Presenter {
         let ctx = flow.ctx();
         let timed = |t: &Option<Timed>| t.as_ref().map(|t| timed_view(t, policy));
         let steps = step_rows(flow, now);
-        let ran: Vec<_> = flow
-            .steps()
-            .iter()
-            .filter(|s| s.state != StepState::Skipped)
-            .collect();
-        let summary = Summary {
-            ok,
-            done: ran.iter().filter(|s| s.state == StepState::Done).count(),
-            ran: ran.len(),
-            elapsed_ms,
-            ids: [
-                ("user_id", &ctx.user_id),
-                ("open_id", &ctx.open_id),
-                ("union_id", &ctx.union_id),
-            ]
-            .into_iter()
-            .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
-            .collect(),
+        let context = ContextView {
+            state: ctx.state.clone(),
+            authorize_url: ctx.authorize_url.as_deref().map(|u| policy.url(u)),
+            callback: ctx
+                .callback_params
+                .iter()
+                .map(|(k, v)| {
+                    let v = if redact::SECRET_PARAMS.contains(&k.as_str()) {
+                        policy.secret(v)
+                    } else {
+                        v.clone()
+                    };
+                    (k.clone(), Value::String(v))
+                })
+                .collect(),
+            callback_url: ctx.callback_url.as_deref().map(|u| policy.url(u)),
+            code: timed(&ctx.code),
             access_token: timed(&ctx.access_token),
             refresh_token: timed(&ctx.refresh_token),
+            scope: ctx.scope.clone(),
+            user_id: ctx.user_id.clone(),
+            open_id: ctx.open_id.clone(),
+            union_id: ctx.union_id.clone(),
         };
         Walk {
             schema: "authwalk.run/1",
@@ -91,30 +93,10 @@ impl Presenter {
             target: target.clone(),
             ok,
             elapsed_ms,
+            callback: callback_view(&steps, &context),
+            summary: summary(ok, &steps, &context, elapsed_ms),
             steps,
-            context: ContextView {
-                state: ctx.state.clone(),
-                authorize_url: ctx.authorize_url.as_deref().map(|u| policy.url(u)),
-                callback: ctx
-                    .callback_params
-                    .iter()
-                    .map(|(k, v)| {
-                        let v = if redact::SECRET_PARAMS.contains(&k.as_str()) {
-                            policy.secret(v)
-                        } else {
-                            v.clone()
-                        };
-                        (k.clone(), Value::String(v))
-                    })
-                    .collect(),
-                code: timed(&ctx.code),
-                access_token: timed(&ctx.access_token),
-                refresh_token: timed(&ctx.refresh_token),
-                scope: ctx.scope.clone(),
-                user_id: ctx.user_id.clone(),
-                open_id: ctx.open_id.clone(),
-                union_id: ctx.union_id.clone(),
-            },
+            context,
             exchanges: flow
                 .exchanges()
                 .iter()
@@ -125,8 +107,6 @@ impl Presenter {
                 })
                 .collect(),
             notes: flow.notes().to_vec(),
-            callback: callback_view(flow, policy),
-            summary,
         }
     }
 }
@@ -135,13 +115,56 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn step_rows(flow: &Flow, now: OffsetDateTime) -> Vec<StepRow> {
-    let running: Vec<StepKind> = flow
-        .steps()
+/// `(n, of)` for each step among the steps that run; `None` for a skipped one.
+pub(super) fn numbering(
+    steps: impl Iterator<Item = (StepKind, StepState)> + Clone,
+) -> Vec<Option<(usize, usize)>> {
+    let running: Vec<StepKind> = steps
+        .clone()
+        .filter(|(_, state)| *state != StepState::Skipped)
+        .map(|(kind, _)| kind)
+        .collect();
+    steps
+        .map(|(kind, _)| {
+            running
+                .iter()
+                .position(|k| *k == kind)
+                .map(|i| (i + 1, running.len()))
+        })
+        .collect()
+}
+
+/// The end of a walk (or where it stands), from its rows and context.
+pub(super) fn summary(
+    ok: bool,
+    steps: &[StepRow],
+    context: &ContextView,
+    elapsed_ms: u64,
+) -> Summary {
+    let ran: Vec<_> = steps
         .iter()
         .filter(|s| s.state != StepState::Skipped)
-        .map(|s| s.kind)
         .collect();
+    Summary {
+        ok,
+        done: ran.iter().filter(|s| s.state == StepState::Done).count(),
+        ran: ran.len(),
+        elapsed_ms,
+        ids: [
+            ("user_id", &context.user_id),
+            ("open_id", &context.open_id),
+            ("union_id", &context.union_id),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+        .collect(),
+        access_token: context.access_token.clone(),
+        refresh_token: context.refresh_token.clone(),
+    }
+}
+
+fn step_rows(flow: &Flow, now: OffsetDateTime) -> Vec<StepRow> {
+    let numbers = numbering(flow.steps().iter().map(|s| (s.kind, s.state)));
     let ctx = flow.ctx();
     let countdown = |what: Msg, t: &Option<Timed>| {
         t.as_ref()
@@ -150,11 +173,8 @@ fn step_rows(flow: &Flow, now: OffsetDateTime) -> Vec<StepRow> {
     };
     flow.steps()
         .iter()
-        .map(|s| {
-            let number = running
-                .iter()
-                .position(|k| *k == s.kind)
-                .map(|i| (i + 1, running.len()));
+        .zip(numbers)
+        .map(|(s, number)| {
             let countdown = match (s.kind, s.state) {
                 (StepKind::Callback | StepKind::MiniAuthCode, StepState::Done) => {
                     let spent = ctx
@@ -200,49 +220,40 @@ fn timed_view(t: &Timed, policy: Policy) -> TimedView {
 /// A lifetime in whole seconds, to the nearest minute past ten minutes: `obtained` is taken
 /// when the answer arrives, a moment after the provider started counting, so 15 days shows
 /// as 1295999.4 s, which is still "15 d".
-fn rounded_lifetime(d: time::Duration) -> i64 {
+pub(super) fn rounded_lifetime(d: time::Duration) -> i64 {
     let s = (d + time::Duration::milliseconds(500)).whole_seconds();
     if s >= 600 { (s + 30) / 60 * 60 } else { s }
 }
 
-fn callback_view(flow: &Flow, policy: Policy) -> Option<CallbackView> {
-    let ctx = flow.ctx();
-    let code = ctx.code.as_ref()?;
-    let step = if flow
-        .steps()
-        .iter()
-        .any(|s| s.kind == StepKind::MiniAuthCode)
-    {
+/// The redirect (or pasted code) as it came back, from the rows and the context: only a code
+/// that arrived during this walk (not one given with `--code`).
+pub(super) fn callback_view(steps: &[StepRow], context: &ContextView) -> Option<CallbackView> {
+    let code = context.code.as_ref()?;
+    let step = if steps.iter().any(|s| s.id == StepKind::MiniAuthCode) {
         StepKind::MiniAuthCode
     } else {
         StepKind::Callback
     };
-    // Only a code that came back during this walk (not one given with --code).
-    let arrived = flow
-        .steps()
+    let arrived = steps
         .iter()
-        .any(|s| s.kind == step && s.state == StepState::Done);
+        .any(|s| s.id == step && s.state == StepState::Done);
     if !arrived {
         return None;
     }
-    let shown = ctx
-        .callback_url
-        .as_deref()
-        .map_or_else(|| policy.secret(&code.value), |url| policy.url(url));
+    let param = |k: &str| context.callback.get(k).and_then(Value::as_str);
     Some(CallbackView {
         step,
-        shown,
-        state_matched: ctx
-            .callback_params
-            .iter()
-            .any(|(k, v)| k == "state" && !v.is_empty()),
-        facts: ctx
-            .callback_params
-            .iter()
-            .filter(|(k, _)| matches!(k.as_str(), "app_id" | "scope" | "source"))
-            .cloned()
+        // Both already masked as the context is.
+        shown: context
+            .callback_url
+            .clone()
+            .unwrap_or_else(|| code.value.clone()),
+        state_matched: param("state").is_some_and(|v| !v.is_empty()),
+        facts: ["app_id", "scope", "source"]
+            .into_iter()
+            .filter_map(|k| param(k).map(|v| (k.to_owned(), v.to_owned())))
             .collect(),
-        code: Some(timed_view(code, policy)),
+        code: Some(code.clone()),
     })
 }
 
@@ -274,43 +285,56 @@ fn exchange_view(flow: &Flow, ex: &Exchange, findings: &[Finding], policy: Polic
             body: body_text(&r.body),
             content_type: r.header("content-type").map(str::to_owned),
             bytes: r.body.len(),
-            pretty: serde_json::from_slice::<Value>(&r.body)
-                .ok()
-                .and_then(|v| serde_json::to_string_pretty(&policy.json(&v)).ok()),
+            pretty: pretty(&r.body, policy),
         }),
         transport_error: ex.transport_error.clone(),
         elapsed_ms: millis(ex.elapsed),
         verification: ex.verification.as_ref().map(|v| VerificationView {
-            outcome: v.outcome.id(),
+            outcome: v.outcome.id().to_owned(),
             reason: v.reason.clone(),
             reason_zh: v.reason_zh.clone(),
             node: v.node.clone(),
             signed_text: v.signed_text.as_deref().map(|t| policy.json_text(t)),
             sign: v.sign.clone(),
             alipay_cert_sn: v.cert_sn.clone(),
-            badge: match v.outcome {
-                Outcome::Verified => Badge::Verified,
-                Outcome::VerifiedUnescaped => Badge::VerifiedUnescaped,
-                Outcome::Mismatch => Badge::Mismatch,
-                Outcome::Unsigned => Badge::Unsigned,
-            },
+            badge: Badge::of(v.outcome),
         }),
         decoded: ex.decoded.as_ref().map(|d| policy.json(d)),
         findings: findings.to_vec(),
         endpoint: ex.endpoint.clone(),
-        fields: field_rows(flow, ex, policy),
+        fields: field_rows(
+            flow.kind().is_alipay(),
+            ex.step,
+            &ex.endpoint,
+            ex.outcome,
+            ex.decoded.as_ref(),
+            policy,
+        ),
     }
 }
 
+/// A JSON body pretty-printed with its secrets masked; `None` when it is not JSON.
+pub(super) fn pretty(body: &[u8], policy: Policy) -> Option<String> {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&policy.json(&v)).ok())
+}
+
 /// Each decoded field with its one-line meaning, for a successful exchange.
-fn field_rows(flow: &Flow, ex: &Exchange, policy: Policy) -> Vec<FieldRow> {
-    let Some(Value::Object(map)) = &ex.decoded else {
+pub(super) fn field_rows(
+    alipay: bool,
+    step: StepKind,
+    endpoint: &str,
+    outcome: ExchangeOutcome,
+    decoded: Option<&Value>,
+    policy: Policy,
+) -> Vec<FieldRow> {
+    let Some(Value::Object(map)) = decoded else {
         return Vec::new();
     };
-    if ex.outcome != ExchangeOutcome::Ok {
+    if outcome != ExchangeOutcome::Ok {
         return Vec::new();
     }
-    let alipay = flow.kind().is_alipay();
     map.iter()
         .map(|(k, v)| {
             let value = match v {
@@ -320,8 +344,8 @@ fn field_rows(flow: &Flow, ex: &Exchange, policy: Policy) -> Vec<FieldRow> {
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            let en = meaning::field_of(alipay, ex.step, &ex.endpoint, k, v, Lang::En);
-            let zh = meaning::field_of(alipay, ex.step, &ex.endpoint, k, v, Lang::Zh);
+            let en = meaning::field_of(alipay, step, endpoint, k, v, Lang::En);
+            let zh = meaning::field_of(alipay, step, endpoint, k, v, Lang::Zh);
             FieldRow {
                 key: k.clone(),
                 value,

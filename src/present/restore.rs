@@ -1,0 +1,158 @@
+//! A walk read back from a saved document, made ready to show: the parts a document does not
+//! carry (titles, numbering, field meanings, pretty bodies, badges, the callback, the summary,
+//! countdowns) are rebuilt by the same functions a live walk uses, and the secrets it holds
+//! are masked by the one [`Policy`]. Countdowns are counted at the `now` the caller gives:
+//! for a replay, the moment of the export, so the screens show what they showed then.
+
+use time::OffsetDateTime;
+
+use super::build::{callback_view, field_rows, numbering, pretty, rounded_lifetime, summary};
+use super::{Badge, Countdown, Msg, Policy, TimedView, Walk};
+use crate::flow::{StepKind, StepState};
+use crate::redact;
+
+/// `walk` as a document held it, masked by `policy` (unless `redacted`: a redacted document's
+/// placeholders are already safe to show) and with its view-only parts rebuilt.
+pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTime) -> Walk {
+    let policy = if redacted {
+        Policy { reveal: true }
+    } else {
+        policy
+    };
+    let alipay = walk.flow.is_alipay();
+    // Built from the text as the document holds it, masking as a live walk does, before the
+    // text itself is masked (masking twice would hide what one masking shows).
+    for ex in &mut walk.exchanges {
+        if let Some(r) = &mut ex.response {
+            r.content_type = r
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                .map(|(_, v)| v.clone());
+            r.bytes = r.body.len();
+            r.pretty = pretty(r.body.as_bytes(), policy);
+        }
+        if let Some(s) = &mut ex.signing {
+            s.canonical_bytes = s.canonical.len();
+        }
+        if let Some(v) = &mut ex.verification {
+            v.badge = Badge::of_id(&v.outcome);
+        }
+        if ex.endpoint.is_empty() {
+            ex.endpoint = endpoint_of(&ex.request.url, &ex.request.body);
+        }
+        ex.fields = field_rows(
+            alipay,
+            ex.step,
+            &ex.endpoint,
+            ex.outcome,
+            ex.decoded.as_ref(),
+            policy,
+        );
+    }
+    mask(&mut walk, policy);
+    let numbers = numbering(walk.steps.iter().map(|s| (s.id, s.state)));
+    // A code is spent once a token request carried it.
+    let spent = walk.exchanges.iter().any(|e| e.step == StepKind::Token);
+    let countdown = |what: Msg, t: &Option<TimedView>| {
+        t.as_ref()
+            .and_then(|t| t.expires)
+            .map(|expires| Countdown {
+                what,
+                seconds_left: expires - now.unix_timestamp(),
+            })
+    };
+    for (row, number) in walk.steps.iter_mut().zip(numbers) {
+        row.title = row.id.title();
+        row.number = number;
+        row.countdown = match (row.id, row.state) {
+            (StepKind::Callback | StepKind::MiniAuthCode, StepState::Done) if !spent => {
+                countdown(Msg::AuthCode, &walk.context.code)
+            }
+            (StepKind::Token, StepState::Done) => {
+                countdown(Msg::AccessToken, &walk.context.access_token)
+            }
+            (StepKind::Refresh, StepState::Done) => {
+                countdown(Msg::RefreshToken, &walk.context.refresh_token)
+            }
+            _ => None,
+        };
+        // An exchange index the document got wrong shows no exchange rather than a panic.
+        if row.exchange.is_some_and(|i| i >= walk.exchanges.len()) {
+            row.exchange = None;
+        }
+    }
+    for t in [
+        &mut walk.context.code,
+        &mut walk.context.access_token,
+        &mut walk.context.refresh_token,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        t.lifetime_s = t
+            .expires
+            .map(|e| rounded_lifetime(time::Duration::seconds(e - t.obtained)));
+        t.expires_china = t
+            .expires
+            .and_then(|e| OffsetDateTime::from_unix_timestamp(e).ok())
+            .map(crate::provider::alipay::format_timestamp);
+    }
+    walk.callback = callback_view(&walk.steps, &walk.context);
+    walk.summary = summary(walk.ok, &walk.steps, &walk.context, walk.elapsed_ms);
+    walk
+}
+
+/// The API a request called, for a document that does not say: the Alipay `method`
+/// parameter, else the URL's path.
+pub fn endpoint_of(url: &str, body: &str) -> String {
+    let param = |text: &str| {
+        url::form_urlencoded::parse(text.as_bytes())
+            .find(|(k, _)| k == "method")
+            .map(|(_, v)| v.into_owned())
+    };
+    let parsed = url::Url::parse(url).ok();
+    parsed
+        .as_ref()
+        .and_then(|u| u.query().and_then(param))
+        .or_else(|| param(body))
+        .or_else(|| parsed.map(|u| u.path().to_owned()))
+        .unwrap_or_default()
+}
+
+/// Mask what a live walk masks, on the text a document kept.
+fn mask(walk: &mut Walk, policy: Policy) {
+    if policy.reveal {
+        return;
+    }
+    let ctx = &mut walk.context;
+    ctx.authorize_url = ctx.authorize_url.as_deref().map(|u| policy.url(u));
+    ctx.callback_url = ctx.callback_url.as_deref().map(|u| policy.url(u));
+    for (k, v) in &mut ctx.callback {
+        if redact::SECRET_PARAMS.contains(&k.as_str())
+            && let Some(text) = v.as_str()
+        {
+            *v = policy.secret(text).into();
+        }
+    }
+    for t in [&mut ctx.code, &mut ctx.access_token, &mut ctx.refresh_token]
+        .into_iter()
+        .flatten()
+    {
+        t.value = policy.secret(&t.value);
+    }
+    for ex in &mut walk.exchanges {
+        ex.request.url = policy.url(&ex.request.url);
+        ex.request.body = policy.pairs(&ex.request.body);
+        if let Some(s) = &mut ex.signing {
+            s.canonical = policy.pairs(&s.canonical);
+        }
+        if let Some(r) = &mut ex.response {
+            r.body = policy.json_text(&r.body);
+        }
+        if let Some(v) = &mut ex.verification {
+            v.signed_text = v.signed_text.as_deref().map(|t| policy.json_text(t));
+        }
+        ex.decoded = ex.decoded.as_ref().map(|d| policy.json(d));
+    }
+}
