@@ -13,6 +13,7 @@ mod keys;
 mod lint;
 mod profile;
 mod render;
+mod replay;
 mod run;
 mod sandbox;
 mod secret_arg;
@@ -133,6 +134,9 @@ pub enum Command {
     Profile(profile::ProfileArgs),
     /// Reconstruct and diagnose a login from a HAR capture or a list of URLs (no network).
     Triage(capture::TriageArgs),
+    /// Open a saved walk (transcript, `run --json` document or HAR) in the inspector, read
+    /// only: no network, no keys.
+    Replay(replay::ReplayArgs),
 }
 
 /// Run the command line and map the outcome to an exit code.
@@ -172,6 +176,7 @@ pub fn main() -> ExitCode {
         Some(Command::Run(a)) => run::run(&a, &args.global),
         Some(Command::Profile(a)) => profile::run(&a, &args.global),
         Some(Command::Triage(a)) => capture::run(&a, &args.global),
+        Some(Command::Replay(a)) => replay::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,

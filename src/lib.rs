@@ -19,6 +19,7 @@ pub mod present;
 pub mod provider;
 pub mod qr;
 pub mod redact;
+pub mod replay;
 pub mod sandbox;
 pub mod session;
 pub mod target;

@@ -196,7 +196,7 @@ pub struct Countdown {
 }
 
 /// What the walk has learnt, masked.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ContextView {
     pub state: String,
     pub authorize_url: Option<String>,

@@ -59,6 +59,7 @@ const EXPLAIN_JSON: &[&str] = &["explain", "--json", "{}"];
 const EXPLAIN_FAIL: &[&str] = &["explain", "--fail-on-error", "{}"];
 const LINT: &[&str] = &["lint", "--file", "{}"];
 const TRIAGE: &[&str] = &["triage", "{}"];
+const REPLAY: &[&str] = &["replay", "{}"];
 const TRIAGE_JSON: &[&str] = &["triage", "--json", "{}"];
 const TRIAGE_KEY: &[&str] = &["triage", "--alipay-public-key", "{alipay_key}", "{}"];
 const LINT_JSON: &[&str] = &["lint", "--json", "--file", "{}"];
@@ -208,6 +209,17 @@ const CASES: &[Case] = &[
     case("har/raw_escape_in_content.har", TRIAGE, 0, "\\x1b]0;pwned\\x07\\x1b[2J"),
     case("har/raw_escape_in_content.har", TRIAGE_JSON, 0, "\\u001b]0;pwned"),
     case("har/truncated.har", TRIAGE, 2, "the file is JSON but not a HAR"),
+    // Saved walks, through `replay` (not on a terminal, it prints the walk).
+    case("replay/truncated_transcript.json", REPLAY, 2, "the file starts as JSON but does not parse (EOF while parsing"),
+    case("replay/unknown_step.json", REPLAY, 2, "unknown id 'teleport'. Was it edited by hand?"),
+    case("replay/no_flow.json", REPLAY, 2, "missing field `flow`"),
+    case("replay/future_schema.json", REPLAY, 2, "schema 'authwalk.transcript/9', which this authwalk cannot replay"),
+    case("replay/exchange_out_of_range.json", REPLAY, 0, "✓ succeeded"),
+    case("replay/escape_in_nickname.json", REPLAY, 0, "\\x1b]0;pwned\\x07\\x1b[2J"),
+    case("har/empty_entries.har", REPLAY, 2, "the capture holds no request of an Alipay or WeChat login"),
+    case("har/not_json.har", REPLAY, 2, "export the capture as HAR from the browser's Network tab"),
+    case("har/truncated.har", REPLAY, 2, "the file starts as JSON but does not parse"),
+    case("har/base64_content.har", REPLAY, 1, "wechat.40001"),
     // Authorize URLs, through `lint`.
     case("urls/alipay_broken_percent.txt", LINT, 1, "A '%' escape in the query is broken"),
     case("urls/alipay_missing_app_id.txt", LINT, 1, "'app_id' is missing"),

@@ -49,13 +49,13 @@ fn triage(file: &std::path::Path, extra: &[&str]) -> assert_cmd::assert::Assert 
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
 const BASIC: &str = "86_BASICtokenBASICtokenBASICtokenBASIC";
+const WEB: &str = "86_WEBtokenWEBtokenWEBtokenWEBtokenWEB";
 
-#[test]
-fn seed_002_mixup_is_diagnosed_from_a_har() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("login.har");
-    let web = "86_WEBtokenWEBtokenWEBtokenWEBtokenWEB";
-    let capture = har(&[
+/// Seed 002's walk as a browser records it: the web token obtained, then a basic token and
+/// the follower API (`/cgi-bin/user/info`) used for the login's profile.
+fn seed_002_capture() -> String {
+    let web = WEB;
+    har(&[
         entry(
             "GET",
             "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx0123456789abcdef&redirect_uri=https%3A%2F%2Fshop.example%2Fcb&response_type=code&scope=snsapi_userinfo&state=s1#wechat_redirect",
@@ -93,8 +93,14 @@ fn seed_002_mixup_is_diagnosed_from_a_har() {
             200,
             &json!({"subscribe": 0, "openid": "oUSERopenidUSERopenid0001"}).to_string(),
         ),
-    ]);
-    std::fs::write(&file, capture).unwrap();
+    ])
+}
+
+#[test]
+fn seed_002_mixup_is_diagnosed_from_a_har() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("login.har");
+    std::fs::write(&file, seed_002_capture()).unwrap();
 
     let out = triage(&file, &[])
         .code(1)
@@ -106,7 +112,7 @@ fn seed_002_mixup_is_diagnosed_from_a_har() {
         .stdout
         .clone();
     let text = String::from_utf8(out).unwrap();
-    for secret in [SECRET, BASIC, web] {
+    for secret in [SECRET, BASIC, WEB] {
         assert!(!text.contains(secret), "{secret} shown unmasked:\n{text}");
     }
     assert!(text.contains("1 requests of the capture"), "{text}");
@@ -142,13 +148,22 @@ async fn recorded_alipay_walk() -> (String, std::path::PathBuf, std::path::PathB
     )
     .await;
     assert!(ok);
-    let mut entries = vec![entry(
-        "GET",
-        flow.ctx().authorize_url.as_deref().unwrap(),
-        "",
-        200,
-        "",
-    )];
+    let mut entries = vec![
+        entry(
+            "GET",
+            flow.ctx().authorize_url.as_deref().unwrap(),
+            "",
+            200,
+            "",
+        ),
+        entry(
+            "GET",
+            flow.ctx().callback_url.as_deref().unwrap(),
+            "",
+            200,
+            "<html>signed in</html>",
+        ),
+    ];
     for ex in flow.exchanges() {
         let response = ex.response.as_ref().unwrap();
         entries.push(entry(
@@ -224,4 +239,103 @@ fn a_list_of_urls_is_linted_and_not_a_capture_is_refused() {
     triage(&bad, &[])
         .code(2)
         .stderr(predicate::str::contains("neither a HAR"));
+}
+
+/// `authwalk replay` reads a capture as the walk it recorded: seed 002's mix-up is the failed
+/// user-info step with its diagnosis; a good Alipay walk is four steps done, verified.
+#[tokio::test]
+async fn a_capture_replays_as_the_walk_it_recorded() {
+    use authwalk::flow::{ExchangeOutcome, StepKind, StepState};
+    use authwalk::present::{Badge, Policy};
+    use authwalk::replay::{Origin, Recording};
+
+    let rec = Recording::read(seed_002_capture().as_bytes(), None).unwrap();
+    assert_eq!(rec.origin, Origin::Capture);
+    let walk = rec.walk(Policy::default());
+    assert_eq!(walk.flow, FlowKind::WechatWeb);
+    assert!(!walk.ok);
+    let states: Vec<_> = walk.steps.iter().map(|r| (r.id, r.state)).collect();
+    assert_eq!(
+        states,
+        [
+            (StepKind::Authorize, StepState::Done),
+            (StepKind::Callback, StepState::Done),
+            (StepKind::Token, StepState::Done),
+            (StepKind::CheckToken, StepState::Pending),
+            (StepKind::UserInfo, StepState::Failed),
+        ]
+    );
+    let info = &walk.exchanges[walk.step(StepKind::UserInfo).unwrap().exchange.unwrap()];
+    assert_eq!(info.endpoint, "/cgi-bin/user/info");
+    let codes: Vec<&str> = info
+        .findings
+        .iter()
+        .chain(&walk.notes)
+        .map(|f| f.code.as_str())
+        .collect();
+    assert!(
+        codes.contains(&"wechat.confusion.cgi-user-info-for-login"),
+        "{codes:?}"
+    );
+    let doc = serde_json::to_string(&walk).unwrap();
+    for secret in [SECRET, BASIC, WEB] {
+        assert!(!doc.contains(secret), "{secret} in the replay");
+    }
+    // `triage --json` writes a document that replays as the capture itself does.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("login.har");
+    std::fs::write(&file, seed_002_capture()).unwrap();
+    let triaged = triage(&file, &["--json"])
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let again = Recording::read(&triaged, None)
+        .unwrap()
+        .walk(Policy::default());
+    assert_eq!(serde_json::to_string(&again).unwrap(), doc);
+
+    let (capture, alipay_key, _) = recorded_alipay_walk().await;
+    let key = authwalk::keys::PublicKey::parse_bytes(&std::fs::read(&alipay_key).unwrap()).unwrap();
+    let walk = Recording::read(capture.as_bytes(), Some(&key))
+        .unwrap()
+        .walk(Policy::default());
+    assert_eq!(walk.flow, FlowKind::AlipayWeb);
+    assert!(walk.ok, "{:#?}", walk.steps);
+    assert!(walk.callback.is_some());
+    for ex in &walk.exchanges {
+        assert_eq!(ex.outcome, ExchangeOutcome::Ok);
+        assert_eq!(ex.verification.as_ref().unwrap().badge, Badge::Verified);
+    }
+    let fields = &walk.exchanges[1].fields;
+    let user_status = fields.iter().find(|f| f.key == "user_status").unwrap();
+    assert!(user_status.meaning.is_some());
+
+    // Not on a terminal, `replay` prints the walk as `run` does, and exits as `run` would.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("alipay.har");
+    std::fs::write(&file, capture).unwrap();
+    Command::cargo_bin("authwalk")
+        .unwrap()
+        .env("AUTHWALK_LANG", "en")
+        .args(["replay", "--alipay-public-key"])
+        .arg(&alipay_key)
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("[4/4] user-info"))
+        .stdout(predicate::str::contains("signature ✓ verified"))
+        .stdout(predicate::str::contains("✓ succeeded"));
+    let mixup = dir.path().join("login.har");
+    std::fs::write(&mixup, seed_002_capture()).unwrap();
+    Command::cargo_bin("authwalk")
+        .unwrap()
+        .env("AUTHWALK_LANG", "en")
+        .arg("replay")
+        .arg(&mixup)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "wechat.confusion.cgi-user-info-for-login",
+        ));
 }

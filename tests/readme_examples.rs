@@ -47,6 +47,8 @@ const APP_PUBLIC_KEY: &str = "tests/vectors/alipay/app_public_key.pem";
 const ALIPAY_PUBLIC_KEY: &str = "tests/vectors/alipay/fake_alipay_public_key.pem";
 const USER_INFO_RESPONSE: &str = "tests/vectors/alipay/v1_resp_user_info_share_ok.body.json";
 const WECHAT_USERINFO_RESPONSE: &str = "tests/fixtures/responses/wechat_sns_userinfo_ok.json";
+/// A redacted transcript of an alipay-web walk, as `run --export` wrote it.
+const TRANSCRIPT: &str = "tests/fixtures/transcripts/alipay-web.json";
 
 const NEEDS_RUNNING_SANDBOX: &str = "needs an `authwalk sandbox` already running and a code approved on it \
      (tests/running_sandbox.rs walks exactly this)";
@@ -81,6 +83,24 @@ const EXAMPLES: &[Example] = &[
             "needs a capture of the reader's own login; tests/har_triage.rs triages recorded \
              sandbox walks and seed 002's mix-up",
         ),
+    },
+    Example {
+        command: "authwalk replay walk.json",
+        plan: Plan::Run {
+            files: &[("walk.json", TRANSCRIPT)],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk replay walk.json --present --lang zh",
+        plan: Plan::Run {
+            files: &[("walk.json", TRANSCRIPT)],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
     },
     // The inspector: without a terminal (as here) it prints the walk, so these run headless.
     Example {

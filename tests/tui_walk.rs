@@ -320,3 +320,199 @@ async fn approve_zh(r: &mut Runner<WalkApp>) {
     r.key(KeyCode::Enter);
     r.wait_for_text("已收到授权码").await.unwrap();
 }
+
+/// Every screen of a finished walk, in order: each step row, and on a row with exchange tabs
+/// each tab from Request on. Run the same keys on a live walk and on its replay.
+fn tour(r: &mut Runner<WalkApp>) -> Vec<String> {
+    let rows = r.app().screen_walk().unwrap().steps.len();
+    r.key(KeyCode::Char('1'));
+    for _ in 0..rows {
+        r.key(KeyCode::Char('k'));
+    }
+    r.settle();
+    let mut screens = Vec::new();
+    for _ in 0..rows {
+        if r.screen().contains("Request") {
+            // Tabs: start from Request, whatever tab the walk left open.
+            for _ in 0..5 {
+                if r.screen().contains("[Request]") {
+                    break;
+                }
+                r.key(KeyCode::Char(']'));
+                r.settle();
+            }
+            for _ in 0..5 {
+                screens.push(r.screen());
+                r.key(KeyCode::Char(']'));
+                r.settle();
+            }
+        } else {
+            screens.push(r.screen());
+        }
+        r.key(KeyCode::Char('j'));
+        r.settle();
+    }
+    screens
+}
+
+/// A screen without its header (which names the live target or the replayed file) and key
+/// bar (a replay runs nothing, so offers no `n`), with what changes by the second filtered.
+fn comparable(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    let mut out: Vec<String> = lines[1..lines.len() - 1]
+        .iter()
+        .map(|l| l.trim_end().to_owned())
+        .collect();
+    for (pattern, with) in FILTERS {
+        let re = regex::Regex::new(pattern).unwrap();
+        out = out
+            .iter()
+            .map(|l| re.replace_all(l, with).into_owned())
+            .collect();
+    }
+    out.join("\n")
+}
+
+/// A replay app of `json` (a transcript or walk document).
+fn replay_runner(json: &str, lang: Lang, present: bool, (w, h): (u16, u16)) -> Runner<WalkApp> {
+    let recording = authwalk::replay::Recording::read(json.as_bytes(), None).unwrap();
+    let opts = Options {
+        lang,
+        present,
+        ..Options::default()
+    };
+    let transport = Transport::new(std::time::Duration::from_secs(10)).unwrap();
+    let app = WalkApp::replay(
+        opts,
+        KeyMap::default(),
+        ThemeSet::monochrome(),
+        transport,
+        recording,
+        "walk.json".into(),
+    );
+    Runner::new(app, w, h).unwrap()
+}
+
+/// The live walk's transcript, as `e` writes it but with the redaction chosen.
+fn transcript_of(r: &Runner<WalkApp>, redaction: authwalk::transcript::Redaction) -> String {
+    use authwalk::present::Policy;
+    use authwalk::tui::walk::Screen;
+    let Screen::Walk(w) = r.app().screen() else {
+        panic!("a walk is on screen")
+    };
+    let (session, _) = w.live().unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let walk = session.walk_with(Policy { reveal: true }, now, std::time::Duration::ZERO);
+    let stamp = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    authwalk::transcript::export(&walk, &authwalk::transcript::Meta::now(stamp), redaction)
+        .unwrap()
+        .json
+}
+
+#[tokio::test]
+async fn a_replay_of_the_exported_transcript_shows_the_live_screens() {
+    use authwalk::transcript::Redaction;
+    // A walk that succeeds and one that fails with a diagnosis.
+    for (flow, scenario, last) in [
+        (FlowKind::AlipayWeb, None, '✓'),
+        (FlowKind::WechatWeb, Some("wrong-scope"), '✗'),
+    ] {
+        let mut live = runner_at(Some(flow), scenario, Lang::En, (120, 40)).await;
+        approve_any(&mut live).await;
+        let rows = flow.steps(false).len();
+        for n in 3..rows {
+            step(&mut live, n, '✓').await;
+        }
+        step(&mut live, rows, last).await;
+        let json = transcript_of(&live, Redaction::Unredacted);
+        let live_screens = tour(&mut live);
+        let mut replay = replay_runner(&json, Lang::En, false, (120, 40));
+        let replay_screens = tour(&mut replay);
+        assert_eq!(live_screens.len(), replay_screens.len(), "{flow}");
+        assert!(live_screens.len() >= 2 + 5 * (rows - 2), "{flow}");
+        for (i, (a, b)) in live_screens.iter().zip(&replay_screens).enumerate() {
+            let (a, b) = (comparable(a), comparable(b));
+            assert!(
+                a == b,
+                "{flow} screen {i} differs\n--- live\n{a}\n--- replay\n{b}"
+            );
+        }
+        // The replay says what it is, and stays read only.
+        let screen = replay.screen();
+        assert!(
+            screen
+                .lines()
+                .next()
+                .unwrap()
+                .contains("Replay of walk.json")
+        );
+        let bar = screen.lines().last().unwrap();
+        assert!(bar.contains("j ") && !bar.contains("next step"), "{bar}");
+        replay.key(KeyCode::Char('n'));
+        replay.settle();
+        assert!(replay.screen().contains("read only"), "{}", replay.screen());
+        // Masked like the live screen until revealed: an unredacted transcript still holds
+        // the real token, and the screen shows it only after `s`.
+        let token = live_token(&live);
+        assert!(!replay_screens.iter().any(|s| s.contains(&token)));
+        assert!(
+            json.contains(&token),
+            "the unredacted transcript keeps the token"
+        );
+    }
+}
+
+/// The access token a live walk obtained.
+fn live_token(r: &Runner<WalkApp>) -> String {
+    use authwalk::present::Policy;
+    use authwalk::tui::walk::Screen;
+    let Screen::Walk(w) = r.app().screen() else {
+        panic!("a walk is on screen")
+    };
+    let (session, _) = w.live().unwrap();
+    let walk = session.walk_with(
+        Policy { reveal: true },
+        time::OffsetDateTime::now_utc(),
+        std::time::Duration::ZERO,
+    );
+    walk.context.access_token.unwrap().value
+}
+
+/// The consent on either provider's sandbox.
+async fn approve_any(r: &mut Runner<WalkApp>) {
+    r.wait_for_text("Lint").await.unwrap();
+    r.key(KeyCode::Char('n'));
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("Approve as demo user").await.unwrap();
+    r.key(KeyCode::Enter);
+    r.wait_for_text("Code received").await.unwrap();
+}
+
+#[tokio::test]
+async fn snapshots_of_a_redacted_replay_and_the_presenter_demo() {
+    use authwalk::transcript::Redaction;
+    let mut live = runner_at(Some(FlowKind::AlipayWeb), None, Lang::En, (120, 40)).await;
+    approve(&mut live).await;
+    step(&mut live, 3, '✓').await;
+    step(&mut live, 4, '✓').await;
+    let json = transcript_of(&live, Redaction::Redacted);
+    let mut r = replay_runner(&json, Lang::En, false, (120, 40));
+    r.settle();
+    snapshot(&r, "replay_authorize");
+    // The token step's fields: placeholders, never a value.
+    r.key(KeyCode::Char('j'));
+    r.key(KeyCode::Char('j'));
+    tab(&r, 4);
+    r.settle();
+    assert!(r.screen().contains("tok#1"), "{}", r.screen());
+    snapshot(&r, "replay_token_fields");
+    // The trainer's demo: Chinese, presenter mode, the banner and narration.
+    let mut r = replay_runner(&json, Lang::Zh, true, (120, 40));
+    r.key(KeyCode::Char('j'));
+    r.key(KeyCode::Char('j'));
+    r.settle();
+    assert!(r.screen().contains("回放 walk.json"), "{}", r.screen());
+    snapshot(&r, "replay_present_zh");
+}

@@ -57,9 +57,11 @@ pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTi
     let countdown = |what: Msg, t: &Option<TimedView>| {
         t.as_ref()
             .and_then(|t| t.expires)
+            .and_then(|expires| OffsetDateTime::from_unix_timestamp(expires).ok())
             .map(|expires| Countdown {
                 what,
-                seconds_left: expires - now.unix_timestamp(),
+                // As a live walk counts: to the second, from `now` with its fraction.
+                seconds_left: (expires - now).whole_seconds(),
             })
     };
     for (row, number) in walk.steps.iter_mut().zip(numbers) {

@@ -4,7 +4,7 @@
 //! from the catalog, checked for the token mix-ups, and (given the Alipay public key) its
 //! response signature verified. Pure: bytes in, a [`Triage`] out; nothing is ever sent.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalog::{Catalog, Provider, response};
@@ -123,7 +123,7 @@ fn har_entry(e: &Value) -> Option<Entry> {
 }
 
 /// What a request is, in a login.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     Authorize,
@@ -135,7 +135,7 @@ pub enum Role {
 }
 
 /// One reconstructed step.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Step {
     pub provider: Provider,
     pub role: Role,
@@ -154,15 +154,24 @@ pub struct Step {
     pub findings: Vec<Finding>,
 }
 
-/// The walk a capture recorded, with its findings.
-#[derive(Debug, Clone, Serialize)]
+/// The walk a capture recorded, with its findings. Serialized, it is the `authwalk.triage/1`
+/// document (`triage --json`), which `replay` reads back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Triage {
+    #[serde(skip_deserializing, default = "triage_schema")]
     pub schema: &'static str,
     pub steps: Vec<Step>,
     /// Findings about the walk as a whole (a token used where the other kind belongs …).
     pub findings: Vec<Finding>,
     /// Requests in the capture that belong to neither login.
     pub skipped: usize,
+}
+
+/// The `schema` of a triage document.
+pub const SCHEMA: &str = "authwalk.triage/1";
+
+fn triage_schema() -> &'static str {
+    SCHEMA
 }
 
 impl Triage {
@@ -248,7 +257,7 @@ pub fn triage(entries: &[Entry], alipay_key: Option<&PublicKey>) -> Triage {
             .any(|s| s.findings.iter().any(|g| g.code == f.code))
     });
     Triage {
-        schema: "authwalk.triage/1",
+        schema: SCHEMA,
         steps,
         findings,
         skipped,

@@ -157,6 +157,20 @@ impl<B: Backend, A: App> Runtime<B, A> {
         Ok(())
     }
 
+    /// Handle every message already queued, then draw if something changed; true when the
+    /// loop must end. What a key does at once (not what a task reports later) is on screen.
+    pub fn settle(&mut self) -> io::Result<bool> {
+        while let Ok(message) = self.rx.try_recv() {
+            if self.handle(message)? {
+                return Ok(true);
+            }
+        }
+        if self.dirty {
+            self.draw()?;
+        }
+        Ok(false)
+    }
+
     /// Wait for one message, handle it, and draw if something changed and the queue is empty.
     pub async fn turn(&mut self) -> io::Result<Turn> {
         let animating = self.app.animating();

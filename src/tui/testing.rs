@@ -143,6 +143,14 @@ impl<A: App> Runner<A> {
             .await
     }
 
+    /// Handle the keys (and other messages) queued so far and draw: their effect is on the
+    /// screen when this returns. Background tasks they started may still be running.
+    pub fn settle(&mut self) {
+        if self.runtime.settle().expect("drawing on a test backend") {
+            self.quit = true;
+        }
+    }
+
     /// Run until the app quits; false when it did not within [`PATIENCE`].
     pub async fn wait_for_quit(&mut self) -> bool {
         let deadline = tokio::time::Instant::now() + PATIENCE;

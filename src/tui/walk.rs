@@ -25,7 +25,9 @@ pub use task::{Report, Start};
 
 use crate::finding::{Finding, Lang};
 use crate::flow::{Flow, FlowKind, StepKind};
+use crate::present::Policy;
 use crate::present::Walk;
+use crate::replay::Recording;
 use crate::session::{Phase, Session};
 use crate::target::{Open, Place, Target};
 use crate::transport::Transport;
@@ -88,11 +90,27 @@ pub enum Screen {
     Failed(String),
 }
 
+/// Where the walk on screen comes from.
+#[derive(Debug)]
+pub enum Source {
+    /// A walk being made: the session drives it against the target.
+    Live {
+        session: Box<Session>,
+        target: Box<Target>,
+    },
+    /// A saved walk (`authwalk replay FILE`), read only: no network, no keys.
+    Replay {
+        recording: Box<Recording>,
+        reveal: bool,
+        /// The file, as the header names it.
+        name: String,
+    },
+}
+
 /// One walk on screen.
 #[derive(Debug)]
 pub struct WalkScreen {
-    pub session: Session,
-    pub target: Target,
+    pub source: Source,
     /// The model as last built (rebuilt after every change, and on ticks for countdowns).
     pub walk: Walk,
     pub selected: usize,
@@ -157,6 +175,22 @@ impl WalkApp {
             started: Instant::now(),
             areas: view::Areas::default(),
         }
+    }
+
+    /// An app replaying `recording` (read from the file `name`): the walk screen at once,
+    /// nothing to open, nothing sent.
+    pub fn replay(
+        opts: Options,
+        keymap: KeyMap,
+        themes: ThemeSet,
+        transport: Transport,
+        recording: Recording,
+        name: String,
+    ) -> Self {
+        let lang = opts.lang;
+        let mut app = Self::new(opts, keymap, themes, transport);
+        app.screen = Screen::Walk(Box::new(WalkScreen::replay(recording, name, lang)));
+        app
     }
 
     /// The first command: open the place in the background, so the first frame is drawn at
@@ -247,8 +281,10 @@ impl WalkApp {
         }
         let walk = session.walk(Self::now(), self.started.elapsed());
         self.screen = Screen::Walk(Box::new(WalkScreen {
-            session,
-            target,
+            source: Source::Live {
+                session: Box::new(session),
+                target: Box::new(target),
+            },
             walk,
             selected: 0,
             tab: Tab::Request,
@@ -291,12 +327,13 @@ impl WalkApp {
                 elapsed,
             } => {
                 let now = Self::now();
-                if let Some(w) = self.walk_mut() {
+                if let Some(w) = self.walk_mut()
+                    && let Some((session, _)) = w.live_mut()
                     // A stale answer (the step was retried meanwhile) changes nothing.
-                    if let Ok(index) = w.session.on_response(attempt, result, elapsed, now) {
-                        let step = w.session.flow().exchanges()[index].step;
-                        w.select_step(step);
-                    }
+                    && let Ok(index) = session.on_response(attempt, result, elapsed, now)
+                {
+                    let step = session.flow().exchanges()[index].step;
+                    w.select_step(step);
                 }
             }
             Report::Callback(result) => {
@@ -304,11 +341,13 @@ impl WalkApp {
                 if let Some(w) = self.walk_mut() {
                     w.consent = None;
                     w.listening = false;
-                    match result {
-                        Ok(input) => {
-                            let _ = w.session.on_callback(&input, now);
+                    if let Some((session, _)) = w.live_mut() {
+                        match result {
+                            Ok(input) => {
+                                let _ = session.on_callback(&input, now);
+                            }
+                            Err(e) => session.on_wait_failed(e),
                         }
-                        Err(e) => w.session.on_wait_failed(e),
                     }
                 }
             }
@@ -322,7 +361,10 @@ impl WalkApp {
         let elapsed = self.started.elapsed();
         let lang = self.opts.lang;
         if let Some(w) = self.walk_mut() {
-            w.walk = w.session.walk(Self::now(), elapsed);
+            // A replay's walk changes only when secrets are shown or hidden.
+            if let Source::Live { session, .. } = &w.source {
+                w.walk = session.walk(Self::now(), elapsed);
+            }
             w.rebuild_body(lang);
         }
     }
@@ -331,10 +373,15 @@ impl WalkApp {
     /// at once, except a consent, which waits for a demo user to be picked.
     fn run_next(&mut self) -> Vec<Command<Report>> {
         let transport = self.transport.clone();
+        let lang = self.opts.lang;
         let Some(w) = self.walk_mut() else {
             return Vec::new();
         };
-        let Some(command) = w.session.next(Self::now()) else {
+        let Some((session, _)) = w.live_mut() else {
+            self.status = Some(crate::present::tr(lang, "tui.replay-read-only").to_owned());
+            return vec![Command::Redraw];
+        };
+        let Some(command) = session.next(Self::now()) else {
             return vec![Command::Redraw];
         };
         let mut out = Vec::new();
@@ -358,7 +405,10 @@ impl WalkApp {
             }
             crate::session::Command::AwaitCallback { authorize_url } => {
                 w.select_step(StepKind::Callback);
-                let uri = crate::target::redirect_uri(&w.target.app).to_owned();
+                let uri = w
+                    .live()
+                    .map(|(_, target)| crate::target::redirect_uri(&target.app).to_owned())
+                    .unwrap_or_default();
                 if crate::transport::is_loopback_url(&uri) {
                     w.listening = true;
                     out.push(Command::Spawn(task::listen(uri, authorize_url)));
@@ -378,12 +428,17 @@ impl WalkApp {
         let Some(w) = self.walk_mut() else {
             return Vec::new();
         };
-        let (users, picked) = w.session.users();
+        let Some((session, target)) = w.live() else {
+            return Vec::new();
+        };
+        let (users, picked) = session.users();
         let Some((user, _)) = users.get(picked).cloned() else {
             return Vec::new();
         };
-        let (Some(consent), Some(mut approver)) = (w.consent.take(), w.target.approver.clone())
-        else {
+        let Some(mut approver) = target.approver.clone() else {
+            return Vec::new();
+        };
+        let Some(consent) = w.consent.take() else {
             return Vec::new();
         };
         approver.user = user;
@@ -402,17 +457,22 @@ impl WalkApp {
         let Some(w) = self.walk_mut() else {
             return;
         };
-        let awaiting = w.session.phase() == Phase::Waiting
+        let Some((session, _)) = w.live_mut() else {
+            self.status = Some(crate::present::tr(lang, "tui.replay-read-only").to_owned());
+            return;
+        };
+        let awaiting = session.phase() == Phase::Waiting
             && matches!(
-                w.session.current_step(),
+                session.current_step(),
                 Some(StepKind::Callback | StepKind::MiniAuthCode)
             );
         if !awaiting {
             self.status = Some(crate::present::tr(lang, "tui.nothing-waits").to_owned());
             return;
         }
+        let result = session.on_callback(text.trim(), now);
         w.consent = None;
-        if let Err(e) = w.session.on_callback(text.trim(), now) {
+        if let Err(e) = result {
             self.popups.push(Popup::Error(e.to_string()));
         }
         self.refresh();
@@ -420,15 +480,110 @@ impl WalkApp {
 }
 
 impl WalkScreen {
+    /// A replay of `recording`: read only, secrets masked until revealed (a redacted
+    /// recording has only placeholders to show).
+    pub fn replay(recording: Recording, name: String, lang: Lang) -> Self {
+        let walk = recording.walk(Policy::default());
+        let mut w = Self {
+            qr: walk.context.authorize_url.as_deref().map(QrImage::new),
+            lint: walk
+                .context
+                .authorize_url
+                .as_deref()
+                .map(crate::provider::lint_authorize_url)
+                .unwrap_or_default(),
+            source: Source::Replay {
+                recording: Box::new(recording),
+                reveal: false,
+                name,
+            },
+            walk,
+            selected: 0,
+            tab: Tab::Request,
+            pretty: true,
+            consent: None,
+            listening: false,
+            body: TextBody::new(""),
+            view: TextView::new(true),
+            body_key: None,
+        };
+        w.rebuild_body(lang);
+        w
+    }
+
+    /// The session and target of a live walk; `None` in a replay.
+    pub fn live(&self) -> Option<(&Session, &Target)> {
+        match &self.source {
+            Source::Live { session, target } => Some((session, target)),
+            Source::Replay { .. } => None,
+        }
+    }
+
+    pub(crate) fn live_mut(&mut self) -> Option<(&mut Session, &Target)> {
+        match &mut self.source {
+            Source::Live { session, target } => Some((session, target)),
+            Source::Replay { .. } => None,
+        }
+    }
+
+    /// Whether this is a replay of a saved walk.
+    pub fn is_replay(&self) -> bool {
+        matches!(self.source, Source::Replay { .. })
+    }
+
+    /// How secrets are shown.
+    pub fn policy(&self) -> Policy {
+        match &self.source {
+            Source::Live { session, .. } => session.policy(),
+            Source::Replay { reveal, .. } => Policy { reveal: *reveal },
+        }
+    }
+
+    /// Whether `s` can show anything: a redacted recording holds placeholders only.
+    pub fn can_reveal(&self) -> bool {
+        match &self.source {
+            Source::Live { .. } => true,
+            Source::Replay { recording, .. } => !recording.redacted,
+        }
+    }
+
+    /// Show or hide secrets.
+    pub fn toggle_reveal(&mut self) {
+        match &mut self.source {
+            Source::Live { session, .. } => session.toggle_reveal(),
+            Source::Replay {
+                recording, reveal, ..
+            } => {
+                *reveal = !*reveal;
+                self.walk = recording.walk(Policy { reveal: *reveal });
+            }
+        }
+    }
+
+    /// Where the walk stands; a replay is finished.
+    pub fn phase(&self) -> Phase {
+        match &self.source {
+            Source::Live { session, .. } => session.phase(),
+            Source::Replay { .. } => Phase::Finished { ok: self.walk.ok },
+        }
+    }
+
+    /// What stopped the walk that is no finding (a wait that failed).
+    pub fn problem(&self) -> Option<&str> {
+        self.live().and_then(|(session, _)| session.problem())
+    }
+
+    /// The authorize URL, as it is (a live walk's), or as the recording holds it.
+    pub fn authorize_url(&self) -> Option<String> {
+        match &self.source {
+            Source::Live { session, .. } => session.flow().authorize_url(),
+            Source::Replay { .. } => self.walk.context.authorize_url.clone(),
+        }
+    }
+
     /// Select the row of `step`.
     pub fn select_step(&mut self, step: StepKind) {
-        if let Some(i) = self
-            .session
-            .flow()
-            .steps()
-            .iter()
-            .position(|s| s.kind == step)
-        {
+        if let Some(i) = self.walk.steps.iter().position(|s| s.id == step) {
             if i != self.selected {
                 self.view = TextView::new(true);
             }
@@ -438,7 +593,8 @@ impl WalkScreen {
 
     /// The selected step.
     pub fn step(&self) -> StepKind {
-        self.session.flow().steps()[self.selected.min(self.session.flow().steps().len() - 1)].kind
+        let steps = &self.walk.steps;
+        steps[self.selected.min(steps.len().saturating_sub(1))].id
     }
 
     /// Whether the selected step shows the authorize pane rather than exchange tabs.
@@ -461,7 +617,7 @@ impl WalkScreen {
             self.selected,
             self.tab,
             self.pretty,
-            self.session.policy().reveal,
+            self.policy().reveal,
             self.walk.exchanges.len(),
         );
         if self.body_key == Some(key) {
@@ -476,9 +632,9 @@ impl WalkScreen {
                 Tab::Verify => content::verify(ex, lang),
                 Tab::Fields => content::fields(ex, lang),
             },
-            None => match self.session.flow().pending_request() {
+            None => match self.live().and_then(|(s, _)| s.flow().pending_request()) {
                 Some((step, _, request)) if step == self.step() => {
-                    let policy = self.session.policy();
+                    let policy = self.policy();
                     let view = crate::present::RequestView {
                         method: request.method.to_string(),
                         url: policy.url(&request.url),
@@ -494,9 +650,25 @@ impl WalkScreen {
     }
 }
 
+/// Replay a saved walk full screen until the person quits: read only, nothing sent.
+pub fn replay_main(
+    opts: Options,
+    recording: Recording,
+    name: String,
+) -> anyhow::Result<std::process::ExitCode> {
+    main_with(opts, Some((recording, name)))
+}
+
 /// Run the inspector full screen until the person quits. Opens the place in the background,
 /// so the first frame is drawn at once; the terminal is restored on every way out.
 pub fn main(opts: Options) -> anyhow::Result<std::process::ExitCode> {
+    main_with(opts, None)
+}
+
+fn main_with(
+    opts: Options,
+    replay: Option<(Recording, String)>,
+) -> anyhow::Result<std::process::ExitCode> {
     use anyhow::Context as _;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -512,12 +684,18 @@ pub fn main(opts: Options) -> anyhow::Result<std::process::ExitCode> {
         let (themes, errors) = ThemeSet::from_env();
         let transport = Transport::new(crate::transport::DEFAULT_TIMEOUT)
             .context("cannot build the HTTP client")?;
-        let mut app = WalkApp::new(opts, keymap, themes, transport);
+        let replaying = replay.is_some();
+        let mut app = match replay {
+            Some((recording, name)) => {
+                WalkApp::replay(opts, keymap, themes, transport, recording, name)
+            }
+            None => WalkApp::new(opts, keymap, themes, transport),
+        };
         if let Some(e) = errors.first() {
             app.popups.push(Popup::Error(e.to_string()));
         }
         let channel = crate::tui::event::channel();
-        if let Command::Spawn(task) = app.boot() {
+        if !replaying && let Command::Spawn(task) = app.boot() {
             let tx = channel.0.clone();
             tokio::spawn(async move {
                 let _ = tx.send(task.await);

@@ -199,20 +199,26 @@ pub fn finding(f: &Finding, lang: Lang) -> String {
 }
 
 /// The request as a `curl` command line, to reproduce it outside authwalk.
-pub fn curl(r: &PreparedRequest) -> String {
+/// A request as sent, every value as it is (copying is an explicit act).
+pub fn request_view(r: &PreparedRequest) -> RequestView {
+    RequestView {
+        method: r.method.to_string(),
+        url: r.url.clone(),
+        headers: r.headers.clone(),
+        body: String::from_utf8_lossy(&r.body).into_owned(),
+    }
+}
+
+pub fn curl(r: &RequestView) -> String {
     let mut out = String::from("curl -sS");
-    if r.method == crate::provider::HttpMethod::Post {
+    if r.method.eq_ignore_ascii_case("POST") {
         out.push_str(" -X POST");
     }
     for (k, v) in &r.headers {
         let _ = write!(out, " -H {}", quote(&format!("{k}: {v}")));
     }
     if !r.body.is_empty() {
-        let _ = write!(
-            out,
-            " --data-binary {}",
-            quote(&String::from_utf8_lossy(&r.body))
-        );
+        let _ = write!(out, " --data-binary {}", quote(&r.body));
     }
     let _ = write!(out, " {}", quote(&r.url));
     out
@@ -238,7 +244,7 @@ mod tests {
             signing: None,
         };
         assert_eq!(
-            curl(&r),
+            curl(&request_view(&r)),
             r"curl -sS -X POST -H 'Content-Type: x' --data-binary 'k=v' 'http://127.0.0.1:1/gateway.do?a=1&b=it'\''s'"
         );
     }

@@ -110,35 +110,43 @@ impl WalkApp {
         let Screen::Walk(w) = &mut self.screen else {
             return Vec::new();
         };
-        let steps = w.session.flow().steps().len();
+        let steps = w.walk.steps.len();
+        let replay = w.is_replay();
         match action {
+            // A replay is read only: nothing runs, nothing is pasted.
+            Action::RunNext | Action::RunSelected | Action::Retry | Action::Paste if replay => {
+                self.status = Some(crate::present::tr(lang, "tui.replay-read-only").to_owned());
+            }
             Action::RunNext => return self.run_next(),
             Action::RunSelected => {
                 if focus == Focus::Detail && w.consent.is_some() {
                     return self.give_consent();
                 }
-                let selected = w.session.flow().steps()[w.selected].clone();
-                if matches!(selected.state, StepState::Done | StepState::Failed) {
-                    w.session.retry(selected.kind);
+                let selected = w.walk.steps[w.selected].clone();
+                if matches!(selected.state, StepState::Done | StepState::Failed)
+                    && let Some((session, _)) = w.live_mut()
+                {
+                    session.retry(selected.id);
                 }
                 return self.run_next();
             }
             Action::Retry => {
                 let failed = w
-                    .session
-                    .flow()
-                    .steps()
+                    .walk
+                    .steps
                     .iter()
                     .find(|s| s.state == StepState::Failed)
-                    .map(|s| s.kind);
+                    .map(|s| s.id);
                 let step = failed.unwrap_or_else(|| w.step());
-                w.session.retry(step);
+                if let Some((session, _)) = w.live_mut() {
+                    session.retry(step);
+                }
                 w.consent = None;
                 w.select_step(step);
                 return self.run_next();
             }
             Action::Paste => self.popups.push(Popup::Paste(Input::default())),
-            Action::ToggleSecrets if !present => w.session.toggle_reveal(),
+            Action::ToggleSecrets if !present && w.can_reveal() => w.toggle_reveal(),
             Action::FocusNext | Action::FocusPrev => {
                 let order = [Focus::Steps, Focus::Detail, Focus::Diagnosis];
                 let shown = if self.areas.diagnosis.is_empty() {
@@ -166,14 +174,16 @@ impl WalkApp {
                 w.view = crate::tui::widget::text_view::TextView::new(true);
             }
             Action::Up | Action::Down if focus == Focus::Detail && w.consent.is_some() => {
-                let (users, picked) = w.session.users();
-                let n = users.len().max(1);
-                let next = if action == Action::Up {
-                    picked.saturating_sub(1)
-                } else {
-                    (picked + 1).min(n - 1)
-                };
-                w.session.pick_user(next);
+                if let Some((session, _)) = w.live_mut() {
+                    let (users, picked) = session.users();
+                    let n = users.len().max(1);
+                    let next = if action == Action::Up {
+                        picked.saturating_sub(1)
+                    } else {
+                        (picked + 1).min(n - 1)
+                    };
+                    session.pick_user(next);
+                }
             }
             Action::Back => {
                 w.selected = w.selected.saturating_sub(1);
@@ -187,7 +197,7 @@ impl WalkApp {
             Action::FullscreenQr if w.qr.is_some() => self.popups.push(Popup::Qr),
             Action::Copy => {
                 let (what, text) = if w.shows_authorize() || focus == Focus::Steps {
-                    ("URL", w.session.flow().authorize_url().unwrap_or_default())
+                    ("URL", w.authorize_url().unwrap_or_default())
                 } else {
                     ("text", w.body.as_str().to_owned())
                 };
@@ -195,20 +205,20 @@ impl WalkApp {
                 return vec![Command::Copy(text), Command::Redraw];
             }
             Action::CopyCurl => {
-                let request = w
-                    .session
-                    .flow()
-                    .exchanges()
-                    .iter()
-                    .rev()
-                    .find(|e| e.step == w.step())
-                    .map(|e| e.request.clone())
-                    .or_else(|| {
-                        w.session
-                            .flow()
-                            .pending_request()
-                            .map(|(_, _, r)| r.clone())
-                    });
+                // As it was sent (a live walk), or as the recording holds it (a replay).
+                let step = w.step();
+                let request = match w.live() {
+                    Some((session, _)) => session
+                        .flow()
+                        .exchanges()
+                        .iter()
+                        .rev()
+                        .find(|e| e.step == step)
+                        .map(|e| &e.request)
+                        .or_else(|| session.flow().pending_request().map(|(_, _, r)| r))
+                        .map(super::content::request_view),
+                    None => w.exchange().map(|e| e.request.clone()),
+                };
                 if let Some(request) = request {
                     self.status = Some(tr_fill(lang, "tui.copied", &[("what", "curl")]));
                     return vec![
@@ -234,8 +244,10 @@ impl WalkApp {
             Action::Cancel => {
                 if w.view.is_searching() {
                     w.view.apply(Action::Cancel, &w.body);
-                } else if w.session.phase() == crate::session::Phase::Waiting {
-                    w.session.cancel();
+                } else if w.phase() == crate::session::Phase::Waiting
+                    && let Some((session, _)) = w.live_mut()
+                {
+                    session.cancel();
                     w.consent = None;
                 }
             }
@@ -269,7 +281,7 @@ impl WalkApp {
                     && let Screen::Walk(w) = &mut self.screen
                 {
                     let row = usize::from(row.saturating_sub(areas.steps.y + 1));
-                    if row < w.session.flow().steps().len() {
+                    if row < w.walk.steps.len() {
                         w.selected = row;
                     }
                 }
@@ -335,9 +347,11 @@ impl App for WalkApp {
         match &self.screen {
             Screen::Starting => true,
             // Spinners while waiting, countdowns while a code or token runs out.
+            // A replay stands still.
             Screen::Walk(w) => {
-                w.session.phase() == crate::session::Phase::Waiting
-                    || w.walk.steps.iter().any(|s| s.countdown.is_some())
+                !w.is_replay()
+                    && (w.phase() == crate::session::Phase::Waiting
+                        || w.walk.steps.iter().any(|s| s.countdown.is_some()))
             }
             _ => false,
         }

@@ -128,12 +128,22 @@ impl WalkApp {
         match &self.screen {
             Screen::Picker { .. } => vec![Action::Down, Action::RunSelected, Action::Quit],
             Screen::Walk(w) => {
-                let mut actions = vec![Action::RunNext, Action::FocusNext];
+                // A replay runs nothing: stepping through it is all there is.
+                let replay = w.is_replay();
+                let mut actions = if replay {
+                    vec![Action::Down, Action::FocusNext]
+                } else {
+                    vec![Action::RunNext, Action::FocusNext]
+                };
                 if w.consent.is_some() {
                     actions.push(Action::RunSelected);
                 }
                 match self.focus {
+                    Focus::Steps | Focus::Diagnosis if replay => {}
                     Focus::Steps => actions.extend([Action::Retry, Action::Paste]),
+                    Focus::Detail if w.shows_authorize() && replay => {
+                        actions.extend([Action::FullscreenQr, Action::Copy]);
+                    }
                     Focus::Detail if w.shows_authorize() => {
                         actions.extend([Action::FullscreenQr, Action::Copy, Action::Paste]);
                     }
@@ -145,7 +155,7 @@ impl WalkApp {
                     ]),
                     Focus::Diagnosis => actions.push(Action::Retry),
                 }
-                if !self.opts.present {
+                if !self.opts.present && w.can_reveal() {
                     actions.push(Action::ToggleSecrets);
                 }
                 actions.extend([Action::Export, Action::Quit]);
@@ -197,23 +207,44 @@ fn draw_walk(
             s.warning,
         ));
     }
+    if let Some(status) = &app.status {
+        spans.push(Span::styled(format!("{status}  "), s.info));
+    }
+    if let super::Source::Replay {
+        recording, name, ..
+    } = &w.source
+    {
+        let when = recording
+            .exported_at
+            .map(crate::provider::alipay::format_timestamp)
+            .unwrap_or_default();
+        spans.push(Span::styled(
+            format!(
+                "{}  ",
+                tr_fill(
+                    lang,
+                    "tui.replay-of",
+                    &[("file", &visible(name)), ("when", &when)]
+                )
+                .trim_end_matches(" · ")
+            ),
+            s.warning,
+        ));
+    }
     spans.push(Span::styled(
         format!(
             "{} {} · {}",
             target.kind.label().get(lang),
-            target.describe(lang),
-            target.base
+            visible(&target.describe(lang)),
+            visible(&target.base)
         ),
         s.dim,
     ));
-    if w.session.policy().reveal {
+    if w.policy().reveal {
         spans.push(Span::styled(
             format!("  {}", tr(lang, "tui.secrets-shown")),
             s.warning,
         ));
-    }
-    if let Some(status) = &app.status {
-        spans.push(Span::styled(format!("  {status}"), s.info));
     }
     buf.set_line(header.x, header.y, &Line::from(spans), header.width);
 
@@ -275,11 +306,11 @@ fn diagnosis_text(w: &WalkScreen, lang: Lang) -> String {
             out.push_str(&super::content::finding(f, lang));
         }
     }
-    if w.session.phase() == (Phase::Finished { ok: false }) || w.session.problem().is_some() {
+    if w.phase() == (Phase::Finished { ok: false }) || w.problem().is_some() {
         for f in &w.walk.notes {
             out.push_str(&super::content::finding(f, lang));
         }
-        if let Some(p) = w.session.problem()
+        if let Some(p) = w.problem()
             && !w.walk.notes.iter().any(|n| n.title.en == p)
         {
             let _ = writeln!(out, "✗ {p}");
@@ -499,7 +530,7 @@ fn badge_word(badge: Badge, lang: Lang) -> &'static str {
 fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &Styles) {
     let lang = app.opts.lang;
     let mut lines: Vec<Line<'_>> = Vec::new();
-    if let Some(url) = w.session.flow().authorize_url() {
+    if let Some(url) = w.authorize_url() {
         // Nothing secret rides on an authorize URL: it is shown (and encoded in the QR) whole.
         lines.push(Line::styled(format!("GET {}", visible(&url)), s.accent));
         lines.push(Line::default());
@@ -572,7 +603,7 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
             Consent::MiniCode { .. } => "tui.mini-as",
         };
         out.push(Line::styled(tr(lang, key).to_owned(), s.warning));
-        let (users, picked) = w.session.users();
+        let (users, picked) = w.live().map_or((&[][..], 0), |(s, _)| s.users());
         for (i, (id, label)) in users.iter().enumerate() {
             let style = if i == picked { s.selection } else { s.base };
             let mark = if i == picked { "▶" } else { " " };
@@ -589,8 +620,10 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
             ),
             s.accent,
         ));
-        if w.target.approver.is_none() {
-            let uri = crate::target::redirect_uri(&w.target.app);
+        if let Some((_, target)) = w.live()
+            && target.approver.is_none()
+        {
+            let uri = crate::target::redirect_uri(&target.app);
             out.push(Line::styled(
                 tr_fill(lang, "tui.listening", &[("uri", uri)]),
                 s.dim,
@@ -623,7 +656,10 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
                 out.push(Line::styled(text, s.warning));
             }
         }
-        None if w.session.phase() == Phase::Waiting => {
+        None if w.is_replay() => {
+            out.push(Line::styled(tr(lang, "tui.not-recorded").to_owned(), s.dim));
+        }
+        None if w.phase() == Phase::Waiting => {
             let key = app.keymap.hint(Action::Paste);
             out.push(Line::styled(
                 tr_fill(lang, "tui.paste-hint", &[("key", &key)]),
@@ -638,7 +674,7 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
             ));
         }
     }
-    if let Some(p) = w.session.problem() {
+    if let Some(p) = w.problem() {
         out.push(Line::styled(format!("✗ {}", visible(p)), s.error));
     }
     out
@@ -652,9 +688,12 @@ pub fn export(w: &WalkScreen, dir: Option<&std::path::Path>) -> Result<PathBuf, 
     use crate::transcript::{self, Meta, Redaction};
     let now = time::OffsetDateTime::now_utc();
     // The transcript masks by itself; it needs the real values to keep placeholders consistent.
-    let walk = w
-        .session
-        .walk_with(Policy { reveal: true }, now, std::time::Duration::ZERO);
+    let walk = match &w.source {
+        super::Source::Live { session, .. } => {
+            session.walk_with(Policy { reveal: true }, now, std::time::Duration::ZERO)
+        }
+        super::Source::Replay { recording, .. } => recording.walk(Policy { reveal: true }),
+    };
     let stamp = now
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();

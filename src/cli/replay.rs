@@ -1,0 +1,102 @@
+//! `authwalk replay FILE`: a saved walk (a transcript from `run --export` or `e` in the
+//! inspector, a `run --json` document, or a HAR capture) opened in the inspector, read only:
+//! step back and forth through the same panes, with no network and no keys. With `--present`
+//! it is the trainer's offline demo. Not on a terminal, it prints the walk as `run` prints it.
+//!
+//! Exit code 0, or 1 when the recorded walk failed (as `run` would have exited), 2 when the
+//! file cannot be read.
+
+use std::io::{self, IsTerminal as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use super::{Global, read_input, read_key, render};
+use crate::keys::PublicKey;
+use crate::present::Policy;
+use crate::replay::Recording;
+use crate::transport::DriveEvent;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  authwalk run alipay-web --export walk && authwalk replay walk.json\n  \
+    authwalk replay walk.json --present --lang zh   # the offline demo for a room\n  \
+    authwalk replay login.har --alipay-public-key alipay_public_key.pem"
+)]
+pub struct ReplayArgs {
+    /// The saved walk: a .json transcript or `run --json` document, or a .har capture.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Presenter mode: a large step banner, narration, high contrast, secrets always masked.
+    #[arg(long)]
+    pub present: bool,
+    /// A capture only: the Alipay public key (支付宝公钥) to verify its gateway responses with.
+    #[arg(long, value_name = "FILE")]
+    pub alipay_public_key: Option<PathBuf>,
+    /// Show secrets in the printed walk (an unredacted transcript's tokens and codes).
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+pub fn run(args: &ReplayArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let key = match &args.alipay_public_key {
+        Some(path) => Some(
+            PublicKey::parse_bytes(&read_key(path)?)
+                .with_context(|| format!("{} is not a usable public key", path.display()))?,
+        ),
+        None => None,
+    };
+    let bytes = read_input(&args.file)?;
+    let recording = Recording::read(&bytes, key.as_ref())
+        .with_context(|| format!("cannot replay {}", args.file.display()))?;
+    let ok = recording.walk(Policy::default()).ok;
+    let name = args
+        .file
+        .file_name()
+        .map_or_else(|| "-".to_owned(), |n| n.to_string_lossy().into_owned());
+    if io::stdout().is_terminal() && io::stdin().is_terminal() && args.file.as_os_str() != "-" {
+        let opts = crate::tui::walk::Options {
+            lang: global.lang(),
+            present: args.present,
+            ..crate::tui::walk::Options::default()
+        };
+        crate::tui::walk::replay_main(opts, recording, name)?;
+    } else {
+        print(&recording, args.reveal, global)?;
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The recorded walk as `run` prints one: each step as it happened, then the summary.
+fn print(recording: &Recording, reveal: bool, global: &Global) -> io::Result<()> {
+    let walk = recording.walk(Policy { reveal });
+    let style = render::Style::detect(false);
+    let mut printer = render::Printer::new(io::stdout().lock(), style, global.lang());
+    printer.header(&walk)?;
+    if let Some(url) = &walk.context.authorize_url {
+        printer.event(
+            &walk,
+            &DriveEvent::Authorized {
+                authorize_url: url.clone(),
+            },
+        )?;
+    }
+    if let Some(cb) = &walk.callback {
+        printer.event(
+            &walk,
+            &DriveEvent::Callback {
+                url: cb.shown.clone(),
+            },
+        )?;
+    }
+    for index in 0..walk.exchanges.len() {
+        printer.event(&walk, &DriveEvent::Exchanged { index })?;
+    }
+    printer.summary(&walk)?;
+    io::stdout().flush()
+}
