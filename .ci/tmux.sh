@@ -2,7 +2,8 @@
 # The inspector in a real terminal: walk alipay-web in tmux with send-keys, as a person would,
 # and check what capture-pane shows: the QR code's block characters, "Verified", a user_status
 # explanation; a resize to 60×20 does not kill it; y copies through OSC 52 into tmux's buffer;
-# q quits and the terminal is restored (main screen, cooked mode).
+# q quits and the terminal is restored (main screen, cooked mode). Then `authwalk replay` of a
+# saved transcript: the same panes, read only (n runs nothing), q restores the terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug/authwalk}
@@ -70,4 +71,21 @@ for _ in $(seq 1 100); do [ -s "$work/stty" ] && break; sleep 0.1; done
 [ "$(cat "$work/status")" = 0 ] || fail "authwalk exited with status $(cat "$work/status")"
 grep -qw -- "-icanon" "$work/stty" && fail "the terminal was left in raw mode"
 [ "$(t display-message -p -t walk '#{alternate_on}')" = 0 ] || fail "the alternate screen is still on"
+t kill-session -t walk
+
+# A replay: the transcript's walk, read only.
+rm -f "$work/status" "$work/stty"
+t new-session -d -s walk -x 120 -y 40 \
+  "env TERM=xterm-256color '$bin' --lang en replay tests/fixtures/transcripts/alipay-web.json; \
+   echo \$? > '$work/status'; stty -a > '$work/stty'; sleep 60"
+wait_for "Replay of alipay-web.json"
+t send-keys -t walk j j ']' ']' ']'
+wait_for "Verified"
+t send-keys -t walk n
+wait_for "read only"
+t send-keys -t walk q
+for _ in $(seq 1 100); do [ -s "$work/stty" ] && break; sleep 0.1; done
+[ -s "$work/stty" ] || fail "q did not quit the replay"
+[ "$(cat "$work/status")" = 0 ] || fail "replay exited with status $(cat "$work/status")"
+grep -qw -- "-icanon" "$work/stty" && fail "the replay left the terminal in raw mode"
 echo "tmux check passed"
