@@ -339,3 +339,61 @@ async fn a_capture_replays_as_the_walk_it_recorded() {
             "wechat.confusion.cgi-user-info-for-login",
         ));
 }
+
+/// The callback is checked against the authorize URL that caused it: a `state` that changed
+/// (a forged or foreign callback) is an error, a redirect elsewhere than `redirect_uri` a
+/// warning.
+#[test]
+fn a_callback_with_another_state_or_place_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("login.har");
+    let capture = har(&[
+        entry(
+            "GET",
+            "https://openauth.alipay.com/oauth2/publicAppAuthorize.htm?app_id=2021000000000001&scope=auth_user&redirect_uri=https%3A%2F%2Fshop.example%2Fcb&state=s1",
+            "",
+            200,
+            "",
+        ),
+        entry(
+            "GET",
+            "https://www.shop.example/login/cb?app_id=2021000000000001&source=alipay_wallet&scope=auth_user&auth_code=0123abcd&state=s2",
+            "",
+            200,
+            "<html></html>",
+        ),
+    ]);
+    std::fs::write(&file, capture).unwrap();
+    triage(&file, &[])
+        .code(1)
+        .stdout(predicate::str::contains("triage.state-mismatch"))
+        .stdout(predicate::str::contains(
+            "The callback's state 's2' is not the 's1'",
+        ))
+        .stdout(predicate::str::contains("triage.redirect-mismatch"))
+        .stdout(predicate::str::contains(
+            "https://www.shop.example/login/cb",
+        ));
+    // The same walk with the state back and the right place: no such finding.
+    let good = har(&[
+        entry(
+            "GET",
+            "https://openauth.alipay.com/oauth2/publicAppAuthorize.htm?app_id=2021000000000001&scope=auth_user&redirect_uri=https%3A%2F%2Fshop.example%2Fcb&state=s1",
+            "",
+            200,
+            "",
+        ),
+        entry(
+            "GET",
+            "https://shop.example/cb?app_id=2021000000000001&source=alipay_wallet&scope=auth_user&auth_code=0123abcd&state=s1",
+            "",
+            200,
+            "<html></html>",
+        ),
+    ]);
+    std::fs::write(&file, good).unwrap();
+    triage(&file, &[])
+        .success()
+        .stdout(predicate::str::contains("triage.state-mismatch").not())
+        .stdout(predicate::str::contains("triage.redirect-mismatch").not());
+}

@@ -251,6 +251,7 @@ pub fn triage(entries: &[Entry], alipay_key: Option<&PublicKey>) -> Triage {
         })
         .collect();
     let mut findings = confusion::diagnose_walk(&walk);
+    findings.extend(callback_checks(entries));
     findings.retain(|f| {
         !steps
             .iter()
@@ -262,6 +263,100 @@ pub fn triage(entries: &[Entry], alipay_key: Option<&PublicKey>) -> Triage {
         findings,
         skipped,
     }
+}
+
+/// The callback against the authorize URL that caused it: the `state` sent must come back
+/// unchanged (else the server's CSRF check refuses it, or it belongs to another login), and
+/// the redirect must land on the `redirect_uri` asked for (else the provider and the server
+/// disagree on where the login ends). Checked for each callback after an authorize URL.
+fn callback_checks(entries: &[Entry]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut sent: Option<url::Url> = None;
+    for e in entries {
+        match classify(e).map(|(_, role, _)| role) {
+            Some(Role::Authorize) => sent = url::Url::parse(e.url.trim()).ok(),
+            Some(Role::Callback) => {
+                let (Some(authorize), Ok(callback)) = (&sent, url::Url::parse(e.url.trim())) else {
+                    continue;
+                };
+                let param = |u: &url::Url, k: &str| {
+                    u.query_pairs()
+                        .find(|(n, _)| n == k)
+                        .map(|(_, v)| v.into_owned())
+                };
+                let state = (param(authorize, "state"), param(&callback, "state"));
+                if let (Some(asked), got) = &state
+                    && got.as_ref() != Some(asked)
+                {
+                    let got = got.as_deref().unwrap_or("");
+                    out.push(
+                        Finding::new(
+                            Severity::Error,
+                            "triage.state-mismatch",
+                            crate::finding::Text::new(
+                                format!("The callback's state '{got}' is not the '{asked}' the authorize URL sent"),
+                                format!("回调中的 state「{got}」不是授权链接发出的「{asked}」"),
+                            ),
+                        )
+                        .explanation(crate::finding::Text::new(
+                            "A server that checks state (as it must, against CSRF) refuses this callback; \
+                             one that does not check it accepts a forged one. The callback may also \
+                             belong to another login attempt in the same capture.",
+                            "校验 state 的服务器（为防 CSRF 必须校验）会拒绝这个回调；不校验的服务器会接受伪造的回调。\
+                             它也可能属于同一抓包里的另一次登录。",
+                        ))
+                        .fix(crate::finding::Text::new(
+                            "Keep the state in the user's session when building the authorize URL and \
+                             compare it on the callback; start the login again if it differs",
+                            "生成授权链接时把 state 存入用户会话，回调时比对；不一致就重新发起授权",
+                        )),
+                    );
+                }
+                let asked = param(authorize, "redirect_uri").and_then(|r| url::Url::parse(&r).ok());
+                if let Some(asked) = asked
+                    && (
+                        asked.scheme(),
+                        asked.host_str(),
+                        asked.port_or_known_default(),
+                        asked.path(),
+                    ) != (
+                        callback.scheme(),
+                        callback.host_str(),
+                        callback.port_or_known_default(),
+                        callback.path(),
+                    )
+                {
+                    let (asked, got) = (
+                        format!("{}{}", origin(&asked), asked.path()),
+                        format!("{}{}", origin(&callback), callback.path()),
+                    );
+                    out.push(
+                        Finding::new(
+                            Severity::Warning,
+                            "triage.redirect-mismatch",
+                            crate::finding::Text::new(
+                                format!("The callback landed on {got}, not on the redirect_uri {asked}"),
+                                format!("回调落在 {got}，而不是 redirect_uri 指定的 {asked}"),
+                            ),
+                        )
+                        .explanation(crate::finding::Text::new(
+                            "The provider redirects only to the redirect_uri of the authorize URL: a \
+                             callback elsewhere passed through another redirect (a proxy, a rewrite, \
+                             http→https) or came from another login.",
+                            "支付宝和微信只会重定向到授权链接中的 redirect_uri：落在别处的回调经过了其他跳转（代理、\
+                             改写、http→https），或来自另一次登录。",
+                        )),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn origin(u: &url::Url) -> String {
+    u.origin().ascii_serialization()
 }
 
 fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
