@@ -202,7 +202,7 @@ const CASES: &[Case] = &[
     // HAR files, through `triage`, which reads them.
     case("har/alipay_user_info.har", TRIAGE_KEY, 0, "signature: verified — RSA2 signature verifies"),
     case("har/base64_content.har", TRIAGE, 1, "error[wechat.40001]"),
-    case("har/empty_entries.har", TRIAGE, 0, "no Alipay or WeChat login request in the capture"),
+    case("har/empty_entries.har", TRIAGE, 2, "no Alipay or WeChat login request in the capture (0 other requests): record again with \"Preserve log\""),
     case("har/escape_sequence_content.har", TRIAGE, 0, "/sns/userinfo"),
     case("har/html_502_entry.har", TRIAGE_KEY, 1, "The response cannot be read: this is an HTML page"),
     case("har/not_json.har", TRIAGE, 2, "export the capture as HAR from the browser's Network tab"),
@@ -418,7 +418,7 @@ const CONFIG_CASES: &[ConfigCase] = &[
     // The TOML error must not echo the secret it could not parse.
     ConfigCase {
         secret: Some("9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
-        ..config("config/unquoted_secret.toml", "wechat-web", "mp", 0o600, NOT_VALID)
+        ..config("config/unquoted_secret.toml", "wechat-web", "mp", 0o600, "the value of 'secret' needs quotes, as every text does in TOML")
     },
     config("config/unknown_provider.toml", "wechat-web", "pay", 0o600, "unknown variant `paypal`, expected `alipay` or `wechat`"),
     config("config/missing_redirect_uri.toml", "wechat-web", "mp", 0o600, "missing field `redirect_uri`"),
@@ -426,7 +426,7 @@ const CONFIG_CASES: &[ConfigCase] = &[
     config("config/secret_env_unset.toml", "wechat-web", "mp", 0o600, "environment variable AUTHWALK_TEST_SECRET_THAT_IS_NOT_SET is not set"),
     config("config/missing_key_file.toml", "alipay-web", "shop", 0o600, "cannot read no_such_private_key.pem: No such file"),
     config("config/json_not_toml.toml", "wechat-web", "mp", 0o600, NOT_VALID),
-    config("config/two_secret_sources.toml", "wechat-web", "mp", 0o600, "environment variable MP_SECRET is not set"),
+    config("config/two_secret_sources.toml", "wechat-web", "mp", 0o600, "gives the appsecret more than once (secret_env and secret_file); keep one"),
 ];
 
 #[cfg(unix)]

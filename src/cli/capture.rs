@@ -2,7 +2,8 @@
 //! request URLs, reconstruct the login it recorded, and print each step with its findings,
 //! masked as `run` masks. Nothing is sent: the capture is all there is.
 //!
-//! Exit code 1 when a finding is an error, 0 otherwise (2 for usage errors), as `lint` does.
+//! Exit code 1 when a finding is an error, 0 otherwise, as `lint` does; 2 for usage errors and
+//! for a capture that holds no request of a login (nothing was examined).
 
 use std::io::{self, Write as _};
 use std::path::PathBuf;
@@ -43,6 +44,15 @@ pub fn run(args: &TriageArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let entries = har::parse_capture(&bytes)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let report = har::triage(&entries, key.as_ref());
+    if report.steps.is_empty() {
+        // Nothing examined is not a clean bill of health: a script must not read it as one.
+        anyhow::bail!(
+            "no Alipay or WeChat login request in the capture ({} other requests): record again \
+             with \"Preserve log\" on in the Network tab (the redirects leave the page), from \
+             the click on the login button to the profile page",
+            report.skipped
+        );
+    }
     let mut out = io::stdout().lock();
     if args.json {
         writeln!(out, "{}", json_pretty(&report)?)?;
@@ -57,13 +67,6 @@ pub fn run(args: &TriageArgs, global: &Global) -> anyhow::Result<ExitCode> {
 }
 
 fn print(out: &mut impl io::Write, report: &har::Triage, global: &Global) -> io::Result<()> {
-    if report.steps.is_empty() {
-        writeln!(
-            out,
-            "no Alipay or WeChat login request in the capture ({} other requests)",
-            report.skipped
-        )?;
-    }
     for (i, s) in report.steps.iter().enumerate() {
         writeln!(
             out,

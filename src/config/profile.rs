@@ -158,6 +158,11 @@ pub enum ProfileError {
     NoFile(PathBuf),
     #[error("cannot read {path}: {io}")]
     Read { path: PathBuf, io: std::io::Error },
+    #[error(
+        "profile '{profile}' gives the appsecret more than once ({keys}); keep one, so it is \
+         clear which secret is sent"
+    )]
+    TwoSecrets { profile: String, keys: String },
     #[error("{path} is not a valid config: {detail}; compare with assets/config.sample.toml")]
     Parse { path: PathBuf, detail: String },
     #[error("no profile named '{name}' in {path}; known: {known}")]
@@ -197,15 +202,32 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ProfileError> {
     // toml's Display quotes the offending line, which may hold an inline appsecret: keep only
     // the message and the position.
     toml::from_str(text).map_err(|e| {
+        let mut hint = String::new();
         let at = e.span().map(|span| {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
             let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            // `secret = 0123…` parses as a broken number: name the key and ask for quotes,
+            // without repeating the value.
+            let line_text = text.lines().nth(line - 1).unwrap_or_default();
+            if let Some((key, value)) = line_text.split_once('=') {
+                let value = value.trim_start();
+                let quoted = value.starts_with(['"', '\'', '[', '{']);
+                let literal = ["true", "false"].contains(&value.trim_end());
+                if !quoted && !literal && !value.is_empty() {
+                    hint = format!(
+                        ": the value of '{}' needs quotes, as every text does in TOML \
+                         ({} = \"…\")",
+                        key.trim(),
+                        key.trim()
+                    );
+                }
+            }
             format!(" at line {line}, column {column}")
         });
         ProfileError::Parse {
             path: path.to_owned(),
-            detail: format!("{}{}", e.message().trim_end(), at.unwrap_or_default()),
+            detail: format!("{}{}{hint}", e.message().trim_end(), at.unwrap_or_default()),
         }
     })
 }
@@ -282,6 +304,20 @@ impl WechatProfile {
 
     /// The appsecret, from the environment, a file, a command, or inline.
     pub fn resolve_secret(&self, name: &str) -> Result<String, ProfileError> {
+        let given: Vec<&str> = [
+            ("secret_env", self.secret_env.is_some()),
+            ("secret_file", self.secret_file.is_some()),
+            ("secret", self.secret.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(k, set)| set.then_some(k))
+        .collect();
+        if given.len() > 1 {
+            return Err(ProfileError::TwoSecrets {
+                profile: name.to_owned(),
+                keys: given.join(" and "),
+            });
+        }
         let secret = self
             .secret_ref()
             .ok_or_else(|| ProfileError::NoSecret(name.to_owned()))?
