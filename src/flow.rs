@@ -391,6 +391,12 @@ impl Flow {
         &self.notes
     }
 
+    /// Add a finding about the walk that happened outside the engine (a request the callback
+    /// listener ignored): it is shown, exported and in the JSON document with the others.
+    pub fn note(&mut self, finding: Finding) {
+        self.notes.push(finding);
+    }
+
     /// The request on the wire now, if any: a pane shows it while the answer is awaited.
     pub fn pending_request(&self) -> Option<(StepKind, AttemptId, &PreparedRequest)> {
         self.in_flight

@@ -229,6 +229,11 @@ impl Session {
         result
     }
 
+    /// A finding from outside the engine (a request the callback listener ignored).
+    pub fn note(&mut self, finding: crate::finding::Finding) {
+        self.flow.note(finding);
+    }
+
     /// A consent, a mini code or a listener failed before any callback came.
     pub fn on_wait_failed(&mut self, message: String) {
         self.problem = Some(message);

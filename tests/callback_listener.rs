@@ -237,6 +237,8 @@ async fn run_notes_a_forged_redirect_and_finishes_with_the_real_one() {
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("state ✓ matches"), "{stdout}");
     assert!(stdout.contains("✓ succeeded: 4/4 steps"), "{stdout}");
+    // The walk's record keeps it: the forged redirect is a finding of the walk.
+    assert!(stdout.contains("[callback.ignored]"), "{stdout}");
     h.shutdown().await;
 }
 
@@ -282,4 +284,54 @@ fn callback_timeout_is_validated() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("--callback-timeout"), "{bad}: {stderr}");
     }
+}
+
+/// The inspector's listener task reports each ignored request as it comes (so the screen can
+/// show a forged redirect arriving), then the real redirect as its last message.
+#[tokio::test]
+async fn the_inspector_hears_of_each_ignored_request_as_it_comes() {
+    use authwalk::tui::event::Message;
+    use authwalk::tui::walk::Report;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let (tx, mut rx) = authwalk::tui::event::channel();
+    let task = authwalk::tui::walk::task::listen(
+        format!("{base}/callback"),
+        "https://openauth.alipay.com/oauth2/publicAppAuthorize.htm?state=right".to_owned(),
+        tx,
+    );
+    let waiting = tokio::spawn(task);
+    // The listener binds inside the task: wait until it answers.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let forged = format!("{base}/callback?auth_code=forged0001&state=wrong");
+    let mut status = 0;
+    for _ in 0..100 {
+        if let Ok(r) = client.get(&forged).send().await {
+            status = r.status().as_u16();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, 400);
+    let Some(Message::Report(Report::Ignored(finding))) = rx.recv().await else {
+        panic!("an Ignored report first")
+    };
+    assert_eq!(finding.code, "callback.ignored");
+    assert!(
+        finding.title.en.contains("state is not the one"),
+        "{finding:?}"
+    );
+    assert!(
+        finding.title.zh.contains("state 与本次发出的不同"),
+        "{finding:?}"
+    );
+    let (status, _) = get(&format!("{base}/callback?auth_code=real0001&state=right")).await;
+    assert_eq!(status, 200);
+    let Message::Report(Report::Callback(Ok(url))) = waiting.await.unwrap() else {
+        panic!("the callback last")
+    };
+    assert!(url.contains("auth_code=real0001"), "{url}");
 }

@@ -288,6 +288,12 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     if let Some(handle) = target.sandbox {
         handle.shutdown().await;
     }
+    // What the callback listener ignored belongs to the walk's record (text, JSON, export).
+    if let crate::target::Callback::Listener(a) = &approver.callback {
+        for ignored in &a.ignored {
+            flow.note(ignored.finding());
+        }
+    }
     presenter.observe(&flow);
     let mut walk = view(&presenter, &flow);
     walk.ok = ok && walk.ok;

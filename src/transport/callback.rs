@@ -41,7 +41,7 @@ pub enum ListenError {
     Io(#[from] std::io::Error),
     /// Nobody came back to the redirect_uri in time.
     #[error(
-        "no callback reached {redirect_uri} within {}: open the authorize URL in a browser and          approve there, then run again (give more time with --callback-timeout), or copy the          code from the browser's address bar and run again with --from token --code -",
+        "no callback reached {redirect_uri} within {}: open the authorize URL in a browser and approve there, then run again (give more time with --callback-timeout), or copy the code from the browser's address bar and run again with --from token --code -",
         human(*waited)
     )]
     TimedOut {
@@ -105,12 +105,52 @@ impl fmt::Display for IgnoreReason {
             Self::NotGet => "it is not a GET, as a browser's redirect is",
             Self::Malformed => "it is not an HTTP request",
             Self::StateMissing => {
-                "it has no state although this walk sent one, so it did not come from this                  login (a forged redirect looks like this)"
+                "it has no state although this walk sent one, so it did not come from this login (a forged redirect looks like this)"
             }
             Self::StateMismatch => {
-                "its state is not the one this walk sent: it is forged (CSRF) or from another                  login"
+                "its state is not the one this walk sent: it is forged (CSRF) or from another login"
             }
         })
+    }
+}
+
+impl IgnoreReason {
+    /// The reason in Chinese.
+    fn zh(&self) -> &'static str {
+        match self {
+            Self::OtherPath => "它不在 redirect_uri 的路径上",
+            Self::NotGet => "它不是 GET 请求（浏览器的重定向总是 GET）",
+            Self::Malformed => "它不是 HTTP 请求",
+            Self::StateMissing => {
+                "它没有 state，而本次发出了 state：不是这次登录产生的（伪造的重定向就是这样）"
+            }
+            Self::StateMismatch => "它的 state 与本次发出的不同：是伪造的（CSRF）或来自另一次登录",
+        }
+    }
+}
+
+impl Ignored {
+    /// The ignored request as a finding of the walk, in both languages: a forged or foreign
+    /// redirect is a warning, a stray request (a favicon, a probe) is information.
+    pub fn finding(&self) -> crate::finding::Finding {
+        use crate::finding::{Finding, Severity, Text};
+        let severity = match self.reason {
+            IgnoreReason::StateMissing | IgnoreReason::StateMismatch => Severity::Warning,
+            _ => Severity::Info,
+        };
+        Finding::new(
+            severity,
+            "callback.ignored",
+            Text::new(
+                self.to_string(),
+                format!(
+                    "回调监听忽略了来自 {} 的请求（{}）：{}；仍在等待真正的重定向",
+                    self.peer,
+                    self.request,
+                    self.reason.zh()
+                ),
+            ),
+        )
     }
 }
 
@@ -118,7 +158,7 @@ impl fmt::Display for Ignored {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "ignored a request from {} to the callback listener ({}): {}; still waiting for              the real redirect",
+            "ignored a request from {} to the callback listener ({}): {}; still waiting for the real redirect",
             self.peer, self.request, self.reason
         )
     }

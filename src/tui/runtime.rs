@@ -65,6 +65,9 @@ pub enum Command<R> {
     SetMouseCapture(bool),
     /// Run the future on its own task; its output comes back as a message.
     Spawn(Task<R>),
+    /// The same, for a task that also reports as it goes: it is given a sender for the
+    /// messages before its last (a listener telling of each request it ignored).
+    Watch(Box<dyn FnOnce(Sender<R>) -> Task<R> + Send>),
 }
 
 impl<R> fmt::Debug for Command<R> {
@@ -75,6 +78,7 @@ impl<R> fmt::Debug for Command<R> {
             Self::Copy(text) => write!(f, "Copy({} bytes)", text.len()),
             Self::SetMouseCapture(on) => write!(f, "SetMouseCapture({on})"),
             Self::Spawn(_) => f.write_str("Spawn(..)"),
+            Self::Watch(_) => f.write_str("Watch(..)"),
         }
     }
 }
@@ -215,6 +219,13 @@ impl<B: Backend, A: App> Runtime<B, A> {
                 Command::SetMouseCapture(on) => terminal::write_mouse_capture(&mut self.out, on)?,
                 Command::Spawn(task) => {
                     let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let _ = tx.send(task.await);
+                    });
+                }
+                Command::Watch(start) => {
+                    let tx = self.tx.clone();
+                    let task = start(tx.clone());
                     tokio::spawn(async move {
                         let _ = tx.send(task.await);
                     });

@@ -336,6 +336,13 @@ impl WalkApp {
                     w.select_step(step);
                 }
             }
+            Report::Ignored(finding) => {
+                if let Some(w) = self.walk_mut()
+                    && let Some((session, _)) = w.live_mut()
+                {
+                    session.note(finding);
+                }
+            }
             Report::Callback(result) => {
                 let now = Self::now();
                 if let Some(w) = self.walk_mut() {
@@ -411,7 +418,9 @@ impl WalkApp {
                     .unwrap_or_default();
                 if crate::transport::is_loopback_url(&uri) {
                     w.listening = true;
-                    out.push(Command::Spawn(task::listen(uri, authorize_url)));
+                    out.push(Command::Watch(Box::new(move |tx| {
+                        task::listen(uri, authorize_url, tx)
+                    })));
                 }
             }
             crate::session::Command::AwaitMiniCode => w.select_step(StepKind::MiniAuthCode),

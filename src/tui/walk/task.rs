@@ -24,6 +24,8 @@ pub enum Report {
     },
     /// A redirect (or a mini-program code) arrived, or why none did.
     Callback(Result<String, String>),
+    /// The callback listener answered a request that was not the redirect, and waits on.
+    Ignored(crate::finding::Finding),
 }
 
 /// Open the place the walk goes to.
@@ -68,12 +70,20 @@ pub fn mini_code(mut approver: SandboxApprover, app_id: String, scope: String) -
 /// Wait for a real browser to come back to a loopback `redirect_uri`.
 /// A request that is not this walk's redirect (another path, a foreign or missing `state`) is
 /// answered with an "ignored" page and the wait goes on.
-pub fn listen(redirect_uri: String, authorize_url: String) -> Task<Report> {
+/// Each ignored request is reported as it comes ([`Report::Ignored`]), so the person sees a
+/// forged redirect arrive.
+pub fn listen(
+    redirect_uri: String,
+    authorize_url: String,
+    tx: crate::tui::event::Sender<Report>,
+) -> Task<Report> {
     Box::pin(async move {
         let result = match CallbackListener::bind(&redirect_uri).await {
             Ok(listener) => {
                 crate::transport::ListenerApprover::new(listener)
-                    .wait(&authorize_url, |_| {})
+                    .wait(&authorize_url, |ignored| {
+                        let _ = tx.send(Message::Report(Report::Ignored(ignored.finding())));
+                    })
                     .await
             }
             Err(e) => Err(e.to_string()),

@@ -629,6 +629,13 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
                 s.dim,
             ));
         }
+        // Requests the listener answered and ignored (a favicon, a forged redirect).
+        for f in w.walk.notes.iter().filter(|f| f.code == "callback.ignored") {
+            out.push(Line::styled(
+                format!("! {}", visible(f.title.get(lang))),
+                s.warning,
+            ));
+        }
         return out;
     }
     match &w.walk.callback {
