@@ -288,12 +288,7 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     if let Some(handle) = target.sandbox {
         handle.shutdown().await;
     }
-    // What the callback listener ignored belongs to the walk's record (text, JSON, export).
-    if let crate::target::Callback::Listener(a) = &approver.callback {
-        for ignored in &a.ignored {
-            flow.note(ignored.finding());
-        }
-    }
+    approver.record_ignored(&mut flow);
     presenter.observe(&flow);
     let mut walk = view(&presenter, &flow);
     walk.ok = ok && walk.ok;
@@ -393,6 +388,17 @@ impl CliApprover {
             a.listener.set_timeout(wait);
         }
         Self { callback, lang }
+    }
+}
+
+impl CliApprover {
+    /// What the callback listener ignored belongs to the walk's record (text, JSON, export).
+    fn record_ignored(&self, flow: &mut Flow) {
+        if let crate::target::Callback::Listener(a) = &self.callback {
+            for ignored in &a.ignored {
+                flow.note(ignored.finding());
+            }
+        }
     }
 }
 
