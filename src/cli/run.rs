@@ -228,14 +228,7 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     for warning in &target.warnings {
         eprintln!("{warning}");
     }
-    let mut flow = Flow::new(
-        args.flow,
-        target.app.clone(),
-        &inputs,
-        target::random_state(),
-        OffsetDateTime::now_utc(),
-    )?;
-    flow.set_tutorial_mixup(target.tutorial_mixup);
+    let mut flow = new_flow(args, &target, &inputs)?;
     let callback = target.callback_for(&flow).await?;
     let mut approver = CliApprover::new(callback, lang, args.callback_timeout);
 
@@ -321,6 +314,19 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The walk to drive, on the target's app, with a fresh random `state`.
+fn new_flow(args: &RunArgs, target: &target::Target, inputs: &Inputs) -> anyhow::Result<Flow> {
+    let mut flow = Flow::new(
+        args.flow,
+        target.app.clone(),
+        inputs,
+        target::random_state(),
+        OffsetDateTime::now_utc(),
+    )?;
+    flow.set_tutorial_mixup(target.tutorial_mixup);
+    Ok(flow)
 }
 
 /// `FILE.md` and `FILE.json` for `--export FILE` (a `.md` or `.json` ending is dropped first).
