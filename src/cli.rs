@@ -285,6 +285,18 @@ pub(crate) fn read_key(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Read the Alipay public key a capture's responses are verified with, when one is given.
+pub(crate) fn read_alipay_key(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<Option<crate::keys::PublicKey>> {
+    use anyhow::Context as _;
+    path.map(|path| {
+        crate::keys::PublicKey::parse_bytes(&read_key(path)?)
+            .with_context(|| format!("{} is not a usable public key", path.display()))
+    })
+    .transpose()
+}
+
 fn read_bounded(path: &std::path::Path, limit: u64) -> anyhow::Result<Vec<u8>> {
     Ok(if path.as_os_str() == "-" {
         limits::read_limited(io::stdin().lock(), limit, limits::STDIN)?

@@ -512,6 +512,8 @@ async fn snapshots_of_a_redacted_replay_and_the_presenter_demo() {
     let mut r = replay_runner(&json, Lang::Zh, true, (120, 40));
     r.key(KeyCode::Char('j'));
     r.key(KeyCode::Char('j'));
+    // The Fields tab: the Request tab's wrapping moves with the signature's length.
+    tab(&r, 4);
     r.settle();
     assert!(r.screen().contains("回放 walk.json"), "{}", r.screen());
     snapshot(&r, "replay_present_zh");

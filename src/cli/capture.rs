@@ -11,9 +11,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::{Global, read_input, read_key};
+use super::{Global, read_alipay_key, read_input};
 use crate::escape::{json_pretty, visible, visible_lines};
-use crate::keys::PublicKey;
 use crate::transcript::har;
 
 #[derive(Debug, clap::Args)]
@@ -33,13 +32,7 @@ pub struct TriageArgs {
 }
 
 pub fn run(args: &TriageArgs, global: &Global) -> anyhow::Result<ExitCode> {
-    let key = match &args.alipay_public_key {
-        Some(path) => Some(
-            PublicKey::parse_bytes(&read_key(path)?)
-                .with_context(|| format!("{} is not a usable public key", path.display()))?,
-        ),
-        None => None,
-    };
+    let key = read_alipay_key(args.alipay_public_key.as_deref())?;
     let bytes = read_input(&args.file)?;
     let entries = har::parse_capture(&bytes)
         .with_context(|| format!("cannot read {}", args.file.display()))?;

@@ -12,8 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::{Global, read_input, read_key, render};
-use crate::keys::PublicKey;
+use super::{Global, read_alipay_key, read_input, render};
 use crate::present::Policy;
 use crate::replay::Recording;
 use crate::transport::DriveEvent;
@@ -40,13 +39,7 @@ pub struct ReplayArgs {
 }
 
 pub fn run(args: &ReplayArgs, global: &Global) -> anyhow::Result<ExitCode> {
-    let key = match &args.alipay_public_key {
-        Some(path) => Some(
-            PublicKey::parse_bytes(&read_key(path)?)
-                .with_context(|| format!("{} is not a usable public key", path.display()))?,
-        ),
-        None => None,
-    };
+    let key = read_alipay_key(args.alipay_public_key.as_deref())?;
     let bytes = read_input(&args.file)?;
     let recording = Recording::read(&bytes, key.as_ref())
         .with_context(|| format!("cannot replay {}", args.file.display()))?;

@@ -280,23 +280,15 @@ impl WalkApp {
             session.force_mask();
         }
         let walk = session.walk(Self::now(), self.started.elapsed());
-        self.screen = Screen::Walk(Box::new(WalkScreen {
-            source: Source::Live {
+        self.screen = Screen::Walk(Box::new(WalkScreen::new(
+            Source::Live {
                 session: Box::new(session),
                 target: Box::new(target),
             },
             walk,
-            selected: 0,
-            tab: Tab::Request,
-            pretty: true,
-            consent: None,
-            listening: false,
             qr,
             lint,
-            body: TextBody::new(""),
-            view: TextView::new(true),
-            body_key: None,
-        }));
+        )));
         self.focus = Focus::Steps;
         Ok(())
     }
@@ -493,31 +485,40 @@ impl WalkScreen {
     /// recording has only placeholders to show).
     pub fn replay(recording: Recording, name: String, lang: Lang) -> Self {
         let walk = recording.walk(Policy::default());
-        let mut w = Self {
-            qr: walk.context.authorize_url.as_deref().map(QrImage::new),
-            lint: walk
-                .context
-                .authorize_url
-                .as_deref()
+        let url = walk.context.authorize_url.clone();
+        let source = Source::Replay {
+            recording: Box::new(recording),
+            reveal: false,
+            name,
+        };
+        let mut w = Self::new(
+            source,
+            walk,
+            url.as_deref().map(QrImage::new),
+            url.as_deref()
                 .map(crate::provider::lint_authorize_url)
                 .unwrap_or_default(),
-            source: Source::Replay {
-                recording: Box::new(recording),
-                reveal: false,
-                name,
-            },
+        );
+        w.rebuild_body(lang);
+        w
+    }
+
+    /// A walk on screen at its first step, on the Request tab.
+    fn new(source: Source, walk: Walk, qr: Option<QrImage>, lint: Vec<Finding>) -> Self {
+        Self {
+            source,
             walk,
             selected: 0,
             tab: Tab::Request,
             pretty: true,
             consent: None,
             listening: false,
+            qr,
+            lint,
             body: TextBody::new(""),
             view: TextView::new(true),
             body_key: None,
-        };
-        w.rebuild_body(lang);
-        w
+        }
     }
 
     /// The session and target of a live walk; `None` in a replay.
