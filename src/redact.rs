@@ -26,8 +26,13 @@ pub const SECRET_FIELDS: [&str; 6] = [
     "app_auth_token",
 ];
 
-/// `abcd…` (first 4 characters and an ellipsis); short values are masked whole.
+/// `abcd…` (first 4 characters and an ellipsis); short values are masked whole. A value
+/// masked already (it ends in the ellipsis no token or code holds) stays as it is, so a masked
+/// document read back (a replay of `run --json`) does not lose what its masking showed.
 pub fn mask(value: &str) -> String {
+    if value.ends_with('…') {
+        return value.to_owned();
+    }
     let count = value.chars().count();
     if count <= 6 {
         "…".repeat(usize::from(count > 0))
@@ -240,6 +245,9 @@ mod tests {
         assert_eq!(mask("abc"), "…");
         assert_eq!(mask("authusrB5b8a0c6e"), "auth…");
         assert_eq!(mask("中文令牌值很长"), "中文令牌…");
+        // Masking is idempotent: what a masked document shows survives a second masking.
+        assert_eq!(mask("auth…"), "auth…");
+        assert_eq!(mask(&mask("authusrB5b8a0c6e")), "auth…");
     }
 
     #[test]
