@@ -3,7 +3,7 @@
 # and check what capture-pane shows: the QR code's block characters, "Verified", a user_status
 # explanation; a resize to 60×20 does not kill it; y copies through OSC 52 into tmux's buffer;
 # q quits and the terminal is restored (main screen, cooked mode). Then `authwalk replay` of a
-# saved transcript: the same panes, read only (n runs nothing), q restores the terminal.
+# saved transcript: the same panes, read only (r runs nothing), q restores the terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug/authwalk}
@@ -81,7 +81,7 @@ t new-session -d -s walk -x 120 -y 40 \
 wait_for "Replay of alipay-web.json"
 t send-keys -t walk j j ']' ']' ']'
 wait_for "Verified"
-t send-keys -t walk n
+t send-keys -t walk r
 wait_for "read only"
 t send-keys -t walk q
 for _ in $(seq 1 100); do [ -s "$work/stty" ] && break; sleep 0.1; done

@@ -449,9 +449,24 @@ async fn a_replay_of_the_exported_transcript_shows_the_live_screens() {
                 .contains("Replay of walk.json")
         );
         let bar = screen.lines().last().unwrap();
-        assert!(bar.contains("j ") && !bar.contains("next step"), "{bar}");
+        assert!(
+            bar.contains("n next step") && bar.contains("b back") && !bar.contains("retry"),
+            "{bar}"
+        );
+        // Like slides: n shows the next step, b the one before; r runs nothing.
+        let selected = |r: &Runner<WalkApp>| match r.app().screen() {
+            authwalk::tui::walk::Screen::Walk(w) => w.selected,
+            _ => usize::MAX,
+        };
+        replay.key(KeyCode::Char('1'));
+        replay.key(KeyCode::Char('k'));
         replay.key(KeyCode::Char('n'));
         replay.settle();
+        assert_eq!(selected(&replay), rows - 1);
+        replay.key(KeyCode::Char('b'));
+        replay.key(KeyCode::Char('r'));
+        replay.settle();
+        assert_eq!(selected(&replay), rows - 2);
         assert!(replay.screen().contains("read only"), "{}", replay.screen());
         // Masked like the live screen until revealed: an unredacted transcript still holds
         // the real token, and the screen shows it only after `s`.

@@ -68,7 +68,7 @@ pub enum Action {
     PrevTab,
     /// Turn mouse capture off (to select text) or on.
     ToggleMouse,
-    /// Presenter mode: go back a step and show it again.
+    /// Presenter mode and replay: go back a step and show it again.
     Back,
     /// Close the popup, leave the search, cancel the input.
     Cancel,
@@ -254,7 +254,7 @@ const TABLE: &[Row] = &[
         Action::Back,
         "back",
         "back",
-        "presenter: back a step",
+        "back a step (presenter mode, replay)",
         &["b"],
     ),
     (

@@ -113,8 +113,15 @@ impl WalkApp {
         let steps = w.walk.steps.len();
         let replay = w.is_replay();
         match action {
-            // A replay is read only: nothing runs, nothing is pasted.
-            Action::RunNext | Action::RunSelected | Action::Retry | Action::Paste if replay => {
+            // A replay steps like slides: `n` (or Enter) shows the next step, `b` the one before.
+            Action::RunNext | Action::RunSelected if replay => {
+                if w.selected + 1 < steps {
+                    w.selected += 1;
+                    w.view = crate::tui::widget::text_view::TextView::new(true);
+                }
+            }
+            // Nothing runs, nothing is pasted.
+            Action::Retry | Action::Paste if replay => {
                 self.status = Some(crate::present::tr(lang, "tui.replay-read-only").to_owned());
             }
             Action::RunNext => return self.run_next(),

@@ -130,11 +130,10 @@ impl WalkApp {
             Screen::Walk(w) => {
                 // A replay runs nothing: stepping through it is all there is.
                 let replay = w.is_replay();
-                let mut actions = if replay {
-                    vec![Action::Down, Action::FocusNext]
-                } else {
-                    vec![Action::RunNext, Action::FocusNext]
-                };
+                let mut actions = vec![Action::RunNext, Action::FocusNext];
+                if replay {
+                    actions.push(Action::Back);
+                }
                 if w.consent.is_some() {
                     actions.push(Action::RunSelected);
                 }
