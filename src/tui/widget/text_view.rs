@@ -8,7 +8,7 @@
 //! and `n`/`N` move between them. Every character passes through the control-character
 //! escaper on its way to a cell.
 
-use std::cell::Cell;
+use std::cell::{Cell, Ref, RefCell};
 use std::sync::OnceLock;
 
 use ratatui::crossterm::event::KeyEvent;
@@ -19,6 +19,7 @@ use crate::tui::widget::input::{Input, InputOutcome};
 mod render;
 mod search;
 
+use render::WrapIndex;
 pub use render::render;
 pub use search::Search;
 
@@ -106,9 +107,10 @@ pub struct TextView {
     search: Search,
     /// The text area of the last frame (width, height), for page moves and wrapping.
     viewport: Cell<(u16, u16)>,
-    /// How many rows line `.0` takes wrapped at width `.1`: counting a 5 MB line is slow, and
-    /// a scroll asks for the same line's count once per row it moves.
-    rows_of: Cell<Option<(usize, usize, usize)>>,
+    /// The last line wrapped, with its row count and row marks: counting a 5 MB line is slow,
+    /// a scroll asks for the same line's count once per row it moves, and a frame far into it
+    /// starts from a mark.
+    wrapped: RefCell<Option<WrapIndex>>,
 }
 
 impl TextView {
@@ -170,17 +172,24 @@ impl TextView {
         }
     }
 
-    /// Rows of line `line` wrapped at `width`, counted once per (line, width).
-    fn rows(&self, body: &TextBody, line: usize, width: usize) -> usize {
-        if let Some((l, w, rows)) = self.rows_of.get()
-            && l == line
-            && w == width
-        {
-            return rows;
+    /// Line `line` wrapped at `width`, indexed once per (line, width).
+    fn wrap_index(&self, body: &TextBody, line: usize, width: usize) -> Ref<'_, WrapIndex> {
+        let fresh = self
+            .wrapped
+            .borrow()
+            .as_ref()
+            .is_some_and(|w| w.line == line && w.width == width);
+        if !fresh {
+            *self.wrapped.borrow_mut() = Some(WrapIndex::new(line, body.line(line), width));
         }
-        let rows = render::row_count(body.line(line), width);
-        self.rows_of.set(Some((line, width, rows)));
-        rows
+        Ref::map(self.wrapped.borrow(), |w| {
+            w.as_ref().expect("indexed just above")
+        })
+    }
+
+    /// Rows of line `line` wrapped at `width`.
+    fn rows(&self, body: &TextBody, line: usize, width: usize) -> usize {
+        self.wrap_index(body, line, width).rows
     }
 
     fn down(&mut self, body: &TextBody, n: usize) {

@@ -61,8 +61,15 @@ fn draw_rows(buf: &mut Buffer, area: Rect, body: &TextBody, view: &TextView, sty
     let mut line = view.top;
     let mut skip = if view.wrap { view.top_row() } else { 0 };
     while y < height && line < body.line_count() {
-        let text = body.line(line);
-        let start = body.line_start(line);
+        let mut text = body.line(line);
+        let mut start = body.line_start(line);
+        if skip >= MARK_EVERY {
+            // Far into a long wrapped line: start at the nearest row whose start is known.
+            let (row, byte) = view.wrap_index(body, line, width).mark_before(skip);
+            text = &text[byte..];
+            start += byte;
+            skip -= row;
+        }
         let first = matches.partition_point(|m| m.1 <= start);
         let style_at = |offset: usize| -> Style {
             let mut i = first;
@@ -194,24 +201,58 @@ impl RowBuilder {
     }
 }
 
-/// How many rows `text` takes wrapped at `width` cells.
-pub(super) fn row_count(text: &str, width: usize) -> usize {
-    let mut rows = 1;
-    let mut col = 0;
-    let mut escaped = String::new();
-    for c in text.chars() {
-        escaped.clear();
-        push_visible(&mut escaped, c);
-        for e in escaped.chars() {
-            let w = char_width(e);
-            if col + w > width && col > 0 {
-                rows += 1;
-                col = 0;
+/// Rows between two marks of a [`WrapIndex`].
+pub(super) const MARK_EVERY: usize = 64;
+
+/// A long line wrapped at one width: how many rows it takes, and where some rows start, so a
+/// frame scrolled far into a 5 MB one-line body starts laying out near its first row rather
+/// than at the line's start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct WrapIndex {
+    pub line: usize,
+    pub width: usize,
+    pub rows: usize,
+    /// `(row, byte)`: row `row` starts with the character at byte `byte` of the line, about
+    /// every [`MARK_EVERY`] rows (a row that starts inside a character's escape is not marked).
+    pub marks: Vec<(usize, usize)>,
+}
+
+impl WrapIndex {
+    /// Wrap line `line` (`text`) at `width` cells: one pass over its characters.
+    pub fn new(line: usize, text: &str, width: usize) -> Self {
+        let mut rows = 1;
+        let mut col = 0;
+        let mut marks = Vec::new();
+        let mut escaped = String::new();
+        for (i, c) in text.char_indices() {
+            escaped.clear();
+            push_visible(&mut escaped, c);
+            for (k, e) in escaped.chars().enumerate() {
+                let w = char_width(e);
+                if col + w > width && col > 0 {
+                    rows += 1;
+                    col = 0;
+                    let last = marks.last().map_or(0, |m: &(usize, usize)| m.0);
+                    if k == 0 && rows > last + MARK_EVERY {
+                        marks.push((rows - 1, i));
+                    }
+                }
+                col += w;
             }
-            col += w;
+        }
+        Self {
+            line,
+            width,
+            rows,
+            marks,
         }
     }
-    rows
+
+    /// The last mark at or before row `row`: `(row, byte)`, or the line's start.
+    pub fn mark_before(&self, row: usize) -> (usize, usize) {
+        let i = self.marks.partition_point(|m| m.0 <= row);
+        i.checked_sub(1).map_or((0, 0), |i| self.marks[i])
+    }
 }
 
 fn draw_search_line(
@@ -256,4 +297,52 @@ fn draw_search_line(
         style,
     );
     cursor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows `Layout` gives from the line's start, skipping `skip`.
+    fn rows_from_start(text: &str, width: usize, skip: usize, max_rows: usize) -> Vec<String> {
+        let layout = Layout {
+            width,
+            wrap: true,
+            left: 0,
+            skip,
+            max_rows,
+        };
+        layout
+            .rows(text, 0, |_| Style::default())
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    /// The same rows laid out from the nearest mark, as a frame far into the line does.
+    fn rows_from_mark(text: &str, width: usize, skip: usize, max_rows: usize) -> Vec<String> {
+        let index = WrapIndex::new(0, text, width);
+        let (row, byte) = index.mark_before(skip);
+        rows_from_start(&text[byte..], width, skip - row, max_rows)
+    }
+
+    #[test]
+    fn a_frame_from_a_mark_shows_the_rows_a_frame_from_the_start_shows() {
+        // Wide characters, escapes that expand to several cells, and plain text: rows break
+        // inside escapes and before wide characters at every width tried.
+        let unit = "{\"nick\":\"微信用户\u{1b}[2J\",\"k\":\"v\u{7}😀abc\"},";
+        let text = unit.repeat(400);
+        for width in [1, 2, 3, 7, 40, 83] {
+            let index = WrapIndex::new(0, &text, width);
+            assert!(index.marks.len() > 2, "width {width}: marks are made");
+            assert_eq!(index.rows, rows_from_start(&text, width, 0, usize::MAX).len());
+            for skip in [0, 63, 64, 65, 200, index.rows / 2, index.rows - 3] {
+                assert_eq!(
+                    rows_from_mark(&text, width, skip, 5),
+                    rows_from_start(&text, width, skip, 5),
+                    "width {width}, skip {skip}"
+                );
+            }
+        }
+    }
 }
