@@ -254,7 +254,7 @@ const TABLE: &[Row] = &[
         Action::Back,
         "back",
         "back",
-        "back a step (presenter mode, replay)",
+        "back a step",
         &["b"],
     ),
     (
