@@ -11,10 +11,16 @@
 //!    expired by moving its clock, purged by the next request, RSS read at each stage:
 //!    - `mint-held`: the per-store cap (`SandboxConfig::max_held`, 100,000 by default) raised
 //!      above 2,000,000, so all of them are held at once;
+//!    - `mint-held-http`: the same, minted over HTTP by 64 clients (about a minute);
 //!    - `mint-capped`: the default cap, 2,000,000 minted straight: the store drops the codes
 //!      closest to expiry and stays at the cap;
 //!    - `mint-batches`: the default cap, batches just under it, each expired and purged before
-//!      the next, to 2,000,000 in all.
+//!      the next, to 2,000,000 in all;
+//!    - `mint-batches-fixed-mmap`: the same with glibc's mmap threshold fixed
+//!      (`GLIBC_TUNABLES`). After the first purge glibc raises its threshold to the largest
+//!      table freed, serves the smaller tables of the next rounds from its heaps and keeps up to
+//!      twice that per heap for reuse, so RSS levels off instead of coming back; with the
+//!      threshold fixed every table is mapped apart and unmapped when the purge frees it.
 //!
 //! Each part runs in a process of its own (this binary again, `SOAK_PART=…`), so one part's
 //! memory does not colour the next. `SOAK_SECONDS` (default 30), `SOAK_CLIENTS` (64) and
@@ -33,13 +39,18 @@ use std::time::{Duration, Instant};
 use authwalk::sandbox::{SandboxConfig, SandboxHandle};
 use driver::{ALIPAY_APP, Flows, Memory, mib, rss_kib};
 
-const PARTS: [&str; 5] = [
+const PARTS: [&str; 7] = [
     "flows",
     "http-mint",
     "mint-held",
+    "mint-held-http",
     "mint-capped",
     "mint-batches",
+    "mint-batches-fixed-mmap",
 ];
+
+/// glibc's malloc with its mmap threshold fixed (no longer raised to the largest block freed).
+const FIXED_MMAP: &str = "glibc.malloc.mmap_threshold=131072";
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -65,10 +76,12 @@ fn main() {
     let mut failed = Vec::new();
     for part in PARTS {
         println!("\n# {part}");
-        let status = Command::new(&me)
-            .env("SOAK_PART", part)
-            .status()
-            .expect("the part starts");
+        let mut child = Command::new(&me);
+        child.env("SOAK_PART", part);
+        if part == "mint-batches-fixed-mmap" {
+            child.env("GLIBC_TUNABLES", FIXED_MMAP);
+        }
+        let status = child.status().expect("the part starts");
         if !status.success() {
             failed.push(part);
         }
@@ -81,7 +94,7 @@ async fn run_part(part: &str) {
     let codes: u64 = env_or("SOAK_CODES", 2_000_000);
     let default_cap = SandboxConfig::default().max_held;
     let max_held = match part {
-        "mint-held" => usize::try_from(codes).expect("fits") + 1000,
+        "mint-held" | "mint-held-http" => usize::try_from(codes).expect("fits") + 1000,
         _ => default_cap,
     };
     let sandbox = Arc::new(driver::start(dir.path(), max_held).await);
@@ -94,6 +107,13 @@ async fn run_part(part: &str) {
             let m = driver::mint_expire_purge(&sandbox, &flows, codes, 250_000, false).await;
             memory("held", &m);
         }
+        "mint-held-http" => {
+            println!(
+                "{codes} codes over HTTP (POST /__sandbox/alipay/auth-code, 64 at once), cap raised to {max_held}"
+            );
+            let m = mint_over_http(&sandbox, codes).await;
+            memory("held_http", &m);
+        }
         "mint-capped" => {
             println!(
                 "{codes} codes minted straight into stores capped at {default_cap} (the default)"
@@ -103,14 +123,27 @@ async fn run_part(part: &str) {
             let m = driver::mint_expire_purge(&sandbox, &flows, codes, batch, false).await;
             memory("capped", &m);
         }
-        "mint-batches" => {
+        "mint-batches" | "mint-batches-fixed-mmap" => {
             let batch = u64::try_from(default_cap).expect("fits") - 1000;
+            let fixed = part == "mint-batches-fixed-mmap";
             println!(
-                "{codes} codes in batches of {batch} (under the default cap of {default_cap}), each expired and purged"
+                "{codes} codes in batches of {batch} (under the default cap of {default_cap}), each expired and purged{}",
+                if fixed {
+                    format!(", with GLIBC_TUNABLES={FIXED_MMAP}")
+                } else {
+                    String::new()
+                }
             );
             let flows = Flows::new(sandbox.clone(), 1);
             let m = driver::mint_expire_purge(&sandbox, &flows, codes, batch, true).await;
-            memory("batches", &m);
+            memory(
+                if fixed {
+                    "batches_fixed_mmap"
+                } else {
+                    "batches"
+                },
+                &m,
+            );
         }
         other => panic!("unknown part {other}"),
     }
@@ -131,6 +164,7 @@ async fn flows(sandbox: &Arc<SandboxHandle>) {
     let rss_before = rss_kib();
     let tally = driver::run_flows(&flows, clients, Duration::from_secs(seconds)).await;
     let rss_after = rss_kib();
+    let held = sandbox.held();
     let rate = per_second(tally.flows(), tally.elapsed);
     println!(
         "{clients} clients for {:.1} s: {} flows ({} Alipay, {} WeChat; {} with a refresh), {rate:.1} flows/s, {} errors",
@@ -144,12 +178,13 @@ async fn flows(sandbox: &Arc<SandboxHandle>) {
     for e in &tally.first_errors {
         println!("  error: {e}");
     }
-    let held = sandbox.held();
     println!(
-        "codes issued twice: {}; codes left unexchanged in the stores: {} Alipay, {} WeChat",
+        "codes issued twice: {}; codes left unexchanged in the stores: {} Alipay, {} WeChat; entries held (tokens, used codes…): {} Alipay, {} WeChat",
         tally.duplicate_codes(),
         held.alipay_codes,
-        held.wechat_codes
+        held.wechat_codes,
+        held.alipay,
+        held.wechat
     );
     let started = Instant::now();
     let recheck = driver::exchange_again(&flows, &tally, clients).await;
@@ -190,6 +225,7 @@ async fn flows(sandbox: &Arc<SandboxHandle>) {
         held.alipay_codes + held.wechat_codes,
         "codes",
     );
+    figure("soak.flows.held", held.alipay + held.wechat, "entries");
     figure("soak.flows.codes_rechecked", recheck.checked, "codes");
     figure("soak.flows.codes_refused_again", recheck.refused, "codes");
     figure(
@@ -259,6 +295,59 @@ async fn http_mint(sandbox: &Arc<SandboxHandle>) {
     figure("soak.http_mint.for_all", format!("{would_take:.0}"), "s");
 }
 
+/// `total` codes minted through the control API by 64 clients at once, then expired and purged
+/// as [`driver::mint_expire_purge`] does.
+async fn mint_over_http(sandbox: &Arc<SandboxHandle>, total: u64) -> Memory {
+    const CLIENTS: usize = 64;
+    let flows = Flows::new(sandbox.clone(), 1);
+    let url = format!("{}/alipay/auth-code", sandbox.manifest().control);
+    let token = sandbox.manifest().token.clone();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .expect("client");
+    let mut memory = Memory {
+        start_kib: rss_kib(),
+        ..Memory::default()
+    };
+    let issued = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (http, url, token, issued) =
+                (http.clone(), url.clone(), token.clone(), issued.clone());
+            tokio::spawn(async move {
+                while issued.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < total {
+                    let resp = http
+                        .post(&url)
+                        .header(authwalk::sandbox::TOKEN_HEADER, &token)
+                        .json(
+                            &serde_json::json!({"app_id": ALIPAY_APP, "user": "alipay-certified"}),
+                        )
+                        .send()
+                        .await
+                        .expect("the control API answers");
+                    assert!(resp.status().is_success(), "{}", resp.status());
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("task");
+    }
+    memory.mint_time = started.elapsed();
+    memory.minted = total;
+    memory.peak_kib = rss_kib();
+    memory.first_peak_kib = memory.peak_kib;
+    memory.held_peak = sandbox.held().alipay_codes;
+    let started = Instant::now();
+    driver::expire_and_purge(sandbox, &flows).await;
+    memory.purge_time = started.elapsed();
+    memory.after_purge_kib = rss_kib();
+    memory.held_after_purge = sandbox.held().alipay_codes;
+    memory
+}
+
 fn memory(label: &str, m: &Memory) {
     println!(
         "{} codes minted in {:.1} s; held at most {} at once, {} after the purge ({:.2} s of purging)",
@@ -269,9 +358,10 @@ fn memory(label: &str, m: &Memory) {
         m.purge_time.as_secs_f64()
     );
     println!(
-        "RSS {:.1} MiB at the start, {:.1} MiB at the peak, {:.1} MiB after the purge",
+        "RSS {:.1} MiB at the start, {:.1} MiB at the peak ({:.1} MiB after the first batch), {:.1} MiB after the purge",
         mib(m.start_kib),
         mib(m.peak_kib),
+        mib(m.first_peak_kib),
         mib(m.after_purge_kib)
     );
     let name = |what: &str| format!("soak.mint.{label}.{what}");
@@ -294,6 +384,11 @@ fn memory(label: &str, m: &Memory) {
         "MiB",
     );
     figure(&name("rss_peak"), format!("{:.1}", mib(m.peak_kib)), "MiB");
+    figure(
+        &name("rss_first_batch"),
+        format!("{:.1}", mib(m.first_peak_kib)),
+        "MiB",
+    );
     figure(
         &name("rss_after_purge"),
         format!("{:.1}", mib(m.after_purge_kib)),

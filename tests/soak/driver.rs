@@ -501,6 +501,9 @@ pub struct Memory {
     pub start_kib: u64,
     /// The highest resident size read after each batch.
     pub peak_kib: u64,
+    /// The resident size after the first batch: later batches that reuse the memory the first
+    /// one left do not go past it by much.
+    pub first_peak_kib: u64,
     pub after_purge_kib: u64,
     /// The most codes the store held at once (read after each batch).
     pub held_peak: usize,
@@ -533,6 +536,9 @@ pub async fn mint_expire_purge(
         mint_time += started.elapsed();
         memory.minted += count;
         memory.peak_kib = memory.peak_kib.max(rss_kib());
+        if memory.minted == count {
+            memory.first_peak_kib = memory.peak_kib;
+        }
         memory.held_peak = memory.held_peak.max(sandbox.held().alipay_codes);
         if memory.minted == count
             && let Some(code) = last
@@ -596,7 +602,7 @@ async fn mint_on_workers(sandbox: &Arc<SandboxHandle>, count: u64) -> Option<Str
 
 /// Move the clock past every code's deadline and grace, then approve once over HTTP: the
 /// store sweeps on that request.
-async fn expire_and_purge(sandbox: &SandboxHandle, flows: &Flows) {
+pub async fn expire_and_purge(sandbox: &SandboxHandle, flows: &Flows) {
     sandbox.advance_clock(EXPIRE_ALL);
     flows
         .approve_alipay()
