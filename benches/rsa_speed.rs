@@ -5,8 +5,9 @@
 //! `alipay.system.oauth.token` request's, from the test vectors), the key the published test
 //! key. Compare with `openssl speed rsa2048` (it signs a 36-byte digest, no hashing).
 //!
-//! Run with `cargo bench --bench rsa_speed`. `RSA_SECONDS` sets each window (default 2); each
-//! figure is the median of 3 windows. Lines starting with `FIGURE` are for scripts.
+//! Run with `cargo bench --bench rsa_speed`. `RSA_SECONDS` sets each window (default 1); each
+//! figure is the median of 5 windows, the operations taking turns. Lines starting with
+//! `FIGURE` are for scripts.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -17,10 +18,10 @@ use rsa::pkcs8::DecodePrivateKey as _;
 use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _, Signer as _, Verifier as _};
 use sha2::Sha256;
 
-const WINDOWS: usize = 3;
+const WINDOWS: usize = 5;
 
 /// Operations per second of `op`, run back to back for `window`.
-fn rate(window: Duration, mut op: impl FnMut()) -> f64 {
+fn rate(window: Duration, op: &mut dyn FnMut()) -> f64 {
     let started = Instant::now();
     let mut n = 0u32;
     while started.elapsed() < window {
@@ -30,22 +31,28 @@ fn rate(window: Duration, mut op: impl FnMut()) -> f64 {
     f64::from(n) / started.elapsed().as_secs_f64()
 }
 
-fn median(window: Duration, mut op: impl FnMut()) -> (f64, f64, f64) {
-    let mut rates: Vec<f64> = (0..WINDOWS).map(|_| rate(window, &mut op)).collect();
-    rates.sort_by(f64::total_cmp);
-    (rates[WINDOWS / 2], rates[0], rates[WINDOWS - 1])
-}
-
-fn report(name: &str, label: &str, (median, min, max): (f64, f64, f64)) {
-    println!("{label:<58} {median:>9.1} /s (min {min:.1}, max {max:.1})");
-    println!("FIGURE rsa.{name} {median:.1} ops/s");
+/// One window of each operation in turn, [`WINDOWS`] times (so a slower or busier moment of
+/// the machine falls on all of them alike); each one's median, min and max.
+fn measure(window: Duration, ops: &mut [(&str, &str, &mut dyn FnMut())]) {
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); ops.len()];
+    for _ in 0..WINDOWS {
+        for (i, (_, _, op)) in ops.iter_mut().enumerate() {
+            rates[i].push(rate(window, *op));
+        }
+    }
+    for ((name, label, _), rates) in ops.iter().zip(&mut rates) {
+        rates.sort_by(f64::total_cmp);
+        let (median, min, max) = (rates[WINDOWS / 2], rates[0], rates[WINDOWS - 1]);
+        println!("{label:<58} {median:>9.1} /s (min {min:.1}, max {max:.1})");
+        println!("FIGURE rsa.{name} {median:.1} ops/s");
+    }
 }
 
 fn main() {
     let seconds: u64 = std::env::var("RSA_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(2);
+        .unwrap_or(1);
     let window = Duration::from_secs(seconds);
     let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/alipay");
     let pem = std::fs::read_to_string(vectors.join("app_private_key_pkcs8.pem")).expect("test key");
@@ -72,40 +79,45 @@ fn main() {
         message.len()
     );
     println!("FIGURE rsa.message {} bytes", message.len());
-    report(
-        "authwalk.sign",
-        "authwalk keys::PrivateKey::sign",
-        median(window, || {
-            std::hint::black_box(ours.sign(HashAlg::Sha256, &message));
-        }),
-    );
-    report(
-        "authwalk.verify",
-        "authwalk keys::PublicKey::verify",
-        median(window, || {
-            assert!(our_public.verify(HashAlg::Sha256, &message, &our_signature));
-        }),
-    );
-    report(
-        "crate.sign",
-        "rsa crate pkcs1v15::SigningKey<Sha256>::sign",
-        median(window, || {
-            std::hint::black_box(signing.sign(&message));
-        }),
-    );
     let mut rng = rsa::rand_core::OsRng;
-    report(
-        "crate.sign_blinded",
-        "rsa crate SigningKey::sign_with_rng (blinded)",
-        median(window, || {
-            std::hint::black_box(signing.sign_with_rng(&mut rng, &message));
-        }),
-    );
-    report(
-        "crate.verify",
-        "rsa crate pkcs1v15::VerifyingKey<Sha256>::verify",
-        median(window, || {
-            assert!(verifying.verify(&message, &raw_signature).is_ok());
-        }),
+    measure(
+        window,
+        &mut [
+            (
+                "authwalk.sign",
+                "authwalk keys::PrivateKey::sign",
+                &mut || {
+                    std::hint::black_box(ours.sign(HashAlg::Sha256, &message));
+                },
+            ),
+            (
+                "crate.sign",
+                "rsa crate pkcs1v15::SigningKey<Sha256>::sign",
+                &mut || {
+                    std::hint::black_box(signing.sign(&message));
+                },
+            ),
+            (
+                "crate.sign_blinded",
+                "rsa crate SigningKey::sign_with_rng (blinded)",
+                &mut || {
+                    std::hint::black_box(signing.sign_with_rng(&mut rng, &message));
+                },
+            ),
+            (
+                "authwalk.verify",
+                "authwalk keys::PublicKey::verify",
+                &mut || {
+                    assert!(our_public.verify(HashAlg::Sha256, &message, &our_signature));
+                },
+            ),
+            (
+                "crate.verify",
+                "rsa crate pkcs1v15::VerifyingKey<Sha256>::verify",
+                &mut || {
+                    assert!(verifying.verify(&message, &raw_signature).is_ok());
+                },
+            ),
+        ],
     );
 }

@@ -364,7 +364,22 @@ fn memory(label: &str, m: &Memory) {
         mib(m.first_peak_kib),
         mib(m.after_purge_kib)
     );
+    if !m.after_each_purge_kib.is_empty() {
+        let rounds: Vec<String> = m
+            .after_each_purge_kib
+            .iter()
+            .map(|k| format!("{:.1}", mib(*k)))
+            .collect();
+        println!("RSS after each round's purge, MiB: {}", rounds.join(" "));
+    }
     let name = |what: &str| format!("soak.mint.{label}.{what}");
+    for (round, kib) in m.after_each_purge_kib.iter().enumerate() {
+        figure(
+            &name(&format!("rss_after_round_{:02}", round + 1)),
+            format!("{:.1}", mib(*kib)),
+            "MiB",
+        );
+    }
     figure(&name("codes"), m.minted, "codes");
     figure(&name("held_peak"), m.held_peak, "codes");
     figure(&name("held_after_purge"), m.held_after_purge, "codes");

@@ -508,6 +508,8 @@ pub struct Memory {
     /// The most codes the store held at once (read after each batch).
     pub held_peak: usize,
     pub held_after_purge: usize,
+    /// With batches expired one by one: the resident size after each purge.
+    pub after_each_purge_kib: Vec<u64>,
     pub mint_time: Duration,
     pub purge_time: Duration,
 }
@@ -555,12 +557,16 @@ pub async fn mint_expire_purge(
             let started = Instant::now();
             expire_and_purge(sandbox, flows).await;
             purge_time += started.elapsed();
+            memory.after_each_purge_kib.push(rss_kib());
         }
     }
     let started = Instant::now();
     expire_and_purge(sandbox, flows).await;
     purge_time += started.elapsed();
     memory.after_purge_kib = rss_kib();
+    if expire_each_batch {
+        memory.after_each_purge_kib.push(memory.after_purge_kib);
+    }
     memory.held_after_purge = sandbox.held().alipay_codes;
     memory.mint_time = mint_time;
     memory.purge_time = purge_time;
