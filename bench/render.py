@@ -122,19 +122,31 @@ def rsa(out, env):
     out.append("| implementation | sign/s | verify/s | sign vs OpenSSL | verify vs OpenSSL |")
     out.append("| --- | --- | --- | --- | --- |")
 
-    def row(name, sign, verify):
-        v = f"{verify:,.0f}" if verify else "—"
-        vr = f"{verify / ossl_verify:.2f}×" if verify else "—"
-        out.append(f"| {name} | {sign:,.0f} | {v} | {sign / ossl_sign:.2f}× | {vr} |")
+    def cell(name):
+        if name is None:
+            return "—", None
+        median = f[f"rsa.{name}"][0]
+        return f"{median:,.0f} ({f[f'rsa.{name}.min'][0]:,.0f}–{f[f'rsa.{name}.max'][0]:,.0f})", median
 
-    row("authwalk (`keys::PrivateKey::sign`, `PublicKey::verify`)", f["rsa.authwalk.sign"][0], f["rsa.authwalk.verify"][0])
+    def row(label, sign, verify):
+        (sign_text, sign_value), (verify_text, verify_value) = sign, verify
+        vr = f"{verify_value / ossl_verify:.2f}×" if verify_value else "—"
+        out.append(f"| {label} | {sign_text} | {verify_text} | {sign_value / ossl_sign:.2f}× | {vr} |")
+
+    row("authwalk (`keys::PrivateKey::sign`, `PublicKey::verify`)", cell("authwalk.sign"), cell("authwalk.verify"))
     row(
         "`rsa` crate directly (`pkcs1v15::SigningKey<Sha256>::sign`, `VerifyingKey::verify`), no blinding as authwalk",
-        f["rsa.crate.sign"][0],
-        f["rsa.crate.verify"][0],
+        cell("crate.sign"),
+        cell("crate.verify"),
     )
-    row("`rsa` crate, `sign_with_rng` (blinded)", f["rsa.crate.sign_blinded"][0], None)
-    row(f"`openssl speed rsa2048` ({env.get('openssl', '?')})", ossl_sign, ossl_verify)
+    row("`rsa` crate, `sign_with_rng` (blinded)", cell("crate.sign_blinded"), cell(None))
+    row(
+        f"`openssl speed rsa2048` ({env.get('openssl', '?')})",
+        (f"{ossl_sign:,.0f} ({min(signs):,.0f}–{max(signs):,.0f})", ossl_sign),
+        (f"{ossl_verify:,.0f} ({min(verifies):,.0f}–{max(verifies):,.0f})", ossl_verify),
+    )
+    out.append("")
+    out.append("Median (min–max).")
     out.append("")
 
 

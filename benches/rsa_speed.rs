@@ -45,6 +45,8 @@ fn measure(window: Duration, ops: &mut [(&str, &str, &mut dyn FnMut())]) {
         let (median, min, max) = (rates[WINDOWS / 2], rates[0], rates[WINDOWS - 1]);
         println!("{label:<58} {median:>9.1} /s (min {min:.1}, max {max:.1})");
         println!("FIGURE rsa.{name} {median:.1} ops/s");
+        println!("FIGURE rsa.{name}.min {min:.1} ops/s");
+        println!("FIGURE rsa.{name}.max {max:.1} ops/s");
     }
 }
 
