@@ -8,7 +8,7 @@
 //! `cores / (4 × sign + 4 × verify)` flows per second, with both times measured in this run.
 //!
 //! Run with `cargo bench --bench sandbox_flows` (release build). `FLOW_SECONDS` sets the
-//! measuring time (default 5).
+//! measuring time (default 5). Lines starting with `FIGURE` are for scripts.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -242,28 +242,70 @@ fn main() {
         let flows = done.load(Ordering::Relaxed);
         #[expect(clippy::cast_precision_loss, reason = "a flow count is far below 2^52")]
         let rate = flows as f64 / elapsed;
-        println!("sandbox_flows: {CLIENTS} clients, {cores} cores, {elapsed:.1} s");
-        println!(
-            "  RSA-2048 SHA256 sign   {:>8.1} µs/op",
-            sign.as_secs_f64() * 1e6
-        );
-        println!(
-            "  RSA-2048 SHA256 verify {:>8.1} µs/op",
-            verify.as_secs_f64() * 1e6
-        );
-        println!("  RSA bound (4 signs + 4 verifies per flow): {bound:>8.1} flows/s");
-        println!("  RSA-only flows on {cores} threads at once:     {parallel_bound:>8.1} flows/s");
-        println!(
-            "  measured full flows:                       {rate:>8.1} flows/s ({flows} flows)"
-        );
-        println!(
-            "  measured / bound: {:.0}% (of the parallel RSA-only rate: {:.0}%)",
-            rate / bound * 100.0,
-            rate / parallel_bound * 100.0
-        );
+        report(&Figures {
+            cores,
+            elapsed,
+            sign,
+            verify,
+            bound,
+            parallel_bound,
+            rate,
+            flows,
+        });
         drop(client);
         if let Ok(sandbox) = Arc::try_unwrap(sandbox) {
             sandbox.shutdown().await;
         }
     });
+}
+
+/// What one run measured.
+#[derive(Clone, Copy)]
+struct Figures {
+    cores: usize,
+    elapsed: f64,
+    sign: Duration,
+    verify: Duration,
+    bound: f64,
+    parallel_bound: f64,
+    rate: f64,
+    flows: u64,
+}
+
+fn report(f: &Figures) {
+    let Figures {
+        cores,
+        elapsed,
+        sign,
+        verify,
+        bound,
+        parallel_bound,
+        rate,
+        flows,
+    } = *f;
+    println!("sandbox_flows: {CLIENTS} clients, {cores} cores, {elapsed:.1} s");
+    println!(
+        "  RSA-2048 SHA256 sign   {:>8.1} µs/op",
+        sign.as_secs_f64() * 1e6
+    );
+    println!(
+        "  RSA-2048 SHA256 verify {:>8.1} µs/op",
+        verify.as_secs_f64() * 1e6
+    );
+    println!("  RSA bound (4 signs + 4 verifies per flow): {bound:>8.1} flows/s");
+    println!("  RSA-only flows on {cores} threads at once:     {parallel_bound:>8.1} flows/s");
+    println!("  measured full flows:                       {rate:>8.1} flows/s ({flows} flows)");
+    println!(
+        "  measured / bound: {:.0}% (of the parallel RSA-only rate: {:.0}%)",
+        rate / bound * 100.0,
+        rate / parallel_bound * 100.0
+    );
+    println!("FIGURE flows.clients {CLIENTS} clients");
+    println!("FIGURE flows.cores {cores} cores");
+    println!("FIGURE flows.sign {:.1} us", sign.as_secs_f64() * 1e6);
+    println!("FIGURE flows.verify {:.1} us", verify.as_secs_f64() * 1e6);
+    println!("FIGURE flows.bound {bound:.1} flows/s");
+    println!("FIGURE flows.parallel_bound {parallel_bound:.1} flows/s");
+    println!("FIGURE flows.rate {rate:.1} flows/s");
+    println!("FIGURE flows.count {flows} flows");
 }

@@ -9,7 +9,8 @@
 //! 4. peak RSS of a whole walk of the real binary in tmux, and of `authwalk run` (goal ≤ 40 MB).
 //!
 //! Run with `cargo bench --bench tui`. The real-binary figures need tmux and are skipped
-//! without it. Each figure is printed as median, min and max over its runs.
+//! without it. Each figure is printed as median, min and max over its runs, and again on lines
+//! for scripts: `FIGURE tui.<name>.<median|min|max|runs> <value> <unit>`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,7 @@ fn main() {
         .map(|_| rt.block_on(launch_in_process(&state_dir)))
         .collect();
     print_stats(
+        "launch.in_process",
         "in-process: WalkApp::new → authorize URL drawn (120×40)",
         &launches,
     );
@@ -198,6 +200,7 @@ async fn walk_screen_frame(state_dir: &Path) {
         })
         .collect();
     print_stats(
+        "frame.walk_screen",
         "whole walk screen, Response tab (a small body), Runtime::draw 120×40",
         &times,
     );
@@ -245,12 +248,22 @@ fn frame_5mb() {
         mb(raw_body.as_str().len()),
         ms(index_raw)
     );
+    println!("FIGURE tui.index.pretty {:.2} ms", ms(index_pretty));
+    println!("FIGURE tui.index.raw {:.2} ms", ms(index_raw));
+    println!(
+        "FIGURE tui.index.pretty_size {:.1} MB",
+        mb(pretty_body.as_str().len())
+    );
+    println!(
+        "FIGURE tui.index.pretty_lines {} lines",
+        pretty_body.line_count()
+    );
     let styles = Theme::builtin("dark").expect("dark exists").styles;
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
-    for (label, body, wrap) in [
-        ("pretty, unwrapped", &pretty_body, false),
-        ("raw, wrapped", &raw_body, true),
-        ("raw, unwrapped", &raw_body, false),
+    for (key, label, body, wrap) in [
+        ("pretty", "pretty, unwrapped", &pretty_body, false),
+        ("raw_wrapped", "raw, wrapped", &raw_body, true),
+        ("raw_unwrapped", "raw, unwrapped", &raw_body, false),
     ] {
         let mut view = TextView::new(wrap);
         for position in [Action::Top, Action::Bottom] {
@@ -268,6 +281,7 @@ fn frame_5mb() {
                 })
                 .collect();
             print_stats(
+                &format!("frame.5mb.{key}.{position:?}").to_lowercase(),
                 &format!("5 MB body, {label}, at the {position:?}, text view frame 120×40"),
                 &times,
             );
@@ -289,6 +303,7 @@ fn frame_5mb() {
                 })
                 .collect();
             print_stats(
+                &format!("scroll.5mb.{key}.{action:?}").to_lowercase(),
                 &format!("5 MB body, {label}, {action:?} then a frame"),
                 &times,
             );
@@ -341,6 +356,7 @@ async fn key_to_redraw(state_dir: &Path) {
         "the keys outlasted the slow request ({window:?})"
     );
     print_stats(
+        "key_to_redraw",
         &format!(
             "in-process: key sent → next frame drawn, {KEYS} keys (j k Tab ]) in {:.0} ms of the 5 s request",
             ms(window)
@@ -479,10 +495,12 @@ fn tmux_launch(dir: &Path) {
         tmux.quit(&s);
     }
     print_stats(
+        "launch.tmux",
         "real binary in tmux: new-session → URL seen by capture-pane (includes tmux)",
         &times,
     );
     print_stats(
+        "launch.tmux_alone",
         "tmux alone: new-session → `echo` of the same text seen (the overhead to subtract)",
         &baseline,
     );
@@ -492,7 +510,11 @@ fn tmux_launch(dir: &Path) {
         .map(|(t, b)| t.saturating_sub(*b))
         .collect();
     diff.sort();
-    print_stats("real binary, tmux overhead subtracted pair by pair", &diff);
+    print_stats(
+        "launch.tmux_subtracted",
+        "real binary, tmux overhead subtracted pair by pair",
+        &diff,
+    );
 }
 
 fn vm_hwm_kb(pid: u32) -> Option<u64> {
@@ -529,6 +551,7 @@ fn peak_rss(dir: &Path) {
             tmux.quit(&s);
         }
         print_mb(
+            "rss.tui_walk",
             "real binary in tmux, whole alipay-web walk (VmHWM before q)",
             &mut peaks,
         );
@@ -554,6 +577,7 @@ fn peak_rss(dir: &Path) {
         }
     }
     print_mb(
+        "rss.run",
         "authwalk run alipay-web --json (max RSS from /usr/bin/time)",
         &mut peaks,
     );
@@ -561,7 +585,15 @@ fn peak_rss(dir: &Path) {
 
 // ---- figures ----
 
-fn print_stats(what: &str, times: &[Duration]) {
+/// The lines for scripts: `FIGURE tui.<key>.median …`, `.min`, `.max`, `.runs`.
+fn print_figures(key: &str, unit: &str, median: f64, min: f64, max: f64, runs: usize) {
+    println!("FIGURE tui.{key}.median {median:.3} {unit}");
+    println!("FIGURE tui.{key}.min {min:.3} {unit}");
+    println!("FIGURE tui.{key}.max {max:.3} {unit}");
+    println!("FIGURE tui.{key}.runs {runs} runs");
+}
+
+fn print_stats(key: &str, what: &str, times: &[Duration]) {
     let mut sorted = times.to_vec();
     sorted.sort();
     let Some((min, max)) = sorted.first().zip(sorted.last()) else {
@@ -575,9 +607,17 @@ fn print_stats(what: &str, times: &[Duration]) {
         ms(*max),
         sorted.len()
     );
+    print_figures(
+        key,
+        "ms",
+        ms(sorted[sorted.len() / 2]),
+        ms(*min),
+        ms(*max),
+        sorted.len(),
+    );
 }
 
-fn print_mb(what: &str, kb: &mut [u64]) {
+fn print_mb(key: &str, what: &str, kb: &mut [u64]) {
     kb.sort_unstable();
     let Some((min, max)) = kb.first().zip(kb.last()) else {
         println!("{what}: no runs");
@@ -590,6 +630,14 @@ fn print_mb(what: &str, kb: &mut [u64]) {
         mib(*min),
         mib(*max),
         kb.len()
+    );
+    print_figures(
+        key,
+        "MiB",
+        mib(kb[kb.len() / 2]),
+        mib(*min),
+        mib(*max),
+        kb.len(),
     );
 }
 

@@ -271,6 +271,16 @@ impl Shared {
     }
 }
 
+/// What a sandbox holds: every store of a provider summed (codes, tokens, refresh tokens, used
+/// codes…), and the codes not yet exchanged apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    pub alipay: usize,
+    pub wechat: usize,
+    pub alipay_codes: usize,
+    pub wechat_codes: usize,
+}
+
 /// Starts sandboxes.
 #[derive(Debug)]
 pub struct Sandbox;
@@ -433,6 +443,31 @@ impl SandboxHandle {
     /// Move the sandbox clock forward, as `POST /__sandbox/clock/advance` does.
     pub fn advance_clock(&self, seconds: i64) {
         self.shared.clock.advance(seconds);
+    }
+
+    /// How many codes and tokens the sandbox holds, as `GET /__sandbox/stats` counts them, with
+    /// the codes not yet exchanged apart.
+    pub fn held(&self) -> Held {
+        Held {
+            alipay: self.shared.alipay.held(),
+            wechat: self.shared.wechat.held(),
+            alipay_codes: self.shared.alipay.codes_held(),
+            wechat_codes: self.shared.wechat.codes_held(),
+        }
+    }
+
+    /// Mint `count` Alipay auth codes into the sandbox's own store, each exactly as approving
+    /// the consent page would (`app_id`, demo `user`, `scope`), without the HTTP round trips;
+    /// returns the last one. For soak tests that fill the store with millions of codes.
+    #[doc(hidden)]
+    pub fn mint_alipay_codes(
+        &self,
+        app_id: &str,
+        user: &str,
+        scope: &str,
+        count: usize,
+    ) -> Result<Option<String>, String> {
+        alipay::mint_codes(&self.shared, app_id, user, scope, count)
     }
 
     /// What the start had to say once (a stale `sandbox.json` replaced), for the CLI to print.

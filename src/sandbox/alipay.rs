@@ -28,7 +28,7 @@ use time::macros::{format_description, offset};
 
 use super::demo::{AlipayApp, alipay_open_id};
 use super::form;
-use super::state::{Expiring, FaultKind, Provider, Store, random_hex};
+use super::state::{CodeKey, Expiring, FaultKind, Interned, Provider, Store, random_hex};
 use super::{Shared, Wire};
 use crate::keys;
 use crate::provider::alipay::{
@@ -37,7 +37,7 @@ use crate::provider::alipay::{
 };
 
 use consent::is_silent;
-pub(crate) use consent::redirect_allowed;
+pub(crate) use consent::{mint_codes, redirect_allowed};
 
 /// Lifetime of an authorization code (seconds).
 pub const CODE_TTL: i64 = 300;
@@ -50,11 +50,13 @@ pub const TIMESTAMP_WINDOW: i64 = 900;
 
 const ERROR_NODE: &str = "error_response";
 
+/// An issued code. Nothing in it is allocated for it alone (see [`CodeKey`]): the app id and
+/// the scope are shared, the user is a demo user's static id.
 #[derive(Debug, Clone)]
 struct Code {
-    app_id: String,
-    user: String,
-    scope: String,
+    app_id: Arc<str>,
+    user: &'static str,
+    scope: Arc<str>,
     deadline: i64,
 }
 
@@ -105,14 +107,15 @@ impl Expiring for Replaced {
 /// Alipay's issued codes and tokens.
 #[derive(Debug, Default)]
 pub(crate) struct AlipayState {
-    codes: Store<Code>,
+    codes: Store<Code, CodeKey>,
+    /// The app ids and scopes the codes share.
+    interned: Interned,
     tokens: Store<AccessToken>,
     refresh: Store<RefreshToken>,
     replaced: Store<Replaced>,
 }
 
 impl AlipayState {
-    /// How many codes and tokens are held (to check that purging bounds memory).
     /// Cap every store at `cap` entries.
     pub fn set_cap(&self, cap: usize) {
         self.codes.set_cap(cap);
@@ -121,8 +124,14 @@ impl AlipayState {
         self.replaced.set_cap(cap);
     }
 
+    /// How many codes and tokens are held (to check that purging bounds memory).
     pub fn held(&self) -> usize {
         self.codes.len() + self.tokens.len() + self.refresh.len() + self.replaced.len()
+    }
+
+    /// How many codes are held, not yet exchanged (nor purged).
+    pub fn codes_held(&self) -> usize {
+        self.codes.len()
     }
 }
 
@@ -529,12 +538,12 @@ fn exchange_code(
         .codes
         .take(code, now)
         .ok_or_else(code_invalid)?;
-    if code.deadline < now || code.app_id != app.app_id {
+    if code.deadline < now || *code.app_id != *app.app_id {
         return Err(code_invalid());
     }
     let uid = shared
         .cast
-        .alipay_user(&code.user)
+        .alipay_user(code.user)
         .map(|u| u.user_id.to_owned())
         .ok_or_else(code_invalid)?;
     let prefix = token_prefix(&code.scope);
@@ -544,8 +553,8 @@ fn exchange_code(
         access_token.clone(),
         AccessToken {
             app_id: app.app_id.clone(),
-            user: code.user.clone(),
-            scope: code.scope.clone(),
+            user: code.user.to_owned(),
+            scope: code.scope.to_string(),
             deadline: now + ACCESS_TTL,
         },
         now,
@@ -554,8 +563,8 @@ fn exchange_code(
         refresh_token.clone(),
         RefreshToken {
             app_id: app.app_id.clone(),
-            user: code.user,
-            scope: code.scope,
+            user: code.user.to_owned(),
+            scope: code.scope.to_string(),
             deadline: now + REFRESH_TTL,
             access_token: access_token.clone(),
         },

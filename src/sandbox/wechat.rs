@@ -27,7 +27,9 @@ use serde_json::{Map, Value, json};
 
 use super::demo::{WechatApp, WechatUser, wechat_openid};
 use super::form;
-use super::state::{Expiring, FaultKind, Provider, Store, random_hex, random_token};
+use super::state::{
+    CodeKey, Expiring, FaultKind, Interned, Provider, Store, random_hex, random_token,
+};
 use super::{Shared, Wire};
 
 /// Lifetime of an Official Account code (seconds).
@@ -44,11 +46,13 @@ pub const BASIC_OVERLAP: i64 = 300;
 const OA_AUTHORIZE: &str = "/connect/oauth2/authorize";
 const QRCONNECT: &str = "/connect/qrconnect";
 
+/// An issued code. Nothing in it is allocated for it alone (see [`CodeKey`]): the appid and
+/// the scope are shared, the user is a demo user's static id.
 #[derive(Debug, Clone)]
 struct Code {
-    appid: String,
-    user: String,
-    scope: String,
+    appid: Arc<str>,
+    user: &'static str,
+    scope: Arc<str>,
     /// Authorized in snapshot-page mode (the user's own mode, or `forceSnapShot=true`).
     snapshot: bool,
     deadline: i64,
@@ -105,8 +109,10 @@ expiring!(Code, WebToken, Refresh, BasicToken, Used, Latest);
 /// WeChat's issued codes and tokens.
 #[derive(Debug, Default)]
 pub(crate) struct WechatState {
-    codes: Store<Code>,
-    used: Store<Used>,
+    codes: Store<Code, CodeKey>,
+    used: Store<Used, CodeKey>,
+    /// The appids and scopes the codes share.
+    interned: Interned,
     tokens: Store<WebToken>,
     refresh: Store<Refresh>,
     basic: Store<BasicToken>,
@@ -115,7 +121,6 @@ pub(crate) struct WechatState {
 }
 
 impl WechatState {
-    /// How many codes and tokens are held (to check that purging bounds memory).
     /// Cap every store at `cap` entries.
     pub fn set_cap(&self, cap: usize) {
         self.codes.set_cap(cap);
@@ -126,6 +131,7 @@ impl WechatState {
         self.latest_basic.set_cap(cap);
     }
 
+    /// How many codes and tokens are held (to check that purging bounds memory).
     pub fn held(&self) -> usize {
         self.codes.len()
             + self.used.len()
@@ -133,6 +139,11 @@ impl WechatState {
             + self.refresh.len()
             + self.basic.len()
             + self.latest_basic.len()
+    }
+
+    /// How many codes are held, not yet exchanged (nor purged).
+    pub fn codes_held(&self) -> usize {
+        self.codes.len()
     }
 }
 
@@ -280,7 +291,7 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     let entry = shared
         .wechat
         .codes
-        .with(code, now, |c| c.map(|c| c.appid == app.appid))
+        .with(code, now, |c| c.map(|c| *c.appid == *app.appid))
         .ok_or((40029, "invalid code"))?;
     if !entry {
         return Err((40029, "invalid code"));
@@ -290,24 +301,26 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
         .codes
         .take(code, now)
         .ok_or((40163, "code been used"))?;
-    shared.wechat.used.insert(
-        code.to_owned(),
-        Used {
-            deadline: code_entry.deadline,
-        },
-        now,
-    );
+    if let Some(key) = CodeKey::new(code) {
+        shared.wechat.used.insert(
+            key,
+            Used {
+                deadline: code_entry.deadline,
+            },
+            now,
+        );
+    }
     if code_entry.deadline < now {
         return Err((40029, "invalid code"));
     }
-    let user = user_of(shared, &code_entry.user)?;
+    let user = user_of(shared, code_entry.user)?;
     let refresh = format!("86_{}", random_token(80));
     shared.wechat.refresh.insert(
         refresh.clone(),
         Refresh {
             appid: app.appid.clone(),
             user: user.id.to_owned(),
-            scope: code_entry.scope.clone(),
+            scope: code_entry.scope.to_string(),
             snapshot: code_entry.snapshot,
             deadline: now + REFRESH_TTL,
         },
@@ -327,7 +340,7 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     }
     // A snapshot-mode virtual account has no real unionid to hand out.
     if let Some(unionid) = user.unionid
-        && code_entry.scope != "snsapi_base"
+        && *code_entry.scope != *"snsapi_base"
         && !code_entry.snapshot
     {
         out.insert("unionid".into(), json!(unionid));

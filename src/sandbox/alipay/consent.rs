@@ -16,7 +16,7 @@ use crate::sandbox::Shared;
 use crate::sandbox::demo::{AlipayApp, AlipayUser};
 use crate::sandbox::form;
 use crate::sandbox::pages::{self, Look};
-use crate::sandbox::state::random_hex;
+use crate::sandbox::state::{CODE_LEN, CodeKey, random_hex};
 
 struct AuthorizeParams<'a> {
     app: &'a AlipayApp,
@@ -205,13 +205,13 @@ fn granted_scope(shared: &Shared, asked: &str) -> String {
 
 fn issue_code(shared: &Shared, app_id: &str, user: &AlipayUser, scope: &str) -> String {
     let now = shared.clock.unix();
-    let code = random_hex(32);
+    let code = random_hex(CODE_LEN);
     shared.alipay.codes.insert(
-        code.clone(),
+        CodeKey::new(&code).expect("32 hex digits make a code key"),
         Code {
-            app_id: app_id.to_owned(),
-            user: user.id.to_owned(),
-            scope: granted_scope(shared, scope),
+            app_id: shared.alipay.interned.get(app_id),
+            user: user.id,
+            scope: shared.alipay.interned.get(&granted_scope(shared, scope)),
             deadline: now + CODE_TTL,
         },
         now,
@@ -222,6 +222,30 @@ fn issue_code(shared: &Shared, app_id: &str, user: &AlipayUser, scope: &str) -> 
         shared.clock.advance(jump);
     }
     code
+}
+
+/// Mint `count` codes exactly as an approval does (same store, same entries), without the HTTP
+/// round trips: the soak benchmark fills the store with millions. Returns the last code.
+pub(crate) fn mint_codes(
+    shared: &Shared,
+    app_id: &str,
+    user: &str,
+    scope: &str,
+    count: usize,
+) -> Result<Option<String>, String> {
+    let app = shared
+        .cast
+        .alipay_app(app_id)
+        .ok_or_else(|| format!("unknown Alipay app {app_id}"))?;
+    let user = shared
+        .cast
+        .alipay_user(user)
+        .ok_or_else(|| format!("unknown Alipay demo user {user}"))?;
+    let mut last = None;
+    for _ in 0..count {
+        last = Some(issue_code(shared, &app.app_id, user, scope));
+    }
+    Ok(last)
 }
 
 /// `my.getAuthCode` for scripts: `app_id`, `scope` (default `auth_base`), `user`, in a JSON

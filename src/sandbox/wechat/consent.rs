@@ -14,7 +14,7 @@ use crate::sandbox::Shared;
 use crate::sandbox::demo::{WechatApp, WechatKind, wechat_openid};
 use crate::sandbox::form;
 use crate::sandbox::pages::{self, Look};
-use crate::sandbox::state::random_token;
+use crate::sandbox::state::{CODE_LEN, CodeKey, random_token};
 
 fn error_page(code: &str, zh: &str, en: &str) -> Response {
     Html(pages::error(Look::Wechat, Some(code), zh, en)).into_response()
@@ -251,13 +251,13 @@ fn submit(
         || (user.snapshot
             && kind == WechatKind::OfficialAccount
             && scope.split(',').any(|s| s == "snsapi_userinfo"));
-    let code = format!("0{}", random_token(31));
+    let code = format!("0{}", random_token(CODE_LEN - 1));
     shared.wechat.codes.insert(
-        code.clone(),
+        CodeKey::new(&code).expect("32 letters and digits make a code key"),
         Code {
-            appid: params.app.appid.clone(),
-            user: user.id.to_owned(),
-            scope,
+            appid: shared.wechat.interned.get(&params.app.appid),
+            user: user.id,
+            scope: shared.wechat.interned.get(&scope),
             snapshot,
             deadline: now + ttl,
         },
