@@ -250,13 +250,7 @@ const TABLE: &[Row] = &[
         "toggle mouse (select text)",
         &["m"],
     ),
-    (
-        Action::Back,
-        "back",
-        "back",
-        "back a step",
-        &["b"],
-    ),
+    (Action::Back, "back", "back", "back a step", &["b"]),
     (
         Action::Cancel,
         "cancel",

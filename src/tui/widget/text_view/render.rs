@@ -335,7 +335,10 @@ mod tests {
         for width in [1, 2, 3, 7, 40, 83] {
             let index = WrapIndex::new(0, &text, width);
             assert!(index.marks.len() > 2, "width {width}: marks are made");
-            assert_eq!(index.rows, rows_from_start(&text, width, 0, usize::MAX).len());
+            assert_eq!(
+                index.rows,
+                rows_from_start(&text, width, 0, usize::MAX).len()
+            );
             for skip in [0, 63, 64, 65, 200, index.rows / 2, index.rows - 3] {
                 assert_eq!(
                     rows_from_mark(&text, width, skip, 5),
