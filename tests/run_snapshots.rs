@@ -105,6 +105,7 @@ const FILTERS: &[(&str, &str)] = &[
     // Key ids in verification messages (`the Alipay public key eaa9e2ca07255ee8`): the
     // sandbox keys are made per state folder.
     (r"\bkey [0-9a-f]{16}\b", "key [KEYID]"),
+    (r"公钥 [0-9a-f]{16}\b", "公钥 [KEYID]"),
     // Lifetimes counted down from a clock that moved a fraction of a second: the sandbox may
     // answer one second less, and the summary rounds the remainder down.
     (r"\b(?:2591999|2592000)\b", "2592000"),
