@@ -160,6 +160,11 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The demo users of one provider (`alipay` or `wechat`), in the manifest's order.
+    pub fn users_of<'a>(&'a self, provider: &'a str) -> impl Iterator<Item = &'a UserEntry> {
+        self.users.iter().filter(move |u| u.provider == provider)
+    }
+
     /// `http://HOST:PORT`, the base every URL of the sandbox hangs off.
     pub fn base_url(&self) -> &str {
         self.control

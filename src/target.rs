@@ -483,15 +483,13 @@ fn pick_user(
 ) -> anyhow::Result<String> {
     let provider = if flow.is_alipay() { "alipay" } else { "wechat" };
     let known = || {
-        m.users
-            .iter()
-            .filter(|e| e.provider == provider)
+        m.users_of(provider)
             .map(|e| e.id.as_str())
             .collect::<Vec<_>>()
             .join(", ")
     };
     let user = match choice.user.as_deref() {
-        Some(u) if !m.users.iter().any(|e| e.id == u && e.provider == provider) => {
+        Some(u) if !m.users_of(provider).any(|e| e.id == u) => {
             bail!("no {provider} demo user '{u}'; choose one of {}", known());
         }
         Some(u) => u.to_owned(),
@@ -499,9 +497,8 @@ fn pick_user(
         None => match scenario_user.filter(|u| m.users.iter().any(|e| e.id == *u)) {
             Some(u) => u.to_owned(),
             None => m
-                .users
-                .iter()
-                .find(|e| e.provider == provider)
+                .users_of(provider)
+                .next()
                 .map(|e| e.id.clone())
                 .ok_or_else(|| anyhow!("the sandbox has no {provider} demo user"))?,
         },

@@ -98,9 +98,7 @@ pub fn demo_users(place: &Place, alipay: bool) -> Vec<(String, String)> {
     place
         .manifest()
         .map(|m| {
-            m.users
-                .iter()
-                .filter(|u| u.provider == provider)
+            m.users_of(provider)
                 .map(|u| (u.id.clone(), u.label.clone()))
                 .collect()
         })
