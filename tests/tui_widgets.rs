@@ -112,6 +112,30 @@ fn text_view_wraps_by_cells() {
     );
 }
 
+/// A view scrolled far into a long wrapped line keeps its place when the body is swapped for
+/// another (raw ↔ pretty, masked ↔ revealed): the wrapping it cached belongs to the old body
+/// and must not be used on the new one.
+#[test]
+fn text_view_far_into_one_body_draws_another() {
+    let long = TextBody::new(format!("{{\"v\":\"{}\"}}", "é中a".repeat(40_000)));
+    let mut view = TextView::new(true);
+    draw(40, 10, |b, a| {
+        text_view::render(b, a, &long, &view, &styles());
+    });
+    for _ in 0..40 {
+        view.apply(Action::PageDown, &long);
+    }
+    draw(40, 10, |b, a| {
+        text_view::render(b, a, &long, &view, &styles());
+    });
+    let short = TextBody::new("{");
+    let t = draw(40, 10, |b, a| {
+        text_view::render(b, a, &short, &view, &styles());
+    });
+    // Scrolled past the short body's only row: nothing to draw, and no panic.
+    assert!(!buffer_text(t.backend().buffer()).contains('é'));
+}
+
 #[test]
 fn text_view_search_highlights_and_steps() {
     let body = TextBody::new(body_json());

@@ -26,6 +26,9 @@ pub use search::Search;
 /// A text with its line starts indexed, shared by every frame.
 #[derive(Debug, Default)]
 pub struct TextBody {
+    /// Which body this is: a view's cached wrapping belongs to one body, and a new body (the
+    /// pretty one after the raw one, the revealed after the masked) gets a new id.
+    id: u64,
     text: String,
     /// Byte offset where each line starts; a line ends before the next `\n` (and a `\r` just
     /// before it, so CRLF bodies do not show `\r` on every line).
@@ -49,7 +52,9 @@ impl TextBody {
         if starts.len() > 1 && starts.last() == Some(&text.len()) {
             starts.pop();
         }
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Self {
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             text,
             starts,
             folded: OnceLock::new(),
@@ -178,9 +183,10 @@ impl TextView {
             .wrapped
             .borrow()
             .as_ref()
-            .is_some_and(|w| w.line == line && w.width == width);
+            .is_some_and(|w| w.body == body.id && w.line == line && w.width == width);
         if !fresh {
-            *self.wrapped.borrow_mut() = Some(WrapIndex::new(line, body.line(line), width));
+            *self.wrapped.borrow_mut() =
+                Some(WrapIndex::new(body.id, line, body.line(line), width));
         }
         Ref::map(self.wrapped.borrow(), |w| {
             w.as_ref().expect("indexed just above")

@@ -66,9 +66,13 @@ fn draw_rows(buf: &mut Buffer, area: Rect, body: &TextBody, view: &TextView, sty
         if skip >= MARK_EVERY {
             // Far into a long wrapped line: start at the nearest row whose start is known.
             let (row, byte) = view.wrap_index(body, line, width).mark_before(skip);
-            text = &text[byte..];
-            start += byte;
-            skip -= row;
+            // The index is this body's; a mark off a character boundary would be a bug, so
+            // it is checked rather than trusted with a slice.
+            if let Some(rest) = text.get(byte..) {
+                text = rest;
+                start += byte;
+                skip -= row;
+            }
         }
         let first = matches.partition_point(|m| m.1 <= start);
         let style_at = |offset: usize| -> Style {
@@ -209,6 +213,8 @@ pub(super) const MARK_EVERY: usize = 64;
 /// than at the line's start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct WrapIndex {
+    /// The [`TextBody`] it was made from.
+    pub body: u64,
     pub line: usize,
     pub width: usize,
     pub rows: usize,
@@ -219,7 +225,7 @@ pub(super) struct WrapIndex {
 
 impl WrapIndex {
     /// Wrap line `line` (`text`) at `width` cells: one pass over its characters.
-    pub fn new(line: usize, text: &str, width: usize) -> Self {
+    pub fn new(body: u64, line: usize, text: &str, width: usize) -> Self {
         let mut rows = 1;
         let mut col = 0;
         let mut marks = Vec::new();
@@ -241,6 +247,7 @@ impl WrapIndex {
             }
         }
         Self {
+            body,
             line,
             width,
             rows,
@@ -321,7 +328,7 @@ mod tests {
 
     /// The same rows laid out from the nearest mark, as a frame far into the line does.
     fn rows_from_mark(text: &str, width: usize, skip: usize, max_rows: usize) -> Vec<String> {
-        let index = WrapIndex::new(0, text, width);
+        let index = WrapIndex::new(0, 0, text, width);
         let (row, byte) = index.mark_before(skip);
         rows_from_start(&text[byte..], width, skip - row, max_rows)
     }
@@ -333,7 +340,7 @@ mod tests {
         let unit = "{\"nick\":\"微信用户\u{1b}[2J\",\"k\":\"v\u{7}😀abc\"},";
         let text = unit.repeat(400);
         for width in [1, 2, 3, 7, 40, 83] {
-            let index = WrapIndex::new(0, &text, width);
+            let index = WrapIndex::new(0, 0, &text, width);
             assert!(index.marks.len() > 2, "width {width}: marks are made");
             assert_eq!(
                 index.rows,
