@@ -533,3 +533,36 @@ async fn snapshots_of_a_redacted_replay_and_the_presenter_demo() {
     assert!(r.screen().contains("回放 walk.json"), "{}", r.screen());
     snapshot(&r, "replay_present_zh");
 }
+
+/// A replayed file is not trusted: escape sequences planted in every text the screens show
+/// (the target, an endpoint in a pane title, a finding code, a fingerprint) never reach a cell
+/// as control characters.
+#[test]
+fn a_replay_draws_no_control_character_from_the_file() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/bad_input/replay/escape_in_nickname.json"
+    );
+    let json = std::fs::read_to_string(path).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _guard = rt.enter();
+    let mut r = replay_runner(&json, Lang::En, false, (120, 40));
+    let screens = tour(&mut r);
+    r.key(KeyCode::Char('s'));
+    r.settle();
+    for screen in screens.iter().chain([&r.screen()]) {
+        let raw: Vec<char> = screen
+            .lines()
+            .flat_map(str::chars)
+            .filter(|c| authwalk::tui::text::needs_escape(*c))
+            .collect();
+        assert!(raw.is_empty(), "{raw:?} in\n{screen}");
+    }
+    assert!(
+        screens.iter().any(|s| s.contains("\\x1b]0;pwned")),
+        "shown escaped"
+    );
+}

@@ -80,8 +80,8 @@ impl<W: Write> Printer<W> {
             s.bold("authwalk"),
             s.bold(walk.flow.id()),
             t.kind.label().get(self.lang),
-            t.describe(self.lang),
-            s.dim(&t.base)
+            visible(&t.describe(self.lang)),
+            s.dim(&visible(&t.base))
         )?;
         writeln!(self.out, "{}", s.dim(walk.flow.title().get(self.lang)))
     }
@@ -135,7 +135,11 @@ impl<W: Write> Printer<W> {
                     facts.push(format!("{} {}", visible(k), visible(v)));
                 }
                 if let Some(code) = &cb.code {
-                    facts.push(format!("code {}{}", code.value, self.lifetime(code)));
+                    facts.push(format!(
+                        "code {}{}",
+                        visible(&code.value),
+                        self.lifetime(code)
+                    ));
                 }
                 if !facts.is_empty() {
                     writeln!(self.out, "  {}", facts.join(" · "))?;
@@ -178,7 +182,7 @@ impl<W: Write> Printer<W> {
     fn request(&mut self, walk: &Walk, ex: &ExchangeView) -> io::Result<()> {
         let (s, lang) = (self.s, self.lang);
         let extra = if ex.signing.is_some() {
-            format!(" · {}", ex.endpoint)
+            format!(" · {}", visible(&ex.endpoint))
         } else {
             String::new()
         };
@@ -188,7 +192,7 @@ impl<W: Write> Printer<W> {
             self.out,
             "  {} {} {}",
             s.dim("→"),
-            r.method,
+            visible(&r.method),
             visible(&r.url)
         )?;
         for (k, v) in &r.headers {
@@ -204,10 +208,10 @@ impl<W: Write> Printer<W> {
                 s.bold(Msg::SignedString.get(lang)),
                 t.charset,
                 t.sign_type,
-                t.algorithm,
+                visible(&t.algorithm),
                 t.canonical_bytes,
                 Msg::Bytes.get(lang),
-                &t.canonical_sha256[..16.min(t.canonical_sha256.len())]
+                visible(&head(&t.canonical_sha256, 16))
             )?;
             writeln!(self.out, "    {}", visible(&t.canonical))?;
             writeln!(
@@ -215,9 +219,9 @@ impl<W: Write> Printer<W> {
                 "  {} ({} SHA256:{}…):",
                 s.bold(Msg::Sign.get(lang)),
                 Msg::Key.get(lang),
-                &t.key_fingerprint[..16.min(t.key_fingerprint.len())]
+                visible(&head(&t.key_fingerprint, 16))
             )?;
-            writeln!(self.out, "    {}", t.sign)?;
+            writeln!(self.out, "    {}", visible(&t.sign))?;
         }
         Ok(())
     }
@@ -232,9 +236,11 @@ impl<W: Write> Printer<W> {
                 s.dim("←"),
                 r.status,
                 ex.elapsed_ms,
-                r.content_type
-                    .as_deref()
-                    .unwrap_or(Msg::NoContentType.get(lang)),
+                visible(
+                    r.content_type
+                        .as_deref()
+                        .unwrap_or(Msg::NoContentType.get(lang))
+                ),
                 r.bytes,
                 Msg::Bytes.get(lang)
             )?;
@@ -314,7 +320,7 @@ impl<W: Write> Printer<W> {
             self.out,
             "  {mark} {} {}",
             s.bold(&visible(f.title.get(lang))),
-            s.dim(&format!("[{}]", f.code))
+            s.dim(&format!("[{}]", visible(&f.code)))
         )?;
         for line in f.explanation.get(lang).lines() {
             if !line.trim().is_empty() {
@@ -380,9 +386,19 @@ impl<W: Write> Printer<W> {
                     ),
                     _ => String::new(),
                 };
-                writeln!(self.out, "  {} {}{note}", label.get(lang), t.value)?;
+                writeln!(
+                    self.out,
+                    "  {} {}{note}",
+                    label.get(lang),
+                    visible(&t.value)
+                )?;
             }
         }
         Ok(())
     }
+}
+
+/// The first `n` characters of `text` (a digest or fingerprint shortened for a line).
+fn head(text: &str, n: usize) -> String {
+    text.chars().take(n).collect()
 }

@@ -83,6 +83,17 @@ impl<R> fmt::Debug for Command<R> {
     }
 }
 
+/// The last line of the one escaping rule: every text is escaped where it is laid out, and a
+/// cell that still holds a control character (a title or label that missed it) is drawn as
+/// U+FFFD rather than sent to the terminal, where it would act.
+fn guard_cells(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buffer.content {
+        if cell.symbol().chars().any(crate::tui::text::needs_escape) {
+            cell.set_symbol("\u{fffd}");
+        }
+    }
+}
+
 /// What one turn of the loop did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Turn {
@@ -156,7 +167,10 @@ impl<B: Backend, A: App> Runtime<B, A> {
     /// Draw a frame now.
     pub fn draw(&mut self) -> io::Result<()> {
         let app = &mut self.app;
-        self.terminal.draw(|frame| app.render(frame))?;
+        self.terminal.draw(|frame| {
+            app.render(frame);
+            guard_cells(frame.buffer_mut());
+        })?;
         self.dirty = false;
         Ok(())
     }

@@ -477,7 +477,7 @@ fn draw_detail(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &
         }
     }
     if let Some(ex) = w.exchange() {
-        let _ = write!(title, "· {}", ex.endpoint);
+        let _ = write!(title, "· {}", visible(&ex.endpoint));
     }
     let block = pane_block(title.trim_end(), focused, s);
     let inner = block.inner(area);
@@ -546,7 +546,7 @@ fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s
                 Severity::Info => s.info,
             };
             lines.push(Line::styled(
-                format!("{} [{}]", f.title.get(lang), f.code),
+                format!("{} [{}]", visible(f.title.get(lang)), visible(&f.code)),
                 style,
             ));
         }
