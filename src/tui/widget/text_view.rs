@@ -41,6 +41,7 @@ pub struct TextBody {
 impl TextBody {
     /// Index `text`: one pass over its bytes.
     pub fn new(text: impl Into<String>) -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let text = text.into();
         let mut starts = vec![0];
         starts.extend(
@@ -52,7 +53,6 @@ impl TextBody {
         if starts.len() > 1 && starts.last() == Some(&text.len()) {
             starts.pop();
         }
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Self {
             id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             text,
