@@ -66,6 +66,8 @@ pub enum TargetKind {
     RunningSandbox,
     /// A real app from the config file.
     Profile,
+    /// A browser capture (HAR) replayed: the hosts it recorded.
+    Capture,
 }
 
 impl TargetKind {
@@ -74,6 +76,7 @@ impl TargetKind {
             Self::Sandbox => Msg::TargetSandbox,
             Self::RunningSandbox => Msg::TargetRunningSandbox,
             Self::Profile => Msg::TargetProfile,
+            Self::Capture => Msg::TargetCapture,
         }
     }
 }

@@ -30,7 +30,7 @@ pub const SECRET_FIELDS: [&str; 6] = [
 /// masked already (it ends in the ellipsis no token or code holds) stays as it is, so a masked
 /// document read back (a replay of `run --json`) does not lose what its masking showed.
 pub fn mask(value: &str) -> String {
-    if value.ends_with('…') {
+    if is_masked(value) {
         return value.to_owned();
     }
     let count = value.chars().count();
@@ -40,6 +40,13 @@ pub fn mask(value: &str) -> String {
         let head: String = value.chars().take(4).collect();
         format!("{head}…")
     }
+}
+
+/// Whether `value` is what [`mask`] makes: `…`, or at most four characters and `…`.
+fn is_masked(value: &str) -> bool {
+    value
+        .strip_suffix('…')
+        .is_some_and(|head| head.chars().count() <= 4)
 }
 
 /// Mask secret parameters in a URL's query string (or a form body), leaving the rest as is.
@@ -248,6 +255,9 @@ mod tests {
         // Masking is idempotent: what a masked document shows survives a second masking.
         assert_eq!(mask("auth…"), "auth…");
         assert_eq!(mask(&mask("authusrB5b8a0c6e")), "auth…");
+        assert_eq!(mask("…"), "…");
+        // Only mask's own shape passes: a secret that merely ends in `…` is masked.
+        assert_eq!(mask("REALSECRETVALUE…"), "REAL…");
     }
 
     #[test]

@@ -55,8 +55,14 @@ pub enum ReplayError {
          `authwalk run FLOW --export FILE`"
     )]
     Malformed(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Capture(#[from] har::CaptureError),
+    #[error(
+        "the file is JSON but no walk authwalk wrote (no \"schema\") and no HAR (no \
+         log.entries); replay reads a transcript (`run --export FILE`, or `e` in the \
+         inspector), a `run --json` or `triage --json` document, or a HAR capture"
+    )]
+    NoSchema,
     #[error(
         "the capture holds no request of an Alipay or WeChat login (no authorize URL, callback, \
          gateway.do or /sns/ call); export the whole session from the browser's Network tab"
@@ -72,8 +78,6 @@ pub struct Recording {
     pub redacted: bool,
     /// When it was exported, when the file says.
     pub exported_at: Option<OffsetDateTime>,
-    /// The authwalk version that wrote it, when the file says.
-    pub version: Option<String>,
     walk: Walk,
 }
 
@@ -99,7 +103,8 @@ impl Recording {
                     .ok_or_else(|| ReplayError::Malformed("no \"walk\" in it".to_owned()))?;
                 Ok(Self {
                     origin: Origin::Transcript,
-                    redacted: doc.get("redacted").and_then(Value::as_bool) != Some(false),
+                    // Only a file that says so holds placeholders alone; anything else is masked.
+                    redacted: doc.get("redacted").and_then(Value::as_bool) == Some(true),
                     exported_at: doc
                         .get("exported_at")
                         .and_then(Value::as_str)
@@ -107,10 +112,6 @@ impl Recording {
                             OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
                                 .ok()
                         }),
-                    version: doc
-                        .get("authwalk")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
                     walk: walk_of(walk)?,
                 })
             }
@@ -119,7 +120,6 @@ impl Recording {
                 // `run --json` masks unless `--reveal`; masking again changes nothing.
                 redacted: false,
                 exported_at: None,
-                version: None,
                 walk: walk_of(doc)?,
             }),
             (Some(har::SCHEMA), Some(doc)) => {
@@ -128,6 +128,7 @@ impl Recording {
                 Self::of_capture(&triage)
             }
             (Some(other), Some(_)) => Err(ReplayError::UnknownSchema(other.to_owned())),
+            (None, Some(doc)) if doc.get("log").is_none() => Err(ReplayError::NoSchema),
             _ => {
                 let entries = har::parse_capture(bytes)?;
                 Self::of_capture(&har::triage(&entries, alipay_key))
@@ -135,13 +136,13 @@ impl Recording {
         }
     }
 
-    /// A triaged capture: masked already, so nothing is left to reveal.
+    /// A triaged capture. Triage masks what it keeps, but a `triage --json` document may have
+    /// been edited: it is masked again (masking is idempotent).
     fn of_capture(triage: &har::Triage) -> Result<Self, ReplayError> {
         Ok(Self {
             origin: Origin::Capture,
-            redacted: true,
+            redacted: false,
             exported_at: None,
-            version: None,
             walk: capture_walk(triage).ok_or(ReplayError::EmptyCapture)?,
         })
     }
@@ -168,16 +169,42 @@ impl Recording {
     }
 }
 
+/// A walk document read and checked: its rows are the steps of its flow, in order, each once;
+/// its exchanges belong to those steps; its times are times. What it says of itself (`ok`)
+/// cannot contradict its rows.
 fn walk_of(doc: &Value) -> Result<Walk, ReplayError> {
-    let walk: Walk =
-        serde_json::from_value(doc.clone()).map_err(|e| ReplayError::Malformed(e.to_string()))?;
-    let expected = walk.flow.steps(true);
-    if let Some(row) = walk.steps.iter().find(|r| !expected.contains(&r.id)) {
-        return Err(ReplayError::Malformed(format!(
-            "step '{}' is not a step of {}",
-            row.id, walk.flow
+    let bad = |why: String| ReplayError::Malformed(why);
+    let mut walk: Walk = serde_json::from_value(doc.clone()).map_err(|e| bad(e.to_string()))?;
+    let rows: Vec<StepKind> = walk.steps.iter().map(|r| r.id).collect();
+    let refresh = rows.contains(&StepKind::Refresh);
+    let expected = walk.flow.steps(refresh);
+    if rows != expected {
+        let ids = |steps: &[StepKind]| steps.iter().map(|s| s.id()).collect::<Vec<_>>().join(", ");
+        return Err(bad(format!(
+            "its steps ({}) are not those of {} ({})",
+            ids(&rows),
+            walk.flow,
+            ids(&expected)
         )));
     }
+    if let Some(ex) = walk.exchanges.iter().find(|e| !rows.contains(&e.step)) {
+        return Err(bad(format!(
+            "an exchange of step '{}', which {} does not have",
+            ex.step, walk.flow
+        )));
+    }
+    let ctx = &walk.context;
+    for t in [&ctx.code, &ctx.access_token, &ctx.refresh_token]
+        .into_iter()
+        .flatten()
+    {
+        for time in std::iter::once(t.obtained).chain(t.expires) {
+            if OffsetDateTime::from_unix_timestamp(time).is_err() {
+                return Err(bad(format!("{time} is not a time (Unix seconds)")));
+            }
+        }
+    }
+    walk.ok &= !walk.steps.iter().any(|r| r.state == StepState::Failed);
     Ok(walk)
 }
 
@@ -219,6 +246,11 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
                 continue;
             }
             har::Role::Gateway | har::Role::Api => {
+                if base.is_empty()
+                    && let Ok(u) = url::Url::parse(&s.url)
+                {
+                    base = u.origin().ascii_serialization();
+                }
                 let Some(step) = api_step(s) else {
                     notes.extend(s.findings.iter().cloned());
                     continue;
@@ -226,11 +258,6 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
                 step
             }
         };
-        if base.is_empty()
-            && let Ok(u) = url::Url::parse(&s.url)
-        {
-            base = u.origin().ascii_serialization();
-        }
         let (view, ok) = capture_exchange(provider, step, s);
         seen.push((
             step,
@@ -263,15 +290,15 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
     })
 }
 
-/// Where a captured walk went: the provider's host, as "an Alipay capture".
+/// Where a captured walk went: the provider, at the host the capture recorded.
 fn capture_target(flow: FlowKind, base: String) -> TargetInfo {
     let name = if flow.is_alipay() {
-        Text::new("an Alipay capture", "支付宝抓包")
+        Text::new("Alipay", "支付宝")
     } else {
-        Text::new("a WeChat capture", "微信抓包")
+        Text::new("WeChat", "微信")
     };
     TargetInfo {
-        kind: TargetKind::Profile,
+        kind: TargetKind::Capture,
         name: name.en.clone(),
         base,
         app: name,

@@ -108,13 +108,15 @@ pub fn environment_label(target: &TargetInfo) -> Text {
             "authwalk's embedded sandbox (an emulator, not Alipay's or WeChat's)",
             "authwalk 内置沙箱（模拟器，并非支付宝或微信的环境）",
         ),
-        TargetKind::Profile if host.ends_with("alipaydev.com") => {
+        TargetKind::Profile | TargetKind::Capture if host.ends_with("alipaydev.com") => {
             Text::new("Alipay sandbox", "沙箱环境")
         }
-        TargetKind::Profile if host.ends_with("alipay.com") || host.ends_with("weixin.qq.com") => {
+        TargetKind::Profile | TargetKind::Capture
+            if host.ends_with("alipay.com") || host.ends_with("weixin.qq.com") =>
+        {
             Text::new("production", "正式环境")
         }
-        TargetKind::Profile => Text::new(
+        TargetKind::Profile | TargetKind::Capture => Text::new(
             format!("custom base URL {}", target.base),
             format!("自定义地址 {}", target.base),
         ),

@@ -216,6 +216,12 @@ const CASES: &[Case] = &[
     case("replay/future_schema.json", REPLAY, 2, "schema 'authwalk.transcript/9', which this authwalk cannot replay"),
     case("replay/exchange_out_of_range.json", REPLAY, 0, "✓ succeeded"),
     case("replay/escape_in_nickname.json", REPLAY, 0, "\\x1b]0;pwned\\x07\\x1b[2J"),
+    case("replay/no_steps.json", REPLAY, 2, "its steps () are not those of alipay-web (authorize, callback, token, user-info)"),
+    case("replay/duplicate_step.json", REPLAY, 2, "its steps (authorize, callback, callback, token, user-info) are not those of alipay-web"),
+    case("replay/foreign_exchange_step.json", REPLAY, 2, "an exchange of step 'check-token', which alipay-web does not have"),
+    case("replay/endless_token.json", REPLAY, 2, "9223372036854775807 is not a time (Unix seconds)"),
+    case("replay/not_marked_redacted.json", REPLAY, 0, "access_token   REAL…"),
+    case("replay/no_schema.json", REPLAY, 2, "the file is JSON but no walk authwalk wrote (no \"schema\") and no HAR"),
     case("har/empty_entries.har", REPLAY, 2, "the capture holds no request of an Alipay or WeChat login"),
     case("har/not_json.har", REPLAY, 2, "export the capture as HAR from the browser's Network tab"),
     case("har/truncated.har", REPLAY, 2, "the file starts as JSON but does not parse"),
@@ -405,6 +411,20 @@ const fn config(
 }
 
 const NOT_VALID: &str = "is not a valid config";
+
+/// A transcript that does not say it is redacted is masked on screen: the real token it holds
+/// is never printed whole.
+#[test]
+fn a_transcript_not_marked_redacted_is_masked() {
+    let out = authwalk()
+        .args(["replay"])
+        .arg(root().join("bad_input/replay/not_marked_redacted.json"))
+        .output()
+        .expect("runs");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("REAL…"), "{printed}");
+    assert!(!printed.contains("REALSECRETTOKEN0123456789"), "{printed}");
+}
 
 #[rustfmt::skip]
 const CONFIG_CASES: &[ConfigCase] = &[

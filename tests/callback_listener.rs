@@ -295,10 +295,12 @@ async fn the_inspector_hears_of_each_ignored_request_as_it_comes() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let (tx, mut rx) = authwalk::tui::event::channel();
+    let (_stop, stopped) = tokio::sync::oneshot::channel();
     let task = authwalk::tui::walk::task::listen(
         format!("{base}/callback"),
         "https://openauth.alipay.com/oauth2/publicAppAuthorize.htm?state=right".to_owned(),
         tx,
+        stopped,
     );
     let waiting = tokio::spawn(task);
     // The listener binds inside the task: wait until it answers.
@@ -328,10 +330,68 @@ async fn the_inspector_hears_of_each_ignored_request_as_it_comes() {
         finding.title.zh.contains("state 与本次发出的不同"),
         "{finding:?}"
     );
+    // A flood is told of up to the cap, then only counted.
+    for _ in 0..30 {
+        assert_eq!(get(&forged).await.0, 400);
+    }
     let (status, _) = get(&format!("{base}/callback?auth_code=real0001&state=right")).await;
     assert_eq!(status, 200);
     let Message::Report(Report::Callback(Ok(url))) = waiting.await.unwrap() else {
         panic!("the callback last")
     };
     assert!(url.contains("auth_code=real0001"), "{url}");
+    let mut told = 1;
+    while let Ok(Message::Report(Report::Ignored(_))) = rx.try_recv() {
+        told += 1;
+    }
+    assert_eq!(told, authwalk::transport::ListenerApprover::MAX_IGNORED);
+}
+
+/// Stopping the inspector's listener (a cancel, a retry) ends its task and frees the port at
+/// once, so the next listener on the same redirect_uri binds.
+#[tokio::test]
+async fn a_stopped_listener_frees_its_port() {
+    use authwalk::tui::event::Message;
+    use authwalk::tui::walk::Report;
+    let port = free_port();
+    let uri = format!("http://127.0.0.1:{port}/callback");
+    let authorize = "https://openauth.alipay.com/oauth2/publicAppAuthorize.htm?state=s".to_owned();
+    let (tx, _rx) = authwalk::tui::event::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    let first = tokio::spawn(authwalk::tui::walk::task::listen(
+        uri.clone(),
+        authorize.clone(),
+        tx.clone(),
+        stopped,
+    ));
+    // Bound: a request is answered.
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(stop);
+    let Message::Report(Report::Stopped) = first.await.unwrap() else {
+        panic!("a stopped listener reports Stopped")
+    };
+    let (_stop, stopped) = tokio::sync::oneshot::channel();
+    let second = tokio::spawn(authwalk::tui::walk::task::listen(
+        uri, authorize, tx, stopped,
+    ));
+    let client = reqwest::Client::new();
+    let redirect = format!("http://127.0.0.1:{port}/callback?auth_code=c1&state=s");
+    let mut status = 0;
+    for _ in 0..100 {
+        if let Ok(r) = client.get(&redirect).send().await {
+            status = r.status().as_u16();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, 200);
+    let Message::Report(Report::Callback(Ok(url))) = second.await.unwrap() else {
+        panic!("the second listener got the redirect")
+    };
+    assert!(url.contains("auth_code=c1"), "{url}");
 }

@@ -374,6 +374,16 @@ fn a_callback_with_another_state_or_place_is_caught() {
         .stdout(predicate::str::contains(
             "https://www.shop.example/login/cb",
         ));
+    // Replayed, the callback does not claim its state matches.
+    Command::cargo_bin("authwalk")
+        .unwrap()
+        .env("AUTHWALK_LANG", "en")
+        .arg("replay")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("triage.state-mismatch"))
+        .stdout(predicate::str::contains("state ✓ matches").not());
     // The same walk with the state back and the right place: no such finding.
     let good = har(&[
         entry(

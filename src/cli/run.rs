@@ -404,6 +404,17 @@ impl CliApprover {
             for ignored in &a.ignored {
                 flow.note(ignored.finding());
             }
+            if a.ignored_more > 0 {
+                let n = a.ignored_more;
+                flow.note(crate::finding::Finding::new(
+                    crate::finding::Severity::Warning,
+                    "callback.ignored-more",
+                    crate::finding::Text::new(
+                        format!("{n} more requests to the callback listener were ignored"),
+                        format!("回调监听另外还忽略了 {n} 个请求"),
+                    ),
+                ));
+            }
         }
     }
 }

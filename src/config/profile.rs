@@ -211,10 +211,10 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ProfileError> {
             // without repeating the value.
             let line_text = text.lines().nth(line - 1).unwrap_or_default();
             if let Some((key, value)) = line_text.split_once('=') {
-                let value = value.trim_start();
-                let quoted = value.starts_with(['"', '\'', '[', '{']);
-                let literal = ["true", "false"].contains(&value.trim_end());
-                if !quoted && !literal && !value.is_empty() {
+                let value = value.trim();
+                // Only when the value itself is no TOML value (not for a duplicate key).
+                let parses = toml::from_str::<toml::Table>(&format!("v = {value}")).is_ok();
+                if !parses && !value.is_empty() && !value.starts_with(['"', '\'', '[', '{']) {
                     hint = format!(
                         ": the value of '{}' needs quotes, as every text does in TOML \
                          ({} = \"…\")",

@@ -248,7 +248,9 @@ pub(super) fn callback_view(steps: &[StepRow], context: &ContextView) -> Option<
             .callback_url
             .clone()
             .unwrap_or_else(|| code.value.clone()),
-        state_matched: param("state").is_some_and(|v| !v.is_empty()),
+        // The one this walk sent came back (a live walk refuses any other before this; a
+        // replayed capture may hold one that differs).
+        state_matched: param("state").is_some_and(|v| !v.is_empty() && v == context.state),
         facts: ["app_id", "scope", "source"]
             .into_iter()
             .filter_map(|k| param(k).map(|v| (k.to_owned(), v.to_owned())))

@@ -43,6 +43,7 @@ pub enum Msg {
     TargetSandbox,
     TargetRunningSandbox,
     TargetProfile,
+    TargetCapture,
     AsUser,
     Next,
     OpenAndApprove,
@@ -65,7 +66,7 @@ pub enum Msg {
 }
 
 impl Msg {
-    pub const ALL: [Self; 50] = [
+    pub const ALL: [Self; 51] = [
         Self::SignedString,
         Self::Sign,
         Self::Key,
@@ -97,6 +98,7 @@ impl Msg {
         Self::TargetSandbox,
         Self::TargetRunningSandbox,
         Self::TargetProfile,
+        Self::TargetCapture,
         Self::AsUser,
         Self::Next,
         Self::OpenAndApprove,
@@ -152,6 +154,7 @@ impl Msg {
             Self::TargetSandbox => "target-sandbox",
             Self::TargetRunningSandbox => "target-running-sandbox",
             Self::TargetProfile => "target-profile",
+            Self::TargetCapture => "target-capture",
             Self::AsUser => "as-user",
             Self::Next => "next",
             Self::OpenAndApprove => "open-and-approve",

@@ -345,6 +345,12 @@ fn callback_checks(entries: &[Entry]) -> Vec<Finding> {
                              http→https) or came from another login.",
                             "支付宝和微信只会重定向到授权链接中的 redirect_uri：落在别处的回调经过了其他跳转（代理、\
                              改写、http→https），或来自另一次登录。",
+                        ))
+                        .fix(crate::finding::Text::new(
+                            "Put in redirect_uri the address the callback is served at (scheme, host \
+                             and path as registered in the console), so no further redirect is needed",
+                            "把 redirect_uri 设为实际处理回调的地址（协议、域名、路径与控制台登记的一致），\
+                             不再需要额外跳转",
                         )),
                     );
                 }
@@ -352,7 +358,7 @@ fn callback_checks(entries: &[Entry]) -> Vec<Finding> {
             _ => {}
         }
     }
-    out
+    dedup(out)
 }
 
 fn origin(u: &url::Url) -> String {

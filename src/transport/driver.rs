@@ -249,31 +249,43 @@ fn on_origin_of(url: &str, base: &str) -> String {
 #[derive(Debug)]
 pub struct ListenerApprover {
     pub listener: CallbackListener,
-    /// The requests that were ignored while waiting, oldest first.
+    /// The requests that were ignored while waiting, oldest first: the first
+    /// [`ListenerApprover::MAX_IGNORED`] of them (a flood is counted, not kept).
     pub ignored: Vec<Ignored>,
+    /// How many more were ignored past those.
+    pub ignored_more: usize,
 }
 
 impl ListenerApprover {
+    /// How many ignored requests are kept and told of.
+    pub const MAX_IGNORED: usize = 20;
+
     pub fn new(listener: CallbackListener) -> Self {
         Self {
             listener,
             ignored: Vec::new(),
+            ignored_more: 0,
         }
     }
 
     /// Wait for the redirect of `authorize_url`, telling `on_ignored` of each request that
-    /// was not it (as it happens, so a person sees a forged redirect arrive).
+    /// was not it (as it happens, so a person sees a forged redirect arrive), up to
+    /// [`ListenerApprover::MAX_IGNORED`] of them.
     pub async fn wait(
         &mut self,
         authorize_url: &str,
         mut on_ignored: impl FnMut(&Ignored),
     ) -> Result<String, String> {
         let expected = state_of(authorize_url);
-        let ignored = &mut self.ignored;
+        let (ignored, more) = (&mut self.ignored, &mut self.ignored_more);
         self.listener
             .wait(expected.as_deref(), |i| {
-                on_ignored(&i);
-                ignored.push(i);
+                if ignored.len() < Self::MAX_IGNORED {
+                    on_ignored(&i);
+                    ignored.push(i);
+                } else {
+                    *more += 1;
+                }
             })
             .await
             .map_err(|e| e.to_string())

@@ -120,6 +120,9 @@ pub struct WalkScreen {
     pub consent: Option<Consent>,
     /// A loopback listener waits for the browser.
     pub listening: bool,
+    /// Dropping it stops the loopback listener (the wait cancelled, the step retried, the
+    /// walk left), which frees its port.
+    listen_stop: Option<tokio::sync::oneshot::Sender<()>>,
     pub qr: Option<QrImage>,
     pub lint: Vec<Finding>,
     pub body: TextBody,
@@ -328,6 +331,7 @@ impl WalkApp {
                     w.select_step(step);
                 }
             }
+            Report::Stopped => {}
             Report::Ignored(finding) => {
                 if let Some(w) = self.walk_mut()
                     && let Some((session, _)) = w.live_mut()
@@ -340,6 +344,7 @@ impl WalkApp {
                 if let Some(w) = self.walk_mut() {
                     w.consent = None;
                     w.listening = false;
+                    w.listen_stop = None;
                     if let Some((session, _)) = w.live_mut() {
                         match result {
                             Ok(input) => {
@@ -410,8 +415,10 @@ impl WalkApp {
                     .unwrap_or_default();
                 if crate::transport::is_loopback_url(&uri) {
                     w.listening = true;
+                    let (stop, stopped) = tokio::sync::oneshot::channel();
+                    w.listen_stop = Some(stop);
                     out.push(Command::Watch(Box::new(move |tx| {
-                        task::listen(uri, authorize_url, tx)
+                        task::listen(uri, authorize_url, tx, stopped)
                     })));
                 }
             }
@@ -513,6 +520,7 @@ impl WalkScreen {
             pretty: true,
             consent: None,
             listening: false,
+            listen_stop: None,
             qr,
             lint,
             body: TextBody::new(""),
@@ -589,6 +597,12 @@ impl WalkScreen {
             Source::Live { session, .. } => session.flow().authorize_url(),
             Source::Replay { .. } => self.walk.context.authorize_url.clone(),
         }
+    }
+
+    /// Stop waiting for a redirect: the listener ends and its port is free.
+    pub(crate) fn stop_listening(&mut self) {
+        self.listening = false;
+        self.listen_stop = None;
     }
 
     /// Select the row of `step`.

@@ -134,6 +134,7 @@ impl WalkApp {
                     && let Some((session, _)) = w.live_mut()
                 {
                     session.retry(selected.id);
+                    w.stop_listening();
                 }
                 return self.run_next();
             }
@@ -148,6 +149,7 @@ impl WalkApp {
                 if let Some((session, _)) = w.live_mut() {
                     session.retry(step);
                 }
+                w.stop_listening();
                 w.consent = None;
                 w.select_step(step);
                 return self.run_next();
@@ -255,6 +257,7 @@ impl WalkApp {
                     && let Some((session, _)) = w.live_mut()
                 {
                     session.cancel();
+                    w.stop_listening();
                     w.consent = None;
                 }
             }

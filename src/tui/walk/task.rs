@@ -26,6 +26,8 @@ pub enum Report {
     Callback(Result<String, String>),
     /// The callback listener answered a request that was not the redirect, and waits on.
     Ignored(crate::finding::Finding),
+    /// A listener was stopped before any redirect came (nothing to do).
+    Stopped,
 }
 
 /// Open the place the walk goes to.
@@ -72,23 +74,45 @@ pub fn mini_code(mut approver: SandboxApprover, app_id: String, scope: String) -
 /// answered with an "ignored" page and the wait goes on.
 /// Each ignored request is reported as it comes ([`Report::Ignored`]), so the person sees a
 /// forged redirect arrive.
+///
+/// `stop` ends the wait when its sender is dropped or sent to (the wait cancelled, the step
+/// retried, the walk left): the port is free again for the next listener.
 pub fn listen(
     redirect_uri: String,
     authorize_url: String,
     tx: crate::tui::event::Sender<Report>,
+    stop: tokio::sync::oneshot::Receiver<()>,
 ) -> Task<Report> {
     Box::pin(async move {
-        let result = match CallbackListener::bind(&redirect_uri).await {
-            Ok(listener) => {
-                crate::transport::ListenerApprover::new(listener)
-                    .wait(&authorize_url, |ignored| {
-                        let _ = tx.send(Message::Report(Report::Ignored(ignored.finding())));
-                    })
-                    .await
+        let wait = async {
+            // A listener just stopped may still hold the port for a moment.
+            let mut bound = CallbackListener::bind(&redirect_uri).await;
+            for _ in 0..20 {
+                match &bound {
+                    Err(crate::transport::ListenError::Bind { io, .. })
+                        if io.kind() == std::io::ErrorKind::AddrInUse =>
+                    {
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        bound = CallbackListener::bind(&redirect_uri).await;
+                    }
+                    _ => break,
+                }
             }
-            Err(e) => Err(e.to_string()),
+            match bound {
+                Ok(listener) => {
+                    crate::transport::ListenerApprover::new(listener)
+                        .wait(&authorize_url, |ignored| {
+                            let _ = tx.send(Message::Report(Report::Ignored(ignored.finding())));
+                        })
+                        .await
+                }
+                Err(e) => Err(e.to_string()),
+            }
         };
-        Message::Report(Report::Callback(result))
+        tokio::select! {
+            result = wait => Message::Report(Report::Callback(result)),
+            _ = stop => Message::Report(Report::Stopped),
+        }
     })
 }
 
