@@ -34,6 +34,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
+#[path = "../tests/support/test_keys.rs"]
+mod test_keys;
+use test_keys::install_test_keys;
+
 const LAUNCHES: usize = 30;
 const FRAMES: usize = 50;
 /// Few: a move through a wrapped 5 MB line can take seconds.
@@ -76,34 +80,6 @@ fn main() {
     peak_rss(&dir);
 
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Put the published test keys where the embedded sandbox looks for them, so no run pays for
-/// key generation ("keys already made").
-fn install_test_keys(state_dir: &Path) {
-    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/alipay");
-    let app = state_dir.join("keys/2021000000000001");
-    std::fs::create_dir_all(&app).expect("state folder");
-    for (from, to) in [
-        (
-            "fake_alipay_private_key_pkcs8.pem",
-            state_dir.join("keys/alipay_private_key.pem"),
-        ),
-        (
-            "fake_alipay_public_key.pem",
-            state_dir.join("keys/alipay_public_key.pem"),
-        ),
-        ("app_private_key_pkcs8.pem", app.join("app_private_key.pem")),
-        ("app_public_key.pem", app.join("app_public_key.pem")),
-    ] {
-        std::fs::copy(vectors.join(from), &to).expect("copy a test key");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600))
-                .expect("key mode");
-        }
-    }
 }
 
 fn options(state_dir: &Path) -> Options {

@@ -22,36 +22,16 @@ use authwalk::tui::theme::ThemeSet;
 use authwalk::tui::walk::{Options, Report, Start, WalkApp};
 use ratatui::crossterm::event::KeyCode;
 
+#[path = "support/test_keys.rs"]
+mod test_keys;
+
 /// One sandbox state folder for the test binary, holding the published test keys, so every
 /// machine signs with the same keys and the screens (fingerprints, signatures) are the same.
 fn state_dir() -> PathBuf {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tui-walk-sandbox-fixed");
-        let vectors = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/alipay");
-        let app = dir.join("keys/2021000000000001");
-        std::fs::create_dir_all(&app).unwrap();
-        for (from, to) in [
-            (
-                "fake_alipay_private_key_pkcs8.pem",
-                dir.join("keys/alipay_private_key.pem"),
-            ),
-            (
-                "fake_alipay_public_key.pem",
-                dir.join("keys/alipay_public_key.pem"),
-            ),
-            ("app_private_key_pkcs8.pem", app.join("app_private_key.pem")),
-            ("app_public_key.pem", app.join("app_public_key.pem")),
-        ] {
-            if !to.exists() {
-                std::fs::copy(vectors.join(from), &to).unwrap();
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt as _;
-                    std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600)).unwrap();
-                }
-            }
-        }
+        test_keys::install_test_keys(&dir);
         dir
     })
     .clone()

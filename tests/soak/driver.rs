@@ -9,7 +9,6 @@
 //!   next request, with this process's resident memory read at each stage.
 
 use std::collections::HashSet;
-use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,8 +21,10 @@ use authwalk::provider::alipay::{
 use authwalk::sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use serde_json::Value;
 
-/// The demo app every Alipay flow uses (RSA2, UTF-8): the one the published test keys are for.
-pub const ALIPAY_APP: &str = "2021000000000001";
+#[path = "../support/test_keys.rs"]
+mod test_keys;
+pub use test_keys::{ALIPAY_APP, install_test_keys};
+
 const ALIPAY_USER: &str = "alipay-certified";
 const WECHAT_USER: &str = "wechat-unionid";
 const TOKEN_NODE: &str = "alipay_system_oauth_token_response";
@@ -32,29 +33,6 @@ const INFO_NODE: &str = "alipay_user_info_share_response";
 pub const EXPIRE_ALL: i64 = 8 * 24 * 3600;
 /// How many error messages are kept to show (all are counted).
 const KEEP_ERRORS: usize = 20;
-
-/// Put the published test keys where the sandbox looks for them, so starting it generates no
-/// key (a 2048-bit key costs up to a second, and RSS would carry the generator's threads).
-pub fn install_test_keys(state_dir: &Path) {
-    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/alipay");
-    let app = state_dir.join("keys").join(ALIPAY_APP);
-    std::fs::create_dir_all(&app).expect("state folder");
-    for (from, to) in [
-        (
-            "fake_alipay_private_key_pkcs8.pem",
-            state_dir.join("keys/alipay_private_key.pem"),
-        ),
-        (
-            "fake_alipay_public_key.pem",
-            state_dir.join("keys/alipay_public_key.pem"),
-        ),
-        ("app_private_key_pkcs8.pem", app.join("app_private_key.pem")),
-        ("app_public_key.pem", app.join("app_public_key.pem")),
-    ] {
-        std::fs::copy(vectors.join(from), &to).expect("copy a test key");
-        std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600)).expect("key mode");
-    }
-}
 
 /// A sandbox on 127.0.0.1 with only [`ALIPAY_APP`] registered, keeping at most `max_held`
 /// entries per store.
