@@ -19,7 +19,7 @@ root="$(dirname "$here")"
 minutes="${1:-10}"
 shift || true
 jobs="${JOBS:-2}"
-all=(alipay_verify keys_parse url_lint wechat_json explain_detect callback_parse)
+all=(alipay_verify keys_parse url_lint wechat_json explain_detect callback_parse capture_replay)
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 flags=(--sanitizer none --debug-assertions)
 
@@ -57,6 +57,11 @@ seed_corpus() { # target
                 "$root"/tests/bad_input/keys/*; do
                 [ -f "$f" ] && [ "$(wc -c <"$f")" -le 16384 ] && seed 0 "$f" "$t"
             done ;;
+        capture_replay)
+            for f in "$root"/tests/bad_input/har/* "$root"/tests/bad_input/replay/* \
+                "$root"/tests/fixtures/transcripts/*; do
+                [ -f "$f" ] && [ "$(wc -c <"$f")" -le 65536 ] && seed 0 "$f" "$t"
+            done ;;
         url_lint | callback_parse)
             for f in "$root"/tests/bad_input/urls/*; do
                 [ -f "$f" ] && seed 0 "$f" "$t"
@@ -77,7 +82,7 @@ run_one() { # target
     start=$SECONDS
     before=$(find "artifacts/$t" -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' | wc -l)
     nice cargo +nightly fuzz run "${flags[@]}" "$t" "corpus/$t" -- \
-        -max_total_time=$((minutes * 60)) -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+        -max_total_time=$((minutes * 60)) -max_len="$([ "$t" = capture_replay ] && echo 65536 || echo 16384)" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 >"$out" 2>&1 || true
     ran=$(((SECONDS - start + 30) / 60))
     after=$(find "artifacts/$t" -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' | wc -l)
