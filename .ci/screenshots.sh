@@ -125,3 +125,13 @@ wait_for "✓ 4"
 keys ']' ']' ']' ']'
 wait_for "user_status"
 shoot tui-zh
+
+# The trainer's offline demo: a saved transcript replayed in presenter mode, in Chinese, on
+# the token step's fields.
+start 120 40 --lang zh replay --present tests/fixtures/transcripts/alipay-web.json
+wait_for "回放 alipay-web.json"
+keys n
+keys n
+keys ']' ']' ']' ']'
+wait_for "access_token"
+shoot tui-replay
