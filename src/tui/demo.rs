@@ -145,15 +145,8 @@ impl DemoApp {
         let Some(action) = self.keymap.resolve(key, searching) else {
             return Vec::new();
         };
-        if !self.popups.is_empty() {
-            return match action {
-                Action::Quit => vec![Command::Quit],
-                Action::Cancel | Action::Help | Action::FullscreenQr => {
-                    self.popups.pop();
-                    redraw
-                }
-                _ => Vec::new(),
-            };
+        if let Some(commands) = self.popups.on_action(action) {
+            return commands;
         }
         self.act(action)
     }

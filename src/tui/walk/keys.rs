@@ -47,15 +47,8 @@ impl WalkApp {
         let Some(action) = self.keymap.resolve(key, searching) else {
             return Vec::new();
         };
-        if !self.popups.is_empty() {
-            return match action {
-                Action::Quit => vec![Command::Quit],
-                Action::Cancel | Action::Help | Action::FullscreenQr => {
-                    self.popups.pop();
-                    redraw
-                }
-                _ => Vec::new(),
-            };
+        if let Some(commands) = self.popups.on_action(action) {
+            return commands;
         }
         self.status = None;
         self.act(action)

@@ -45,6 +45,27 @@ impl<T> ModalStack<T> {
         self.layers.last_mut()
     }
 
+    /// What a key-map action does while a layer is open: quit still quits, Esc, `?` and `f`
+    /// close the top layer, anything else is swallowed. `None` when no layer is open.
+    pub fn on_action<R>(
+        &mut self,
+        action: crate::tui::keymap::Action,
+    ) -> Option<Vec<crate::tui::runtime::Command<R>>> {
+        use crate::tui::keymap::Action;
+        use crate::tui::runtime::Command;
+        if self.layers.is_empty() {
+            return None;
+        }
+        Some(match action {
+            Action::Quit => vec![Command::Quit],
+            Action::Cancel | Action::Help | Action::FullscreenQr => {
+                self.layers.pop();
+                vec![Command::Redraw]
+            }
+            _ => Vec::new(),
+        })
+    }
+
     /// Whether no popup is open.
     pub fn is_empty(&self) -> bool {
         self.layers.is_empty()
