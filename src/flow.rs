@@ -542,9 +542,14 @@ pub(crate) struct CallbackParts {
 
 /// The API a request calls: the Alipay `method` parameter, else the URL's path.
 fn endpoint_of(request: &PreparedRequest) -> String {
-    let url = request.url.split(['#']).next().unwrap_or_default();
+    endpoint_in(&request.url, &String::from_utf8_lossy(&request.body))
+}
+
+/// The API a request calls, from its URL and form body: the Alipay `method` parameter, else
+/// the URL's path (a replay reads it back this way from a document that does not say).
+pub fn endpoint_in(url: &str, body: &str) -> String {
+    let url = url.split(['#']).next().unwrap_or_default();
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    let body = String::from_utf8_lossy(&request.body);
     query
         .split('&')
         .chain(body.split('&'))

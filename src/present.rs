@@ -23,7 +23,7 @@ use serde_json::Value;
 
 pub use build::Presenter;
 pub use messages::{Msg, fill, lookup, tr, tr_fill};
-pub use restore::{endpoint_of, restore};
+pub use restore::restore;
 
 use crate::finding::{Finding, Lang, Text};
 use crate::flow::{ExchangeOutcome, FlowKind, StepKind, StepState};

@@ -39,7 +39,7 @@ pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTi
             v.badge = Badge::of_id(&v.outcome);
         }
         if ex.endpoint.is_empty() {
-            ex.endpoint = endpoint_of(&ex.request.url, &ex.request.body);
+            ex.endpoint = crate::flow::endpoint_in(&ex.request.url, &ex.request.body);
         }
         ex.fields = field_rows(
             alipay,
@@ -103,23 +103,6 @@ pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTi
     walk.callback = callback_view(&walk.steps, &walk.context);
     walk.summary = summary(walk.ok, &walk.steps, &walk.context, walk.elapsed_ms);
     walk
-}
-
-/// The API a request called, for a document that does not say: the Alipay `method`
-/// parameter, else the URL's path.
-pub fn endpoint_of(url: &str, body: &str) -> String {
-    let param = |text: &str| {
-        url::form_urlencoded::parse(text.as_bytes())
-            .find(|(k, _)| k == "method")
-            .map(|(_, v)| v.into_owned())
-    };
-    let parsed = url::Url::parse(url).ok();
-    parsed
-        .as_ref()
-        .and_then(|u| u.query().and_then(param))
-        .or_else(|| param(body))
-        .or_else(|| parsed.map(|u| u.path().to_owned()))
-        .unwrap_or_default()
 }
 
 /// Mask what a live walk masks, on the text a document kept.
