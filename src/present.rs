@@ -427,8 +427,10 @@ impl Actor {
             (Self::Client, FlowKind::AlipayMini) => Msg::ActorMini,
             (Self::Client, _) => Msg::ActorBrowser,
             (Self::Server, _) => Msg::ActorServer,
-            (Self::Provider, f) if f.is_alipay() => Msg::ActorAlipay,
-            (Self::Provider, _) => Msg::ActorWechat,
+            (Self::Provider, f) => match f.provider() {
+                crate::provider::Provider::Alipay => Msg::ActorAlipay,
+                crate::provider::Provider::Wechat => Msg::ActorWechat,
+            },
         }
     }
 }
@@ -447,8 +449,11 @@ pub fn hops(step: StepKind) -> &'static [(Actor, Actor)] {
 
 /// The presenter's paragraph for a step: what happens on the wire, said to a room.
 pub fn narration(flow: FlowKind, step: StepKind) -> Option<&'static Text> {
-    let provider = if flow.is_alipay() { "alipay" } else { "wechat" };
-    lookup(&format!("narrate.{provider}.{}", step.id()))
+    lookup(&format!(
+        "narrate.{}.{}",
+        flow.provider().as_str(),
+        step.id()
+    ))
 }
 
 /// `15 d`, `2 h`, `5 min`, `42 s` in `lang`.

@@ -292,11 +292,7 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
 
 /// Where a captured walk went: the provider, at the host the capture recorded.
 fn capture_target(flow: FlowKind, base: String) -> TargetInfo {
-    let name = if flow.is_alipay() {
-        Text::new("Alipay", "支付宝")
-    } else {
-        Text::new("WeChat", "微信")
-    };
+    let name = flow.provider().display_name();
     TargetInfo {
         kind: TargetKind::Capture,
         name: name.en.clone(),

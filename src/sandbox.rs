@@ -77,6 +77,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
+pub use demo::WechatKind;
 pub use scenario::{Scenario, scenario_names};
 pub use state::{Fault, FaultKind, Provider};
 
@@ -160,8 +161,8 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// The demo users of one provider (`alipay` or `wechat`), in the manifest's order.
-    pub fn users_of<'a>(&'a self, provider: &'a str) -> impl Iterator<Item = &'a UserEntry> {
+    /// The demo users of one provider, in the manifest's order.
+    pub fn users_of(&self, provider: Provider) -> impl Iterator<Item = &UserEntry> {
         self.users.iter().filter(move |u| u.provider == provider)
     }
 
@@ -219,7 +220,7 @@ pub struct WechatAppEntry {
     pub appid: String,
     pub label: String,
     /// `official_account` (oauth2/authorize) or `website` (qrconnect).
-    pub kind: String,
+    pub kind: WechatKind,
     pub secret: String,
     pub redirect_uri: String,
 }
@@ -228,8 +229,7 @@ pub struct WechatAppEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserEntry {
     pub id: String,
-    /// `alipay` or `wechat`.
-    pub provider: String,
+    pub provider: Provider,
     pub label: String,
 }
 
@@ -536,12 +536,12 @@ fn user_entries(alipay: &[demo::AlipayUser], wechat: &[demo::WechatUser]) -> Vec
         .iter()
         .map(|u| UserEntry {
             id: u.id.to_owned(),
-            provider: "alipay".to_owned(),
+            provider: Provider::Alipay,
             label: u.label.to_owned(),
         })
         .chain(wechat.iter().map(|u| UserEntry {
             id: u.id.to_owned(),
-            provider: "wechat".to_owned(),
+            provider: Provider::Wechat,
             label: u.label.to_owned(),
         }))
         .collect()
@@ -550,8 +550,7 @@ fn user_entries(alipay: &[demo::AlipayUser], wechat: &[demo::WechatUser]) -> Vec
 /// A demo app as `authwalk sandbox --list` shows it: known without starting a sandbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DemoApp {
-    /// `alipay` or `wechat`.
-    pub provider: String,
+    pub provider: Provider,
     /// The app_id / appid.
     pub id: String,
     pub label: String,
@@ -567,7 +566,7 @@ pub fn demo_apps() -> Vec<DemoApp> {
     demo::alipay_specs()
         .into_iter()
         .map(|(id, label, ..)| DemoApp {
-            provider: "alipay".to_owned(),
+            provider: Provider::Alipay,
             id: id.to_owned(),
             label: label.to_owned(),
         })
@@ -575,7 +574,7 @@ pub fn demo_apps() -> Vec<DemoApp> {
             demo::WECHAT_SPECS
                 .into_iter()
                 .map(|(id, label, kind)| DemoApp {
-                    provider: "wechat".to_owned(),
+                    provider: Provider::Wechat,
                     id: id.to_owned(),
                     label: format!(
                         "{label} ({})",
@@ -620,11 +619,7 @@ fn manifest(base: &str, cast: &demo::Cast) -> Manifest {
                 .map(|a| WechatAppEntry {
                     appid: a.appid.clone(),
                     label: a.label.to_owned(),
-                    kind: match a.kind {
-                        demo::WechatKind::OfficialAccount => "official_account",
-                        demo::WechatKind::Website => "website",
-                    }
-                    .to_owned(),
+                    kind: a.kind,
                     secret: a.secret.clone(),
                     redirect_uri: redirect_uri.clone(),
                 })

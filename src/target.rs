@@ -25,6 +25,7 @@ use crate::provider::wechat::UserInfoLang;
 use crate::provider::{Provider, Scope};
 use crate::sandbox::{
     ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP, Manifest, Sandbox, SandboxConfig, SandboxHandle, Scenario,
+    WechatKind,
 };
 use crate::transport::{
     CallbackListener, ListenError, ListenerApprover, SandboxApprover, Transport,
@@ -145,7 +146,7 @@ pub async fn open(place: &Where, how: &Open) -> anyhow::Result<Place> {
                 None => sandbox_state_dir()?,
             };
             let scenario = scenario.as_deref().map(Scenario::named).transpose()?;
-            let alipay_apps = if how.flows.iter().any(|f| f.is_alipay()) {
+            let alipay_apps = if how.flows.iter().any(|f| f.provider() == Provider::Alipay) {
                 let app = how.alipay_app.as_deref().unwrap_or(DEFAULT_ALIPAY_APP);
                 if !ALIPAY_APP_IDS.contains(&app) {
                     bail!(
@@ -208,7 +209,9 @@ async fn open_profile(name: &str, how: &Open) -> anyhow::Result<Place> {
         }
         ProfileEnv::Embedded => {
             let alipay_apps = match &loaded {
-                Profile::Alipay(p) if how.flows.iter().any(|f| f.is_alipay()) => {
+                Profile::Alipay(p)
+                    if how.flows.iter().any(|f| f.provider() == Provider::Alipay) =>
+                {
                     if !ALIPAY_APP_IDS.contains(&p.app_id.as_str()) {
                         bail!(
                             "profile '{name}': app_id {} is not an app of the embedded sandbox; \
@@ -439,10 +442,9 @@ fn on_sandbox(
     kind: TargetKind,
 ) -> anyhow::Result<Target> {
     let user = pick_user(m, flow, choice, scenario_user)?;
-    let (app, name) = if flow.is_alipay() {
-        sandbox_alipay(m, choice)?
-    } else {
-        sandbox_wechat(m, flow, choice)?
+    let (app, name) = match flow.provider() {
+        Provider::Alipay => sandbox_alipay(m, choice)?,
+        Provider::Wechat => sandbox_wechat(m, flow, choice)?,
     };
     let base = m.base_url().to_owned();
     Ok(Target {
@@ -481,7 +483,7 @@ fn pick_user(
     choice: &Choice,
     scenario_user: Option<&str>,
 ) -> anyhow::Result<String> {
-    let provider = if flow.is_alipay() { "alipay" } else { "wechat" };
+    let provider = flow.provider();
     let known = || {
         m.users_of(provider)
             .map(|e| e.id.as_str())
@@ -571,14 +573,13 @@ fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> 
 }
 
 fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Result<(App, Text)> {
-    let kind = if flow == FlowKind::WechatQr {
-        "website"
-    } else {
-        "official_account"
+    let flow_of = |kind: WechatKind| match kind {
+        WechatKind::OfficialAccount => FlowKind::WechatWeb,
+        WechatKind::Website => FlowKind::WechatQr,
     };
     let entry = match &choice.app {
         Some(id) => m.wechat.apps.iter().find(|a| a.appid == *id),
-        None => m.wechat.apps.iter().find(|a| a.kind == kind),
+        None => m.wechat.apps.iter().find(|a| flow_of(a.kind) == flow),
     }
     .ok_or_else(|| {
         let known: Vec<_> = m.wechat.apps.iter().map(|a| a.appid.as_str()).collect();
@@ -587,16 +588,12 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
             known.join(", ")
         )
     })?;
-    if entry.kind != kind {
-        let other = if entry.kind == "website" {
-            "wechat-qr"
-        } else {
-            "wechat-web"
-        };
+    if flow_of(entry.kind) != flow {
         bail!(
-            "sandbox app {} is a {} app; walk it with `authwalk run {other}`",
+            "sandbox app {} is a {} app; walk it with `authwalk run {}`",
             entry.appid,
-            entry.kind
+            entry.kind.as_str(),
+            flow_of(entry.kind)
         );
     }
     let default_scope = if flow == FlowKind::WechatQr {

@@ -165,7 +165,7 @@ fn free_port() -> u16 {
 #[tokio::test]
 async fn run_notes_a_forged_redirect_and_finishes_with_the_real_one() {
     let h = sandbox(None).await;
-    let user = first_user(h.manifest(), "alipay");
+    let user = first_user(h.manifest(), authwalk::provider::Provider::Alipay);
     let port = free_port();
     let config = profile(&h, port);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_authwalk"))

@@ -138,7 +138,7 @@ fn seed_002_mixup_is_diagnosed_from_a_har() {
 async fn recorded_alipay_walk() -> (String, std::path::PathBuf, std::path::PathBuf) {
     let h = sandbox(None).await;
     let m = h.manifest().clone();
-    let user = first_user(&m, "alipay");
+    let user = first_user(&m, authwalk::provider::Provider::Alipay);
     let (flow, ok) = walk(
         &h,
         FlowKind::AlipayWeb,

@@ -23,8 +23,8 @@ use common::{alipay_app, codes, first_user, sandbox, state_dir, walk, wechat_app
 async fn every_flow_walks_end_to_end() {
     let h = sandbox(None).await;
     let m = h.manifest().clone();
-    let alipay_user = first_user(&m, "alipay");
-    let wechat_user = first_user(&m, "wechat");
+    let alipay_user = first_user(&m, authwalk::provider::Provider::Alipay);
+    let wechat_user = first_user(&m, authwalk::provider::Provider::Wechat);
     for (kind, app, user) in [
         (
             FlowKind::AlipayWeb,
@@ -71,7 +71,7 @@ async fn every_flow_walks_end_to_end() {
             flow.ctx().user_id.is_some() || flow.ctx().open_id.is_some(),
             "{kind}: no user id"
         );
-        if kind.is_alipay() {
+        if kind.provider() == authwalk::provider::Provider::Alipay {
             for ex in flow.exchanges() {
                 assert!(
                     ex.verification.as_ref().unwrap().outcome.is_verified(),
@@ -92,7 +92,7 @@ async fn wrong_scope_fails_user_info_with_the_scope_explained() {
         &h,
         FlowKind::AlipayWeb,
         alipay_app(&m, "auth_user"),
-        &first_user(&m, "alipay"),
+        &first_user(&m, authwalk::provider::Provider::Alipay),
         &Inputs::default(),
     )
     .await;
@@ -114,7 +114,7 @@ async fn wrong_scope_fails_user_info_with_the_scope_explained() {
         &h,
         FlowKind::WechatWeb,
         wechat_app(&m, "official_account", "snsapi_userinfo"),
-        &first_user(&m, "wechat"),
+        &first_user(&m, authwalk::provider::Provider::Wechat),
         &Inputs::default(),
     )
     .await;
@@ -137,7 +137,7 @@ async fn a_code_used_twice_gives_40163_and_isv_code_invalid() {
         &h,
         FlowKind::WechatWeb,
         wechat_app(&m, "official_account", "snsapi_userinfo"),
-        &first_user(&m, "wechat"),
+        &first_user(&m, authwalk::provider::Provider::Wechat),
         &Inputs::default(),
     )
     .await;
@@ -166,7 +166,7 @@ async fn a_code_used_twice_gives_40163_and_isv_code_invalid() {
         &h,
         FlowKind::AlipayWeb,
         alipay_app(&m, "auth_user"),
-        &first_user(&m, "alipay"),
+        &first_user(&m, authwalk::provider::Provider::Alipay),
         &Inputs::default(),
     )
     .await;
@@ -201,7 +201,7 @@ async fn expired_tokens_after_the_clock_moves() {
         &h,
         FlowKind::WechatWeb,
         wechat_app(&m, "official_account", "snsapi_userinfo"),
-        &first_user(&m, "wechat"),
+        &first_user(&m, authwalk::provider::Provider::Wechat),
         &Inputs::default(),
     )
     .await;
@@ -231,7 +231,7 @@ async fn expired_tokens_after_the_clock_moves() {
         &h,
         FlowKind::AlipayWeb,
         alipay_app(&m, "auth_user"),
-        &first_user(&m, "alipay"),
+        &first_user(&m, authwalk::provider::Provider::Alipay),
         &Inputs::default(),
     )
     .await;
@@ -428,7 +428,7 @@ async fn profile_walk_with_the_loopback_listener() {
         .iter()
         .find(|a| a.app_id == "2021000000000001")
         .expect("demo app");
-    let user = first_user(&m, "alipay");
+    let user = first_user(&m, authwalk::provider::Provider::Alipay);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -42,7 +42,7 @@ async fn refused_walk() -> (Walk, String) {
         unreachable!()
     };
     app.private_key = PrivateKey::generate(2048).unwrap();
-    let user = first_user(&m, "alipay");
+    let user = first_user(&m, authwalk::provider::Provider::Alipay);
     let (flow, ok) = walk(
         &h,
         FlowKind::AlipayWeb,

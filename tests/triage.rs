@@ -31,7 +31,7 @@ async fn scope_vs_api_an_auth_base_token_cannot_read_the_profile() {
         &h,
         FlowKind::AlipayWeb,
         alipay_app(&m, "auth_user"),
-        &first_user(&m, "alipay"),
+        &first_user(&m, authwalk::provider::Provider::Alipay),
         &Inputs::default(),
     )
     .await;
@@ -54,7 +54,7 @@ async fn scope_vs_api_an_auth_base_token_cannot_read_the_profile() {
 async fn token_kind_a_basic_token_on_sns_userinfo() {
     let h = sandbox(Some("token-mixup")).await;
     let m = h.manifest().clone();
-    let user = first_user(&m, "wechat");
+    let user = first_user(&m, authwalk::provider::Provider::Wechat);
     let (web, ok) = walk(
         &h,
         FlowKind::WechatWeb,
@@ -114,21 +114,19 @@ async fn token_kind_a_basic_token_on_sns_userinfo() {
 async fn a_code_already_used_earlier_in_the_same_walk() {
     let h = sandbox(None).await;
     let m = h.manifest().clone();
-    for (kind, app, provider, code) in [
+    for (kind, app, code) in [
         (
             FlowKind::AlipayWeb,
             alipay_app(&m, "auth_user"),
-            "alipay",
             "alipay.isv.code-invalid",
         ),
         (
             FlowKind::WechatWeb,
             wechat_app(&m, "official_account", "snsapi_userinfo"),
-            "wechat",
             "wechat.40163",
         ),
     ] {
-        let user = first_user(&m, provider);
+        let user = first_user(&m, kind.provider());
         let (mut flow, ok) = walk(&h, kind, app, &user, &Inputs::default()).await;
         assert!(ok);
         // Retry the token step, as a double redirect or an eager retry does.
@@ -253,7 +251,7 @@ async fn sandbox_app_on_the_production_side() {
 async fn callback_from_another_redirect_uri() {
     let h = sandbox(None).await;
     let m = h.manifest().clone();
-    let user = first_user(&m, "wechat");
+    let user = first_user(&m, authwalk::provider::Provider::Wechat);
     // A real callback from one walk …
     let (first, ok) = walk(
         &h,
@@ -312,7 +310,7 @@ async fn a_made_up_token_on_sns_userinfo_is_not_called_a_basic_token() {
         &h,
         FlowKind::WechatWeb,
         wechat_app(&m, "official_account", "snsapi_userinfo"),
-        &first_user(&m, "wechat"),
+        &first_user(&m, authwalk::provider::Provider::Wechat),
         &inputs,
     )
     .await;
@@ -383,21 +381,26 @@ async fn a_frozen_account_that_succeeds_gets_a_warning() {
 async fn a_granted_scope_other_than_the_requested_one_is_flagged() {
     let h = sandbox(Some("wrong-scope")).await;
     let m = h.manifest().clone();
-    for (kind, app, provider, granted) in [
+    for (kind, app, granted) in [
         (
             FlowKind::WechatWeb,
             wechat_app(&m, "official_account", "snsapi_userinfo"),
-            "wechat",
             "snsapi_base",
         ),
         (
             FlowKind::AlipayWeb,
             alipay_app(&m, "auth_user"),
-            "alipay",
             "auth_base",
         ),
     ] {
-        let (flow, _) = walk(&h, kind, app, &first_user(&m, provider), &Inputs::default()).await;
+        let (flow, _) = walk(
+            &h,
+            kind,
+            app,
+            &first_user(&m, kind.provider()),
+            &Inputs::default(),
+        )
+        .await;
         let token = flow
             .exchanges()
             .iter()
@@ -434,7 +437,7 @@ async fn a_bare_code_says_the_state_check_was_skipped() {
         &h,
         FlowKind::AlipayWeb,
         alipay_app(&m, "auth_user"),
-        &first_user(&m, "alipay"),
+        &first_user(&m, authwalk::provider::Provider::Alipay),
         &Inputs::default(),
     )
     .await;
@@ -454,7 +457,7 @@ async fn seed_000_an_auth_base_code_gives_isv_invalid_token() {
         &h,
         FlowKind::AlipayWeb,
         alipay_app(&m, "auth_user"),
-        &first_user(&m, "alipay"),
+        &first_user(&m, authwalk::provider::Provider::Alipay),
         &Inputs::default(),
     )
     .await;

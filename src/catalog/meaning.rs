@@ -7,52 +7,56 @@ use crate::finding::Lang;
 use crate::flow::StepKind;
 
 /// The catalog endpoint id a step's response comes from.
-pub fn endpoint(is_alipay: bool, step: StepKind) -> Option<&'static str> {
-    Some(match (is_alipay, step) {
-        (true, StepKind::Token | StepKind::Refresh) => "alipay.system.oauth.token",
-        (true, StepKind::UserInfo) => "alipay.user.info.share",
-        (false, StepKind::Token) => "/sns/oauth2/access_token",
-        (false, StepKind::Refresh) => "/sns/oauth2/refresh_token",
-        (false, StepKind::CheckToken) => "/sns/auth",
-        (false, StepKind::UserInfo) => "/sns/userinfo",
-        _ => return None,
+pub fn endpoint(provider: Provider, step: StepKind) -> Option<&'static str> {
+    Some(match (provider, step) {
+        (Provider::Alipay, StepKind::Token | StepKind::Refresh) => "alipay.system.oauth.token",
+        (Provider::Alipay, StepKind::UserInfo) => "alipay.user.info.share",
+        (Provider::Wechat, StepKind::Token) => "/sns/oauth2/access_token",
+        (Provider::Wechat, StepKind::Refresh) => "/sns/oauth2/refresh_token",
+        (Provider::Wechat, StepKind::CheckToken) => "/sns/auth",
+        (Provider::Wechat, StepKind::UserInfo) => "/sns/userinfo",
+        (
+            Provider::Alipay,
+            StepKind::Authorize
+            | StepKind::Callback
+            | StepKind::MiniAuthCode
+            | StepKind::CheckToken,
+        )
+        | (Provider::Wechat, StepKind::Authorize | StepKind::Callback | StepKind::MiniAuthCode) => {
+            return None;
+        }
     })
 }
 
 /// The meaning of `key`, followed by the meaning of its value when the value belongs to a
 /// documented set (`user_status` = `T` → "normal account").
 pub fn field(
-    is_alipay: bool,
+    provider: Provider,
     step: StepKind,
     key: &str,
     value: &Value,
     lang: Lang,
 ) -> Option<String> {
-    field_of(is_alipay, step, "", key, value, lang)
+    field_of(provider, step, "", key, value, lang)
 }
 
 /// Like [`field`], read for the API the request really called (`called`: the Alipay method or
 /// the WeChat path) when the catalog knows it: a step that called `/cgi-bin/token` gets the
 /// basic token's meaning, not the web-auth token's.
 pub fn field_of(
-    is_alipay: bool,
+    provider: Provider,
     step: StepKind,
     called: &str,
     key: &str,
     value: &Value,
     lang: Lang,
 ) -> Option<String> {
-    let provider = if is_alipay {
-        Provider::Alipay
-    } else {
-        Provider::Wechat
-    };
     let catalog = Catalog::builtin();
     let endpoint = catalog
         .provider(provider)
         .endpoint(called)
         .map(|e| e.id.as_str())
-        .or_else(|| endpoint(is_alipay, step));
+        .or_else(|| endpoint(provider, step));
     let field = catalog.field(provider, endpoint, key)?;
     let meaning = first_sentence(field.meaning.get(lang));
     let values: Vec<&str> = field
@@ -89,7 +93,7 @@ mod tests {
     #[test]
     fn meanings_include_the_value() {
         let m = field(
-            true,
+            Provider::Alipay,
             StepKind::UserInfo,
             "user_status",
             &Value::String("T".into()),
@@ -100,7 +104,14 @@ mod tests {
             m.contains('T') || m.to_lowercase().contains("normal"),
             "{m}"
         );
-        let zh = field(false, StepKind::UserInfo, "sex", &Value::from(0), Lang::Zh).unwrap();
+        let zh = field(
+            Provider::Wechat,
+            StepKind::UserInfo,
+            "sex",
+            &Value::from(0),
+            Lang::Zh,
+        )
+        .unwrap();
         assert!(
             zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
             "{zh}"

@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use super::ExchangeOutcome;
 use crate::finding::Text;
+use crate::provider::Provider;
 
 /// The logins authwalk walks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,8 +40,13 @@ impl FlowKind {
         }
     }
 
-    pub fn is_alipay(self) -> bool {
-        matches!(self, Self::AlipayWeb | Self::AlipayMini)
+    /// The provider this login belongs to. Every login names one, so a new login must say
+    /// which here before it compiles.
+    pub fn provider(self) -> Provider {
+        match self {
+            Self::AlipayWeb | Self::AlipayMini => Provider::Alipay,
+            Self::WechatWeb | Self::WechatQr => Provider::Wechat,
+        }
     }
 
     pub fn title(self) -> Text {

@@ -305,7 +305,7 @@ fn exchange_view(flow: &Flow, ex: &Exchange, findings: &[Finding], policy: Polic
         findings: findings.to_vec(),
         endpoint: ex.endpoint.clone(),
         fields: field_rows(
-            flow.kind().is_alipay(),
+            flow.kind().provider(),
             ex.step,
             &ex.endpoint,
             ex.outcome,
@@ -324,7 +324,7 @@ pub(super) fn pretty(body: &[u8], policy: Policy) -> Option<String> {
 
 /// Each decoded field with its one-line meaning, for a successful exchange.
 pub(super) fn field_rows(
-    alipay: bool,
+    provider: crate::provider::Provider,
     step: StepKind,
     endpoint: &str,
     outcome: ExchangeOutcome,
@@ -346,8 +346,8 @@ pub(super) fn field_rows(
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            let en = meaning::field_of(alipay, step, endpoint, k, v, Lang::En);
-            let zh = meaning::field_of(alipay, step, endpoint, k, v, Lang::Zh);
+            let en = meaning::field_of(provider, step, endpoint, k, v, Lang::En);
+            let zh = meaning::field_of(provider, step, endpoint, k, v, Lang::Zh);
             FieldRow {
                 key: k.clone(),
                 value,

@@ -19,7 +19,7 @@ pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTi
     } else {
         policy
     };
-    let alipay = walk.flow.is_alipay();
+    let provider = walk.flow.provider();
     // Built from the text as the document holds it, masking as a live walk does, before the
     // text itself is masked (masking twice would hide what one masking shows).
     for ex in &mut walk.exchanges {
@@ -42,7 +42,7 @@ pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTi
             ex.endpoint = crate::flow::endpoint_in(&ex.request.url, &ex.request.body);
         }
         ex.fields = field_rows(
-            alipay,
+            provider,
             ex.step,
             &ex.endpoint,
             ex.outcome,

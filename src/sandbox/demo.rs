@@ -46,12 +46,23 @@ pub(crate) struct AlipayApp {
 }
 
 /// What kind of WeChat app an appid belongs to, which decides its authorize entry point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum WechatKind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WechatKind {
     /// An Official Account: `/connect/oauth2/authorize`, `snsapi_base` / `snsapi_userinfo`.
     OfficialAccount,
     /// An Open Platform website app: `/connect/qrconnect`, `snsapi_login`.
     Website,
+}
+
+impl WechatKind {
+    /// The name `sandbox.json` gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OfficialAccount => "official_account",
+            Self::Website => "website",
+        }
+    }
 }
 
 /// A registered WeChat app.

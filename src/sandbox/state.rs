@@ -276,13 +276,8 @@ impl<T: Expiring + Clone, K: Hash + Eq + Borrow<str>> Store<T, K> {
     }
 }
 
-/// Which emulated provider a fault applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    Alipay,
-    Wechat,
-}
+/// Which emulated provider a fault applies to: the one provider type of the crate.
+pub use crate::provider::Provider;
 
 /// What goes wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

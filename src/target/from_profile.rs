@@ -71,13 +71,13 @@ pub(super) fn app_from_profile(
     choice: &Choice,
     sandbox: Option<&Manifest>,
 ) -> anyhow::Result<(App, TargetInfo)> {
-    match (profile, flow.is_alipay()) {
-        (Profile::Alipay(p), true) => alipay_from_profile(name, p, choice, sandbox),
-        (Profile::Wechat(p), false) => wechat_from_profile(name, p, choice, sandbox),
-        (Profile::Alipay(_), false) => {
+    match (profile, flow.provider()) {
+        (Profile::Alipay(p), Provider::Alipay) => alipay_from_profile(name, p, choice, sandbox),
+        (Profile::Wechat(p), Provider::Wechat) => wechat_from_profile(name, p, choice, sandbox),
+        (Profile::Alipay(_), Provider::Wechat) => {
             bail!("profile '{name}' is an Alipay app; run an alipay-* flow")
         }
-        (Profile::Wechat(_), true) => {
+        (Profile::Wechat(_), Provider::Alipay) => {
             bail!("profile '{name}' is a WeChat app; run a wechat-* flow")
         }
     }

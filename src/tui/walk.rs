@@ -262,7 +262,7 @@ impl WalkApp {
         .map_err(|e| e.to_string())?;
         let mut flow_state = flow_state;
         flow_state.set_tutorial_mixup(target.tutorial_mixup);
-        let users = task::demo_users(place, flow.is_alipay());
+        let users = task::demo_users(place, flow.provider());
         let users = if target.approver.is_some() {
             users
         } else {

@@ -82,7 +82,12 @@ pub fn alipay_app(m: &Manifest, scope: &str) -> App {
 }
 
 pub fn wechat_app(m: &Manifest, kind: &str, scope: &str) -> App {
-    let e = m.wechat.apps.iter().find(|a| a.kind == kind).unwrap();
+    let e = m
+        .wechat
+        .apps
+        .iter()
+        .find(|a| a.kind.as_str() == kind)
+        .unwrap();
     App::Wechat(WechatApp {
         appid: e.appid.clone(),
         secret: e.secret.clone(),
@@ -94,7 +99,7 @@ pub fn wechat_app(m: &Manifest, kind: &str, scope: &str) -> App {
     })
 }
 
-pub fn first_user(m: &Manifest, provider: &str) -> String {
+pub fn first_user(m: &Manifest, provider: authwalk::provider::Provider) -> String {
     m.users
         .iter()
         .find(|u| u.provider == provider)

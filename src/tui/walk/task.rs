@@ -117,8 +117,7 @@ pub fn listen(
 }
 
 /// The demo users of the flow's provider on a sandbox: (id, label).
-pub fn demo_users(place: &Place, alipay: bool) -> Vec<(String, String)> {
-    let provider = if alipay { "alipay" } else { "wechat" };
+pub fn demo_users(place: &Place, provider: crate::provider::Provider) -> Vec<(String, String)> {
     place
         .manifest()
         .map(|m| {
