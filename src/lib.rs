@@ -27,3 +27,4 @@ pub mod transcript;
 pub mod transport;
 pub mod triage;
 pub mod tui;
+pub mod walker;

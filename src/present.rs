@@ -152,6 +152,9 @@ pub struct Walk {
     pub exchanges: Vec<ExchangeView>,
     /// Findings about the walk that belong to no exchange.
     pub notes: Vec<Finding>,
+    /// What stopped the walk outside any exchange (a refused redirect, a consent that failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
     /// The redirect as it arrived, when it did.
     #[serde(skip)]
     pub callback: Option<CallbackView>,
@@ -203,6 +206,10 @@ pub struct Countdown {
 pub struct ContextView {
     pub state: String,
     pub authorize_url: Option<String>,
+    /// What the lint found in the walk's authorize URL (a plain-http `redirect_uri`, a scope
+    /// that cannot give a profile …), computed once when the walk starts.
+    #[serde(default)]
+    pub authorize_lint: Vec<Finding>,
     pub callback: serde_json::Map<String, Value>,
     /// The redirect URL as it arrived (or `None` for a pasted bare code).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -285,6 +285,7 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
         context,
         exchanges,
         notes,
+        problem: None,
         callback: None,
         summary: crate::present::Summary::default(),
     })

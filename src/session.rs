@@ -17,23 +17,30 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use crate::finding::Finding;
 use crate::flow::{
-    AttemptId, Effect, Flow, FlowError, HttpFailure, RawResponse, StepKind, StepState,
+    AttemptId, Effect, Flow, FlowError, FlowKind, HttpFailure, Inputs, RawResponse, StepKind,
+    StepState,
 };
 use crate::present::{Policy, Presenter, TargetInfo, Walk};
 use crate::provider::PreparedRequest;
+use crate::target::Target;
 
 /// What the loop must do for the walk to go on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    /// Send this request and report with [`Session::on_response`].
+    /// Send this request and report with [`Outcome::Response`].
     Send {
         step: StepKind,
         attempt: AttemptId,
         request: PreparedRequest,
     },
+    /// On a sandbox, a demo user must be picked to give consent ([`Session::consent`]);
+    /// [`Session::give_consent`] then says what to do. The inspector waits for a person to
+    /// pick; `run` gives it at once as the chosen user.
+    AwaitConsent,
     /// On a sandbox: give consent as `user` (the browser's hop) and report the redirect with
-    /// [`Session::on_callback`].
+    /// [`Outcome::Callback`].
     Approve { authorize_url: String, user: String },
     /// On a sandbox: get a mini-program auth code as `user`.
     MiniCode {
@@ -41,10 +48,75 @@ pub enum Command {
         scope: String,
         user: String,
     },
-    /// A real app: wait for the browser's redirect (loopback listener) or a paste.
-    AwaitCallback { authorize_url: String },
-    /// A real mini program: the person pastes the authCode.
-    AwaitMiniCode,
+    /// A real app: wait for the browser's redirect to `redirect_uri` (loopback listener) or a
+    /// paste.
+    AwaitCallback {
+        authorize_url: String,
+        redirect_uri: String,
+    },
+    /// A real mini program: the person pastes the authCode its `my.getAuthCode` gave.
+    AwaitMiniCode { app_id: String, scope: String },
+}
+
+/// A consent the sandbox waits for: a demo user is picked, then it is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Consent {
+    Authorize { url: String },
+    MiniCode { app_id: String, scope: String },
+}
+
+/// What came back from carrying out a [`Command`].
+#[derive(Debug)]
+pub enum Outcome {
+    /// The answer to a request, quoting the attempt that sent it.
+    Response {
+        attempt: AttemptId,
+        result: Result<RawResponse, HttpFailure>,
+        elapsed: Duration,
+    },
+    /// A redirect (or a mini-program code) arrived, or why none did.
+    Callback(Result<String, String>),
+    /// The callback listener answered a request that was not the redirect, and waits on.
+    Ignored(Finding),
+    /// A wait was stopped before anything came (nothing to do).
+    Stopped,
+}
+
+/// Dropping it ends the background wait it was made for (a loopback listener), which frees
+/// its port. The session holds it while it waits, so a retry, a cancel or the end of the walk
+/// stops the wait with it.
+pub struct StopHandle(
+    #[expect(dead_code, reason = "held for its drop: dropping it stops the wait")]
+    Box<dyn std::any::Any + Send + Sync>,
+);
+
+impl StopHandle {
+    pub fn new(inner: impl std::any::Any + Send + Sync) -> Self {
+        Self(Box::new(inner))
+    }
+}
+
+impl std::fmt::Debug for StopHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StopHandle")
+    }
+}
+
+/// What the walk waits for, when it waits.
+#[derive(Debug, Default)]
+enum Wait {
+    #[default]
+    Nothing,
+    /// A request in flight.
+    Request,
+    /// A demo user to be picked for this consent.
+    Consent(Consent),
+    /// The redirect: a consent given, a listener waiting (with its stop handle), or a paste.
+    Redirect {
+        background: bool,
+        /// Held for its drop.
+        _stop: Option<StopHandle>,
+    },
 }
 
 /// Where the walk stands, in one word for the status line.
@@ -69,11 +141,39 @@ pub struct Session {
     users: Vec<(String, String)>,
     user: usize,
     phase: Phase,
+    wait: Wait,
     /// The last thing that went wrong outside an exchange (a refused callback, say).
     problem: Option<String>,
 }
 
 impl Session {
+    /// A walk of `kind` on `target`: the flow built on the target's app with `inputs` and the
+    /// CSRF `state`, the demo users of its provider when a sandbox approves, the authorize URL
+    /// linted. Every face starts a walk here.
+    pub fn start(
+        target: &Target,
+        kind: FlowKind,
+        inputs: &Inputs,
+        state: String,
+        now: OffsetDateTime,
+    ) -> Result<Self, FlowError> {
+        let mut flow = Flow::new(kind, target.app.clone(), inputs, state, now)?;
+        flow.set_tutorial_mixup(target.tutorial_mixup);
+        let users = match (&target.approver, &target.manifest) {
+            (Some(_), Some(m)) => m
+                .users_of(kind.provider())
+                .map(|u| (u.id.clone(), u.label.clone()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(Self::new(
+            flow,
+            target.info.clone(),
+            users,
+            target.user.as_deref(),
+        ))
+    }
+
     /// A session over `flow`. `users` are the demo users (id, label) that can approve on a
     /// sandbox, empty for a real app; `user` is the one picked first.
     pub fn new(
@@ -85,16 +185,24 @@ impl Session {
         let user = user
             .and_then(|u| users.iter().position(|(id, _)| id == u))
             .unwrap_or(0);
+        let mut presenter = Presenter::new();
+        presenter.observe(&flow);
         Self {
             flow,
-            presenter: Presenter::new(),
+            presenter,
             info,
             policy: Policy::default(),
             users,
             user,
             phase: Phase::Ready,
+            wait: Wait::Nothing,
             problem: None,
         }
+    }
+
+    /// The flow, once the walk is over (tests and benches inspect its record).
+    pub fn into_flow(self) -> Flow {
+        self.flow
     }
 
     pub fn flow(&self) -> &Flow {
@@ -137,14 +245,16 @@ impl Session {
 
     /// The walk as every pane shows it.
     pub fn walk(&self, now: OffsetDateTime, elapsed: Duration) -> Walk {
-        self.presenter
-            .walk(&self.flow, &self.info, self.policy, now, elapsed)
+        self.walk_with(self.policy, now, elapsed)
     }
 
     /// The walk masked by `policy` whatever the screen shows (for an export).
     pub fn walk_with(&self, policy: Policy, now: OffsetDateTime, elapsed: Duration) -> Walk {
-        self.presenter
-            .walk(&self.flow, &self.info, policy, now, elapsed)
+        let mut walk = self
+            .presenter
+            .walk(&self.flow, &self.info, policy, now, elapsed);
+        walk.problem.clone_from(&self.problem);
+        walk
     }
 
     /// Run the next step: advance the flow to its next effect and say what the loop must do.
@@ -154,30 +264,46 @@ impl Session {
             return None;
         }
         self.problem = None;
-        let user = self.users.get(self.user).map(|(id, _)| id.clone());
+        let sandbox = !self.users.is_empty();
         loop {
             match self.flow.advance(now) {
                 // The URL is shown from the start; authorizing only marks the step done.
                 Effect::Authorized { .. } => {}
-                Effect::AwaitCallback { authorize_url, .. } => {
+                Effect::AwaitCallback {
+                    authorize_url,
+                    redirect_uri,
+                    ..
+                } => {
                     self.phase = Phase::Waiting;
-                    return Some(match user {
-                        Some(user) => Command::Approve {
-                            authorize_url,
-                            user,
-                        },
-                        None => Command::AwaitCallback { authorize_url },
+                    if sandbox {
+                        self.wait = Wait::Consent(Consent::Authorize { url: authorize_url });
+                        return Some(Command::AwaitConsent);
+                    }
+                    self.wait = Wait::Redirect {
+                        background: false,
+                        _stop: None,
+                    };
+                    return Some(Command::AwaitCallback {
+                        authorize_url,
+                        redirect_uri,
                     });
                 }
                 Effect::AwaitMiniCode { app_id, scope } => {
                     self.phase = Phase::Waiting;
-                    return Some(match user {
-                        Some(user) => Command::MiniCode {
-                            app_id,
+                    if sandbox {
+                        self.wait = Wait::Consent(Consent::MiniCode {
+                            app_id: app_id.clone(),
                             scope: scope.as_str().to_owned(),
-                            user,
-                        },
-                        None => Command::AwaitMiniCode,
+                        });
+                        return Some(Command::AwaitConsent);
+                    }
+                    self.wait = Wait::Redirect {
+                        background: false,
+                        _stop: None,
+                    };
+                    return Some(Command::AwaitMiniCode {
+                        app_id,
+                        scope: scope.as_str().to_owned(),
                     });
                 }
                 Effect::SendHttp {
@@ -186,6 +312,7 @@ impl Session {
                     request,
                 } => {
                     self.phase = Phase::Waiting;
+                    self.wait = Wait::Request;
                     return Some(Command::Send {
                         step,
                         attempt,
@@ -204,6 +331,94 @@ impl Session {
         }
     }
 
+    /// The consent the sandbox waits for, if a demo user is to be picked.
+    pub fn consent(&self) -> Option<&Consent> {
+        match &self.wait {
+            Wait::Consent(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Give the pending consent as the picked demo user: what to carry out (the browser's
+    /// hop, or `my.getAuthCode`). `None` when no consent waits.
+    pub fn give_consent(&mut self) -> Option<Command> {
+        let Wait::Consent(consent) = std::mem::take(&mut self.wait) else {
+            return None;
+        };
+        let Some((user, _)) = self.users.get(self.user).cloned() else {
+            self.wait = Wait::Consent(consent);
+            return None;
+        };
+        self.wait = Wait::Redirect {
+            background: true,
+            _stop: None,
+        };
+        Some(match consent {
+            Consent::Authorize { url } => Command::Approve {
+                authorize_url: url,
+                user,
+            },
+            Consent::MiniCode { app_id, scope } => Command::MiniCode {
+                app_id,
+                scope,
+                user,
+            },
+        })
+    }
+
+    /// A background wait for the redirect began (a loopback listener); dropping `stop` ends
+    /// it. The session keeps it until the redirect comes, the step is retried or cancelled.
+    pub fn listening(&mut self, stop: StopHandle) {
+        self.wait = Wait::Redirect {
+            background: true,
+            _stop: Some(stop),
+        };
+    }
+
+    /// Whether something in the background waits for the redirect (a consent being given, a
+    /// listener), as opposed to a person who is to paste it.
+    pub fn awaits_redirect(&self) -> bool {
+        matches!(
+            self.wait,
+            Wait::Redirect {
+                background: true,
+                ..
+            }
+        )
+    }
+
+    /// Take what came back from carrying out a command. Returns the step of a new exchange
+    /// (the face selects it).
+    pub fn apply(&mut self, outcome: Outcome, now: OffsetDateTime) -> Option<StepKind> {
+        match outcome {
+            Outcome::Response {
+                attempt,
+                result,
+                elapsed,
+            } => {
+                // A stale answer (the step was retried meanwhile) changes nothing.
+                let index = self.on_response(attempt, result, elapsed, now).ok()?;
+                Some(self.flow.exchanges()[index].step)
+            }
+            Outcome::Callback(result) => {
+                self.wait = Wait::Nothing;
+                match result {
+                    Ok(input) => {
+                        let _ = self.on_callback(&input, now);
+                    }
+                    Err(e) => self.on_wait_failed(e),
+                }
+                // The step that waited stays on screen, to show the redirect.
+                None
+            }
+            Outcome::Ignored(finding) => {
+                self.note(finding);
+                None
+            }
+            Outcome::Stopped => None,
+        }
+    }
+
     /// The answer to a [`Command::Send`]. A stale answer (the step was retried meanwhile) is
     /// refused and changes nothing.
     pub fn on_response(
@@ -214,6 +429,7 @@ impl Session {
         now: OffsetDateTime,
     ) -> Result<usize, FlowError> {
         let index = self.flow.on_response(attempt, result, elapsed, now)?;
+        self.wait = Wait::Nothing;
         self.presenter.observe(&self.flow);
         self.settle();
         Ok(index)
@@ -222,6 +438,7 @@ impl Session {
     /// The redirect (or a pasted callback URL or code) arrived.
     pub fn on_callback(&mut self, input: &str, now: OffsetDateTime) -> Result<(), FlowError> {
         let result = self.flow.on_callback(input, now);
+        self.wait = Wait::Nothing;
         if let Err(e) = &result {
             self.problem = Some(e.to_string());
         }
@@ -236,12 +453,15 @@ impl Session {
 
     /// A consent, a mini code or a listener failed before any callback came.
     pub fn on_wait_failed(&mut self, message: String) {
+        self.wait = Wait::Nothing;
         self.problem = Some(message);
         self.phase = Phase::Ready;
     }
 
-    /// Run `step` again (and everything after it); an answer still in flight becomes stale.
+    /// Run `step` again (and everything after it); an answer still in flight becomes stale,
+    /// a consent or a listener still waiting is dropped.
     pub fn retry(&mut self, step: StepKind) {
+        self.wait = Wait::Nothing;
         self.flow.rerun(step);
         self.problem = None;
         self.phase = Phase::Ready;
@@ -249,6 +469,7 @@ impl Session {
 
     /// Stop waiting for the request in flight.
     pub fn cancel(&mut self) -> Option<StepKind> {
+        self.wait = Wait::Nothing;
         let step = self.flow.cancel();
         self.phase = Phase::Ready;
         step

@@ -22,7 +22,7 @@ pub use callback::{
     CallbackListener, DEFAULT_CALLBACK_TIMEOUT, DEFAULT_READ_TIMEOUT, IgnoreReason, Ignored,
     ListenError,
 };
-pub use driver::{Approver, DriveEvent, ListenerApprover, SandboxApprover, drive};
+pub use driver::{Approver, ListenerApprover, SandboxApprover};
 
 use crate::flow::{HttpFailure, RawResponse};
 use crate::limits::Size;

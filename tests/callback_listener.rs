@@ -11,6 +11,7 @@ use std::io::{BufRead as _, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
+use authwalk::session::Outcome;
 use authwalk::transport::{CallbackListener, IgnoreReason, ListenError};
 use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpStream;
@@ -318,7 +319,7 @@ async fn the_inspector_hears_of_each_ignored_request_as_it_comes() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(status, 400);
-    let Some(Message::Report(Report::Ignored(finding))) = rx.recv().await else {
+    let Some(Message::Report(Report::Walked(Outcome::Ignored(finding)))) = rx.recv().await else {
         panic!("an Ignored report first")
     };
     assert_eq!(finding.code, "callback.ignored");
@@ -336,12 +337,12 @@ async fn the_inspector_hears_of_each_ignored_request_as_it_comes() {
     }
     let (status, _) = get(&format!("{base}/callback?auth_code=real0001&state=right")).await;
     assert_eq!(status, 200);
-    let Message::Report(Report::Callback(Ok(url))) = waiting.await.unwrap() else {
+    let Message::Report(Report::Walked(Outcome::Callback(Ok(url)))) = waiting.await.unwrap() else {
         panic!("the callback last")
     };
     assert!(url.contains("auth_code=real0001"), "{url}");
     let mut told = 1;
-    while let Ok(Message::Report(Report::Ignored(_))) = rx.try_recv() {
+    while let Ok(Message::Report(Report::Walked(Outcome::Ignored(_)))) = rx.try_recv() {
         told += 1;
     }
     assert_eq!(told, authwalk::transport::ListenerApprover::MAX_IGNORED);
@@ -372,7 +373,7 @@ async fn a_stopped_listener_frees_its_port() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     drop(stop);
-    let Message::Report(Report::Stopped) = first.await.unwrap() else {
+    let Message::Report(Report::Walked(Outcome::Stopped)) = first.await.unwrap() else {
         panic!("a stopped listener reports Stopped")
     };
     let (_stop, stopped) = tokio::sync::oneshot::channel();
@@ -390,7 +391,7 @@ async fn a_stopped_listener_frees_its_port() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(status, 200);
-    let Message::Report(Report::Callback(Ok(url))) = second.await.unwrap() else {
+    let Message::Report(Report::Walked(Outcome::Callback(Ok(url)))) = second.await.unwrap() else {
         panic!("the second listener got the redirect")
     };
     assert!(url.contains("auth_code=c1"), "{url}");

@@ -131,7 +131,8 @@ async fn a_code_already_used_earlier_in_the_same_walk() {
         assert!(ok);
         // Retry the token step, as a double redirect or an eager retry does.
         flow.rerun(StepKind::Token);
-        assert!(!resume(&h, &mut flow, &user).await);
+        let (flow, ok) = resume(&h, flow, &user).await;
+        assert!(!ok);
         let findings = last_findings(&flow);
         finding(&findings, code);
         let reused = finding(&findings, "flow.code-reused");
@@ -152,7 +153,7 @@ async fn clock_skew_behind_invalid_timestamp() {
     let m = h.manifest().clone();
     // The gateway's clock runs an hour ahead of ours; we sign with our own.
     h.advance_clock(3600);
-    let mut flow = authwalk::flow::Flow::new(
+    let flow = authwalk::flow::Flow::new(
         FlowKind::AlipayWeb,
         alipay_app(&m, "auth_user"),
         &Inputs {
@@ -170,12 +171,11 @@ async fn clock_skew_behind_invalid_timestamp() {
         control: m.control.clone(),
         token: m.token.clone(),
     };
-    let ok = authwalk::transport::drive(
-        &mut flow,
+    let (flow, ok) = authwalk::walker::run_flow(
+        flow,
         &transport,
         &mut approver,
         time::OffsetDateTime::now_utc,
-        |_, _| {},
     )
     .await;
     assert!(!ok);
@@ -279,7 +279,7 @@ async fn callback_from_another_redirect_uri() {
     flow.advance(h.now());
     flow.advance(h.now());
     flow.on_callback(&callback, h.now()).unwrap();
-    resume(&h, &mut flow, &user).await;
+    let (flow, _) = resume(&h, flow, &user).await;
     let token = flow
         .exchanges()
         .iter()

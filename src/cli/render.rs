@@ -6,9 +6,8 @@ use std::io::{self, IsTerminal as _, Write};
 
 use crate::escape::{visible, visible_lines};
 use crate::finding::{Finding, Lang, Severity};
-use crate::flow::StepKind;
-use crate::present::{Badge, ExchangeView, Msg, TimedView, Walk, human_seconds};
-use crate::transport::DriveEvent;
+use crate::flow::{StepKind, StepState};
+use crate::present::{Badge, CallbackView, ExchangeView, Msg, TimedView, Walk, human_seconds};
 
 /// Terminal styling: ANSI colours on a terminal, unless `NO_COLOR` is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +58,12 @@ pub struct Printer<W> {
     lang: Lang,
     /// Steps whose heading is already printed, so a step is headed once.
     headed: Vec<StepKind>,
+    /// What of the walk is printed already: the authorize URL, the redirect, how many
+    /// exchanges, the last problem.
+    authorized: bool,
+    called_back: bool,
+    exchanged: usize,
+    problem: Option<String>,
 }
 
 impl<W: Write> Printer<W> {
@@ -68,6 +73,10 @@ impl<W: Write> Printer<W> {
             s: style,
             lang,
             headed: Vec::new(),
+            authorized: false,
+            called_back: false,
+            exchanged: 0,
+            problem: None,
         }
     }
 
@@ -101,62 +110,78 @@ impl<W: Write> Printer<W> {
         writeln!(self.out, "{}", self.s.bold(&self.s.cyan(&title)))
     }
 
-    /// Print what one driver event added to the walk.
-    pub fn event(&mut self, walk: &Walk, event: &DriveEvent) -> io::Result<()> {
-        let s = self.s;
-        match event {
-            DriveEvent::Authorized { .. } => {
-                self.heading(walk, StepKind::Authorize, "")?;
-                let url = walk.context.authorize_url.as_deref().unwrap_or_default();
+    /// Print what the walk gained since the last call: the authorize URL (with what its lint
+    /// found), the redirect, each new exchange, why the walk stopped. Called after every
+    /// change of a live walk, or once with a whole recorded one: the same lines either way.
+    pub fn update(&mut self, walk: &Walk) -> io::Result<()> {
+        let state = |step| walk.step(step).map(|r| r.state);
+        if !self.authorized {
+            let url = walk.context.authorize_url.as_deref().unwrap_or_default();
+            // Started at the callback, the authorize step did not run: say which URL the
+            // person opens under the callback's heading.
+            let heading = if state(StepKind::Authorize) == Some(StepState::Done) {
+                Some(StepKind::Authorize)
+            } else if matches!(
+                state(StepKind::Callback),
+                Some(StepState::AwaitingUser | StepState::Done)
+            ) {
+                Some(StepKind::Callback)
+            } else {
+                None
+            };
+            if let Some(step) = heading {
+                self.authorized = true;
+                self.heading(walk, step, "")?;
                 writeln!(self.out, "  GET {}", visible(url))?;
-            }
-            DriveEvent::AwaitingCallback { .. } => {
-                // Started at the callback: say which URL the person opens.
-                if !self.headed.contains(&StepKind::Authorize) {
-                    self.heading(walk, StepKind::Callback, "")?;
-                    let url = walk.context.authorize_url.as_deref().unwrap_or_default();
-                    writeln!(self.out, "  GET {}", visible(url))?;
+                for f in &walk.context.authorize_lint {
+                    self.finding(f)?;
                 }
             }
-            DriveEvent::Callback { .. } => {
-                let Some(cb) = &walk.callback else {
-                    return Ok(());
-                };
-                if !self.headed.contains(&cb.step) {
-                    self.heading(walk, cb.step, "")?;
-                }
-                writeln!(self.out, "  {}", visible(&cb.shown))?;
-                let mut facts = Vec::new();
-                if cb.state_matched {
-                    let text = Msg::StateMatches.get(self.lang).replace('✓', &s.green("✓"));
-                    facts.push(text);
-                }
-                for (k, v) in &cb.facts {
-                    facts.push(format!("{} {}", visible(k), visible(v)));
-                }
-                if let Some(code) = &cb.code {
-                    facts.push(format!(
-                        "code {}{}",
-                        visible(&code.value),
-                        self.lifetime(code)
-                    ));
-                }
-                if !facts.is_empty() {
-                    writeln!(self.out, "  {}", facts.join(" · "))?;
-                }
+        }
+        if !self.called_back
+            && let Some(cb) = &walk.callback
+        {
+            self.called_back = true;
+            self.callback(walk, cb)?;
+        }
+        for index in self.exchanged..walk.exchanges.len() {
+            self.exchange(walk, &walk.exchanges[index])?;
+        }
+        self.exchanged = walk.exchanges.len();
+        if walk.problem.is_some() && walk.problem != self.problem {
+            self.problem.clone_from(&walk.problem);
+            let message = walk.problem.as_deref().unwrap_or_default();
+            writeln!(self.out, "  {} {}", self.s.red("✗"), visible_lines(message))?;
+            for note in &walk.notes {
+                self.finding(note)?;
             }
-            DriveEvent::Refused { message } => {
-                writeln!(self.out, "  {} {}", s.red("✗"), visible_lines(message))?;
-                for note in &walk.notes {
-                    self.finding(note)?;
-                }
-            }
-            DriveEvent::Sending { .. } => {}
-            DriveEvent::Exchanged { index } => {
-                if let Some(ex) = walk.exchanges.get(*index) {
-                    self.exchange(walk, ex)?;
-                }
-            }
+        }
+        Ok(())
+    }
+
+    fn callback(&mut self, walk: &Walk, cb: &CallbackView) -> io::Result<()> {
+        let s = self.s;
+        if !self.headed.contains(&cb.step) {
+            self.heading(walk, cb.step, "")?;
+        }
+        writeln!(self.out, "  {}", visible(&cb.shown))?;
+        let mut facts = Vec::new();
+        if cb.state_matched {
+            let text = Msg::StateMatches.get(self.lang).replace('✓', &s.green("✓"));
+            facts.push(text);
+        }
+        for (k, v) in &cb.facts {
+            facts.push(format!("{} {}", visible(k), visible(v)));
+        }
+        if let Some(code) = &cb.code {
+            facts.push(format!(
+                "code {}{}",
+                visible(&code.value),
+                self.lifetime(code)
+            ));
+        }
+        if !facts.is_empty() {
+            writeln!(self.out, "  {}", facts.join(" · "))?;
         }
         Ok(())
     }

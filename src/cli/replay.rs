@@ -15,7 +15,6 @@ use anyhow::Context as _;
 use super::{Global, read_alipay_key, read_input, render};
 use crate::present::Policy;
 use crate::replay::Recording;
-use crate::transport::DriveEvent;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -71,25 +70,7 @@ fn print(recording: &Recording, reveal: bool, global: &Global) -> io::Result<()>
     let style = render::Style::detect(false);
     let mut printer = render::Printer::new(io::stdout().lock(), style, global.lang());
     printer.header(&walk)?;
-    if let Some(url) = &walk.context.authorize_url {
-        printer.event(
-            &walk,
-            &DriveEvent::Authorized {
-                authorize_url: url.clone(),
-            },
-        )?;
-    }
-    if let Some(cb) = &walk.callback {
-        printer.event(
-            &walk,
-            &DriveEvent::Callback {
-                url: cb.shown.clone(),
-            },
-        )?;
-    }
-    for index in 0..walk.exchanges.len() {
-        printer.event(&walk, &DriveEvent::Exchanged { index })?;
-    }
+    printer.update(&walk)?;
     printer.summary(&walk)?;
     io::stdout().flush()
 }

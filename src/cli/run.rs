@@ -11,10 +11,12 @@ use time::OffsetDateTime;
 
 use super::{Global, render, secret_arg};
 use crate::finding::Lang;
-use crate::flow::{Flow, FlowKind, Inputs, StepKind};
-use crate::present::{Msg, Policy, Presenter};
+use crate::flow::{FlowKind, Inputs, StepKind};
+use crate::present::{Msg, Policy};
+use crate::session::Session;
 use crate::target::{self, Callback, Choice, Where};
-use crate::transport::{Approver, DriveEvent, Transport, drive};
+use crate::transport::{Approver, Transport};
+use crate::walker;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -228,48 +230,36 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     for warning in &target.warnings {
         eprintln!("{warning}");
     }
-    let mut flow = new_flow(args, &target, &inputs)?;
-    let callback = target.callback_for(&flow).await?;
+    let mut session = Session::start(
+        &target,
+        args.flow,
+        &inputs,
+        target::random_state(),
+        OffsetDateTime::now_utc(),
+    )?;
+    if args.reveal {
+        session.toggle_reveal();
+    }
+    let callback = target.callback_for(session.flow()).await?;
     let mut approver = CliApprover::new(callback, lang, args.callback_timeout);
-
-    let policy = Policy {
-        reveal: args.reveal,
-    };
-    let mut presenter = Presenter::new();
-    let info = target.info.clone();
-    let view = |presenter: &Presenter, flow: &Flow| {
-        presenter.walk(
-            flow,
-            &info,
-            policy,
-            OffsetDateTime::now_utc(),
-            started.elapsed(),
-        )
-    };
+    let walk_now = |session: &Session| session.walk(OffsetDateTime::now_utc(), started.elapsed());
     let style = render::Style::detect(args.json);
     let mut printer = render::Printer::new(std::io::stdout().lock(), style, lang);
     if !args.json {
-        printer.header(&view(&presenter, &flow))?;
+        printer.header(&walk_now(&session))?;
     }
     let mut io_error = None;
-    let ok = drive(
-        &mut flow,
+    walker::run_to_end(
+        &mut session,
         &transport,
         &mut approver,
         OffsetDateTime::now_utc,
-        |flow, event| {
-            presenter.observe(flow);
-            if args.json {
-                // Nothing but the document on stdout; why the walk stopped goes to stderr.
-                if let DriveEvent::Refused { message } = &event {
-                    eprintln!("{}", crate::escape::visible_lines(message));
-                }
+        |session| {
+            // Nothing but the document on stdout with --json.
+            if args.json || io_error.is_some() {
                 return;
             }
-            if io_error.is_some() {
-                return;
-            }
-            if let Err(e) = printer.event(&view(&presenter, flow), &event) {
+            if let Err(e) = printer.update(&walk_now(session)) {
                 io_error = Some(e);
             }
         },
@@ -281,22 +271,21 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     if let Some(handle) = target.sandbox {
         handle.shutdown().await;
     }
-    approver.record_ignored(&mut flow);
-    presenter.observe(&flow);
-    let mut walk = view(&presenter, &flow);
-    walk.ok = ok && walk.ok;
-    walk.summary.ok = walk.ok;
+    approver.record_ignored(&mut session);
+    let walk = walk_now(&session);
+    if args.json
+        && let Some(problem) = &walk.problem
+    {
+        // Why the walk stopped goes to stderr too, beside the document.
+        eprintln!("{}", crate::escape::visible_lines(problem));
+    }
     if let Some(path) = &args.export {
         // The transcript does its own masking, with placeholders that keep equal values equal.
-        let mut full = presenter.walk(
-            &flow,
-            &info,
+        let full = session.walk_with(
             Policy { reveal: true },
             OffsetDateTime::now_utc(),
             started.elapsed(),
         );
-        full.ok = walk.ok;
-        full.summary.ok = walk.ok;
         export(path, &full, args.unredacted)?;
     }
     if args.json {
@@ -306,7 +295,12 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         printer.summary(&walk)?;
     }
     // A step that lacked its input is a usage error, not the provider's answer.
-    if let Some(missing) = flow.notes().iter().find(|n| n.code == "flow.missing-input") {
+    if let Some(missing) = session
+        .flow()
+        .notes()
+        .iter()
+        .find(|n| n.code == "flow.missing-input")
+    {
         bail!("{}", missing.title.en);
     }
     Ok(if walk.ok {
@@ -314,19 +308,6 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     } else {
         ExitCode::from(1)
     })
-}
-
-/// The walk to drive, on the target's app, with a fresh random `state`.
-fn new_flow(args: &RunArgs, target: &target::Target, inputs: &Inputs) -> anyhow::Result<Flow> {
-    let mut flow = Flow::new(
-        args.flow,
-        target.app.clone(),
-        inputs,
-        target::random_state(),
-        OffsetDateTime::now_utc(),
-    )?;
-    flow.set_tutorial_mixup(target.tutorial_mixup);
-    Ok(flow)
 }
 
 /// `FILE.md` and `FILE.json` for `--export FILE` (a `.md` or `.json` ending is dropped first).
@@ -399,14 +380,14 @@ impl CliApprover {
 
 impl CliApprover {
     /// What the callback listener ignored belongs to the walk's record (text, JSON, export).
-    fn record_ignored(&self, flow: &mut Flow) {
+    fn record_ignored(&self, session: &mut Session) {
         if let crate::target::Callback::Listener(a) = &self.callback {
             for ignored in &a.ignored {
-                flow.note(ignored.finding());
+                session.note(ignored.finding());
             }
             if a.ignored_more > 0 {
                 let n = a.ignored_more;
-                flow.note(crate::finding::Finding::new(
+                session.note(crate::finding::Finding::new(
                     crate::finding::Severity::Warning,
                     "callback.ignored-more",
                     crate::finding::Text::new(

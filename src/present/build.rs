@@ -25,6 +25,8 @@ pub struct Presenter {
     /// Each observed exchange as shown, `[masked, revealed]`: an exchange never changes once
     /// recorded, so its views are built once.
     views: Vec<[ExchangeView; 2]>,
+    /// The authorize URL's lint findings, once linted.
+    lint: Option<Vec<Finding>>,
 }
 
 impl Presenter {
@@ -34,6 +36,13 @@ impl Presenter {
 
     /// Take note of exchanges that arrived since the last call: run triage on each, once.
     pub fn observe(&mut self, flow: &Flow) {
+        if self.lint.is_none() {
+            self.lint = Some(
+                flow.authorize_url()
+                    .map(|u| crate::provider::lint_authorize_url(&u))
+                    .unwrap_or_default(),
+            );
+        }
         for index in self.findings.len()..flow.exchanges().len() {
             let findings = triage::exchange(flow, index);
             let ex = &flow.exchanges()[index];
@@ -66,6 +75,7 @@ impl Presenter {
         let context = ContextView {
             state: ctx.state.clone(),
             authorize_url: ctx.authorize_url.as_deref().map(|u| policy.url(u)),
+            authorize_lint: self.lint.clone().unwrap_or_default(),
             callback: ctx
                 .callback_params
                 .iter()
@@ -93,6 +103,7 @@ impl Presenter {
             target: target.clone(),
             ok,
             elapsed_ms,
+            problem: None,
             callback: callback_view(&steps, &context),
             summary: summary(ok, &steps, &context, elapsed_ms),
             steps,

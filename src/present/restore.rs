@@ -100,6 +100,12 @@ pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTi
             .and_then(|e| OffsetDateTime::from_unix_timestamp(e).ok())
             .map(crate::provider::alipay::format_timestamp);
     }
+    // A document from before the lint was part of the walk: lint its URL as the walk would.
+    if walk.context.authorize_lint.is_empty()
+        && let Some(url) = &walk.context.authorize_url
+    {
+        walk.context.authorize_lint = crate::provider::lint_authorize_url(url);
+    }
     walk.callback = callback_view(&walk.steps, &walk.context);
     walk.summary = summary(walk.ok, &walk.steps, &walk.context, walk.elapsed_ms);
     walk

@@ -1,31 +1,12 @@
-//! The async driver: carry out a flow's [`Effect`]s until it finishes. The CLI awaits it; a UI
-//! spawns it and listens to its events.
+//! Who turns an authorize URL into a callback: the sandbox approving as a demo user, a loopback
+//! listener waiting for the browser, or (in a face) a person pasting. [`crate::walker`] calls
+//! them for the session.
 
 use std::future::Future;
 
-use time::OffsetDateTime;
-
 use super::{CallbackListener, Ignored, Transport};
-use crate::flow::{Effect, Flow, RawResponse, StepKind};
+use crate::flow::RawResponse;
 use crate::provider::{HttpMethod, PreparedRequest};
-
-/// Something worth reporting while a flow runs.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DriveEvent {
-    /// The authorize step is done: this is the URL (and QR code) the person opens.
-    Authorized { authorize_url: String },
-    /// The walk waits for the redirect from this authorize URL; a person (or the sandbox
-    /// approver) acts on it.
-    AwaitingCallback { authorize_url: String },
-    /// The redirect arrived (or was pasted).
-    Callback { url: String },
-    /// A step's request is about to go out.
-    Sending { step: StepKind },
-    /// An exchange was recorded at this index of [`Flow::exchanges`].
-    Exchanged { index: usize },
-    /// Input was refused (state mismatch, missing code …).
-    Refused { message: String },
-}
 
 /// Whoever turns an authorize URL into a callback: a person pasting, a local listener, or the
 /// sandbox approving as a demo user.
@@ -43,83 +24,6 @@ pub trait Approver {
         app_id: &str,
         scope: &str,
     ) -> impl Future<Output = Result<String, String>> + Send;
-}
-
-/// Run `flow` to its end, reading the time from `now` (the wall clock, or the sandbox's
-/// movable clock). Returns whether every step succeeded.
-pub async fn drive(
-    flow: &mut Flow,
-    transport: &Transport,
-    approver: &mut impl Approver,
-    now: impl Fn() -> OffsetDateTime,
-    mut on_event: impl FnMut(&Flow, DriveEvent),
-) -> bool {
-    loop {
-        match flow.advance(now()) {
-            Effect::Finished { ok } => return ok,
-            Effect::Wait => return false,
-            Effect::Authorized { authorize_url } => {
-                on_event(flow, DriveEvent::Authorized { authorize_url });
-            }
-            Effect::AwaitCallback {
-                authorize_url,
-                redirect_uri,
-                ..
-            } => {
-                on_event(
-                    flow,
-                    DriveEvent::AwaitingCallback {
-                        authorize_url: authorize_url.clone(),
-                    },
-                );
-                let input = approver.callback(&authorize_url, &redirect_uri).await;
-                if !accept(flow, input, now(), &mut on_event) {
-                    return false;
-                }
-            }
-            Effect::AwaitMiniCode { app_id, scope } => {
-                let input = approver.mini_code(&app_id, scope.as_str()).await;
-                if !accept(flow, input, now(), &mut on_event) {
-                    return false;
-                }
-            }
-            Effect::SendHttp {
-                step,
-                attempt,
-                request,
-            } => {
-                on_event(flow, DriveEvent::Sending { step });
-                let (result, elapsed) = transport.send(&request).await;
-                // The driver sends one request at a time, so its answer is never stale.
-                if let Ok(index) = flow.on_response(attempt, result, elapsed, now()) {
-                    on_event(flow, DriveEvent::Exchanged { index });
-                }
-            }
-        }
-    }
-}
-
-fn accept(
-    flow: &mut Flow,
-    input: Result<String, String>,
-    now: OffsetDateTime,
-    on_event: &mut impl FnMut(&Flow, DriveEvent),
-) -> bool {
-    let result = input.and_then(|url| {
-        flow.on_callback(&url, now)
-            .map(|()| url)
-            .map_err(|e| e.to_string())
-    });
-    match result {
-        Ok(url) => {
-            on_event(flow, DriveEvent::Callback { url });
-            true
-        }
-        Err(message) => {
-            on_event(flow, DriveEvent::Refused { message });
-            false
-        }
-    }
 }
 
 /// Approves on the embedded sandbox as a chosen demo user, with the one documented request a

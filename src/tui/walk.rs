@@ -23,8 +23,8 @@ use time::OffsetDateTime;
 pub use content::Tab;
 pub use task::{Report, Start};
 
-use crate::finding::{Finding, Lang};
-use crate::flow::{Flow, FlowKind, StepKind};
+use crate::finding::Lang;
+use crate::flow::{FlowKind, StepKind};
 use crate::present::Policy;
 use crate::present::Walk;
 use crate::replay::Recording;
@@ -116,15 +116,7 @@ pub struct WalkScreen {
     pub selected: usize,
     pub tab: Tab,
     pub pretty: bool,
-    /// The consent or mini code the sandbox waits to give: (authorize URL or app id, scope).
-    pub consent: Option<Consent>,
-    /// A loopback listener waits for the browser.
-    pub listening: bool,
-    /// Dropping it stops the loopback listener (the wait cancelled, the step retried, the
-    /// walk left), which frees its port.
-    listen_stop: Option<tokio::sync::oneshot::Sender<()>>,
     pub qr: Option<QrImage>,
-    pub lint: Vec<Finding>,
     pub body: TextBody,
     pub view: TextView,
     /// What `body` was built from, to rebuild only when it changes.
@@ -132,11 +124,7 @@ pub struct WalkScreen {
 }
 
 /// A consent the person gives by picking a demo user and pressing Enter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Consent {
-    Authorize { url: String },
-    MiniCode { app_id: String, scope: String },
-}
+pub use crate::session::Consent;
 
 /// The app.
 pub struct WalkApp {
@@ -249,36 +237,20 @@ impl WalkApp {
         let target = place
             .target(flow, &self.opts.start.choice, &self.transport)
             .map_err(|e| format!("{e:#}"))?;
-        let flow_state = Flow::new(
+        let state = self
+            .opts
+            .state
+            .clone()
+            .unwrap_or_else(crate::target::random_state);
+        let mut session = Session::start(
+            &target,
             flow,
-            target.app.clone(),
             &crate::flow::Inputs::default(),
-            self.opts
-                .state
-                .clone()
-                .unwrap_or_else(crate::target::random_state),
+            state,
             Self::now(),
         )
         .map_err(|e| e.to_string())?;
-        let mut flow_state = flow_state;
-        flow_state.set_tutorial_mixup(target.tutorial_mixup);
-        let users = task::demo_users(place, flow.provider());
-        let users = if target.approver.is_some() {
-            users
-        } else {
-            Vec::new()
-        };
-        let qr = flow_state.authorize_url().map(|u| QrImage::new(&u));
-        let lint = flow_state
-            .authorize_url()
-            .map(|u| crate::provider::lint_authorize_url(&u))
-            .unwrap_or_default();
-        let mut session = Session::new(
-            flow_state,
-            target.info.clone(),
-            users,
-            target.user.as_deref(),
-        );
+        let qr = session.flow().authorize_url().map(|u| QrImage::new(&u));
         if self.opts.present {
             session.force_mask();
         }
@@ -290,7 +262,6 @@ impl WalkApp {
             },
             walk,
             qr,
-            lint,
         )));
         self.focus = Focus::Steps;
         Ok(())
@@ -316,43 +287,13 @@ impl WalkApp {
                 }
             }
             Report::Opened(Err(e)) => self.screen = Screen::Failed(e),
-            Report::Response {
-                attempt,
-                result,
-                elapsed,
-            } => {
+            Report::Walked(outcome) => {
                 let now = Self::now();
                 if let Some(w) = self.walk_mut()
                     && let Some((session, _)) = w.live_mut()
-                    // A stale answer (the step was retried meanwhile) changes nothing.
-                    && let Ok(index) = session.on_response(attempt, result, elapsed, now)
+                    && let Some(step) = session.apply(outcome, now)
                 {
-                    let step = session.flow().exchanges()[index].step;
                     w.select_step(step);
-                }
-            }
-            Report::Stopped => {}
-            Report::Ignored(finding) => {
-                if let Some(w) = self.walk_mut()
-                    && let Some((session, _)) = w.live_mut()
-                {
-                    session.note(finding);
-                }
-            }
-            Report::Callback(result) => {
-                let now = Self::now();
-                if let Some(w) = self.walk_mut() {
-                    w.consent = None;
-                    w.listening = false;
-                    w.listen_stop = None;
-                    if let Some((session, _)) = w.live_mut() {
-                        match result {
-                            Ok(input) => {
-                                let _ = session.on_callback(&input, now);
-                            }
-                            Err(e) => session.on_wait_failed(e),
-                        }
-                    }
                 }
             }
         }
@@ -399,30 +340,30 @@ impl WalkApp {
                 w.tab = Tab::Request;
                 out.push(Command::Spawn(task::send(transport, attempt, request)));
             }
-            crate::session::Command::Approve { authorize_url, .. } => {
-                w.select_step(StepKind::Callback);
-                w.consent = Some(Consent::Authorize { url: authorize_url });
+            crate::session::Command::AwaitConsent => {
+                w.select_step(match session_consent_step(w) {
+                    Some(step) => step,
+                    None => StepKind::Callback,
+                });
             }
-            crate::session::Command::MiniCode { app_id, scope, .. } => {
-                w.select_step(StepKind::MiniAuthCode);
-                w.consent = Some(Consent::MiniCode { app_id, scope });
-            }
-            crate::session::Command::AwaitCallback { authorize_url } => {
+            // Given only with give_consent, after a demo user is picked.
+            crate::session::Command::Approve { .. } | crate::session::Command::MiniCode { .. } => {}
+            crate::session::Command::AwaitCallback {
+                authorize_url,
+                redirect_uri,
+            } => {
                 w.select_step(StepKind::Callback);
-                let uri = w
-                    .live()
-                    .map(|(_, target)| crate::target::redirect_uri(&target.app).to_owned())
-                    .unwrap_or_default();
-                if crate::transport::is_loopback_url(&uri) {
-                    w.listening = true;
-                    let (stop, stopped) = tokio::sync::oneshot::channel();
-                    w.listen_stop = Some(stop);
+                if crate::transport::is_loopback_url(&redirect_uri)
+                    && let Some((session, _)) = w.live_mut()
+                {
+                    let (stop, stopped) = crate::walker::stop_pair();
+                    session.listening(stop);
                     out.push(Command::Watch(Box::new(move |tx| {
-                        task::listen(uri, authorize_url, tx, stopped)
+                        task::listen(redirect_uri, authorize_url, tx, stopped)
                     })));
                 }
             }
-            crate::session::Command::AwaitMiniCode => w.select_step(StepKind::MiniAuthCode),
+            crate::session::Command::AwaitMiniCode { .. } => w.select_step(StepKind::MiniAuthCode),
         }
         self.focus = Focus::Detail;
         self.refresh();
@@ -436,26 +377,16 @@ impl WalkApp {
         let Some(w) = self.walk_mut() else {
             return Vec::new();
         };
-        let Some((session, target)) = w.live() else {
+        let Source::Live { session, target } = &mut w.source else {
             return Vec::new();
         };
-        let (users, picked) = session.users();
-        let Some((user, _)) = users.get(picked).cloned() else {
+        let Some(command) = session.give_consent() else {
             return Vec::new();
         };
-        let Some(mut approver) = target.approver.clone() else {
-            return Vec::new();
-        };
-        let Some(consent) = w.consent.take() else {
-            return Vec::new();
-        };
-        approver.user = user;
-        let task = match consent {
-            Consent::Authorize { url } => task::approve(approver, url),
-            Consent::MiniCode { app_id, scope } => task::mini_code(approver, app_id, scope),
-        };
-        w.listening = true;
-        vec![Command::Spawn(task), Command::Redraw]
+        match task::consent(command, target.approver.as_ref()) {
+            Some(task) => vec![Command::Spawn(task), Command::Redraw],
+            None => Vec::new(),
+        }
     }
 
     /// A pasted redirect URL or code.
@@ -479,7 +410,6 @@ impl WalkApp {
             return;
         }
         let result = session.on_callback(text.trim(), now);
-        w.consent = None;
         if let Err(e) = result {
             self.popups.push(Popup::Error(e.to_string()));
         }
@@ -498,31 +428,20 @@ impl WalkScreen {
             reveal: false,
             name,
         };
-        let mut w = Self::new(
-            source,
-            walk,
-            url.as_deref().map(QrImage::new),
-            url.as_deref()
-                .map(crate::provider::lint_authorize_url)
-                .unwrap_or_default(),
-        );
+        let mut w = Self::new(source, walk, url.as_deref().map(QrImage::new));
         w.rebuild_body(lang);
         w
     }
 
     /// A walk on screen at its first step, on the Request tab.
-    fn new(source: Source, walk: Walk, qr: Option<QrImage>, lint: Vec<Finding>) -> Self {
+    fn new(source: Source, walk: Walk, qr: Option<QrImage>) -> Self {
         Self {
             source,
             walk,
             selected: 0,
             tab: Tab::Request,
             pretty: true,
-            consent: None,
-            listening: false,
-            listen_stop: None,
             qr,
-            lint,
             body: TextBody::new(""),
             view: TextView::new(true),
             body_key: None,
@@ -599,10 +518,16 @@ impl WalkScreen {
         }
     }
 
-    /// Stop waiting for a redirect: the listener ends and its port is free.
-    pub(crate) fn stop_listening(&mut self) {
-        self.listening = false;
-        self.listen_stop = None;
+    /// The consent a live walk waits for, if a demo user is to be picked.
+    pub fn consent(&self) -> Option<&Consent> {
+        self.live().and_then(|(session, _)| session.consent())
+    }
+
+    /// Whether something in the background waits for the redirect (the sandbox giving
+    /// consent, a loopback listener).
+    pub fn awaits_redirect(&self) -> bool {
+        self.live()
+            .is_some_and(|(session, _)| session.awaits_redirect())
     }
 
     /// Select the row of `step`.
@@ -672,6 +597,14 @@ impl WalkScreen {
         };
         self.body = TextBody::new(text);
     }
+}
+
+/// The step a pending consent belongs to.
+fn session_consent_step(w: &WalkScreen) -> Option<StepKind> {
+    w.consent().map(|c| match c {
+        Consent::Authorize { .. } => StepKind::Callback,
+        Consent::MiniCode { .. } => StepKind::MiniAuthCode,
+    })
 }
 
 /// Replay a saved walk full screen until the person quits: read only, nothing sent.

@@ -13,7 +13,8 @@ use std::time::Duration;
 use authwalk::flow::{AlipayApp, App, Flow, FlowKind, Inputs, WechatApp};
 use authwalk::keys::{PrivateKey, PublicKey};
 use authwalk::sandbox::{Manifest, Sandbox, SandboxConfig, SandboxHandle};
-use authwalk::transport::{SandboxApprover, Transport, drive};
+use authwalk::transport::{SandboxApprover, Transport};
+use authwalk::walker::run_flow;
 
 /// One state folder for the whole test binary, so the sandbox keys are generated once.
 pub fn state_dir() -> PathBuf {
@@ -116,13 +117,12 @@ pub async fn walk(
     user: &str,
     inputs: &Inputs,
 ) -> (Flow, bool) {
-    let mut flow = Flow::new(kind, app, inputs, "teststate123".into(), handle.now()).unwrap();
-    let ok = resume(handle, &mut flow, user).await;
-    (flow, ok)
+    let flow = Flow::new(kind, app, inputs, "teststate123".into(), handle.now()).unwrap();
+    resume(handle, flow, user).await
 }
 
-/// Drive an existing flow on to its end (after a `rerun`, say).
-pub async fn resume(handle: &SandboxHandle, flow: &mut Flow, user: &str) -> bool {
+/// Walk an existing flow on to its end (after a `rerun`, say).
+pub async fn resume(handle: &SandboxHandle, flow: Flow, user: &str) -> (Flow, bool) {
     let transport = Transport::new(Duration::from_secs(5)).unwrap();
     let mut approver = SandboxApprover {
         transport: transport.clone(),
@@ -130,7 +130,7 @@ pub async fn resume(handle: &SandboxHandle, flow: &mut Flow, user: &str) -> bool
         control: handle.manifest().control.clone(),
         token: handle.manifest().token.clone(),
     };
-    drive(flow, &transport, &mut approver, || handle.now(), |_, _| {}).await
+    run_flow(flow, &transport, &mut approver, || handle.now()).await
 }
 
 /// Every finding code triage gives for every exchange of `flow`.

@@ -6,7 +6,8 @@ use std::time::Duration;
 use authwalk::flow::{AlipayApp, App, Flow, FlowKind, Inputs};
 use authwalk::keys::{PrivateKey, PublicKey};
 use authwalk::sandbox::{DEFAULT_ALIPAY_APP, Sandbox, SandboxConfig, SandboxHandle};
-use authwalk::transport::{SandboxApprover, Transport, drive};
+use authwalk::transport::{SandboxApprover, Transport};
+use authwalk::walker::run_flow;
 
 /// A whole `alipay-web` walk on `handle`, as `authwalk run` does it.
 async fn alipay_walk(handle: &SandboxHandle) -> Flow {
@@ -29,7 +30,7 @@ async fn alipay_walk(handle: &SandboxHandle) -> Flow {
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
     });
-    let mut flow = Flow::new(
+    let flow = Flow::new(
         FlowKind::AlipayWeb,
         app,
         &Inputs::default(),
@@ -44,15 +45,9 @@ async fn alipay_walk(handle: &SandboxHandle) -> Flow {
         control: m.control.clone(),
         token: m.token.clone(),
     };
-    drive(
-        &mut flow,
-        &transport,
-        &mut approver,
-        || handle.now(),
-        |_, _| {},
-    )
-    .await;
-    flow
+    run_flow(flow, &transport, &mut approver, || handle.now())
+        .await
+        .0
 }
 
 #[test]

@@ -119,7 +119,7 @@ impl WalkApp {
             }
             Action::RunNext => return self.run_next(),
             Action::RunSelected => {
-                if focus == Focus::Detail && w.consent.is_some() {
+                if focus == Focus::Detail && w.consent().is_some() {
                     return self.give_consent();
                 }
                 let selected = w.walk.steps[w.selected].clone();
@@ -127,7 +127,6 @@ impl WalkApp {
                     && let Some((session, _)) = w.live_mut()
                 {
                     session.retry(selected.id);
-                    w.stop_listening();
                 }
                 return self.run_next();
             }
@@ -142,8 +141,6 @@ impl WalkApp {
                 if let Some((session, _)) = w.live_mut() {
                     session.retry(step);
                 }
-                w.stop_listening();
-                w.consent = None;
                 w.select_step(step);
                 return self.run_next();
             }
@@ -175,7 +172,7 @@ impl WalkApp {
                 };
                 w.view = crate::tui::widget::text_view::TextView::new(true);
             }
-            Action::Up | Action::Down if focus == Focus::Detail && w.consent.is_some() => {
+            Action::Up | Action::Down if focus == Focus::Detail && w.consent().is_some() => {
                 if let Some((session, _)) = w.live_mut() {
                     let (users, picked) = session.users();
                     let n = users.len().max(1);
@@ -250,8 +247,6 @@ impl WalkApp {
                     && let Some((session, _)) = w.live_mut()
                 {
                     session.cancel();
-                    w.stop_listening();
-                    w.consent = None;
                 }
             }
             other if focus == Focus::Detail && !w.shows_authorize() => {

@@ -134,7 +134,7 @@ impl WalkApp {
                 if replay {
                     actions.push(Action::Back);
                 }
-                if w.consent.is_some() {
+                if w.consent().is_some() {
                     actions.push(Action::RunSelected);
                 }
                 match self.focus {
@@ -534,12 +534,13 @@ fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s
         lines.push(Line::styled(format!("GET {}", visible(&url)), s.accent));
         lines.push(Line::default());
     }
-    if w.lint.is_empty() {
+    let lint = &w.walk.context.authorize_lint;
+    if lint.is_empty() {
         if w.qr.is_some() {
             lines.push(Line::styled(tr(lang, "tui.lint-ok").to_owned(), s.ok));
         }
     } else {
-        for f in &w.lint {
+        for f in lint {
             let style = match f.severity {
                 Severity::Error => s.error,
                 Severity::Warning => s.warning,
@@ -596,7 +597,7 @@ fn wrapped_height(text: &Text<'_>, width: u16) -> usize {
 fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a>> {
     let lang = app.opts.lang;
     let mut out = Vec::new();
-    if let Some(consent) = &w.consent {
+    if let Some(consent) = w.consent() {
         let key = match consent {
             Consent::Authorize { .. } => "tui.approve-as",
             Consent::MiniCode { .. } => "tui.mini-as",
@@ -610,7 +611,7 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
         }
         return out;
     }
-    if w.listening {
+    if w.awaits_redirect() {
         out.push(Line::styled(
             format!(
                 "{} {}",
