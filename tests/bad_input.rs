@@ -221,6 +221,7 @@ const CASES: &[Case] = &[
     case("replay/foreign_exchange_step.json", REPLAY, 2, "an exchange of step 'check-token', which alipay-web does not have"),
     case("replay/endless_token.json", REPLAY, 2, "9223372036854775807 is not a time (Unix seconds)"),
     case("replay/not_marked_redacted.json", REPLAY, 0, "access_token   REAL…"),
+    case("replay/flipped_redacted_flag.json", REPLAY, 0, "secret=b26b…"),
     case("replay/no_schema.json", REPLAY, 2, "the file is JSON but no walk authwalk wrote (no \"schema\") and no HAR"),
     case("har/empty_entries.har", REPLAY, 2, "the capture holds no request of an Alipay or WeChat login"),
     case("har/not_json.har", REPLAY, 2, "export the capture as HAR from the browser's Network tab"),
@@ -424,6 +425,39 @@ fn a_transcript_not_marked_redacted_is_masked() {
     let printed = String::from_utf8_lossy(&out.stdout);
     assert!(printed.contains("REAL…"), "{printed}");
     assert!(!printed.contains("REALSECRETTOKEN0123456789"), "{printed}");
+}
+
+/// An unredacted transcript whose `"redacted"` was flipped to `true` (and whose first response
+/// echoes the request URL in a `Location`): masking follows the content, not the flag. Neither
+/// the printed replay nor the walk the inspector shows (presenter mode included, which never
+/// reveals) holds the appsecret, the code or a token; only an explicit reveal does.
+#[test]
+fn a_transcript_falsely_marked_redacted_is_masked_all_the_same() {
+    use authwalk::present::Policy;
+    use authwalk::replay::Recording;
+    const LIVE: [&str; 4] = [
+        "b26be60399ed611c4ad77a544308acac",
+        "04LDXwma13Bzex0LNChpEfG7D1FZwosR",
+        "86_DETZtYpgzrhS1VTK5hSNalIMHEDpYS2p7SjnCwXl8Tg3akNZdrVjv5WUWHN8PcldKkvF8xbQC8EiXKOX",
+        "86_puMXw9jGsmjk8KjCLJuBStR4MnabyW4EMQ0vrrsEcDosA7TcBdhIYjRmcDyi0GbuQuyU8FWHDmqhKDdM",
+    ];
+    let file = root().join("bad_input/replay/flipped_redacted_flag.json");
+    let out = authwalk().arg("replay").arg(&file).output().expect("runs");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recording = Recording::read(&std::fs::read(&file).unwrap(), None).unwrap();
+    let walk = authwalk::escape::json_pretty(&recording.walk(Policy::default())).unwrap();
+    for text in [&printed, &walk] {
+        for live in LIVE {
+            assert!(!text.contains(live), "{live} shown:\n{text}");
+        }
+    }
+    let revealed = recording.walk(Policy { reveal: true });
+    let revealed = authwalk::escape::json_pretty(&revealed).unwrap();
+    assert!(LIVE.iter().all(|live| revealed.contains(live)));
 }
 
 #[rustfmt::skip]
