@@ -18,6 +18,10 @@ pub const MAX_DOCUMENT: u64 = 16 * MIB;
 /// A key, certificate, config or secret file.
 pub const MAX_KEY_FILE: u64 = MIB;
 
+/// Exchanges of one step in a replayed walk: each is an attempt at the step (the first, and
+/// every retry), and nobody retries a step a hundred times in one walk.
+pub const MAX_ATTEMPTS_PER_STEP: usize = 100;
+
 /// A byte count in words: `16 MiB`, `1.5 KiB`, `12 bytes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Size(pub u64);

@@ -616,3 +616,34 @@ fn a_hundred_thousand_parameters_are_linted_promptly() {
         );
     }
 }
+
+/// A transcript whose exchanges are repeated 3,000 times (too big to commit; made from one in
+/// the corpus) is refused: a step is tried at most `MAX_ATTEMPTS_PER_STEP` times in one walk.
+#[test]
+fn a_transcript_with_thousands_of_repeated_exchanges_is_refused() {
+    let file = root().join("bad_input/replay/not_marked_redacted.json");
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let mut exchanges = doc["walk"]["exchanges"].as_array().unwrap().clone();
+    // Kept small, so the file stays under the size limit and the count is what refuses it.
+    for ex in &mut exchanges {
+        for key in ["signing", "verification", "decoded", "response"] {
+            ex[key] = serde_json::Value::Null;
+        }
+        ex["findings"] = serde_json::json!([]);
+        ex["request"]["body"] = "".into();
+    }
+    let repeated: Vec<_> = (0..3000).flat_map(|_| exchanges.clone()).collect();
+    doc["walk"]["exchanges"] = serde_json::Value::from(repeated);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("repeated.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = authwalk().arg("replay").arg(&path).output().expect("runs");
+    let max = authwalk::limits::MAX_ATTEMPTS_PER_STEP;
+    let broken = check(
+        "repeated exchanges",
+        &out,
+        2,
+        &format!("and a step is tried at most {max} times in one walk"),
+    );
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
