@@ -474,6 +474,16 @@ const CONFIG_CASES: &[ConfigCase] = &[
         secret: Some("9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
         ..config("config/unquoted_secret.toml", "wechat-web", "mp", 0o600, "the value of 'secret' needs quotes, as every text does in TOML")
     },
+    // An unquoted secret that is a number (too big for TOML's integers, or not): the type error
+    // must not echo it either.
+    ConfigCase {
+        secret: Some("98765432109876543210"),
+        ..config("config/unquoted_numeric_secret.toml", "wechat-web", "mp", 0o600, "the value of 'secret' needs quotes, as every text does in TOML")
+    },
+    ConfigCase {
+        secret: Some("987654321098765432"),
+        ..config("config/unquoted_small_numeric_secret.toml", "wechat-web", "mp", 0o600, "the value of 'secret' needs quotes, as every text does in TOML")
+    },
     config("config/unknown_provider.toml", "wechat-web", "pay", 0o600, "unknown variant `paypal`, expected `alipay` or `wechat`"),
     config("config/missing_redirect_uri.toml", "wechat-web", "mp", 0o600, "missing field `redirect_uri`"),
     config("config/bad_sign_type.toml", "alipay-web", "shop", 0o600, "unknown sign_type 'RSA256': use RSA2 (SHA256withRSA) or RSA"),

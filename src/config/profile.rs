@@ -225,11 +225,57 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ProfileError> {
             }
             format!(" at line {line}, column {column}")
         });
+        // serde quotes the value of the wrong type (`invalid type: integer `98765…``), which may
+        // be an unquoted appsecret: the value is masked, the key named, and quotes asked for.
+        let message = mask_quoted_value(e.message().trim_end());
+        if hint.is_empty()
+            && message.starts_with("invalid type")
+            && let Some(key) = unquoted_text_key(text)
+        {
+            hint = format!(
+                ": the value of '{key}' needs quotes, as every text does in TOML ({key} = \"…\")"
+            );
+        }
         ProfileError::Parse {
             path: path.to_owned(),
-            detail: format!("{}{}{hint}", e.message().trim_end(), at.unwrap_or_default()),
+            detail: format!("{message}{}{hint}", at.unwrap_or_default()),
         }
     })
+}
+
+/// `invalid type: integer `98765432109876543210`, expected …` with the value between the first
+/// backticks masked; any other message as it is (it quotes key names, not values).
+fn mask_quoted_value(message: &str) -> String {
+    if !(message.starts_with("invalid type") || message.starts_with("invalid value")) {
+        return message.to_owned();
+    }
+    match message.split_once('`').and_then(|(head, rest)| {
+        rest.split_once('`')
+            .map(|(value, tail)| (head, crate::redact::mask(value), tail))
+    }) {
+        Some((head, value, tail)) => format!("{head}`{value}`{tail}"),
+        None => message.to_owned(),
+    }
+}
+
+/// The first key of a profile whose value is a number or a boolean: every profile key holds
+/// text.
+fn unquoted_text_key(text: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let profiles = table.get("profiles")?.as_table()?;
+    profiles
+        .values()
+        .filter_map(toml::Value::as_table)
+        .find_map(|p| {
+            p.iter()
+                .find(|(_, v)| {
+                    matches!(
+                        v,
+                        toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_)
+                    )
+                })
+                .map(|(k, _)| crate::escape::visible(k).into_owned())
+        })
 }
 
 /// Load profile `name` from `path`.
