@@ -98,6 +98,17 @@ pub enum ReadError {
         kind: &'static str,
         limit: u64,
     },
+    /// A FIFO, a device, a socket or a folder where a file was expected: reading it may never
+    /// end (a FIFO nobody writes to waits forever), so it is not opened at all.
+    #[error(
+        "{source_name} is {what}, not a regular file, and may never end; save what it holds to a \
+         file and give that file (where `-` is accepted, pipe it to standard input)"
+    )]
+    NotAFile {
+        source_name: String,
+        /// "a FIFO", "a character device", …
+        what: &'static str,
+    },
     /// The read itself failed.
     #[error("cannot read {source_name}: {io}")]
     Io {
@@ -146,14 +157,68 @@ pub fn read_limited(
 /// How standard input is named in errors.
 pub const STDIN: &str = "standard input";
 
-/// Read a file, but never more than `limit` bytes (see [`read_limited`]).
+/// Read a file, but never more than `limit` bytes (see [`read_limited`]). Only a regular file
+/// (or a symlink to one) is opened: a FIFO would wait for a writer forever, a device may never
+/// end.
 pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let name = path.display().to_string();
+    check_regular(path)?;
     let file = std::fs::File::open(path).map_err(|io| ReadError::Io {
         source_name: name.clone(),
         io,
     })?;
+    // Checked again on what was opened, in case the path changed in between.
+    if let Ok(meta) = file.metadata()
+        && !meta.is_file()
+    {
+        return Err(ReadError::NotAFile {
+            source_name: name,
+            what: kind_of(&meta.file_type()),
+        });
+    }
     read_limited(file, limit, &name)
+}
+
+/// [`read_text_file`] for callers that report an [`io::Error`] (with the path beside it): a
+/// failed read keeps its kind (`NotFound` stays `NotFound`), anything else says what it is.
+pub fn read_text_file_io(path: &Path, limit: u64) -> io::Result<String> {
+    read_text_file(path, limit).map_err(|e| match e {
+        ReadError::Io { io, .. } => io,
+        other => io::Error::new(io::ErrorKind::InvalidInput, other.to_string()),
+    })
+}
+
+/// An error unless `path` is a regular file (following symlinks); a path that cannot be looked
+/// at is left for the open to report.
+pub fn check_regular(path: &Path) -> Result<(), ReadError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(ReadError::NotAFile {
+            source_name: path.display().to_string(),
+            what: kind_of(&meta.file_type()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// What a file that is not a regular one is, in words.
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    if t.is_dir() { "a folder" } else { "not a file" }
 }
 
 /// Read a text file (UTF-8), but never more than `limit` bytes.
@@ -212,7 +277,28 @@ mod tests {
         let err = read_file(path, MAX_KEY_FILE).expect_err("endless");
         assert_eq!(
             err.to_string(),
-            "/dev/zero is larger than 1 MiB; is this the right file?"
+            "/dev/zero is a character device, not a regular file, and may never end; save what \
+             it holds to a file and give that file (where `-` is accepted, pipe it to standard \
+             input)"
+        );
+    }
+
+    /// A FIFO nobody writes to is refused at once instead of waiting for a writer forever.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("key.pem");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let err = read_file(&fifo, MAX_KEY_FILE).expect_err("a FIFO");
+        assert!(
+            err.to_string()
+                .contains("is a FIFO (named pipe), not a regular file"),
+            "{err}"
         );
     }
 }

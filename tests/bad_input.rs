@@ -657,3 +657,37 @@ fn a_transcript_with_thousands_of_repeated_exchanges_is_refused() {
     );
     assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
+
+/// A FIFO where a file is expected (a key, a capture, a transcript, a config file) is refused at
+/// once with the reason, instead of waiting for a writer forever.
+#[cfg(unix)]
+#[test]
+fn a_fifo_argument_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("input");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::create_dir(dir.path().join("cfg")).unwrap();
+    let config = dir.path().join("cfg/config.toml");
+    std::os::unix::fs::symlink(&fifo, &config).unwrap();
+    let fifo_arg = fifo.display().to_string();
+    let runs: [(&str, Vec<&str>); 4] = [
+        ("keys", vec!["keys", "inspect", &fifo_arg]),
+        ("replay", vec!["replay", &fifo_arg]),
+        ("triage", vec!["triage", &fifo_arg]),
+        ("config", vec!["run", "wechat-web", "--profile", "mp"]),
+    ];
+    for (what, args) in runs {
+        let out = authwalk()
+            .args(args)
+            .env("AUTHWALK_CONFIG_DIR", dir.path().join("cfg"))
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .expect("runs");
+        let broken = check(what, &out, 2, "is a FIFO (named pipe), not a regular file");
+        assert!(broken.is_empty(), "{}", broken.join("\n"));
+    }
+}
