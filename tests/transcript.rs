@@ -291,3 +291,45 @@ fn control_characters_do_not_hide_personal_data_from_the_redactor() {
         t.markdown
     );
 }
+
+/// `run --export` never replaces a file silently nor writes through a symlink: without `--force`
+/// an existing file (or a symlink, dangling or not) is refused before anything is written; with
+/// it the symlink itself is replaced and its target left alone.
+#[cfg(unix)]
+#[test]
+fn run_export_refuses_to_overwrite_and_never_follows_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::state_dir();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.path().join("walk.json")).unwrap();
+    std::fs::write(dir.path().join("walk.md"), "old notes").unwrap();
+    let run = |force: bool| {
+        let mut cmd = Command::cargo_bin("authwalk").unwrap();
+        cmd.args(["run", "wechat-web", "--state-dir"])
+            .arg(&data)
+            .arg("--export")
+            .arg(dir.path().join("walk"));
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.assert()
+    };
+    run(false).failure().stderr(predicate::str::contains(
+        "already exists; pass --force to replace it",
+    ));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("walk.md")).unwrap(),
+        "old notes"
+    );
+    run(true).success();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let json = dir.path().join("walk.json");
+    assert!(!json.symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::read_to_string(json)
+            .unwrap()
+            .contains("authwalk.transcript/1")
+    );
+}
