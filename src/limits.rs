@@ -74,13 +74,20 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("'{text}' is too large"))
 }
 
-/// Parse `--max-body`: a [`parse_size`] between 1 KiB and 1 GiB.
+/// The largest `--max-body`: a body is held several times over while it is shown (raw, masked
+/// and revealed, pretty-printed), so a cap of a GiB could take several GiB of memory.
+pub const MAX_BODY_LIMIT: u64 = 64 * MIB;
+
+/// Parse `--max-body`: a [`parse_size`] between 1 KiB and [`MAX_BODY_LIMIT`].
 pub fn parse_body_limit(text: &str) -> Result<usize, String> {
     let bytes = parse_size(text)?;
-    if !(1024..=1 << 30).contains(&bytes) {
+    if !(1024..=MAX_BODY_LIMIT).contains(&bytes) {
         return Err(format!(
-            "{} is out of range; use 1K to 1G (the default, 8M, fits any API answer)",
-            Size(bytes)
+            "{} is out of range; use 1K to {}: a body is kept several times over while it is \
+             shown (raw, masked, pretty-printed), so a larger cap could exhaust memory (the \
+             default, 8M, fits any API answer)",
+            Size(bytes),
+            Size(MAX_BODY_LIMIT)
         ));
     }
     usize::try_from(bytes).map_err(|_| format!("{} does not fit in memory here", Size(bytes)))
@@ -256,6 +263,12 @@ mod tests {
         assert_eq!(parse_body_limit("8M"), Ok(8 << 20));
         assert!(parse_body_limit("512").is_err_and(|e| e.contains("out of range")));
         assert!(parse_body_limit("2G").is_err_and(|e| e.contains("out of range")));
+        assert_eq!(parse_body_limit("64M"), Ok(64 << 20));
+        assert!(
+            parse_body_limit("1G")
+                .is_err_and(|e| e.contains("1 GiB is out of range; use 1K to 64 MiB")),
+            "a cap of a GiB takes several GiB while shown"
+        );
     }
 
     #[test]

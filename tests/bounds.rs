@@ -342,7 +342,7 @@ fn out_of_range_timeouts_and_body_limits_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "--timeout {timeout}: {stderr}");
         assert!(stderr.contains("--timeout"), "{stderr}");
     }
-    for size in ["1", "2G", "8X"] {
+    for size in ["1", "2G", "1G", "65M", "8X"] {
         let out = authwalk()
             .args(["run", "alipay-web", "--max-body", size])
             .output()

@@ -114,7 +114,7 @@ pub struct RunArgs {
         value_parser = clap::value_parser!(u64).range(1..=600)
     )]
     pub timeout: u64,
-    /// Largest response body kept, e.g. 8M or 512K (1K to 1G); a longer one stops the read.
+    /// Largest response body kept, e.g. 8M or 512K (1K to 64M); a longer one stops the read.
     #[arg(
         long,
         default_value = "8M",
