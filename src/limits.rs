@@ -180,7 +180,7 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     {
         return Err(ReadError::NotAFile {
             source_name: name,
-            what: kind_of(&meta.file_type()),
+            what: kind_of(meta.file_type()),
         });
     }
     read_limited(file, limit, &name)
@@ -201,14 +201,14 @@ pub fn check_regular(path: &Path) -> Result<(), ReadError> {
     match std::fs::metadata(path) {
         Ok(meta) if !meta.is_file() => Err(ReadError::NotAFile {
             source_name: path.display().to_string(),
-            what: kind_of(&meta.file_type()),
+            what: kind_of(meta.file_type()),
         }),
         _ => Ok(()),
     }
 }
 
 /// What a file that is not a regular one is, in words.
-fn kind_of(t: &std::fs::FileType) -> &'static str {
+fn kind_of(t: std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt as _;

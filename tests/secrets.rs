@@ -320,7 +320,8 @@ fn echoed_walk() -> (authwalk::flow::Flow, &'static str, &'static str) {
         ..Inputs::default()
     };
     let now = time::OffsetDateTime::now_utc();
-    let mut flow = Flow::new(FlowKind::WechatWeb, app, &inputs, "st4te".into(), now).unwrap();
+    let mut flow =
+        Flow::new(FlowKind::WechatWeb, app, &inputs, "st4te".into(), now).expect("a walk");
     let (attempt, url) = loop {
         match flow.advance(now) {
             Effect::SendHttp {
@@ -353,7 +354,7 @@ fn echoed_walk() -> (authwalk::flow::Flow, &'static str, &'static str) {
         partial: Some(response),
     };
     flow.on_response(attempt, Err(failure), std::time::Duration::ZERO, now)
-        .unwrap();
+        .expect("the answer is recorded");
     (flow, SECRET, CODE)
 }
 
