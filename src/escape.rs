@@ -18,7 +18,8 @@
 //! when there is nothing to escape, so clean text costs no allocation.
 //!
 //! JSON output has its own twin, [`json_pretty`]: serde_json already writes C0 as `\u00XX`
-//! but leaves DEL and C1 raw, so they are escaped the same way (`\u007f`, `\u009b`).
+//! but leaves DEL, C1 and the bidi controls raw, so they are escaped the same way (`\u007f`,
+//! `\u009b`, `\u202e`).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -27,9 +28,18 @@ use serde::Serialize;
 
 /// Whether `c` must not reach a terminal raw: C0, DEL or C1.
 pub fn is_unsafe(c: char) -> bool {
-    // C0, DEL, C1, and the bidirectional overrides and isolates, which reorder what the
+    // C0, DEL, C1, and the bidirectional overrides, isolates and marks, which reorder what the
     // reader sees (a `U+202E` can make `gpj.exe` read as `exe.jpg`).
-    matches!(u32::from(c), 0x00..=0x1f | 0x7f..=0x9f | 0x202a..=0x202e | 0x2066..=0x2069)
+    matches!(u32::from(c), 0x00..=0x1f | 0x7f..=0x9f) || is_bidi(c)
+}
+
+/// A bidirectional control: the embeddings and overrides (U+202A–U+202E), the isolates
+/// (U+2066–U+2069) and the marks (U+200E, U+200F, U+061C).
+pub fn is_bidi(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x202a..=0x202e | 0x2066..=0x2069 | 0x200e | 0x200f | 0x061c
+    )
 }
 
 /// `text` on one line with every control character shown as an escape (`\n` included).
@@ -71,17 +81,19 @@ fn escape(text: &str, keep_lines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Escape DEL and C1 characters in serialized JSON as `\u00XX`. serde_json escapes C0 in
-/// strings but writes DEL and C1 raw; in valid JSON these characters can only stand inside
-/// strings, where `\u00XX` means the same character, so the document's meaning is unchanged.
+/// Escape DEL, C1 and bidi controls in serialized JSON as `\u00XX` / `\u202e`. serde_json
+/// escapes C0 in strings but writes the others raw; in valid JSON these characters can only
+/// stand inside strings, where `\uXXXX` means the same character, so the document's meaning is
+/// unchanged.
 pub fn json_visible(json: &str) -> Cow<'_, str> {
-    let Some(first) = json.find(|c: char| matches!(u32::from(c), 0x7f..=0x9f)) else {
+    let raw = |c: char| matches!(u32::from(c), 0x7f..=0x9f) || is_bidi(c);
+    let Some(first) = json.find(raw) else {
         return Cow::Borrowed(json);
     };
     let mut out = String::with_capacity(json.len() + 8);
     out.push_str(&json[..first]);
     for c in json[first..].chars() {
-        if matches!(u32::from(c), 0x7f..=0x9f) {
+        if raw(c) {
             let _ = write!(out, "\\u{:04x}", u32::from(c));
         } else {
             out.push(c);
@@ -158,6 +170,22 @@ mod tests {
                 "U+{code:04X} escaped wrongly"
             );
         }
+    }
+
+    #[test]
+    fn json_escapes_bidi_controls() {
+        let bidi = "\u{202e}\u{2066}\u{2067}\u{2068}\u{2069}\u{200e}\u{200f}\u{61c}\u{202a}";
+        let value = serde_json::json!({ "nickname": format!("gpj{bidi}.exe") });
+        for text in [json_pretty(&value).unwrap(), json_line(&value).unwrap()] {
+            assert!(!text.chars().any(is_bidi), "{text:?}");
+            assert!(
+                text.contains("\\u202e\\u2066") && text.contains("\\u061c"),
+                "{text}"
+            );
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, value);
+        }
+        assert!(!visible(bidi).chars().any(is_bidi));
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub const MAX_DOCUMENT: u64 = 16 * MIB;
 /// A key, certificate, config or secret file.
 pub const MAX_KEY_FILE: u64 = MIB;
 
+/// Exchanges of one step in a replayed walk: each is an attempt at the step (the first, and
+/// every retry), and nobody retries a step a hundred times in one walk.
+pub const MAX_ATTEMPTS_PER_STEP: usize = 100;
+
 /// A byte count in words: `16 MiB`, `1.5 KiB`, `12 bytes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Size(pub u64);
@@ -70,13 +74,20 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("'{text}' is too large"))
 }
 
-/// Parse `--max-body`: a [`parse_size`] between 1 KiB and 1 GiB.
+/// The largest `--max-body`: a body is held several times over while it is shown (raw, masked
+/// and revealed, pretty-printed), so a cap of a GiB could take several GiB of memory.
+pub const MAX_BODY_LIMIT: u64 = 64 * MIB;
+
+/// Parse `--max-body`: a [`parse_size`] between 1 KiB and [`MAX_BODY_LIMIT`].
 pub fn parse_body_limit(text: &str) -> Result<usize, String> {
     let bytes = parse_size(text)?;
-    if !(1024..=1 << 30).contains(&bytes) {
+    if !(1024..=MAX_BODY_LIMIT).contains(&bytes) {
         return Err(format!(
-            "{} is out of range; use 1K to 1G (the default, 8M, fits any API answer)",
-            Size(bytes)
+            "{} is out of range; use 1K to {}: a body is kept several times over while it is \
+             shown (raw, masked, pretty-printed), so a larger cap could exhaust memory (the \
+             default, 8M, fits any API answer)",
+            Size(bytes),
+            Size(MAX_BODY_LIMIT)
         ));
     }
     usize::try_from(bytes).map_err(|_| format!("{} does not fit in memory here", Size(bytes)))
@@ -93,6 +104,17 @@ pub enum ReadError {
         /// "file" or "input".
         kind: &'static str,
         limit: u64,
+    },
+    /// A FIFO, a device, a socket or a folder where a file was expected: reading it may never
+    /// end (a FIFO nobody writes to waits forever), so it is not opened at all.
+    #[error(
+        "{source_name} is {what}, not a regular file, and may never end; save what it holds to a \
+         file and give that file (where `-` is accepted, pipe it to standard input)"
+    )]
+    NotAFile {
+        source_name: String,
+        /// "a FIFO", "a character device", …
+        what: &'static str,
     },
     /// The read itself failed.
     #[error("cannot read {source_name}: {io}")]
@@ -142,14 +164,68 @@ pub fn read_limited(
 /// How standard input is named in errors.
 pub const STDIN: &str = "standard input";
 
-/// Read a file, but never more than `limit` bytes (see [`read_limited`]).
+/// Read a file, but never more than `limit` bytes (see [`read_limited`]). Only a regular file
+/// (or a symlink to one) is opened: a FIFO would wait for a writer forever, a device may never
+/// end.
 pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let name = path.display().to_string();
+    check_regular(path)?;
     let file = std::fs::File::open(path).map_err(|io| ReadError::Io {
         source_name: name.clone(),
         io,
     })?;
+    // Checked again on what was opened, in case the path changed in between.
+    if let Ok(meta) = file.metadata()
+        && !meta.is_file()
+    {
+        return Err(ReadError::NotAFile {
+            source_name: name,
+            what: kind_of(meta.file_type()),
+        });
+    }
     read_limited(file, limit, &name)
+}
+
+/// [`read_text_file`] for callers that report an [`io::Error`] (with the path beside it): a
+/// failed read keeps its kind (`NotFound` stays `NotFound`), anything else says what it is.
+pub fn read_text_file_io(path: &Path, limit: u64) -> io::Result<String> {
+    read_text_file(path, limit).map_err(|e| match e {
+        ReadError::Io { io, .. } => io,
+        other => io::Error::new(io::ErrorKind::InvalidInput, other.to_string()),
+    })
+}
+
+/// An error unless `path` is a regular file (following symlinks); a path that cannot be looked
+/// at is left for the open to report.
+pub fn check_regular(path: &Path) -> Result<(), ReadError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(ReadError::NotAFile {
+            source_name: path.display().to_string(),
+            what: kind_of(meta.file_type()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// What a file that is not a regular one is, in words.
+fn kind_of(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    if t.is_dir() { "a folder" } else { "not a file" }
 }
 
 /// Read a text file (UTF-8), but never more than `limit` bytes.
@@ -187,6 +263,12 @@ mod tests {
         assert_eq!(parse_body_limit("8M"), Ok(8 << 20));
         assert!(parse_body_limit("512").is_err_and(|e| e.contains("out of range")));
         assert!(parse_body_limit("2G").is_err_and(|e| e.contains("out of range")));
+        assert_eq!(parse_body_limit("64M"), Ok(64 << 20));
+        assert!(
+            parse_body_limit("1G")
+                .is_err_and(|e| e.contains("1 GiB is out of range; use 1K to 64 MiB")),
+            "a cap of a GiB takes several GiB while shown"
+        );
     }
 
     #[test]
@@ -208,7 +290,28 @@ mod tests {
         let err = read_file(path, MAX_KEY_FILE).expect_err("endless");
         assert_eq!(
             err.to_string(),
-            "/dev/zero is larger than 1 MiB; is this the right file?"
+            "/dev/zero is a character device, not a regular file, and may never end; save what \
+             it holds to a file and give that file (where `-` is accepted, pipe it to standard \
+             input)"
+        );
+    }
+
+    /// A FIFO nobody writes to is refused at once instead of waiting for a writer forever.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("key.pem");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let err = read_file(&fifo, MAX_KEY_FILE).expect_err("a FIFO");
+        assert!(
+            err.to_string()
+                .contains("is a FIFO (named pipe), not a regular file"),
+            "{err}"
         );
     }
 }

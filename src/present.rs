@@ -134,6 +134,87 @@ impl Policy {
         }
         value
     }
+
+    /// Headers with credential headers masked whole, and secrets masked in every other value.
+    pub fn headers(
+        self,
+        headers: &[(String, String)],
+        known: &redact::Known,
+    ) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|(k, v)| {
+                let v = if self.reveal {
+                    v.clone()
+                } else {
+                    redact::redact_header(k, v, known).into_owned()
+                };
+                (k.clone(), v)
+            })
+            .collect()
+    }
+
+    /// The last pass over an exchange as shown: every text in it (URL, headers, bodies, the
+    /// signed string, errors, findings, decoded fields) with the walk's known secret values and
+    /// `name=value` secrets masked, whichever field they turned up in.
+    pub fn exchange(self, view: &mut ExchangeView, known: &redact::Known) {
+        if self.reveal {
+            return;
+        }
+        let text = |s: &mut String| {
+            if let std::borrow::Cow::Owned(masked) = redact::redact_text(s, known) {
+                *s = masked;
+            }
+        };
+        text(&mut view.request.url);
+        view.request.headers = self.headers(&view.request.headers, known);
+        text(&mut view.request.body);
+        if let Some(s) = &mut view.signing {
+            text(&mut s.canonical);
+        }
+        if let Some(r) = &mut view.response {
+            r.headers = self.headers(&r.headers, known);
+            text(&mut r.body);
+            if let Some(p) = &mut r.pretty {
+                text(p);
+            }
+            if let Some(c) = &mut r.content_type {
+                text(c);
+            }
+        }
+        if let Some(e) = &mut view.transport_error {
+            text(e);
+        }
+        if let Some(v) = &mut view.verification {
+            text(&mut v.reason);
+            text(&mut v.reason_zh);
+            if let Some(t) = &mut v.signed_text {
+                text(t);
+            }
+        }
+        if let Some(d) = &mut view.decoded {
+            json_strings(d, &mut |s| text(s));
+        }
+        for f in &mut view.fields {
+            text(&mut f.value);
+        }
+        for f in &mut view.findings {
+            for t in [&mut f.title, &mut f.explanation, &mut f.fix] {
+                text(&mut t.en);
+                text(&mut t.zh);
+            }
+        }
+    }
+}
+
+/// Apply `f` to every string in `value`.
+fn json_strings(value: &mut Value, f: &mut impl FnMut(&mut String)) {
+    match value {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter_mut().for_each(|v| json_strings(v, f)),
+        Value::Object(map) => map.values_mut().for_each(|v| json_strings(v, f)),
+        _ => {}
+    }
 }
 
 /// A whole walk, as every face shows it. Serialized, it is the `authwalk.run/1` document;

@@ -5,9 +5,11 @@
 use std::borrow::Cow;
 
 /// Query and form parameter names whose values are secrets.
-pub const SECRET_PARAMS: [&str; 8] = [
+pub const SECRET_PARAMS: [&str; 10] = [
     "secret",
     "appsecret",
+    "app_secret",
+    "client_secret",
     "access_token",
     "refresh_token",
     "auth_token",
@@ -26,11 +28,20 @@ pub const SECRET_FIELDS: [&str; 6] = [
     "app_auth_token",
 ];
 
+/// Header names whose whole value is a secret.
+pub const SECRET_HEADERS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
 /// `abcd…` (first 4 characters and an ellipsis); short values are masked whole. A value
 /// masked already (it ends in the ellipsis no token or code holds) stays as it is, so a masked
-/// document read back (a replay of `run --json`) does not lose what its masking showed.
+/// document read back (a replay of `run --json`) does not lose what its masking showed; so does
+/// a transcript's placeholder (`tok#1`), which is safe to show.
 pub fn mask(value: &str) -> String {
-    if is_masked(value) {
+    if is_masked(value) || is_placeholder(value) {
         return value.to_owned();
     }
     let count = value.chars().count();
@@ -49,6 +60,112 @@ fn is_masked(value: &str) -> bool {
         .is_some_and(|head| head.chars().count() <= 4)
 }
 
+/// A transcript's placeholder: `tok#1`, `code#2`, `secret#1`.
+pub fn is_placeholder(value: &str) -> bool {
+    value.split_once('#').is_some_and(|(k, n)| {
+        !k.is_empty()
+            && k.chars().all(|c| c.is_ascii_lowercase())
+            && !n.is_empty()
+            && n.chars().all(|c| c.is_ascii_digit())
+    })
+}
+
+/// A header's value as shown: the whole value of a credential header, and secret parameters
+/// and known secrets anywhere else (a `Location` that echoes the request URL).
+pub fn redact_header<'a>(name: &str, value: &'a str, known: &Known) -> Cow<'a, str> {
+    if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        return Cow::Owned(mask(value));
+    }
+    redact_text(value, known)
+}
+
+/// Free text as shown (a URL, an error, a body, a header): known secret values in any spelling,
+/// then `name=value` secrets wherever they stand. The one pass everything shown goes through.
+pub fn redact_text<'a>(text: &'a str, known: &Known) -> Cow<'a, str> {
+    match known.scrub(text) {
+        Cow::Borrowed(_) => scrub_params(text),
+        Cow::Owned(scrubbed) => Cow::Owned(scrub_params(&scrubbed).into_owned()),
+    }
+}
+
+/// Secret values known to a walk (the appsecret, the code, the tokens, what a request sent as a
+/// secret parameter), masked wherever they appear, whatever the name beside them, in every
+/// spelling (raw, percent-encoded, JSON-escaped).
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    /// Each value with its spellings, longest value first.
+    values: Vec<(String, Vec<String>)>,
+}
+
+impl Known {
+    /// Values shorter than this are left to the name-based masking: a short one would mask
+    /// every word it is part of.
+    const MIN: usize = 8;
+
+    /// Remember `value` as a secret.
+    pub fn add(&mut self, value: &str) {
+        let value = value.trim();
+        if value.chars().count() < Self::MIN
+            || is_masked(value)
+            || is_placeholder(value)
+            || self.values.iter().any(|(v, _)| v == value)
+        {
+            return;
+        }
+        let mut spellings = vec![value.to_owned()];
+        let mut push = |s: String| {
+            if !spellings.contains(&s) {
+                spellings.push(s);
+            }
+        };
+        push(url::form_urlencoded::byte_serialize(value.as_bytes()).collect());
+        let encoded =
+            percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        push(
+            percent_encoding::utf8_percent_encode(&encoded, percent_encoding::NON_ALPHANUMERIC)
+                .to_string(),
+        );
+        push(encoded);
+        if let Ok(json) = serde_json::to_string(value) {
+            let json = json.trim_matches('"').to_owned();
+            push(json.replace('/', "\\/"));
+            push(json);
+        }
+        self.values.push((value.to_owned(), spellings));
+        self.values.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+    }
+
+    /// Remember the values of the secret parameters of a URL's query or a form body.
+    pub fn add_params(&mut self, text: &str) {
+        let query = text.split_once('?').map_or(text, |(_, q)| q);
+        let query = query.split('#').next().unwrap_or_default();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            if SECRET_PARAMS.contains(&k.as_ref()) {
+                self.add(&v);
+            }
+        }
+    }
+
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// `text` with every known value, in every spelling, masked.
+    pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out = Cow::Borrowed(text);
+        for (value, spellings) in &self.values {
+            for spelling in spellings {
+                if out.contains(spelling.as_str()) {
+                    out = Cow::Owned(out.replace(spelling.as_str(), &mask(value)));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Mask secret parameters in a URL's query string (or a form body), leaving the rest as is.
 pub fn redact_query(text: &str) -> Cow<'_, str> {
     let (head, query) = match text.find('?') {
@@ -56,7 +173,7 @@ pub fn redact_query(text: &str) -> Cow<'_, str> {
         None if text.contains('=') && !text.contains("://") => ("", text),
         None => return Cow::Borrowed(text),
     };
-    let (query, fragment) = match query.find('#') {
+    let (query, fragment) = match fragment_start(query) {
         Some(i) => (&query[..i], &query[i..]),
         None => (query, ""),
     };
@@ -64,6 +181,16 @@ pub fn redact_query(text: &str) -> Cow<'_, str> {
         Cow::Borrowed(_) => Cow::Borrowed(text),
         Cow::Owned(q) => Cow::Owned(format!("{head}{q}{fragment}")),
     }
+}
+
+/// Where a query's fragment starts: the first `#` that is not inside a transcript's placeholder
+/// (`code=code#1`, as a redacted transcript writes a URL).
+fn fragment_start(query: &str) -> Option<usize> {
+    query.match_indices('#').map(|(i, _)| i).find(|&i| {
+        let value_start = query[..i].rfind(['=', '&']).map_or(0, |v| v + 1);
+        let end = query[i..].find('&').map_or(query.len(), |e| i + e);
+        !is_placeholder(&query[value_start..end])
+    })
 }
 
 /// Mask secret values in `k=v&k=v` text: a query, a form body, or a canonical string (whose
@@ -126,22 +253,34 @@ pub fn scrub_params(text: &str) -> Cow<'_, str> {
     let mut i = 0;
     while i < text.len() {
         let rest = &text[i..];
-        let at_boundary = i == 0 || text[..i].chars().next_back().is_some_and(is_boundary);
+        let before = &text[..i];
+        // A URL quoted inside another one's query (a login page's `return_to=`) spells its
+        // `?`, `&` and `=` as `%3F`, `%26` and `%3D`.
+        let encoded_boundary = ["%26", "%3F", "%3f"].iter().any(|b| before.ends_with(b));
+        let at_boundary =
+            i == 0 || encoded_boundary || before.chars().next_back().is_some_and(is_boundary);
         let name = at_boundary
             .then(|| {
-                SECRET_PARAMS
-                    .iter()
-                    .find(|n| rest.starts_with(**n) && rest[n.len()..].starts_with('='))
+                SECRET_PARAMS.iter().find_map(|n| {
+                    let after = rest.strip_prefix(*n)?;
+                    ["=", "%3D", "%3d"]
+                        .into_iter()
+                        .find(|eq| after.starts_with(eq))
+                        .map(|eq| (*n, eq))
+                })
             })
             .flatten();
-        if let Some(name) = name {
-            let value_start = i + name.len() + 1;
-            let value_len = text[value_start..]
-                .find(is_end)
-                .unwrap_or(text.len() - value_start);
+        if let Some((name, eq)) = name {
+            let value_start = i + name.len() + eq.len();
+            let tail = &text[value_start..];
+            let value_len = [tail.find(is_end), tail.find("%26"), tail.find("%23")]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(tail.len());
             let value = &text[value_start..value_start + value_len];
             out.push_str(name);
-            out.push('=');
+            out.push_str(eq);
             if value.is_empty() {
                 i = value_start;
                 continue;
@@ -154,14 +293,16 @@ pub fn scrub_params(text: &str) -> Cow<'_, str> {
             continue;
         }
         // Copy up to the next place a name could start (just after a boundary character).
-        let c = rest.chars().next().expect("i is inside the text");
-        let run = if is_boundary(c) {
-            c.len_utf8()
-        } else {
-            rest.find(is_boundary).map_or(rest.len(), |b| {
-                b + rest[b..].chars().next().map_or(0, char::len_utf8)
-            })
-        };
+        let stop = |c: char| is_boundary(c) || c == '%';
+        let run = rest
+            .char_indices()
+            .find(|&(_, c)| stop(c))
+            .map_or(rest.len(), |(b, c)| {
+                let encoded = ["%26", "%3F", "%3f"]
+                    .iter()
+                    .any(|e| rest[b..].starts_with(e));
+                b + if encoded { 3 } else { c.len_utf8() }
+            });
         out.push_str(&rest[..run]);
         i += run;
     }
@@ -318,6 +459,35 @@ mod tests {
         let redacted = redact_json_text(&body);
         assert!(redacted.ends_with(r#","access_token":"TOKE…"}"#));
         assert_eq!(redacted.len(), body.len() - 6 + "…".len());
+    }
+
+    #[test]
+    fn headers_encoded_urls_and_known_values() {
+        let none = Known::default();
+        // A login page's `return_to` quotes the request URL percent-encoded.
+        assert_eq!(
+            scrub_params(
+                "https://p/?return_to=https%3A%2F%2Fx%2Fy%3Fappid%3Dwx1%26secret%3DSECRETVALUE%26code%3DCODEVALUE1"
+            ),
+            "https://p/?return_to=https%3A%2F%2Fx%2Fy%3Fappid%3Dwx1%26secret%3DSECR…%26code%3DCODE…"
+        );
+        assert_eq!(redact_header("Cookie", "sid=abcdefgh", &none), "sid=…");
+        assert_eq!(
+            redact_header("Location", "/x?code=abcdefgh", &none),
+            "/x?code=abcd…"
+        );
+        let mut known = Known::default();
+        known.add("0123456789abcdef");
+        known.add("short");
+        assert_eq!(
+            redact_text("bare 0123456789abcdef, short", &known),
+            "bare 0123…, short"
+        );
+        assert_eq!(redact_text("x=0123456789abcdef%2F", &known), "x=0123…%2F");
+        // Placeholders and masked values pass unchanged.
+        assert_eq!(mask("tok#1"), "tok#1");
+        assert_eq!(mask("secret#12"), "secret#12");
+        assert_eq!(redact_query("/x?code=code#1"), "/x?code=code#1");
     }
 
     #[test]

@@ -174,6 +174,29 @@ impl Recording {
 /// cannot contradict its rows.
 fn walk_of(doc: &Value) -> Result<Walk, ReplayError> {
     let bad = |why: String| ReplayError::Malformed(why);
+    // Counted before the walk is read: each exchange is an attempt at its step.
+    let mut attempts: Vec<(&str, usize)> = Vec::new();
+    for step in doc
+        .get("exchanges")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("step").and_then(Value::as_str))
+    {
+        let n = match attempts.iter_mut().find(|(s, _)| *s == step) {
+            Some((_, n)) => n,
+            None => &mut attempts.push_mut((step, 0)).1,
+        };
+        *n += 1;
+        if *n > crate::limits::MAX_ATTEMPTS_PER_STEP {
+            return Err(bad(format!(
+                "more than {max} exchanges of step '{step}', and a step is tried at most {max} \
+                 times in one walk",
+                step = crate::escape::visible(step),
+                max = crate::limits::MAX_ATTEMPTS_PER_STEP
+            )));
+        }
+    }
     let mut walk: Walk = serde_json::from_value(doc.clone()).map_err(|e| bad(e.to_string()))?;
     let rows: Vec<StepKind> = walk.steps.iter().map(|r| r.id).collect();
     let refresh = rows.contains(&StepKind::Refresh);

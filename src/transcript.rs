@@ -86,10 +86,9 @@ pub fn export(walk: &Walk, meta: &Meta, redaction: Redaction) -> serde_json::Res
         "support_question": question.to_json(),
         "walk": doc,
     });
-    let mut markdown = markdown::render(walk, meta, redaction, &question);
+    let markdown = markdown::render(walk, meta, redaction, &question, placeholders.as_ref());
     if let Some(p) = &placeholders {
         p.scrub_json(&mut json, None);
-        markdown = p.scrub(&markdown);
     }
     Ok(Transcript {
         markdown,

@@ -221,6 +221,7 @@ const CASES: &[Case] = &[
     case("replay/foreign_exchange_step.json", REPLAY, 2, "an exchange of step 'check-token', which alipay-web does not have"),
     case("replay/endless_token.json", REPLAY, 2, "9223372036854775807 is not a time (Unix seconds)"),
     case("replay/not_marked_redacted.json", REPLAY, 0, "access_token   REAL…"),
+    case("replay/flipped_redacted_flag.json", REPLAY, 0, "secret=b26b…"),
     case("replay/no_schema.json", REPLAY, 2, "the file is JSON but no walk authwalk wrote (no \"schema\") and no HAR"),
     case("har/empty_entries.har", REPLAY, 2, "the capture holds no request of an Alipay or WeChat login"),
     case("har/not_json.har", REPLAY, 2, "export the capture as HAR from the browser's Network tab"),
@@ -426,6 +427,39 @@ fn a_transcript_not_marked_redacted_is_masked() {
     assert!(!printed.contains("REALSECRETTOKEN0123456789"), "{printed}");
 }
 
+/// An unredacted transcript whose `"redacted"` was flipped to `true` (and whose first response
+/// echoes the request URL in a `Location`): masking follows the content, not the flag. Neither
+/// the printed replay nor the walk the inspector shows (presenter mode included, which never
+/// reveals) holds the appsecret, the code or a token; only an explicit reveal does.
+#[test]
+fn a_transcript_falsely_marked_redacted_is_masked_all_the_same() {
+    use authwalk::present::Policy;
+    use authwalk::replay::Recording;
+    const LIVE: [&str; 4] = [
+        "b26be60399ed611c4ad77a544308acac",
+        "04LDXwma13Bzex0LNChpEfG7D1FZwosR",
+        "86_DETZtYpgzrhS1VTK5hSNalIMHEDpYS2p7SjnCwXl8Tg3akNZdrVjv5WUWHN8PcldKkvF8xbQC8EiXKOX",
+        "86_puMXw9jGsmjk8KjCLJuBStR4MnabyW4EMQ0vrrsEcDosA7TcBdhIYjRmcDyi0GbuQuyU8FWHDmqhKDdM",
+    ];
+    let file = root().join("bad_input/replay/flipped_redacted_flag.json");
+    let out = authwalk().arg("replay").arg(&file).output().expect("runs");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recording = Recording::read(&std::fs::read(&file).unwrap(), None).unwrap();
+    let walk = authwalk::escape::json_pretty(&recording.walk(Policy::default())).unwrap();
+    for text in [&printed, &walk] {
+        for live in LIVE {
+            assert!(!text.contains(live), "{live} shown:\n{text}");
+        }
+    }
+    let revealed = recording.walk(Policy { reveal: true });
+    let revealed = authwalk::escape::json_pretty(&revealed).unwrap();
+    assert!(LIVE.iter().all(|live| revealed.contains(live)));
+}
+
 #[rustfmt::skip]
 const CONFIG_CASES: &[ConfigCase] = &[
     config("config/unknown_top_level_key.toml", "alipay-web", "shop", 0o600, "unknown field `profile`, expected one of `profiles`"),
@@ -439,6 +473,16 @@ const CONFIG_CASES: &[ConfigCase] = &[
     ConfigCase {
         secret: Some("9f8e7d6c5b4a39281706f5e4d3c2b1a0"),
         ..config("config/unquoted_secret.toml", "wechat-web", "mp", 0o600, "the value of 'secret' needs quotes, as every text does in TOML")
+    },
+    // An unquoted secret that is a number (too big for TOML's integers, or not): the type error
+    // must not echo it either.
+    ConfigCase {
+        secret: Some("98765432109876543210"),
+        ..config("config/unquoted_numeric_secret.toml", "wechat-web", "mp", 0o600, "the value of 'secret' needs quotes, as every text does in TOML")
+    },
+    ConfigCase {
+        secret: Some("987654321098765432"),
+        ..config("config/unquoted_small_numeric_secret.toml", "wechat-web", "mp", 0o600, "the value of 'secret' needs quotes, as every text does in TOML")
     },
     config("config/unknown_provider.toml", "wechat-web", "pay", 0o600, "unknown variant `paypal`, expected `alipay` or `wechat`"),
     config("config/missing_redirect_uri.toml", "wechat-web", "mp", 0o600, "missing field `redirect_uri`"),
@@ -580,5 +624,70 @@ fn a_hundred_thousand_parameters_are_linted_promptly() {
             "{name}: {} bytes",
             out.stdout.len()
         );
+    }
+}
+
+/// A transcript whose exchanges are repeated 3,000 times (too big to commit; made from one in
+/// the corpus) is refused: a step is tried at most `MAX_ATTEMPTS_PER_STEP` times in one walk.
+#[test]
+fn a_transcript_with_thousands_of_repeated_exchanges_is_refused() {
+    let file = root().join("bad_input/replay/not_marked_redacted.json");
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let mut exchanges = doc["walk"]["exchanges"].as_array().unwrap().clone();
+    // Kept small, so the file stays under the size limit and the count is what refuses it.
+    for ex in &mut exchanges {
+        for key in ["signing", "verification", "decoded", "response"] {
+            ex[key] = serde_json::Value::Null;
+        }
+        ex["findings"] = serde_json::json!([]);
+        ex["request"]["body"] = "".into();
+    }
+    let repeated: Vec<_> = (0..3000).flat_map(|_| exchanges.clone()).collect();
+    doc["walk"]["exchanges"] = serde_json::Value::from(repeated);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("repeated.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = authwalk().arg("replay").arg(&path).output().expect("runs");
+    let max = authwalk::limits::MAX_ATTEMPTS_PER_STEP;
+    let broken = check(
+        "repeated exchanges",
+        &out,
+        2,
+        &format!("and a step is tried at most {max} times in one walk"),
+    );
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
+
+/// A FIFO where a file is expected (a key, a capture, a transcript, a config file) is refused at
+/// once with the reason, instead of waiting for a writer forever.
+#[cfg(unix)]
+#[test]
+fn a_fifo_argument_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("input");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::create_dir(dir.path().join("cfg")).unwrap();
+    let config = dir.path().join("cfg/config.toml");
+    std::os::unix::fs::symlink(&fifo, &config).unwrap();
+    let fifo_arg = fifo.display().to_string();
+    let runs: [(&str, Vec<&str>); 4] = [
+        ("keys", vec!["keys", "inspect", &fifo_arg]),
+        ("replay", vec!["replay", &fifo_arg]),
+        ("triage", vec!["triage", &fifo_arg]),
+        ("config", vec!["run", "wechat-web", "--profile", "mp"]),
+    ];
+    for (what, args) in runs {
+        let out = authwalk()
+            .args(args)
+            .env("AUTHWALK_CONFIG_DIR", dir.path().join("cfg"))
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .expect("runs");
+        let broken = check(what, &out, 2, "is a FIFO (named pipe), not a regular file");
+        assert!(broken.is_empty(), "{}", broken.join("\n"));
     }
 }

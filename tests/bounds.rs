@@ -342,7 +342,7 @@ fn out_of_range_timeouts_and_body_limits_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "--timeout {timeout}: {stderr}");
         assert!(stderr.contains("--timeout"), "{stderr}");
     }
-    for size in ["1", "2G", "8X"] {
+    for size in ["1", "2G", "1G", "65M", "8X"] {
         let out = authwalk()
             .args(["run", "alipay-web", "--max-body", size])
             .output()
@@ -353,7 +353,8 @@ fn out_of_range_timeouts_and_body_limits_are_usage_errors() {
     }
 }
 
-/// Files and standard input that never end are refused at their limit, with exit 2.
+/// Files and standard input that never end are refused, with exit 2: a device at once (it is
+/// no regular file), standard input at its limit.
 #[cfg(unix)]
 #[test]
 fn endless_files_and_stdin_are_refused_at_their_limit() {
@@ -361,19 +362,25 @@ fn endless_files_and_stdin_are_refused_at_their_limit() {
         .args(["keys", "inspect", "/dev/zero"])
         .assert()
         .code(2)
-        .stderr("authwalk: /dev/zero is larger than 1 MiB; is this the right file?\n");
+        .stderr(predicates::str::contains(
+            "authwalk: /dev/zero is a character device, not a regular file",
+        ));
     authwalk()
         .args(["lint", "--file", "/dev/zero"])
         .assert()
         .code(2)
-        .stderr("authwalk: /dev/zero is larger than 16 MiB; is this the right file?\n");
+        .stderr(predicates::str::contains(
+            "authwalk: /dev/zero is a character device, not a regular file",
+        ));
     authwalk()
         .args(["verify", "--alipay-public-key"])
         .arg(vector("fake_alipay_public_key.pem"))
         .arg("/dev/zero")
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("/dev/zero is larger than 16 MiB"));
+        .stderr(predicates::str::contains(
+            "/dev/zero is a character device, not a regular file",
+        ));
 
     // An endless pipe on standard input: a writer that stops only when authwalk hangs up.
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_authwalk"))
@@ -411,6 +418,6 @@ fn endless_files_and_stdin_are_refused_at_their_limit() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "config.toml is larger than 1 MiB; is this the right file?",
+            "config.toml is a character device, not a regular file",
         ));
 }

@@ -273,3 +273,53 @@ fn sign_url_and_keys_show_hostile_input_escaped() {
     );
     assert_json_escaped(&json, "keys inspect --json");
 }
+
+/// Bidi controls (overrides, isolates, marks) never reach a `--json` document raw: `explain`,
+/// `triage` and `run` write them as `\u202e`, and the document still parses to the same text.
+#[test]
+fn json_output_escapes_bidi_controls() {
+    const BIDI: &str = "gpj\u{202e}\u{2066}\u{2067}\u{2068}\u{2069}\u{200e}\u{200f}\u{61c}.exe";
+    let userinfo = format!(
+        "{{\"openid\":\"oABC\",\"nickname\":\"{BIDI}\",\"sex\":1,\"province\":\"\",\
+         \"city\":\"\",\"country\":\"CN\",\"headimgurl\":\"\",\"privilege\":[]}}"
+    );
+    let url = format!(
+        "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx1&redirect_uri=https%3A%2F%2Fa.example%2Fcb\
+         &response_type=code&scope=snsapi_userinfo&state={}#wechat_redirect\n",
+        url::form_urlencoded::byte_serialize(BIDI.as_bytes()).collect::<String>()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("capture.txt");
+    std::fs::write(&list, url).unwrap();
+    let runs = [
+        (
+            "explain",
+            authwalk()
+                .args(["explain", "-", "--json"])
+                .write_stdin(userinfo.as_bytes())
+                .output()
+                .unwrap(),
+        ),
+        (
+            "triage",
+            authwalk()
+                .args(["triage", "--json"])
+                .arg(&list)
+                .output()
+                .unwrap(),
+        ),
+    ];
+    for (what, out) in runs {
+        let json = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            !json.chars().any(authwalk::escape::is_bidi),
+            "{what}: a raw bidi control:\n{json}"
+        );
+        assert!(json.contains(r"\u202e\u2066"), "{what}:\n{json}");
+        let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert!(
+            doc.to_string().contains('\u{202e}'),
+            "{what}: the text is kept"
+        );
+    }
+}

@@ -296,3 +296,115 @@ fn plain_http_to_another_host_needs_insecure_http() {
         .stderr(predicate::str::contains("plain http://"))
         .stderr(predicate::str::contains("--insecure-http"));
 }
+
+/// A WeChat walk given a code, whose token call is answered by a 307 that echoes the request (a
+/// proxy's login page, a WAF, a wrong base URL): the appsecret and the code come back in the
+/// `Location`, plainly and percent-encoded inside a `return_to`, in a cookie, and in an error.
+fn echoed_walk() -> (authwalk::flow::Flow, &'static str, &'static str) {
+    use authwalk::flow::{
+        App, Effect, Flow, FlowKind, HttpFailure, Inputs, RawResponse, WechatApp,
+    };
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+    const CODE: &str = "081AbCdEfGhIjKlMnOpQrStUvW";
+    let app = App::Wechat(WechatApp {
+        appid: "wx0123456789abcdef".into(),
+        secret: SECRET.into(),
+        redirect_uri: "http://127.0.0.1:9/cb".into(),
+        scope: authwalk::provider::Scope::SnsapiUserinfo,
+        open_base: "http://127.0.0.1:9".into(),
+        api_base: "http://127.0.0.1:9".into(),
+        lang: authwalk::provider::wechat::UserInfoLang::ZhCn,
+    });
+    let inputs = Inputs {
+        code: Some(CODE.into()),
+        ..Inputs::default()
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let mut flow =
+        Flow::new(FlowKind::WechatWeb, app, &inputs, "st4te".into(), now).expect("a walk");
+    let (attempt, url) = loop {
+        match flow.advance(now) {
+            Effect::SendHttp {
+                attempt, request, ..
+            } => break (attempt, request.url.clone()),
+            Effect::Finished { .. } => panic!("no request"),
+            _ => {}
+        }
+    };
+    assert!(
+        url.contains(SECRET),
+        "the request carries the secret: {url}"
+    );
+    let encoded: String = url::form_urlencoded::byte_serialize(url.as_bytes()).collect();
+    let response = RawResponse {
+        status: 307,
+        headers: vec![
+            ("Location".into(), url.clone()),
+            (
+                "Refresh".into(),
+                format!("0; url=https://login.proxy.example/?return_to={encoded}"),
+            ),
+            ("Set-Cookie".into(), format!("sso={SECRET}; Path=/")),
+            ("X-Echo".into(), format!("bare {SECRET} and {CODE}")),
+        ],
+        body: format!("<a href=\"{url}\">moved</a>").into_bytes(),
+    };
+    let failure = HttpFailure {
+        message: format!("error following redirect for url ({url})"),
+        partial: Some(response),
+    };
+    flow.on_response(attempt, Err(failure), std::time::Duration::ZERO, now)
+        .expect("the answer is recorded");
+    (flow, SECRET, CODE)
+}
+
+/// Every text of a masked walk: headers (request and response), URLs, bodies and errors hold
+/// neither the appsecret nor the code, in any spelling; revealed, they are there.
+#[test]
+fn response_headers_and_echoed_urls_are_masked() {
+    use authwalk::present::{Policy, Presenter, TargetInfo, TargetKind};
+    let (flow, secret, code) = echoed_walk();
+    let mut presenter = Presenter::new();
+    presenter.observe(&flow);
+    let target = TargetInfo {
+        kind: TargetKind::Profile,
+        name: "mp".into(),
+        base: "http://127.0.0.1:9".into(),
+        app: authwalk::finding::Text::new("mp", "mp"),
+        user: None,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let elapsed = std::time::Duration::ZERO;
+    let masked = presenter.walk(&flow, &target, Policy::default(), now, elapsed);
+    let ex = &masked.exchanges[0];
+    let response = ex.response.as_ref().expect("the partial response is kept");
+    let mut shown = vec![
+        authwalk::escape::json_pretty(&masked).unwrap(),
+        ex.response
+            .as_ref()
+            .unwrap()
+            .pretty
+            .clone()
+            .unwrap_or_default(),
+    ];
+    shown.extend(response.headers.iter().map(|(k, v)| format!("{k}: {v}")));
+    for text in &shown {
+        for value in [secret, code] {
+            let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            assert!(
+                !text.contains(value) && !text.contains(&encoded),
+                "{value} shown in:\n{text}"
+            );
+        }
+    }
+    let location = &response.headers[0].1;
+    assert!(location.contains("secret=0123…"), "{location}");
+    assert!(location.contains("code=081A…"), "{location}");
+    assert_eq!(response.headers[2].1, "sso=…", "a cookie is masked whole");
+    let revealed = presenter.walk(&flow, &target, Policy { reveal: true }, now, elapsed);
+    let text = authwalk::escape::json_pretty(&revealed).unwrap();
+    assert!(
+        text.contains(secret) && text.contains(code),
+        "revealed: {text}"
+    );
+}

@@ -232,3 +232,104 @@ fn run_export_writes_both_files_redacted_and_warns_when_unredacted() {
         assert_eq!(mode & 0o077, 0, "an unredacted export is owner-only");
     }
 }
+
+/// A profile whose nickname, city and province hold DEL, C1, bidi controls and escape sequences
+/// is redacted in the Markdown as in the JSON: raw values are replaced before anything is
+/// escaped, so no part of them is left, whole or cut at a control character.
+#[test]
+fn control_characters_do_not_hide_personal_data_from_the_redactor() {
+    use authwalk::replay::Recording;
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/bad_input/replay/flipped_redacted_flag.json");
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let nickname = "Nick\u{7f}Alpha\u{9b}Bravo\u{202e}Charlie\u{2066}";
+    let city = "Delta\u{1b}[2JEcho\u{1b}]0;Foxtrot\u{7}Golf";
+    let province = "Hotel\u{85}India\u{200f}Juliet";
+    let ex = &mut doc["walk"]["exchanges"][2];
+    assert_eq!(ex["step"], "user-info");
+    for (k, v) in [
+        ("nickname", nickname),
+        ("city", city),
+        ("province", province),
+    ] {
+        ex["decoded"][k] = Value::from(v);
+    }
+    let mut body: Value = serde_json::from_str(ex["response"]["body"].as_str().unwrap()).unwrap();
+    for (k, v) in [
+        ("nickname", nickname),
+        ("city", city),
+        ("province", province),
+    ] {
+        body[k] = Value::from(v);
+    }
+    ex["response"]["body"] = Value::from(body.to_string());
+    let recording = Recording::read(doc.to_string().as_bytes(), None).unwrap();
+    let walk = recording.walk(Policy { reveal: true });
+    let t = transcript::export(
+        &walk,
+        &Meta::now("2026-01-01T00:00:00Z"),
+        Redaction::Redacted,
+    )
+    .unwrap();
+    for word in [
+        "Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India", "Juliet",
+    ] {
+        assert!(
+            !t.markdown.contains(word),
+            "{word} in the Markdown:\n{}",
+            t.markdown
+        );
+        assert!(!t.json.contains(word), "{word} in the JSON:\n{}", t.json);
+    }
+    assert!(t.markdown.contains("pii#"), "{}", t.markdown);
+    // Still escaped: no raw control reaches the file.
+    assert!(
+        !t.markdown
+            .chars()
+            .any(|c| authwalk::escape::is_unsafe(c) && c != '\n'),
+        "{:?}",
+        t.markdown
+    );
+}
+
+/// `run --export` never replaces a file silently nor writes through a symlink: without `--force`
+/// an existing file (or a symlink, dangling or not) is refused before anything is written; with
+/// it the symlink itself is replaced and its target left alone.
+#[cfg(unix)]
+#[test]
+fn run_export_refuses_to_overwrite_and_never_follows_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::state_dir();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.path().join("walk.json")).unwrap();
+    std::fs::write(dir.path().join("walk.md"), "old notes").unwrap();
+    let run = |force: bool| {
+        let mut cmd = Command::cargo_bin("authwalk").unwrap();
+        cmd.args(["run", "wechat-web", "--state-dir"])
+            .arg(&data)
+            .arg("--export")
+            .arg(dir.path().join("walk"));
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.assert()
+    };
+    run(false).failure().stderr(predicate::str::contains(
+        "already exists; pass --force to replace it",
+    ));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("walk.md")).unwrap(),
+        "old notes"
+    );
+    run(true).success();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let json = dir.path().join("walk.json");
+    assert!(!json.symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::read_to_string(json)
+            .unwrap()
+            .contains("authwalk.transcript/1")
+    );
+}

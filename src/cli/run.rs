@@ -105,6 +105,9 @@ pub struct RunArgs {
     /// Write the --export files with live secrets and user data (mode 0600, with a warning).
     #[arg(long, requires = "export")]
     pub unredacted: bool,
+    /// Replace existing --export files (a symlink standing there is replaced, never followed).
+    #[arg(long, requires = "export")]
+    pub force: bool,
     /// Seconds allowed per request, body included (1 to 600).
     #[arg(
         long,
@@ -113,7 +116,7 @@ pub struct RunArgs {
         value_parser = clap::value_parser!(u64).range(1..=600)
     )]
     pub timeout: u64,
-    /// Largest response body kept, e.g. 8M or 512K (1K to 1G); a longer one stops the read.
+    /// Largest response body kept, e.g. 8M or 512K (1K to 64M); a longer one stops the read.
     #[arg(
         long,
         default_value = "8M",
@@ -286,7 +289,7 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
             OffsetDateTime::now_utc(),
             started.elapsed(),
         );
-        export(path, &full, args.unredacted)?;
+        export(path, &full, args.unredacted, args.force)?;
     }
     if args.json {
         let mut out = std::io::stdout().lock();
@@ -325,10 +328,12 @@ pub(super) fn export_paths(path: &std::path::Path) -> (PathBuf, PathBuf) {
 }
 
 /// Write the transcript of `walk` next to `path`; an unredacted one is 0600 and warned about.
+/// An existing file is replaced only with `force`, and a symlink is never followed.
 pub(super) fn export(
     path: &std::path::Path,
     walk: &crate::present::Walk,
     unredacted: bool,
+    force: bool,
 ) -> anyhow::Result<()> {
     use crate::transcript::{self, Meta, Redaction};
     let stamp = OffsetDateTime::now_utc()
@@ -341,11 +346,21 @@ pub(super) fn export(
     };
     let t = transcript::export(walk, &Meta::now(stamp), redaction)?;
     let (md, json) = export_paths(path);
+    if !force
+        && let Some(file) = [&md, &json]
+            .into_iter()
+            .find(|f| f.symlink_metadata().is_ok())
+    {
+        anyhow::bail!(
+            "{} already exists; pass --force to replace it, or export to another name",
+            crate::escape::visible(&file.display().to_string())
+        );
+    }
     for (file, text) in [(&md, &t.markdown), (&json, &t.json)] {
         let written = if unredacted {
-            crate::config::write_secret_file(file, text.as_bytes(), true)
+            crate::config::write_secret_file(file, text.as_bytes(), force)
         } else {
-            std::fs::write(file, text)
+            crate::config::write_public_file(file, text.as_bytes(), force)
         };
         written.with_context(|| format!("cannot write {}", file.display()))?;
     }

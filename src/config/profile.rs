@@ -225,11 +225,57 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ProfileError> {
             }
             format!(" at line {line}, column {column}")
         });
+        // serde quotes the value of the wrong type (`invalid type: integer `98765…``), which may
+        // be an unquoted appsecret: the value is masked, the key named, and quotes asked for.
+        let message = mask_quoted_value(e.message().trim_end());
+        if hint.is_empty()
+            && message.starts_with("invalid type")
+            && let Some(key) = unquoted_text_key(text)
+        {
+            hint = format!(
+                ": the value of '{key}' needs quotes, as every text does in TOML ({key} = \"…\")"
+            );
+        }
         ProfileError::Parse {
             path: path.to_owned(),
-            detail: format!("{}{}{hint}", e.message().trim_end(), at.unwrap_or_default()),
+            detail: format!("{message}{}{hint}", at.unwrap_or_default()),
         }
     })
+}
+
+/// `invalid type: integer `98765432109876543210`, expected …` with the value between the first
+/// backticks masked; any other message as it is (it quotes key names, not values).
+fn mask_quoted_value(message: &str) -> String {
+    if !(message.starts_with("invalid type") || message.starts_with("invalid value")) {
+        return message.to_owned();
+    }
+    match message.split_once('`').and_then(|(head, rest)| {
+        rest.split_once('`')
+            .map(|(value, tail)| (head, crate::redact::mask(value), tail))
+    }) {
+        Some((head, value, tail)) => format!("{head}`{value}`{tail}"),
+        None => message.to_owned(),
+    }
+}
+
+/// The first key of a profile whose value is a number or a boolean: every profile key holds
+/// text.
+fn unquoted_text_key(text: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let profiles = table.get("profiles")?.as_table()?;
+    profiles
+        .values()
+        .filter_map(toml::Value::as_table)
+        .find_map(|p| {
+            p.iter()
+                .find(|(_, v)| {
+                    matches!(
+                        v,
+                        toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_)
+                    )
+                })
+                .map(|(k, _)| crate::escape::visible(k).into_owned())
+        })
 }
 
 /// Load profile `name` from `path`.
@@ -412,15 +458,35 @@ impl SecretRef {
     }
 }
 
+/// How long a `cmd:` secret command may take before it is stopped.
+pub const SECRET_COMMAND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Run `command` with the shell, its standard output (at most a key file's size) being the
-/// secret. Its error output goes to the terminal as it is; its output is never quoted.
+/// secret. Its error output goes to the terminal as it is; its output is never quoted. A
+/// command that has not finished within [`SECRET_COMMAND_TIMEOUT`] (a password manager waiting
+/// for a prompt nobody sees) is killed, with everything it started.
 fn run_secret_command(command: &str) -> Result<Vec<u8>, ProfileError> {
+    run_secret_command_within(command, SECRET_COMMAND_TIMEOUT)
+}
+
+fn run_secret_command_within(
+    command: &str,
+    timeout: std::time::Duration,
+) -> Result<Vec<u8>, ProfileError> {
     use std::process::{Command, Stdio};
+    use std::time::Instant;
     let fail = |detail: String| ProfileError::Command {
         command: command.to_owned(),
         detail,
     };
-    let mut child = if cfg!(windows) {
+    let timed_out = || {
+        fail(format!(
+            "did not finish within {} s and was stopped; run it yourself to check that it ends \
+             without asking for anything (its standard input is closed)",
+            timeout.as_secs()
+        ))
+    };
+    let mut shell = if cfg!(windows) {
         let mut c = Command::new("cmd");
         c.args(["/C", command]);
         c
@@ -428,20 +494,47 @@ fn run_secret_command(command: &str) -> Result<Vec<u8>, ProfileError> {
         let mut c = Command::new("sh");
         c.args(["-c", command]);
         c
-    }
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::inherit())
-    .spawn()
-    .map_err(|e| fail(format!("cannot be started: {e}")))?;
+    };
+    // Its own process group, so what it starts can be stopped with it.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut shell, 0);
+    let mut child = shell
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| fail(format!("cannot be started: {e}")))?;
+    let deadline = Instant::now() + timeout;
     let stdout = child
         .stdout
         .take()
         .ok_or_else(|| fail("has no output".to_owned()))?;
-    let read = crate::limits::read_limited(stdout, crate::limits::MAX_KEY_FILE, command);
-    let status = child
-        .wait()
-        .map_err(|e| fail(format!("cannot be waited for: {e}")))?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let name = command.to_owned();
+    std::thread::spawn(move || {
+        let _ = tx.send(crate::limits::read_limited(
+            stdout,
+            crate::limits::MAX_KEY_FILE,
+            &name,
+        ));
+    });
+    let Ok(read) = rx.recv_timeout(timeout) else {
+        stop(&mut child);
+        return Err(timed_out());
+    };
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Ok(None) => {
+                stop(&mut child);
+                return Err(timed_out());
+            }
+            Err(e) => return Err(fail(format!("cannot be waited for: {e}"))),
+        }
+    };
     let out = read.map_err(|e| fail(e.to_string()))?;
     if !status.success() {
         return Err(fail(format!(
@@ -452,6 +545,21 @@ fn run_secret_command(command: &str) -> Result<Vec<u8>, ProfileError> {
         return Err(fail("printed nothing".to_owned()));
     }
     Ok(out)
+}
+
+/// Kill a secret command and every process of its group, and reap it.
+fn stop(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        // The group's id is the child's: `kill -KILL -- -PGID` reaches what the shell started.
+        let _ = std::process::Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", child.id())])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// `config.toml` in [`super::config_dir`].
@@ -604,6 +712,42 @@ fn write(path: &Path, text: &str) -> Result<(), EditError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A secret command that never ends is stopped at its timeout, with what it started, and
+    /// the message says how long it was given.
+    #[cfg(unix)]
+    #[test]
+    fn a_secret_command_that_never_ends_is_killed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pid_file = dir.path().join("pid");
+        let command = format!("sleep 300 & echo $! > '{}'; wait", pid_file.display());
+        let started = std::time::Instant::now();
+        let e = run_secret_command_within(&command, std::time::Duration::from_secs(1))
+            .expect_err("stopped");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert!(
+            e.to_string()
+                .contains("did not finish within 1 s and was stopped"),
+            "{e}"
+        );
+        let pid = std::fs::read_to_string(&pid_file).expect("the command ran");
+        let proc = Path::new("/proc").join(pid.trim());
+        let gone = (0..100).any(|_| {
+            let alive =
+                std::fs::read_to_string(proc.join("stat")).is_ok_and(|stat| !stat.contains(") Z "));
+            if alive {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            !alive
+        });
+        assert!(gone, "the command's child still runs");
+        assert!(SECRET_COMMAND_TIMEOUT.as_secs() == 10);
+        // A quick one still gives its output.
+        assert_eq!(
+            run_secret_command("echo s3cret").expect("runs"),
+            b"s3cret\n".to_vec()
+        );
+    }
 
     #[test]
     fn a_remapped_key_and_a_theme_do_not_break_profiles() {

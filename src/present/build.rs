@@ -270,7 +270,44 @@ pub(super) fn callback_view(steps: &[StepRow], context: &ContextView) -> Option<
     })
 }
 
+/// The secret values a walk knows, to mask wherever they turn up: the appsecret, the code and
+/// tokens it obtained or was given, and the secret parameters each request sent.
+fn known_secrets(flow: &Flow) -> redact::Known {
+    let mut known = redact::Known::default();
+    if let crate::flow::App::Wechat(app) = flow.app() {
+        known.add(&app.secret);
+    }
+    let ctx = flow.ctx();
+    for t in [&ctx.code, &ctx.access_token, &ctx.refresh_token]
+        .into_iter()
+        .flatten()
+    {
+        known.add(&t.value);
+    }
+    for code in &ctx.used_codes {
+        known.add(code);
+    }
+    for ex in flow.exchanges() {
+        known.add_params(&ex.request.url);
+        known.add_params(&String::from_utf8_lossy(&ex.request.body));
+    }
+    known
+}
+
 fn exchange_view(flow: &Flow, ex: &Exchange, findings: &[Finding], policy: Policy) -> ExchangeView {
+    let mut view = exchange_view_unchecked(flow, ex, findings, policy);
+    if !policy.reveal {
+        policy.exchange(&mut view, &known_secrets(flow));
+    }
+    view
+}
+
+fn exchange_view_unchecked(
+    flow: &Flow,
+    ex: &Exchange,
+    findings: &[Finding],
+    policy: Policy,
+) -> ExchangeView {
     let body_text = |bytes: &[u8]| policy.json_text(&String::from_utf8_lossy(bytes));
     ExchangeView {
         step: ex.step,

@@ -11,14 +11,15 @@ use super::{Badge, Countdown, Msg, Policy, TimedView, Walk};
 use crate::flow::{StepKind, StepState};
 use crate::redact;
 
-/// `walk` as a document held it, masked by `policy` (unless `redacted`: a redacted document's
-/// placeholders are already safe to show) and with its view-only parts rebuilt.
+/// `walk` as a document held it, masked by `policy` and with its view-only parts rebuilt.
+///
+/// Masking follows the content, never what the file says of itself: a document that claims to
+/// be redacted is masked all the same (masking is idempotent: placeholders such as `tok#1` and
+/// values masked already pass unchanged), so only `policy.reveal` shows a secret. `redacted`
+/// is kept for the callers' sake (there is nothing to reveal in a redacted file).
 pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTime) -> Walk {
-    let policy = if redacted {
-        Policy { reveal: true }
-    } else {
-        policy
-    };
+    let _ = redacted;
+    let known = known_secrets(&walk);
     let provider = walk.flow.provider();
     // Built from the text as the document holds it, masking as a live walk does, before the
     // text itself is masked (masking twice would hide what one masking shows).
@@ -50,7 +51,7 @@ pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTi
             policy,
         );
     }
-    mask(&mut walk, policy);
+    mask(&mut walk, policy, &known);
     let numbers = numbering(walk.steps.iter().map(|s| (s.id, s.state)));
     // A code is spent once a token request carried it.
     let spent = walk.exchanges.iter().any(|e| e.step == StepKind::Token);
@@ -111,14 +112,74 @@ pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTi
     walk
 }
 
+/// The secret values a document holds (its code and tokens, the secret parameters its requests
+/// sent, the secret fields of its responses), to mask wherever else they turn up.
+fn known_secrets(walk: &Walk) -> redact::Known {
+    let mut known = redact::Known::default();
+    let ctx = &walk.context;
+    for t in [&ctx.code, &ctx.access_token, &ctx.refresh_token]
+        .into_iter()
+        .flatten()
+    {
+        known.add(&t.value);
+    }
+    for (k, v) in &ctx.callback {
+        if redact::SECRET_PARAMS.contains(&k.as_str())
+            && let Some(text) = v.as_str()
+        {
+            known.add(text);
+        }
+    }
+    for url in [&ctx.authorize_url, &ctx.callback_url]
+        .into_iter()
+        .flatten()
+    {
+        known.add_params(url);
+    }
+    for ex in &walk.exchanges {
+        known.add_params(&ex.request.url);
+        known.add_params(&ex.request.body);
+        if let Some(s) = &ex.signing {
+            known.add_params(&s.canonical);
+        }
+        if let Some(d) = &ex.decoded {
+            secret_fields(d, &mut known);
+        }
+    }
+    known
+}
+
+fn secret_fields(value: &serde_json::Value, known: &mut redact::Known) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::String(s) if redact::SECRET_FIELDS.contains(&k.as_str()) => {
+                        known.add(s);
+                    }
+                    other => secret_fields(other, known),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| secret_fields(v, known)),
+        _ => {}
+    }
+}
+
 /// Mask what a live walk masks, on the text a document kept.
-fn mask(walk: &mut Walk, policy: Policy) {
+fn mask(walk: &mut Walk, policy: Policy, known: &redact::Known) {
     if policy.reveal {
         return;
     }
     let ctx = &mut walk.context;
-    ctx.authorize_url = ctx.authorize_url.as_deref().map(|u| policy.url(u));
-    ctx.callback_url = ctx.callback_url.as_deref().map(|u| policy.url(u));
+    ctx.authorize_url = ctx
+        .authorize_url
+        .as_deref()
+        .map(|u| redact::redact_text(&policy.url(u), known).into_owned());
+    ctx.callback_url = ctx
+        .callback_url
+        .as_deref()
+        .map(|u| redact::redact_text(&policy.url(u), known).into_owned());
     for (k, v) in &mut ctx.callback {
         if redact::SECRET_PARAMS.contains(&k.as_str())
             && let Some(text) = v.as_str()
@@ -145,5 +206,6 @@ fn mask(walk: &mut Walk, policy: Policy) {
             v.signed_text = v.signed_text.as_deref().map(|t| policy.json_text(t));
         }
         ex.decoded = ex.decoded.as_ref().map(|d| policy.json(d));
+        policy.exchange(ex, known);
     }
 }

@@ -42,13 +42,15 @@ pub fn parse_capture(bytes: &[u8]) -> Result<Vec<Entry>, CaptureError> {
     let text = String::from_utf8_lossy(bytes);
     let text = text.trim_start_matches('\u{feff}').trim();
     if text.starts_with('{') {
-        let doc: Value =
+        // Each entry is made an [`Entry`] as it is parsed, and the rest of the file (its pages,
+        // creator, …) skipped: the capture is never held as one JSON tree besides its text.
+        let doc: HarFile =
             serde_json::from_str(text).map_err(|e| CaptureError::NotHar(e.to_string()))?;
-        let entries = doc
-            .pointer("/log/entries")
-            .and_then(Value::as_array)
-            .ok_or_else(|| CaptureError::NotHar("log.entries is missing".to_owned()))?;
-        return Ok(entries.iter().filter_map(har_entry).collect());
+        return doc
+            .log
+            .and_then(|log| log.entries)
+            .map(|entries| entries.0)
+            .ok_or_else(|| CaptureError::NotHar("log.entries is missing".to_owned()));
     }
     let urls: Vec<Entry> = text
         .lines()
@@ -71,6 +73,44 @@ pub fn parse_capture(bytes: &[u8]) -> Result<Vec<Entry>, CaptureError> {
         return Err(CaptureError::Unknown);
     }
     Ok(urls)
+}
+
+/// A HAR file, as far as triage reads it.
+#[derive(Deserialize)]
+struct HarFile {
+    log: Option<HarLog>,
+}
+
+#[derive(Deserialize)]
+struct HarLog {
+    entries: Option<HarEntries>,
+}
+
+/// `log.entries`, each read as JSON on its own and made an [`Entry`] at once, so only one
+/// entry's tree is held at a time (an entry that is no request is skipped).
+struct HarEntries(Vec<Entry>);
+
+impl<'de> Deserialize<'de> for HarEntries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = HarEntries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of HAR entries")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<HarEntries, A::Error> {
+                let mut out = Vec::new();
+                while let Some(e) = seq.next_element::<Value>()? {
+                    out.extend(har_entry(&e));
+                }
+                Ok(HarEntries(out))
+            }
+        }
+        d.deserialize_seq(Visit)
+    }
 }
 
 fn har_entry(e: &Value) -> Option<Entry> {

@@ -2,23 +2,49 @@
 //! then the signature check, the steps, each exchange and the findings. Text from outside
 //! (bodies, messages) is shown with control characters escaped and inside fences longer than
 //! any run of backticks it holds.
+//!
+//! Redaction comes before escaping: the document is written with raw values (only line breaks
+//! and tabs inside one-line values are spelled `\n`, `\r`, `\t`, as JSON spells them), the
+//! placeholders replace every secret in it, and only then is every remaining control character
+//! escaped. A value holding DEL, a C1 or a bidi control is so found whole by the redactor.
 
 use std::fmt::Write as _;
 
-use super::{Meta, Redaction, SupportQuestion, environment_label};
-use crate::escape::{visible, visible_lines};
+use std::borrow::Cow;
+
+use super::{Meta, Placeholders, Redaction, SupportQuestion, environment_label};
+use crate::escape::visible_lines;
 use crate::finding::{Finding, Lang};
 use crate::present::{ExchangeView, Walk, state_label};
 
+/// The Markdown of `walk`, with `placeholders` (for a redacted export) put in before any
+/// control character is escaped.
 pub(super) fn render(
     walk: &Walk,
     meta: &Meta,
     redaction: Redaction,
     q: &SupportQuestion,
+    placeholders: Option<&Placeholders>,
 ) -> String {
     let mut md = String::new();
     let _ = write_all(&mut md, walk, meta, redaction, q);
-    md
+    if let Some(p) = placeholders {
+        md = p.scrub(&md);
+    }
+    visible_lines(&md).into_owned()
+}
+
+/// A one-line value as written before redaction: its line breaks and tabs spelled out (so the
+/// layout holds), every other control character left for the escaping after redaction.
+fn visible(text: &str) -> Cow<'_, str> {
+    if !text.contains(['\n', '\r', '\t']) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.replace('\n', "\\n")
+            .replace('\r', "\\r")
+            .replace('\t', "\\t"),
+    )
 }
 
 fn write_all(
@@ -275,5 +301,5 @@ fn finding(md: &mut String, f: &Finding) -> std::fmt::Result {
 fn fenced(md: &mut String, lang: &str, body: &str) -> std::fmt::Result {
     let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
-    writeln!(md, "{fence}{lang}\n{}{fence}\n", visible_lines(body))
+    writeln!(md, "{fence}{lang}\n{body}{fence}\n")
 }

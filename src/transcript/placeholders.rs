@@ -21,13 +21,13 @@ fn kind_of(name: &str, as_param: bool) -> Option<&'static str> {
         "user_id" | "open_id" | "openid" | "unionid" | "union_id" | "uid" | "userId" | "openId"
         | "unionId" | "buyer_id" | "buyer_open_id" => "uid",
         "nick_name" | "nickname" | "nickName" | "avatar" | "headimgurl" | "mobile" | "phone"
-        | "email" | "cert_no" | "real_name" | "user_name" => "pii",
+        | "email" | "cert_no" | "real_name" | "user_name" | "city" | "province" => "pii",
         _ => return None,
     })
 }
 
 /// Names looked for in free text (`name=value`, `"name":"value"`).
-const TEXT_NAMES: [&str; 19] = [
+const TEXT_NAMES: [&str; 21] = [
     "access_token",
     "refresh_token",
     "auth_token",
@@ -47,6 +47,8 @@ const TEXT_NAMES: [&str; 19] = [
     "avatar",
     "headimgurl",
     "mobile",
+    "city",
+    "province",
 ];
 
 /// Values shorter than this are replaced only where they stand whole (between non-word
@@ -187,8 +189,9 @@ impl Placeholders {
                 } else if let Some(v) = rest
                     .strip_prefix("\":\"")
                     .or_else(|| rest.strip_prefix("\": \""))
-                    .or_else(|| rest.strip_prefix("\\\":\\\""))
                 {
+                    json_string_at(v)
+                } else if let Some(v) = rest.strip_prefix("\\\":\\\"") {
                     let end = v.find(['"', '\\']).unwrap_or(v.len());
                     v[..end].to_owned()
                 } else {
@@ -248,6 +251,25 @@ impl Placeholders {
             _ => {}
         }
     }
+}
+
+/// The JSON string whose text starts `v` (just after its opening quote), unescaped: a value
+/// holding `\u001b` is taken whole, not cut at its first escape. A string cut off is taken to
+/// the end.
+fn json_string_at(v: &str) -> String {
+    let mut escaped = false;
+    let end = v
+        .char_indices()
+        .find(|&(_, c)| {
+            let end = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            end
+        })
+        .map_or(v.len(), |(i, _)| i);
+    let raw = &v[..end];
+    let raw = raw.strip_suffix('\\').unwrap_or(raw);
+    serde_json::from_str::<String>(&format!("\"{raw}\""))
+        .unwrap_or_else(|_| raw.split('\\').next().unwrap_or_default().to_owned())
 }
 
 /// `kind#N`.
@@ -339,6 +361,14 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("10000"), "{text}");
+    }
+
+    #[test]
+    fn an_escaped_value_in_free_text_is_taken_whole() {
+        // A body cut off, so not parsed as JSON: the value is read past its escapes.
+        let doc = json!({ "body": "{\"nickname\":\"Ab\\u001bCdEf\\u007fGhIj\",\"x\":\"" });
+        let p = Placeholders::collect(&doc);
+        assert_eq!(p.get("Ab\u{1b}CdEf\u{7f}GhIj"), Some("pii#1"));
     }
 
     #[test]

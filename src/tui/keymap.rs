@@ -109,7 +109,8 @@ impl KeyMap {
     /// The defaults with the `[keys]` table of `config.toml` applied; the defaults alone when
     /// the file or the table is absent.
     pub fn load(config_file: &Path) -> Result<Self, KeyMapError> {
-        let text = match std::fs::read_to_string(config_file) {
+        let text = match crate::limits::read_text_file_io(config_file, crate::limits::MAX_KEY_FILE)
+        {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(source) => {

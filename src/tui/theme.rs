@@ -318,7 +318,7 @@ impl ThemeSet {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let loaded = std::fs::read_to_string(&path)
+            let loaded = crate::limits::read_text_file_io(&path, crate::limits::MAX_KEY_FILE)
                 .map_err(|source| ThemeError::Read {
                     path: path.clone(),
                     source,

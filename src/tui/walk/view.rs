@@ -706,15 +706,23 @@ pub fn export(w: &WalkScreen, dir: Option<&std::path::Path>) -> Result<PathBuf, 
         .unwrap_or_default();
     let t = transcript::export(&walk, &Meta::now(stamp), Redaction::Redacted)
         .map_err(|e| e.to_string())?;
-    let stem = dir.unwrap_or(std::path::Path::new(".")).join(format!(
-        "authwalk-{}-{}",
-        walk.flow.id(),
-        now.unix_timestamp()
-    ));
-    let md = stem.with_extension("md");
-    let json = stem.with_extension("json");
+    // A new name beside any file already there (never overwritten, a symlink never followed).
+    let dir = dir.unwrap_or(std::path::Path::new("."));
+    let base = format!("authwalk-{}-{}", walk.flow.id(), now.unix_timestamp());
+    let (md, json) = (1..100)
+        .map(|n| {
+            let stem = if n == 1 {
+                dir.join(&base)
+            } else {
+                dir.join(format!("{base}-{n}"))
+            };
+            (stem.with_extension("md"), stem.with_extension("json"))
+        })
+        .find(|(md, json)| md.symlink_metadata().is_err() && json.symlink_metadata().is_err())
+        .ok_or_else(|| format!("{} holds too many exports named {base}", dir.display()))?;
     for (file, text) in [(&md, &t.markdown), (&json, &t.json)] {
-        std::fs::write(file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        crate::config::write_public_file(file, text.as_bytes(), false)
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     }
     Ok(md)
 }
