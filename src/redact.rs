@@ -273,11 +273,22 @@ pub fn scrub_params(text: &str) -> Cow<'_, str> {
         if let Some((name, eq)) = name {
             let value_start = i + name.len() + eq.len();
             let tail = &text[value_start..];
-            let value_len = [tail.find(is_end), tail.find("%26"), tail.find("%23")]
+            let mut value_len = [tail.find(is_end), tail.find("%26"), tail.find("%23")]
                 .into_iter()
                 .flatten()
                 .min()
                 .unwrap_or(tail.len());
+            // A transcript's placeholder (`code=code#1`) is one value, not a value and a
+            // fragment.
+            if let Some(after) = tail[value_len..].strip_prefix('#') {
+                let digits = after
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(after.len());
+                let candidate = &tail[..value_len + 1 + digits];
+                if is_placeholder(candidate) {
+                    value_len = candidate.len();
+                }
+            }
             let value = &text[value_start..value_start + value_len];
             out.push_str(name);
             out.push_str(eq);
@@ -386,6 +397,19 @@ fn secret_value_at(rest: &str) -> Option<SecretValue<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_placeholder_in_free_text_is_one_value() {
+        assert_eq!(
+            scrub_params("/cb?auth_code=code#1&state=s"),
+            "/cb?auth_code=code#1&state=s"
+        );
+        // A real value before a fragment is still masked, the fragment kept.
+        assert_eq!(
+            scrub_params("/cb?code=0a1b2c3d4e5f#frag"),
+            "/cb?code=0a1b…#frag"
+        );
+    }
 
     #[test]
     fn masks() {
