@@ -280,3 +280,42 @@ async fn idle_connections_do_not_lock_a_new_client_out() {
     eprintln!("served after {:?}", started.elapsed());
     drop(idle);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_head_trickled_byte_by_byte_is_cut_off_at_its_deadline() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let sandbox = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("starts");
+    let mut stream = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .expect("connects");
+    stream
+        .write_all(b"GET /__sandbox/callback HTTP/1.1\r\nX-Pad: ")
+        .await
+        .expect("writes");
+    // One byte every 200 ms is activity enough for every silence timeout, but the head as a
+    // whole must arrive within 10 s of the accept.
+    let started = std::time::Instant::now();
+    let closed_after = loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let mut probe = [0u8; 64];
+        let closed = stream.write_all(b"a").await.is_err()
+            || matches!(
+                tokio::time::timeout(Duration::from_millis(1), stream.read(&mut probe)).await,
+                Ok(Ok(0) | Err(_))
+            );
+        if closed {
+            break started.elapsed();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(13),
+            "a trickled head still held its connection after 13 s"
+        );
+    };
+    assert!(
+        closed_after >= Duration::from_secs(9),
+        "not cut off before its deadline: {closed_after:?}"
+    );
+    eprintln!("cut off after {closed_after:?}");
+}
