@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 pub use callback::{
     CallbackListener, DEFAULT_CALLBACK_TIMEOUT, DEFAULT_READ_TIMEOUT, IgnoreReason, Ignored,
-    ListenError,
+    ListenError, MAX_CONNECTIONS as CALLBACK_MAX_CONNECTIONS,
 };
 pub use driver::{Approver, DriveEvent, ListenerApprover, SandboxApprover, drive};
 
