@@ -148,7 +148,7 @@ pub(super) fn interpret(
     let status = match ex.step {
         StepKind::UserInfo => decode::<UserInfo>(ex, response, app, method).map(|d| {
             let status = d.value.status.clone();
-            if status.is_success() && outcome.is_verified() {
+            if status.is_success() && outcome.is_verified() && response.status == 200 {
                 ctx.user_id = d.value.user_id.clone().or(ctx.user_id.take());
                 ctx.open_id = d.value.open_id.clone().or(ctx.open_id.take());
                 ctx.profile = Some(d.raw);
@@ -157,7 +157,7 @@ pub(super) fn interpret(
         }),
         _ => decode::<OauthToken>(ex, response, app, method).map(|d| {
             let status = d.value.status.clone();
-            if status.is_success() && outcome.is_verified() {
+            if status.is_success() && outcome.is_verified() && response.status == 200 {
                 remember_tokens(ctx, &d.value, now);
             }
             status
