@@ -168,3 +168,77 @@ fn a_location_echoing_the_request_shows_no_live_secret() {
         "a live secret or code in `run --json`: {found:?}"
     );
 }
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[test]
+fn a_refused_proxy_is_named_with_how_to_fix_it() {
+    let port = closed_port();
+    // The real API host: the proxy is asked first, refuses, and nothing else is sent.
+    let walk = Walk::wechat("production");
+    let out = walk
+        .cmd()
+        .env(
+            "HTTPS_PROXY",
+            format!("http://proxyuser:pr0xyPa55@127.0.0.1:{port}"),
+        )
+        .args(["run", "wechat-web", "--profile", "p", "--from", "token"])
+        .args(["--code", CODE, "--json"])
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!(
+            "the proxy http://127.0.0.1:{port} (set by HTTPS_PROXY)"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("connection refused"), "{text}");
+    assert!(
+        text.contains("NO_PROXY") && text.contains("unset HTTPS_PROXY"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("pr0xyPa55") && !text.contains("proxyuser"),
+        "{text}"
+    );
+    assert!(!text.contains("refused to api.weixin.qq.com"), "{text}");
+}
+
+#[test]
+fn loopback_bases_go_direct_whatever_the_proxy_variables_say() {
+    let port = closed_port();
+    let fake = Hostile::start(Mode::Status(500, "{}".to_owned()));
+    let walk = Walk::wechat(&fake.base_url());
+    let proxy = format!("http://127.0.0.1:{port}");
+    let out = walk
+        .cmd()
+        .env("HTTPS_PROXY", &proxy)
+        .env("HTTP_PROXY", &proxy)
+        .env("ALL_PROXY", &proxy)
+        .args(["run", "wechat-web", "--profile", "p", "--from", "token"])
+        .args(["--code", CODE, "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(fake.requests().len(), 1, "reached directly: {text}");
+    assert!(!text.contains("proxy http://"), "{text}");
+}
+
+/// `*.localhost` may use plain http because it is this machine: it must then be this machine,
+/// whatever a resolver says (here, the system's does not know the name at all).
+#[test]
+fn a_dot_localhost_base_is_reached_on_loopback_without_dns() {
+    let fake = Hostile::start(Mode::Status(500, "{}".to_owned()));
+    let base = format!("http://authwalk-probe.localhost:{}", fake.addr().port());
+    let walk = Walk::wechat(&base);
+    let (_, out) = walk.run_token();
+    assert_eq!(fake.requests().len(), 1, "reached 127.0.0.1: {out}");
+    assert!(out.contains("HTTP 500"), "{out}");
+}
