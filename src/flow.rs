@@ -543,6 +543,30 @@ impl Flow {
     }
 }
 
+/// When a provider's invalid-code answer carries the sandbox's [eviction
+/// hint](crate::sandbox::CODE_EVICTED_HINT): the code was not used, expired or mistyped, but
+/// dropped because the sandbox's code store was full, so the usual diagnosis does not apply.
+fn code_evicted(text: &str) -> Option<Finding> {
+    text.contains(crate::sandbox::CODE_EVICTED_HINT).then(|| {
+        Finding::new(
+            Severity::Error,
+            "sandbox.code-evicted",
+            Text::new(
+                "the sandbox evicted this code under load: its code store was full (a flood of                  consent approvals) and dropped the oldest codes, this one among them",
+                "沙箱在负载下挤出了这个授权码：它的授权码存储已满（大量同意授权请求），丢弃了最早的授权码，其中包括这个",
+            ),
+        )
+        .explanation(Text::new(
+            "The provider's error code is kept as the real provider would send it, but the cause              is not a used, expired or foreign code: nothing is wrong with the walk. The consent              page needs no token, so anything that can reach the sandbox can fill the store.",
+            "错误码保持与真实开放平台一致，但原因不是授权码已使用、已过期或属于其他应用：本次流程没有问题。             同意授权页不需要令牌，能访问沙箱的任何程序都能填满该存储。",
+        ))
+        .fix(Text::new(
+            "Approve again and exchange the new code; stop whatever floods the consent page (on              --lan, anyone on the network), or start the sandbox with a larger store cap.",
+            "重新同意授权并换取新的授权码；停止向同意页大量发送请求的程序（使用 --lan 时可能是网络上的任何人），             或以更大的存储上限启动沙箱。",
+        ))
+    })
+}
+
 /// The finding for a 3xx answer to an API call: where it points (masked: a redirect may echo
 /// the request, appsecret and code included), and what usually sends one.
 fn redirected(response: &RawResponse) -> Finding {

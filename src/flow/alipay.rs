@@ -169,6 +169,9 @@ pub(super) fn interpret(
     };
     ex.outcome = if !status.is_success() {
         ex.findings.push(rejection(&status));
+        if let Some(evicted) = status.sub_msg.as_deref().and_then(super::code_evicted) {
+            ex.findings.push(evicted);
+        }
         ExchangeOutcome::Rejected
     } else if outcome.is_verified() {
         ExchangeOutcome::Ok

@@ -706,3 +706,44 @@ fn an_alipay_redirect_or_a_non_200_fails_even_with_a_valid_signed_body() {
         assert!(flow.ctx().access_token.is_none(), "HTTP {status}");
     }
 }
+
+#[test]
+fn a_code_the_sandbox_evicted_under_load_is_diagnosed_as_such() {
+    let inputs = Inputs {
+        code: Some("C0DE".into()),
+        ..Inputs::default()
+    };
+    let mut flow = Flow::new(
+        FlowKind::WechatWeb,
+        wechat_app(),
+        &inputs,
+        "s".into(),
+        now(),
+    )
+    .unwrap();
+    let (_step, attempt, _request) = send(&mut flow);
+    let body = format!(
+        r#"{{"errcode":40029,"errmsg":"invalid code, hints: [ {} ], rid: 6a0b1c2d-3e4f5a6b-7c8d9e0f"}}"#,
+        crate::sandbox::CODE_EVICTED_HINT
+    );
+    let response = RawResponse {
+        status: 200,
+        headers: vec![],
+        body: body.into_bytes(),
+    };
+    let i = flow
+        .on_response(attempt, Ok(response), Duration::ZERO, now())
+        .unwrap();
+    let ex = &flow.exchanges()[i];
+    assert_eq!(ex.outcome, ExchangeOutcome::Rejected);
+    let f = ex
+        .findings
+        .iter()
+        .find(|f| f.code == "sandbox.code-evicted")
+        .unwrap_or_else(|| panic!("{:?}", ex.findings));
+    assert!(
+        f.title.en.contains("under load") && !f.fix.zh.is_empty(),
+        "{f:?}"
+    );
+    assert!(ex.findings.iter().any(|f| f.code == "wechat.40029"));
+}

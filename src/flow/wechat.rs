@@ -168,6 +168,9 @@ pub(super) fn interpret(
                 format!("微信拒绝了调用：errcode {code}，{}", err.errmsg),
             ),
         ));
+        if let Some(evicted) = super::code_evicted(&err.errmsg) {
+            ex.findings.push(evicted);
+        }
         ex.outcome = ExchangeOutcome::Rejected;
         return;
     }
