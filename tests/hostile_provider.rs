@@ -53,7 +53,7 @@ impl Walk {
             .env("HOSTILE_WX_SECRET", SECRET)
             .env("NO_COLOR", "1")
             .env_remove("AUTHWALK_LANG")
-            .timeout(std::time::Duration::from_secs(60));
+            .timeout(std::time::Duration::from_mins(1));
         for var in [
             "HTTPS_PROXY",
             "https_proxy",
