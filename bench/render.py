@@ -326,6 +326,20 @@ def soak(out):
         f"{' '.join(f'{v:.1f}' for v in fixed)}.\n"
     )
     out.append("")
+    if "soak.trickle.clients" in f:
+        out.append(
+            f"**Trickled request heads.** {g('soak.trickle.tricklers'):.0f} connections, more than the "
+            f"sandbox's {g('soak.trickle.slots'):.0f} slots, each sent a request head one byte every "
+            "100–200 ms (activity enough for every silence timeout) and reconnected when closed "
+            f"({g('soak.trickle.opened'):,.0f} connections in all), while fresh clients asked for a page "
+            f"one after another for {g('soak.trickle.seconds'):.0f} s: {g('soak.trickle.served'):.0f} of "
+            f"{g('soak.trickle.clients'):.0f} were served within 5 s, latency p50 "
+            f"{g('soak.trickle.p50'):.1f} ms, p95 {g('soak.trickle.p95'):.1f} ms, max "
+            f"{g('soak.trickle.max'):.1f} ms. A request must arrive whole within 10 s, and one still "
+            "arriving after 0.5 s may be closed to make room; the worst waits are the 0.5 s before the "
+            "newest trickles become closable.\n"
+        )
+        out.append("")
 
 
 def main():

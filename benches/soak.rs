@@ -22,6 +22,10 @@
 //!      twice that per heap for reuse, so RSS levels off instead of coming back; with the
 //!      threshold fixed every table is mapped apart and unmapped when the purge frees it.
 //!
+//! 4. `trickle`: 600 connections (more than the sandbox's 512 slots) each send a request head
+//!    one byte every 100–200 ms and reconnect when closed, while fresh clients, one after
+//!    another for `SOAK_SECONDS`, ask for a page: how many are served, and how fast.
+//!
 //! Each part runs in a process of its own (this binary again, `SOAK_PART=…`), so one part's
 //! memory does not colour the next. `SOAK_SECONDS` (default 30), `SOAK_CLIENTS` (64) and
 //! `SOAK_CODES` (2000000) change the sizes. Lines starting with `FIGURE` are for scripts:
@@ -39,7 +43,7 @@ use std::time::{Duration, Instant};
 use authwalk::sandbox::{SandboxConfig, SandboxHandle};
 use driver::{ALIPAY_APP, Flows, Memory, mib, rss_kib};
 
-const PARTS: [&str; 7] = [
+const PARTS: [&str; 8] = [
     "flows",
     "http-mint",
     "mint-held",
@@ -47,6 +51,7 @@ const PARTS: [&str; 7] = [
     "mint-capped",
     "mint-batches",
     "mint-batches-fixed-mmap",
+    "trickle",
 ];
 
 /// glibc's malloc with its mmap threshold fixed (no longer raised to the largest block freed).
@@ -100,6 +105,7 @@ async fn run_part(part: &str) {
     let sandbox = Arc::new(driver::start(dir.path(), max_held).await);
     match part {
         "flows" => flows(&sandbox).await,
+        "trickle" => trickle(&sandbox).await,
         "http-mint" => http_mint(&sandbox).await,
         "mint-held" => {
             println!("{codes} codes, cap raised to {max_held}: all held at once");
@@ -245,6 +251,42 @@ async fn flows(sandbox: &Arc<SandboxHandle>) {
     );
     assert_eq!(tally.errors, 0, "flows failed");
     assert!(recheck.unexpected.is_empty(), "codes were accepted twice");
+}
+
+async fn trickle(sandbox: &Arc<SandboxHandle>) {
+    let tricklers: usize = env_or("SOAK_TRICKLERS", 600);
+    let seconds: u64 = env_or("SOAK_SECONDS", 30);
+    let t = driver::trickle(sandbox.addr(), tricklers, Duration::from_secs(seconds)).await;
+    let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
+    println!(
+        "{} trickling connections open ({} opened in all, each reconnecting when closed): {} of {} new clients served within {} s; latency p50 {} ms, p95 {} ms, max {} ms",
+        t.open_at_start,
+        t.opened,
+        t.served,
+        t.clients,
+        driver::TRICKLE_CLIENT_TIMEOUT.as_secs(),
+        ms(t.percentile(50)),
+        ms(t.percentile(95)),
+        ms(t.latencies.last().copied().unwrap_or_default())
+    );
+    figure("soak.trickle.tricklers", t.open_at_start, "connections");
+    figure(
+        "soak.trickle.slots",
+        SandboxConfig::default().max_connections,
+        "connections",
+    );
+    figure("soak.trickle.opened", t.opened, "connections");
+    figure("soak.trickle.seconds", seconds, "s");
+    figure("soak.trickle.clients", t.clients, "clients");
+    figure("soak.trickle.served", t.served, "clients");
+    figure("soak.trickle.p50", ms(t.percentile(50)), "ms");
+    figure("soak.trickle.p95", ms(t.percentile(95)), "ms");
+    figure(
+        "soak.trickle.max",
+        ms(t.latencies.last().copied().unwrap_or_default()),
+        "ms",
+    );
+    assert_eq!(t.served, t.clients, "new clients were locked out");
 }
 
 async fn http_mint(sandbox: &Arc<SandboxHandle>) {

@@ -1,8 +1,12 @@
 //! HTTP I/O: one reqwest client (rustls, no OpenSSL) that sends a [`PreparedRequest`] exactly as
 //! prepared and records what came back, byte for byte, with the time it took.
 //!
-//! Proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` as usual, except that loopback
-//! addresses (the embedded sandbox, the callback listener) are always reached directly.
+//! Proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` as usual, except
+//! that loopback addresses (the embedded sandbox, the callback listener) are always reached
+//! directly; a connection failure through a proxy names the proxy (without its credentials).
+//! `localhost` and `*.localhost` are resolved to 127.0.0.1 and ::1 here, never through DNS: they
+//! are allowed plain http because they are this machine, so a resolver must not be able to
+//! send them (and the appsecret) elsewhere.
 //! Redirects are never followed: a 302 is something to show, not to hide.
 //!
 //! Every failure becomes an [`HttpFailure`] whose message names the cause ("connection
@@ -20,7 +24,7 @@ use std::time::{Duration, Instant};
 
 pub use callback::{
     CallbackListener, DEFAULT_CALLBACK_TIMEOUT, DEFAULT_READ_TIMEOUT, IgnoreReason, Ignored,
-    ListenError,
+    ListenError, MAX_CONNECTIONS as CALLBACK_MAX_CONNECTIONS,
 };
 pub use driver::{Approver, ListenerApprover, SandboxApprover};
 
@@ -109,7 +113,14 @@ impl Transport {
                 .timeout(timeout)
                 .connect_timeout(connect_timeout)
                 .user_agent(concat!("authwalk/", env!("CARGO_PKG_VERSION")));
-            if proxy { builder } else { builder.no_proxy() }.build()
+            if proxy {
+                builder
+            } else {
+                builder
+                    .no_proxy()
+                    .dns_resolver(std::sync::Arc::new(PinnedLocalhost))
+            }
+            .build()
         };
         Ok(Self {
             client: build(true)?,
@@ -158,10 +169,10 @@ impl Transport {
             ),
             partial: None,
         })?;
-        let client = if is_loopback(&url) {
-            &self.direct
+        let (client, proxy) = if is_loopback(&url) {
+            (&self.direct, None)
         } else {
-            &self.client
+            (&self.client, proxy_for(&url))
         };
         let method = match request.method {
             HttpMethod::Get => reqwest::Method::GET,
@@ -176,7 +187,10 @@ impl Transport {
         }
         let target = host_port(&url);
         let mut response = builder.send().await.map_err(|e| HttpFailure {
-            message: self.describe(&e, &target),
+            message: match &proxy {
+                Some(proxy) if e.is_connect() => self.describe_proxy(&e, &target, proxy, &url),
+                _ => self.describe(&e, &target),
+            },
             partial: None,
         })?;
         let status = response.status().as_u16();
@@ -256,6 +270,31 @@ impl Transport {
         )
     }
 
+    /// A failure to reach `target` through `proxy`: the proxy is what could not be reached.
+    fn describe_proxy(
+        &self,
+        e: &reqwest::Error,
+        target: &str,
+        proxy: &Proxy,
+        url: &reqwest::Url,
+    ) -> String {
+        let refused = causes(e)
+            .find_map(|s| s.downcast_ref::<std::io::Error>())
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
+        let why = if refused {
+            "connection refused: nothing listens there".to_owned()
+        } else if e.is_timeout() {
+            format!("no answer within {}", seconds(self.connect_timeout))
+        } else {
+            root_cause(e)
+        };
+        let host = url.host_str().unwrap_or(target);
+        format!(
+            "cannot reach the proxy {} (set by {}) to get to {target} ({why}); start the proxy or              fix the variable, unset {} to connect directly, or add {host} to NO_PROXY",
+            proxy.url, proxy.variable, proxy.variable
+        )
+    }
+
     /// A reqwest error in words a user can act on.
     fn describe(&self, e: &reqwest::Error, target: &str) -> String {
         if e.is_timeout() {
@@ -326,6 +365,69 @@ pub fn is_loopback(url: &reqwest::Url) -> bool {
         }
         None => false,
     }
+}
+
+/// Resolves `localhost` and `*.localhost` to loopback without asking DNS (RFC 6761); other
+/// names as the system does. For the client that serves loopback URLs only.
+#[derive(Debug)]
+struct PinnedLocalhost;
+
+impl reqwest::dns::Resolve for PinnedLocalhost {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> =
+                if host == "localhost" || host.ends_with(".localhost") {
+                    vec![
+                        (std::net::Ipv4Addr::LOCALHOST, 0).into(),
+                        (std::net::Ipv6Addr::LOCALHOST, 0).into(),
+                    ]
+                } else {
+                    tokio::net::lookup_host((host.as_str(), 0)).await?.collect()
+                };
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The proxy a request goes through, as shown in messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Proxy {
+    /// `http://127.0.0.1:3128`: scheme, host and port, never the credentials.
+    url: String,
+    /// The environment variable that set it (`HTTPS_PROXY`).
+    variable: &'static str,
+}
+
+/// The proxy the environment sends `url` through, by the rules reqwest applies (the same
+/// matcher), or `None` for a direct connection.
+fn proxy_for(url: &reqwest::Url) -> Option<Proxy> {
+    let uri: http::Uri = url.as_str().parse().ok()?;
+    let intercept = hyper_util::client::proxy::matcher::Matcher::from_env().intercept(&uri)?;
+    let proxy = intercept.uri();
+    let shown = match (proxy.scheme_str(), proxy.host(), proxy.port_u16()) {
+        (Some(s), Some(h), Some(p)) => format!("{s}://{h}:{p}"),
+        (Some(s), Some(h), None) => format!("{s}://{h}"),
+        _ => "(unreadable)".to_owned(),
+    };
+    let set = |names: &[&'static str]| {
+        names
+            .iter()
+            .copied()
+            .find(|n| std::env::var_os(n).is_some_and(|v| !v.is_empty()))
+    };
+    let specific: &[&'static str] = if url.scheme() == "https" {
+        &["HTTPS_PROXY", "https_proxy"]
+    } else {
+        &["HTTP_PROXY", "http_proxy"]
+    };
+    let variable = set(specific)
+        .or_else(|| set(&["ALL_PROXY", "all_proxy"]))
+        .unwrap_or("the proxy settings");
+    Some(Proxy {
+        url: shown,
+        variable,
+    })
 }
 
 fn host_port(url: &reqwest::Url) -> String {

@@ -64,6 +64,52 @@ async fn an_idle_connection_does_not_block_the_redirect() {
     );
 }
 
+/// As many silent connections as the listener serves at once, and as many more half-sent
+/// requests, kept open and renewed: the redirect is still answered at once, not reset.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_idle_connections_do_not_turn_the_redirect_away() {
+    let listener = CallbackListener::bind("http://127.0.0.1:0/callback")
+        .await
+        .unwrap()
+        .with_timeout(Duration::from_secs(30));
+    let port = listener.local_addr().unwrap().port();
+    let wait = tokio::spawn(async move { listener.wait(Some("s1"), |_| {}).await });
+
+    let mut held = Vec::new();
+    for i in 0..2 * authwalk::transport::CALLBACK_MAX_CONNECTIONS {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        if i % 2 == 1 {
+            s.write_all(b"GET /callback?co").await.unwrap();
+        }
+        held.push(s);
+    }
+    // Let the listener accept them all.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let started = std::time::Instant::now();
+    let (status, page) = tokio::time::timeout(
+        Duration::from_secs(2),
+        get(&format!(
+            "http://127.0.0.1:{port}/callback?code=abc&state=s1"
+        )),
+    )
+    .await
+    .expect("the redirect is answered within 2 s while idle connections are held");
+    assert_eq!(status, 200);
+    assert!(page.contains("go back to the terminal"), "{page}");
+    let url = tokio::time::timeout(Duration::from_secs(2), wait)
+        .await
+        .expect("the listener returns at once")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        url,
+        format!("http://127.0.0.1:{port}/callback?code=abc&state=s1")
+    );
+    eprintln!("answered after {:?}", started.elapsed());
+    drop(held);
+}
+
 #[tokio::test]
 async fn a_forged_redirect_is_ignored_and_the_real_one_wins() {
     let listener = CallbackListener::bind("http://127.0.0.1:0/callback")

@@ -148,7 +148,7 @@ pub(super) fn interpret(
     let status = match ex.step {
         StepKind::UserInfo => decode::<UserInfo>(ex, response, app, method).map(|d| {
             let status = d.value.status.clone();
-            if status.is_success() && outcome.is_verified() {
+            if status.is_success() && outcome.is_verified() && response.status == 200 {
                 ctx.user_id = d.value.user_id.clone().or(ctx.user_id.take());
                 ctx.open_id = d.value.open_id.clone().or(ctx.open_id.take());
                 ctx.profile = Some(d.raw);
@@ -157,7 +157,7 @@ pub(super) fn interpret(
         }),
         _ => decode::<OauthToken>(ex, response, app, method).map(|d| {
             let status = d.value.status.clone();
-            if status.is_success() && outcome.is_verified() {
+            if status.is_success() && outcome.is_verified() && response.status == 200 {
                 remember_tokens(ctx, &d.value, now);
             }
             status
@@ -169,6 +169,9 @@ pub(super) fn interpret(
     };
     ex.outcome = if !status.is_success() {
         ex.findings.push(rejection(&status));
+        if let Some(evicted) = status.sub_msg.as_deref().and_then(super::code_evicted) {
+            ex.findings.push(evicted);
+        }
         ExchangeOutcome::Rejected
     } else if outcome.is_verified() {
         ExchangeOutcome::Ok

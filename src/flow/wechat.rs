@@ -116,6 +116,9 @@ pub(super) fn interpret(
     response: &RawResponse,
     now: OffsetDateTime,
 ) {
+    if response.status != 200 {
+        ex.findings.push(http_status(response.status));
+    }
     let parsed = match wechat::parse_response(&response.body) {
         Ok(parsed) => parsed,
         Err(e) => {
@@ -133,6 +136,11 @@ pub(super) fn interpret(
             .push(control_characters(parsed.escaped_controls.len()));
     }
     ex.decoded = Some(parsed.json.clone());
+    if response.status != 200 {
+        // Shown, but not WeChat's answer: nothing of it goes into the walk.
+        ex.outcome = ExchangeOutcome::Failed;
+        return;
+    }
     if let Some(err) = &parsed.error {
         let code = err.errcode.to_string();
         ex.findings.push(Finding::new(
@@ -143,6 +151,9 @@ pub(super) fn interpret(
                 format!("微信拒绝了调用：errcode {code}，{}", err.errmsg),
             ),
         ));
+        if let Some(evicted) = super::code_evicted(&err.errmsg) {
+            ex.findings.push(evicted);
+        }
         ex.outcome = ExchangeOutcome::Rejected;
         return;
     }
@@ -202,6 +213,26 @@ pub(super) fn interpret(
         // `/sns/auth` answers {"errcode":0,"errmsg":"ok"} on success.
         _ => ex.outcome = ExchangeOutcome::Ok,
     }
+}
+
+/// A status other than 200: WeChat's API answers 200, errors included.
+fn http_status(status: u16) -> Finding {
+    Finding::new(
+        Severity::Error,
+        "transport.http-status",
+        Text::new(
+            format!("WeChat's API answered HTTP {status}"),
+            format!("微信接口返回 HTTP {status}"),
+        ),
+    )
+    .explanation(Text::new(
+        "WeChat's API answers 200 even for errors; another status means a proxy, a load                  balancer or a wrong URL answered, so the body is not to be trusted as WeChat's                  answer however valid it reads, and the step fails",
+        "微信接口即使出错也返回 200；其他状态码说明是代理、负载均衡或错误的地址在应答，                 无论响应体看起来多么正常都不能当作微信的应答，此步骤判为失败",
+    ))
+    .fix(Text::new(
+        "retry; if it persists, check the API base URL and any proxy between you and                  api.weixin.qq.com",
+        "重试；如果仍然如此，请检查接口基础地址以及你与 api.weixin.qq.com 之间的代理",
+    ))
 }
 
 fn shape_error(ex: &mut Exchange, e: &wechat::ResponseError) {

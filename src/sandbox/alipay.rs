@@ -119,6 +119,7 @@ impl AlipayState {
     /// Cap every store at `cap` entries.
     pub fn set_cap(&self, cap: usize) {
         self.codes.set_cap(cap);
+        self.codes.remember_evictions();
         self.tokens.set_cap(cap);
         self.refresh.set_cap(cap);
         self.replaced.set_cap(cap);
@@ -533,11 +534,16 @@ fn exchange_code(
 ) -> Result<Issued, Failure> {
     let code = form::non_empty(params, "code").ok_or_else(code_invalid)?;
     // Taking the code consumes it, whether or not the exchange then succeeds.
-    let code = shared
-        .alipay
-        .codes
-        .take(code, now)
-        .ok_or_else(code_invalid)?;
+    let code = match shared.alipay.codes.take(code, now) {
+        Some(entry) => entry,
+        None if shared.alipay.codes.was_evicted(code) => {
+            return Err(invalid(
+                "isv.code-invalid",
+                &format!("授权码code无效（{}）", crate::sandbox::CODE_EVICTED_HINT),
+            ));
+        }
+        None => return Err(code_invalid()),
+    };
     if code.deadline < now || *code.app_id != *app.app_id {
         return Err(code_invalid());
     }

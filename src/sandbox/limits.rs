@@ -8,6 +8,11 @@
 //!   (a header never coming), one idle after an answer for [`KEEP_ALIVE_TIMEOUT`] is closed, and
 //!   any connection silent both ways for [`SILENCE_TIMEOUT`] is closed (longer than the longest
 //!   `slow` fault, so a delayed answer still goes out).
+//! - A request must arrive whole, head and body, within [`REQUEST_TIMEOUT`] of the connection's
+//!   accept (its first request) or of its first byte (the next ones): each byte counts as
+//!   activity, so without this total deadline a peer sending one byte every 100 ms would hold
+//!   its slot for ever. When the limit is reached, a connection still sending its request after
+//!   [`SLOW_REQUEST_EVICTABLE`] may be closed to make room as an idle one may.
 
 use std::io;
 use std::net::SocketAddr;
@@ -31,27 +36,53 @@ pub const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(30);
 pub const SILENCE_TIMEOUT: Duration = Duration::from_millis(super::state::MAX_DELAY_MS + 30_000);
 /// A connection silent for less than this is never closed to make room.
 pub const EVICTABLE_AFTER: Duration = Duration::from_millis(500);
+/// How long a request (head and body) may take to arrive, all its bytes counted together.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// A request still arriving after this long may be closed to make room: a client sends a
+/// request of a few KB in one go, only a trickle takes this long.
+pub const SLOW_REQUEST_EVICTABLE: Duration = Duration::from_millis(500);
 
 /// What the listener knows about one open connection.
 #[derive(Debug)]
 struct Slot {
-    last_active: Mutex<Instant>,
+    activity: Mutex<Activity>,
     close: Mutex<Option<oneshot::Sender<()>>>,
 }
 
-impl Slot {
-    fn touch(&self) {
-        *self
-            .last_active
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
-    }
+#[derive(Debug, Clone, Copy)]
+struct Activity {
+    last_active: Instant,
+    /// When the request still arriving began, if one is.
+    request_since: Option<Instant>,
+}
 
-    fn last_active(&self) -> Instant {
-        *self
-            .last_active
+impl Slot {
+    fn activity(&self) -> std::sync::MutexGuard<'_, Activity> {
+        self.activity
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn touch(&self, request_since: Option<Instant>) {
+        *self.activity() = Activity {
+            last_active: Instant::now(),
+            request_since,
+        };
+    }
+
+    /// Since when this connection may be closed to make room, if it may be now: silent for
+    /// [`EVICTABLE_AFTER`], or still sending a request begun [`SLOW_REQUEST_EVICTABLE`] ago.
+    fn evictable_since(&self, now: Instant) -> Option<Instant> {
+        let a = *self.activity();
+        let silent =
+            (now.duration_since(a.last_active) >= EVICTABLE_AFTER).then_some(a.last_active);
+        let slow = a
+            .request_since
+            .filter(|since| now.duration_since(*since) >= SLOW_REQUEST_EVICTABLE);
+        match (silent, slow) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        }
     }
 }
 
@@ -72,7 +103,8 @@ impl Guarded {
         }
     }
 
-    /// Close the connection silent the longest, if one has been silent long enough.
+    /// Close the connection silent the longest (or trickling its request the longest), if one
+    /// has been so long enough.
     fn evict_one(&mut self) -> bool {
         self.slots.retain(|w| w.strong_count() > 0);
         let now = Instant::now();
@@ -80,14 +112,15 @@ impl Guarded {
             .slots
             .iter()
             .filter_map(Weak::upgrade)
-            .filter(|s| now.duration_since(s.last_active()) >= EVICTABLE_AFTER)
             .filter(|s| {
                 s.close
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .is_some()
             })
-            .min_by_key(|s| s.last_active());
+            .filter_map(|s| s.evictable_since(now).map(|since| (since, s)))
+            .min_by_key(|(since, _)| *since)
+            .map(|(_, s)| s);
         let Some(slot) = oldest else {
             return false;
         };
@@ -138,8 +171,14 @@ impl axum::serve::Listener for Guarded {
             match self.inner.accept().await {
                 Ok((stream, addr)) => {
                     let (close, closed) = oneshot::channel();
+                    let now = Instant::now();
                     let slot = Arc::new(Slot {
-                        last_active: Mutex::new(Instant::now()),
+                        // A first request is on its way from the accept: it may be evicted as
+                        // slow once it has not arrived whole within SLOW_REQUEST_EVICTABLE.
+                        activity: Mutex::new(Activity {
+                            last_active: now,
+                            request_since: Some(now),
+                        }),
                         close: Mutex::new(Some(close)),
                     });
                     self.slots.retain(|w| w.strong_count() > 0);
@@ -183,6 +222,10 @@ pub(crate) struct Limited {
     timer: Pin<Box<Sleep>>,
     phase: Phase,
     since: Instant,
+    /// Where the bytes received stand in the request they belong to.
+    scan: RequestScan,
+    /// When the request still arriving began (the accept, for the first one).
+    request_since: Option<Instant>,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -199,29 +242,69 @@ impl Limited {
             slot,
             closed,
             evicted: false,
-            timer: Box::pin(tokio::time::sleep_until(now + FIRST_BYTE_TIMEOUT)),
+            timer: Box::pin(tokio::time::sleep_until(
+                now + FIRST_BYTE_TIMEOUT.min(REQUEST_TIMEOUT),
+            )),
             phase: Phase::Fresh,
             since: now,
+            scan: RequestScan::default(),
+            request_since: Some(now),
             _permit: permit,
         }
     }
 
     fn deadline(&self) -> Instant {
-        self.since
+        let phase = self.since
             + match self.phase {
                 Phase::Fresh => FIRST_BYTE_TIMEOUT,
                 Phase::Answered => KEEP_ALIVE_TIMEOUT,
                 Phase::Reading => SILENCE_TIMEOUT,
-            }
+            };
+        match self.request_since {
+            Some(since) => phase.min(since + REQUEST_TIMEOUT),
+            None => phase,
+        }
     }
 
     fn moved(&mut self, phase: Phase) {
         self.phase = phase;
         self.since = Instant::now();
-        self.slot.touch();
+        self.slot.touch(self.request_since);
         let deadline = self.deadline();
         self.timer.as_mut().reset(deadline);
     }
+
+    /// Account for bytes received: a request begins, or ends.
+    fn received(&mut self, bytes: &[u8]) {
+        for event in self.scan.feed(bytes) {
+            match event {
+                Edge::Began => {
+                    // The first request's clock started at the accept.
+                    if self.phase != Phase::Fresh || self.request_since.is_none() {
+                        self.request_since = Some(Instant::now());
+                    }
+                }
+                Edge::Ended => self.request_since = None,
+            }
+        }
+        if self.phase == Phase::Fresh && self.scan.idle() {
+            // Only blank lines so far: a request is still due from the accept.
+            return;
+        }
+        self.moved(Phase::Reading);
+    }
+
+    fn request_overdue(&self) -> bool {
+        self.request_since
+            .is_some_and(|since| Instant::now() >= since + REQUEST_TIMEOUT)
+    }
+}
+
+fn overdue() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::TimedOut,
+        "the request did not arrive whole within the request timeout",
+    )
 }
 
 impl AsyncRead for Limited {
@@ -243,20 +326,156 @@ impl AsyncRead for Limited {
         match Pin::new(&mut self.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
                 if buf.filled().len() > before {
-                    self.moved(Phase::Reading);
+                    self.received(&buf.filled()[before..]);
+                    // A peer that never pauses long enough for the timer still meets it here.
+                    if self.request_overdue() {
+                        return Poll::Ready(Err(overdue()));
+                    }
                 }
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
             Poll::Pending => {
                 if self.timer.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "the connection was idle too long",
-                    )));
+                    return Poll::Ready(Err(if self.request_overdue() {
+                        overdue()
+                    } else {
+                        io::Error::new(io::ErrorKind::TimedOut, "the connection was idle too long")
+                    }));
                 }
                 Poll::Pending
             }
+        }
+    }
+}
+
+/// A request's start or end, as [`RequestScan::feed`] sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    Began,
+    Ended,
+}
+
+/// How many bytes of a header line are kept to recognise `Content-Length` and
+/// `Transfer-Encoding`.
+const LINE_KEPT: usize = 32;
+
+/// Follows the HTTP/1 requests in a byte stream just enough to tell where each ends: the head
+/// ends at an empty line, the body after `Content-Length` bytes or, chunked, at the last
+/// chunk. Bounded: it keeps the start of one line and a few counters, whatever it is fed.
+#[derive(Debug, Default)]
+struct RequestScan {
+    state: ScanState,
+    line: [u8; LINE_KEPT],
+    line_len: usize,
+    /// Whether the current line has any byte but `\r`.
+    line_has_text: bool,
+    content_length: u64,
+    chunked: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum ScanState {
+    /// Between requests (blank lines before a request line are allowed).
+    #[default]
+    Idle,
+    /// In the head.
+    Head,
+    /// In a body of known length: this many bytes to go.
+    Body(u64),
+    /// In a chunked body: the last bytes seen, to find `0\r\n\r\n`.
+    Chunked(u64),
+}
+
+impl RequestScan {
+    fn idle(&self) -> bool {
+        self.state == ScanState::Idle
+    }
+
+    fn feed(&mut self, bytes: &[u8]) -> Vec<Edge> {
+        const LAST_CHUNK: u64 = 0x30_0d_0a_0d_0a;
+        let mut edges = Vec::new();
+        let mut rest = bytes;
+        while let Some((&b, tail)) = rest.split_first() {
+            match self.state {
+                ScanState::Idle => {
+                    if b != b'\r' && b != b'\n' {
+                        self.state = ScanState::Head;
+                        self.line_len = 0;
+                        self.line_has_text = false;
+                        self.content_length = 0;
+                        self.chunked = false;
+                        edges.push(Edge::Began);
+                        continue;
+                    }
+                }
+                ScanState::Head => {
+                    if b == b'\n' {
+                        if self.line_has_text {
+                            self.header_line();
+                        } else {
+                            self.state = if self.chunked {
+                                ScanState::Chunked(0)
+                            } else if self.content_length > 0 {
+                                ScanState::Body(self.content_length)
+                            } else {
+                                edges.push(Edge::Ended);
+                                ScanState::Idle
+                            };
+                        }
+                        self.line_len = 0;
+                        self.line_has_text = false;
+                    } else if b != b'\r' {
+                        self.line_has_text = true;
+                        if self.line_len < LINE_KEPT {
+                            self.line[self.line_len] = b;
+                            self.line_len += 1;
+                        }
+                    }
+                }
+                ScanState::Body(left) => {
+                    let take = usize::try_from(left).unwrap_or(usize::MAX).min(rest.len());
+                    let left = left.saturating_sub(u64::try_from(take).unwrap_or(u64::MAX));
+                    rest = &rest[take..];
+                    if left == 0 {
+                        edges.push(Edge::Ended);
+                        self.state = ScanState::Idle;
+                    } else {
+                        self.state = ScanState::Body(left);
+                    }
+                    continue;
+                }
+                ScanState::Chunked(window) => {
+                    let window = ((window << 8) | u64::from(b)) & 0xff_ffff_ffff;
+                    if window == LAST_CHUNK {
+                        edges.push(Edge::Ended);
+                        self.state = ScanState::Idle;
+                    } else {
+                        self.state = ScanState::Chunked(window);
+                    }
+                }
+            }
+            rest = tail;
+        }
+        edges
+    }
+
+    /// Note the body's framing from one header line.
+    fn header_line(&mut self) {
+        let line = &self.line[..self.line_len];
+        let Some(colon) = line.iter().position(|&c| c == b':') else {
+            return;
+        };
+        let (name, value) = (&line[..colon], &line[colon + 1..]);
+        let value = String::from_utf8_lossy(value);
+        let value = value.trim();
+        if name.eq_ignore_ascii_case(b"content-length") {
+            // An unreadable length is hyper's to refuse; the head's deadline still applies.
+            self.content_length = value.parse().unwrap_or(0);
+        } else if name.eq_ignore_ascii_case(b"transfer-encoding")
+            && value.to_ascii_lowercase().contains("chunked")
+        {
+            self.chunked = true;
         }
     }
 }
@@ -300,5 +519,43 @@ impl AsyncWrite for Limited {
 
     fn is_write_vectored(&self) -> bool {
         self.inner.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edges(scan: &mut RequestScan, bytes: &[u8]) -> Vec<Edge> {
+        // Byte by byte and all at once must agree.
+        bytes.iter().flat_map(|b| scan.feed(&[*b])).collect()
+    }
+
+    #[test]
+    fn a_request_ends_after_its_head_or_its_body() {
+        let mut scan = RequestScan::default();
+        assert_eq!(
+            edges(&mut scan, b"GET / HTTP/1.1\r\nHost: x\r\n"),
+            [Edge::Began]
+        );
+        assert!(!scan.idle(), "the head is not over");
+        assert_eq!(edges(&mut scan, b"\r\n"), [Edge::Ended]);
+        let post = b"POST /g HTTP/1.1\r\ncontent-LENGTH: 5\r\n\r\nabc";
+        assert_eq!(scan.feed(post), [Edge::Began]);
+        assert_eq!(scan.feed(b"de"), [Edge::Ended]);
+        // Pipelined, and chunked.
+        let two = b"GET /a HTTP/1.1\r\n\r\nPOST /b HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n";
+        assert_eq!(scan.feed(two), [Edge::Began, Edge::Ended, Edge::Began]);
+        assert_eq!(scan.feed(b"0\r\n\r\n"), [Edge::Ended]);
+        assert!(scan.idle());
+    }
+
+    #[test]
+    fn a_trickled_head_never_ends_by_itself() {
+        let mut scan = RequestScan::default();
+        let mut all = edges(&mut scan, b"GET / HTTP/1.1\r\nX-Pad: ");
+        all.extend(edges(&mut scan, &[b'a'; 10_000]));
+        assert_eq!(all, [Edge::Began]);
+        assert!(!scan.idle());
     }
 }

@@ -19,6 +19,9 @@ pub(crate) const EXPIRED_GRACE: i64 = 7 * 24 * 3600;
 /// How many entries one store (codes, tokens, …) keeps at most by default.
 pub const MAX_HELD: usize = 100_000;
 
+/// How many evicted keys a store remembers at least (at most its cap if that is more).
+const MIN_EVICTED_KEPT: usize = 4096;
+
 /// How often (in sandbox seconds) the stores are swept for entries past their grace.
 const PURGE_EVERY: i64 = 30;
 
@@ -151,12 +154,18 @@ pub(crate) struct Store<T, K = String> {
     inner: Mutex<StoreInner<K, T>>,
     /// The most entries kept; past it the entries closest to their deadline are dropped.
     cap: AtomicUsize,
+    /// Whether the keys dropped to stay under the cap are remembered (code stores: so that
+    /// exchanging an evicted code can say so, rather than "invalid").
+    remember: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug)]
 struct StoreInner<K, T> {
     map: HashMap<K, T>,
     next_purge: i64,
+    /// Keys dropped to stay under the cap, with their deadline; at most the cap of them, each
+    /// forgotten with its grace as an expired entry would be.
+    evicted: HashMap<K, i64>,
 }
 
 impl<T, K> Default for Store<T, K> {
@@ -165,13 +174,15 @@ impl<T, K> Default for Store<T, K> {
             inner: Mutex::new(StoreInner {
                 map: HashMap::new(),
                 next_purge: 0,
+                evicted: HashMap::new(),
             }),
             cap: AtomicUsize::new(MAX_HELD),
+            remember: std::sync::atomic::AtomicBool::new(false),
         }
     }
 }
 
-impl<T: Expiring + Clone, K: Hash + Eq + Borrow<str>> Store<T, K> {
+impl<T: Expiring + Clone, K: Hash + Eq + Borrow<str> + Clone> Store<T, K> {
     fn lock(&self) -> std::sync::MutexGuard<'_, StoreInner<K, T>> {
         // A poisoned lock only means another request panicked mid-update; the map itself is
         // still a valid map, so keep serving.
@@ -185,6 +196,8 @@ impl<T: Expiring + Clone, K: Hash + Eq + Borrow<str>> Store<T, K> {
         // wait as long as the clock was moved.
         if now >= inner.next_purge || now < inner.next_purge - PURGE_EVERY {
             inner.map.retain(|_, v| v.deadline() + EXPIRED_GRACE > now);
+            // Once it would have expired, "expired" is the true answer for an evicted code.
+            inner.evicted.retain(|_, deadline| *deadline > now);
             inner.next_purge = now + PURGE_EVERY;
             Self::give_back(&mut inner.map);
         }
@@ -200,7 +213,7 @@ impl<T: Expiring + Clone, K: Hash + Eq + Borrow<str>> Store<T, K> {
     /// Make room under the cap: first drop what is already expired (kept only for the nicer
     /// "expired" error), then the entries closest to their deadline, a sixteenth of the cap at
     /// a time so a flood does not pay a full scan per insert.
-    fn make_room(inner: &mut StoreInner<K, T>, cap: usize, now: i64) {
+    fn make_room(inner: &mut StoreInner<K, T>, cap: usize, now: i64, remember: bool) {
         if inner.map.len() < cap {
             return;
         }
@@ -210,15 +223,39 @@ impl<T: Expiring + Clone, K: Hash + Eq + Borrow<str>> Store<T, K> {
             let mut deadlines: Vec<i64> = inner.map.values().map(Expiring::deadline).collect();
             let (_, cut, _) = deadlines.select_nth_unstable(drop - 1);
             let cut = *cut;
-            let mut left = drop;
-            inner.map.retain(|_, v| {
-                if left > 0 && v.deadline() <= cut {
-                    left -= 1;
+            // Every entry before the cut goes, and as many at the cut as make up the count (a
+            // plain "at or before the cut" would drop whichever come first in the table).
+            let before = deadlines.iter().filter(|d| **d < cut).count();
+            let mut at_cut = drop - before;
+            let mut dropped = Vec::new();
+            inner.map.retain(|k, v| {
+                let goes = match v.deadline().cmp(&cut) {
+                    std::cmp::Ordering::Less => true,
+                    std::cmp::Ordering::Equal if at_cut > 0 => {
+                        at_cut -= 1;
+                        true
+                    }
+                    _ => false,
+                };
+                if goes {
+                    if remember {
+                        dropped.push((k.clone(), v.deadline()));
+                    }
                     false
                 } else {
                     true
                 }
             });
+            if !dropped.is_empty() {
+                // Bounded: past the bound, the codes evicted first (those a walk was waiting
+                // for before a flood began) are kept, and the flood's own are not recorded.
+                let bound = cap.max(MIN_EVICTED_KEPT);
+                if inner.evicted.len() + dropped.len() > bound {
+                    inner.evicted.retain(|_, deadline| *deadline > now);
+                }
+                let room = bound.saturating_sub(inner.evicted.len());
+                inner.evicted.extend(dropped.into_iter().take(room));
+            }
         }
         Self::give_back(&mut inner.map);
         tracing::debug!(
@@ -226,6 +263,17 @@ impl<T: Expiring + Clone, K: Hash + Eq + Borrow<str>> Store<T, K> {
             cap,
             "store full: oldest entries dropped"
         );
+    }
+
+    /// Remember the keys dropped to stay under the cap, for [`Store::was_evicted`].
+    pub fn remember_evictions(&self) {
+        self.remember.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether `key` was dropped to stay under the cap (rather than never issued, used or
+    /// expired): only in a store that [remembers](Store::remember_evictions).
+    pub fn was_evicted(&self, key: &str) -> bool {
+        self.lock().evicted.contains_key(key)
     }
 
     /// Change the cap (tests use a small one).
@@ -239,8 +287,10 @@ impl<T: Expiring + Clone, K: Hash + Eq + Borrow<str>> Store<T, K> {
         let mut inner = self.lock();
         Self::purge(&mut inner, now);
         if !inner.map.contains_key::<str>(key.borrow()) {
-            Self::make_room(&mut inner, cap, now);
+            let remember = self.remember.load(Ordering::Relaxed);
+            Self::make_room(&mut inner, cap, now, remember);
         }
+        inner.evicted.remove::<str>(key.borrow());
         inner.map.insert(key, value);
     }
 

@@ -124,6 +124,7 @@ impl WechatState {
     /// Cap every store at `cap` entries.
     pub fn set_cap(&self, cap: usize) {
         self.codes.set_cap(cap);
+        self.codes.remember_evictions();
         self.used.set_cap(cap);
         self.tokens.set_cap(cap);
         self.refresh.set_cap(cap);
@@ -272,6 +273,9 @@ fn user_of<'a>(shared: &'a Shared, id: &str) -> Result<&'a WechatUser, (i64, &'s
     shared.cast.wechat_user(id).ok_or((-1, "system error"))
 }
 
+/// WeChat's 40029 text with the sandbox's hint, for a code dropped under load.
+const EVICTED_ERRMSG: &str = "invalid code, hints: [ sandbox: code evicted under load ]";
+
 fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     let now = shared.clock.unix();
     let app = app_with_secret(shared, p)?;
@@ -292,7 +296,13 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
         .wechat
         .codes
         .with(code, now, |c| c.map(|c| *c.appid == *app.appid))
-        .ok_or((40029, "invalid code"))?;
+        .ok_or_else(|| {
+            if shared.wechat.codes.was_evicted(code) {
+                (40029, EVICTED_ERRMSG)
+            } else {
+                (40029, "invalid code")
+            }
+        })?;
     if !entry {
         return Err((40029, "invalid code"));
     }

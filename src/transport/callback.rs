@@ -4,7 +4,10 @@
 //!
 //! It is hardened against what a loopback port meets besides the redirect:
 //! - connections are served concurrently, each with its own read timeout, so an idle one (a
-//!   browser's preconnect, a stuck client) never blocks the real redirect;
+//!   browser's preconnect, a stuck client) never blocks the real redirect: one that sends
+//!   nothing is closed after [`FIRST_BYTE_TIMEOUT`], a request head must arrive whole within the
+//!   read timeout, and when [`MAX_CONNECTIONS`] are open the oldest of those still sending
+//!   nothing (else the oldest) is closed to make room, never the new one;
 //! - the whole wait has a deadline ([`CallbackListener::with_timeout`]);
 //! - a request that is not the redirect this walk expects (another path, another method, a
 //!   missing or foreign `state`) is answered with a page saying it was ignored and why, reported
@@ -24,8 +27,14 @@ pub const DEFAULT_CALLBACK_TIMEOUT: Duration = Duration::from_mins(10);
 /// How long one connection may take to send its request head.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Connections served at once; more are closed at once (a browser opens a handful).
-const MAX_CONNECTIONS: usize = 32;
+/// Connections served at once (a browser opens a handful); past it, the oldest idle one is
+/// closed to make room for the new one.
+pub const MAX_CONNECTIONS: usize = 32;
+
+/// How long a connection may stay open without sending a byte (a preconnect): a browser
+/// sends its redirect at once on a new connection, and opens another if it finds this one
+/// closed.
+pub const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Why the listener could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -314,6 +323,7 @@ impl CallbackListener {
         let deadline = tokio::time::sleep(self.timeout);
         tokio::pin!(deadline);
         let mut connections = JoinSet::new();
+        let mut open: Vec<Open> = Vec::new();
         let expected: Option<std::sync::Arc<str>> = expected_state.map(Into::into);
         let path: std::sync::Arc<str> = self.path.as_str().into();
         loop {
@@ -331,15 +341,15 @@ impl CallbackListener {
                         Err(e) if is_transient(&e) => continue,
                         Err(e) => return Err(e.into()),
                     };
-                    if connections.len() >= MAX_CONNECTIONS {
-                        drop(stream);
-                        continue;
-                    }
+                    make_room(&mut open);
                     let (path, expected) = (path.clone(), expected.clone());
                     let read_timeout = self.read_timeout;
-                    connections.spawn(async move {
-                        serve(stream, peer, &path, expected.as_deref(), read_timeout).await
+                    let spoke = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                    let heard = spoke.clone();
+                    let task = connections.spawn(async move {
+                        serve(stream, peer, &path, expected.as_deref(), read_timeout, &heard).await
                     });
+                    open.push(Open { task, accepted: tokio::time::Instant::now(), spoke });
                 }
                 Some(done) = connections.join_next(), if !connections.is_empty() => {
                     match done {
@@ -352,6 +362,35 @@ impl CallbackListener {
                 }
             }
         }
+    }
+}
+
+/// A connection being served, for [`make_room`].
+struct Open {
+    task: tokio::task::AbortHandle,
+    accepted: tokio::time::Instant,
+    /// Whether it sent any byte yet.
+    spoke: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// With [`MAX_CONNECTIONS`] open, close one to make room for a new one: the oldest that sent
+/// nothing yet (a preconnect, a probe), else the oldest. The new connection, which may be the
+/// real redirect, is never the one turned away.
+fn make_room(open: &mut Vec<Open>) {
+    open.retain(|o| !o.task.is_finished());
+    if open.len() < MAX_CONNECTIONS {
+        return;
+    }
+    let silent = |o: &Open| !o.spoke.load(std::sync::atomic::Ordering::Relaxed);
+    let victim = open
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| silent(o))
+        .min_by_key(|(_, o)| o.accepted)
+        .or_else(|| open.iter().enumerate().min_by_key(|(_, o)| o.accepted))
+        .map(|(i, _)| i);
+    if let Some(i) = victim {
+        open.swap_remove(i).task.abort();
     }
 }
 
@@ -371,7 +410,14 @@ async fn serve(
     path: &str,
     expected_state: Option<&str>,
     read_timeout: Duration,
+    spoke: &std::sync::atomic::AtomicBool,
 ) -> Outcome {
+    // Silent connections go first; then the head, all of it, within the read timeout.
+    let first = tokio::time::timeout(FIRST_BYTE_TIMEOUT.min(read_timeout), stream.readable()).await;
+    if !matches!(first, Ok(Ok(()))) {
+        return Outcome::Dropped;
+    }
+    spoke.store(true, std::sync::atomic::Ordering::Relaxed);
     let Ok(Ok(head)) = tokio::time::timeout(read_timeout, read_head(&mut stream)).await else {
         return Outcome::Dropped;
     };

@@ -280,3 +280,77 @@ async fn idle_connections_do_not_lock_a_new_client_out() {
     eprintln!("served after {:?}", started.elapsed());
     drop(idle);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_head_trickled_byte_by_byte_is_cut_off_at_its_deadline() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let sandbox = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("starts");
+    let mut stream = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .expect("connects");
+    stream
+        .write_all(b"GET /__sandbox/callback HTTP/1.1\r\nX-Pad: ")
+        .await
+        .expect("writes");
+    // One byte every 200 ms is activity enough for every silence timeout, but the head as a
+    // whole must arrive within 10 s of the accept.
+    let started = std::time::Instant::now();
+    let closed_after = loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let mut probe = [0u8; 64];
+        let closed = stream.write_all(b"a").await.is_err()
+            || matches!(
+                tokio::time::timeout(Duration::from_millis(1), stream.read(&mut probe)).await,
+                Ok(Ok(0) | Err(_))
+            );
+        if closed {
+            break started.elapsed();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(13),
+            "a trickled head still held its connection after 13 s"
+        );
+    };
+    assert!(
+        closed_after >= Duration::from_secs(9),
+        "not cut off before its deadline: {closed_after:?}"
+    );
+    eprintln!("cut off after {closed_after:?}");
+}
+
+/// A flood of consent approvals evicts the code a walk is about to exchange: Alipay's
+/// `isv.code-invalid` stays, its sub_msg says the code was evicted under load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_evicted_by_a_consent_flood_says_so() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        max_held: 40,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("starts");
+    let app0 = crate::common::app(&sandbox, 0);
+    let app_id = app0.entry.app_id.clone();
+    let pending = crate::common::approve(&sandbox, &app_id, "auth_user", "alipay-certified").await;
+    // The flood comes a little later: the walk's code is the oldest, the first dropped.
+    sandbox.advance_clock(2);
+    for _ in 0..200 {
+        crate::common::approve(&sandbox, &app_id, "auth_user", "alipay-certified").await;
+    }
+    let reply = crate::common::exchange(&sandbox, &app0, &pending).await;
+    let node = reply.node("error_response");
+    assert_eq!(node["sub_code"], "isv.code-invalid", "{node}");
+    let sub_msg = node["sub_msg"].as_str().expect("sub_msg");
+    assert!(
+        sub_msg.contains(authwalk::sandbox::CODE_EVICTED_HINT),
+        "{sub_msg}"
+    );
+    assert!(reply.verified(), "still signed like any answer");
+    // A code never issued is still just invalid.
+    let reply = crate::common::exchange(&sandbox, &app0, &"0".repeat(32)).await;
+    let sub_msg = reply.node("error_response")["sub_msg"]
+        .as_str()
+        .expect("sub_msg");
+    assert!(!sub_msg.contains("evicted"), "{sub_msg}");
+}

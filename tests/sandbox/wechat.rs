@@ -682,3 +682,33 @@ async fn authorize_page_texts_follow_the_official_table() {
         "{unknown}"
     );
 }
+
+/// A flood of consent approvals (the browser's hop: no token needed) fills the capped code
+/// store and evicts a code a walk is about to exchange: the answer keeps WeChat's 40029 but
+/// says the code was evicted under load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_evicted_by_a_consent_flood_says_so() {
+    let sandbox = authwalk::sandbox::Sandbox::start(authwalk::sandbox::SandboxConfig {
+        max_held: 40,
+        ..authwalk::sandbox::SandboxConfig::default()
+    })
+    .await
+    .expect("starts");
+    let pending = approve(&sandbox, "snsapi_userinfo", "wechat-unionid").await;
+    // The flood comes a little later: the walk's code is the oldest, the first dropped.
+    sandbox.advance_clock(2);
+    for _ in 0..200 {
+        approve(&sandbox, "snsapi_userinfo", "wechat-unionid").await;
+    }
+    let v = token(&sandbox, OA, &pending).await;
+    assert_eq!(errcode(&v), 40029, "{v}");
+    let msg = v["errmsg"].as_str().expect("errmsg");
+    assert!(msg.contains(authwalk::sandbox::CODE_EVICTED_HINT), "{msg}");
+    // A code never issued is still just invalid.
+    let v = token(&sandbox, OA, "0".repeat(32).as_str()).await;
+    assert_eq!(errcode(&v), 40029, "{v}");
+    assert!(
+        !v["errmsg"].as_str().expect("errmsg").contains("evicted"),
+        "{v}"
+    );
+}

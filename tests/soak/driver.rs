@@ -593,3 +593,112 @@ pub async fn expire_and_purge(sandbox: &SandboxHandle, flows: &Flows) {
         .await
         .expect("an approval after the clock moved");
 }
+
+/// What new clients met while other connections trickled their request heads.
+#[derive(Debug, Default)]
+pub struct Trickle {
+    /// Trickling connections open when the clients started (the most open at once).
+    pub open_at_start: usize,
+    /// Connections the tricklers opened in all (each reconnects when closed, as an attacker
+    /// would).
+    pub opened: u64,
+    /// New clients that tried, and those answered 200 within [`TRICKLE_CLIENT_TIMEOUT`].
+    pub clients: usize,
+    pub served: usize,
+    /// Latency of each served client, sorted.
+    pub latencies: Vec<Duration>,
+}
+
+impl Trickle {
+    /// The `p`-th percentile (0–100) of the served clients' latency.
+    pub fn percentile(&self, p: usize) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let i = (self.latencies.len() * p / 100).min(self.latencies.len() - 1);
+        self.latencies[i]
+    }
+}
+
+/// How long a new client waits for its answer before it counts as locked out.
+pub const TRICKLE_CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Open `tricklers` connections to `addr` that each send a request head one byte every
+/// 100–200 ms (and reconnect when closed); once they are open, send fresh clients (a new
+/// connection each) one after another for `duration`, and say how they were served.
+pub async fn trickle(addr: std::net::SocketAddr, tricklers: usize, duration: Duration) -> Trickle {
+    use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+    use tokio::io::AsyncWriteExt as _;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let open = Arc::new(AtomicUsize::new(0));
+    let opened = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for i in 0..tricklers {
+        let (stop, open, opened) = (stop.clone(), open.clone(), opened.clone());
+        tasks.push(tokio::spawn(async move {
+            // 100 to 200 ms between bytes, spread over the tricklers.
+            let pause = Duration::from_millis(100 + (i as u64 * 37) % 101);
+            while !stop.load(Ordering::Relaxed) {
+                let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                opened.fetch_add(1, Ordering::Relaxed);
+                open.fetch_add(1, Ordering::Relaxed);
+                let head = b"GET /__sandbox/callback HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: ";
+                let mut sent = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let byte = head.get(sent).copied().unwrap_or(b'a');
+                    if stream.write_all(&[byte]).await.is_err() {
+                        break;
+                    }
+                    sent += 1;
+                    tokio::time::sleep(pause).await;
+                    // A closed connection shows on the next write, or here.
+                    let mut probe = [0u8; 1];
+                    if matches!(stream.try_read(&mut probe), Ok(0)) {
+                        break;
+                    }
+                }
+                open.fetch_sub(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    // Let them all connect and start trickling.
+    let ramp = Instant::now();
+    while open.load(Ordering::Relaxed) < tricklers && ramp.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut out = Trickle {
+        open_at_start: open.load(Ordering::Relaxed),
+        ..Trickle::default()
+    };
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .no_proxy()
+        .timeout(TRICKLE_CLIENT_TIMEOUT)
+        .build()
+        .expect("client");
+    let url = format!("http://{addr}/__sandbox/callback");
+    let started = Instant::now();
+    while started.elapsed() < duration {
+        out.clients += 1;
+        let sent = Instant::now();
+        if let Ok(resp) = http.get(&url).send().await
+            && resp.status() == 200
+        {
+            out.served += 1;
+            out.latencies.push(sent.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    for task in tasks {
+        let _ = task.await;
+    }
+    out.opened = opened.load(Ordering::Relaxed);
+    out.latencies.sort();
+    out
+}

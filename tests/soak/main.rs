@@ -162,3 +162,42 @@ async fn a_store_at_its_cap_drops_the_oldest_codes() {
     );
     assert_eq!(memory.held_after_purge, 1);
 }
+
+/// Trickling connections, more than the sandbox serves at once.
+const TRICKLERS: usize = 600;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trickled_request_heads_do_not_lock_new_clients_out() {
+    let _turn = TURN.lock().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sandbox = driver::start(
+        dir.path(),
+        authwalk::sandbox::SandboxConfig::default().max_held,
+    )
+    .await;
+    let t = driver::trickle(sandbox.addr(), TRICKLERS, Duration::from_secs(4)).await;
+    eprintln!(
+        "{} trickling connections open ({} opened in all): {} of {} new clients served, latency p50 {:?}, p95 {:?}, max {:?}",
+        t.open_at_start,
+        t.opened,
+        t.served,
+        t.clients,
+        t.percentile(50),
+        t.percentile(95),
+        t.latencies.last()
+    );
+    eprintln!("latencies: {:?}", t.latencies);
+    assert!(
+        t.open_at_start > authwalk::sandbox::SandboxConfig::default().max_connections,
+        "the tricklers took every slot: {t:?}"
+    );
+    assert_eq!(
+        t.served, t.clients,
+        "every new client is served while connections trickle: {t:?}"
+    );
+    assert!(
+        t.percentile(95) < Duration::from_secs(1),
+        "served promptly: {t:?}"
+    );
+    sandbox.shutdown().await;
+}
