@@ -207,8 +207,10 @@ impl WalkApp {
                 return vec![Command::Copy(text), Command::Redraw];
             }
             Action::CopyCurl => {
-                // As it was sent (a live walk), or as the recording holds it (a replay).
+                // As it was sent (a live walk), or as the recording holds it (a replay); its
+                // secrets masked unless shown (`s`, never in presenter mode), as on screen.
                 let step = w.step();
+                let policy = w.policy();
                 let request = match w.live() {
                     Some((session, _)) => session
                         .flow()
@@ -218,7 +220,7 @@ impl WalkApp {
                         .find(|e| e.step == step)
                         .map(|e| &e.request)
                         .or_else(|| session.flow().pending_request().map(|(_, _, r)| r))
-                        .map(super::content::request_view),
+                        .map(|r| super::content::request_view(r, policy)),
                     None => w.exchange().map(|e| e.request.clone()),
                 };
                 if let Some(request) = request {
