@@ -73,7 +73,7 @@ fn stuck_loop_child() {
         let (tx, _rx) = authwalk::tui::event::channel::<()>();
         authwalk::tui::event::spawn_signal_listener(tx).expect("listens");
         println!("ready");
-        std::thread::sleep(std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_mins(1));
     });
 }
 

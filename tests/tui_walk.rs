@@ -573,7 +573,7 @@ fn last_copy(r: &Runner<WalkApp>) -> String {
 /// The secret values a copy holds, as `name=value` (queries, forms) or `"name": "value"`.
 fn secret_values(text: &str) -> Vec<(String, String)> {
     let pairs =
-        regex::Regex::new(r#"\b(secret|code|access_token|refresh_token)=([^&'\s]*)"#).unwrap();
+        regex::Regex::new(r"\b(secret|code|access_token|refresh_token)=([^&'\s]*)").unwrap();
     let json = regex::Regex::new(r#""(access_token|refresh_token)"\s*:\s*"([^"]*)""#).unwrap();
     pairs
         .captures_iter(text)

@@ -184,6 +184,8 @@ pub fn spawn_signal_listener<R: Send + 'static>(tx: Sender<R>) -> std::io::Resul
                 }
             });
         }
+        // Each listener holds its own sender.
+        drop(tx);
     }
     #[cfg(not(unix))]
     {
