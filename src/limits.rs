@@ -108,6 +108,21 @@ impl ReadError {
     pub fn is_too_large(&self) -> bool {
         matches!(self, Self::TooLarge { .. })
     }
+
+    /// As an I/O error, for callers that name the file themselves: the OS's error as it was
+    /// (so `NotFound` stays `NotFound`), or `InvalidData` saying the limit.
+    pub fn into_io(self) -> io::Error {
+        match self {
+            Self::Io { io, .. } => io,
+            Self::TooLarge { kind, limit, .. } => io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "it is larger than {}; is this the right {kind}?",
+                    Size(limit)
+                ),
+            ),
+        }
+    }
 }
 
 /// Read `reader` to its end, but never more than `limit` bytes: one byte past the limit is a

@@ -54,6 +54,9 @@ impl Default for KeyMap {
     }
 }
 
+/// The most keys one action may have in the `[keys]` table: two or three is usual.
+pub const MAX_KEYS_PER_ACTION: usize = 8;
+
 /// A bad `[keys]` table or config file.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyMapError {
@@ -76,6 +79,14 @@ pub enum KeyMapError {
     NotAKey {
         /// The action it was for.
         action: Action,
+    },
+    /// An action lists more keys than [`MAX_KEYS_PER_ACTION`].
+    #[error("[keys] {action}: {count} keys; give an action at most {max}", max = MAX_KEYS_PER_ACTION)]
+    TooManyKeys {
+        /// The action.
+        action: Action,
+        /// How many keys the file gave it.
+        count: usize,
     },
     /// Two entries claim the same key.
     #[error("[keys]: {key} is bound to both {first} and {second}; give one of them another key")]
@@ -109,7 +120,10 @@ impl KeyMap {
     /// The defaults with the `[keys]` table of `config.toml` applied; the defaults alone when
     /// the file or the table is absent.
     pub fn load(config_file: &Path) -> Result<Self, KeyMapError> {
-        let text = match std::fs::read_to_string(config_file) {
+        // Bounded: the path may name something endless (`/dev/zero`) or huge.
+        let text = match crate::limits::read_text_file(config_file, crate::limits::MAX_KEY_FILE)
+            .map_err(crate::limits::ReadError::into_io)
+        {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(source) => {
@@ -145,6 +159,13 @@ impl KeyMap {
                     .collect::<Result<_, _>>()?,
                 _ => return Err(KeyMapError::NotAKey { action }),
             };
+            // A few keys each: the checks below compare every key with every other.
+            if names.len() > MAX_KEYS_PER_ACTION {
+                return Err(KeyMapError::TooManyKeys {
+                    action,
+                    count: names.len(),
+                });
+            }
             let keys = names
                 .into_iter()
                 .map(|n| {

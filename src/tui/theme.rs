@@ -318,10 +318,11 @@ impl ThemeSet {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let loaded = std::fs::read_to_string(&path)
-                .map_err(|source| ThemeError::Read {
+            // Bounded: a theme is a few hundred bytes, the file could be anything.
+            let loaded = crate::limits::read_text_file(&path, crate::limits::MAX_KEY_FILE)
+                .map_err(|e| ThemeError::Read {
                     path: path.clone(),
-                    source,
+                    source: e.into_io(),
                 })
                 .and_then(|text| Theme::parse(&name, &text, &path));
             match loaded {
