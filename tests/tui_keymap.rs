@@ -222,8 +222,5 @@ fn an_endless_config_or_a_long_key_list_is_refused() {
         error.contains("quit") && error.contains("2000 keys") && error.contains("at most 8"),
         "{error}"
     );
-    assert!(matches!(
-        KeyMap::from_table(&table(r#"quit = ["q", "x", "ctrl-c", "ctrl-q"]"#)),
-        Ok(_)
-    ));
+    assert!(KeyMap::from_table(&table(r#"quit = ["q", "x", "ctrl-c", "ctrl-q"]"#)).is_ok());
 }
