@@ -3,7 +3,11 @@
 # and check what capture-pane shows: the QR code's block characters, "Verified", a user_status
 # explanation; a resize to 60×20 does not kill it; y copies through OSC 52 into tmux's buffer;
 # q quits and the terminal is restored (main screen, cooked mode). Then `authwalk replay` of a
-# saved transcript: the same panes, read only (r runs nothing), q restores the terminal.
+# saved transcript: the same panes, read only (r runs nothing), q restores the terminal. Then a
+# 2 MB bracketed paste (cut to the input's limit, the screen still answers, q quits cleanly);
+# kill -INT, -QUIT, -TERM and -HUP each restore the terminal (cooked mode with echo, main
+# screen, no mouse capture, no bracketed paste, cursor shown) and exit 128 + the signal; and
+# closing the terminal under it leaves no process behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug/authwalk}
@@ -88,4 +92,66 @@ for _ in $(seq 1 100); do [ -s "$work/stty" ] && break; sleep 0.1; done
 [ -s "$work/stty" ] || fail "q did not quit the replay"
 [ "$(cat "$work/status")" = 0 ] || fail "replay exited with status $(cat "$work/status")"
 grep -qw -- "-icanon" "$work/stty" && fail "the replay left the terminal in raw mode"
+t kill-session -t walk
+
+# A walk whose pane, once authwalk ends, records its status and the terminal mode, then types
+# what it is sent into a file (bracketed paste left on would show there as ESC [200~).
+start_walk() {
+  rm -f "$work/status" "$work/stty" "$work/typed"
+  t new-session -d -s walk -x 120 -y 40 \
+    "env AUTHWALK_DATA_DIR='$work/data' TERM=xterm-256color '$bin' --lang en --flow alipay-web; \
+     echo \$? > '$work/status'; stty -a > '$work/stty'; cat -v > '$work/typed'; sleep 60"
+  wait_for "publicAppAuthorize.htm"
+  pid=$(ps -o pid= --ppid "$(t display-message -p -t walk '#{pane_pid}')" | tr -d ' ')
+  [ -n "$pid" ] || fail "no authwalk process in the pane"
+}
+# $1: the exit status expected; $2: what ended it.
+restored() {
+  for _ in $(seq 1 100); do [ -s "$work/stty" ] && break; sleep 0.1; done
+  [ -s "$work/stty" ] || fail "$2: authwalk did not end"
+  [ "$(cat "$work/status")" = "$1" ] || fail "$2: exit status $(cat "$work/status"), not $1"
+  grep -qw -- "-icanon" "$work/stty" && fail "$2: the terminal was left in raw mode (-icanon)"
+  grep -qw -- "-echo" "$work/stty" && fail "$2: the terminal was left without echo"
+  modes=$(t display-message -p -t walk '#{alternate_on} #{mouse_any_flag} #{cursor_flag}')
+  [ "$modes" = "0 0 1" ] || fail "$2: alternate screen, mouse capture, cursor: $modes (want 0 0 1)"
+  t set-buffer -b probe "typed-after"
+  t paste-buffer -p -b probe -t walk
+  t send-keys -t walk Enter C-d
+  for _ in $(seq 1 50); do grep -q "typed-after" "$work/typed" 2>/dev/null && break; sleep 0.1; done
+  grep -q "typed-after" "$work/typed" || fail "$2: the shell got no paste after authwalk"
+  grep -q "200~" "$work/typed" && fail "$2: bracketed paste was left on"
+  t kill-session -t walk
+}
+
+# A 2 MB bracketed paste: cut to 64 KiB with a word, the screen still answers, q quits cleanly.
+start_walk
+{
+  printf 'https://cb.example/callback?state=xyz&code='
+  # `yes` ends on SIGPIPE once head has enough.
+  yes 0123456789abcdef | tr -d '\n' | head -c 2097109 || true
+} > "$work/paste"
+t load-buffer -b big "$work/paste"
+t paste-buffer -p -b big -t walk
+wait_for "Paste cut to 64 KiB of 2 MiB"
+wait_for "Paste a redirect URL"
+# Esc then a key at once would read as Alt+key: wait for the popup to close first.
+t send-keys -t walk Escape
+for _ in $(seq 1 50); do screen | grep -qF "Paste a redirect URL" || break; sleep 0.1; done
+t send-keys -t walk n n
+wait_for "Approve as demo user"
+t send-keys -t walk q
+restored 0 "q after a 2 MB paste"
+
+# Terminating signals: the terminal restored, the shell's code for the signal.
+for sig in INT QUIT TERM HUP; do
+  start_walk
+  kill -"$sig" "$pid"
+  restored $((128 + $(kill -l "$sig"))) "kill -$sig"
+done
+
+# Closing the terminal under it: the process ends too (it once spun on, orphaned).
+start_walk
+t kill-session -t walk
+for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && fail "authwalk $pid outlived its closed terminal"
 echo "tmux check passed"

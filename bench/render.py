@@ -208,6 +208,9 @@ TUI_ROWS = [
     ("key_to_redraw", "key sent → next frame drawn, a 5 s slow token request in flight", 50),
     ("rss.tui_walk", "peak RSS, real binary, whole alipay-web walk in tmux", 40),
     ("rss.run", "peak RSS, `authwalk run alipay-web --json`", None),
+    ("paste.2mb.popup", "a 2 MiB bracketed paste → frame drawn, paste popup (cut to 64 KiB)", 100),
+    ("paste.2mb.search", "a 2 MiB bracketed paste → frame drawn, search prompt (cut to 64 KiB)", 100),
+    ("paste.20kb.popup", "a 20 KiB bracketed paste → frame drawn, paste popup", None),
 ]
 
 

@@ -4,7 +4,8 @@
 //!
 //! - [`terminal`] puts the terminal into raw mode, the alternate screen, mouse capture and
 //!   bracketed paste, and restores every one of them on every exit path (a guard's `Drop`, a
-//!   chained panic hook, Ctrl-C as a key, SIGTERM/SIGHUP as a [`event::Message::Quit`]).
+//!   chained panic hook, Ctrl-C as a key, SIGINT/SIGQUIT/SIGTERM/SIGHUP and the other
+//!   terminating signals as a [`event::Message::Quit`], with a watchdog should the loop be stuck).
 //! - [`event`] defines [`event::Message`], the only thing the loop reacts to, and the input
 //!   reader that turns terminal events into messages on a channel.
 //! - [`runtime`] is the loop: it takes one message, lets the [`runtime::App`] update its state

@@ -1,7 +1,8 @@
 //! The inspector under faults: a busy gateway, an HTML 502, a body cut mid-JSON, a tampered
 //! signature, and a slow answer. Each failure lands in the diagnosis strip, the screen keeps
 //! answering keys while a request hangs, a cancelled request's late answer is dropped, and the
-//! walk can still be exported (secrets masked).
+//! walk can still be exported (secrets masked). A 2 MB paste is cut to the input's limit with
+//! a word in the status line, and the screen keeps answering keys.
 
 #![expect(
     clippy::unwrap_used,
@@ -154,6 +155,32 @@ async fn a_hanging_request_leaves_the_screen_live_and_a_cancelled_answer_is_drop
         .map(|w| w.exchanges.len())
         .unwrap_or_default();
     assert_eq!(exchanges, 1, "{}", r.screen());
+}
+
+#[tokio::test]
+async fn a_2mb_paste_is_cut_with_a_word_and_the_screen_still_answers() {
+    let export = tempfile::tempdir().unwrap();
+    let mut r = runner(export.path()).await;
+    let mut text = String::from("https://cb.example/callback?state=xyz&code=");
+    while text.len() < 2 * 1024 * 1024 {
+        text.push_str("0123456789abcdef");
+    }
+    r.paste(&text);
+    r.wait_for_text("Paste cut to 64 KiB of 2 MiB")
+        .await
+        .unwrap();
+    assert!(
+        r.screen().contains("Paste"),
+        "the paste popup: {}",
+        r.screen()
+    );
+    // Keys still work: Esc closes the popup, ? opens the help, q quits.
+    r.key(KeyCode::Esc);
+    r.key(KeyCode::Char('?'));
+    r.wait_for_text("Keys ·").await.unwrap();
+    r.key(KeyCode::Esc);
+    r.key(KeyCode::Char('q'));
+    assert!(r.wait_for_quit().await, "q quits after the paste");
 }
 
 /// Let the loop take at least one message (the condition is checked once before any turn).

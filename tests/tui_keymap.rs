@@ -187,3 +187,40 @@ fn help_and_bar_come_from_the_bindings() {
     let keys = reparsed["keys"].as_table().expect("a [keys] table");
     assert_eq!(KeyMap::from_table(keys).expect("reparses"), map);
 }
+
+/// The config file and its `[keys]` table are bounded: an endless or huge file is refused
+/// unread past 1 MiB, and an action takes a few keys, not thousands (each key is checked
+/// against every other, so a long list cost its square).
+#[test]
+fn an_endless_config_or_a_long_key_list_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("config.toml");
+    let mut big = String::from("[keys]\nquit = \"x\"\n");
+    while big.len() <= 1024 * 1024 {
+        big.push_str("# padding padding padding padding padding padding padding padding\n");
+    }
+    std::fs::write(&path, &big).expect("write");
+    let error = KeyMap::load(&path).expect_err("too large").to_string();
+    assert!(
+        error.contains("config.toml") && error.contains("larger than 1 MiB"),
+        "{error}"
+    );
+    #[cfg(unix)]
+    {
+        let endless = dir.path().join("endless.toml");
+        std::os::unix::fs::symlink("/dev/zero", &endless).expect("symlink");
+        let error = KeyMap::load(&endless).expect_err("endless").to_string();
+        assert!(error.contains("larger than 1 MiB"), "{error}");
+    }
+    let keys: Vec<String> = (0..2000)
+        .map(|i| format!("\"ctrl-f{}\"", i % 12 + 1))
+        .collect();
+    let error = KeyMap::from_table(&table(&format!("quit = [{}]", keys.join(","))))
+        .expect_err("too many keys")
+        .to_string();
+    assert!(
+        error.contains("quit") && error.contains("2000 keys") && error.contains("at most 8"),
+        "{error}"
+    );
+    assert!(KeyMap::from_table(&table(r#"quit = ["q", "x", "ctrl-c", "ctrl-q"]"#)).is_ok());
+}

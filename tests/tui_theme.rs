@@ -186,3 +186,22 @@ fn a_bad_user_theme_is_named_with_file_and_key() {
     assert!(typo.contains("unknown field `okk`"), "{typo}");
     assert!(matches!(errors[0], ThemeError::Parse { .. }));
 }
+
+/// A theme file is read bounded: a huge one is an error naming it, not a read without end.
+#[test]
+fn a_huge_user_theme_is_refused_unread() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut big = String::from("ok = \"green\"\n");
+    while big.len() <= 1024 * 1024 {
+        big.push_str("# padding padding padding padding padding padding padding padding\n");
+    }
+    std::fs::write(dir.path().join("huge.toml"), big).expect("write");
+    let (set, errors) = ThemeSet::with_user_themes(dir.path());
+    assert_eq!(set.themes().len(), 4, "the huge theme is skipped");
+    let message = errors.first().map(ToString::to_string).unwrap_or_default();
+    assert!(
+        message.contains("huge.toml") && message.contains("larger than 1 MiB"),
+        "{message}"
+    );
+    assert!(matches!(errors[0], ThemeError::Read { .. }));
+}

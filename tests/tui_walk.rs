@@ -44,7 +44,18 @@ async fn runner_at(
     flow: Option<FlowKind>,
     scenario: Option<&str>,
     lang: Lang,
+    size: (u16, u16),
+) -> Runner<WalkApp> {
+    runner_with(flow, scenario, lang, size, false).await
+}
+
+/// The same, in presenter mode when `present`.
+async fn runner_with(
+    flow: Option<FlowKind>,
+    scenario: Option<&str>,
+    lang: Lang,
     (w, h): (u16, u16),
+    present: bool,
 ) -> Runner<WalkApp> {
     let opts = Options {
         start: Start {
@@ -56,7 +67,7 @@ async fn runner_at(
         },
         flow,
         lang,
-        present: false,
+        present,
         lan: None,
         state: Some("TestState0123456789abcde".into()),
         export_dir: None,
@@ -545,4 +556,99 @@ fn a_replay_draws_no_control_character_from_the_file() {
         screens.iter().any(|s| s.contains("\\x1b]0;pwned")),
         "shown escaped"
     );
+}
+
+/// The text of the last OSC 52 copy written.
+fn last_copy(r: &Runner<WalkApp>) -> String {
+    use base64::Engine as _;
+    let out = String::from_utf8_lossy(&r.output()).into_owned();
+    let start = out.rfind("\x1b]52;c;").expect("a copy was written") + 7;
+    let end = start + out[start..].find('\x07').expect("the copy ends");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&out[start..end])
+        .unwrap();
+    String::from_utf8(bytes).unwrap()
+}
+
+/// The secret values a copy holds, as `name=value` (queries, forms) or `"name": "value"`.
+fn secret_values(text: &str) -> Vec<(String, String)> {
+    let pairs =
+        regex::Regex::new(r"\b(secret|code|access_token|refresh_token)=([^&'\s]*)").unwrap();
+    let json = regex::Regex::new(r#""(access_token|refresh_token)"\s*:\s*"([^"]*)""#).unwrap();
+    pairs
+        .captures_iter(text)
+        .chain(json.captures_iter(text))
+        .map(|c| (c[1].to_owned(), c[2].to_owned()))
+        .collect()
+}
+
+/// `Y` once copied the live request, appsecret and code included, even in presenter mode. A
+/// copy now holds what the screen shows: secrets masked until `s` reveals them, and presenter
+/// mode never reveals, in a copy or on screen.
+#[tokio::test]
+async fn copies_hold_what_the_screen_shows_and_presenter_mode_never_reveals() {
+    let mut revealed_secret = None;
+    for present in [false, true] {
+        let mut r = runner_with(
+            Some(FlowKind::WechatWeb),
+            None,
+            Lang::En,
+            (120, 40),
+            present,
+        )
+        .await;
+        approve(&mut r).await;
+        step(&mut r, 3, '✓').await;
+        let copy = |r: &mut Runner<WalkApp>, key: char| {
+            r.key(KeyCode::Char(key));
+            r.settle();
+            last_copy(r)
+        };
+        // Masked: the token request (appsecret and code in its URL) and the response shown.
+        let curl = copy(&mut r, 'Y');
+        assert!(curl.contains("/sns/oauth2/access_token"), "{curl}");
+        let text = copy(&mut r, 'y');
+        for (name, value) in secret_values(&curl).iter().chain(&secret_values(&text)) {
+            assert!(
+                value.ends_with('…'),
+                "present={present}: {name}={value} in\n{curl}\n{text}"
+            );
+        }
+        assert!(
+            secret_values(&curl).iter().any(|(n, _)| n == "secret"),
+            "{curl}"
+        );
+        assert!(!secret_values(&text).is_empty(), "the token answer: {text}");
+        // `s` reveals, outside presenter mode only; the copies follow the screen.
+        r.key(KeyCode::Char('s'));
+        r.settle();
+        let curl = copy(&mut r, 'Y');
+        let text = copy(&mut r, 'y');
+        let secret = secret_values(&curl)
+            .into_iter()
+            .find(|(n, _)| n == "secret")
+            .map(|(_, v)| v)
+            .unwrap();
+        if present {
+            for (name, value) in secret_values(&curl).iter().chain(&secret_values(&text)) {
+                assert!(
+                    value.ends_with('…'),
+                    "presenter mode revealed {name}={value}"
+                );
+            }
+            let real: String = revealed_secret.clone().unwrap();
+            assert!(!curl.contains(&real) && !text.contains(&real));
+            assert!(!r.screen().contains(&real), "{}", r.screen());
+        } else {
+            assert!(
+                !secret.ends_with('…') && secret.len() > 8,
+                "revealed: {curl}"
+            );
+            assert!(
+                secret_values(&text).iter().all(|(_, v)| !v.ends_with('…')),
+                "{text}"
+            );
+            revealed_secret = Some(secret);
+        }
+    }
 }

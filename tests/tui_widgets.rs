@@ -8,7 +8,7 @@ use authwalk::tui::keymap::{Action, KeyMap};
 use authwalk::tui::testing::buffer_text;
 use authwalk::tui::text::needs_escape;
 use authwalk::tui::theme::{Styles, Theme};
-use authwalk::tui::widget::input::{self, Input};
+use authwalk::tui::widget::input::{self, Cut, Input, InputOutcome, MAX_INPUT};
 use authwalk::tui::widget::qr::{self, QrImage};
 use authwalk::tui::widget::text_view::{self, TextBody, TextView};
 use authwalk::tui::widget::{help, popup};
@@ -387,6 +387,91 @@ fn input_shows_prompt_text_and_cursor() {
     });
     assert!(buffer_text(t.backend().buffer()).starts_with("> https://cb.example"));
     assert_eq!(position.map(|p| p.x), Some(2));
+}
+
+/// A URL-like paste of `bytes` bytes, no line breaks.
+fn long_paste(bytes: usize) -> String {
+    let mut text = String::from("https://cb.example/callback?state=xyz&code=");
+    while text.len() < bytes {
+        text.push_str("0123456789abcdef");
+    }
+    text.truncate(bytes);
+    text
+}
+
+/// A 2 MB paste once froze the inspector: each frame dropped one character at a time from the
+/// left of the text and measured all the rest again (a 200 KB paste took 82 s). The input now
+/// keeps at most `MAX_INPUT` bytes, says it cut the paste, and draws from the cursor.
+#[test]
+fn a_2mb_paste_is_cut_to_the_limit_and_drawn_from_the_cursor() {
+    let text = long_paste(2 * 1024 * 1024);
+    let mut field = Input::default();
+    let cut = field.paste(&format!("{text}\n"));
+    assert_eq!(
+        cut,
+        Some(Cut {
+            offered: text.len(),
+            kept: MAX_INPUT
+        })
+    );
+    assert_eq!(field.text(), &text[..MAX_INPUT], "the start is kept");
+    let mut position = None;
+    let t = draw(40, 1, |b, a| {
+        position = input::render(b, a, "> ", &field, &styles());
+    });
+    let row = buffer_text(t.backend().buffer());
+    assert!(row.starts_with("> "), "{row}");
+    assert!(
+        row.trim_end().ends_with(&field.text()[MAX_INPUT - 20..]),
+        "the end of the text, at the cursor: {row}"
+    );
+    assert_eq!(position.map(|p| p.x), Some(39), "cursor at the end");
+    // Full: a typed key is refused, and room made by Backspace takes one again.
+    let x = key(KeyCode::Char('x'));
+    assert_eq!(field.handle_key(&x), InputOutcome::Ignored);
+    assert_eq!(field.text().len(), MAX_INPUT);
+    field.handle_key(&key(KeyCode::Backspace));
+    assert_eq!(field.handle_key(&x), InputOutcome::Changed);
+    assert!(field.text().ends_with('x'));
+    // From the start too: the cursor at Home shows the beginning.
+    field.handle_key(&key(KeyCode::Home));
+    let t = draw(40, 1, |b, a| {
+        position = input::render(b, a, "> ", &field, &styles());
+    });
+    assert!(buffer_text(t.backend().buffer()).starts_with("> https://cb.example/callback"));
+    assert_eq!(position.map(|p| p.x), Some(2));
+    // A paste into a full input keeps nothing more and says so.
+    field.handle_key(&key(KeyCode::End));
+    assert_eq!(
+        field.paste("more"),
+        Some(Cut {
+            offered: 4,
+            kept: MAX_INPUT
+        })
+    );
+    // Text that fits is not cut.
+    let (small, cut) = Input::pasted(&long_paste(MAX_INPUT));
+    assert_eq!((small.text().len(), cut), (MAX_INPUT, None));
+}
+
+/// A paste into the search prompt is bounded the same way, and still finds its matches.
+#[test]
+fn a_2mb_search_paste_is_cut_and_still_searches() {
+    let body = TextBody::new(format!("before\n{}\nafter\n", long_paste(100_000)));
+    let mut view = TextView::new(false);
+    view.apply(Action::Search, &body);
+    let cut = view.search_paste(&long_paste(2 * 1024 * 1024), &body);
+    assert_eq!(cut.map(|c| c.kept), Some(MAX_INPUT));
+    assert_eq!(view.search_input().map(|i| i.text().len()), Some(MAX_INPUT));
+    assert_eq!(
+        view.search().matches().len(),
+        1,
+        "the cut query still matches"
+    );
+    let t = draw(60, 6, |b, a| {
+        text_view::render(b, a, &body, &view, &styles());
+    });
+    no_control_cells(t.backend().buffer());
 }
 
 #[test]

@@ -219,10 +219,10 @@ impl App for DemoApp {
                     Some(Popup::Input(input)) => {
                         input.paste(&text);
                     }
-                    _ if self.view.is_editing_search() => self.view.search_paste(&text, &self.body),
-                    _ => self
-                        .popups
-                        .push(Popup::Input(Input::with_text(text.trim()))),
+                    _ if self.view.is_editing_search() => {
+                        self.view.search_paste(&text, &self.body);
+                    }
+                    _ => self.popups.push(Popup::Input(Input::pasted(&text).0)),
                 }
                 vec![Command::Redraw]
             }

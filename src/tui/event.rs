@@ -2,11 +2,12 @@
 //!
 //! Everything the loop reacts to arrives as a [`Message`] on one tokio channel: keys, mouse and
 //! pastes from the [`InputReader`] thread, `Tick` from the loop's own timer while something
-//! animates, `Quit` from SIGTERM/SIGHUP, and `Report` from tasks that did network work. The UI
-//! therefore never awaits anything but the next message.
+//! animates, `Quit` from a terminating signal ([`spawn_signal_listener`]), and `Report` from
+//! tasks that did network work. The UI therefore never awaits anything but the next message.
 
+use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -30,7 +31,7 @@ pub enum Message<R> {
         /// Rows.
         height: u16,
     },
-    /// Leave the loop and restore the terminal: from Ctrl-C, `q`, SIGTERM or SIGHUP.
+    /// Leave the loop and restore the terminal: from Ctrl-C, `q`, or a terminating signal.
     Quit,
     /// The result of a background task, reported back so the UI never awaits it.
     Report(R),
@@ -135,21 +136,56 @@ impl Drop for InputReader {
     }
 }
 
-/// Turn SIGTERM and SIGHUP (a closed terminal, `kill`) into [`Message::Quit`], so the loop
-/// ends normally and the guard restores the terminal. Must be called inside a tokio runtime.
+/// The signal that ended the inspector, 0 while none has.
+static CAUGHT: AtomicI32 = AtomicI32::new(0);
+
+/// How long the loop has after a signal to end by itself and restore the terminal. A frame
+/// takes milliseconds, so only a stuck loop is still running after it.
+pub const GRACE: Duration = Duration::from_secs(1);
+
+/// How long the process then has to wind down (the embedded sandbox stopping) before the
+/// watchdog ends it.
+const WIND_DOWN: Duration = Duration::from_secs(2);
+
+/// The signals whose default action ends the process and that a program may catch: a closed
+/// terminal (SIGHUP), `kill -INT` (Ctrl-C itself is a key in raw mode), `kill -QUIT`, `kill`,
+/// and SIGALRM, SIGUSR1, SIGUSR2.
+#[cfg(unix)]
+fn ending_signals() -> [tokio::signal::unix::SignalKind; 7] {
+    use tokio::signal::unix::SignalKind;
+    [
+        SignalKind::hangup(),
+        SignalKind::interrupt(),
+        SignalKind::quit(),
+        SignalKind::terminate(),
+        SignalKind::alarm(),
+        SignalKind::user_defined1(),
+        SignalKind::user_defined2(),
+    ]
+}
+
+/// Turn every terminating signal (see [`ending_signals`]: SIGHUP, SIGINT, SIGQUIT, SIGTERM, …)
+/// into [`Message::Quit`], so the loop ends normally and the guard restores the terminal; the
+/// process then exits with the shell's code for the signal ([`exit_code`]: 128 + its number).
+/// A watchdog thread makes sure of it: should the loop still hold the terminal after [`GRACE`]
+/// (stuck in a frame), it restores the terminal itself and exits. Must be called inside a tokio
+/// runtime.
 pub fn spawn_signal_listener<R: Send + 'static>(tx: Sender<R>) -> std::io::Result<()> {
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate())?;
-        let mut hup = signal(SignalKind::hangup())?;
-        tokio::spawn(async move {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = hup.recv() => {}
-            }
-            let _ = tx.send(Message::Quit);
-        });
+        use tokio::signal::unix::signal;
+        for kind in ending_signals() {
+            let mut stream = signal(kind)?;
+            let number = kind.as_raw_value();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                while stream.recv().await.is_some() {
+                    ended_by(number, &tx);
+                }
+            });
+        }
+        // Each listener holds its own sender.
+        drop(tx);
     }
     #[cfg(not(unix))]
     {
@@ -160,6 +196,62 @@ pub fn spawn_signal_listener<R: Send + 'static>(tx: Sender<R>) -> std::io::Resul
         });
     }
     Ok(())
+}
+
+/// The first signal decides: ask the loop to quit, and start the watchdog.
+fn ended_by<R>(number: i32, tx: &Sender<R>) {
+    if CAUGHT
+        .compare_exchange(0, number, Ordering::SeqCst, Ordering::SeqCst)
+        .is_err()
+    {
+        return;
+    }
+    let _ = tx.send(Message::Quit);
+    let spawned = std::thread::Builder::new()
+        .name("tui-signal".into())
+        .spawn(move || watchdog(number));
+    if spawned.is_err() {
+        // No thread to wait on: restore and go now.
+        let _ = super::terminal::restore();
+        std::process::exit(128 + number);
+    }
+}
+
+/// Give the loop [`GRACE`] to restore the terminal and the process [`WIND_DOWN`] more to end;
+/// then restore (if still needed) and exit with 128 + `number`.
+fn watchdog(number: i32) {
+    std::thread::sleep(GRACE);
+    if super::terminal::is_entered() {
+        // The loop is stuck. Restore from a thread of its own, so a write to a terminal that
+        // no longer reads cannot hold the exit up either.
+        let (done, restored) = std::sync::mpsc::channel();
+        let _ = std::thread::Builder::new()
+            .name("tui-restore".into())
+            .spawn(move || {
+                let _ = super::terminal::restore();
+                let _ = done.send(());
+            });
+        let _ = restored.recv_timeout(GRACE);
+    } else {
+        std::thread::sleep(WIND_DOWN);
+    }
+    std::process::exit(128 + number);
+}
+
+/// The signal that ended the inspector, if one did.
+pub fn ending_signal() -> Option<i32> {
+    match CAUGHT.load(Ordering::SeqCst) {
+        0 => None,
+        n => Some(n),
+    }
+}
+
+/// How the process should exit once the loop is over: success, or after a signal the shell's
+/// code for it (128 + its number: 129 SIGHUP, 130 SIGINT, 131 SIGQUIT, 143 SIGTERM).
+pub fn exit_code() -> ExitCode {
+    ending_signal().map_or(ExitCode::SUCCESS, |n| {
+        ExitCode::from(u8::try_from(128 + n).unwrap_or(u8::MAX))
+    })
 }
 
 #[cfg(test)]

@@ -54,6 +54,9 @@ impl Default for KeyMap {
     }
 }
 
+/// The most keys one action may have in the `[keys]` table: two or three is usual.
+pub const MAX_KEYS_PER_ACTION: usize = 8;
+
 /// A bad `[keys]` table or config file.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyMapError {
@@ -76,6 +79,14 @@ pub enum KeyMapError {
     NotAKey {
         /// The action it was for.
         action: Action,
+    },
+    /// An action lists more keys than [`MAX_KEYS_PER_ACTION`].
+    #[error("[keys] {action}: {count} keys; give an action at most {max}", max = MAX_KEYS_PER_ACTION)]
+    TooManyKeys {
+        /// The action.
+        action: Action,
+        /// How many keys the file gave it.
+        count: usize,
     },
     /// Two entries claim the same key.
     #[error("[keys]: {key} is bound to both {first} and {second}; give one of them another key")]
@@ -146,6 +157,13 @@ impl KeyMap {
                     .collect::<Result<_, _>>()?,
                 _ => return Err(KeyMapError::NotAKey { action }),
             };
+            // A few keys each: the checks below compare every key with every other.
+            if names.len() > MAX_KEYS_PER_ACTION {
+                return Err(KeyMapError::TooManyKeys {
+                    action,
+                    count: names.len(),
+                });
+            }
             let keys = names
                 .into_iter()
                 .map(|n| {

@@ -251,7 +251,7 @@ impl<B: Backend, A: App> Runtime<B, A> {
 }
 
 /// Run `app` full screen on the real terminal until it quits, restoring the terminal however
-/// it ends (return, error, panic, Ctrl-C, SIGTERM, SIGHUP). Must be called inside a tokio
+/// it ends (return, error, panic, Ctrl-C, a terminating signal). Must be called inside a tokio
 /// runtime; `channel` is the app's message queue (keep a sender to report into it).
 pub async fn run_in_terminal<A: App>(
     app: A,

@@ -3,12 +3,15 @@
 //! [`enter`] turns on raw mode, the alternate screen, mouse capture and bracketed paste, and
 //! returns a [`TerminalGuard`] whose `Drop` turns every one of them off again. [`install_panic_hook`]
 //! chains a hook that restores the terminal *before* the previous hook prints the panic, so the
-//! message lands on a sane screen. Ctrl-C arrives as a key in raw mode and SIGTERM/SIGHUP as a
-//! quit message (see [`super::event`]): both end the loop normally, and the guard does the rest.
-//! Nothing here calls `process::exit`.
+//! message lands on a sane screen. Ctrl-C arrives as a key in raw mode and a terminating signal
+//! (SIGINT, SIGQUIT, SIGTERM, SIGHUP, …) as a quit message (see [`super::event`]): both end the
+//! loop normally, and the guard does the rest. Should the loop not end in time (a frame that
+//! never finishes), the signal's watchdog calls [`restore`] itself and exits; [`is_entered`] tells
+//! it whether the terminal still needs it.
 
 use std::io::{self, Stdout, Write};
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -36,11 +39,20 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Whether the terminal is taken over: set by [`enter`], cleared by [`restore`].
+static ENTERED: AtomicBool = AtomicBool::new(false);
+
+/// Whether [`enter`] took the terminal over and nothing has restored it since.
+pub fn is_entered() -> bool {
+    ENTERED.load(Ordering::SeqCst)
+}
+
 /// Take over the terminal: raw mode, alternate screen, mouse capture, bracketed paste. On an
 /// error half way, what was already turned on is turned off again before returning.
 pub fn enter() -> io::Result<(RealTerminal, TerminalGuard)> {
     install_panic_hook();
     enable_raw_mode()?;
+    ENTERED.store(true, Ordering::SeqCst);
     let guard = TerminalGuard { _private: () };
     let mut stdout = io::stdout();
     write_enter(&mut stdout)?;
@@ -51,6 +63,7 @@ pub fn enter() -> io::Result<(RealTerminal, TerminalGuard)> {
 /// Give the terminal back: leave raw mode and write [`write_restore`]'s sequences. Safe to call
 /// more than once and when the terminal was never entered.
 pub fn restore() -> io::Result<()> {
+    ENTERED.store(false, Ordering::SeqCst);
     let raw = disable_raw_mode();
     let written = write_restore(&mut io::stdout());
     raw.and(written)

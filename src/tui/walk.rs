@@ -664,6 +664,6 @@ fn main_with(
         if let Some(place) = app.place {
             place.shutdown().await;
         }
-        Ok(std::process::ExitCode::SUCCESS)
+        Ok(crate::tui::event::exit_code())
     })
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::finding::{Finding, Lang, Severity};
-use crate::present::{ExchangeView, Msg, RequestView, tr};
+use crate::present::{ExchangeView, Msg, Policy, RequestView, tr};
 use crate::provider::PreparedRequest;
 
 /// The tabs of the main pane for an exchange step.
@@ -198,17 +198,18 @@ pub fn finding(f: &Finding, lang: Lang) -> String {
     out
 }
 
-/// The request as a `curl` command line, to reproduce it outside authwalk.
-/// A request as sent, every value as it is (copying is an explicit act).
-pub fn request_view(r: &PreparedRequest) -> RequestView {
+/// A request as sent, its secrets shown as `policy` says: what the screen shows is what a copy
+/// holds, so a copy in presenter mode (always masked) never carries an appsecret or a token.
+pub fn request_view(r: &PreparedRequest, policy: Policy) -> RequestView {
     RequestView {
         method: r.method.to_string(),
-        url: r.url.clone(),
+        url: policy.url(&r.url),
         headers: r.headers.clone(),
-        body: String::from_utf8_lossy(&r.body).into_owned(),
+        body: policy.pairs(&String::from_utf8_lossy(&r.body)),
     }
 }
 
+/// The request as a `curl` command line, to reproduce it outside authwalk.
 pub fn curl(r: &RequestView) -> String {
     let mut out = String::from("curl -sS");
     if r.method.eq_ignore_ascii_case("POST") {
@@ -244,7 +245,7 @@ mod tests {
             signing: None,
         };
         assert_eq!(
-            curl(&request_view(&r)),
+            curl(&request_view(&r, Policy { reveal: true })),
             r"curl -sS -X POST -H 'Content-Type: x' --data-binary 'k=v' 'http://127.0.0.1:1/gateway.do?a=1&b=it'\''s'"
         );
     }

@@ -10,7 +10,7 @@ use crate::present::tr_fill;
 use crate::tui::event::Message;
 use crate::tui::keymap::Action;
 use crate::tui::runtime::{App, Command};
-use crate::tui::widget::input::{Input, InputOutcome};
+use crate::tui::widget::input::{Cut, Input, InputOutcome, MAX_INPUT};
 
 impl WalkApp {
     fn key(&mut self, key: &KeyEvent) -> Vec<Command<Report>> {
@@ -204,8 +204,10 @@ impl WalkApp {
                 return vec![Command::Copy(text), Command::Redraw];
             }
             Action::CopyCurl => {
-                // As it was sent (a live walk), or as the recording holds it (a replay).
+                // As it was sent (a live walk), or as the recording holds it (a replay); its
+                // secrets masked unless shown (`s`, never in presenter mode), as on screen.
                 let step = w.step();
+                let policy = w.policy();
                 let request = match w.live() {
                     Some((session, _)) => session
                         .flow()
@@ -215,7 +217,7 @@ impl WalkApp {
                         .find(|e| e.step == step)
                         .map(|e| &e.request)
                         .or_else(|| session.flow().pending_request().map(|(_, _, r)| r))
-                        .map(super::content::request_view),
+                        .map(|r| super::content::request_view(r, policy)),
                     None => w.exchange().map(|e| e.request.clone()),
                 };
                 if let Some(request) = request {
@@ -310,18 +312,21 @@ impl App for WalkApp {
         match message {
             Message::Input(Event::Key(key)) => self.key(&key),
             Message::Input(Event::Paste(text)) => {
-                match self.popups.top_mut() {
-                    Some(Popup::Paste(input)) => {
-                        input.paste(&text);
-                    }
+                let cut = match self.popups.top_mut() {
+                    Some(Popup::Paste(input)) => input.paste(&text),
                     _ => match &mut self.screen {
                         Screen::Walk(w) if w.view.is_editing_search() => {
-                            w.view.search_paste(&text, &w.body);
+                            w.view.search_paste(&text, &w.body)
                         }
-                        _ => self
-                            .popups
-                            .push(Popup::Paste(Input::with_text(text.trim()))),
+                        _ => {
+                            let (input, cut) = Input::pasted(&text);
+                            self.popups.push(Popup::Paste(input));
+                            cut
+                        }
                     },
+                };
+                if let Some(cut) = cut {
+                    self.status = Some(cut_message(self.opts.lang, cut));
                 }
                 vec![Command::Redraw]
             }
@@ -354,4 +359,18 @@ impl App for WalkApp {
             _ => false,
         }
     }
+}
+
+/// The status line after a paste that did not fit in an input.
+fn cut_message(lang: crate::finding::Lang, cut: Cut) -> String {
+    use crate::limits::Size;
+    tr_fill(
+        lang,
+        "tui.paste-cut",
+        &[
+            ("kept", &Size(cut.kept as u64).to_string()),
+            ("offered", &Size(cut.offered as u64).to_string()),
+            ("max", &Size(MAX_INPUT as u64).to_string()),
+        ],
+    )
 }

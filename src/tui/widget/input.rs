@@ -1,6 +1,9 @@
 //! A one-line input: typed characters and bracketed pastes, for `p` (a redirect URL, a code or
 //! a token) and for `/` search. While it is open every plain character goes to it, so letter
 //! keys never fire actions.
+//!
+//! The text is bounded ([`MAX_INPUT`]) and every operation is linear in what it touches, so a
+//! multi-megabyte paste costs one pass over it and a frame the width of the row.
 
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -9,6 +12,19 @@ use ratatui::text::{Line, Span};
 
 use crate::tui::text::{char_width, visible, width};
 use crate::tui::theme::Styles;
+
+/// The most an input holds, in bytes. A redirect URL, a code or a token is a few hundred bytes,
+/// a few KB at worst; 64 KiB is far above that and still cheap to edit and draw.
+pub const MAX_INPUT: usize = 64 * 1024;
+
+/// A paste or key that did not fit in [`MAX_INPUT`]: the input kept what fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    /// Bytes offered (the paste, once trimmed).
+    pub offered: usize,
+    /// Bytes kept; the input is now full.
+    pub kept: usize,
+}
 
 /// The text typed so far and where the cursor is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,11 +48,18 @@ pub enum InputOutcome {
 }
 
 impl Input {
-    /// An input holding `text`, cursor at the end.
+    /// An input holding `text` (cut to [`MAX_INPUT`]), cursor at the end.
     pub fn with_text(text: &str) -> Self {
         let mut input = Self::default();
         input.insert(text);
         input
+    }
+
+    /// An input holding a bracketed paste, as [`Input::paste`] takes it; whether it was cut.
+    pub fn pasted(text: &str) -> (Self, Option<Cut>) {
+        let mut input = Self::default();
+        let cut = input.paste(text);
+        (input, cut)
     }
 
     /// The text typed so far.
@@ -44,17 +67,32 @@ impl Input {
         &self.text
     }
 
-    fn insert(&mut self, text: &str) {
-        let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+    /// Insert `text` at the cursor without its control characters, as much as fits in
+    /// [`MAX_INPUT`]. One pass over `text`, stopping where the input is full.
+    fn insert(&mut self, text: &str) -> Option<Cut> {
+        let room = MAX_INPUT.saturating_sub(self.text.len());
+        let mut clean = String::with_capacity(text.len().min(room));
+        let mut full = false;
+        for c in text.chars().filter(|c| !c.is_control()) {
+            if clean.len() + c.len_utf8() > room {
+                full = true;
+                break;
+            }
+            clean.push(c);
+        }
         self.text.insert_str(self.cursor, &clean);
         self.cursor += clean.len();
+        full.then_some(Cut {
+            offered: text.len(),
+            kept: self.text.len(),
+        })
     }
 
     /// A bracketed paste: line breaks and other control characters are dropped and the ends
-    /// trimmed, since a copied URL often drags a newline along.
-    pub fn paste(&mut self, text: &str) -> InputOutcome {
-        self.insert(text.trim());
-        InputOutcome::Changed
+    /// trimmed, since a copied URL often drags a newline along. What does not fit in
+    /// [`MAX_INPUT`] is dropped, and the [`Cut`] says so (for the status line).
+    pub fn paste(&mut self, text: &str) -> Option<Cut> {
+        self.insert(text.trim())
     }
 
     fn prev_boundary(&self) -> usize {
@@ -90,7 +128,11 @@ impl Input {
             KeyCode::Char('a') if ctrl => self.cursor = 0,
             KeyCode::Char('e') if ctrl => self.cursor = self.text.len(),
             KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
-                self.insert(c.encode_utf8(&mut [0; 4]));
+                // A full input takes no more keys (a terminal without bracketed paste types
+                // a paste as keys).
+                if self.insert(c.encode_utf8(&mut [0; 4])).is_some() {
+                    return InputOutcome::Ignored;
+                }
             }
             KeyCode::Backspace if self.cursor > 0 => {
                 let start = self.prev_boundary();
@@ -126,24 +168,41 @@ pub fn render(
     let prompt = visible(prompt);
     let prompt_width = u16::try_from(width(&prompt)).unwrap_or(u16::MAX);
     let room = usize::from(area.width.saturating_sub(prompt_width).saturating_sub(1));
-    let before = visible(&input.text[..input.cursor]);
-    let after = visible(&input.text[input.cursor..]);
-    // Drop characters from the left until the cursor fits.
-    let mut shown_before: &str = &before;
-    while width(shown_before) > room {
-        let mut chars = shown_before.chars();
-        chars.next();
-        shown_before = chars.as_str();
-    }
-    let cursor_x = u16::try_from(width(shown_before)).unwrap_or(0);
+    // Only what can show is escaped and measured: the cells just left of the cursor, walking
+    // back from it, and after it no more characters than the row has cells.
+    let before = tail(&input.text[..input.cursor], room);
+    let after = head(&input.text[input.cursor..], usize::from(area.width));
+    let cursor_x = u16::try_from(width(&before)).unwrap_or(0);
     let line = Line::from(vec![
         Span::styled(prompt.into_owned(), styles.accent),
-        Span::styled(format!("{shown_before}{after}"), styles.base),
+        Span::styled(format!("{before}{after}"), styles.base),
     ]);
     buf.set_style(Rect { height: 1, ..area }, styles.base);
     buf.set_line(area.x, area.y, &line, area.width);
     let x = area.x + prompt_width + cursor_x;
     (x < area.right()).then_some(Position::new(x, area.y))
+}
+
+/// The end of `text`, made [`visible`], that fits in `room` cells: read from the end, so the
+/// cost is the part shown, not the whole text.
+fn tail(text: &str, room: usize) -> String {
+    let mut used = 0;
+    let mut start = text.len();
+    for (i, c) in text.char_indices().rev() {
+        let w = width(c.encode_utf8(&mut [0; 4]));
+        if used + w > room {
+            break;
+        }
+        used += w;
+        start = i;
+    }
+    visible(&text[start..]).into_owned()
+}
+
+/// The start of `text`, made [`visible`]: at most `max` characters, enough to fill `max` cells.
+fn head(text: &str, max: usize) -> String {
+    let end = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    visible(&text[..end]).into_owned()
 }
 
 /// Cells `input` would take, for sizing a popup.

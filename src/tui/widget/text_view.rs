@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use ratatui::crossterm::event::KeyEvent;
 
 use crate::tui::keymap::Action;
-use crate::tui::widget::input::{Input, InputOutcome};
+use crate::tui::widget::input::{Cut, Input, InputOutcome};
 
 mod render;
 mod search;
@@ -297,12 +297,13 @@ impl TextView {
         outcome
     }
 
-    /// A bracketed paste into the search prompt.
-    pub fn search_paste(&mut self, text: &str, body: &TextBody) {
-        self.search.paste(text, body, body.line_start(self.top));
+    /// A bracketed paste into the search prompt; whether it was cut to fit.
+    pub fn search_paste(&mut self, text: &str, body: &TextBody) -> Option<Cut> {
+        let cut = self.search.paste(text, body, body.line_start(self.top));
         if let Some(offset) = self.search.current_offset() {
             self.reveal(body, offset);
         }
+        cut
     }
 
     /// The search prompt's input, when open.

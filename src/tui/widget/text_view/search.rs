@@ -4,7 +4,7 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::TextBody;
-use crate::tui::widget::input::{Input, InputOutcome};
+use crate::tui::widget::input::{Cut, Input, InputOutcome};
 
 /// Matches kept at most; a search for `"` in a 5 MB JSON would otherwise hold millions.
 pub const MAX_MATCHES: usize = 100_000;
@@ -98,12 +98,12 @@ impl Search {
         outcome
     }
 
-    pub(super) fn paste(&mut self, text: &str, body: &TextBody, from: usize) {
-        if let Some(input) = self.editing.as_mut() {
-            input.paste(text);
-            let query = input.text().to_owned();
-            self.find(body, query, from);
-        }
+    pub(super) fn paste(&mut self, text: &str, body: &TextBody, from: usize) -> Option<Cut> {
+        let input = self.editing.as_mut()?;
+        let cut = input.paste(text);
+        let query = input.text().to_owned();
+        self.find(body, query, from);
+        cut
     }
 
     /// Find every match of `query`; the current one is the first at or after `from`.
