@@ -209,8 +209,9 @@ fn an_endless_config_or_a_long_key_list_is_refused() {
     {
         let endless = dir.path().join("endless.toml");
         std::os::unix::fs::symlink("/dev/zero", &endless).expect("symlink");
+        // Refused before it is opened: a device is no file, whatever its size.
         let error = KeyMap::load(&endless).expect_err("endless").to_string();
-        assert!(error.contains("larger than 1 MiB"), "{error}");
+        assert!(error.contains("not a regular file"), "{error}");
     }
     let keys: Vec<String> = (0..2000)
         .map(|i| format!("\"ctrl-f{}\"", i % 12 + 1))
