@@ -296,3 +296,56 @@ fn an_inline_secret_in_a_readable_file_is_refused_like_ssh_does() {
         .stderr(predicate::str::contains("UNPROTECTED"))
         .stderr(predicate::str::contains("0123456789abcdef").not());
 }
+
+/// The walk owns the authorize URL's lint, so `run --json` and the export carry what the
+/// inspector shows: a profile whose redirect_uri is plain http on a public host is warned of.
+#[test]
+fn run_json_and_the_export_carry_the_authorize_urls_lint() {
+    let dirs = Dirs::new();
+    let (private_key, alipay_public_key) = sandbox_keys(dirs.data.path());
+    dirs.cmd()
+        .args([
+            "profile",
+            "add",
+            "shop",
+            "--provider",
+            "alipay",
+            "--env",
+            "embedded",
+        ])
+        .args(["--app-id", DEFAULT_ALIPAY_APP])
+        .arg("--private-key")
+        .arg(&private_key)
+        .arg("--alipay-public-key")
+        .arg(&alipay_public_key)
+        .args(["--redirect-uri", "http://shop.example.com/alipay/callback"])
+        .assert()
+        .success();
+    let export = dirs.data.path().join("walk");
+    let out = dirs
+        .cmd()
+        .args([
+            "run",
+            "alipay-web",
+            "--profile",
+            "shop",
+            "--json",
+            "--export",
+        ])
+        .arg(&export)
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    let walk: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let lint = walk["context"]["authorize_lint"].as_array().unwrap();
+    let http = lint
+        .iter()
+        .find(|f| f["code"] == "lint.alipay.redirect-http")
+        .unwrap_or_else(|| panic!("no redirect-http warning in {lint:?}"));
+    assert_eq!(http["severity"], "warning");
+    let exported = std::fs::read_to_string(export.with_extension("json")).unwrap();
+    assert!(exported.contains("lint.alipay.redirect-http"), "{exported}");
+    let markdown = std::fs::read_to_string(export.with_extension("md")).unwrap();
+    assert!(markdown.contains("lint.alipay.redirect-http"), "{markdown}");
+}

@@ -80,6 +80,14 @@ fn write_all(
     question_zh(md, q)?;
     question_en(md, q)?;
     steps(md, walk)?;
+    let lint = &walk.context.authorize_lint;
+    if !lint.is_empty() {
+        writeln!(md, "## Authorize URL lint · 授权链接检查
+")?;
+        for f in lint {
+            finding(md, f)?;
+        }
+    }
     for (i, ex) in walk.exchanges.iter().enumerate() {
         exchange(md, i + 1, ex)?;
     }
