@@ -68,15 +68,19 @@ fn sandbox_keys(data: &Path) -> (PathBuf, PathBuf) {
     })
 }
 
-#[test]
-fn a_profile_walks_the_embedded_sandbox_like_a_real_environment() {
-    let dirs = Dirs::new();
+/// `profile add NAME` for the embedded sandbox's default Alipay app, with its keys and
+/// `redirect_uri`.
+fn add_embedded_alipay_profile(
+    dirs: &Dirs,
+    name: &str,
+    redirect_uri: &str,
+) -> assert_cmd::assert::Assert {
     let (private_key, alipay_public_key) = sandbox_keys(dirs.data.path());
     dirs.cmd()
         .args([
             "profile",
             "add",
-            "demo",
+            name,
             "--provider",
             "alipay",
             "--env",
@@ -87,9 +91,15 @@ fn a_profile_walks_the_embedded_sandbox_like_a_real_environment() {
         .arg(&private_key)
         .arg("--alipay-public-key")
         .arg(&alipay_public_key)
-        .args(["--redirect-uri", "http://localhost/alipay/callback"])
+        .args(["--redirect-uri", redirect_uri])
         .assert()
         .success()
+}
+
+#[test]
+fn a_profile_walks_the_embedded_sandbox_like_a_real_environment() {
+    let dirs = Dirs::new();
+    add_embedded_alipay_profile(&dirs, "demo", "http://localhost/alipay/callback")
         .stdout(predicate::str::contains("added profile 'demo'"));
 
     let out = dirs
@@ -302,25 +312,7 @@ fn an_inline_secret_in_a_readable_file_is_refused_like_ssh_does() {
 #[test]
 fn run_json_and_the_export_carry_the_authorize_urls_lint() {
     let dirs = Dirs::new();
-    let (private_key, alipay_public_key) = sandbox_keys(dirs.data.path());
-    dirs.cmd()
-        .args([
-            "profile",
-            "add",
-            "shop",
-            "--provider",
-            "alipay",
-            "--env",
-            "embedded",
-        ])
-        .args(["--app-id", DEFAULT_ALIPAY_APP])
-        .arg("--private-key")
-        .arg(&private_key)
-        .arg("--alipay-public-key")
-        .arg(&alipay_public_key)
-        .args(["--redirect-uri", "http://shop.example.com/alipay/callback"])
-        .assert()
-        .success();
+    add_embedded_alipay_profile(&dirs, "shop", "http://shop.example.com/alipay/callback");
     let export = dirs.data.path().join("walk");
     let out = dirs
         .cmd()

@@ -118,10 +118,9 @@ fn snapshot(r: &Runner<WalkApp>, name: &str) {
     });
 }
 
-#[tokio::test]
-async fn loop_walks_alipay_web_to_a_verified_profile() {
-    let mut r = runner(Some(FlowKind::AlipayWeb), None, Lang::En).await;
-    r.wait_for_text("Authorize").await.unwrap();
+/// Walk alipay-web from its first screen to the end with keys, as a person does: `n` twice
+/// (authorize, then the consent list), Enter to approve, `n` for the token and the user info.
+async fn walk_alipay_web_with_keys(r: &mut Runner<WalkApp>) {
     // The authorize URL is on the first screen, before anything is sent.
     r.wait_for_text("publicAppAuthorize.htm").await.unwrap();
     r.key(KeyCode::Char('n'));
@@ -142,6 +141,13 @@ async fn loop_walks_alipay_web_to_a_verified_profile() {
     })
     .await
     .unwrap();
+}
+
+#[tokio::test]
+async fn loop_walks_alipay_web_to_a_verified_profile() {
+    let mut r = runner(Some(FlowKind::AlipayWeb), None, Lang::En).await;
+    r.wait_for_text("Authorize").await.unwrap();
+    walk_alipay_web_with_keys(&mut r).await;
     // Verify tab: the badge; Fields tab: user_status with its meaning.
     for _ in 0..3 {
         r.key(KeyCode::Char(']'));
@@ -738,24 +744,7 @@ fn regex_lite_state_port(url: &str) -> String {
 #[tokio::test]
 async fn the_inspector_and_run_make_the_same_walk() {
     let mut r = runner(Some(FlowKind::AlipayWeb), None, Lang::En).await;
-    r.wait_for_text("publicAppAuthorize.htm").await.unwrap();
-    r.key(KeyCode::Char('n'));
-    r.key(KeyCode::Char('n'));
-    r.wait_for_text("Approve as demo user").await.unwrap();
-    r.key(KeyCode::Enter);
-    r.wait_for_text("Code received").await.unwrap();
-    r.key(KeyCode::Char('n'));
-    r.wait_for("the token step done", |b| {
-        authwalk::tui::testing::buffer_text(b).contains("✓ 3")
-    })
-    .await
-    .unwrap();
-    r.key(KeyCode::Char('n'));
-    r.wait_for("the user-info step done", |b| {
-        authwalk::tui::testing::buffer_text(b).contains("✓ 4")
-    })
-    .await
-    .unwrap();
+    walk_alipay_web_with_keys(&mut r).await;
     let inspector = serde_json::to_value(r.app().screen_walk().unwrap()).unwrap();
 
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_authwalk"))
