@@ -675,7 +675,7 @@ fn shape(walk: &serde_json::Value) -> serde_json::Value {
     };
     let url = walk["context"]["authorize_url"]
         .as_str()
-        .map(|u| regex_lite_state_port(u));
+        .map(without_state_and_port);
     serde_json::json!({
         "schema": walk["schema"],
         "flow": walk["flow"],
@@ -706,36 +706,27 @@ fn shape(walk: &serde_json::Value) -> serde_json::Value {
     })
 }
 
-/// An authorize URL with its port and random `state` taken out.
-fn regex_lite_state_port(url: &str) -> String {
-    url.split('&')
-        .map(|p| {
-            if p.starts_with("state=") {
-                "state=[STATE]"
-            } else {
-                p
-            }
+/// An authorize URL with its port and random `state` taken out (the `redirect_uri` it carries
+/// names the sandbox's port too).
+fn without_state_and_port(url: &str) -> String {
+    let mut url = url::Url::parse(url).unwrap();
+    let _ = url.set_port(None);
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "state")
+        .map(|(k, v)| {
+            let v = url::Url::parse(&v).map_or_else(
+                |_| v.clone().into_owned(),
+                |mut inner| {
+                    let _ = inner.set_port(None);
+                    inner.to_string()
+                },
+            );
+            (k.into_owned(), v)
         })
-        .collect::<Vec<_>>()
-        .join("&")
-        .split("127.0.0.1")
-        .enumerate()
-        .map(|(i, part)| {
-            if i == 0 {
-                part.to_owned()
-            } else {
-                let digits = part
-                    .trim_start_matches(':')
-                    .trim_start_matches("%3A")
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .count();
-                let skip =
-                    part.len() - part.trim_start_matches(':').trim_start_matches("%3A").len();
-                format!("127.0.0.1[PORT]{}", &part[skip + digits..])
-            }
-        })
-        .collect()
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs);
+    url.to_string()
 }
 
 /// One walker for every face: alipay-web walked through the inspector's loop (keys, tasks,
