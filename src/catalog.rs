@@ -20,7 +20,7 @@ pub mod response;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -31,10 +31,13 @@ const ALIPAY_TOML: &str = include_str!("../assets/catalog/alipay.toml");
 /// The WeChat catalog as shipped.
 const WECHAT_TOML: &str = include_str!("../assets/catalog/wechat.toml");
 
-static BUILTIN: LazyLock<Catalog> = LazyLock::new(|| {
-    Catalog::from_sources(ALIPAY_TOML, WECHAT_TOML)
-        .expect("the embedded catalog is valid: tests/catalog.rs loads and validates it")
-});
+/// The embedded catalog: each provider's file is parsed the first time that provider is asked
+/// for (a walk of one provider never parses the other's: it is a good part of a `run`'s time).
+static BUILTIN: Catalog = Catalog {
+    alipay: OnceLock::new(),
+    wechat: OnceLock::new(),
+    sources: Some((ALIPAY_TOML, WECHAT_TOML)),
+};
 
 pub use crate::provider::Provider;
 
@@ -501,10 +504,12 @@ impl Hit<'_> {
 }
 
 /// Both providers' catalogs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug)]
 pub struct Catalog {
-    pub alipay: ProviderCatalog,
-    pub wechat: ProviderCatalog,
+    alipay: OnceLock<ProviderCatalog>,
+    wechat: OnceLock<ProviderCatalog>,
+    /// The texts to parse on first use (the embedded catalog); `None` once both are parsed.
+    sources: Option<(&'static str, &'static str)>,
 }
 
 impl Catalog {
@@ -517,17 +522,37 @@ impl Catalog {
     /// test), checking every internal reference.
     pub fn from_sources(alipay: &str, wechat: &str) -> Result<Self, CatalogError> {
         Ok(Self {
-            alipay: ProviderCatalog::parse("alipay.toml", Provider::Alipay, alipay)?,
-            wechat: ProviderCatalog::parse("wechat.toml", Provider::Wechat, wechat)?,
+            alipay: OnceLock::from(ProviderCatalog::parse(
+                "alipay.toml",
+                Provider::Alipay,
+                alipay,
+            )?),
+            wechat: OnceLock::from(ProviderCatalog::parse(
+                "wechat.toml",
+                Provider::Wechat,
+                wechat,
+            )?),
+            sources: None,
         })
     }
 
-    /// One provider's catalog.
+    /// One provider's catalog (the embedded one parsed on first use).
     pub fn provider(&self, provider: Provider) -> &ProviderCatalog {
-        match provider {
-            Provider::Alipay => &self.alipay,
-            Provider::Wechat => &self.wechat,
-        }
+        let (cell, file) = match provider {
+            Provider::Alipay => (&self.alipay, "alipay.toml"),
+            Provider::Wechat => (&self.wechat, "wechat.toml"),
+        };
+        cell.get_or_init(|| {
+            let (alipay, wechat) = self
+                .sources
+                .expect("a catalog without sources was parsed whole by from_sources");
+            let text = match provider {
+                Provider::Alipay => alipay,
+                Provider::Wechat => wechat,
+            };
+            ProviderCatalog::parse(file, provider, text)
+                .expect("the embedded catalog is valid: tests/catalog.rs loads and validates it")
+        })
     }
 
     /// A field of a provider, preferring the entry for `endpoint` (see

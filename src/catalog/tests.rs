@@ -8,8 +8,8 @@ use super::*;
 #[test]
 fn builtin_loads() {
     let cat = Catalog::builtin();
-    assert!(!cat.alipay.fields.is_empty());
-    assert!(!cat.wechat.errors.is_empty());
+    assert!(!cat.provider(Provider::Alipay).fields.is_empty());
+    assert!(!cat.provider(Provider::Wechat).errors.is_empty());
 }
 
 #[test]
