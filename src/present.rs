@@ -200,8 +200,7 @@ impl Policy {
         }
         for f in &mut view.findings {
             for t in [&mut f.title, &mut f.explanation, &mut f.fix] {
-                text(&mut t.en);
-                text(&mut t.zh);
+                t.values_mut().for_each(|s| text(s));
             }
         }
     }
@@ -413,7 +412,7 @@ pub struct VerificationView {
 impl VerificationView {
     /// Why it verified or not, in `lang` (English when no Chinese is known).
     pub fn reason(&self, lang: Lang) -> &str {
-        if lang == Lang::Zh && !self.reason_zh.is_empty() {
+        if lang == Lang::ZH && !self.reason_zh.is_empty() {
             &self.reason_zh
         } else {
             &self.reason
@@ -577,7 +576,7 @@ mod tests {
             for step in flow.steps(true) {
                 let text = narration(flow, step)
                     .unwrap_or_else(|| panic!("no narration for {flow} {step}"));
-                assert!(!text.en.is_empty() && !text.zh.is_empty(), "{flow} {step}");
+                assert!(!text.get(crate::lang::Lang::EN).is_empty() && !text.get(crate::lang::Lang::ZH).is_empty(), "{flow} {step}");
             }
         }
     }

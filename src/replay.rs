@@ -319,7 +319,7 @@ fn capture_target(flow: FlowKind, base: String) -> TargetInfo {
     let name = flow.provider().display_name();
     TargetInfo {
         kind: TargetKind::Capture,
-        name: name.en.clone(),
+        name: name.get(crate::lang::Lang::EN).to_owned(),
         base,
         app: name,
         user: None,

@@ -451,7 +451,7 @@ fn on_sandbox(
         app,
         info: TargetInfo {
             kind,
-            name: format!("{} as {user}", name.en),
+            name: format!("{} as {user}", name.get(crate::lang::Lang::EN)),
             base,
             app: name,
             user: Some(user.clone()),

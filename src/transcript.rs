@@ -128,7 +128,7 @@ fn environment_json(target: &TargetInfo) -> Value {
         "kind": target.kind,
         "name": target.name,
         "base": target.base,
-        "label": {"en": label.en, "zh": label.zh},
+        "label": {"en": label.get(crate::lang::Lang::EN), "zh": label.get(crate::lang::Lang::ZH)},
     })
 }
 
@@ -192,16 +192,16 @@ pub struct SupportQuestion {
 impl SupportQuestion {
     fn to_json(&self) -> Value {
         json!({
-            "environment": {"en": self.environment.en, "zh": self.environment.zh, "base": self.base},
+            "environment": {"en": self.environment.get(crate::lang::Lang::EN), "zh": self.environment.get(crate::lang::Lang::ZH), "base": self.base},
             "api": {
                 "endpoint": self.endpoint,
-                "en": self.api.as_ref().map(|t| t.en.clone()),
-                "zh": self.api.as_ref().map(|t| t.zh.clone()),
+                "en": self.api.as_ref().map(|t| t.get(crate::lang::Lang::EN).to_owned()),
+                "zh": self.api.as_ref().map(|t| t.get(crate::lang::Lang::ZH).to_owned()),
             },
             "request_parameters": self.params.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
             "error": self.error.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
             "trace": self.trace.as_ref().map(|(k, v)| json!({k: v})),
-            "signature": self.signature.as_ref().map(|t| json!({"en": t.en, "zh": t.zh})),
+            "signature": self.signature.as_ref().map(|t| json!({"en": t.get(crate::lang::Lang::EN), "zh": t.get(crate::lang::Lang::ZH)})),
             "status": self.status,
         })
     }

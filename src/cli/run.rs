@@ -304,7 +304,7 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         .iter()
         .find(|n| n.code == "flow.missing-input")
     {
-        bail!("{}", missing.title.en);
+        bail!("{}", missing.title.get(crate::lang::Lang::EN));
     }
     Ok(if walk.ok {
         ExitCode::SUCCESS
@@ -405,9 +405,9 @@ impl CliApprover {
                 session.note(crate::finding::Finding::new(
                     crate::finding::Severity::Warning,
                     "callback.ignored-more",
-                    crate::finding::Text::new(
-                        format!("{n} more requests to the callback listener were ignored"),
-                        format!("回调监听另外还忽略了 {n} 个请求"),
+                    crate::finding::Text::with(
+                        "cli.run.more-requests-to-the-callback",
+                        &[("n", &n)],
                     ),
                 ));
             }

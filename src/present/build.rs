@@ -394,8 +394,8 @@ pub(super) fn field_rows(
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            let en = meaning::field_of(provider, step, endpoint, k, v, Lang::En);
-            let zh = meaning::field_of(provider, step, endpoint, k, v, Lang::Zh);
+            let en = meaning::field_of(provider, step, endpoint, k, v, Lang::EN);
+            let zh = meaning::field_of(provider, step, endpoint, k, v, Lang::ZH);
             FieldRow {
                 key: k.clone(),
                 value,
