@@ -576,7 +576,11 @@ mod tests {
             for step in flow.steps(true) {
                 let text = narration(flow, step)
                     .unwrap_or_else(|| panic!("no narration for {flow} {step}"));
-                assert!(!text.get(crate::lang::Lang::EN).is_empty() && !text.get(crate::lang::Lang::ZH).is_empty(), "{flow} {step}");
+                assert!(
+                    !text.get(crate::lang::Lang::EN).is_empty()
+                        && !text.get(crate::lang::Lang::ZH).is_empty(),
+                    "{flow} {step}"
+                );
             }
         }
     }

@@ -103,22 +103,20 @@ pub fn environment_label(target: &TargetInfo) -> Text {
         .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
         .unwrap_or_default();
     match target.kind {
-        TargetKind::Sandbox | TargetKind::RunningSandbox => Text::new(
-            "authwalk's embedded sandbox (an emulator, not Alipay's or WeChat's)",
-            "authwalk 内置沙箱（模拟器，并非支付宝或微信的环境）",
-        ),
+        TargetKind::Sandbox | TargetKind::RunningSandbox => {
+            Text::key("transcript.authwalk-s-embedded-sandbox-an")
+        }
         TargetKind::Profile | TargetKind::Capture if host.ends_with("alipaydev.com") => {
-            Text::new("Alipay sandbox", "沙箱环境")
+            Text::key("transcript.alipay-sandbox")
         }
         TargetKind::Profile | TargetKind::Capture
             if host.ends_with("alipay.com") || host.ends_with("weixin.qq.com") =>
         {
-            Text::new("production", "正式环境")
+            Text::key("transcript.production")
         }
-        TargetKind::Profile | TargetKind::Capture => Text::new(
-            format!("custom base URL {}", target.base),
-            format!("自定义地址 {}", target.base),
-        ),
+        TargetKind::Profile | TargetKind::Capture => {
+            Text::with("transcript.custom-base-url", &[("base", &target.base)])
+        }
     }
 }
 
@@ -277,7 +275,10 @@ pub fn support_question(walk: &Walk) -> SupportQuestion {
             Badge::Mismatch => ("does NOT verify", "验签失败"),
             Badge::Unsigned => ("unsigned", "未签名"),
         };
-        Text::new(format!("{en}: {}", v.reason), format!("{zh}：{}", v.reason))
+        Text::with(
+            "transcript.text",
+            &[("en", &en), ("reason", &v.reason), ("zh", &zh)],
+        )
     });
     q
 }

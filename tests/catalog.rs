@@ -260,16 +260,26 @@ fn check_text(what: &str, text: &Text, problems: &mut Vec<String>) {
 fn check_prose(what: &str, text: &Text, problems: &mut Vec<String>) {
     check_text(what, text, problems);
     if !has_cjk(&text.get(authwalk::lang::Lang::ZH)) {
-        problems.push(format!("{what}: zh has no Chinese: {:?}", text.get(authwalk::lang::Lang::ZH)));
+        problems.push(format!(
+            "{what}: zh has no Chinese: {:?}",
+            text.get(authwalk::lang::Lang::ZH)
+        ));
     }
     let cjk = text
         .get(authwalk::lang::Lang::EN)
         .chars()
         .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
         .count();
-    let latin = text.get(authwalk::lang::Lang::EN).chars().filter(char::is_ascii_alphabetic).count();
+    let latin = text
+        .get(authwalk::lang::Lang::EN)
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .count();
     if cjk > latin {
-        problems.push(format!("{what}: en reads like Chinese: {:?}", text.get(authwalk::lang::Lang::EN)));
+        problems.push(format!(
+            "{what}: en reads like Chinese: {:?}",
+            text.get(authwalk::lang::Lang::EN)
+        ));
     }
 }
 
@@ -546,7 +556,10 @@ fn findings_carry_provider_prefixed_codes() {
     ] {
         let finding = cat.finding(provider, code).expect("entry exists");
         assert_eq!(finding.code, expected);
-        assert!(!finding.fix.get(authwalk::lang::Lang::EN).is_empty() && !finding.fix.get(authwalk::lang::Lang::ZH).is_empty());
+        assert!(
+            !finding.fix.get(authwalk::lang::Lang::EN).is_empty()
+                && !finding.fix.get(authwalk::lang::Lang::ZH).is_empty()
+        );
     }
 }
 

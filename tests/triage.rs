@@ -40,7 +40,9 @@ async fn scope_vs_api_an_auth_base_token_cannot_read_the_profile() {
     // The catalog explains the code, with the user-info reading first …
     let code = finding(&findings, "alipay.aop.invalid-auth-token");
     assert!(
-        code.explanation.get(authwalk::lang::Lang::EN).contains("auth_base"),
+        code.explanation
+            .get(authwalk::lang::Lang::EN)
+            .contains("auth_base"),
         "{}",
         code.explanation.get(authwalk::lang::Lang::EN)
     );
@@ -92,12 +94,16 @@ async fn token_kind_a_basic_token_on_sns_userinfo() {
     // confirm it, and does not claim a basic token was used.
     let rule = finding(&findings, "wechat.confusion.sns-token-rejected");
     assert!(
-        rule.explanation.get(authwalk::lang::Lang::EN).contains("/cgi-bin/token"),
+        rule.explanation
+            .get(authwalk::lang::Lang::EN)
+            .contains("/cgi-bin/token"),
         "{}",
         rule.explanation.get(authwalk::lang::Lang::EN)
     );
     assert!(
-        rule.explanation.get(authwalk::lang::Lang::EN).contains("To confirm"),
+        rule.explanation
+            .get(authwalk::lang::Lang::EN)
+            .contains("To confirm"),
         "{}",
         rule.explanation.get(authwalk::lang::Lang::EN)
     );
@@ -136,7 +142,14 @@ async fn a_code_already_used_earlier_in_the_same_walk() {
         let findings = last_findings(&flow);
         finding(&findings, code);
         let reused = finding(&findings, "flow.code-reused");
-        assert!(reused.title.get(authwalk::lang::Lang::EN).contains("2 uses"), "{}", reused.title.get(authwalk::lang::Lang::EN));
+        assert!(
+            reused
+                .title
+                .get(authwalk::lang::Lang::EN)
+                .contains("2 uses"),
+            "{}",
+            reused.title.get(authwalk::lang::Lang::EN)
+        );
         // The URL-only hint is dropped when the walk knows better.
         assert!(
             findings
@@ -219,7 +232,9 @@ async fn key_mismatch_behind_invalid_signature() {
         rule.title.get(authwalk::lang::Lang::EN)
     );
     assert!(
-        rule.title.get(authwalk::lang::Lang::EN).contains("b7f1fcbc840a7257"),
+        rule.title
+            .get(authwalk::lang::Lang::EN)
+            .contains("b7f1fcbc840a7257"),
         "names the key used: {}",
         rule.title.get(authwalk::lang::Lang::EN)
     );
@@ -288,7 +303,9 @@ async fn callback_from_another_redirect_uri() {
     let findings = authwalk::triage::exchange(&flow, token);
     let rule = finding(&findings, "flow.redirect-mismatch");
     assert!(
-        rule.title.get(authwalk::lang::Lang::EN).contains("/__sandbox/callback"),
+        rule.title
+            .get(authwalk::lang::Lang::EN)
+            .contains("/__sandbox/callback"),
         "{}",
         rule.title.get(authwalk::lang::Lang::EN)
     );
@@ -317,8 +334,19 @@ async fn a_made_up_token_on_sns_userinfo_is_not_called_a_basic_token() {
     assert!(!ok);
     let findings = last_findings(&flow);
     let rule = finding(&findings, "wechat.confusion.sns-token-rejected");
-    assert!(rule.title.get(authwalk::lang::Lang::EN).contains("not known"), "{}", rule.title.get(authwalk::lang::Lang::EN));
-    assert!(!rule.title.get(authwalk::lang::Lang::EN).contains("Basic access_token used"));
+    assert!(
+        rule.title
+            .get(authwalk::lang::Lang::EN)
+            .contains("not known"),
+        "{}",
+        rule.title.get(authwalk::lang::Lang::EN)
+    );
+    assert!(
+        !rule
+            .title
+            .get(authwalk::lang::Lang::EN)
+            .contains("Basic access_token used")
+    );
     h.shutdown().await;
 }
 
@@ -338,7 +366,11 @@ async fn a_snapshot_user_with_48001_is_not_called_a_base_scope_token() {
     let findings = last_findings(&flow);
     finding(&findings, "wechat.48001");
     let rule = finding(&findings, "wechat.confusion.snapshot-userinfo");
-    assert!(rule.explanation.get(authwalk::lang::Lang::EN).contains("is_snapshotuser=1"));
+    assert!(
+        rule.explanation
+            .get(authwalk::lang::Lang::EN)
+            .contains("is_snapshotuser=1")
+    );
     for wrong in [
         "wechat.confusion.base-scope-userinfo",
         "wechat.confusion.userinfo-unauthorized",
@@ -365,12 +397,16 @@ async fn a_frozen_account_that_succeeds_gets_a_warning() {
     let rule = finding(&findings, "alipay.triage.frozen-account");
     assert_eq!(rule.severity, authwalk::finding::Severity::Warning);
     assert!(
-        rule.title.get(authwalk::lang::Lang::EN).contains("user_status = B"),
+        rule.title
+            .get(authwalk::lang::Lang::EN)
+            .contains("user_status = B"),
         "{}",
         rule.title.get(authwalk::lang::Lang::EN)
     );
     assert!(
-        rule.title.get(authwalk::lang::Lang::EN).contains("is_blocked = T"),
+        rule.title
+            .get(authwalk::lang::Lang::EN)
+            .contains("is_blocked = T"),
         "{}",
         rule.title.get(authwalk::lang::Lang::EN)
     );
@@ -408,7 +444,11 @@ async fn a_granted_scope_other_than_the_requested_one_is_flagged() {
             .unwrap();
         let findings = authwalk::triage::exchange(&flow, token);
         let rule = finding(&findings, "flow.scope-differs");
-        assert!(rule.title.get(authwalk::lang::Lang::EN).contains(granted), "{}", rule.title.get(authwalk::lang::Lang::EN));
+        assert!(
+            rule.title.get(authwalk::lang::Lang::EN).contains(granted),
+            "{}",
+            rule.title.get(authwalk::lang::Lang::EN)
+        );
     }
     h.shutdown().await;
 }
@@ -431,7 +471,11 @@ async fn a_bare_code_says_the_state_check_was_skipped() {
     .await;
     let findings = last_findings(&flow);
     let note = finding(&findings, "flow.state-unchecked");
-    assert!(note.title.get(authwalk::lang::Lang::EN).contains("state"), "{}", note.title.get(authwalk::lang::Lang::EN));
+    assert!(
+        note.title.get(authwalk::lang::Lang::EN).contains("state"),
+        "{}",
+        note.title.get(authwalk::lang::Lang::EN)
+    );
     // A full redirect received by the walk is checked, so nothing is said.
     let (flow, ok) = walk(
         &h,
@@ -466,17 +510,25 @@ async fn seed_000_an_auth_base_code_gives_isv_invalid_token() {
     // The catalog gives the seed's two reasons …
     let code = finding(&findings, "alipay.isv.invalid-token");
     assert!(
-        code.explanation.get(authwalk::lang::Lang::EN).contains("auth_user"),
+        code.explanation
+            .get(authwalk::lang::Lang::EN)
+            .contains("auth_user"),
         "{}",
         code.explanation.get(authwalk::lang::Lang::EN)
     );
     assert!(
-        code.explanation.get(authwalk::lang::Lang::EN).contains("alipay.user.info.share"),
+        code.explanation
+            .get(authwalk::lang::Lang::EN)
+            .contains("alipay.user.info.share"),
         "{}",
         code.explanation.get(authwalk::lang::Lang::EN)
     );
     // … and the walk shows which one it is: the code was authorized with auth_base.
     let rule = finding(&findings, "alipay.triage.auth-base-token");
-    assert!(rule.fix.get(authwalk::lang::Lang::EN).contains("auth_user"), "{}", rule.fix.get(authwalk::lang::Lang::EN));
+    assert!(
+        rule.fix.get(authwalk::lang::Lang::EN).contains("auth_user"),
+        "{}",
+        rule.fix.get(authwalk::lang::Lang::EN)
+    );
     h.shutdown().await;
 }

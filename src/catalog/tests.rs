@@ -53,7 +53,10 @@ fn lookup_values() {
     let [Hit::Value { entry: Some(v), .. }] = hits.as_slice() else {
         panic!("user_status=Q: {hits:?}");
     };
-    assert_eq!(v.meaning.get(crate::lang::Lang::EN), "quick-registered user");
+    assert_eq!(
+        v.meaning.get(crate::lang::Lang::EN),
+        "quick-registered user"
+    );
     assert_eq!(
         cat.value_meaning(Provider::Alipay, "gender", "m")
             .map(|t| t.get(crate::lang::Lang::EN)),
@@ -85,7 +88,12 @@ fn field_prefers_the_endpoint_entry() {
     let basic = cat
         .field(Provider::Wechat, Some("/cgi-bin/token"), "access_token")
         .expect("basic");
-    assert!(basic.meaning.get(crate::lang::Lang::EN).starts_with("Basic"));
+    assert!(
+        basic
+            .meaning
+            .get(crate::lang::Lang::EN)
+            .starts_with("Basic")
+    );
     let web = cat
         .field(
             Provider::Wechat,
@@ -93,7 +101,11 @@ fn field_prefers_the_endpoint_entry() {
             "access_token",
         )
         .expect("web");
-    assert!(web.meaning.get(crate::lang::Lang::EN).starts_with("Web-auth"));
+    assert!(
+        web.meaning
+            .get(crate::lang::Lang::EN)
+            .starts_with("Web-auth")
+    );
 }
 
 #[test]
@@ -115,7 +127,11 @@ fn finding_codes() {
     let f = cat.finding(Provider::Wechat, "40163").expect("40163");
     assert_eq!(f.code, "wechat.40163");
     assert_eq!(f.severity, crate::finding::Severity::Error);
-    assert!(f.explanation.get(crate::lang::Lang::ZH).contains("可能的原因"));
+    assert!(
+        f.explanation
+            .get(crate::lang::Lang::ZH)
+            .contains("可能的原因")
+    );
     let f = cat
         .finding(Provider::Alipay, "isv.code-invalid")
         .expect("code-invalid");

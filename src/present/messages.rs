@@ -177,8 +177,7 @@ impl Msg {
     /// Both languages of this message.
     pub fn text(self) -> &'static Text {
         static EMPTY: OnceLock<Text> = OnceLock::new();
-        lookup(self.key())
-            .unwrap_or_else(|| EMPTY.get_or_init(Text::default))
+        lookup(self.key()).unwrap_or_else(|| EMPTY.get_or_init(Text::default))
     }
 
     /// This message in `lang`.
@@ -210,7 +209,12 @@ mod tests {
             let text = parsed
                 .get(msg.key())
                 .unwrap_or_else(|| panic!("{} is missing from messages.toml", msg.key()));
-            assert!(!text.get(crate::lang::Lang::EN).is_empty() && !text.get(crate::lang::Lang::ZH).is_empty(), "{}", msg.key());
+            assert!(
+                !text.get(crate::lang::Lang::EN).is_empty()
+                    && !text.get(crate::lang::Lang::ZH).is_empty(),
+                "{}",
+                msg.key()
+            );
         }
         for key in parsed
             .keys()

@@ -384,7 +384,10 @@ mod tests {
             .find(|f| f.code == "lint.wechat.unknown-param")
             .expect("unknown parameters reported");
         assert!(
-            unknown.explanation.get(crate::lang::Lang::EN).contains("p0, p1, p2")
+            unknown
+                .explanation
+                .get(crate::lang::Lang::EN)
+                .contains("p0, p1, p2")
                 && unknown
                     .explanation
                     .get(crate::lang::Lang::EN)
@@ -392,7 +395,10 @@ mod tests {
             "{}",
             unknown.explanation.get(crate::lang::Lang::EN)
         );
-        assert!(unknown.explanation.get(crate::lang::Lang::EN).len() < 1000, "the list is cut");
+        assert!(
+            unknown.explanation.get(crate::lang::Lang::EN).len() < 1000,
+            "the list is cut"
+        );
     }
 
     #[test]

@@ -364,7 +364,10 @@ async fn the_two_access_tokens_do_not_mix() {
         )
         .expect("catalog entry");
     assert!(
-        field.meaning.get(authwalk::lang::Lang::EN).contains("no longer provides"),
+        field
+            .meaning
+            .get(authwalk::lang::Lang::EN)
+            .contains("no longer provides"),
         "{}",
         field.meaning.get(authwalk::lang::Lang::EN)
     );
