@@ -8,6 +8,25 @@ use serde::Serialize;
 
 pub use crate::lang::{Lang, Text};
 
+/// The finding codes code compares against (the values are the wire strings scripts and the
+/// JSON document see; they never change).
+pub mod codes {
+    /// A step needs an input nobody gave.
+    pub const FLOW_MISSING_INPUT: &str = "flow.missing-input";
+    /// The callback's `state` is not the one the walk sent.
+    pub const FLOW_STATE_MISMATCH: &str = "flow.state-mismatch";
+    /// The callback listener ignored a request.
+    pub const CALLBACK_IGNORED: &str = "callback.ignored";
+    /// The walk exchanged the same WeChat code twice.
+    pub const WECHAT_CODE_REUSED: &str = "wechat.confusion.code-reused";
+    /// /sns/userinfo refused the token; where it came from is unknown.
+    pub const WECHAT_SNS_TOKEN_REJECTED: &str = "wechat.confusion.sns-token-rejected";
+    /// /sns/userinfo answered 48001; the scope is unknown.
+    pub const WECHAT_USERINFO_UNAUTHORIZED: &str = "wechat.confusion.userinfo-unauthorized";
+    /// The catalog's "open this page in WeChat" entry.
+    pub const PAGE_OPEN_IN_WECHAT: &str = "page.open-in-wechat";
+}
+
 /// How much a finding matters. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

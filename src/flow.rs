@@ -298,7 +298,7 @@ impl Flow {
                 Err(e) => {
                     self.notes.push(Finding::new(
                         Severity::Error,
-                        "flow.missing-input",
+                        crate::finding::codes::FLOW_MISSING_INPUT,
                         Text::new(e.to_string(), e.to_string()),
                     ));
                     self.set_state(kind, StepState::Failed);
@@ -365,7 +365,7 @@ impl Flow {
                     got: got.clone(),
                 };
                 self.notes.push(
-                    Finding::new(Severity::Error, "flow.state-mismatch", Text::new(err.to_string(), format!(
+                    Finding::new(Severity::Error, crate::finding::codes::FLOW_STATE_MISMATCH, Text::new(err.to_string(), format!(
                         "回调中的 state「{got}」与本次发出的「{}」不一致：回调可能被伪造（CSRF）或来自另一次登录，请重新发起授权",
                         self.ctx.state
                     ))),

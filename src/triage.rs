@@ -170,7 +170,9 @@ fn rules(provider: Provider, ex: &Exchange, codes: &[String], walk: Walk<'_>) ->
             mixups_at(flow, ex)
                 .into_iter()
                 // The walk knows better than the URL when the code was reused.
-                .filter(|f| !(reused.is_some() && f.code == "wechat.confusion.code-reused")),
+                .filter(|f| {
+                    !(reused.is_some() && f.code == crate::finding::codes::WECHAT_CODE_REUSED)
+                }),
         );
     }
     out.extend(reused);

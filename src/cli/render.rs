@@ -369,7 +369,7 @@ impl<W: Write> Printer<W> {
         for note in walk
             .notes
             .iter()
-            .filter(|n| n.code != "flow.state-mismatch")
+            .filter(|n| n.code != crate::finding::codes::FLOW_STATE_MISMATCH)
         {
             self.finding(note)?;
         }

@@ -302,7 +302,7 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         .flow()
         .notes()
         .iter()
-        .find(|n| n.code == "flow.missing-input")
+        .find(|n| n.code == crate::finding::codes::FLOW_MISSING_INPUT)
     {
         bail!("{}", missing.title.get(crate::lang::Lang::EN));
     }

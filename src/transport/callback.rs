@@ -150,7 +150,7 @@ impl Ignored {
         let forged = severity == Severity::Warning;
         Finding::new(
             severity,
-            "callback.ignored",
+            crate::finding::codes::CALLBACK_IGNORED,
             Text::new(
                 self.to_string(),
                 format!(

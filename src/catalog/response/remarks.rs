@@ -154,7 +154,7 @@ pub(super) fn html_page<'a>(
     if let Some(entry) = catalog.provider(Provider::Wechat).errors.iter().find(|e| {
         // "请在微信客户端打开链接" is not an error of the link: it has its own hint below.
         e.kind == crate::catalog::ErrorKind::Page
-            && e.code != "page.open-in-wechat"
+            && e.code != crate::finding::codes::PAGE_OPEN_IN_WECHAT
             && e.aliases.iter().any(|a| {
                 text.to_lowercase()
                     .replace(' ', "")

@@ -254,12 +254,12 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
 fn drop_superseded_guesses(out: &mut Vec<Finding>) {
     let has = |out: &[Finding], code: &str| out.iter().any(|f| f.code == code);
     if has(out, "wechat.confusion.basic-token-on-sns") {
-        out.retain(|f| f.code != "wechat.confusion.sns-token-rejected");
+        out.retain(|f| f.code != crate::finding::codes::WECHAT_SNS_TOKEN_REJECTED);
     }
     if has(out, "wechat.confusion.base-scope-userinfo")
         || has(out, "wechat.confusion.snapshot-userinfo")
     {
-        out.retain(|f| f.code != "wechat.confusion.userinfo-unauthorized");
+        out.retain(|f| f.code != crate::finding::codes::WECHAT_USERINFO_UNAUTHORIZED);
     }
 }
 
@@ -289,7 +289,7 @@ fn basic_token_on_sns() -> Finding {
 fn sns_token_rejected() -> Finding {
     finding(
         Severity::Error,
-        "wechat.confusion.sns-token-rejected",
+        crate::finding::codes::WECHAT_SNS_TOKEN_REJECTED,
         Text::key("provider.wechat.confusion.sns-userinfo-refused-the-access"),
         Text::key("provider.wechat.confusion.seen-sns-userinfo-or-sns"),
         Text::key("provider.wechat.confusion.call-sns-userinfo-with-the"),
@@ -300,7 +300,7 @@ fn sns_token_rejected() -> Finding {
 fn userinfo_unauthorized() -> Finding {
     finding(
         Severity::Error,
-        "wechat.confusion.userinfo-unauthorized",
+        crate::finding::codes::WECHAT_USERINFO_UNAUTHORIZED,
         Text::key("provider.wechat.confusion.sns-userinfo-answered-48001-likely"),
         Text::key("provider.wechat.confusion.seen-errcode-48001-api-unauthorized"),
         Text::key("provider.wechat.confusion.authorize-with-scope-snsapi-userinfo"),
@@ -350,7 +350,7 @@ fn base_scope_userinfo(scope: Option<&str>) -> Finding {
 fn code_reused() -> Finding {
     finding(
         Severity::Error,
-        "wechat.confusion.code-reused",
+        crate::finding::codes::WECHAT_CODE_REUSED,
         Text::key("provider.wechat.confusion.the-code-was-used-twice"),
         Text::key("provider.wechat.confusion.a-code-can-be-exchanged"),
         Text::key("provider.wechat.confusion.exchange-each-code-once-and"),

@@ -634,7 +634,12 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
             ));
         }
         // Requests the listener answered and ignored (a favicon, a forged redirect).
-        for f in w.walk.notes.iter().filter(|f| f.code == "callback.ignored") {
+        for f in w
+            .walk
+            .notes
+            .iter()
+            .filter(|f| f.code == crate::finding::codes::CALLBACK_IGNORED)
+        {
             out.push(Line::styled(
                 format!("! {}", visible(f.title.get(lang))),
                 s.warning,
