@@ -267,18 +267,14 @@ pub fn support_question(walk: &Walk) -> SupportQuestion {
         q.trace = Some(("traceId".to_owned(), v.clone()));
     }
     q.signature = ex.verification.as_ref().map(|v| {
-        let (en, zh) = match v.badge {
-            Badge::Verified => ("verified", "验签通过"),
-            Badge::VerifiedUnescaped => {
-                ("verified after unescaping \\/", "去掉 \\/ 转义后验签通过")
-            }
-            Badge::Mismatch => ("does NOT verify", "验签失败"),
-            Badge::Unsigned => ("unsigned", "未签名"),
+        let key = match v.badge {
+            Badge::Verified => "transcript.signature-verified",
+            Badge::VerifiedUnescaped => "transcript.signature-verified-unescaped",
+            Badge::Mismatch => "transcript.signature-mismatch",
+            Badge::Unsigned => "transcript.signature-unsigned",
         };
-        Text::with(
-            "transcript.text",
-            &[("en", &en), ("reason", &v.reason), ("zh", &zh)],
-        )
+        // The reason as the English document gave it, in every language (as `/1` did).
+        Text::with(key, &[("reason", &v.reason.get(crate::lang::Lang::EN))])
     });
     q
 }

@@ -91,7 +91,7 @@ pub struct RunArgs {
     /// (the appsecret, signatures and tokens then travel in clear).
     #[arg(long)]
     pub insecure_http: bool,
-    /// Print the Exchanges as one JSON document (schema `authwalk.run/1`).
+    /// Print the Exchanges as one JSON document (schema `authwalk.run/2`).
     #[arg(long)]
     pub json: bool,
     /// Show tokens, codes and secrets in full on the screen (never in an --export).

@@ -1,5 +1,5 @@
 //! The names of a walk: which logins there are ([`FlowKind`]), their steps ([`StepKind`]) and
-//! where each step is ([`StepState`]), with the ids the `authwalk.run/1` document uses (read
+//! where each step is ([`StepState`]), with the ids the `authwalk.run/2` document uses (read
 //! back by `replay`).
 
 use std::fmt;
@@ -187,7 +187,7 @@ pub enum StepState {
     Skipped,
 }
 
-/// Flows, steps, states and outcomes serialize as the ids the `authwalk.run/1` document uses.
+/// Flows, steps, states and outcomes serialize as the ids the `authwalk.run/2` document uses.
 impl serde::Serialize for FlowKind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.id())
@@ -239,7 +239,7 @@ impl StepState {
         Self::Skipped,
     ];
 
-    /// The id in the `authwalk.run/1` document.
+    /// The id in the `authwalk.run/2` document.
     pub fn id(self) -> &'static str {
         match self {
             Self::Pending => "pending",

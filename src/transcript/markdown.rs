@@ -284,7 +284,7 @@ fn exchange(md: &mut String, n: usize, ex: &ExchangeView) -> std::fmt::Result {
             md,
             "Signature · 验签: **{}** — {}\n",
             v.badge.label().get(Lang::EN),
-            visible(&v.reason)
+            visible(v.reason.get(Lang::EN))
         )?;
         if let Some(text) = &v.signed_text {
             writeln!(md, "Signed text · 被签名的原文:\n")?;
