@@ -272,10 +272,21 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 /// Where other languages are loaded from: `AUTHWALK_LANG_DIR`, else `lang/` in the
 /// configuration folder.
 pub fn lang_dir() -> Option<PathBuf> {
+    if let Some(dir) = CHOSEN_DIR.get() {
+        return Some(dir.clone());
+    }
     if let Some(dir) = std::env::var_os("AUTHWALK_LANG_DIR").filter(|d| !d.is_empty()) {
         return Some(dir.into());
     }
     crate::config::config_dir().map(|d| d.join("lang"))
+}
+
+static CHOSEN_DIR: OnceLock<PathBuf> = OnceLock::new();
+
+/// Load other languages from `dir` instead of [`lang_dir`]'s folder. Works only before the
+/// first text is looked up; returns whether it took effect.
+pub fn use_dir(dir: PathBuf) -> bool {
+    CHOSEN_DIR.set(dir).is_ok() && TABLE.get().is_none()
 }
 
 /// Files in the language folder that could not be used, and why.
@@ -289,8 +300,9 @@ struct Table {
     problems: Vec<String>,
 }
 
+static TABLE: OnceLock<Table> = OnceLock::new();
+
 fn table() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut texts = BTreeMap::new();
         for source in BUILTIN {

@@ -21,8 +21,8 @@ use crate::finding::Text;
 use crate::flow::{ExchangeOutcome, FlowKind, StepKind, StepState};
 use crate::keys::PublicKey;
 use crate::present::{
-    ContextView, ExchangeView, Policy, RUN_SCHEMA, RUN_SCHEMA_V1, RequestView, ResponseView, StepRow, TargetInfo,
-    TargetKind, TimedView, VerificationView, Walk,
+    ContextView, ExchangeView, Policy, RUN_SCHEMA, RUN_SCHEMA_V1, RequestView, ResponseView,
+    StepRow, TargetInfo, TargetKind, TimedView, VerificationView, Walk,
 };
 use crate::provider::Provider;
 use crate::transcript::{self, har};
