@@ -53,13 +53,13 @@ impl Lang {
 
     /// The language with `tag`, known or not (the tag is kept as given, lowercased).
     fn intern(tag: &str) -> Self {
+        static TAGS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
         let tag = tag.trim().to_ascii_lowercase();
         match tag.as_str() {
             "en" => return Self::EN,
             "zh" => return Self::ZH,
             _ => {}
         }
-        static TAGS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
         let mut tags = TAGS
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);

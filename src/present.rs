@@ -186,7 +186,7 @@ impl Policy {
             text(e);
         }
         if let Some(v) = &mut view.verification {
-            v.reason.values_mut().for_each(|s| text(s));
+            v.reason.values_mut().for_each(&text);
             if let Some(t) = &mut v.signed_text {
                 text(t);
             }
@@ -199,7 +199,7 @@ impl Policy {
         }
         for f in &mut view.findings {
             for t in [&mut f.title, &mut f.explanation, &mut f.fix] {
-                t.values_mut().for_each(|s| text(s));
+                t.values_mut().for_each(&text);
             }
         }
     }

@@ -259,7 +259,7 @@ fn check_text(what: &str, text: &Text, problems: &mut Vec<String>) {
 /// A prose text (not a bare value like "640×640"): zh must be Chinese, en must not be.
 fn check_prose(what: &str, text: &Text, problems: &mut Vec<String>) {
     check_text(what, text, problems);
-    if !has_cjk(&text.get(authwalk::lang::Lang::ZH)) {
+    if !has_cjk(text.get(authwalk::lang::Lang::ZH)) {
         problems.push(format!(
             "{what}: zh has no Chinese: {:?}",
             text.get(authwalk::lang::Lang::ZH)

@@ -119,8 +119,8 @@ fn write_all(
         "- target · 目标: {} `{}` · {} / {}",
         visible(walk.target.kind.label().get(Lang::EN)),
         visible(&walk.target.name),
-        visible(&env.get(crate::lang::Lang::EN)),
-        visible(&env.get(crate::lang::Lang::ZH))
+        visible(env.get(crate::lang::Lang::EN)),
+        visible(env.get(crate::lang::Lang::ZH))
     )?;
     writeln!(md, "- base URL: {}", visible(&walk.target.base))?;
     writeln!(md, "- elapsed · 耗时: {} ms", walk.elapsed_ms)
@@ -131,7 +131,7 @@ fn question_zh(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
     writeln!(
         md,
         "**使用环境：** {}（{}）\n",
-        visible(&q.environment.get(crate::lang::Lang::ZH)),
+        visible(q.environment.get(crate::lang::Lang::ZH)),
         visible(&q.base)
     )?;
     let api = q.api.as_ref().map_or("", |t| t.get(crate::lang::Lang::ZH));
@@ -149,7 +149,7 @@ fn question_zh(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
         writeln!(
             md,
             "**验签结果：** {}\n",
-            visible(&s.get(crate::lang::Lang::ZH))
+            visible(s.get(crate::lang::Lang::ZH))
         )?;
     }
     Ok(())
@@ -160,7 +160,7 @@ fn question_en(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
     writeln!(
         md,
         "**Environment:** {} ({})\n",
-        visible(&q.environment.get(crate::lang::Lang::EN)),
+        visible(q.environment.get(crate::lang::Lang::EN)),
         visible(&q.base)
     )?;
     let api = q.api.as_ref().map_or("", |t| t.get(crate::lang::Lang::EN));
@@ -176,7 +176,7 @@ fn question_en(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
         writeln!(
             md,
             "**Signature check:** {}\n",
-            visible(&s.get(crate::lang::Lang::EN))
+            visible(s.get(crate::lang::Lang::EN))
         )?;
     }
     Ok(())
@@ -221,7 +221,7 @@ fn steps(md: &mut String, walk: &Walk) -> std::fmt::Result {
             md,
             "| {n} | {} | {} | {} · {} |",
             row.id.id(),
-            visible(&row.title.get(crate::lang::Lang::ZH)),
+            visible(row.title.get(crate::lang::Lang::ZH)),
             state.get(Lang::EN),
             state.get(Lang::ZH)
         )?;
@@ -306,15 +306,15 @@ fn finding(md: &mut String, f: &Finding) -> std::fmt::Result {
         "- **{}** `{}` {} · {}",
         f.severity,
         visible(&f.code),
-        visible(&f.title.get(crate::lang::Lang::EN)),
-        visible(&f.title.get(crate::lang::Lang::ZH))
+        visible(f.title.get(crate::lang::Lang::EN)),
+        visible(f.title.get(crate::lang::Lang::ZH))
     )?;
     for text in [&f.explanation, &f.fix] {
         if !text.get(crate::lang::Lang::EN).is_empty() {
-            writeln!(md, "  - {}", visible(&text.get(crate::lang::Lang::EN)))?;
+            writeln!(md, "  - {}", visible(text.get(crate::lang::Lang::EN)))?;
         }
         if !text.get(crate::lang::Lang::ZH).is_empty() {
-            writeln!(md, "  - {}", visible(&text.get(crate::lang::Lang::ZH)))?;
+            writeln!(md, "  - {}", visible(text.get(crate::lang::Lang::ZH)))?;
         }
     }
     writeln!(md)
