@@ -118,7 +118,7 @@ fn options(state_dir: &Path) -> Options {
             choice: Choice::default(),
         },
         flow: Some(FlowKind::AlipayWeb),
-        lang: Lang::En,
+        lang: Lang::EN,
         present: false,
         lan: None,
         state: None,

@@ -326,8 +326,8 @@ impl ErrorEntry {
             self.title.clone(),
         )
         .explanation(Text::new(
-            explain(|t| &t.en, "Likely causes:"),
-            explain(|t| &t.zh, "可能的原因："),
+            explain(|t| t.get(crate::lang::Lang::EN), "Likely causes:"),
+            explain(|t| t.get(crate::lang::Lang::ZH), "可能的原因："),
         ))
         .fix(self.fix.clone())
     }

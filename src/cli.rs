@@ -54,8 +54,8 @@ pub struct Args {
 /// Options every subcommand understands.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Global {
-    /// Language of explanations: zh or en (default: from the locale).
-    #[arg(long, global = true, env = "AUTHWALK_LANG", value_name = "zh|en")]
+    /// Language of explanations: zh, en or a language file's tag (default: from the locale).
+    #[arg(long, global = true, env = "AUTHWALK_LANG", value_name = "zh|en|TAG")]
     pub lang: Option<Lang>,
 }
 

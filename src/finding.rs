@@ -1,64 +1,30 @@
 //! `Finding`: one thing worth telling the user about a URL, a request or a response, with its
-//! severity, a stable code, and text in Chinese and English. Linters, triage rules and the
+//! severity, a stable code, and text in every known language ([`crate::lang`]). Linters, triage rules and the
 //! flow engine all speak this one type, so the TUI and the CLI show findings the same way.
 
 use std::fmt;
 
 use serde::Serialize;
 
-/// The language explanations are shown in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    En,
-    Zh,
-}
+pub use crate::lang::{Lang, Text};
 
-impl Lang {
-    /// Pick the language from a POSIX locale string such as `zh_CN.UTF-8`.
-    pub fn from_locale(locale: &str) -> Self {
-        if locale.to_ascii_lowercase().starts_with("zh") {
-            Self::Zh
-        } else {
-            Self::En
-        }
-    }
-}
-
-impl std::str::FromStr for Lang {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "en" | "english" => Ok(Self::En),
-            "zh" | "cn" | "zh-cn" | "chinese" | "中文" => Ok(Self::Zh),
-            other => Err(format!("unknown language '{other}': use zh or en")),
-        }
-    }
-}
-
-/// A text in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
-pub struct Text {
-    pub en: String,
-    pub zh: String,
-}
-
-impl Text {
-    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Self {
-        Self {
-            en: en.into(),
-            zh: zh.into(),
-        }
-    }
-
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.en,
-            Lang::Zh => &self.zh,
-        }
-    }
+/// The finding codes code compares against (the values are the wire strings scripts and the
+/// JSON document see; they never change).
+pub mod codes {
+    /// A step needs an input nobody gave.
+    pub const FLOW_MISSING_INPUT: &str = "flow.missing-input";
+    /// The callback's `state` is not the one the walk sent.
+    pub const FLOW_STATE_MISMATCH: &str = "flow.state-mismatch";
+    /// The callback listener ignored a request.
+    pub const CALLBACK_IGNORED: &str = "callback.ignored";
+    /// The walk exchanged the same WeChat code twice.
+    pub const WECHAT_CODE_REUSED: &str = "wechat.confusion.code-reused";
+    /// /sns/userinfo refused the token; where it came from is unknown.
+    pub const WECHAT_SNS_TOKEN_REJECTED: &str = "wechat.confusion.sns-token-rejected";
+    /// /sns/userinfo answered 48001; the scope is unknown.
+    pub const WECHAT_USERINFO_UNAUTHORIZED: &str = "wechat.confusion.userinfo-unauthorized";
+    /// The catalog's "open this page in WeChat" entry.
+    pub const PAGE_OPEN_IN_WECHAT: &str = "page.open-in-wechat";
 }
 
 /// How much a finding matters. Ordered: `Info < Warning < Error`.

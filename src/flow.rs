@@ -298,7 +298,7 @@ impl Flow {
                 Err(e) => {
                     self.notes.push(Finding::new(
                         Severity::Error,
-                        "flow.missing-input",
+                        crate::finding::codes::FLOW_MISSING_INPUT,
                         Text::new(e.to_string(), e.to_string()),
                     ));
                     self.set_state(kind, StepState::Failed);
@@ -365,7 +365,7 @@ impl Flow {
                     got: got.clone(),
                 };
                 self.notes.push(
-                    Finding::new(Severity::Error, "flow.state-mismatch", Text::new(err.to_string(), format!(
+                    Finding::new(Severity::Error, crate::finding::codes::FLOW_STATE_MISMATCH, Text::new(err.to_string(), format!(
                         "回调中的 state「{got}」与本次发出的「{}」不一致：回调可能被伪造（CSRF）或来自另一次登录，请重新发起授权",
                         self.ctx.state
                     ))),
@@ -551,19 +551,10 @@ fn code_evicted(text: &str) -> Option<Finding> {
         Finding::new(
             Severity::Error,
             "sandbox.code-evicted",
-            Text::new(
-                "the sandbox evicted this code under load: its code store was full (a flood of                  consent approvals) and dropped the oldest codes, this one among them",
-                "沙箱在负载下挤出了这个授权码：它的授权码存储已满（大量同意授权请求），丢弃了最早的授权码，其中包括这个",
-            ),
+            Text::key("flow.the-sandbox-evicted-this-code"),
         )
-        .explanation(Text::new(
-            "The provider's error code is kept as the real provider would send it, but the cause              is not a used, expired or foreign code: nothing is wrong with the walk. The consent              page needs no token, so anything that can reach the sandbox can fill the store.",
-            "错误码保持与真实开放平台一致，但原因不是授权码已使用、已过期或属于其他应用：本次流程没有问题。             同意授权页不需要令牌，能访问沙箱的任何程序都能填满该存储。",
-        ))
-        .fix(Text::new(
-            "Approve again and exchange the new code; stop whatever floods the consent page (on              --lan, anyone on the network), or start the sandbox with a larger store cap.",
-            "重新同意授权并换取新的授权码；停止向同意页大量发送请求的程序（使用 --lan 时可能是网络上的任何人），             或以更大的存储上限启动沙箱。",
-        ))
+        .explanation(Text::key("flow.the-provider-s-error-code"))
+        .fix(Text::key("flow.approve-again-and-exchange-the"))
     })
 }
 
@@ -594,14 +585,8 @@ fn redirected(response: &RawResponse) -> Finding {
         ),
     };
     Finding::new(Severity::Error, "transport.redirect", Text::new(en, zh))
-        .explanation(Text::new(
-            "Alipay's gateway and WeChat's API never redirect. A redirect comes from something              in between or a wrong address: a proxy's login page, a WAF or captive portal, or a              base URL that is not the API's (http:// for https://, another host or path).              authwalk does not follow redirects, so nothing was sent there; the Location may              echo your request, appsecret and code included (masked here).",
-            "支付宝网关和微信接口从不重定向。重定向来自中间环节或错误的地址：代理的登录页、WAF 或认证门户，             或者基础地址不是接口地址（把 https:// 写成 http://、主机或路径不对）。authwalk 不跟随重定向，             所以没有向那里发送任何内容；Location 可能回显了你的请求，包括 appsecret 和 code（此处已遮盖）。",
-        ))
-        .fix(Text::new(
-            "Check the base URL in the profile (https, the provider's API host); if a proxy or              firewall asks for a login, log in or exclude the host with NO_PROXY; if the              Location holds your appsecret, treat it as leaked and reset it in the console.",
-            "检查配置中的基础地址（https、开放平台的接口主机）；如果代理或防火墙要求登录，请先登录或用              NO_PROXY 排除该主机；如果 Location 中含有你的 appsecret，请视为已泄露并在控制台重置。",
-        ))
+        .explanation(Text::key("flow.alipay-s-gateway-and-wechat"))
+        .fix(Text::key("flow.check-the-base-url-in"))
 }
 
 /// What a callback carried: the code, the echoed `state`, and every parameter.

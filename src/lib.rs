@@ -31,6 +31,7 @@ pub mod escape;
 pub mod finding;
 pub mod flow;
 pub mod keys;
+pub mod lang;
 pub mod limits;
 pub mod preflight;
 pub mod present;

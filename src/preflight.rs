@@ -95,18 +95,11 @@ impl Report {
         self.facts.push((label.to_owned(), value.into()));
     }
 
-    fn push(
-        &mut self,
-        severity: Severity,
-        code: &str,
-        title: [&str; 2],
-        why: [&str; 2],
-        fix: [&str; 2],
-    ) {
+    fn push(&mut self, severity: Severity, code: &str, title: Text, why: Text, fix: Text) {
         self.findings.push(
-            Finding::new(severity, code, Text::new(title[0], title[1]))
-                .explanation(Text::new(why[0], why[1]))
-                .fix(Text::new(fix[0], fix[1])),
+            Finding::new(severity, code, title)
+                .explanation(why)
+                .fix(fix),
         );
     }
 }
@@ -148,18 +141,12 @@ fn check_alipay(p: &AlipayProfile, options: &Options, report: &mut Report) {
             report.push(
                 Severity::Error,
                 "keys.key-size",
-                [
-                    &format!("The app key has {} bits, too few for {}", info.bits, sign_type.as_str()),
-                    &format!("应用私钥只有 {} 位，不足以用于 {}", info.bits, sign_type.as_str()),
-                ],
-                [
-                    "RSA2 (SHA256withRSA) needs a 2048-bit key; the gateway answers isv.invalid-signature otherwise.",
-                    "RSA2（SHA256withRSA）需要 2048 位密钥，否则网关返回 isv.invalid-signature。",
-                ],
-                [
-                    "Generate a 2048-bit pair (authwalk keys gen) and upload the public key to the console.",
-                    "重新生成 2048 位密钥（authwalk keys gen），并把公钥上传到开放平台。",
-                ],
+                Text::with(
+                    "preflight.the-app-key-has-bits",
+                    &[("bits", &info.bits), ("sign_type", &sign_type.as_str())],
+                ),
+                Text::key("preflight.rsa2-sha256withrsa-needs-a-2048"),
+                Text::key("preflight.generate-a-2048-bit-pair"),
             );
         }
         if let Some(sdk) = options.sdk {
@@ -188,15 +175,12 @@ fn private_key(r: &SecretRef, report: &mut Report) -> Option<PrivateKey> {
             report.push(
                 Severity::Error,
                 "keys.private-key",
-                ["The app private key cannot be used", "应用私钥无法使用"],
-                [
-                    &format!("{}: {reason}", r.describe()),
-                    &format!("{}：{reason}", r.describe()),
-                ],
-                [
-                    "Point private_key at the 应用私钥 file (PEM or one-line base64), not at a public key or certificate; `authwalk keys inspect FILE` says what a file holds.",
-                    "private_key 应指向应用私钥文件（PEM 或单行 base64），而不是公钥或证书；`authwalk keys inspect FILE` 可查看文件内容。",
-                ],
+                Text::key("preflight.the-app-private-key-cannot"),
+                Text::with(
+                    "preflight.text",
+                    &[("r", &r.describe()), ("reason", &reason)],
+                ),
+                Text::key("preflight.point-private-key-at-the"),
             );
             None
         }
@@ -207,43 +191,39 @@ fn sdk_format(sdk: Sdk, encoding: Encoding, report: &mut Report) {
     report.fact("SDK", sdk.name());
     match sdk.wants() {
         Some(wanted) if wanted != encoding => {
-            let to = if wanted == Encoding::Pkcs8 { "pkcs8" } else { "pkcs1" };
+            let to = if wanted == Encoding::Pkcs8 {
+                "pkcs8"
+            } else {
+                "pkcs1"
+            };
             report.push(
                 Severity::Error,
                 "keys.sdk-format",
-                [
-                    &format!("The {} SDK wants {}, the key is {}", sdk.name(), wanted.name(), encoding.name()),
-                    &format!("{} SDK 需要 {} 格式，该私钥是 {}", sdk.name(), wanted.name(), encoding.name()),
-                ],
-                [
-                    "Alipay's Java SDK reads PKCS#8 (PEM label PRIVATE KEY, one line starting MIIEv…); the Python, PHP and .NET SDKs read PKCS#1 (RSA PRIVATE KEY, starting MIIEp…). The key tool offers both: 'PKCS8 (Java)' and 'PKCS1 (non-Java)'. A key in the other format fails to load or signs nothing.",
-                    "支付宝 Java SDK 读取 PKCS#8（PEM 标签 PRIVATE KEY，单行以 MIIEv 开头）；Python、PHP、.NET SDK 读取 PKCS#1（RSA PRIVATE KEY，以 MIIEp 开头）。密钥工具提供两种：「PKCS8（Java 适用）」与「PKCS1（非 Java 适用）」。格式不对时私钥无法加载。",
-                ],
-                [
-                    &format!("Convert it: authwalk keys convert KEY --to {to} --one-line"),
-                    &format!("转换格式：authwalk keys convert KEY --to {to} --one-line"),
-                ],
+                Text::with(
+                    "preflight.the-sdk-wants-the-key",
+                    &[
+                        ("sdk", &sdk.name()),
+                        ("wanted", &wanted.name()),
+                        ("encoding", &encoding.name()),
+                    ],
+                ),
+                Text::key("preflight.alipay-s-java-sdk-reads"),
+                Text::with("preflight.convert-it-authwalk-keys-convert", &[("to", &to)]),
             );
         }
         Some(_) => {}
         None => report.push(
             Severity::Info,
             "keys.sdk-format",
-            [
-                &format!("The {} SDK reads both formats; tell it which", sdk.name()),
-                &format!("{} SDK 两种格式都能读取，需要说明是哪一种", sdk.name()),
-            ],
-            [
-                &format!(
-                    "This key is {}. The Node SDK takes keyType 'PKCS1' (its default) or 'PKCS8'; gopay and smartwalle/alipay parse either.",
-                    encoding.name()
-                ),
-                &format!(
-                    "该私钥是 {}。Node SDK 的 keyType 为 'PKCS1'（默认）或 'PKCS8'；gopay、smartwalle/alipay 两种都能解析。",
-                    encoding.name()
-                ),
-            ],
-            ["Set the key type to match.", "把 keyType 设置为对应的格式。"],
+            Text::with(
+                "preflight.the-sdk-reads-both-formats",
+                &[("sdk", &sdk.name())],
+            ),
+            Text::with(
+                "preflight.this-key-is-the-node",
+                &[("encoding", &encoding.name())],
+            ),
+            Text::key("preflight.set-the-key-type-to"),
         ),
     }
 }
@@ -254,40 +234,34 @@ fn alipay_public_key(path: &std::path::Path, app: Option<&PrivateKey>, report: &
         .and_then(|bytes| PublicKey::parse_bytes(&bytes).map_err(|e| e.to_string()));
     match parsed {
         Ok(key) => {
-            report.fact("Alipay public key fingerprint", key.fingerprint().to_string());
+            report.fact(
+                "Alipay public key fingerprint",
+                key.fingerprint().to_string(),
+            );
             if let Some(app) = app
                 && crate::keys::check_alipay_public_key(&key, app).is_err()
             {
                 report.push(
                     Severity::Error,
                     "keys.alipay-public-key-is-app-key",
-                    [
-                        "The Alipay public key is the app's own public key",
-                        "支付宝公钥填成了应用公钥",
-                    ],
-                    [
-                        &format!("{} has the fingerprint of the app private key's public half. Responses are signed by Alipay's key, so none would verify.", path.display()),
-                        &format!("{} 与应用私钥的公钥指纹相同。响应由支付宝的私钥签名，用应用公钥验签一定失败。", path.display()),
-                    ],
-                    [
-                        "In the console (开发设置 → 接口加签方式), copy the 支付宝公钥, not the 应用公钥.",
-                        "在开放平台「开发设置 → 接口加签方式」中复制「支付宝公钥」，而不是「应用公钥」。",
-                    ],
+                    Text::key("preflight.the-alipay-public-key-is"),
+                    Text::with(
+                        "preflight.has-the-fingerprint-of-the",
+                        &[("path", &path.display())],
+                    ),
+                    Text::key("preflight.in-the-console-copy-the"),
                 );
             }
         }
         Err(reason) => report.push(
             Severity::Error,
             "keys.alipay-public-key",
-            ["The Alipay public key cannot be read", "支付宝公钥无法读取"],
-            [
-                &format!("{}: {reason}", path.display()),
-                &format!("{}：{reason}", path.display()),
-            ],
-            [
-                "Save the 支付宝公钥 from the console (one line or PEM) and point alipay_public_key at it.",
-                "从开放平台保存支付宝公钥（单行或 PEM），并让 alipay_public_key 指向该文件。",
-            ],
+            Text::key("preflight.the-alipay-public-key-cannot"),
+            Text::with(
+                "preflight.text-2",
+                &[("path", &path.display()), ("reason", &reason)],
+            ),
+            Text::key("preflight.save-the-from-the-console"),
         ),
     }
 }
@@ -295,26 +269,33 @@ fn alipay_public_key(path: &std::path::Path, app: Option<&PrivateKey>, report: &
 fn app_id_environment(app_id: &str, env: &Environment, report: &mut Report) {
     let on_sandbox = matches!(env, Environment::Sandbox | Environment::SandboxLegacy);
     if !matches!(env, Environment::Custom { .. }) && environment_mismatch(on_sandbox, app_id) {
-        let (host, other) = if on_sandbox {
-            ("Alipay's sandbox", "production")
+        let host = if on_sandbox {
+            "Alipay's sandbox"
         } else {
-            ("production", "sandbox")
+            "production"
         };
         report.push(
             Severity::Error,
             "keys.app-id-environment",
-            [
-                &format!("App id {app_id} looks like a {other} app, but the profile goes to {host}"),
-                &format!("应用 {app_id} 看起来是{}应用，但配置指向{}", if on_sandbox { "正式" } else { "沙箱" }, if on_sandbox { "沙箱环境" } else { "正式环境" }),
-            ],
-            [
-                &format!("Sandbox app ids start with 9021000 (or 2021000/2016 for older sandboxes); the gateway {} answers isv.invalid-app-id for an app of the other environment.", env.gateway_url()),
-                &format!("沙箱应用的 APPID 以 9021000（旧沙箱 2021000/2016）开头；网关 {} 对另一环境的应用返回 isv.invalid-app-id。", env.gateway_url()),
-            ],
-            [
-                &format!("Set environment = \"{}\" in the profile, or use the app id of the {host}.", if on_sandbox { "production" } else { "sandbox" }),
-                &format!("把配置中的 environment 改为 \"{}\"，或改用对应环境的 APPID。", if on_sandbox { "production" } else { "sandbox" }),
-            ],
+            Text::with(
+                if on_sandbox {
+                    "preflight.app-id-looks-production"
+                } else {
+                    "preflight.app-id-looks-sandbox"
+                },
+                &[("app_id", &app_id)],
+            ),
+            Text::with(
+                "preflight.sandbox-app-ids-start-with",
+                &[("env", &env.gateway_url())],
+            ),
+            Text::with(
+                "preflight.set-environment-in-the-profile",
+                &[
+                    ("value", &if on_sandbox { "production" } else { "sandbox" }),
+                    ("host", &host),
+                ],
+            ),
         );
     }
 }
@@ -324,18 +305,9 @@ fn redirect(uri: &str, env: &ProfileEnv, options: &Options, report: &mut Report)
         report.push(
             Severity::Error,
             "keys.redirect-uri",
-            [
-                "The redirect_uri is not a URL",
-                "redirect_uri 不是合法的 URL",
-            ],
-            [
-                &format!("'{uri}' cannot be parsed."),
-                &format!("无法解析 '{uri}'。"),
-            ],
-            [
-                "Write the full callback URL, https://….",
-                "填写完整的回调地址 https://…。",
-            ],
+            Text::key("preflight.the-redirect-uri-is-not"),
+            Text::with("preflight.cannot-be-parsed", &[("uri", &uri)]),
+            Text::key("preflight.write-the-full-callback-url"),
         );
         return;
     };
@@ -346,15 +318,12 @@ fn redirect(uri: &str, env: &ProfileEnv, options: &Options, report: &mut Report)
         report.push(
             Severity::Error,
             "keys.redirect-not-https",
-            ["The redirect_uri is not https", "redirect_uri 不是 https"],
-            [
-                &format!("'{uri}' carries the authorization code in clear text; the providers' consoles expect an https callback for a live app."),
-                &format!("'{uri}' 以明文传递授权码；线上应用的回调地址应使用 https。"),
-            ],
-            [
-                "Serve the callback over https and register that URL.",
-                "回调地址改用 https，并在平台上登记该地址。",
-            ],
+            Text::key("preflight.the-redirect-uri-is-not-2"),
+            Text::with(
+                "preflight.carries-the-authorization-code-in",
+                &[("uri", &uri)],
+            ),
+            Text::key("preflight.serve-the-callback-over-https"),
         );
     }
     if let Some(domain) = &options.domain {
@@ -367,18 +336,15 @@ fn redirect(uri: &str, env: &ProfileEnv, options: &Options, report: &mut Report)
             report.push(
                 Severity::Error,
                 "keys.redirect-domain",
-                [
-                    &format!("The redirect_uri is not on the registered {domain}"),
-                    &format!("redirect_uri 不在登记的 {domain} 上"),
-                ],
-                [
-                    &format!("'{uri}' has host '{host}'. WeChat compares the whole host with the 网页授权域名 (a subdomain does not match) and answers 10003 redirect_uri 域名与后台配置不一致; Alipay refuses a callback outside the 授权回调地址."),
-                    &format!("'{uri}' 的域名是 '{host}'。微信要求与「网页授权域名」完全一致（子域名不算），否则返回 10003 redirect_uri 域名与后台配置不一致；支付宝拒绝不在「授权回调地址」下的回调。"),
-                ],
-                [
-                    "Register the callback's host in the console, or change redirect_uri to the registered one.",
-                    "在平台登记回调地址的域名，或把 redirect_uri 改为已登记的地址。",
-                ],
+                Text::with(
+                    "preflight.the-redirect-uri-is-not-3",
+                    &[("domain", &domain)],
+                ),
+                Text::with(
+                    "preflight.has-host-wechat-compares-the",
+                    &[("uri", &uri), ("host", &host)],
+                ),
+                Text::key("preflight.register-the-callback-s-host"),
             );
         }
     }
@@ -396,15 +362,20 @@ fn check_wechat(p: &WechatProfile, options: &Options, report: &mut Report) {
                     report.push(
                         Severity::Error,
                         "keys.wechat-secret-format",
-                        ["The appsecret is not 32 hex characters", "AppSecret 不是 32 位十六进制字符"],
-                        [
-                            &format!("{} gives {len} characters{}. An AppSecret is 32 hex digits; anything else gets 40001 invalid credential or 40125 invalid appsecret.", r.describe(), if hex { "" } else { ", not all hex" }),
-                            &format!("{} 给出 {len} 个字符{}。AppSecret 是 32 位十六进制数，否则返回 40001 或 40125。", r.describe(), if hex { "" } else { "，且不全是十六进制" }),
-                        ],
-                        [
-                            "Copy the AppSecret again (设置与开发 → 基本配置); reset it if lost. Check the reference gives nothing else (a label, quotes).",
-                            "重新复制 AppSecret（设置与开发 → 基本配置），遗失时可重置；确认引用只输出密钥本身（没有标签或引号）。",
-                        ],
+                        Text::key("preflight.the-appsecret-is-not-32"),
+                        Text::with(
+                            "preflight.gives-characters-an-appsecret-is",
+                            &[("r", &r.describe()), ("len", &len)],
+                        )
+                        .fill_text(
+                            "not_hex",
+                            &if hex {
+                                Text::default()
+                            } else {
+                                Text::key("preflight.not-all-hex")
+                            },
+                        ),
+                        Text::key("preflight.copy-the-appsecret-again-reset"),
                     );
                 } else {
                     report.fact("appsecret", format!("{}: 32 hex characters", r.describe()));
@@ -413,12 +384,9 @@ fn check_wechat(p: &WechatProfile, options: &Options, report: &mut Report) {
             Err(e) => report.push(
                 Severity::Error,
                 "keys.wechat-secret",
-                ["The appsecret cannot be read", "无法读取 AppSecret"],
-                [&e.to_string(), &e.to_string()],
-                [
-                    "Fix the reference: env:VAR, cmd:COMMAND or file:PATH.",
-                    "修正引用：env:VAR、cmd:COMMAND 或 file:PATH。",
-                ],
+                Text::key("preflight.the-appsecret-cannot-be-read"),
+                Text::new(e.to_string(), e.to_string()),
+                Text::key("preflight.fix-the-reference-env-var"),
             ),
         }
     }
@@ -429,15 +397,9 @@ fn check_wechat(p: &WechatProfile, options: &Options, report: &mut Report) {
         report.push(
             Severity::Warning,
             "keys.wechat-appid-format",
-            [
-                "The appid does not look like a WeChat appid",
-                "appid 不像微信的 AppID",
-            ],
-            [
-                &format!("'{}' is not 'wx' and 16 hex digits.", p.appid),
-                &format!("'{}' 不是 'wx' 加 16 位十六进制数。", p.appid),
-            ],
-            ["Copy the AppID from the console.", "从公众平台复制 AppID。"],
+            Text::key("preflight.the-appid-does-not-look"),
+            Text::with("preflight.is-not-wx-and-16", &[("appid", &p.appid)]),
+            Text::key("preflight.copy-the-appid-from-the"),
         );
     }
     redirect(&p.redirect_uri, &env, options, report);

@@ -1,7 +1,7 @@
 //! The one model of a walk that every face renders: step rows with their states and
 //! countdowns, exchange views (request, signing trace, response raw and pretty, verification),
 //! field rows with their catalog meaning, findings, the callback, and the summary. Pure and
-//! serializable, with one masking [`Policy`]. The `--json` document (`authwalk.run/1`) is its
+//! serializable, with one masking [`Policy`]. The `--json` document (`authwalk.run/2`) is its
 //! serialization; the view-only parts (titles, field meanings, pretty bodies) are skipped there
 //! so the documented schema stays as it is.
 //!
@@ -186,8 +186,7 @@ impl Policy {
             text(e);
         }
         if let Some(v) = &mut view.verification {
-            text(&mut v.reason);
-            text(&mut v.reason_zh);
+            v.reason.values_mut().for_each(&text);
             if let Some(t) = &mut v.signed_text {
                 text(t);
             }
@@ -200,8 +199,7 @@ impl Policy {
         }
         for f in &mut view.findings {
             for t in [&mut f.title, &mut f.explanation, &mut f.fix] {
-                text(&mut t.en);
-                text(&mut t.zh);
+                t.values_mut().for_each(&text);
             }
         }
     }
@@ -217,7 +215,7 @@ fn json_strings(value: &mut Value, f: &mut impl FnMut(&mut String)) {
     }
 }
 
-/// A whole walk, as every face shows it. Serialized, it is the `authwalk.run/1` document;
+/// A whole walk, as every face shows it. Serialized, it is the `authwalk.run/2` document;
 /// [`replay`] reads one back.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Walk {
@@ -244,7 +242,11 @@ pub struct Walk {
 }
 
 /// The `schema` of a walk document.
-pub const RUN_SCHEMA: &str = "authwalk.run/1";
+pub const RUN_SCHEMA: &str = "authwalk.run/2";
+
+/// The first walk document: texts were `{en, zh}` maps already, but a verification's reason was
+/// an English `reason` with a Chinese `reason_zh` beside it. [`replay`] still reads it.
+pub const RUN_SCHEMA_V1: &str = "authwalk.run/1";
 
 fn run_schema() -> &'static str {
     RUN_SCHEMA
@@ -395,28 +397,72 @@ pub struct ResponseView {
 
 /// The signature check of an Alipay response.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "VerificationDoc")]
 pub struct VerificationView {
     /// `verified`, `verified_unescaped`, `mismatch` or `unsigned`.
     pub outcome: String,
-    pub reason: String,
+    /// Why it verified or not, by language.
+    pub reason: Text,
     pub node: Option<String>,
     pub signed_text: Option<String>,
     pub sign: Option<String>,
     pub alipay_cert_sn: Option<String>,
     #[serde(skip)]
     pub badge: Badge,
-    /// `reason` in Chinese, when known.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reason_zh: String,
 }
 
 impl VerificationView {
-    /// Why it verified or not, in `lang` (English when no Chinese is known).
+    /// Why it verified or not, in `lang` (English when `lang` has none).
     pub fn reason(&self, lang: Lang) -> &str {
-        if lang == Lang::Zh && !self.reason_zh.is_empty() {
-            &self.reason_zh
-        } else {
-            &self.reason
+        self.reason.get(lang)
+    }
+
+    /// A reason known in English and, when `zh` is not empty, in Chinese.
+    pub fn reason_of(en: &str, zh: &str) -> Text {
+        let mut reason = Text::default();
+        reason.set(Lang::EN, en);
+        if !zh.is_empty() {
+            reason.set(Lang::ZH, zh);
+        }
+        reason
+    }
+}
+
+/// A verification as a document holds it: `reason` a map by language (`authwalk.run/2`), or
+/// an English string with `reason_zh` beside it (`authwalk.run/2`).
+#[derive(Deserialize)]
+struct VerificationDoc {
+    outcome: String,
+    reason: ReasonDoc,
+    node: Option<String>,
+    signed_text: Option<String>,
+    sign: Option<String>,
+    alipay_cert_sn: Option<String>,
+    #[serde(default)]
+    reason_zh: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ReasonDoc {
+    Text(Text),
+    Plain(String),
+}
+
+impl From<VerificationDoc> for VerificationView {
+    fn from(doc: VerificationDoc) -> Self {
+        let reason = match doc.reason {
+            ReasonDoc::Text(text) => text,
+            ReasonDoc::Plain(en) => Self::reason_of(&en, &doc.reason_zh),
+        };
+        Self {
+            outcome: doc.outcome,
+            reason,
+            node: doc.node,
+            signed_text: doc.signed_text,
+            sign: doc.sign,
+            alipay_cert_sn: doc.alipay_cert_sn,
+            badge: Badge::default(),
         }
     }
 }
@@ -577,7 +623,11 @@ mod tests {
             for step in flow.steps(true) {
                 let text = narration(flow, step)
                     .unwrap_or_else(|| panic!("no narration for {flow} {step}"));
-                assert!(!text.en.is_empty() && !text.zh.is_empty(), "{flow} {step}");
+                assert!(
+                    !text.get(crate::lang::Lang::EN).is_empty()
+                        && !text.get(crate::lang::Lang::ZH).is_empty(),
+                    "{flow} {step}"
+                );
             }
         }
     }

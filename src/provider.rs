@@ -78,8 +78,8 @@ impl Provider {
     /// The provider's name for people, in both languages.
     pub fn display_name(self) -> Text {
         match self {
-            Self::Alipay => Text::new("Alipay", "支付宝"),
-            Self::Wechat => Text::new("WeChat", "微信"),
+            Self::Alipay => Text::key("provider.alipay"),
+            Self::Wechat => Text::key("provider.wechat"),
         }
     }
 }
@@ -231,23 +231,11 @@ pub fn lint_authorize_url(input: &str) -> Vec<Finding> {
     vec![urlcheck::finding(
         Severity::Error,
         "lint.unknown-provider",
-        ["Not a known authorize URL", "无法识别的授权链接"],
-        [
-            &format!(
-                "Host '{}' and path '{}' match neither WeChat (open.weixin.qq.com, \
-                 /connect/oauth2/authorize) nor Alipay (openauth.alipay.com, \
-                 /oauth2/publicAppAuthorize.htm).",
-                url.host, url.path
-            ),
-            &format!(
-                "域名 '{}' 和路径 '{}' 既不是微信（open.weixin.qq.com、/connect/oauth2/authorize）\
-                 也不是支付宝（openauth.alipay.com、/oauth2/publicAppAuthorize.htm）的授权地址。",
-                url.host, url.path
-            ),
-        ],
-        [
-            "Paste the authorize URL itself (the one the user opens), not the callback or an API URL.",
-            "请粘贴用户打开的授权链接本身，而不是回调地址或接口地址。",
-        ],
+        Text::key("provider.not-a-known-authorize-url"),
+        Text::with(
+            "provider.host-and-path-match-neither",
+            &[("host", &url.host), ("path", &url.path)],
+        ),
+        Text::key("provider.paste-the-authorize-url-itself"),
     )]
 }

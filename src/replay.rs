@@ -2,7 +2,7 @@
 //! file are understood:
 //!
 //! - a JSON transcript (`authwalk.transcript/1`), from `run --export` or `e` in the inspector;
-//! - a `run --json` document (`authwalk.run/1`);
+//! - a `run --json` document (`authwalk.run/2`);
 //! - a browser capture (HAR, or a list of URLs), triaged offline as `authwalk triage` does and
 //!   laid out as the steps of the login it recorded; or the `triage --json` document
 //!   (`authwalk.triage/1`) of one.
@@ -21,8 +21,8 @@ use crate::finding::Text;
 use crate::flow::{ExchangeOutcome, FlowKind, StepKind, StepState};
 use crate::keys::PublicKey;
 use crate::present::{
-    ContextView, ExchangeView, Policy, RUN_SCHEMA, RequestView, ResponseView, StepRow, TargetInfo,
-    TargetKind, TimedView, VerificationView, Walk,
+    ContextView, ExchangeView, Policy, RUN_SCHEMA, RUN_SCHEMA_V1, RequestView, ResponseView,
+    StepRow, TargetInfo, TargetKind, TimedView, VerificationView, Walk,
 };
 use crate::provider::Provider;
 use crate::transcript::{self, har};
@@ -115,7 +115,7 @@ impl Recording {
                     walk: walk_of(walk)?,
                 })
             }
-            (Some(RUN_SCHEMA), Some(doc)) => Ok(Self {
+            (Some(RUN_SCHEMA | RUN_SCHEMA_V1), Some(doc)) => Ok(Self {
                 origin: Origin::RunDocument,
                 // `run --json` masks unless `--reveal`; masking again changes nothing.
                 redacted: false,
@@ -319,7 +319,7 @@ fn capture_target(flow: FlowKind, base: String) -> TargetInfo {
     let name = flow.provider().display_name();
     TargetInfo {
         kind: TargetKind::Capture,
-        name: name.en.clone(),
+        name: name.get(crate::lang::Lang::EN).to_owned(),
         base,
         app: name,
         user: None,
@@ -454,13 +454,12 @@ fn capture_exchange(provider: Provider, step: StepKind, s: &har::Step) -> (Excha
             .as_ref()
             .map(|(outcome, reason)| VerificationView {
                 outcome: outcome.clone(),
-                reason: reason.clone(),
+                reason: VerificationView::reason_of(reason, ""),
                 node: None,
                 signed_text: None,
                 sign: None,
                 alipay_cert_sn: None,
                 badge: crate::present::Badge::default(),
-                reason_zh: String::new(),
             }),
         decoded,
         findings: s.findings.clone(),

@@ -451,7 +451,7 @@ fn on_sandbox(
         app,
         info: TargetInfo {
             kind,
-            name: format!("{} as {user}", name.en),
+            name: format!("{} as {user}", name.get(crate::lang::Lang::EN)),
             base,
             app: name,
             user: Some(user.clone()),
@@ -565,10 +565,7 @@ fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> 
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
     };
-    let name = Text::new(
-        format!("Alipay app {}", entry.app_id),
-        format!("支付宝应用 {}", entry.app_id),
-    );
+    let name = Text::with("target.alipay-app", &[("app_id", &entry.app_id)]);
     Ok((App::Alipay(app), name))
 }
 
@@ -610,10 +607,7 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
         api_base: m.wechat.api_base.clone(),
         lang: UserInfoLang::ZhCn,
     };
-    let name = Text::new(
-        format!("WeChat app {}", entry.appid),
-        format!("微信应用 {}", entry.appid),
-    );
+    let name = Text::with("target.wechat-app", &[("appid", &entry.appid)]);
     Ok((App::Wechat(app), name))
 }
 

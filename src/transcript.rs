@@ -103,22 +103,20 @@ pub fn environment_label(target: &TargetInfo) -> Text {
         .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
         .unwrap_or_default();
     match target.kind {
-        TargetKind::Sandbox | TargetKind::RunningSandbox => Text::new(
-            "authwalk's embedded sandbox (an emulator, not Alipay's or WeChat's)",
-            "authwalk 内置沙箱（模拟器，并非支付宝或微信的环境）",
-        ),
+        TargetKind::Sandbox | TargetKind::RunningSandbox => {
+            Text::key("transcript.authwalk-s-embedded-sandbox-an")
+        }
         TargetKind::Profile | TargetKind::Capture if host.ends_with("alipaydev.com") => {
-            Text::new("Alipay sandbox", "沙箱环境")
+            Text::key("transcript.alipay-sandbox")
         }
         TargetKind::Profile | TargetKind::Capture
             if host.ends_with("alipay.com") || host.ends_with("weixin.qq.com") =>
         {
-            Text::new("production", "正式环境")
+            Text::key("transcript.production")
         }
-        TargetKind::Profile | TargetKind::Capture => Text::new(
-            format!("custom base URL {}", target.base),
-            format!("自定义地址 {}", target.base),
-        ),
+        TargetKind::Profile | TargetKind::Capture => {
+            Text::with("transcript.custom-base-url", &[("base", &target.base)])
+        }
     }
 }
 
@@ -128,7 +126,7 @@ fn environment_json(target: &TargetInfo) -> Value {
         "kind": target.kind,
         "name": target.name,
         "base": target.base,
-        "label": {"en": label.en, "zh": label.zh},
+        "label": {"en": label.get(crate::lang::Lang::EN), "zh": label.get(crate::lang::Lang::ZH)},
     })
 }
 
@@ -192,16 +190,16 @@ pub struct SupportQuestion {
 impl SupportQuestion {
     fn to_json(&self) -> Value {
         json!({
-            "environment": {"en": self.environment.en, "zh": self.environment.zh, "base": self.base},
+            "environment": {"en": self.environment.get(crate::lang::Lang::EN), "zh": self.environment.get(crate::lang::Lang::ZH), "base": self.base},
             "api": {
                 "endpoint": self.endpoint,
-                "en": self.api.as_ref().map(|t| t.en.clone()),
-                "zh": self.api.as_ref().map(|t| t.zh.clone()),
+                "en": self.api.as_ref().map(|t| t.get(crate::lang::Lang::EN).to_owned()),
+                "zh": self.api.as_ref().map(|t| t.get(crate::lang::Lang::ZH).to_owned()),
             },
             "request_parameters": self.params.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
             "error": self.error.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
             "trace": self.trace.as_ref().map(|(k, v)| json!({k: v})),
-            "signature": self.signature.as_ref().map(|t| json!({"en": t.en, "zh": t.zh})),
+            "signature": self.signature.as_ref().map(|t| json!({"en": t.get(crate::lang::Lang::EN), "zh": t.get(crate::lang::Lang::ZH)})),
             "status": self.status,
         })
     }
@@ -269,15 +267,14 @@ pub fn support_question(walk: &Walk) -> SupportQuestion {
         q.trace = Some(("traceId".to_owned(), v.clone()));
     }
     q.signature = ex.verification.as_ref().map(|v| {
-        let (en, zh) = match v.badge {
-            Badge::Verified => ("verified", "验签通过"),
-            Badge::VerifiedUnescaped => {
-                ("verified after unescaping \\/", "去掉 \\/ 转义后验签通过")
-            }
-            Badge::Mismatch => ("does NOT verify", "验签失败"),
-            Badge::Unsigned => ("unsigned", "未签名"),
+        let key = match v.badge {
+            Badge::Verified => "transcript.signature-verified",
+            Badge::VerifiedUnescaped => "transcript.signature-verified-unescaped",
+            Badge::Mismatch => "transcript.signature-mismatch",
+            Badge::Unsigned => "transcript.signature-unsigned",
         };
-        Text::new(format!("{en}: {}", v.reason), format!("{zh}：{}", v.reason))
+        // The reason as the English document gave it, in every language (as `/1` did).
+        Text::with(key, &[("reason", &v.reason.get(crate::lang::Lang::EN))])
     });
     q
 }

@@ -170,7 +170,9 @@ fn rules(provider: Provider, ex: &Exchange, codes: &[String], walk: Walk<'_>) ->
             mixups_at(flow, ex)
                 .into_iter()
                 // The walk knows better than the URL when the code was reused.
-                .filter(|f| !(reused.is_some() && f.code == "wechat.confusion.code-reused")),
+                .filter(|f| {
+                    !(reused.is_some() && f.code == crate::finding::codes::WECHAT_CODE_REUSED)
+                }),
         );
     }
     out.extend(reused);
@@ -237,19 +239,10 @@ fn code_not_exchanged(provider: Provider, ex: &Exchange, flow: &Flow) -> Option<
         Finding::new(
             Severity::Warning,
             "wechat.confusion.code-not-exchanged",
-            Text::new(
-                "the code-exchange step called /cgi-bin/token: the code was never exchanged, and the access_token that came back is the app's basic token, not the user's web-auth token",
-                "换取 code 这一步调用的是 /cgi-bin/token：code 根本没有被换取，拿到的 access_token 是应用的基础令牌，而不是用户的网页授权令牌",
-            ),
+            Text::key("triage.the-code-exchange-step-called"),
         )
-        .explanation(Text::new(
-            "/cgi-bin/token (grant_type=client_credential) needs no code and returns no openid; it identifies the app. The code is exchanged at /sns/oauth2/access_token (grant_type=authorization_code), which returns the web-auth access_token and the openid that /sns/userinfo needs. A widely copied tutorial (seed 002_aa3bf60b0a6cfa3f.txt) does exactly this.",
-            "/cgi-bin/token（grant_type=client_credential）不需要 code，也不返回 openid，它代表的是应用。code 应在 /sns/oauth2/access_token（grant_type=authorization_code）换取，返回 /sns/userinfo 所需的网页授权 access_token 和 openid。一篇流传很广的教程（seed 002_aa3bf60b0a6cfa3f.txt）正是这样写的。",
-        ))
-        .fix(Text::new(
-            "call /sns/oauth2/access_token?appid=…&secret=…&code=CODE&grant_type=authorization_code",
-            "改为调用 /sns/oauth2/access_token?appid=…&secret=…&code=CODE&grant_type=authorization_code",
-        ))
+        .explanation(Text::key("triage.cgi-bin-token-grant-type"))
+        .fix(Text::key("triage.call-sns-oauth2-access-token"))
     })
 }
 
@@ -270,19 +263,10 @@ fn frozen_account(node: &serde_json::Map<String, Value>) -> Option<Finding> {
         Finding::new(
             Severity::Warning,
             "alipay.triage.frozen-account",
-            Text::new(
-                format!("the call succeeded, but the account is frozen ({seen})"),
-                format!("调用成功，但该账户已被冻结（{seen}）"),
-            ),
+            Text::with("triage.the-call-succeeded-but-the", &[("seen", &seen)]),
         )
-        .explanation(Text::new(
-            "alipay.user.info.share answers 10000 for a frozen account too: the profile is returned, the account is not usable. A login that only checks the result code lets it in.",
-            "账户被冻结时 alipay.user.info.share 同样返回 10000：会员信息照常返回，但账户不可正常使用。只判断返回码的登录逻辑会放行它。",
-        ))
-        .fix(Text::new(
-            "decide what a frozen account may do in your app (refuse, or allow with limits) and check user_status / is_blocked after the call",
-            "在业务中决定冻结账户能做什么（拒绝或限制使用），调用后检查 user_status / is_blocked",
-        )),
+        .explanation(Text::key("triage.alipay-user-info-share-answers"))
+        .fix(Text::key("triage.decide-what-a-frozen-account")),
     )
 }
 
@@ -321,19 +305,13 @@ fn scope_differs(provider: Provider, ex: &Exchange, flow: &Flow) -> Option<Findi
         Finding::new(
             Severity::Warning,
             "flow.scope-differs",
-            Text::new(
-                format!("the authorize URL asked for scope {requested}, but {granted} was granted"),
-                format!("授权链接申请的 scope 是 {requested}，实际授予的是 {granted}"),
+            Text::with(
+                "triage.the-authorize-url-asked-for",
+                &[("requested", &requested), ("granted", &granted)],
             ),
         )
-        .explanation(Text::new(
-            "The token can only do what the granted scope allows: a silent scope (auth_base / snsapi_base) cannot read the profile. The platform or the user decided, not the URL.",
-            "令牌的能力以实际授予的 scope 为准：静默授权（auth_base / snsapi_base）不能获取用户信息。授予范围由平台或用户决定，而不是授权链接。",
-        ))
-        .fix(Text::new(
-            "read the granted scope before calling the profile API, and ask again (with the consent scope) when it is not enough",
-            "调用用户信息接口前先检查实际授予的 scope，不够时用需要用户同意的 scope 重新授权",
-        )),
+        .explanation(Text::key("triage.the-token-can-only-do"))
+        .fix(Text::key("triage.read-the-granted-scope-before")),
     )
 }
 
@@ -345,19 +323,10 @@ fn state_unchecked(flow: &Flow) -> Option<Finding> {
         Finding::new(
             Severity::Info,
             "flow.state-unchecked",
-            Text::new(
-                "only a code was given, so the state (CSRF) check was skipped",
-                "只提供了 code，因此跳过了 state（CSRF）校验",
-            ),
+            Text::key("triage.only-a-code-was-given"),
         )
-        .explanation(Text::new(
-            "The state parameter is compared when the whole redirect URL is pasted or received. A bare code carries no state, so nothing shows that this code came from this login.",
-            "只有粘贴或收到完整的回跳地址时才会比对 state。单独的 code 不带 state，无法确认它来自本次登录。",
-        ))
-        .fix(Text::new(
-            "paste the whole redirect URL (with state) to have it checked; your server must compare state on every callback",
-            "粘贴完整的回跳地址（含 state）即可校验；你的服务端应在每次回调时比对 state",
-        ))
+        .explanation(Text::key("triage.the-state-parameter-is-compared"))
+        .fix(Text::key("triage.paste-the-whole-redirect-url"))
     })
 }
 
@@ -402,18 +371,13 @@ fn code_reused(ex: &Exchange, has: &impl Fn(&str) -> bool, flow: &Flow) -> Optio
         .filter(|c| **c == code.value)
         .count();
     (uses > 1).then(|| {
-        Finding::new(Severity::Error, "flow.code-reused", Text::new(
-            format!("this walk already sent this code to the token endpoint ({uses} uses)"),
-            format!("本次流程已经用这个 code 换过令牌（共 {uses} 次）"),
-        ))
-        .explanation(Text::new(
-            "A code is single use: the first exchange consumes it, whether or not it succeeds. A page that redirects twice (or a retry) spends it a second time.",
-            "授权码只能使用一次：第一次换取即被消耗，无论成功与否。页面重复跳转或请求重试会造成第二次使用。",
-        ))
-        .fix(Text::new(
-            "authorize again for a fresh code, and exchange each code exactly once",
-            "重新授权获取新 code，每个 code 只换取一次",
-        ))
+        Finding::new(
+            Severity::Error,
+            "flow.code-reused",
+            Text::with("triage.this-walk-already-sent-this", &[("uses", &uses)]),
+        )
+        .explanation(Text::key("triage.a-code-is-single-use"))
+        .fix(Text::key("triage.authorize-again-for-a-fresh"))
     })
 }
 
@@ -436,15 +400,13 @@ fn environment_mismatch(ex: &Exchange) -> Option<Finding> {
         )
     };
     Some(
-        Finding::new(Severity::Warning, "alipay.triage.environment-mismatch", Text::new(en, zh))
-            .explanation(Text::new(
-                "Sandbox and production apps, keys and gateways are separate; sandbox app ids have been seen starting with 9021, 2021000 or 2016. This is an unverified heuristic.",
-                "沙箱与正式环境的应用、密钥和网关互不相通；沙箱 app_id 常见以 9021、2021000 或 2016 开头。此为未经验证的经验判断。",
-            ))
-            .fix(Text::new(
-                "use the gateway, app_id and keys of the same environment",
-                "网关、app_id 与密钥需来自同一环境",
-            )),
+        Finding::new(
+            Severity::Warning,
+            "alipay.triage.environment-mismatch",
+            Text::new(en, zh),
+        )
+        .explanation(Text::key("triage.sandbox-and-production-apps-keys"))
+        .fix(Text::key("triage.use-the-gateway-app-id")),
     )
 }
 
@@ -469,18 +431,18 @@ fn scope_finding(code: &str, silent: &str, consent: &str, api: &str) -> Finding 
     Finding::new(
         Severity::Error,
         code,
-        Text::new(
-            format!("the token comes from a {silent} authorization, which cannot call {api}"),
-            format!("该令牌来自 {silent} 静默授权，不能调用 {api}"),
+        Text::with(
+            "triage.the-token-comes-from-a",
+            &[("silent", &silent), ("api", &api)],
         ),
     )
-    .explanation(Text::new(
-        format!("{silent} only identifies the user (a user id / openid) without consent; reading the profile needs the user to consent with {consent}."),
-        format!("{silent} 只在无感知的情况下识别用户（user_id / openid），读取用户信息需要用户通过 {consent} 授权同意。"),
+    .explanation(Text::with(
+        "triage.only-identifies-the-user-a",
+        &[("silent", &silent), ("consent", &consent)],
     ))
-    .fix(Text::new(
-        format!("authorize again with scope={consent} and use that token"),
-        format!("使用 scope={consent} 重新授权，并用新的令牌调用"),
+    .fix(Text::with(
+        "triage.authorize-again-with-scope-and",
+        &[("consent", &consent)],
     ))
 }
 
@@ -513,15 +475,13 @@ fn clock_skew(ex: &Exchange, received: Option<OffsetDateTime>) -> Finding {
             "请求中没有 timestamp".to_owned(),
         ),
     };
-    Finding::new(Severity::Error, "alipay.triage.clock-skew", Text::new(en, zh))
-        .explanation(Text::new(
-            "The timestamp must be yyyy-MM-dd HH:mm:ss in China time (UTC+8) and close to the gateway's clock. A host in another time zone that formats local time, or a drifting clock, fails this check.",
-            "timestamp 须为北京时间（UTC+8）的 yyyy-MM-dd HH:mm:ss，且与网关时间接近。服务器在其他时区却按本地时间格式化、或系统时钟漂移，都会导致校验失败。",
-        ))
-        .fix(Text::new(
-            "format the time in UTC+8 whatever the server's zone, and keep the clock synchronised (NTP)",
-            "无论服务器在哪个时区都按 UTC+8 格式化时间，并用 NTP 同步时钟",
-        ))
+    Finding::new(
+        Severity::Error,
+        "alipay.triage.clock-skew",
+        Text::new(en, zh),
+    )
+    .explanation(Text::key("triage.the-timestamp-must-be-yyyy"))
+    .fix(Text::key("triage.format-the-time-in-utc"))
 }
 
 /// Compare the gateway's echoed sign string (in `sub_msg`) with the string that was signed.
@@ -592,15 +552,13 @@ fn signature_diagnosis(ex: &Exchange) -> Finding {
             format!("网关无法验证用指纹为 SHA256:{key}… 的私钥生成的签名"),
         ),
     };
-    Finding::new(Severity::Error, "alipay.triage.signature", Text::new(en, zh))
-        .explanation(Text::new(
-            "Either the private key does not match the app public key uploaded to the console (another app, another environment, a regenerated key), or the signed string differs (empty parameters, URL-encoded values, another charset).",
-            "要么签名私钥与控制台上传的应用公钥不是一对（其他应用、其他环境或重新生成过密钥），要么待签名字符串不同（空参数、值被 URL 编码、字符集不同）。",
-        ))
-        .fix(Text::new(
-            "run `authwalk keys inspect --app-private-key KEY` and compare its fingerprint with the key in the console; sign exactly the parameters that are sent",
-            "用 `authwalk keys inspect --app-private-key KEY` 查看指纹并与控制台中的公钥比对；只对实际发送的参数签名",
-        ))
+    Finding::new(
+        Severity::Error,
+        "alipay.triage.signature",
+        Text::new(en, zh),
+    )
+    .explanation(Text::key("triage.either-the-private-key-does"))
+    .fix(Text::key("triage.run-authwalk-keys-inspect-app"))
 }
 
 fn redirect_mismatch(flow: &Flow) -> Option<Finding> {
@@ -618,14 +576,11 @@ fn redirect_mismatch(flow: &Flow) -> Option<Finding> {
         Finding::new(
             Severity::Warning,
             "flow.redirect-mismatch",
-            Text::new(
-                format!("the browser came back to {arrived}, not to the redirect_uri {sent} that was sent"),
-                format!("浏览器回到了 {arrived}，而不是发出的 redirect_uri {sent}"),
+            Text::with(
+                "triage.the-browser-came-back-to",
+                &[("arrived", &arrived), ("sent", &sent)],
             ),
         )
-        .fix(Text::new(
-            "use one redirect_uri, exactly as registered in the console, for the authorize URL and the callback handler",
-            "授权链接与回调处理使用同一个、与控制台登记完全一致的 redirect_uri",
-        ))
+        .fix(Text::key("triage.use-one-redirect-uri-exactly"))
     })
 }

@@ -370,11 +370,17 @@ async fn the_inspector_hears_of_each_ignored_request_as_it_comes() {
     };
     assert_eq!(finding.code, "callback.ignored");
     assert!(
-        finding.title.en.contains("state is not the one"),
+        finding
+            .title
+            .get(authwalk::lang::Lang::EN)
+            .contains("state is not the one"),
         "{finding:?}"
     );
     assert!(
-        finding.title.zh.contains("state 与本次发出的不同"),
+        finding
+            .title
+            .get(authwalk::lang::Lang::ZH)
+            .contains("state 与本次发出的不同"),
         "{finding:?}"
     );
     // A flood is told of up to the cap, then only counted.

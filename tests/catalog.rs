@@ -248,10 +248,10 @@ fn has_cjk(s: &str) -> bool {
 }
 
 fn check_text(what: &str, text: &Text, problems: &mut Vec<String>) {
-    if text.en.trim().is_empty() {
+    if text.get(authwalk::lang::Lang::EN).trim().is_empty() {
         problems.push(format!("{what}: empty en"));
     }
-    if text.zh.trim().is_empty() {
+    if text.get(authwalk::lang::Lang::ZH).trim().is_empty() {
         problems.push(format!("{what}: empty zh"));
     }
 }
@@ -259,17 +259,27 @@ fn check_text(what: &str, text: &Text, problems: &mut Vec<String>) {
 /// A prose text (not a bare value like "640×640"): zh must be Chinese, en must not be.
 fn check_prose(what: &str, text: &Text, problems: &mut Vec<String>) {
     check_text(what, text, problems);
-    if !has_cjk(&text.zh) {
-        problems.push(format!("{what}: zh has no Chinese: {:?}", text.zh));
+    if !has_cjk(text.get(authwalk::lang::Lang::ZH)) {
+        problems.push(format!(
+            "{what}: zh has no Chinese: {:?}",
+            text.get(authwalk::lang::Lang::ZH)
+        ));
     }
     let cjk = text
-        .en
+        .get(authwalk::lang::Lang::EN)
         .chars()
         .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
         .count();
-    let latin = text.en.chars().filter(char::is_ascii_alphabetic).count();
+    let latin = text
+        .get(authwalk::lang::Lang::EN)
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .count();
     if cjk > latin {
-        problems.push(format!("{what}: en reads like Chinese: {:?}", text.en));
+        problems.push(format!(
+            "{what}: en reads like Chinese: {:?}",
+            text.get(authwalk::lang::Lang::EN)
+        ));
     }
 }
 
@@ -457,7 +467,7 @@ fn value_sets_are_complete() {
     let cat = Catalog::builtin();
     assert_eq!(
         cat.value_meaning(Alipay, "gender", "m")
-            .map(|t| t.zh.as_str()),
+            .map(|t| t.get(authwalk::lang::Lang::ZH)),
         Some("男")
     );
 }
@@ -546,7 +556,10 @@ fn findings_carry_provider_prefixed_codes() {
     ] {
         let finding = cat.finding(provider, code).expect("entry exists");
         assert_eq!(finding.code, expected);
-        assert!(!finding.fix.en.is_empty() && !finding.fix.zh.is_empty());
+        assert!(
+            !finding.fix.get(authwalk::lang::Lang::EN).is_empty()
+                && !finding.fix.get(authwalk::lang::Lang::ZH).is_empty()
+        );
     }
 }
 

@@ -96,7 +96,8 @@ fn each_bad_url_yields_its_finding() {
         for f in &findings {
             for text in [&f.title, &f.explanation, &f.fix] {
                 assert!(
-                    !text.en.is_empty() && !text.zh.is_empty(),
+                    !text.get(authwalk::lang::Lang::EN).is_empty()
+                        && !text.get(authwalk::lang::Lang::ZH).is_empty(),
                     "{} lacks a language",
                     f.code
                 );

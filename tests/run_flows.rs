@@ -315,7 +315,7 @@ fn cli_masks_secrets_unless_revealed() {
         .stdout
         .clone();
     let doc: Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(doc["schema"], "authwalk.run/1");
+    assert_eq!(doc["schema"], "authwalk.run/2");
     let token = doc["context"]["access_token"]["value"].as_str().unwrap();
     assert!(
         token.ends_with('…') && token.chars().count() == 5,

@@ -324,7 +324,7 @@ fn the_mixup_checks_take_a_list_of_urls() {
     let found = authwalk::triage::token_mixups(&requests);
     let codes: Vec<&str> = found.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes, ["wechat.confusion.basic-token-on-sns"], "{found:?}");
-    let title = &found[0].title.en;
+    let title = &found[0].title.get(authwalk::lang::Lang::EN);
     assert!(
         title.contains("/cgi-bin/token") && title.contains("/sns/oauth2/access_token"),
         "{title}"

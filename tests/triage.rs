@@ -40,13 +40,15 @@ async fn scope_vs_api_an_auth_base_token_cannot_read_the_profile() {
     // The catalog explains the code, with the user-info reading first …
     let code = finding(&findings, "alipay.aop.invalid-auth-token");
     assert!(
-        code.explanation.en.contains("auth_base"),
+        code.explanation
+            .get(authwalk::lang::Lang::EN)
+            .contains("auth_base"),
         "{}",
-        code.explanation.en
+        code.explanation.get(authwalk::lang::Lang::EN)
     );
     // … and the rule names the scope the walk was actually granted.
     let rule = finding(&findings, "alipay.triage.auth-base-token");
-    assert!(rule.fix.zh.contains("auth_user"));
+    assert!(rule.fix.get(authwalk::lang::Lang::ZH).contains("auth_user"));
     h.shutdown().await;
 }
 
@@ -92,14 +94,18 @@ async fn token_kind_a_basic_token_on_sns_userinfo() {
     // confirm it, and does not claim a basic token was used.
     let rule = finding(&findings, "wechat.confusion.sns-token-rejected");
     assert!(
-        rule.explanation.en.contains("/cgi-bin/token"),
+        rule.explanation
+            .get(authwalk::lang::Lang::EN)
+            .contains("/cgi-bin/token"),
         "{}",
-        rule.explanation.en
+        rule.explanation.get(authwalk::lang::Lang::EN)
     );
     assert!(
-        rule.explanation.en.contains("To confirm"),
+        rule.explanation
+            .get(authwalk::lang::Lang::EN)
+            .contains("To confirm"),
         "{}",
-        rule.explanation.en
+        rule.explanation.get(authwalk::lang::Lang::EN)
     );
     assert!(
         !findings
@@ -136,7 +142,14 @@ async fn a_code_already_used_earlier_in_the_same_walk() {
         let findings = last_findings(&flow);
         finding(&findings, code);
         let reused = finding(&findings, "flow.code-reused");
-        assert!(reused.title.en.contains("2 uses"), "{}", reused.title.en);
+        assert!(
+            reused
+                .title
+                .get(authwalk::lang::Lang::EN)
+                .contains("2 uses"),
+            "{}",
+            reused.title.get(authwalk::lang::Lang::EN)
+        );
         // The URL-only hint is dropped when the walk knows better.
         assert!(
             findings
@@ -183,11 +196,11 @@ async fn clock_skew_behind_invalid_timestamp() {
     finding(&findings, "alipay.isv.invalid-timestamp");
     let skew = finding(&findings, "alipay.triage.clock-skew");
     assert!(
-        skew.title.en.contains("-3600 s")
-            || skew.title.en.contains("-3599 s")
-            || skew.title.en.contains("-3601 s"),
+        skew.title.get(authwalk::lang::Lang::EN).contains("-3600 s")
+            || skew.title.get(authwalk::lang::Lang::EN).contains("-3599 s")
+            || skew.title.get(authwalk::lang::Lang::EN).contains("-3601 s"),
         "{}",
-        skew.title.en
+        skew.title.get(authwalk::lang::Lang::EN)
     );
     h.shutdown().await;
 }
@@ -213,15 +226,17 @@ async fn key_mismatch_behind_invalid_signature() {
     let rule = finding(&findings, "alipay.triage.signature");
     assert!(
         rule.title
-            .en
+            .get(authwalk::lang::Lang::EN)
             .starts_with("the gateway built the same string, so the key is wrong"),
         "{}",
-        rule.title.en
+        rule.title.get(authwalk::lang::Lang::EN)
     );
     assert!(
-        rule.title.en.contains("b7f1fcbc840a7257"),
+        rule.title
+            .get(authwalk::lang::Lang::EN)
+            .contains("b7f1fcbc840a7257"),
         "names the key used: {}",
-        rule.title.en
+        rule.title.get(authwalk::lang::Lang::EN)
     );
     h.shutdown().await;
 }
@@ -288,9 +303,11 @@ async fn callback_from_another_redirect_uri() {
     let findings = authwalk::triage::exchange(&flow, token);
     let rule = finding(&findings, "flow.redirect-mismatch");
     assert!(
-        rule.title.en.contains("/__sandbox/callback"),
+        rule.title
+            .get(authwalk::lang::Lang::EN)
+            .contains("/__sandbox/callback"),
         "{}",
-        rule.title.en
+        rule.title.get(authwalk::lang::Lang::EN)
     );
     assert!(!codes(&flow).is_empty());
     assert!(state_dir().exists());
@@ -317,8 +334,19 @@ async fn a_made_up_token_on_sns_userinfo_is_not_called_a_basic_token() {
     assert!(!ok);
     let findings = last_findings(&flow);
     let rule = finding(&findings, "wechat.confusion.sns-token-rejected");
-    assert!(rule.title.en.contains("not known"), "{}", rule.title.en);
-    assert!(!rule.title.en.contains("Basic access_token used"));
+    assert!(
+        rule.title
+            .get(authwalk::lang::Lang::EN)
+            .contains("not known"),
+        "{}",
+        rule.title.get(authwalk::lang::Lang::EN)
+    );
+    assert!(
+        !rule
+            .title
+            .get(authwalk::lang::Lang::EN)
+            .contains("Basic access_token used")
+    );
     h.shutdown().await;
 }
 
@@ -338,7 +366,11 @@ async fn a_snapshot_user_with_48001_is_not_called_a_base_scope_token() {
     let findings = last_findings(&flow);
     finding(&findings, "wechat.48001");
     let rule = finding(&findings, "wechat.confusion.snapshot-userinfo");
-    assert!(rule.explanation.en.contains("is_snapshotuser=1"));
+    assert!(
+        rule.explanation
+            .get(authwalk::lang::Lang::EN)
+            .contains("is_snapshotuser=1")
+    );
     for wrong in [
         "wechat.confusion.base-scope-userinfo",
         "wechat.confusion.userinfo-unauthorized",
@@ -365,14 +397,18 @@ async fn a_frozen_account_that_succeeds_gets_a_warning() {
     let rule = finding(&findings, "alipay.triage.frozen-account");
     assert_eq!(rule.severity, authwalk::finding::Severity::Warning);
     assert!(
-        rule.title.en.contains("user_status = B"),
+        rule.title
+            .get(authwalk::lang::Lang::EN)
+            .contains("user_status = B"),
         "{}",
-        rule.title.en
+        rule.title.get(authwalk::lang::Lang::EN)
     );
     assert!(
-        rule.title.en.contains("is_blocked = T"),
+        rule.title
+            .get(authwalk::lang::Lang::EN)
+            .contains("is_blocked = T"),
         "{}",
-        rule.title.en
+        rule.title.get(authwalk::lang::Lang::EN)
     );
     h.shutdown().await;
 }
@@ -408,7 +444,11 @@ async fn a_granted_scope_other_than_the_requested_one_is_flagged() {
             .unwrap();
         let findings = authwalk::triage::exchange(&flow, token);
         let rule = finding(&findings, "flow.scope-differs");
-        assert!(rule.title.en.contains(granted), "{}", rule.title.en);
+        assert!(
+            rule.title.get(authwalk::lang::Lang::EN).contains(granted),
+            "{}",
+            rule.title.get(authwalk::lang::Lang::EN)
+        );
     }
     h.shutdown().await;
 }
@@ -431,7 +471,11 @@ async fn a_bare_code_says_the_state_check_was_skipped() {
     .await;
     let findings = last_findings(&flow);
     let note = finding(&findings, "flow.state-unchecked");
-    assert!(note.title.en.contains("state"), "{}", note.title.en);
+    assert!(
+        note.title.get(authwalk::lang::Lang::EN).contains("state"),
+        "{}",
+        note.title.get(authwalk::lang::Lang::EN)
+    );
     // A full redirect received by the walk is checked, so nothing is said.
     let (flow, ok) = walk(
         &h,
@@ -466,17 +510,25 @@ async fn seed_000_an_auth_base_code_gives_isv_invalid_token() {
     // The catalog gives the seed's two reasons …
     let code = finding(&findings, "alipay.isv.invalid-token");
     assert!(
-        code.explanation.en.contains("auth_user"),
+        code.explanation
+            .get(authwalk::lang::Lang::EN)
+            .contains("auth_user"),
         "{}",
-        code.explanation.en
+        code.explanation.get(authwalk::lang::Lang::EN)
     );
     assert!(
-        code.explanation.en.contains("alipay.user.info.share"),
+        code.explanation
+            .get(authwalk::lang::Lang::EN)
+            .contains("alipay.user.info.share"),
         "{}",
-        code.explanation.en
+        code.explanation.get(authwalk::lang::Lang::EN)
     );
     // … and the walk shows which one it is: the code was authorized with auth_base.
     let rule = finding(&findings, "alipay.triage.auth-base-token");
-    assert!(rule.fix.en.contains("auth_user"), "{}", rule.fix.en);
+    assert!(
+        rule.fix.get(authwalk::lang::Lang::EN).contains("auth_user"),
+        "{}",
+        rule.fix.get(authwalk::lang::Lang::EN)
+    );
     h.shutdown().await;
 }

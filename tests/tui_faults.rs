@@ -33,7 +33,7 @@ async fn runner(export: &std::path::Path) -> Runner<WalkApp> {
             choice: Choice::default(),
         },
         flow: Some(FlowKind::AlipayWeb),
-        lang: Lang::En,
+        lang: Lang::EN,
         present: false,
         lan: None,
         state: None,

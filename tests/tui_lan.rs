@@ -64,7 +64,7 @@ async fn the_qr_code_carries_the_lan_address_and_the_walk_stays_on_loopback() {
             choice: Choice::default(),
         },
         flow: Some(FlowKind::AlipayWeb),
-        lang: Lang::En,
+        lang: Lang::EN,
         present: false,
         lan: Some(LAN),
         state: None,

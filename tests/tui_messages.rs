@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use authwalk::lang::Lang;
 use authwalk::present::lookup;
 use authwalk::tui::keymap::Action;
 
@@ -38,7 +39,10 @@ fn every_tui_key_in_the_source_has_both_languages() {
             seen += 1;
             let text =
                 lookup(&key).unwrap_or_else(|| panic!("{key} ({}) is missing", file.display()));
-            assert!(!text.en.is_empty() && !text.zh.is_empty(), "{key}");
+            assert!(
+                !text.get(Lang::EN).is_empty() && !text.get(Lang::ZH).is_empty(),
+                "{key}"
+            );
         }
     }
     assert!(seen > 30, "only {seen} keys found: is the scan broken?");
@@ -53,7 +57,10 @@ fn every_action_has_a_label_and_a_help_line_in_both_languages() {
         for prefix in ["tui.action", "tui.action-help"] {
             let key = format!("{prefix}.{}", action.name());
             let text = lookup(&key).unwrap_or_else(|| panic!("{key} is missing"));
-            assert!(!text.en.is_empty() && !text.zh.is_empty(), "{key}");
+            assert!(
+                !text.get(Lang::EN).is_empty() && !text.get(Lang::ZH).is_empty(),
+                "{key}"
+            );
         }
     }
 }

@@ -145,7 +145,7 @@ async fn walk_alipay_web_with_keys(r: &mut Runner<WalkApp>) {
 
 #[tokio::test]
 async fn loop_walks_alipay_web_to_a_verified_profile() {
-    let mut r = runner(Some(FlowKind::AlipayWeb), None, Lang::En).await;
+    let mut r = runner(Some(FlowKind::AlipayWeb), None, Lang::EN).await;
     r.wait_for_text("Authorize").await.unwrap();
     walk_alipay_web_with_keys(&mut r).await;
     // Verify tab: the badge; Fields tab: user_status with its meaning.
@@ -200,7 +200,7 @@ fn tab(r: &Runner<WalkApp>, times: usize) {
 #[tokio::test]
 async fn snapshots_picker_authorize_and_consent() {
     for size in SIZES {
-        let mut r = runner_at(None, None, Lang::En, size).await;
+        let mut r = runner_at(None, None, Lang::EN, size).await;
         r.wait_for_text("Pick a login").await.unwrap();
         snapshot(&r, "picker");
         r.key(KeyCode::Enter);
@@ -220,7 +220,7 @@ async fn snapshots_picker_authorize_and_consent() {
 #[tokio::test]
 async fn snapshots_in_flight_verified_and_fields() {
     for size in SIZES {
-        let mut r = runner_at(Some(FlowKind::AlipayWeb), None, Lang::En, size).await;
+        let mut r = runner_at(Some(FlowKind::AlipayWeb), None, Lang::EN, size).await;
         approve(&mut r).await;
         let sandbox = r.app().place().unwrap().sandbox().unwrap();
         sandbox
@@ -263,7 +263,7 @@ async fn snapshots_mismatch_and_failure_with_diagnosis() {
         let mut r = runner_at(
             Some(FlowKind::AlipayWeb),
             Some("tampered-response"),
-            Lang::En,
+            Lang::EN,
             size,
         )
         .await;
@@ -278,7 +278,7 @@ async fn snapshots_mismatch_and_failure_with_diagnosis() {
         let mut r = runner_at(
             Some(FlowKind::WechatWeb),
             Some("wrong-scope"),
-            Lang::En,
+            Lang::EN,
             size,
         )
         .await;
@@ -298,7 +298,7 @@ async fn snapshots_mismatch_and_failure_with_diagnosis() {
 /// Chinese chrome and explanations at their true width.
 #[tokio::test]
 async fn snapshot_in_chinese() {
-    let mut r = runner_at(Some(FlowKind::AlipayWeb), None, Lang::Zh, (120, 40)).await;
+    let mut r = runner_at(Some(FlowKind::AlipayWeb), None, Lang::ZH, (120, 40)).await;
     approve_zh(&mut r).await;
     step(&mut r, 3, '✓').await;
     step(&mut r, 4, '✓').await;
@@ -416,7 +416,7 @@ async fn a_replay_of_the_exported_transcript_shows_the_live_screens() {
         (FlowKind::AlipayWeb, None, '✓'),
         (FlowKind::WechatWeb, Some("wrong-scope"), '✗'),
     ] {
-        let mut live = runner_at(Some(flow), scenario, Lang::En, (120, 40)).await;
+        let mut live = runner_at(Some(flow), scenario, Lang::EN, (120, 40)).await;
         approve_any(&mut live).await;
         let rows = flow.steps(false).len();
         for n in 3..rows {
@@ -425,7 +425,7 @@ async fn a_replay_of_the_exported_transcript_shows_the_live_screens() {
         step(&mut live, rows, last).await;
         let json = transcript_of(&live, Redaction::Unredacted);
         let live_screens = tour(&mut live);
-        let mut replay = replay_runner(&json, Lang::En, false, (120, 40));
+        let mut replay = replay_runner(&json, Lang::EN, false, (120, 40));
         let replay_screens = tour(&mut replay);
         assert_eq!(live_screens.len(), replay_screens.len(), "{flow}");
         assert!(live_screens.len() >= 2 + 5 * (rows - 2), "{flow}");
@@ -505,12 +505,12 @@ async fn approve_any(r: &mut Runner<WalkApp>) {
 #[tokio::test]
 async fn snapshots_of_a_redacted_replay_and_the_presenter_demo() {
     use authwalk::transcript::Redaction;
-    let mut live = runner_at(Some(FlowKind::AlipayWeb), None, Lang::En, (120, 40)).await;
+    let mut live = runner_at(Some(FlowKind::AlipayWeb), None, Lang::EN, (120, 40)).await;
     approve(&mut live).await;
     step(&mut live, 3, '✓').await;
     step(&mut live, 4, '✓').await;
     let json = transcript_of(&live, Redaction::Redacted);
-    let mut r = replay_runner(&json, Lang::En, false, (120, 40));
+    let mut r = replay_runner(&json, Lang::EN, false, (120, 40));
     r.settle();
     snapshot(&r, "replay_authorize");
     // The token step's fields: placeholders, never a value.
@@ -521,7 +521,7 @@ async fn snapshots_of_a_redacted_replay_and_the_presenter_demo() {
     assert!(r.screen().contains("tok#1"), "{}", r.screen());
     snapshot(&r, "replay_token_fields");
     // The trainer's demo: Chinese, presenter mode, the banner and narration.
-    let mut r = replay_runner(&json, Lang::Zh, true, (120, 40));
+    let mut r = replay_runner(&json, Lang::ZH, true, (120, 40));
     r.key(KeyCode::Char('j'));
     r.key(KeyCode::Char('j'));
     // The Fields tab: the Request tab's wrapping moves with the signature's length.
@@ -546,7 +546,7 @@ fn a_replay_draws_no_control_character_from_the_file() {
         .build()
         .unwrap();
     let _guard = rt.enter();
-    let mut r = replay_runner(&json, Lang::En, false, (120, 40));
+    let mut r = replay_runner(&json, Lang::EN, false, (120, 40));
     let screens = tour(&mut r);
     r.key(KeyCode::Char('s'));
     r.settle();
@@ -598,7 +598,7 @@ async fn copies_hold_what_the_screen_shows_and_presenter_mode_never_reveals() {
         let mut r = runner_with(
             Some(FlowKind::WechatWeb),
             None,
-            Lang::En,
+            Lang::EN,
             (120, 40),
             present,
         )
@@ -734,7 +734,7 @@ fn without_state_and_port(url: &str) -> String {
 /// for finding, apart from what differs on every walk (times, codes, signatures, ports).
 #[tokio::test]
 async fn the_inspector_and_run_make_the_same_walk() {
-    let mut r = runner(Some(FlowKind::AlipayWeb), None, Lang::En).await;
+    let mut r = runner(Some(FlowKind::AlipayWeb), None, Lang::EN).await;
     walk_alipay_web_with_keys(&mut r).await;
     let inspector = serde_json::to_value(r.app().screen_walk().unwrap()).unwrap();
 

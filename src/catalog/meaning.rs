@@ -97,7 +97,7 @@ mod tests {
             StepKind::UserInfo,
             "user_status",
             &Value::String("T".into()),
-            Lang::En,
+            Lang::EN,
         )
         .unwrap();
         assert!(
@@ -109,7 +109,7 @@ mod tests {
             StepKind::UserInfo,
             "sex",
             &Value::from(0),
-            Lang::Zh,
+            Lang::ZH,
         )
         .unwrap();
         assert!(

@@ -127,21 +127,18 @@ impl Diagnosis<'_> {
         } else {
             let msg = self.message.as_deref().unwrap_or("");
             Finding::new(
-                    Severity::Error,
-                    format!("{}.{}", self.provider, self.code),
-                    Text::new(
-                        format!("Unknown error code {}", self.code),
-                        format!("未知错误码 {}", self.code),
-                    ),
-                )
-                .explanation(Text::new(
-                    format!("The catalog has no entry for this code; the provider said: {msg}"),
-                    format!("目录中没有这个错误码；服务端返回的说明是：{msg}"),
-                ))
-                .fix(Text::new(
-                    "Look the code up in the provider's documentation and quote the full response (with any rid) to support.",
-                    "请查阅平台文档，并把完整响应（包括 rid）提供给技术支持。",
-                ))
+                Severity::Error,
+                format!("{}.{}", self.provider, self.code),
+                Text::with(
+                    "catalog.response.unknown-error-code",
+                    &[("code", &self.code)],
+                ),
+            )
+            .explanation(Text::with(
+                "catalog.response.the-catalog-has-no-entry",
+                &[("msg", &msg)],
+            ))
+            .fix(Text::key("catalog.response.look-the-code-up-in"))
         }
     }
 }
@@ -286,18 +283,14 @@ pub fn analyze<'a>(
             Finding::new(
                 Severity::Info,
                 "explain.control-chars",
-                Text::new(
-                    format!("{escaped} raw control character(s) escaped before parsing"),
-                    format!("解析前转义了 {escaped} 个未转义的控制字符"),
+                Text::with(
+                    "catalog.response.raw-control-character-s-escaped",
+                    &[("escaped", &escaped)],
                 ),
             )
-            .explanation(Text::new(
-                "The body had raw control characters inside JSON strings (WeChat nicknames are known to carry them); strict JSON parsers reject such bodies.",
-                "响应的 JSON 字符串里含有未转义的控制字符（微信昵称中出现过），严格的 JSON 解析器会拒绝这样的响应。",
-            ))
-            .fix(Text::new(
-                "Parse WeChat bodies leniently: escape or strip U+0000–U+001F inside strings first.",
-                "解析微信响应时要宽松处理：先转义或去掉字符串中的 U+0000–U+001F。",
+            .explanation(Text::key("catalog.response.the-body-had-raw-control"))
+            .fix(Text::key(
+                "catalog.response.parse-wechat-bodies-leniently-escape",
             )),
         );
     }
@@ -507,18 +500,9 @@ fn alipay_status<'a>(
 fn encrypted_node() -> Finding {
     remark(
         "alipay.encrypted-node",
-        Text::new(
-            "The response node is not an object",
-            "响应节点不是 JSON 对象",
-        ),
-        Text::new(
-            "An AES-encrypted response carries the node as a string; it cannot be annotated without the content key.",
-            "开启内容加密（AES）时响应节点是一个字符串，没有内容密钥无法解读。",
-        ),
-        Text::new(
-            "Turn content encryption off for this flow, or decrypt the node first.",
-            "本流程关闭内容加密，或先解密响应节点。",
-        ),
+        Text::key("catalog.response.the-response-node-is-not"),
+        Text::key("catalog.response.an-aes-encrypted-response-carries"),
+        Text::key("catalog.response.turn-content-encryption-off-for"),
         Severity::Warning,
     )
 }
@@ -642,15 +626,9 @@ fn wechat<'a>(catalog: &'a Catalog, object: &Map<String, Value>, hint: &UrlHint)
     if as_code(object.get("is_snapshotuser")).as_deref() == Some("1") {
         remarks.push(remark(
             "wechat.snapshot-user",
-            Text::new("Snapshot-mode virtual account", "快照页模式下的虚拟账号"),
-            Text::new(
-                "is_snapshotuser = 1: the user is browsing the snapshot page; the openid and unionid belong to a virtual account, not the real user, and /sns/userinfo may answer 48001.",
-                "is_snapshotuser = 1：用户处于快照页模式，openid 和 unionid 属于虚拟账号而不是真实用户，调用 /sns/userinfo 可能返回 48001。",
-            ),
-            Text::new(
-                "Do not bind or merge accounts on these ids; ask the user to tap 使用完整服务 and authorize again.",
-                "不要用这些标识绑定或合并账号；引导用户点击“使用完整服务”后重新授权。",
-            ),
+            Text::key("catalog.response.snapshot-mode-virtual-account"),
+            Text::key("catalog.response.is-snapshotuser-1-the-user"),
+            Text::key("catalog.response.do-not-bind-or-merge"),
             Severity::Warning,
         ));
     }
@@ -661,15 +639,9 @@ fn wechat<'a>(catalog: &'a Catalog, object: &Map<String, Value>, hint: &UrlHint)
     if base_only {
         remarks.push(remark(
             "wechat.scope-base",
-            Text::new("Token from snsapi_base", "该 token 来自 snsapi_base 授权"),
-            Text::new(
-                "scope is snsapi_base: the token identifies the user (openid) but cannot call /sns/userinfo, which answers 48001.",
-                "scope 为 snsapi_base：该 token 只能识别用户（openid），不能调用 /sns/userinfo，调用会返回 48001。",
-            ),
-            Text::new(
-                "Use scope=snsapi_userinfo on the authorize URL when you need the profile.",
-                "需要用户资料时，在授权链接中使用 scope=snsapi_userinfo。",
-            ),
+            Text::key("catalog.response.token-from-snsapi-base"),
+            Text::key("catalog.response.scope-is-snsapi-base-the"),
+            Text::key("catalog.response.use-scope-snsapi-userinfo-on"),
             Severity::Info,
         ));
     }

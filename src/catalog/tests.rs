@@ -53,15 +53,18 @@ fn lookup_values() {
     let [Hit::Value { entry: Some(v), .. }] = hits.as_slice() else {
         panic!("user_status=Q: {hits:?}");
     };
-    assert_eq!(v.meaning.en, "quick-registered user");
+    assert_eq!(
+        v.meaning.get(crate::lang::Lang::EN),
+        "quick-registered user"
+    );
     assert_eq!(
         cat.value_meaning(Provider::Alipay, "gender", "m")
-            .map(|t| t.en.as_str()),
+            .map(|t| t.get(crate::lang::Lang::EN)),
         Some("male")
     );
     assert_eq!(
         cat.value_meaning(Provider::Alipay, "firm_legal_person_cert_type", "0")
-            .map(|t| t.zh.as_str()),
+            .map(|t| t.get(crate::lang::Lang::ZH)),
         Some("身份证")
     );
     let hits = cat.lookup("user_status=X");
@@ -85,7 +88,12 @@ fn field_prefers_the_endpoint_entry() {
     let basic = cat
         .field(Provider::Wechat, Some("/cgi-bin/token"), "access_token")
         .expect("basic");
-    assert!(basic.meaning.en.starts_with("Basic"));
+    assert!(
+        basic
+            .meaning
+            .get(crate::lang::Lang::EN)
+            .starts_with("Basic")
+    );
     let web = cat
         .field(
             Provider::Wechat,
@@ -93,7 +101,11 @@ fn field_prefers_the_endpoint_entry() {
             "access_token",
         )
         .expect("web");
-    assert!(web.meaning.en.starts_with("Web-auth"));
+    assert!(
+        web.meaning
+            .get(crate::lang::Lang::EN)
+            .starts_with("Web-auth")
+    );
 }
 
 #[test]
@@ -115,7 +127,11 @@ fn finding_codes() {
     let f = cat.finding(Provider::Wechat, "40163").expect("40163");
     assert_eq!(f.code, "wechat.40163");
     assert_eq!(f.severity, crate::finding::Severity::Error);
-    assert!(f.explanation.zh.contains("可能的原因"));
+    assert!(
+        f.explanation
+            .get(crate::lang::Lang::ZH)
+            .contains("可能的原因")
+    );
     let f = cat
         .finding(Provider::Alipay, "isv.code-invalid")
         .expect("code-invalid");
@@ -158,7 +174,7 @@ fn analyze_detects_endpoints() {
     assert!(
         a.diagnoses[0]
             .context
-            .is_some_and(|t| t.en.contains("snsapi_base"))
+            .is_some_and(|t| t.get(crate::lang::Lang::EN).contains("snsapi_base"))
     );
     let a = analyze(
         cat,
@@ -169,7 +185,7 @@ fn analyze_detects_endpoints() {
     assert!(
         a.diagnoses[0]
             .context
-            .is_some_and(|t| t.en.contains("web-auth token"))
+            .is_some_and(|t| t.get(crate::lang::Lang::EN).contains("web-auth token"))
     );
     let a = analyze(cat, br#"{"errcode":0,"errmsg":"ok"}"#, None).expect("auth ok");
     assert_eq!(a.endpoint.map(|e| e.id.as_str()), Some("/sns/auth"));

@@ -107,7 +107,7 @@ pub fn run(args: &ExplainArgs, global: &Global) -> anyhow::Result<ExitCode> {
                     let _ = writeln!(
                         out,
                         "{}{}",
-                        style.label(pick(lang, "Request:", "请求：")),
+                        style.label(crate::lang::tr(lang, "cli.explain.request")),
                         visible(request)
                     );
                 }
@@ -183,27 +183,23 @@ fn explain_term(
         let _ = writeln!(
             out,
             "{}",
-            pick(
+            &crate::lang::tr_with(
                 lang,
-                &format!("'{term}' is not in the catalog."),
-                &format!("目录中没有“{term}”。"),
+                "cli.explain.is-not-in-the-catalog",
+                &[("term", &term)]
             )
         );
         if suggestions.is_empty() {
             let _ = writeln!(
                 out,
                 "{}",
-                pick(
-                    lang,
-                    "Try a field (sex, user_status=Q), an error code (40163, 20001) or a sub_code (isv.code-invalid).",
-                    "可以查询字段（sex、user_status=Q）、错误码（40163、20001）或 sub_code（isv.code-invalid）。",
-                )
+                crate::lang::tr(lang, "cli.explain.try-a-field-sex-user")
             );
         } else {
             let _ = writeln!(
                 out,
                 "{} {}",
-                pick(lang, "Did you mean:", "你是不是要找："),
+                crate::lang::tr(lang, "cli.explain.did-you-mean"),
                 suggestions.join(", ")
             );
         }
@@ -235,19 +231,9 @@ fn response_json(analysis: &Analysis<'_>, request: Option<&str>) -> anyhow::Resu
     Ok(json_pretty(&doc)? + "\n")
 }
 
-fn pick<'a>(lang: Lang, en: &'a str, zh: &'a str) -> &'a str {
-    match lang {
-        Lang::En => en,
-        Lang::Zh => zh,
-    }
-}
-
 /// The other language, for showing a title in both.
 fn other(lang: Lang) -> Lang {
-    match lang {
-        Lang::En => Lang::Zh,
-        Lang::Zh => Lang::En,
-    }
+    if lang == Lang::EN { Lang::ZH } else { Lang::EN }
 }
 
 /// Plain ANSI styling, on only when stdout is a terminal and `NO_COLOR` is unset.
@@ -307,38 +293,27 @@ impl Style {
 
 /// Text in parentheses, full-width for Chinese output.
 fn paren(lang: Lang, text: &str) -> String {
-    match lang {
-        Lang::En => format!("({text})"),
-        Lang::Zh => format!("（{text}）"),
-    }
+    crate::lang::tr_with(lang, "cli.explain.paren", &[("text", &text)])
 }
 
 /// A severity in the output language.
 fn severity_word(lang: Lang, severity: Severity) -> &'static str {
-    match (lang, severity) {
-        (Lang::En, Severity::Info) => "info",
-        (Lang::En, Severity::Warning) => "warning",
-        (Lang::En, Severity::Error) => "error",
-        (Lang::Zh, Severity::Info) => "提示",
-        (Lang::Zh, Severity::Warning) => "警告",
-        (Lang::Zh, Severity::Error) => "错误",
-    }
+    let key = match severity {
+        Severity::Info => "cli.explain.severity-info",
+        Severity::Warning => "cli.explain.severity-warning",
+        Severity::Error => "cli.explain.severity-error",
+    };
+    crate::lang::tr(lang, key)
 }
 
 /// Two phrases: a space between them in English, none in Chinese.
 fn join(lang: Lang, a: &str, b: &str) -> String {
-    match lang {
-        Lang::En => format!("{a} {b}"),
-        Lang::Zh => format!("{a}{b}"),
-    }
+    crate::lang::tr_with(lang, "cli.explain.join", &[("a", &a), ("b", &b)])
 }
 
 /// `Source: spec/…` or `出处：spec/…`.
 fn source_line(lang: Lang, source: &str) -> String {
-    match lang {
-        Lang::En => format!("Source: {source}"),
-        Lang::Zh => format!("出处：{source}"),
-    }
+    crate::lang::tr_with(lang, "cli.explain.source", &[("source", &source)])
 }
 
 fn provider_label(provider: Provider, lang: Lang) -> String {
@@ -381,11 +356,7 @@ fn render_hit(out: &mut String, catalog: &Catalog, hit: &Hit<'_>, lang: Lang, st
                         style.bold(&head),
                         style.severity(
                             Severity::Warning,
-                            pick(
-                                lang,
-                                "→ not in the documented value set",
-                                "→ 不在文档列出的取值范围内"
-                            ),
+                            crate::lang::tr(lang, "cli.explain.not-in-the-documented-value"),
                         )
                     );
                 }
@@ -416,21 +387,20 @@ fn render_error_header(
         style.dim(&paren(lang, entry.title.get(other(lang))))
     );
     let kind = match entry.kind {
-        ErrorKind::Code if provider == Provider::Alipay => pick(lang, "gateway code", "网关返回码"),
-        ErrorKind::Code => pick(lang, "errcode", "错误码 errcode"),
-        ErrorKind::SubCode => pick(lang, "sub_code", "明细错误码 sub_code"),
-        ErrorKind::Page => pick(
-            lang,
-            "authorize-page code (HTML)",
-            "授权页错误码（HTML 页面）",
-        ),
+        ErrorKind::Code if provider == Provider::Alipay => {
+            crate::lang::tr(lang, "cli.explain.gateway-code")
+        }
+        ErrorKind::Code => crate::lang::tr(lang, "cli.explain.errcode"),
+        ErrorKind::SubCode => crate::lang::tr(lang, "cli.explain.sub-code"),
+        ErrorKind::Page => crate::lang::tr(lang, "cli.explain.authorize-page-code-html"),
     };
     let mut facts = vec![join(lang, &provider_label(provider, lang), kind)];
     if let Some(parent) = &entry.parent {
-        facts.push(match lang {
-            Lang::En => format!("arrives with code {parent}"),
-            Lang::Zh => format!("通常随 code {parent} 返回"),
-        });
+        facts.push(crate::lang::tr_with(
+            lang,
+            "cli.explain.arrives-with-code",
+            &[("parent", &parent)],
+        ));
     }
     if let Some(msg) = &entry.msg {
         facts.push(format!("msg: {msg}"));
@@ -453,11 +423,7 @@ fn render_error(
             "  {}",
             style.severity(
                 Severity::Warning,
-                pick(
-                    lang,
-                    "Unverified: the sources could not confirm this entry.",
-                    "未经核实：资料无法确认此条目。"
-                ),
+                crate::lang::tr(lang, "cli.explain.unverified-the-sources-could-not"),
             )
         );
     }
@@ -465,21 +431,21 @@ fn render_error(
         let _ = writeln!(
             out,
             "{}{}",
-            style.label(pick(lang, "Here:", "结合本次请求：")),
+            style.label(crate::lang::tr(lang, "cli.explain.here")),
             ctx.get(lang)
         );
     }
     let _ = writeln!(
         out,
         "{}{}",
-        style.label(pick(lang, "Meaning:", "含义：")),
+        style.label(crate::lang::tr(lang, "cli.explain.meaning")),
         entry.meaning.get(lang)
     );
     if !entry.causes.is_empty() {
         let _ = writeln!(
             out,
             "{}",
-            style.heading(pick(lang, "Likely causes:", "可能的原因："))
+            style.heading(crate::lang::tr(lang, "cli.explain.likely-causes"))
         );
         for (i, cause) in entry.causes.iter().enumerate() {
             let _ = writeln!(out, "  {}. {}", i + 1, cause.get(lang));
@@ -488,14 +454,14 @@ fn render_error(
     let _ = writeln!(
         out,
         "{}{}",
-        style.label(pick(lang, "Fix:", "解决办法：")),
+        style.label(crate::lang::tr(lang, "cli.explain.fix")),
         entry.fix.get(lang)
     );
     if let Some(note) = &entry.note {
         let _ = writeln!(
             out,
             "{}{}",
-            style.label(pick(lang, "Note:", "备注：")),
+            style.label(crate::lang::tr(lang, "cli.explain.note")),
             note.get(lang)
         );
     }
@@ -504,7 +470,7 @@ fn render_error(
             let _ = writeln!(
                 out,
                 "{}{}",
-                style.label(pick(lang, "In context:", "特定场景：")),
+                style.label(crate::lang::tr(lang, "cli.explain.in-context")),
                 ctx.text.get(lang)
             );
         }
@@ -517,13 +483,9 @@ fn render_values(out: &mut String, field: &Field, lang: Lang, style: Style) {
         return;
     }
     let label = if field.values_complete {
-        pick(lang, "Values:", "取值：")
+        crate::lang::tr(lang, "cli.explain.values")
     } else {
-        pick(
-            lang,
-            "Values seen (not a complete list):",
-            "已知取值（非完整列表）：",
-        )
+        crate::lang::tr(lang, "cli.explain.values-seen-not-a-complete")
     };
     let _ = writeln!(out, "{}", style.heading(label));
     let width = field
@@ -536,17 +498,15 @@ fn render_values(out: &mut String, field: &Field, lang: Lang, style: Style) {
         let _ = writeln!(out, "  {:width$}  {}", v.value, v.meaning.get(lang));
     }
     let how = match field.matching {
-        ValueMatch::IgnoreCase => Some(pick(
+        ValueMatch::IgnoreCase => Some(crate::lang::tr(
             lang,
-            "(compared case-insensitively)",
-            "（比较时忽略大小写）",
+            "cli.explain.compared-case-insensitively",
         )),
-        ValueMatch::LastPathSegment => Some(pick(
+        ValueMatch::LastPathSegment => Some(crate::lang::tr(
             lang,
-            "(the last path segment of the URL)",
-            "（取 URL 的最后一段路径）",
+            "cli.explain.the-last-path-segment-of",
         )),
-        ValueMatch::List => Some(pick(lang, "(each item of the list)", "（列表中的每一项）")),
+        ValueMatch::List => Some(crate::lang::tr(lang, "cli.explain.each-item-of-the-list")),
         ValueMatch::Exact => None,
     };
     if let Some(how) = how {
@@ -563,13 +523,13 @@ fn render_field(
     style: Style,
 ) {
     let scope = if field.endpoints.is_empty() {
-        pick(lang, "every response", "所有响应").to_owned()
+        crate::lang::tr(lang, "cli.explain.every-response").to_owned()
     } else {
         field.endpoints.join(", ")
     };
     let where_ = match field.location {
-        Location::Request => pick(lang, "request parameter", "请求参数"),
-        Location::Response => pick(lang, "field", "字段"),
+        Location::Request => crate::lang::tr(lang, "cli.explain.request-parameter"),
+        Location::Response => crate::lang::tr(lang, "cli.explain.field"),
     };
     let _ = writeln!(
         out,
@@ -583,7 +543,7 @@ fn render_field(
     let _ = writeln!(
         out,
         "{}{}",
-        style.label(pick(lang, "Meaning:", "含义：")),
+        style.label(crate::lang::tr(lang, "cli.explain.meaning")),
         field.meaning.get(lang)
     );
     render_values(out, field, lang, style);
@@ -593,11 +553,7 @@ fn render_field(
         let _ = writeln!(
             out,
             "{}",
-            style.heading(pick(
-                lang,
-                "May be absent or blank:",
-                "可能缺失或为空的原因："
-            ))
+            style.heading(crate::lang::tr(lang, "cli.explain.may-be-absent-or-blank"))
         );
         for reason in reasons {
             let _ = writeln!(
@@ -638,7 +594,7 @@ fn render_endpoint(
         let _ = writeln!(
             out,
             "{}{}",
-            style.label(pick(lang, "Fields:", "字段：")),
+            style.label(crate::lang::tr(lang, "cli.explain.fields")),
             fields.join(", ")
         );
     }
@@ -655,7 +611,7 @@ fn render_endpoint(
         let _ = writeln!(
             out,
             "{}{}",
-            style.label(pick(lang, "Typical errors:", "常见错误：")),
+            style.label(crate::lang::tr(lang, "cli.explain.typical-errors")),
             errors.join(", ")
         );
     }

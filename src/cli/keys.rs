@@ -155,10 +155,7 @@ fn check(args: &CheckArgs, global: &Global) -> anyhow::Result<ExitCode> {
         }
         writeln!(out)?;
         if report.findings.is_empty() {
-            let ok = match global.lang() {
-                crate::finding::Lang::En => "every check passed",
-                crate::finding::Lang::Zh => "全部检查通过",
-            };
+            let ok = crate::lang::tr(global.lang(), "cli.keys.every-check-passed");
             writeln!(out, "{ok}")?;
         } else {
             super::lint::print_findings(&mut out, &report.findings, global)?;

@@ -56,10 +56,7 @@ pub(super) fn print_findings(
 ) -> io::Result<()> {
     let lang = global.lang();
     if findings.is_empty() {
-        let text = match lang {
-            crate::finding::Lang::En => "no findings: the URL looks right",
-            crate::finding::Lang::Zh => "未发现问题：链接看起来正确",
-        };
+        let text = crate::lang::tr(lang, "cli.lint.no-findings-the-url-looks");
         return writeln!(out, "{text}");
     }
     for f in findings {
@@ -74,10 +71,7 @@ pub(super) fn print_findings(
             writeln!(out, "  {}", visible(f.explanation.get(lang)))?;
         }
         if !f.fix.get(lang).is_empty() {
-            let label = match lang {
-                crate::finding::Lang::En => "fix",
-                crate::finding::Lang::Zh => "修复",
-            };
+            let label = crate::lang::tr(lang, "cli.lint.fix");
             writeln!(out, "  {label}: {}", visible(f.fix.get(lang)))?;
         }
     }

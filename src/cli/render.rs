@@ -286,7 +286,7 @@ impl<W: Write> Printer<W> {
                 Badge::Mismatch => s.red("✗"),
                 Badge::Unsigned => s.yellow("–"),
             };
-            let colon = if lang == Lang::Zh { "：" } else { ": " };
+            let colon = if lang == Lang::ZH { "：" } else { ": " };
             writeln!(
                 self.out,
                 "  {} {mark} {}{colon}{}",
@@ -369,7 +369,7 @@ impl<W: Write> Printer<W> {
         for note in walk
             .notes
             .iter()
-            .filter(|n| n.code != "flow.state-mismatch")
+            .filter(|n| n.code != crate::finding::codes::FLOW_STATE_MISMATCH)
         {
             self.finding(note)?;
         }
@@ -389,7 +389,7 @@ impl<W: Write> Printer<W> {
                 ("ms", &sum.elapsed_ms.to_string()),
             ],
         );
-        let colon = if lang == Lang::Zh { "：" } else { ": " };
+        let colon = if lang == Lang::ZH { "：" } else { ": " };
         writeln!(self.out, "{verdict}{colon}{counts}")?;
         let ids: Vec<String> = sum
             .ids

@@ -91,7 +91,7 @@ pub struct RunArgs {
     /// (the appsecret, signatures and tokens then travel in clear).
     #[arg(long)]
     pub insecure_http: bool,
-    /// Print the Exchanges as one JSON document (schema `authwalk.run/1`).
+    /// Print the Exchanges as one JSON document (schema `authwalk.run/2`).
     #[arg(long)]
     pub json: bool,
     /// Show tokens, codes and secrets in full on the screen (never in an --export).
@@ -302,9 +302,9 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         .flow()
         .notes()
         .iter()
-        .find(|n| n.code == "flow.missing-input")
+        .find(|n| n.code == crate::finding::codes::FLOW_MISSING_INPUT)
     {
-        bail!("{}", missing.title.en);
+        bail!("{}", missing.title.get(crate::lang::Lang::EN));
     }
     Ok(if walk.ok {
         ExitCode::SUCCESS
@@ -405,9 +405,9 @@ impl CliApprover {
                 session.note(crate::finding::Finding::new(
                     crate::finding::Severity::Warning,
                     "callback.ignored-more",
-                    crate::finding::Text::new(
-                        format!("{n} more requests to the callback listener were ignored"),
-                        format!("回调监听另外还忽略了 {n} 个请求"),
+                    crate::finding::Text::with(
+                        "cli.run.more-requests-to-the-callback",
+                        &[("n", &n)],
                     ),
                 ));
             }

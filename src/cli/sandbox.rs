@@ -44,16 +44,13 @@ fn list(global: &Global) -> anyhow::Result<ExitCode> {
     use std::io::Write as _;
 
     let lang = global.lang();
-    let zh = lang == crate::finding::Lang::Zh;
-    let heading = |en: &str, zh_text: &str| format!("{}\n", if zh { zh_text } else { en });
-    let mut out = heading("Flows (authwalk run FLOW):", "流程（authwalk run FLOW）：");
+    let zh = lang == crate::finding::Lang::ZH;
+    let heading = |key: &str| format!("{}\n", crate::lang::tr(lang, key));
+    let mut out = heading("cli.sandbox.flows");
     for kind in crate::flow::FlowKind::ALL {
         row(&mut out, kind.id(), kind.title().get(lang));
     }
-    out.push_str(&heading(
-        "Scenarios (--scenario NAME):",
-        "场景（--scenario NAME）：",
-    ));
+    out.push_str(&heading("cli.sandbox.scenarios"));
     for name in scenario_names() {
         let scenario = crate::sandbox::Scenario::named(name)?;
         let what = if zh {
@@ -63,10 +60,7 @@ fn list(global: &Global) -> anyhow::Result<ExitCode> {
         };
         row(&mut out, name, &what);
     }
-    out.push_str(&heading(
-        "Demo users (--user ID):",
-        "演示用户（--user ID）：",
-    ));
+    out.push_str(&heading("cli.sandbox.demo-users"));
     for user in crate::sandbox::demo_users() {
         row(
             &mut out,
@@ -74,7 +68,7 @@ fn list(global: &Global) -> anyhow::Result<ExitCode> {
             &format!("{:<7} {}", user.provider, user.label),
         );
     }
-    out.push_str(&heading("Demo apps (--app ID):", "演示应用（--app ID）："));
+    out.push_str(&heading("cli.sandbox.demo-apps"));
     for app in crate::sandbox::demo_apps() {
         row(
             &mut out,

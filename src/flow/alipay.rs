@@ -123,15 +123,12 @@ pub(super) fn interpret(
             Finding::new(
                 Severity::Error,
                 "transport.http-status",
-                Text::new(
-                    format!("the gateway answered HTTP {}", response.status),
-                    format!("网关返回 HTTP {}", response.status),
+                Text::with(
+                    "flow.alipay.the-gateway-answered-http",
+                    &[("status", &response.status)],
                 ),
             )
-            .explanation(Text::new(
-                "Alipay's gateway answers 200 even for errors; another status means a proxy, a load balancer or a wrong URL answered",
-                "支付宝网关即使出错也返回 200；其他状态码说明是代理、负载均衡或错误的地址在应答",
-            )),
+            .explanation(Text::key("flow.alipay.alipay-s-gateway-answers-200")),
         );
     }
     let verification = alipay::verify_response(
@@ -192,10 +189,7 @@ pub(super) fn interpret(
                     },
                 ),
             )
-            .fix(Text::new(
-                "use the Alipay public key (支付宝公钥) shown for this app and environment in the console",
-                "在开放平台控制台复制本应用、本环境的「支付宝公钥」",
-            )),
+            .fix(Text::key("flow.alipay.use-the-alipay-public-key")),
         );
     }
 }
@@ -287,9 +281,6 @@ fn rejection(status: &ApiStatus) -> Finding {
     Finding::new(
         Severity::Error,
         format!("alipay.{code}"),
-        Text::new(
-            format!("Alipay rejected the call: {msg}"),
-            format!("支付宝拒绝了调用：{msg}"),
-        ),
+        Text::with("flow.alipay.alipay-rejected-the-call", &[("msg", &msg)]),
     )
 }

@@ -1,5 +1,5 @@
 //! The names of a walk: which logins there are ([`FlowKind`]), their steps ([`StepKind`]) and
-//! where each step is ([`StepState`]), with the ids the `authwalk.run/1` document uses (read
+//! where each step is ([`StepState`]), with the ids the `authwalk.run/2` document uses (read
 //! back by `replay`).
 
 use std::fmt;
@@ -51,16 +51,10 @@ impl FlowKind {
 
     pub fn title(self) -> Text {
         match self {
-            Self::AlipayWeb => Text::new(
-                "Alipay web login (member info)",
-                "支付宝网页授权（会员信息）",
-            ),
-            Self::AlipayMini => Text::new(
-                "Alipay mini program (my.getAuthCode)",
-                "支付宝小程序（my.getAuthCode）",
-            ),
-            Self::WechatWeb => Text::new("WeChat Official Account web auth", "微信公众号网页授权"),
-            Self::WechatQr => Text::new("WeChat website QR login", "微信开放平台网站扫码登录"),
+            Self::AlipayWeb => Text::key("flow.kinds.alipay-web-login-member-info"),
+            Self::AlipayMini => Text::key("flow.kinds.alipay-mini-program-my-getauthcode"),
+            Self::WechatWeb => Text::key("flow.kinds.wechat-official-account-web-auth"),
+            Self::WechatQr => Text::key("flow.kinds.wechat-website-qr-login"),
         }
     }
 
@@ -152,13 +146,13 @@ impl StepKind {
 
     pub fn title(self) -> Text {
         match self {
-            Self::Authorize => Text::new("Authorize", "发起授权"),
-            Self::Callback => Text::new("Callback", "授权回调"),
-            Self::MiniAuthCode => Text::new("Auth code (my.getAuthCode)", "获取授权码"),
-            Self::Token => Text::new("Exchange code for token", "换取访问令牌"),
-            Self::CheckToken => Text::new("Check token", "校验令牌"),
-            Self::UserInfo => Text::new("User info", "获取用户信息"),
-            Self::Refresh => Text::new("Refresh token", "刷新令牌"),
+            Self::Authorize => Text::key("flow.kinds.authorize"),
+            Self::Callback => Text::key("flow.kinds.callback"),
+            Self::MiniAuthCode => Text::key("flow.kinds.auth-code-my-getauthcode"),
+            Self::Token => Text::key("flow.kinds.exchange-code-for-token"),
+            Self::CheckToken => Text::key("flow.kinds.check-token"),
+            Self::UserInfo => Text::key("flow.kinds.user-info"),
+            Self::Refresh => Text::key("flow.kinds.refresh-token"),
         }
     }
 }
@@ -193,7 +187,7 @@ pub enum StepState {
     Skipped,
 }
 
-/// Flows, steps, states and outcomes serialize as the ids the `authwalk.run/1` document uses.
+/// Flows, steps, states and outcomes serialize as the ids the `authwalk.run/2` document uses.
 impl serde::Serialize for FlowKind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.id())
@@ -245,7 +239,7 @@ impl StepState {
         Self::Skipped,
     ];
 
-    /// The id in the `authwalk.run/1` document.
+    /// The id in the `authwalk.run/2` document.
     pub fn id(self) -> &'static str {
         match self {
             Self::Pending => "pending",

@@ -263,7 +263,7 @@ impl fmt::Display for AttemptId {
 impl ExchangeOutcome {
     pub const ALL: [Self; 4] = [Self::Ok, Self::Rejected, Self::BadSignature, Self::Failed];
 
-    /// The id in the `authwalk.run/1` document.
+    /// The id in the `authwalk.run/2` document.
     pub fn id(self) -> &'static str {
         match self {
             Self::Ok => "ok",

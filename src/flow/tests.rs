@@ -237,9 +237,10 @@ fn alipay_rejection_tampering_and_transport_failure() {
             .any(|f| f.code == "transport.http-status")
     );
     assert!(
-        ex.findings
-            .iter()
-            .any(|f| f.title.en.contains("HTML, not JSON")),
+        ex.findings.iter().any(|f| f
+            .title
+            .get(crate::lang::Lang::EN)
+            .contains("HTML, not JSON")),
         "{:?}",
         ex.findings
     );
@@ -299,7 +300,8 @@ fn state_mismatch_is_refused() {
     assert!(
         flow.notes()
             .iter()
-            .any(|n| n.code == "flow.state-mismatch" && !n.title.zh.is_empty())
+            .any(|n| n.code == "flow.state-mismatch"
+                && !n.title.get(crate::lang::Lang::ZH).is_empty())
     );
     // An Alipay callback pasted into a WeChat walk is named as such.
     let e = flow
@@ -441,7 +443,10 @@ fn starting_in_the_middle_needs_the_inputs() {
     .unwrap();
     assert_eq!(flow.advance(now()), Effect::Finished { ok: false });
     assert!(
-        flow.notes()[0].title.en.contains("--access-token"),
+        flow.notes()[0]
+            .title
+            .get(crate::lang::Lang::EN)
+            .contains("--access-token"),
         "{:?}",
         flow.notes()
     );
@@ -692,16 +697,34 @@ fn an_alipay_redirect_or_a_non_200_fails_even_with_a_valid_signed_body() {
             .find(|f| f.code == code)
             .unwrap_or_else(|| panic!("HTTP {status}: {:?}", ex.findings));
         assert!(
-            finding.title.en.contains(&status.to_string()),
+            finding
+                .title
+                .get(crate::lang::Lang::EN)
+                .contains(&status.to_string()),
             "{finding:?}"
         );
         if status != 500 {
             assert!(
-                finding.title.en.contains("login.proxy.example"),
+                finding
+                    .title
+                    .get(crate::lang::Lang::EN)
+                    .contains("login.proxy.example"),
                 "{finding:?}"
             );
-            assert!(!finding.title.en.contains("C0DEsecret"), "{finding:?}");
-            assert!(!finding.title.zh.contains("C0DEsecret"), "{finding:?}");
+            assert!(
+                !finding
+                    .title
+                    .get(crate::lang::Lang::EN)
+                    .contains("C0DEsecret"),
+                "{finding:?}"
+            );
+            assert!(
+                !finding
+                    .title
+                    .get(crate::lang::Lang::ZH)
+                    .contains("C0DEsecret"),
+                "{finding:?}"
+            );
         }
         assert!(flow.ctx().access_token.is_none(), "HTTP {status}");
     }
@@ -742,7 +765,8 @@ fn a_code_the_sandbox_evicted_under_load_is_diagnosed_as_such() {
         .find(|f| f.code == "sandbox.code-evicted")
         .unwrap_or_else(|| panic!("{:?}", ex.findings));
     assert!(
-        f.title.en.contains("under load") && !f.fix.zh.is_empty(),
+        f.title.get(crate::lang::Lang::EN).contains("under load")
+            && !f.fix.get(crate::lang::Lang::ZH).is_empty(),
         "{f:?}"
     );
     assert!(ex.findings.iter().any(|f| f.code == "wechat.40029"));

@@ -146,9 +146,9 @@ pub(super) fn interpret(
         ex.findings.push(Finding::new(
             Severity::Error,
             format!("wechat.{code}"),
-            Text::new(
-                format!("WeChat rejected the call: errcode {code}, {}", err.errmsg),
-                format!("微信拒绝了调用：errcode {code}，{}", err.errmsg),
+            Text::with(
+                "flow.wechat.wechat-rejected-the-call-errcode",
+                &[("code", &code), ("errmsg", &err.errmsg)],
             ),
         ));
         if let Some(evicted) = super::code_evicted(&err.errmsg) {
@@ -184,16 +184,9 @@ pub(super) fn interpret(
                         Finding::new(
                             Severity::Warning,
                             "wechat.snapshot-user",
-                            Text::new(
-                                "is_snapshotuser=1: the page ran in snapshot mode, and this openid \
-                                 is a virtual account, not the real user",
-                                "is_snapshotuser=1：页面处于快照模式，此 openid 是虚拟账号而非真实用户",
-                            ),
+                            Text::key("flow.wechat.is-snapshotuser-1-the-page"),
                         )
-                        .fix(Text::new(
-                            "ask the user to tap \"use full service\" at the bottom of the page and log in again",
-                            "引导用户点击页面底部「使用完整服务」后重新授权",
-                        )),
+                        .fix(Text::key("flow.wechat.ask-the-user-to-tap")),
                     );
                 }
                 ex.outcome = ExchangeOutcome::Ok;
@@ -220,19 +213,13 @@ fn http_status(status: u16) -> Finding {
     Finding::new(
         Severity::Error,
         "transport.http-status",
-        Text::new(
-            format!("WeChat's API answered HTTP {status}"),
-            format!("微信接口返回 HTTP {status}"),
+        Text::with(
+            "flow.wechat.wechat-s-api-answered-http",
+            &[("status", &status)],
         ),
     )
-    .explanation(Text::new(
-        "WeChat's API answers 200 even for errors; another status means a proxy, a load                  balancer or a wrong URL answered, so the body is not to be trusted as WeChat's                  answer however valid it reads, and the step fails",
-        "微信接口即使出错也返回 200；其他状态码说明是代理、负载均衡或错误的地址在应答，                 无论响应体看起来多么正常都不能当作微信的应答，此步骤判为失败",
-    ))
-    .fix(Text::new(
-        "retry; if it persists, check the API base URL and any proxy between you and                  api.weixin.qq.com",
-        "重试；如果仍然如此，请检查接口基础地址以及你与 api.weixin.qq.com 之间的代理",
-    ))
+    .explanation(Text::key("flow.wechat.wechat-s-api-answers-200"))
+    .fix(Text::key("flow.wechat.retry-if-it-persists-check"))
 }
 
 fn shape_error(ex: &mut Exchange, e: &wechat::ResponseError) {
@@ -276,16 +263,10 @@ fn control_characters(count: usize) -> Finding {
     Finding::new(
         Severity::Warning,
         "wechat.control-characters",
-        Text::new(
-            format!(
-                "the body holds {count} raw control character(s) inside strings, which strict \
-                 JSON parsers reject"
-            ),
-            format!("响应字符串中含有 {count} 个未转义的控制字符，严格的 JSON 解析器会报错"),
+        Text::with(
+            "flow.wechat.the-body-holds-raw-control",
+            &[("count", &count)],
         ),
     )
-    .fix(Text::new(
-        "parse leniently or escape control characters before parsing (common in nicknames)",
-        "解析前先转义控制字符（常见于昵称），或使用宽松的解析器",
-    ))
+    .fix(Text::key("flow.wechat.parse-leniently-or-escape-control"))
 }

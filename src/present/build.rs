@@ -98,7 +98,7 @@ impl Presenter {
             union_id: ctx.union_id.clone(),
         };
         Walk {
-            schema: "authwalk.run/1",
+            schema: crate::present::RUN_SCHEMA,
             flow: flow.kind(),
             target: target.clone(),
             ok,
@@ -341,8 +341,7 @@ fn exchange_view_unchecked(
         elapsed_ms: millis(ex.elapsed),
         verification: ex.verification.as_ref().map(|v| VerificationView {
             outcome: v.outcome.id().to_owned(),
-            reason: v.reason.clone(),
-            reason_zh: v.reason_zh.clone(),
+            reason: VerificationView::reason_of(&v.reason, &v.reason_zh),
             node: v.node.clone(),
             signed_text: v.signed_text.as_deref().map(|t| policy.json_text(t)),
             sign: v.sign.clone(),
@@ -394,8 +393,8 @@ pub(super) fn field_rows(
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            let en = meaning::field_of(provider, step, endpoint, k, v, Lang::En);
-            let zh = meaning::field_of(provider, step, endpoint, k, v, Lang::Zh);
+            let en = meaning::field_of(provider, step, endpoint, k, v, Lang::EN);
+            let zh = meaning::field_of(provider, step, endpoint, k, v, Lang::ZH);
             FieldRow {
                 key: k.clone(),
                 value,

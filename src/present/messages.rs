@@ -1,13 +1,10 @@
-//! The words around the data, in both languages, from one file: `assets/messages.toml`. The
-//! text printer, the TUI chrome and exports take every label, verdict and unit from here, so
+//! The words around the data, from `assets/messages.toml` through [`crate::lang`]. The text
+//! printer, the TUI chrome and exports take every label, verdict and unit from here, so
 //! `--lang zh` shows no English besides protocol names and values.
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use crate::finding::{Lang, Text};
-
-const SOURCE: &str = include_str!("../../assets/messages.toml");
 
 /// Every message, by its key in `assets/messages.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,9 +177,7 @@ impl Msg {
     /// Both languages of this message.
     pub fn text(self) -> &'static Text {
         static EMPTY: OnceLock<Text> = OnceLock::new();
-        table()
-            .get(self.key())
-            .unwrap_or_else(|| EMPTY.get_or_init(Text::default))
+        lookup(self.key()).unwrap_or_else(|| EMPTY.get_or_init(Text::default))
     }
 
     /// This message in `lang`.
@@ -196,39 +191,15 @@ impl Msg {
     }
 }
 
-/// A message looked up by a key made at run time (`narrate.alipay.token`).
-pub fn lookup(key: &str) -> Option<&'static Text> {
-    table().get(key)
-}
-
-/// A message looked up by key in `lang`; the key itself when it is missing (a test checks
-/// that every key the TUI names exists).
-pub fn tr(lang: Lang, key: &str) -> &str {
-    lookup(key).map_or(key, |t| t.get(lang))
-}
-
-/// [`tr`] with each `{name}` replaced by its value.
-pub fn tr_fill(lang: Lang, key: &str, values: &[(&str, &str)]) -> String {
-    fill(tr(lang, key), values)
-}
-
-/// Replace each `{name}` in `template` by its value.
-pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_owned();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
-    }
-    out
-}
-
-fn table() -> &'static BTreeMap<String, Text> {
-    static TABLE: OnceLock<BTreeMap<String, Text>> = OnceLock::new();
-    TABLE.get_or_init(|| toml::from_str(SOURCE).unwrap_or_default())
-}
+pub use crate::lang::{fill, lookup, tr, tr_fill};
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+
+    const SOURCE: &str = include_str!("../../assets/messages.toml");
 
     #[test]
     fn every_message_exists_in_both_languages() {
@@ -238,7 +209,12 @@ mod tests {
             let text = parsed
                 .get(msg.key())
                 .unwrap_or_else(|| panic!("{} is missing from messages.toml", msg.key()));
-            assert!(!text.en.is_empty() && !text.zh.is_empty(), "{}", msg.key());
+            assert!(
+                !text.get(crate::lang::Lang::EN).is_empty()
+                    && !text.get(crate::lang::Lang::ZH).is_empty(),
+                "{}",
+                msg.key()
+            );
         }
         for key in parsed
             .keys()
@@ -254,9 +230,9 @@ mod tests {
     #[test]
     fn placeholders_are_filled() {
         assert_eq!(
-            Msg::StepsIn.fill(Lang::Zh, &[("done", "3"), ("ran", "4"), ("ms", "20")]),
+            Msg::StepsIn.fill(Lang::ZH, &[("done", "3"), ("ran", "4"), ("ms", "20")]),
             "3/4 步，用时 20 ms"
         );
-        assert_eq!(Msg::Days.fill(Lang::En, &[("n", "15")]), "15 d");
+        assert_eq!(Msg::Days.fill(Lang::EN, &[("n", "15")]), "15 d");
     }
 }

@@ -111,13 +111,13 @@ pub(crate) fn is_loopback(host: &str) -> bool {
 pub(crate) fn finding(
     severity: Severity,
     code: &str,
-    title: [&str; 2],
-    explanation: [&str; 2],
-    fix: [&str; 2],
+    title: Text,
+    explanation: Text,
+    fix: Text,
 ) -> Finding {
-    Finding::new(severity, code, Text::new(title[0], title[1]))
-        .explanation(Text::new(explanation[0], explanation[1]))
-        .fix(Text::new(fix[0], fix[1]))
+    Finding::new(severity, code, title)
+        .explanation(explanation)
+        .fix(fix)
 }
 
 /// The finding for input that is not a URL at all.
@@ -125,15 +125,12 @@ pub(crate) fn invalid_url(provider: &str, reason: &str) -> Finding {
     finding(
         Severity::Error,
         &format!("lint.{provider}.invalid-url"),
-        ["This is not an absolute URL", "这不是一个完整的 URL"],
-        [
-            &format!("The text could not be parsed as a URL: {reason}."),
-            &format!("无法将该文本解析为 URL：{reason}。"),
-        ],
-        [
-            "Paste the whole authorize URL, starting with https://.",
-            "请粘贴完整的授权链接（以 https:// 开头）。",
-        ],
+        Text::key("provider.urlcheck.this-is-not-an-absolute"),
+        Text::with(
+            "provider.urlcheck.the-text-could-not-be",
+            &[("reason", &reason)],
+        ),
+        Text::key("provider.urlcheck.paste-the-whole-authorize-url"),
     )
 }
 
@@ -185,22 +182,12 @@ fn lint_redirect_spaces(provider: &str, raw: &str, out: &mut Vec<Finding>) {
         out.push(finding(
             Severity::Error,
             &format!("lint.{provider}.redirect-whitespace"),
-            ["redirect_uri contains a space", "redirect_uri 中含有空格"],
-            [
-                &format!(
-                    "The callback '{spaced}' contains whitespace (raw or encoded as %20). The \
-                     provider compares it with the configured callback and refuses it \
-                     (redirect_uri 参数错误, 10003)."
-                ),
-                &format!(
-                    "回调地址 '{spaced}' 中含有空白字符（原样或编码为 %20）。平台会将其与配置的回调地址比对并拒绝\
-                     （redirect_uri 参数错误，10003）。"
-                ),
-            ],
-            [
-                "Trim the callback URL and remove the spaces before encoding it.",
-                "编码前先去掉回调地址首尾及中间的空格。",
-            ],
+            Text::key("provider.urlcheck.redirect-uri-contains-a-space"),
+            Text::with(
+                "provider.urlcheck.the-callback-contains-whitespace-raw",
+                &[("spaced", &spaced)],
+            ),
+            Text::key("provider.urlcheck.trim-the-callback-url-and"),
         ));
     }
 }
@@ -212,56 +199,35 @@ pub(crate) fn lint_redirect(provider: &str, raw: &str, out: &mut Vec<Finding>) {
     match encoding {
         RedirectEncoding::Once => {}
         RedirectEncoding::NotEncoded { has_query } => {
-            let (severity, extra_en, extra_zh) = if has_query {
+            let (severity, extra) = if has_query {
                 (
                     Severity::Error,
-                    " It has its own query string: everything after its first '&' is read as \
-                     separate authorize parameters and never reaches your callback.",
-                    " 它自带查询串：第一个 '&' 之后的内容会被当成授权链接自己的参数，回调收不到。",
+                    Text::key("provider.urlcheck.redirect-has-own-query"),
                 )
             } else {
-                (Severity::Warning, "", "")
+                (Severity::Warning, Text::default())
             };
             out.push(finding(
                 severity,
                 &format!("lint.{provider}.redirect-not-encoded"),
-                ["redirect_uri is not percent-encoded", "redirect_uri 没有做 URL 编码"],
-                [
-                    &format!(
-                        "The value '{raw}' contains ':', '/' or '?' as is. The provider expects \
-                         the callback URL encoded as one query value (encodeURIComponent).{extra_en}"
-                    ),
-                    &format!(
-                        "取值 '{raw}' 中直接出现了 ':'、'/' 或 '?'。平台要求把回调地址作为一个查询参数值\
-                         整体编码（encodeURIComponent）。{extra_zh}"
-                    ),
-                ],
-                [
-                    "Encode the callback with encodeURIComponent / quote(url, safe='') before \
-                     putting it in the URL (https%3A%2F%2F…).",
-                    "先用 encodeURIComponent / quote(url, safe='') 编码回调地址再拼接（https%3A%2F%2F…）。",
-                ],
+                Text::key("provider.urlcheck.redirect-uri-is-not-percent"),
+                Text::with(
+                    "provider.urlcheck.the-value-contains-or-as",
+                    &[("raw", &raw)],
+                )
+                .fill_text("extra", &extra),
+                Text::key("provider.urlcheck.encode-the-callback-with-encodeuricomponent"),
             ));
         }
         RedirectEncoding::Twice => out.push(finding(
             Severity::Error,
             &format!("lint.{provider}.redirect-double-encoded"),
-            ["redirect_uri is encoded twice", "redirect_uri 被编码了两次"],
-            [
-                &format!(
-                    "The value '{raw}' contains '%25' escapes: after one decoding the provider \
-                     sees '{}', which is not a URL, so the page rejects the callback.",
-                    decode(raw)
-                ),
-                &format!(
-                    "取值 '{raw}' 含有 '%25'：平台解码一次后得到 '{}'，不是合法地址，授权页会报回调地址错误。",
-                    decode(raw)
-                ),
-            ],
-            [
-                "Encode the callback exactly once; do not encode a value that is already encoded.",
-                "回调地址只编码一次，不要对已编码的值再编码。",
-            ],
+            Text::key("provider.urlcheck.redirect-uri-is-encoded-twice"),
+            Text::with(
+                "provider.urlcheck.the-value-contains-25-escapes",
+                &[("raw", &raw), ("value", &decode(raw))],
+            ),
+            Text::key("provider.urlcheck.encode-the-callback-exactly-once"),
         )),
     }
     if encoding == RedirectEncoding::Twice {
@@ -273,15 +239,12 @@ pub(crate) fn lint_redirect(provider: &str, raw: &str, out: &mut Vec<Finding>) {
         out.push(finding(
             Severity::Error,
             &format!("lint.{provider}.redirect-not-absolute"),
-            ["redirect_uri is not an absolute http(s) URL", "redirect_uri 不是完整的 http(s) 地址"],
-            [
-                &format!("The callback '{decoded}' does not start with http:// or https://."),
-                &format!("回调地址 '{decoded}' 不是以 http:// 或 https:// 开头。"),
-            ],
-            [
-                "Use the full callback URL, scheme included, on the domain configured in the console.",
-                "使用带协议头的完整回调地址，且域名与后台配置一致。",
-            ],
+            Text::key("provider.urlcheck.redirect-uri-is-not-an"),
+            Text::with(
+                "provider.urlcheck.the-callback-does-not-start",
+                &[("decoded", &decoded)],
+            ),
+            Text::key("provider.urlcheck.use-the-full-callback-url"),
         ));
     } else if lower.starts_with("http://") {
         let host = url::Url::parse(&decoded)
@@ -292,13 +255,9 @@ pub(crate) fn lint_redirect(provider: &str, raw: &str, out: &mut Vec<Finding>) {
             out.push(finding(
                 Severity::Warning,
                 &format!("lint.{provider}.redirect-http"),
-                ["The callback uses plain http", "回调地址使用的是 http"],
-                [
-                    "The code travels to the callback in the URL; over http anyone on the path \
-                     can read it and exchange it first.",
-                    "授权码通过回调地址的 URL 传递；使用 http 时链路上的任何人都能看到并抢先换取令牌。",
-                ],
-                ["Serve the callback over https.", "回调地址改用 https。"],
+                Text::key("provider.urlcheck.the-callback-uses-plain-http"),
+                Text::key("provider.urlcheck.the-code-travels-to-the"),
+                Text::key("provider.urlcheck.serve-the-callback-over-https"),
             ));
         }
     }
@@ -331,44 +290,25 @@ pub(crate) fn lint_unknown_params(
         return;
     }
     let listed = unknown[..unknown.len().min(LISTED)].join(", ");
-    let (list, list_zh) = match unknown.len().checked_sub(LISTED) {
-        Some(more) if more > 0 => (
-            format!("{listed} and {more} more"),
-            format!("{listed} 等（另有 {more} 个）"),
+    let list = match unknown.len().checked_sub(LISTED) {
+        Some(more) if more > 0 => Text::with(
+            "provider.urlcheck.listed-and-more",
+            &[("listed", &listed), ("more", &more)],
         ),
-        _ => (listed.clone(), listed),
+        _ => Text::new(listed.clone(), listed),
     };
-    let (severity, en, zh) = if split_redirect {
-        (
-            Severity::Warning,
-            format!(
-                "The URL carries parameters the provider does not define: {list}. redirect_uri \
-                 was not encoded and has its own query, so these are most likely the callback's \
-                 parameters, split off: the callback will not receive them."
-            ),
-            format!(
-                "链接里有平台未定义的参数：{list_zh}。redirect_uri 没有编码且自带查询串，这些多半是回调地址\
-                 自己的参数被拆了出来，回调时收不到。"
-            ),
-        )
+    let (severity, explanation) = if split_redirect {
+        (Severity::Warning, "provider.urlcheck.unknown-params-split")
     } else {
-        (
-            Severity::Info,
-            format!(
-                "The URL carries parameters the provider does not define: {list}. They are ignored."
-            ),
-            format!("链接里有平台未定义的参数：{list_zh}，会被忽略。"),
-        )
+        (Severity::Info, "provider.urlcheck.unknown-params-ignored")
     };
+    let explanation = Text::key(explanation).fill_text("list", &list);
     out.push(finding(
         severity,
         &format!("lint.{provider}.unknown-param"),
-        ["Unknown parameters", "未知参数"],
-        [&en, &zh],
-        [
-            "Remove them, or move them into redirect_uri and encode it.",
-            "删除它们，或把它们放回 redirect_uri 并整体编码。",
-        ],
+        Text::key("provider.urlcheck.unknown-parameters"),
+        explanation,
+        Text::key("provider.urlcheck.remove-them-or-move-them"),
     ));
 }
 
@@ -386,20 +326,9 @@ pub(crate) fn common_findings(input: &str) -> Vec<Finding> {
         findings.push(finding(
             Severity::Error,
             "lint.userinfo",
-            [
-                "The URL has a user name or password before the host",
-                "链接在域名前带有用户名或密码",
-            ],
-            [
-                "Text before '@' in the address is a user name (and password) sent to the host; \
-                 the real authorize URLs have none, and phishing links use it to look genuine.",
-                "地址中 '@' 之前的部分是发给服务器的用户名（和密码）；真实的授权链接没有这一部分，\
-                 钓鱼链接常用它伪装成正规地址。",
-            ],
-            [
-                "Remove the 'user:password@' part, and check who gave you this link.",
-                "删除 'user:password@' 部分，并核实这个链接的来源。",
-            ],
+            Text::key("provider.urlcheck.the-url-has-a-user"),
+            Text::key("provider.urlcheck.text-before-in-the-address"),
+            Text::key("provider.urlcheck.remove-the-user-password-part"),
         ));
     }
     let bytes = query.as_bytes();
@@ -412,21 +341,9 @@ pub(crate) fn common_findings(input: &str) -> Vec<Finding> {
         findings.push(finding(
             Severity::Error,
             "lint.bad-percent-escape",
-            [
-                "A '%' escape in the query is broken",
-                "查询参数中有无效的 '%' 转义",
-            ],
-            [
-                "A '%' is not followed by two hex digits, so the provider cannot decode the \
-                 parameter (it was cut, or a literal '%' was not encoded as %25).",
-                "'%' 后面不是两位十六进制数字，平台无法解码该参数（链接被截断，或字面的 '%' \
-                 没有编码成 %25）。",
-            ],
-            [
-                "Build the URL again with an encoder (`authwalk url …`), or write a literal '%' \
-                 as %25.",
-                "用编码函数重新生成链接（`authwalk url …`），或把字面的 '%' 写成 %25。",
-            ],
+            Text::key("provider.urlcheck.a-escape-in-the-query"),
+            Text::key("provider.urlcheck.a-is-not-followed-by"),
+            Text::key("provider.urlcheck.build-the-url-again-with"),
         ));
     }
     findings
@@ -467,15 +384,21 @@ mod tests {
             .find(|f| f.code == "lint.wechat.unknown-param")
             .expect("unknown parameters reported");
         assert!(
-            unknown.explanation.en.contains("p0, p1, p2")
+            unknown
+                .explanation
+                .get(crate::lang::Lang::EN)
+                .contains("p0, p1, p2")
                 && unknown
                     .explanation
-                    .en
+                    .get(crate::lang::Lang::EN)
                     .contains(&format!("and {} more", MANY - 20)),
             "{}",
-            unknown.explanation.en
+            unknown.explanation.get(crate::lang::Lang::EN)
         );
-        assert!(unknown.explanation.en.len() < 1000, "the list is cut");
+        assert!(
+            unknown.explanation.get(crate::lang::Lang::EN).len() < 1000,
+            "the list is cut"
+        );
     }
 
     #[test]

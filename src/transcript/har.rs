@@ -254,9 +254,8 @@ pub fn triage(entries: &[Entry], alipay_key: Option<&PublicKey>) -> Triage {
                                 Finding::new(
                                     Severity::Error,
                                     "triage.alipay.signature",
-                                    crate::finding::Text::new(
-                                        "The response signature does not verify with the given key",
-                                        "响应签名无法用给出的支付宝公钥验证",
+                                    crate::finding::Text::key(
+                                        "transcript.har.the-response-signature-does-not",
                                     ),
                                 )
                                 .explanation(crate::finding::Text::new(&v.reason, &v.reason)),
@@ -333,22 +332,16 @@ fn callback_checks(entries: &[Entry]) -> Vec<Finding> {
                         Finding::new(
                             Severity::Error,
                             "triage.state-mismatch",
-                            crate::finding::Text::new(
-                                format!("The callback's state '{got}' is not the '{asked}' the authorize URL sent"),
-                                format!("回调中的 state「{got}」不是授权链接发出的「{asked}」"),
+                            crate::finding::Text::with(
+                                "transcript.har.the-callback-s-state-is",
+                                &[("got", &got), ("asked", &asked)],
                             ),
                         )
-                        .explanation(crate::finding::Text::new(
-                            "A server that checks state (as it must, against CSRF) refuses this callback; \
-                             one that does not check it accepts a forged one. The callback may also \
-                             belong to another login attempt in the same capture.",
-                            "校验 state 的服务器（为防 CSRF 必须校验）会拒绝这个回调；不校验的服务器会接受伪造的回调。\
-                             它也可能属于同一抓包里的另一次登录。",
+                        .explanation(crate::finding::Text::key(
+                            "transcript.har.a-server-that-checks-state",
                         ))
-                        .fix(crate::finding::Text::new(
-                            "Keep the state in the user's session when building the authorize URL and \
-                             compare it on the callback; start the login again if it differs",
-                            "生成授权链接时把 state 存入用户会话，回调时比对；不一致就重新发起授权",
+                        .fix(crate::finding::Text::key(
+                            "transcript.har.keep-the-state-in-the",
                         )),
                     );
                 }
@@ -374,23 +367,16 @@ fn callback_checks(entries: &[Entry]) -> Vec<Finding> {
                         Finding::new(
                             Severity::Warning,
                             "triage.redirect-mismatch",
-                            crate::finding::Text::new(
-                                format!("The callback landed on {got}, not on the redirect_uri {asked}"),
-                                format!("回调落在 {got}，而不是 redirect_uri 指定的 {asked}"),
+                            crate::finding::Text::with(
+                                "transcript.har.the-callback-landed-on-not",
+                                &[("got", &got), ("asked", &asked)],
                             ),
                         )
-                        .explanation(crate::finding::Text::new(
-                            "The provider redirects only to the redirect_uri of the authorize URL: a \
-                             callback elsewhere passed through another redirect (a proxy, a rewrite, \
-                             http→https) or came from another login.",
-                            "支付宝和微信只会重定向到授权链接中的 redirect_uri：落在别处的回调经过了其他跳转（代理、\
-                             改写、http→https），或来自另一次登录。",
+                        .explanation(crate::finding::Text::key(
+                            "transcript.har.the-provider-redirects-only-to",
                         ))
-                        .fix(crate::finding::Text::new(
-                            "Put in redirect_uri the address the callback is served at (scheme, host \
-                             and path as registered in the console), so no further redirect is needed",
-                            "把 redirect_uri 设为实际处理回调的地址（协议、域名、路径与控制台登记的一致），\
-                             不再需要额外跳转",
+                        .fix(crate::finding::Text::key(
+                            "transcript.har.put-in-redirect-uri-the",
                         )),
                     );
                 }
@@ -432,10 +418,7 @@ fn explain(provider: Provider, url: &str, endpoint: &str, body: &[u8]) -> Vec<Fi
         Err(e) => vec![Finding::new(
             Severity::Error,
             "triage.unreadable-response",
-            crate::finding::Text::new(
-                format!("The response cannot be read: {e}"),
-                format!("无法解读该响应：{e}"),
-            ),
+            crate::finding::Text::with("transcript.har.the-response-cannot-be-read", &[("e", &e)]),
         )],
     };
     out.extend(crate::triage::pasted(provider, Some(url), body));

@@ -112,15 +112,15 @@ fn write_all(
         md,
         "- flow · 流程: {} ({})",
         walk.flow.id(),
-        walk.flow.title().en
+        walk.flow.title().get(crate::lang::Lang::EN)
     )?;
     writeln!(
         md,
         "- target · 目标: {} `{}` · {} / {}",
-        visible(walk.target.kind.label().get(Lang::En)),
+        visible(walk.target.kind.label().get(Lang::EN)),
         visible(&walk.target.name),
-        visible(&env.en),
-        visible(&env.zh)
+        visible(env.get(crate::lang::Lang::EN)),
+        visible(env.get(crate::lang::Lang::ZH))
     )?;
     writeln!(md, "- base URL: {}", visible(&walk.target.base))?;
     writeln!(md, "- elapsed · 耗时: {} ms", walk.elapsed_ms)
@@ -131,10 +131,10 @@ fn question_zh(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
     writeln!(
         md,
         "**使用环境：** {}（{}）\n",
-        visible(&q.environment.zh),
+        visible(q.environment.get(crate::lang::Lang::ZH)),
         visible(&q.base)
     )?;
-    let api = q.api.as_ref().map_or("", |t| t.zh.as_str());
+    let api = q.api.as_ref().map_or("", |t| t.get(crate::lang::Lang::ZH));
     writeln!(
         md,
         "**接口名称：** {} `{}`\n",
@@ -146,7 +146,11 @@ fn question_zh(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
     writeln!(md, "**报错信息详情：**\n")?;
     error_details(md, q)?;
     if let Some(s) = &q.signature {
-        writeln!(md, "**验签结果：** {}\n", visible(&s.zh))?;
+        writeln!(
+            md,
+            "**验签结果：** {}\n",
+            visible(s.get(crate::lang::Lang::ZH))
+        )?;
     }
     Ok(())
 }
@@ -156,10 +160,10 @@ fn question_en(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
     writeln!(
         md,
         "**Environment:** {} ({})\n",
-        visible(&q.environment.en),
+        visible(q.environment.get(crate::lang::Lang::EN)),
         visible(&q.base)
     )?;
-    let api = q.api.as_ref().map_or("", |t| t.en.as_str());
+    let api = q.api.as_ref().map_or("", |t| t.get(crate::lang::Lang::EN));
     writeln!(
         md,
         "**API:** `{}` — {}\n",
@@ -169,7 +173,11 @@ fn question_en(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
     writeln!(md, "**Request parameters:** as above.\n")?;
     writeln!(md, "**Error details:** as above.\n")?;
     if let Some(s) = &q.signature {
-        writeln!(md, "**Signature check:** {}\n", visible(&s.en))?;
+        writeln!(
+            md,
+            "**Signature check:** {}\n",
+            visible(s.get(crate::lang::Lang::EN))
+        )?;
     }
     Ok(())
 }
@@ -213,9 +221,9 @@ fn steps(md: &mut String, walk: &Walk) -> std::fmt::Result {
             md,
             "| {n} | {} | {} | {} · {} |",
             row.id.id(),
-            visible(&row.title.zh),
-            state.get(Lang::En),
-            state.get(Lang::Zh)
+            visible(row.title.get(crate::lang::Lang::ZH)),
+            state.get(Lang::EN),
+            state.get(Lang::ZH)
         )?;
     }
     writeln!(md)
@@ -228,8 +236,12 @@ fn exchange(md: &mut String, n: usize, ex: &ExchangeView) -> std::fmt::Result {
         "## {n}. {} · `{}`{}\n",
         ex.step.id(),
         visible(&ex.endpoint),
-        api.map(|t| format!(" · {} · {}", t.zh, t.en))
-            .unwrap_or_default()
+        api.map(|t| format!(
+            " · {} · {}",
+            t.get(crate::lang::Lang::ZH),
+            t.get(crate::lang::Lang::EN)
+        ))
+        .unwrap_or_default()
     )?;
     writeln!(
         md,
@@ -271,8 +283,8 @@ fn exchange(md: &mut String, n: usize, ex: &ExchangeView) -> std::fmt::Result {
         writeln!(
             md,
             "Signature · 验签: **{}** — {}\n",
-            v.badge.label().get(Lang::En),
-            visible(&v.reason)
+            v.badge.label().get(Lang::EN),
+            visible(v.reason.get(Lang::EN))
         )?;
         if let Some(text) = &v.signed_text {
             writeln!(md, "Signed text · 被签名的原文:\n")?;
@@ -294,15 +306,15 @@ fn finding(md: &mut String, f: &Finding) -> std::fmt::Result {
         "- **{}** `{}` {} · {}",
         f.severity,
         visible(&f.code),
-        visible(&f.title.en),
-        visible(&f.title.zh)
+        visible(f.title.get(crate::lang::Lang::EN)),
+        visible(f.title.get(crate::lang::Lang::ZH))
     )?;
     for text in [&f.explanation, &f.fix] {
-        if !text.en.is_empty() {
-            writeln!(md, "  - {}", visible(&text.en))?;
+        if !text.get(crate::lang::Lang::EN).is_empty() {
+            writeln!(md, "  - {}", visible(text.get(crate::lang::Lang::EN)))?;
         }
-        if !text.zh.is_empty() {
-            writeln!(md, "  - {}", visible(&text.zh))?;
+        if !text.get(crate::lang::Lang::ZH).is_empty() {
+            writeln!(md, "  - {}", visible(text.get(crate::lang::Lang::ZH)))?;
         }
     }
     writeln!(md)

@@ -150,7 +150,7 @@ impl Ignored {
         let forged = severity == Severity::Warning;
         Finding::new(
             severity,
-            "callback.ignored",
+            crate::finding::codes::CALLBACK_IGNORED,
             Text::new(
                 self.to_string(),
                 format!(
@@ -161,24 +161,13 @@ impl Ignored {
                 ),
             ),
         )
-        .explanation(Text::new(
-            "authwalk listens on the loopback redirect_uri for this walk's redirect only: it \
-             answered this request with a page saying why it was ignored, and kept waiting.",
-            "authwalk 只在环回 redirect_uri 上等待本次授权的重定向：它回应了一个说明忽略原因的页面，并继续等待。",
+        .explanation(Text::key(
+            "transport.callback.authwalk-listens-on-the-loopback",
         ))
         .fix(if forged {
-            Text::new(
-                "If you did not open that link, someone tried to plant a login (CSRF): your \
-                 server must refuse it the same way, by comparing state with the one in the \
-                 user's session. Otherwise, approve from the authorize URL of this walk.",
-                "如果不是你打开的链接，说明有人试图伪造登录（CSRF）：你的服务器也必须这样拒绝它，\
-                 即把 state 与用户会话中的比对。否则请从本次授权链接重新同意授权。",
-            )
+            Text::key("transport.callback.if-you-did-not-open")
         } else {
-            Text::new(
-                "Nothing to do: a browser asks for other paths (a favicon) by itself.",
-                "无需处理：浏览器会自行请求其他路径（如 favicon）。",
-            )
+            Text::key("transport.callback.nothing-to-do-a-browser")
         })
     }
 }

@@ -49,7 +49,7 @@ impl Default for KeyMap {
             .collect();
         Self {
             bindings,
-            lang: Lang::En,
+            lang: Lang::EN,
         }
     }
 }

@@ -364,9 +364,12 @@ async fn the_two_access_tokens_do_not_mix() {
         )
         .expect("catalog entry");
     assert!(
-        field.meaning.en.contains("no longer provides"),
+        field
+            .meaning
+            .get(authwalk::lang::Lang::EN)
+            .contains("no longer provides"),
         "{}",
-        field.meaning.en
+        field.meaning.get(authwalk::lang::Lang::EN)
     );
 
     // A new basic token retires the previous one after the five-minute overlap.

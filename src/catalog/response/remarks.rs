@@ -31,19 +31,12 @@ pub(super) fn rid_remark(errmsg: &str) -> Option<Finding> {
     );
     Some(remark(
         "wechat.rid",
-        Text::new(format!("Request id {rid}"), format!("请求标识 {rid}")),
-        Text::new(
-            format!(
-                "errmsg ends with the request id WeChat assigned to this call.{when_en} getRidInfo can look up rids of /cgi-bin/* calls within 7 days, but not of /sns/* calls (76022)."
-            ),
-            format!(
-                "errmsg 末尾是微信为本次调用分配的请求标识。{when_zh}getRidInfo 可查询 7 天内 /cgi-bin/* 调用的 rid，但不支持 /sns/* 调用（76022）。"
-            ),
+        Text::with("catalog.response.remarks.request-id", &[("rid", &rid)]),
+        Text::with(
+            "catalog.response.remarks.errmsg-ends-with-the-request",
+            &[("when_en", &when_en), ("when_zh", &when_zh)],
         ),
-        Text::new(
-            "Quote the full rid when asking WeChat support or the developer community; match errors on errcode, not on errmsg.",
-            "向微信官方或开发者社区求助时提供完整的 rid；判断错误请用 errcode，不要匹配 errmsg。",
-        ),
+        Text::key("catalog.response.remarks.quote-the-full-rid-when"),
         Severity::Info,
     ))
 }
@@ -92,14 +85,8 @@ pub fn missing_fields(node: &Map<String, Value>) -> Option<Finding> {
     Some(remark(
         "alipay.missing-fields",
         Text::new(en.join("; "), zh.join("；")),
-        Text::new(
-            "Fields the user does not have are left out, not sent empty. Sensitive data (real name, mobile phone number, ID number) is not returned to the server either. (An Alipay support FAQ, seed 001_ef808ad66c0a7d49.txt; seed 000_a043a7b81cdad527.txt.)",
-            "用户没有的字段直接不返回，而不是返回空值；真实姓名、手机号、证件号码等敏感信息也不会返回给服务端。（支付宝常见问题 seed 001_ef808ad66c0a7d49.txt；seed 000_a043a7b81cdad527.txt。）",
-        ),
-        Text::new(
-            "Treat nick_name and avatar as optional: show a default name or picture when they are missing.",
-            "把 nick_name 和 avatar 当作可选字段：缺失时显示默认昵称或头像。",
-        ),
+        Text::key("catalog.response.remarks.fields-the-user-does-not"),
+        Text::key("catalog.response.remarks.treat-nick-name-and-avatar"),
         Severity::Info,
     ))
 }
@@ -118,15 +105,9 @@ pub(super) fn trace_id_remark(sub_msg: &str) -> Option<Finding> {
     let id = trace_id(sub_msg)?;
     Some(remark(
         "alipay.trace-id",
-        Text::new(format!("Trace id {id}"), format!("请求追踪号 traceId {id}")),
-        Text::new(
-            "sub_msg ends with the trace id Alipay's gateway assigned to this call. It identifies the request in Alipay's logs; it is not part of the error code.",
-            "sub_msg 末尾是支付宝网关为本次调用分配的追踪号（traceId），用于在支付宝日志中定位该请求，不属于错误码的一部分。",
-        ),
-        Text::new(
-            "Quote the full traceId (with the environment, API name, request and response) when asking Alipay support; match errors on sub_code, not on sub_msg.",
-            "向支付宝技术支持提问时提供完整的 traceId（及环境、接口名、请求和响应）；判断错误请用 sub_code，不要匹配 sub_msg。",
-        ),
+        Text::with("catalog.response.remarks.trace-id", &[("id", &id)]),
+        Text::key("catalog.response.remarks.sub-msg-ends-with-the"),
+        Text::key("catalog.response.remarks.quote-the-full-traceid-with"),
         Severity::Info,
     ))
 }
@@ -134,20 +115,12 @@ pub(super) fn trace_id_remark(sub_msg: &str) -> Option<Finding> {
 pub(super) fn mismatch(url: &str, body: &str) -> Finding {
     remark(
         "explain.endpoint-mismatch",
-        Text::new(
-            "The URL and the body point to different endpoints",
-            "请求地址与响应内容对应的接口不一致",
+        Text::key("catalog.response.remarks.the-url-and-the-body"),
+        Text::with(
+            "catalog.response.remarks.the-url-names-but-the",
+            &[("url", &url), ("body", &body)],
         ),
-        Text::new(
-            format!(
-                "The URL names {url}, but the body looks like a response of {body}. The fields are explained for {url}."
-            ),
-            format!("请求地址是 {url}，但响应内容看起来来自 {body}。以下按 {url} 解读字段。"),
-        ),
-        Text::new(
-            "Check that the response was pasted together with the request that produced it.",
-            "请确认粘贴的响应与请求地址是同一次调用。",
-        ),
+        Text::key("catalog.response.remarks.check-that-the-response-was"),
         Severity::Warning,
     )
 }
@@ -181,7 +154,7 @@ pub(super) fn html_page<'a>(
     if let Some(entry) = catalog.provider(Provider::Wechat).errors.iter().find(|e| {
         // "请在微信客户端打开链接" is not an error of the link: it has its own hint below.
         e.kind == crate::catalog::ErrorKind::Page
-            && e.code != "page.open-in-wechat"
+            && e.code != crate::finding::codes::PAGE_OPEN_IN_WECHAT
             && e.aliases.iter().any(|a| {
                 text.to_lowercase()
                     .replace(' ', "")

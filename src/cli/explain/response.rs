@@ -33,11 +33,7 @@ fn render_field_note(out: &mut String, note: &FieldNote<'_>, lang: Lang, style: 
             "      {}",
             style.severity(
                 Severity::Warning,
-                pick(
-                    lang,
-                    "unknown field, printed verbatim",
-                    "目录中没有此字段，原样显示"
-                ),
+                crate::lang::tr(lang, "cli.explain.response.unknown-field-printed-verbatim"),
             )
         );
         return;
@@ -60,11 +56,7 @@ fn render_field_note(out: &mut String, note: &FieldNote<'_>, lang: Lang, style: 
                     visible(&v.item),
                     style.severity(
                         Severity::Warning,
-                        pick(
-                            lang,
-                            "not in the documented value set",
-                            "不在文档列出的取值范围内"
-                        ),
+                        crate::lang::tr(lang, "cli.explain.response.not-in-the-documented-value"),
                     )
                 );
             }
@@ -80,7 +72,7 @@ fn render_diagnosis(out: &mut String, diagnosis: &Diagnosis<'_>, lang: Lang, sty
             "{}",
             style.dim(&format!(
                 "{} {}: {}",
-                pick(lang, "Response says", "响应原文"),
+                crate::lang::tr(lang, "cli.explain.response.response-says"),
                 visible(&diagnosis.code),
                 visible(message)
             ))
@@ -107,7 +99,7 @@ fn render_diagnosis(out: &mut String, diagnosis: &Diagnosis<'_>, lang: Lang, sty
         let _ = writeln!(
             out,
             "{}{}",
-            style.label(pick(lang, "Fix:", "解决办法：")),
+            style.label(crate::lang::tr(lang, "cli.explain.response.fix")),
             visible(finding.fix.get(lang))
         );
     }
@@ -116,45 +108,63 @@ fn render_diagnosis(out: &mut String, diagnosis: &Diagnosis<'_>, lang: Lang, sty
 pub(super) fn render_analysis(analysis: &Analysis<'_>, lang: Lang, style: Style) -> String {
     let mut out = String::new();
     let endpoint = analysis.endpoint.map_or_else(
-        || pick(lang, "unknown endpoint", "未能确定接口").to_owned(),
+        || crate::lang::tr(lang, "cli.explain.response.unknown-endpoint").to_owned(),
         |e| e.title.get(lang).to_owned(),
     );
     let how = match analysis.detection {
-        Detection::Url => pick(lang, "from the request URL", "依据请求地址"),
-        Detection::ResponseNode => pick(lang, "from the response node name", "依据响应节点名"),
-        Detection::Shape => pick(lang, "from the fields present", "依据返回的字段"),
-        Detection::Unknown => pick(lang, "fields looked up by name only", "仅按字段名解读"),
+        Detection::Url => crate::lang::tr(lang, "cli.explain.response.from-the-request-url"),
+        Detection::ResponseNode => {
+            crate::lang::tr(lang, "cli.explain.response.from-the-response-node-name")
+        }
+        Detection::Shape => crate::lang::tr(lang, "cli.explain.response.from-the-fields-present"),
+        Detection::Unknown => {
+            crate::lang::tr(lang, "cli.explain.response.fields-looked-up-by-name")
+        }
     };
     let _ = writeln!(
         out,
         "{}{}",
-        style.label(pick(lang, "Provider:", "平台：")),
+        style.label(crate::lang::tr(lang, "cli.explain.response.provider")),
         provider_label(analysis.provider, lang)
     );
     let _ = writeln!(
         out,
         "{}{endpoint}  {}",
-        style.label(pick(lang, "Endpoint:", "接口：")),
+        style.label(crate::lang::tr(lang, "cli.explain.response.endpoint")),
         style.dim(&paren(lang, how))
     );
     let verdict = if analysis.is_error() {
-        style.severity(Severity::Error, pick(lang, "error", "失败"))
+        style.severity(
+            Severity::Error,
+            crate::lang::tr(lang, "cli.explain.response.error"),
+        )
     } else {
-        style.severity(Severity::Info, pick(lang, "success", "成功"))
+        style.severity(
+            Severity::Info,
+            crate::lang::tr(lang, "cli.explain.response.success"),
+        )
     };
     let _ = writeln!(
         out,
         "{}{verdict}",
-        style.label(pick(lang, "Result:", "结果："))
+        style.label(crate::lang::tr(lang, "cli.explain.response.result"))
     );
     if !analysis.fields.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold(pick(lang, "Fields", "字段")));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(crate::lang::tr(lang, "cli.explain.response.fields"))
+        );
         for note in &analysis.fields {
             render_field_note(&mut out, note, lang, style);
         }
     }
     if !analysis.diagnoses.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold(pick(lang, "Diagnosis", "诊断")));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(crate::lang::tr(lang, "cli.explain.response.diagnosis"))
+        );
         for (i, diagnosis) in analysis.diagnoses.iter().enumerate() {
             if i > 0 {
                 out.push('\n');
@@ -163,7 +173,11 @@ pub(super) fn render_analysis(analysis: &Analysis<'_>, lang: Lang, style: Style)
         }
     }
     if !analysis.remarks.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold(pick(lang, "Notes", "提示")));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(crate::lang::tr(lang, "cli.explain.response.notes"))
+        );
         for remark in &analysis.remarks {
             let _ = writeln!(
                 out,
@@ -177,7 +191,7 @@ pub(super) fn render_analysis(analysis: &Analysis<'_>, lang: Lang, style: Style)
                 let _ = writeln!(
                     out,
                     "      {}{}",
-                    style.label(pick(lang, "Fix:", "解决办法：")),
+                    style.label(crate::lang::tr(lang, "cli.explain.response.fix")),
                     visible(remark.fix.get(lang))
                 );
             }

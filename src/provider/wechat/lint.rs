@@ -2,7 +2,7 @@
 //! seen in the link itself. Codes are stable (`lint.wechat.*`); tests and scripts match on them.
 
 use super::{AUTHORIZE_PATH, FRAGMENT, QRCONNECT_PATH, SCOPE_BASE, SCOPE_LOGIN, SCOPE_USERINFO};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Text};
 use crate::provider::urlcheck::{
     RawUrl, finding, invalid_url, is_alphanumeric, is_loopback, lint_redirect, lint_unknown_params,
 };
@@ -43,15 +43,12 @@ pub fn lint_authorize_url(input: &str) -> Vec<Finding> {
         Some(p) if p.value != "code" => out.push(finding(
             Severity::Error,
             "lint.wechat.response-type",
-            ["response_type must be 'code'", "response_type 必须是 code"],
-            [
-                &format!(
-                    "The URL has response_type={}; WeChat only supports 'code'.",
-                    p.value
-                ),
-                &format!("链接里是 response_type={}；微信只支持 code。", p.value),
-            ],
-            ["Write response_type=code.", "改为 response_type=code。"],
+            Text::key("provider.wechat.lint.response-type-must-be-code"),
+            Text::with(
+                "provider.wechat.lint.the-url-has-response-type",
+                &[("value", &p.value)],
+            ),
+            Text::key("provider.wechat.lint.write-response-type-code"),
         )),
         Some(_) => {}
     }
@@ -76,38 +73,21 @@ fn lint_host_and_path(url: &RawUrl<'_>, out: &mut Vec<Finding>) -> bool {
         out.push(finding(
             Severity::Warning,
             "lint.wechat.http",
-            ["The authorize URL uses http", "授权链接使用的是 http"],
-            [
-                "WeChat's authorize pages are served over https; an http link is redirected or \
-                 blocked and leaks the parameters.",
-                "微信授权页使用 https；http 链接会被跳转或拦截，且参数明文传输。",
-            ],
-            [
-                "Use https://open.weixin.qq.com.",
-                "改用 https://open.weixin.qq.com。",
-            ],
+            Text::key("provider.wechat.lint.the-authorize-url-uses-http"),
+            Text::key("provider.wechat.lint.wechat-s-authorize-pages-are"),
+            Text::key("provider.wechat.lint.use-https-open-weixin-qq"),
         ));
     }
     if url.host != OPEN_HOST && !local {
         out.push(finding(
             Severity::Warning,
             "lint.wechat.host",
-            ["Not WeChat's authorize host", "不是微信的授权域名"],
-            [
-                &format!(
-                    "The host is '{}', not {OPEN_HOST}. That is expected only for the embedded \
-                     sandbox (127.0.0.1) or a test double.",
-                    url.host
-                ),
-                &format!(
-                    "域名是 '{}'，不是 {OPEN_HOST}。只有内置沙箱（127.0.0.1）或测试替身才应如此。",
-                    url.host
-                ),
-            ],
-            [
-                "Use https://open.weixin.qq.com for the real WeChat.",
-                "真实环境请使用 https://open.weixin.qq.com。",
-            ],
+            Text::key("provider.wechat.lint.not-wechat-s-authorize-host"),
+            Text::with(
+                "provider.wechat.lint.the-host-is-not-that",
+                &[("host", &url.host), ("open_host", &OPEN_HOST)],
+            ),
+            Text::key("provider.wechat.lint.use-https-open-weixin-qq-2"),
         ));
     }
     let path = url.path.trim_end_matches('/');
@@ -118,22 +98,16 @@ fn lint_host_and_path(url: &RawUrl<'_>, out: &mut Vec<Finding>) -> bool {
         out.push(finding(
             Severity::Error,
             "lint.wechat.path",
-            ["Unknown authorize path", "未知的授权路径"],
-            [
-                &format!(
-                    "The path is '{}'; Official Account login uses {AUTHORIZE_PATH} and website \
-                     QR login uses {QRCONNECT_PATH}.",
-                    url.path
-                ),
-                &format!(
-                    "路径是 '{}'；公众号网页授权用 {AUTHORIZE_PATH}，网站应用扫码登录用 {QRCONNECT_PATH}。",
-                    url.path
-                ),
-            ],
-            [
-                "Use /connect/oauth2/authorize (Official Account) or /connect/qrconnect (website app).",
-                "改用 /connect/oauth2/authorize（公众号）或 /connect/qrconnect（网站应用）。",
-            ],
+            Text::key("provider.wechat.lint.unknown-authorize-path"),
+            Text::with(
+                "provider.wechat.lint.the-path-is-official-account",
+                &[
+                    ("path", &url.path),
+                    ("authorize_path", &AUTHORIZE_PATH),
+                    ("qrconnect_path", &QRCONNECT_PATH),
+                ],
+            ),
+            Text::key("provider.wechat.lint.use-connect-oauth2-authorize-official"),
         ));
     }
     false
@@ -152,30 +126,17 @@ fn lint_fragment(url: &RawUrl<'_>, out: &mut Vec<Finding>) {
                 finding(
                     Severity::Error,
                     "lint.wechat.fragment-misplaced",
-                    ["wechat_redirect is inside the query", "wechat_redirect 写进了查询参数里"],
-                    [
-                        "The text 'wechat_redirect' appears in the query (as '&wechat_redirect' or \
-                         an encoded '%23wechat_redirect'), so there is no '#wechat_redirect' \
-                         fragment for the WeChat client to see.",
-                        "'wechat_redirect' 出现在查询串中（写成了 '&wechat_redirect' 或被编码成 \
-                         '%23wechat_redirect'），链接末尾没有微信客户端需要的 '#wechat_redirect'。",
-                    ],
-                    [
-                        "End the URL with a literal, unencoded '#wechat_redirect'.",
-                        "在链接最末尾加上未编码的 '#wechat_redirect'。",
-                    ],
+                    Text::key("provider.wechat.lint.wechat-redirect-is-inside-the"),
+                    Text::key("provider.wechat.lint.the-text-wechat-redirect-appears"),
+                    Text::key("provider.wechat.lint.end-the-url-with-a"),
                 )
             } else {
                 finding(
                     Severity::Error,
                     "lint.wechat.missing-fragment",
-                    ["#wechat_redirect is missing", "缺少 #wechat_redirect"],
-                    [
-                        "The WeChat client needs '#wechat_redirect' at the very end of the link, \
-                         whether it is opened directly or reached through a 302.",
-                        "无论直接打开还是经 302 跳转，微信客户端都要求链接最末尾带 '#wechat_redirect'。",
-                    ],
-                    ["Append '#wechat_redirect' to the URL.", "在链接末尾追加 '#wechat_redirect'。"],
+                    Text::key("provider.wechat.lint.wechat-redirect-is-missing"),
+                    Text::key("provider.wechat.lint.the-wechat-client-needs-wechat"),
+                    Text::key("provider.wechat.lint.append-wechat-redirect-to-the"),
                 )
             });
         }
@@ -185,35 +146,23 @@ fn lint_fragment(url: &RawUrl<'_>, out: &mut Vec<Finding>) {
                 out.push(finding(
                     Severity::Error,
                     "lint.wechat.params-after-fragment",
-                    ["Parameters after the '#' are ignored", "'#' 之后的参数不会生效"],
-                    [
-                        &format!(
-                            "'#{fragment}' is a fragment: browsers never send it, so '{after}' \
-                             never reaches WeChat."
-                        ),
-                        &format!("'#{fragment}' 是片段，浏览器不会发送它，'{after}' 到不了微信。"),
-                    ],
-                    [
-                        "Move the parameters before '#wechat_redirect', which must be the last thing.",
-                        "把这些参数移到 '#wechat_redirect' 之前，'#wechat_redirect' 必须在最后。",
-                    ],
+                    Text::key("provider.wechat.lint.parameters-after-the-are-ignored"),
+                    Text::with(
+                        "provider.wechat.lint.is-a-fragment-browsers-never",
+                        &[("fragment", &fragment), ("after", &after)],
+                    ),
+                    Text::key("provider.wechat.lint.move-the-parameters-before-wechat"),
                 ));
             } else {
                 out.push(finding(
                     Severity::Error,
                     "lint.wechat.fragment-wrong",
-                    [
-                        "The fragment is not #wechat_redirect",
-                        "片段不是 #wechat_redirect",
-                    ],
-                    [
-                        &format!("The URL ends with '#{fragment}' instead of '#wechat_redirect'."),
-                        &format!("链接以 '#{fragment}' 结尾，而不是 '#wechat_redirect'。"),
-                    ],
-                    [
-                        "End the URL with exactly '#wechat_redirect'.",
-                        "链接末尾必须正好是 '#wechat_redirect'。",
-                    ],
+                    Text::key("provider.wechat.lint.the-fragment-is-not-wechat"),
+                    Text::with(
+                        "provider.wechat.lint.the-url-ends-with-instead",
+                        &[("fragment", &fragment)],
+                    ),
+                    Text::key("provider.wechat.lint.end-the-url-with-exactly"),
                 ));
             }
         }
@@ -230,21 +179,15 @@ fn lint_names(url: &RawUrl<'_>, out: &mut Vec<Finding>) {
             out.push(finding(
                 Severity::Error,
                 code,
-                [
-                    &format!("'{wrong}' is not a WeChat parameter"),
-                    &format!("'{wrong}' 不是微信的参数"),
-                ],
-                [
-                    &format!(
-                        "WeChat calls the app id 'appid'. '{wrong}' comes from generic OAuth 2.0 \
-                         or Alipay and is ignored, so WeChat sees no appid (10012)."
-                    ),
-                    &format!(
-                        "微信的应用标识参数名是 'appid'。'{wrong}' 来自通用 OAuth 2.0 或支付宝，会被忽略，\
-                         微信认为缺少 appid（10012）。"
-                    ),
-                ],
-                [&format!("Rename '{wrong}' to 'appid'."), &format!("把 '{wrong}' 改名为 'appid'。")],
+                Text::with(
+                    "provider.wechat.lint.is-not-a-wechat-parameter",
+                    &[("wrong", &wrong)],
+                ),
+                Text::with(
+                    "provider.wechat.lint.wechat-calls-the-app-id",
+                    &[("wrong", &wrong)],
+                ),
+                Text::with("provider.wechat.lint.rename-to-appid", &[("wrong", &wrong)]),
             ));
         }
     }
@@ -252,13 +195,12 @@ fn lint_names(url: &RawUrl<'_>, out: &mut Vec<Finding>) {
         out.push(finding(
             Severity::Error,
             "lint.wechat.duplicate-param",
-            [&format!("'{dup}' appears more than once"), &format!("'{dup}' 出现了多次")],
-            [
-                "WeChat matches the link against a fixed pattern; a repeated parameter (often a \
-                 callback query that was not encoded) makes the result unpredictable.",
-                "微信按固定格式匹配链接；重复的参数（常见原因是回调地址没有编码）会导致结果不可预期。",
-            ],
-            ["Keep one of each parameter.", "每个参数只保留一个。"],
+            Text::with(
+                "provider.wechat.lint.appears-more-than-once",
+                &[("dup", &dup)],
+            ),
+            Text::key("provider.wechat.lint.wechat-matches-the-link-against"),
+            Text::key("provider.wechat.lint.keep-one-of-each-parameter"),
         ));
     }
 }
@@ -281,22 +223,9 @@ fn lint_appid(url: &RawUrl<'_>, out: &mut Vec<Finding>) {
         out.push(finding(
             Severity::Warning,
             "lint.wechat.appid-format",
-            ["The appid does not look like a WeChat AppID", "appid 看起来不像微信 AppID"],
-            [
-                &format!(
-                    "'{id}' is not 'wx' followed by 16 hex digits, the shape of every Official \
-                     Account and website-app AppID (a heuristic: stray spaces and Alipay app ids \
-                     are the usual causes)."
-                ),
-                &format!(
-                    "'{id}' 不是 'wx' 加 16 位十六进制数字（公众号和网站应用 AppID 的格式；此为经验判断，\
-                     常见原因是多了空格或误用了支付宝 app_id）。"
-                ),
-            ],
-            [
-                "Copy the AppID from the console (设置与开发 → 基本配置).",
-                "从后台（设置与开发 → 基本配置）复制 AppID。",
-            ],
+            Text::key("provider.wechat.lint.the-appid-does-not-look"),
+            Text::with("provider.wechat.lint.is-not-wx-followed-by", &[("id", &id)]),
+            Text::key("provider.wechat.lint.copy-the-appid-from-the"),
         ));
     }
 }
@@ -305,21 +234,9 @@ fn wecom_finding() -> Finding {
     finding(
         Severity::Warning,
         "lint.wechat.wecom",
-        [
-            "This looks like a WeCom (企业微信) link",
-            "这像是企业微信的链接",
-        ],
-        [
-            "A corp id ('ww…'), an 'agentid' or the scope snsapi_privateinfo belong to WeCom, \
-             which shares the host but exchanges the code on qyapi.weixin.qq.com with a corp \
-             token: a different API from Official Account login.",
-            "企业 ID（ww 开头）、agentid 或 snsapi_privateinfo 属于企业微信：域名相同，但授权码要在 \
-             qyapi.weixin.qq.com 用企业 access_token 换取，与公众号网页授权是两套接口。",
-        ],
-        [
-            "For Official Account login use the OA's AppID (wx…) and snsapi_base/snsapi_userinfo.",
-            "公众号网页授权请使用公众号 AppID（wx 开头）和 snsapi_base / snsapi_userinfo。",
-        ],
+        Text::key("provider.wechat.lint.this-looks-like-a-wecom"),
+        Text::key("provider.wechat.lint.a-corp-id-ww-an"),
+        Text::key("provider.wechat.lint.for-official-account-login-use"),
     )
 }
 
@@ -335,58 +252,37 @@ fn lint_scope(url: &RawUrl<'_>, qrconnect: bool, out: &mut Vec<Finding>) {
             (SCOPE_LOGIN, false) => out.push(finding(
                 Severity::Error,
                 "lint.wechat.scope-login-on-oauth2",
-                ["snsapi_login does not work on oauth2/authorize", "snsapi_login 不能用于 oauth2/authorize"],
-                [
-                    "snsapi_login is the Open Platform website-app QR login scope (/connect/qrconnect). \
-                     The Official Account page answers 'Scope 参数错误或没有 Scope 权限' (10005).",
-                    "snsapi_login 是开放平台网站应用扫码登录（/connect/qrconnect）的 scope，\
-                     公众号授权页会报“Scope 参数错误或没有 Scope 权限”（10005）。",
-                ],
-                [
-                    "Use snsapi_userinfo (profile) or snsapi_base (openid only) here, or switch to \
-                     /connect/qrconnect with a website-app AppID.",
-                    "这里改用 snsapi_userinfo（获取资料）或 snsapi_base（仅 openid），或换用网站应用 AppID \
-                     访问 /connect/qrconnect。",
-                ],
+                Text::key("provider.wechat.lint.snsapi-login-does-not-work"),
+                Text::key("provider.wechat.lint.snsapi-login-is-the-open"),
+                Text::key("provider.wechat.lint.use-snsapi-userinfo-profile-or"),
             )),
             (SCOPE_BASE | SCOPE_USERINFO, true) => out.push(finding(
                 Severity::Error,
                 "lint.wechat.scope-not-login",
-                ["qrconnect needs scope snsapi_login", "qrconnect 只接受 snsapi_login"],
-                [
-                    &format!(
-                        "'{scope}' is an Official Account scope; the website QR login page only \
-                         accepts snsapi_login and shows '该链接无法访问' otherwise."
-                    ),
-                    &format!("'{scope}' 是公众号的 scope；网站扫码登录页只接受 snsapi_login，否则显示“该链接无法访问”。"),
-                ],
-                [
-                    "Use scope=snsapi_login, or use /connect/oauth2/authorize for Official Account login.",
-                    "改为 scope=snsapi_login，或公众号登录改用 /connect/oauth2/authorize。",
-                ],
+                Text::key("provider.wechat.lint.qrconnect-needs-scope-snsapi-login"),
+                Text::with(
+                    "provider.wechat.lint.is-an-official-account-scope",
+                    &[("scope", &scope)],
+                ),
+                Text::key("provider.wechat.lint.use-scope-snsapi-login-or"),
             )),
             ("snsapi_privateinfo", _) => out.push(wecom_finding()),
             ("auth_user" | "auth_base", _) => out.push(finding(
                 Severity::Error,
                 "lint.wechat.scope-alipay",
-                ["An Alipay scope on a WeChat link", "在微信链接里用了支付宝的 scope"],
-                [
-                    &format!("'{scope}' is an Alipay scope; WeChat does not know it (10005)."),
-                    &format!("'{scope}' 是支付宝的 scope，微信不认识（10005）。"),
-                ],
-                ["Use snsapi_userinfo or snsapi_base.", "改用 snsapi_userinfo 或 snsapi_base。"],
+                Text::key("provider.wechat.lint.an-alipay-scope-on-a"),
+                Text::with(
+                    "provider.wechat.lint.is-an-alipay-scope-wechat",
+                    &[("scope", &scope)],
+                ),
+                Text::key("provider.wechat.lint.use-snsapi-userinfo-or-snsapi"),
             )),
             (other, _) => out.push(finding(
                 Severity::Error,
                 "lint.wechat.scope-unknown",
-                [&format!("Unknown scope '{other}'"), &format!("未知的 scope '{other}'")],
-                [
-                    "WeChat web authorization knows snsapi_base (silent, openid only) and \
-                     snsapi_userinfo (consent, profile); website QR login knows snsapi_login.",
-                    "微信网页授权只有 snsapi_base（静默，仅 openid）和 snsapi_userinfo（弹窗，获取资料）；\
-                     网站扫码登录只有 snsapi_login。",
-                ],
-                ["Use snsapi_userinfo or snsapi_base.", "改用 snsapi_userinfo 或 snsapi_base。"],
+                Text::with("provider.wechat.lint.unknown-scope", &[("other", &other)]),
+                Text::key("provider.wechat.lint.wechat-web-authorization-knows-snsapi"),
+                Text::key("provider.wechat.lint.use-snsapi-userinfo-or-snsapi"),
             )),
         }
     }
@@ -397,16 +293,9 @@ fn lint_state(url: &RawUrl<'_>, out: &mut Vec<Finding>) {
         out.push(finding(
             Severity::Warning,
             "lint.wechat.missing-state",
-            ["No state parameter", "没有 state 参数"],
-            [
-                "The docs mark state optional, but the authorize page has an error '10013 state \
-                 不能为空', and without state the callback is open to CSRF.",
-                "文档称 state 可选，但授权页存在错误“10013 state不能为空”，且没有 state 回调容易遭受 CSRF。",
-            ],
-            [
-                "Send a random alphanumeric state tied to the user's session and check it on the callback.",
-                "传一个与会话绑定的随机字母数字 state，并在回调时校验。",
-            ],
+            Text::key("provider.wechat.lint.no-state-parameter"),
+            Text::key("provider.wechat.lint.the-docs-mark-state-optional"),
+            Text::key("provider.wechat.lint.send-a-random-alphanumeric-state"),
         ));
         return;
     };
@@ -415,51 +304,32 @@ fn lint_state(url: &RawUrl<'_>, out: &mut Vec<Finding>) {
         out.push(finding(
             Severity::Error,
             "lint.wechat.state-empty",
-            ["state is empty", "state 为空"],
-            [
-                "The authorize page rejects an empty state with '10013 state不能为空'.",
-                "授权页会以“10013 state不能为空”拒绝空 state。",
-            ],
-            [
-                "Send a non-empty alphanumeric state.",
-                "传一个非空的字母数字 state。",
-            ],
+            Text::key("provider.wechat.lint.state-is-empty"),
+            Text::key("provider.wechat.lint.the-authorize-page-rejects-an"),
+            Text::key("provider.wechat.lint.send-a-non-empty-alphanumeric"),
         ));
     } else if state.len() > 128 {
         out.push(finding(
             Severity::Error,
             "lint.wechat.state-too-long",
-            ["state is longer than 128 bytes", "state 超过 128 字节"],
-            [
-                &format!(
-                    "state is {} bytes; WeChat allows at most 128 and rejects longer ones on the \
-                     Official Account page.",
-                    state.len()
-                ),
-                &format!(
-                    "state 长度为 {} 字节；微信最多允许 128 字节，超长会在公众号授权页报错。",
-                    state.len()
-                ),
-            ],
-            [
-                "Keep a short random key in state and the real data in your session store.",
-                "state 只放短随机键，真实数据放在服务端会话里。",
-            ],
+            Text::key("provider.wechat.lint.state-is-longer-than-128"),
+            Text::with(
+                "provider.wechat.lint.state-is-bytes-wechat-allows",
+                &[("state", &state.len())],
+            ),
+            Text::key("provider.wechat.lint.keep-a-short-random-key"),
         ));
     }
     if !state.is_empty() && !is_alphanumeric(state) {
         out.push(finding(
             Severity::Warning,
             "lint.wechat.state-charset",
-            ["state has characters other than A-Z a-z 0-9", "state 含有字母数字以外的字符"],
-            [
-                &format!(
-                    "state '{state}' is not [A-Za-z0-9]; the docs allow only those, and other \
-                     characters have come back decoded or altered."
-                ),
-                &format!("state '{state}' 不只由 [A-Za-z0-9] 组成；文档只允许这些字符，其他字符回调时可能被解码或改动。"),
-            ],
-            ["Use only letters and digits.", "只使用字母和数字。"],
+            Text::key("provider.wechat.lint.state-has-characters-other-than"),
+            Text::with(
+                "provider.wechat.lint.state-is-not-a-za",
+                &[("state", &state)],
+            ),
+            Text::key("provider.wechat.lint.use-only-letters-and-digits"),
         ));
     }
 }
@@ -479,25 +349,12 @@ fn lint_order(url: &RawUrl<'_>, out: &mut Vec<Finding>) {
     out.push(finding(
         Severity::Error,
         "lint.wechat.param-order",
-        ["Parameters are not in the documented order", "参数顺序与文档不一致"],
-        [
-            &format!(
-                "The order is: {actual}. WeChat's docs require appid, redirect_uri, \
-                 response_type, scope, state (then forcePopup/forceSnapShot) because the link is \
-                 matched by a pattern; a different order has broken snsapi_userinfo with \
-                 'Scope 参数错误或没有 Scope 权限'. Some current SDKs use other orders, so the \
-                 strictness is unverified, but it is a likely cause."
-            ),
-            &format!(
-                "当前顺序：{actual}。微信文档要求 appid、redirect_uri、response_type、scope、state\
-                 （之后才是 forcePopup/forceSnapShot），因为链接按正则匹配；顺序不对曾导致 snsapi_userinfo \
-                 报“Scope 参数错误或没有 Scope 权限”。现有部分 SDK 用了别的顺序，严格程度未经验证，但这是常见原因。"
-            ),
-        ],
-        [
-            "Build the URL in the documented order (authwalk url wechat does).",
-            "按文档顺序拼接链接（authwalk url wechat 即按此顺序生成）。",
-        ],
+        Text::key("provider.wechat.lint.parameters-are-not-in-the"),
+        Text::with(
+            "provider.wechat.lint.the-order-is-wechat-s",
+            &[("actual", &actual)],
+        ),
+        Text::key("provider.wechat.lint.build-the-url-in-the"),
     ));
 }
 
@@ -510,47 +367,41 @@ fn lint_force_values(url: &RawUrl<'_>, out: &mut Vec<Finding>) {
             out.push(finding(
                 Severity::Warning,
                 "lint.wechat.force-value",
-                [
-                    &format!("{name} is not true/false"),
-                    &format!("{name} 不是 true/false"),
-                ],
-                [
-                    &format!("{name}={} is not a documented value.", p.value),
-                    &format!("{name}={} 不是文档中的取值。", p.value),
-                ],
-                [
-                    &format!("Write {name}=true or leave it out."),
-                    &format!("写成 {name}=true 或去掉。"),
-                ],
+                Text::with("provider.wechat.lint.is-not-true-false", &[("name", &name)]),
+                Text::with(
+                    "provider.wechat.lint.is-not-a-documented-value",
+                    &[("name", &name), ("value", &p.value)],
+                ),
+                Text::with(
+                    "provider.wechat.lint.write-true-or-leave-it",
+                    &[("name", &name)],
+                ),
             ));
         }
     }
 }
 
 fn missing(name: &str, page_code: &str) -> Finding {
-    let code_en = if page_code.is_empty() {
-        String::new()
+    let code = if page_code.is_empty() {
+        Text::default()
     } else {
-        format!(" (authorize page error {page_code})")
-    };
-    let code_zh = if page_code.is_empty() {
-        String::new()
-    } else {
-        format!("（授权页错误 {page_code}）")
+        Text::with(
+            "provider.wechat.lint.authorize-page-error",
+            &[("page_code", &page_code)],
+        )
     };
     finding(
         Severity::Error,
         &format!("lint.wechat.missing-{}", name.replace('_', "-")),
-        [&format!("'{name}' is missing"), &format!("缺少 '{name}'")],
-        [
-            &format!("The authorize URL has no '{name}' parameter{code_en}."),
-            &format!("授权链接里没有 '{name}' 参数{code_zh}。"),
-        ],
-        [
-            &format!(
-                "Add '{name}' in its documented place: appid, redirect_uri, response_type, scope, state."
-            ),
-            &format!("按文档位置补上 '{name}'：appid、redirect_uri、response_type、scope、state。"),
-        ],
+        Text::with("provider.wechat.lint.is-missing", &[("name", &name)]),
+        Text::with(
+            "provider.wechat.lint.the-authorize-url-has-no",
+            &[("name", &name)],
+        )
+        .fill_text("code", &code),
+        Text::with(
+            "provider.wechat.lint.add-in-its-documented-place",
+            &[("name", &name)],
+        ),
     )
 }

@@ -513,16 +513,23 @@ fn single_exchanges_are_explained_by_errcode() {
         assert_eq!(codes(&findings), expected, "{url} {body}");
         for f in &findings {
             assert!(
-                !f.title.en.is_empty() && !f.title.zh.is_empty(),
+                !f.title.get(crate::lang::Lang::EN).is_empty()
+                    && !f.title.get(crate::lang::Lang::ZH).is_empty(),
                 "{}",
                 f.code
             );
             assert!(
-                !f.explanation.en.is_empty() && !f.explanation.zh.is_empty(),
+                !f.explanation.get(crate::lang::Lang::EN).is_empty()
+                    && !f.explanation.get(crate::lang::Lang::ZH).is_empty(),
                 "{}",
                 f.code
             );
-            assert!(!f.fix.en.is_empty() && !f.fix.zh.is_empty(), "{}", f.code);
+            assert!(
+                !f.fix.get(crate::lang::Lang::EN).is_empty()
+                    && !f.fix.get(crate::lang::Lang::ZH).is_empty(),
+                "{}",
+                f.code
+            );
         }
     }
 }

@@ -310,7 +310,11 @@ fn diagnosis_text(w: &WalkScreen, lang: Lang) -> String {
             out.push_str(&super::content::finding(f, lang));
         }
         if let Some(p) = w.problem()
-            && !w.walk.notes.iter().any(|n| n.title.en == p)
+            && !w
+                .walk
+                .notes
+                .iter()
+                .any(|n| n.title.get(crate::lang::Lang::EN) == p)
         {
             let _ = writeln!(out, "✗ {p}");
         }
@@ -518,12 +522,12 @@ fn draw_detail(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &
 
 /// The badge word: Verified / Mismatch / Unsigned in the walk's language.
 fn badge_word(badge: Badge, lang: Lang) -> &'static str {
-    match (badge, lang) {
-        (Badge::Verified | Badge::VerifiedUnescaped, Lang::En) => "Verified",
-        (Badge::Mismatch, Lang::En) => "Mismatch",
-        (Badge::Unsigned, Lang::En) => "Unsigned",
-        (b, Lang::Zh) => b.label().get(Lang::Zh),
-    }
+    let key = match badge {
+        Badge::Verified | Badge::VerifiedUnescaped => "tui.badge-verified",
+        Badge::Mismatch => "tui.badge-mismatch",
+        Badge::Unsigned => "tui.badge-unsigned",
+    };
+    crate::lang::tr(lang, key)
 }
 
 fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &Styles) {
@@ -630,7 +634,12 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
             ));
         }
         // Requests the listener answered and ignored (a favicon, a forged redirect).
-        for f in w.walk.notes.iter().filter(|f| f.code == "callback.ignored") {
+        for f in w
+            .walk
+            .notes
+            .iter()
+            .filter(|f| f.code == crate::finding::codes::CALLBACK_IGNORED)
+        {
             out.push(Line::styled(
                 format!("! {}", visible(f.title.get(lang))),
                 s.warning,

@@ -54,7 +54,7 @@ pub fn render(buf: &mut Buffer, area: Rect, qr: &QrImage, fullscreen_key: &str, 
         area,
         qr,
         fullscreen_key,
-        crate::finding::Lang::En,
+        crate::finding::Lang::EN,
         styles,
     );
 }
