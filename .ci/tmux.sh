@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The inspector in a real terminal: walk alipay-web in tmux with send-keys, as a person would,
+# The inspector in a real terminal: `?` shows the help at once on the picker, the first
+# authorize screen and a replay. Walk alipay-web in tmux with send-keys, as a person would,
 # and check what capture-pane shows: the QR code's block characters, "Verified", a user_status
 # explanation; a resize to 60×20 does not kill it; y copies through OSC 52 into tmux's buffer;
 # q quits and the terminal is restored (main screen, cooked mode). Then `authwalk replay` of a
@@ -32,6 +33,17 @@ wait_for() {
   fail "\"$1\" never appeared"
 }
 
+# `?` shows the help at once on the picker (no countdown or resize to redraw it), Esc closes it.
+t new-session -d -s walk -x 120 -y 40 \
+  "env AUTHWALK_DATA_DIR='$work/data' TERM=xterm-256color '$bin' --lang en; sleep 60"
+wait_for "alipay-web"
+t send-keys -t walk '?'
+wait_for "Keys · Esc closes"
+t send-keys -t walk Escape
+for _ in $(seq 1 50); do screen | grep -qF "Keys · Esc closes" || break; sleep 0.1; done
+screen | grep -qF "Keys · Esc closes" && fail "Esc did not close the help on the picker"
+t kill-session -t walk
+
 # After authwalk exits, the pane records its status and the terminal mode it left behind.
 t new-session -d -s walk -x 160 -y 48 \
   "env AUTHWALK_DATA_DIR='$work/data' TERM=xterm-256color '$bin' --lang en --flow alipay-web; \
@@ -41,6 +53,10 @@ t set-option -g window-size manual
 
 wait_for "publicAppAuthorize.htm"
 screen | grep -q "█" || fail "no QR block characters on the authorize screen"
+t send-keys -t walk '?'
+wait_for "Keys · Esc closes"
+t send-keys -t walk Escape
+for _ in $(seq 1 50); do screen | grep -qF "Keys · Esc closes" || break; sleep 0.1; done
 t send-keys -t walk n
 t send-keys -t walk n
 wait_for "Approve as demo user"
@@ -83,6 +99,10 @@ t new-session -d -s walk -x 120 -y 40 \
   "env TERM=xterm-256color '$bin' --lang en replay tests/fixtures/transcripts/alipay-web.json; \
    echo \$? > '$work/status'; stty -a > '$work/stty'; sleep 60"
 wait_for "Replay of alipay-web.json"
+t send-keys -t walk '?'
+wait_for "Keys · Esc closes"
+t send-keys -t walk Escape
+for _ in $(seq 1 50); do screen | grep -qF "Keys · Esc closes" || break; sleep 0.1; done
 t send-keys -t walk j j ']' ']' ']'
 wait_for "Verified"
 t send-keys -t walk r

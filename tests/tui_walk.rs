@@ -777,3 +777,45 @@ async fn the_inspector_and_run_make_the_same_walk() {
     assert_eq!(shape["exchanges"].as_array().unwrap().len(), 2);
     assert_eq!(shape["exchanges"][1]["verification"], "verified");
 }
+
+/// `?` shows the help at once on the picker, the first authorize screen and a replay (it once
+/// waited for some other redraw, a countdown or a resize, and swallowed keys meanwhile), and
+/// Esc closes it at once.
+#[tokio::test]
+async fn help_shows_at_once_on_the_picker_the_authorize_screen_and_a_replay() {
+    let mut picker = runner(None, None, Lang::En).await;
+    picker.wait_for_text("alipay-web").await.unwrap();
+    picker.key(KeyCode::Char('?'));
+    picker.settle();
+    assert!(
+        picker.screen().contains("Keys · Esc closes"),
+        "{}",
+        picker.screen()
+    );
+    picker.key(KeyCode::Esc);
+    picker.settle();
+    assert!(
+        !picker.screen().contains("Keys · Esc closes"),
+        "{}",
+        picker.screen()
+    );
+    let mut walk = runner(Some(FlowKind::AlipayWeb), None, Lang::En).await;
+    walk.wait_for_text("publicAppAuthorize.htm").await.unwrap();
+    walk.key(KeyCode::Char('?'));
+    walk.settle();
+    assert!(
+        walk.screen().contains("Keys · Esc closes"),
+        "{}",
+        walk.screen()
+    );
+    let json = std::fs::read_to_string("tests/fixtures/transcripts/alipay-web.json").unwrap();
+    let mut replay = replay_runner(&json, Lang::En, false, (120, 40));
+    replay.settle();
+    replay.key(KeyCode::Char('?'));
+    replay.settle();
+    assert!(
+        replay.screen().contains("Keys · Esc closes"),
+        "{}",
+        replay.screen()
+    );
+}

@@ -58,9 +58,13 @@ impl WalkApp {
     fn act(&mut self, action: Action) -> Vec<Command<Report>> {
         match action {
             Action::Quit => return vec![Command::Quit],
-            Action::Help => self.popups.push(Popup::Help),
+            Action::Help => {
+                self.popups.push(Popup::Help);
+                return vec![Command::Redraw];
+            }
             Action::CycleTheme => {
                 self.themes.cycle();
+                return vec![Command::Redraw];
             }
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
