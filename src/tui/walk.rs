@@ -345,6 +345,19 @@ impl WalkApp {
                     Some(step) => step,
                     None => StepKind::Callback,
                 });
+                // A phone (or a browser) may approve on the consent page itself: what reaches
+                // the sandbox's callback with this walk's state is its redirect.
+                if let Source::Live { session, target } = &mut w.source
+                    && matches!(session.consent(), Some(Consent::Authorize { .. }))
+                    && let Some(approver) = target.approver.clone()
+                {
+                    let (stop, stopped) = crate::walker::stop_pair();
+                    let state = session.flow().state().to_owned();
+                    session.watching(stop);
+                    out.push(Command::Spawn(task::watch_callback(
+                        approver, state, stopped,
+                    )));
+                }
             }
             // Given only with give_consent, after a demo user is picked.
             crate::session::Command::Approve { .. } | crate::session::Command::MiniCode { .. } => {}
