@@ -102,6 +102,11 @@ async fn the_qr_code_carries_the_lan_address_and_the_walk_stays_on_loopback() {
         .map(|(_, v)| v.into_owned())
         .unwrap();
     assert!(redirect.starts_with(&base), "{redirect}");
+    // Full screen, the QR code says to scan it with a phone: it carries the LAN address.
+    r.key(KeyCode::Char('f'));
+    r.wait_for_text("Scan with a phone").await.unwrap();
+    r.key(KeyCode::Esc);
+    r.settle();
 
     // Approving as a demo user goes to loopback, with the phone's Host; the callback arrives.
     r.key(KeyCode::Char('n'));

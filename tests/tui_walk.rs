@@ -819,3 +819,16 @@ async fn help_shows_at_once_on_the_picker_the_authorize_screen_and_a_replay() {
         replay.screen()
     );
 }
+
+/// The full-screen QR code of a walk on 127.0.0.1 does not tell the person to scan it with a
+/// phone: a phone cannot reach this computer's loopback.
+#[tokio::test]
+async fn a_loopback_qr_code_does_not_say_scan_with_a_phone() {
+    let mut r = runner_at(Some(FlowKind::AlipayWeb), None, Lang::En, (160, 48)).await;
+    r.wait_for_text("publicAppAuthorize.htm").await.unwrap();
+    r.key(KeyCode::Char('f'));
+    r.settle();
+    let screen = r.screen();
+    assert!(!screen.contains("Scan with a phone"), "{screen}");
+    assert!(screen.contains("127.0.0.1 is this computer"), "{screen}");
+}

@@ -73,7 +73,18 @@ impl WalkApp {
                         && let Some(image) = &w.qr
                     {
                         let close = self.keymap.hint(Action::Cancel);
-                        let caption = tr(lang, "tui.qr-caption");
+                        // A phone cannot reach a loopback URL: say so instead of "scan".
+                        let loopback = w
+                            .authorize_url()
+                            .is_some_and(|u| crate::transport::is_loopback_url(&u));
+                        let caption = tr(
+                            lang,
+                            if loopback {
+                                "tui.qr-caption-loopback"
+                            } else {
+                                "tui.qr-caption"
+                            },
+                        );
                         qr::render_fullscreen(buf, area, image, caption, &close, &styles);
                     }
                 }
