@@ -102,6 +102,31 @@ async fn the_qr_code_carries_the_lan_address_and_the_walk_stays_on_loopback() {
         .map(|(_, v)| v.into_owned())
         .unwrap();
     assert!(redirect.starts_with(&base), "{redirect}");
+    // On a LAN address the sandbox's plain http and host are what a sandbox is: information,
+    // said to be expected, not warnings.
+    let walk = r.app().screen_walk().unwrap();
+    let lint: Vec<_> = walk
+        .context
+        .authorize_lint
+        .iter()
+        .map(|f| (f.code.as_str(), f.severity))
+        .collect();
+    for code in [
+        "lint.alipay.http",
+        "lint.alipay.host",
+        "lint.alipay.redirect-http",
+    ] {
+        assert!(
+            lint.contains(&(code, authwalk::finding::Severity::Info)),
+            "{code}: {lint:?}"
+        );
+    }
+    assert!(
+        r.screen()
+            .contains("The authorize URL uses http (expected on the sandbox)"),
+        "{}",
+        r.screen()
+    );
     // Full screen, the QR code says to scan it with a phone: it carries the LAN address.
     r.key(KeyCode::Char('f'));
     r.wait_for_text("Scan with a phone").await.unwrap();
