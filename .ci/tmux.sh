@@ -8,7 +8,8 @@
 # 2 MB bracketed paste (cut to the input's limit, the screen still answers, q quits cleanly);
 # kill -INT, -QUIT, -TERM and -HUP each restore the terminal (cooked mode with echo, main
 # screen, no mouse capture, no bracketed paste, cursor shown) and exit 128 + the signal; and
-# closing the terminal under it leaves no process behind.
+# closing the terminal under it leaves no process behind. Phone mode (--lan) with curl as the
+# phone: the code it brings to the sandbox's callback reaches the inspector.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug/authwalk}
@@ -112,6 +113,49 @@ for _ in $(seq 1 100); do [ -s "$work/stty" ] && break; sleep 0.1; done
 [ -s "$work/stty" ] || fail "q did not quit the replay"
 [ "$(cat "$work/status")" = 0 ] || fail "replay exited with status $(cat "$work/status")"
 grep -qw -- "-icanon" "$work/stty" && fail "the replay left the terminal in raw mode"
+t kill-session -t walk
+
+# Phone mode: a phone (curl, every request sent to 127.0.0.1 with the LAN address kept in the
+# URL and Host) opens the authorize URL copied from the screen, approves as a demo user and
+# follows the 302 to the sandbox's callback; the inspector, untouched, shows the code and the
+# walk completes. Skipped on a machine with no LAN address (--lan needs one).
+t new-session -d -s walk -x 160 -y 48 \
+  "env AUTHWALK_DATA_DIR='$work/data-lan' TERM=xterm-256color '$bin' --lang en --lan --flow alipay-web \
+   || echo 'no LAN here'; sleep 60"
+t set-option -s set-clipboard on
+for _ in $(seq 1 150); do
+  screen | grep -qF -e "publicAppAuthorize.htm" -e "no LAN here" -e "--lan needs one" && break
+  sleep 0.1
+done
+if screen | grep -qF "publicAppAuthorize.htm"; then
+  t send-keys -t walk '1' y
+  url=""
+  for _ in $(seq 1 50); do
+    url=$(t show-buffer 2>/dev/null || true)
+    case "$url" in http://*publicAppAuthorize.htm*) break ;; esac
+    sleep 0.1
+  done
+  case "$url" in http://*publicAppAuthorize.htm*) ;; *) fail "y gave no authorize URL: $url" ;; esac
+  hostport=${url#http://}
+  hostport=${hostport%%/*}
+  resolve=(--resolve "$hostport:127.0.0.1")
+  t send-keys -t walk n n
+  wait_for "Approve as demo user"
+  curl -sSf "${resolve[@]}" -o "$work/consent.html" "$url" || fail "the phone could not open the consent page"
+  grep -q "decision" "$work/consent.html" || fail "no consent form on the page"
+  callback=$(curl -sS "${resolve[@]}" -o /dev/null -w '%{redirect_url}' \
+    --data 'user=alipay-certified&decision=approve' "$url")
+  case "$callback" in "http://$hostport/__sandbox/callback?"*) ;; *) fail "no 302 to the callback: $callback" ;; esac
+  curl -sSf "${resolve[@]}" "$callback" | grep -q "Callback received" \
+    || fail "the sandbox's callback page did not say Callback received"
+  wait_for "Code received"
+  t send-keys -t walk n
+  wait_for "✓ 3"
+  t send-keys -t walk n
+  wait_for "✓ 4"
+else
+  echo "tmux check: no LAN address, phone mode skipped" >&2
+fi
 t kill-session -t walk
 
 # A walk whose pane, once authwalk ends, records its status and the terminal mode, then types
