@@ -59,9 +59,18 @@ wait_for "Keys · Esc closes"
 t send-keys -t walk Escape
 for _ in $(seq 1 50); do screen | grep -qF "Keys · Esc closes" || break; sleep 0.1; done
 t send-keys -t walk n
-t send-keys -t walk n
 wait_for "Approve as demo user"
-t send-keys -t walk Enter
+# The consent explains itself: the bar says Enter approves, Esc says what the list waits for
+# (and keeps it), and n approves as the highlighted demo user.
+screen | tail -1 | grep -qF "Enter approve" || fail "the key bar does not say Enter approve"
+t send-keys -t walk Down
+wait_for "▶ alipay-quick"
+t send-keys -t walk Escape
+wait_for "The walk waits for this consent"
+screen | grep -qF "▶ alipay-quick" || fail "Esc hid the consent list"
+t send-keys -t walk Up
+wait_for "▶ alipay-certified"
+t send-keys -t walk n
 wait_for "Code received"
 t send-keys -t walk n
 wait_for "✓ 3"
@@ -139,7 +148,7 @@ if screen | grep -qF "publicAppAuthorize.htm"; then
   hostport=${url#http://}
   hostport=${hostport%%/*}
   resolve=(--resolve "$hostport:127.0.0.1")
-  t send-keys -t walk n n
+  t send-keys -t walk n
   wait_for "Approve as demo user"
   curl -sSf "${resolve[@]}" -o "$work/consent.html" "$url" || fail "the phone could not open the consent page"
   grep -q "decision" "$work/consent.html" || fail "no consent form on the page"
@@ -201,7 +210,7 @@ wait_for "Paste a redirect URL"
 # Esc then a key at once would read as Alt+key: wait for the popup to close first.
 t send-keys -t walk Escape
 for _ in $(seq 1 50); do screen | grep -qF "Paste a redirect URL" || break; sleep 0.1; done
-t send-keys -t walk n n
+t send-keys -t walk n
 wait_for "Approve as demo user"
 t send-keys -t walk q
 restored 0 "q after a 2 MB paste"

@@ -135,7 +135,6 @@ async fn the_qr_code_carries_the_lan_address_and_the_walk_stays_on_loopback() {
 
     // Approving as a demo user goes to loopback, with the phone's Host; the callback arrives.
     r.key(KeyCode::Char('n'));
-    r.key(KeyCode::Char('n'));
     r.wait_for_text("Approve as demo user").await.unwrap();
     r.key(KeyCode::Enter);
     r.wait_for_text("Code received").await.unwrap();
@@ -211,7 +210,6 @@ async fn a_phone_that_approves_on_the_consent_page_brings_the_code_to_the_inspec
     let urls = decode(r.buffer());
     assert_eq!(urls.len(), 1, "{}", r.screen());
 
-    r.key(KeyCode::Char('n'));
     r.key(KeyCode::Char('n'));
     r.wait_for_text("Approve as demo user").await.unwrap();
     let landed = phone_approves(&urls[0], port).await;

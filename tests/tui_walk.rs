@@ -125,7 +125,6 @@ async fn loop_walks_alipay_web_to_a_verified_profile() {
     // The authorize URL is on the first screen, before anything is sent.
     r.wait_for_text("publicAppAuthorize.htm").await.unwrap();
     r.key(KeyCode::Char('n'));
-    r.key(KeyCode::Char('n'));
     r.wait_for_text("Approve as demo user").await.unwrap();
     r.key(KeyCode::Enter);
     r.wait_for_text("Code received").await.unwrap();
@@ -168,7 +167,6 @@ async fn loop_walks_alipay_web_to_a_verified_profile() {
 async fn approve(r: &mut Runner<WalkApp>) {
     r.wait_for_text("Lint: no findings").await.unwrap();
     r.key(KeyCode::Char('n'));
-    r.key(KeyCode::Char('n'));
     r.wait_for_text("Approve as demo user").await.unwrap();
     r.key(KeyCode::Enter);
     r.wait_for_text("Code received").await.unwrap();
@@ -204,7 +202,6 @@ async fn snapshots_picker_authorize_and_consent() {
             // Wide enough: the QR code is drawn inline.
             assert!(r.screen().contains('█'), "{}", r.screen());
         }
-        r.key(KeyCode::Char('n'));
         r.key(KeyCode::Char('n'));
         r.wait_for_text("Approve as demo user").await.unwrap();
         snapshot(&r, "consent");
@@ -277,7 +274,6 @@ async fn snapshots_mismatch_and_failure_with_diagnosis() {
         )
         .await;
         r.key(KeyCode::Char('n'));
-        r.key(KeyCode::Char('n'));
         r.wait_for_text("Approve as demo user").await.unwrap();
         r.key(KeyCode::Enter);
         r.wait_for_text("Code received").await.unwrap();
@@ -305,7 +301,6 @@ async fn snapshot_in_chinese() {
 
 async fn approve_zh(r: &mut Runner<WalkApp>) {
     r.wait_for_text("publicAppAuthorize.htm").await.unwrap();
-    r.key(KeyCode::Char('n'));
     r.key(KeyCode::Char('n'));
     r.wait_for_text("以演示用户身份同意授权").await.unwrap();
     r.key(KeyCode::Enter);
@@ -489,7 +484,6 @@ fn live_token(r: &Runner<WalkApp>) -> String {
 /// The consent on either provider's sandbox.
 async fn approve_any(r: &mut Runner<WalkApp>) {
     r.wait_for_text("Lint").await.unwrap();
-    r.key(KeyCode::Char('n'));
     r.key(KeyCode::Char('n'));
     r.wait_for_text("Approve as demo user").await.unwrap();
     r.key(KeyCode::Enter);
@@ -740,7 +734,6 @@ async fn the_inspector_and_run_make_the_same_walk() {
     let mut r = runner(Some(FlowKind::AlipayWeb), None, Lang::En).await;
     r.wait_for_text("publicAppAuthorize.htm").await.unwrap();
     r.key(KeyCode::Char('n'));
-    r.key(KeyCode::Char('n'));
     r.wait_for_text("Approve as demo user").await.unwrap();
     r.key(KeyCode::Enter);
     r.wait_for_text("Code received").await.unwrap();
@@ -831,4 +824,60 @@ async fn a_loopback_qr_code_does_not_say_scan_with_a_phone() {
     let screen = r.screen();
     assert!(!screen.contains("Scan with a phone"), "{screen}");
     assert!(screen.contains("127.0.0.1 is this computer"), "{screen}");
+}
+
+/// At the consent: the key bar says Enter approves; a later step says the walk waits for the
+/// consent (not "press n to run this step"); Esc says what the list waits for and keeps it;
+/// `n` approves as the highlighted demo user.
+#[tokio::test]
+async fn the_consent_explains_itself_and_n_approves_as_the_highlighted_user() {
+    let mut r = runner(Some(FlowKind::AlipayWeb), None, Lang::En).await;
+    r.wait_for_text("publicAppAuthorize.htm").await.unwrap();
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("Approve as demo user").await.unwrap();
+    let bar = r.screen().lines().last().unwrap().to_owned();
+    assert!(bar.contains("Enter approve"), "{bar}");
+    assert!(!bar.contains("next step"), "{bar}");
+
+    // Down picks the second demo user; the list keeps the focus.
+    r.key(KeyCode::Down);
+    r.settle();
+    assert!(r.screen().contains("▶ alipay-quick"), "{}", r.screen());
+
+    // Esc: the list stays, and the status line says what it waits for.
+    r.key(KeyCode::Esc);
+    r.settle();
+    let screen = r.screen();
+    assert!(
+        screen.contains("The walk waits for this consent"),
+        "{screen}"
+    );
+    assert!(screen.contains("▶ alipay-quick"), "{screen}");
+
+    // A later step, selected from the steps pane, does not ask for an `n` that would not run it.
+    r.key(KeyCode::Char('1'));
+    r.key(KeyCode::Down);
+    r.settle();
+    let screen = r.screen();
+    assert!(!screen.contains("press n to run this step"), "{screen}");
+    assert!(
+        screen.contains("the walk waits for the consent at step 2"),
+        "{screen}"
+    );
+
+    // n approves as the highlighted demo user.
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("Code received").await.unwrap();
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("✓ 3").await.unwrap();
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("✓ 4").await.unwrap();
+    let walk = r.app().screen_walk().unwrap();
+    // alipay-quick's uid, not the first user's.
+    assert_eq!(
+        walk.context.user_id.as_deref(),
+        Some("2088102000000002"),
+        "{:?}",
+        walk.context
+    );
 }

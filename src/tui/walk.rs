@@ -289,11 +289,15 @@ impl WalkApp {
             Report::Opened(Err(e)) => self.screen = Screen::Failed(e),
             Report::Walked(outcome) => {
                 let now = Self::now();
+                let redirect = matches!(outcome, crate::session::Outcome::Callback(_));
                 if let Some(w) = self.walk_mut()
                     && let Some((session, _)) = w.live_mut()
-                    && let Some(step) = session.apply(outcome, now)
                 {
-                    w.select_step(step);
+                    // A redirect shows on the step that waited for it, wherever the person was.
+                    let waited = session.current_step().filter(|_| redirect);
+                    if let Some(step) = session.apply(outcome, now).or(waited) {
+                        w.select_step(step);
+                    }
                 }
             }
         }
@@ -319,6 +323,7 @@ impl WalkApp {
     fn run_next(&mut self) -> Vec<Command<Report>> {
         let transport = self.transport.clone();
         let lang = self.opts.lang;
+        let paste = self.keymap.hint(crate::tui::keymap::Action::Paste);
         let Some(w) = self.walk_mut() else {
             return Vec::new();
         };
@@ -327,6 +332,20 @@ impl WalkApp {
             return vec![Command::Redraw];
         };
         let Some(command) = session.next(Self::now()) else {
+            // Waiting for a real browser's redirect: say what to do rather than nothing.
+            if session.phase() == Phase::Waiting
+                && matches!(
+                    session.current_step(),
+                    Some(StepKind::Callback | StepKind::MiniAuthCode)
+                )
+            {
+                let waiting = if session.awaits_redirect() {
+                    "tui.next-waits-redirect"
+                } else {
+                    "tui.paste-hint"
+                };
+                self.status = Some(crate::present::tr_fill(lang, waiting, &[("key", &paste)]));
+            }
             return vec![Command::Redraw];
         };
         let mut out = Vec::new();

@@ -63,7 +63,17 @@ impl WalkApp {
             }
         }
         let actions = self.bar_actions();
-        help::render_key_bar(buf, bar, &self.keymap, &actions, &styles);
+        let mut entries = self.keymap.bar(&actions);
+        if let Screen::Walk(w) = &self.screen
+            && w.consent().is_some()
+            && actions.contains(&Action::RunSelected)
+        {
+            let enter = self.keymap.bar(&[Action::RunSelected]);
+            if let Some(entry) = entries.iter_mut().find(|e| enter.contains(e)) {
+                entry.1 = tr(lang, "tui.action.approve");
+            }
+        }
+        help::render_key_bar_entries(buf, bar, &self.keymap, entries, &styles);
         let mut cursor = None;
         for layer in self.popups.iter() {
             match layer {
@@ -141,12 +151,14 @@ impl WalkApp {
             Screen::Walk(w) => {
                 // A replay runs nothing: stepping through it is all there is.
                 let replay = w.is_replay();
-                let mut actions = vec![Action::RunNext, Action::FocusNext];
+                // At the consent, Enter (and n) approve: the bar leads with it.
+                let mut actions = if w.consent().is_some() {
+                    vec![Action::RunSelected, Action::FocusNext]
+                } else {
+                    vec![Action::RunNext, Action::FocusNext]
+                };
                 if replay {
                     actions.push(Action::Back);
-                }
-                if w.consent().is_some() {
-                    actions.push(Action::RunSelected);
                 }
                 match self.focus {
                     Focus::Steps | Focus::Diagnosis if replay => {}
@@ -514,8 +526,7 @@ fn draw_detail(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &
             style.add_modifier(Modifier::REVERSED),
         ))
     } else if w.exchange().is_none() {
-        let key = app.keymap.hint(Action::RunNext);
-        Some((tr_fill(lang, "tui.not-sent", &[("key", &key)]), s.dim))
+        Some((not_sent(w, app), s.dim))
     } else {
         None
     };
@@ -684,13 +695,7 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
                 s.warning,
             ));
         }
-        None => {
-            let key = app.keymap.hint(Action::RunNext);
-            out.push(Line::styled(
-                tr_fill(lang, "tui.not-sent", &[("key", &key)]),
-                s.dim,
-            ));
-        }
+        None => out.push(Line::styled(not_sent(w, app), s.dim)),
     }
     if let Some(p) = w.problem() {
         out.push(Line::styled(format!("✗ {}", visible(p)), s.error));
@@ -736,4 +741,35 @@ pub fn export(w: &WalkScreen, dir: Option<&std::path::Path>) -> Result<PathBuf, 
             .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     }
     Ok(md)
+}
+
+/// What a step not yet run says: `n` runs it, unless the walk waits at an earlier step (a
+/// consent, a redirect), where `n` would not run this one.
+fn not_sent(w: &WalkScreen, app: &WalkApp) -> String {
+    let lang = app.opts.lang;
+    let waiting_at = w
+        .live()
+        .filter(|(session, _)| session.phase() == Phase::Waiting)
+        .and_then(|(session, _)| session.current_step())
+        .filter(|step| *step != w.step())
+        .and_then(|step| w.walk.steps.iter().position(|r| r.id == step));
+    match waiting_at {
+        Some(i) => {
+            let step = (i + 1).to_string();
+            if w.consent().is_some() {
+                let key = app.keymap.hint(Action::RunSelected);
+                tr_fill(
+                    lang,
+                    "tui.not-sent-consent",
+                    &[("step", &step), ("key", &key)],
+                )
+            } else {
+                tr_fill(lang, "tui.not-sent-waiting", &[("step", &step)])
+            }
+        }
+        None => {
+            let key = app.keymap.hint(Action::RunNext);
+            tr_fill(lang, "tui.not-sent", &[("key", &key)])
+        }
+    }
 }
