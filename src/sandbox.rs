@@ -316,6 +316,10 @@ pub struct SandboxHandle {
 impl Sandbox {
     /// Bind, build the demo cast (generating keys on first use), write `sandbox.json`, and
     /// serve on the current tokio runtime until the handle is shut down or dropped.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one linear start-up: state folder, keys, listener, shared state, server"
+    )]
     pub async fn start(config: SandboxConfig) -> anyhow::Result<SandboxHandle> {
         let (dir, temp) = if let Some(dir) = &config.state_dir {
             (dir.clone(), None)

@@ -411,10 +411,10 @@ pub(super) fn field_rows(
 /// saying they are expected there (in phone mode, on a LAN address, they would otherwise read
 /// as warnings). Everything else is as linted.
 pub(crate) fn sandbox_lint(mut lint: Vec<Finding>, kind: TargetKind) -> Vec<Finding> {
+    const EXPECTED: [&str; 3] = [".http", ".host", ".redirect-http"];
     if !matches!(kind, TargetKind::Sandbox | TargetKind::RunningSandbox) {
         return lint;
     }
-    const EXPECTED: [&str; 3] = [".http", ".host", ".redirect-http"];
     for f in &mut lint {
         let of_sandbox =
             f.code.starts_with("lint.") && EXPECTED.iter().any(|e| f.code.ends_with(e));

@@ -73,7 +73,7 @@ impl WalkApp {
                 entry.1 = tr(lang, "tui.action.approve");
             }
         }
-        help::render_key_bar_entries(buf, bar, &self.keymap, entries, &styles);
+        help::render_key_bar_entries(buf, bar, &self.keymap, &entries, &styles);
         let mut cursor = None;
         for layer in self.popups.iter() {
             match layer {
@@ -753,23 +753,19 @@ fn not_sent(w: &WalkScreen, app: &WalkApp) -> String {
         .and_then(|(session, _)| session.current_step())
         .filter(|step| *step != w.step())
         .and_then(|step| w.walk.steps.iter().position(|r| r.id == step));
-    match waiting_at {
-        Some(i) => {
-            let step = (i + 1).to_string();
-            if w.consent().is_some() {
-                let key = app.keymap.hint(Action::RunSelected);
-                tr_fill(
-                    lang,
-                    "tui.not-sent-consent",
-                    &[("step", &step), ("key", &key)],
-                )
-            } else {
-                tr_fill(lang, "tui.not-sent-waiting", &[("step", &step)])
-            }
-        }
-        None => {
-            let key = app.keymap.hint(Action::RunNext);
-            tr_fill(lang, "tui.not-sent", &[("key", &key)])
-        }
+    let Some(i) = waiting_at else {
+        let key = app.keymap.hint(Action::RunNext);
+        return tr_fill(lang, "tui.not-sent", &[("key", &key)]);
+    };
+    let step = (i + 1).to_string();
+    if w.consent().is_some() {
+        let key = app.keymap.hint(Action::RunSelected);
+        tr_fill(
+            lang,
+            "tui.not-sent-consent",
+            &[("step", &step), ("key", &key)],
+        )
+    } else {
+        tr_fill(lang, "tui.not-sent-waiting", &[("step", &step)])
     }
 }

@@ -63,7 +63,7 @@ pub fn render_key_bar(
     if area.is_empty() {
         return;
     }
-    render_key_bar_entries(buf, area, keymap, keymap.bar(actions), styles);
+    render_key_bar_entries(buf, area, keymap, &keymap.bar(actions), styles);
 }
 
 /// The same, from entries already made (key, label): a screen may relabel one (Enter is
@@ -72,7 +72,7 @@ pub fn render_key_bar_entries(
     buf: &mut Buffer,
     area: Rect,
     keymap: &KeyMap,
-    entries: Vec<(String, &'static str)>,
+    entries: &[(String, &'static str)],
     styles: &Styles,
 ) {
     if area.is_empty() {
