@@ -421,7 +421,7 @@ pub(crate) fn sandbox_lint(mut lint: Vec<Finding>, kind: TargetKind) -> Vec<Find
         if of_sandbox && f.severity != Severity::Info {
             f.severity = Severity::Info;
             for lang in [Lang::En, Lang::Zh] {
-                let note = crate::present::tr(lang, "lint.expected-on-sandbox");
+                let note = crate::present::tr(lang, "tui.lint-expected-on-sandbox");
                 let title = match lang {
                     Lang::En => &mut f.title.en,
                     Lang::Zh => &mut f.title.zh,

@@ -216,6 +216,11 @@ impl WalkApp {
         &self.screen
     }
 
+    /// The one-line note of the status bar, if any ("Exported … to PATH").
+    pub fn status_line(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
     pub fn focus(&self) -> Focus {
         self.focus
     }

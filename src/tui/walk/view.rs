@@ -722,9 +722,20 @@ pub fn export(w: &WalkScreen, dir: Option<&std::path::Path>) -> Result<PathBuf, 
         .unwrap_or_default();
     let t = transcript::export(&walk, &Meta::now(stamp), Redaction::Redacted)
         .map_err(|e| e.to_string())?;
+    // The folder asked for, else `<data>/exports`; named by flow and time (UTC), readable.
+    let dir = match dir {
+        Some(dir) => dir.to_owned(),
+        None => crate::config::data_dir().map_or_else(|| PathBuf::from("."), |d| d.join("exports")),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let dir = std::path::absolute(&dir).unwrap_or(dir);
+    let when = time::macros::format_description!("[year]-[month]-[day]_[hour][minute][second]Z");
     // A new name beside any file already there (never overwritten, a symlink never followed).
-    let dir = dir.unwrap_or(std::path::Path::new("."));
-    let base = format!("authwalk-{}-{}", walk.flow.id(), now.unix_timestamp());
+    let base = format!(
+        "authwalk-{}-{}",
+        walk.flow.id(),
+        now.format(&when).unwrap_or_default()
+    );
     let (md, json) = (1..100)
         .map(|n| {
             let stem = if n == 1 {
