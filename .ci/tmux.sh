@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The inspector in a real terminal: walk alipay-web in tmux with send-keys, as a person would,
+# The inspector in a real terminal: `?` shows the help at once on the picker, the first
+# authorize screen and a replay. Walk alipay-web in tmux with send-keys, as a person would,
 # and check what capture-pane shows: the QR code's block characters, "Verified", a user_status
 # explanation; a resize to 60×20 does not kill it; y copies through OSC 52 into tmux's buffer;
 # q quits and the terminal is restored (main screen, cooked mode). Then `authwalk replay` of a
@@ -7,7 +8,8 @@
 # 2 MB bracketed paste (cut to the input's limit, the screen still answers, q quits cleanly);
 # kill -INT, -QUIT, -TERM and -HUP each restore the terminal (cooked mode with echo, main
 # screen, no mouse capture, no bracketed paste, cursor shown) and exit 128 + the signal; and
-# closing the terminal under it leaves no process behind.
+# closing the terminal under it leaves no process behind. Phone mode (--lan) with curl as the
+# phone: the code it brings to the sandbox's callback reaches the inspector.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug/authwalk}
@@ -32,6 +34,17 @@ wait_for() {
   fail "\"$1\" never appeared"
 }
 
+# `?` shows the help at once on the picker (no countdown or resize to redraw it), Esc closes it.
+t new-session -d -s walk -x 120 -y 40 \
+  "env AUTHWALK_DATA_DIR='$work/data' TERM=xterm-256color '$bin' --lang en; sleep 60"
+wait_for "alipay-web"
+t send-keys -t walk '?'
+wait_for "Keys · Esc closes"
+t send-keys -t walk Escape
+for _ in $(seq 1 50); do screen | grep -qF "Keys · Esc closes" || break; sleep 0.1; done
+screen | grep -qF "Keys · Esc closes" && fail "Esc did not close the help on the picker"
+t kill-session -t walk
+
 # After authwalk exits, the pane records its status and the terminal mode it left behind.
 t new-session -d -s walk -x 160 -y 48 \
   "env AUTHWALK_DATA_DIR='$work/data' TERM=xterm-256color '$bin' --lang en --flow alipay-web; \
@@ -41,10 +54,23 @@ t set-option -g window-size manual
 
 wait_for "publicAppAuthorize.htm"
 screen | grep -q "█" || fail "no QR block characters on the authorize screen"
-t send-keys -t walk n
+t send-keys -t walk '?'
+wait_for "Keys · Esc closes"
+t send-keys -t walk Escape
+for _ in $(seq 1 50); do screen | grep -qF "Keys · Esc closes" || break; sleep 0.1; done
 t send-keys -t walk n
 wait_for "Approve as demo user"
-t send-keys -t walk Enter
+# The consent explains itself: the bar says Enter approves, Esc says what the list waits for
+# (and keeps it), and n approves as the highlighted demo user.
+screen | tail -1 | grep -qF "Enter approve" || fail "the key bar does not say Enter approve"
+t send-keys -t walk Down
+wait_for "▶ alipay-quick"
+t send-keys -t walk Escape
+wait_for "The walk waits for this consent"
+screen | grep -qF "▶ alipay-quick" || fail "Esc hid the consent list"
+t send-keys -t walk Up
+wait_for "▶ alipay-certified"
+t send-keys -t walk n
 wait_for "Code received"
 t send-keys -t walk n
 wait_for "✓ 3"
@@ -83,6 +109,10 @@ t new-session -d -s walk -x 120 -y 40 \
   "env TERM=xterm-256color '$bin' --lang en replay tests/fixtures/transcripts/alipay-web.json; \
    echo \$? > '$work/status'; stty -a > '$work/stty'; sleep 60"
 wait_for "Replay of alipay-web.json"
+t send-keys -t walk '?'
+wait_for "Keys · Esc closes"
+t send-keys -t walk Escape
+for _ in $(seq 1 50); do screen | grep -qF "Keys · Esc closes" || break; sleep 0.1; done
 t send-keys -t walk j j ']' ']' ']'
 wait_for "Verified"
 t send-keys -t walk r
@@ -92,6 +122,49 @@ for _ in $(seq 1 100); do [ -s "$work/stty" ] && break; sleep 0.1; done
 [ -s "$work/stty" ] || fail "q did not quit the replay"
 [ "$(cat "$work/status")" = 0 ] || fail "replay exited with status $(cat "$work/status")"
 grep -qw -- "-icanon" "$work/stty" && fail "the replay left the terminal in raw mode"
+t kill-session -t walk
+
+# Phone mode: a phone (curl, every request sent to 127.0.0.1 with the LAN address kept in the
+# URL and Host) opens the authorize URL copied from the screen, approves as a demo user and
+# follows the 302 to the sandbox's callback; the inspector, untouched, shows the code and the
+# walk completes. Skipped on a machine with no LAN address (--lan needs one).
+t new-session -d -s walk -x 160 -y 48 \
+  "env AUTHWALK_DATA_DIR='$work/data-lan' TERM=xterm-256color '$bin' --lang en --lan --flow alipay-web \
+   || echo 'no LAN here'; sleep 60"
+t set-option -s set-clipboard on
+for _ in $(seq 1 150); do
+  screen | grep -qF -e "publicAppAuthorize.htm" -e "no LAN here" -e "--lan needs one" && break
+  sleep 0.1
+done
+if screen | grep -qF "publicAppAuthorize.htm"; then
+  t send-keys -t walk '1' y
+  url=""
+  for _ in $(seq 1 50); do
+    url=$(t show-buffer 2>/dev/null || true)
+    case "$url" in http://*publicAppAuthorize.htm*) break ;; esac
+    sleep 0.1
+  done
+  case "$url" in http://*publicAppAuthorize.htm*) ;; *) fail "y gave no authorize URL: $url" ;; esac
+  hostport=${url#http://}
+  hostport=${hostport%%/*}
+  resolve=(--resolve "$hostport:127.0.0.1")
+  t send-keys -t walk n
+  wait_for "Approve as demo user"
+  curl -sSf "${resolve[@]}" -o "$work/consent.html" "$url" || fail "the phone could not open the consent page"
+  grep -q "decision" "$work/consent.html" || fail "no consent form on the page"
+  callback=$(curl -sS "${resolve[@]}" -o /dev/null -w '%{redirect_url}' \
+    --data 'user=alipay-certified&decision=approve' "$url")
+  case "$callback" in "http://$hostport/__sandbox/callback?"*) ;; *) fail "no 302 to the callback: $callback" ;; esac
+  curl -sSf "${resolve[@]}" "$callback" | grep -q "Callback received" \
+    || fail "the sandbox's callback page did not say Callback received"
+  wait_for "Code received"
+  t send-keys -t walk n
+  wait_for "✓ 3"
+  t send-keys -t walk n
+  wait_for "✓ 4"
+else
+  echo "tmux check: no LAN address, phone mode skipped" >&2
+fi
 t kill-session -t walk
 
 # A walk whose pane, once authwalk ends, records its status and the terminal mode, then types
@@ -137,7 +210,7 @@ wait_for "Paste a redirect URL"
 # Esc then a key at once would read as Alt+key: wait for the popup to close first.
 t send-keys -t walk Escape
 for _ in $(seq 1 50); do screen | grep -qF "Paste a redirect URL" || break; sleep 0.1; done
-t send-keys -t walk n n
+t send-keys -t walk n
 wait_for "Approve as demo user"
 t send-keys -t walk q
 restored 0 "q after a 2 MB paste"

@@ -97,6 +97,10 @@ pub struct InspectArgs {
     /// Sandbox: a scenario preset (expired-code, wrong-scope, frozen-user, …).
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
+    /// Where `e` writes the walk's exports (default: the `exports` folder of the data
+    /// directory, which AUTHWALK_DATA_DIR moves).
+    #[arg(long, value_name = "DIR")]
+    pub export_dir: Option<std::path::PathBuf>,
 }
 
 impl InspectArgs {
@@ -109,6 +113,7 @@ impl InspectArgs {
             || self.present
             || self.user.is_some()
             || self.scenario.is_some()
+            || self.export_dir.is_some()
     }
 }
 
@@ -226,7 +231,7 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
             present: args.present,
             lan,
             state: None,
-            export_dir: None,
+            export_dir: args.export_dir.clone(),
         };
         return crate::tui::walk::main(opts);
     }

@@ -340,6 +340,11 @@ impl Flow {
     }
 
     /// The redirect arrived (or was pasted): check `state`, keep the code.
+    /// The CSRF `state` this walk sends (and expects back on the redirect).
+    pub fn state(&self) -> &str {
+        &self.ctx.state
+    }
+
     pub fn on_callback(&mut self, input: &str, now: OffsetDateTime) -> Result<(), FlowError> {
         let waiting = |k| {
             self.steps

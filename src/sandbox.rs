@@ -52,8 +52,10 @@
 //! | `POST /__sandbox/alipay/auth-code` (`app_id`, `scope`, `user`) | `{"authCode":…}` as `my.getAuthCode` |
 //! | `GET /__sandbox/stats` | how many codes and tokens are held |
 //! | `GET /__sandbox/callback` | the demo apps' `redirect_uri`: shows what arrived |
+//! | `GET /__sandbox/callbacks?state=S&wait_ms=N` | a long poll (up to 8 s): `{"url":…}`, the first request to the callback carrying `state` S, handed out once; `204` when none came |
 
 mod alipay;
+mod callbacks;
 mod control;
 mod demo;
 mod form;
@@ -250,6 +252,8 @@ pub(crate) struct Shared {
     /// The bound address: which Host names are served, and which callbacks are registered.
     pub bind: SocketAddr,
     pub log_requests: bool,
+    /// What reached the demo apps' callback, for the walk that waits for it.
+    pub callbacks: callbacks::Callbacks,
 }
 
 impl Shared {
@@ -312,6 +316,10 @@ pub struct SandboxHandle {
 impl Sandbox {
     /// Bind, build the demo cast (generating keys on first use), write `sandbox.json`, and
     /// serve on the current tokio runtime until the handle is shut down or dropped.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one linear start-up: state folder, keys, listener, shared state, server"
+    )]
     pub async fn start(config: SandboxConfig) -> anyhow::Result<SandboxHandle> {
         let (dir, temp) = if let Some(dir) = &config.state_dir {
             (dir.clone(), None)
@@ -369,6 +377,7 @@ impl Sandbox {
             scenario: Mutex::new(None),
             bind: addr,
             log_requests: config.log_requests,
+            callbacks: callbacks::Callbacks::default(),
         });
         shared.alipay.set_cap(config.max_held);
         shared.wechat.set_cap(config.max_held);

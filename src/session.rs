@@ -109,8 +109,9 @@ enum Wait {
     Nothing,
     /// A request in flight.
     Request,
-    /// A demo user to be picked for this consent.
-    Consent(Consent),
+    /// A demo user to be picked for this consent; meanwhile a watch of the sandbox's
+    /// callback may run (a phone approving on its own), stopped with its handle.
+    Consent(Consent, Option<StopHandle>),
     /// The redirect: a consent given, a listener waiting (with its stop handle), or a paste.
     Redirect {
         background: bool,
@@ -276,7 +277,7 @@ impl Session {
                 } => {
                     self.phase = Phase::Waiting;
                     if sandbox {
-                        self.wait = Wait::Consent(Consent::Authorize { url: authorize_url });
+                        self.wait = Wait::Consent(Consent::Authorize { url: authorize_url }, None);
                         return Some(Command::AwaitConsent);
                     }
                     self.wait = Wait::Redirect {
@@ -291,10 +292,13 @@ impl Session {
                 Effect::AwaitMiniCode { app_id, scope } => {
                     self.phase = Phase::Waiting;
                     if sandbox {
-                        self.wait = Wait::Consent(Consent::MiniCode {
-                            app_id: app_id.clone(),
-                            scope: scope.as_str().to_owned(),
-                        });
+                        self.wait = Wait::Consent(
+                            Consent::MiniCode {
+                                app_id: app_id.clone(),
+                                scope: scope.as_str().to_owned(),
+                            },
+                            None,
+                        );
                         return Some(Command::AwaitConsent);
                     }
                     self.wait = Wait::Redirect {
@@ -334,7 +338,7 @@ impl Session {
     /// The consent the sandbox waits for, if a demo user is to be picked.
     pub fn consent(&self) -> Option<&Consent> {
         match &self.wait {
-            Wait::Consent(c) => Some(c),
+            Wait::Consent(c, _) => Some(c),
             _ => None,
         }
     }
@@ -342,13 +346,15 @@ impl Session {
     /// Give the pending consent as the picked demo user: what to carry out (the browser's
     /// hop, or `my.getAuthCode`). `None` when no consent waits.
     pub fn give_consent(&mut self) -> Option<Command> {
-        let Wait::Consent(consent) = std::mem::take(&mut self.wait) else {
+        let Wait::Consent(consent, watch) = std::mem::take(&mut self.wait) else {
             return None;
         };
         let Some((user, _)) = self.users.get(self.user).cloned() else {
-            self.wait = Wait::Consent(consent);
+            self.wait = Wait::Consent(consent, watch);
             return None;
         };
+        // The consent is given here: the watch of the sandbox's callback ends.
+        drop(watch);
         self.wait = Wait::Redirect {
             background: true,
             _stop: None,
@@ -364,6 +370,15 @@ impl Session {
                 user,
             },
         })
+    }
+
+    /// A watch of the sandbox's callback began while the consent waits (a phone or a browser
+    /// may approve on the consent page itself); dropping `stop` ends it. Kept until the
+    /// consent is given here, the redirect comes, or the step is retried or cancelled.
+    pub fn watching(&mut self, stop: StopHandle) {
+        if let Wait::Consent(_, watch) = &mut self.wait {
+            *watch = Some(stop);
+        }
     }
 
     /// A background wait for the redirect began (a loopback listener); dropping `stop` ends

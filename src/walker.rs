@@ -126,6 +126,37 @@ pub fn consent(
     })
 }
 
+/// While a consent waits on a sandbox, watch its callback for this walk's `state`: a phone
+/// (phone mode) or a browser that approved on the consent page and followed the 302 lands
+/// there, and what it brought is this walk's redirect. Polls the sandbox (a long poll of a
+/// few seconds, again and again) until a hit comes ([`Outcome::Callback`]) or `stop`'s handle
+/// is dropped ([`Outcome::Stopped`]); a failed poll is tried again a moment later.
+pub async fn watch_callback(
+    approver: SandboxApprover,
+    state: String,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) -> Outcome {
+    let watch = async {
+        loop {
+            match approver
+                .callback_hit(&state, std::time::Duration::from_secs(5))
+                .await
+            {
+                Ok(Some(url)) => return url,
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::debug!(error = %e, "the sandbox's callback poll failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                }
+            }
+        }
+    };
+    tokio::select! {
+        url = watch => Outcome::Callback(Ok(url)),
+        _ = stop => Outcome::Stopped,
+    }
+}
+
 /// A stop handle for [`listen`], and the end of it the listener watches.
 pub fn stop_pair() -> (StopHandle, tokio::sync::oneshot::Receiver<()>) {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -48,7 +48,6 @@ async fn runner(export: &std::path::Path) -> Runner<WalkApp> {
     r.send(boot.await);
     r.wait_for_text("Lint: no findings").await.unwrap();
     r.key(KeyCode::Char('n'));
-    r.key(KeyCode::Char('n'));
     r.wait_for_text("Approve as demo user").await.unwrap();
     r.key(KeyCode::Enter);
     r.wait_for_text("Code received").await.unwrap();
@@ -103,6 +102,18 @@ async fn each_fault_is_diagnosed_and_the_walk_exported() {
             .collect();
         files.sort();
         assert_eq!(files.len(), 2, "{files:?}");
+        // Named by flow and a readable UTC time, not an epoch; the status gives the full path.
+        let name = files[1].file_name().unwrap().to_str().unwrap().to_owned();
+        let stamp = name
+            .strip_prefix("authwalk-alipay-web-")
+            .and_then(|n| n.strip_suffix("Z.md"))
+            .unwrap_or_else(|| panic!("{name}"));
+        assert!(
+            stamp.len() == 17 && stamp.as_bytes()[4] == b'-' && stamp.as_bytes()[10] == b'_',
+            "{name}"
+        );
+        let status = r.app().status_line().unwrap_or_default().to_owned();
+        assert!(status.contains(&files[1].display().to_string()), "{status}");
         let json = std::fs::read_to_string(&files[0]).unwrap();
         let markdown = std::fs::read_to_string(&files[1]).unwrap();
         let doc: serde_json::Value = serde_json::from_str(&json).unwrap();

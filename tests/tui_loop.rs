@@ -201,3 +201,38 @@ async fn unknown_keys_do_not_redraw() {
         .expect("theme changes");
     assert_ne!(before, runner.screen());
 }
+
+/// An app that counts keys and never asks for a redraw: the loop draws after each key anyway.
+struct Forgetful(u32);
+
+impl authwalk::tui::runtime::App for Forgetful {
+    type Report = ();
+
+    fn update(&mut self, message: Message<()>) -> Vec<authwalk::tui::runtime::Command<()>> {
+        if let Message::Input(ratatui::crossterm::event::Event::Key(_)) = message {
+            self.0 += 1;
+        }
+        Vec::new()
+    }
+
+    fn render(&mut self, frame: &mut ratatui::Frame<'_>) {
+        frame.render_widget(
+            ratatui::text::Line::raw(format!("keys: {}", self.0)),
+            frame.area(),
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_key_that_changes_state_is_drawn_even_when_the_app_forgets_to_ask() {
+    let mut runner = Runner::new(Forgetful(0), 40, 3).expect("runner");
+    runner.wait_for_text("keys: 0").await.expect("first frame");
+    runner.key(KeyCode::Char('?'));
+    runner
+        .wait_for_text("keys: 1")
+        .await
+        .expect("drawn at once");
+    runner.key(KeyCode::Char('x'));
+    runner.settle();
+    assert!(runner.screen().contains("keys: 2"), "{}", runner.screen());
+}

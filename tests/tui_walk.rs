@@ -118,12 +118,11 @@ fn snapshot(r: &Runner<WalkApp>, name: &str) {
     });
 }
 
-/// Walk alipay-web from its first screen to the end with keys, as a person does: `n` twice
-/// (authorize, then the consent list), Enter to approve, `n` for the token and the user info.
+/// Walk alipay-web from its first screen to the end with keys, as a person does: `n` (authorize,
+/// then the consent list), Enter to approve, `n` for the token and the user info.
 async fn walk_alipay_web_with_keys(r: &mut Runner<WalkApp>) {
     // The authorize URL is on the first screen, before anything is sent.
     r.wait_for_text("publicAppAuthorize.htm").await.unwrap();
-    r.key(KeyCode::Char('n'));
     r.key(KeyCode::Char('n'));
     r.wait_for_text("Approve as demo user").await.unwrap();
     r.key(KeyCode::Enter);
@@ -174,7 +173,6 @@ async fn loop_walks_alipay_web_to_a_verified_profile() {
 async fn approve(r: &mut Runner<WalkApp>) {
     r.wait_for_text("Lint: no findings").await.unwrap();
     r.key(KeyCode::Char('n'));
-    r.key(KeyCode::Char('n'));
     r.wait_for_text("Approve as demo user").await.unwrap();
     r.key(KeyCode::Enter);
     r.wait_for_text("Code received").await.unwrap();
@@ -210,7 +208,6 @@ async fn snapshots_picker_authorize_and_consent() {
             // Wide enough: the QR code is drawn inline.
             assert!(r.screen().contains('█'), "{}", r.screen());
         }
-        r.key(KeyCode::Char('n'));
         r.key(KeyCode::Char('n'));
         r.wait_for_text("Approve as demo user").await.unwrap();
         snapshot(&r, "consent");
@@ -283,7 +280,6 @@ async fn snapshots_mismatch_and_failure_with_diagnosis() {
         )
         .await;
         r.key(KeyCode::Char('n'));
-        r.key(KeyCode::Char('n'));
         r.wait_for_text("Approve as demo user").await.unwrap();
         r.key(KeyCode::Enter);
         r.wait_for_text("Code received").await.unwrap();
@@ -311,7 +307,6 @@ async fn snapshot_in_chinese() {
 
 async fn approve_zh(r: &mut Runner<WalkApp>) {
     r.wait_for_text("publicAppAuthorize.htm").await.unwrap();
-    r.key(KeyCode::Char('n'));
     r.key(KeyCode::Char('n'));
     r.wait_for_text("以演示用户身份同意授权").await.unwrap();
     r.key(KeyCode::Enter);
@@ -495,7 +490,6 @@ fn live_token(r: &Runner<WalkApp>) -> String {
 /// The consent on either provider's sandbox.
 async fn approve_any(r: &mut Runner<WalkApp>) {
     r.wait_for_text("Lint").await.unwrap();
-    r.key(KeyCode::Char('n'));
     r.key(KeyCode::Char('n'));
     r.wait_for_text("Approve as demo user").await.unwrap();
     r.key(KeyCode::Enter);
@@ -756,4 +750,115 @@ async fn the_inspector_and_run_make_the_same_walk() {
     assert_eq!(shape["ok"], true);
     assert_eq!(shape["exchanges"].as_array().unwrap().len(), 2);
     assert_eq!(shape["exchanges"][1]["verification"], "verified");
+}
+
+/// `?` shows the help at once on the picker, the first authorize screen and a replay (it once
+/// waited for some other redraw, a countdown or a resize, and swallowed keys meanwhile), and
+/// Esc closes it at once.
+#[tokio::test]
+async fn help_shows_at_once_on_the_picker_the_authorize_screen_and_a_replay() {
+    let mut picker = runner(None, None, Lang::EN).await;
+    picker.wait_for_text("alipay-web").await.unwrap();
+    picker.key(KeyCode::Char('?'));
+    picker.settle();
+    assert!(
+        picker.screen().contains("Keys · Esc closes"),
+        "{}",
+        picker.screen()
+    );
+    picker.key(KeyCode::Esc);
+    picker.settle();
+    assert!(
+        !picker.screen().contains("Keys · Esc closes"),
+        "{}",
+        picker.screen()
+    );
+    let mut walk = runner(Some(FlowKind::AlipayWeb), None, Lang::EN).await;
+    walk.wait_for_text("publicAppAuthorize.htm").await.unwrap();
+    walk.key(KeyCode::Char('?'));
+    walk.settle();
+    assert!(
+        walk.screen().contains("Keys · Esc closes"),
+        "{}",
+        walk.screen()
+    );
+    let json = std::fs::read_to_string("tests/fixtures/transcripts/alipay-web.json").unwrap();
+    let mut replay = replay_runner(&json, Lang::EN, false, (120, 40));
+    replay.settle();
+    replay.key(KeyCode::Char('?'));
+    replay.settle();
+    assert!(
+        replay.screen().contains("Keys · Esc closes"),
+        "{}",
+        replay.screen()
+    );
+}
+
+/// The full-screen QR code of a walk on 127.0.0.1 does not tell the person to scan it with a
+/// phone: a phone cannot reach this computer's loopback.
+#[tokio::test]
+async fn a_loopback_qr_code_does_not_say_scan_with_a_phone() {
+    let mut r = runner_at(Some(FlowKind::AlipayWeb), None, Lang::EN, (160, 48)).await;
+    r.wait_for_text("publicAppAuthorize.htm").await.unwrap();
+    r.key(KeyCode::Char('f'));
+    r.settle();
+    let screen = r.screen();
+    assert!(!screen.contains("Scan with a phone"), "{screen}");
+    assert!(screen.contains("127.0.0.1 is this computer"), "{screen}");
+}
+
+/// At the consent: the key bar says Enter approves; a later step says the walk waits for the
+/// consent (not "press n to run this step"); Esc says what the list waits for and keeps it;
+/// `n` approves as the highlighted demo user.
+#[tokio::test]
+async fn the_consent_explains_itself_and_n_approves_as_the_highlighted_user() {
+    let mut r = runner(Some(FlowKind::AlipayWeb), None, Lang::EN).await;
+    r.wait_for_text("publicAppAuthorize.htm").await.unwrap();
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("Approve as demo user").await.unwrap();
+    let bar = r.screen().lines().last().unwrap().to_owned();
+    assert!(bar.contains("Enter approve"), "{bar}");
+    assert!(!bar.contains("next step"), "{bar}");
+
+    // Down picks the second demo user; the list keeps the focus.
+    r.key(KeyCode::Down);
+    r.settle();
+    assert!(r.screen().contains("▶ alipay-quick"), "{}", r.screen());
+
+    // Esc: the list stays, and the status line says what it waits for.
+    r.key(KeyCode::Esc);
+    r.settle();
+    let screen = r.screen();
+    assert!(
+        screen.contains("The walk waits for this consent"),
+        "{screen}"
+    );
+    assert!(screen.contains("▶ alipay-quick"), "{screen}");
+
+    // A later step, selected from the steps pane, does not ask for an `n` that would not run it.
+    r.key(KeyCode::Char('1'));
+    r.key(KeyCode::Down);
+    r.settle();
+    let screen = r.screen();
+    assert!(!screen.contains("press n to run this step"), "{screen}");
+    assert!(
+        screen.contains("the walk waits for the consent at step 2"),
+        "{screen}"
+    );
+
+    // n approves as the highlighted demo user.
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("Code received").await.unwrap();
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("✓ 3").await.unwrap();
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("✓ 4").await.unwrap();
+    let walk = r.app().screen_walk().unwrap();
+    // alipay-quick's uid, not the first user's.
+    assert_eq!(
+        walk.context.user_id.as_deref(),
+        Some("2088102000000002"),
+        "{:?}",
+        walk.context
+    );
 }

@@ -9,10 +9,11 @@ use time::OffsetDateTime;
 
 use super::{
     Badge, CallbackView, ContextView, Countdown, ExchangeView, FieldRow, Msg, Policy, RequestView,
-    ResponseView, SigningView, StepRow, Summary, TargetInfo, TimedView, VerificationView, Walk,
+    ResponseView, SigningView, StepRow, Summary, TargetInfo, TargetKind, TimedView,
+    VerificationView, Walk,
 };
 use crate::catalog::meaning;
-use crate::finding::{Finding, Lang, Text};
+use crate::finding::{Finding, Lang, Severity, Text};
 use crate::flow::{Exchange, ExchangeOutcome, Flow, StepKind, StepState, Timed};
 use crate::{redact, triage};
 
@@ -75,7 +76,7 @@ impl Presenter {
         let context = ContextView {
             state: ctx.state.clone(),
             authorize_url: ctx.authorize_url.as_deref().map(|u| policy.url(u)),
-            authorize_lint: self.lint.clone().unwrap_or_default(),
+            authorize_lint: sandbox_lint(self.lint.clone().unwrap_or_default(), target.kind),
             callback: ctx
                 .callback_params
                 .iter()
@@ -402,4 +403,30 @@ pub(super) fn field_rows(
             }
         })
         .collect()
+}
+
+/// The lint of a walk on a sandbox: that its URLs are plain http on an address that is no
+/// provider's host is what a sandbox is, not a mistake, so those findings are information
+/// saying they are expected there (in phone mode, on a LAN address, they would otherwise read
+/// as warnings). Everything else is as linted.
+pub(crate) fn sandbox_lint(mut lint: Vec<Finding>, kind: TargetKind) -> Vec<Finding> {
+    const EXPECTED: [&str; 3] = [".http", ".host", ".redirect-http"];
+    if !matches!(kind, TargetKind::Sandbox | TargetKind::RunningSandbox) {
+        return lint;
+    }
+    for f in &mut lint {
+        let of_sandbox =
+            f.code.starts_with("lint.") && EXPECTED.iter().any(|e| f.code.ends_with(e));
+        if of_sandbox && f.severity != Severity::Info {
+            f.severity = Severity::Info;
+            // Every language the title is in, with the note in that language.
+            f.title = std::mem::take(&mut f.title).map(|lang, title| {
+                format!(
+                    "{title}{}",
+                    crate::present::tr(lang, "tui.lint-expected-on-sandbox")
+                )
+            });
+        }
+    }
+    lint
 }

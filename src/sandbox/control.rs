@@ -32,6 +32,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/__sandbox/scenarios", get(list_scenarios))
         .route("/__sandbox/stats", get(stats))
         .route(CALLBACK_PATH, get(callback))
+        .route("/__sandbox/callbacks", get(await_callback))
 }
 
 fn bad_request(message: impl Into<String>) -> Response {
@@ -140,7 +141,46 @@ async fn stats(State(shared): State<Arc<Shared>>) -> Response {
     .into_response()
 }
 
-async fn callback(RawQuery(query): RawQuery) -> Response {
-    let pairs = form::utf8_pairs(query.unwrap_or_default().as_bytes());
+async fn callback(
+    State(shared): State<Arc<Shared>>,
+    headers: axum::http::HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let pairs = form::utf8_pairs(query.as_bytes());
+    // The address as the browser asked for it (a phone's LAN address in phone mode).
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map_or_else(|| shared.bind.to_string(), str::to_owned);
+    let state = pairs
+        .iter()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.clone());
+    let url = if query.is_empty() {
+        format!("http://{host}{CALLBACK_PATH}")
+    } else {
+        format!("http://{host}{CALLBACK_PATH}?{query}")
+    };
+    shared.callbacks.record(url, state);
     Html(pages::callback(&pairs)).into_response()
+}
+
+#[derive(Deserialize)]
+struct AwaitCallback {
+    state: String,
+    #[serde(default)]
+    wait_ms: u64,
+}
+
+/// The long poll of [`super::callbacks`]: the first callback carrying `state`, or `204`.
+async fn await_callback(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Query(q): axum::extract::Query<AwaitCallback>,
+) -> Response {
+    let wait = std::time::Duration::from_millis(q.wait_ms);
+    match shared.callbacks.wait_for(&q.state, wait).await {
+        Some(url) => Json(json!({ "url": url })).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    }
 }

@@ -62,6 +62,49 @@ impl SandboxApprover {
     }
 }
 
+impl SandboxApprover {
+    /// Wait up to `wait` (the sandbox caps it at a few seconds) for a request to reach the
+    /// sandbox's callback with `state`: a browser or a phone that approved on the consent page
+    /// and followed the 302. `Ok(None)` when none came in that time.
+    pub async fn callback_hit(
+        &self,
+        state: &str,
+        wait: std::time::Duration,
+    ) -> Result<Option<String>, String> {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("state", state)
+            .append_pair("wait_ms", &wait.as_millis().to_string())
+            .finish();
+        let request = PreparedRequest {
+            method: HttpMethod::Get,
+            url: format!("{}/callbacks?{query}", self.control),
+            headers: vec![(crate::sandbox::TOKEN_HEADER.to_owned(), self.token.clone())],
+            body: Vec::new(),
+            signing: None,
+        };
+        let response = self
+            .transport
+            .send(&request)
+            .await
+            .0
+            .map_err(|e| e.message)?;
+        match response.status {
+            204 => Ok(None),
+            200 => {
+                let json: serde_json::Value = serde_json::from_slice(&response.body)
+                    .map_err(|e| format!("the sandbox's callback answer is not JSON ({e})"))?;
+                json.get("url")
+                    .and_then(|u| u.as_str())
+                    .map(|u| Some(u.to_owned()))
+                    .ok_or_else(|| format!("the sandbox's callback answer has no url: {json}"))
+            }
+            status => Err(format!(
+                "the sandbox answered the callback poll with HTTP {status}"
+            )),
+        }
+    }
+}
+
 impl Approver for SandboxApprover {
     async fn callback(
         &mut self,

@@ -9,8 +9,8 @@
 //!
 //! The loop takes one message at a time (`select!` with `biased;`: queued messages before the
 //! animation clock), hands it to the [`App`], and carries out the [`Command`]s it returns. It
-//! draws only when some command asked for a redraw *and* the queue is empty, so a burst of
-//! input costs one frame. The app never awaits: network work is a [`Command::Spawn`] whose
+//! draws after every input, resize and report (a tick only when the app asks) once the queue
+//! is empty, so every change of state is on screen and a burst of input costs one frame. The app never awaits: network work is a [`Command::Spawn`] whose
 //! result comes back as [`Message::Report`].
 
 use std::fmt;
@@ -219,6 +219,13 @@ impl<B: Backend, A: App> Runtime<B, A> {
         }
         if matches!(message, Message::Resize { .. }) {
             self.terminal.autoresize()?;
+        }
+        // Whatever a key, a click, a paste, a resize or a task's report changed is on screen
+        // after it, whether or not the app remembered to ask: a popup it opened and forgot to
+        // redraw for would otherwise stay invisible and swallow keys. A frame that changed
+        // nothing writes nothing (ratatui sends only the cells that differ); only the clock's
+        // ticks wait for the app's Redraw.
+        if !matches!(message, Message::Tick) {
             self.dirty = true;
         }
         let mut quit = false;

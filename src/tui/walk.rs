@@ -216,6 +216,11 @@ impl WalkApp {
         &self.screen
     }
 
+    /// The one-line note of the status bar, if any ("Exported … to PATH").
+    pub fn status_line(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
     pub fn focus(&self) -> Focus {
         self.focus
     }
@@ -289,11 +294,15 @@ impl WalkApp {
             Report::Opened(Err(e)) => self.screen = Screen::Failed(e),
             Report::Walked(outcome) => {
                 let now = Self::now();
+                let redirect = matches!(outcome, crate::session::Outcome::Callback(_));
                 if let Some(w) = self.walk_mut()
                     && let Some((session, _)) = w.live_mut()
-                    && let Some(step) = session.apply(outcome, now)
                 {
-                    w.select_step(step);
+                    // A redirect shows on the step that waited for it, wherever the person was.
+                    let waited = session.current_step().filter(|_| redirect);
+                    if let Some(step) = session.apply(outcome, now).or(waited) {
+                        w.select_step(step);
+                    }
                 }
             }
         }
@@ -319,6 +328,7 @@ impl WalkApp {
     fn run_next(&mut self) -> Vec<Command<Report>> {
         let transport = self.transport.clone();
         let lang = self.opts.lang;
+        let paste = self.keymap.hint(crate::tui::keymap::Action::Paste);
         let Some(w) = self.walk_mut() else {
             return Vec::new();
         };
@@ -327,6 +337,20 @@ impl WalkApp {
             return vec![Command::Redraw];
         };
         let Some(command) = session.next(Self::now()) else {
+            // Waiting for a real browser's redirect: say what to do rather than nothing.
+            if session.phase() == Phase::Waiting
+                && matches!(
+                    session.current_step(),
+                    Some(StepKind::Callback | StepKind::MiniAuthCode)
+                )
+            {
+                let waiting = if session.awaits_redirect() {
+                    "tui.next-waits-redirect"
+                } else {
+                    "tui.paste-hint"
+                };
+                self.status = Some(crate::present::tr_fill(lang, waiting, &[("key", &paste)]));
+            }
             return vec![Command::Redraw];
         };
         let mut out = Vec::new();
@@ -345,6 +369,19 @@ impl WalkApp {
                     Some(step) => step,
                     None => StepKind::Callback,
                 });
+                // A phone (or a browser) may approve on the consent page itself: what reaches
+                // the sandbox's callback with this walk's state is its redirect.
+                if let Source::Live { session, target } = &mut w.source
+                    && matches!(session.consent(), Some(Consent::Authorize { .. }))
+                    && let Some(approver) = target.approver.clone()
+                {
+                    let (stop, stopped) = crate::walker::stop_pair();
+                    let state = session.flow().state().to_owned();
+                    session.watching(stop);
+                    out.push(Command::Spawn(task::watch_callback(
+                        approver, state, stopped,
+                    )));
+                }
             }
             // Given only with give_consent, after a demo user is picked.
             crate::session::Command::Approve { .. } | crate::session::Command::MiniCode { .. } => {}

@@ -58,9 +58,13 @@ impl WalkApp {
     fn act(&mut self, action: Action) -> Vec<Command<Report>> {
         match action {
             Action::Quit => return vec![Command::Quit],
-            Action::Help => self.popups.push(Popup::Help),
+            Action::Help => {
+                self.popups.push(Popup::Help);
+                return vec![Command::Redraw];
+            }
             Action::CycleTheme => {
                 self.themes.cycle();
+                return vec![Command::Redraw];
             }
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
@@ -117,9 +121,13 @@ impl WalkApp {
             Action::Retry | Action::Paste if replay => {
                 self.status = Some(crate::present::tr(lang, "tui.replay-read-only").to_owned());
             }
+            // At the consent, `n` approves as the highlighted demo user, as Enter does.
+            Action::RunNext if w.consent().is_some() => return self.give_consent(),
             Action::RunNext => return self.run_next(),
             Action::RunSelected => {
-                if focus == Focus::Detail && w.consent().is_some() {
+                if w.consent().is_some()
+                    && (focus == Focus::Detail || Some(w.step()) == super::session_consent_step(w))
+                {
                     return self.give_consent();
                 }
                 let selected = w.walk.steps[w.selected].clone();
@@ -245,6 +253,10 @@ impl WalkApp {
             Action::Cancel => {
                 if w.view.is_searching() {
                     w.view.apply(Action::Cancel, &w.body);
+                } else if w.consent().is_some() {
+                    // The consent stays: Esc says what it waits for rather than hiding it.
+                    let approve = self.keymap.hint(Action::RunSelected);
+                    self.status = Some(tr_fill(lang, "tui.consent-waits", &[("key", &approve)]));
                 } else if w.phase() == crate::session::Phase::Waiting
                     && let Some((session, _)) = w.live_mut()
                 {

@@ -50,6 +50,21 @@ pub fn consent(command: Command, approver: Option<&SandboxApprover>) -> Option<T
     }))
 }
 
+/// While the consent waits, watch the sandbox's callback for the walk's `state`
+/// ([`walker::watch_callback`]): a phone that approved brings the code this way. `stop` ends
+/// the watch when its handle (kept by the session) is dropped.
+pub fn watch_callback(
+    approver: SandboxApprover,
+    state: String,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) -> Task<Report> {
+    Box::pin(async move {
+        Message::Report(Report::Walked(
+            walker::watch_callback(approver, state, stop).await,
+        ))
+    })
+}
+
 /// Wait for a real browser to come back to a loopback `redirect_uri` ([`walker::listen`]):
 /// each request it ignores is reported as it comes, so the person sees a forged redirect
 /// arrive. `stop` ends the wait when its handle (kept by the session) is dropped.

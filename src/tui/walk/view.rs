@@ -63,7 +63,17 @@ impl WalkApp {
             }
         }
         let actions = self.bar_actions();
-        help::render_key_bar(buf, bar, &self.keymap, &actions, &styles);
+        let mut entries = self.keymap.bar(&actions);
+        if let Screen::Walk(w) = &self.screen
+            && w.consent().is_some()
+            && actions.contains(&Action::RunSelected)
+        {
+            let enter = self.keymap.bar(&[Action::RunSelected]);
+            if let Some(entry) = entries.iter_mut().find(|e| enter.contains(e)) {
+                entry.1 = tr(lang, "tui.action.approve");
+            }
+        }
+        help::render_key_bar_entries(buf, bar, &self.keymap, &entries, &styles);
         let mut cursor = None;
         for layer in self.popups.iter() {
             match layer {
@@ -73,7 +83,18 @@ impl WalkApp {
                         && let Some(image) = &w.qr
                     {
                         let close = self.keymap.hint(Action::Cancel);
-                        let caption = tr(lang, "tui.qr-caption");
+                        // A phone cannot reach a loopback URL: say so instead of "scan".
+                        let loopback = w
+                            .authorize_url()
+                            .is_some_and(|u| crate::transport::is_loopback_url(&u));
+                        let caption = tr(
+                            lang,
+                            if loopback {
+                                "tui.qr-caption-loopback"
+                            } else {
+                                "tui.qr-caption"
+                            },
+                        );
                         qr::render_fullscreen(buf, area, image, caption, &close, &styles);
                     }
                 }
@@ -130,12 +151,14 @@ impl WalkApp {
             Screen::Walk(w) => {
                 // A replay runs nothing: stepping through it is all there is.
                 let replay = w.is_replay();
-                let mut actions = vec![Action::RunNext, Action::FocusNext];
+                // At the consent, Enter (and n) approve: the bar leads with it.
+                let mut actions = if w.consent().is_some() {
+                    vec![Action::RunSelected, Action::FocusNext]
+                } else {
+                    vec![Action::RunNext, Action::FocusNext]
+                };
                 if replay {
                     actions.push(Action::Back);
-                }
-                if w.consent().is_some() {
-                    actions.push(Action::RunSelected);
                 }
                 match self.focus {
                     Focus::Steps | Focus::Diagnosis if replay => {}
@@ -507,8 +530,7 @@ fn draw_detail(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &
             style.add_modifier(Modifier::REVERSED),
         ))
     } else if w.exchange().is_none() {
-        let key = app.keymap.hint(Action::RunNext);
-        Some((tr_fill(lang, "tui.not-sent", &[("key", &key)]), s.dim))
+        Some((not_sent(w, app), s.dim))
     } else {
         None
     };
@@ -682,13 +704,7 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
                 s.warning,
             ));
         }
-        None => {
-            let key = app.keymap.hint(Action::RunNext);
-            out.push(Line::styled(
-                tr_fill(lang, "tui.not-sent", &[("key", &key)]),
-                s.dim,
-            ));
-        }
+        None => out.push(Line::styled(not_sent(w, app), s.dim)),
     }
     if let Some(p) = w.problem() {
         out.push(Line::styled(format!("✗ {}", visible(p)), s.error));
@@ -715,9 +731,20 @@ pub fn export(w: &WalkScreen, dir: Option<&std::path::Path>) -> Result<PathBuf, 
         .unwrap_or_default();
     let t = transcript::export(&walk, &Meta::now(stamp), Redaction::Redacted)
         .map_err(|e| e.to_string())?;
+    // The folder asked for, else `<data>/exports`; named by flow and time (UTC), readable.
+    let dir = match dir {
+        Some(dir) => dir.to_owned(),
+        None => crate::config::data_dir().map_or_else(|| PathBuf::from("."), |d| d.join("exports")),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let dir = std::path::absolute(&dir).unwrap_or(dir);
+    let when = time::macros::format_description!("[year]-[month]-[day]_[hour][minute][second]Z");
     // A new name beside any file already there (never overwritten, a symlink never followed).
-    let dir = dir.unwrap_or(std::path::Path::new("."));
-    let base = format!("authwalk-{}-{}", walk.flow.id(), now.unix_timestamp());
+    let base = format!(
+        "authwalk-{}-{}",
+        walk.flow.id(),
+        now.format(&when).unwrap_or_default()
+    );
     let (md, json) = (1..100)
         .map(|n| {
             let stem = if n == 1 {
@@ -734,4 +761,31 @@ pub fn export(w: &WalkScreen, dir: Option<&std::path::Path>) -> Result<PathBuf, 
             .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     }
     Ok(md)
+}
+
+/// What a step not yet run says: `n` runs it, unless the walk waits at an earlier step (a
+/// consent, a redirect), where `n` would not run this one.
+fn not_sent(w: &WalkScreen, app: &WalkApp) -> String {
+    let lang = app.opts.lang;
+    let waiting_at = w
+        .live()
+        .filter(|(session, _)| session.phase() == Phase::Waiting)
+        .and_then(|(session, _)| session.current_step())
+        .filter(|step| *step != w.step())
+        .and_then(|step| w.walk.steps.iter().position(|r| r.id == step));
+    let Some(i) = waiting_at else {
+        let key = app.keymap.hint(Action::RunNext);
+        return tr_fill(lang, "tui.not-sent", &[("key", &key)]);
+    };
+    let step = (i + 1).to_string();
+    if w.consent().is_some() {
+        let key = app.keymap.hint(Action::RunSelected);
+        tr_fill(
+            lang,
+            "tui.not-sent-consent",
+            &[("step", &step), ("key", &key)],
+        )
+    } else {
+        tr_fill(lang, "tui.not-sent-waiting", &[("step", &step)])
+    }
 }

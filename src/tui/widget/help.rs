@@ -63,9 +63,23 @@ pub fn render_key_bar(
     if area.is_empty() {
         return;
     }
+    render_key_bar_entries(buf, area, keymap, &keymap.bar(actions), styles);
+}
+
+/// The same, from entries already made (key, label): a screen may relabel one (Enter is
+/// "approve" at a consent).
+pub fn render_key_bar_entries(
+    buf: &mut Buffer,
+    area: Rect,
+    keymap: &KeyMap,
+    entries: &[(String, &'static str)],
+    styles: &Styles,
+) {
+    if area.is_empty() {
+        return;
+    }
     let area = Rect { height: 1, ..area };
     buf.set_style(area, styles.base);
-    let entries = keymap.bar(actions);
     let help = keymap.bar(&[Action::Help]);
     let budget = usize::from(area.width).saturating_sub(help.iter().map(entry_width).sum());
     let mut used = 0;
