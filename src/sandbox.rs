@@ -99,6 +99,10 @@ pub const MANIFEST_FILE: &str = "sandbox.json";
 /// The header that carries the sandbox's per-run token to the control API and the manifest
 /// endpoint (`Authorization: Bearer TOKEN` is accepted too).
 pub const TOKEN_HEADER: &str = "X-Authwalk-Sandbox-Token";
+
+/// The tracing target of the one-line-per-request access log.
+pub const ACCESS_LOG_TARGET: &str = "authwalk::sandbox::access";
+
 /// The environment variable [`running`] reads a token from when given only a base URL.
 pub const TOKEN_ENV: &str = "AUTHWALK_SANDBOX_TOKEN";
 

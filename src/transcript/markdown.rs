@@ -82,8 +82,11 @@ fn write_all(
     steps(md, walk)?;
     let lint = &walk.context.authorize_lint;
     if !lint.is_empty() {
-        writeln!(md, "## Authorize URL lint · 授权链接检查
-")?;
+        writeln!(
+            md,
+            "## Authorize URL lint · 授权链接检查
+"
+        )?;
         for f in lint {
             finding(md, f)?;
         }
