@@ -271,7 +271,19 @@ impl Flow {
                         app_id: a.app_id.clone(),
                         scope: a.scope,
                     },
-                    App::Wechat(_) => Effect::Finished { ok: false },
+                    App::Wechat(w) => {
+                        let e = FlowError::NoMiniCode {
+                            step: StepKind::MiniAuthCode,
+                            appid: w.appid.clone(),
+                        };
+                        self.notes.push(Finding::new(
+                            Severity::Error,
+                            "flow.missing-input",
+                            Text::new(e.to_string(), e.to_string()),
+                        ));
+                        self.set_state(StepKind::MiniAuthCode, StepState::Failed);
+                        Effect::Finished { ok: false }
+                    }
                 }
             }
             kind => match self.request_for(kind, now) {

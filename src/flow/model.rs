@@ -330,6 +330,13 @@ pub enum FlowError {
         flow: &'static str,
         choices: String,
     },
+    /// A mini-program auth code asked of a WeChat app: only Alipay hands one to this walk.
+    #[error(
+        "step {step} waits for an Alipay mini-program auth code (my.getAuthCode), which a WeChat \
+         app ({appid}) has none of: WeChat's mini-program login (wx.login, jscode2session) gives \
+         no profile; walk wechat-web or wechat-qr with this app, or alipay-mini with an Alipay app"
+    )]
+    NoMiniCode { step: StepKind, appid: String },
     /// A step needs an input nobody gave.
     #[error("step {step} needs {what}; {fix}")]
     MissingInput {

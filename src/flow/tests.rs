@@ -747,3 +747,38 @@ fn a_code_the_sandbox_evicted_under_load_is_diagnosed_as_such() {
     );
     assert!(ex.findings.iter().any(|f| f.code == "wechat.40029"));
 }
+
+/// A WeChat app on the mini-program flow does not end without a word: the step fails and a
+/// note says why and what to walk instead.
+#[test]
+fn a_wechat_app_on_the_mini_flow_says_why_it_stops() {
+    let mut flow = Flow::new(
+        FlowKind::AlipayMini,
+        wechat_app(),
+        &Inputs::default(),
+        "s".into(),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(flow.advance(now()), Effect::Finished { ok: false });
+    let step = flow
+        .steps()
+        .iter()
+        .find(|s| s.kind == StepKind::MiniAuthCode)
+        .unwrap();
+    assert_eq!(step.state, StepState::Failed);
+    let note = flow.notes().last().expect("a note says why");
+    assert_eq!(note.severity, Severity::Error);
+    assert!(
+        note.title.en.contains("wx0123456789abcdef"),
+        "{}",
+        note.title.en
+    );
+    assert!(
+        note.title.en.contains("walk wechat-web or wechat-qr"),
+        "{}",
+        note.title.en
+    );
+    // Nothing is sent and the walk stays finished.
+    assert_eq!(flow.advance(now()), Effect::Finished { ok: false });
+}

@@ -70,6 +70,18 @@ pub enum Command<R> {
     Watch(Box<dyn FnOnce(Sender<R>) -> Task<R> + Send>),
 }
 
+/// A popup's answer to a key, as the loop's commands.
+impl<R> From<crate::tui::widget::popup::PopupOutcome> for Vec<Command<R>> {
+    fn from(outcome: crate::tui::widget::popup::PopupOutcome) -> Self {
+        use crate::tui::widget::popup::PopupOutcome;
+        match outcome {
+            PopupOutcome::Quit => vec![Command::Quit],
+            PopupOutcome::Closed => vec![Command::Redraw],
+            PopupOutcome::Swallowed => Vec::new(),
+        }
+    }
+}
+
 impl<R> fmt::Debug for Command<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
