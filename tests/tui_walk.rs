@@ -669,7 +669,7 @@ fn shape(walk: &serde_json::Value) -> serde_json::Value {
     };
     let url = walk["context"]["authorize_url"]
         .as_str()
-        .map(|u| regex_lite_state_port(u));
+        .map(regex_lite_state_port);
     serde_json::json!({
         "schema": walk["schema"],
         "flow": walk["flow"],
