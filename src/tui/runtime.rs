@@ -164,11 +164,6 @@ impl<B: Backend, A: App> Runtime<B, A> {
         &mut self.terminal
     }
 
-    /// A sender into this loop's queue.
-    pub fn sender(&self) -> Sender<A::Report> {
-        self.tx.clone()
-    }
-
     /// Run until [`Message::Quit`] or [`Command::Quit`]; return the app.
     pub async fn run(mut self) -> io::Result<A> {
         self.draw()?;
