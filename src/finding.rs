@@ -26,14 +26,19 @@ impl Lang {
     }
 }
 
+/// A language that is neither Chinese nor English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown language '{0}': use zh or en")]
+pub struct UnknownLang(pub String);
+
 impl std::str::FromStr for Lang {
-    type Err = String;
+    type Err = UnknownLang;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "en" | "english" => Ok(Self::En),
             "zh" | "cn" | "zh-cn" | "chinese" | "中文" => Ok(Self::Zh),
-            other => Err(format!("unknown language '{other}': use zh or en")),
+            other => Err(UnknownLang(other.to_owned())),
         }
     }
 }

@@ -497,13 +497,21 @@ fn starting_in_the_middle_needs_the_inputs() {
 #[test]
 fn kinds_parse() {
     assert_eq!("alipay-mini".parse::<FlowKind>(), Ok(FlowKind::AlipayMini));
-    assert!(
-        "alipay"
-            .parse::<FlowKind>()
-            .unwrap_err()
-            .contains("alipay-web")
+    let e = "alipay".parse::<FlowKind>().unwrap_err();
+    assert_eq!(e.got, "alipay");
+    // The text is what it was when the error was a String.
+    assert_eq!(
+        e.to_string(),
+        "unknown flow 'alipay': choose one of alipay-web, alipay-mini, wechat-web, wechat-qr"
     );
     assert_eq!("user-info".parse::<StepKind>(), Ok(StepKind::UserInfo));
+    assert!(
+        "nope"
+            .parse::<StepKind>()
+            .unwrap_err()
+            .to_string()
+            .starts_with("unknown step 'nope': choose one of authorize, callback,")
+    );
 }
 
 /// The flow driven as an event loop drives it: a step starts, is retried while the first
