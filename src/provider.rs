@@ -224,7 +224,7 @@ pub struct SigningTrace {
 pub fn lint_authorize_url(input: &str) -> Vec<Finding> {
     let url = match urlcheck::RawUrl::parse(input) {
         Ok(url) => url,
-        Err(reason) => return vec![urlcheck::invalid_url("unknown", &reason)],
+        Err(reason) => return vec![urlcheck::invalid_url("unknown", &reason.to_string())],
     };
     let path = url.path.to_ascii_lowercase();
     let provider_findings = if url.host.ends_with("weixin.qq.com") || path.starts_with("/connect/")

@@ -79,7 +79,7 @@ use tokio::sync::oneshot;
 
 pub use demo::WechatKind;
 pub use scenario::{Scenario, scenario_names};
-pub use state::{Fault, FaultKind, Provider};
+pub use state::{Fault, FaultError, FaultKind, Provider};
 
 use crate::provider::alipay::{AUTHORIZE_PATH, GATEWAY_PATH};
 
@@ -444,7 +444,7 @@ impl SandboxHandle {
     }
 
     /// Arm a fault in-process, as `POST /__sandbox/faults` does over HTTP.
-    pub fn arm(&self, fault: Fault) -> Result<(), String> {
+    pub fn arm(&self, fault: Fault) -> Result<(), FaultError> {
         self.shared.faults.add(fault)
     }
 
