@@ -693,13 +693,25 @@ impl Catalog {
     }
 }
 
+/// Why a catalog `source` was refused by [`check_source`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    #[error("no source")]
+    Missing,
+    #[error(
+        "source part {part:?} is not a page (Title — https://…), a repository file \
+         (owner/repo path) or a seed document (seed NNN_….txt)"
+    )]
+    NotOpenable { part: String },
+}
+
 /// Check that a catalog `source` names something a user can open: one or more parts joined
 /// by `; `, each an official page (`Title — https://…`), a file of a public repository
 /// (`owner/repo path/in/repo`) or a seed document by file name (`seed 001_….txt`). A
 /// reference to a document outside the repository (`spec/…`) or no source at all is refused.
-pub fn check_source(source: &str) -> Result<(), String> {
+pub fn check_source(source: &str) -> Result<(), SourceError> {
     if source.trim().is_empty() {
-        return Err("no source".to_owned());
+        return Err(SourceError::Missing);
     }
     for part in source.split("; ") {
         let part = part.trim();
@@ -722,10 +734,9 @@ pub fn check_source(source: &str) -> Result<(), String> {
                 && &name[20..] == ".txt"
         });
         if part.starts_with("spec/") || part.contains(" spec/") || !(page || repo_file || seed) {
-            return Err(format!(
-                "source part {part:?} is not a page (Title — https://…), a repository file \
-                 (owner/repo path) or a seed document (seed NNN_….txt)"
-            ));
+            return Err(SourceError::NotOpenable {
+                part: part.to_owned(),
+            });
         }
     }
     Ok(())

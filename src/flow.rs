@@ -271,7 +271,18 @@ impl Flow {
                         app_id: a.app_id.clone(),
                         scope: a.scope,
                     },
-                    App::Wechat(_) => Effect::Finished { ok: false },
+                    App::Wechat(w) => {
+                        self.notes.push(Finding::new(
+                            Severity::Error,
+                            crate::finding::codes::FLOW_MISSING_INPUT,
+                            Text::with(
+                                "flow.no-mini-code",
+                                &[("step", &StepKind::MiniAuthCode), ("appid", &w.appid)],
+                            ),
+                        ));
+                        self.set_state(StepKind::MiniAuthCode, StepState::Failed);
+                        Effect::Finished { ok: false }
+                    }
                 }
             }
             kind => match self.request_for(kind, now) {

@@ -55,16 +55,25 @@ impl Sdk {
     }
 }
 
+/// An SDK name that is none of [`Sdk::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown SDK '{got}'; choose one of {choices}")]
+pub struct UnknownSdk {
+    pub got: String,
+    /// The names there are, comma-separated.
+    pub choices: String,
+}
+
 impl std::str::FromStr for Sdk {
-    type Err = String;
+    type Err = UnknownSdk;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|sdk| sdk.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                let names: Vec<_> = Self::ALL.iter().map(|s| s.name()).collect();
-                format!("unknown SDK '{s}'; choose one of {}", names.join(", "))
+            .ok_or_else(|| UnknownSdk {
+                got: s.to_owned(),
+                choices: Self::ALL.map(Sdk::name).join(", "),
             })
     }
 }

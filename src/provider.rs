@@ -90,14 +90,19 @@ impl fmt::Display for Provider {
     }
 }
 
+/// A provider name that is neither Alipay nor WeChat.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown provider '{0}': use alipay or wechat")]
+pub struct UnknownProvider(pub String);
+
 impl FromStr for Provider {
-    type Err = String;
+    type Err = UnknownProvider;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "alipay" | "zfb" | "支付宝" => Ok(Self::Alipay),
             "wechat" | "weixin" | "wx" | "微信" => Ok(Self::Wechat),
-            other => Err(format!("unknown provider '{other}': use alipay or wechat")),
+            other => Err(UnknownProvider(other.to_owned())),
         }
     }
 }
@@ -158,16 +163,25 @@ impl fmt::Display for Scope {
     }
 }
 
+/// A scope that is none of [`Scope::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown scope '{got}': choose one of {choices}")]
+pub struct UnknownScope {
+    pub got: String,
+    /// The scopes there are, comma-separated.
+    pub choices: String,
+}
+
 impl FromStr for Scope {
-    type Err = String;
+    type Err = UnknownScope;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|k| k.as_str() == s.trim())
-            .ok_or_else(|| {
-                let ids: Vec<_> = Self::ALL.iter().map(|k| k.as_str()).collect();
-                format!("unknown scope '{s}': choose one of {}", ids.join(", "))
+            .ok_or_else(|| UnknownScope {
+                got: s.to_owned(),
+                choices: Self::ALL.map(Scope::as_str).join(", "),
             })
     }
 }
@@ -210,7 +224,7 @@ pub struct SigningTrace {
 pub fn lint_authorize_url(input: &str) -> Vec<Finding> {
     let url = match urlcheck::RawUrl::parse(input) {
         Ok(url) => url,
-        Err(reason) => return vec![urlcheck::invalid_url("unknown", &reason)],
+        Err(reason) => return vec![urlcheck::invalid_url("unknown", &reason.to_string())],
     };
     let path = url.path.to_ascii_lowercase();
     let provider_findings = if url.host.ends_with("weixin.qq.com") || path.starts_with("/connect/")

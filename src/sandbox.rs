@@ -81,7 +81,7 @@ use tokio::sync::oneshot;
 
 pub use demo::WechatKind;
 pub use scenario::{Scenario, scenario_names};
-pub use state::{Fault, FaultKind, Provider};
+pub use state::{Fault, FaultError, FaultKind, Provider};
 
 use crate::provider::alipay::{AUTHORIZE_PATH, GATEWAY_PATH};
 
@@ -101,6 +101,10 @@ pub const MANIFEST_FILE: &str = "sandbox.json";
 /// The header that carries the sandbox's per-run token to the control API and the manifest
 /// endpoint (`Authorization: Bearer TOKEN` is accepted too).
 pub const TOKEN_HEADER: &str = "X-Authwalk-Sandbox-Token";
+
+/// The tracing target of the one-line-per-request access log.
+pub const ACCESS_LOG_TARGET: &str = "authwalk::sandbox::access";
+
 /// The environment variable [`running`] reads a token from when given only a base URL.
 pub const TOKEN_ENV: &str = "AUTHWALK_SANDBOX_TOKEN";
 
@@ -449,7 +453,7 @@ impl SandboxHandle {
     }
 
     /// Arm a fault in-process, as `POST /__sandbox/faults` does over HTTP.
-    pub fn arm(&self, fault: Fault) -> Result<(), String> {
+    pub fn arm(&self, fault: Fault) -> Result<(), FaultError> {
         self.shared.faults.add(fault)
     }
 

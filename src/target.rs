@@ -527,9 +527,7 @@ fn scope_for(provider: Provider, asked: Option<Scope>, default: Scope) -> anyhow
 }
 
 fn profile_scope(name: &str, scope: &str) -> anyhow::Result<Scope> {
-    scope
-        .parse()
-        .map_err(|e: String| anyhow!("profile '{name}': {e}"))
+    scope.parse().map_err(|e| anyhow!("profile '{name}': {e}"))
 }
 
 fn read_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {

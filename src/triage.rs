@@ -30,7 +30,7 @@ pub fn exchange(flow: &Flow, index: usize) -> Vec<Finding> {
     let ex = &flow.exchanges()[index];
     let walk = Walk {
         flow: Some(flow),
-        received: None,
+        received: Some(ex.received),
     };
     let mut findings: Vec<Finding> = Vec::new();
     let provider = provider_of(flow);
@@ -178,6 +178,11 @@ fn rules(provider: Provider, ex: &Exchange, codes: &[String], walk: Walk<'_>) ->
     out.extend(reused);
     if has("isv.invalid-timestamp") {
         out.push(clock_skew(ex, walk.received));
+    } else if provider == Provider::Alipay && drifted(ex, walk.received) {
+        // Refused first for another reason, or by a gateway that checks the time later.
+        let mut f = clock_skew(ex, walk.received);
+        f.severity = Severity::Warning;
+        out.push(f);
     }
     if has("isv.invalid-signature") {
         out.push(signature_diagnosis(ex));
@@ -444,6 +449,24 @@ fn scope_finding(code: &str, silent: &str, consent: &str, api: &str) -> Finding 
         "triage.authorize-again-with-scope-and",
         &[("consent", &consent)],
     ))
+}
+
+/// How far (seconds) the gateway's `Date` may stray from this machine's clock at receipt before
+/// the walk warns of it: the gateway's timestamp window (15 minutes), past which it refuses the
+/// `timestamp` this machine signs.
+pub const CLOCK_DRIFT_WARN_SECS: i64 = 900;
+
+/// Whether the answer's `Date` is more than [`CLOCK_DRIFT_WARN_SECS`] from `received`, the
+/// local time it arrived.
+fn drifted(ex: &Exchange, received: Option<OffsetDateTime>) -> bool {
+    let server = ex
+        .response
+        .as_ref()
+        .and_then(|r| r.header("date"))
+        .and_then(crate::provider::parse_http_date);
+    server.zip(received).is_some_and(|(server, local)| {
+        (server - local).whole_seconds().abs() > CLOCK_DRIFT_WARN_SECS
+    })
 }
 
 fn clock_skew(ex: &Exchange, received: Option<OffsetDateTime>) -> Finding {

@@ -30,8 +30,10 @@ pub mod theme;
 pub mod walk;
 pub mod widget;
 
+#[cfg(feature = "test-support")]
 #[doc(hidden)]
 pub mod demo;
+#[cfg(feature = "test-support")]
 #[doc(hidden)]
 pub mod testing;
 

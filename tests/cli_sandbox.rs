@@ -141,3 +141,93 @@ fn list_names_every_flow_scenario_user_and_app_without_making_keys() {
     // Nothing was started or generated.
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
 }
+
+/// Each request is one line on stderr and the same line in `<state-dir>/sandbox.log` (mode
+/// 0600), with secret query parameters masked; RUST_LOG is cleared so the default level holds.
+#[tokio::test]
+async fn logs_each_request_once_to_stderr_and_the_log_file_with_secrets_masked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(cargo_bin("authwalk"))
+        .args(["sandbox", "--listen", "127.0.0.1:0"])
+        .arg("--state-dir")
+        .arg(dir.path())
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("authwalk starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let _running = Running(child);
+    let mut base = None;
+    for line in BufReader::new(stdout).lines().take(20) {
+        let line = line.expect("stdout is text");
+        if let Some(rest) = line.strip_prefix("authwalk sandbox listening on ") {
+            base = Some(format!("http://{}", rest.trim()));
+        }
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    let base = base.expect("the banner names the address");
+    let secret = "s3cr3t-appsecret-value";
+    let status = reqwest::get(format!(
+        "{base}/sns/oauth2/access_token?appid=wx0&secret={secret}&code=c0de-never-logged"
+    ))
+    .await
+    .expect("the sandbox answers")
+    .status();
+
+    let wanted = format!(
+        "GET /sns/oauth2/access_token?appid=wx0&secret=s3cr…&code=c0de… {}",
+        status.as_u16()
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut access = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while access.is_empty() && std::time::Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200))
+            && line.contains("authwalk::sandbox::access")
+        {
+            access.push(line);
+        }
+    }
+    while let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(300)) {
+        if line.contains("authwalk::sandbox::access") {
+            access.push(line);
+        }
+    }
+    assert_eq!(access.len(), 1, "one access line on stderr: {access:?}");
+    assert!(access[0].contains(&wanted), "{access:?}");
+    assert!(access[0].contains(" INFO "), "{access:?}");
+
+    let path = dir.path().join("sandbox.log");
+    let log = std::fs::read_to_string(&path).expect("sandbox.log");
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("authwalk::sandbox::access"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{log}");
+    assert!(lines[0].contains(&wanted), "{log}");
+    for text in [access[0].as_str(), log.as_str()] {
+        assert!(!text.contains(secret), "{text}");
+        assert!(!text.contains("c0de-never-logged"), "{text}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}

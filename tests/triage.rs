@@ -532,3 +532,85 @@ async fn seed_000_an_auth_base_code_gives_isv_invalid_token() {
     );
     h.shutdown().await;
 }
+
+/// A gateway whose `Date` runs twenty minutes ahead of this machine's clock, compared with the
+/// time each answer was received, gets the clock-skew finding even when the gateway refused the
+/// call for another reason first (here an unknown app_id), as a warning.
+#[tokio::test]
+async fn clock_skew_from_the_answer_date_against_the_local_receive_time() {
+    let h = sandbox(None).await;
+    let m = h.manifest().clone();
+    h.advance_clock(1200);
+    let App::Alipay(mut app) = alipay_app(&m, "auth_user") else {
+        unreachable!()
+    };
+    app.app_id = "2021000000009999".into();
+    let flow = authwalk::flow::Flow::new(
+        FlowKind::AlipayWeb,
+        App::Alipay(app),
+        &Inputs {
+            code: Some("anything".into()),
+            ..Inputs::default()
+        },
+        "s".into(),
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    let transport = Transport::new(std::time::Duration::from_secs(5)).unwrap();
+    let mut approver = authwalk::transport::SandboxApprover {
+        transport: transport.clone(),
+        user: String::new(),
+        control: m.control.clone(),
+        token: m.token.clone(),
+    };
+    let (flow, ok) = authwalk::walker::run_flow(
+        flow,
+        &transport,
+        &mut approver,
+        time::OffsetDateTime::now_utc,
+    )
+    .await;
+    assert!(!ok);
+    let findings = last_findings(&flow);
+    finding(&findings, "alipay.isv.invalid-app-id");
+    let skew = finding(&findings, "alipay.triage.clock-skew");
+    assert_eq!(skew.severity, authwalk::finding::Severity::Warning);
+    assert!(
+        ["-1199 s", "-1200 s", "-1201 s"]
+            .iter()
+            .any(|s| skew.title.get(authwalk::finding::Lang::EN).contains(s)),
+        "{}",
+        skew.title.get(authwalk::finding::Lang::EN)
+    );
+    h.shutdown().await;
+
+    // Ten minutes is inside the window: the call is accepted and nothing is said of clocks.
+    let h = sandbox(None).await;
+    let m = h.manifest().clone();
+    h.advance_clock(600);
+    let user = first_user(&m, authwalk::provider::Provider::Alipay);
+    let flow = authwalk::flow::Flow::new(
+        FlowKind::AlipayWeb,
+        alipay_app(&m, "auth_user"),
+        &Inputs::default(),
+        "s".into(),
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    let mut approver = authwalk::transport::SandboxApprover {
+        transport: transport.clone(),
+        user,
+        control: m.control.clone(),
+        token: m.token.clone(),
+    };
+    let (flow, ok) = authwalk::walker::run_flow(
+        flow,
+        &transport,
+        &mut approver,
+        time::OffsetDateTime::now_utc,
+    )
+    .await;
+    assert!(ok);
+    assert!(!codes(&flow).iter().any(|c| c == "alipay.triage.clock-skew"));
+    h.shutdown().await;
+}

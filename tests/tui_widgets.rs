@@ -534,3 +534,28 @@ fn modal_stack_is_last_in_first_out() {
     let spot = popup::centered(Rect::new(0, 0, 80, 24), 100, 10);
     assert_eq!(spot, Rect::new(0, 7, 80, 10));
 }
+
+/// The stack answers a key with its own outcome (no loop command): nothing when empty, quit
+/// still quits, Esc closes the top layer, other keys are swallowed.
+#[test]
+fn modal_stack_answers_keys_with_its_own_outcome() {
+    use authwalk::tui::keymap::Action;
+    use popup::PopupOutcome;
+    let mut stack = popup::ModalStack::default();
+    assert_eq!(stack.on_action(Action::Cancel), None);
+    stack.push("help");
+    stack.push("qr");
+    assert_eq!(stack.on_action(Action::Quit), Some(PopupOutcome::Quit));
+    assert_eq!(
+        stack.on_action(Action::FocusNext),
+        Some(PopupOutcome::Swallowed)
+    );
+    assert_eq!(stack.iter().count(), 2);
+    assert_eq!(stack.on_action(Action::Cancel), Some(PopupOutcome::Closed));
+    assert_eq!(stack.iter().copied().collect::<Vec<_>>(), ["help"]);
+    let commands: Vec<authwalk::tui::runtime::Command<()>> = PopupOutcome::Closed.into();
+    assert!(matches!(
+        commands.as_slice(),
+        [authwalk::tui::runtime::Command::Redraw]
+    ));
+}

@@ -28,9 +28,78 @@ pub struct SandboxArgs {
     /// is started, no key is made).
     #[arg(long)]
     pub list: bool,
-    /// Do not log each request on stderr.
+    /// Do not log each request on stderr (the log file in the state folder still has them).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Log more: -v adds debug events, -vv traces; RUST_LOG, when set, decides instead.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// The log file kept in the state folder, beside sandbox.json.
+pub const LOG_FILE: &str = "sandbox.log";
+
+/// The tracing filter: RUST_LOG when set, else authwalk's events at the level `-v` asks for
+/// (info, one line per request, by default) and other crates' warnings.
+fn log_filter(verbose: u8) -> tracing_subscriber::EnvFilter {
+    use tracing_subscriber::EnvFilter;
+    if let Ok(directives) = std::env::var(EnvFilter::DEFAULT_ENV)
+        && !directives.trim().is_empty()
+    {
+        return EnvFilter::builder().parse_lossy(directives);
+    }
+    let level = match verbose {
+        0 => "info",
+        1 => "debug",
+        _ => "trace",
+    };
+    EnvFilter::new(format!("warn,authwalk={level}"))
+}
+
+/// Send the sandbox's tracing events to stderr and to `<state-dir>/sandbox.log` (created 0600,
+/// appended to), one line each. With `--quiet` the request lines go to the file only.
+fn init_logging(dir: &std::path::Path, args: &SandboxArgs) -> anyhow::Result<()> {
+    use std::sync::Mutex;
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
+    crate::config::create_private_dir(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(LOG_FILE);
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        options.mode(0o600);
+        let file = options
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        // A log file left from before with wider permissions is narrowed too.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot restrict {}", path.display()))?;
+        drop(file);
+    }
+    let file = options
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    let quiet = args.quiet;
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(io::stderr)
+        .with_filter(tracing_subscriber::filter::filter_fn(move |meta| {
+            !(quiet && meta.target() == crate::sandbox::ACCESS_LOG_TARGET)
+        }));
+    let file = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(Mutex::new(file));
+    tracing_subscriber::registry()
+        .with(log_filter(args.verbose))
+        .with(stderr)
+        .with(file)
+        .try_init()
+        .context("cannot set up logging")
 }
 
 /// One `--list` line: the id, padded, then what it is.
@@ -121,13 +190,15 @@ pub fn run(args: &SandboxArgs, global: &Global) -> anyhow::Result<ExitCode> {
             scenario_names().join(", ")
         );
     }
+    let dir = state_dir(args)?;
+    init_logging(&dir, args)?;
     let config = SandboxConfig {
         listen: args.listen,
-        state_dir: Some(state_dir(args)?),
+        state_dir: Some(dir),
         scenario: args.scenario.clone(),
         alipay_apps: None,
         exclusive: true,
-        log_requests: !args.quiet,
+        log_requests: true,
         ..SandboxConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

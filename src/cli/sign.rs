@@ -122,7 +122,8 @@ fn resolve<T>(
     added: &mut Vec<(String, String)>,
 ) -> anyhow::Result<T>
 where
-    T: std::str::FromStr<Err = String> + Default + std::fmt::Display + PartialEq + Copy,
+    T: std::str::FromStr + Default + std::fmt::Display + PartialEq + Copy,
+    T::Err: std::error::Error + Send + Sync + 'static,
 {
     let from_params = params
         .iter()

@@ -91,14 +91,26 @@ impl fmt::Display for FlowKind {
     }
 }
 
+/// A flow id that names no flow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown flow '{got}': choose one of {choices}")]
+pub struct UnknownFlow {
+    pub got: String,
+    /// The ids there are, comma-separated.
+    pub choices: String,
+}
+
 impl FromStr for FlowKind {
-    type Err = String;
+    type Err = UnknownFlow;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|k| k.id() == s).ok_or_else(|| {
-            let ids: Vec<_> = Self::ALL.iter().map(|k| k.id()).collect();
-            format!("unknown flow '{s}': choose one of {}", ids.join(", "))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|k| k.id() == s)
+            .ok_or_else(|| UnknownFlow {
+                got: s.to_owned(),
+                choices: Self::ALL.map(FlowKind::id).join(", "),
+            })
     }
 }
 
@@ -163,14 +175,26 @@ impl fmt::Display for StepKind {
     }
 }
 
+/// A step id that names no step.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown step '{got}': choose one of {choices}")]
+pub struct UnknownStep {
+    pub got: String,
+    /// The ids there are, comma-separated.
+    pub choices: String,
+}
+
 impl FromStr for StepKind {
-    type Err = String;
+    type Err = UnknownStep;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|k| k.id() == s).ok_or_else(|| {
-            let ids: Vec<_> = Self::ALL.iter().map(|k| k.id()).collect();
-            format!("unknown step '{s}': choose one of {}", ids.join(", "))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|k| k.id() == s)
+            .ok_or_else(|| UnknownStep {
+                got: s.to_owned(),
+                choices: Self::ALL.map(StepKind::id).join(", "),
+            })
     }
 }
 

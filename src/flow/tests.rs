@@ -502,13 +502,21 @@ fn starting_in_the_middle_needs_the_inputs() {
 #[test]
 fn kinds_parse() {
     assert_eq!("alipay-mini".parse::<FlowKind>(), Ok(FlowKind::AlipayMini));
-    assert!(
-        "alipay"
-            .parse::<FlowKind>()
-            .unwrap_err()
-            .contains("alipay-web")
+    let e = "alipay".parse::<FlowKind>().unwrap_err();
+    assert_eq!(e.got, "alipay");
+    // The text is what it was when the error was a String.
+    assert_eq!(
+        e.to_string(),
+        "unknown flow 'alipay': choose one of alipay-web, alipay-mini, wechat-web, wechat-qr"
     );
     assert_eq!("user-info".parse::<StepKind>(), Ok(StepKind::UserInfo));
+    assert!(
+        "nope"
+            .parse::<StepKind>()
+            .unwrap_err()
+            .to_string()
+            .starts_with("unknown step 'nope': choose one of authorize, callback,")
+    );
 }
 
 /// The flow driven as an event loop drives it: a step starts, is retried while the first
@@ -770,4 +778,43 @@ fn a_code_the_sandbox_evicted_under_load_is_diagnosed_as_such() {
         "{f:?}"
     );
     assert!(ex.findings.iter().any(|f| f.code == "wechat.40029"));
+}
+
+/// A WeChat app on the mini-program flow does not end without a word: the step fails and a
+/// note says why and what to walk instead.
+#[test]
+fn a_wechat_app_on_the_mini_flow_says_why_it_stops() {
+    let mut flow = Flow::new(
+        FlowKind::AlipayMini,
+        wechat_app(),
+        &Inputs::default(),
+        "s".into(),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(flow.advance(now()), Effect::Finished { ok: false });
+    let step = flow
+        .steps()
+        .iter()
+        .find(|s| s.kind == StepKind::MiniAuthCode)
+        .unwrap();
+    assert_eq!(step.state, StepState::Failed);
+    let note = flow.notes().last().expect("a note says why");
+    assert_eq!(note.severity, Severity::Error);
+    assert!(
+        note.title
+            .get(crate::finding::Lang::EN)
+            .contains("wx0123456789abcdef"),
+        "{}",
+        note.title.get(crate::finding::Lang::EN)
+    );
+    assert!(
+        note.title
+            .get(crate::finding::Lang::EN)
+            .contains("walk wechat-web or wechat-qr"),
+        "{}",
+        note.title.get(crate::finding::Lang::EN)
+    );
+    // Nothing is sent and the walk stays finished.
+    assert_eq!(flow.advance(now()), Effect::Finished { ok: false });
 }

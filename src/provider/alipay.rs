@@ -95,8 +95,16 @@ impl Environment {
     }
 }
 
+/// An `environment` that is none of the known ones nor a base URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "environment '{0}' is not production, sandbox, sandbox-legacy or a base URL \
+     (http://… or https://…)"
+)]
+pub struct UnknownEnvironment(pub String);
+
 impl std::str::FromStr for Environment {
-    type Err = String;
+    type Err = UnknownEnvironment;
 
     /// `production`, `sandbox`, `sandbox-legacy`, or a base URL (`http://…`, `https://…`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -109,10 +117,7 @@ impl std::str::FromStr for Environment {
                     base: base.to_owned(),
                 })
             }
-            other => Err(format!(
-                "environment '{other}' is not production, sandbox, sandbox-legacy or a base URL \
-                 (http://… or https://…)"
-            )),
+            other => Err(UnknownEnvironment(other.to_owned())),
         }
     }
 }
@@ -184,16 +189,19 @@ impl fmt::Display for SignType {
     }
 }
 
+/// A `sign_type` that is neither RSA2 nor RSA.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown sign_type '{0}': use RSA2 (SHA256withRSA) or RSA (SHA1withRSA)")]
+pub struct UnknownSignType(pub String);
+
 impl FromStr for SignType {
-    type Err = String;
+    type Err = UnknownSignType;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_uppercase().as_str() {
             "RSA2" => Ok(Self::Rsa2),
             "RSA" => Ok(Self::Rsa),
-            other => Err(format!(
-                "unknown sign_type '{other}': use RSA2 (SHA256withRSA) or RSA (SHA1withRSA)"
-            )),
+            other => Err(UnknownSignType(other.to_owned())),
         }
     }
 }
@@ -294,14 +302,19 @@ impl fmt::Display for Charset {
     }
 }
 
+/// A `charset` that is neither UTF-8 nor GBK.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown charset '{0}': use utf-8 or GBK")]
+pub struct UnknownCharset(pub String);
+
 impl FromStr for Charset {
-    type Err = String;
+    type Err = UnknownCharset;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "utf-8" | "utf8" => Ok(Self::Utf8),
             "gbk" | "gb2312" => Ok(Self::Gbk),
-            other => Err(format!("unknown charset '{other}': use utf-8 or GBK")),
+            other => Err(UnknownCharset(other.to_owned())),
         }
     }
 }

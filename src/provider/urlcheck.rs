@@ -32,9 +32,18 @@ pub(crate) struct RawUrl<'a> {
     pub params: Vec<RawParam<'a>>,
 }
 
+/// Why an input is not an absolute URL with a host.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
+    #[error(transparent)]
+    Unparsable(#[from] url::ParseError),
+    #[error("it has no host")]
+    NoHost,
+}
+
 impl<'a> RawUrl<'a> {
     /// Split `input`; the error says why it is not an absolute URL.
-    pub fn parse(input: &'a str) -> Result<Self, String> {
+    pub fn parse(input: &'a str) -> Result<Self, UrlError> {
         let input = input.trim();
         let (before, fragment) = match input.split_once('#') {
             Some((b, f)) => (b, Some(f)),
@@ -44,10 +53,10 @@ impl<'a> RawUrl<'a> {
             Some((b, q)) => (b, Some(q)),
             None => (before, None),
         };
-        let url = url::Url::parse(base).map_err(|e| e.to_string())?;
+        let url = url::Url::parse(base)?;
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         if host.is_empty() {
-            return Err("it has no host".to_owned());
+            return Err(UrlError::NoHost);
         }
         let params = query
             .unwrap_or_default()

@@ -93,7 +93,7 @@ async fn add_fault(State(shared): State<Arc<Shared>>, body: axum::body::Bytes) -
     }
     tracing::info!(?fault, "fault armed");
     if let Err(reason) = shared.faults.add(fault) {
-        return bad_request(reason);
+        return bad_request(reason.to_string());
     }
     Json(json!({"faults": shared.faults.list()})).into_response()
 }

@@ -171,8 +171,8 @@ fn check(shared: &Shared, request: &Request) -> Option<Response> {
     None
 }
 
-/// One line per request on stderr, as a dev server prints: time, client, method, path (query
-/// secrets masked), status, duration.
+/// One event per request, a line in the standalone sandbox's log (stderr and its log file):
+/// client, method, path (query secrets masked), status, duration.
 fn log_line(
     client: Option<SocketAddr>,
     method: &Method,
@@ -180,9 +180,6 @@ fn log_line(
     response: &Response,
     started: Instant,
 ) {
-    let time = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
     let client = client.map_or_else(|| "-".to_owned(), |c| c.to_string());
     let target = crate::redact::redact_query(target);
     let target: String = target
@@ -191,6 +188,8 @@ fn log_line(
         .collect();
     let status = response.status().as_u16();
     let ms = started.elapsed().as_millis();
-    tracing::info!(target: "authwalk::sandbox::access", %client, %method, %target, status, ms);
-    eprintln!("{time} {client} {method} {target} {status} {ms}ms");
+    tracing::info!(
+        target: super::ACCESS_LOG_TARGET,
+        "{client} {method} {target} {status} {ms}ms"
+    );
 }

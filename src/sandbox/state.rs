@@ -375,6 +375,15 @@ fn default_delay() -> u64 {
 /// How many faults may be armed at once.
 pub(crate) const MAX_FAULTS: usize = 64;
 
+/// Why a fault was not armed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FaultError {
+    #[error("count must be at least 1: a fault with count 0 never fires")]
+    ZeroCount,
+    #[error("{MAX_FAULTS} faults are armed already; DELETE /__sandbox/faults to clear them")]
+    TooMany,
+}
+
 /// The armed faults.
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
@@ -389,15 +398,13 @@ impl Faults {
     }
 
     /// Arm a fault; refused when its count is 0 or when [`MAX_FAULTS`] are armed already.
-    pub fn add(&self, fault: Fault) -> Result<(), String> {
+    pub fn add(&self, fault: Fault) -> Result<(), FaultError> {
         if fault.count == 0 {
-            return Err("count must be at least 1: a fault with count 0 never fires".to_owned());
+            return Err(FaultError::ZeroCount);
         }
         let mut armed = self.lock();
         if armed.len() >= MAX_FAULTS {
-            return Err(format!(
-                "{MAX_FAULTS} faults are armed already; DELETE /__sandbox/faults to clear them"
-            ));
+            return Err(FaultError::TooMany);
         }
         let count = fault.count;
         armed.push((fault, AtomicU32::new(count)));

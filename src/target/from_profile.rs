@@ -98,7 +98,7 @@ fn alipay_from_profile(
         None => p
             .environment
             .parse()
-            .map_err(|e: String| anyhow!("profile '{name}': {e}"))?,
+            .map_err(|e| anyhow!("profile '{name}': {e}"))?,
     };
     check_plain_http(
         &env.gateway_url(),

@@ -277,14 +277,6 @@ impl CallbackListener {
         self.timeout = timeout;
     }
 
-    /// Give each connection at most `timeout` to send its request head (default
-    /// [`DEFAULT_READ_TIMEOUT`]).
-    #[must_use]
-    pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = timeout;
-        self
-    }
-
     /// How long [`CallbackListener::wait`] waits in all.
     pub fn timeout(&self) -> Duration {
         self.timeout

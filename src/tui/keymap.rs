@@ -15,7 +15,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::finding::Lang;
 use crate::present::{lookup, tr};
@@ -311,12 +311,4 @@ impl fmt::Display for KeyMap {
         }
         Ok(())
     }
-}
-
-/// Whether a key press is plain text for an input field (a character without Ctrl or Alt).
-pub fn is_text(key: &KeyEvent) -> bool {
-    matches!(key.code, KeyCode::Char(_))
-        && !key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
 }

@@ -70,6 +70,18 @@ pub enum Command<R> {
     Watch(Box<dyn FnOnce(Sender<R>) -> Task<R> + Send>),
 }
 
+/// A popup's answer to a key, as the loop's commands.
+impl<R> From<crate::tui::widget::popup::PopupOutcome> for Vec<Command<R>> {
+    fn from(outcome: crate::tui::widget::popup::PopupOutcome) -> Self {
+        use crate::tui::widget::popup::PopupOutcome;
+        match outcome {
+            PopupOutcome::Quit => vec![Command::Quit],
+            PopupOutcome::Closed => vec![Command::Redraw],
+            PopupOutcome::Swallowed => Vec::new(),
+        }
+    }
+}
+
 impl<R> fmt::Debug for Command<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -150,11 +162,6 @@ impl<B: Backend, A: App> Runtime<B, A> {
     /// The terminal, e.g. to resize a `TestBackend`.
     pub fn terminal_mut(&mut self) -> &mut Terminal<B> {
         &mut self.terminal
-    }
-
-    /// A sender into this loop's queue.
-    pub fn sender(&self) -> Sender<A::Report> {
-        self.tx.clone()
     }
 
     /// Run until [`Message::Quit`] or [`Command::Quit`]; return the app.

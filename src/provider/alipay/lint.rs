@@ -27,7 +27,7 @@ const KNOWN: [&str; 7] = [
 pub fn lint_authorize_url(input: &str) -> Vec<Finding> {
     let url = match RawUrl::parse(input) {
         Ok(url) => url,
-        Err(reason) => return vec![invalid_url("alipay", &reason)],
+        Err(reason) => return vec![invalid_url("alipay", &reason.to_string())],
     };
     let mut out = Vec::new();
     lint_host(&url, &mut out);

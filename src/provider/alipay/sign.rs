@@ -113,24 +113,6 @@ impl GatewayCall {
         .param("code", code)
     }
 
-    /// `alipay.system.oauth.token` with `grant_type=refresh_token`.
-    pub fn token_by_refresh(
-        app_id: &str,
-        refresh_token: &str,
-        sign_type: SignType,
-        now: OffsetDateTime,
-    ) -> Self {
-        Self::new(
-            super::METHOD_OAUTH_TOKEN,
-            app_id,
-            sign_type,
-            Charset::Utf8,
-            now,
-        )
-        .param("grant_type", "refresh_token")
-        .param("refresh_token", refresh_token)
-    }
-
     /// `alipay.user.info.share` with the user's access token as `auth_token`.
     pub fn user_info(
         app_id: &str,

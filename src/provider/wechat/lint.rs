@@ -27,7 +27,7 @@ const OPEN_HOST: &str = "open.weixin.qq.com";
 pub fn lint_authorize_url(input: &str) -> Vec<Finding> {
     let url = match RawUrl::parse(input) {
         Ok(url) => url,
-        Err(reason) => return vec![invalid_url("wechat", &reason)],
+        Err(reason) => return vec![invalid_url("wechat", &reason.to_string())],
     };
     let mut out = Vec::new();
     let qrconnect = lint_host_and_path(&url, &mut out);

@@ -40,15 +40,20 @@ impl fmt::Display for UserInfoLang {
     }
 }
 
+/// A `lang` the user-info call does not take.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown lang '{0}': use zh_CN, zh_TW or en")]
+pub struct UnknownUserInfoLang(pub String);
+
 impl FromStr for UserInfoLang {
-    type Err = String;
+    type Err = UnknownUserInfoLang;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim() {
             "zh_CN" | "zh_cn" | "zh-CN" => Ok(Self::ZhCn),
             "zh_TW" | "zh_tw" | "zh-TW" => Ok(Self::ZhTw),
             "en" | "EN" => Ok(Self::En),
-            other => Err(format!("unknown lang '{other}': use zh_CN, zh_TW or en")),
+            other => Err(UnknownUserInfoLang(other.to_owned())),
         }
     }
 }

@@ -47,8 +47,8 @@ impl WalkApp {
         let Some(action) = self.keymap.resolve(key, searching) else {
             return Vec::new();
         };
-        if let Some(commands) = self.popups.on_action(action) {
-            return commands;
+        if let Some(outcome) = self.popups.on_action(action) {
+            return outcome.into();
         }
         self.status = None;
         self.act(action)

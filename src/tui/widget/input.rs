@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 
-use crate::tui::text::{char_width, visible, width};
+use crate::tui::text::{visible, width};
 use crate::tui::theme::Styles;
 
 /// The most an input holds, in bytes. A redirect URL, a code or a token is a few hundred bytes,
@@ -203,11 +203,6 @@ fn tail(text: &str, room: usize) -> String {
 fn head(text: &str, max: usize) -> String {
     let end = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
     visible(&text[..end]).into_owned()
-}
-
-/// Cells `input` would take, for sizing a popup.
-pub fn needed_width(prompt: &str, input: &Input) -> usize {
-    width(prompt) + input.text.chars().map(char_width).sum::<usize>() + 1
 }
 
 #[cfg(test)]

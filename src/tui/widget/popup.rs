@@ -12,6 +12,17 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 use crate::tui::text::{truncate, visible, width};
 use crate::tui::theme::Styles;
 
+/// What a key did while a popup was open; the app maps it to what it does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PopupOutcome {
+    /// Quit still quits.
+    Quit,
+    /// The top layer closed: draw again.
+    Closed,
+    /// The popup took the key and nothing changed.
+    Swallowed,
+}
+
 /// Layers over the panes, bottom first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModalStack<T> {
@@ -47,22 +58,18 @@ impl<T> ModalStack<T> {
 
     /// What a key-map action does while a layer is open: quit still quits, Esc, `?` and `f`
     /// close the top layer, anything else is swallowed. `None` when no layer is open.
-    pub fn on_action<R>(
-        &mut self,
-        action: crate::tui::keymap::Action,
-    ) -> Option<Vec<crate::tui::runtime::Command<R>>> {
+    pub fn on_action(&mut self, action: crate::tui::keymap::Action) -> Option<PopupOutcome> {
         use crate::tui::keymap::Action;
-        use crate::tui::runtime::Command;
         if self.layers.is_empty() {
             return None;
         }
         Some(match action {
-            Action::Quit => vec![Command::Quit],
+            Action::Quit => PopupOutcome::Quit,
             Action::Cancel | Action::Help | Action::FullscreenQr => {
                 self.layers.pop();
-                vec![Command::Redraw]
+                PopupOutcome::Closed
             }
-            _ => Vec::new(),
+            _ => PopupOutcome::Swallowed,
         })
     }
 
