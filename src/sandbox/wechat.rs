@@ -283,43 +283,45 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     if form::first(p, "grant_type") != Some("authorization_code") {
         return Err((40002, "invalid grant_type"));
     }
-    if shared
-        .wechat
-        .used
-        .get(code, now)
-        .is_some_and(|u| u.deadline >= now)
-    {
+    let used = || {
+        shared
+            .wechat
+            .used
+            .get(code, now)
+            .is_some_and(|u| u.deadline >= now)
+    };
+    if used() {
         return Err((40163, "code been used"));
     }
     // A code of another app is not consumed by the failed attempt.
-    let entry = shared
+    let (same_app, deadline) = shared
         .wechat
         .codes
-        .with(code, now, |c| c.map(|c| *c.appid == *app.appid))
+        .with(code, now, |c| {
+            c.map(|c| (*c.appid == *app.appid, c.deadline))
+        })
         .ok_or_else(|| {
-            if shared.wechat.codes.was_evicted(code) {
+            // Marked used before it is taken (below): a code that is gone and marked lost a
+            // race to a concurrent exchange, which is WeChat's 40163, not an unknown code.
+            if used() {
+                (40163, "code been used")
+            } else if shared.wechat.codes.was_evicted(code) {
                 (40029, EVICTED_ERRMSG)
             } else {
                 (40029, "invalid code")
             }
         })?;
-    if !entry {
+    if !same_app {
         return Err((40029, "invalid code"));
+    }
+    if let Some(key) = CodeKey::new(code) {
+        shared.wechat.used.insert(key, Used { deadline }, now);
     }
     let code_entry = shared
         .wechat
         .codes
         .take(code, now)
         .ok_or((40163, "code been used"))?;
-    if let Some(key) = CodeKey::new(code) {
-        shared.wechat.used.insert(
-            key,
-            Used {
-                deadline: code_entry.deadline,
-            },
-            now,
-        );
-    }
     if code_entry.deadline < now {
         return Err((40029, "invalid code"));
     }
