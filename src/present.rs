@@ -231,6 +231,9 @@ pub struct Walk {
     pub exchanges: Vec<ExchangeView>,
     /// Findings about the walk that belong to no exchange.
     pub notes: Vec<Finding>,
+    /// The request in flight, masked as the rest.
+    #[serde(skip)]
+    pub pending: Option<PendingView>,
     /// What stopped the walk outside any exchange (a refused redirect, a consent that failed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
@@ -298,6 +301,9 @@ pub struct ContextView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
     pub code: Option<TimedView>,
+    /// A token request carried the code: it is used, whatever its lifetime says.
+    #[serde(default)]
+    pub code_spent: bool,
     pub access_token: Option<TimedView>,
     pub refresh_token: Option<TimedView>,
     pub scope: Option<String>,
@@ -334,6 +340,13 @@ pub struct CallbackView {
     pub code: Option<TimedView>,
 }
 
+/// The request of a step in flight, before its answer (what the Request tab and `Y` show).
+#[derive(Debug, Clone)]
+pub struct PendingView {
+    pub step: StepKind,
+    pub request: RequestView,
+}
+
 /// One exchange, ready to show.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExchangeView {
@@ -361,6 +374,18 @@ pub struct RequestView {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
+}
+
+impl RequestView {
+    /// A prepared request as every face shows it, masked by `policy`.
+    pub fn of(r: &crate::provider::PreparedRequest, policy: Policy) -> Self {
+        Self {
+            method: r.method.to_string(),
+            url: policy.url(&r.url),
+            headers: r.headers.clone(),
+            body: policy.pairs(&String::from_utf8_lossy(&r.body)),
+        }
+    }
 }
 
 /// How a gateway request was signed.

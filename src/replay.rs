@@ -308,6 +308,7 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
         context,
         exchanges,
         notes,
+        pending: None,
         problem: None,
         callback: None,
         summary: crate::present::Summary::default(),

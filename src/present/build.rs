@@ -91,6 +91,7 @@ impl Presenter {
                 .collect(),
             callback_url: ctx.callback_url.as_deref().map(|u| policy.url(u)),
             code: timed(&ctx.code),
+            code_spent: code_spent(flow),
             access_token: timed(&ctx.access_token),
             refresh_token: timed(&ctx.refresh_token),
             scope: ctx.scope.clone(),
@@ -104,6 +105,12 @@ impl Presenter {
             target: target.clone(),
             ok,
             elapsed_ms,
+            pending: flow
+                .pending_request()
+                .map(|(step, _, request)| super::PendingView {
+                    step,
+                    request: RequestView::of(request, policy),
+                }),
             problem: None,
             callback: callback_view(&steps, &context),
             summary: summary(ok, &steps, &context, elapsed_ms),
@@ -175,6 +182,14 @@ pub(super) fn summary(
     }
 }
 
+/// Whether a token request carried the walk's code: the one place that says a code is used.
+fn code_spent(flow: &Flow) -> bool {
+    let ctx = flow.ctx();
+    ctx.code
+        .as_ref()
+        .is_some_and(|c| ctx.used_codes.contains(&c.value))
+}
+
 fn step_rows(flow: &Flow, now: OffsetDateTime) -> Vec<StepRow> {
     let numbers = numbering(flow.steps().iter().map(|s| (s.kind, s.state)));
     let ctx = flow.ctx();
@@ -189,11 +204,7 @@ fn step_rows(flow: &Flow, now: OffsetDateTime) -> Vec<StepRow> {
         .map(|(s, number)| {
             let countdown = match (s.kind, s.state) {
                 (StepKind::Callback | StepKind::MiniAuthCode, StepState::Done) => {
-                    let spent = ctx
-                        .code
-                        .as_ref()
-                        .is_some_and(|c| ctx.used_codes.contains(&c.value));
-                    if spent {
+                    if code_spent(flow) {
                         None
                     } else {
                         countdown(Msg::AuthCode, &ctx.code)
@@ -313,12 +324,7 @@ fn exchange_view_unchecked(
     ExchangeView {
         step: ex.step,
         outcome: ex.outcome,
-        request: RequestView {
-            method: ex.request.method.to_string(),
-            url: policy.url(&ex.request.url),
-            headers: ex.request.headers.clone(),
-            body: policy.pairs(&String::from_utf8_lossy(&ex.request.body)),
-        },
+        request: RequestView::of(&ex.request, policy),
         signing: ex.request.signing.as_ref().map(|t| SigningView {
             sign_type: t.sign_type,
             algorithm: t.algorithm.clone(),

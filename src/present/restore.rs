@@ -53,8 +53,10 @@ pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTi
     }
     mask(&mut walk, policy, &known);
     let numbers = numbering(walk.steps.iter().map(|s| (s.id, s.state)));
-    // A code is spent once a token request carried it.
-    let spent = walk.exchanges.iter().any(|e| e.step == StepKind::Token);
+    // A code is spent once a token request carried it (a document from before the walk said
+    // so itself is read the same way).
+    walk.context.code_spent |= walk.exchanges.iter().any(|e| e.step == StepKind::Token);
+    let spent = walk.context.code_spent;
     let countdown = |what: Msg, t: &Option<TimedView>| {
         t.as_ref()
             .and_then(|t| t.expires)

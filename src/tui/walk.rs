@@ -618,17 +618,8 @@ impl WalkScreen {
                 Tab::Verify => content::verify(ex, lang),
                 Tab::Fields => content::fields(ex, lang),
             },
-            None => match self.live().and_then(|(s, _)| s.flow().pending_request()) {
-                Some((step, _, request)) if step == self.step() => {
-                    let policy = self.policy();
-                    let view = crate::present::RequestView {
-                        method: request.method.to_string(),
-                        url: policy.url(&request.url),
-                        headers: request.headers.clone(),
-                        body: policy.pairs(&String::from_utf8_lossy(&request.body)),
-                    };
-                    content::request(&view)
-                }
+            None => match &self.walk.pending {
+                Some(p) if p.step == self.step() => content::request(&p.request),
                 _ => String::new(),
             },
         };

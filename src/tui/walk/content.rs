@@ -5,8 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::finding::{Finding, Lang, Severity};
-use crate::present::{ExchangeView, Msg, Policy, RequestView, tr};
-use crate::provider::PreparedRequest;
+use crate::present::{ExchangeView, Msg, RequestView, tr};
 
 /// The tabs of the main pane for an exchange step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,17 +197,6 @@ pub fn finding(f: &Finding, lang: Lang) -> String {
     out
 }
 
-/// A request as sent, its secrets shown as `policy` says: what the screen shows is what a copy
-/// holds, so a copy in presenter mode (always masked) never carries an appsecret or a token.
-pub fn request_view(r: &PreparedRequest, policy: Policy) -> RequestView {
-    RequestView {
-        method: r.method.to_string(),
-        url: policy.url(&r.url),
-        headers: r.headers.clone(),
-        body: policy.pairs(&String::from_utf8_lossy(&r.body)),
-    }
-}
-
 /// The request as a `curl` command line, to reproduce it outside authwalk.
 pub fn curl(r: &RequestView) -> String {
     let mut out = String::from("curl -sS");
@@ -233,7 +221,8 @@ fn quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::HttpMethod;
+    use crate::present::Policy;
+    use crate::provider::{HttpMethod, PreparedRequest};
 
     #[test]
     fn curl_quotes_for_the_shell() {
@@ -245,7 +234,7 @@ mod tests {
             signing: None,
         };
         assert_eq!(
-            curl(&request_view(&r, Policy { reveal: true })),
+            curl(&RequestView::of(&r, Policy { reveal: true })),
             r"curl -sS -X POST -H 'Content-Type: x' --data-binary 'k=v' 'http://127.0.0.1:1/gateway.do?a=1&b=it'\''s'"
         );
     }

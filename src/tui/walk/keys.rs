@@ -215,19 +215,13 @@ impl WalkApp {
                 // As it was sent (a live walk), or as the recording holds it (a replay); its
                 // secrets masked unless shown (`s`, never in presenter mode), as on screen.
                 let step = w.step();
-                let policy = w.policy();
-                let request = match w.live() {
-                    Some((session, _)) => session
-                        .flow()
-                        .exchanges()
-                        .iter()
-                        .rev()
-                        .find(|e| e.step == step)
-                        .map(|e| &e.request)
-                        .or_else(|| session.flow().pending_request().map(|(_, _, r)| r))
-                        .map(|r| super::content::request_view(r, policy)),
-                    None => w.exchange().map(|e| e.request.clone()),
-                };
+                let request = w.exchange().map(|e| e.request.clone()).or_else(|| {
+                    w.walk
+                        .pending
+                        .as_ref()
+                        .filter(|p| p.step == step)
+                        .map(|p| p.request.clone())
+                });
                 if let Some(request) = request {
                     self.status = Some(tr_fill(lang, "tui.copied", &[("what", "curl")]));
                     return vec![

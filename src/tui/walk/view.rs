@@ -678,12 +678,7 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
             ));
             out.push(Line::styled(visible(&cb.shown).into_owned(), s.dim));
             let countdown_row = w.walk.steps.iter().find(|r| r.id == cb.step);
-            let spent = w
-                .walk
-                .exchanges
-                .iter()
-                .any(|e| e.step == crate::flow::StepKind::Token);
-            if spent {
+            if w.walk.context.code_spent {
                 out.push(Line::styled(tr(lang, "tui.code-used").to_owned(), s.dim));
             } else if let Some(c) = countdown_row.and_then(|r| r.countdown.as_ref()) {
                 let text = if c.seconds_left <= 0 {
