@@ -14,12 +14,9 @@ use std::sync::{Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-/// The built-in texts: each key a table with `en` and `zh`.
-const BUILTIN: [&str; 3] = [
-    include_str!("../assets/messages.toml"),
-    include_str!("../assets/text/engine.toml"),
-    include_str!("../assets/text/cli.toml"),
-];
+// `BUILTIN_TEXTS`: the built-in texts (`assets/messages.toml`, `assets/text/*.toml`), sorted by
+// key, made by `build.rs` at compile time so that no run parses them.
+include!(concat!(env!("OUT_DIR"), "/builtin_texts.rs"));
 
 /// Largest language file read (1 MiB).
 const FILE_LIMIT: u64 = 1 << 20;
@@ -247,7 +244,18 @@ pub fn tr_with(lang: Lang, key: &str, values: &[(&str, &dyn fmt::Display)]) -> S
 
 /// The text under `key`, if there is one.
 pub fn lookup(key: &str) -> Option<&'static Text> {
-    table().texts.get(key)
+    let i = BUILTIN_TEXTS
+        .binary_search_by(|(k, _, _)| (*k).cmp(key))
+        .ok()?;
+    let table = table();
+    Some(table.made[i].get_or_init(|| {
+        let (_, en, zh) = BUILTIN_TEXTS[i];
+        let mut text = Text::new(en, zh);
+        for (lang, t) in table.loaded.get(key).into_iter().flatten() {
+            text.set(*lang, t.clone());
+        }
+        text
+    }))
 }
 
 /// The text under `key` in `lang` (English when `lang` lacks it); the key itself when missing.
@@ -295,7 +303,10 @@ pub fn load_problems() -> &'static [String] {
 }
 
 struct Table {
-    texts: BTreeMap<String, Text>,
+    /// Each built-in key's [`Text`] (index as in `BUILTIN_TEXTS`), made when first looked up.
+    made: Vec<OnceLock<Text>>,
+    /// What the loaded languages say, by key.
+    loaded: BTreeMap<String, Vec<(Lang, String)>>,
     langs: Vec<Lang>,
     problems: Vec<String>,
 }
@@ -304,13 +315,9 @@ static TABLE: OnceLock<Table> = OnceLock::new();
 
 fn table() -> &'static Table {
     TABLE.get_or_init(|| {
-        let mut texts = BTreeMap::new();
-        for source in BUILTIN {
-            let parsed: BTreeMap<String, Text> = toml::from_str(source).unwrap_or_default();
-            texts.extend(parsed);
-        }
         let mut table = Table {
-            texts,
+            made: BUILTIN_TEXTS.iter().map(|_| OnceLock::new()).collect(),
+            loaded: BTreeMap::new(),
             langs: vec![Lang::EN, Lang::ZH],
             problems: Vec::new(),
         };
@@ -359,7 +366,7 @@ fn load_dir(dir: &Path, table: &mut Table) {
                 let mut flat = Vec::new();
                 flatten("", &doc, &mut flat);
                 for (key, value) in flat {
-                    table.texts.entry(key).or_default().set(lang, value);
+                    table.loaded.entry(key).or_default().push((lang, value));
                 }
                 table.langs.push(lang);
             }
@@ -390,15 +397,17 @@ mod tests {
 
     #[test]
     fn every_builtin_text_has_english_and_chinese() {
-        for source in BUILTIN {
-            let parsed: BTreeMap<String, Text> = toml::from_str(source).expect("parses");
-            for (key, text) in parsed {
-                assert!(
-                    !text.get(Lang::EN).is_empty() && text.exact(Lang::ZH).is_some(),
-                    "{key}"
-                );
-            }
+        assert!(BUILTIN_TEXTS.len() > 100);
+        for (key, en, _) in BUILTIN_TEXTS {
+            assert!(!en.is_empty(), "{key}");
+            let text = lookup(key).expect("every built-in key is found");
+            assert_eq!(
+                text.exact(Lang::ZH),
+                Some(BUILTIN_TEXTS.iter().find(|t| t.0 == *key).unwrap().2)
+            );
         }
+        // Sorted, so a lookup is a binary search.
+        assert!(BUILTIN_TEXTS.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]
