@@ -380,9 +380,14 @@ impl Flow {
                     expected: self.ctx.state.clone(),
                     got: got.clone(),
                 };
-                self.notes.push(
-                    Finding::new(Severity::Error, crate::finding::codes::FLOW_STATE_MISMATCH, Text::with("flow.state-mismatch", &[("expected", &self.ctx.state), ("got", got)])),
-                );
+                self.notes.push(Finding::new(
+                    Severity::Error,
+                    crate::finding::codes::FLOW_STATE_MISMATCH,
+                    Text::with(
+                        "flow.state-mismatch",
+                        &[("expected", &self.ctx.state), ("got", got)],
+                    ),
+                ));
                 return Err(err);
             }
         } else if input.contains("://")

@@ -487,8 +487,8 @@ fn clock_skew(ex: &Exchange, received: Option<OffsetDateTime>) -> Finding {
         _ => Text::key("triage.no-timestamp"),
     };
     Finding::new(Severity::Error, "alipay.triage.clock-skew", title)
-    .explanation(Text::key("triage.the-timestamp-must-be-yyyy"))
-    .fix(Text::key("triage.format-the-time-in-utc"))
+        .explanation(Text::key("triage.the-timestamp-must-be-yyyy"))
+        .fix(Text::key("triage.format-the-time-in-utc"))
 }
 
 /// Compare the gateway's echoed sign string (in `sub_msg`) with the string that was signed.
@@ -536,19 +536,19 @@ fn signature_diagnosis(ex: &Exchange) -> Finding {
             } else {
                 Text::with(
                     "triage.sign-strings-differ-at",
-                    &[("at", &(at + 1)), ("ours", &ours_tail), ("theirs", &theirs_tail)],
+                    &[
+                        ("at", &(at + 1)),
+                        ("ours", &ours_tail),
+                        ("theirs", &theirs_tail),
+                    ],
                 )
             }
         }
         _ => Text::with("triage.gateway-could-not-verify", &[("key", &key)]),
     };
-    Finding::new(
-        Severity::Error,
-        "alipay.triage.signature",
-        title,
-    )
-    .explanation(Text::key("triage.either-the-private-key-does"))
-    .fix(Text::key("triage.run-authwalk-keys-inspect-app"))
+    Finding::new(Severity::Error, "alipay.triage.signature", title)
+        .explanation(Text::key("triage.either-the-private-key-does"))
+        .fix(Text::key("triage.run-authwalk-keys-inspect-app"))
 }
 
 fn redirect_mismatch(flow: &Flow) -> Option<Finding> {

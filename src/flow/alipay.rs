@@ -179,9 +179,17 @@ pub(super) fn interpret(
         ex.findings.push(
             Finding::new(
                 Severity::Error,
-                if outcome == Outcome::Mismatch { "alipay.signature-mismatch" } else { "alipay.unsigned-success" },
+                if outcome == Outcome::Mismatch {
+                    "alipay.signature-mismatch"
+                } else {
+                    "alipay.unsigned-success"
+                },
                 Text::with(
-                    if outcome == Outcome::Mismatch { "flow.alipay.signature-mismatch" } else { "flow.alipay.unsigned-success" },
+                    if outcome == Outcome::Mismatch {
+                        "flow.alipay.signature-mismatch"
+                    } else {
+                        "flow.alipay.unsigned-success"
+                    },
                     &[("outcome", &outcome.label()), ("reason", &reason)],
                 ),
             )

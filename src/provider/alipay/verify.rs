@@ -391,7 +391,10 @@ fn mismatch_reason(
             ],
         )
     } else if compact_json(&source.content).is_some() {
-        Text::with("provider.alipay.verify.reformatted", &[("node", &source.node)])
+        Text::with(
+            "provider.alipay.verify.reformatted",
+            &[("node", &source.node)],
+        )
     } else {
         Text::with(
             "provider.alipay.verify.mismatch",
