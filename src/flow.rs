@@ -403,7 +403,7 @@ impl Flow {
             };
             self.notes.push(Finding::new(
                 Severity::Error,
-                "flow.state-missing",
+                crate::finding::codes::FLOW_STATE_MISSING,
                 Text::with("flow.state-missing", &[("expected", &self.ctx.state)]),
             ));
             return Err(err);

@@ -79,8 +79,8 @@ fn named_keys(source: &str) -> Vec<(String, usize)> {
         for c in re.captures_iter(source) {
             let whole = c.get(0).unwrap();
             let f = &c[1];
-            let qualified = whole.as_str().starts_with("lang::")
-                || whole.as_str().starts_with("crate::lang::");
+            let qualified =
+                whole.as_str().starts_with("lang::") || whole.as_str().starts_with("crate::lang::");
             let text_method = whole.as_str().starts_with("Text::");
             let counts = if text_method {
                 ["key", "with", "fill"].contains(&f)
