@@ -75,7 +75,7 @@ pub enum Outcome {
         elapsed: Duration,
     },
     /// A redirect (or a mini-program code) arrived, or why none did.
-    Callback(Result<String, String>),
+    Callback(Result<String, crate::transport::ApproveError>),
     /// The callback listener answered a request that was not the redirect, and waits on.
     Ignored(Finding),
     /// A wait was stopped before anything came (nothing to do).
@@ -429,7 +429,7 @@ impl Session {
                     Ok(input) => {
                         let _ = self.on_callback(&input, now);
                     }
-                    Err(e) => self.on_wait_failed(e),
+                    Err(e) => self.on_wait_failed(e.to_string()),
                 }
                 // The step that waited stays on screen, to show the redirect.
                 None
