@@ -57,7 +57,7 @@ fn defined() -> BTreeMap<String, BTreeSet<String>> {
 
 /// The functions of `src/lang.rs` that `source` imports by name, so calls to them may be bare.
 fn imported(source: &str) -> BTreeSet<String> {
-    let uses = Regex::new(r"use crate::(?:lang|finding)::(?:\{([^}]*)\}|(\w+));").unwrap();
+    let uses = Regex::new(r"use crate::(?:lang|finding)::(?:\{([^}]*)\}|(\w+));").expect("pattern");
     let mut names = BTreeSet::new();
     for c in uses.captures_iter(source) {
         let list = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
@@ -72,12 +72,12 @@ fn named_keys(source: &str) -> Vec<(String, usize)> {
     let name = r"(?:\b(?:crate::)?lang::|\bText::|\b)(\w+)";
     let arg = r#"\s*"([^"\\]*)""#;
     let lang_arg = r"\s*[\w:.]+(?:\(\))?\s*,";
-    let key_first = Regex::new(&format!(r"{name}\({arg}")).unwrap();
-    let lang_first = Regex::new(&format!(r"{name}\({lang_arg}{arg}")).unwrap();
+    let key_first = Regex::new(&format!(r"{name}\({arg}")).expect("pattern");
+    let lang_first = Regex::new(&format!(r"{name}\({lang_arg}{arg}")).expect("pattern");
     let mut out = Vec::new();
     for (re, fns) in [(&key_first, &KEY_FIRST[..]), (&lang_first, &LANG_FIRST[..])] {
         for c in re.captures_iter(source) {
-            let whole = c.get(0).unwrap();
+            let whole = c.get(0).expect("a match");
             let f = &c[1];
             let qualified =
                 whole.as_str().starts_with("lang::") || whole.as_str().starts_with("crate::lang::");

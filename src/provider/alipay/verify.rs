@@ -353,7 +353,7 @@ fn check_signature(
     };
     let other_verifies = check(&source.content, other.hash());
     let reason = mismatch_reason(source, other_verifies, sign_type, other, key);
-    v.reason_zh = reason.get(Lang::ZH).to_owned();
+    reason.get(Lang::ZH).clone_into(&mut v.reason_zh);
     v.reason = if other_verifies {
         reason.get(Lang::EN).to_owned()
     } else if let Some(compact) = compact_json(&source.content) {
@@ -405,8 +405,8 @@ fn mismatch_reason(
 
 /// Set the reason in English and Chinese.
 fn set_reason(v: &mut Verification, reason: &Text) {
-    v.reason = reason.get(Lang::EN).to_owned();
-    v.reason_zh = reason.get(Lang::ZH).to_owned();
+    reason.get(Lang::EN).clone_into(&mut v.reason);
+    reason.get(Lang::ZH).clone_into(&mut v.reason_zh);
 }
 
 /// The JSON text without whitespace between tokens (strings untouched); `None` when there is
