@@ -326,8 +326,14 @@ impl ErrorEntry {
             self.title.clone(),
         )
         .explanation(Text::new(
-            explain(|t| t.get(crate::lang::Lang::EN), "Likely causes:"),
-            explain(|t| t.get(crate::lang::Lang::ZH), "可能的原因："),
+            explain(
+                |t| t.get(crate::lang::Lang::EN),
+                crate::lang::tr(crate::lang::Lang::EN, "catalog.likely-causes"),
+            ),
+            explain(
+                |t| t.get(crate::lang::Lang::ZH),
+                crate::lang::tr(crate::lang::Lang::ZH, "catalog.likely-causes"),
+            ),
         ))
         .fix(self.fix.clone())
     }

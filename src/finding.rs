@@ -15,6 +15,8 @@ pub mod codes {
     pub const FLOW_MISSING_INPUT: &str = "flow.missing-input";
     /// The callback's `state` is not the one the walk sent.
     pub const FLOW_STATE_MISMATCH: &str = "flow.state-mismatch";
+    /// A callback URL without the `state` the walk sent.
+    pub const FLOW_STATE_MISSING: &str = "flow.state-missing";
     /// The callback listener ignored a request.
     pub const CALLBACK_IGNORED: &str = "callback.ignored";
     /// The walk exchanged the same WeChat code twice.

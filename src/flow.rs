@@ -380,12 +380,14 @@ impl Flow {
                     expected: self.ctx.state.clone(),
                     got: got.clone(),
                 };
-                self.notes.push(
-                    Finding::new(Severity::Error, crate::finding::codes::FLOW_STATE_MISMATCH, Text::new(err.to_string(), format!(
-                        "回调中的 state「{got}」与本次发出的「{}」不一致：回调可能被伪造（CSRF）或来自另一次登录，请重新发起授权",
-                        self.ctx.state
-                    ))),
-                );
+                self.notes.push(Finding::new(
+                    Severity::Error,
+                    crate::finding::codes::FLOW_STATE_MISMATCH,
+                    Text::with(
+                        "flow.state-mismatch",
+                        &[("expected", &self.ctx.state), ("got", got)],
+                    ),
+                ));
                 return Err(err);
             }
         } else if input.contains("://")
@@ -401,14 +403,8 @@ impl Flow {
             };
             self.notes.push(Finding::new(
                 Severity::Error,
-                "flow.state-missing",
-                Text::new(
-                    err.to_string(),
-                    format!(
-                        "回调中没有 state，而本次发出的是「{}」：这个回调不是本次授权产生的，可能被伪造（CSRF）；请重新发起授权",
-                        self.ctx.state
-                    ),
-                ),
+                crate::finding::codes::FLOW_STATE_MISSING,
+                Text::with("flow.state-missing", &[("expected", &self.ctx.state)]),
             ));
             return Err(err);
         }
@@ -491,7 +487,7 @@ impl Flow {
                 exchange.findings.push(Finding::new(
                     Severity::Error,
                     "transport.failed",
-                    Text::new(e.clone(), format!("请求未完成：{e}")),
+                    Text::with("flow.transport-failed", &[("error", e)]),
                 ));
                 exchange.transport_error = Some(failure.message);
                 failure.partial
@@ -586,21 +582,11 @@ fn redirected(response: &RawResponse) -> Finding {
             crate::escape::visible(&shown).into_owned()
         });
     let status = response.status;
-    let (en, zh) = match &location {
-        Some(l) => (
-            format!(
-                "the server answered HTTP {status}, a redirect to {l}, instead of the provider's answer"
-            ),
-            format!("服务器返回 HTTP {status}，重定向到 {l}，而不是开放平台的应答"),
-        ),
-        None => (
-            format!(
-                "the server answered HTTP {status}, a redirect without a Location, instead of the provider's answer"
-            ),
-            format!("服务器返回 HTTP {status}（没有 Location 的重定向），而不是开放平台的应答"),
-        ),
+    let title = match &location {
+        Some(l) => Text::with("flow.redirect-to", &[("status", &status), ("location", l)]),
+        None => Text::with("flow.redirect-without-location", &[("status", &status)]),
     };
-    Finding::new(Severity::Error, "transport.redirect", Text::new(en, zh))
+    Finding::new(Severity::Error, "transport.redirect", title)
         .explanation(Text::key("flow.alipay-s-gateway-and-wechat"))
         .fix(Text::key("flow.check-the-base-url-in"))
 }

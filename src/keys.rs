@@ -211,21 +211,14 @@ pub enum KeyError {
     )]
     NotAKey { bytes: usize, hint: String },
     /// A public key was given where the private key belongs.
-    #[error(
-        "this is a public key, a private key is expected here; use the app private key \
-         (应用私钥) from the key tool, not the public key you uploaded"
-    )]
+    #[error("{}", crate::lang::tr(crate::lang::Lang::EN, "keys.expected-private"))]
     ExpectedPrivate,
     /// A private key was given where a public key belongs.
     ///
     /// Where a public key is expected, it is the Alipay public key: that key is Alipay's own,
     /// shown in the console, and cannot be derived from any key the developer holds (deriving
     /// the app's public key is exactly the classic mix-up).
-    #[error(
-        "this is a private key, but the Alipay public key (支付宝公钥) is expected here; never \
-         hand out a private key. The Alipay public key is Alipay's, not derived from yours: copy \
-         it from the Alipay console (开放平台控制台 → 开发设置 → 接口加签方式 → 支付宝公钥)"
-    )]
+    #[error("{}", crate::lang::tr(crate::lang::Lang::EN, "keys.expected-public"))]
     ExpectedPublic,
     /// Below 1024 bits: unsafe, and too small to hold a signature's digest info.
     #[error(
@@ -256,8 +249,8 @@ pub enum KeyError {
     TooSmallForRsa2 { bits: usize },
     /// The Alipay public key is really the app's own public key.
     #[error(
-        "this public key is the app's own, not Alipay's (支付宝公钥 ≠ 应用公钥); copy the \
-         \"支付宝公钥\" shown in the console after uploading the app public key"
+        "{}",
+        crate::lang::tr(crate::lang::Lang::EN, "keys.app-key-as-alipay-key")
     )]
     AppKeyAsAlipayKey,
     /// Generation failed (only with absurd sizes).

@@ -268,6 +268,12 @@ pub fn tr_fill(lang: Lang, key: &str, values: &[(&str, &str)]) -> String {
     fill(tr(lang, key), values)
 }
 
+/// The text under `key` in English and in Chinese, joined by `sep`: the headings of the
+/// bilingual transcript (`Steps · 步骤`).
+pub fn tr_both(key: &str, sep: &str) -> String {
+    format!("{}{sep}{}", tr(Lang::EN, key), tr(Lang::ZH, key))
+}
+
 /// Replace each `{name}` in `template` by its value.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = template.to_owned();

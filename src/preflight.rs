@@ -142,7 +142,10 @@ fn check_alipay(p: &AlipayProfile, options: &Options, report: &mut Report) {
             .public_key()
             .encode(Encoding::Spki, crate::keys::Armor::OneLine)
         {
-            report.fact("public key (compare with the console's 应用公钥)", one_line);
+            report.fact(
+                crate::lang::tr(crate::lang::Lang::EN, "preflight.app-public-key"),
+                one_line,
+            );
         }
         if let Ok(sign_type) = p.sign_type.parse::<SignType>()
             && key.check_size_for(sign_type.hash()).is_err()

@@ -7,6 +7,7 @@
 pub mod alipay;
 mod urlcheck;
 pub mod wechat;
+pub mod words;
 
 use std::fmt;
 use std::str::FromStr;

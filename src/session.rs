@@ -75,7 +75,7 @@ pub enum Outcome {
         elapsed: Duration,
     },
     /// A redirect (or a mini-program code) arrived, or why none did.
-    Callback(Result<String, String>),
+    Callback(Result<String, crate::transport::ApproveError>),
     /// The callback listener answered a request that was not the redirect, and waits on.
     Ignored(Finding),
     /// A wait was stopped before anything came (nothing to do).
@@ -145,6 +145,8 @@ pub struct Session {
     wait: Wait,
     /// The last thing that went wrong outside an exchange (a refused callback, say).
     problem: Option<String>,
+    /// The code of the finding noted along with `problem`, if one was.
+    problem_code: Option<&'static str>,
 }
 
 impl Session {
@@ -198,6 +200,7 @@ impl Session {
             phase: Phase::Ready,
             wait: Wait::Nothing,
             problem: None,
+            problem_code: None,
         }
     }
 
@@ -230,6 +233,11 @@ impl Session {
 
     pub fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
+    }
+
+    /// The code of the finding the walk noted for [`Session::problem`], if it noted one.
+    pub fn problem_code(&self) -> Option<&'static str> {
+        self.problem.as_ref().and(self.problem_code)
     }
 
     /// The demo users (id, label) and the index of the one picked.
@@ -421,7 +429,7 @@ impl Session {
                     Ok(input) => {
                         let _ = self.on_callback(&input, now);
                     }
-                    Err(e) => self.on_wait_failed(e),
+                    Err(e) => self.on_wait_failed(e.to_string()),
                 }
                 // The step that waited stays on screen, to show the redirect.
                 None
@@ -456,6 +464,7 @@ impl Session {
         self.wait = Wait::Nothing;
         if let Err(e) = &result {
             self.problem = Some(e.to_string());
+            self.problem_code = e.finding_code();
         }
         self.settle();
         result
@@ -470,6 +479,7 @@ impl Session {
     pub fn on_wait_failed(&mut self, message: String) {
         self.wait = Wait::Nothing;
         self.problem = Some(message);
+        self.problem_code = None;
         self.phase = Phase::Ready;
     }
 

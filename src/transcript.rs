@@ -132,39 +132,21 @@ fn environment_json(target: &TargetInfo) -> Value {
 
 /// The API an exchange called, in Chinese and English, by its Alipay method or WeChat path.
 pub fn api_name(endpoint: &str) -> Option<Text> {
-    let (en, zh) = match endpoint {
-        "alipay.system.oauth.token" => (
-            "exchange the auth code for an access token",
-            "换取授权访问令牌",
-        ),
-        "alipay.user.info.share" => (
-            "query the member's authorized information",
-            "支付宝会员授权信息查询接口",
-        ),
-        "/sns/oauth2/access_token" => (
-            "exchange the code for a web-auth access_token",
-            "通过 code 换取网页授权 access_token",
-        ),
-        "/sns/oauth2/refresh_token" => (
-            "refresh the web-auth access_token",
-            "刷新网页授权 access_token",
-        ),
-        "/sns/auth" => (
-            "check the web-auth access_token",
-            "检验授权凭证（access_token）是否有效",
-        ),
-        "/sns/userinfo" => (
-            "fetch the user's profile (web auth)",
-            "拉取用户信息（需 scope 为 snsapi_userinfo）",
-        ),
-        "/cgi-bin/token" => ("get the basic access_token", "获取接口调用凭据"),
-        "/cgi-bin/user/info" => ("get a follower's basic information", "获取用户基本信息"),
-        "/connect/oauth2/authorize" => ("web authorization page", "网页授权"),
-        "/connect/qrconnect" => ("website QR login", "网站应用微信登录"),
-        e if e.ends_with("publicAppAuthorize.htm") => ("user authorization page", "用户信息授权"),
+    let key = match endpoint {
+        "alipay.system.oauth.token" => "transcript.api.oauth-token",
+        "alipay.user.info.share" => "transcript.api.user-info-share",
+        "/sns/oauth2/access_token" => "transcript.api.sns-access-token",
+        "/sns/oauth2/refresh_token" => "transcript.api.sns-refresh-token",
+        "/sns/auth" => "transcript.api.sns-auth",
+        "/sns/userinfo" => "transcript.api.sns-userinfo",
+        "/cgi-bin/token" => "transcript.api.cgi-token",
+        "/cgi-bin/user/info" => "transcript.api.cgi-user-info",
+        "/connect/oauth2/authorize" => "transcript.api.oauth2-authorize",
+        "/connect/qrconnect" => "transcript.api.qrconnect",
+        e if e.ends_with("publicAppAuthorize.htm") => "transcript.api.alipay-authorize",
         _ => return None,
     };
-    Some(Text::new(en, zh))
+    Some(Text::key(key))
 }
 
 /// The support question of seed form: where, which API, what was sent, what came back.

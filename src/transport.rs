@@ -26,7 +26,7 @@ pub use callback::{
     CallbackListener, DEFAULT_CALLBACK_TIMEOUT, DEFAULT_READ_TIMEOUT, IgnoreReason, Ignored,
     ListenError, MAX_CONNECTIONS as CALLBACK_MAX_CONNECTIONS,
 };
-pub use driver::{Approver, ListenerApprover, SandboxApprover};
+pub use driver::{ApproveError, Approver, ListenerApprover, SandboxApprover};
 
 use crate::flow::{HttpFailure, RawResponse};
 use crate::limits::Size;

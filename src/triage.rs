@@ -393,22 +393,16 @@ fn environment_mismatch(ex: &Exchange) -> Option<Finding> {
     if !crate::provider::alipay::environment_mismatch(sandbox_host, &app_id) {
         return None;
     }
-    let (en, zh) = if sandbox_host {
-        (
-            "the sandbox gateway was called with what looks like a production app_id",
-            "用看起来是正式环境的 app_id 调用了沙箱网关",
-        )
+    let title = Text::key(if sandbox_host {
+        "triage.sandbox-gateway-production-app-id"
     } else {
-        (
-            "a gateway other than Alipay's sandbox was called with what looks like a sandbox app_id",
-            "用看起来是沙箱的 app_id 调用了非沙箱（正式环境）网关",
-        )
-    };
+        "triage.production-gateway-sandbox-app-id"
+    });
     Some(
         Finding::new(
             Severity::Warning,
             "alipay.triage.environment-mismatch",
-            Text::new(en, zh),
+            title,
         )
         .explanation(Text::key("triage.sandbox-and-production-apps-keys"))
         .fix(Text::key("triage.use-the-gateway-app-id")),
@@ -484,27 +478,17 @@ fn clock_skew(ex: &Exchange, received: Option<OffsetDateTime>) -> Finding {
         .and_then(|s| time::PrimitiveDateTime::parse(s, format).ok())
         .zip(server)
         .map(|(s, srv)| (s.assume_offset(china) - srv).whole_seconds());
-    let (en, zh) = match (skew, sent) {
-        (Some(skew), Some(sent)) => (
-            format!("the request's timestamp {sent} is {skew:+} s from the gateway's clock"),
-            format!("请求的 timestamp {sent} 与网关时间相差 {skew:+} 秒"),
+    let title = match (skew, sent) {
+        (Some(skew), Some(sent)) => Text::with(
+            "triage.clock-skew",
+            &[("sent", &sent), ("skew", &format!("{skew:+}"))],
         ),
-        (_, Some(sent)) => (
-            format!("the gateway rejected the timestamp {sent}"),
-            format!("网关拒绝了 timestamp {sent}"),
-        ),
-        _ => (
-            "the request carries no timestamp".to_owned(),
-            "请求中没有 timestamp".to_owned(),
-        ),
+        (_, Some(sent)) => Text::with("triage.timestamp-rejected", &[("sent", &sent)]),
+        _ => Text::key("triage.no-timestamp"),
     };
-    Finding::new(
-        Severity::Error,
-        "alipay.triage.clock-skew",
-        Text::new(en, zh),
-    )
-    .explanation(Text::key("triage.the-timestamp-must-be-yyyy"))
-    .fix(Text::key("triage.format-the-time-in-utc"))
+    Finding::new(Severity::Error, "alipay.triage.clock-skew", title)
+        .explanation(Text::key("triage.the-timestamp-must-be-yyyy"))
+        .fix(Text::key("triage.format-the-time-in-utc"))
 }
 
 /// Compare the gateway's echoed sign string (in `sub_msg`) with the string that was signed.
@@ -519,8 +503,8 @@ fn signature_diagnosis(ex: &Exchange) -> Finding {
         _ => String::new(),
     };
     let theirs = sub_msg
-        .split_once("验签字符串为：")
-        .or_else(|| sub_msg.split_once("验签字符串为:"))
+        .split_once(crate::provider::words::ALIPAY_SIGN_STRING_MARKS[0])
+        .or_else(|| sub_msg.split_once(crate::provider::words::ALIPAY_SIGN_STRING_MARKS[1]))
         .map(|(_, s)| {
             s.replace("&amp;", "&")
                 .replace("&quot;", "\"")
@@ -532,15 +516,10 @@ fn signature_diagnosis(ex: &Exchange) -> Finding {
     let key = ours
         .map(|t| t.key_fingerprint[..16].to_owned())
         .unwrap_or_default();
-    let (en, zh) = match (ours, &theirs) {
-        (Some(t), Some(theirs)) if *theirs == t.canonical => (
-            format!(
-                "the gateway built the same string, so the key is wrong: the request was signed with the key SHA256:{key}…, which does not match the app public key uploaded to the console"
-            ),
-            format!(
-                "网关生成的验签字符串与本地一致，问题在密钥：本次用指纹为 SHA256:{key}… 的私钥签名，与控制台上传的应用公钥不匹配"
-            ),
-        ),
+    let title = match (ours, &theirs) {
+        (Some(t), Some(theirs)) if *theirs == t.canonical => {
+            Text::with("triage.same-sign-string-wrong-key", &[("key", &key)])
+        }
         (Some(t), Some(theirs)) => {
             // Compared masked: the strings hold the code or token, and findings are shown as is.
             let ours = crate::redact::redact_pairs(&t.canonical);
@@ -553,35 +532,23 @@ fn signature_diagnosis(ex: &Exchange) -> Finding {
             let ours_tail: String = ours.chars().skip(at).take(40).collect();
             let theirs_tail: String = theirs.chars().skip(at).take(40).collect();
             if ours_tail == theirs_tail {
-                (
-                    "the strings differ inside a secret value (the code or token): the gateway received another value than was signed".to_owned(),
-                    "两端的待签名字符串在机密值（code 或令牌）内部不同：网关收到的值与签名时的值不一致".to_owned(),
-                )
+                Text::key("triage.sign-strings-differ-in-secret")
             } else {
-                (
-                    format!(
-                        "the strings differ from character {}: we signed «{ours_tail}», the gateway checked «{theirs_tail}»",
-                        at + 1
-                    ),
-                    format!(
-                        "两端的待签名字符串从第 {} 个字符起不同：本地为「{ours_tail}」，网关为「{theirs_tail}」",
-                        at + 1
-                    ),
+                Text::with(
+                    "triage.sign-strings-differ-at",
+                    &[
+                        ("at", &(at + 1)),
+                        ("ours", &ours_tail),
+                        ("theirs", &theirs_tail),
+                    ],
                 )
             }
         }
-        _ => (
-            format!("the gateway could not verify the signature made with the key SHA256:{key}…"),
-            format!("网关无法验证用指纹为 SHA256:{key}… 的私钥生成的签名"),
-        ),
+        _ => Text::with("triage.gateway-could-not-verify", &[("key", &key)]),
     };
-    Finding::new(
-        Severity::Error,
-        "alipay.triage.signature",
-        Text::new(en, zh),
-    )
-    .explanation(Text::key("triage.either-the-private-key-does"))
-    .fix(Text::key("triage.run-authwalk-keys-inspect-app"))
+    Finding::new(Severity::Error, "alipay.triage.signature", title)
+        .explanation(Text::key("triage.either-the-private-key-does"))
+        .fix(Text::key("triage.run-authwalk-keys-inspect-app"))
 }
 
 fn redirect_mismatch(flow: &Flow) -> Option<Finding> {

@@ -194,7 +194,7 @@ pub async fn listen(
                     .wait(&authorize_url, |ignored| on_ignored(ignored.finding()))
                     .await
             }
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(crate::transport::ApproveError::Listener(e.to_string())),
         }
     };
     tokio::select! {

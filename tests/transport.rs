@@ -151,3 +151,16 @@ async fn callback_listener_refuses_non_loopback() {
         .unwrap_err();
     assert!(matches!(e, ListenError::NotLoopback(_)));
 }
+
+/// An approver's error shows as the sentence it carries; the listener names where a mini-program
+/// code comes from.
+#[test]
+fn an_approve_error_displays_its_sentence() {
+    use authwalk::transport::ApproveError;
+    let e = ApproveError::Sandbox("the sandbox did not approve (HTTP 400): no".to_owned());
+    assert_eq!(e.to_string(), "the sandbox did not approve (HTTP 400): no");
+    assert_eq!(
+        ApproveError::NoMiniCode.to_string(),
+        "a mini-program auth code comes from my.getAuthCode; pass it with --code"
+    );
+}

@@ -224,7 +224,8 @@ fn generate(args: &GenArgs) -> anyhow::Result<ExitCode> {
     writeln!(out)?;
     writeln!(
         out,
-        "Paste this app public key (应用公钥) into the Alipay console:"
+        "{}",
+        crate::lang::tr(crate::lang::Lang::EN, "cli.keys.paste-app-public-key")
     )?;
     writeln!(out, "{}", public.encode(Encoding::Spki, Armor::OneLine)?)?;
     Ok(ExitCode::SUCCESS)

@@ -282,7 +282,7 @@ fn alipay_profile(
                     .as_deref()
                     .and_then(std::path::Path::to_str),
                 "alipay-public-key",
-                "Alipay public key file (支付宝公钥)",
+                crate::lang::tr(crate::lang::Lang::EN, "cli.profile.alipay-public-key-file"),
             )?,
         ))
     };

@@ -15,7 +15,7 @@ use crate::flow::{FlowKind, Inputs, StepKind};
 use crate::present::{Msg, Policy};
 use crate::session::Session;
 use crate::target::{self, Callback, Choice, Where};
-use crate::transport::{Approver, Transport};
+use crate::transport::{ApproveError, Approver, Transport};
 use crate::walker;
 
 #[derive(Debug, clap::Args)]
@@ -420,7 +420,7 @@ impl Approver for CliApprover {
         &mut self,
         authorize_url: &str,
         redirect_uri: &str,
-    ) -> Result<String, String> {
+    ) -> Result<String, ApproveError> {
         let lang = self.lang;
         match &mut self.callback {
             Callback::Sandbox(a) => a.callback(authorize_url, redirect_uri).await,
@@ -442,7 +442,7 @@ impl Approver for CliApprover {
         }
     }
 
-    async fn mini_code(&mut self, app_id: &str, scope: &str) -> Result<String, String> {
+    async fn mini_code(&mut self, app_id: &str, scope: &str) -> Result<String, ApproveError> {
         match &mut self.callback {
             Callback::Sandbox(a) => a.mini_code(app_id, scope).await,
             Callback::Listener(_) | Callback::Person => {
@@ -453,7 +453,7 @@ impl Approver for CliApprover {
 }
 
 /// Read one line from standard input without blocking the runtime.
-async fn paste(prompt: &str) -> Result<String, String> {
+async fn paste(prompt: &str) -> Result<String, ApproveError> {
     eprint!("{prompt}");
     let _ = std::io::stderr().flush();
     tokio::task::spawn_blocking(|| {
@@ -464,11 +464,11 @@ async fn paste(prompt: &str) -> Result<String, String> {
             .map(|_| line.trim().to_owned())
     })
     .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| format!("cannot read standard input: {e}"))
+    .map_err(|e| ApproveError::Input(e.to_string()))?
+    .map_err(|e| ApproveError::Input(format!("cannot read standard input: {e}")))
     .and_then(|line| {
         if line.is_empty() {
-            Err("nothing was pasted".to_owned())
+            Err(ApproveError::Input("nothing was pasted".to_owned()))
         } else {
             Ok(line)
         }

@@ -179,14 +179,18 @@ pub(super) fn interpret(
         ex.findings.push(
             Finding::new(
                 Severity::Error,
-                if outcome == Outcome::Mismatch { "alipay.signature-mismatch" } else { "alipay.unsigned-success" },
-                Text::new(
-                    format!("response {}: {reason}", outcome.label()),
+                if outcome == Outcome::Mismatch {
+                    "alipay.signature-mismatch"
+                } else {
+                    "alipay.unsigned-success"
+                },
+                Text::with(
                     if outcome == Outcome::Mismatch {
-                        "响应验签失败：签名与支付宝公钥不匹配，响应可能被篡改，或配置的不是本应用、本环境的支付宝公钥".to_owned()
+                        "flow.alipay.signature-mismatch"
                     } else {
-                        "成功响应没有签名，不能信任其中的数据".to_owned()
+                        "flow.alipay.unsigned-success"
                     },
+                    &[("outcome", &outcome.label()), ("reason", &reason)],
                 ),
             )
             .fix(Text::key("flow.alipay.use-the-alipay-public-key")),
@@ -208,16 +212,16 @@ fn decode<T: serde::de::DeserializeOwned>(
             Some(d)
         }
         Err(e) => {
-            let zh = match &e {
-                DecodeError::NotJson(_) => "响应不是 JSON（可能是 HTML 错误页或被截断）",
-                DecodeError::Charset(_) => "响应的字符集与请求的 charset 不符",
-                DecodeError::NoNode { .. } => "响应中没有预期的 *_response 节点",
-                DecodeError::Shape { .. } => "响应节点的字段格式不符合预期",
+            let key = match &e {
+                DecodeError::NotJson(_) => "flow.alipay.not-json",
+                DecodeError::Charset(_) => "flow.alipay.charset",
+                DecodeError::NoNode { .. } => "flow.alipay.no-node",
+                DecodeError::Shape { .. } => "flow.alipay.shape",
             };
             ex.findings.push(Finding::new(
                 Severity::Error,
                 "alipay.bad-response",
-                Text::new(e.to_string(), format!("{zh}：{e}")),
+                Text::with(key, &[("error", &e)]),
             ));
             None
         }

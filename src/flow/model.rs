@@ -338,3 +338,16 @@ pub enum FlowError {
         fix: &'static str,
     },
 }
+
+impl FlowError {
+    /// The code of the finding the flow notes along with this error, if it notes one.
+    pub fn finding_code(&self) -> Option<&'static str> {
+        use crate::finding::codes;
+        match self {
+            Self::StateMismatch { .. } => Some(codes::FLOW_STATE_MISMATCH),
+            Self::StateMissing { .. } => Some(codes::FLOW_STATE_MISSING),
+            Self::MissingInput { .. } => Some(codes::FLOW_MISSING_INPUT),
+            _ => None,
+        }
+    }
+}

@@ -303,6 +303,8 @@ fn state_mismatch_is_refused() {
             .any(|n| n.code == "flow.state-mismatch"
                 && !n.title.get(crate::lang::Lang::ZH).is_empty())
     );
+    // The error names the note's code, so a face shows the two once (not by comparing text).
+    assert_eq!(e.finding_code(), Some("flow.state-mismatch"));
     // An Alipay callback pasted into a WeChat walk is named as such.
     let e = flow
         .on_callback("http://x/cb?auth_code=abc&state=expected", now())
@@ -314,6 +316,8 @@ fn state_mismatch_is_refused() {
         .unwrap_err();
     assert!(matches!(e, FlowError::StateMissing { .. }), "{e}");
     assert!(flow.ctx().code.is_none());
+    let code = e.finding_code().unwrap();
+    assert!(flow.notes().iter().any(|n| n.code == code));
     flow.on_callback("http://127.0.0.1:9/cb?code=abc&state=expected", now())
         .unwrap();
     assert_eq!(

@@ -125,7 +125,7 @@ pub(super) fn interpret(
             ex.findings.push(Finding::new(
                 Severity::Error,
                 "wechat.bad-response",
-                Text::new(e.to_string(), format!("响应无法解析：{e}")),
+                Text::with("flow.wechat.unparsable", &[("error", &e)]),
             ));
             ex.outcome = ExchangeOutcome::Failed;
             return;
@@ -226,7 +226,7 @@ fn shape_error(ex: &mut Exchange, e: &wechat::ResponseError) {
     ex.findings.push(Finding::new(
         Severity::Error,
         "wechat.bad-response",
-        Text::new(e.to_string(), format!("响应字段不符合预期：{e}")),
+        Text::with("flow.wechat.bad-shape", &[("error", e)]),
     ));
     ex.outcome = ExchangeOutcome::Failed;
 }

@@ -116,7 +116,13 @@ fn alipay_from_profile(
         .alipay_public_key
         .clone()
         .or_else(|| entry.map(|e| e.alipay_public_key.clone()))
-        .ok_or_else(|| anyhow!("profile '{name}' gives no alipay_public_key (支付宝公钥) file"))?;
+        .ok_or_else(|| {
+            anyhow!(crate::lang::tr_with(
+                crate::lang::Lang::EN,
+                "target.no-alipay-public-key",
+                &[("name", &name)]
+            ))
+        })?;
     let alipay_public_key = PublicKey::parse_bytes(&read_key_file(&public_path)?)
         .with_context(|| key_context(&public_path.display()))?;
     crate::keys::check_alipay_public_key(&alipay_public_key, &private_key)

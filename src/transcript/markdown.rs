@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use super::{Meta, Placeholders, Redaction, SupportQuestion, environment_label};
 use crate::escape::visible_lines;
 use crate::finding::{Finding, Lang};
+use crate::lang::{tr, tr_both};
 use crate::present::{ExchangeView, Walk, state_label};
 
 /// The Markdown of `walk`, with `placeholders` (for a redacted export) put in before any
@@ -59,22 +60,17 @@ fn write_all(
         "# authwalk transcript · {} · {}\n",
         walk.flow.id(),
         if walk.ok {
-            "succeeded 成功"
+            tr_both("transcript.md.succeeded", " ")
         } else {
-            "failed 失败"
+            tr_both("transcript.md.failed", " ")
         }
     )?;
     match redaction {
-        Redaction::Redacted => writeln!(
-            md,
-            "> Keys, secrets, tokens, codes and user identifiers are replaced by placeholders \
-             (`tok#1`, `code#1`, `uid#1`, `pii#1`, `secret#1`); equal values share one.\n\
-             > 密钥、令牌、授权码和用户标识已替换为占位符，相同的值使用相同的占位符。\n"
-        )?,
+        Redaction::Redacted => writeln!(md, "> {}\n", tr_both("transcript.md.redacted", "\n> "))?,
         Redaction::Unredacted => writeln!(
             md,
-            "> **UNREDACTED: this file holds live secrets, tokens and user data. Do not attach it \
-             to a ticket or share it.**\n> **未脱敏：本文件包含密钥、令牌和用户数据，请勿外发。**\n"
+            "> **{}**\n",
+            tr_both("transcript.md.unredacted", "**\n> **")
         )?,
     }
     question_zh(md, q)?;
@@ -82,11 +78,7 @@ fn write_all(
     steps(md, walk)?;
     let lint = &walk.context.authorize_lint;
     if !lint.is_empty() {
-        writeln!(
-            md,
-            "## Authorize URL lint · 授权链接检查
-"
-        )?;
+        writeln!(md, "## {}\n", tr_both("transcript.md.lint", " · "))?;
         for f in lint {
             finding(md, f)?;
         }
@@ -95,60 +87,71 @@ fn write_all(
         exchange(md, i + 1, ex)?;
     }
     if !walk.notes.is_empty() {
-        writeln!(md, "## Notes · 说明\n")?;
+        writeln!(md, "## {}\n", tr_both("transcript.md.notes", " · "))?;
         for f in &walk.notes {
             finding(md, f)?;
         }
     }
     let env = environment_label(&walk.target);
-    writeln!(md, "## Environment · 环境\n")?;
+    writeln!(md, "## {}\n", tr_both("transcript.md.environment", " · "))?;
     writeln!(md, "- authwalk {}", meta.version)?;
     writeln!(
         md,
-        "- exported at · 导出时间: {}",
+        "- {}: {}",
+        tr_both("transcript.md.exported-at", " · "),
         visible(&meta.exported_at)
     )?;
     writeln!(
         md,
-        "- flow · 流程: {} ({})",
+        "- {}: {} ({})",
+        tr_both("transcript.md.flow", " · "),
         walk.flow.id(),
         walk.flow.title().get(crate::lang::Lang::EN)
     )?;
     writeln!(
         md,
-        "- target · 目标: {} `{}` · {} / {}",
+        "- {}: {} `{}` · {} / {}",
+        tr_both("transcript.md.target", " · "),
         visible(walk.target.kind.label().get(Lang::EN)),
         visible(&walk.target.name),
         visible(env.get(crate::lang::Lang::EN)),
         visible(env.get(crate::lang::Lang::ZH))
     )?;
     writeln!(md, "- base URL: {}", visible(&walk.target.base))?;
-    writeln!(md, "- elapsed · 耗时: {} ms", walk.elapsed_ms)
+    writeln!(
+        md,
+        "- {}: {} ms",
+        tr_both("transcript.md.elapsed", " · "),
+        walk.elapsed_ms
+    )
 }
 
 fn question_zh(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
-    writeln!(md, "## 提问（支付宝开放平台格式）\n")?;
+    writeln!(md, "## {}\n", tr(Lang::ZH, "transcript.md.question"))?;
     writeln!(
         md,
-        "**使用环境：** {}（{}）\n",
+        "**{}** {}（{}）\n",
+        tr(Lang::ZH, "transcript.md.q-environment"),
         visible(q.environment.get(crate::lang::Lang::ZH)),
         visible(&q.base)
     )?;
     let api = q.api.as_ref().map_or("", |t| t.get(crate::lang::Lang::ZH));
     writeln!(
         md,
-        "**接口名称：** {} `{}`\n",
+        "**{}** {} `{}`\n",
+        tr(Lang::ZH, "transcript.md.q-api"),
         visible(api),
         visible(&q.endpoint)
     )?;
-    writeln!(md, "**请求参数：**\n")?;
+    writeln!(md, "**{}**\n", tr(Lang::ZH, "transcript.md.q-params"))?;
     params(md, q)?;
-    writeln!(md, "**报错信息详情：**\n")?;
+    writeln!(md, "**{}**\n", tr(Lang::ZH, "transcript.md.q-error"))?;
     error_details(md, q)?;
     if let Some(s) = &q.signature {
         writeln!(
             md,
-            "**验签结果：** {}\n",
+            "**{}** {}\n",
+            tr(Lang::ZH, "transcript.md.q-signature"),
             visible(s.get(crate::lang::Lang::ZH))
         )?;
     }
@@ -184,7 +187,7 @@ fn question_en(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
 
 fn params(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
     if q.params.is_empty() {
-        return writeln!(md, "(none · 无)\n");
+        return writeln!(md, "({})\n", tr_both("transcript.md.none", " · "));
     }
     let mut text = String::new();
     for (k, v) in &q.params {
@@ -204,14 +207,19 @@ fn error_details(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
         writeln!(md, "- {k}: {}", visible(v))?;
     }
     if q.status.is_none() && q.error.is_empty() {
-        writeln!(md, "- (no call was made · 未发起调用)")?;
+        writeln!(md, "- ({})", tr_both("transcript.md.no-call", " · "))?;
     }
     writeln!(md)
 }
 
 fn steps(md: &mut String, walk: &Walk) -> std::fmt::Result {
-    writeln!(md, "## Steps · 步骤\n")?;
-    writeln!(md, "| # | step | 步骤 | state · 状态 |\n|---|---|---|---|")?;
+    writeln!(md, "## {}\n", tr_both("transcript.md.steps", " · "))?;
+    writeln!(
+        md,
+        "| # | {} | {} |\n|---|---|---|---|",
+        tr_both("transcript.md.step", " | "),
+        tr_both("transcript.md.state", " · ")
+    )?;
     for row in &walk.steps {
         let n = row
             .number
@@ -245,10 +253,12 @@ fn exchange(md: &mut String, n: usize, ex: &ExchangeView) -> std::fmt::Result {
     )?;
     writeln!(
         md,
-        "outcome · 结果: **{:?}**, {} ms\n",
-        ex.outcome, ex.elapsed_ms
+        "{}: **{:?}**, {} ms\n",
+        tr_both("transcript.md.outcome", " · "),
+        ex.outcome,
+        ex.elapsed_ms
     )?;
-    writeln!(md, "Request · 请求:\n")?;
+    writeln!(md, "{}:\n", tr_both("transcript.md.request", " · "))?;
     let mut request = format!("{} {}\n", ex.request.method, ex.request.url);
     for (k, v) in &ex.request.headers {
         let _ = writeln!(request, "{k}: {v}");
@@ -260,7 +270,8 @@ fn exchange(md: &mut String, n: usize, ex: &ExchangeView) -> std::fmt::Result {
     if let Some(s) = &ex.signing {
         writeln!(
             md,
-            "Signed string · 待签名字符串 ({}, {}, key {}):\n",
+            "{} ({}, {}, key {}):\n",
+            tr_both("transcript.md.signed-string", " · "),
             s.sign_type.as_str(),
             s.charset.as_str(),
             visible(&s.key_fingerprint)
@@ -268,7 +279,12 @@ fn exchange(md: &mut String, n: usize, ex: &ExchangeView) -> std::fmt::Result {
         fenced(md, "text", &format!("{}\n", s.canonical))?;
     }
     if let Some(r) = &ex.response {
-        writeln!(md, "Response · 响应: HTTP {}\n", r.status)?;
+        writeln!(
+            md,
+            "{}: HTTP {}\n",
+            tr_both("transcript.md.response", " · "),
+            r.status
+        )?;
         let body = r.pretty.as_deref().unwrap_or(&r.body);
         fenced(
             md,
@@ -277,22 +293,28 @@ fn exchange(md: &mut String, n: usize, ex: &ExchangeView) -> std::fmt::Result {
         )?;
     }
     if let Some(e) = &ex.transport_error {
-        writeln!(md, "Transport error · 网络错误: {}\n", visible(e))?;
+        writeln!(
+            md,
+            "{}: {}\n",
+            tr_both("transcript.md.transport-error", " · "),
+            visible(e)
+        )?;
     }
     if let Some(v) = &ex.verification {
         writeln!(
             md,
-            "Signature · 验签: **{}** — {}\n",
+            "{}: **{}** — {}\n",
+            tr_both("transcript.md.signature", " · "),
             v.badge.label().get(Lang::EN),
             visible(v.reason.get(Lang::EN))
         )?;
         if let Some(text) = &v.signed_text {
-            writeln!(md, "Signed text · 被签名的原文:\n")?;
+            writeln!(md, "{}:\n", tr_both("transcript.md.signed-text", " · "))?;
             fenced(md, "json", &format!("{text}\n"))?;
         }
     }
     if !ex.findings.is_empty() {
-        writeln!(md, "Findings · 诊断:\n")?;
+        writeln!(md, "{}:\n", tr_both("transcript.md.findings", " · "))?;
         for f in &ex.findings {
             finding(md, f)?;
         }

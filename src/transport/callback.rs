@@ -109,31 +109,19 @@ impl IgnoreReason {
 
 impl fmt::Display for IgnoreReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::OtherPath => "it is not on the redirect_uri's path",
-            Self::NotGet => "it is not a GET, as a browser's redirect is",
-            Self::Malformed => "it is not an HTTP request",
-            Self::StateMissing => {
-                "it has no state although this walk sent one, so it did not come from this login (a forged redirect looks like this)"
-            }
-            Self::StateMismatch => {
-                "its state is not the one this walk sent: it is forged (CSRF) or from another login"
-            }
-        })
+        f.write_str(crate::lang::tr(crate::lang::Lang::EN, self.key()))
     }
 }
 
 impl IgnoreReason {
-    /// The reason in Chinese.
-    fn zh(&self) -> &'static str {
+    /// The key of the reason's text.
+    fn key(&self) -> &'static str {
         match self {
-            Self::OtherPath => "它不在 redirect_uri 的路径上",
-            Self::NotGet => "它不是 GET 请求（浏览器的重定向总是 GET）",
-            Self::Malformed => "它不是 HTTP 请求",
-            Self::StateMissing => {
-                "它没有 state，而本次发出了 state：不是这次登录产生的（伪造的重定向就是这样）"
-            }
-            Self::StateMismatch => "它的 state 与本次发出的不同：是伪造的（CSRF）或来自另一次登录",
+            Self::OtherPath => "transport.callback.ignored.other-path",
+            Self::NotGet => "transport.callback.ignored.not-get",
+            Self::Malformed => "transport.callback.ignored.malformed",
+            Self::StateMissing => "transport.callback.ignored.state-missing",
+            Self::StateMismatch => "transport.callback.ignored.state-mismatch",
         }
     }
 }
@@ -151,15 +139,14 @@ impl Ignored {
         Finding::new(
             severity,
             crate::finding::codes::CALLBACK_IGNORED,
-            Text::new(
-                self.to_string(),
-                format!(
-                    "回调监听忽略了来自 {} 的请求（{}）：{}；仍在等待真正的重定向",
-                    self.peer,
-                    self.request,
-                    self.reason.zh()
-                ),
-            ),
+            Text::key("transport.callback.ignored")
+                .fill_text("reason", &Text::key(self.reason.key()))
+                .map(|_, t| {
+                    crate::lang::fill(
+                        t,
+                        &[("peer", &self.peer.to_string()), ("request", &self.request)],
+                    )
+                }),
         )
         .explanation(Text::key(
             "transport.callback.authwalk-listens-on-the-loopback",
@@ -199,22 +186,30 @@ pub struct CallbackListener {
 }
 
 /// The page shown in the browser after the redirect.
-const DONE_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+fn done_page() -> String {
+    let go_back = crate::lang::Text::key("transport.callback.page.go-back");
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>authwalk</title>\
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}\
-</style></head><body><h1>✓ authwalk got the callback</h1><p>You can go back to the terminal.</p>\
-<p>已收到回调，请回到终端继续。</p></body></html>";
+<style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}}\
+</style></head><body><h1>✓ authwalk got the callback</h1><p>{}</p>\
+<p>{}</p></body></html>",
+        go_back.get(crate::lang::Lang::EN),
+        go_back.get(crate::lang::Lang::ZH)
+    )
+}
 
 /// The page for a request that was ignored: why, and that the walk still waits.
 fn ignored_page(reason: &IgnoreReason) -> String {
+    let waiting = crate::lang::Text::key("transport.callback.page.still-waiting");
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>authwalk</title>\
 <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}}\
 </style></head><body><h1>authwalk ignored this request</h1><p>It was ignored because {reason}.</p>\
-<p>authwalk is still waiting for the redirect of the login it started; approve in the page \
-that authwalk printed.</p><p>此请求已被忽略：它不是本次授权的回调。authwalk 仍在等待真正的回调。</p>\
-</body></html>"
+<p>{}</p><p>{}</p></body></html>",
+        waiting.get(crate::lang::Lang::EN),
+        waiting.get(crate::lang::Lang::ZH)
     )
 }
 
@@ -407,7 +402,7 @@ async fn serve(
     }
     let verdict = judge(&head, path, expected_state);
     let (status, body) = match &verdict {
-        Ok(_) => ("200 OK", DONE_PAGE.to_owned()),
+        Ok(_) => ("200 OK", done_page()),
         Err((_, reason)) => (reason.status(), ignored_page(reason)),
     };
     let response = format!(

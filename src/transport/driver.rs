@@ -8,6 +8,27 @@ use super::{CallbackListener, Ignored, Transport};
 use crate::flow::RawResponse;
 use crate::provider::{HttpMethod, PreparedRequest};
 
+/// Why an approver brought no callback (or mini-program code). Each says what went wrong and
+/// what to do, as the text it shows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApproveError {
+    /// The request to the sandbox did not complete.
+    #[error("{0}")]
+    Transport(String),
+    /// The sandbox answered, but not with a redirect or a code.
+    #[error("{0}")]
+    Sandbox(String),
+    /// The callback listener could not be used, or no redirect came in time.
+    #[error("{0}")]
+    Listener(String),
+    /// Standard input gave nothing to use.
+    #[error("{0}")]
+    Input(String),
+    /// A mini-program code comes only from the app (or the sandbox), never from a listener.
+    #[error("a mini-program auth code comes from my.getAuthCode; pass it with --code")]
+    NoMiniCode,
+}
+
 /// Whoever turns an authorize URL into a callback: a person pasting, a local listener, or the
 /// sandbox approving as a demo user.
 pub trait Approver {
@@ -16,14 +37,14 @@ pub trait Approver {
         &mut self,
         authorize_url: &str,
         redirect_uri: &str,
-    ) -> impl Future<Output = Result<String, String>> + Send;
+    ) -> impl Future<Output = Result<String, ApproveError>> + Send;
 
     /// Return a mini-program auth code, as `my.getAuthCode` would.
     fn mini_code(
         &mut self,
         app_id: &str,
         scope: &str,
-    ) -> impl Future<Output = Result<String, String>> + Send;
+    ) -> impl Future<Output = Result<String, ApproveError>> + Send;
 }
 
 /// Approves on the embedded sandbox as a chosen demo user, with the one documented request a
@@ -44,7 +65,7 @@ impl SandboxApprover {
         url: &str,
         body: String,
         host: Option<String>,
-    ) -> Result<RawResponse, String> {
+    ) -> Result<RawResponse, ApproveError> {
         let mut headers = vec![(
             "Content-Type".to_owned(),
             "application/x-www-form-urlencoded".to_owned(),
@@ -58,7 +79,11 @@ impl SandboxApprover {
             body: body.into_bytes(),
             signing: None,
         };
-        self.transport.send(&request).await.0.map_err(|e| e.message)
+        self.transport
+            .send(&request)
+            .await
+            .0
+            .map_err(|e| ApproveError::Transport(e.message))
     }
 }
 
@@ -110,7 +135,7 @@ impl Approver for SandboxApprover {
         &mut self,
         authorize_url: &str,
         _redirect_uri: &str,
-    ) -> Result<String, String> {
+    ) -> Result<String, ApproveError> {
         let url = authorize_url.split('#').next().unwrap_or(authorize_url);
         // In phone mode the URL carries the LAN address; authwalk itself stays on loopback.
         let url_host = url::Url::parse(url).ok().and_then(|u| {
@@ -135,17 +160,17 @@ impl Approver for SandboxApprover {
         let response = self.post(&url, body, host).await?;
         match (response.status, response.header("location")) {
             (302 | 303, Some(location)) => Ok(location.to_owned()),
-            (status, _) => Err(format!(
+            (status, _) => Err(ApproveError::Sandbox(format!(
                 "the sandbox did not approve (HTTP {status}): {}",
                 String::from_utf8_lossy(&response.body)
                     .chars()
                     .take(300)
                     .collect::<String>()
-            )),
+            ))),
         }
     }
 
-    async fn mini_code(&mut self, app_id: &str, scope: &str) -> Result<String, String> {
+    async fn mini_code(&mut self, app_id: &str, scope: &str) -> Result<String, ApproveError> {
         let body = serde_json::json!({"app_id": app_id, "scope": scope, "user": self.user});
         let request = PreparedRequest {
             method: HttpMethod::Post,
@@ -162,17 +187,18 @@ impl Approver for SandboxApprover {
             .send(&request)
             .await
             .0
-            .map_err(|e| e.message)?;
-        let json: serde_json::Value = serde_json::from_slice(&response.body)
-            .map_err(|e| format!("the sandbox's auth-code answer is not JSON ({e})"))?;
+            .map_err(|e| ApproveError::Transport(e.message))?;
+        let json: serde_json::Value = serde_json::from_slice(&response.body).map_err(|e| {
+            ApproveError::Sandbox(format!("the sandbox's auth-code answer is not JSON ({e})"))
+        })?;
         json.get("authCode")
             .and_then(|c| c.as_str())
             .map(str::to_owned)
             .ok_or_else(|| {
-                format!(
+                ApproveError::Sandbox(format!(
                     "the sandbox gave no authCode (HTTP {}): {json}",
                     response.status
-                )
+                ))
             })
     }
 }
@@ -222,7 +248,7 @@ impl ListenerApprover {
         &mut self,
         authorize_url: &str,
         mut on_ignored: impl FnMut(&Ignored),
-    ) -> Result<String, String> {
+    ) -> Result<String, ApproveError> {
         let expected = state_of(authorize_url);
         let (ignored, more) = (&mut self.ignored, &mut self.ignored_more);
         self.listener
@@ -235,7 +261,7 @@ impl ListenerApprover {
                 }
             })
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| ApproveError::Listener(e.to_string()))
     }
 }
 
@@ -253,11 +279,11 @@ impl Approver for ListenerApprover {
         &mut self,
         authorize_url: &str,
         _redirect_uri: &str,
-    ) -> Result<String, String> {
+    ) -> Result<String, ApproveError> {
         self.wait(authorize_url, |_| {}).await
     }
 
-    async fn mini_code(&mut self, _app_id: &str, _scope: &str) -> Result<String, String> {
-        Err("a mini-program auth code comes from my.getAuthCode; pass it with --code".to_owned())
+    async fn mini_code(&mut self, _app_id: &str, _scope: &str) -> Result<String, ApproveError> {
+        Err(ApproveError::NoMiniCode)
     }
 }

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use super::{Analysis, AnalyzeError, Detection, diagnose, remark};
 use crate::catalog::{Catalog, Provider};
 use crate::finding::{Finding, Severity, Text};
+use crate::lang::Lang;
 
 pub(super) fn rid_remark(errmsg: &str) -> Option<Finding> {
     let parts = crate::provider::wechat::split_errmsg(errmsg);
@@ -23,10 +24,8 @@ pub(super) fn rid_remark(errmsg: &str) -> Option<Finding> {
     let (when_en, when_zh) = when.map_or_else(
         || (String::new(), String::new()),
         |w| {
-            (
-                format!(" Its first group suggests the request was made at about {w} (an observation, not documented)."),
-                format!("其第一段推测为请求时间，约为 {w}（经验推断，非官方说明）。"),
-            )
+            let t = Text::with("catalog.response.remarks.rid-time", &[("when", &w)]);
+            (t.get(Lang::EN).to_owned(), t.get(Lang::ZH).to_owned())
         },
     );
     Some(remark(
@@ -58,33 +57,28 @@ pub fn missing_fields(node: &Map<String, Value>) -> Option<Finding> {
     if !is_profile || node.contains_key("sub_code") {
         return None;
     }
-    let mut en = Vec::new();
-    let mut zh = Vec::new();
+    let mut missing = Vec::new();
     if !node.contains_key("nick_name") {
-        if text("user_type") == "1" {
-            en.push(
-                "no nick_name: user_type = 1, a company account, which has no nickname to return"
-                    .to_owned(),
-            );
-            zh.push("没有 nick_name：user_type = 1，是企业账户，无法获取昵称".to_owned());
+        missing.push(Text::key(if text("user_type") == "1" {
+            "catalog.response.remarks.no-nick-name-company"
         } else {
-            en.push(
-                "no nick_name: the user never set one (company accounts have none either)"
-                    .to_owned(),
-            );
-            zh.push("没有 nick_name：用户未设置昵称（企业账户也没有昵称）".to_owned());
-        }
+            "catalog.response.remarks.no-nick-name"
+        }));
     }
     if !node.contains_key("avatar") {
-        en.push("no avatar: the user never set one".to_owned());
-        zh.push("没有 avatar：该用户账户未设置头像".to_owned());
+        missing.push(Text::key("catalog.response.remarks.no-avatar"));
     }
-    if en.is_empty() {
+    if missing.is_empty() {
         return None;
     }
+    let separator = Text::key("catalog.response.remarks.list-separator");
+    let title = separator.clone().map(|lang, sep| {
+        let parts: Vec<&str> = missing.iter().map(|t| t.get(lang)).collect();
+        parts.join(sep)
+    });
     Some(remark(
         "alipay.missing-fields",
-        Text::new(en.join("; "), zh.join("；")),
+        title,
         Text::key("catalog.response.remarks.fields-the-user-does-not"),
         Text::key("catalog.response.remarks.treat-nick-name-and-avatar"),
         Severity::Info,
@@ -181,10 +175,10 @@ pub(super) fn html_page<'a>(
             remarks: Vec::new(),
         });
     }
-    let hint = if text.contains("请在微信客户端打开")
+    let hint = if text.contains(crate::provider::words::WECHAT_NOT_IN_CLIENT_START)
         || text.to_ascii_lowercase().contains("micromessenger")
     {
-        "WeChat's authorize page only works inside the WeChat client (请在微信客户端打开链接); a browser or a server fetch never gets a code. Open the authorize URL in WeChat (e.g. scan it as a QR code)."
+        crate::lang::tr(Lang::EN, "catalog.response.remarks.html-not-in-wechat")
     } else {
         "an authorize page, a login page or a proxy error page was returned instead of the API's JSON. Check the URL (API host, not the authorize host) and any proxy in between."
     };
@@ -195,7 +189,7 @@ pub(super) fn html_page<'a>(
 
 /// The code after `错误码` on WeChat's authorize error page.
 pub(super) fn page_code(text: &str) -> Option<String> {
-    let (_, after) = text.split_once("错误码")?;
+    let (_, after) = text.split_once(crate::provider::words::WECHAT_PAGE_ERROR_CODE)?;
     let digits: String = after
         .trim_start_matches([':', '：', ' '])
         .chars()

@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use super::{Charset, SignType, response_node};
 use crate::keys::{self, PublicKey};
+use crate::lang::{Lang, Text};
 
 const ERROR_NODE: &str = "error_response";
 
@@ -302,13 +303,7 @@ fn check_signature(
     let sign_type = v.sign_type;
     let Ok(signature) = keys::base64_decode_signature(sign) else {
         v.outcome = Outcome::Mismatch;
-        v.reason = "the sign value is not base64, so it cannot be a signature (a placeholder \
-                    such as \"xxx\", or a copy that lost characters): paste the response \
-                    exactly as received; the key is not the question yet"
-            .into();
-        v.reason_zh = "sign 不是 base64，不可能是签名（占位符如 \"xxx\"，或复制时丢了字符）：\
-                       请原样粘贴收到的响应；这还不是密钥的问题"
-            .into();
+        set_reason(v, &Text::key("provider.alipay.verify.sign-not-base64"));
         return;
     };
     let expected_len = {
@@ -333,21 +328,20 @@ fn check_signature(
     };
     if check(&source.content, sign_type.hash()) {
         v.outcome = Outcome::Verified;
-        v.reason = format!(
-            "{sign_type} signature verifies over the {} node as transmitted",
-            source.node
+        set_reason(
+            v,
+            &Text::with(
+                "provider.alipay.verify.verified",
+                &[("sign_type", &sign_type), ("node", &source.node)],
+            ),
         );
-        v.reason_zh = format!("{sign_type} 签名对收到的 {} 节点原文验证通过", source.node);
         return;
     }
     if source.content.contains("\\/") {
         let unescaped = source.content.replace("\\/", "/");
         if check(&unescaped, sign_type.hash()) {
             v.outcome = Outcome::VerifiedUnescaped;
-            v.reason = "the signature verifies only after replacing \\/ with / (the Java and PHP \
-                        SDKs retry this way)"
-                .into();
-            v.reason_zh = "把 \\/ 还原为 / 之后签名才验证通过（Java 与 PHP SDK 也这样重试）".into();
+            set_reason(v, &Text::key("provider.alipay.verify.verified-unescaped"));
             v.checked_text = Some(unescaped);
             return;
         }
@@ -358,13 +352,10 @@ fn check_signature(
         SignType::Rsa => SignType::Rsa2,
     };
     let other_verifies = check(&source.content, other.hash());
-    v.reason_zh = mismatch_reason_zh(source, other_verifies, sign_type, other, key);
+    let reason = mismatch_reason(source, other_verifies, sign_type, other, key);
+    reason.get(Lang::ZH).clone_into(&mut v.reason_zh);
     v.reason = if other_verifies {
-        format!(
-            "the response is signed with {other} ({}), not {sign_type}: set sign_type={other} or \
-             switch the app to {sign_type} in the console",
-            other.algorithm()
-        )
+        reason.get(Lang::EN).to_owned()
     } else if let Some(compact) = compact_json(&source.content) {
         if check(&compact, sign_type.hash()) {
             format!(
@@ -374,49 +365,48 @@ fn check_signature(
                 source.node
             )
         } else {
-            format!(
-                "the {} text has whitespace between its JSON tokens (a pretty-printed or \
-                 re-indented paste?), so it differs from what Alipay sent and signed; verify the \
-                 raw body as received before suspecting the key",
-                source.node
-            )
+            reason.get(Lang::EN).to_owned()
         }
     } else {
-        format!(
-            "the signature does not match the {} text with the Alipay public key {}: either this \
-             is not the Alipay public key of this app and environment (sandbox and production \
-             differ), or the body was altered on the way",
-            source.node,
-            key.fingerprint().short()
-        )
+        reason.get(Lang::EN).to_owned()
     };
 }
 
-/// Why a signature did not match, in Chinese: the other sign type, a reformatted paste, or the
-/// key (or the body on the way).
-fn mismatch_reason_zh(
+/// Why a signature did not match: the other sign type, a reformatted paste, or the key (or the
+/// body on the way).
+fn mismatch_reason(
     source: &SignSource,
     other_verifies: bool,
     sign_type: SignType,
     other: SignType,
     key: &PublicKey,
-) -> String {
+) -> Text {
     if other_verifies {
-        format!(
-            "响应用 {other} 签名，而不是 {sign_type}：请设置 sign_type={other}，或在开放平台把应用改为 {sign_type}"
+        Text::with(
+            "provider.alipay.verify.other-sign-type",
+            &[
+                ("other", &other),
+                ("algorithm", &other.algorithm()),
+                ("sign_type", &sign_type),
+            ],
         )
     } else if compact_json(&source.content).is_some() {
-        format!(
-            "{} 原文的 JSON 之间有空白（粘贴前被格式化过？），与支付宝签名的原文不同：请用原样收到的响应体验签",
-            source.node
+        Text::with(
+            "provider.alipay.verify.reformatted",
+            &[("node", &source.node)],
         )
     } else {
-        format!(
-            "签名与 {} 原文不符（支付宝公钥 {}）：要么这不是该应用、该环境的支付宝公钥（沙箱与正式环境不同），要么响应在途中被改动",
-            source.node,
-            key.fingerprint().short()
+        Text::with(
+            "provider.alipay.verify.mismatch",
+            &[("node", &source.node), ("key", &key.fingerprint().short())],
         )
     }
+}
+
+/// Set the reason in English and Chinese.
+fn set_reason(v: &mut Verification, reason: &Text) {
+    reason.get(Lang::EN).clone_into(&mut v.reason);
+    reason.get(Lang::ZH).clone_into(&mut v.reason_zh);
 }
 
 /// The JSON text without whitespace between tokens (strings untouched); `None` when there is
@@ -485,26 +475,19 @@ pub(super) fn not_json_reason(text: &str) -> Option<String> {
     }
 }
 
+/// The text in English and Chinese.
+fn both(t: &Text) -> (String, String) {
+    (t.get(Lang::EN).to_owned(), t.get(Lang::ZH).to_owned())
+}
+
 fn unsigned_reason(json: &serde_json::Value, source: &SignSource) -> (String, String) {
     let node = json.get(&source.node);
     let sub_code = node
         .and_then(|n| n.get("sub_code"))
         .and_then(|s| s.as_str());
     if sub_code.is_some_and(|s| !s.is_empty()) || source.is_error_node() {
-        (
-            "the response carries no sign; gateway-level errors are often unsigned (the Java SDK \
-             accepts them, the PHP and Python SDKs raise)"
-                .into(),
-            "响应没有 sign；网关级错误常常不带签名（Java SDK 接受，PHP 与 Python SDK 会报错）"
-                .into(),
-        )
+        both(&Text::key("provider.alipay.verify.unsigned-error"))
     } else {
-        (
-            "the response carries no sign although it is not an error: do not trust its data \
-             (the Java SDK fails such a response with \"sign check fail\")"
-                .into(),
-            "响应不是错误却没有 sign：不要信任其中的数据（Java SDK 会以 \"sign check fail\" 拒绝）"
-                .into(),
-        )
+        both(&Text::key("provider.alipay.verify.unsigned-success"))
     }
 }

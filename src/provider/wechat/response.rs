@@ -53,7 +53,7 @@ pub enum ResponseError {
         "the response is an HTML page, not JSON{}; check that the URL is an api.weixin.qq.com \
          endpoint (authorize pages on open.weixin.qq.com are HTML and must be opened in the \
          WeChat client)",
-        if *.not_in_wechat { " (\"请在微信客户端打开链接\": open the link inside WeChat)" } else { "" }
+        if *.not_in_wechat { crate::lang::tr(crate::lang::Lang::EN, "provider.wechat.html-not-in-wechat") } else { "" }
     )]
     Html {
         /// The start of the page, for display.
@@ -134,7 +134,7 @@ pub fn parse_response(body: &[u8]) -> Result<Parsed, ResponseError> {
     if trimmed.starts_with('<') {
         return Err(ResponseError::Html {
             snippet: trimmed.chars().take(200).collect(),
-            not_in_wechat: text.contains("请在微信客户端打开链接"),
+            not_in_wechat: text.contains(crate::provider::words::WECHAT_NOT_IN_CLIENT),
         });
     }
     let (clean, escaped_controls) = escape_controls(text);

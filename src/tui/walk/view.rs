@@ -337,7 +337,7 @@ fn diagnosis_text(w: &WalkScreen, lang: Lang) -> String {
                 .walk
                 .notes
                 .iter()
-                .any(|n| n.title.get(crate::lang::Lang::EN) == p)
+                .any(|n| w.live().and_then(|(s, _)| s.problem_code()) == Some(n.code.as_str()))
         {
             let _ = writeln!(out, "✗ {p}");
         }
