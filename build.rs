@@ -22,16 +22,14 @@ fn main() {
             toml::from_str(&text).unwrap_or_else(|e| panic!("{source} is not valid TOML: {e}"));
         for (key, value) in doc {
             let lang = |tag: &str| {
-                value
-                    .get(tag)
-                    .and_then(toml::Value::as_str)
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| panic!("{source}: key {key:?} has no {tag} text"))
+                value.get(tag).and_then(toml::Value::as_str).map_or_else(
+                    || panic!("{source}: key {key:?} has no {tag} text"),
+                    str::to_owned,
+                )
             };
             let (en, zh) = (lang("en"), lang("zh"));
-            if texts.insert(key.clone(), (en, zh)).is_some() {
-                panic!("{source}: key {key:?} is defined twice");
-            }
+            let twice = texts.insert(key.clone(), (en, zh)).is_some();
+            assert!(!twice, "{source}: key {key:?} is defined twice");
         }
     }
     let mut out = String::from(
