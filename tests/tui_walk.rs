@@ -861,4 +861,14 @@ async fn the_consent_explains_itself_and_n_approves_as_the_highlighted_user() {
         "{:?}",
         walk.context
     );
+    // The header and the export name the user who approved, not the first one.
+    assert_eq!(walk.target.user.as_deref(), Some("alipay-quick"));
+    assert!(
+        walk.target.name.ends_with(" as alipay-quick"),
+        "{}",
+        walk.target.name
+    );
+    let screen = r.screen();
+    assert!(screen.contains("as alipay-quick"), "{screen}");
+    assert!(!screen.contains("as alipay-certified"), "{screen}");
 }
