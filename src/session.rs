@@ -501,6 +501,17 @@ impl Session {
         self.phase = Phase::Ready;
     }
 
+    /// Offer the refresh step (and WeChat's token check) to run next, once a refresh token
+    /// exists; `false` when there is none yet or something is awaited.
+    pub fn offer_refresh(&mut self) -> bool {
+        if self.phase == Phase::Waiting || !self.flow.offer_refresh() {
+            return false;
+        }
+        self.problem = None;
+        self.phase = Phase::Ready;
+        true
+    }
+
     /// Stop waiting for the request in flight.
     pub fn cancel(&mut self) -> Option<StepKind> {
         self.wait = Wait::Nothing;

@@ -872,3 +872,83 @@ async fn the_consent_explains_itself_and_n_approves_as_the_highlighted_user() {
     assert!(screen.contains("as alipay-quick"), "{screen}");
     assert!(!screen.contains("as alipay-certified"), "{screen}");
 }
+
+/// Restart, switch user, refresh, scenario, language and the flow picker, each one key away:
+/// the header always names the real user and the scenario in force.
+#[tokio::test]
+async fn keys_restart_switch_user_refresh_pick_a_scenario_and_a_language() {
+    // Wide, so the header shows the status, the user and the scenario in full.
+    let mut r = runner_at(Some(FlowKind::AlipayWeb), None, Lang::EN, (240, 40)).await;
+    walk_alipay_web_with_keys(&mut r).await;
+    let header = |r: &Runner<WalkApp>| r.screen().lines().next().unwrap_or_default().to_owned();
+    assert!(header(&r).contains("as alipay-certified"), "{}", header(&r));
+
+    // x: the refresh step is offered once a refresh token exists, and runs.
+    r.key(KeyCode::Char('x'));
+    r.wait_for_text("✓ 5").await.unwrap();
+    let walk = r.app().screen_walk().unwrap();
+    assert_eq!(
+        walk.steps.last().unwrap().id,
+        authwalk::flow::StepKind::Refresh
+    );
+
+    // u: the walk starts again as the next demo user, whom the header names.
+    r.key(KeyCode::Char('u'));
+    r.wait_for_text("Restarted alipay-web").await.unwrap();
+    assert!(header(&r).contains("as alipay-quick"), "{}", header(&r));
+    assert_eq!(r.app().screen_walk().unwrap().steps.len(), 4);
+
+    // R: the same walk again, fresh, as the same user.
+    r.key(KeyCode::Char('R'));
+    r.wait_for_text("Restarted alipay-web").await.unwrap();
+    assert!(header(&r).contains("as alipay-quick"), "{}", header(&r));
+
+    // S: the scenarios with their providers; one for WeChat is refused in one sentence.
+    r.key(KeyCode::Char('S'));
+    r.wait_for_text("Scenarios").await.unwrap();
+    assert!(r.screen().contains("token-mixup"), "{}", r.screen());
+    assert!(r.screen().contains("[wechat]"), "{}", r.screen());
+    let mixup = authwalk::sandbox::scenario_names()
+        .iter()
+        .position(|n| *n == "token-mixup")
+        .unwrap();
+    for _ in 0..=mixup {
+        r.key(KeyCode::Down);
+    }
+    r.key(KeyCode::Enter);
+    r.wait_for_text("for wechat flows only, so alipay-web cannot take it")
+        .await
+        .unwrap();
+    // frozen-user applies: its user holds the phone, the header names both.
+    let frozen = authwalk::sandbox::scenario_names()
+        .iter()
+        .position(|n| *n == "frozen-user")
+        .unwrap();
+    r.key(KeyCode::Char('S'));
+    r.wait_for_text("Scenarios").await.unwrap();
+    for _ in 0..=frozen {
+        r.key(KeyCode::Down);
+    }
+    r.key(KeyCode::Enter);
+    r.wait_for_text("Scenario frozen-user applied")
+        .await
+        .unwrap();
+    let top = header(&r);
+    assert!(top.contains("as alipay-frozen"), "{top}");
+    assert!(top.contains("scenario frozen-user"), "{top}");
+
+    // L: the language switches live.
+    r.key(KeyCode::Char('L'));
+    r.wait_for_text("语言").await.unwrap();
+    assert!(header(&r).contains("场景 frozen-user"), "{}", header(&r));
+    r.key(KeyCode::Char('L'));
+    r.wait_for_text("Language: en").await.unwrap();
+
+    // F: back to the picker, on the flow that was walked.
+    r.key(KeyCode::Char('F'));
+    r.settle();
+    assert!(matches!(
+        r.app().screen(),
+        authwalk::tui::walk::Screen::Picker { selected: 0 }
+    ));
+}
