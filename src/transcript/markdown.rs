@@ -141,6 +141,13 @@ fn question_zh(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
         visible(api),
         visible(&q.endpoint)
     )?;
+    if let Some(scope) = &q.scope {
+        writeln!(md, "**授权范围 scope：** `{}`\n", visible(scope))?;
+    }
+    if let Some(user) = &q.user {
+        writeln!(md, "**用户：** `{}`\n", visible(user))?;
+    }
+    writeln!(md, "**耗时：** {} ms\n", q.elapsed_ms)?;
     writeln!(md, "**请求参数：**\n")?;
     params(md, q)?;
     writeln!(md, "**报错信息详情：**\n")?;
@@ -170,6 +177,13 @@ fn question_en(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
         visible(&q.endpoint),
         visible(api)
     )?;
+    if let Some(scope) = &q.scope {
+        writeln!(md, "**Authorize scope:** `{}`\n", visible(scope))?;
+    }
+    if let Some(user) = &q.user {
+        writeln!(md, "**User:** `{}`\n", visible(user))?;
+    }
+    writeln!(md, "**Elapsed:** {} ms\n", q.elapsed_ms)?;
     writeln!(md, "**Request parameters:** as above.\n")?;
     writeln!(md, "**Error details:** as above.\n")?;
     if let Some(s) = &q.signature {
@@ -194,6 +208,14 @@ fn params(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
 }
 
 fn error_details(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
+    // A success is no error: the walk's warning is asked about, its answer is in the steps.
+    if q.succeeded && q.status.is_some() {
+        writeln!(
+            md,
+            "- (the call succeeded, see the findings · 调用成功，见诊断)"
+        )?;
+        return writeln!(md);
+    }
     if let Some(status) = &q.status {
         writeln!(md, "- status: {}", visible(status))?;
     }
