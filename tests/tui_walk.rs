@@ -952,3 +952,41 @@ async fn keys_restart_switch_user_refresh_pick_a_scenario_and_a_language() {
         authwalk::tui::walk::Screen::Picker { selected: 0 }
     ));
 }
+
+/// An interactive walk whose token exchange was rejected once (the gateway busy) and then
+/// retried: the support question of its export asks about the final walk, not the older
+/// rejection, and says the scope, the user and the elapsed time.
+#[tokio::test]
+async fn the_support_question_leads_with_the_final_walk_not_an_older_rejection() {
+    let mut r = runner(Some(FlowKind::AlipayWeb), Some("gateway-busy"), Lang::EN).await;
+    approve(&mut r).await;
+    step(&mut r, 3, '✗').await;
+    r.key(KeyCode::Char('r'));
+    r.wait_for_text("✓ 3").await.unwrap();
+    step(&mut r, 4, '✓').await;
+    let authwalk::tui::walk::Screen::Walk(w) = r.app().screen() else {
+        panic!("a walk is on screen")
+    };
+    let (session, _) = w.live().unwrap();
+    let walk = session.walk(time::OffsetDateTime::now_utc(), std::time::Duration::ZERO);
+    let md = authwalk::transcript::export(
+        &walk,
+        &authwalk::transcript::Meta::now("now"),
+        authwalk::transcript::Redaction::Unredacted,
+    )
+    .unwrap()
+    .markdown;
+    let question = md.split("## Support question").next().unwrap();
+    assert!(!question.contains("20000"), "{question}");
+    assert!(!question.contains("Success"), "{question}");
+    assert!(
+        question.contains("**授权范围 scope：** `auth_user`"),
+        "{question}"
+    );
+    assert!(
+        question.contains("**用户：** `alipay-certified`"),
+        "{question}"
+    );
+    assert!(question.contains("**耗时：**"), "{question}");
+    assert!(question.contains("alipay.user.info.share"), "{question}");
+}
