@@ -332,7 +332,7 @@ impl WalkApp {
     }
 
     /// Back to the flow picker, on the flow that was walked (`F`).
-    pub(crate) fn to_picker(&mut self) {
+    pub(crate) fn back_to_picker(&mut self) {
         if self.place.is_none() {
             return;
         }

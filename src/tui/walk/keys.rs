@@ -154,10 +154,14 @@ impl WalkApp {
                 }
             }
             // Nothing runs, nothing is pasted.
-            Action::Retry | Action::Paste if replay => {
-                self.status = Some(crate::present::tr(lang, "tui.replay-read-only").to_owned());
-            }
-            Action::Restart | Action::SwitchUser | Action::Flows | Action::Refresh if replay => {
+            Action::Retry
+            | Action::Paste
+            | Action::Restart
+            | Action::SwitchUser
+            | Action::Flows
+            | Action::Refresh
+                if replay =>
+            {
                 self.status = Some(crate::present::tr(lang, "tui.replay-read-only").to_owned());
             }
             Action::Restart => {
@@ -169,7 +173,7 @@ impl WalkApp {
                 return vec![Command::Redraw];
             }
             Action::Flows => {
-                self.to_picker();
+                self.back_to_picker();
                 return vec![Command::Redraw];
             }
             Action::Refresh => return self.run_refresh(),
