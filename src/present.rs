@@ -60,7 +60,7 @@ impl TargetInfo {
             text.push_str(" · ");
             text.push_str(&crate::lang::tr_fill(
                 lang,
-                "target.scenario",
+                "tui.scenario-in-force",
                 &[("name", name)],
             ));
         }
