@@ -196,14 +196,14 @@ const TABLE: &[Row] = &[
         Action::Restart,
         "restart",
         "restart",
-        "restart the walk with a fresh state",
+        "restart with a fresh state",
         &["R"],
     ),
     (
         Action::SwitchUser,
         "switch_user",
         "user",
-        "restart as the next demo user",
+        "restart as the next user",
         &["u"],
     ),
     (
@@ -231,7 +231,7 @@ const TABLE: &[Row] = &[
         Action::Refresh,
         "refresh",
         "refresh",
-        "refresh the token (and check it)",
+        "refresh, check the token",
         &["x"],
     ),
     (
