@@ -204,6 +204,18 @@ pub fn main() -> ExitCode {
 /// headless walk of the same flow, then where to go next.
 fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal as _;
+    if let Some(name) = &args.scenario {
+        let scenario = crate::sandbox::Scenario::named(name)?;
+        if let Some(flow) = args.flow {
+            scenario.check_fits(flow)?;
+        }
+        if args.profile.is_some() || args.sandbox.is_some() {
+            anyhow::bail!(
+                "--scenario {name} is for the embedded sandbox, so --sandbox and --profile \
+                 cannot take it"
+            );
+        }
+    }
     if io::stdout().is_terminal() && io::stdin().is_terminal() {
         let place = match (&args.profile, &args.sandbox) {
             (Some(name), _) => crate::target::Where::Profile(name.clone()),

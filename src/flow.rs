@@ -547,6 +547,29 @@ impl Flow {
         }
     }
 
+    /// The optional steps a login documents once a refresh token exists: the refresh (and,
+    /// on WeChat, the `/sns/auth` check of the token it gives), appended to run next. `false`
+    /// when there is no refresh token yet, or a step is in flight.
+    pub fn offer_refresh(&mut self) -> bool {
+        if self.ctx.refresh_token.is_none() || self.in_flight.is_some() {
+            return false;
+        }
+        let mut extra = vec![StepKind::Refresh];
+        if self.kind.provider() == crate::provider::Provider::Wechat {
+            extra.push(StepKind::CheckToken);
+        }
+        // Each step is one row: one already there moves to the end, to run again.
+        self.steps.retain(|s| !extra.contains(&s.kind));
+        for kind in extra {
+            self.steps.push(Step {
+                kind,
+                state: StepState::Pending,
+                exchange: None,
+            });
+        }
+        true
+    }
+
     /// Whether every step that ran succeeded.
     pub fn succeeded(&self) -> bool {
         self.steps

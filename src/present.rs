@@ -44,15 +44,27 @@ pub struct TargetInfo {
     /// The demo user who approves, on a sandbox.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// The sandbox scenario in force when the walk started, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
 }
 
 impl TargetInfo {
     /// "Alipay app 2021… as alipay-certified" in `lang`.
     pub fn describe(&self, lang: Lang) -> String {
-        match &self.user {
+        let mut text = match &self.user {
             Some(user) => format!("{}{}{user}", self.app.get(lang), Msg::AsUser.get(lang)),
             None => self.app.get(lang).to_owned(),
+        };
+        if let Some(name) = &self.scenario {
+            text.push_str(" · ");
+            text.push_str(&crate::lang::tr_fill(
+                lang,
+                "tui.scenario-in-force",
+                &[("name", name)],
+            ));
         }
+        text
     }
 }
 

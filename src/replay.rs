@@ -319,6 +319,7 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
 fn capture_target(flow: FlowKind, base: String) -> TargetInfo {
     let name = flow.provider().display_name();
     TargetInfo {
+        scenario: None,
         kind: TargetKind::Capture,
         name: name.get(crate::lang::Lang::EN).to_owned(),
         base,

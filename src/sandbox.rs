@@ -269,6 +269,16 @@ impl Shared {
             .clone()
     }
 
+    /// No scenario any more: its faults disarmed, the sandbox as it is (the clock stays).
+    pub fn clear_scenario(&self) {
+        self.faults.clear();
+        tracing::info!("scenario cleared");
+        *self
+            .scenario
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
     /// Make `scenario` the active one: arm its faults and move the clock.
     pub fn apply_scenario(&self, scenario: Scenario) {
         self.faults.clear();
@@ -453,6 +463,19 @@ impl SandboxHandle {
     }
 
     /// Arm a fault in-process, as `POST /__sandbox/faults` does over HTTP.
+    /// Switch to `scenario` (or to none) while serving, as `POST /__sandbox/scenario` does.
+    pub fn set_scenario(&self, scenario: Option<Scenario>) {
+        match scenario {
+            Some(s) => self.shared.apply_scenario(s),
+            None => self.shared.clear_scenario(),
+        }
+    }
+
+    /// The scenario in force, if any.
+    pub fn scenario(&self) -> Option<Scenario> {
+        self.shared.scenario()
+    }
+
     pub fn arm(&self, fault: Fault) -> Result<(), FaultError> {
         self.shared.faults.add(fault)
     }

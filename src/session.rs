@@ -141,6 +141,8 @@ pub struct Session {
     /// Demo users that can approve (a sandbox), and which one is picked.
     users: Vec<(String, String)>,
     user: usize,
+    /// The demo user whose consent was given last (the one the walk really is for).
+    approved: Option<String>,
     phase: Phase,
     wait: Wait,
     /// The last thing that went wrong outside an exchange (a refused callback, say).
@@ -197,6 +199,7 @@ impl Session {
             policy: Policy::default(),
             users,
             user,
+            approved: None,
             phase: Phase::Ready,
             wait: Wait::Nothing,
             problem: None,
@@ -263,7 +266,22 @@ impl Session {
             .presenter
             .walk(&self.flow, &self.info, policy, now, elapsed);
         walk.problem.clone_from(&self.problem);
+        // The header and the export name the user the walk is really for: the one who gave
+        // the consent, else the one highlighted to give it.
+        if let Some(user) = self.user_id()
+            && let Some(old) = walk.target.user.replace(user.to_owned())
+            && let Some(app) = walk.target.name.strip_suffix(&format!(" as {old}"))
+        {
+            walk.target.name = format!("{app} as {user}");
+        }
         walk
+    }
+
+    /// The demo user the walk is for: the one who approved, else the one picked to approve.
+    pub fn user_id(&self) -> Option<&str> {
+        self.approved
+            .as_deref()
+            .or_else(|| self.users.get(self.user).map(|(id, _)| id.as_str()))
     }
 
     /// Run the next step: advance the flow to its next effect and say what the loop must do.
@@ -363,6 +381,7 @@ impl Session {
         };
         // The consent is given here: the watch of the sandbox's callback ends.
         drop(watch);
+        self.approved = Some(user.clone());
         self.wait = Wait::Redirect {
             background: true,
             _stop: None,
@@ -490,6 +509,17 @@ impl Session {
         self.flow.rerun(step);
         self.problem = None;
         self.phase = Phase::Ready;
+    }
+
+    /// Offer the refresh step (and WeChat's token check) to run next, once a refresh token
+    /// exists; `false` when there is none yet or something is awaited.
+    pub fn offer_refresh(&mut self) -> bool {
+        if self.phase == Phase::Waiting || !self.flow.offer_refresh() {
+            return false;
+        }
+        self.problem = None;
+        self.phase = Phase::Ready;
+        true
     }
 
     /// Stop waiting for the request in flight.

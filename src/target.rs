@@ -291,10 +291,33 @@ impl Place {
             self.kind,
         )?;
         target.tutorial_mixup = self.tutorial_mixup;
+        target.info.scenario = self.scenario();
         if let Some(ip) = self.lan {
             target.on_lan(ip)?;
         }
         Ok(target)
+    }
+
+    /// The scenario in force on the embedded sandbox, if any.
+    pub fn scenario(&self) -> Option<String> {
+        self.sandbox
+            .as_ref()
+            .and_then(SandboxHandle::scenario)
+            .map(|s| s.name)
+    }
+
+    /// Switch the embedded sandbox to `scenario` (or to none) for the walks started after:
+    /// its faults, its clock, its preselected user and the walk's own mix-up. A running
+    /// sandbox or a profile cannot take one.
+    pub fn set_scenario(&mut self, scenario: Option<Scenario>) -> Result<(), &'static str> {
+        let handle = self.sandbox.as_ref().filter(|_| self.profile.is_none());
+        let Some(handle) = handle else {
+            return Err("tui.scenario-not-here");
+        };
+        self.tutorial_mixup = scenario.as_ref().is_some_and(|s| s.tutorial_mixup);
+        self.scenario_user = scenario.as_ref().and_then(|s| s.user.clone());
+        handle.set_scenario(scenario);
+        Ok(())
     }
 
     /// The embedded sandbox, when this place started one.
@@ -450,6 +473,7 @@ fn on_sandbox(
     Ok(Target {
         app,
         info: TargetInfo {
+            scenario: None,
             kind,
             name: format!("{} as {user}", name.get(crate::lang::Lang::EN)),
             base,

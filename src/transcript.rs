@@ -167,6 +167,15 @@ pub struct SupportQuestion {
     pub signature: Option<Text>,
     /// HTTP status, or the transport error.
     pub status: Option<String>,
+    /// Whether the exchange asked about succeeded (the walk's warning, not an error, is then
+    /// what is asked about).
+    pub succeeded: bool,
+    /// The scope the authorize URL asked for.
+    pub scope: Option<String>,
+    /// The demo user (or the profile's user) the walk was for.
+    pub user: Option<String>,
+    /// How long the walk took.
+    pub elapsed_ms: u64,
 }
 
 impl SupportQuestion {
@@ -183,16 +192,38 @@ impl SupportQuestion {
             "trace": self.trace.as_ref().map(|(k, v)| json!({k: v})),
             "signature": self.signature.as_ref().map(|t| json!({"en": t.get(crate::lang::Lang::EN), "zh": t.get(crate::lang::Lang::ZH)})),
             "status": self.status,
+            "succeeded": self.succeeded,
+            "scope": self.scope,
+            "user": self.user,
+            "elapsed_ms": self.elapsed_ms,
         })
     }
 }
 
-/// The exchange support should look at: the first that did not succeed, else the last.
+/// The exchange support should look at, in the final walk only (an exchange a retry of its
+/// step replaced does not count): the last that did not succeed when the walk failed; when
+/// it succeeded, the last with a warning; else the last.
 pub fn focus(walk: &Walk) -> Option<&ExchangeView> {
-    walk.exchanges
+    let all = &walk.exchanges;
+    let latest: Vec<&ExchangeView> = all
         .iter()
-        .find(|e| e.outcome != crate::flow::ExchangeOutcome::Ok)
-        .or_else(|| walk.exchanges.last())
+        .enumerate()
+        .filter(|(i, e)| !all[i + 1..].iter().any(|later| later.step == e.step))
+        .map(|(_, e)| e)
+        .collect();
+    let asked = if walk.ok {
+        latest.iter().rev().find(|e| {
+            e.findings
+                .iter()
+                .any(|f| f.severity >= crate::finding::Severity::Warning)
+        })
+    } else {
+        latest
+            .iter()
+            .rev()
+            .find(|e| e.outcome != crate::flow::ExchangeOutcome::Ok)
+    };
+    asked.or(latest.last()).copied()
 }
 
 /// The support question for `walk`.
@@ -207,10 +238,24 @@ pub fn support_question(walk: &Walk) -> SupportQuestion {
         trace: None,
         signature: None,
         status: None,
+        succeeded: walk.ok,
+        scope: walk
+            .context
+            .authorize_url
+            .as_deref()
+            .and_then(|u| u.split_once('?'))
+            .and_then(|(_, query)| {
+                url::form_urlencoded::parse(query.as_bytes())
+                    .find(|(k, _)| k == "scope")
+                    .map(|(_, v)| v.into_owned())
+            }),
+        user: walk.target.user.clone(),
+        elapsed_ms: walk.elapsed_ms,
     };
     let Some(ex) = focus(walk) else {
         return q;
     };
+    q.succeeded = ex.outcome == crate::flow::ExchangeOutcome::Ok;
     q.endpoint.clone_from(&ex.endpoint);
     q.api = api_name(&ex.endpoint);
     q.params = request_params(&ex.request.url, &ex.request.body);

@@ -75,6 +75,7 @@ pub async fn run_flow(
     now: impl Fn() -> OffsetDateTime,
 ) -> (Flow, bool) {
     let info = TargetInfo {
+        scenario: None,
         kind: TargetKind::Sandbox,
         name: String::new(),
         base: String::new(),

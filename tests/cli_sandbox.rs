@@ -134,6 +134,10 @@ fn list_names_every_flow_scenario_user_and_app_without_making_keys() {
     for scenario in authwalk::sandbox::scenario_names() {
         line_of(scenario);
     }
+    // Each scenario says which provider it belongs to.
+    assert!(line_of("frozen-user").contains("[alipay]"));
+    assert!(line_of("token-mixup").contains("[wechat]"));
+    assert!(line_of("wrong-scope").contains("[alipay, wechat]"));
     assert!(line_of("wechat-unionid").contains("wechat"));
     assert!(line_of("alipay-frozen").contains("frozen account"));
     assert!(line_of("2021000000000002").contains("RSA (SHA1)"));

@@ -146,3 +146,48 @@ fn a_missing_manifest_is_named() {
         .stderr(predicate::str::contains("sandbox.json"))
         .stderr(predicate::str::contains("authwalk sandbox"));
 }
+
+/// `--scenario` is refused in one sentence with exit 2, before anything starts: an unknown
+/// one, one for the other provider's flows, and any on a running sandbox (which keeps the
+/// scenario it was started with), never ignored.
+#[test]
+fn a_scenario_that_cannot_be_taken_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("authwalk")
+            .unwrap()
+            .env("AUTHWALK_DATA_DIR", dir.path())
+            .args(["run"])
+            .args(args)
+            .args(["--lang", "en"])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        stderr
+    };
+    let running = dir.path().join("sandbox.json");
+    let running = running.to_str().unwrap();
+    let stderr = run(&[
+        "wechat-web",
+        "--sandbox",
+        running,
+        "--scenario",
+        "wrong-scope",
+    ]);
+    assert!(
+        stderr.contains("cannot change a running sandbox"),
+        "{stderr}"
+    );
+    let stderr = run(&["wechat-web", "--sandbox", running, "--scenario", "nosuch"]);
+    assert!(stderr.contains("no scenario named 'nosuch'"), "{stderr}");
+    let stderr = run(&["wechat-web", "--scenario", "frozen-user"]);
+    assert!(
+        stderr.contains("'frozen-user' is for alipay flows only, so wechat-web cannot take it"),
+        "{stderr}"
+    );
+    // Nothing was started: no sandbox keys were made.
+    assert!(!dir.path().join("sandbox").exists());
+}

@@ -367,6 +367,7 @@ fn response_headers_and_echoed_urls_are_masked() {
     let mut presenter = Presenter::new();
     presenter.observe(&flow);
     let target = TargetInfo {
+        scenario: None,
         kind: TargetKind::Profile,
         name: "mp".into(),
         base: "http://127.0.0.1:9".into(),

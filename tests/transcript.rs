@@ -25,6 +25,7 @@ use common::{alipay_app, first_user, sandbox, walk};
 
 fn target(base: &str) -> TargetInfo {
     TargetInfo {
+        scenario: None,
         kind: TargetKind::Profile,
         name: "shop".into(),
         base: base.into(),

@@ -861,4 +861,132 @@ async fn the_consent_explains_itself_and_n_approves_as_the_highlighted_user() {
         "{:?}",
         walk.context
     );
+    // The header and the export name the user who approved, not the first one.
+    assert_eq!(walk.target.user.as_deref(), Some("alipay-quick"));
+    assert!(
+        walk.target.name.ends_with(" as alipay-quick"),
+        "{}",
+        walk.target.name
+    );
+    let screen = r.screen();
+    assert!(screen.contains("as alipay-quick"), "{screen}");
+    assert!(!screen.contains("as alipay-certified"), "{screen}");
+}
+
+/// Restart, switch user, refresh, scenario, language and the flow picker, each one key away:
+/// the header always names the real user and the scenario in force.
+#[tokio::test]
+async fn keys_restart_switch_user_refresh_pick_a_scenario_and_a_language() {
+    // Wide, so the header shows the status, the user and the scenario in full.
+    let mut r = runner_at(Some(FlowKind::AlipayWeb), None, Lang::EN, (240, 40)).await;
+    walk_alipay_web_with_keys(&mut r).await;
+    let header = |r: &Runner<WalkApp>| r.screen().lines().next().unwrap_or_default().to_owned();
+    assert!(header(&r).contains("as alipay-certified"), "{}", header(&r));
+
+    // x: the refresh step is offered once a refresh token exists, and runs.
+    r.key(KeyCode::Char('x'));
+    r.wait_for_text("✓ 5").await.unwrap();
+    let walk = r.app().screen_walk().unwrap();
+    assert_eq!(
+        walk.steps.last().unwrap().id,
+        authwalk::flow::StepKind::Refresh
+    );
+
+    // u: the walk starts again as the next demo user, whom the header names.
+    r.key(KeyCode::Char('u'));
+    r.wait_for_text("Restarted alipay-web").await.unwrap();
+    assert!(header(&r).contains("as alipay-quick"), "{}", header(&r));
+    assert_eq!(r.app().screen_walk().unwrap().steps.len(), 4);
+
+    // R: the same walk again, fresh, as the same user.
+    r.key(KeyCode::Char('R'));
+    r.wait_for_text("Restarted alipay-web").await.unwrap();
+    assert!(header(&r).contains("as alipay-quick"), "{}", header(&r));
+
+    // S: the scenarios with their providers; one for WeChat is refused in one sentence.
+    r.key(KeyCode::Char('S'));
+    r.wait_for_text("Scenarios").await.unwrap();
+    assert!(r.screen().contains("token-mixup"), "{}", r.screen());
+    assert!(r.screen().contains("[wechat]"), "{}", r.screen());
+    let mixup = authwalk::sandbox::scenario_names()
+        .iter()
+        .position(|n| *n == "token-mixup")
+        .unwrap();
+    for _ in 0..=mixup {
+        r.key(KeyCode::Down);
+    }
+    r.key(KeyCode::Enter);
+    r.wait_for_text("for wechat flows only, so alipay-web cannot take it")
+        .await
+        .unwrap();
+    // frozen-user applies: its user holds the phone, the header names both.
+    let frozen = authwalk::sandbox::scenario_names()
+        .iter()
+        .position(|n| *n == "frozen-user")
+        .unwrap();
+    r.key(KeyCode::Char('S'));
+    r.wait_for_text("Scenarios").await.unwrap();
+    for _ in 0..=frozen {
+        r.key(KeyCode::Down);
+    }
+    r.key(KeyCode::Enter);
+    r.wait_for_text("Scenario frozen-user applied")
+        .await
+        .unwrap();
+    let top = header(&r);
+    assert!(top.contains("as alipay-frozen"), "{top}");
+    assert!(top.contains("scenario frozen-user"), "{top}");
+
+    // L: the language switches live.
+    r.key(KeyCode::Char('L'));
+    r.wait_for_text("语言").await.unwrap();
+    assert!(header(&r).contains("场景 frozen-user"), "{}", header(&r));
+    r.key(KeyCode::Char('L'));
+    r.wait_for_text("Language: en").await.unwrap();
+
+    // F: back to the picker, on the flow that was walked.
+    r.key(KeyCode::Char('F'));
+    r.settle();
+    assert!(matches!(
+        r.app().screen(),
+        authwalk::tui::walk::Screen::Picker { selected: 0 }
+    ));
+}
+
+/// An interactive walk whose token exchange was rejected once (the gateway busy) and then
+/// retried: the support question of its export asks about the final walk, not the older
+/// rejection, and says the scope, the user and the elapsed time.
+#[tokio::test]
+async fn the_support_question_leads_with_the_final_walk_not_an_older_rejection() {
+    let mut r = runner(Some(FlowKind::AlipayWeb), Some("gateway-busy"), Lang::EN).await;
+    approve(&mut r).await;
+    step(&mut r, 3, '✗').await;
+    r.key(KeyCode::Char('r'));
+    r.wait_for_text("✓ 3").await.unwrap();
+    step(&mut r, 4, '✓').await;
+    let authwalk::tui::walk::Screen::Walk(w) = r.app().screen() else {
+        panic!("a walk is on screen")
+    };
+    let (session, _) = w.live().unwrap();
+    let walk = session.walk(time::OffsetDateTime::now_utc(), std::time::Duration::ZERO);
+    let md = authwalk::transcript::export(
+        &walk,
+        &authwalk::transcript::Meta::now("now"),
+        authwalk::transcript::Redaction::Unredacted,
+    )
+    .unwrap()
+    .markdown;
+    let question = md.split("## Support question").next().unwrap();
+    assert!(!question.contains("20000"), "{question}");
+    assert!(!question.contains("Success"), "{question}");
+    assert!(
+        question.contains("**授权范围 scope：** `auth_user`"),
+        "{question}"
+    );
+    assert!(
+        question.contains("**用户：** `alipay-certified`"),
+        "{question}"
+    );
+    assert!(question.contains("**耗时：**"), "{question}");
+    assert!(question.contains("alipay.user.info.share"), "{question}");
 }

@@ -210,6 +210,28 @@ fn inputs(args: &RunArgs) -> anyhow::Result<(Inputs, Choice)> {
     Ok((inputs, choice))
 }
 
+/// `--scenario`: a known one, fitting the flow, on the embedded sandbox (a running sandbox
+/// keeps the scenario it was started with, a profile has none); refused in one sentence
+/// before anything starts.
+fn check_scenario(args: &RunArgs) -> anyhow::Result<()> {
+    let Some(name) = &args.scenario else {
+        return Ok(());
+    };
+    let scenario = crate::sandbox::Scenario::named(name)?;
+    scenario.check_fits(args.flow)?;
+    match place(args) {
+        Where::Embedded { .. } => Ok(()),
+        Where::Running(_) => bail!(
+            "--scenario {name} cannot change a running sandbox, which keeps its own scenario; \
+             start it with `authwalk sandbox --scenario {name}`, or drop --sandbox"
+        ),
+        Where::Profile(_) => bail!(
+            "--scenario {name} is for the embedded sandbox, so a walk with --profile cannot \
+             take it"
+        ),
+    }
+}
+
 /// The target the arguments name.
 fn place(args: &RunArgs) -> Where {
     match (&args.profile, args.sandbox.as_deref()) {
@@ -228,6 +250,7 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
         .context("cannot build the HTTP client")?
         .with_body_limit(args.max_body);
     let (inputs, choice) = inputs(args)?;
+    check_scenario(args)?;
     let lang = global.lang();
     let target = target::resolve(&place(args), args.flow, &choice, &transport).await?;
     for warning in &target.warnings {

@@ -123,11 +123,20 @@ fn list(global: &Global) -> anyhow::Result<ExitCode> {
     for name in scenario_names() {
         let scenario = crate::sandbox::Scenario::named(name)?;
         let what = if zh {
-            scenario.description_zh
+            &scenario.description_zh
         } else {
-            scenario.description_en
+            &scenario.description_en
         };
-        row(&mut out, name, &what);
+        let providers: Vec<&str> = scenario
+            .providers()
+            .into_iter()
+            .map(crate::provider::Provider::as_str)
+            .collect();
+        row(
+            &mut out,
+            name,
+            &format!("[{}] {what}", providers.join(", ")),
+        );
     }
     out.push_str(&heading("cli.sandbox.demo-users"));
     for user in crate::sandbox::demo_users() {

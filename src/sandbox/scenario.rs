@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::state::Fault;
+use super::state::{Fault, Provider};
+use crate::flow::FlowKind;
 
 /// The embedded scenario files, by name.
 const FILES: [(&str, &str); 8] = [
@@ -88,6 +89,12 @@ pub enum ScenarioError {
     Unknown { name: String, known: String },
     #[error("scenario '{name}' is malformed: {detail}")]
     Malformed { name: String, detail: String },
+    #[error("scenario '{name}' is for {provider} flows only, so {flow} cannot take it")]
+    DoesNotFit {
+        name: String,
+        provider: Provider,
+        flow: FlowKind,
+    },
 }
 
 /// The names of the embedded scenarios.
@@ -113,6 +120,40 @@ impl Scenario {
         name.clone_into(&mut scenario.name);
         Ok(scenario)
     }
+
+    /// The providers it concerns: the ones its user, scopes, faults and switches name, or
+    /// both when it names none (a clock jump is for every login).
+    pub fn providers(&self) -> Vec<Provider> {
+        let mut alipay = self.alipay_scope.is_some() || self.alipay_invalid_token;
+        let mut wechat = self.wechat_scope.is_some() || self.tutorial_mixup;
+        if let Some(user) = &self.user {
+            alipay |= user.starts_with("alipay-");
+            wechat |= user.starts_with("wechat-");
+        }
+        for fault in &self.faults {
+            alipay |= fault.provider == Provider::Alipay;
+            wechat |= fault.provider == Provider::Wechat;
+        }
+        match (alipay, wechat) {
+            (true, false) => vec![Provider::Alipay],
+            (false, true) => vec![Provider::Wechat],
+            _ => vec![Provider::Alipay, Provider::Wechat],
+        }
+    }
+
+    /// Whether it can be walked with `flow`: refused in one sentence when it concerns only
+    /// the other provider.
+    pub fn check_fits(&self, flow: FlowKind) -> Result<(), ScenarioError> {
+        let providers = self.providers();
+        if providers.contains(&flow.provider()) {
+            return Ok(());
+        }
+        Err(ScenarioError::DoesNotFit {
+            name: self.name.clone(),
+            provider: providers[0],
+            flow,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -126,5 +167,28 @@ mod tests {
             assert_eq!(scenario.name, name);
         }
         assert!(Scenario::named("nope").is_err());
+    }
+
+    #[test]
+    fn each_scenario_names_its_providers_and_refuses_a_flow_of_the_other() {
+        let of = |name: &str| Scenario::named(name).expect("embedded").providers();
+        let both = vec![Provider::Alipay, Provider::Wechat];
+        assert_eq!(of("frozen-user"), vec![Provider::Alipay]);
+        assert_eq!(of("tampered-response"), vec![Provider::Alipay]);
+        assert_eq!(of("invalid-token"), vec![Provider::Alipay]);
+        assert_eq!(of("token-mixup"), vec![Provider::Wechat]);
+        assert_eq!(of("wrong-scope"), both);
+        assert_eq!(of("expired-code"), both);
+        assert_eq!(of("gateway-busy"), both);
+        let frozen = Scenario::named("frozen-user").expect("embedded");
+        assert!(frozen.check_fits(FlowKind::AlipayWeb).is_ok());
+        let refused = frozen
+            .check_fits(FlowKind::WechatWeb)
+            .expect_err("refused")
+            .to_string();
+        assert_eq!(
+            refused,
+            "scenario 'frozen-user' is for alipay flows only, so wechat-web cannot take it"
+        );
     }
 }

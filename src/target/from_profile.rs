@@ -130,6 +130,7 @@ fn alipay_from_profile(
     let sign_type: SignType = p.sign_type.parse().map_err(anyhow::Error::msg)?;
     private_key.check_size_for(sign_type.hash())?;
     let info = TargetInfo {
+        scenario: None,
         kind: TargetKind::Profile,
         name: name.to_owned(),
         base: env.gateway_url().into_owned(),
@@ -203,6 +204,7 @@ fn wechat_from_profile(
         choice.insecure_http,
     )?;
     let info = TargetInfo {
+        scenario: None,
         kind: TargetKind::Profile,
         name: name.to_owned(),
         base: api_base.clone(),

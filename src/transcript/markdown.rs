@@ -143,6 +143,16 @@ fn question_zh(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
         visible(api),
         visible(&q.endpoint)
     )?;
+    if let Some(scope) = &q.scope {
+        let label = tr(Lang::ZH, "transcript.md.q-scope");
+        writeln!(md, "**{label}** `{}`\n", visible(scope))?;
+    }
+    if let Some(user) = &q.user {
+        let label = tr(Lang::ZH, "transcript.md.q-user");
+        writeln!(md, "**{label}** `{}`\n", visible(user))?;
+    }
+    let label = tr(Lang::ZH, "transcript.md.q-elapsed");
+    writeln!(md, "**{label}** {} ms\n", q.elapsed_ms)?;
     writeln!(md, "**{}**\n", tr(Lang::ZH, "transcript.md.q-params"))?;
     params(md, q)?;
     writeln!(md, "**{}**\n", tr(Lang::ZH, "transcript.md.q-error"))?;
@@ -173,6 +183,16 @@ fn question_en(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
         visible(&q.endpoint),
         visible(api)
     )?;
+    if let Some(scope) = &q.scope {
+        let label = tr(Lang::EN, "transcript.md.q-scope");
+        writeln!(md, "**{label}** `{}`\n", visible(scope))?;
+    }
+    if let Some(user) = &q.user {
+        let label = tr(Lang::EN, "transcript.md.q-user");
+        writeln!(md, "**{label}** `{}`\n", visible(user))?;
+    }
+    let label = tr(Lang::EN, "transcript.md.q-elapsed");
+    writeln!(md, "**{label}** {} ms\n", q.elapsed_ms)?;
     writeln!(md, "**Request parameters:** as above.\n")?;
     writeln!(md, "**Error details:** as above.\n")?;
     if let Some(s) = &q.signature {
@@ -197,6 +217,11 @@ fn params(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
 }
 
 fn error_details(md: &mut String, q: &SupportQuestion) -> std::fmt::Result {
+    // A success is no error: the walk's warning is asked about, its answer is in the steps.
+    if q.succeeded && q.status.is_some() {
+        writeln!(md, "- ({})", tr_both("transcript.md.call-succeeded", " · "))?;
+        return writeln!(md);
+    }
     if let Some(status) = &q.status {
         writeln!(md, "- status: {}", visible(status))?;
     }

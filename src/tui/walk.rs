@@ -58,6 +58,10 @@ pub enum Popup {
     /// The QR code over the whole screen.
     Qr,
     Error(String),
+    /// The sandbox scenarios to pick from: row 0 is "none", then each scenario by name.
+    Scenarios {
+        selected: usize,
+    },
 }
 
 /// How the app was asked to start.
@@ -270,6 +274,170 @@ impl WalkApp {
         )));
         self.focus = Focus::Steps;
         Ok(())
+    }
+
+    /// The live walk's flow and demo user, if a live walk is on screen.
+    fn live_flow(&self) -> Option<(FlowKind, Option<String>)> {
+        match &self.screen {
+            Screen::Walk(w) => w
+                .live()
+                .map(|(s, _)| (s.flow().kind(), s.user_id().map(str::to_owned))),
+            _ => None,
+        }
+    }
+
+    /// Start the walk on screen again with a fresh state, as `user` when given (else the
+    /// same user): what `R` and `u` do. The status says who walks now.
+    pub(crate) fn restart(&mut self, user: Option<String>) {
+        let Some((flow, current)) = self.live_flow() else {
+            return;
+        };
+        let user = user.or(current);
+        if user.is_some() {
+            self.opts.start.choice.user.clone_from(&user);
+        }
+        // A fixed state (tests) stays fixed; otherwise each walk gets a new one.
+        match self.start_walk(flow) {
+            Ok(()) => {
+                let user = user.unwrap_or_default();
+                self.status = Some(crate::present::tr_fill(
+                    self.opts.lang,
+                    "tui.restarted",
+                    &[("flow", flow.id()), ("user", &user)],
+                ));
+            }
+            Err(e) => self.popups.push(Popup::Error(e)),
+        }
+        self.refresh();
+    }
+
+    /// Restart as the demo user after the current one (`u`).
+    pub(crate) fn switch_user(&mut self) {
+        let next = match &self.screen {
+            Screen::Walk(w) => w.live().and_then(|(s, _)| {
+                let (users, _) = s.users();
+                let current = s.user_id()?;
+                let i = users.iter().position(|(id, _)| id == current)?;
+                (users.len() > 1).then(|| users[(i + 1) % users.len()].0.clone())
+            }),
+            _ => None,
+        };
+        match next {
+            Some(user) => self.restart(Some(user)),
+            None => {
+                self.status =
+                    Some(crate::present::tr(self.opts.lang, "tui.no-other-user").to_owned());
+            }
+        }
+    }
+
+    /// Back to the flow picker, on the flow that was walked (`F`).
+    pub(crate) fn back_to_picker(&mut self) {
+        if self.place.is_none() {
+            return;
+        }
+        let selected = self
+            .live_flow()
+            .and_then(|(flow, _)| FlowKind::ALL.iter().position(|f| *f == flow))
+            .unwrap_or(0);
+        self.screen = Screen::Picker { selected };
+        self.focus = Focus::Steps;
+    }
+
+    /// The next language known (`L`): the key bar, the help and every pane switch at once.
+    pub(crate) fn next_language(&mut self) {
+        let known = Lang::known();
+        let i = known.iter().position(|l| *l == self.opts.lang).unwrap_or(0);
+        let lang = known
+            .get((i + 1) % known.len().max(1))
+            .copied()
+            .unwrap_or(Lang::EN);
+        self.opts.lang = lang;
+        self.keymap = self.keymap.clone().with_lang(lang);
+        if let Screen::Walk(w) = &mut self.screen {
+            w.body_key = None;
+        }
+        self.status = Some(crate::present::tr_fill(
+            lang,
+            "tui.language-now",
+            &[("lang", lang.tag())],
+        ));
+        self.refresh();
+    }
+
+    /// Apply the scenario at row `selected` of the list (0: none) to the embedded sandbox
+    /// and start the walk on screen again under it; one sentence when it does not fit.
+    pub(crate) fn apply_scenario(&mut self, selected: usize) {
+        let lang = self.opts.lang;
+        let scenario = match selected
+            .checked_sub(1)
+            .and_then(|i| crate::sandbox::scenario_names().get(i).copied())
+            .map(crate::sandbox::Scenario::named)
+            .transpose()
+        {
+            Ok(s) => s,
+            Err(e) => {
+                self.status = Some(e.to_string());
+                return;
+            }
+        };
+        let flow = self.live_flow().map(|(flow, _)| flow);
+        if let (Some(s), Some(flow)) = (&scenario, flow)
+            && let Err(e) = s.check_fits(flow)
+        {
+            self.status = Some(e.to_string());
+            return;
+        }
+        let name = scenario.as_ref().map_or_else(
+            || crate::present::tr(lang, "tui.scenario-none").to_owned(),
+            |s| s.name.clone(),
+        );
+        let user = scenario.as_ref().and_then(|s| s.user.clone());
+        let Some(place) = self.place.as_mut() else {
+            return;
+        };
+        if let Err(key) = place.set_scenario(scenario) {
+            self.status = Some(crate::present::tr(lang, key).to_owned());
+            return;
+        }
+        // The scenario's user holds the phone (frozen-user …); otherwise the user stays.
+        if user.is_some() {
+            self.opts.start.choice.user = None;
+        }
+        if flow.is_some() {
+            let Some((flow, _)) = self.live_flow() else {
+                return;
+            };
+            if let Err(e) = self.start_walk(flow) {
+                self.popups.push(Popup::Error(e));
+            }
+        }
+        self.status = Some(crate::present::tr_fill(
+            lang,
+            "tui.scenario-applied",
+            &[("name", &name)],
+        ));
+        self.refresh();
+    }
+
+    /// Offer the refresh step (and WeChat's `/sns/auth` check) once a refresh token exists,
+    /// and run it (`x`).
+    pub(crate) fn run_refresh(&mut self) -> Vec<Command<Report>> {
+        let lang = self.opts.lang;
+        let Some(w) = self.walk_mut() else {
+            return Vec::new();
+        };
+        let Some((session, _)) = w.live_mut() else {
+            self.status = Some(crate::present::tr(lang, "tui.replay-read-only").to_owned());
+            return vec![Command::Redraw];
+        };
+        if !session.offer_refresh() {
+            self.status = Some(crate::present::tr(lang, "tui.no-refresh-token").to_owned());
+            return vec![Command::Redraw];
+        }
+        w.select_step(StepKind::Refresh);
+        self.refresh();
+        self.run_next()
     }
 
     fn walk_mut(&mut self) -> Option<&mut WalkScreen> {
@@ -625,6 +793,28 @@ impl WalkScreen {
         };
         self.body = TextBody::new(text);
     }
+}
+
+/// The rows of the scenario list: "none", then each scenario as `name  [providers]  what`.
+pub(crate) fn scenario_rows(lang: Lang) -> Vec<String> {
+    let mut rows = vec![crate::present::tr(lang, "tui.scenario-none").to_owned()];
+    for name in crate::sandbox::scenario_names() {
+        let Ok(scenario) = crate::sandbox::Scenario::named(name) else {
+            continue;
+        };
+        let providers: Vec<&str> = scenario
+            .providers()
+            .into_iter()
+            .map(crate::provider::Provider::as_str)
+            .collect();
+        let what = if lang == Lang::ZH {
+            &scenario.description_zh
+        } else {
+            &scenario.description_en
+        };
+        rows.push(format!("{name:<18} [{}]  {what}", providers.join(", ")));
+    }
+    rows
 }
 
 /// The step a pending consent belongs to.

@@ -44,6 +44,18 @@ pub enum Action {
     CopyCurl,
     /// Export the walk.
     Export,
+    /// Start the walk again with a fresh state.
+    Restart,
+    /// Start the walk again as the next demo user.
+    SwitchUser,
+    /// Go back to the flow picker.
+    Flows,
+    /// Pick a sandbox scenario.
+    Scenario,
+    /// Switch to the next language.
+    Language,
+    /// Refresh the token (and check it, on WeChat) once a refresh token exists.
+    Refresh,
     /// Switch to the next theme.
     CycleTheme,
     /// Show or hide the help overlay.
@@ -179,6 +191,48 @@ const TABLE: &[Row] = &[
         "export",
         "export the walk",
         &["e"],
+    ),
+    (
+        Action::Restart,
+        "restart",
+        "restart",
+        "restart with a fresh state",
+        &["R"],
+    ),
+    (
+        Action::SwitchUser,
+        "switch_user",
+        "user",
+        "restart as the next user",
+        &["u"],
+    ),
+    (
+        Action::Flows,
+        "flows",
+        "flows",
+        "back to the flow picker",
+        &["F"],
+    ),
+    (
+        Action::Scenario,
+        "scenario",
+        "scenario",
+        "pick a sandbox scenario",
+        &["S"],
+    ),
+    (
+        Action::Language,
+        "language",
+        "language",
+        "switch the language",
+        &["L"],
+    ),
+    (
+        Action::Refresh,
+        "refresh",
+        "refresh",
+        "refresh, check the token",
+        &["x"],
     ),
     (
         Action::CycleTheme,

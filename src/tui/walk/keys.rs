@@ -47,6 +47,26 @@ impl WalkApp {
         let Some(action) = self.keymap.resolve(key, searching) else {
             return Vec::new();
         };
+        // The scenario list takes up, down and Enter.
+        if let Some(Popup::Scenarios { selected }) = self.popups.top_mut() {
+            let last = crate::sandbox::scenario_names().len();
+            match action {
+                Action::Up => *selected = selected.saturating_sub(1),
+                Action::Down => *selected = (*selected + 1).min(last),
+                Action::RunSelected | Action::RunNext => {
+                    let picked = *selected;
+                    self.popups.pop();
+                    self.status = None;
+                    self.apply_scenario(picked);
+                }
+                _ => {
+                    if let Some(outcome) = self.popups.on_action(action) {
+                        return outcome.into();
+                    }
+                }
+            }
+            return redraw;
+        }
         if let Some(outcome) = self.popups.on_action(action) {
             return outcome.into();
         }
@@ -69,6 +89,22 @@ impl WalkApp {
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
                 return vec![Command::SetMouseCapture(self.mouse), Command::Redraw];
+            }
+            Action::Language => {
+                self.next_language();
+                return vec![Command::Redraw];
+            }
+            Action::Scenario if self.place.is_some() => {
+                let current = self.place.as_ref().and_then(|p| p.scenario());
+                let selected = current
+                    .and_then(|c| {
+                        crate::sandbox::scenario_names()
+                            .iter()
+                            .position(|n| *n == c)
+                    })
+                    .map_or(0, |i| i + 1);
+                self.popups.push(Popup::Scenarios { selected });
+                return vec![Command::Redraw];
             }
             _ => {}
         }
@@ -118,9 +154,29 @@ impl WalkApp {
                 }
             }
             // Nothing runs, nothing is pasted.
-            Action::Retry | Action::Paste if replay => {
+            Action::Retry
+            | Action::Paste
+            | Action::Restart
+            | Action::SwitchUser
+            | Action::Flows
+            | Action::Refresh
+                if replay =>
+            {
                 self.status = Some(crate::present::tr(lang, "tui.replay-read-only").to_owned());
             }
+            Action::Restart => {
+                self.restart(None);
+                return vec![Command::Redraw];
+            }
+            Action::SwitchUser => {
+                self.switch_user();
+                return vec![Command::Redraw];
+            }
+            Action::Flows => {
+                self.back_to_picker();
+                return vec![Command::Redraw];
+            }
+            Action::Refresh => return self.run_refresh(),
             // At the consent, `n` approves as the highlighted demo user, as Enter does.
             Action::RunNext if w.consent().is_some() => return self.give_consent(),
             Action::RunNext => return self.run_next(),
