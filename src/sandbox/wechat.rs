@@ -283,14 +283,14 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     if form::first(p, "grant_type") != Some("authorization_code") {
         return Err((40002, "invalid grant_type"));
     }
-    let used = || {
+    let was_used = || {
         shared
             .wechat
             .used
             .get(code, now)
             .is_some_and(|u| u.deadline >= now)
     };
-    if used() {
+    if was_used() {
         return Err((40163, "code been used"));
     }
     // A code of another app is not consumed by the failed attempt.
@@ -303,7 +303,7 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
         .ok_or_else(|| {
             // Marked used before it is taken (below): a code that is gone and marked lost a
             // race to a concurrent exchange, which is WeChat's 40163, not an unknown code.
-            if used() {
+            if was_used() {
                 (40163, "code been used")
             } else if shared.wechat.codes.was_evicted(code) {
                 (40029, EVICTED_ERRMSG)
