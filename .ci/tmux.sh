@@ -76,10 +76,22 @@ t send-keys -t walk n
 wait_for "✓ 3"
 t send-keys -t walk n
 wait_for "✓ 4"
-t send-keys -t walk ']' ']' ']'
-wait_for "Verified"
+# A done step lands on its answer: the Verify tab of a signed one, the badge in the tab title,
+# the sig mark on its row; the finished login says so.
+wait_for "[Verify ✓]"
+wait_for "✓ Verified"
+wait_for "User info sig ✓"
+wait_for "Login complete: 4 of 4 steps done"
 t send-keys -t walk ']'
 wait_for "normal user"
+# A projector's 100x30 and an 80x24: the explanations wrap between words with a hanging indent.
+for size in "100 30" "80 24"; do
+  set -- $size
+  t resize-window -t walk -x "$1" -y "$2"
+  wait_for "[Fields]"
+  screen | grep -qF "sub_co" && ! screen | grep -qF "sub_code" && fail "sub_code cut in two at $1x$2"
+  screen | grep -qF "Login complete" || fail "no completion line at $1x$2"
+done
 
 # A small terminal: redrawn, not killed.
 t resize-window -t walk -x 60 -y 20
@@ -87,13 +99,15 @@ sleep 0.5
 [ -e "$work/status" ] && fail "authwalk exited after a resize to 60x20"
 wait_for "authwalk"
 
-# y: the focused text goes to the clipboard through OSC 52, which tmux keeps as a buffer.
-t send-keys -t walk y
+# y on a Fields row: that row's value goes to the clipboard through OSC 52, which tmux keeps as
+# a buffer (user_id is the twelfth row).
+t send-keys -t walk j j j j j j j j j j j y
+wait_for "Copied user_id"
 for _ in $(seq 1 50); do
-  t show-buffer 2>/dev/null | grep -q "user_status" && break
+  t show-buffer 2>/dev/null | grep -qx "2088[0-9]*" && break
   sleep 0.1
 done
-t show-buffer 2>/dev/null | grep -q "user_status" || fail "y did not reach tmux's buffer (OSC 52)"
+t show-buffer 2>/dev/null | grep -qx "2088[0-9]*" || fail "y did not copy user_id through OSC 52"
 
 t send-keys -t walk q
 for _ in $(seq 1 100); do [ -s "$work/stty" ] && break; sleep 0.1; done

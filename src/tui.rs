@@ -29,6 +29,7 @@ pub mod text;
 pub mod theme;
 pub mod walk;
 pub mod widget;
+pub mod wrap;
 
 #[cfg(feature = "test-support")]
 #[doc(hidden)]

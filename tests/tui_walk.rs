@@ -37,7 +37,8 @@ fn state_dir() -> PathBuf {
     .clone()
 }
 
-const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (160, 48)];
+/// 80×24 and 100×30 (a projector) are sizes like any other.
+const SIZES: [(u16, u16); 4] = [(80, 24), (100, 30), (120, 40), (160, 48)];
 
 /// An app on the embedded sandbox, booted (the sandbox started, the report delivered).
 async fn runner_at(
@@ -89,22 +90,79 @@ async fn runner(flow: Option<FlowKind>, scenario: Option<&str>, lang: Lang) -> R
 
 /// What changes from run to run, replaced: ports, the random state, codes, signatures,
 /// times, elapsed milliseconds, countdowns, fingerprints, and the QR code's modules.
-const FILTERS: [(&str, &str); 11] = [
+const FILTERS: [(&str, &str); 17] = [
     (r"[ █▀▄]*[█▀▄][ █▀▄]*", "[QR]"),
     (r"sign=[A-Za-z0-9%+/=]*", "sign=[SIGN]"),
     (r"=[^&\s…=]{1,8}…", "=[MASKED]…"),
     (r"127\.0\.0\.1(:|%3A)\d{4,5}", "127.0.0.1$1[PORT]"),
+    // A port cut at the header's end, or wrapped onto the next row of a URL.
+    (r"(?m)127\.0\.0\.1(:|%3A)\d{1,5}$", "127.0.0.1$1[PORT]"),
+    (r"(\s)%3A\d{4,5}%2F", "$1%3A[PORT]%2F"),
     (r"state=[A-Za-z0-9]{24}", "state=[STATE]"),
     (r"\b[0-9a-f]{4}…", "[CODE]…"),
     (r"\d{4}-\d\d-\d\d[ +]\d\d(:|%3A)\d\d(:|%3A)\d\d", "[TIME]"),
+    // A response's Date header and WeChat's request id, now that a done step shows its answer.
+    (r"(?i)date: [^│\n]*GMT", "date: [DATE]"),
+    (r"rid: [0-9a-f-]*", "rid: [RID]"),
+    (r#"(?m)(││\s+)[0-9a-f-]{1,17}"\s"#, "$1[RID]\" "),
+    (r"\b\d+ h \d+ min|\b\d+ h\b|\b\d+ min\b", "[LEFT]"),
     (r"\d+ ms", "[N] ms"),
     (r"\b\d+ d \d+ h|\b\d+:\d\d\b", "[LEFT]"),
     (r"[0-9a-f]{16,64}", "[HEX]"),
     (r"[A-Za-z0-9+/%]{40,}={0,2}", "[BASE64]"),
 ];
 
-/// Snapshot the whole screen as it is.
+/// Where a word is cut in two at a row's end inside a pane: an ASCII letter, digit or `_` in
+/// the pane's last cell and a letter first on the next row of the same pane (right at its
+/// edge, or after a hanging indent), unless the row holds one word longer than the row.
+fn broken_words(buffer: &ratatui::buffer::Buffer) -> Vec<String> {
+    let area = buffer.area;
+    let cell = |x: u16, y: u16| buffer[(x, y)].symbol().chars().next().unwrap_or(' ');
+    let edge = |c: char| matches!(c, '│' | '┃' | '║' | '█');
+    let borders = |y: u16| -> Vec<u16> {
+        (area.left()..area.right())
+            .filter(|x| edge(cell(*x, y)))
+            .collect()
+    };
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = Vec::new();
+    for y in area.top()..area.bottom().saturating_sub(1) {
+        let (here, next) = (borders(y), borders(y + 1));
+        for pair in here.windows(2) {
+            let (l, r) = (pair[0], pair[1]);
+            if r <= l + 2 || !next.contains(&l) || !next.contains(&r) {
+                continue;
+            }
+            let row: String = (l + 1..r).map(|x| cell(x, y)).collect();
+            let below: String = (l + 1..r).map(|x| cell(x, y + 1)).collect();
+            let (Some(last), Some(first)) = (row.chars().last(), below.trim_start().chars().next())
+            else {
+                continue;
+            };
+            let long_word = !row.trim().contains(' ');
+            let at_edge = below.starts_with(|c: char| c.is_ascii_alphabetic());
+            if word(last) && first.is_ascii_alphabetic() && (at_edge || !long_word) {
+                out.push(format!("row {y}: {row:?} / {below:?}"));
+            }
+        }
+    }
+    out
+}
+
+/// Snapshot the whole screen as it is, after checking no word is cut at a row's end.
 fn snapshot(r: &Runner<WalkApp>, name: &str) {
+    let broken = broken_words(r.buffer());
+    assert!(
+        broken.is_empty(),
+        "{name}: words cut in two:\n{}\n{}",
+        broken.join("\n"),
+        r.screen()
+    );
+    snapshot_as_is(r, name);
+}
+
+/// Snapshot the whole screen as it is.
+fn snapshot_as_is(r: &Runner<WalkApp>, name: &str) {
     let area = r.buffer().area;
     let screen = r
         .screen()
@@ -148,9 +206,7 @@ async fn loop_walks_alipay_web_to_a_verified_profile() {
     r.wait_for_text("Authorize").await.unwrap();
     walk_alipay_web_with_keys(&mut r).await;
     // Verify tab: the badge; Fields tab: user_status with its meaning.
-    for _ in 0..3 {
-        r.key(KeyCode::Char(']'));
-    }
+    goto_tab(&mut r, "Verify");
     r.wait_for_text("Verified").await.unwrap();
     r.key(KeyCode::Char(']'));
     r.wait_for_text("[Fields]").await.unwrap();
@@ -187,6 +243,20 @@ async fn step(r: &mut Runner<WalkApp>, n: usize, mark: char) {
     })
     .await
     .unwrap();
+}
+
+/// Press `]` until the tab `name` is the open one (`[name` in the pane title).
+fn goto_tab(r: &mut Runner<WalkApp>, name: &str) {
+    let open = format!("[{name}");
+    for _ in 0..5 {
+        r.settle();
+        if r.screen().contains(&open) {
+            return;
+        }
+        r.key(KeyCode::Char(']'));
+    }
+    r.settle();
+    assert!(r.screen().contains(&open), "no {name} tab:\n{}", r.screen());
 }
 
 fn tab(r: &Runner<WalkApp>, times: usize) {
@@ -242,10 +312,11 @@ async fn snapshots_in_flight_verified_and_fields() {
         })
         .await
         .unwrap();
-        snapshot(&r, "in_flight");
+        // Cut, not wrapped: the scan for words cut by wrapping does not apply.
+        snapshot_as_is(&r, "in_flight");
         r.wait_for_text("✓ 3").await.unwrap();
         step(&mut r, 4, '✓').await;
-        tab(&r, 3);
+        goto_tab(&mut r, "Verify");
         r.wait_for_text("✓ Verified").await.unwrap();
         snapshot(&r, "verified");
         tab(&r, 1);
@@ -267,7 +338,7 @@ async fn snapshots_mismatch_and_failure_with_diagnosis() {
         approve(&mut r).await;
         step(&mut r, 3, '✓').await;
         step(&mut r, 4, '✗').await;
-        tab(&r, 3);
+        goto_tab(&mut r, "Verify");
         r.wait_for_text("Mismatch").await.unwrap();
         assert!(r.screen().contains("Diagnosis"), "{}", r.screen());
         snapshot(&r, "mismatch");
@@ -298,7 +369,7 @@ async fn snapshot_in_chinese() {
     approve_zh(&mut r).await;
     step(&mut r, 3, '✓').await;
     step(&mut r, 4, '✓').await;
-    tab(&r, 4);
+    goto_tab(&mut r, "字段");
     r.wait_for_text("10000  →").await.unwrap();
     let screen = r.screen();
     assert!(screen.contains("user_status"), "{screen}");
@@ -989,4 +1060,123 @@ async fn the_support_question_leads_with_the_final_walk_not_an_older_rejection()
     );
     assert!(question.contains("**耗时：**"), "{question}");
     assert!(question.contains("alipay.user.info.share"), "{question}");
+}
+
+/// Walk WeChat web until a step fails (or all are done): `n` until a ✗ shows.
+async fn walk_until_failure(r: &mut Runner<WalkApp>) {
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("Approve as demo user").await.unwrap();
+    r.key(KeyCode::Enter);
+    r.wait_for_text("Code received").await.unwrap();
+    for _ in 0..5 {
+        r.key(KeyCode::Char('n'));
+        r.settle();
+        r.wait_for("a step answered", |b| {
+            let s = authwalk::tui::testing::buffer_text(b);
+            !s.contains("In flight")
+        })
+        .await
+        .unwrap();
+        if r.screen().contains("Diagnosis") {
+            return;
+        }
+    }
+}
+
+/// At 80×24 the token mix-up's diagnosis does not fit: focused, it scrolls to its last line
+/// (the second finding's fix) and back.
+#[tokio::test]
+async fn the_diagnosis_pane_scrolls_on_a_small_screen() {
+    let mut r = runner_at(
+        Some(FlowKind::WechatWeb),
+        Some("token-mixup"),
+        Lang::EN,
+        (80, 24),
+    )
+    .await;
+    r.wait_for_text("Authorize").await.unwrap();
+    walk_until_failure(&mut r).await;
+    r.wait_for_text("Diagnosis").await.unwrap();
+    // The diagnosis pane's rows.
+    let pane = |r: &Runner<WalkApp>| -> String {
+        let screen = r.screen();
+        let rows: Vec<&str> = screen.lines().collect();
+        let at = rows.iter().position(|l| l.contains("3 Diagnosis")).unwrap();
+        rows[at..rows.len() - 1].join("\n")
+    };
+    r.key(KeyCode::Char('3'));
+    r.settle();
+    let first = pane(&r);
+    r.key(KeyCode::Char('G'));
+    r.settle();
+    let last = pane(&r);
+    assert_ne!(first, last, "G in the diagnosis scrolled nothing:\n{last}");
+    assert!(
+        broken_words(r.buffer()).is_empty(),
+        "{:?}",
+        broken_words(r.buffer())
+    );
+    r.key(KeyCode::Char('g'));
+    r.settle();
+    assert_eq!(pane(&r), first, "g brings the diagnosis back to its top");
+}
+
+/// A completed step lands on what came back: the Verify tab (its badge in the tab title and
+/// the step row) for a signed answer; the finished login says so; `y` on a field row copies
+/// that value, and a masked secret only after it is shown.
+#[tokio::test]
+async fn a_done_step_lands_on_its_answer_and_y_copies_a_field() {
+    let mut r = runner_at(Some(FlowKind::AlipayWeb), None, Lang::EN, (100, 30)).await;
+    approve(&mut r).await;
+    step(&mut r, 3, '✓').await;
+    r.wait_for_text("[Verify ✓]").await.unwrap();
+    assert!(r.screen().contains("sig ✓"), "{}", r.screen());
+    step(&mut r, 4, '✓').await;
+    r.wait_for_text("Login complete: 4 of 4 steps done")
+        .await
+        .unwrap();
+    // Step 3's fields: access_token first, masked.
+    r.key(KeyCode::Char('1'));
+    r.key(KeyCode::Char('k'));
+    r.key(KeyCode::Char('2'));
+    goto_tab(&mut r, "Fields");
+    r.key(KeyCode::Char('y'));
+    r.wait_for_text("access_token is a secret and masked")
+        .await
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&r.output()).contains("\x1b]52;"));
+    r.key(KeyCode::Char('s'));
+    r.key(KeyCode::Char('y'));
+    r.wait_for_text("Copied access_token, a secret")
+        .await
+        .unwrap();
+    let token = r.app().screen_walk().unwrap().exchanges[0].fields[0]
+        .value
+        .clone();
+    assert!(!token.contains('…'), "revealed: {token}");
+    let out = String::from_utf8_lossy(&r.output()).into_owned();
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &token);
+    assert!(out.contains(&format!("\x1b]52;c;{b64}")), "{out:?}");
+    // The next row down: its own value.
+    r.key(KeyCode::Char('j'));
+    r.key(KeyCode::Char('y'));
+    r.wait_for_text("Copied auth_start").await.unwrap();
+}
+
+/// The mini-program flow has no QR code: no `f QR` key, and its code is shown once.
+#[tokio::test]
+async fn the_mini_flow_offers_no_qr_and_shows_its_code_once() {
+    let mut r = runner_at(Some(FlowKind::AlipayMini), None, Lang::EN, (100, 30)).await;
+    r.wait_for_text("Steps").await.unwrap();
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("(Enter)").await.unwrap();
+    r.key(KeyCode::Enter);
+    r.wait_for_text("Code received").await.unwrap();
+    r.key(KeyCode::Char('2'));
+    r.settle();
+    let screen = r.screen();
+    assert!(!screen.contains("f QR"), "{screen}");
+    let code = r.app().screen_walk().unwrap().callback.clone().unwrap();
+    let code = code.code.unwrap().value;
+    assert_eq!(screen.matches(code.as_str()).count(), 1, "{screen}");
 }

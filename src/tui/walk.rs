@@ -24,7 +24,7 @@ pub use content::Tab;
 pub use task::{Report, Start};
 
 use crate::finding::Lang;
-use crate::flow::{FlowKind, StepKind};
+use crate::flow::{FlowKind, StepKind, StepState};
 use crate::present::Policy;
 use crate::present::Walk;
 use crate::replay::Recording;
@@ -124,7 +124,11 @@ pub struct WalkScreen {
     pub body: TextBody,
     pub view: TextView,
     /// What `body` was built from, to rebuild only when it changes.
-    body_key: Option<(usize, Tab, bool, bool, usize)>,
+    body_key: Option<(usize, Tab, bool, bool, usize, usize)>,
+    /// How far the authorize and diagnosis panes are scrolled.
+    pub scroll: view::Scroll,
+    /// The field row of the Fields tab that `y` copies.
+    pub field: usize,
 }
 
 /// A consent the person gives by picking a demo user and pressing Enter.
@@ -472,6 +476,10 @@ impl WalkApp {
                         w.select_step(step);
                     }
                 }
+                self.refresh();
+                if let Some(w) = self.walk_mut() {
+                    w.land();
+                }
             }
         }
         self.refresh();
@@ -650,6 +658,8 @@ impl WalkScreen {
             body: TextBody::new(""),
             view: TextView::new(true),
             body_key: None,
+            scroll: view::Scroll::default(),
+            field: 0,
         }
     }
 
@@ -735,11 +745,32 @@ impl WalkScreen {
             .is_some_and(|(session, _)| session.awaits_redirect())
     }
 
+    /// After a step's answer came: leave the Request tab for what came back, the Verify tab
+    /// when it was signed, else the Response.
+    fn land(&mut self) {
+        let row = self.walk.steps.get(self.selected);
+        let finished = row.is_some_and(|r| matches!(r.state, StepState::Done | StepState::Failed));
+        if self.tab != Tab::Request || !finished || self.shows_authorize() {
+            return;
+        }
+        let Some(ex) = self.exchange() else {
+            return;
+        };
+        let signed = ex
+            .verification
+            .as_ref()
+            .is_some_and(|v| v.badge != crate::present::Badge::Unsigned);
+        self.tab = if signed { Tab::Verify } else { Tab::Response };
+        self.view = TextView::new(true);
+    }
+
     /// Select the row of `step`.
     pub fn select_step(&mut self, step: StepKind) {
         if let Some(i) = self.walk.steps.iter().position(|s| s.id == step) {
             if i != self.selected {
                 self.view = TextView::new(true);
+                self.scroll = view::Scroll::default();
+                self.field = 0;
             }
             self.selected = i;
         }
@@ -773,6 +804,7 @@ impl WalkScreen {
             self.pretty,
             self.policy().reveal,
             self.walk.exchanges.len(),
+            self.field,
         );
         if self.body_key == Some(key) {
             return;
@@ -784,7 +816,7 @@ impl WalkScreen {
                 Tab::Signing => content::signing(ex, lang),
                 Tab::Response => content::response(ex, self.pretty, lang),
                 Tab::Verify => content::verify(ex, lang),
-                Tab::Fields => content::fields(ex, lang),
+                Tab::Fields => content::fields(ex, lang, self.field),
             },
             None => match &self.walk.pending {
                 Some(p) if p.step == self.step() => content::request(&p.request),

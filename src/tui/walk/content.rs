@@ -142,8 +142,8 @@ pub fn verify(ex: &ExchangeView, lang: Lang) -> String {
     out
 }
 
-/// One line per field with its meaning, then the findings.
-pub fn fields(ex: &ExchangeView, lang: Lang) -> String {
+/// One line per field with its meaning (the row `y` copies marked `▶`), then the findings.
+pub fn fields(ex: &ExchangeView, lang: Lang, cursor: usize) -> String {
     let mut out = String::new();
     if ex.fields.is_empty() {
         let _ = writeln!(out, "{}", tr(lang, "tui.no-fields"));
@@ -155,8 +155,9 @@ pub fn fields(ex: &ExchangeView, lang: Lang) -> String {
         .max()
         .unwrap_or(0)
         .min(24);
-    for f in &ex.fields {
-        let _ = write!(out, "{:<width$}  {}", f.key, f.value);
+    for (i, f) in ex.fields.iter().enumerate() {
+        let mark = if i == cursor { "▶" } else { " " };
+        let _ = write!(out, "{mark} {:<width$}  {}", f.key, f.value);
         if let Some(m) = &f.meaning {
             let _ = write!(out, "  → {}", m.get(lang));
         }

@@ -235,6 +235,7 @@ impl WalkApp {
                     (w.selected + 1).min(steps - 1)
                 };
                 w.view = crate::tui::widget::text_view::TextView::new(true);
+                w.scroll = super::view::Scroll::default();
             }
             Action::Up | Action::Down if focus == Focus::Detail && w.consent().is_some() => {
                 if let Some((session, _)) = w.live_mut() {
@@ -247,6 +248,78 @@ impl WalkApp {
                     };
                     session.pick_user(next);
                 }
+            }
+            // On the Fields tab the arrows move the row `y` copies.
+            Action::Up | Action::Down
+                if focus == Focus::Detail
+                    && w.tab == super::Tab::Fields
+                    && !w.shows_authorize()
+                    && w.exchange().is_some_and(|e| !e.fields.is_empty()) =>
+            {
+                let n = w.exchange().map_or(1, |e| e.fields.len());
+                w.field = if action == Action::Up {
+                    w.field.saturating_sub(1)
+                } else {
+                    (w.field + 1).min(n - 1)
+                };
+                w.view.reveal_line(w.field);
+            }
+            Action::Copy
+                if focus == Focus::Detail
+                    && w.tab == super::Tab::Fields
+                    && !w.shows_authorize()
+                    && w.exchange().is_some_and(|e| !e.fields.is_empty()) =>
+            {
+                let Some(f) = w.exchange().and_then(|e| e.fields.get(w.field)) else {
+                    return Vec::new();
+                };
+                let secret = crate::redact::SECRET_FIELDS.contains(&f.key.as_str());
+                let what = crate::tui::visible(&f.key).into_owned();
+                if secret && !w.policy().reveal {
+                    // A masked value is no value: say how to get the real one.
+                    let key = self.keymap.hint(Action::ToggleSecrets);
+                    self.status = Some(tr_fill(
+                        lang,
+                        "tui.secret-masked",
+                        &[("what", &what), ("key", &key)],
+                    ));
+                    return vec![Command::Redraw];
+                }
+                let value = f.value.clone();
+                let note = if secret {
+                    "tui.copied-secret"
+                } else {
+                    "tui.copied"
+                };
+                self.status = Some(tr_fill(lang, note, &[("what", &what)]));
+                return vec![Command::Copy(value), Command::Redraw];
+            }
+            // The diagnosis and the authorize pane scroll like the text views.
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+                if focus == Focus::Diagnosis || (focus == Focus::Detail && w.shows_authorize()) =>
+            {
+                let (top, max, page) = if focus == Focus::Diagnosis {
+                    let a = self.areas.diagnosis;
+                    (&mut w.scroll.diagnosis, self.areas.diagnosis_max, a.height)
+                } else {
+                    let a = self.areas.detail;
+                    (&mut w.scroll.authorize, self.areas.authorize_max, a.height)
+                };
+                let page = usize::from(page.saturating_sub(3).max(1));
+                *top = match action {
+                    Action::Up => top.saturating_sub(1),
+                    Action::Down => *top + 1,
+                    Action::PageUp => top.saturating_sub(page),
+                    Action::PageDown => *top + page,
+                    Action::Top => 0,
+                    _ => max,
+                }
+                .min(max);
             }
             Action::Back => {
                 w.selected = w.selected.saturating_sub(1);

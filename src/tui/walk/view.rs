@@ -8,8 +8,11 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, BorderType, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget,
+    Widget, Wrap,
+};
 
 use super::{Consent, Focus, Popup, Screen, Tab, WalkApp, WalkScreen};
 use crate::finding::{Lang, Severity};
@@ -20,6 +23,7 @@ use crate::tui::keymap::Action;
 use crate::tui::theme::Styles;
 use crate::tui::visible;
 use crate::tui::widget::{help, input, popup, qr, text_view};
+use crate::tui::wrap::{wrap_line, wrap_text};
 
 /// Where the panes landed in the last frame, for mouse hits.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,6 +31,50 @@ pub struct Areas {
     pub steps: Rect,
     pub detail: Rect,
     pub diagnosis: Rect,
+    /// How far the authorize pane and the diagnosis pane can scroll (rows past their height).
+    pub authorize_max: usize,
+    pub diagnosis_max: usize,
+}
+
+/// Rows scrolled off the top of the panes that are not text views.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scroll {
+    pub authorize: usize,
+    pub diagnosis: usize,
+}
+
+/// Draw `rows` in `inner` from row `top` (held to what there is), with a scrollbar on the
+/// pane's right border (`outer`) when they do not fit. Returns how far they can scroll.
+fn draw_rows(
+    buf: &mut Buffer,
+    outer: Rect,
+    inner: Rect,
+    rows: &[Line<'_>],
+    top: usize,
+    s: &Styles,
+) -> usize {
+    let height = usize::from(inner.height);
+    let max = rows.len().saturating_sub(height);
+    let top = top.min(max);
+    for (i, row) in rows.iter().skip(top).take(height).enumerate() {
+        let y = inner.y + u16::try_from(i).unwrap_or(0);
+        buf.set_line(inner.x, y, row, inner.width);
+    }
+    if max > 0 && outer.width > 0 {
+        let mut state = ScrollbarState::new(rows.len().saturating_sub(1))
+            .position(top)
+            .viewport_content_length(height);
+        let bar = Rect::new(outer.right() - 1, inner.y, 1, inner.height);
+        Scrollbar::new(ScrollbarOrientation::VerticalRight)
+            .begin_symbol(None)
+            .end_symbol(None)
+            .track_symbol(Some("│"))
+            .thumb_symbol("┃")
+            .track_style(s.border)
+            .thumb_style(s.accent)
+            .render(bar, buf, &mut state);
+    }
+    max
 }
 
 impl WalkApp {
@@ -166,11 +214,18 @@ impl WalkApp {
                 match self.focus {
                     Focus::Steps | Focus::Diagnosis if replay => {}
                     Focus::Steps => actions.extend([Action::Retry, Action::Paste]),
-                    Focus::Detail if w.shows_authorize() && replay => {
-                        actions.extend([Action::FullscreenQr, Action::Copy]);
-                    }
                     Focus::Detail if w.shows_authorize() => {
-                        actions.extend([Action::FullscreenQr, Action::Copy, Action::Paste]);
+                        // No QR code (the mini-program flow), no key for it.
+                        if w.qr.is_some() {
+                            actions.push(Action::FullscreenQr);
+                        }
+                        actions.push(Action::Copy);
+                        if !replay {
+                            actions.push(Action::Paste);
+                        }
+                    }
+                    Focus::Detail if w.tab == super::Tab::Fields => {
+                        actions.extend([Action::NextTab, Action::Copy, Action::Search]);
                     }
                     Focus::Detail => actions.extend([
                         Action::NextTab,
@@ -209,14 +264,8 @@ fn pane_block<'a>(title: &str, focused: bool, s: &Styles) -> Block<'a> {
         .title(Span::styled(format!(" {title} "), s.title))
 }
 
-fn draw_walk(
-    buf: &mut Buffer,
-    header: Rect,
-    main: Rect,
-    w: &WalkScreen,
-    app: &WalkApp,
-    s: &Styles,
-) -> Areas {
+/// The header: flow, target, and what matters about the screen (secrets shown, LAN exposure).
+fn draw_header(buf: &mut Buffer, header: Rect, w: &WalkScreen, app: &WalkApp, s: &Styles) {
     let lang = app.opts.lang;
     let walk = &w.walk;
     // Header: flow, target, and what matters about the screen (secrets shown, LAN exposure).
@@ -272,32 +321,73 @@ fn draw_walk(
         ));
     }
     buf.set_line(header.x, header.y, &Line::from(spans), header.width);
+}
+
+fn draw_walk(
+    buf: &mut Buffer,
+    header: Rect,
+    main: Rect,
+    w: &WalkScreen,
+    app: &WalkApp,
+    s: &Styles,
+) -> Areas {
+    let lang = app.opts.lang;
+    draw_header(buf, header, w, app, s);
 
     let diagnosis = diagnosis_text(w, lang);
+    let diagnosis = if diagnosis.is_empty() {
+        Vec::new()
+    } else {
+        wrap_text(
+            &diagnosis,
+            s.base,
+            usize::from(main.width.saturating_sub(2)),
+        )
+    };
     let banner_rows: u16 = if app.opts.present { 7 } else { 0 };
     let diag_rows = if diagnosis.is_empty() {
         0
     } else {
-        (u16::try_from(diagnosis.lines().count()).unwrap_or(u16::MAX) + 2)
-            .min(main.height / 3)
-            .max(3)
+        (u16::try_from(diagnosis.len())
+            .unwrap_or(u16::MAX)
+            .saturating_add(2))
+        .min(main.height / 3)
+        .max(3)
     };
-    let [strip, banner, body, diag] = Layout::vertical([
+    let done = done_line(w, lang);
+    let [strip, banner, body, done_row, diag] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner_rows),
         Constraint::Min(3),
+        Constraint::Length(u16::from(done.is_some())),
         Constraint::Length(diag_rows),
     ])
     .areas(main);
+    if let Some(text) = done {
+        line(
+            buf,
+            done_row,
+            &text,
+            s.ok.add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        );
+    }
     draw_strip(buf, strip, w, lang, s);
     if app.opts.present {
         draw_banner(buf, banner, w, lang, s);
     }
-    let steps_width = if body.width >= 100 { 34 } else { 28 }.min(body.width / 2);
+    // The steps keep what their titles need on a wide screen and give way on a narrow one:
+    // a quarter of the width (at least 18 columns) under 120.
+    let steps_width = if body.width >= 120 {
+        34
+    } else {
+        (body.width / 4).max(18)
+    }
+    .min(body.width / 2);
     let [steps, detail] =
         Layout::horizontal([Constraint::Length(steps_width), Constraint::Min(10)]).areas(body);
     draw_steps(buf, steps, w, app, s);
-    draw_detail(buf, detail, w, app, s);
+    let authorize_max = draw_detail(buf, detail, w, app, s);
+    let mut diagnosis_max = 0;
     if diag_rows > 0 {
         let block = pane_block(
             &format!("3 {}", tr(lang, "tui.diagnosis")),
@@ -306,16 +396,36 @@ fn draw_walk(
         );
         let inner = block.inner(diag);
         block.render(diag, buf);
-        Paragraph::new(diagnosis)
-            .style(s.base)
-            .wrap(Wrap { trim: false })
-            .render(inner, buf);
+        diagnosis_max = draw_rows(buf, diag, inner, &diagnosis, w.scroll.diagnosis, s);
     }
     Areas {
         steps,
         detail,
         diagnosis: diag,
+        authorize_max,
+        diagnosis_max,
     }
+}
+
+/// A login that went through says so: steps done and the time its exchanges took.
+fn done_line(w: &WalkScreen, lang: Lang) -> Option<String> {
+    if w.phase() != (Phase::Finished { ok: true }) || !w.walk.ok {
+        return None;
+    }
+    let sum = &w.walk.summary;
+    let ms: u64 = w.walk.exchanges.iter().map(|e| e.elapsed_ms).sum();
+    Some(format!(
+        " ✓ {} ",
+        tr_fill(
+            lang,
+            "tui.login-done",
+            &[
+                ("done", &sum.done.to_string()),
+                ("ran", &sum.ran.to_string()),
+                ("ms", &ms.to_string()),
+            ],
+        )
+    ))
 }
 
 /// The findings of the selected step (and the walk's notes when it failed), or nothing when
@@ -413,10 +523,8 @@ fn draw_banner(buf: &mut Buffer, area: Rect, w: &WalkScreen, lang: Lang, s: &Sty
     }
     buf.set_line(mid.x, mid.y, &Line::styled(title, big), mid.width);
     if let Some(n) = narration(w.walk.flow, step) {
-        Paragraph::new(n.get(lang).to_owned())
-            .style(s.base)
-            .wrap(Wrap { trim: true })
-            .render(text, buf);
+        let rows = wrap_text(n.get(lang), s.base, usize::from(text.width));
+        draw_rows(buf, text, text, &rows, 0, s);
     }
 }
 
@@ -429,8 +537,12 @@ fn draw_steps(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &S
     );
     let inner = block.inner(area);
     block.render(area, buf);
-    for (i, row) in w.walk.steps.iter().enumerate() {
-        let y = inner.y + u16::try_from(i).unwrap_or(u16::MAX);
+    // More steps than rows: the list scrolls so the selection stays on screen.
+    let top = w
+        .selected
+        .saturating_sub(usize::from(inner.height.max(1)) - 1);
+    for (i, row) in w.walk.steps.iter().enumerate().skip(top) {
+        let y = inner.y + u16::try_from(i - top).unwrap_or(u16::MAX);
         if y >= inner.bottom() {
             break;
         }
@@ -445,18 +557,46 @@ fn draw_steps(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &S
         let number = row
             .number
             .map_or_else(|| " ".to_owned(), |(n, _)| n.to_string());
-        let mut spans = vec![
-            Span::styled(format!("{glyph} "), style),
-            Span::styled(format!("{number} {}", row.title.get(lang)), s.base),
-        ];
+        let mut tail = Vec::new();
+        // A signed answer that verified (or did not) says so on its row.
+        if let Some(v) = row
+            .exchange
+            .and_then(|i| w.walk.exchanges.get(i))
+            .and_then(|e| e.verification.as_ref())
+            .filter(|v| v.badge != Badge::Unsigned)
+        {
+            let (key, style) = if v.badge.is_verified() {
+                ("tui.sig-verified", s.ok)
+            } else {
+                ("tui.sig-mismatch", s.error)
+            };
+            tail.push(Span::styled(format!(" {}", tr(lang, key)), style));
+        }
         if let Some(c) = &row.countdown {
             let left = if c.seconds_left <= 0 {
                 Msg::Expired.get(lang).to_owned()
             } else {
                 countdown(c.seconds_left, lang)
             };
-            spans.push(Span::styled(format!(" {left}"), s.dim));
+            tail.push(Span::styled(format!(" {left}"), s.dim));
         }
+        // Too narrow for the title and all of it: the countdown goes first (the pane beside
+        // shows it), then the signature mark.
+        let tail_width = |tail: &[Span<'_>]| tail.iter().map(Span::width).sum::<usize>();
+        while !tail.is_empty() && usize::from(inner.width) < 2 + 8 + tail_width(&tail) {
+            tail.pop();
+        }
+        let tail_width = tail_width(&tail);
+        let room = usize::from(inner.width).saturating_sub(2 + tail_width);
+        let title = format!("{number} {}", row.title.get(lang));
+        let mut spans = vec![
+            Span::styled(format!("{glyph} "), style),
+            Span::styled(
+                crate::tui::text::truncate(&title, room).into_owned(),
+                s.base,
+            ),
+        ];
+        spans.extend(tail);
         let mut l = Line::from(spans);
         if i == w.selected {
             // The whole row, not just the text, so the selection reads as a bar.
@@ -487,19 +627,29 @@ fn countdown(seconds: i64, lang: Lang) -> String {
     }
 }
 
-fn draw_detail(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &Styles) {
+/// The detail pane; how far the authorize pane can scroll (0 for the exchange tabs, which
+/// scroll as text views).
+fn draw_detail(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &Styles) -> usize {
     let lang = app.opts.lang;
     let focused = app.focus == Focus::Detail;
     if w.shows_authorize() {
         let block = pane_block(&format!("2 {}", tr(lang, "tui.authorize")), focused, s);
         let inner = block.inner(area);
         block.render(area, buf);
-        draw_authorize(buf, inner, w, app, s);
-        return;
+        return draw_authorize(buf, area, inner, w, app, s);
     }
     let mut title = String::from("2 ");
+    let verification = w.exchange().and_then(|e| e.verification.as_ref());
     for tab in Tab::ALL {
-        let name = tr(lang, tab.key());
+        let mut name = tr(lang, tab.key()).to_owned();
+        // The Verify tab carries its badge: what the signature check said, at a glance.
+        if let (Tab::Verify, Some(v)) = (tab, verification) {
+            name.push_str(if v.badge.is_verified() {
+                " ✓"
+            } else {
+                " ✗"
+            });
+        }
         if tab == w.tab {
             let _ = write!(title, "[{name}] ");
         } else {
@@ -543,6 +693,7 @@ fn draw_detail(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &
         text_area.height = text_area.height.saturating_sub(2);
     }
     text_view::render(buf, text_area, &w.body, &w.view, s);
+    0
 }
 
 /// The badge word: Verified / Mismatch / Unsigned in the walk's language.
@@ -555,7 +706,14 @@ fn badge_word(badge: Badge, lang: Lang) -> &'static str {
     crate::lang::tr(lang, key)
 }
 
-fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s: &Styles) {
+fn draw_authorize(
+    buf: &mut Buffer,
+    outer: Rect,
+    area: Rect,
+    w: &WalkScreen,
+    app: &WalkApp,
+    s: &Styles,
+) -> usize {
     let lang = app.opts.lang;
     let mut lines: Vec<Line<'_>> = Vec::new();
     if let Some(url) = w.authorize_url() {
@@ -582,8 +740,11 @@ fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s
         }
     }
     lines.push(Line::default());
-    lines.extend(status_lines(w, app, s));
-    let text = Text::from(lines);
+    let status_at = lines.len();
+    let (status, picked) = status_lines(w, app, s);
+    lines.extend(status);
+    // The picked demo user's line, to keep on screen.
+    let picked = picked.map(|i| status_at + i);
     let qr_size = w.qr.as_ref().and_then(qr::QrImage::size);
     // The QR code beside the text when there is room, else under it.
     let (text_area, qr_area) = match qr_size {
@@ -593,7 +754,7 @@ fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s
             (t, Some(q))
         }
         Some(_) => {
-            let rows = u16::try_from(wrapped_height(&text, area.width))
+            let rows = u16::try_from(wrapped(&lines, area.width).0.len())
                 .unwrap_or(u16::MAX)
                 .saturating_add(1);
             let [t, q] =
@@ -602,28 +763,41 @@ fn draw_authorize(buf: &mut Buffer, area: Rect, w: &WalkScreen, app: &WalkApp, s
         }
         None => (area, None),
     };
-    Paragraph::new(text)
-        .style(s.base)
-        .wrap(Wrap { trim: false })
-        .render(text_area, buf);
+    let (rows, starts) = wrapped(&lines, text_area.width);
+    // At a consent the list scrolls to the picked user; else the pane scrolls as asked.
+    let top = match picked {
+        Some(i) => {
+            let end = starts.get(i + 1).copied().unwrap_or(rows.len());
+            end.saturating_sub(usize::from(text_area.height))
+        }
+        None => w.scroll.authorize,
+    };
+    let max = draw_rows(buf, outer, text_area, &rows, top, s);
     if let (Some(q), Some(image)) = (qr_area, &w.qr) {
         let key = app.keymap.hint(Action::FullscreenQr);
         qr::render_in(buf, q, image, &key, lang, s);
     }
+    max
 }
 
-/// Rows `text` takes when wrapped at `width` (a close estimate: wrapping at word boundaries
-/// can take a row more, never fewer).
-fn wrapped_height(text: &Text<'_>, width: u16) -> usize {
-    let width = usize::from(width.max(1));
-    text.lines
-        .iter()
-        .map(|l| l.width().div_ceil(width).max(1))
-        .sum()
+/// `lines` wrapped at `width`, with the row each line starts at.
+fn wrapped(lines: &[Line<'_>], width: u16) -> (Vec<Line<'static>>, Vec<usize>) {
+    let mut rows = Vec::new();
+    let mut starts = Vec::new();
+    for l in lines {
+        starts.push(rows.len());
+        rows.extend(wrap_line(l, usize::from(width)));
+    }
+    (rows, starts)
 }
 
-/// Where the callback stands: waiting (with the consent to give), received, used, expired.
-fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a>> {
+/// Where the callback stands: waiting (with the consent to give), received, used, expired;
+/// and which of the lines is the picked demo user's, at a consent.
+fn status_lines<'a>(
+    w: &'a WalkScreen,
+    app: &WalkApp,
+    s: &Styles,
+) -> (Vec<Line<'a>>, Option<usize>) {
     let lang = app.opts.lang;
     let mut out = Vec::new();
     if let Some(consent) = w.consent() {
@@ -638,7 +812,8 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
             let mark = if i == picked { "▶" } else { " " };
             out.push(Line::styled(format!(" {mark} {id:<18} {label}"), style));
         }
-        return out;
+        let picked = (!users.is_empty()).then_some(1 + picked.min(users.len() - 1));
+        return (out, picked);
     }
     if w.awaits_redirect() {
         out.push(Line::styled(
@@ -670,7 +845,7 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
                 s.warning,
             ));
         }
-        return out;
+        return (out, None);
     }
     match &w.walk.callback {
         Some(cb) => {
@@ -679,7 +854,10 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
                 tr_fill(lang, "tui.code-received", &[("code", code)]),
                 s.ok,
             ));
-            out.push(Line::styled(visible(&cb.shown).into_owned(), s.dim));
+            // The redirect URL that carried it; a mini-program code came alone, already shown.
+            if cb.shown != code {
+                out.push(Line::styled(visible(&cb.shown).into_owned(), s.dim));
+            }
             let countdown_row = w.walk.steps.iter().find(|r| r.id == cb.step);
             if w.walk.context.code_spent {
                 out.push(Line::styled(tr(lang, "tui.code-used").to_owned(), s.dim));
@@ -707,7 +885,7 @@ fn status_lines<'a>(w: &'a WalkScreen, app: &WalkApp, s: &Styles) -> Vec<Line<'a
     if let Some(p) = w.problem() {
         out.push(Line::styled(format!("✗ {}", visible(p)), s.error));
     }
-    out
+    (out, None)
 }
 
 /// Write the walk's transcript (`authwalk-FLOW-TIME.md` and `.json`, the support question in

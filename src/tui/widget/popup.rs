@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
 
 use crate::tui::text::{truncate, visible, width};
 use crate::tui::theme::Styles;
@@ -157,13 +157,17 @@ pub fn render_error(
         height,
     );
     let inner = frame_with(buf, popup, title, styles.error, styles);
+    let text = inner.inner(Margin::new(1, 0));
+    let width = usize::from(text.width);
     let mut lines: Vec<Line> = message
         .lines()
-        .map(|l| Line::styled(visible(l).into_owned(), styles.base))
+        .flat_map(|l| crate::tui::wrap::wrap_text(&visible(l), styles.base, width))
         .collect();
     lines.push(Line::default());
-    lines.push(Line::styled(visible(hint).into_owned(), styles.dim));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(inner.inner(Margin::new(1, 0)), buf);
+    lines.extend(crate::tui::wrap::wrap_text(
+        &visible(hint),
+        styles.dim,
+        width,
+    ));
+    Paragraph::new(lines).render(text, buf);
 }

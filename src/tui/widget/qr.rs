@@ -6,8 +6,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::Widget;
 
 use crate::qr::render_half_blocks;
 use crate::tui::text::{truncate, visible, width};
@@ -135,7 +134,8 @@ fn draw_code(buf: &mut Buffer, spot: Rect, lines: &[String], styles: &Styles) {
 }
 
 fn note_in(buf: &mut Buffer, area: Rect, note: &str, style: ratatui::style::Style) {
-    Paragraph::new(Line::styled(visible(note).into_owned(), style))
-        .wrap(Wrap { trim: true })
-        .render(area, buf);
+    let rows = crate::tui::wrap::wrap_text(&visible(note), style, usize::from(area.width));
+    for (dy, row) in (0..area.height).zip(&rows) {
+        buf.set_line(area.x, area.y + dy, row, area.width);
+    }
 }

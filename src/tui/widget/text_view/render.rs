@@ -63,6 +63,8 @@ fn draw_rows(buf: &mut Buffer, area: Rect, body: &TextBody, view: &TextView, sty
     while y < height && line < body.line_count() {
         let mut text = body.line(line);
         let mut start = body.line_start(line);
+        let hang = crate::tui::wrap::hang(text, width);
+        let mut continued = false;
         if skip >= MARK_EVERY {
             // Far into a long wrapped line: start at the nearest row whose start is known.
             let (row, byte) = view.wrap_index(body, line, width).mark_before(skip);
@@ -72,6 +74,7 @@ fn draw_rows(buf: &mut Buffer, area: Rect, body: &TextBody, view: &TextView, sty
                 text = rest;
                 start += byte;
                 skip -= row;
+                continued = row > 0;
             }
         }
         let first = matches.partition_point(|m| m.1 <= start);
@@ -97,6 +100,8 @@ fn draw_rows(buf: &mut Buffer, area: Rect, body: &TextBody, view: &TextView, sty
             wrap: view.wrap,
             left: view.left,
             skip,
+            hang,
+            continued,
             max_rows: height - y,
         };
         for row in layout.rows(text, start, style_at) {
@@ -121,6 +126,10 @@ struct Layout {
     left: usize,
     /// Rows skipped at the start (wrap, the top line scrolled part way).
     skip: usize,
+    /// Indent of the rows after a line's first (wrap).
+    hang: usize,
+    /// The text starts at a row other than its line's first (resumed from a mark).
+    continued: bool,
     max_rows: usize,
 }
 
@@ -134,8 +143,25 @@ impl Layout {
         style_at: impl Fn(usize) -> Style,
     ) -> Vec<Line<'static>> {
         let mut rows: Vec<Line<'static>> = Vec::new();
+        if self.wrap {
+            let rows_of =
+                crate::tui::wrap::Rows::new(text, start, self.width, self.hang, self.continued);
+            for r in rows_of.skip(self.skip) {
+                let mut row = RowBuilder::default();
+                for _ in 0..r.indent {
+                    row.push(' ', Style::default());
+                }
+                for u in &r.units {
+                    row.push(u.ch, style_at(u.byte));
+                }
+                rows.push(row.finish());
+                if rows.len() == self.max_rows {
+                    break;
+                }
+            }
+            return rows;
+        }
         let mut row = RowBuilder::default();
-        let mut skipped = 0;
         let mut col = 0;
         let mut escaped = String::new();
         'chars: for (i, c) in text.char_indices() {
@@ -144,35 +170,18 @@ impl Layout {
             push_visible(&mut escaped, c);
             for e in escaped.chars() {
                 let w = char_width(e);
-                if self.wrap {
-                    if col + w > self.width && col > 0 {
-                        if skipped < self.skip {
-                            skipped += 1;
-                            row = RowBuilder::default();
-                        } else {
-                            rows.push(std::mem::take(&mut row).finish());
-                            if rows.len() == self.max_rows {
-                                break 'chars;
-                            }
-                        }
-                        col = 0;
-                    }
-                    row.push(e, style);
-                    col += w;
-                } else {
-                    if col >= self.left + self.width {
-                        break 'chars;
-                    }
-                    if col >= self.left && col + w <= self.left + self.width {
-                        row.push(e, style);
-                    } else if col < self.left && col + w > self.left {
-                        row.push(' ', style);
-                    }
-                    col += w;
+                if col >= self.left + self.width {
+                    break 'chars;
                 }
+                if col >= self.left && col + w <= self.left + self.width {
+                    row.push(e, style);
+                } else if col < self.left && col + w > self.left {
+                    row.push(' ', style);
+                }
+                col += w;
             }
         }
-        if rows.len() < self.max_rows && skipped >= self.skip {
+        if rows.len() < self.max_rows {
             rows.push(row.finish());
         }
         rows
@@ -226,26 +235,21 @@ pub(super) struct WrapIndex {
 impl WrapIndex {
     /// Wrap line `line` (`text`) at `width` cells: one pass over its characters.
     pub fn new(body: u64, line: usize, text: &str, width: usize) -> Self {
-        let mut rows = 1;
-        let mut col = 0;
+        let mut rows = 0;
         let mut marks = Vec::new();
-        let mut escaped = String::new();
-        for (i, c) in text.char_indices() {
-            escaped.clear();
-            push_visible(&mut escaped, c);
-            for (k, e) in escaped.chars().enumerate() {
-                let w = char_width(e);
-                if col + w > width && col > 0 {
-                    rows += 1;
-                    col = 0;
-                    let last = marks.last().map_or(0, |m: &(usize, usize)| m.0);
-                    if k == 0 && rows > last + MARK_EVERY {
-                        marks.push((rows - 1, i));
-                    }
-                }
-                col += w;
+        let hang = crate::tui::wrap::hang(text, width);
+        for row in crate::tui::wrap::Rows::new(text, 0, width, hang, false) {
+            rows += 1;
+            let last = marks.last().map_or(0, |m: &(usize, usize)| m.0);
+            if let Some(u) = row.units.first()
+                && u.first
+                && rows - 1 > last + MARK_EVERY - 1
+                && rows > 1
+            {
+                marks.push((rows - 1, u.byte));
             }
         }
+        let rows = rows.max(1);
         Self {
             body,
             line,
@@ -312,11 +316,31 @@ mod tests {
 
     /// The rows `Layout` gives from the line's start, skipping `skip`.
     fn rows_from_start(text: &str, width: usize, skip: usize, max_rows: usize) -> Vec<String> {
+        rows_resumed(
+            text,
+            crate::tui::wrap::hang(text, width),
+            false,
+            width,
+            skip,
+            max_rows,
+        )
+    }
+
+    fn rows_resumed(
+        text: &str,
+        hang: usize,
+        continued: bool,
+        width: usize,
+        skip: usize,
+        max_rows: usize,
+    ) -> Vec<String> {
         let layout = Layout {
             width,
             wrap: true,
             left: 0,
             skip,
+            hang,
+            continued,
             max_rows,
         };
         layout
@@ -330,7 +354,8 @@ mod tests {
     fn rows_from_mark(text: &str, width: usize, skip: usize, max_rows: usize) -> Vec<String> {
         let index = WrapIndex::new(0, 0, text, width);
         let (row, byte) = index.mark_before(skip);
-        rows_from_start(&text[byte..], width, skip - row, max_rows)
+        let hang = crate::tui::wrap::hang(text, width);
+        rows_resumed(&text[byte..], hang, row > 0, width, skip - row, max_rows)
     }
 
     #[test]
