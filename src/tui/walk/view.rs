@@ -305,22 +305,41 @@ fn draw_header(buf: &mut Buffer, header: Rect, w: &WalkScreen, app: &WalkApp, s:
             s.warning,
         ));
     }
-    spans.push(Span::styled(
-        format!(
-            "{} {} · {}",
-            target.kind.label().get(lang),
-            visible(&target.describe(lang)),
-            visible(&target.base)
-        ),
-        s.dim,
-    ));
-    if w.policy().reveal {
-        spans.push(Span::styled(
-            format!("  {}", tr(lang, "tui.secrets-shown")),
-            s.warning,
-        ));
-    }
+    let shown = w
+        .policy()
+        .reveal
+        .then(|| Span::styled(format!("  {}", tr(lang, "tui.secrets-shown")), s.warning));
+    let used: usize = spans.iter().chain(&shown).map(Span::width).sum();
+    let room = usize::from(header.width).saturating_sub(used);
+    let who = format!(
+        "{} {}",
+        target.kind.label().get(lang),
+        visible(&target.describe(lang))
+    );
+    let with_base = format!("{who} · {}", visible(&target.base));
+    // On a narrow screen the base URL goes first, then the description is cut with an
+    // ellipsis after its last whole word: never a word cut in two.
+    let target_text = if crate::tui::text::width(&with_base) <= room {
+        with_base
+    } else if crate::tui::text::width(&who) <= room {
+        who
+    } else {
+        cut_at_word(&who, room)
+    };
+    spans.push(Span::styled(target_text, s.dim));
+    spans.extend(shown);
     buf.set_line(header.x, header.y, &Line::from(spans), header.width);
+}
+
+/// `text` in at most `room` cells, cut after its last whole word that fits, with `…`.
+fn cut_at_word(text: &str, room: usize) -> String {
+    let cut = crate::tui::text::truncate(text, room);
+    if crate::tui::text::width(text) <= room {
+        return cut.into_owned();
+    }
+    let head = cut.strip_suffix('…').unwrap_or(&cut);
+    let head = head.rfind(' ').map_or(head, |i| &head[..i]);
+    format!("{head}…")
 }
 
 fn draw_walk(
