@@ -579,18 +579,19 @@ impl Flow {
 }
 
 /// When a provider's invalid-code answer carries the sandbox's [eviction
-/// hint](crate::sandbox::CODE_EVICTED_HINT): the code was not used, expired or mistyped, but
+/// hint](crate::provider::SANDBOX_CODE_EVICTED_HINT): the code was not used, expired or mistyped, but
 /// dropped because the sandbox's code store was full, so the usual diagnosis does not apply.
 fn code_evicted(text: &str) -> Option<Finding> {
-    text.contains(crate::sandbox::CODE_EVICTED_HINT).then(|| {
-        Finding::new(
-            Severity::Error,
-            "sandbox.code-evicted",
-            Text::key("flow.the-sandbox-evicted-this-code"),
-        )
-        .explanation(Text::key("flow.the-provider-s-error-code"))
-        .fix(Text::key("flow.approve-again-and-exchange-the"))
-    })
+    text.contains(crate::provider::SANDBOX_CODE_EVICTED_HINT)
+        .then(|| {
+            Finding::new(
+                Severity::Error,
+                "sandbox.code-evicted",
+                Text::key("flow.the-sandbox-evicted-this-code"),
+            )
+            .explanation(Text::key("flow.the-provider-s-error-code"))
+            .fix(Text::key("flow.approve-again-and-exchange-the"))
+        })
 }
 
 /// The finding for a 3xx answer to an API call: where it points (masked: a redirect may echo

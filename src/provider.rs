@@ -38,6 +38,12 @@ const HTTP_DATE: &[time::format_description::BorrowedFormatItem<'static>] = time
     "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
 );
 
+/// What the embedded sandbox adds to the provider's invalid-code answer (Alipay's `sub_msg`,
+/// WeChat's `errmsg` hint) for a code it dropped to stay under its store cap, so that the walk
+/// can tell "evicted under load" from used or expired; the error code stays the provider's.
+/// Part of the wire vocabulary both sides share, so it lives here, below both.
+pub const SANDBOX_CODE_EVICTED_HINT: &str = "sandbox: code evicted under load";
+
 /// The HTTP method of a prepared request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {

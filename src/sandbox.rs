@@ -90,10 +90,7 @@ pub use running::{LOCK_FILE, is_live, read_manifest, running};
 
 /// Prefix of the sandbox's own control API (not part of either provider).
 pub const CONTROL_PATH: &str = "/__sandbox";
-/// What the sandbox adds to the provider's invalid-code answer (Alipay's `sub_msg`, WeChat's
-/// `errmsg` hint) for a code it dropped to stay under its store cap, so that the walk can tell
-/// "evicted under load" from used or expired; the error code stays the provider's.
-pub const CODE_EVICTED_HINT: &str = "sandbox: code evicted under load";
+pub use crate::provider::SANDBOX_CODE_EVICTED_HINT as CODE_EVICTED_HINT;
 /// Where the demo apps' `redirect_uri` points: a page that shows what the provider sent.
 pub const CALLBACK_PATH: &str = "/__sandbox/callback";
 /// The manifest file name written into the state directory.

@@ -759,7 +759,7 @@ fn a_code_the_sandbox_evicted_under_load_is_diagnosed_as_such() {
     let (_step, attempt, _request) = send(&mut flow);
     let body = format!(
         r#"{{"errcode":40029,"errmsg":"invalid code, hints: [ {} ], rid: 6a0b1c2d-3e4f5a6b-7c8d9e0f"}}"#,
-        crate::sandbox::CODE_EVICTED_HINT
+        crate::provider::SANDBOX_CODE_EVICTED_HINT
     );
     let response = RawResponse {
         status: 200,
