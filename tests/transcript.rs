@@ -334,3 +334,36 @@ fn run_export_refuses_to_overwrite_and_never_follows_a_symlink() {
             .contains("authwalk.transcript/1")
     );
 }
+
+/// `replay` of an export's Markdown replays the JSON written beside it and says so; without that
+/// twin it says where the walk is, with exit 2.
+#[test]
+fn replay_of_the_markdown_replays_its_json_twin() {
+    let dir = tempfile::tempdir().unwrap();
+    let stem = dir.path().join("walk");
+    Command::cargo_bin("authwalk")
+        .unwrap()
+        .args(["--lang", "en", "run", "wechat-web", "--state-dir"])
+        .arg(common::state_dir())
+        .arg("--export")
+        .arg(&stem)
+        .assert()
+        .success();
+    let md = dir.path().join("walk.md");
+    Command::cargo_bin("authwalk")
+        .unwrap()
+        .args(["--lang", "en", "replay"])
+        .arg(&md)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("/sns/userinfo"))
+        .stderr(predicate::str::contains("replaying its JSON twin"));
+    std::fs::remove_file(dir.path().join("walk.json")).unwrap();
+    Command::cargo_bin("authwalk")
+        .unwrap()
+        .args(["--lang", "en", "replay"])
+        .arg(&md)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not beside it"));
+}

@@ -7,12 +7,13 @@
 //! file cannot be read.
 
 use std::io::{self, IsTerminal as _, Write as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 
 use super::{Global, read_alipay_key, read_input, render};
+use crate::lang::{Lang, tr_fill};
 use crate::present::Policy;
 use crate::replay::Recording;
 
@@ -39,9 +40,10 @@ pub struct ReplayArgs {
 
 pub fn run(args: &ReplayArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let key = read_alipay_key(args.alipay_public_key.as_deref())?;
-    let bytes = read_input(&args.file)?;
+    let file = json_twin(&args.file, global.lang())?;
+    let bytes = read_input(&file)?;
     let recording = Recording::read(&bytes, key.as_ref())
-        .with_context(|| format!("cannot replay {}", args.file.display()))?;
+        .with_context(|| format!("cannot replay {}", file.display()))?;
     let ok = recording.walk(Policy::default()).ok;
     let name = args
         .file
@@ -62,6 +64,29 @@ pub fn run(args: &ReplayArgs, global: &Global) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// An export's Markdown is for reading: the walk is replayed from the JSON written beside it
+/// (said on standard error), or refused with where to find it.
+fn json_twin(file: &Path, lang: Lang) -> anyhow::Result<PathBuf> {
+    if !file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+    {
+        return Ok(file.to_owned());
+    }
+    let json = file.with_extension("json");
+    let names = [
+        ("md", file.display().to_string()),
+        ("json", json.display().to_string()),
+    ];
+    let names: Vec<(&str, &str)> = names.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    if json.is_file() {
+        eprintln!("{}", tr_fill(lang, "cli.replay.md-twin", &names));
+        Ok(json)
+    } else {
+        anyhow::bail!("{}", tr_fill(lang, "cli.replay.md-alone", &names))
+    }
 }
 
 /// The recorded walk as `run` prints one: each step as it happened, then the summary.
