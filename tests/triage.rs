@@ -160,37 +160,49 @@ async fn a_code_already_used_earlier_in_the_same_walk() {
     h.shutdown().await;
 }
 
+/// Walk `app` on the sandbox `m` describes, on this machine's clock (not the sandbox's), with
+/// `inputs`, approving as `user`: the walk and whether it succeeded.
+async fn walk_on_our_clock(
+    m: &authwalk::sandbox::Manifest,
+    app: App,
+    inputs: &Inputs,
+    user: String,
+) -> (authwalk::flow::Flow, bool) {
+    let flow = authwalk::flow::Flow::new(
+        FlowKind::AlipayWeb,
+        app,
+        inputs,
+        "s".into(),
+        time::OffsetDateTime::now_utc(),
+    )
+    .expect("a valid walk");
+    let transport = Transport::new(std::time::Duration::from_secs(5)).expect("an HTTP client");
+    let mut approver = authwalk::transport::SandboxApprover {
+        transport: transport.clone(),
+        user,
+        control: m.control.clone(),
+        token: m.token.clone(),
+    };
+    authwalk::walker::run_flow(
+        flow,
+        &transport,
+        &mut approver,
+        time::OffsetDateTime::now_utc,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn clock_skew_behind_invalid_timestamp() {
     let h = sandbox(None).await;
     let m = h.manifest().clone();
     // The gateway's clock runs an hour ahead of ours; we sign with our own.
     h.advance_clock(3600);
-    let flow = authwalk::flow::Flow::new(
-        FlowKind::AlipayWeb,
-        alipay_app(&m, "auth_user"),
-        &Inputs {
-            code: Some("anything".into()),
-            ..Inputs::default()
-        },
-        "s".into(),
-        time::OffsetDateTime::now_utc(),
-    )
-    .unwrap();
-    let transport = Transport::new(std::time::Duration::from_secs(5)).unwrap();
-    let mut approver = authwalk::transport::SandboxApprover {
-        transport: transport.clone(),
-        user: String::new(),
-        control: m.control.clone(),
-        token: m.token.clone(),
+    let code = Inputs {
+        code: Some("anything".into()),
+        ..Inputs::default()
     };
-    let (flow, ok) = authwalk::walker::run_flow(
-        flow,
-        &transport,
-        &mut approver,
-        time::OffsetDateTime::now_utc,
-    )
-    .await;
+    let (flow, ok) = walk_on_our_clock(&m, alipay_app(&m, "auth_user"), &code, String::new()).await;
     assert!(!ok);
     let findings = last_findings(&flow);
     finding(&findings, "alipay.isv.invalid-timestamp");
@@ -545,31 +557,11 @@ async fn clock_skew_from_the_answer_date_against_the_local_receive_time() {
         unreachable!()
     };
     app.app_id = "2021000000009999".into();
-    let flow = authwalk::flow::Flow::new(
-        FlowKind::AlipayWeb,
-        App::Alipay(app),
-        &Inputs {
-            code: Some("anything".into()),
-            ..Inputs::default()
-        },
-        "s".into(),
-        time::OffsetDateTime::now_utc(),
-    )
-    .unwrap();
-    let transport = Transport::new(std::time::Duration::from_secs(5)).unwrap();
-    let mut approver = authwalk::transport::SandboxApprover {
-        transport: transport.clone(),
-        user: String::new(),
-        control: m.control.clone(),
-        token: m.token.clone(),
+    let code = Inputs {
+        code: Some("anything".into()),
+        ..Inputs::default()
     };
-    let (flow, ok) = authwalk::walker::run_flow(
-        flow,
-        &transport,
-        &mut approver,
-        time::OffsetDateTime::now_utc,
-    )
-    .await;
+    let (flow, ok) = walk_on_our_clock(&m, App::Alipay(app), &code, String::new()).await;
     assert!(!ok);
     let findings = last_findings(&flow);
     finding(&findings, "alipay.isv.invalid-app-id");
@@ -589,27 +581,8 @@ async fn clock_skew_from_the_answer_date_against_the_local_receive_time() {
     let m = h.manifest().clone();
     h.advance_clock(600);
     let user = first_user(&m, authwalk::provider::Provider::Alipay);
-    let flow = authwalk::flow::Flow::new(
-        FlowKind::AlipayWeb,
-        alipay_app(&m, "auth_user"),
-        &Inputs::default(),
-        "s".into(),
-        time::OffsetDateTime::now_utc(),
-    )
-    .unwrap();
-    let mut approver = authwalk::transport::SandboxApprover {
-        transport: transport.clone(),
-        user,
-        control: m.control.clone(),
-        token: m.token.clone(),
-    };
-    let (flow, ok) = authwalk::walker::run_flow(
-        flow,
-        &transport,
-        &mut approver,
-        time::OffsetDateTime::now_utc,
-    )
-    .await;
+    let (flow, ok) =
+        walk_on_our_clock(&m, alipay_app(&m, "auth_user"), &Inputs::default(), user).await;
     assert!(ok);
     assert!(!codes(&flow).iter().any(|c| c == "alipay.triage.clock-skew"));
     h.shutdown().await;

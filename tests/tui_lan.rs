@@ -53,12 +53,13 @@ fn decode(buffer: &Buffer) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn the_qr_code_carries_the_lan_address_and_the_walk_stays_on_loopback() {
+/// The inspector in phone mode on alipay-web, its sandbox's state in `folder`, booted to its
+/// first screen.
+async fn phone_mode(folder: &str) -> Runner<WalkApp> {
     let opts = Options {
         start: Start {
             place: Where::Embedded {
-                state_dir: Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tui-lan")),
+                state_dir: Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(folder)),
                 scenario: None,
             },
             choice: Choice::default(),
@@ -78,6 +79,12 @@ async fn the_qr_code_carries_the_lan_address_and_the_walk_stays_on_loopback() {
     let mut r = Runner::new(app, 160, 48).unwrap();
     r.send(boot.await);
     r.wait_for_text("Not sent yet").await.unwrap();
+    r
+}
+
+#[tokio::test]
+async fn the_qr_code_carries_the_lan_address_and_the_walk_stays_on_loopback() {
+    let mut r = phone_mode("tui-lan").await;
 
     // Bound on every interface, reached by authwalk on loopback.
     let place = r.app().place().unwrap();
@@ -182,29 +189,7 @@ async fn phone_approves(authorize_url: &str, port: u16) -> String {
 
 #[tokio::test]
 async fn a_phone_that_approves_on_the_consent_page_brings_the_code_to_the_inspector() {
-    let opts = Options {
-        start: Start {
-            place: Where::Embedded {
-                state_dir: Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tui-lan-phone")),
-                scenario: None,
-            },
-            choice: Choice::default(),
-        },
-        flow: Some(FlowKind::AlipayWeb),
-        lang: Lang::EN,
-        present: false,
-        lan: Some(LAN),
-        state: None,
-        export_dir: None,
-    };
-    let transport = Transport::new(std::time::Duration::from_secs(10)).unwrap();
-    let app = WalkApp::new(opts, KeyMap::default(), ThemeSet::monochrome(), transport);
-    let Command::Spawn(boot) = app.boot() else {
-        panic!("boot is a task")
-    };
-    let mut r = Runner::new(app, 160, 48).unwrap();
-    r.send(boot.await);
-    r.wait_for_text("Not sent yet").await.unwrap();
+    let mut r = phone_mode("tui-lan-phone").await;
     let port = r.app().place().unwrap().sandbox().unwrap().addr().port();
     // The URL as the screen shows it: the QR code's.
     let urls = decode(r.buffer());
