@@ -53,16 +53,6 @@ pub fn visible_lines(text: &str) -> Cow<'_, str> {
     escape(text, true)
 }
 
-/// `text` over several lines, each made [`visible`], the lines after the first starting with
-/// `indent`: an explanation with a line break prints as lines under its bullet, never as a
-/// literal `\n`.
-pub fn visible_indented(text: &str, indent: &str) -> String {
-    text.lines()
-        .map(visible)
-        .collect::<Vec<_>>()
-        .join(&format!("\n{indent}"))
-}
-
 fn escape(text: &str, keep_lines: bool) -> Cow<'_, str> {
     let kept = |c: char| keep_lines && (c == '\n' || c == '\t');
     let Some(first) = text.find(|c: char| is_unsafe(c) && !kept(c)) else {
@@ -134,15 +124,6 @@ pub fn json_line<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_text_of_several_lines_keeps_its_breaks_under_an_indent() {
-        assert_eq!(
-            visible_indented("first\nsecond\x1b[2J", "  "),
-            "first\n  second\\u{1b}[2J".replace("\\u{1b}", &visible("\x1b"))
-        );
-        assert!(!visible_indented("a\nb", "").contains("\\n"));
-    }
 
     /// The sequences of a hostile nickname: retitle, clear screen, clipboard write, C1 CSI, DEL.
     const HOSTILE: &str =

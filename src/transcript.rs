@@ -72,11 +72,15 @@ pub struct Transcript {
 /// Write `walk` down as Markdown and JSON, with one set of placeholders for both.
 pub fn export(walk: &Walk, meta: &Meta, redaction: Redaction) -> serde_json::Result<Transcript> {
     let doc = serde_json::to_value(walk)?;
+    let question = support_question(walk);
     let placeholders = match redaction {
-        Redaction::Redacted => Some(Placeholders::collect(&doc)),
+        // Numbered as the Markdown is read, top to bottom.
+        Redaction::Redacted => Some(
+            Placeholders::collect(&doc)
+                .numbered_as_read(&markdown::render(walk, meta, redaction, &question, None)),
+        ),
         Redaction::Unredacted => None,
     };
-    let question = support_question(walk);
     let mut json = json!({
         "schema": SCHEMA,
         "authwalk": meta.version,

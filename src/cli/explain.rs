@@ -15,7 +15,7 @@ use crate::catalog::response::{Analysis, Detection, Diagnosis, FieldNote};
 use crate::catalog::{
     Catalog, Endpoint, ErrorEntry, ErrorKind, Field, Hit, Location, Provider, ValueMatch,
 };
-use crate::escape::{json_pretty, visible, visible_indented};
+use crate::escape::{json_pretty, visible};
 use crate::finding::{Lang, Severity, Text};
 use crate::present::explain;
 

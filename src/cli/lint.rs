@@ -6,7 +6,7 @@ use std::io::{self, Write as _};
 use std::process::ExitCode;
 
 use super::Global;
-use crate::escape::{json_pretty, visible, visible_indented};
+use crate::escape::{json_pretty, visible};
 use crate::finding::{Finding, Severity};
 use crate::provider;
 
@@ -68,15 +68,11 @@ pub(super) fn print_findings(
             visible(f.title.get(lang))
         )?;
         if !f.explanation.get(lang).is_empty() {
-            writeln!(out, "  {}", visible_indented(f.explanation.get(lang), "  "))?;
+            writeln!(out, "  {}", visible(f.explanation.get(lang)))?;
         }
         if !f.fix.get(lang).is_empty() {
             let label = crate::lang::tr(lang, "cli.lint.fix");
-            writeln!(
-                out,
-                "  {label}: {}",
-                visible_indented(f.fix.get(lang), "    ")
-            )?;
+            writeln!(out, "  {label}: {}", visible(f.fix.get(lang)))?;
         }
     }
     Ok(())

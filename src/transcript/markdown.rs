@@ -35,15 +35,6 @@ pub(super) fn render(
     visible_lines(&md).into_owned()
 }
 
-/// A text of several lines as a list item's: each line as [`visible`] writes it, the lines after
-/// the first under the bullet (`indent`), so a line break is a line break, not a literal `\n`.
-fn indented(text: &str, indent: &str) -> String {
-    text.lines()
-        .map(visible)
-        .collect::<Vec<_>>()
-        .join(&format!("\n{indent}"))
-}
-
 /// A one-line value as written before redaction: its line breaks and tabs spelled out (so the
 /// layout holds), every other control character left for the escaping after redaction.
 fn visible(text: &str) -> Cow<'_, str> {
@@ -366,11 +357,11 @@ fn finding(md: &mut String, f: &Finding) -> std::fmt::Result {
         visible(f.title.get(crate::lang::Lang::ZH))
     )?;
     for text in [&f.explanation, &f.fix] {
-        for lang in [crate::lang::Lang::EN, crate::lang::Lang::ZH] {
-            let said = text.get(lang);
-            if !said.is_empty() {
-                writeln!(md, "  - {}", indented(said, "    "))?;
-            }
+        if !text.get(crate::lang::Lang::EN).is_empty() {
+            writeln!(md, "  - {}", visible(text.get(crate::lang::Lang::EN)))?;
+        }
+        if !text.get(crate::lang::Lang::ZH).is_empty() {
+            writeln!(md, "  - {}", visible(text.get(crate::lang::Lang::ZH)))?;
         }
     }
     writeln!(md)
@@ -381,24 +372,4 @@ fn fenced(md: &mut String, lang: &str, body: &str) -> std::fmt::Result {
     let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     writeln!(md, "{fence}{lang}\n{body}{fence}\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_explanation_of_several_lines_stays_lines_under_its_bullet() {
-        let mut f = Finding::new(
-            crate::finding::Severity::Warning,
-            "x.y",
-            crate::lang::Text::new("title", "标题"),
-        );
-        f.explanation = crate::lang::Text::new("one\ntwo", "一\n二");
-        let mut md = String::new();
-        finding(&mut md, &f).unwrap();
-        assert!(md.contains("  - one\n    two\n"), "{md}");
-        assert!(md.contains("  - 一\n    二\n"), "{md}");
-        assert!(!md.contains("\\n"), "a literal \\n in {md}");
-    }
 }

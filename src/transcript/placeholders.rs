@@ -73,6 +73,48 @@ impl Placeholders {
         p
     }
 
+    /// The same placeholders numbered in the order their values first appear in `text` (the
+    /// Markdown a person reads top to bottom: `code#1` before `code#2`); a value `text` does not
+    /// hold comes after, in the order found.
+    #[must_use]
+    pub fn numbered_as_read(&self, text: &str) -> Self {
+        let mut order: Vec<(usize, usize, &str, &'static str)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, (value, placeholder))| {
+                let kind = self
+                    .counts
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .find(|k| {
+                        placeholder
+                            .strip_prefix(k)
+                            .is_some_and(|r| r.starts_with('#'))
+                    })
+                    .unwrap_or("pii");
+                let number: usize = placeholder
+                    .rsplit('#')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(i);
+                (
+                    text.find(value.as_str()).unwrap_or(usize::MAX),
+                    number,
+                    value.as_str(),
+                    kind,
+                )
+            })
+            .collect();
+        order.sort_by_key(|(pos, number, ..)| (*pos, *number));
+        let mut out = Self::default();
+        for (_, _, value, kind) in order {
+            out.add(kind, value);
+        }
+        out.entries.sort_by_key(|e| std::cmp::Reverse(e.0.len()));
+        out
+    }
+
     /// The placeholder of `value`, if it is a known secret.
     pub fn get(&self, value: &str) -> Option<&str> {
         self.entries
@@ -340,6 +382,26 @@ fn replace_whole(text: &str, needle: &str, with: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn placeholders_are_numbered_in_the_order_a_reader_meets_them() {
+        let doc = json!({
+            "first": "auth_token=authusrBAAAAAAA1&x=1",
+            "second": "auth_token=authusrBBBBBBBB2&x=1",
+            "third": "auth_token=authusrBCCCCCCC3&x=1",
+        });
+        let p = Placeholders::collect(&doc);
+        assert_eq!(p.get("authusrBAAAAAAA1"), Some("tok#1"));
+        // The Markdown names the second token first, then the first; the third not at all.
+        let read = p.numbered_as_read("the call used authusrBBBBBBBB2, then authusrBAAAAAAA1");
+        assert_eq!(read.get("authusrBBBBBBBB2"), Some("tok#1"));
+        assert_eq!(read.get("authusrBAAAAAAA1"), Some("tok#2"));
+        assert_eq!(read.get("authusrBCCCCCCC3"), Some("tok#3"));
+        assert_eq!(
+            read.scrub("authusrBAAAAAAA1 and authusrBBBBBBBB2"),
+            "tok#2 and tok#1"
+        );
+    }
 
     #[test]
     fn equal_values_share_a_placeholder_and_result_codes_stay() {

@@ -95,16 +95,12 @@ fn render_diagnosis(out: &mut String, diagnosis: &Diagnosis<'_>, lang: Lang, sty
             style.severity(Severity::Error, &visible(&finding.code)),
             style.bold(&visible(finding.title.get(lang)))
         );
-        let _ = writeln!(
-            out,
-            "{}",
-            visible_indented(finding.explanation.get(lang), "")
-        );
+        let _ = writeln!(out, "{}", visible(finding.explanation.get(lang)));
         let _ = writeln!(
             out,
             "{}{}",
             style.label(crate::lang::tr(lang, "cli.explain.response.fix")),
-            visible_indented(finding.fix.get(lang), "  ")
+            visible(finding.fix.get(lang))
         );
     }
 }
@@ -190,17 +186,13 @@ pub(super) fn render_analysis(analysis: &Analysis<'_>, lang: Lang, style: Style)
                 style.bold(&visible(remark.title.get(lang))),
                 style.dim(&format!("({})", remark.code))
             );
-            let _ = writeln!(
-                out,
-                "      {}",
-                visible_indented(remark.explanation.get(lang), "      ")
-            );
+            let _ = writeln!(out, "      {}", visible(remark.explanation.get(lang)));
             if !remark.fix.get(lang).is_empty() {
                 let _ = writeln!(
                     out,
                     "      {}{}",
                     style.label(crate::lang::tr(lang, "cli.explain.response.fix")),
-                    visible_indented(remark.fix.get(lang), "        ")
+                    visible(remark.fix.get(lang))
                 );
             }
         }
