@@ -59,8 +59,6 @@ pub struct Flow {
     /// Findings about the walk that belong to no exchange (state mismatch, code reuse …).
     notes: Vec<Finding>,
     in_flight: Option<InFlight>,
-    /// The last attempt id handed out; each sending gets the next.
-    attempts: u64,
 }
 
 impl Flow {
@@ -105,7 +103,6 @@ impl Flow {
             exchanges: Vec::new(),
             notes: Vec::new(),
             in_flight: None,
-            attempts: 0,
         };
         flow.apply_inputs(inputs, now);
         Ok(flow)
@@ -293,8 +290,7 @@ impl Flow {
                         self.ctx.used_codes.push(code.value.clone());
                     }
                     self.set_state(kind, StepState::InFlight);
-                    self.attempts += 1;
-                    let attempt = AttemptId(self.attempts);
+                    let attempt = AttemptId::next();
                     self.in_flight = Some(InFlight {
                         step: kind,
                         attempt,

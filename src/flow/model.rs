@@ -254,6 +254,15 @@ pub enum ExchangeOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AttemptId(pub(super) u64);
 
+impl AttemptId {
+    /// A new id, never given before in this process: an answer to a walk that was restarted
+    /// (a new `Flow`) can never pass for an answer to the new walk's request.
+    pub(super) fn next() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Self(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
 impl fmt::Display for AttemptId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{}", self.0)

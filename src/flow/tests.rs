@@ -523,6 +523,48 @@ fn kinds_parse() {
     );
 }
 
+/// A walk restarted (a new `Flow`, as the inspector's `R` makes) while a request of the old one
+/// is in flight: the old answer quotes an attempt the new walk never gave, so it is refused,
+/// even when the new walk has its own request of the same step in flight.
+#[test]
+fn an_answer_to_a_restarted_walk_is_refused_by_the_new_one() {
+    let inputs = Inputs {
+        code: Some("C0DE0001".into()),
+        ..Inputs::default()
+    };
+    let walk = || {
+        Flow::new(
+            FlowKind::AlipayWeb,
+            alipay_app(),
+            &inputs,
+            "St4te".into(),
+            now(),
+        )
+        .unwrap()
+    };
+    let mut old = walk();
+    let (_, old_attempt, _) = send(&mut old);
+    let mut new = walk();
+    let (step, new_attempt, _) = send(&mut new);
+    assert_eq!(step, StepKind::Token);
+    assert_ne!(old_attempt, new_attempt);
+    let late = new.on_response(
+        old_attempt,
+        Ok(RawResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: b"{}".to_vec(),
+        }),
+        Duration::ZERO,
+        now(),
+    );
+    assert!(
+        matches!(late, Err(FlowError::StaleAttempt { .. })),
+        "{late:?}"
+    );
+    assert!(new.exchanges().is_empty());
+}
+
 /// The flow driven as an event loop drives it: a step starts, is retried while the first
 /// attempt is still in flight, and both answers arrive out of order. Only the second attempt's
 /// answer is recorded; the late one is refused as stale and changes nothing.
