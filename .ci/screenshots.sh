@@ -69,15 +69,27 @@ shoot() {
 # Keys made once, before any picture (the first start generates them).
 AUTHWALK_DATA_DIR="$work/data" "$bin" run alipay-web >/dev/null
 
+# The flow picker, the first screen of `authwalk` with no flow named.
+start 120 40 --lang en
+wait_for "wechat-qr"
+shoot tui-picker
+
 # The first screen of alipay-web, wide enough for the QR code inline.
 start 160 48 --lang en --flow alipay-web
 wait_for "publicAppAuthorize.htm"
 shoot tui-authorize
 
-# A whole alipay-web walk: the response's signature verified.
+# The consent step: the demo users to approve as (n or Enter approves the highlighted one).
 start 120 40 --lang en --flow alipay-web
 wait_for "publicAppAuthorize.htm"
 keys n
+wait_for "Approve as demo user"
+keys Down
+shoot tui-consent
+
+# A whole alipay-web walk: the last step lands on its Verify tab, the signature verified.
+start 120 40 --lang en --flow alipay-web
+wait_for "publicAppAuthorize.htm"
 keys n
 wait_for "Approve as demo user"
 keys Enter
@@ -86,15 +98,27 @@ keys n
 wait_for "✓ 3"
 keys n
 wait_for "✓ 4"
-keys ']' ']' ']'
 wait_for "Verified"
 shoot tui-verified
+
+# A projector's 80×24: the same walk, wrapped between words, the steps pane narrowed.
+start 80 24 --lang en --flow alipay-web
+wait_for "publicAppAuthorize.htm"
+keys n
+wait_for "Approve as demo user"
+keys Enter
+wait_for "Code received"
+keys n
+wait_for "✓ 3"
+keys n
+wait_for "✓ 4"
+wait_for "Verified"
+shoot tui-small
 
 # wechat-web with the wrong scope: the user-info step fails, the diagnosis strip opens under
 # the provider's answer.
 start 120 40 --lang en --flow wechat-web --scenario wrong-scope
 wait_for "Authorize"
-keys n
 keys n
 wait_for "Approve as demo user"
 keys Enter
@@ -106,14 +130,12 @@ wait_for "✓ 4"
 keys n
 wait_for "✗ 5"
 wait_for "Diagnosis"
-keys ']' ']'
 wait_for "48001"
 shoot tui-diagnosis
 
 # Chinese: the fields of the profile with their meanings.
 start 120 40 --lang zh --flow alipay-web
 wait_for "publicAppAuthorize.htm"
-keys n
 keys n
 wait_for "以演示用户身份同意授权"
 keys Enter
@@ -122,7 +144,7 @@ keys n
 wait_for "✓ 3"
 keys n
 wait_for "✓ 4"
-keys ']' ']' ']' ']'
+keys ']'
 wait_for "user_status"
 shoot tui-zh
 
