@@ -9,7 +9,8 @@
 # kill -INT, -QUIT, -TERM and -HUP each restore the terminal (cooked mode with echo, main
 # screen, no mouse capture, no bracketed paste, cursor shown) and exit 128 + the signal; and
 # closing the terminal under it leaves no process behind. Phone mode (--lan) with curl as the
-# phone: the code it brings to the sandbox's callback reaches the inspector.
+# phone: the code it brings to the sandbox's callback reaches the inspector. Refresh, language,
+# restart, next user and the flow picker work without quitting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug/authwalk}
@@ -108,6 +109,24 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 t show-buffer 2>/dev/null | grep -qx "2088[0-9]*" || fail "y did not copy user_id through OSC 52"
+
+# Without quitting: x refreshes the token (a fifth step), L switches the language and back,
+# R restarts the walk with a fresh state, u restarts it as the next demo user (the header names
+# them), F goes back to the flow picker.
+t resize-window -t walk -x 160 -y 48
+t send-keys -t walk x
+wait_for "✓ 5 Refresh"
+t send-keys -t walk L
+wait_for "5 刷新令"
+t send-keys -t walk L
+wait_for "✓ 5 Refresh"
+t send-keys -t walk R
+for _ in $(seq 1 50); do screen | grep -qF "✓ 4" || break; sleep 0.1; done
+screen | grep -qF "✓ 4" && fail "R did not restart the walk"
+t send-keys -t walk u
+wait_for "as alipay-quick"
+t send-keys -t walk F
+wait_for "wechat-qr"
 
 t send-keys -t walk q
 for _ in $(seq 1 100); do [ -s "$work/stty" ] && break; sleep 0.1; done
