@@ -69,6 +69,21 @@ shoot() {
 # Keys made once, before any picture (the first start generates them).
 AUTHWALK_DATA_DIR="$work/data" "$bin" run alipay-web >/dev/null
 
+# walk_alipay_web: from the first screen to the end of the login, in English, the last step
+# landed on its Verify tab.
+walk_alipay_web() {
+  wait_for "publicAppAuthorize.htm"
+  keys n
+  wait_for "Approve as demo user"
+  keys Enter
+  wait_for "Code received"
+  keys n
+  wait_for "✓ 3"
+  keys n
+  wait_for "✓ 4"
+  wait_for "Verified"
+}
+
 # The flow picker, the first screen of `authwalk` with no flow named.
 start 120 40 --lang en
 wait_for "wechat-qr"
@@ -89,30 +104,12 @@ shoot tui-consent
 
 # A whole alipay-web walk: the last step lands on its Verify tab, the signature verified.
 start 120 40 --lang en --flow alipay-web
-wait_for "publicAppAuthorize.htm"
-keys n
-wait_for "Approve as demo user"
-keys Enter
-wait_for "Code received"
-keys n
-wait_for "✓ 3"
-keys n
-wait_for "✓ 4"
-wait_for "Verified"
+walk_alipay_web
 shoot tui-verified
 
 # A projector's 80×24: the same walk, wrapped between words, the steps pane narrowed.
 start 80 24 --lang en --flow alipay-web
-wait_for "publicAppAuthorize.htm"
-keys n
-wait_for "Approve as demo user"
-keys Enter
-wait_for "Code received"
-keys n
-wait_for "✓ 3"
-keys n
-wait_for "✓ 4"
-wait_for "Verified"
+walk_alipay_web
 shoot tui-small
 
 # wechat-web with the wrong scope: the user-info step fails, the diagnosis strip opens under
