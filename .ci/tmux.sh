@@ -27,6 +27,17 @@ fail() {
   exit 1
 }
 screen() { t capture-pane -p -t walk; }
+# Kill the walk's session. It is the only one, so tmux's server goes with it: wait until the
+# server is gone, since a new-session sent while it is going away fails with "server exited
+# unexpectedly".
+end_walk() {
+  t kill-session -t walk 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    t list-sessions >/dev/null 2>&1 || break
+    sleep 0.05
+  done
+  sleep 0.1
+}
 wait_for() {
   for _ in $(seq 1 150); do
     if screen | grep -qF -- "$1"; then return 0; fi
@@ -44,7 +55,7 @@ wait_for "Keys · Esc closes"
 t send-keys -t walk Escape
 for _ in $(seq 1 50); do screen | grep -qF "Keys · Esc closes" || break; sleep 0.1; done
 screen | grep -qF "Keys · Esc closes" && fail "Esc did not close the help on the picker"
-t kill-session -t walk
+end_walk
 
 # After authwalk exits, the pane records its status and the terminal mode it left behind.
 t new-session -d -s walk -x 160 -y 48 \
@@ -134,7 +145,7 @@ for _ in $(seq 1 100); do [ -s "$work/stty" ] && break; sleep 0.1; done
 [ "$(cat "$work/status")" = 0 ] || fail "authwalk exited with status $(cat "$work/status")"
 grep -qw -- "-icanon" "$work/stty" && fail "the terminal was left in raw mode"
 [ "$(t display-message -p -t walk '#{alternate_on}')" = 0 ] || fail "the alternate screen is still on"
-t kill-session -t walk
+end_walk
 
 # A replay: the transcript's walk, read only.
 rm -f "$work/status" "$work/stty"
@@ -155,7 +166,7 @@ for _ in $(seq 1 100); do [ -s "$work/stty" ] && break; sleep 0.1; done
 [ -s "$work/stty" ] || fail "q did not quit the replay"
 [ "$(cat "$work/status")" = 0 ] || fail "replay exited with status $(cat "$work/status")"
 grep -qw -- "-icanon" "$work/stty" && fail "the replay left the terminal in raw mode"
-t kill-session -t walk
+end_walk
 
 # Phone mode: a phone (curl, every request sent to 127.0.0.1 with the LAN address kept in the
 # URL and Host) opens the authorize URL copied from the screen, approves as a demo user and
@@ -198,7 +209,7 @@ if screen | grep -qF "publicAppAuthorize.htm"; then
 else
   echo "tmux check: no LAN address, phone mode skipped" >&2
 fi
-t kill-session -t walk
+end_walk
 
 # A walk whose pane, once authwalk ends, records its status and the terminal mode, then types
 # what it is sent into a file (bracketed paste left on would show there as ESC [200~).
@@ -226,7 +237,7 @@ restored() {
   for _ in $(seq 1 50); do grep -q "typed-after" "$work/typed" 2>/dev/null && break; sleep 0.1; done
   grep -q "typed-after" "$work/typed" || fail "$2: the shell got no paste after authwalk"
   grep -q "200~" "$work/typed" && fail "$2: bracketed paste was left on"
-  t kill-session -t walk
+  end_walk
 }
 
 # A 2 MB bracketed paste: cut to 64 KiB with a word, the screen still answers, q quits cleanly.
@@ -257,7 +268,7 @@ done
 
 # Closing the terminal under it: the process ends too (it once spun on, orphaned).
 start_walk
-t kill-session -t walk
+end_walk
 for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "authwalk $pid outlived its closed terminal"
 echo "tmux check passed"
