@@ -59,6 +59,16 @@ fn signed(node_name: &str, node: &str) -> RawResponse {
     }
 }
 
+/// A walk of `kind` on `app` handed the code `code` (so it starts at the token step), with the
+/// CSRF `state`.
+fn with_code(kind: FlowKind, app: App, code: &str, state: &str) -> Flow {
+    let inputs = Inputs {
+        code: Some(code.into()),
+        ..Inputs::default()
+    };
+    Flow::new(kind, app, &inputs, state.into(), now()).unwrap()
+}
+
 fn send(flow: &mut Flow) -> (StepKind, AttemptId, PreparedRequest) {
     match flow.advance(now()) {
         Effect::Authorized { .. } => send(flow),
@@ -572,18 +582,7 @@ fn an_answer_to_a_restarted_walk_is_refused_by_the_new_one() {
 /// answer is recorded; the late one is refused as stale and changes nothing.
 #[test]
 fn a_late_answer_to_a_retried_step_is_refused() {
-    let inputs = Inputs {
-        code: Some("C0DE0001".into()),
-        ..Inputs::default()
-    };
-    let mut flow = Flow::new(
-        FlowKind::AlipayWeb,
-        alipay_app(),
-        &inputs,
-        "St4te".into(),
-        now(),
-    )
-    .unwrap();
+    let mut flow = with_code(FlowKind::AlipayWeb, alipay_app(), "C0DE0001", "St4te");
     let (step, first, first_request) = send(&mut flow);
     assert_eq!(step, StepKind::Token);
     // The pane shows the request while it is in flight.

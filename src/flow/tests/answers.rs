@@ -57,18 +57,7 @@ fn an_alipay_redirect_or_a_non_200_fails_even_with_a_valid_signed_body() {
 
 #[test]
 fn a_code_the_sandbox_evicted_under_load_is_diagnosed_as_such() {
-    let inputs = Inputs {
-        code: Some("C0DE".into()),
-        ..Inputs::default()
-    };
-    let mut flow = Flow::new(
-        FlowKind::WechatWeb,
-        wechat_app(),
-        &inputs,
-        "s".into(),
-        now(),
-    )
-    .unwrap();
+    let mut flow = with_code(FlowKind::WechatWeb, wechat_app(), "C0DE", "s");
     let (_step, attempt, _request) = send(&mut flow);
     let body = format!(
         r#"{{"errcode":40029,"errmsg":"invalid code, hints: [ {} ], rid: 6a0b1c2d-3e4f5a6b-7c8d9e0f"}}"#,
