@@ -56,6 +56,7 @@
 
 mod alipay;
 mod callbacks;
+mod certs;
 mod control;
 mod demo;
 mod form;
@@ -83,7 +84,7 @@ pub use demo::WechatKind;
 pub use scenario::{Scenario, scenario_names};
 pub use state::{Fault, FaultError, FaultKind, Provider};
 
-use crate::provider::alipay::{AUTHORIZE_PATH, GATEWAY_PATH};
+use crate::provider::alipay::{AUTHORIZE_PATH, GATEWAY_PATH, SignMode};
 
 pub use demo::{ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP};
 pub use running::{LOCK_FILE, is_live, read_manifest, running};
@@ -209,6 +210,18 @@ pub struct AlipayAppEntry {
     pub alipay_public_key: PathBuf,
     /// The registered callback (授权回调地址).
     pub redirect_uri: String,
+    /// `key` (公钥) or `cert` (公钥证书).
+    #[serde(default)]
+    pub mode: SignMode,
+    /// Certificate mode: the app's certificate (`appCertPublicKey_<app_id>.crt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_cert: Option<PathBuf>,
+    /// Certificate mode: Alipay's certificate (`alipayCertPublicKey_RSA2.crt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alipay_cert: Option<PathBuf>,
+    /// Certificate mode: the root bundle (`alipayRootCert.crt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alipay_root_cert: Option<PathBuf>,
 }
 
 /// The WeChat half of the manifest.
@@ -644,6 +657,18 @@ fn manifest(base: &str, cast: &demo::Cast) -> Manifest {
                     app_public_key: a.public_key_path.clone(),
                     alipay_public_key: cast.alipay_public_key_path.clone(),
                     redirect_uri: redirect_uri.clone(),
+                    mode: a.mode,
+                    app_cert: a.app_cert.as_ref().map(|(path, _)| path.clone()),
+                    alipay_cert: cast
+                        .certs
+                        .as_ref()
+                        .filter(|_| a.app_cert.is_some())
+                        .map(|c| c.alipay_cert_path.clone()),
+                    alipay_root_cert: cast
+                        .certs
+                        .as_ref()
+                        .filter(|_| a.app_cert.is_some())
+                        .map(|c| c.root_path.clone()),
                 })
                 .collect(),
         },

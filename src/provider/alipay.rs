@@ -14,6 +14,8 @@ mod authorize;
 pub mod cert;
 mod decode;
 mod lint;
+mod mode;
+pub use mode::{ApiVersion, SignMode, UnknownApiVersion};
 pub use lint::{environment_mismatch, lint_authorize_url};
 mod respond;
 mod sign;
@@ -25,7 +27,7 @@ use std::str::FromStr;
 
 pub use authorize::{AuthorizeRequest, Callback, CallbackError, authorize_url, parse_callback};
 pub use decode::{ApiStatus, DecodeError, Decoded, Lifetime, OauthToken, UserInfo, decode};
-pub use respond::{SignedResponse, node_text, signed_response};
+pub use respond::{SignedResponse, node_text, signed_response, signed_response_with_cert};
 pub use sign::{
     GatewayCall, SignError, canonical_string, format_timestamp, prepare, prepare_params,
     sign_params,

@@ -13,6 +13,7 @@
 //! consent shows a page and does not redirect; `redirect_uri` must be absolute http(s) on the
 //! registered host, a loopback host, or the host the page was reached at.
 
+mod certmode;
 mod consent;
 
 use std::sync::Arc;
@@ -33,7 +34,7 @@ use super::{Shared, Wire};
 use crate::keys;
 use crate::provider::alipay::{
     AUTHORIZE_PATH, Charset, GATEWAY_PATH, METHOD_OAUTH_TOKEN, METHOD_USER_INFO, SignType,
-    canonical_string, format_timestamp, response_node, signed_response,
+    canonical_string, format_timestamp, response_node, signed_response_with_cert,
 };
 
 use consent::is_silent;
@@ -210,6 +211,8 @@ struct Answer<'a> {
     method: Option<&'a str>,
     sign_type: SignType,
     charset: Charset,
+    /// Certificate mode: the `alipay_cert_sn` written next to the node.
+    cert_sn: Option<&'a str>,
 }
 
 impl Answer<'_> {
@@ -234,22 +237,24 @@ fn content_type(charset: Charset) -> &'static str {
 
 fn signed(shared: &Shared, answer: Answer<'_>, node_name: &str, node: &Map<String, Value>) -> Wire {
     let charset = answer.charset;
-    let body = signed_response(
+    let body = signed_response_with_cert(
         node_name,
         node,
         answer.sign_type,
         charset,
         &shared.cast.alipay_key,
+        answer.cert_sn,
     )
     .or_else(|_| {
         // The node text escapes what the charset cannot hold, so this only happens for a
         // node name outside it; answer in UTF-8 rather than fail.
-        signed_response(
+        signed_response_with_cert(
             node_name,
             node,
             answer.sign_type,
             Charset::Utf8,
             &shared.cast.alipay_key,
+            answer.cert_sn,
         )
     })
     .map(|r| r.body)
@@ -306,6 +311,7 @@ async fn gateway(
         method: method_name.as_deref(),
         sign_type,
         charset: charset.unwrap_or(Charset::Utf8),
+        cert_sn: None,
     };
     match fault.as_ref().map(|f| f.fault) {
         Some(FaultKind::Html502) => return super::html_502("Tengine"),
@@ -366,7 +372,7 @@ fn dedupe(pairs: Vec<(String, String)>) -> Result<Vec<(String, String)>, String>
     Ok(out)
 }
 
-fn handle(shared: &Shared, mut answer: Answer<'_>, params: &[(String, String)]) -> Wire {
+fn handle<'a>(shared: &'a Shared, mut answer: Answer<'a>, params: &[(String, String)]) -> Wire {
     let known = |m: &str| m == METHOD_OAUTH_TOKEN || m == METHOD_USER_INFO;
     match form::non_empty(params, "method") {
         None => {
@@ -387,6 +393,8 @@ fn handle(shared: &Shared, mut answer: Answer<'_>, params: &[(String, String)]) 
         }
         Some(_) => {}
     }
+    answer.cert_sn = form::non_empty(params, "app_id")
+        .and_then(|id| certmode::alipay_cert_sn(shared, id));
     match check_common(shared, &answer, params) {
         Ok(app) => match answer.method {
             Some(METHOD_OAUTH_TOKEN) => oauth_token(shared, answer, app, params),
@@ -422,6 +430,7 @@ fn check_common<'a>(
             ),
         ));
     }
+    certmode::check(shared, app, params)?;
     let sign = form::non_empty(params, "sign")
         .ok_or_else(|| missing("isv.missing-signature", "缺少签名参数"))?;
     let timestamp = form::non_empty(params, "timestamp")

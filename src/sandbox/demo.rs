@@ -15,18 +15,22 @@ use anyhow::Context as _;
 use serde_json::{Map, Value, json};
 
 use crate::keys::{Armor, Encoding, PrivateKey, PublicKey};
-use crate::provider::alipay::{Charset, SignType};
+use crate::provider::alipay::{Charset, SignMode, SignType};
 
 /// The demo Alipay app a walk uses unless told otherwise: RSA2, UTF-8, user ids.
 pub const DEFAULT_ALIPAY_APP: &str = "2021000000000001";
 
 /// The demo Alipay apps, in manifest order.
-pub const ALIPAY_APP_IDS: [&str; 4] = [
+pub const ALIPAY_APP_IDS: [&str; 5] = [
     "2021000000000001",
     "2021000000000002",
     "2021000000000003",
     "2021000000000004",
+    CERT_ALIPAY_APP,
 ];
+
+/// The demo Alipay app in public-key-certificate mode (公钥证书).
+pub const CERT_ALIPAY_APP: &str = "2021000000000005";
 
 /// Size of every generated key: what Alipay's key tool makes and RSA2 requires.
 const KEY_BITS: usize = 2048;
@@ -40,9 +44,23 @@ pub(crate) struct AlipayApp {
     pub charset: Charset,
     /// Switched to open_id: responses carry `open_id` and no `user_id`.
     pub open_id_only: bool,
+    /// Public key or public-key certificate.
+    pub mode: SignMode,
+    /// Certificate mode: the app certificate's path and its SN (`app_cert_sn`).
+    pub app_cert: Option<(PathBuf, String)>,
     pub public_key: PublicKey,
     pub private_key_path: PathBuf,
     pub public_key_path: PathBuf,
+}
+
+/// The certificate files every certificate-mode app shares.
+#[derive(Debug, Clone)]
+pub(crate) struct CertFiles {
+    pub chain: super::certs::Chain,
+    /// `alipayRootCert.crt`.
+    pub root_path: PathBuf,
+    /// `alipayCertPublicKey_RSA2.crt`.
+    pub alipay_cert_path: PathBuf,
 }
 
 /// What kind of WeChat app an appid belongs to, which decides its authorize entry point.
@@ -104,6 +122,8 @@ pub(crate) struct WechatUser {
 pub(crate) struct Cast {
     pub alipay_key: PrivateKey,
     pub alipay_public_key_path: PathBuf,
+    /// Present when a certificate-mode app is registered.
+    pub certs: Option<CertFiles>,
     pub alipay_apps: Vec<AlipayApp>,
     pub wechat_apps: Vec<WechatApp>,
     pub alipay_users: Vec<AlipayUser>,
@@ -312,11 +332,12 @@ pub(crate) fn wechat_users() -> Vec<WechatUser> {
 /// and tests start many sandboxes.
 fn ephemeral_keys() -> &'static [PrivateKey] {
     static KEYS: OnceLock<Vec<PrivateKey>> = OnceLock::new();
-    KEYS.get_or_init(|| generate_keys(5).expect("generating a 2048-bit key succeeds"))
+    KEYS.get_or_init(|| generate_keys(7).expect("generating a 2048-bit key succeeds"))
 }
 
 /// `count` fresh keys, made on as many threads: 2048-bit generation is a prime search of a
-/// few hundred milliseconds each, and a first start needs five keys.
+/// few hundred milliseconds each, and a first start needs seven keys (Alipay's, the
+/// certificate root's and one per app).
 fn generate_keys(count: usize) -> anyhow::Result<Vec<PrivateKey>> {
     let handles: Vec<_> = (0..count)
         .map(|_| std::thread::spawn(|| PrivateKey::generate(KEY_BITS)))
@@ -397,6 +418,20 @@ fn load_or_create(
     }
 }
 
+/// Write the root bundle and Alipay's certificate under `dir`.
+fn cert_files(dir: &Path, root_key: &PrivateKey, alipay: &PublicKey) -> anyhow::Result<CertFiles> {
+    let chain = super::certs::chain(root_key, alipay)?;
+    let root_path = dir.join("alipayRootCert.crt");
+    let alipay_cert_path = dir.join("alipayCertPublicKey_RSA2.crt");
+    write_file(&root_path, chain.root_pem.as_bytes(), 0o644)?;
+    write_file(&alipay_cert_path, chain.alipay_cert_pem.as_bytes(), 0o644)?;
+    Ok(CertFiles {
+        chain,
+        root_path,
+        alipay_cert_path,
+    })
+}
+
 fn write_public(path: &Path, key: &PublicKey) -> anyhow::Result<()> {
     let pem = key.encode(Encoding::Spki, Armor::Pem)?;
     write_file(path, pem.as_bytes(), 0o644)
@@ -460,7 +495,11 @@ fn key_pool(
     if ephemeral {
         return Ok(ephemeral_keys().to_vec().into_iter());
     }
+    let root = selected
+        .contains(&CERT_ALIPAY_APP)
+        .then(|| keys_dir.join("certs").join("root_private_key.pem"));
     let missing = std::iter::once(keys_dir.join("alipay_private_key.pem"))
+        .chain(root)
         .chain(
             selected
                 .iter()
@@ -476,8 +515,18 @@ fn key_pool(
     .into_iter())
 }
 
-/// The demo Alipay apps: app id, label, sign type, charset, open_id only.
-pub(crate) fn alipay_specs() -> [(&'static str, &'static str, SignType, Charset, bool); 4] {
+/// One demo Alipay app: app id, label, sign type, charset, open_id only, sign mode.
+pub(crate) type AlipaySpec = (
+    &'static str,
+    &'static str,
+    SignType,
+    Charset,
+    bool,
+    SignMode,
+);
+
+/// The demo Alipay apps, in manifest order.
+pub(crate) fn alipay_specs() -> [AlipaySpec; 5] {
     [
         (
             ALIPAY_APP_IDS[0],
@@ -485,6 +534,7 @@ pub(crate) fn alipay_specs() -> [(&'static str, &'static str, SignType, Charset,
             SignType::Rsa2,
             Charset::Utf8,
             false,
+            SignMode::Key,
         ),
         (
             ALIPAY_APP_IDS[1],
@@ -492,6 +542,7 @@ pub(crate) fn alipay_specs() -> [(&'static str, &'static str, SignType, Charset,
             SignType::Rsa,
             Charset::Utf8,
             false,
+            SignMode::Key,
         ),
         (
             ALIPAY_APP_IDS[2],
@@ -499,6 +550,7 @@ pub(crate) fn alipay_specs() -> [(&'static str, &'static str, SignType, Charset,
             SignType::Rsa2,
             Charset::Gbk,
             false,
+            SignMode::Key,
         ),
         (
             ALIPAY_APP_IDS[3],
@@ -506,6 +558,15 @@ pub(crate) fn alipay_specs() -> [(&'static str, &'static str, SignType, Charset,
             SignType::Rsa2,
             Charset::Utf8,
             true,
+            SignMode::Key,
+        ),
+        (
+            CERT_ALIPAY_APP,
+            "RSA2 · public-key certificate",
+            SignType::Rsa2,
+            Charset::Utf8,
+            false,
+            SignMode::Cert,
         ),
     ]
 }
@@ -556,9 +617,20 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
     let alipay_public_key_path = keys_dir.join("alipay_public_key.pem");
     write_public(&alipay_public_key_path, &alipay_key.public_key())?;
 
+    let certs = if selected.contains(&CERT_ALIPAY_APP) {
+        let certs_dir = keys_dir.join("certs");
+        let root_key = load_or_create(&certs_dir.join("root_private_key.pem"), &mut fresh)?;
+        Some((
+            cert_files(&certs_dir, &root_key, &alipay_key.public_key())?,
+            root_key,
+        ))
+    } else {
+        None
+    };
+
     let specs = alipay_specs();
     let mut alipay_apps = Vec::new();
-    for (app_id, label, sign_type, charset, open_id_only) in specs {
+    for (app_id, label, sign_type, charset, open_id_only, mode) in specs {
         if !selected.contains(&app_id) {
             continue;
         }
@@ -568,12 +640,23 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
         let key = load_or_create(&private_key_path, &mut fresh)?;
         let public_key = key.public_key();
         write_public(&public_key_path, &public_key)?;
+        let app_cert = match (mode, &certs) {
+            (SignMode::Cert, Some((_, root_key))) => {
+                let pem = super::certs::app_cert(root_key, app_id, &public_key)?;
+                let path = app_dir.join(format!("appCertPublicKey_{app_id}.crt"));
+                write_file(&path, pem.as_bytes(), 0o644)?;
+                Some((path, crate::provider::alipay::cert::cert_sn_pem(&pem)?))
+            }
+            (SignMode::Cert | SignMode::Key, _) => None,
+        };
         alipay_apps.push(AlipayApp {
             app_id: app_id.to_owned(),
             label,
             sign_type,
             charset,
             open_id_only,
+            mode,
+            app_cert,
             public_key,
             private_key_path,
             public_key_path,
@@ -597,6 +680,7 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
     Ok(Cast {
         alipay_key,
         alipay_public_key_path,
+        certs: certs.map(|(files, _)| files),
         alipay_apps,
         wechat_apps,
         alipay_users: alipay_users(),

@@ -55,10 +55,26 @@ pub fn signed_response(
     charset: Charset,
     key: &PrivateKey,
 ) -> Result<SignedResponse, CharsetError> {
+    signed_response_with_cert(node_name, node, sign_type, charset, key, None)
+}
+
+/// [`signed_response`] with, in certificate mode, the top-level `alipay_cert_sn` (the SN of
+/// the Alipay certificate whose key signed) between the node and `sign`. It is not signed.
+pub fn signed_response_with_cert(
+    node_name: &str,
+    node: &Map<String, Value>,
+    sign_type: SignType,
+    charset: Charset,
+    key: &PrivateKey,
+    alipay_cert_sn: Option<&str>,
+) -> Result<SignedResponse, CharsetError> {
     let signed_text = node_text(node, charset);
     let bytes = charset.encode(&signed_text)?;
     let sign = keys::base64_encode(&key.sign(sign_type.hash(), &bytes));
-    let text = format!("{{\"{node_name}\":{signed_text},\"sign\":\"{sign}\"}}");
+    let cert = alipay_cert_sn
+        .map(|sn| format!(",\"alipay_cert_sn\":{}", Value::from(sn)))
+        .unwrap_or_default();
+    let text = format!("{{\"{node_name}\":{signed_text}{cert},\"sign\":\"{sign}\"}}");
     let body = charset.encode(&text)?.into_owned();
     Ok(SignedResponse {
         body,
