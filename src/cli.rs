@@ -94,6 +94,10 @@ pub struct InspectArgs {
     /// Sandbox: the demo user picked first on consent.
     #[arg(long, value_name = "DEMO_USER")]
     pub user: Option<String>,
+    /// Alipay: OpenAPI v2 (gateway.do, the default) or v3 (REST paths signed in an
+    /// Authorization header).
+    #[arg(long, value_name = "v2|v3")]
+    pub api: Option<crate::provider::alipay::ApiVersion>,
     /// Sandbox: a scenario preset (expired-code, wrong-scope, frozen-user, …).
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
@@ -235,6 +239,7 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 place,
                 choice: crate::target::Choice {
                     user: args.user.clone(),
+                    api: args.api,
                     ..crate::target::Choice::default()
                 },
             },

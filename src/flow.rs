@@ -32,7 +32,7 @@ use time::OffsetDateTime;
 
 pub use kinds::{FlowKind, Step, StepKind, StepState};
 pub use model::{
-    AlipayApp, App, AttemptId, Context, Effect, Exchange, ExchangeOutcome, FlowError, HttpFailure,
+    AlipayApp, App, AppSigning, AttemptId, Context, Effect, Exchange, ExchangeOutcome, FlowError, HttpFailure,
     Inputs, RawResponse, Timed, WechatApp,
 };
 

@@ -412,6 +412,9 @@ pub struct SigningView {
     pub dropped: Vec<String>,
     pub sign: String,
     pub key_fingerprint: String,
+    /// Certificate mode: the SNs sent and how each was computed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cert_sns: Vec<crate::provider::SnTrace>,
     /// Length in bytes of the signed string as sent.
     #[serde(skip)]
     pub canonical_bytes: usize,

@@ -223,6 +223,20 @@ pub struct SigningTrace {
     pub signature: String,
     /// Fingerprint of the public half of the signing key.
     pub key_fingerprint: String,
+    /// Certificate mode: the SNs the request carries and how each was computed.
+    pub cert_sns: Vec<SnTrace>,
+}
+
+/// One certificate serial-number string sent with a request (`app_cert_sn`,
+/// `alipay_root_cert_sn`) and how it was computed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SnTrace {
+    /// The parameter or header it is sent in.
+    pub param: String,
+    pub sn: String,
+    /// `md5("<issuer DN><decimal serial>")` for each certificate that counts, and which were
+    /// skipped.
+    pub how: String,
 }
 
 /// Lint an authorize URL of either provider, chosen from its host and path: WeChat for

@@ -17,10 +17,11 @@ use anyhow::{Context as _, anyhow, bail};
 
 use crate::config::profile::{self, Profile};
 use crate::finding::Text;
-use crate::flow::{AlipayApp, App, Flow, FlowKind, StepKind, StepState, WechatApp};
+use crate::flow::{AlipayApp, App, AppSigning, Flow, FlowKind, StepKind, StepState, WechatApp};
 use crate::keys::{PrivateKey, PublicKey};
 use crate::present::{TargetInfo, TargetKind};
-use crate::provider::alipay::{Charset, Environment, SignType};
+use crate::provider::alipay::cert::CertSet;
+use crate::provider::alipay::{ApiVersion, Charset, Environment, SignMode, SignType};
 use crate::provider::wechat::UserInfoLang;
 use crate::provider::{Provider, Scope};
 use crate::sandbox::{
@@ -66,6 +67,8 @@ pub struct Choice {
     pub app: Option<String>,
     /// Override the app's scope.
     pub scope: Option<Scope>,
+    /// Alipay: OpenAPI v2 or v3 (default: the profile's, else v2).
+    pub api: Option<ApiVersion>,
     /// Allow a profile's gateway or API base to be plain `http://` on a host that is not
     /// loopback (its secrets and tokens then cross the network in clear).
     pub insecure_http: bool,
@@ -586,9 +589,48 @@ fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> 
         scope: scope_for(Provider::Alipay, choice.scope, Scope::AuthUser)?,
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
+        signing: match entry.mode {
+            SignMode::Key => AppSigning::Key,
+            SignMode::Cert => cert_signing(
+                entry.app_cert.as_deref(),
+                entry.alipay_cert.as_deref(),
+                entry.alipay_root_cert.as_deref(),
+            )
+            .with_context(|| format!("sandbox app {}", entry.app_id))?,
+        },
+        api: choice.api.unwrap_or_default(),
     };
     let name = Text::with("target.alipay-app", &[("app_id", &entry.app_id)]);
     Ok((App::Alipay(app), name))
+}
+
+/// Certificate mode from the three files: the app certificate, Alipay's certificate and the
+/// root bundle. Each must be given.
+fn cert_signing(
+    app_cert: Option<&Path>,
+    alipay_cert: Option<&Path>,
+    root: Option<&Path>,
+) -> anyhow::Result<AppSigning> {
+    let read = |path: Option<&Path>, key: &str| -> anyhow::Result<String> {
+        let path = path.ok_or_else(|| {
+            anyhow!(
+                "certificate mode needs `{key}` (the path of the file the Alipay console \
+                 downloads); give app_cert, alipay_cert and alipay_root_cert"
+            )
+        })?;
+        let bytes = read_key_file(path)?;
+        String::from_utf8(bytes).map_err(|_| {
+            anyhow!(
+                "{} is not PEM text; download the .crt from the console again",
+                path.display()
+            )
+        })
+    };
+    let app = read(app_cert, "app_cert")?;
+    let alipay = read(alipay_cert, "alipay_cert")?;
+    let root_text = read(root, "alipay_root_cert")?;
+    let set = CertSet::from_pem(&app, &alipay, &root_text)?;
+    Ok(AppSigning::Cert(Box::new(set)))
 }
 
 fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Result<(App, Text)> {

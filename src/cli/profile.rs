@@ -295,6 +295,10 @@ fn alipay_profile(
         environment,
         redirect_uri,
         scope: args.scope.clone().unwrap_or_else(|| "auth_user".to_owned()),
+        app_cert: None,
+        alipay_cert: None,
+        alipay_root_cert: None,
+        api: None,
     }))
 }
 

@@ -247,6 +247,10 @@ impl<W: Write> Printer<W> {
                 visible(&head(&t.key_fingerprint, 16))
             )?;
             writeln!(self.out, "    {}", visible(&t.sign))?;
+            for sn in &t.cert_sns {
+                writeln!(self.out, "  {}: {}", visible(&sn.param), visible(&sn.sn))?;
+                writeln!(self.out, "    = {}", visible(&sn.how))?;
+            }
         }
         Ok(())
     }

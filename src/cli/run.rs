@@ -60,6 +60,10 @@ pub struct RunArgs {
     /// Override the scope (auth_user / auth_base, snsapi_userinfo / snsapi_base).
     #[arg(long)]
     pub scope: Option<crate::provider::Scope>,
+    /// Alipay: OpenAPI v2 (gateway.do, the default) or v3 (REST paths signed in an
+    /// Authorization header).
+    #[arg(long, value_name = "v2|v3")]
+    pub api: Option<crate::provider::alipay::ApiVersion>,
     /// Run only this step, with its inputs given below.
     #[arg(long, value_name = "STEP", conflicts_with = "from")]
     pub step: Option<StepKind>,
@@ -205,6 +209,7 @@ fn inputs(args: &RunArgs) -> anyhow::Result<(Inputs, Choice)> {
         user: args.user.clone(),
         app: args.app.clone(),
         scope: args.scope,
+        api: args.api,
         insecure_http: args.insecure_http,
     };
     Ok((inputs, choice))

@@ -94,6 +94,19 @@ pub struct AlipayProfile {
     /// `auth_user` (default) or `auth_base`.
     #[serde(default = "default_alipay_scope")]
     pub scope: String,
+    /// Certificate mode (公钥证书): the app certificate file (`appCertPublicKey_<app_id>.crt`).
+    /// Giving it, `alipay_cert` and `alipay_root_cert` puts the app in certificate mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_cert: Option<PathBuf>,
+    /// Certificate mode: Alipay's certificate file (`alipayCertPublicKey_RSA2.crt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alipay_cert: Option<PathBuf>,
+    /// Certificate mode: the root bundle (`alipayRootCert.crt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alipay_root_cert: Option<PathBuf>,
+    /// `v2` (default: `gateway.do`) or `v3` (REST paths with header signatures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
 }
 
 #[derive(Clone, Deserialize, Serialize)]

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use time::macros::{format_description, offset};
 
 use super::{
-    AlipayApp, CallbackParts, Context, Exchange, ExchangeOutcome, FlowError, RawResponse, StepKind,
+    AlipayApp, AppSigning, CallbackParts, Context, Exchange, ExchangeOutcome, FlowError, RawResponse, StepKind,
     Timed, expiry,
 };
 use crate::finding::{Finding, Severity, Text};
@@ -99,8 +99,18 @@ pub(super) fn request(
             });
         }
     };
-    alipay::prepare(&app.gateway_url, &call, &app.private_key)
-        .map_err(|e| FlowError::Callback(format!("cannot sign the request: {e}")))
+    let call = match &app.signing {
+        AppSigning::Key => call,
+        AppSigning::Cert(certs) => call
+            .param("app_cert_sn", &certs.app_cert_sn)
+            .param("alipay_root_cert_sn", &certs.root_cert_sn),
+    };
+    let mut prepared = alipay::prepare(&app.gateway_url, &call, &app.private_key)
+        .map_err(|e| FlowError::Callback(format!("cannot sign the request: {e}")))?;
+    if let (AppSigning::Cert(certs), Some(trace)) = (&app.signing, prepared.signing.as_mut()) {
+        trace.cert_sns.clone_from(&certs.traces);
+    }
+    Ok(prepared)
 }
 
 fn method_of(step: StepKind) -> &'static str {
@@ -131,12 +141,29 @@ pub(super) fn interpret(
             .explanation(Text::key("flow.alipay.alipay-s-gateway-answers-200")),
         );
     }
+    let key = match &app.signing {
+        AppSigning::Key => &app.alipay_public_key,
+        AppSigning::Cert(certs) => match certs.pick(response_cert_sn(&response.body).as_deref()) {
+            Ok(key) => key,
+            Err((why, first)) => {
+                ex.findings.push(
+                    Finding::new(
+                        Severity::Warning,
+                        "alipay.alipay-cert-sn",
+                        Text::with("flow.alipay.alipay-cert-sn", &[("why", &why)]),
+                    )
+                    .fix(Text::key("flow.alipay.alipay-cert-sn-fix")),
+                );
+                first
+            }
+        },
+    };
     let verification = alipay::verify_response(
         &response.body,
         Some(method),
         app.sign_type,
         app.charset,
-        &app.alipay_public_key,
+        key,
     );
     let outcome = verification.outcome;
     let reason = verification.reason.clone();
@@ -196,6 +223,12 @@ pub(super) fn interpret(
             .fix(Text::key("flow.alipay.use-the-alipay-public-key")),
         );
     }
+}
+
+/// The top-level `alipay_cert_sn` of a gateway body, if it is JSON and has one.
+fn response_cert_sn(body: &[u8]) -> Option<String> {
+    let json: Value = serde_json::from_slice(body).ok()?;
+    json.get("alipay_cert_sn")?.as_str().map(str::to_owned)
 }
 
 /// Decode the node, recording the decoded JSON or a finding; `None` when there is nothing to

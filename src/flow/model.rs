@@ -10,7 +10,8 @@ use time::OffsetDateTime;
 use super::StepKind;
 use crate::finding::Finding;
 use crate::keys::{PrivateKey, PublicKey};
-use crate::provider::alipay::{Charset, SignType, Verification};
+use crate::provider::alipay::cert::CertSet;
+use crate::provider::alipay::{ApiVersion, Charset, SignType, Verification};
 use crate::provider::wechat::UserInfoLang;
 use crate::provider::{PreparedRequest, Scope};
 
@@ -27,6 +28,21 @@ pub struct AlipayApp {
     pub scope: Scope,
     pub gateway_url: String,
     pub authorize_url: String,
+    /// Public key or public-key certificate, with what the certificate mode needs.
+    pub signing: AppSigning,
+    /// OpenAPI v2 (`gateway.do`) or v3 (REST paths, header signatures).
+    pub api: ApiVersion,
+}
+
+/// How an Alipay app signs its requests and checks Alipay's responses.
+#[derive(Debug, Clone, Default)]
+pub enum AppSigning {
+    /// 公钥: responses are checked with `alipay_public_key`.
+    #[default]
+    Key,
+    /// 公钥证书: requests carry the SNs; a response is checked with the Alipay certificate its
+    /// `alipay_cert_sn` names.
+    Cert(Box<CertSet>),
 }
 
 /// A WeChat app as the flow needs it.

@@ -334,6 +334,7 @@ fn exchange_view_unchecked(
             dropped: t.dropped.clone(),
             sign: t.signature.clone(),
             key_fingerprint: t.key_fingerprint.clone(),
+            cert_sns: t.cert_sns.clone(),
             canonical_bytes: t.canonical.len(),
         }),
         response: ex.response.as_ref().map(|r| ResponseView {

@@ -13,7 +13,10 @@ use std::time::Duration;
 use anyhow::Context as _;
 use sha2::Digest as _;
 use x509_cert::der::asn1::{BitString, ObjectIdentifier, UtcTime};
+use x509_cert::der::asn1::OctetString;
 use x509_cert::der::{Any, Decode as _, Encode as _};
+use x509_cert::ext::Extension;
+use x509_cert::ext::pkix::BasicConstraints;
 use x509_cert::name::RdnSequence;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
@@ -134,6 +137,22 @@ fn tbs(
     };
     // A stable, positive serial per (subject, key): the SN stays put across restarts.
     let digest = sha2::Sha256::digest(format!("{subject}|{:?}", spki.subject_public_key));
+    // A root (self-issued) is a CA, so chain checks (OpenSSL, the Java SDK's) accept it.
+    let extensions = if issuer == subject {
+        Some(vec![Extension {
+            extn_id: ObjectIdentifier::new_unwrap("2.5.29.19"),
+            critical: true,
+            extn_value: OctetString::new(
+                BasicConstraints {
+                    ca: true,
+                    path_len_constraint: None,
+                }
+                .to_der()?,
+            )?,
+        }])
+    } else {
+        None
+    };
     let mut serial = digest[..12].to_vec();
     serial[0] = (serial[0] & 0x7f) | 0x10;
     Ok(TbsCertificate {
@@ -149,7 +168,7 @@ fn tbs(
         subject_public_key_info: spki,
         issuer_unique_id: None,
         subject_unique_id: None,
-        extensions: None,
+        extensions,
     })
 }
 

@@ -137,6 +137,14 @@ fn alipay_from_profile(
         app: Text::new(name, name),
         user: None,
     };
+    let signing = profile_signing(name, &p, entry)?;
+    let api = match (choice.api, p.api.as_deref()) {
+        (Some(api), _) => api,
+        (None, Some(text)) => text
+            .parse::<ApiVersion>()
+            .map_err(|e| anyhow!("profile '{name}': {e}"))?,
+        (None, None) => ApiVersion::V2,
+    };
     let app = AlipayApp {
         app_id: p.app_id,
         sign_type,
@@ -151,8 +159,37 @@ fn alipay_from_profile(
         )?,
         gateway_url: env.gateway_url().into_owned(),
         authorize_url: env.authorize_url().into_owned(),
+        signing,
+        api,
     };
     Ok((App::Alipay(app), info))
+}
+
+/// Certificate mode when the profile names any of the three certificate files (all three
+/// are then required), or when it names none and its sandbox app is a certificate app.
+fn profile_signing(
+    name: &str,
+    p: &profile::AlipayProfile,
+    entry: Option<&crate::sandbox::AlipayAppEntry>,
+) -> anyhow::Result<AppSigning> {
+    let given = [&p.app_cert, &p.alipay_cert, &p.alipay_root_cert];
+    if given.iter().any(|f| f.is_some()) {
+        return cert_signing(
+            p.app_cert.as_deref(),
+            p.alipay_cert.as_deref(),
+            p.alipay_root_cert.as_deref(),
+        )
+        .with_context(|| format!("profile '{name}'"));
+    }
+    match entry {
+        Some(e) if e.mode == SignMode::Cert => cert_signing(
+            e.app_cert.as_deref(),
+            e.alipay_cert.as_deref(),
+            e.alipay_root_cert.as_deref(),
+        )
+        .with_context(|| format!("profile '{name}': sandbox app {}", e.app_id)),
+        _ => Ok(AppSigning::Key),
+    }
 }
 
 fn wechat_from_profile(

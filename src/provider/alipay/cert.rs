@@ -7,10 +7,11 @@
 
 use md5::{Digest, Md5};
 use x509_cert::Certificate;
-use x509_cert::der::{Decode as _, Tag, Tagged as _};
+use x509_cert::der::{Decode as _, Encode as _, Tag, Tagged as _};
 use x509_cert::name::RdnSequence;
 
-use crate::keys::{self, KeyError};
+use crate::keys::{self, KeyError, PublicKey};
+use crate::provider::SnTrace;
 
 /// Why a certificate could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,12 +41,7 @@ pub fn cert_sn_pem(pem: &str) -> Result<String, CertError> {
 
 /// `alipay_root_cert_sn` of a root bundle.
 pub fn root_cert_sn(pem: &str) -> Result<String, CertError> {
-    let sns: Vec<String> = certificates(pem)?
-        .iter()
-        .filter(|c| is_rsa_signed(c))
-        .map(sn_of)
-        .collect();
-    Ok(sns.join("_"))
+    Ok(join_rsa(&certificates(pem)?))
 }
 
 /// The exact string whose MD5 is the SN, for display ("why is my SN different?").
@@ -75,6 +71,144 @@ pub fn certificates(pem: &str) -> Result<Vec<Certificate>, CertError> {
         return Err(CertError::NoCertificate);
     }
     Ok(certs)
+}
+
+/// What a certificate-mode app signs and verifies with: its SNs, and Alipay's certificates
+/// by SN (a response names the one that signed it in `alipay_cert_sn`).
+#[derive(Debug, Clone)]
+pub struct CertSet {
+    pub app_cert_sn: String,
+    pub root_cert_sn: String,
+    /// Every certificate of Alipay's certificate file, by SN, with its public key.
+    pub alipay_certs: Vec<(String, PublicKey)>,
+    /// How `app_cert_sn` and `alipay_root_cert_sn` were computed, for the Signing tab.
+    pub traces: Vec<SnTrace>,
+}
+
+/// Why a response could not be matched to one of Alipay's certificates.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PickError {
+    #[error(
+        "the response carries no alipay_cert_sn; a certificate-mode app's responses name the          Alipay certificate that signed them (checked with the first one, {first})"
+    )]
+    Missing { first: String },
+    #[error(
+        "the response was signed by the Alipay certificate {sent}, which is not in the          profile's Alipay certificate file (it holds {known}); download the current          alipayCertPublicKey_RSA2.crt from the console (Alipay rotates it), or fetch it          with alipay.open.app.alipaycert.download"
+    )]
+    Unknown { sent: String, known: String },
+}
+
+impl CertSet {
+    /// Read the three files' text: the app certificate, Alipay's certificate, the root bundle.
+    pub fn from_pem(app_cert: &str, alipay_cert: &str, root: &str) -> Result<Self, CertError> {
+        let app = certificates(app_cert)?;
+        let roots = certificates(root)?;
+        let alipay_certs = certificates(alipay_cert)?
+            .iter()
+            .map(|c| {
+                let der = c
+                    .to_der()
+                    .map_err(|e| CertError::BadDer {
+                        index: 1,
+                        detail: e.to_string(),
+                    })?;
+                let key = PublicKey::parse(&pem_of(&der))?;
+                Ok((sn_of(c), key))
+            })
+            .collect::<Result<Vec<_>, CertError>>()?;
+        let root_cert_sn = join_rsa(&roots);
+        let traces = vec![
+            SnTrace {
+                param: "app_cert_sn".to_owned(),
+                sn: sn_of(&app[0]),
+                how: format!("md5(\"{}\")", sn_input(&app[0])),
+            },
+            SnTrace {
+                param: "alipay_root_cert_sn".to_owned(),
+                sn: root_cert_sn.clone(),
+                how: root_how(&roots),
+            },
+        ];
+        Ok(Self {
+            app_cert_sn: sn_of(&app[0]),
+            root_cert_sn,
+            alipay_certs,
+            traces,
+        })
+    }
+
+    /// The key to check a response with: the certificate named by `alipay_cert_sn`.
+    pub fn pick(&self, alipay_cert_sn: Option<&str>) -> Result<&PublicKey, (PickError, &PublicKey)> {
+        let first = &self.alipay_certs[0];
+        let Some(sent) = alipay_cert_sn.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Err((
+                PickError::Missing {
+                    first: first.0.clone(),
+                },
+                &first.1,
+            ));
+        };
+        self.alipay_certs
+            .iter()
+            .find(|(sn, _)| sn == sent)
+            .map(|(_, key)| key)
+            .ok_or_else(|| {
+                (
+                    PickError::Unknown {
+                        sent: sent.to_owned(),
+                        known: self
+                            .alipay_certs
+                            .iter()
+                            .map(|(sn, _)| sn.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    },
+                    &first.1,
+                )
+            })
+    }
+}
+
+/// How a root SN was made: each certificate's input, or why it was skipped.
+fn root_how(roots: &[Certificate]) -> String {
+    roots
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if is_rsa_signed(c) {
+                format!("#{} md5(\"{}\")", i + 1, sn_input(c))
+            } else {
+                format!(
+                    "#{} skipped: signed with {}, not RSA",
+                    i + 1,
+                    c.signature_algorithm.oid
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" _ ")
+}
+
+fn join_rsa(certs: &[Certificate]) -> String {
+    certs
+        .iter()
+        .filter(|c| is_rsa_signed(c))
+        .map(sn_of)
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+fn pem_of(der: &[u8]) -> String {
+    let body = keys::base64_encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
 }
 
 fn sn_of(cert: &Certificate) -> String {

@@ -206,6 +206,7 @@ pub fn sign_params(
         dropped,
         signature,
         key_fingerprint: key.fingerprint().hex().to_owned(),
+        cert_sns: Vec::new(),
     })
 }
 

@@ -88,6 +88,9 @@ pub fn signing(ex: &ExchangeView, lang: Lang) -> String {
         t.key_fingerprint
     );
     let _ = write!(out, "\nsign:\n{}\n", t.sign);
+    for sn in &t.cert_sns {
+        let _ = write!(out, "\n{}  {}\n  = {}\n", sn.param, sn.sn, sn.how);
+    }
     out
 }
 
