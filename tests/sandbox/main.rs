@@ -2,6 +2,7 @@
 //! client-side provider code and every answer verified with it, as an SDK would.
 
 mod alipay;
+mod certmode;
 mod common;
 mod control;
 mod locked;
