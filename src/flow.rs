@@ -22,6 +22,7 @@
 //! the walk starts in the middle (`--from user-info` with a token given) or runs one step.
 
 mod alipay;
+mod alipay_v3;
 mod kinds;
 mod model;
 mod wechat;

@@ -12,7 +12,7 @@ use super::{
 use crate::finding::{Finding, Severity, Text};
 use crate::provider::PreparedRequest;
 use crate::provider::alipay::{
-    self, ApiStatus, AuthorizeRequest, DecodeError, Decoded, GatewayCall, OauthToken, Outcome,
+    self, ApiStatus, ApiVersion, AuthorizeRequest, DecodeError, Decoded, GatewayCall, OauthToken, Outcome,
     UserInfo,
 };
 
@@ -61,6 +61,9 @@ pub(super) fn request(
     step: StepKind,
     now: OffsetDateTime,
 ) -> Result<PreparedRequest, FlowError> {
+    if app.api == ApiVersion::V3 {
+        return super::alipay_v3::request(app, ctx, step, now);
+    }
     let new = |method| GatewayCall::new(method, &app.app_id, app.sign_type, app.charset, now);
     let call = match step {
         StepKind::Token => {
@@ -127,6 +130,10 @@ pub(super) fn interpret(
     response: &RawResponse,
     now: OffsetDateTime,
 ) {
+    if app.api == ApiVersion::V3 {
+        super::alipay_v3::interpret(app, ctx, ex, response, now);
+        return;
+    }
     let method = method_of(ex.step);
     if response.status != 200 {
         ex.findings.push(
@@ -261,7 +268,7 @@ fn decode<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn remember_tokens(ctx: &mut Context, token: &OauthToken, now: OffsetDateTime) {
+pub(super) fn remember_tokens(ctx: &mut Context, token: &OauthToken, now: OffsetDateTime) {
     let start = token
         .auth_start
         .as_deref()
@@ -298,7 +305,7 @@ fn parse_china_time(text: &str) -> Option<OffsetDateTime> {
 }
 
 /// The provider's own words for a rejection; the catalog adds meaning, causes and fixes.
-fn rejection(status: &ApiStatus) -> Finding {
+pub(super) fn rejection(status: &ApiStatus) -> Finding {
     let code = status
         .sub_code
         .as_deref()

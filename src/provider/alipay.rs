@@ -20,6 +20,7 @@ pub use lint::{environment_mismatch, lint_authorize_url};
 mod respond;
 mod sign;
 mod verify;
+pub mod v3;
 
 use std::borrow::Cow;
 use std::fmt;

@@ -15,6 +15,7 @@
 
 mod certmode;
 mod consent;
+mod v3;
 
 use std::sync::Arc;
 
@@ -144,6 +145,11 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             get(consent::authorize_page).post(consent::authorize_submit),
         )
         .route(GATEWAY_PATH, get(gateway).post(gateway))
+        .route(
+            crate::provider::alipay::v3::PATH_OAUTH_TOKEN,
+            post(v3::handle),
+        )
+        .route(crate::provider::alipay::v3::PATH_USER_INFO, post(v3::handle))
         .route("/__sandbox/alipay/auth-code", post(consent::auth_code_api))
 }
 
@@ -476,34 +482,41 @@ fn oauth_token(
     app: &AlipayApp,
     params: &[(String, String)],
 ) -> Wire {
+    match token_node(shared, app, params) {
+        Err(failure) => fail(shared, answer, &failure),
+        Ok(node) => signed(shared, answer, &answer.node_name(false), &node),
+    }
+}
+
+/// `alipay.system.oauth.token`'s answer, whatever the API generation carries it.
+fn token_node(
+    shared: &Shared,
+    app: &AlipayApp,
+    params: &[(String, String)],
+) -> Result<Map<String, Value>, Failure> {
     let now = shared.clock.unix();
-    let issued = match form::first(params, "grant_type").map(str::trim) {
+    let Issued {
+        access_token,
+        refresh_token,
+        user,
+        expires_in,
+        re_expires_in,
+    } = match form::first(params, "grant_type").map(str::trim) {
         Some("authorization_code") => exchange_code(shared, app, params, now),
         Some("refresh_token") => refresh(shared, app, params, now),
         _ => Err(invalid("isv.grant-type-invalid", "grant_type参数不正确")),
-    };
-    match issued {
-        Err(failure) => fail(shared, answer, &failure),
-        Ok(Issued {
-            access_token,
-            refresh_token,
-            user,
-            expires_in,
-            re_expires_in,
-        }) => {
-            let mut node = Map::new();
-            node.insert("access_token".into(), json!(access_token));
-            node.insert(
-                "auth_start".into(),
-                json!(format_timestamp(shared.clock.now())),
-            );
-            node.insert("expires_in".into(), json!(expires_in));
-            node.insert("re_expires_in".into(), json!(re_expires_in));
-            node.insert("refresh_token".into(), json!(refresh_token));
-            insert_identity(&mut node, app, &user);
-            signed(shared, answer, &answer.node_name(false), &node)
-        }
-    }
+    }?;
+    let mut node = Map::new();
+    node.insert("access_token".into(), json!(access_token));
+    node.insert(
+        "auth_start".into(),
+        json!(format_timestamp(shared.clock.now())),
+    );
+    node.insert("expires_in".into(), json!(expires_in));
+    node.insert("re_expires_in".into(), json!(re_expires_in));
+    node.insert("refresh_token".into(), json!(refresh_token));
+    insert_identity(&mut node, app, &user);
+    Ok(node)
 }
 
 fn insert_identity(node: &mut Map<String, Value>, app: &AlipayApp, user: &str) {
@@ -672,6 +685,18 @@ fn user_info(
     app: &AlipayApp,
     params: &[(String, String)],
 ) -> Wire {
+    match user_info_node(shared, app, params) {
+        Err(failure) => fail(shared, answer, &failure),
+        Ok(node) => signed(shared, answer, &answer.node_name(false), &node),
+    }
+}
+
+/// `alipay.user.info.share`'s answer, whatever the API generation carries it.
+fn user_info_node(
+    shared: &Shared,
+    app: &AlipayApp,
+    params: &[(String, String)],
+) -> Result<Map<String, Value>, Failure> {
     let now = shared.clock.unix();
     let invalid_token = || token_failure("aop.invalid-auth-token", "无效的访问令牌");
     let result = (|| {
@@ -706,23 +731,19 @@ fn user_info(
             .alipay_user(&token.user)
             .ok_or_else(invalid_token)
     })();
-    match result {
-        Err(failure) => fail(shared, answer, &failure),
-        Ok(user) => {
-            let mut fields: Vec<(String, Value)> = user
-                .profile
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect();
-            let mut identity = Map::new();
-            insert_identity(&mut identity, app, user.user_id);
-            fields.extend(identity);
-            fields.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut node = Map::new();
-            node.insert("code".into(), json!("10000"));
-            node.insert("msg".into(), json!("Success"));
-            node.extend(fields);
-            signed(shared, answer, &answer.node_name(false), &node)
-        }
-    }
+    let user = result?;
+    let mut fields: Vec<(String, Value)> = user
+        .profile
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    let mut identity = Map::new();
+    insert_identity(&mut identity, app, user.user_id);
+    fields.extend(identity);
+    fields.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut node = Map::new();
+    node.insert("code".into(), json!("10000"));
+    node.insert("msg".into(), json!("Success"));
+    node.extend(fields);
+    Ok(node)
 }

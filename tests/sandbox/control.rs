@@ -40,7 +40,7 @@ async fn manifest_is_written_with_private_files_0600_and_kept_across_restarts() 
     assert!(app0.alipay_public_key.is_absolute());
     assert!(written.alipay.gateway.ends_with("/gateway.do"));
     assert!(written.control.ends_with("/__sandbox"));
-    assert_eq!(written.alipay.apps.len(), 4);
+    assert_eq!(written.alipay.apps.len(), 5);
     assert_eq!(written.wechat.apps.len(), 2);
     let served: Manifest = control_client(&first)
         .get(&written.control)
@@ -52,12 +52,17 @@ async fn manifest_is_written_with_private_files_0600_and_kept_across_restarts() 
         .expect("json");
     assert_eq!(served, written);
     let key = std::fs::read_to_string(&app0.app_private_key).expect("key");
+    let cert_app = written.alipay.apps.last().expect("the certificate app");
+    let app_cert = cert_app.app_cert.clone().expect("a certificate app lists app_cert");
+    let cert = std::fs::read_to_string(&app_cert).expect("app certificate");
     first.shutdown().await;
 
     let second = Sandbox::start(config).await.expect("restarts");
     let again =
         std::fs::read_to_string(&second.manifest().alipay.apps[0].app_private_key).expect("key");
     assert_eq!(key, again, "keys are kept");
+    let cert_again = std::fs::read_to_string(&app_cert).expect("app certificate");
+    assert_eq!(cert, cert_again, "the same keys give the same certificate, and SN");
     assert_eq!(
         second.manifest().wechat.apps[0].secret,
         written.wechat.apps[0].secret
