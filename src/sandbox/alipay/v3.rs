@@ -28,6 +28,8 @@ use super::{Failure, TIMESTAMP_WINDOW, certmode, form, invalid, missing};
 use crate::keys;
 use crate::provider::HttpMethod;
 use crate::provider::alipay::v3::{self, PATH_OAUTH_TOKEN, PATH_USER_INFO};
+use crate::provider::alipay::{METHOD_OAUTH_TOKEN, METHOD_USER_INFO};
+use crate::sandbox::state::FaultKind;
 
 /// Where the v3 error page lives, for `links`.
 const ERROR_DOC: &str = "https://opendocs.alipay.com/open-v3/054fcv";
@@ -68,13 +70,38 @@ pub(super) async fn handle(
         Ok(app) => (Some(app), dispatch(&shared, app, uri.path(), &path_query, &body)),
     };
     let cert_sn = app.and_then(|a| certmode::alipay_cert_sn(&shared, &a.app_id));
-    match result {
+    // Faults are armed by the v2 method name the path stands for.
+    let fault = shared.faults.hit(
+        crate::sandbox::state::Provider::Alipay,
+        match uri.path() {
+            PATH_USER_INFO => METHOD_USER_INFO,
+            _ => METHOD_OAUTH_TOKEN,
+        },
+    );
+    let tampered = fault
+        .as_ref()
+        .is_some_and(|f| f.fault == FaultKind::TamperedSignature);
+    let mut response = match result {
         Ok(node) => answer(&shared, StatusCode::OK, &Value::Object(node), cert_sn),
         Err(failure) => {
             let (status, body) = error_body(&failure);
             answer(&shared, status, &body, cert_sn)
         }
+    };
+    if tampered {
+        // `tampered-signature` on v3: a signed header changes on the way (the timestamp moves
+        // by one millisecond), so the signature no longer covers what arrives.
+        let headers = response.headers_mut();
+        let moved = headers
+            .get(v3::HEADER_TIMESTAMP)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<i64>().ok())
+            .map(|ms| (ms + 1).to_string());
+        if let Some(value) = moved.and_then(|m| HeaderValue::try_from(m).ok()) {
+            headers.insert(v3::HEADER_TIMESTAMP, value);
+        }
     }
+    response
 }
 
 /// The common checks, in order: the header, the app, the clock, the certificate SNs, the
