@@ -507,8 +507,13 @@ impl Flow {
                 }
             }
             // Both providers answer 200, errors included: another status is someone else's
-            // answer (a proxy, a load balancer), however valid its body reads.
-            if response.status != 200 {
+            // answer (a proxy, a load balancer), however valid its body reads. Alipay's
+            // OpenAPI v3 is the exception: its errors are HTTP 4xx `{code, message, links}`,
+            // which its interpreter judges itself.
+            let v3_error = matches!(&self.app, App::Alipay(a) if a.api == crate::provider::alipay::ApiVersion::V3)
+                && (400..500).contains(&response.status)
+                && exchange.outcome == ExchangeOutcome::Rejected;
+            if response.status != 200 && !v3_error {
                 exchange.outcome = ExchangeOutcome::Failed;
             }
             exchange.response = Some(response);

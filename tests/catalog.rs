@@ -29,6 +29,11 @@ const SANDBOX_ALIPAY_SUB_CODES: &[&str] = &[
     "isv.insufficient-isv-permissions",
     "isp.unknow-error",
     "aop.unknow-error",
+    "isv.missing-app-cert-sn",
+    "isv.app-cert-not-exist",
+    "isv.missing-alipay-root-cert-sn",
+    "isv.invalid-alipay-root-cert-sn",
+    "isv.missing-nonce",
 ];
 const SANDBOX_ALIPAY_CODES: &[&str] = &[
     "10000", "20000", "20001", "40001", "40002", "40004", "40006",
