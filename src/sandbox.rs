@@ -57,6 +57,8 @@
 mod alipay;
 mod callbacks;
 mod certs;
+#[cfg(test)]
+pub(crate) use certs::self_issued as test_certificate;
 mod control;
 mod demo;
 mod form;

@@ -240,6 +240,8 @@ struct Report {
     /// Certificate mode: the SN of the (first) certificate, and of the bundle as a root SN.
     cert_sn: Option<String>,
     root_cert_sn: Option<String>,
+    /// Certificate mode: the SN as each SDK computes it (of the bundle, for a bundle).
+    sdk_sns: Vec<cert::sdks::SdkSn>,
 }
 
 fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
@@ -325,16 +327,17 @@ fn load(path: &Path, role: Option<&'static str>) -> anyhow::Result<Report> {
     let key = keys::parse_bytes(&bytes);
     let text = String::from_utf8_lossy(&bytes);
     let is_cert = matches!(&key, Ok(k) if k.info().encoding == Encoding::Certificate);
-    let (cert_sn, root_cert_sn) = if is_cert {
+    let (cert_sn, root_cert_sn, sdk_sns) = if is_cert {
         let count = cert::certificates(&text).map_or(0, |c| c.len());
         (
             cert::cert_sn_pem(&text).ok(),
             (count > 1)
                 .then(|| cert::root_cert_sn(&text).ok())
                 .flatten(),
+            cert::sdks::by_sdk(&text, count > 1).unwrap_or_default(),
         )
     } else {
-        (None, None)
+        (None, None, Vec::new())
     };
     Ok(Report {
         path: path.to_owned(),
@@ -343,6 +346,7 @@ fn load(path: &Path, role: Option<&'static str>) -> anyhow::Result<Report> {
         problems: Vec::new(),
         cert_sn,
         root_cert_sn,
+        sdk_sns,
     })
 }
 
@@ -384,6 +388,7 @@ fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
                     "  root SN:     {sn} (alipay_root_cert_sn of this bundle)"
                 )?;
             }
+            print_sdk_sns(out, &r.sdk_sns)?;
             if info.bits < 2048 {
                 writeln!(
                     out,
@@ -396,6 +401,26 @@ fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
     }
     for p in &r.problems {
         writeln!(out, "  error:       {}", visible(p))?;
+    }
+    Ok(())
+}
+
+/// The SN each SDK computes, and why one differs from Alipay's (the Java SDK's).
+fn print_sdk_sns(out: &mut impl Write, sns: &[cert::sdks::SdkSn]) -> io::Result<()> {
+    if sns.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "  SN by SDK:")?;
+    for s in sns {
+        let sn = match &s.sn {
+            Ok(sn) => sn.clone(),
+            Err(e) => e.clone(),
+        };
+        let mark = if s.differs { "differs" } else { "same" };
+        writeln!(out, "    {:<16} {} ({mark})", s.sdk.name(), visible(&sn))?;
+        if let Some(why) = &s.why {
+            writeln!(out, "      {}", visible(why))?;
+        }
     }
     Ok(())
 }
@@ -425,6 +450,7 @@ fn report_json(r: &Report) -> serde_json::Value {
         "key": key,
         "cert_sn": r.cert_sn,
         "root_cert_sn": r.root_cert_sn,
+        "sdk_sns": r.sdk_sns,
         "problems": problems,
     })
 }

@@ -114,6 +114,21 @@ pub(crate) fn app_cert(
     Ok(pem(&der))
 }
 
+/// A self-issued RSA certificate with `dn` as issuer and subject, in PEM (tests of the SN
+/// rules).
+#[cfg(test)]
+pub(crate) fn self_issued(dn: &str, key: &PrivateKey) -> String {
+    let der = rsa_signed(
+        dn,
+        dn,
+        spki_of(&key.public_key()).expect("an RSA key has an SPKI"),
+        key,
+        HashAlg::Sha256,
+    )
+    .expect("the certificate builds");
+    pem(&der)
+}
+
 fn spki_of(key: &PublicKey) -> anyhow::Result<SubjectPublicKeyInfoOwned> {
     let text = key.encode(Encoding::Spki, Armor::Pem)?;
     let der = keys::pem_blocks(&text)?

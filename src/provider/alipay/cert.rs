@@ -5,6 +5,8 @@
 //! lowercase hex; the root SN joins the SNs of the RSA-signed certificates of the root bundle
 //! with `_`, in file order (ECDSA and SM2 roots are skipped).
 
+pub mod sdks;
+
 use md5::{Digest, Md5};
 use x509_cert::Certificate;
 use x509_cert::der::{Decode as _, Encode as _, Tag, Tagged as _};
