@@ -74,6 +74,16 @@ def walks(out):
             "`authwalk run alipay-web --json` (starts its own sandbox, keys cached)",
             "`authwalk run … --sandbox` (the running sandbox)",
         ),
+        (
+            "walk_cert.json",
+            "`authwalk run … --sandbox --app 2021000000000005` (certificate mode)",
+            "`authwalk run … --sandbox` (public key, OpenAPI v2)",
+        ),
+        (
+            "walk_v3.json",
+            "`authwalk run … --sandbox --api v3` (OpenAPI v3)",
+            "`authwalk run … --sandbox` (public key, OpenAPI v2)",
+        ),
     ]
     out.append("| A | B | pairs | A wall | B wall | A/B wall | A CPU | B CPU | A peak RSS | B peak RSS |")
     out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -96,6 +106,12 @@ def walks(out):
         "Starting the interpreter and importing the SDK, with no request, takes "
         f"{ms(med(start['a']['wall']))} for Python and {ms(med(start['b']['wall']))} for Node "
         f"(median of {start['runs']} runs each).\n"
+    )
+    out.append(
+        f"A certificate-mode walk takes {ratios['walk_cert.json']:.3f}× the time of the same walk "
+        f"in public-key mode (reading and hashing three certificate files, two more parameters "
+        f"signed), and an OpenAPI v3 walk {ratios['walk_v3.json']:.3f}× the v2 walk (header "
+        "signatures instead of a signed JSON node).\n"
     )
 
 

@@ -80,6 +80,11 @@ EMBEDDED=(env AUTHWALK_DATA_DIR="$WORK/data" "$BIN" run alipay-web --json)
 python3 bench/pairs.py "$RUNS" "$WORK/walk_python.json" -- "${AUTHWALK[@]}" --vs "${PYTHON[@]}"
 python3 bench/pairs.py "$RUNS" "$WORK/walk_node.json" -- "${AUTHWALK[@]}" --vs "${NODE[@]}"
 python3 bench/pairs.py "$RUNS" "$WORK/walk_embedded.json" -- "${EMBEDDED[@]}" --vs "${AUTHWALK[@]}"
+# Alipay's modes against the v2 public-key walk: certificate mode, and OpenAPI v3.
+"${AUTHWALK[@]}" --app 2021000000000005 | python3 -c 'import json, sys; assert json.load(sys.stdin)["ok"] is True'
+"${AUTHWALK[@]}" --api v3 | python3 -c 'import json, sys; assert json.load(sys.stdin)["ok"] is True'
+python3 bench/pairs.py "$RUNS" "$WORK/walk_cert.json" -- "${AUTHWALK[@]}" --app 2021000000000005 --vs "${AUTHWALK[@]}"
+python3 bench/pairs.py "$RUNS" "$WORK/walk_v3.json" -- "${AUTHWALK[@]}" --api v3 --vs "${AUTHWALK[@]}"
 # What an SDK's process costs before its first request: the interpreter and the SDK's import.
 python3 bench/pairs.py "$RUNS" "$WORK/start_sdks.json" -- \
     "$VENV/bin/python" -c 'import alipay.aop.api.DefaultAlipayClient, alipay.aop.api.request.AlipaySystemOauthTokenRequest, alipay.aop.api.request.AlipayUserInfoShareRequest' \

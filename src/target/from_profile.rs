@@ -112,21 +112,27 @@ fn alipay_from_profile(
         .ok_or_else(|| profile::ProfileError::NoKey(name.to_owned()))?;
     let private_key = PrivateKey::parse_bytes(&key_ref.resolve()?)
         .with_context(|| key_context(&key_ref.describe()))?;
+    let signing = profile_signing(name, &p, entry)?;
     let public_path = p
         .alipay_public_key
         .clone()
-        .or_else(|| entry.map(|e| e.alipay_public_key.clone()))
-        .ok_or_else(|| {
-            anyhow!(crate::lang::tr_with(
-                crate::lang::Lang::EN,
-                "target.no-alipay-public-key",
-                &[("name", &name)]
-            ))
-        })?;
-    let alipay_public_key = PublicKey::parse_bytes(&read_key_file(&public_path)?)
-        .with_context(|| key_context(&public_path.display()))?;
-    crate::keys::check_alipay_public_key(&alipay_public_key, &private_key)
-        .with_context(|| key_context(&public_path.display()))?;
+        .or_else(|| entry.map(|e| e.alipay_public_key.clone()));
+    let alipay_public_key = match (public_path, &signing) {
+        (Some(path), _) => {
+            let key = PublicKey::parse_bytes(&read_key_file(&path)?)
+                .with_context(|| key_context(&path.display()))?;
+            crate::keys::check_alipay_public_key(&key, &private_key)
+                .with_context(|| key_context(&path.display()))?;
+            key
+        }
+        // Certificate mode: Alipay's key is in its certificate.
+        (None, AppSigning::Cert(certs)) => certs.alipay_certs[0].1.clone(),
+        (None, AppSigning::Key) => bail!(crate::lang::tr_with(
+            crate::lang::Lang::EN,
+            "target.no-alipay-public-key",
+            &[("name", &name)]
+        )),
+    };
     let sign_type: SignType = p.sign_type.parse().map_err(anyhow::Error::msg)?;
     private_key.check_size_for(sign_type.hash())?;
     let info = TargetInfo {
@@ -137,7 +143,6 @@ fn alipay_from_profile(
         app: Text::new(name, name),
         user: None,
     };
-    let signing = profile_signing(name, &p, entry)?;
     let api = match (choice.api, p.api.as_deref()) {
         (Some(api), _) => api,
         (None, Some(text)) => text
