@@ -84,8 +84,14 @@ fn openapi_v3_walks_verified_with_the_header_signature() {
             .ends_with("/v3/alipay/system/oauth/token")
     );
     let signed = token["signing"]["canonical"].as_str().unwrap();
-    assert!(signed.starts_with("app_id=2021000000000001,nonce="), "{signed}");
-    assert!(signed.contains("\nPOST\n/v3/alipay/system/oauth/token\n{"), "{signed}");
+    assert!(
+        signed.starts_with("app_id=2021000000000001,nonce="),
+        "{signed}"
+    );
+    assert!(
+        signed.contains("\nPOST\n/v3/alipay/system/oauth/token\n{"),
+        "{signed}"
+    );
     assert!(signed.ends_with("}\n"), "{signed}");
     for step in ["token", "user-info"] {
         let ex = exchange(&doc, step);
@@ -120,7 +126,10 @@ fn a_tampered_v3_header_fails_with_the_exact_string_shown() {
     assert!(shown.starts_with(&format!("{ts}\n{nonce}\n{{")), "{shown}");
     assert!(shown.ends_with("}\n"), "{shown}");
     let reason = v["reason"]["en"].as_str().unwrap();
-    assert!(reason.contains("alipay-signature does not verify over the string"), "{reason}");
+    assert!(
+        reason.contains("alipay-signature does not verify over the string"),
+        "{reason}"
+    );
     assert!(
         ex["findings"]
             .as_array()

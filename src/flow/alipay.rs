@@ -6,14 +6,14 @@ use time::OffsetDateTime;
 use time::macros::{format_description, offset};
 
 use super::{
-    AlipayApp, AppSigning, CallbackParts, Context, Exchange, ExchangeOutcome, FlowError, RawResponse, StepKind,
-    Timed, expiry,
+    AlipayApp, AppSigning, CallbackParts, Context, Exchange, ExchangeOutcome, FlowError,
+    RawResponse, StepKind, Timed, expiry,
 };
 use crate::finding::{Finding, Severity, Text};
 use crate::provider::PreparedRequest;
 use crate::provider::alipay::{
-    self, ApiStatus, ApiVersion, AuthorizeRequest, DecodeError, Decoded, GatewayCall, OauthToken, Outcome,
-    UserInfo,
+    self, ApiStatus, ApiVersion, AuthorizeRequest, DecodeError, Decoded, GatewayCall, OauthToken,
+    Outcome, UserInfo,
 };
 
 pub(super) fn authorize_url(app: &AlipayApp, state: &str) -> String {

@@ -33,7 +33,11 @@ pub(super) fn request(
                 fix: "approve the authorize page first, or pass --code",
             })?;
             let body = json!({"grant_type": "authorization_code", "code": code.value});
-            (PATH_OAUTH_TOKEN.to_owned(), body.to_string(), code.value.clone())
+            (
+                PATH_OAUTH_TOKEN.to_owned(),
+                body.to_string(),
+                code.value.clone(),
+            )
         }
         StepKind::Refresh => {
             let token = ctx.refresh_token.as_ref().ok_or(FlowError::MissingInput {
@@ -42,7 +46,11 @@ pub(super) fn request(
                 fix: "run the token step first, or pass --refresh-token",
             })?;
             let body = json!({"grant_type": "refresh_token", "refresh_token": token.value});
-            (PATH_OAUTH_TOKEN.to_owned(), body.to_string(), token.value.clone())
+            (
+                PATH_OAUTH_TOKEN.to_owned(),
+                body.to_string(),
+                token.value.clone(),
+            )
         }
         StepKind::UserInfo => {
             let token = ctx.access_token.as_ref().ok_or(FlowError::MissingInput {
@@ -130,10 +138,7 @@ pub(super) fn interpret(
         ex.findings.push(Finding::new(
             Severity::Error,
             "alipay.bad-response",
-            Text::with(
-                "flow.alipay.v3-not-json",
-                &[("status", &response.status)],
-            ),
+            Text::with("flow.alipay.v3-not-json", &[("status", &response.status)]),
         ));
         ex.outcome = ExchangeOutcome::Failed;
         return;

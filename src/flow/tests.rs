@@ -30,8 +30,8 @@ fn alipay_app() -> App {
         scope: crate::provider::Scope::AuthUser,
         gateway_url: "http://127.0.0.1:9/gateway.do".into(),
         authorize_url: "http://127.0.0.1:9/oauth2/publicAppAuthorize.htm".into(),
-        signing: Default::default(),
-        api: Default::default(),
+        signing: crate::flow::AppSigning::Key,
+        api: crate::provider::alipay::ApiVersion::V2,
     })
 }
 

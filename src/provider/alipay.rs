@@ -15,12 +15,12 @@ pub mod cert;
 mod decode;
 mod lint;
 mod mode;
-pub use mode::{ApiVersion, SignMode, UnknownApiVersion};
 pub use lint::{environment_mismatch, lint_authorize_url};
+pub use mode::{ApiVersion, SignMode, UnknownApiVersion};
 mod respond;
 mod sign;
-mod verify;
 pub mod v3;
+mod verify;
 
 use std::borrow::Cow;
 use std::fmt;

@@ -149,7 +149,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             crate::provider::alipay::v3::PATH_OAUTH_TOKEN,
             post(v3::handle),
         )
-        .route(crate::provider::alipay::v3::PATH_USER_INFO, post(v3::handle))
+        .route(
+            crate::provider::alipay::v3::PATH_USER_INFO,
+            post(v3::handle),
+        )
         .route("/__sandbox/alipay/auth-code", post(consent::auth_code_api))
 }
 
@@ -399,8 +402,8 @@ fn handle<'a>(shared: &'a Shared, mut answer: Answer<'a>, params: &[(String, Str
         }
         Some(_) => {}
     }
-    answer.cert_sn = form::non_empty(params, "app_id")
-        .and_then(|id| certmode::alipay_cert_sn(shared, id));
+    answer.cert_sn =
+        form::non_empty(params, "app_id").and_then(|id| certmode::alipay_cert_sn(shared, id));
     match check_common(shared, &answer, params) {
         Ok(app) => match answer.method {
             Some(METHOD_OAUTH_TOKEN) => oauth_token(shared, answer, app, params),

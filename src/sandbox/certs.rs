@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use sha2::Digest as _;
-use x509_cert::der::asn1::{BitString, ObjectIdentifier, UtcTime};
 use x509_cert::der::asn1::OctetString;
+use x509_cert::der::asn1::{BitString, ObjectIdentifier, UtcTime};
 use x509_cert::der::{Any, Decode as _, Encode as _};
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::BasicConstraints;

@@ -79,8 +79,8 @@ pub fn alipay_app(m: &Manifest, scope: &str) -> App {
         scope: scope.parse().unwrap(),
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
-        signing: Default::default(),
-        api: Default::default(),
+        signing: authwalk::flow::AppSigning::Key,
+        api: authwalk::provider::alipay::ApiVersion::V2,
     })
 }
 

@@ -49,8 +49,16 @@ async fn the_manifest_lists_modes_and_a_bundle_with_a_skipped_root() {
         std::fs::read_to_string(app.entry.alipay_root_cert.as_ref().expect("root")).expect("read");
     let certs = cert::certificates(&bundle).expect("bundle parses");
     assert_eq!(certs.len(), 3, "two RSA roots and an ECDSA one");
-    assert_eq!(set.root_cert_sn.split('_').count(), 2, "the ECDSA root is skipped");
-    assert!(set.traces[1].how.contains("skipped"), "{}", set.traces[1].how);
+    assert_eq!(
+        set.root_cert_sn.split('_').count(),
+        2,
+        "the ECDSA root is skipped"
+    );
+    assert!(
+        set.traces[1].how.contains("skipped"),
+        "{}",
+        set.traces[1].how
+    );
     sandbox.shutdown().await;
 }
 
@@ -71,13 +79,21 @@ async fn wrong_or_missing_sns_get_alipays_sub_codes() {
         c
     };
     let cases = [
-        (None, Some(set.root_cert_sn.as_str()), "isv.missing-app-cert-sn"),
+        (
+            None,
+            Some(set.root_cert_sn.as_str()),
+            "isv.missing-app-cert-sn",
+        ),
         (
             Some("0123456789abcdef0123456789abcdef"),
             Some(set.root_cert_sn.as_str()),
             "isv.app-cert-not-exist",
         ),
-        (Some(set.app_cert_sn.as_str()), None, "isv.missing-alipay-root-cert-sn"),
+        (
+            Some(set.app_cert_sn.as_str()),
+            None,
+            "isv.missing-alipay-root-cert-sn",
+        ),
         (
             Some(set.app_cert_sn.as_str()),
             Some("687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6"),
@@ -88,10 +104,10 @@ async fn wrong_or_missing_sns_get_alipays_sub_codes() {
         let reply = send(&sandbox, &app, &token(app_sn, root_sn)).await;
         assert_eq!(sub_code(&reply, ERROR_NODE), expected);
         // Errors of a certificate app name Alipay's certificate too, and are signed by it.
-        let sent = reply.json.as_ref().expect("json")["alipay_cert_sn"]
+        let named = reply.json.as_ref().expect("json")["alipay_cert_sn"]
             .as_str()
             .map(str::to_owned);
-        assert!(set.pick(sent.as_deref()).is_ok(), "{sent:?}");
+        assert!(set.pick(named.as_deref()).is_ok(), "{named:?}");
         assert!(reply.verified(), "{:?}", reply.verification);
     }
     // Both SNs right: the call reaches the API (an unknown code, not an SN failure).
@@ -110,7 +126,14 @@ async fn wrong_or_missing_sns_get_alipays_sub_codes() {
         .param("app_cert_sn", &set.app_cert_sn);
     let reply = send(&sandbox, &key_app, &c).await;
     assert_eq!(sub_code(&reply, ERROR_NODE), "isv.app-cert-not-exist");
-    assert!(reply.json.as_ref().expect("json").get("alipay_cert_sn").is_none());
+    assert!(
+        reply
+            .json
+            .as_ref()
+            .expect("json")
+            .get("alipay_cert_sn")
+            .is_none()
+    );
     sandbox.shutdown().await;
 }
 

@@ -53,7 +53,10 @@ async fn manifest_is_written_with_private_files_0600_and_kept_across_restarts() 
     assert_eq!(served, written);
     let key = std::fs::read_to_string(&app0.app_private_key).expect("key");
     let cert_app = written.alipay.apps.last().expect("the certificate app");
-    let app_cert = cert_app.app_cert.clone().expect("a certificate app lists app_cert");
+    let app_cert = cert_app
+        .app_cert
+        .clone()
+        .expect("a certificate app lists app_cert");
     let cert = std::fs::read_to_string(&app_cert).expect("app certificate");
     first.shutdown().await;
 
@@ -62,7 +65,10 @@ async fn manifest_is_written_with_private_files_0600_and_kept_across_restarts() 
         std::fs::read_to_string(&second.manifest().alipay.apps[0].app_private_key).expect("key");
     assert_eq!(key, again, "keys are kept");
     let cert_again = std::fs::read_to_string(&app_cert).expect("app certificate");
-    assert_eq!(cert, cert_again, "the same keys give the same certificate, and SN");
+    assert_eq!(
+        cert, cert_again,
+        "the same keys give the same certificate, and SN"
+    );
     assert_eq!(
         second.manifest().wechat.apps[0].secret,
         written.wechat.apps[0].secret

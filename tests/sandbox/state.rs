@@ -29,8 +29,8 @@ async fn alipay_walk(handle: &SandboxHandle) -> Flow {
         scope: authwalk::provider::Scope::AuthUser,
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
-        signing: Default::default(),
-        api: Default::default(),
+        signing: authwalk::flow::AppSigning::Key,
+        api: authwalk::provider::alipay::ApiVersion::V2,
     });
     let flow = Flow::new(
         FlowKind::AlipayWeb,

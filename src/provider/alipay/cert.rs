@@ -108,12 +108,10 @@ impl CertSet {
         let alipay_certs = certificates(alipay_cert)?
             .iter()
             .map(|c| {
-                let der = c
-                    .to_der()
-                    .map_err(|e| CertError::BadDer {
-                        index: 1,
-                        detail: e.to_string(),
-                    })?;
+                let der = c.to_der().map_err(|e| CertError::BadDer {
+                    index: 1,
+                    detail: e.to_string(),
+                })?;
                 let key = PublicKey::parse(&pem_of(&der))?;
                 Ok((sn_of(c), key))
             })
@@ -140,7 +138,10 @@ impl CertSet {
     }
 
     /// The key to check a response with: the certificate named by `alipay_cert_sn`.
-    pub fn pick(&self, alipay_cert_sn: Option<&str>) -> Result<&PublicKey, (PickError, &PublicKey)> {
+    pub fn pick(
+        &self,
+        alipay_cert_sn: Option<&str>,
+    ) -> Result<&PublicKey, (PickError, &PublicKey)> {
         let first = &self.alipay_certs[0];
         let Some(sent) = alipay_cert_sn.map(str::trim).filter(|s| !s.is_empty()) else {
             return Err((

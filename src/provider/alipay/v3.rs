@@ -54,13 +54,21 @@ pub struct V3Cert<'a> {
 }
 
 /// The auth string: the pairs of the header before `sign`, in the official Node SDK's order.
-pub fn auth_string(app_id: &str, app_cert_sn: Option<&str>, nonce: &str, timestamp_ms: i64) -> String {
+pub fn auth_string(
+    app_id: &str,
+    app_cert_sn: Option<&str>,
+    nonce: &str,
+    timestamp_ms: i64,
+) -> String {
     let mut out = format!("app_id={app_id}");
     if let Some(sn) = app_cert_sn {
         out.push_str(",app_cert_sn=");
         out.push_str(sn);
     }
-    out.push_str(&format!(",nonce={nonce},timestamp={timestamp_ms}"));
+    out.push_str(",nonce=");
+    out.push_str(nonce);
+    out.push_str(",timestamp=");
+    out.push_str(&timestamp_ms.to_string());
     out
 }
 
@@ -235,11 +243,13 @@ pub fn verify_response(
         key_fingerprint: key.fingerprint().hex().to_owned(),
     };
     let Ok(text) = std::str::from_utf8(body) else {
-        v.reason = "the body is not UTF-8; v3 answers in UTF-8 JSON".to_owned();
+        "the body is not UTF-8; v3 answers in UTF-8 JSON".clone_into(&mut v.reason);
         return v;
     };
-    let (Some(ts), Some(nonce)) = (header(headers, HEADER_TIMESTAMP), header(headers, HEADER_NONCE))
-    else {
+    let (Some(ts), Some(nonce)) = (
+        header(headers, HEADER_TIMESTAMP),
+        header(headers, HEADER_NONCE),
+    ) else {
         v.reason = if status >= 400 {
             format!(
                 "HTTP {status} with no alipay-timestamp/alipay-nonce headers: the error is not \
@@ -255,15 +265,15 @@ pub fn verify_response(
     let signed = response_string(ts, nonce, text);
     v.signed_text = Some(signed.clone());
     let Some(sign) = v.sign.clone().filter(|s| !s.trim().is_empty()) else {
-        v.reason = "no alipay-signature header; nothing to verify".to_owned();
+        "no alipay-signature header; nothing to verify".clone_into(&mut v.reason);
         return v;
     };
     let ok = keys::base64_decode_signature(&sign)
         .is_ok_and(|sig| key.verify(SignType::Rsa2.hash(), signed.as_bytes(), &sig));
     if ok {
         v.outcome = Outcome::Verified;
-        v.reason = "SHA256withRSA signature verifies over alipay-timestamp\\nalipay-nonce\\nbody\\n"
-            .to_owned();
+        "SHA256withRSA signature verifies over alipay-timestamp\nalipay-nonce\nbody\n"
+            .clone_into(&mut v.reason);
     } else {
         v.outcome = Outcome::Mismatch;
         v.reason = format!(
@@ -292,7 +302,15 @@ mod tests {
             path_query: PATH_OAUTH_TOKEN.to_owned(),
             body: r#"{"grant_type":"authorization_code","code":"abc"}"#.to_owned(),
         };
-        let p = prepare("http://x/", "2021", &call, &key, None, "n-1", 1_700_000_000_000);
+        let p = prepare(
+            "http://x/",
+            "2021",
+            &call,
+            &key,
+            None,
+            "n-1",
+            1_700_000_000_000,
+        );
         let trace = p.signing.expect("trace");
         assert_eq!(
             trace.canonical,
@@ -306,12 +324,19 @@ mod tests {
         assert_eq!(parsed.sign, trace.signature);
         let public = key.public_key();
         let sig = keys::base64_decode_signature(&parsed.sign).expect("b64");
-        assert!(public.verify(
-            SignType::Rsa2.hash(),
-            string_to_sign(&parsed.auth_string, HttpMethod::Post, &call.path_query, &call.body)
+        assert!(
+            public.verify(
+                SignType::Rsa2.hash(),
+                string_to_sign(
+                    &parsed.auth_string,
+                    HttpMethod::Post,
+                    &call.path_query,
+                    &call.body
+                )
                 .as_bytes(),
-            &sig
-        ));
+                &sig
+            )
+        );
         assert_eq!(p.url, "http://x/v3/alipay/system/oauth/token");
     }
 
@@ -327,6 +352,10 @@ mod tests {
         assert_eq!(bad.outcome, Outcome::Mismatch);
         let expected = "1700000000001\nabc\n{\"access_token\":\"t\"}\n";
         assert_eq!(bad.signed_text.as_deref(), Some(expected));
-        assert!(bad.reason.contains(&format!("{expected:?}")), "{}", bad.reason);
+        assert!(
+            bad.reason.contains(&format!("{expected:?}")),
+            "{}",
+            bad.reason
+        );
     }
 }

@@ -44,10 +44,7 @@ pub(super) fn check(
             let expected = app.app_cert.as_ref().map(|(_, sn)| sn.as_str());
             match app_sn {
                 None => {
-                    return Err(missing(
-                        "isv.missing-app-cert-sn",
-                        "缺少应用公钥证书序列号",
-                    ));
+                    return Err(missing("isv.missing-app-cert-sn", "缺少应用公钥证书序列号"));
                 }
                 Some(sn) if Some(sn) != expected => {
                     return Err(invalid("isv.app-cert-not-exist", "应用公钥证书不存在"));

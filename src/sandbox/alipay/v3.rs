@@ -67,7 +67,10 @@ pub(super) async fn handle(
         &body,
     ) {
         Err((app, failure)) => (app, Err(failure)),
-        Ok(app) => (Some(app), dispatch(&shared, app, uri.path(), &path_query, &body)),
+        Ok(app) => (
+            Some(app),
+            dispatch(&shared, app, uri.path(), &path_query, &body),
+        ),
     };
     let cert_sn = app.and_then(|a| certmode::alipay_cert_sn(&shared, &a.app_id));
     // Faults are armed by the v2 method name the path stands for.
@@ -119,7 +122,10 @@ fn check<'a>(
         let failure = if authorization.is_empty() {
             missing("isv.missing-signature", "缺少签名参数")
         } else {
-            invalid("isv.invalid-signature", &format!("Authorization 头无效：{e}"))
+            invalid(
+                "isv.invalid-signature",
+                &format!("Authorization 头无效：{e}"),
+            )
         };
         (None, failure)
     })?;

@@ -137,8 +137,12 @@ fn why(s: &SdkSn, java: &[String], pem: &str, total: usize) -> String {
     let mine = s.inputs.first().map_or("", String::as_str);
     let theirs = java.first().map_or("", String::as_str);
     let cause = match s.sdk {
-        Sdk::Go => "Go writes the issuer's attributes in its own order (C, ST, L, O, OU, CN), not the certificate's",
-        Sdk::Fzlee => "fzlee writes exactly CN, OU, O, C (None for a missing one, nothing for any other)",
+        Sdk::Go => {
+            "Go writes the issuer's attributes in its own order (C, ST, L, O, OU, CN), not the certificate's"
+        }
+        Sdk::Fzlee => {
+            "fzlee writes exactly CN, OU, O, C (None for a missing one, nothing for any other)"
+        }
         Sdk::Php => "PHP merges a repeated attribute into one 'Array' entry and escapes nothing",
         Sdk::Node => "Node escapes nothing and flattens multi-valued RDNs",
         Sdk::Java => "",
@@ -152,7 +156,9 @@ fn fzlee_chunks(pem: &str) -> Vec<Certificate> {
         .filter(|part| !part.trim().is_empty())
         .filter_map(|part| {
             let blocks = keys::pem_blocks(part).ok()?;
-            let (_, der) = blocks.into_iter().find(|(label, _)| label == "CERTIFICATE")?;
+            let (_, der) = blocks
+                .into_iter()
+                .find(|(label, _)| label == "CERTIFICATE")?;
             Certificate::from_der(&der).ok()
         })
         .collect()
@@ -262,7 +268,10 @@ mod tests {
     }
 
     fn differs(list: &[SdkSn], sdk: Sdk) -> bool {
-        list.iter().find(|s| s.sdk == sdk).expect("every SDK").differs
+        list.iter()
+            .find(|s| s.sdk == sdk)
+            .expect("every SDK")
+            .differs
     }
 
     #[test]
@@ -284,8 +293,16 @@ mod tests {
         assert!(differs(&list, Sdk::Go));
         assert!(differs(&list, Sdk::Fzlee));
         let go = list.iter().find(|s| s.sdk == Sdk::Go).expect("go");
-        assert!(go.inputs[0].starts_with("CN=Example Root,OU="), "{:?}", go.inputs);
-        assert!(go.why.as_deref().is_some_and(|w| w.contains("its own order")));
+        assert!(
+            go.inputs[0].starts_with("CN=Example Root,OU="),
+            "{:?}",
+            go.inputs
+        );
+        assert!(
+            go.why
+                .as_deref()
+                .is_some_and(|w| w.contains("its own order"))
+        );
     }
 
     #[test]
@@ -294,14 +311,21 @@ mod tests {
         let one = crate::sandbox::test_certificate("CN=R1,OU=CA,O=Example,C=CN", &key);
         let two = crate::sandbox::test_certificate("CN=R2,OU=CA,O=Example,C=CN", &key);
         let lf = format!("{one}\n{two}");
-        assert!(sns(&lf, true).iter().all(|s| !s.differs), "LF: every SDK agrees");
+        assert!(
+            sns(&lf, true).iter().all(|s| !s.differs),
+            "LF: every SDK agrees"
+        );
         let crlf = lf.replace('\n', "\r\n");
         let list = sns(&crlf, true);
         assert!(!differs(&list, Sdk::Java) && !differs(&list, Sdk::Node));
         let fzlee = list.iter().find(|s| s.sdk == Sdk::Fzlee).expect("fzlee");
         assert!(fzlee.differs);
         assert_eq!(fzlee.inputs.len(), 1);
-        assert!(fzlee.why.as_deref().is_some_and(|w| w.contains("CRLF")), "{:?}", fzlee.why);
+        assert!(
+            fzlee.why.as_deref().is_some_and(|w| w.contains("CRLF")),
+            "{:?}",
+            fzlee.why
+        );
     }
 
     #[test]
