@@ -64,6 +64,7 @@ mod demo;
 mod form;
 mod guard;
 mod limits;
+mod manifest;
 mod pages;
 mod running;
 mod scenario;
@@ -86,7 +87,7 @@ pub use demo::WechatKind;
 pub use scenario::{Scenario, scenario_names};
 pub use state::{Fault, FaultError, FaultKind, Provider};
 
-use crate::provider::alipay::{AUTHORIZE_PATH, GATEWAY_PATH, SignMode};
+use crate::provider::alipay::{GATEWAY_PATH, SignMode};
 
 pub use demo::{ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP};
 pub use running::{LOCK_FILE, is_live, read_manifest, running};
@@ -388,7 +389,7 @@ impl Sandbox {
             ip => ip,
         };
         let base_url = format!("http://{}", SocketAddr::new(host, addr.port()));
-        let mut manifest = manifest(&base_url, &cast);
+        let mut manifest = manifest::build(&base_url, &cast);
         manifest.token = state::random_token(32);
         manifest.pid = std::process::id();
         let manifest_path = dir.join(MANIFEST_FILE);
@@ -638,62 +639,6 @@ pub fn demo_apps() -> Vec<DemoApp> {
                 }),
         )
         .collect()
-}
-
-fn manifest(base: &str, cast: &demo::Cast) -> Manifest {
-    let redirect_uri = format!("{base}{CALLBACK_PATH}");
-    Manifest {
-        alipay: AlipayManifest {
-            gateway: format!("{base}{GATEWAY_PATH}"),
-            authorize: format!("{base}{AUTHORIZE_PATH}"),
-            apps: cast
-                .alipay_apps
-                .iter()
-                .map(|a| AlipayAppEntry {
-                    app_id: a.app_id.clone(),
-                    label: a.label.to_owned(),
-                    sign_type: a.sign_type.as_str().to_owned(),
-                    charset: a.charset.as_str().to_owned(),
-                    open_id_only: a.open_id_only,
-                    app_private_key: a.private_key_path.clone(),
-                    app_public_key: a.public_key_path.clone(),
-                    alipay_public_key: cast.alipay_public_key_path.clone(),
-                    redirect_uri: redirect_uri.clone(),
-                    mode: a.mode,
-                    app_cert: a.app_cert.as_ref().map(|(path, _)| path.clone()),
-                    alipay_cert: cast
-                        .certs
-                        .as_ref()
-                        .filter(|_| a.app_cert.is_some())
-                        .map(|c| c.alipay_cert_path.clone()),
-                    alipay_root_cert: cast
-                        .certs
-                        .as_ref()
-                        .filter(|_| a.app_cert.is_some())
-                        .map(|c| c.root_path.clone()),
-                })
-                .collect(),
-        },
-        wechat: WechatManifest {
-            open_base: base.to_owned(),
-            api_base: base.to_owned(),
-            apps: cast
-                .wechat_apps
-                .iter()
-                .map(|a| WechatAppEntry {
-                    appid: a.appid.clone(),
-                    label: a.label.to_owned(),
-                    kind: a.kind,
-                    secret: a.secret.clone(),
-                    redirect_uri: redirect_uri.clone(),
-                })
-                .collect(),
-        },
-        users: user_entries(&cast.alipay_users, &cast.wechat_users),
-        control: format!("{base}{CONTROL_PATH}"),
-        token: String::new(),
-        pid: 0,
-    }
 }
 
 fn router(shared: Arc<Shared>) -> Router {

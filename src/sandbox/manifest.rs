@@ -1,0 +1,64 @@
+//! `sandbox.json`: what a script or SDK needs, built from the cast.
+
+use super::{
+    AlipayAppEntry, AlipayManifest, CALLBACK_PATH, CONTROL_PATH, GATEWAY_PATH, Manifest,
+    WechatAppEntry, WechatManifest, demo, user_entries,
+};
+use crate::provider::alipay::AUTHORIZE_PATH;
+
+/// The manifest of a sandbox serving at `base` with `cast`.
+pub(super) fn build(base: &str, cast: &demo::Cast) -> Manifest {
+    let redirect_uri = format!("{base}{CALLBACK_PATH}");
+    Manifest {
+        alipay: AlipayManifest {
+            gateway: format!("{base}{GATEWAY_PATH}"),
+            authorize: format!("{base}{AUTHORIZE_PATH}"),
+            apps: cast
+                .alipay_apps
+                .iter()
+                .map(|a| AlipayAppEntry {
+                    app_id: a.app_id.clone(),
+                    label: a.label.to_owned(),
+                    sign_type: a.sign_type.as_str().to_owned(),
+                    charset: a.charset.as_str().to_owned(),
+                    open_id_only: a.open_id_only,
+                    app_private_key: a.private_key_path.clone(),
+                    app_public_key: a.public_key_path.clone(),
+                    alipay_public_key: cast.alipay_public_key_path.clone(),
+                    redirect_uri: redirect_uri.clone(),
+                    mode: a.mode,
+                    app_cert: a.app_cert.as_ref().map(|(path, _)| path.clone()),
+                    alipay_cert: cast
+                        .certs
+                        .as_ref()
+                        .filter(|_| a.app_cert.is_some())
+                        .map(|c| c.alipay_cert_path.clone()),
+                    alipay_root_cert: cast
+                        .certs
+                        .as_ref()
+                        .filter(|_| a.app_cert.is_some())
+                        .map(|c| c.root_path.clone()),
+                })
+                .collect(),
+        },
+        wechat: WechatManifest {
+            open_base: base.to_owned(),
+            api_base: base.to_owned(),
+            apps: cast
+                .wechat_apps
+                .iter()
+                .map(|a| WechatAppEntry {
+                    appid: a.appid.clone(),
+                    label: a.label.to_owned(),
+                    kind: a.kind,
+                    secret: a.secret.clone(),
+                    redirect_uri: redirect_uri.clone(),
+                })
+                .collect(),
+        },
+        users: user_entries(&cast.alipay_users, &cast.wechat_users),
+        control: format!("{base}{CONTROL_PATH}"),
+        token: String::new(),
+        pid: 0,
+    }
+}
