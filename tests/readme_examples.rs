@@ -47,6 +47,8 @@ const APP_PUBLIC_KEY: &str = "tests/vectors/alipay/app_public_key.pem";
 const ALIPAY_PUBLIC_KEY: &str = "tests/vectors/alipay/fake_alipay_public_key.pem";
 const USER_INFO_RESPONSE: &str = "tests/vectors/alipay/v1_resp_user_info_share_ok.body.json";
 const WECHAT_USERINFO_RESPONSE: &str = "tests/fixtures/responses/wechat_sns_userinfo_ok.json";
+/// A root bundle as the sandbox generates it: two RSA roots and an ECDSA one.
+const ROOT_BUNDLE: &str = "tests/fixtures/certs/alipayRootCert.crt";
 /// A redacted transcript of an alipay-web walk, as `run --export` wrote it.
 const TRANSCRIPT: &str = "tests/fixtures/transcripts/alipay-web.json";
 
@@ -197,6 +199,15 @@ const EXAMPLES: &[Example] = &[
         },
     },
     Example {
+        command: "authwalk keys inspect alipayRootCert.crt",
+        plan: Plan::Run {
+            files: &[("alipayRootCert.crt", ROOT_BUNDLE)],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
         command: "authwalk keys inspect --app-private-key a.pem --alipay-public-key b.pem",
         plan: Plan::Run {
             files: &[("a.pem", PRIVATE_KEY), ("b.pem", ALIPAY_PUBLIC_KEY)],
@@ -230,6 +241,24 @@ const EXAMPLES: &[Example] = &[
     },
     Example {
         command: "authwalk run wechat-web --user wechat-unionid",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk run alipay-web --app 2021000000000005",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk run alipay-web --api v3",
         plan: Plan::Run {
             files: &[],
             stdin: None,
