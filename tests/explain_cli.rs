@@ -386,3 +386,15 @@ fn html_and_garbage_are_usage_errors() {
         .code(2)
         .stderr(predicate::str::contains("--url"));
 }
+
+#[test]
+fn a_v3_error_body_gets_the_v3_meaning_of_code() {
+    let body = r#"{"code":"invalid-auth-token","message":"无效的访问令牌","links":[{"link":"https://opendocs.alipay.com/open-v3/054fcv","desc":"x"}]}"#;
+    let (out, _) = run_text(&["explain", body]);
+    assert!(out.contains("OpenAPI v3 error code"), "{out}");
+    assert!(
+        !out.contains("10000 means success"),
+        "the v2 meaning of code: {out}"
+    );
+    assert!(out.contains("Invalid access token"), "{out}");
+}

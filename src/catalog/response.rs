@@ -431,6 +431,10 @@ fn remark(code: &str, title: Text, explanation: Text, fix: Text, severity: Sever
         .fix(fix)
 }
 
+/// The catalog's pseudo-endpoint of an OpenAPI v3 error answer, whose `code` is not the v2
+/// gateway code.
+const V3_ERROR: &str = "openapi.v3.error";
+
 /// Decide the Alipay endpoint: the URL's `method` wins, then the node name, then the shape.
 fn alipay_endpoint<'a>(
     catalog: &'a Catalog,
@@ -455,7 +459,17 @@ fn alipay_endpoint<'a>(
                 .and_then(|n| object.get(n))
                 .and_then(Value::as_object)
                 .unwrap_or(object);
-            let guess = if body.contains_key("access_token") || body.contains_key("re_expires_in") {
+            // An OpenAPI v3 error: `{code, message, links}`, a word code, no `msg`.
+            let v3_error = node.is_none()
+                && body.get("message").is_some_and(Value::is_string)
+                && !body.contains_key("msg")
+                && body
+                    .get("code")
+                    .and_then(Value::as_str)
+                    .is_some_and(|c| c.parse::<u32>().is_err());
+            let guess = if v3_error {
+                cat.endpoint(V3_ERROR)
+            } else if body.contains_key("access_token") || body.contains_key("re_expires_in") {
                 cat.endpoint("alipay.system.oauth.token")
             } else if ["nick_name", "avatar", "user_status", "user_type", "gender"]
                 .iter()
