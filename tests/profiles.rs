@@ -341,3 +341,90 @@ fn run_json_and_the_export_carry_the_authorize_urls_lint() {
     let markdown = std::fs::read_to_string(export.with_extension("md")).unwrap();
     assert!(markdown.contains("lint.alipay.redirect-http"), "{markdown}");
 }
+
+#[test]
+fn a_certificate_profile_walks_over_v3_with_its_three_certificates() {
+    let dirs = Dirs::new();
+    let cert_app = "2021000000000005";
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let entry = rt.block_on(async {
+        let h = Sandbox::start(SandboxConfig {
+            state_dir: Some(dirs.data.path().join("sandbox")),
+            alipay_apps: Some(vec![cert_app.to_owned()]),
+            ..SandboxConfig::default()
+        })
+        .await
+        .unwrap();
+        let entry = h.manifest().alipay.apps[0].clone();
+        h.shutdown().await;
+        entry
+    });
+    // No alipay_public_key: in certificate mode Alipay's key comes from its certificate.
+    let config = format!(
+        "[profiles.cert]\nprovider = \"alipay\"\napp_id = \"{cert_app}\"\nprivate_key = {:?}\n\
+         app_cert = {:?}\nalipay_cert = {:?}\nalipay_root_cert = {:?}\napi = \"v3\"\n\
+         environment = \"embedded\"\nredirect_uri = \"http://localhost/alipay/callback\"\n",
+        entry.app_private_key,
+        entry.app_cert.unwrap(),
+        entry.alipay_cert.unwrap(),
+        entry.alipay_root_cert.unwrap(),
+    );
+    std::fs::write(dirs.config_file(), config).unwrap();
+    let out = dirs
+        .cmd()
+        .args(["run", "alipay-web", "--profile", "cert", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let walk: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(walk["ok"], true, "{walk}");
+    let token = walk["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["step"] == "token")
+        .unwrap();
+    assert!(
+        token["request"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/v3/alipay/system/oauth/token")
+    );
+    assert!(
+        token["signing"]["canonical"]
+            .as_str()
+            .unwrap()
+            .contains(",app_cert_sn=")
+    );
+    assert_eq!(token["signing"]["cert_sns"][0]["param"], "app_cert_sn");
+    assert_eq!(token["verification"]["outcome"], "verified");
+}
+
+#[test]
+fn a_profile_with_one_certificate_of_three_names_the_missing_keys() {
+    let dirs = Dirs::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::write(
+        dirs.config_file(),
+        format!(
+            "[profiles.half]\nprovider = \"alipay\"\napp_id = \"2021000000000005\"\n\
+             private_key = {:?}\napp_cert = {:?}\nenvironment = \"production\"\n\
+             redirect_uri = \"https://example.com/cb\"\n",
+            root.join("tests/vectors/alipay/app_private_key_pkcs8.pem"),
+            root.join("tests/fixtures/certs/alipayRootCert.crt"),
+        ),
+    )
+    .unwrap();
+    dirs.cmd()
+        .args(["run", "alipay-web", "--profile", "half"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "certificate mode needs `alipay_cert`",
+        ));
+}
