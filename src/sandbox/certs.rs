@@ -287,6 +287,30 @@ mod tests {
         assert_eq!(key.fingerprint(), alipay.public_key().fingerprint());
     }
 
+    #[test]
+    fn a_response_is_checked_with_the_certificate_its_sn_names() {
+        let root = PrivateKey::generate(1024).expect("a key");
+        let alipay = PrivateKey::generate(1024).expect("a key");
+        let app = PrivateKey::generate(1024).expect("a key");
+        let chain = chain(&root, &alipay.public_key()).expect("a chain");
+        let app_pem = app_cert(&root, "2021", &app.public_key()).expect("an app certificate");
+        let set = cert::CertSet::from_pem(&app_pem, &chain.alipay_cert_pem, &chain.root_pem)
+            .expect("the three files read");
+        assert_eq!(set.root_cert_sn, chain.root_cert_sn);
+        let key = set
+            .pick(Some(&chain.alipay_cert_sn))
+            .expect("the named certificate");
+        assert_eq!(key.fingerprint(), alipay.public_key().fingerprint());
+        let (missing, _) = set.pick(None).expect_err("no SN");
+        assert!(matches!(missing, cert::PickError::Missing { .. }));
+        let (unknown, _) = set.pick(Some("00ff")).expect_err("an SN the file lacks");
+        assert!(unknown.to_string().contains("00ff"), "{unknown}");
+        assert!(
+            unknown.to_string().contains(&chain.alipay_cert_sn),
+            "{unknown}"
+        );
+    }
+
     fn chain_again(root: &PrivateKey, alipay: &PrivateKey) -> Chain {
         chain(root, &alipay.public_key()).expect("a chain")
     }
