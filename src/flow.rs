@@ -45,6 +45,9 @@ struct InFlight {
     step: StepKind,
     attempt: AttemptId,
     request: PreparedRequest,
+    /// An edited resend: the state of the step before it (a success stays one should the
+    /// resend fail, and a cancel puts it back).
+    resend: Option<StepState>,
 }
 
 /// One walk of one login. Fields are private: the engine alone moves steps, so a face can
@@ -167,7 +170,7 @@ impl Flow {
     /// it will be refused as stale. Returns the step, if one was in flight.
     pub fn cancel(&mut self) -> Option<StepKind> {
         let f = self.in_flight.take()?;
-        self.set_state(f.step, StepState::Pending);
+        self.set_state(f.step, f.resend.unwrap_or(StepState::Pending));
         Some(f.step)
     }
 
@@ -295,6 +298,7 @@ impl Flow {
                         step: kind,
                         attempt,
                         request: request.clone(),
+                        resend: None,
                     });
                     Effect::SendHttp {
                         step: kind,
@@ -460,7 +464,12 @@ impl Flow {
             let step = self.in_flight.as_ref().map_or(StepKind::Token, |f| f.step);
             return Err(FlowError::StaleAttempt { step, got: attempt });
         };
-        let InFlight { step, request, .. } = in_flight;
+        let InFlight {
+            step,
+            request,
+            resend,
+            ..
+        } = in_flight;
         let endpoint = endpoint_of(&request);
         let mut exchange = Exchange {
             step,
@@ -518,8 +527,11 @@ impl Flow {
         let ok = exchange.outcome == ExchangeOutcome::Ok;
         let index = self.exchanges.len();
         self.exchanges.push(exchange);
+        // A resend that failed after an earlier success leaves the step done: the walk's
+        // later steps use the latest successful attempt, whose results the context keeps.
+        let ok_before = resend == Some(StepState::Done);
         if let Some(s) = self.step_mut(step) {
-            s.state = if ok {
+            s.state = if ok || ok_before {
                 StepState::Done
             } else {
                 StepState::Failed
@@ -527,6 +539,52 @@ impl Flow {
             s.exchange = Some(index);
         }
         Ok(index)
+    }
+
+    /// Send `request` (an edited copy of the step's request) as a new attempt of `step`,
+    /// which must have been sent before; the steps after it keep their state. The answer is
+    /// recorded as another exchange of the step, the earlier ones stay. Refused while a
+    /// request is in flight.
+    pub fn resend(
+        &mut self,
+        step: StepKind,
+        request: PreparedRequest,
+    ) -> Result<Effect, FlowError> {
+        if let Some(f) = &self.in_flight {
+            return Err(FlowError::Busy { step: f.step });
+        }
+        let before = self
+            .steps
+            .iter()
+            .find(|s| s.kind == step)
+            .map(|s| s.state)
+            .ok_or(FlowError::NeverSent { step })?;
+        if !self.exchanges.iter().any(|e| e.step == step) {
+            return Err(FlowError::NeverSent { step });
+        }
+        let attempt = AttemptId::next();
+        self.in_flight = Some(InFlight {
+            step,
+            attempt,
+            request: request.clone(),
+            resend: Some(before),
+        });
+        self.set_state(step, StepState::InFlight);
+        Ok(Effect::SendHttp {
+            step,
+            attempt,
+            request,
+        })
+    }
+
+    /// Every recorded attempt of `step`, oldest first, as indexes in [`Flow::exchanges`].
+    pub fn attempts(&self, step: StepKind) -> Vec<usize> {
+        self.exchanges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.step == step)
+            .map(|(i, _)| i)
+            .collect()
     }
 
     /// Run `step` again (and every step after it), as a person retrying from the TUI would. The

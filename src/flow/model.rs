@@ -332,6 +332,12 @@ pub enum FlowError {
          cancelled; it is ignored"
     )]
     StaleAttempt { step: StepKind, got: AttemptId },
+    /// An edited resend of a step that was never sent: there is nothing to edit.
+    #[error("step {step} has not been sent yet; run it first, then edit and resend it")]
+    NeverSent { step: StepKind },
+    /// An edited resend while a request is on the wire.
+    #[error("step {step} is waiting for its answer; wait for it (or cancel), then resend")]
+    Busy { step: StepKind },
     /// `--step`/`--from` named a step this login does not have.
     #[error("step '{step}' is not part of {flow}; choose one of {choices}")]
     UnknownStep {
