@@ -22,6 +22,7 @@
 //! the walk starts in the middle (`--from user-info` with a token given) or runs one step.
 
 mod alipay;
+mod hits;
 mod kinds;
 mod model;
 mod wechat;
@@ -30,10 +31,11 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+pub use hits::{CALLBACK_TWICE, clock};
 pub use kinds::{FlowKind, Step, StepKind, StepState};
 pub use model::{
-    AlipayApp, App, AttemptId, Context, Effect, Exchange, ExchangeOutcome, FlowError, HttpFailure,
-    Inputs, RawResponse, Timed, WechatApp,
+    AlipayApp, App, AttemptId, CallbackHit, Context, Effect, Exchange, ExchangeOutcome, FlowError,
+    HitResult, HitSource, HttpFailure, Inputs, RawResponse, Timed, WechatApp,
 };
 
 use crate::finding::{Finding, Severity, Text};
@@ -376,6 +378,7 @@ impl Flow {
         if let Some(got) = &state {
             let decoded = percent_encoding::percent_decode_str(got).decode_utf8_lossy();
             if *got != self.ctx.state && decoded != self.ctx.state {
+                self.took(now, Some(got), &code, HitResult::Refused);
                 let err = FlowError::StateMismatch {
                     expected: self.ctx.state.clone(),
                     got: got.clone(),
@@ -398,6 +401,7 @@ impl Flow {
         {
             // This walk always sends a state, so a redirect without one did not come from it:
             // exactly what a forged (CSRF) redirect looks like. A bare pasted code is fine.
+            self.took(now, None, &code, HitResult::Refused);
             let err = FlowError::StateMissing {
                 expected: self.ctx.state.clone(),
             };
@@ -419,6 +423,7 @@ impl Flow {
             ),
             App::Alipay(_) => None,
         };
+        self.took(now, state.as_deref(), &code, HitResult::Taken);
         self.ctx.code = Some(Timed {
             value: code,
             obtained: now,

@@ -253,6 +253,7 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
     let mut seen: Vec<(StepKind, StepState, Option<usize>)> = Vec::new();
     let mut notes = t.findings.clone();
     let mut base = String::new();
+    let mut timeline = Vec::new();
     for s in &steps {
         let step = match s.role {
             har::Role::Authorize => {
@@ -265,6 +266,15 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
             }
             har::Role::Callback => {
                 note_callback(&mut context, &s.url);
+                timeline.push(crate::present::HitView {
+                    at_ms: 0,
+                    clock: String::new(),
+                    source: "capture".to_owned(),
+                    user_agent: None,
+                    state: query(&s.url, "state"),
+                    code: query(&s.url, "code").or_else(|| query(&s.url, "auth_code")),
+                    result: "seen".to_owned(),
+                });
                 seen.push((StepKind::Callback, StepState::Done, None));
                 continue;
             }
@@ -312,6 +322,7 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
         problem: None,
         callback: None,
         summary: crate::present::Summary::default(),
+        timeline,
     })
 }
 

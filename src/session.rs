@@ -523,7 +523,10 @@ impl Session {
             .last()
             .copied()
             .ok_or(FlowError::NeverSent { step })?;
-        Ok(EditedRequest::of(step, &self.flow.exchanges()[index].request))
+        Ok(EditedRequest::of(
+            step,
+            &self.flow.exchanges()[index].request,
+        ))
     }
 
     /// Send an edited request as a new attempt of its step: what the loop must send. The

@@ -273,18 +273,23 @@ fn answer_differences(left: &ExchangeView, right: &ExchangeView, out: &mut Vec<D
             Some(right.outcome.id().to_owned()),
         ));
     }
-    if code_of(left) != code_of(right) {
-        out.push(differ(Part::Code, "code", code_of(left), code_of(right)));
-    } else {
-        let body = |e: &ExchangeView| e.response.as_ref().map(|r| r.body.clone());
+    let body = |e: &ExchangeView| e.response.as_ref().map(|r| r.body.clone());
+    if code_of(left) == code_of(right) {
         if body(left) != body(right) {
             let mut d = differ(Part::Body, "body", body(left), body(right));
             // Two successful answers differ in their tokens and times.
             d.weight = Weight::Never;
             out.push(d);
         }
+    } else {
+        out.push(differ(Part::Code, "code", code_of(left), code_of(right)));
     }
-    let codes = |e: &ExchangeView| e.findings.iter().map(|f| f.code.clone()).collect::<Vec<_>>();
+    let codes = |e: &ExchangeView| {
+        e.findings
+            .iter()
+            .map(|f| f.code.clone())
+            .collect::<Vec<_>>()
+    };
     let (lc, rc) = (codes(left), codes(right));
     for c in &lc {
         if !rc.contains(c) {
@@ -369,3 +374,55 @@ pub fn decides(differences: &[Difference]) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+impl Part {
+    /// Its name in `authwalk diff --json` and on the screen.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Endpoint => "endpoint",
+            Self::Method => "method",
+            Self::Url => "url",
+            Self::Param => "param",
+            Self::Canonical => "canonical",
+            Self::Key => "key",
+            Self::Sign => "sign",
+            Self::Status => "status",
+            Self::Outcome => "outcome",
+            Self::Code => "code",
+            Self::Body => "body",
+            Self::Finding => "finding",
+            Self::Step => "step",
+        }
+    }
+}
+
+/// One difference on one line: `part name: left → right`, `—` for an absent side, each
+/// value cut to `width` characters. A face escapes it before drawing.
+pub fn line(d: &Difference, width: usize) -> String {
+    let cut = |v: &Option<String>| {
+        v.as_deref().map_or_else(
+            || "—".to_owned(),
+            |v| {
+                let one: String = v.replace(['\n', '\r'], " ");
+                if one.chars().count() > width {
+                    let mut s: String = one.chars().take(width).collect();
+                    s.push('…');
+                    s
+                } else {
+                    one
+                }
+            },
+        )
+    };
+    let name = if d.part.id() == d.name {
+        String::new()
+    } else {
+        format!(" {}", d.name)
+    };
+    format!(
+        "{}{name}: {} → {}",
+        d.part.id(),
+        cut(&d.left),
+        cut(&d.right)
+    )
+}

@@ -16,6 +16,7 @@ mod keys;
 mod screen;
 pub mod task;
 mod view;
+pub mod workbench;
 
 use std::time::Instant;
 
@@ -63,6 +64,12 @@ pub enum Popup {
     Scenarios {
         selected: usize,
     },
+    /// The selected step's request as a form, to send again (`E`).
+    Edit(Box<workbench::EditForm>),
+    /// Two attempts of a step side by side (`c`).
+    Compare(workbench::CompareView),
+    /// Every hit on the callback (`T`).
+    Timeline,
 }
 
 /// How the app was asked to start.

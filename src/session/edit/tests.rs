@@ -88,7 +88,8 @@ fn an_edit_with_the_old_sign_keeps_it_over_the_new_string() {
     assert_eq!(trace.signature, old.signature);
     assert!(trace.canonical.contains("extra=1"), "{}", trace.canonical);
     assert_ne!(trace.canonical, old.canonical);
-    let encoded = url::form_urlencoded::byte_serialize(old.signature.as_bytes()).collect::<String>();
+    let encoded =
+        url::form_urlencoded::byte_serialize(old.signature.as_bytes()).collect::<String>();
     assert!(sent.url.contains(&encoded), "{}", sent.url);
 }
 
