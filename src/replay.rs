@@ -389,7 +389,11 @@ fn api_step(s: &har::Step) -> Option<StepKind> {
         s.body.contains("grant_type=refresh_token") || s.url.contains("grant_type=refresh_token");
     match (s.endpoint.as_str(), refresh) {
         (METHOD_OAUTH_TOKEN, true) | ("/sns/oauth2/refresh_token", _) => Some(StepKind::Refresh),
-        (METHOD_OAUTH_TOKEN | "/sns/oauth2/access_token", _) => Some(StepKind::Token),
+        // The basic token a tutorial fetches in place of the code exchange (seed 002) stands
+        // where the exchange should have been: the last call of a step wins its row.
+        (METHOD_OAUTH_TOKEN | "/sns/oauth2/access_token" | "/cgi-bin/token", _) => {
+            Some(StepKind::Token)
+        }
         ("/sns/auth", _) => Some(StepKind::CheckToken),
         // The mix-up of seed 002 calls the basic-token API for the profile: it is the walk's
         // user-info step all the same, and its findings say what went wrong.

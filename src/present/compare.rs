@@ -99,6 +99,20 @@ const NEVER: [&str; 12] = [
     "alipay_sdk",
 ];
 
+/// Whether two values are the same URL on a loopback host but for the port: two walks on
+/// sandboxes started apart (each on a port of its own).
+fn loopback_port_only(left: &str, right: &str) -> bool {
+    let strip = |v: &str| -> Option<String> {
+        let mut u = url::Url::parse(v).ok()?;
+        let loopback = matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        loopback.then(|| {
+            let _ = u.set_port(None);
+            u.to_string()
+        })
+    };
+    strip(left).is_some_and(|l| strip(right).is_some_and(|r| l == r))
+}
+
 fn param_weight(name: &str) -> Weight {
     if DECIDES.contains(&name) {
         Weight::Decides
@@ -111,7 +125,16 @@ fn param_weight(name: &str) -> Weight {
 
 /// The query and form parameters of a request as shown, in order.
 pub fn params(url: &str, body: &str) -> Vec<(String, String)> {
-    let url = url.split('#').next().unwrap_or_default();
+    // A fragment (`#wechat_redirect`) is not sent; a transcript's placeholders (`tok#1`) hold
+    // a `#` that is part of a value.
+    let url = match url.rsplit_once('#') {
+        Some((head, tail))
+            if !tail.contains(['=', '&']) && !tail.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            head
+        }
+        _ => url,
+    };
     let query = url.split_once('?').map_or("", |(_, q)| q);
     let decode = |t: &str| {
         url::form_urlencoded::parse(t.as_bytes())
@@ -154,8 +177,18 @@ fn param_differences(
     for (k, v) in left {
         let other = get(right, k);
         if other.as_deref() != Some(v.as_str()) {
+            // A transcript's placeholder (`uid#1`) hides the value: nothing to compare.
+            let port_only = other.as_deref().is_some_and(|o| {
+                loopback_port_only(v, o)
+                    || crate::redact::is_placeholder(v)
+                    || crate::redact::is_placeholder(o)
+            });
             let mut d = differ(Part::Param, k, Some(v.clone()), other);
-            d.weight = param_weight(k);
+            d.weight = if port_only {
+                Weight::Never
+            } else {
+                param_weight(k)
+            };
             out.push(d);
         }
     }
@@ -208,7 +241,7 @@ pub fn exchanges(left: &ExchangeView, right: &ExchangeView) -> Vec<Difference> {
         ));
     }
     let (lb, rb) = (base(&left.request.url), base(&right.request.url));
-    if lb != rb {
+    if lb != rb && !loopback_port_only(lb, rb) {
         out.push(differ(
             Part::Url,
             "url",
@@ -272,6 +305,20 @@ fn answer_differences(left: &ExchangeView, right: &ExchangeView, out: &mut Vec<D
             Some(left.outcome.id().to_owned()),
             Some(right.outcome.id().to_owned()),
         ));
+    }
+    // The scope the provider granted decides what the token can do.
+    let granted = |e: &ExchangeView| {
+        e.decoded
+            .as_ref()
+            .and_then(|d| d.get("scope"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    if granted(left) != granted(right) {
+        let mut d = differ(Part::Code, "scope", granted(left), granted(right));
+        d.part = Part::Body;
+        d.weight = Weight::Decides;
+        out.push(d);
     }
     let body = |e: &ExchangeView| e.response.as_ref().map(|r| r.body.clone());
     if code_of(left) == code_of(right) {
@@ -348,7 +395,8 @@ pub fn walks(left: &Walk, right: &Walk) -> Vec<Difference> {
                     a.map(|e| e.endpoint.clone()),
                     b.map(|e| e.endpoint.clone()),
                 );
-                d.weight = Weight::Decides;
+                // A step one walk did not take: what it would have called is not a choice.
+                d.weight = Weight::Other;
                 vec![d]
             }
         };
