@@ -321,6 +321,7 @@ impl HitView {
                 HitResult::Taken => "taken",
                 HitResult::Refused => "refused",
                 HitResult::Seen => "seen",
+                HitResult::Exchanged => "exchanged",
             }
             .to_owned(),
         }

@@ -93,6 +93,9 @@ pub enum Outcome {
     Ignored(Finding),
     /// A wait was stopped before anything came (nothing to do).
     Stopped,
+    /// Hits on the callback seen elsewhere (the sandbox's callback page), taken into the
+    /// timeline before the outcome that came with them.
+    Hits(Vec<crate::flow::CallbackHit>, Box<Outcome>),
 }
 
 /// Dropping it ends the background wait it was made for (a loopback listener), which frees
@@ -471,6 +474,10 @@ impl Session {
                 None
             }
             Outcome::Stopped => None,
+            Outcome::Hits(hits, outcome) => {
+                self.flow.add_hits(hits);
+                self.apply(*outcome, now)
+            }
         }
     }
 

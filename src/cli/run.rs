@@ -473,6 +473,13 @@ impl Approver for CliApprover {
             }
         }
     }
+
+    async fn hits(&mut self, state: &str) -> Vec<crate::flow::CallbackHit> {
+        match &mut self.callback {
+            Callback::Sandbox(a) => a.callback_log(state).await,
+            Callback::Listener(_) | Callback::Person => Vec::new(),
+        }
+    }
 }
 
 /// Read one line from standard input without blocking the runtime.

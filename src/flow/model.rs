@@ -199,8 +199,10 @@ pub enum HitResult {
     Taken,
     /// Refused: its `state` was not this walk's, or missing.
     Refused,
-    /// Seen, not taken by this walk (another page load used it).
+    /// Seen, not taken by this walk.
     Seen,
+    /// Its code was exchanged by the page it landed on (another load than this walk's).
+    Exchanged,
 }
 
 /// One hit on the callback: when, from what, with which `state` and code, and what it led to.

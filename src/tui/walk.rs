@@ -474,7 +474,12 @@ impl WalkApp {
             Report::Opened(Err(e)) => self.screen = Screen::Failed(e),
             Report::Walked(outcome) => {
                 let now = Self::now();
-                let redirect = matches!(outcome, crate::session::Outcome::Callback(_));
+                let redirect = match &outcome {
+                    crate::session::Outcome::Hits(_, inner) => {
+                        matches!(**inner, crate::session::Outcome::Callback(_))
+                    }
+                    other => matches!(other, crate::session::Outcome::Callback(_)),
+                };
                 if let Some(w) = self.walk_mut()
                     && let Some((session, _)) = w.live_mut()
                 {
