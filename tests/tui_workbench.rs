@@ -180,9 +180,9 @@ async fn an_edit_sent_with_the_old_sign_is_refused_and_compare_names_the_paramet
     r.settle();
     let help = r.screen();
     for line in [
-        "edit the request and resend it",
-        "compare an attempt with another",
-        "the callback's hits in time order",
+        "edit and resend the request",
+        "compare two attempts",
+        "the callback's timeline",
     ] {
         assert!(help.contains(line), "{line} not in the help:\n{help}");
     }
