@@ -41,6 +41,8 @@ pub enum FormOutcome {
     Redraw,
     Send,
     Close,
+    /// `q` while no value is typed: leave authwalk, as everywhere.
+    Quit,
     Ignored,
 }
 
@@ -108,7 +110,7 @@ impl EditForm {
 
     /// Carry out a key: while a value is typed every key goes to it; otherwise the arrows
     /// (and j/k) move, Enter changes the row, `a` adds, `d` removes, `m` switches the method,
-    /// `o` the signing, `s` sends and Esc closes.
+    /// `o` the signing, `s` sends, Esc closes and `q` quits.
     pub fn key(&mut self, key: &KeyEvent, reveal: bool) -> FormOutcome {
         if let Some(input) = &mut self.input {
             match input.handle_key(key) {
@@ -130,7 +132,8 @@ impl EditForm {
         }
         let last = self.rows().len().saturating_sub(1);
         match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => return FormOutcome::Close,
+            KeyCode::Esc => return FormOutcome::Close,
+            KeyCode::Char('q') => return FormOutcome::Quit,
             KeyCode::Up | KeyCode::Char('k') => self.row = self.row.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => self.row = (self.row + 1).min(last),
             KeyCode::Char('m') => self.request.toggle_method(),
@@ -264,6 +267,7 @@ impl WalkApp {
         };
         match form.key(key, reveal) {
             FormOutcome::Ignored => Vec::new(),
+            FormOutcome::Quit => vec![Command::Quit],
             FormOutcome::Redraw => vec![Command::Redraw],
             FormOutcome::Close => {
                 self.popups.pop();

@@ -67,6 +67,7 @@ fn a_value_is_changed_a_parameter_added_and_one_removed() {
     assert_eq!(f.request.method, HttpMethod::Post);
     assert_eq!(f.key(&key(KeyCode::Char('s')), false), FormOutcome::Send);
     assert_eq!(f.key(&key(KeyCode::Esc), false), FormOutcome::Close);
+    assert_eq!(f.key(&key(KeyCode::Char('q')), false), FormOutcome::Quit);
 }
 
 #[test]
