@@ -418,11 +418,11 @@ def main():
     flows(out)
     tui(out)
     soak(out)
-    workbench(out)
     # Measured by hand (bench/startup.sh compares two builds), kept in its own file.
     startup = Path(__file__).with_name("STARTUP.md")
     if startup.exists():
         out.append(startup.read_text().rstrip() + "\n")
+    workbench(out)
     print("\n".join(out).rstrip() + "\n")
 
 
