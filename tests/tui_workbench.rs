@@ -140,6 +140,9 @@ async fn an_edit_sent_with_the_old_sign_is_refused_and_compare_names_the_paramet
         last.findings
     );
 
+    r.wait_for_text("· attempt 2/2 · alipay.user")
+        .await
+        .unwrap();
     r.key(KeyCode::Char('c'));
     r.wait_for_text("Changed: extra_param").await.unwrap();
     let screen = r.screen();
