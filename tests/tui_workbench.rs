@@ -151,7 +151,16 @@ async fn an_edit_sent_with_the_old_sign_is_refused_and_compare_names_the_paramet
         screen.contains("Same signing key on both sides"),
         "{screen}"
     );
-    r.key(KeyCode::Esc);
+    // Enter shows the earlier attempt in the panes; moving the selection shows the latest.
+    r.key(KeyCode::Enter);
+    r.wait_for_text("Showing attempt 1 of user-info")
+        .await
+        .unwrap();
+    r.wait_for_text("· attempt 1/2 ·").await.unwrap();
+    r.key(KeyCode::Char('1'));
+    r.key(KeyCode::Char('k'));
+    r.key(KeyCode::Char('j'));
+    r.wait_for_text("· attempt 2/2 ·").await.unwrap();
 
     // The same edit, signed again: the form opens on the latest attempt, extra_param in it.
     r.key(KeyCode::Char('E'));

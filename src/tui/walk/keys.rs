@@ -244,6 +244,7 @@ impl WalkApp {
                 } else {
                     (w.selected + 1).min(steps - 1)
                 };
+                w.attempt = None;
                 w.view = crate::tui::widget::text_view::TextView::new(true);
                 w.scroll = super::view::Scroll::default();
             }

@@ -338,8 +338,36 @@ impl WalkApp {
         vec![Command::Redraw]
     }
 
+    /// Enter in the compare view: show its earlier attempt in the panes, in place of the
+    /// step's latest, until the selection moves or an answer comes.
+    fn show_compared(&mut self) -> Vec<Command<Report>> {
+        let lang = self.opts.lang;
+        let Some(Popup::Compare(view)) = self.popups.top().cloned() else {
+            return Vec::new();
+        };
+        self.popups.pop();
+        let Screen::Walk(w) = &mut self.screen else {
+            return Vec::new();
+        };
+        let list = attempts(&w.walk, view.step);
+        if let Some(&index) = list.get(view.left) {
+            w.select_step(view.step);
+            w.attempt = Some(index);
+            self.status = Some(tr_fill(
+                lang,
+                "tui.showing-attempt",
+                &[
+                    ("n", &(view.left + 1).to_string()),
+                    ("step", view.step.id()),
+                ],
+            ));
+        }
+        self.refresh();
+        vec![Command::Redraw]
+    }
+
     /// An action while the compare view is open: left and right pick the earlier attempt,
-    /// up and down the later one.
+    /// up and down the later one, Enter shows the earlier one in the panes.
     pub(super) fn compare_action(&mut self, action: Action) -> Option<Vec<Command<Report>>> {
         let n = match &self.screen {
             Screen::Walk(w) => match self.popups.top() {
@@ -348,6 +376,9 @@ impl WalkApp {
             },
             _ => return None,
         };
+        if action == Action::RunSelected {
+            return Some(self.show_compared());
+        }
         let Some(Popup::Compare(c)) = self.popups.top_mut() else {
             return None;
         };

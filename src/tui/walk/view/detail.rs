@@ -42,10 +42,7 @@ pub(super) fn draw_detail(
     let attempts = crate::tui::walk::workbench::attempts(&w.walk, w.step());
     if attempts.len() > 1
         && let Some(shown) = w
-            .walk
-            .steps
-            .get(w.selected)
-            .and_then(|r| r.exchange)
+            .shown()
             .and_then(|i| attempts.iter().position(|a| *a == i))
     {
         let _ = write!(
