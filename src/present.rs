@@ -311,6 +311,7 @@ impl HitView {
             source: match hit.source {
                 HitSource::Walk => "walk",
                 HitSource::Sandbox => "sandbox",
+                HitSource::Listener => "listener",
                 HitSource::Capture => "capture",
             }
             .to_owned(),

@@ -475,7 +475,7 @@ impl Session {
             }
             Outcome::Stopped => None,
             Outcome::Hits(hits, outcome) => {
-                self.flow.add_hits(hits);
+                self.add_hits(hits);
                 self.apply(*outcome, now)
             }
         }
@@ -507,6 +507,11 @@ impl Session {
         }
         self.settle();
         result
+    }
+
+    /// Hits on the callback seen outside the engine (a redirect the listener refused).
+    pub fn add_hits(&mut self, hits: Vec<crate::flow::CallbackHit>) {
+        self.flow.add_hits(hits);
     }
 
     /// A finding from outside the engine (a request the callback listener ignored).

@@ -196,7 +196,7 @@ pub fn stop_pair() -> (StopHandle, tokio::sync::oneshot::Receiver<()>) {
 pub async fn listen(
     redirect_uri: String,
     authorize_url: String,
-    mut on_ignored: impl FnMut(Finding) + Send,
+    mut on_ignored: impl FnMut(Finding, Option<crate::flow::CallbackHit>) + Send,
     stop: tokio::sync::oneshot::Receiver<()>,
 ) -> Outcome {
     let wait = async {
@@ -216,7 +216,9 @@ pub async fn listen(
         match bound {
             Ok(listener) => {
                 ListenerApprover::new(listener)
-                    .wait(&authorize_url, |ignored| on_ignored(ignored.finding()))
+                    .wait(&authorize_url, |ignored| {
+                        on_ignored(ignored.finding(), ignored.hit());
+                    })
                     .await
             }
             Err(e) => Err(crate::transport::ApproveError::Listener(e.to_string())),

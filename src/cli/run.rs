@@ -422,6 +422,7 @@ impl CliApprover {
         if let crate::target::Callback::Listener(a) = &self.callback {
             for ignored in &a.ignored {
                 session.note(ignored.finding());
+                session.add_hits(ignored.hit().into_iter().collect());
             }
             if a.ignored_more > 0 {
                 let n = a.ignored_more;

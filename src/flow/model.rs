@@ -188,6 +188,8 @@ pub enum HitSource {
     Walk,
     /// The sandbox's callback page.
     Sandbox,
+    /// The loopback listener of a real app's walk (a redirect it refused).
+    Listener,
     /// A request of a capture (HAR).
     Capture,
 }
