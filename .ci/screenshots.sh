@@ -130,6 +130,49 @@ wait_for "Diagnosis"
 wait_for "48001"
 shoot tui-diagnosis
 
+# The workbench: user-info's request open as a form, a parameter added, the old sign kept.
+start 120 40 --lang en --flow alipay-web
+walk_alipay_web
+keys E
+wait_for "Edit and resend · user-info"
+keys a
+keys -l "extra_param=1"
+keys Enter
+wait_for "extra_param  1"
+keys o
+wait_for "the old sign kept"
+shoot tui-edit
+
+# The same edit sent: the gateway refuses it, and c compares it with the attempt before,
+# naming the parameter, the two strings to sign one under the other.
+start 120 40 --lang en --flow alipay-web
+walk_alipay_web
+keys E
+wait_for "Edit and resend · user-info"
+keys a
+keys -l "extra_param=1"
+keys Enter
+keys o
+wait_for "the old sign kept"
+keys s
+wait_for "isv.invalid-signature"
+keys c
+wait_for "Changed: extra_param"
+shoot tui-compare
+
+# The callback's timeline: the redirect-twice scenario, two hits with one code, 40163.
+start 120 40 --lang en --flow wechat-web --scenario redirect-twice
+wait_for "Authorize"
+keys n
+wait_for "Approve as demo user"
+keys Enter
+wait_for "Code received"
+keys n
+wait_for "✗ 3"
+keys T
+wait_for "Callback timeline"
+shoot tui-timeline
+
 # Chinese: the fields of the profile with their meanings.
 start 120 40 --lang zh --flow alipay-web
 wait_for "publicAppAuthorize.htm"

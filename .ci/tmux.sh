@@ -147,6 +147,65 @@ grep -qw -- "-icanon" "$work/stty" && fail "the terminal was left in raw mode"
 [ "$(t display-message -p -t walk '#{alternate_on}')" = 0 ] || fail "the alternate screen is still on"
 end_walk
 
+# The workbench: E opens user-info's request as a form; a parameter added and sent with the
+# old sign (o) is refused with isv.invalid-signature, and c names the parameter that changed;
+# the same edit signed again succeeds (c then shows rejected → ok); ? lists edit, compare and
+# the timeline, and T shows the redirect the walk took. (A pause after Escape, so the next
+# key is not read as Alt and that key.)
+t new-session -d -s walk -x 160 -y 48 \
+  "env AUTHWALK_DATA_DIR='$work/data' TERM=xterm-256color '$bin' --lang en --flow alipay-web; sleep 60"
+wait_for "publicAppAuthorize.htm"
+t send-keys -t walk n
+wait_for "Approve as demo user"
+t send-keys -t walk n
+wait_for "Code received"
+t send-keys -t walk n
+wait_for "✓ 3"
+t send-keys -t walk n
+wait_for "Login complete: 4 of 4 steps done"
+t send-keys -t walk E
+wait_for "Edit and resend · user-info"
+t send-keys -t walk a
+t send-keys -t walk -l "extra_param=1"
+t send-keys -t walk Enter
+wait_for "extra_param  1"
+t send-keys -t walk o
+wait_for "the old sign kept"
+t send-keys -t walk s
+wait_for "Sent attempt 2 of user-info"
+wait_for "isv.invalid-signature"
+t send-keys -t walk c
+wait_for "Changed: extra_param"
+wait_for "canonical ←"
+wait_for "outcome: ok → rejected"
+t send-keys -t walk Escape
+sleep 0.3
+t send-keys -t walk E
+wait_for "Edit and resend · user-info"
+wait_for "signed again with the app's key"
+t send-keys -t walk s
+wait_for "Sent attempt 3 of user-info"
+for _ in $(seq 1 50); do
+  t send-keys -t walk c
+  screen | grep -qF "outcome: rejected → ok" && break
+  t send-keys -t walk Escape
+  sleep 0.3
+done
+wait_for "outcome: rejected → ok"
+t send-keys -t walk Escape
+sleep 0.3
+t send-keys -t walk T
+wait_for "Callback timeline"
+wait_for "walk     taken"
+t send-keys -t walk Escape
+sleep 0.3
+t send-keys -t walk '?'
+wait_for "Keys · Esc closes"
+for line in "edit and resend the request" "compare two attempts" "the callback's timeline"; do
+  screen | grep -qF "$line" || fail "the help does not list: $line"
+done
+end_walk
+
 # A replay: the transcript's walk, read only.
 rm -f "$work/status" "$work/stty"
 t new-session -d -s walk -x 120 -y 40 \

@@ -110,6 +110,9 @@ cargo bench --locked --bench tui | tee "$WORK/tui.txt"
 step "soak"
 cargo bench --locked --bench soak | tee "$WORK/soak.txt"
 
+step "the workbench"
+cargo bench --locked --bench workbench | tee "$WORK/workbench.txt"
+
 echo "minutes=$(((SECONDS - start + 30) / 60))" >>"$WORK/machine.env"
 python3 bench/render.py "$WORK" >bench/REPORT.md
 step "wrote bench/REPORT.md"

@@ -8,6 +8,7 @@
 //! Errors are printed with their whole chain (`{:#}`); a closed pipe is not an error.
 
 mod capture;
+mod diff;
 mod explain;
 mod keys;
 mod lint;
@@ -146,6 +147,9 @@ pub enum Command {
     /// Open a saved walk (transcript, `run --json` document or HAR) in the inspector, read
     /// only: no network, no keys.
     Replay(replay::ReplayArgs),
+    /// Compare two saved walks (transcript, `run --json`, HAR) step by step; exit 1 when they
+    /// differ in something that decides the outcome.
+    Diff(diff::DiffArgs),
 }
 
 /// Run the command line and map the outcome to an exit code.
@@ -186,6 +190,7 @@ pub fn main() -> ExitCode {
         Some(Command::Profile(a)) => profile::run(&a, &args.global),
         Some(Command::Triage(a)) => capture::run(&a, &args.global),
         Some(Command::Replay(a)) => replay::run(&a, &args.global),
+        Some(Command::Diff(a)) => diff::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,

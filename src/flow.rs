@@ -23,6 +23,7 @@
 
 mod alipay;
 mod alipay_v3;
+mod hits;
 mod kinds;
 mod model;
 mod wechat;
@@ -31,10 +32,12 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+pub use hits::{CALLBACK_TWICE, clock};
 pub use kinds::{FlowKind, Step, StepKind, StepState};
 pub use model::{
-    AlipayApp, App, AppSigning, AttemptId, Context, Effect, Exchange, ExchangeOutcome, FlowError,
-    HttpFailure, Inputs, RawResponse, Timed, WechatApp,
+    AlipayApp, App, AppSigning, AttemptId, CallbackHit, Context, Effect, Exchange,
+    ExchangeOutcome, FlowError, HitResult, HitSource, HttpFailure, Inputs, RawResponse, Timed,
+    WechatApp,
 };
 
 use crate::finding::{Finding, Severity, Text};
@@ -46,6 +49,9 @@ struct InFlight {
     step: StepKind,
     attempt: AttemptId,
     request: PreparedRequest,
+    /// An edited resend: the state of the step before it (a success stays one should the
+    /// resend fail, and a cancel puts it back).
+    resend: Option<StepState>,
 }
 
 /// One walk of one login. Fields are private: the engine alone moves steps, so a face can
@@ -168,7 +174,7 @@ impl Flow {
     /// it will be refused as stale. Returns the step, if one was in flight.
     pub fn cancel(&mut self) -> Option<StepKind> {
         let f = self.in_flight.take()?;
-        self.set_state(f.step, StepState::Pending);
+        self.set_state(f.step, f.resend.unwrap_or(StepState::Pending));
         Some(f.step)
     }
 
@@ -296,6 +302,7 @@ impl Flow {
                         step: kind,
                         attempt,
                         request: request.clone(),
+                        resend: None,
                     });
                     Effect::SendHttp {
                         step: kind,
@@ -373,6 +380,7 @@ impl Flow {
         if let Some(got) = &state {
             let decoded = percent_encoding::percent_decode_str(got).decode_utf8_lossy();
             if *got != self.ctx.state && decoded != self.ctx.state {
+                self.took(now, Some(got), &code, HitResult::Refused);
                 let err = FlowError::StateMismatch {
                     expected: self.ctx.state.clone(),
                     got: got.clone(),
@@ -395,6 +403,7 @@ impl Flow {
         {
             // This walk always sends a state, so a redirect without one did not come from it:
             // exactly what a forged (CSRF) redirect looks like. A bare pasted code is fine.
+            self.took(now, None, &code, HitResult::Refused);
             let err = FlowError::StateMissing {
                 expected: self.ctx.state.clone(),
             };
@@ -416,6 +425,7 @@ impl Flow {
             ),
             App::Alipay(_) => None,
         };
+        self.took(now, state.as_deref(), &code, HitResult::Taken);
         self.ctx.code = Some(Timed {
             value: code,
             obtained: now,
@@ -461,7 +471,12 @@ impl Flow {
             let step = self.in_flight.as_ref().map_or(StepKind::Token, |f| f.step);
             return Err(FlowError::StaleAttempt { step, got: attempt });
         };
-        let InFlight { step, request, .. } = in_flight;
+        let InFlight {
+            step,
+            request,
+            resend,
+            ..
+        } = in_flight;
         let endpoint = endpoint_of(&request);
         let mut exchange = Exchange {
             step,
@@ -524,8 +539,11 @@ impl Flow {
         let ok = exchange.outcome == ExchangeOutcome::Ok;
         let index = self.exchanges.len();
         self.exchanges.push(exchange);
+        // A resend that failed after an earlier success leaves the step done: the walk's
+        // later steps use the latest successful attempt, whose results the context keeps.
+        let ok_before = resend == Some(StepState::Done);
         if let Some(s) = self.step_mut(step) {
-            s.state = if ok {
+            s.state = if ok || ok_before {
                 StepState::Done
             } else {
                 StepState::Failed
@@ -533,6 +551,52 @@ impl Flow {
             s.exchange = Some(index);
         }
         Ok(index)
+    }
+
+    /// Send `request` (an edited copy of the step's request) as a new attempt of `step`,
+    /// which must have been sent before; the steps after it keep their state. The answer is
+    /// recorded as another exchange of the step, the earlier ones stay. Refused while a
+    /// request is in flight.
+    pub fn resend(
+        &mut self,
+        step: StepKind,
+        request: PreparedRequest,
+    ) -> Result<Effect, FlowError> {
+        if let Some(f) = &self.in_flight {
+            return Err(FlowError::Busy { step: f.step });
+        }
+        let before = self
+            .steps
+            .iter()
+            .find(|s| s.kind == step)
+            .map(|s| s.state)
+            .ok_or(FlowError::NeverSent { step })?;
+        if !self.exchanges.iter().any(|e| e.step == step) {
+            return Err(FlowError::NeverSent { step });
+        }
+        let attempt = AttemptId::next();
+        self.in_flight = Some(InFlight {
+            step,
+            attempt,
+            request: request.clone(),
+            resend: Some(before),
+        });
+        self.set_state(step, StepState::InFlight);
+        Ok(Effect::SendHttp {
+            step,
+            attempt,
+            request,
+        })
+    }
+
+    /// Every recorded attempt of `step`, oldest first, as indexes in [`Flow::exchanges`].
+    pub fn attempts(&self, step: StepKind) -> Vec<usize> {
+        self.exchanges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.step == step)
+            .map(|(i, _)| i)
+            .collect()
     }
 
     /// Run `step` again (and every step after it), as a person retrying from the TUI would. The

@@ -14,6 +14,7 @@
 //! No terminal styling lives here: a face decides colours and layout.
 
 mod build;
+pub mod compare;
 pub mod explain;
 mod messages;
 mod restore;
@@ -254,6 +255,78 @@ pub struct Walk {
     pub callback: Option<CallbackView>,
     #[serde(skip)]
     pub summary: Summary,
+    /// Every hit on the callback, in time order (the timeline).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<HitView>,
+}
+
+/// One hit on the callback, as the timeline shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HitView {
+    /// Unix time in milliseconds.
+    pub at_ms: i64,
+    /// `HH:MM:SS.mmm` in UTC.
+    pub clock: String,
+    /// `walk`, `sandbox` or `capture`.
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Masked unless revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// `taken`, `refused` or `seen`.
+    pub result: String,
+}
+
+impl HitView {
+    /// The hit on one line: time, where seen, what it led to, `state`, code, user agent.
+    pub fn line(&self) -> String {
+        let clock = if self.clock.is_empty() {
+            "--:--:--.---"
+        } else {
+            &self.clock
+        };
+        let mut out = format!("{clock}  {:<8} {:<8}", self.source, self.result);
+        for (label, value) in [
+            ("  state=", &self.state),
+            ("  code=", &self.code),
+            ("  ", &self.user_agent),
+        ] {
+            if let Some(v) = value {
+                out.push_str(label);
+                out.push_str(v);
+            }
+        }
+        out
+    }
+
+    /// A hit of the flow, its code masked by `policy`.
+    pub fn of(hit: &crate::flow::CallbackHit, policy: Policy) -> Self {
+        use crate::flow::{HitResult, HitSource};
+        Self {
+            at_ms: i64::try_from(hit.at.unix_timestamp_nanos() / 1_000_000).unwrap_or_default(),
+            clock: crate::flow::clock(hit.at),
+            source: match hit.source {
+                HitSource::Walk => "walk",
+                HitSource::Sandbox => "sandbox",
+                HitSource::Listener => "listener",
+                HitSource::Capture => "capture",
+            }
+            .to_owned(),
+            user_agent: hit.user_agent.clone(),
+            state: hit.state.clone(),
+            code: hit.code.as_deref().map(|c| policy.secret(c)),
+            result: match hit.result {
+                HitResult::Taken => "taken",
+                HitResult::Refused => "refused",
+                HitResult::Seen => "seen",
+                HitResult::Exchanged => "exchanged",
+            }
+            .to_owned(),
+        }
+    }
 }
 
 /// The `schema` of a walk document.

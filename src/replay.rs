@@ -17,7 +17,7 @@
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::finding::Text;
+use crate::finding::{Finding, Text};
 use crate::flow::{ExchangeOutcome, FlowKind, StepKind, StepState};
 use crate::keys::PublicKey;
 use crate::present::{
@@ -253,6 +253,7 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
     let mut seen: Vec<(StepKind, StepState, Option<usize>)> = Vec::new();
     let mut notes = t.findings.clone();
     let mut base = String::new();
+    let mut timeline = Vec::new();
     for s in &steps {
         let step = match s.role {
             har::Role::Authorize => {
@@ -265,6 +266,7 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
             }
             har::Role::Callback => {
                 note_callback(&mut context, &s.url);
+                timeline.push(capture_hit(s));
                 seen.push((StepKind::Callback, StepState::Done, None));
                 continue;
             }
@@ -293,6 +295,7 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
         ));
         exchanges.push(view);
     }
+    notes.extend(capture_twice(&timeline));
     let rows = capture_rows(flow, &seen);
     let ok = rows.iter().all(|r| r.state == StepState::Done)
         && !notes
@@ -312,6 +315,7 @@ fn capture_walk(t: &har::Triage) -> Option<Walk> {
         problem: None,
         callback: None,
         summary: crate::present::Summary::default(),
+        timeline,
     })
 }
 
@@ -371,6 +375,63 @@ fn note_callback(context: &mut ContextView, url: &str) {
         });
 }
 
+/// A callback request of a capture as a hit of the timeline: its time and user agent when the
+/// capture kept them.
+fn capture_hit(s: &har::Step) -> crate::present::HitView {
+    let at = s.started.as_deref().and_then(|t| {
+        OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+    });
+    crate::present::HitView {
+        at_ms: at.map_or(0, |t| {
+            i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or_default()
+        }),
+        clock: at.map(crate::flow::clock).unwrap_or_default(),
+        source: "capture".to_owned(),
+        user_agent: s.user_agent.clone(),
+        state: query(&s.url, "state"),
+        code: query(&s.url, "code").or_else(|| query(&s.url, "auth_code")),
+        result: "seen".to_owned(),
+    }
+}
+
+/// A code that reached a capture's callback more than once: the finding the live walk notes.
+fn capture_twice(timeline: &[crate::present::HitView]) -> Option<Finding> {
+    let (i, hit) = timeline
+        .iter()
+        .enumerate()
+        .find(|(i, h)| h.code.is_some() && timeline[..*i].iter().any(|e| e.code == h.code))?;
+    let same: Vec<&crate::present::HitView> = timeline[..=i]
+        .iter()
+        .filter(|h| h.code == hit.code)
+        .collect();
+    let times: Vec<&str> = same
+        .iter()
+        .map(|h| {
+            if h.clock.is_empty() {
+                "?"
+            } else {
+                h.clock.as_str()
+            }
+        })
+        .collect();
+    Some(
+        Finding::new(
+            crate::finding::Severity::Error,
+            crate::flow::CALLBACK_TWICE,
+            Text::with(
+                "flow.callback-twice",
+                &[
+                    ("count", &same.len()),
+                    ("code", &hit.code.clone().unwrap_or_default()),
+                    ("times", &times.join(", ")),
+                ],
+            ),
+        )
+        .explanation(Text::key("flow.callback-twice-why"))
+        .fix(Text::key("flow.callback-twice-fix")),
+    )
+}
+
 /// Which step an API call of a capture is, if any (each endpoint belongs to one provider).
 fn api_step(s: &har::Step) -> Option<StepKind> {
     use crate::provider::alipay::{METHOD_OAUTH_TOKEN, METHOD_USER_INFO};
@@ -378,7 +439,11 @@ fn api_step(s: &har::Step) -> Option<StepKind> {
         s.body.contains("grant_type=refresh_token") || s.url.contains("grant_type=refresh_token");
     match (s.endpoint.as_str(), refresh) {
         (METHOD_OAUTH_TOKEN, true) | ("/sns/oauth2/refresh_token", _) => Some(StepKind::Refresh),
-        (METHOD_OAUTH_TOKEN | "/sns/oauth2/access_token", _) => Some(StepKind::Token),
+        // The basic token a tutorial fetches in place of the code exchange (seed 002) stands
+        // where the exchange should have been: the last call of a step wins its row.
+        (METHOD_OAUTH_TOKEN | "/sns/oauth2/access_token" | "/cgi-bin/token", _) => {
+            Some(StepKind::Token)
+        }
         ("/sns/auth", _) => Some(StepKind::CheckToken),
         // The mix-up of seed 002 calls the basic-token API for the profile: it is the walk's
         // user-info step all the same, and its findings say what went wrong.

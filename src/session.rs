@@ -13,6 +13,8 @@
 //!  Session::on_callback(input)      ◀── message (or a paste)
 //! ```
 
+mod edit;
+
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -25,6 +27,17 @@ use crate::flow::{
 use crate::present::{Policy, Presenter, TargetInfo, Walk};
 use crate::provider::PreparedRequest;
 use crate::target::Target;
+
+pub use edit::{EditError, EditedRequest, Signing};
+
+/// Why an edited request was not sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResendError {
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+}
 
 /// What the loop must do for the walk to go on.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +93,9 @@ pub enum Outcome {
     Ignored(Finding),
     /// A wait was stopped before anything came (nothing to do).
     Stopped,
+    /// Hits on the callback seen elsewhere (the sandbox's callback page), taken into the
+    /// timeline before the outcome that came with them.
+    Hits(Vec<crate::flow::CallbackHit>, Box<Outcome>),
 }
 
 /// Dropping it ends the background wait it was made for (a loopback listener), which frees
@@ -458,6 +474,10 @@ impl Session {
                 None
             }
             Outcome::Stopped => None,
+            Outcome::Hits(hits, outcome) => {
+                self.add_hits(hits);
+                self.apply(*outcome, now)
+            }
         }
     }
 
@@ -489,6 +509,11 @@ impl Session {
         result
     }
 
+    /// Hits on the callback seen outside the engine (a redirect the listener refused).
+    pub fn add_hits(&mut self, hits: Vec<crate::flow::CallbackHit>) {
+        self.flow.add_hits(hits);
+    }
+
     /// A finding from outside the engine (a request the callback listener ignored).
     pub fn note(&mut self, finding: crate::finding::Finding) {
         self.flow.note(finding);
@@ -500,6 +525,48 @@ impl Session {
         self.problem = Some(message);
         self.problem_code = None;
         self.phase = Phase::Ready;
+    }
+
+    /// The latest attempt of `step` as a form to edit; an error when the step was never sent.
+    pub fn edit(&self, step: StepKind) -> Result<EditedRequest, FlowError> {
+        let index = self
+            .flow
+            .attempts(step)
+            .last()
+            .copied()
+            .ok_or(FlowError::NeverSent { step })?;
+        Ok(EditedRequest::of(
+            step,
+            &self.flow.exchanges()[index].request,
+        ))
+    }
+
+    /// Send an edited request as a new attempt of its step: what the loop must send. The
+    /// earlier attempts stay; the steps after it keep what they did, and the ones still to
+    /// run use the latest successful attempt.
+    pub fn resend(&mut self, edited: &EditedRequest) -> Result<Command, ResendError> {
+        if self.phase == Phase::Waiting {
+            let step = self.current_step().unwrap_or(edited.step);
+            return Err(FlowError::Busy { step }.into());
+        }
+        let request = edited.build(self.flow.app())?;
+        match self.flow.resend(edited.step, request)? {
+            Effect::SendHttp {
+                step,
+                attempt,
+                request,
+            } => {
+                self.problem = None;
+                self.phase = Phase::Waiting;
+                self.wait = Wait::Request;
+                Ok(Command::Send {
+                    step,
+                    attempt,
+                    request,
+                })
+            }
+            _ => Err(FlowError::NeverSent { step: edited.step }.into()),
+        }
     }
 
     /// Run `step` again (and everything after it); an answer still in flight becomes stale,

@@ -45,7 +45,10 @@ pub async fn run_to_end(
                 attempt, request, ..
             } => send(transport, attempt, &request).await,
             Command::Approve { authorize_url, .. } => {
-                Outcome::Callback(approver.callback(&authorize_url, "").await)
+                let result = approver.callback(&authorize_url, "").await;
+                // A page that redirected twice left a hit of its own on the sandbox's callback.
+                let hits = approver.hits(session.flow().state()).await;
+                with_hits(hits, Outcome::Callback(result))
             }
             Command::AwaitCallback {
                 authorize_url,
@@ -88,6 +91,15 @@ pub async fn run_flow(
     (session.into_flow(), ok)
 }
 
+/// `outcome`, with the hits on the callback seen elsewhere when there are any.
+fn with_hits(hits: Vec<crate::flow::CallbackHit>, outcome: Outcome) -> Outcome {
+    if hits.is_empty() {
+        outcome
+    } else {
+        Outcome::Hits(hits, Box::new(outcome))
+    }
+}
+
 /// Send a request; the answer quotes its attempt, so a late one is refused by the flow.
 pub async fn send(transport: &Transport, attempt: AttemptId, request: &PreparedRequest) -> Outcome {
     let (result, elapsed) = transport.send(request).await;
@@ -120,10 +132,22 @@ pub fn consent(
     };
     approver.user = user;
     Some(async move {
-        Outcome::Callback(match action {
-            Ok(url) => approver.callback(&url, "").await,
-            Err((app_id, scope)) => approver.mini_code(&app_id, &scope).await,
-        })
+        match action {
+            Ok(url) => {
+                let result = approver.callback(&url, "").await;
+                let state = url::Url::parse(&url).ok().and_then(|u| {
+                    u.query_pairs()
+                        .find(|(k, _)| k == "state")
+                        .map(|(_, v)| v.into_owned())
+                });
+                let hits = match state {
+                    Some(state) => approver.callback_log(&state).await,
+                    None => Vec::new(),
+                };
+                with_hits(hits, Outcome::Callback(result))
+            }
+            Err((app_id, scope)) => Outcome::Callback(approver.mini_code(&app_id, &scope).await),
+        }
     })
 }
 
@@ -172,7 +196,7 @@ pub fn stop_pair() -> (StopHandle, tokio::sync::oneshot::Receiver<()>) {
 pub async fn listen(
     redirect_uri: String,
     authorize_url: String,
-    mut on_ignored: impl FnMut(Finding) + Send,
+    mut on_ignored: impl FnMut(Finding, Option<crate::flow::CallbackHit>) + Send,
     stop: tokio::sync::oneshot::Receiver<()>,
 ) -> Outcome {
     let wait = async {
@@ -192,7 +216,9 @@ pub async fn listen(
         match bound {
             Ok(listener) => {
                 ListenerApprover::new(listener)
-                    .wait(&authorize_url, |ignored| on_ignored(ignored.finding()))
+                    .wait(&authorize_url, |ignored| {
+                        on_ignored(ignored.finding(), ignored.hit());
+                    })
                     .await
             }
             Err(e) => Err(crate::transport::ApproveError::Listener(e.to_string())),

@@ -140,6 +140,16 @@ async fn a_forged_redirect_is_ignored_and_the_real_one_wins() {
         ignored.request
     );
     assert!(ignored.to_string().contains("still waiting"), "{ignored}");
+    // On the timeline: a refused hit of the listener, its state and its code (masked).
+    let hit = ignored.hit().unwrap();
+    assert_eq!(hit.source, authwalk::flow::HitSource::Listener);
+    assert_eq!(hit.result, authwalk::flow::HitResult::Refused);
+    assert_eq!(hit.state.as_deref(), Some("other"));
+    assert!(
+        hit.code
+            .as_deref()
+            .is_some_and(|c| !c.contains("evilcode99"))
+    );
 
     let (status, _) = get(&format!("{base}/callback?code=abc")).await;
     assert_eq!(status, 400);
@@ -148,7 +158,10 @@ async fn a_forged_redirect_is_ignored_and_the_real_one_wins() {
     let (status, page) = get(&format!("{base}/favicon.ico")).await;
     assert_eq!(status, 404);
     assert!(page.contains("ignored"), "{page}");
-    assert_eq!(rx.recv().await.unwrap().reason, IgnoreReason::OtherPath);
+    let stray = rx.recv().await.unwrap();
+    assert_eq!(stray.reason, IgnoreReason::OtherPath);
+    // A request that is no redirect is not a hit on the callback.
+    assert!(stray.hit().is_none());
 
     let (status, _) = get(&format!("{base}/callback?code=real&state=s1")).await;
     assert_eq!(status, 200);
@@ -365,8 +378,16 @@ async fn the_inspector_hears_of_each_ignored_request_as_it_comes() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(status, 400);
-    let Some(Message::Report(Report::Walked(Outcome::Ignored(finding)))) = rx.recv().await else {
+    // A refused redirect comes with its hit for the timeline.
+    let Some(Message::Report(Report::Walked(Outcome::Hits(hits, ignored)))) = rx.recv().await
+    else {
         panic!("an Ignored report first")
+    };
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].source, authwalk::flow::HitSource::Listener);
+    assert_eq!(hits[0].state.as_deref(), Some("wrong"));
+    let Outcome::Ignored(finding) = *ignored else {
+        panic!("the Ignored report inside")
     };
     assert_eq!(finding.code, "callback.ignored");
     assert!(
@@ -394,7 +415,8 @@ async fn the_inspector_hears_of_each_ignored_request_as_it_comes() {
     };
     assert!(url.contains("auth_code=real0001"), "{url}");
     let mut told = 1;
-    while let Ok(Message::Report(Report::Walked(Outcome::Ignored(_)))) = rx.try_recv() {
+    while let Ok(Message::Report(Report::Walked(Outcome::Hits(_, ignored)))) = rx.try_recv() {
+        assert!(matches!(*ignored, Outcome::Ignored(_)));
         told += 1;
     }
     assert_eq!(told, authwalk::transport::ListenerApprover::MAX_IGNORED);

@@ -96,6 +96,13 @@ const EXAMPLES: &[Example] = &[
         },
     },
     Example {
+        command: "authwalk diff capture.har good.json",
+        plan: Plan::Skip(
+            "needs a capture of the reader's own login; tests/diff_cli.rs compares seed 002's \
+             mix-up captured as a HAR with a good wechat-web walk",
+        ),
+    },
+    Example {
         command: "authwalk replay walk.json --present --lang zh",
         plan: Plan::Run {
             files: &[("walk.json", TRANSCRIPT)],

@@ -99,6 +99,9 @@ const FILTERS: &[(&str, &str)] = &[
     // Elapsed milliseconds.
     (r"\b\d+ ms\b", "[N] ms"),
     (r#""elapsed_ms": \d+"#, r#""elapsed_ms": [N]"#),
+    // When the callback was hit (the timeline).
+    (r#""at_ms": \d+"#, r#""at_ms": [MS]"#),
+    (r#""clock": "[0-9:.]+""#, r#""clock": "[CLOCK]""#),
     // The random `state` of the authorize URL and the callback.
     (r"state=[A-Za-z0-9]{24}\b", "state=[STATE]"),
     (r#""state": "[A-Za-z0-9]{24}""#, r#""state": "[STATE]""#),

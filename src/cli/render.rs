@@ -183,6 +183,13 @@ impl<W: Write> Printer<W> {
         if !facts.is_empty() {
             writeln!(self.out, "  {}", facts.join(" · "))?;
         }
+        // More than one hit on the callback: each on its line, the walk's own among them.
+        if walk.timeline.len() > 1 {
+            writeln!(self.out, "  {}", crate::lang::tr(self.lang, "cli.timeline"))?;
+            for hit in &walk.timeline {
+                writeln!(self.out, "    {}", visible(&hit.line()))?;
+            }
+        }
         Ok(())
     }
 

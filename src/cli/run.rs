@@ -427,6 +427,7 @@ impl CliApprover {
         if let crate::target::Callback::Listener(a) = &self.callback {
             for ignored in &a.ignored {
                 session.note(ignored.finding());
+                session.add_hits(ignored.hit().into_iter().collect());
             }
             if a.ignored_more > 0 {
                 let n = a.ignored_more;
@@ -476,6 +477,13 @@ impl Approver for CliApprover {
             Callback::Listener(_) | Callback::Person => {
                 paste(Msg::PasteMiniCode.get(self.lang)).await
             }
+        }
+    }
+
+    async fn hits(&mut self, state: &str) -> Vec<crate::flow::CallbackHit> {
+        match &mut self.callback {
+            Callback::Sandbox(a) => a.callback_log(state).await,
+            Callback::Listener(_) | Callback::Person => Vec::new(),
         }
     }
 }

@@ -188,10 +188,62 @@ pub struct Context {
     pub union_id: Option<String>,
     /// The profile from the user-info step.
     pub profile: Option<serde_json::Map<String, Value>>,
+    /// Every hit on the callback this walk knows of, in time order: the redirects it took (or
+    /// refused), and those the sandbox saw (a page that redirected twice).
+    pub hits: Vec<CallbackHit>,
     /// WeChat: the walk makes a widely copied tutorial's mistake on purpose (the
     /// `token-mixup` scenario): the code-exchange step fetches the basic token from
     /// `/cgi-bin/token`, and the user-info step sends it to `/sns/userinfo`.
     pub tutorial_mixup: bool,
+}
+
+/// Where a hit on the callback was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitSource {
+    /// The redirect (or a paste) this walk took in.
+    Walk,
+    /// The sandbox's callback page.
+    Sandbox,
+    /// The loopback listener of a real app's walk (a redirect it refused).
+    Listener,
+    /// A request of a capture (HAR).
+    Capture,
+}
+
+/// What a hit on the callback led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitResult {
+    /// Its code went on to the token step.
+    Taken,
+    /// Refused: its `state` was not this walk's, or missing.
+    Refused,
+    /// Seen, not taken by this walk.
+    Seen,
+    /// Its code was exchanged by the page it landed on (another load than this walk's).
+    Exchanged,
+}
+
+/// One hit on the callback: when, from what, with which `state` and code, and what it led to.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CallbackHit {
+    pub at: OffsetDateTime,
+    pub source: HitSource,
+    pub user_agent: Option<String>,
+    pub state: Option<String>,
+    pub code: Option<String>,
+    pub result: HitResult,
+}
+
+impl fmt::Debug for CallbackHit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallbackHit")
+            .field("at", &self.at)
+            .field("source", &self.source)
+            .field("state", &self.state)
+            .field("code", &self.code.as_deref().map(crate::redact::mask))
+            .field("result", &self.result)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the driver should do next.
@@ -348,6 +400,12 @@ pub enum FlowError {
          cancelled; it is ignored"
     )]
     StaleAttempt { step: StepKind, got: AttemptId },
+    /// An edited resend of a step that was never sent: there is nothing to edit.
+    #[error("step {step} has not been sent yet; run it first, then edit and resend it")]
+    NeverSent { step: StepKind },
+    /// An edited resend while a request is on the wire.
+    #[error("step {step} is waiting for its answer; wait for it (or cancel), then resend")]
+    Busy { step: StepKind },
     /// `--step`/`--from` named a step this login does not have.
     #[error("step '{step}' is not part of {flow}; choose one of {choices}")]
     UnknownStep {

@@ -714,3 +714,82 @@ fn one_step_alone_and_unknown_steps() {
     assert!(matches!(err, FlowError::UnknownStep { .. }), "{err}");
     assert!(err.to_string().contains("choose one of authorize"), "{err}");
 }
+
+/// A WeChat answer as the provider sends it.
+fn wechat_json(body: &str) -> RawResponse {
+    RawResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+#[test]
+fn a_resend_is_a_new_attempt_and_a_failed_one_keeps_the_earlier_success() {
+    let mut flow = with_code(FlowKind::WechatWeb, wechat_app(), "C0DE0001", "St4te");
+    // Nothing sent yet: nothing to resend.
+    let (_, _, request) = {
+        let e = flow.resend(
+            StepKind::Token,
+            PreparedRequest {
+                method: crate::provider::HttpMethod::Get,
+                url: "http://127.0.0.1:9/sns/oauth2/access_token".into(),
+                headers: Vec::new(),
+                body: Vec::new(),
+                signing: None,
+            },
+        );
+        assert_eq!(
+            e,
+            Err(FlowError::NeverSent {
+                step: StepKind::Token
+            })
+        );
+        send(&mut flow)
+    };
+    // In flight: refused.
+    assert_eq!(
+        flow.resend(StepKind::Token, request.clone()),
+        Err(FlowError::Busy {
+            step: StepKind::Token
+        })
+    );
+    let attempt = flow.pending_request().unwrap().1;
+    flow.on_response(
+        attempt,
+        Ok(wechat_json(
+            r#"{"access_token":"T1","expires_in":7200,"refresh_token":"R1","openid":"o1","scope":"snsapi_userinfo"}"#,
+        )),
+        Duration::ZERO,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(flow.steps()[2].state, StepState::Done);
+
+    let Ok(Effect::SendHttp { attempt: again, .. }) = flow.resend(StepKind::Token, request.clone())
+    else {
+        panic!("a resend sends")
+    };
+    assert_ne!(again, attempt);
+    // A cancel puts the step back as it was.
+    assert_eq!(flow.cancel(), Some(StepKind::Token));
+    assert_eq!(flow.steps()[2].state, StepState::Done);
+
+    let Ok(Effect::SendHttp { attempt: third, .. }) = flow.resend(StepKind::Token, request) else {
+        panic!("a resend sends")
+    };
+    flow.on_response(
+        third,
+        Ok(wechat_json(
+            r#"{"errcode":40163,"errmsg":"code been used"}"#,
+        )),
+        Duration::ZERO,
+        now(),
+    )
+    .unwrap();
+    // Recorded as another attempt; the step stays done and the context keeps the first token.
+    assert_eq!(flow.attempts(StepKind::Token).len(), 2);
+    assert_eq!(flow.steps()[2].state, StepState::Done);
+    assert_eq!(flow.steps()[2].exchange, Some(1));
+    assert_eq!(flow.ctx().access_token.as_ref().unwrap().value, "T1");
+}

@@ -114,6 +114,11 @@ impl Presenter {
             problem: None,
             callback: callback_view(&steps, &context),
             summary: summary(ok, &steps, &context, elapsed_ms),
+            timeline: flow
+                .hits()
+                .iter()
+                .map(|h| super::HitView::of(h, policy))
+                .collect(),
             steps,
             context,
             exchanges: flow

@@ -30,7 +30,7 @@ pub use authorize::{AuthorizeRequest, Callback, CallbackError, authorize_url, pa
 pub use decode::{ApiStatus, DecodeError, Decoded, Lifetime, OauthToken, UserInfo, decode};
 pub use respond::{SignedResponse, node_text, signed_response, signed_response_with_cert};
 pub use sign::{
-    GatewayCall, SignError, canonical_string, format_timestamp, prepare, prepare_params,
+    GatewayCall, SignError, canonical_string, format_timestamp, lay_out, prepare, prepare_params,
     sign_params,
 };
 pub use verify::{LocateError, Outcome, SignSource, Verification, locate, verify_response};

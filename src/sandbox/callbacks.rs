@@ -2,7 +2,9 @@
 //! walk waiting at its consent learns of a redirect that came from elsewhere: a phone (phone
 //! mode) or a desktop browser approved on the consent page and followed the 302. The walk asks
 //! with its `state` (`GET /__sandbox/callbacks?state=…&wait_ms=…`, a long poll); each hit is
-//! handed out once.
+//! handed out once. Every hit is also logged, with its time and user agent, for the walk's
+//! timeline (`GET /__sandbox/callback-log?state=…`): a page that redirected twice shows as two
+//! hits with one code.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -20,6 +22,22 @@ pub const MAX_WAIT: Duration = Duration::from_secs(8);
 pub(crate) struct Callbacks {
     hits: Mutex<VecDeque<Hit>>,
     seq: watch::Sender<u64>,
+    /// Every hit, kept (the last [`MAX_HITS`]) for the timeline.
+    log: Mutex<VecDeque<Logged>>,
+}
+
+/// One hit on the callback as the timeline shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Logged {
+    /// Unix time in milliseconds, on the sandbox clock.
+    pub at_ms: i64,
+    #[serde(skip)]
+    pub state: Option<String>,
+    pub url: String,
+    pub user_agent: Option<String>,
+    /// The sandbox itself exchanged this hit's code, as an app's page does on each load (the
+    /// `redirect-twice` scenario's first landing).
+    pub exchanged: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +51,7 @@ impl Default for Callbacks {
         Self {
             hits: Mutex::new(VecDeque::new()),
             seq: watch::Sender::new(0),
+            log: Mutex::new(VecDeque::new()),
         }
     }
 }
@@ -44,8 +63,49 @@ impl Callbacks {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Log a hit for the timeline only (it is not handed out as a redirect).
+    pub fn log(&self, hit: Logged) {
+        let mut log = self
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if log.len() == MAX_HITS {
+            log.pop_front();
+        }
+        log.push_back(hit);
+    }
+
+    /// Every logged hit carrying `state`, oldest first.
+    pub fn logged(&self, state: &str) -> Vec<Logged> {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .filter(|h| h.state.as_deref() == Some(state))
+            .cloned()
+            .collect()
+    }
+
     /// A request reached the callback: `url` as the browser asked for it, `state` its
-    /// decoded `state` parameter.
+    /// decoded `state` parameter. Logged for the timeline with its time and user agent.
+    pub fn record_at(
+        &self,
+        url: String,
+        state: Option<String>,
+        at_ms: i64,
+        user_agent: Option<String>,
+    ) {
+        self.log(Logged {
+            at_ms,
+            state: state.clone(),
+            url: url.clone(),
+            user_agent,
+            exchanged: false,
+        });
+        self.record(url, state);
+    }
+
+    /// A request reached the callback (handed out once to the walk of its `state`).
     pub fn record(&self, url: String, state: Option<String>) {
         {
             let mut hits = self.hits();

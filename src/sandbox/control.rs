@@ -33,6 +33,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/__sandbox/stats", get(stats))
         .route(CALLBACK_PATH, get(callback))
         .route("/__sandbox/callbacks", get(await_callback))
+        .route("/__sandbox/callback-log", get(callback_log))
 }
 
 fn bad_request(message: impl Into<String>) -> Response {
@@ -162,7 +163,13 @@ async fn callback(
     } else {
         format!("http://{host}{CALLBACK_PATH}?{query}")
     };
-    shared.callbacks.record(url, state);
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned);
+    let at_ms =
+        i64::try_from(shared.clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or_default();
+    shared.callbacks.record_at(url, state, at_ms, user_agent);
     Html(pages::callback(&pairs)).into_response()
 }
 
@@ -171,6 +178,19 @@ struct AwaitCallback {
     state: String,
     #[serde(default)]
     wait_ms: u64,
+}
+
+#[derive(Deserialize)]
+struct LogQuery {
+    state: String,
+}
+
+/// Every hit on the callback carrying `state`, with its time and user agent: the timeline.
+async fn callback_log(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Query(q): axum::extract::Query<LogQuery>,
+) -> Response {
+    Json(json!({ "hits": shared.callbacks.logged(&q.state) })).into_response()
 }
 
 /// The long poll of [`super::callbacks`]: the first callback carrying `state`, or `204`.

@@ -8,7 +8,7 @@ use super::state::{Fault, Provider};
 use crate::flow::FlowKind;
 
 /// The embedded scenario files, by name.
-const FILES: [(&str, &str); 8] = [
+const FILES: [(&str, &str); 9] = [
     (
         "expired-code",
         include_str!("../../assets/scenarios/expired-code.toml"),
@@ -41,6 +41,10 @@ const FILES: [(&str, &str); 8] = [
         "invalid-token",
         include_str!("../../assets/scenarios/invalid-token.toml"),
     ),
+    (
+        "redirect-twice",
+        include_str!("../../assets/scenarios/redirect-twice.toml"),
+    ),
 ];
 
 /// One scenario preset.
@@ -71,6 +75,10 @@ pub struct Scenario {
     /// as the seed document on mini programs reports, instead of `aop.invalid-auth-token`.
     #[serde(default)]
     pub alipay_invalid_token: bool,
+    /// WeChat: the consent page redirects twice; the first landing on the callback exchanges
+    /// the code (as an app's page does on each load), so the walk's exchange gets 40163.
+    #[serde(default)]
+    pub redirect_twice: bool,
     /// Seconds the sandbox clock jumps right after each authorization code is issued.
     #[serde(default)]
     pub advance_after_code: i64,
@@ -125,7 +133,7 @@ impl Scenario {
     /// both when it names none (a clock jump is for every login).
     pub fn providers(&self) -> Vec<Provider> {
         let mut alipay = self.alipay_scope.is_some() || self.alipay_invalid_token;
-        let mut wechat = self.wechat_scope.is_some() || self.tutorial_mixup;
+        let mut wechat = self.wechat_scope.is_some() || self.tutorial_mixup || self.redirect_twice;
         if let Some(user) = &self.user {
             alipay |= user.starts_with("alipay-");
             wechat |= user.starts_with("wechat-");

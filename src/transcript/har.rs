@@ -23,6 +23,10 @@ pub struct Entry {
     pub body: String,
     pub status: Option<u16>,
     pub response: Option<Vec<u8>>,
+    /// When the request started (`startedDateTime`, RFC 3339), if the capture says.
+    pub started: Option<String>,
+    /// The request's `User-Agent` header, if the capture kept it.
+    pub user_agent: Option<String>,
 }
 
 /// Why a capture could not be read.
@@ -153,12 +157,30 @@ fn har_entry(e: &Value) -> Option<Entry> {
             Some(text.as_bytes().to_vec())
         }
     });
+    let user_agent = request
+        .get("headers")
+        .and_then(Value::as_array)
+        .and_then(|hs| {
+            hs.iter().find(|h| {
+                h.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case("user-agent"))
+            })
+        })
+        .and_then(|h| h.get("value"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     Some(Entry {
         method: text(request.get("method")),
         url: text(request.get("url")),
         body,
         status,
         response,
+        started: e
+            .get("startedDateTime")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        user_agent,
     })
 }
 
@@ -192,6 +214,12 @@ pub struct Step {
     /// The signature check: `verified`, `mismatch`, … with its reason.
     pub signature: Option<(String, String)>,
     pub findings: Vec<Finding>,
+    /// When the request started (RFC 3339), if the capture says: the callback's timeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<String>,
+    /// The request's user agent, if the capture kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 
 /// The walk a capture recorded, with its findings. Serialized, it is the `authwalk.triage/1`
@@ -280,6 +308,8 @@ pub fn triage(entries: &[Entry], alipay_key: Option<&PublicKey>) -> Triage {
                 .map(|b| policy.json_text(&String::from_utf8_lossy(b))),
             signature,
             findings: dedup(findings),
+            started: e.started.clone(),
+            user_agent: e.user_agent.clone(),
         });
     }
     let walk: Vec<confusion::Step<'_>> = wechat_calls

@@ -80,6 +80,8 @@ pub struct Ignored {
     /// visible (it is shown on a terminal).
     pub request: String,
     pub reason: IgnoreReason,
+    /// When it came.
+    pub at: time::OffsetDateTime,
 }
 
 /// Why a request to the listener was not taken as the callback.
@@ -127,6 +129,32 @@ impl IgnoreReason {
 }
 
 impl Ignored {
+    /// A redirect the listener refused (a missing or foreign `state`) as a hit of the
+    /// timeline; `None` for a request that was no redirect (another path, a probe).
+    pub fn hit(&self) -> Option<crate::flow::CallbackHit> {
+        if !matches!(
+            self.reason,
+            IgnoreReason::StateMissing | IgnoreReason::StateMismatch
+        ) {
+            return None;
+        }
+        let target = self.request.split_whitespace().nth(1)?;
+        let query = target.split_once('?').map_or("", |(_, q)| q);
+        let param = |name: &str| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        Some(crate::flow::CallbackHit {
+            at: self.at,
+            source: crate::flow::HitSource::Listener,
+            user_agent: None,
+            state: param("state"),
+            code: param("code").or_else(|| param("auth_code")),
+            result: crate::flow::HitResult::Refused,
+        })
+    }
+
     /// The ignored request as a finding of the walk, in both languages: a forged or foreign
     /// redirect is a warning, a stray request (a favicon, a probe) is information.
     pub fn finding(&self) -> crate::finding::Finding {
@@ -422,6 +450,7 @@ async fn serve(
             peer,
             request,
             reason,
+            at: time::OffsetDateTime::now_utc(),
         }),
     }
 }

@@ -45,6 +45,13 @@ pub trait Approver {
         app_id: &str,
         scope: &str,
     ) -> impl Future<Output = Result<String, ApproveError>> + Send;
+
+    /// Every hit on the callback seen elsewhere for `state` (the sandbox's callback page), for
+    /// the walk's timeline; none by default.
+    fn hits(&mut self, state: &str) -> impl Future<Output = Vec<crate::flow::CallbackHit>> + Send {
+        let _ = state;
+        async { Vec::new() }
+    }
 }
 
 /// Approves on the embedded sandbox as a chosen demo user, with the one documented request a
@@ -130,7 +137,65 @@ impl SandboxApprover {
     }
 }
 
+impl SandboxApprover {
+    /// The sandbox's log of hits on its callback page carrying `state` (`GET
+    /// /__sandbox/callback-log`): time, user agent, `state`, code. An unreachable sandbox
+    /// gives none (the timeline is a help, never a reason to stop).
+    pub async fn callback_log(&self, state: &str) -> Vec<crate::flow::CallbackHit> {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("state", state)
+            .finish();
+        let request = PreparedRequest {
+            method: HttpMethod::Get,
+            url: format!("{}/callback-log?{query}", self.control),
+            headers: vec![(crate::sandbox::TOKEN_HEADER.to_owned(), self.token.clone())],
+            body: Vec::new(),
+            signing: None,
+        };
+        let Ok(response) = self.transport.send(&request).await.0 else {
+            return Vec::new();
+        };
+        let json: serde_json::Value = serde_json::from_slice(&response.body).unwrap_or_default();
+        json.get("hits")
+            .and_then(serde_json::Value::as_array)
+            .map(|hits| hits.iter().filter_map(logged_hit).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// One entry of the sandbox's callback log as a hit of the timeline.
+fn logged_hit(v: &serde_json::Value) -> Option<crate::flow::CallbackHit> {
+    use crate::flow::{CallbackHit, HitResult, HitSource};
+    let at_ms = v.get("at_ms")?.as_i64()?;
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_ms) * 1_000_000).ok()?;
+    let url = url::Url::parse(v.get("url")?.as_str()?).ok()?;
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    Some(CallbackHit {
+        at,
+        source: HitSource::Sandbox,
+        user_agent: v
+            .get("user_agent")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
+        state: param("state"),
+        code: param("code").or_else(|| param("auth_code")),
+        result: if v.get("exchanged").and_then(serde_json::Value::as_bool) == Some(true) {
+            HitResult::Exchanged
+        } else {
+            HitResult::Seen
+        },
+    })
+}
+
 impl Approver for SandboxApprover {
+    async fn hits(&mut self, state: &str) -> Vec<crate::flow::CallbackHit> {
+        self.callback_log(state).await
+    }
+
     async fn callback(
         &mut self,
         authorize_url: &str,

@@ -16,6 +16,7 @@ mod keys;
 mod screen;
 pub mod task;
 mod view;
+pub mod workbench;
 
 use std::time::Instant;
 
@@ -63,6 +64,12 @@ pub enum Popup {
     Scenarios {
         selected: usize,
     },
+    /// The selected step's request as a form, to send again (`E`).
+    Edit(Box<workbench::EditForm>),
+    /// Two attempts of a step side by side (`c`).
+    Compare(workbench::CompareView),
+    /// Every hit on the callback (`T`).
+    Timeline,
 }
 
 /// How the app was asked to start.
@@ -112,6 +119,10 @@ pub enum Source {
     },
 }
 
+/// What the text of the tab shown was built from: the step, the tab, pretty, reveal, how many
+/// exchanges, the field row, the attempt shown.
+type BodyKey = (usize, Tab, bool, bool, usize, usize, Option<usize>);
+
 /// One walk on screen.
 #[derive(Debug)]
 pub struct WalkScreen {
@@ -125,7 +136,11 @@ pub struct WalkScreen {
     pub body: TextBody,
     pub view: TextView,
     /// What `body` was built from, to rebuild only when it changes.
-    body_key: Option<(usize, Tab, bool, bool, usize, usize)>,
+    body_key: Option<BodyKey>,
+    /// An earlier attempt of the selected step shown in place of its latest (picked in the
+    /// compare view), as an index in the walk's exchanges; cleared when the selection moves or
+    /// an answer comes.
+    pub attempt: Option<usize>,
     /// How far the authorize and diagnosis panes are scrolled.
     pub scroll: view::Scroll,
     /// The field row of the Fields tab that `y` copies.
@@ -467,7 +482,12 @@ impl WalkApp {
             Report::Opened(Err(e)) => self.screen = Screen::Failed(e),
             Report::Walked(outcome) => {
                 let now = Self::now();
-                let redirect = matches!(outcome, crate::session::Outcome::Callback(_));
+                let redirect = match &outcome {
+                    crate::session::Outcome::Hits(_, inner) => {
+                        matches!(**inner, crate::session::Outcome::Callback(_))
+                    }
+                    other => matches!(other, crate::session::Outcome::Callback(_)),
+                };
                 if let Some(w) = self.walk_mut()
                     && let Some((session, _)) = w.live_mut()
                 {
@@ -476,6 +496,8 @@ impl WalkApp {
                     if let Some(step) = session.apply(outcome, now).or(waited) {
                         w.select_step(step);
                     }
+                    // A new answer: the step shows its latest attempt again.
+                    w.attempt = None;
                 }
                 self.refresh();
                 if let Some(w) = self.walk_mut() {

@@ -236,7 +236,19 @@ pub fn prepare_params(
     key: &PrivateKey,
 ) -> Result<PreparedRequest, SignError> {
     let trace = sign_params(params, sign_type, charset, key)?;
+    lay_out(gateway_url, params, charset, trace)
+}
 
+/// Lay `params` out on the wire as the Java SDK does, with `trace.signature` as `sign`,
+/// whatever the parameters now say: [`prepare_params`] after signing, and an edited request
+/// sent with the signature of the one it was edited from (the gateway then answers
+/// `isv.invalid-signature`).
+pub fn lay_out(
+    gateway_url: &str,
+    params: &[(String, String)],
+    charset: Charset,
+    trace: SigningTrace,
+) -> Result<PreparedRequest, SignError> {
     let mut sent: Vec<(String, String)> = params
         .iter()
         .filter(|(k, v)| is_signed(k, v))

@@ -276,6 +276,16 @@ fn submit(
             q.append_pair("state", state);
         }
     }
+    if shared.scenario().is_some_and(|s| s.redirect_twice) {
+        redirect_twice(
+            shared,
+            headers,
+            &code,
+            redirect.as_str(),
+            params.state,
+            now + ttl,
+        );
+    }
     tracing::info!(appid = %params.app.appid, user = user.id, "wechat consent approved");
     crate::sandbox::found(redirect.as_str())
 }
@@ -336,4 +346,38 @@ pub(super) async fn qr_submit(
         &q.unwrap_or_default(),
         &body,
     )
+}
+
+/// The `redirect-twice` scenario's first landing: the browser reached the callback once
+/// already with this code, and the page exchanged it there (as an app's callback page does on
+/// each load). Logged for the timeline; the 302 that follows is the second landing.
+fn redirect_twice(
+    shared: &Shared,
+    headers: &HeaderMap,
+    code: &str,
+    url: &str,
+    state: Option<String>,
+    deadline: i64,
+) {
+    let now = shared.clock.unix();
+    if let Some(key) = CodeKey::new(code) {
+        shared
+            .wechat
+            .used
+            .insert(key, super::Used { deadline }, now);
+    }
+    let _ = shared.wechat.codes.take(code, now);
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned);
+    let at_ms =
+        i64::try_from(shared.clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or_default();
+    shared.callbacks.log(crate::sandbox::callbacks::Logged {
+        at_ms,
+        state,
+        url: url.to_owned(),
+        user_agent,
+        exchanged: true,
+    });
 }

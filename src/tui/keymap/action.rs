@@ -84,6 +84,12 @@ pub enum Action {
     Back,
     /// Close the popup, leave the search, cancel the input.
     Cancel,
+    /// Edit the selected step's request and send it again.
+    Edit,
+    /// Compare an attempt of the step with another.
+    Compare,
+    /// Every hit on the callback, in time order.
+    Timeline,
 }
 
 /// (action, config name, key-bar label, help text, default keys)
@@ -305,6 +311,27 @@ const TABLE: &[Row] = &[
         &["m"],
     ),
     (Action::Back, "back", "back", "back a step", &["b"]),
+    (
+        Action::Edit,
+        "edit",
+        "edit",
+        "edit and resend the request",
+        &["E"],
+    ),
+    (
+        Action::Compare,
+        "compare",
+        "compare",
+        "compare two attempts",
+        &["c"],
+    ),
+    (
+        Action::Timeline,
+        "timeline",
+        "timeline",
+        "the callback's timeline",
+        &["T"],
+    ),
     (
         Action::Cancel,
         "cancel",

@@ -15,6 +15,10 @@ use crate::tui::widget::input::{Cut, Input, InputOutcome, MAX_INPUT};
 impl WalkApp {
     fn key(&mut self, key: &KeyEvent) -> Vec<Command<Report>> {
         let redraw = vec![Command::Redraw];
+        // The edit form takes every key.
+        if matches!(self.popups.top(), Some(Popup::Edit(_))) {
+            return self.edit_key(key);
+        }
         // An open input takes every key.
         if let Some(Popup::Paste(input)) = self.popups.top_mut() {
             match input.handle_key(key) {
@@ -66,6 +70,9 @@ impl WalkApp {
                 }
             }
             return redraw;
+        }
+        if let Some(commands) = self.compare_action(action) {
+            return commands;
         }
         if let Some(outcome) = self.popups.on_action(action) {
             return outcome.into();
@@ -177,6 +184,9 @@ impl WalkApp {
                 return vec![Command::Redraw];
             }
             Action::Refresh => return self.run_refresh(),
+            Action::Edit => return self.open_edit(),
+            Action::Compare => return self.open_compare(),
+            Action::Timeline => self.popups.push(Popup::Timeline),
             // At the consent, `n` approves as the highlighted demo user, as Enter does.
             Action::RunNext if w.consent().is_some() => return self.give_consent(),
             Action::RunNext => return self.run_next(),
@@ -234,6 +244,7 @@ impl WalkApp {
                 } else {
                     (w.selected + 1).min(steps - 1)
                 };
+                w.attempt = None;
                 w.view = crate::tui::widget::text_view::TextView::new(true);
                 w.scroll = super::view::Scroll::default();
             }

@@ -34,6 +34,7 @@ impl WalkScreen {
             body: TextBody::new(""),
             view: TextView::new(true),
             body_key: None,
+            attempt: None,
             scroll: view::Scroll::default(),
             field: 0,
         }
@@ -144,6 +145,7 @@ impl WalkScreen {
     pub fn select_step(&mut self, step: StepKind) {
         if let Some(i) = self.walk.steps.iter().position(|s| s.id == step) {
             if i != self.selected {
+                self.attempt = None;
                 self.view = TextView::new(true);
                 self.scroll = view::Scroll::default();
                 self.field = 0;
@@ -166,10 +168,23 @@ impl WalkScreen {
         )
     }
 
-    /// The exchange of the selected step in the model, if it has one.
+    /// The exchange of the selected step in the model, if it has one: its latest attempt, or
+    /// the earlier one picked in the compare view.
     pub fn exchange(&self) -> Option<&crate::present::ExchangeView> {
+        self.walk.exchanges.get(self.shown()?)
+    }
+
+    /// The index in the walk's exchanges of the attempt the panes show for the selected step.
+    pub fn shown(&self) -> Option<usize> {
         let row = self.walk.steps.get(self.selected)?;
-        self.walk.exchanges.get(row.exchange?)
+        self.attempt
+            .filter(|i| {
+                self.walk
+                    .exchanges
+                    .get(*i)
+                    .is_some_and(|e| e.step == row.id)
+            })
+            .or(row.exchange)
     }
 
     /// Rebuild the text of the current tab when what it shows changed.
@@ -181,6 +196,7 @@ impl WalkScreen {
             self.policy().reveal,
             self.walk.exchanges.len(),
             self.field,
+            self.attempt,
         );
         if self.body_key == Some(key) {
             return;

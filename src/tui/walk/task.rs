@@ -78,8 +78,13 @@ pub fn listen(
         let outcome = walker::listen(
             redirect_uri,
             authorize_url,
-            move |finding| {
-                let _ = tx.send(Message::Report(Report::Walked(Outcome::Ignored(finding))));
+            move |finding, hit| {
+                let ignored = Outcome::Ignored(finding);
+                let outcome = match hit {
+                    Some(hit) => Outcome::Hits(vec![hit], Box::new(ignored)),
+                    None => ignored,
+                };
+                let _ = tx.send(Message::Report(Report::Walked(outcome)));
             },
             stop,
         )

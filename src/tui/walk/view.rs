@@ -33,6 +33,7 @@ mod header;
 mod scenarios;
 mod steps;
 mod strip;
+mod workbench;
 
 use authorize::draw_authorize;
 use detail::{draw_detail, not_sent};
@@ -178,6 +179,12 @@ impl WalkApp {
                 }
                 Popup::Scenarios { selected } => {
                     render_scenarios(buf, area, *selected, &self.keymap, &styles);
+                }
+                Popup::Edit(_) | Popup::Compare(_) | Popup::Timeline => {
+                    if let Screen::Walk(w) = &self.screen {
+                        cursor =
+                            workbench::render_layer(buf, area, w, layer, lang, &styles).or(cursor);
+                    }
                 }
                 Popup::Paste(field) => {
                     let spot = popup::centered(area, area.width.saturating_sub(4).min(90), 3);

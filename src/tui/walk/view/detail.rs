@@ -37,6 +37,27 @@ pub(super) fn draw_detail(
             let _ = write!(title, " {name}  ");
         }
     }
+    // A step sent more than once (a retry, an edited resend): which attempt is shown, before
+    // the endpoint so a narrow pane cuts the endpoint rather than it.
+    let attempts = crate::tui::walk::workbench::attempts(&w.walk, w.step());
+    if attempts.len() > 1
+        && let Some(shown) = w
+            .shown()
+            .and_then(|i| attempts.iter().position(|a| *a == i))
+    {
+        let _ = write!(
+            title,
+            "· {} ",
+            tr_fill(
+                lang,
+                "tui.attempt-of",
+                &[
+                    ("n", &(shown + 1).to_string()),
+                    ("total", &attempts.len().to_string())
+                ]
+            )
+        );
+    }
     if let Some(ex) = w.exchange() {
         let _ = write!(title, "· {}", visible(&ex.endpoint));
     }
