@@ -10,6 +10,7 @@
 //!               └──decode──▶ OauthToken / UserInfo (unknown fields kept)
 //! ```
 
+pub mod aes;
 mod authorize;
 pub mod cert;
 mod decode;
