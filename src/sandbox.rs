@@ -83,7 +83,8 @@ pub use demo::WechatKind;
 pub use scenario::{Scenario, scenario_names};
 pub use state::{Fault, FaultError, FaultKind, Provider};
 
-use crate::provider::alipay::{AUTHORIZE_PATH, GATEWAY_PATH};
+use crate::provider::alipay::aes::EncryptKey;
+use crate::provider::alipay::{AUTHORIZE_PATH, GATEWAY_PATH, IdMode};
 
 pub use demo::{ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP};
 pub use running::{LOCK_FILE, is_live, read_manifest, running};
@@ -199,8 +200,19 @@ pub struct AlipayAppEntry {
     pub sign_type: String,
     /// `utf-8` or `GBK`.
     pub charset: String,
-    /// Responses carry `open_id` and no `user_id`.
+    /// Which ids responses carry: `uid` (`user_id`), `openid` (`open_id`) or `both`.
+    pub id_mode: IdMode,
+    /// `id_mode` is `openid`: kept for scripts written before `id_mode`.
     pub open_id_only: bool,
+    /// The app group: apps of one group see the same `union_id` for a user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub union_group: Option<String>,
+    /// When the app was approved (`YYYY-MM-DD`); after 2019-12-24, `user_status`,
+    /// `is_certified`, `user_type` and `is_student_certified` are withheld.
+    pub approved: String,
+    /// The AES key (base64) of content encryption and `my.getPhoneNumber`, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypt_key: Option<String>,
     /// PKCS#8 PEM, mode 0600.
     pub app_private_key: PathBuf,
     /// SPKI PEM: what would be uploaded to the Alipay console.
@@ -602,10 +614,10 @@ pub fn demo_users() -> Vec<UserEntry> {
 pub fn demo_apps() -> Vec<DemoApp> {
     demo::alipay_specs()
         .into_iter()
-        .map(|(id, label, ..)| DemoApp {
+        .map(|spec| DemoApp {
             provider: Provider::Alipay,
-            id: id.to_owned(),
-            label: label.to_owned(),
+            id: spec.app_id.to_owned(),
+            label: spec.label.to_owned(),
         })
         .chain(
             demo::WECHAT_SPECS
@@ -639,7 +651,11 @@ fn manifest(base: &str, cast: &demo::Cast) -> Manifest {
                     label: a.label.to_owned(),
                     sign_type: a.sign_type.as_str().to_owned(),
                     charset: a.charset.as_str().to_owned(),
-                    open_id_only: a.open_id_only,
+                    id_mode: a.identity.id_mode,
+                    open_id_only: a.identity.id_mode == IdMode::OpenId,
+                    union_group: a.identity.union_group.map(str::to_owned),
+                    approved: a.identity.approved.to_owned(),
+                    encrypt_key: a.encrypt_key.as_ref().map(EncryptKey::to_base64),
                     app_private_key: a.private_key_path.clone(),
                     app_public_key: a.public_key_path.clone(),
                     alipay_public_key: cast.alipay_public_key_path.clone(),

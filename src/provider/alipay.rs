@@ -14,6 +14,7 @@ pub mod aes;
 mod authorize;
 pub mod cert;
 mod decode;
+pub mod identity;
 mod lint;
 pub use lint::{environment_mismatch, lint_authorize_url};
 mod respond;
@@ -26,6 +27,7 @@ use std::str::FromStr;
 
 pub use authorize::{AuthorizeRequest, Callback, CallbackError, authorize_url, parse_callback};
 pub use decode::{ApiStatus, DecodeError, Decoded, Lifetime, OauthToken, UserInfo, decode};
+pub use identity::{AppIdentity, IdMode};
 pub use respond::{SignedResponse, node_text, signed_response};
 pub use sign::{
     GatewayCall, SignError, canonical_string, format_timestamp, prepare, prepare_params,

@@ -14,6 +14,7 @@
 //! registered host, a loopback host, or the host the page was reached at.
 
 mod consent;
+mod identity;
 
 use std::sync::Arc;
 
@@ -26,7 +27,7 @@ use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 use time::macros::{format_description, offset};
 
-use super::demo::{AlipayApp, alipay_open_id};
+use super::demo::AlipayApp;
 use super::form;
 use super::state::{CodeKey, Expiring, FaultKind, Interned, Provider, Store, random_hex};
 use super::{Shared, Wire};
@@ -266,6 +267,21 @@ fn fail(shared: &Shared, answer: Answer<'_>, failure: &Failure) -> Wire {
     signed(shared, answer, &answer.node_name(true), &failure.node())
 }
 
+/// An error no app key pair can sign: `{"error_response":{…}}` with no `sign`.
+fn unsigned(answer: Answer<'_>, failure: &Failure) -> Wire {
+    let mut body = Map::new();
+    body.insert(answer.node_name(true), Value::Object(failure.node()));
+    let text = Value::Object(body).to_string();
+    Wire {
+        status: StatusCode::OK,
+        content_type: content_type(answer.charset),
+        body: answer
+            .charset
+            .encode(&text)
+            .map_or_else(|_| text.clone().into_bytes(), |b| b.into_owned()),
+    }
+}
+
 async fn gateway(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -392,6 +408,15 @@ fn handle(shared: &Shared, mut answer: Answer<'_>, params: &[(String, String)]) 
             Some(METHOD_OAUTH_TOKEN) => oauth_token(shared, answer, app, params),
             _ => user_info(shared, answer, app, params),
         },
+        // With no app, there is no key pair to answer with: the gateway answers unsigned.
+        Err(failure)
+            if matches!(
+                failure.sub_code,
+                "isv.invalid-app-id" | "isv.missing-app-id"
+            ) =>
+        {
+            unsigned(answer, &failure)
+        }
         Err(failure) => fail(shared, answer, &failure),
     }
 }
@@ -414,13 +439,15 @@ fn check_common<'a>(
         .parse()
         .map_err(|_| invalid("isv.invalid-signature-type", "无效的签名类型"))?;
     if sign_type != app.sign_type {
-        return Err(missing(
-            "isv.missing-signature-key",
-            &format!(
+        return Err(Failure {
+            code: "40003",
+            msg: "Insufficient Conditions",
+            sub_code: "isv.missing-signature-config",
+            sub_msg: format!(
                 "应用未配置{}签名算法对应的公钥或证书（本应用使用 {}）",
                 sign_type, app.sign_type
             ),
-        ));
+        });
     }
     let sign = form::non_empty(params, "sign")
         .ok_or_else(|| missing("isv.missing-signature", "缺少签名参数"))?;
@@ -491,17 +518,9 @@ fn oauth_token(
             node.insert("expires_in".into(), json!(expires_in));
             node.insert("re_expires_in".into(), json!(re_expires_in));
             node.insert("refresh_token".into(), json!(refresh_token));
-            insert_identity(&mut node, app, &user);
+            identity::insert_identity(&mut node, app, &user, identity::Answer::Token);
             signed(shared, answer, &answer.node_name(false), &node)
         }
-    }
-}
-
-fn insert_identity(node: &mut Map<String, Value>, app: &AlipayApp, user: &str) {
-    if app.open_id_only {
-        node.insert("open_id".into(), json!(alipay_open_id(&app.app_id, user)));
-    } else {
-        node.insert("user_id".into(), json!(user));
     }
 }
 
@@ -603,7 +622,10 @@ fn refresh(
     };
     if old.app_id != app.app_id {
         shared.alipay.refresh.insert(token.to_owned(), old, now);
-        return Err(invalid("isv.unmatched-app-id", "app_id不匹配"));
+        return Err(invalid(
+            "isv.invalid-app-id",
+            "调用接口的应用标识(app_id)与令牌授权的应用不相符",
+        ));
     }
     if old.deadline < now {
         shared.alipay.refresh.insert(token.to_owned(), old, now);
@@ -703,10 +725,11 @@ fn user_info(
             let mut fields: Vec<(String, Value)> = user
                 .profile
                 .iter()
+                .filter(|(k, _)| identity::field_visible(app, k))
                 .map(|(k, v)| ((*k).to_owned(), v.clone()))
                 .collect();
             let mut identity = Map::new();
-            insert_identity(&mut identity, app, user.user_id);
+            identity::insert_identity(&mut identity, app, user.user_id, identity::Answer::UserInfo);
             fields.extend(identity);
             fields.sort_by(|a, b| a.0.cmp(&b.0));
             let mut node = Map::new();
