@@ -386,3 +386,23 @@ fn html_and_garbage_are_usage_errors() {
         .code(2)
         .stderr(predicate::str::contains("--url"));
 }
+
+#[test]
+fn hidden_fields_and_bare_values() {
+    // user_status: the 2019-12-24 cut-off next to the older FAQ's wording.
+    let (text, code) = run_text(&["explain", "user_status"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("2019-12-24"), "{text}");
+    assert!(text.contains("older support FAQ"), "{text}");
+    let (text, _) = run_text(&["explain", "user_status", "--lang", "zh"]);
+    assert!(text.contains("2019-12-24 之后审核通过的应用"), "{text}");
+    // A bare documented value is found, not "not in the catalog".
+    let (text, code) = run_text(&["explain", "auth_base"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("not in the catalog"), "{text}");
+    assert!(text.contains("silent authorization"), "{text}");
+    // The phone number's post-decryption error.
+    let (text, code) = run_text(&["explain", "isv.invalid-auth-relations"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("after decrypting"), "{text}");
+}
