@@ -16,6 +16,7 @@ pub mod cert;
 mod decode;
 pub mod identity;
 mod lint;
+pub mod phone;
 pub use lint::{environment_mismatch, lint_authorize_url};
 mod respond;
 mod sign;

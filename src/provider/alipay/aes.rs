@@ -45,6 +45,12 @@ pub enum AesError {
          the data (another app's key, or a key reset in the console since)"
     )]
     WrongKey,
+    /// There is a ciphertext and no key to decrypt it with.
+    #[error(
+        "no encrypt_key to decrypt with: give the app's AES key (--encrypt-key, or encrypt_key \
+         in the profile)"
+    )]
+    NoKey,
     /// Decryption and padding were fine but the plaintext is not UTF-8 text.
     #[error(
         "the decrypted bytes are not UTF-8 text: the encrypt_key is probably wrong (a wrong key \
