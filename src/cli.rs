@@ -8,6 +8,7 @@
 //! Errors are printed with their whole chain (`{:#}`); a closed pipe is not an error.
 
 mod capture;
+mod decrypt;
 mod explain;
 mod keys;
 mod lint;
@@ -123,6 +124,8 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// Verify the signature of an Alipay gateway response.
     Verify(verify::VerifyArgs),
+    /// Decrypt an encrypted answer pasted from a client (Alipay: --encrypt-key).
+    Decrypt(decrypt::DecryptArgs),
     /// Generate, inspect and convert RSA keys.
     Keys(keys::KeysArgs),
     /// Print an authorize URL (and with --qr a QR code) for Alipay or WeChat.
@@ -173,6 +176,7 @@ pub fn main() -> ExitCode {
         None => inspect(&args.inspect, &args.global),
         Some(Command::Sign(a)) => sign::run(&a, &args.global),
         Some(Command::Verify(a)) => verify::run(&a, &args.global),
+        Some(Command::Decrypt(a)) => decrypt::run(&a, &args.global),
         Some(Command::Keys(a)) => keys::run(&a, &args.global),
         Some(Command::Url(a)) => url::run(&a, &args.global),
         Some(Command::Lint(a)) => lint::run(&a, &args.global),

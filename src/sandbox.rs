@@ -50,6 +50,7 @@
 //! | `GET`, `POST`, `DELETE /__sandbox/faults` | list / arm (see [`Fault`]) / clear faults |
 //! | `GET /__sandbox/scenarios`, `GET`/`POST /__sandbox/scenario {"name":…}` | scenario presets |
 //! | `POST /__sandbox/alipay/auth-code` (`app_id`, `scope`, `user`) | `{"authCode":…}` as `my.getAuthCode` |
+//! | `POST /__sandbox/alipay/phone-number` (`app_id`, `user`, `consent`) | `{"response":…,"sign":…}` as `my.getPhoneNumber` (AES) |
 //! | `GET /__sandbox/stats` | how many codes and tokens are held |
 //! | `GET /__sandbox/callback` | the demo apps' `redirect_uri`: shows what arrived |
 //! | `GET /__sandbox/callbacks?state=S&wait_ms=N` | a long poll (up to 8 s): `{"url":…}`, the first request to the callback carrying `state` S, handed out once; `204` when none came |

@@ -15,6 +15,7 @@
 
 mod consent;
 mod identity;
+mod phone;
 
 use std::sync::Arc;
 
@@ -145,6 +146,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         )
         .route(GATEWAY_PATH, get(gateway).post(gateway))
         .route("/__sandbox/alipay/auth-code", post(consent::auth_code_api))
+        .route(
+            "/__sandbox/alipay/phone-number",
+            post(phone::phone_number_api),
+        )
 }
 
 // ---------------------------------------------------------------------------------------------

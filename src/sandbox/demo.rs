@@ -45,6 +45,8 @@ pub(crate) struct AlipayApp {
     pub identity: AppIdentity,
     /// The AES key of content encryption (`encrypt_type=AES`, `my.getPhoneNumber`), if set.
     pub encrypt_key: Option<EncryptKey>,
+    /// Whether the app may read the phone number (获取会员手机号).
+    pub phone_number: PhoneProduct,
     pub public_key: PublicKey,
     pub private_key_path: PathBuf,
     pub public_key_path: PathBuf,
@@ -486,6 +488,14 @@ fn key_pool(
     .into_iter())
 }
 
+/// The "获取会员手机号" feature of an app: `my.getPhoneNumber` answers an app without it
+/// `isv.insufficient-isv-permissions`, inside the ciphertext.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PhoneProduct {
+    Approved,
+    NotApplied,
+}
+
 /// One demo Alipay app as registered: what makes it different from the others.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct AlipaySpec {
@@ -496,6 +506,7 @@ pub(crate) struct AlipaySpec {
     pub identity: AppIdentity,
     /// The console's AES key (base64), when content encryption is set.
     pub encrypt_key: Option<&'static str>,
+    pub phone_number: PhoneProduct,
 }
 
 /// An app approved before 2019-12-24 and keyed on `user_id`: what the seeds describe.
@@ -514,12 +525,14 @@ pub(crate) fn alipay_specs() -> [AlipaySpec; 6] {
         charset,
         identity: SEEDS_APP,
         encrypt_key: None,
+        phone_number: PhoneProduct::NotApplied,
     };
     [
         AlipaySpec {
             // The seeds' app, so the default walk shows every member field; it also has an AES
             // key so the mini-program walk can ask for the phone number.
             encrypt_key: Some("aa4BtZ4tspm2wnXLb1ThQA=="),
+            phone_number: PhoneProduct::Approved,
             ..key_app(
                 ALIPAY_APP_IDS[0],
                 "RSA2 · UTF-8",
@@ -638,6 +651,7 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
             charset,
             identity,
             encrypt_key,
+            phone_number,
         } = spec;
         if !selected.contains(&app_id) {
             continue;
@@ -655,6 +669,7 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
             charset,
             identity,
             encrypt_key: encrypt_key.and_then(|k| EncryptKey::parse(k).ok()),
+            phone_number,
             public_key,
             private_key_path,
             public_key_path,
