@@ -17,9 +17,10 @@ use anyhow::{Context as _, anyhow, bail};
 
 use crate::config::profile::{self, Profile};
 use crate::finding::Text;
-use crate::flow::{AlipayApp, App, Flow, FlowKind, StepKind, StepState, WechatApp};
+use crate::flow::{AlipayApp, App, Flow, FlowKind, MiniClient, StepKind, StepState, WechatApp};
 use crate::keys::{PrivateKey, PublicKey};
 use crate::present::{TargetInfo, TargetKind};
+use crate::provider::alipay::aes::EncryptKey;
 use crate::provider::alipay::{Charset, Environment, SignType};
 use crate::provider::wechat::UserInfoLang;
 use crate::provider::{Provider, Scope};
@@ -558,6 +559,14 @@ fn read_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(crate::limits::read_file(path, crate::limits::MAX_KEY_FILE)?)
 }
 
+/// The sandbox's control API, playing the mini program's `my.getPhoneNumber`.
+fn mini_client(m: &Manifest) -> MiniClient {
+    MiniClient {
+        phone_number_url: format!("{}/alipay/phone-number", m.control),
+        token: m.token.clone(),
+    }
+}
+
 fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> {
     let wanted = choice.app.as_deref().unwrap_or(DEFAULT_ALIPAY_APP);
     let entry = m
@@ -586,6 +595,11 @@ fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> 
         scope: scope_for(Provider::Alipay, choice.scope, Scope::AuthUser)?,
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
+        encrypt_key: entry
+            .encrypt_key
+            .as_deref()
+            .and_then(|k| EncryptKey::parse(k).ok()),
+        mini_client: Some(mini_client(m)),
     };
     let name = Text::with("target.alipay-app", &[("app_id", &entry.app_id)]);
     Ok((App::Alipay(app), name))

@@ -295,6 +295,7 @@ fn alipay_profile(
         environment,
         redirect_uri,
         scope: args.scope.clone().unwrap_or_else(|| "auth_user".to_owned()),
+        encrypt_key: None,
     }))
 }
 

@@ -91,6 +91,7 @@ pub(super) fn request(
             })?;
             new(alipay::METHOD_USER_INFO).param("auth_token", &token.value)
         }
+        StepKind::PhoneNumber => return super::phone::request(app, ctx),
         _ => {
             return Err(FlowError::MissingInput {
                 step,

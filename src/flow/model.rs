@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use super::StepKind;
 use crate::finding::Finding;
 use crate::keys::{PrivateKey, PublicKey};
+use crate::provider::alipay::aes::EncryptKey;
 use crate::provider::alipay::{Charset, SignType, Verification};
 use crate::provider::wechat::UserInfoLang;
 use crate::provider::{PreparedRequest, Scope};
@@ -27,6 +28,28 @@ pub struct AlipayApp {
     pub scope: Scope,
     pub gateway_url: String,
     pub authorize_url: String,
+    /// The AES key of content encryption (`encrypt_key`): opens `my.getPhoneNumber`'s answer.
+    pub encrypt_key: Option<EncryptKey>,
+    /// Who plays the mini program's `my.getPhoneNumber`: the sandbox's control API. `None` for
+    /// a real app, whose answer comes from the phone (paste it into `authwalk decrypt`).
+    pub mini_client: Option<MiniClient>,
+}
+
+/// The sandbox's stand-in for the mini program's client-side calls.
+#[derive(Clone)]
+pub struct MiniClient {
+    /// `POST` here (`…/__sandbox/alipay/phone-number`).
+    pub phone_number_url: String,
+    /// The control API's token, sent in its header (masked on screen and in exports).
+    pub token: String,
+}
+
+impl fmt::Debug for MiniClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MiniClient")
+            .field("phone_number_url", &self.phone_number_url)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A WeChat app as the flow needs it.
@@ -83,6 +106,8 @@ pub struct Inputs {
     pub only: Option<StepKind>,
     /// Add the refresh step at the end.
     pub refresh: bool,
+    /// Alipay mini program: add the `my.getPhoneNumber` step after the user info.
+    pub phone_number: bool,
 }
 
 impl fmt::Debug for Inputs {
@@ -96,6 +121,7 @@ impl fmt::Debug for Inputs {
             .field("from", &self.from)
             .field("only", &self.only)
             .field("refresh", &self.refresh)
+            .field("phone_number", &self.phone_number)
             .finish()
     }
 }

@@ -30,6 +30,8 @@ fn alipay_app() -> App {
         scope: crate::provider::Scope::AuthUser,
         gateway_url: "http://127.0.0.1:9/gateway.do".into(),
         authorize_url: "http://127.0.0.1:9/oauth2/publicAppAuthorize.htm".into(),
+        encrypt_key: None,
+        mini_client: None,
     })
 }
 

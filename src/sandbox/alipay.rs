@@ -41,6 +41,17 @@ use crate::provider::alipay::{
 use consent::is_silent;
 pub(crate) use consent::{mint_codes, redirect_allowed};
 
+/// The demo user an unexpired access token of `app_id` was issued for.
+fn token_user(shared: &Shared, token: &str, app_id: &str) -> Option<String> {
+    let now = shared.clock.unix();
+    shared
+        .alipay
+        .tokens
+        .get(token, now)
+        .filter(|t| t.app_id == app_id && t.deadline >= now)
+        .map(|t| t.user.clone())
+}
+
 /// Lifetime of an authorization code (seconds).
 pub const CODE_TTL: i64 = 300;
 /// Lifetime of an access token (seconds), as Alipay's own sandbox answers.

@@ -137,6 +137,17 @@ fn alipay_from_profile(
         app: Text::new(name, name),
         user: None,
     };
+    let encrypt_key = match p.encrypt_key_ref() {
+        Some(r) => Some(
+            String::from_utf8(r.resolve()?)
+                .map_err(anyhow::Error::msg)
+                .and_then(|k| Ok(EncryptKey::parse(&k)?))
+                .with_context(|| key_context(&format!("encrypt_key ({})", r.describe())))?,
+        ),
+        None => entry
+            .and_then(|e| e.encrypt_key.as_deref())
+            .and_then(|k| EncryptKey::parse(k).ok()),
+    };
     let app = AlipayApp {
         app_id: p.app_id,
         sign_type,
@@ -151,6 +162,8 @@ fn alipay_from_profile(
         )?,
         gateway_url: env.gateway_url().into_owned(),
         authorize_url: env.authorize_url().into_owned(),
+        encrypt_key,
+        mini_client: sandbox.map(super::mini_client),
     };
     Ok((App::Alipay(app), info))
 }

@@ -83,6 +83,8 @@ pub fn alipay_app(m: &Manifest, scope: &str) -> App {
         scope: scope.parse().unwrap(),
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
+        encrypt_key: None,
+        mini_client: None,
     })
 }
 

@@ -29,6 +29,8 @@ async fn alipay_walk(handle: &SandboxHandle) -> Flow {
         scope: authwalk::provider::Scope::AuthUser,
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
+        encrypt_key: None,
+        mini_client: None,
     });
     let flow = Flow::new(
         FlowKind::AlipayWeb,

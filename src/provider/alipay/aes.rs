@@ -59,6 +59,32 @@ pub enum AesError {
     NotText,
 }
 
+impl AesError {
+    /// The text key (`assets/text/engine.toml`) of this cause, for the faces that speak
+    /// several languages.
+    pub fn text_key(&self) -> &'static str {
+        match self {
+            Self::KeyNotBase64 => "aes.key-not-base64",
+            Self::KeyLength(_) => "aes.key-length",
+            Self::CiphertextNotBase64 => "aes.ciphertext-not-base64",
+            Self::CiphertextLength(_) => "aes.ciphertext-length",
+            Self::NoKey => "aes.no-key",
+            Self::WrongKey => "aes.wrong-key",
+            Self::NotText => "aes.not-text",
+        }
+    }
+
+    /// A stable finding code for this cause.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::KeyNotBase64 | Self::KeyLength(_) => "alipay.aes.bad-key",
+            Self::CiphertextNotBase64 | Self::CiphertextLength(_) => "alipay.aes.bad-ciphertext",
+            Self::NoKey => "alipay.aes.no-key",
+            Self::WrongKey | Self::NotText => "alipay.aes.wrong-key",
+        }
+    }
+}
+
 /// A parsed AES key. `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct EncryptKey([u8; 16]);

@@ -1,5 +1,6 @@
 //! `my.getPhoneNumber` for scripts and walks: `POST /__sandbox/alipay/phone-number` with
-//! `{"app_id": …, "user": …, "consent": true}` answers what the mini program's JSAPI hands to
+//! `{"app_id": …, "user": …, "consent": true}` (or `auth_token` for the user a walk
+//! authorized) answers what the mini program's JSAPI hands to
 //! its server: `{"response":"<AES ciphertext>","sign":"…","sign_type":"RSA2",
 //! "encrypt_type":"AES","charset":"UTF-8"}`, `sign` over the ciphertext in double quotes.
 //! Errors travel inside the ciphertext (`isv.invalid-auth-relations` without consent,
@@ -51,8 +52,16 @@ pub(in crate::sandbox) async fn phone_number_api(
     let Some(app) = text("app_id").and_then(|a| shared.cast.alipay_app(a)) else {
         return bad("unknown or missing app_id");
     };
-    let user_id = text("user")
-        .map(str::to_owned)
+    // A walk names its user by the token it holds; a script names the demo user.
+    let by_token = match text("auth_token") {
+        Some(token) => match super::token_user(&shared, token, &app.app_id) {
+            Some(user) => Some(user),
+            None => return bad("auth_token is not a live access token of this app"),
+        },
+        None => None,
+    };
+    let user_id = by_token
+        .or_else(|| text("user").map(str::to_owned))
         .or_else(|| shared.scenario().and_then(|s| s.user))
         .unwrap_or_else(|| "alipay-certified".to_owned());
     let Some(user) = shared.cast.alipay_user(&user_id) else {
