@@ -11,6 +11,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+#[expect(dead_code, reason = "this file uses only the state directory helper")]
 mod common;
 
 use common::state_dir;

@@ -294,7 +294,7 @@ fn unsigned(answer: Answer<'_>, failure: &Failure) -> Wire {
         body: answer
             .charset
             .encode(&text)
-            .map_or_else(|_| text.clone().into_bytes(), |b| b.into_owned()),
+            .map_or_else(|_| text.clone().into_bytes(), std::borrow::Cow::into_owned),
     }
 }
 

@@ -120,12 +120,12 @@ impl EncryptKey {
     /// Encrypt `plaintext`, returning the base64 ciphertext.
     pub fn encrypt(&self, plaintext: &str) -> String {
         let data = plaintext.as_bytes();
-        let mut buffer = vec![0u8; (data.len() / 16 + 1) * 16];
+        let padded = (data.len() / 16 + 1) * 16;
+        let mut buffer = vec![0u8; padded];
         buffer[..data.len()].copy_from_slice(data);
         let sealed = Encryptor::new(&self.0.into(), &ZERO_IV.into())
             .encrypt_padded_mut::<Pkcs7>(&mut buffer, data.len())
-            .map(<[u8]>::len)
-            .unwrap_or(buffer.len());
+            .map_or(padded, <[u8]>::len);
         STANDARD.encode(&buffer[..sealed])
     }
 
