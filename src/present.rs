@@ -15,6 +15,7 @@
 
 mod build;
 pub mod explain;
+mod identity;
 mod messages;
 mod restore;
 

@@ -126,3 +126,22 @@ fn errors_inside_tampering_and_wrong_keys_are_named() {
         .code(2)
         .stderr(predicate::str::contains("--encrypt-key"));
 }
+
+/// A vector built with openssl, not with authwalk (tests/fixtures/responses/README.md): the
+/// AES, the zero IV, the padding and the quoted-ciphertext signature all match an outside tool.
+#[test]
+fn an_openssl_built_answer_verifies_and_decrypts() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    authwalk(root)
+        .args([
+            "--encrypt-key",
+            "@tests/fixtures/responses/alipay_aes.key",
+            "--alipay-public-key",
+            "tests/vectors/alipay/fake_alipay_public_key.pem",
+            "@tests/fixtures/responses/alipay_phone_number.json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("signature ✓ verified"))
+        .stdout(predicate::str::contains("mobile: 13800130001"));
+}
