@@ -4,9 +4,9 @@ four fields withheld since 2019-12-24), on a migrating app (both ids) and on the
 one app group (one union_id, two open_ids).
 
 The SDK needs nothing for open_id: DefaultAlipayClient.execute returns the verified response
-node as text, and the caller reads whichever id is there. (Its response model,
-AlipaySystemOauthTokenResponse, parses user_id only: reading open_id from the model would need
-a newer model; this check reads the verified JSON, as execute returns it.) The quirks of
+node as text, and its response models already carry the ids (alipay-sdk-python 3.7.1411,
+alipay/aop/api/response/AlipaySystemOauthTokenResponse.py has user_id, alipay_user_id, open_id
+and union_id). This check reads the verified JSON, as execute returns it. The quirks of
 alipay_python.py (the port, PKCS#1 one-line keys, the China-time timestamp) apply here too.
 """
 

@@ -18,12 +18,10 @@ pub(super) fn rows(provider: Provider, step: StepKind, node: &Map<String, Value>
     }
     let id = |name: &str| node.get(name).and_then(Value::as_str).map(str::to_owned);
     let (user_id, open_id, union_id) = (id("user_id"), id("open_id"), id("union_id"));
-    let absent = Text::key("identity.absent");
     let row = |key: &str, value: Option<String>, present: &str, missing: &str| FieldRow {
         key: format!("◆ {key}"),
-        value: value
-            .clone()
-            .unwrap_or_else(|| absent.get(crate::lang::Lang::EN).to_owned()),
+        // The meaning says why in every language; the value is only a dash.
+        value: value.clone().unwrap_or_else(|| "—".to_owned()),
         meaning: Some(Text::key(if value.is_some() { present } else { missing })),
     };
     let key_on = match (&user_id, &open_id, &union_id) {
