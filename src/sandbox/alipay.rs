@@ -14,6 +14,7 @@
 //! registered host, a loopback host, or the host the page was reached at.
 
 mod consent;
+mod failure;
 mod identity;
 mod phone;
 
@@ -40,6 +41,7 @@ use crate::provider::alipay::{
 
 use consent::is_silent;
 pub(crate) use consent::{mint_codes, redirect_allowed};
+use failure::{Failure, busy, invalid, missing, token_failure};
 
 /// The demo user an unexpired access token of `app_id` was issued for.
 fn token_user(shared: &Shared, token: &str, app_id: &str) -> Option<String> {
@@ -165,61 +167,6 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 
 // ---------------------------------------------------------------------------------------------
 // Gateway
-
-/// One gateway failure: `code`, `msg`, `sub_code`, `sub_msg`.
-struct Failure {
-    code: &'static str,
-    msg: &'static str,
-    sub_code: &'static str,
-    sub_msg: String,
-}
-
-fn missing(sub_code: &'static str, sub_msg: &str) -> Failure {
-    Failure {
-        code: "40001",
-        msg: "Missing Required Arguments",
-        sub_code,
-        sub_msg: sub_msg.to_owned(),
-    }
-}
-
-fn invalid(sub_code: &'static str, sub_msg: &str) -> Failure {
-    Failure {
-        code: "40002",
-        msg: "Invalid Arguments",
-        sub_code,
-        sub_msg: sub_msg.to_owned(),
-    }
-}
-
-fn token_failure(sub_code: &'static str, sub_msg: &str) -> Failure {
-    Failure {
-        code: "20001",
-        msg: "Insufficient Token Permissions",
-        sub_code,
-        sub_msg: sub_msg.to_owned(),
-    }
-}
-
-fn busy() -> Failure {
-    Failure {
-        code: "20000",
-        msg: "Service Currently Unavailable",
-        sub_code: "isp.unknow-error",
-        sub_msg: "系统繁忙".to_owned(),
-    }
-}
-
-impl Failure {
-    fn node(&self) -> Map<String, Value> {
-        let mut node = Map::new();
-        node.insert("code".into(), json!(self.code));
-        node.insert("msg".into(), json!(self.msg));
-        node.insert("sub_code".into(), json!(self.sub_code));
-        node.insert("sub_msg".into(), json!(self.sub_msg));
-        node
-    }
-}
 
 /// How the answer is signed and encoded.
 #[derive(Clone, Copy)]
