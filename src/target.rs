@@ -21,7 +21,7 @@ use crate::flow::{AlipayApp, App, Flow, FlowKind, MiniClient, StepKind, StepStat
 use crate::keys::{PrivateKey, PublicKey};
 use crate::present::{TargetInfo, TargetKind};
 use crate::provider::alipay::aes::EncryptKey;
-use crate::provider::alipay::{Charset, Environment, SignType};
+use crate::provider::alipay::{Charset, Environment, IdMode, SignType};
 use crate::provider::wechat::UserInfoLang;
 use crate::provider::{Provider, Scope};
 use crate::sandbox::{
@@ -599,6 +599,7 @@ fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> 
             .encrypt_key
             .as_deref()
             .and_then(|k| EncryptKey::parse(k).ok()),
+        id_mode: Some(entry.id_mode),
         mini_client: Some(mini_client(m)),
     };
     let name = Text::with("target.alipay-app", &[("app_id", &entry.app_id)]);

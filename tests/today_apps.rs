@@ -150,3 +150,55 @@ fn phone_number_is_refused_on_other_flows() {
         .code(2)
         .stderr(predicate::str::contains("alipay-mini"));
 }
+
+#[test]
+fn a_profile_that_expects_user_id_is_told_why_there_is_none() {
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(
+        config.path().join("config.toml"),
+        "[profiles.new-app]\nprovider = \"alipay\"\napp_id = \"2021000000000004\"\n\
+         environment = \"embedded\"\nredirect_uri = \"http://127.0.0.1/__sandbox/callback\"\n\
+         id_mode = \"uid\"\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("authwalk")
+        .unwrap()
+        .env_remove("AUTHWALK_LANG")
+        .env("AUTHWALK_CONFIG_DIR", config.path())
+        .args([
+            "run",
+            "alipay-web",
+            "--profile",
+            "new-app",
+            "--json",
+            "--state-dir",
+        ])
+        .arg(state_dir())
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // A warning that says why, not an error: the walk itself succeeded.
+    assert_eq!(out.status.code(), Some(0), "{doc:#}");
+    let token = doc["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["step"] == "token")
+        .unwrap();
+    let finding = token["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "alipay.identity.no-user-id")
+        .unwrap_or_else(|| panic!("{token:#}"));
+    assert_eq!(finding["severity"], "warning");
+    assert!(
+        finding["explanation"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("2024-03-01")
+    );
+    // The sandbox's own apps carry their id_mode: no such warning on a plain walk.
+    let (doc, _) = run(&["alipay-web", "--app", "2021000000000004"]);
+    assert!(!doc.to_string().contains("alipay.identity.no-user-id"));
+}

@@ -296,6 +296,7 @@ fn alipay_profile(
         redirect_uri,
         scope: args.scope.clone().unwrap_or_else(|| "auth_user".to_owned()),
         encrypt_key: None,
+        id_mode: None,
     }))
 }
 

@@ -101,6 +101,10 @@ pub struct AlipayProfile {
     /// then be 0600).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypt_key: Option<String>,
+    /// Which user ids the console says the app gets: `uid`, `openid` or `both`. A walk whose
+    /// token answer lacks the expected id says why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_mode: Option<String>,
 }
 
 #[derive(Clone, Deserialize, Serialize)]

@@ -11,7 +11,7 @@ use super::StepKind;
 use crate::finding::Finding;
 use crate::keys::{PrivateKey, PublicKey};
 use crate::provider::alipay::aes::EncryptKey;
-use crate::provider::alipay::{Charset, SignType, Verification};
+use crate::provider::alipay::{Charset, IdMode, SignType, Verification};
 use crate::provider::wechat::UserInfoLang;
 use crate::provider::{PreparedRequest, Scope};
 
@@ -30,6 +30,9 @@ pub struct AlipayApp {
     pub authorize_url: String,
     /// The AES key of content encryption (`encrypt_key`): opens `my.getPhoneNumber`'s answer.
     pub encrypt_key: Option<EncryptKey>,
+    /// The ids the app is expected to get (a profile's `id_mode`, the sandbox app's): a token
+    /// answer that lacks the expected one gets a finding saying why. `None`: no expectation.
+    pub id_mode: Option<IdMode>,
     /// Who plays the mini program's `my.getPhoneNumber`: the sandbox's control API. `None` for
     /// a real app, whose answer comes from the phone (paste it into `authwalk decrypt`).
     pub mini_client: Option<MiniClient>,

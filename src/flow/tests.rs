@@ -31,6 +31,7 @@ fn alipay_app() -> App {
         gateway_url: "http://127.0.0.1:9/gateway.do".into(),
         authorize_url: "http://127.0.0.1:9/oauth2/publicAppAuthorize.htm".into(),
         encrypt_key: None,
+        id_mode: None,
         mini_client: None,
     })
 }

@@ -163,6 +163,13 @@ fn alipay_from_profile(
         gateway_url: env.gateway_url().into_owned(),
         authorize_url: env.authorize_url().into_owned(),
         encrypt_key,
+        id_mode: p
+            .id_mode
+            .as_deref()
+            .map(str::parse::<IdMode>)
+            .transpose()
+            .map_err(|e| anyhow!("profile '{name}': {e}"))?
+            .or_else(|| entry.map(|e| e.id_mode)),
         mini_client: sandbox.map(super::mini_client),
     };
     Ok((App::Alipay(app), info))

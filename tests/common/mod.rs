@@ -84,6 +84,7 @@ pub fn alipay_app(m: &Manifest, scope: &str) -> App {
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
         encrypt_key: None,
+        id_mode: None,
         mini_client: None,
     })
 }

@@ -30,6 +30,7 @@ async fn alipay_walk(handle: &SandboxHandle) -> Flow {
         gateway_url: m.alipay.gateway.clone(),
         authorize_url: m.alipay.authorize.clone(),
         encrypt_key: None,
+        id_mode: None,
         mini_client: None,
     });
     let flow = Flow::new(
