@@ -202,3 +202,42 @@ fn a_profile_that_expects_user_id_is_told_why_there_is_none() {
     let (doc, _) = run(&["alipay-web", "--app", "2021000000000004"]);
     assert!(!doc.to_string().contains("alipay.identity.no-user-id"));
 }
+
+#[test]
+fn a_wrong_aes_key_in_the_profile_is_named() {
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(
+        config.path().join("config.toml"),
+        "[profiles.mini]\nprovider = \"alipay\"\napp_id = \"2021000000000001\"\n\
+         environment = \"embedded\"\nredirect_uri = \"http://127.0.0.1/__sandbox/callback\"\n\
+         encrypt_key = \"env:AUTHWALK_TEST_AES\"\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("authwalk")
+        .unwrap()
+        .env_remove("AUTHWALK_LANG")
+        .env("AUTHWALK_CONFIG_DIR", config.path())
+        // Another app's key (the sandbox's …06).
+        .env("AUTHWALK_TEST_AES", "3Ffv0kGcZ1m1a2WnS8XbpA==")
+        .args([
+            "run",
+            "alipay-mini",
+            "--phone-number",
+            "--profile",
+            "mini",
+            "--json",
+        ])
+        .arg("--state-dir")
+        .arg(state_dir())
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{doc:#}");
+    assert!(
+        error_findings(&doc).contains(&"alipay.aes.wrong-key".to_owned()),
+        "{:?}",
+        error_findings(&doc)
+    );
+    // The key itself never reaches the output.
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("3Ffv0kGc"));
+}
