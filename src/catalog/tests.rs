@@ -308,6 +308,10 @@ fn the_fixed_facts() {
             "{name}"
         );
     }
+    // Seed 000's "never returned" is no longer taken as absolute: the current doc is cited.
+    let sensitive = &cat.provider(Provider::Alipay).absences["sensitive"];
+    assert!(en(&sensitive.text).contains("once the app is approved"));
+    assert!(sensitive.source.contains("my.getAuthCode"));
     let n = cat
         .value_meaning(Provider::Alipay, "inst_or_corp", "N")
         .expect("N");

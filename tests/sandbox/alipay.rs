@@ -170,7 +170,33 @@ async fn consent_pages_and_errors_are_html() {
             text.contains("<!DOCTYPE html>") && !text.contains("decision"),
             "{bad}"
         );
+        // Alipay's own wording for a redirect on another domain.
+        if bad.contains("evil.example") {
+            assert!(
+                text.contains("授权回跳地址与系统商配置回跳地址不一致"),
+                "{text}"
+            );
+        }
     }
+    // Only the domain must match: another path (and port) on the registered host is fine.
+    let base = url::Url::parse(sandbox.base_url()).expect("base");
+    let other_path = format!(
+        "{}?app_id=2021000000000001&scope=auth_user&state=s&redirect_uri={}",
+        sandbox.manifest().alipay.authorize,
+        crate::common::enc(&format!(
+            "http://{}:9/somewhere/else",
+            base.host_str().expect("host")
+        ))
+    );
+    let text = c
+        .get(&other_path)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(text.contains("decision"), "{text}");
 
     let denied = c
         .post(authorize_url(
