@@ -126,11 +126,16 @@ pub(super) fn interpret(app: &AlipayApp, ex: &mut Exchange, response: &RawRespon
         Ok(_) => {
             if let Some((code, sub_code, sub_msg)) = &opened.error {
                 let msg = format!("{code} / {sub_code} / {sub_msg}");
-                ex.findings.push(Finding::new(
+                let mut finding = Finding::new(
                     Severity::Error,
                     format!("alipay.{sub_code}"),
                     Text::with("flow.phone.error-inside", &[("msg", &msg)]),
-                ));
+                );
+                // The catalog's meaning, causes and fix for the sub-code found inside.
+                if let Some(known) = opened.finding() {
+                    finding = finding.explanation(known.explanation).fix(known.fix);
+                }
+                ex.findings.push(finding);
                 if ex.outcome == ExchangeOutcome::Ok {
                     ex.outcome = ExchangeOutcome::Rejected;
                 }
