@@ -406,3 +406,15 @@ fn hidden_fields_and_bare_values() {
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("after decrypting"), "{text}");
 }
+
+#[test]
+fn an_encrypted_answer_points_to_decrypt() {
+    let out = authwalk()
+        .args(["explain", "-"])
+        .write_stdin(std::fs::read(fixture("alipay_phone_number.json")).expect("fixture"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("authwalk decrypt --encrypt-key"), "{err}");
+}
