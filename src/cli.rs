@@ -95,6 +95,10 @@ pub struct InspectArgs {
     /// Sandbox: the demo user picked first on consent.
     #[arg(long, value_name = "DEMO_USER")]
     pub user: Option<String>,
+    /// Sandbox: the demo app to walk (its app id or appid), e.g. 2021000000000004, the
+    /// open_id app approved in 2024.
+    #[arg(long, value_name = "APP_ID", conflicts_with = "profile")]
+    pub app: Option<String>,
     /// Sandbox: a scenario preset (expired-code, wrong-scope, frozen-user, …).
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
@@ -113,6 +117,7 @@ impl InspectArgs {
             || self.lan
             || self.present
             || self.user.is_some()
+            || self.app.is_some()
             || self.scenario.is_some()
             || self.export_dir.is_some()
     }
@@ -164,7 +169,7 @@ pub fn main() -> ExitCode {
     if args.command.is_some() && args.inspect.is_set() {
         let _ = writeln!(
             io::stderr(),
-            "authwalk: --flow, --profile, --sandbox, --lan, --present, --user and --scenario \
+            "authwalk: --flow, --profile, --sandbox, --lan, --present, --user, --app and --scenario \
              before a command belong to the inspector (authwalk without a command); put them \
              after the command, e.g. `authwalk run alipay-web --scenario wrong-scope`"
         );
@@ -239,6 +244,7 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 place,
                 choice: crate::target::Choice {
                     user: args.user.clone(),
+                    app: args.app.clone(),
                     ..crate::target::Choice::default()
                 },
             },
@@ -261,6 +267,7 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
         ("--profile", &args.profile),
         ("--sandbox", &args.sandbox),
         ("--user", &args.user),
+        ("--app", &args.app),
         ("--scenario", &args.scenario),
     ] {
         if let Some(value) = value {

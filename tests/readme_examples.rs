@@ -113,6 +113,15 @@ const EXAMPLES: &[Example] = &[
         },
     },
     Example {
+        command: "authwalk --flow alipay-web --app 2021000000000004",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
         command: "authwalk --flow alipay-web --present",
         plan: Plan::Run {
             files: &[],
