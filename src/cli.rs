@@ -99,6 +99,9 @@ pub struct InspectArgs {
     /// open_id app approved in 2024.
     #[arg(long, value_name = "APP_ID", conflicts_with = "profile")]
     pub app: Option<String>,
+    /// alipay-mini: add the my.getPhoneNumber step (verified, then AES-decrypted).
+    #[arg(long)]
+    pub phone_number: bool,
     /// Sandbox: a scenario preset (expired-code, wrong-scope, frozen-user, …).
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
@@ -118,6 +121,7 @@ impl InspectArgs {
             || self.present
             || self.user.is_some()
             || self.app.is_some()
+            || self.phone_number
             || self.scenario.is_some()
             || self.export_dir.is_some()
     }
@@ -245,6 +249,7 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 choice: crate::target::Choice {
                     user: args.user.clone(),
                     app: args.app.clone(),
+                    phone_number: args.phone_number,
                     ..crate::target::Choice::default()
                 },
             },
@@ -273,6 +278,9 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
         if let Some(value) = value {
             run_args.extend([flag.to_owned(), value.clone()]);
         }
+    }
+    if args.phone_number {
+        run_args.push("--phone-number".to_owned());
     }
     let Some(Command::Run(run)) = Args::try_parse_from(run_args)?.command else {
         anyhow::bail!("internal error: the default walk's own arguments did not parse");

@@ -70,6 +70,9 @@ pub struct Choice {
     /// Allow a profile's gateway or API base to be plain `http://` on a host that is not
     /// loopback (its secrets and tokens then cross the network in clear).
     pub insecure_http: bool,
+    /// Alipay mini program: walk `my.getPhoneNumber` after the user info (the inspector's
+    /// `--phone-number`; `run` sets it on the walk's inputs).
+    pub phone_number: bool,
 }
 
 /// A resolved target, ready for `Flow::new`.

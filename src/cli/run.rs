@@ -218,6 +218,7 @@ fn inputs(args: &RunArgs) -> anyhow::Result<(Inputs, Choice)> {
         app: args.app.clone(),
         scope: args.scope,
         insecure_http: args.insecure_http,
+        phone_number: args.phone_number,
     };
     Ok((inputs, choice))
 }
