@@ -87,12 +87,12 @@ fn open_id_apps_walk_without_user_id_and_groups_share_union_id() {
     assert!(info["nick_name"].is_string());
 
     // Migrating: both ids. Same group as the next app: one union_id, two open_ids.
-    let (both, code) = run(&["alipay-web", "--app", "2021000000000005"]);
+    let (both, code) = run(&["alipay-web", "--app", "2021000000000006"]);
     assert_eq!(code, 0);
     assert!(both["context"]["user_id"].is_string());
     assert!(both["context"]["open_id"].is_string());
     assert!(error_findings(&both).is_empty());
-    let (grouped, code) = run(&["alipay-web", "--app", "2021000000000006"]);
+    let (grouped, code) = run(&["alipay-web", "--app", "2021000000000007"]);
     assert_eq!(code, 0);
     assert!(grouped["context"]["user_id"].is_null());
     assert_eq!(both["context"]["union_id"], grouped["context"]["union_id"]);
@@ -124,7 +124,7 @@ fn the_phone_number_is_verified_and_decrypted() {
     assert!(headers.contains('…'), "{headers}");
 
     // An app that has not added the feature: the error is found inside the ciphertext.
-    let (doc, code) = run(&["alipay-mini", "--phone-number", "--app", "2021000000000006"]);
+    let (doc, code) = run(&["alipay-mini", "--phone-number", "--app", "2021000000000007"]);
     assert_eq!(code, 1);
     assert!(
         error_findings(&doc).contains(&"alipay.isv.insufficient-isv-permissions".to_owned()),
@@ -217,7 +217,7 @@ fn a_wrong_aes_key_in_the_profile_is_named() {
         .unwrap()
         .env_remove("AUTHWALK_LANG")
         .env("AUTHWALK_CONFIG_DIR", config.path())
-        // Another app's key (the sandbox's …06).
+        // Another app's key (the sandbox's …07).
         .env("AUTHWALK_TEST_AES", "3Ffv0kGcZ1m1a2WnS8XbpA==")
         .args([
             "run",

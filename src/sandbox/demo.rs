@@ -27,8 +27,8 @@ pub const ALIPAY_APP_IDS: [&str; 6] = [
     "2021000000000002",
     "2021000000000003",
     "2021000000000004",
-    "2021000000000005",
     "2021000000000006",
+    "2021000000000007",
 ];
 
 /// Size of every generated key: what Alipay's key tool makes and RSA2 requires.

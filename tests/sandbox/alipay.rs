@@ -690,18 +690,18 @@ async fn identity_modes_app_groups_and_hidden_fields() {
     assert!(entry("2021000000000001").approved.as_str() <= "2019-12-24");
     assert_eq!(entry("2021000000000004").id_mode, IdMode::OpenId);
     assert!(entry("2021000000000004").approved.as_str() > "2019-12-24");
-    assert_eq!(entry("2021000000000005").id_mode, IdMode::Both);
-    assert_eq!(entry("2021000000000006").id_mode, IdMode::OpenId);
+    assert_eq!(entry("2021000000000006").id_mode, IdMode::Both);
+    assert_eq!(entry("2021000000000007").id_mode, IdMode::OpenId);
     assert_eq!(
-        entry("2021000000000005").union_group,
-        entry("2021000000000006").union_group
+        entry("2021000000000006").union_group,
+        entry("2021000000000007").union_group
     );
-    assert!(entry("2021000000000005").union_group.is_some());
+    assert!(entry("2021000000000006").union_group.is_some());
     assert!(entry("2021000000000001").encrypt_key.is_some());
 
     let mut union_ids = Vec::new();
     let mut open_ids = Vec::new();
-    for id in ["2021000000000004", "2021000000000005", "2021000000000006"] {
+    for id in ["2021000000000004", "2021000000000006", "2021000000000007"] {
         let app = app_by_id(&sandbox, id);
         let token = token_for(&sandbox, &app, "alipay-certified").await;
         let reply = user_info(&sandbox, &app, token.access_token.as_deref().expect("a")).await;
