@@ -28,6 +28,9 @@ start_sandbox
 echo "== alipay-sdk-python"
 TZ=Asia/Shanghai "$WORK/venv/bin/python" "$ROOT/.ci/interop/alipay_python.py"
 
+echo "== alipay-sdk-python, open_id apps"
+TZ=Asia/Shanghai "$WORK/venv/bin/python" "$ROOT/.ci/interop/alipay_python_openid.py"
+
 echo "== alipay-sdk (Node)"
 # ES modules resolve packages next to the importing file, so run a copy inside the npm project.
 cp "$ROOT/.ci/interop/alipay_node.mjs" "$WORK/node/"

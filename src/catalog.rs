@@ -17,6 +17,8 @@
 
 pub mod meaning;
 pub mod response;
+mod source;
+pub use source::{SourceError, check_source};
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -657,6 +659,22 @@ impl Catalog {
                 hits.push(Hit::Field { provider, field });
             }
         }
+        if hits.is_empty() && term.len() >= 4 {
+            // A bare documented value (`auth_base`, `snsapi_userinfo`): the fields that know
+            // it. One- and two-letter values (`T`, `1`) are too common to mean one thing.
+            for &provider in providers {
+                for field in &self.provider(provider).fields {
+                    if let Some(entry) = field.value(term).filter(|v| v.value == term) {
+                        hits.push(Hit::Value {
+                            provider,
+                            field,
+                            value: term.to_owned(),
+                            entry: Some(entry),
+                        });
+                    }
+                }
+            }
+        }
         hits
     }
 
@@ -697,55 +715,6 @@ impl Catalog {
         scored.sort();
         scored.into_iter().take(max).map(|(_, k)| k).collect()
     }
-}
-
-/// Why a catalog `source` was refused by [`check_source`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SourceError {
-    #[error("no source")]
-    Missing,
-    #[error(
-        "source part {part:?} is not a page (Title — https://…), a repository file \
-         (owner/repo path) or a seed document (seed NNN_….txt)"
-    )]
-    NotOpenable { part: String },
-}
-
-/// Check that a catalog `source` names something a user can open: one or more parts joined
-/// by `; `, each an official page (`Title — https://…`), a file of a public repository
-/// (`owner/repo path/in/repo`) or a seed document by file name (`seed 001_….txt`). A
-/// reference to a document outside the repository (`spec/…`) or no source at all is refused.
-pub fn check_source(source: &str) -> Result<(), SourceError> {
-    if source.trim().is_empty() {
-        return Err(SourceError::Missing);
-    }
-    for part in source.split("; ") {
-        let part = part.trim();
-        let page = part.contains("https://") || part.contains("http://");
-        let repo_file = part.split_once(' ').is_some_and(|(repo, path)| {
-            let mut halves = repo.split('/');
-            let owner_and_name = matches!(
-                (halves.next(), halves.next(), halves.next()),
-                (Some(o), Some(n), None) if !o.is_empty() && !n.is_empty()
-                    && repo.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-            );
-            owner_and_name && !path.contains(' ') && path.contains('.')
-        });
-        let seed = part.strip_prefix("seed ").is_some_and(|name| {
-            let bytes = name.as_bytes();
-            name.len() == "000_0123456789abcdef.txt".len()
-                && bytes[..3].iter().all(u8::is_ascii_digit)
-                && bytes[3] == b'_'
-                && name[4..20].chars().all(|c| c.is_ascii_hexdigit())
-                && &name[20..] == ".txt"
-        });
-        if part.starts_with("spec/") || part.contains(" spec/") || !(page || repo_file || seed) {
-            return Err(SourceError::NotOpenable {
-                part: part.to_owned(),
-            });
-        }
-    }
-    Ok(())
 }
 
 /// Split `wechat.40163`, `alipay:isv.code-invalid`, `weixin 40001` into provider and rest.

@@ -8,6 +8,7 @@
 //! Errors are printed with their whole chain (`{:#}`); a closed pipe is not an error.
 
 mod capture;
+mod decrypt;
 mod diff;
 mod explain;
 mod keys;
@@ -99,6 +100,13 @@ pub struct InspectArgs {
     /// Authorization header).
     #[arg(long, value_name = "v2|v3")]
     pub api: Option<crate::provider::alipay::ApiVersion>,
+    /// Sandbox: the demo app to walk (its app id or appid), e.g. 2021000000000004, the
+    /// open_id app approved in 2024.
+    #[arg(long, value_name = "APP_ID", conflicts_with = "profile")]
+    pub app: Option<String>,
+    /// alipay-mini: add the my.getPhoneNumber step (verified, then AES-decrypted).
+    #[arg(long)]
+    pub phone_number: bool,
     /// Sandbox: a scenario preset (expired-code, wrong-scope, frozen-user, …).
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
@@ -117,6 +125,8 @@ impl InspectArgs {
             || self.lan
             || self.present
             || self.user.is_some()
+            || self.app.is_some()
+            || self.phone_number
             || self.scenario.is_some()
             || self.export_dir.is_some()
     }
@@ -128,6 +138,8 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// Verify the signature of an Alipay gateway response.
     Verify(verify::VerifyArgs),
+    /// Decrypt an encrypted answer pasted from a client (Alipay: --encrypt-key).
+    Decrypt(decrypt::DecryptArgs),
     /// Generate, inspect and convert RSA keys.
     Keys(keys::KeysArgs),
     /// Print an authorize URL (and with --qr a QR code) for Alipay or WeChat.
@@ -169,7 +181,7 @@ pub fn main() -> ExitCode {
     if args.command.is_some() && args.inspect.is_set() {
         let _ = writeln!(
             io::stderr(),
-            "authwalk: --flow, --profile, --sandbox, --lan, --present, --user and --scenario \
+            "authwalk: --flow, --profile, --sandbox, --lan, --present, --user, --app and --scenario \
              before a command belong to the inspector (authwalk without a command); put them \
              after the command, e.g. `authwalk run alipay-web --scenario wrong-scope`"
         );
@@ -181,6 +193,7 @@ pub fn main() -> ExitCode {
         None => inspect(&args.inspect, &args.global),
         Some(Command::Sign(a)) => sign::run(&a, &args.global),
         Some(Command::Verify(a)) => verify::run(&a, &args.global),
+        Some(Command::Decrypt(a)) => decrypt::run(&a, &args.global),
         Some(Command::Keys(a)) => keys::run(&a, &args.global),
         Some(Command::Url(a)) => url::run(&a, &args.global),
         Some(Command::Lint(a)) => lint::run(&a, &args.global),
@@ -245,6 +258,8 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 choice: crate::target::Choice {
                     user: args.user.clone(),
                     api: args.api,
+                    app: args.app.clone(),
+                    phone_number: args.phone_number,
                     ..crate::target::Choice::default()
                 },
             },
@@ -267,11 +282,15 @@ fn inspect(args: &InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
         ("--profile", &args.profile),
         ("--sandbox", &args.sandbox),
         ("--user", &args.user),
+        ("--app", &args.app),
         ("--scenario", &args.scenario),
     ] {
         if let Some(value) = value {
             run_args.extend([flag.to_owned(), value.clone()]);
         }
+    }
+    if args.phone_number {
+        run_args.push("--phone-number".to_owned());
     }
     let Some(Command::Run(run)) = Args::try_parse_from(run_args)?.command else {
         anyhow::bail!("internal error: the default walk's own arguments did not parse");

@@ -26,6 +26,7 @@ mod alipay_v3;
 mod hits;
 mod kinds;
 mod model;
+mod phone;
 mod wechat;
 
 use std::time::Duration;
@@ -35,8 +36,8 @@ use time::OffsetDateTime;
 pub use hits::{CALLBACK_TWICE, clock};
 pub use kinds::{FlowKind, Step, StepKind, StepState};
 pub use model::{
-    AlipayApp, App, AppSigning, AttemptId, CallbackHit, Context, Effect, Exchange,
-    ExchangeOutcome, FlowError, HitResult, HitSource, HttpFailure, Inputs, RawResponse, Timed,
+    AlipayApp, App, AppSigning, AttemptId, CallbackHit, Context, Effect, Exchange, ExchangeOutcome,
+    FlowError, HitResult, HitSource, HttpFailure, Inputs, MiniClient, RawResponse, Timed,
     WechatApp,
 };
 
@@ -78,7 +79,8 @@ impl Flow {
         state: String,
         now: OffsetDateTime,
     ) -> Result<Self, FlowError> {
-        let all = kind.steps(true);
+        let mut all = kind.steps(true);
+        all.extend_from_slice(kind.optional_steps());
         for step in [inputs.from, inputs.only].into_iter().flatten() {
             if !all.contains(&step) {
                 return Err(FlowError::UnknownStep {
@@ -93,8 +95,18 @@ impl Flow {
             ..Context::default()
         };
         let refresh = inputs.refresh || inputs.only == Some(StepKind::Refresh);
-        let steps = kind
-            .steps(refresh)
+        let mut kinds = kind.steps(refresh);
+        // The phone number comes after the user info (before a refresh, which is optional).
+        let phone = kind.optional_steps().contains(&StepKind::PhoneNumber)
+            && (inputs.phone_number || inputs.only == Some(StepKind::PhoneNumber));
+        if phone {
+            let at = kinds
+                .iter()
+                .position(|s| *s == StepKind::UserInfo)
+                .map_or(kinds.len(), |i| i + 1);
+            kinds.insert(at, StepKind::PhoneNumber);
+        }
+        let steps = kinds
             .into_iter()
             .map(|kind| Step {
                 kind,
@@ -477,7 +489,11 @@ impl Flow {
             resend,
             ..
         } = in_flight;
-        let endpoint = endpoint_of(&request);
+        let endpoint = if step == StepKind::PhoneNumber {
+            phone::ENDPOINT.to_owned()
+        } else {
+            endpoint_of(&request)
+        };
         let mut exchange = Exchange {
             step,
             attempt,
@@ -513,6 +529,9 @@ impl Flow {
                 // A partial body is interpreted too: what it says (and why it fails) is worth
                 // showing.
                 match &self.app {
+                    App::Alipay(a) if step == StepKind::PhoneNumber => {
+                        phone::interpret(a, &mut exchange, &response);
+                    }
                     App::Alipay(a) => {
                         alipay::interpret(a, &mut self.ctx, &mut exchange, &response, now);
                     }

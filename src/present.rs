@@ -16,6 +16,7 @@
 mod build;
 pub mod compare;
 pub mod explain;
+mod identity;
 mod messages;
 mod restore;
 
@@ -688,6 +689,8 @@ pub fn hops(step: StepKind) -> &'static [(Actor, Actor)] {
     match step {
         StepKind::Authorize => &[(Client, Provider)],
         StepKind::Callback | StepKind::MiniAuthCode => &[(Provider, Client), (Client, Server)],
+        // The phone asks Alipay, then hands the encrypted answer to the server.
+        StepKind::PhoneNumber => &[(Client, Provider), (Provider, Client), (Client, Server)],
         StepKind::Token | StepKind::CheckToken | StepKind::UserInfo | StepKind::Refresh => {
             &[(Server, Provider), (Provider, Server)]
         }

@@ -19,7 +19,8 @@ pub const SECRET_PARAMS: [&str; 10] = [
 ];
 
 /// JSON field names whose values are secrets.
-pub const SECRET_FIELDS: [&str; 6] = [
+pub const SECRET_FIELDS: [&str; 7] = [
+    "encrypt_key",
     "access_token",
     "refresh_token",
     "auth_token",
@@ -29,11 +30,13 @@ pub const SECRET_FIELDS: [&str; 6] = [
 ];
 
 /// Header names whose whole value is a secret.
-pub const SECRET_HEADERS: [&str; 4] = [
+pub const SECRET_HEADERS: [&str; 5] = [
     "authorization",
     "proxy-authorization",
     "cookie",
     "set-cookie",
+    // The sandbox control API's token (the mini program's stand-in calls carry it).
+    "x-authwalk-sandbox-token",
 ];
 
 /// `abcd…` (first 4 characters and an ellipsis); short values are masked whole. A value

@@ -50,6 +50,7 @@
 //! | `GET`, `POST`, `DELETE /__sandbox/faults` | list / arm (see [`Fault`]) / clear faults |
 //! | `GET /__sandbox/scenarios`, `GET`/`POST /__sandbox/scenario {"name":…}` | scenario presets |
 //! | `POST /__sandbox/alipay/auth-code` (`app_id`, `scope`, `user`) | `{"authCode":…}` as `my.getAuthCode` |
+//! | `POST /__sandbox/alipay/phone-number` (`app_id`, `user`, `consent`) | `{"response":…,"sign":…}` as `my.getPhoneNumber` (AES) |
 //! | `GET /__sandbox/stats` | how many codes and tokens are held |
 //! | `GET /__sandbox/callback` | the demo apps' `redirect_uri`: shows what arrived |
 //! | `GET /__sandbox/callbacks?state=S&wait_ms=N` | a long poll (up to 8 s): `{"url":…}`, the first request to the callback carrying `state` S, handed out once; `204` when none came |
@@ -70,6 +71,7 @@ mod running;
 mod scenario;
 mod state;
 mod wechat;
+mod wire;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -77,8 +79,8 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
@@ -86,10 +88,12 @@ use tokio::sync::oneshot;
 pub use demo::WechatKind;
 pub use scenario::{Scenario, scenario_names};
 pub use state::{Fault, FaultError, FaultKind, Provider};
+use wire::not_found;
+pub(crate) use wire::{Wire, found, html_502};
 
-use crate::provider::alipay::{GATEWAY_PATH, SignMode};
+use crate::provider::alipay::{GATEWAY_PATH, IdMode, SignMode};
 
-pub use demo::{ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP};
+pub use demo::{ALIPAY_APP_IDS, CERT_ALIPAY_APP, DEFAULT_ALIPAY_APP};
 pub use running::{LOCK_FILE, is_live, read_manifest, running};
 
 /// Prefix of the sandbox's own control API (not part of either provider).
@@ -203,8 +207,19 @@ pub struct AlipayAppEntry {
     pub sign_type: String,
     /// `utf-8` or `GBK`.
     pub charset: String,
-    /// Responses carry `open_id` and no `user_id`.
+    /// Which ids responses carry: `uid` (`user_id`), `openid` (`open_id`) or `both`.
+    pub id_mode: IdMode,
+    /// `id_mode` is `openid`: kept for scripts written before `id_mode`.
     pub open_id_only: bool,
+    /// The app group: apps of one group see the same `union_id` for a user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub union_group: Option<String>,
+    /// When the app was approved (`YYYY-MM-DD`); after 2019-12-24, `user_status`,
+    /// `is_certified`, `user_type` and `is_student_certified` are withheld.
+    pub approved: String,
+    /// The AES key (base64) of content encryption and `my.getPhoneNumber`, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypt_key: Option<String>,
     /// PKCS#8 PEM, mode 0600.
     pub app_private_key: PathBuf,
     /// SPKI PEM: what would be uploaded to the Alipay console.
@@ -618,10 +633,10 @@ pub fn demo_users() -> Vec<UserEntry> {
 pub fn demo_apps() -> Vec<DemoApp> {
     demo::alipay_specs()
         .into_iter()
-        .map(|(id, label, ..)| DemoApp {
+        .map(|spec| DemoApp {
             provider: Provider::Alipay,
-            id: id.to_owned(),
-            label: label.to_owned(),
+            id: spec.app_id.to_owned(),
+            label: spec.label.to_owned(),
         })
         .chain(
             demo::WECHAT_SPECS
@@ -671,79 +686,4 @@ async fn date_header(
         response.headers_mut().insert(header::DATE, value);
     }
     response
-}
-
-async fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))],
-        "404 Not Found: the sandbox serves Alipay's /gateway.do and /oauth2/publicAppAuthorize.htm, \
-         WeChat's /connect/… /sns/… /cgi-bin/…, and its own /__sandbox/…\n",
-    )
-        .into_response()
-}
-
-/// A response as it leaves the provider, before transit faults damage it.
-#[derive(Debug)]
-pub(crate) struct Wire {
-    pub status: StatusCode,
-    pub content_type: &'static str,
-    pub body: Vec<u8>,
-}
-
-impl Wire {
-    /// Apply a transit fault (`tampered-signature`, `truncated`) and turn into a response.
-    pub fn finish(mut self, fault: Option<&Fault>) -> Response {
-        match fault.map(|f| f.fault) {
-            Some(FaultKind::TamperedSignature) => tamper_sign(&mut self.body),
-            Some(FaultKind::Truncated) => {
-                let keep = self.body.len() / 2;
-                self.body.truncate(keep);
-            }
-            _ => {}
-        }
-        (
-            self.status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(self.content_type),
-            )],
-            self.body,
-        )
-            .into_response()
-    }
-}
-
-/// Alter one character of the `sign` value (it stays valid base64, so only the check fails).
-fn tamper_sign(body: &mut [u8]) {
-    const KEY: &[u8] = b"\"sign\":\"";
-    if let Some(pos) = body.windows(KEY.len()).rposition(|w| w == KEY) {
-        let i = pos + KEY.len();
-        if let Some(b) = body.get_mut(i) {
-            *b = if *b == b'A' { b'B' } else { b'A' };
-        }
-    }
-}
-
-/// What a load balancer in front of the provider answers when the backend is down.
-pub(crate) fn html_502(server: &str) -> Response {
-    let body = format!(
-        "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad \
-         Gateway</h1></center>\r\n<hr><center>{server}</center>\r\n</body>\r\n</html>\r\n"
-    );
-    (
-        StatusCode::BAD_GATEWAY,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/html"))],
-        body,
-    )
-        .into_response()
-}
-
-/// A `302 Found` to `location`: the status Alipay and WeChat redirect to the callback with.
-pub(crate) fn found(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
-        Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
-        // A URL built by the url crate is always a valid header value; answer 500 if not.
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
 }

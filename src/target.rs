@@ -17,11 +17,14 @@ use anyhow::{Context as _, anyhow, bail};
 
 use crate::config::profile::{self, Profile};
 use crate::finding::Text;
-use crate::flow::{AlipayApp, App, AppSigning, Flow, FlowKind, StepKind, StepState, WechatApp};
+use crate::flow::{
+    AlipayApp, App, AppSigning, Flow, FlowKind, MiniClient, StepKind, StepState, WechatApp,
+};
 use crate::keys::{PrivateKey, PublicKey};
 use crate::present::{TargetInfo, TargetKind};
+use crate::provider::alipay::aes::EncryptKey;
 use crate::provider::alipay::cert::CertSet;
-use crate::provider::alipay::{ApiVersion, Charset, Environment, SignMode, SignType};
+use crate::provider::alipay::{ApiVersion, Charset, Environment, IdMode, SignMode, SignType};
 use crate::provider::wechat::UserInfoLang;
 use crate::provider::{Provider, Scope};
 use crate::sandbox::{
@@ -72,6 +75,9 @@ pub struct Choice {
     /// Allow a profile's gateway or API base to be plain `http://` on a host that is not
     /// loopback (its secrets and tokens then cross the network in clear).
     pub insecure_http: bool,
+    /// Alipay mini program: walk `my.getPhoneNumber` after the user info (the inspector's
+    /// `--phone-number`; `run` sets it on the walk's inputs).
+    pub phone_number: bool,
 }
 
 /// A resolved target, ready for `Flow::new`.
@@ -561,6 +567,14 @@ fn read_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(crate::limits::read_file(path, crate::limits::MAX_KEY_FILE)?)
 }
 
+/// The sandbox's control API, playing the mini program's `my.getPhoneNumber`.
+fn mini_client(m: &Manifest) -> MiniClient {
+    MiniClient {
+        phone_number_url: format!("{}/alipay/phone-number", m.control),
+        token: m.token.clone(),
+    }
+}
+
 fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> {
     let wanted = choice.app.as_deref().unwrap_or(DEFAULT_ALIPAY_APP);
     let entry = m
@@ -599,6 +613,12 @@ fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> 
             .with_context(|| format!("sandbox app {}", entry.app_id))?,
         },
         api: choice.api.unwrap_or_default(),
+        encrypt_key: entry
+            .encrypt_key
+            .as_deref()
+            .and_then(|k| EncryptKey::parse(k).ok()),
+        id_mode: Some(entry.id_mode),
+        mini_client: Some(mini_client(m)),
     };
     let name = Text::with("target.alipay-app", &[("app_id", &entry.app_id)]);
     Ok((App::Alipay(app), name))

@@ -27,6 +27,9 @@ const SANDBOX_ALIPAY_SUB_CODES: &[&str] = &[
     "aop.auth-token-time-out",
     "isv.invalid-token",
     "isv.insufficient-isv-permissions",
+    "isv.missing-signature-config",
+    "isv.missing-encrypt-key",
+    "isv.invalid-auth-relations",
     "isp.unknow-error",
     "aop.unknow-error",
     "isv.missing-app-cert-sn",
@@ -36,7 +39,7 @@ const SANDBOX_ALIPAY_SUB_CODES: &[&str] = &[
     "isv.missing-nonce",
 ];
 const SANDBOX_ALIPAY_CODES: &[&str] = &[
-    "10000", "20000", "20001", "40001", "40002", "40004", "40006",
+    "10000", "20000", "20001", "40001", "40002", "40003", "40004", "40006",
 ];
 const SANDBOX_WECHAT_CODES: &[&str] = &[
     "-1", "0", "40001", "40003", "40013", "40029", "40125", "40163", "41001", "41002", "41003",

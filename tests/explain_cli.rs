@@ -398,3 +398,35 @@ fn a_v3_error_body_gets_the_v3_meaning_of_code() {
     );
     assert!(out.contains("Invalid access token"), "{out}");
 }
+
+#[test]
+fn hidden_fields_and_bare_values() {
+    // user_status: the 2019-12-24 cut-off next to the older FAQ's wording.
+    let (text, code) = run_text(&["explain", "user_status"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("2019-12-24"), "{text}");
+    assert!(text.contains("older support FAQ"), "{text}");
+    let (text, _) = run_text(&["explain", "user_status", "--lang", "zh"]);
+    assert!(text.contains("2019-12-24 之后审核通过的应用"), "{text}");
+    // A bare documented value is found, not "not in the catalog".
+    let (text, code) = run_text(&["explain", "auth_base"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("not in the catalog"), "{text}");
+    assert!(text.contains("silent authorization"), "{text}");
+    // The phone number's post-decryption error.
+    let (text, code) = run_text(&["explain", "isv.invalid-auth-relations"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("after decrypting"), "{text}");
+}
+
+#[test]
+fn an_encrypted_answer_points_to_decrypt() {
+    let out = authwalk()
+        .args(["explain", "-"])
+        .write_stdin(std::fs::read(fixture("alipay_phone_number.json")).expect("fixture"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("authwalk decrypt --encrypt-key"), "{err}");
+}

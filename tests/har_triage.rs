@@ -178,7 +178,11 @@ async fn recorded_alipay_walk() -> (String, std::path::PathBuf, std::path::PathB
         .alipay
         .apps
         .iter()
-        .find(|a| a.sign_type == "RSA2" && a.charset == "utf-8" && !a.open_id_only)
+        .find(|a| {
+            a.sign_type == "RSA2"
+                && a.charset == "utf-8"
+                && a.id_mode == authwalk::provider::alipay::IdMode::Uid
+        })
         .unwrap();
     h.shutdown().await;
     (

@@ -122,6 +122,15 @@ const EXAMPLES: &[Example] = &[
         },
     },
     Example {
+        command: "authwalk --flow alipay-web --app 2021000000000004",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
         command: "authwalk --flow alipay-web --present",
         plan: Plan::Run {
             files: &[],
@@ -287,6 +296,41 @@ const EXAMPLES: &[Example] = &[
         command: "authwalk run alipay-mini --json > walk.json",
         plan: Plan::Run {
             files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk run alipay-web --app 2021000000000004",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk run alipay-mini --phone-number",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk decrypt --encrypt-key @aes.key --alipay-public-key \
+                  alipay_public_key.pem @response.json",
+        plan: Plan::Run {
+            files: &[
+                ("aes.key", "tests/fixtures/responses/alipay_aes.key"),
+                ("alipay_public_key.pem", ALIPAY_PUBLIC_KEY),
+                (
+                    "response.json",
+                    "tests/fixtures/responses/alipay_phone_number.json",
+                ),
+            ],
             stdin: None,
             code: 0,
             writes: &[],

@@ -11,6 +11,7 @@ pub fn endpoint(provider: Provider, step: StepKind) -> Option<&'static str> {
     Some(match (provider, step) {
         (Provider::Alipay, StepKind::Token | StepKind::Refresh) => "alipay.system.oauth.token",
         (Provider::Alipay, StepKind::UserInfo) => "alipay.user.info.share",
+        (Provider::Alipay, StepKind::PhoneNumber) => "my.getPhoneNumber",
         (Provider::Wechat, StepKind::Token) => "/sns/oauth2/access_token",
         (Provider::Wechat, StepKind::Refresh) => "/sns/oauth2/refresh_token",
         (Provider::Wechat, StepKind::CheckToken) => "/sns/auth",
@@ -22,7 +23,13 @@ pub fn endpoint(provider: Provider, step: StepKind) -> Option<&'static str> {
             | StepKind::MiniAuthCode
             | StepKind::CheckToken,
         )
-        | (Provider::Wechat, StepKind::Authorize | StepKind::Callback | StepKind::MiniAuthCode) => {
+        | (
+            Provider::Wechat,
+            StepKind::Authorize
+            | StepKind::Callback
+            | StepKind::MiniAuthCode
+            | StepKind::PhoneNumber,
+        ) => {
             return None;
         }
     })

@@ -45,6 +45,14 @@ pub enum AnalyzeError {
         "cannot tell which provider sent this response (top-level keys: {keys}): pass the request URL with --url"
     )]
     Unrecognized { keys: String },
+    /// Alipay's encrypted answer (`my.getPhoneNumber`, `encrypt_type=AES`): nothing to read
+    /// before decryption.
+    #[error(
+        "this is an AES-encrypted Alipay answer (my.getPhoneNumber or encrypt_type=AES): its \
+         content, errors included, shows only after decryption; open it with `authwalk decrypt \
+         --encrypt-key REF -` (and --alipay-public-key to check sign)"
+    )]
+    Encrypted,
     /// A HAR file (a browser's exported network log) given where one response body belongs.
     #[error(
         "this is a HAR file (a browser's network log, {entries} request(s)), not one response \
@@ -254,6 +262,11 @@ pub fn analyze<'a>(
                 return Err(AnalyzeError::Har {
                     entries: entries.len(),
                 });
+            }
+            if object.get("response").is_some_and(Value::is_string)
+                && (object.contains_key("sign") || object.contains_key("encrypt_type"))
+            {
+                return Err(AnalyzeError::Encrypted);
             }
             // The keys are the sender's: list a few, not a hundred thousand.
             let mut keys: Vec<&str> = object.keys().take(10).map(String::as_str).collect();

@@ -275,3 +275,64 @@ fn odd_inputs_never_panic() {
         let _ = cat.suggest(term, 5);
     }
 }
+
+#[test]
+fn a_bare_documented_value_is_found() {
+    let cat = Catalog::builtin();
+    let hits = cat.lookup("auth_base");
+    assert!(
+        !hits.is_empty()
+            && hits
+                .iter()
+                .all(|h| matches!(h, Hit::Value { entry: Some(v), .. } if v.value == "auth_base")),
+        "{hits:?}"
+    );
+    // One-letter values are too common to stand alone.
+    assert!(cat.lookup("Q").is_empty());
+}
+
+#[test]
+fn the_fixed_facts() {
+    let cat = Catalog::builtin();
+    let en = |t: &crate::finding::Text| t.get(crate::lang::Lang::EN).to_owned();
+    // Hidden fields: each of the four names the 2019-12-24 cut-off among its absence reasons.
+    for name in [
+        "user_status",
+        "is_certified",
+        "user_type",
+        "is_student_certified",
+    ] {
+        let field = cat.field(Provider::Alipay, None, name).expect(name);
+        assert!(
+            field.absent.iter().any(|a| a == "approved-after-2019"),
+            "{name}"
+        );
+    }
+    // Seed 000's "never returned" is no longer taken as absolute: the current doc is cited.
+    let sensitive = &cat.provider(Provider::Alipay).absences["sensitive"];
+    assert!(en(&sensitive.text).contains("once the app is approved"));
+    assert!(sensitive.source.contains("my.getAuthCode"));
+    let n = cat
+        .value_meaning(Provider::Alipay, "inst_or_corp", "N")
+        .expect("N");
+    assert!(en(n).contains("unit account"));
+    let sixteen = cat
+        .value_meaning(Provider::Alipay, "cert_type", "16")
+        .expect("16");
+    assert!(en(sixteen).contains("2024"));
+    // Token sub-codes cite the alipay.system.oauth.token page, and say what for.
+    for code in [
+        "isv.code-invalid",
+        "isv.refresh-token-invalid",
+        "isv.refresh-token-time-out",
+        "isv.refreshed-token-invalid",
+    ] {
+        let entry = cat.error(Provider::Alipay, code).expect(code);
+        assert!(
+            entry.source.contains("alipay.system.oauth.token")
+                && entry.source.contains("cited for"),
+            "{code}: {}",
+            entry.source
+        );
+    }
+}

@@ -299,6 +299,8 @@ fn alipay_profile(
         alipay_cert: None,
         alipay_root_cert: None,
         api: None,
+        encrypt_key: None,
+        id_mode: None,
     }))
 }
 

@@ -91,6 +91,10 @@ pub struct RunArgs {
     /// Add the refresh step at the end.
     #[arg(long)]
     pub refresh: bool,
+    /// alipay-mini: add the my.getPhoneNumber step (verify and decrypt the number with the
+    /// app's encrypt_key).
+    #[arg(long)]
+    pub phone_number: bool,
     /// Allow a profile's gateway or API base on plain http:// to a host that is not loopback
     /// (the appsecret, signatures and tokens then travel in clear).
     #[arg(long)]
@@ -177,8 +181,15 @@ pub fn run(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> {
 /// The walk's inputs and what to walk on the target, checked before anything starts (a
 /// sandbox costs keys on a fresh machine).
 fn inputs(args: &RunArgs) -> anyhow::Result<(Inputs, Choice)> {
+    if args.phone_number && args.flow.optional_steps().is_empty() {
+        bail!(
+            "--phone-number is a step of alipay-mini (my.getPhoneNumber); {} has none",
+            args.flow
+        );
+    }
     for step in [args.from, args.step].into_iter().flatten() {
-        let steps = args.flow.steps(true);
+        let mut steps = args.flow.steps(true);
+        steps.extend_from_slice(args.flow.optional_steps());
         if !steps.contains(&step) {
             let ids: Vec<_> = steps.iter().map(|s| s.id()).collect();
             bail!(
@@ -204,6 +215,7 @@ fn inputs(args: &RunArgs) -> anyhow::Result<(Inputs, Choice)> {
         from: args.from,
         only: args.step,
         refresh: args.refresh,
+        phone_number: args.phone_number,
     };
     let choice = Choice {
         user: args.user.clone(),
@@ -211,6 +223,7 @@ fn inputs(args: &RunArgs) -> anyhow::Result<(Inputs, Choice)> {
         scope: args.scope,
         api: args.api,
         insecure_http: args.insecure_http,
+        phone_number: args.phone_number,
     };
     Ok((inputs, choice))
 }

@@ -53,10 +53,12 @@ impl Profile {
     /// Whether the profile holds a secret inline (so its file must be 0600).
     pub fn has_inline_secret(&self) -> bool {
         match self {
-            Self::Alipay(p) => p
-                .private_key
-                .as_deref()
-                .is_some_and(|k| matches!(SecretRef::parse_key(k), SecretRef::Inline(_))),
+            Self::Alipay(p) => {
+                p.private_key
+                    .as_deref()
+                    .is_some_and(|k| matches!(SecretRef::parse_key(k), SecretRef::Inline(_)))
+                    || matches!(p.encrypt_key_ref(), Some(SecretRef::Inline(_)))
+            }
             Self::Wechat(p) => p
                 .secret
                 .as_deref()
@@ -107,6 +109,15 @@ pub struct AlipayProfile {
     /// `v2` (default: `gateway.do`) or `v3` (REST paths with header signatures).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api: Option<String>,
+    /// The AES key of content encryption (接口内容加密方式), which opens `my.getPhoneNumber`'s
+    /// answer: `env:VAR`, `cmd:COMMAND`, `file:PATH`, or the key itself (the config file must
+    /// then be 0600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypt_key: Option<String>,
+    /// Which user ids the console says the app gets: `uid`, `openid` or `both`. A walk whose
+    /// token answer lacks the expected id says why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_mode: Option<String>,
 }
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -396,6 +407,11 @@ impl AlipayProfile {
     /// Where the app private key comes from, when the profile names one.
     pub fn private_key_ref(&self) -> Option<SecretRef> {
         self.private_key.as_deref().map(SecretRef::parse_key)
+    }
+
+    /// Where the AES key comes from, when the profile names one.
+    pub fn encrypt_key_ref(&self) -> Option<SecretRef> {
+        self.encrypt_key.as_deref().map(SecretRef::parse_secret)
     }
 }
 

@@ -94,6 +94,7 @@ pub(super) fn request(
             })?;
             new(alipay::METHOD_USER_INFO).param("auth_token", &token.value)
         }
+        StepKind::PhoneNumber => return super::phone::request(app, ctx),
         _ => {
             return Err(FlowError::MissingInput {
                 step,
@@ -190,6 +191,7 @@ pub(super) fn interpret(
             let status = d.value.status.clone();
             if status.is_success() && outcome.is_verified() && response.status == 200 {
                 remember_tokens(ctx, &d.value, now);
+                ex.findings.extend(expected_id(app, &d.value));
             }
             status
         }),
@@ -326,5 +328,28 @@ pub(super) fn rejection(status: &ApiStatus) -> Finding {
         Severity::Error,
         format!("alipay.{code}"),
         Text::with("flow.alipay.alipay-rejected-the-call", &[("msg", &msg)]),
+    )
+}
+
+/// A token answer without the id the app was expected to get (a profile's `id_mode`): why, and
+/// what to key users on instead. No expectation, or the id there: nothing to say.
+fn expected_id(app: &AlipayApp, token: &OauthToken) -> Option<Finding> {
+    let expected = app.id_mode?;
+    let (code, key) =
+        if expected.has_user_id() && token.user_id.is_none() && token.open_id.is_some() {
+            ("alipay.identity.no-user-id", "flow.alipay.no-user-id")
+        } else if expected.has_open_id() && token.open_id.is_none() && token.user_id.is_some() {
+            ("alipay.identity.no-open-id", "flow.alipay.no-open-id")
+        } else {
+            return None;
+        };
+    Some(
+        Finding::new(
+            Severity::Warning,
+            code,
+            Text::with(key, &[("id_mode", &expected.as_str())]),
+        )
+        .explanation(Text::key(&format!("{key}-why")))
+        .fix(Text::key(&format!("{key}-fix"))),
     )
 }

@@ -58,6 +58,14 @@ impl FlowKind {
         }
     }
 
+    /// Steps a walk of this login may add on request (`--phone-number`), after the user info.
+    pub fn optional_steps(self) -> &'static [StepKind] {
+        match self {
+            Self::AlipayMini => &[StepKind::PhoneNumber],
+            Self::AlipayWeb | Self::WechatWeb | Self::WechatQr => &[],
+        }
+    }
+
     /// The steps of this login, in order.
     pub fn steps(self, refresh: bool) -> Vec<StepKind> {
         let mut steps = match self {
@@ -131,10 +139,12 @@ pub enum StepKind {
     UserInfo,
     /// Refresh the access token.
     Refresh,
+    /// Alipay mini program: `my.getPhoneNumber`'s AES answer, verified and decrypted.
+    PhoneNumber,
 }
 
 impl StepKind {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Authorize,
         Self::Callback,
         Self::MiniAuthCode,
@@ -142,6 +152,7 @@ impl StepKind {
         Self::CheckToken,
         Self::UserInfo,
         Self::Refresh,
+        Self::PhoneNumber,
     ];
 
     pub fn id(self) -> &'static str {
@@ -153,6 +164,7 @@ impl StepKind {
             Self::CheckToken => "check-token",
             Self::UserInfo => "user-info",
             Self::Refresh => "refresh",
+            Self::PhoneNumber => "phone-number",
         }
     }
 
@@ -165,6 +177,7 @@ impl StepKind {
             Self::CheckToken => Text::key("flow.kinds.check-token"),
             Self::UserInfo => Text::key("flow.kinds.user-info"),
             Self::Refresh => Text::key("flow.kinds.refresh-token"),
+            Self::PhoneNumber => Text::key("flow.kinds.phone-number"),
         }
     }
 }

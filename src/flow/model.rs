@@ -10,8 +10,9 @@ use time::OffsetDateTime;
 use super::StepKind;
 use crate::finding::Finding;
 use crate::keys::{PrivateKey, PublicKey};
+use crate::provider::alipay::aes::EncryptKey;
 use crate::provider::alipay::cert::CertSet;
-use crate::provider::alipay::{ApiVersion, Charset, SignType, Verification};
+use crate::provider::alipay::{ApiVersion, Charset, IdMode, SignType, Verification};
 use crate::provider::wechat::UserInfoLang;
 use crate::provider::{PreparedRequest, Scope};
 
@@ -32,6 +33,14 @@ pub struct AlipayApp {
     pub signing: AppSigning,
     /// OpenAPI v2 (`gateway.do`) or v3 (REST paths, header signatures).
     pub api: ApiVersion,
+    /// The AES key of content encryption (`encrypt_key`): opens `my.getPhoneNumber`'s answer.
+    pub encrypt_key: Option<EncryptKey>,
+    /// The ids the app is expected to get (a profile's `id_mode`, the sandbox app's): a token
+    /// answer that lacks the expected one gets a finding saying why. `None`: no expectation.
+    pub id_mode: Option<IdMode>,
+    /// Who plays the mini program's `my.getPhoneNumber`: the sandbox's control API. `None` for
+    /// a real app, whose answer comes from the phone (paste it into `authwalk decrypt`).
+    pub mini_client: Option<MiniClient>,
 }
 
 /// How an Alipay app signs its requests and checks Alipay's responses.
@@ -43,6 +52,23 @@ pub enum AppSigning {
     /// 公钥证书: requests carry the SNs; a response is checked with the Alipay certificate its
     /// `alipay_cert_sn` names.
     Cert(Box<CertSet>),
+}
+
+/// The sandbox's stand-in for the mini program's client-side calls.
+#[derive(Clone)]
+pub struct MiniClient {
+    /// `POST` here (`…/__sandbox/alipay/phone-number`).
+    pub phone_number_url: String,
+    /// The control API's token, sent in its header (masked on screen and in exports).
+    pub token: String,
+}
+
+impl fmt::Debug for MiniClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MiniClient")
+            .field("phone_number_url", &self.phone_number_url)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A WeChat app as the flow needs it.
@@ -99,6 +125,8 @@ pub struct Inputs {
     pub only: Option<StepKind>,
     /// Add the refresh step at the end.
     pub refresh: bool,
+    /// Alipay mini program: add the `my.getPhoneNumber` step after the user info.
+    pub phone_number: bool,
 }
 
 impl fmt::Debug for Inputs {
@@ -112,6 +140,7 @@ impl fmt::Debug for Inputs {
             .field("from", &self.from)
             .field("only", &self.only)
             .field("refresh", &self.refresh)
+            .field("phone_number", &self.phone_number)
             .finish()
     }
 }

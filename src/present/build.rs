@@ -397,6 +397,7 @@ pub(super) fn field_rows(
     if outcome != ExchangeOutcome::Ok {
         return Vec::new();
     }
+    let identity = super::identity::rows(provider, step, map);
     map.iter()
         .map(|(k, v)| {
             let value = match v {
@@ -414,6 +415,7 @@ pub(super) fn field_rows(
                 meaning: en.map(|en| Text::new(en.clone(), zh.unwrap_or(en))),
             }
         })
+        .chain(identity)
         .collect()
 }
 

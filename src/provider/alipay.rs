@@ -10,11 +10,14 @@
 //!               └──decode──▶ OauthToken / UserInfo (unknown fields kept)
 //! ```
 
+pub mod aes;
 mod authorize;
 pub mod cert;
 mod decode;
+pub mod identity;
 mod lint;
 mod mode;
+pub mod phone;
 pub use lint::{environment_mismatch, lint_authorize_url};
 pub use mode::{ApiVersion, SignMode, UnknownApiVersion};
 mod respond;
@@ -28,6 +31,7 @@ use std::str::FromStr;
 
 pub use authorize::{AuthorizeRequest, Callback, CallbackError, authorize_url, parse_callback};
 pub use decode::{ApiStatus, DecodeError, Decoded, Lifetime, OauthToken, UserInfo, decode};
+pub use identity::{AppIdentity, IdMode};
 pub use respond::{SignedResponse, node_text, signed_response, signed_response_with_cert};
 pub use sign::{
     GatewayCall, SignError, canonical_string, format_timestamp, lay_out, prepare, prepare_params,

@@ -15,6 +15,9 @@
 
 mod certmode;
 mod consent;
+mod failure;
+mod identity;
+mod phone;
 mod v3;
 
 use std::sync::Arc;
@@ -28,7 +31,7 @@ use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 use time::macros::{format_description, offset};
 
-use super::demo::{AlipayApp, alipay_open_id};
+use super::demo::AlipayApp;
 use super::form;
 use super::state::{CodeKey, Expiring, FaultKind, Interned, Provider, Store, random_hex};
 use super::{Shared, Wire};
@@ -40,6 +43,18 @@ use crate::provider::alipay::{
 
 use consent::is_silent;
 pub(crate) use consent::{mint_codes, redirect_allowed};
+use failure::{Failure, busy, invalid, missing, token_failure};
+
+/// The demo user an unexpired access token of `app_id` was issued for.
+fn token_user(shared: &Shared, token: &str, app_id: &str) -> Option<String> {
+    let now = shared.clock.unix();
+    shared
+        .alipay
+        .tokens
+        .get(token, now)
+        .filter(|t| t.app_id == app_id && t.deadline >= now)
+        .map(|t| t.user.clone())
+}
 
 /// Lifetime of an authorization code (seconds).
 pub const CODE_TTL: i64 = 300;
@@ -154,65 +169,14 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             post(v3::handle),
         )
         .route("/__sandbox/alipay/auth-code", post(consent::auth_code_api))
+        .route(
+            "/__sandbox/alipay/phone-number",
+            post(phone::phone_number_api),
+        )
 }
 
 // ---------------------------------------------------------------------------------------------
 // Gateway
-
-/// One gateway failure: `code`, `msg`, `sub_code`, `sub_msg`.
-struct Failure {
-    code: &'static str,
-    msg: &'static str,
-    sub_code: &'static str,
-    sub_msg: String,
-}
-
-fn missing(sub_code: &'static str, sub_msg: &str) -> Failure {
-    Failure {
-        code: "40001",
-        msg: "Missing Required Arguments",
-        sub_code,
-        sub_msg: sub_msg.to_owned(),
-    }
-}
-
-fn invalid(sub_code: &'static str, sub_msg: &str) -> Failure {
-    Failure {
-        code: "40002",
-        msg: "Invalid Arguments",
-        sub_code,
-        sub_msg: sub_msg.to_owned(),
-    }
-}
-
-fn token_failure(sub_code: &'static str, sub_msg: &str) -> Failure {
-    Failure {
-        code: "20001",
-        msg: "Insufficient Token Permissions",
-        sub_code,
-        sub_msg: sub_msg.to_owned(),
-    }
-}
-
-fn busy() -> Failure {
-    Failure {
-        code: "20000",
-        msg: "Service Currently Unavailable",
-        sub_code: "isp.unknow-error",
-        sub_msg: "系统繁忙".to_owned(),
-    }
-}
-
-impl Failure {
-    fn node(&self) -> Map<String, Value> {
-        let mut node = Map::new();
-        node.insert("code".into(), json!(self.code));
-        node.insert("msg".into(), json!(self.msg));
-        node.insert("sub_code".into(), json!(self.sub_code));
-        node.insert("sub_msg".into(), json!(self.sub_msg));
-        node
-    }
-}
 
 /// How the answer is signed and encoded.
 #[derive(Clone, Copy)]
@@ -278,6 +242,21 @@ fn signed(shared: &Shared, answer: Answer<'_>, node_name: &str, node: &Map<Strin
 fn fail(shared: &Shared, answer: Answer<'_>, failure: &Failure) -> Wire {
     tracing::debug!(sub_code = failure.sub_code, "gateway failure");
     signed(shared, answer, &answer.node_name(true), &failure.node())
+}
+
+/// An error no app key pair can sign: `{"error_response":{…}}` with no `sign`.
+fn unsigned(answer: Answer<'_>, failure: &Failure) -> Wire {
+    let mut body = Map::new();
+    body.insert(answer.node_name(true), Value::Object(failure.node()));
+    let text = Value::Object(body).to_string();
+    Wire {
+        status: StatusCode::OK,
+        content_type: content_type(answer.charset),
+        body: answer
+            .charset
+            .encode(&text)
+            .map_or_else(|_| text.clone().into_bytes(), std::borrow::Cow::into_owned),
+    }
 }
 
 async fn gateway(
@@ -409,6 +388,15 @@ fn handle<'a>(shared: &'a Shared, mut answer: Answer<'a>, params: &[(String, Str
             Some(METHOD_OAUTH_TOKEN) => oauth_token(shared, answer, app, params),
             _ => user_info(shared, answer, app, params),
         },
+        // With no app, there is no key pair to answer with: the gateway answers unsigned.
+        Err(failure)
+            if matches!(
+                failure.sub_code,
+                "isv.invalid-app-id" | "isv.missing-app-id"
+            ) =>
+        {
+            unsigned(answer, &failure)
+        }
         Err(failure) => fail(shared, answer, &failure),
     }
 }
@@ -431,13 +419,15 @@ fn check_common<'a>(
         .parse()
         .map_err(|_| invalid("isv.invalid-signature-type", "无效的签名类型"))?;
     if sign_type != app.sign_type {
-        return Err(missing(
-            "isv.missing-signature-key",
-            &format!(
+        return Err(Failure {
+            code: "40003",
+            msg: "Insufficient Conditions",
+            sub_code: "isv.missing-signature-config",
+            sub_msg: format!(
                 "应用未配置{}签名算法对应的公钥或证书（本应用使用 {}）",
                 sign_type, app.sign_type
             ),
-        ));
+        });
     }
     certmode::check(shared, app, params)?;
     let sign = form::non_empty(params, "sign")
@@ -518,16 +508,8 @@ fn token_node(
     node.insert("expires_in".into(), json!(expires_in));
     node.insert("re_expires_in".into(), json!(re_expires_in));
     node.insert("refresh_token".into(), json!(refresh_token));
-    insert_identity(&mut node, app, &user);
+    identity::insert_identity(&mut node, app, &user, identity::Answer::Token);
     Ok(node)
-}
-
-fn insert_identity(node: &mut Map<String, Value>, app: &AlipayApp, user: &str) {
-    if app.open_id_only {
-        node.insert("open_id".into(), json!(alipay_open_id(&app.app_id, user)));
-    } else {
-        node.insert("user_id".into(), json!(user));
-    }
 }
 
 struct Issued {
@@ -628,7 +610,10 @@ fn refresh(
     };
     if old.app_id != app.app_id {
         shared.alipay.refresh.insert(token.to_owned(), old, now);
-        return Err(invalid("isv.unmatched-app-id", "app_id不匹配"));
+        return Err(invalid(
+            "isv.invalid-app-id",
+            "调用接口的应用标识(app_id)与令牌授权的应用不相符",
+        ));
     }
     if old.deadline < now {
         shared.alipay.refresh.insert(token.to_owned(), old, now);
@@ -738,10 +723,11 @@ fn user_info_node(
     let mut fields: Vec<(String, Value)> = user
         .profile
         .iter()
+        .filter(|(k, _)| identity::field_visible(app, k))
         .map(|(k, v)| ((*k).to_owned(), v.clone()))
         .collect();
     let mut identity = Map::new();
-    insert_identity(&mut identity, app, user.user_id);
+    identity::insert_identity(&mut identity, app, user.user_id, identity::Answer::UserInfo);
     fields.extend(identity);
     fields.sort_by(|a, b| a.0.cmp(&b.0));
     let mut node = Map::new();

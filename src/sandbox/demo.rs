@@ -15,18 +15,21 @@ use anyhow::Context as _;
 use serde_json::{Map, Value, json};
 
 use crate::keys::{Armor, Encoding, PrivateKey, PublicKey};
-use crate::provider::alipay::{Charset, SignMode, SignType};
+use crate::provider::alipay::aes::EncryptKey;
+use crate::provider::alipay::{AppIdentity, Charset, IdMode, SignMode, SignType};
 
 /// The demo Alipay app a walk uses unless told otherwise: RSA2, UTF-8, user ids.
 pub const DEFAULT_ALIPAY_APP: &str = "2021000000000001";
 
 /// The demo Alipay apps, in manifest order.
-pub const ALIPAY_APP_IDS: [&str; 5] = [
+pub const ALIPAY_APP_IDS: [&str; 7] = [
     "2021000000000001",
     "2021000000000002",
     "2021000000000003",
     "2021000000000004",
     CERT_ALIPAY_APP,
+    "2021000000000006",
+    "2021000000000007",
 ];
 
 /// The demo Alipay app in public-key-certificate mode (公钥证书).
@@ -42,8 +45,12 @@ pub(crate) struct AlipayApp {
     pub label: &'static str,
     pub sign_type: SignType,
     pub charset: Charset,
-    /// Switched to open_id: responses carry `open_id` and no `user_id`.
-    pub open_id_only: bool,
+    /// Which user ids its responses carry, its app group and when it was approved.
+    pub identity: AppIdentity,
+    /// The AES key of content encryption (`encrypt_type=AES`, `my.getPhoneNumber`), if set.
+    pub encrypt_key: Option<EncryptKey>,
+    /// Whether the app may read the phone number (获取会员手机号).
+    pub phone_number: PhoneProduct,
     /// Public key or public-key certificate.
     pub mode: SignMode,
     /// Certificate mode: the app certificate's path and its SN (`app_cert_sn`).
@@ -151,6 +158,11 @@ impl Cast {
 /// The per-app user id of an open_id app: stable, different per app, shaped like Alipay's.
 pub(crate) fn alipay_open_id(app_id: &str, user_id: &str) -> String {
     stable_id("0", &format!("alipay-open-id:{app_id}:{user_id}"), 46)
+}
+
+/// The id one user has in every app of an app group: stable per (group, user).
+pub(crate) fn alipay_union_id(group: &str, user_id: &str) -> String {
+    stable_id("0", &format!("alipay-union-id:{group}:{user_id}"), 46)
 }
 
 /// A WeChat openid: stable per (app, user), 28 characters starting with `o`, like WeChat's.
@@ -332,11 +344,11 @@ pub(crate) fn wechat_users() -> Vec<WechatUser> {
 /// and tests start many sandboxes.
 fn ephemeral_keys() -> &'static [PrivateKey] {
     static KEYS: OnceLock<Vec<PrivateKey>> = OnceLock::new();
-    KEYS.get_or_init(|| generate_keys(7).expect("generating a 2048-bit key succeeds"))
+    KEYS.get_or_init(|| generate_keys(9).expect("generating a 2048-bit key succeeds"))
 }
 
 /// `count` fresh keys, made on as many threads: 2048-bit generation is a prime search of a
-/// few hundred milliseconds each, and a first start needs seven keys (Alipay's, the
+/// few hundred milliseconds each, and a first start needs nine keys (Alipay's, the
 /// certificate root's and one per app).
 fn generate_keys(count: usize) -> anyhow::Result<Vec<PrivateKey>> {
     let handles: Vec<_> = (0..count)
@@ -515,59 +527,126 @@ fn key_pool(
     .into_iter())
 }
 
-/// One demo Alipay app: app id, label, sign type, charset, open_id only, sign mode.
-pub(crate) type AlipaySpec = (
-    &'static str,
-    &'static str,
-    SignType,
-    Charset,
-    bool,
-    SignMode,
-);
+/// The "获取会员手机号" feature of an app: `my.getPhoneNumber` answers an app without it
+/// `isv.insufficient-isv-permissions`, inside the ciphertext.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PhoneProduct {
+    Approved,
+    NotApplied,
+}
 
-/// The demo Alipay apps, in manifest order.
-pub(crate) fn alipay_specs() -> [AlipaySpec; 5] {
+/// One demo Alipay app as registered: what makes it different from the others.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AlipaySpec {
+    pub app_id: &'static str,
+    pub label: &'static str,
+    pub sign_type: SignType,
+    pub charset: Charset,
+    pub identity: AppIdentity,
+    /// The console's AES key (base64), when content encryption is set.
+    pub encrypt_key: Option<&'static str>,
+    pub phone_number: PhoneProduct,
+    /// Public key or public-key certificate.
+    pub mode: SignMode,
+}
+
+/// An app approved before 2019-12-24 and keyed on `user_id`: what the seeds describe.
+const SEEDS_APP: AppIdentity = AppIdentity {
+    id_mode: IdMode::Uid,
+    union_group: None,
+    approved: "2018-06-01",
+};
+
+/// The demo Alipay apps, in manifest order. New apps go at the end, as separate entries.
+pub(crate) fn alipay_specs() -> [AlipaySpec; 7] {
+    let key_app = |app_id, label, sign_type, charset| AlipaySpec {
+        app_id,
+        label,
+        sign_type,
+        charset,
+        identity: SEEDS_APP,
+        encrypt_key: None,
+        phone_number: PhoneProduct::NotApplied,
+        mode: SignMode::Key,
+    };
     [
-        (
-            ALIPAY_APP_IDS[0],
-            "RSA2 · UTF-8",
-            SignType::Rsa2,
-            Charset::Utf8,
-            false,
-            SignMode::Key,
-        ),
-        (
+        AlipaySpec {
+            // The seeds' app, so the default walk shows every member field; it also has an AES
+            // key so the mini-program walk can ask for the phone number.
+            encrypt_key: Some("aa4BtZ4tspm2wnXLb1ThQA=="),
+            phone_number: PhoneProduct::Approved,
+            ..key_app(
+                ALIPAY_APP_IDS[0],
+                "RSA2 · UTF-8",
+                SignType::Rsa2,
+                Charset::Utf8,
+            )
+        },
+        key_app(
             ALIPAY_APP_IDS[1],
             "RSA (SHA1) · UTF-8, legacy",
             SignType::Rsa,
             Charset::Utf8,
-            false,
-            SignMode::Key,
         ),
-        (
+        key_app(
             ALIPAY_APP_IDS[2],
             "RSA2 · GBK",
             SignType::Rsa2,
             Charset::Gbk,
-            false,
-            SignMode::Key,
         ),
-        (
-            ALIPAY_APP_IDS[3],
-            "RSA2 · open_id only",
-            SignType::Rsa2,
-            Charset::Utf8,
-            true,
-            SignMode::Key,
-        ),
-        (
-            CERT_ALIPAY_APP,
-            "RSA2 · public-key certificate",
-            SignType::Rsa2,
-            Charset::Utf8,
-            false,
-            SignMode::Cert,
-        ),
+        AlipaySpec {
+            identity: AppIdentity {
+                id_mode: IdMode::OpenId,
+                union_group: None,
+                approved: "2024-05-20",
+            },
+            ..key_app(
+                ALIPAY_APP_IDS[3],
+                "RSA2 · open_id only, new app (2024)",
+                SignType::Rsa2,
+                Charset::Utf8,
+            )
+        },
+        AlipaySpec {
+            identity: AppIdentity {
+                approved: "2019-06-01",
+                ..SEEDS_APP
+            },
+            mode: SignMode::Cert,
+            ..key_app(
+                CERT_ALIPAY_APP,
+                "RSA2 · public-key certificate",
+                SignType::Rsa2,
+                Charset::Utf8,
+            )
+        },
+        AlipaySpec {
+            identity: AppIdentity {
+                id_mode: IdMode::Both,
+                union_group: Some("demo-group"),
+                approved: "2019-08-01",
+            },
+            ..key_app(
+                ALIPAY_APP_IDS[5],
+                "RSA2 · user_id + open_id (migrating), app group",
+                SignType::Rsa2,
+                Charset::Utf8,
+            )
+        },
+        AlipaySpec {
+            identity: AppIdentity {
+                id_mode: IdMode::OpenId,
+                union_group: Some("demo-group"),
+                approved: "2024-09-10",
+            },
+            encrypt_key: Some("3Ffv0kGcZ1m1a2WnS8XbpA=="),
+            ..key_app(
+                ALIPAY_APP_IDS[6],
+                "RSA2 · open_id only, same app group, new app (2024)",
+                SignType::Rsa2,
+                Charset::Utf8,
+            )
+        },
     ]
 }
 
@@ -630,7 +709,17 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
 
     let specs = alipay_specs();
     let mut alipay_apps = Vec::new();
-    for (app_id, label, sign_type, charset, open_id_only, mode) in specs {
+    for spec in specs {
+        let AlipaySpec {
+            app_id,
+            label,
+            sign_type,
+            charset,
+            identity,
+            encrypt_key,
+            phone_number,
+            mode,
+        } = spec;
         if !selected.contains(&app_id) {
             continue;
         }
@@ -654,7 +743,9 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
             label,
             sign_type,
             charset,
-            open_id_only,
+            identity,
+            encrypt_key: encrypt_key.and_then(|k| EncryptKey::parse(k).ok()),
+            phone_number,
             mode,
             app_cert,
             public_key,

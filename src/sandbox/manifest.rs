@@ -4,7 +4,8 @@ use super::{
     AlipayAppEntry, AlipayManifest, CALLBACK_PATH, CONTROL_PATH, GATEWAY_PATH, Manifest,
     WechatAppEntry, WechatManifest, demo, user_entries,
 };
-use crate::provider::alipay::AUTHORIZE_PATH;
+use crate::provider::alipay::aes::EncryptKey;
+use crate::provider::alipay::{AUTHORIZE_PATH, IdMode};
 
 /// The manifest of a sandbox serving at `base` with `cast`.
 pub(super) fn build(base: &str, cast: &demo::Cast) -> Manifest {
@@ -21,7 +22,11 @@ pub(super) fn build(base: &str, cast: &demo::Cast) -> Manifest {
                     label: a.label.to_owned(),
                     sign_type: a.sign_type.as_str().to_owned(),
                     charset: a.charset.as_str().to_owned(),
-                    open_id_only: a.open_id_only,
+                    id_mode: a.identity.id_mode,
+                    open_id_only: a.identity.id_mode == IdMode::OpenId,
+                    union_group: a.identity.union_group.map(str::to_owned),
+                    approved: a.identity.approved.to_owned(),
+                    encrypt_key: a.encrypt_key.as_ref().map(EncryptKey::to_base64),
                     app_private_key: a.private_key_path.clone(),
                     app_public_key: a.public_key_path.clone(),
                     alipay_public_key: cast.alipay_public_key_path.clone(),

@@ -150,6 +150,17 @@ fn alipay_from_profile(
             .map_err(|e| anyhow!("profile '{name}': {e}"))?,
         (None, None) => ApiVersion::V2,
     };
+    let encrypt_key = match p.encrypt_key_ref() {
+        Some(r) => Some(
+            String::from_utf8(r.resolve()?)
+                .map_err(anyhow::Error::msg)
+                .and_then(|k| Ok(EncryptKey::parse(&k)?))
+                .with_context(|| key_context(&format!("encrypt_key ({})", r.describe())))?,
+        ),
+        None => entry
+            .and_then(|e| e.encrypt_key.as_deref())
+            .and_then(|k| EncryptKey::parse(k).ok()),
+    };
     let app = AlipayApp {
         app_id: p.app_id,
         sign_type,
@@ -166,6 +177,15 @@ fn alipay_from_profile(
         authorize_url: env.authorize_url().into_owned(),
         signing,
         api,
+        encrypt_key,
+        id_mode: p
+            .id_mode
+            .as_deref()
+            .map(str::parse::<IdMode>)
+            .transpose()
+            .map_err(|e| anyhow!("profile '{name}': {e}"))?
+            .or_else(|| entry.map(|e| e.id_mode)),
+        mini_client: sandbox.map(super::mini_client),
     };
     Ok((App::Alipay(app), info))
 }

@@ -17,9 +17,11 @@ fn kind_of(name: &str, as_param: bool) -> Option<&'static str> {
         | "refreshToken" | "authToken" => "tok",
         "code" if as_param => "code",
         "auth_code" | "authCode" => "code",
-        "secret" | "appsecret" | "app_secret" | "private_key" | "client_secret" => "secret",
-        "user_id" | "open_id" | "openid" | "unionid" | "union_id" | "uid" | "userId" | "openId"
-        | "unionId" | "buyer_id" | "buyer_open_id" => "uid",
+        "secret" | "appsecret" | "app_secret" | "private_key" | "client_secret" | "encrypt_key" => {
+            "secret"
+        }
+        "user_id" | "alipay_user_id" | "open_id" | "openid" | "unionid" | "union_id" | "uid"
+        | "userId" | "openId" | "unionId" | "buyer_id" | "buyer_open_id" => "uid",
         "nick_name" | "nickname" | "nickName" | "avatar" | "headimgurl" | "mobile" | "phone"
         | "email" | "cert_no" | "real_name" | "user_name" | "city" | "province" => "pii",
         _ => return None,
@@ -27,7 +29,7 @@ fn kind_of(name: &str, as_param: bool) -> Option<&'static str> {
 }
 
 /// Names looked for in free text (`name=value`, `"name":"value"`).
-const TEXT_NAMES: [&str; 21] = [
+const TEXT_NAMES: [&str; 22] = [
     "access_token",
     "refresh_token",
     "auth_token",
@@ -38,6 +40,7 @@ const TEXT_NAMES: [&str; 21] = [
     "secret",
     "appsecret",
     "user_id",
+    "alipay_user_id",
     "open_id",
     "openid",
     "unionid",

@@ -274,7 +274,11 @@ impl WalkApp {
         let mut session = Session::start(
             &target,
             flow,
-            &crate::flow::Inputs::default(),
+            &crate::flow::Inputs {
+                phone_number: self.opts.start.choice.phone_number
+                    && !flow.optional_steps().is_empty(),
+                ..crate::flow::Inputs::default()
+            },
             state,
             Self::now(),
         )

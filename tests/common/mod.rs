@@ -63,7 +63,11 @@ pub fn alipay_app(m: &Manifest, scope: &str) -> App {
         .alipay
         .apps
         .iter()
-        .find(|a| a.sign_type == "RSA2" && a.charset == "utf-8" && !a.open_id_only)
+        .find(|a| {
+            a.sign_type == "RSA2"
+                && a.charset == "utf-8"
+                && a.id_mode == authwalk::provider::alipay::IdMode::Uid
+        })
         .unwrap();
     App::Alipay(AlipayApp {
         app_id: e.app_id.clone(),
@@ -81,6 +85,9 @@ pub fn alipay_app(m: &Manifest, scope: &str) -> App {
         authorize_url: m.alipay.authorize.clone(),
         signing: authwalk::flow::AppSigning::Key,
         api: authwalk::provider::alipay::ApiVersion::V2,
+        encrypt_key: None,
+        id_mode: None,
+        mini_client: None,
     })
 }
 

@@ -63,7 +63,9 @@ async fn full_flow_for_every_app() {
         match user {
             "alipay-emoji" => assert_eq!(info.nick_name.as_deref(), Some("小红🌸")),
             "alipay-enterprise" => {
-                assert_eq!(info.user_type.as_deref(), Some("1"));
+                // The open_id app is a new app: user_type is withheld from it.
+                let hidden = app.entry.approved.as_str() > "2019-12-24";
+                assert_eq!(info.user_type.is_none(), hidden);
                 assert!(info.nick_name.is_none());
             }
             "alipay-student" => assert_eq!(info.is_student_certified.as_deref(), Some("T")),
@@ -168,7 +170,33 @@ async fn consent_pages_and_errors_are_html() {
             text.contains("<!DOCTYPE html>") && !text.contains("decision"),
             "{bad}"
         );
+        // Alipay's own wording for a redirect on another domain.
+        if bad.contains("evil.example") {
+            assert!(
+                text.contains("授权回跳地址与系统商配置回跳地址不一致"),
+                "{text}"
+            );
+        }
     }
+    // Only the domain must match: another path (and port) on the registered host is fine.
+    let base = url::Url::parse(sandbox.base_url()).expect("base");
+    let other_path = format!(
+        "{}?app_id=2021000000000001&scope=auth_user&state=s&redirect_uri={}",
+        sandbox.manifest().alipay.authorize,
+        crate::common::enc(&format!(
+            "http://{}:9/somewhere/else",
+            base.host_str().expect("host")
+        ))
+    );
+    let text = c
+        .get(&other_path)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(text.contains("decision"), "{text}");
 
     let denied = c
         .post(authorize_url(
@@ -211,7 +239,12 @@ async fn common_parameter_failures() {
     unknown.app_id = "2099000000000009".into();
     let reply = send(&sandbox, &app0, &unknown).await;
     assert_eq!(sub_code(&reply, ERROR_NODE), "isv.invalid-app-id");
-    assert!(reply.verified());
+    // No app, no key pair to sign with: the gateway answers this one unsigned.
+    assert!(!reply.verified());
+    assert!(
+        !String::from_utf8_lossy(&reply.body).contains("\"sign\""),
+        "an unknown app's error must carry no sign"
+    );
 
     let mut no_method = call(&sandbox, &app0, "");
     no_method.method = String::new();
@@ -235,10 +268,12 @@ async fn common_parameter_failures() {
     let mut wrong_type = call(&sandbox, &rsa_app, METHOD_USER_INFO).param("auth_token", "x");
     wrong_type.sign_type = alipay::SignType::Rsa2;
     let reply = send(&sandbox, &rsa_app, &wrong_type).await;
+    // The token page's code for a sign type the app has no key for: 40003, not 40001.
     assert_eq!(
         reply.node(INFO_NODE)["sub_code"],
-        "isv.missing-signature-key"
+        "isv.missing-signature-config"
     );
+    assert_eq!(reply.node(INFO_NODE)["code"], "40003");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -486,7 +521,13 @@ async fn refresh_rotates_both_tokens_and_keeps_the_deadline() {
         .param("grant_type", "refresh_token")
         .param("refresh_token", second.refresh_token.as_deref().expect("r"));
     let foreign = send(&sandbox, &other, &c).await;
-    assert_eq!(sub_code(&foreign, ERROR_NODE), "isv.unmatched-app-id");
+    // alipay.system.oauth.token's error table: another app's refresh token is
+    // isv.invalid-app-id with this sub_msg (there is no isv.unmatched-app-id on this API).
+    assert_eq!(sub_code(&foreign, ERROR_NODE), "isv.invalid-app-id");
+    assert_eq!(
+        foreign.node(ERROR_NODE)["sub_msg"],
+        "调用接口的应用标识(app_id)与令牌授权的应用不相符"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -616,4 +657,90 @@ async fn repeated_or_too_many_parameters_are_refused() {
     let text = resp.text().await.expect("body");
     assert!(text.contains("isv.invalid-parameter"), "{text}");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+/// The app with this id in the manifest.
+fn app_by_id(sandbox: &authwalk::sandbox::SandboxHandle, id: &str) -> App {
+    let index = sandbox
+        .manifest()
+        .alipay
+        .apps
+        .iter()
+        .position(|a| a.app_id == id)
+        .expect("a demo app with this id");
+    app(sandbox, index)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_modes_app_groups_and_hidden_fields() {
+    use authwalk::provider::alipay::IdMode;
+    let sandbox = start().await;
+    let manifest = sandbox.manifest().clone();
+    let entry = |id: &str| {
+        manifest
+            .alipay
+            .apps
+            .iter()
+            .find(|a| a.app_id == id)
+            .expect("app")
+            .clone()
+    };
+    // What sandbox.json says about each app.
+    assert_eq!(entry("2021000000000001").id_mode, IdMode::Uid);
+    assert!(entry("2021000000000001").approved.as_str() <= "2019-12-24");
+    assert_eq!(entry("2021000000000004").id_mode, IdMode::OpenId);
+    assert!(entry("2021000000000004").approved.as_str() > "2019-12-24");
+    assert_eq!(entry("2021000000000006").id_mode, IdMode::Both);
+    assert_eq!(entry("2021000000000007").id_mode, IdMode::OpenId);
+    assert_eq!(
+        entry("2021000000000006").union_group,
+        entry("2021000000000007").union_group
+    );
+    assert!(entry("2021000000000006").union_group.is_some());
+    assert!(entry("2021000000000001").encrypt_key.is_some());
+
+    let mut union_ids = Vec::new();
+    let mut open_ids = Vec::new();
+    for id in ["2021000000000004", "2021000000000006", "2021000000000007"] {
+        let app = app_by_id(&sandbox, id);
+        let token = token_for(&sandbox, &app, "alipay-certified").await;
+        let reply = user_info(&sandbox, &app, token.access_token.as_deref().expect("a")).await;
+        assert!(reply.verified(), "{id}");
+        let info = decode::<UserInfo>(&reply.body, METHOD_USER_INFO, app.charset)
+            .expect("decodes")
+            .value;
+        let mode = app.entry.id_mode;
+        assert_eq!(token.user_id.is_some(), mode.has_user_id(), "{id}");
+        assert_eq!(info.user_id.is_some(), mode.has_user_id(), "{id}");
+        assert_eq!(token.open_id.is_some(), mode.has_open_id(), "{id}");
+        assert_eq!(token.open_id, info.open_id, "{id}");
+        // The deprecated alipay_user_id rides with user_id on the token answer.
+        assert_eq!(
+            token.extra.get("alipay_user_id").and_then(|v| v.as_str()),
+            token.user_id.as_deref(),
+            "{id}"
+        );
+        assert_eq!(token.union_id.is_some(), app.entry.union_group.is_some());
+        union_ids.extend(token.union_id.clone());
+        open_ids.extend(token.open_id.clone());
+        // Approved after 2019-12-24: the four fields are withheld.
+        let node = reply.node(INFO_NODE);
+        let hidden = app.entry.approved.as_str() > "2019-12-24";
+        for field in [
+            "user_status",
+            "is_certified",
+            "user_type",
+            "is_student_certified",
+        ] {
+            assert_eq!(node.get(field).is_none(), hidden, "{id} {field}");
+        }
+        assert!(node.get("nick_name").is_some(), "{id}");
+    }
+    // One app group, one union_id; every app its own open_id.
+    assert_eq!(union_ids.len(), 2);
+    assert_eq!(union_ids[0], union_ids[1]);
+    open_ids.sort();
+    open_ids.dedup();
+    assert_eq!(open_ids.len(), 3);
+    sandbox.shutdown().await;
 }

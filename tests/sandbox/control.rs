@@ -40,7 +40,10 @@ async fn manifest_is_written_with_private_files_0600_and_kept_across_restarts() 
     assert!(app0.alipay_public_key.is_absolute());
     assert!(written.alipay.gateway.ends_with("/gateway.do"));
     assert!(written.control.ends_with("/__sandbox"));
-    assert_eq!(written.alipay.apps.len(), 5);
+    assert_eq!(
+        written.alipay.apps.len(),
+        authwalk::sandbox::ALIPAY_APP_IDS.len()
+    );
     assert_eq!(written.wechat.apps.len(), 2);
     let served: Manifest = control_client(&first)
         .get(&written.control)
@@ -52,7 +55,12 @@ async fn manifest_is_written_with_private_files_0600_and_kept_across_restarts() 
         .expect("json");
     assert_eq!(served, written);
     let key = std::fs::read_to_string(&app0.app_private_key).expect("key");
-    let cert_app = written.alipay.apps.last().expect("the certificate app");
+    let cert_app = written
+        .alipay
+        .apps
+        .iter()
+        .find(|a| a.app_id == authwalk::sandbox::CERT_ALIPAY_APP)
+        .expect("the certificate app");
     let app_cert = cert_app
         .app_cert
         .clone()
@@ -100,6 +108,79 @@ async fn auth_code_api_acts_like_my_get_auth_code() {
         .expect("token");
     let info = user_info(&sandbox, &app0, token).await;
     assert_eq!(info.node(INFO_NODE)["is_student_certified"], "T");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_number_api_acts_like_my_get_phone_number() {
+    use authwalk::keys::PublicKey;
+    use authwalk::provider::alipay::aes::EncryptKey;
+    use authwalk::provider::alipay::phone::{self, SignCheck};
+    let sandbox = start().await;
+    let ask = |body: serde_json::Value| {
+        let sandbox = &sandbox;
+        async move {
+            control_client(sandbox)
+                .post(format!(
+                    "{}/alipay/phone-number",
+                    sandbox.manifest().control
+                ))
+                .json(&body)
+                .send()
+                .await
+                .expect("answers")
+                .text()
+                .await
+                .expect("text")
+        }
+    };
+    let entry = sandbox.manifest().alipay.apps[0].clone();
+    let key = EncryptKey::parse(entry.encrypt_key.as_deref().expect("app 1 has an AES key"))
+        .expect("key");
+    let alipay_key = PublicKey::parse(
+        &std::fs::read_to_string(&entry.alipay_public_key).expect("alipay public key"),
+    )
+    .expect("parses");
+    let open = |body: &str| {
+        phone::open(
+            &phone::parse_envelope(body).expect("envelope"),
+            Some(&key),
+            Some(&alipay_key),
+        )
+    };
+    let ok = open(&ask(json!({"app_id": entry.app_id, "user": "alipay-student"})).await);
+    assert_eq!(ok.signature, SignCheck::Verified);
+    assert!(
+        ok.mobile
+            .as_deref()
+            .is_some_and(|m| m.len() == 11 && m.starts_with('1'))
+    );
+    let refused = open(&ask(json!({"app_id": entry.app_id, "consent": false})).await);
+    assert_eq!(refused.signature, SignCheck::Verified);
+    assert_eq!(
+        refused.error.map(|e| e.1),
+        Some("isv.invalid-auth-relations".to_owned())
+    );
+    // The other app with an AES key has not added the phone-number feature.
+    let other = sandbox.manifest().alipay.apps[6].clone();
+    let other_key = EncryptKey::parse(other.encrypt_key.as_deref().expect("key")).expect("key");
+    let body = ask(json!({"app_id": other.app_id})).await;
+    let opened = phone::open(
+        &phone::parse_envelope(&body).expect("envelope"),
+        Some(&other_key),
+        Some(&alipay_key),
+    );
+    assert_eq!(
+        opened.error.map(|e| e.1),
+        Some("isv.insufficient-isv-permissions".to_owned())
+    );
+    // An app with no AES key: the error in clear, unsigned.
+    let body = ask(json!({"app_id": "2021000000000002"})).await;
+    let opened = phone::open(&phone::parse_envelope(&body).expect("envelope"), None, None);
+    assert_eq!(opened.signature, SignCheck::Unsigned);
+    assert_eq!(
+        opened.error.map(|e| e.1),
+        Some("isv.missing-encrypt-key".to_owned())
+    );
 }
 
 async fn arm(sandbox: &authwalk::sandbox::SandboxHandle, fault: serde_json::Value) {
@@ -409,6 +490,22 @@ async fn manifest_json_has_the_contract_shape() {
             "redirect_uri",
         ] {
             assert!(app[key].is_string(), "alipay app {key}");
+        }
+        // The identity contract: id_mode, approved date; union_group and encrypt_key when set.
+        assert!(matches!(
+            app["id_mode"].as_str(),
+            Some("uid" | "openid" | "both")
+        ));
+        let approved = app["approved"].as_str().expect("approved");
+        assert!(
+            approved.len() == 10 && approved.as_bytes()[4] == b'-',
+            "{approved}"
+        );
+        for key in ["union_group", "encrypt_key"] {
+            assert!(
+                app.get(key).is_none_or(serde_json::Value::is_string),
+                "{key}"
+            );
         }
         for key in ["app_private_key", "app_public_key", "alipay_public_key"] {
             let path = std::path::Path::new(app[key].as_str().expect("path"));

@@ -31,6 +31,9 @@ async fn alipay_walk(handle: &SandboxHandle) -> Flow {
         authorize_url: m.alipay.authorize.clone(),
         signing: authwalk::flow::AppSigning::Key,
         api: authwalk::provider::alipay::ApiVersion::V2,
+        encrypt_key: None,
+        id_mode: None,
+        mini_client: None,
     });
     let flow = Flow::new(
         FlowKind::AlipayWeb,

@@ -103,8 +103,9 @@ fn authorize_params<'a>(
         Ok(url) if redirect_allowed(shared, &url, headers) => url,
         _ => {
             return Err(error_page(
-                "redirect_uri 与应用配置的授权回调地址不一致",
-                "redirect_uri does not match the app's registered callback (授权回调地址).",
+                "授权回跳地址与系统商配置回跳地址不一致",
+                "The redirect address does not match the callback address configured for the \
+                 app (授权回调地址); only its domain must match.",
             ));
         }
     };

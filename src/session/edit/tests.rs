@@ -23,6 +23,9 @@ fn alipay_app() -> App {
         authorize_url: "http://127.0.0.1:9/oauth2/publicAppAuthorize.htm".into(),
         signing: crate::flow::AppSigning::Key,
         api: ApiVersion::V2,
+        encrypt_key: None,
+        id_mode: None,
+        mini_client: None,
     })
 }
 
