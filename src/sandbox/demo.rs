@@ -707,51 +707,11 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
         None
     };
 
-    let specs = alipay_specs();
     let mut alipay_apps = Vec::new();
-    for spec in specs {
-        let AlipaySpec {
-            app_id,
-            label,
-            sign_type,
-            charset,
-            identity,
-            encrypt_key,
-            phone_number,
-            mode,
-        } = spec;
-        if !selected.contains(&app_id) {
-            continue;
+    for spec in alipay_specs() {
+        if selected.contains(&spec.app_id) {
+            alipay_apps.push(alipay_app(spec, &keys_dir, certs.as_ref(), &mut fresh)?);
         }
-        let app_dir = keys_dir.join(app_id);
-        let private_key_path = app_dir.join("app_private_key.pem");
-        let public_key_path = app_dir.join("app_public_key.pem");
-        let key = load_or_create(&private_key_path, &mut fresh)?;
-        let public_key = key.public_key();
-        write_public(&public_key_path, &public_key)?;
-        let app_cert = match (mode, &certs) {
-            (SignMode::Cert, Some((_, root_key))) => {
-                let pem = super::certs::app_cert(root_key, app_id, &public_key)?;
-                let path = app_dir.join(format!("appCertPublicKey_{app_id}.crt"));
-                write_file(&path, pem.as_bytes(), 0o644)?;
-                Some((path, crate::provider::alipay::cert::cert_sn_pem(&pem)?))
-            }
-            (SignMode::Cert | SignMode::Key, _) => None,
-        };
-        alipay_apps.push(AlipayApp {
-            app_id: app_id.to_owned(),
-            label,
-            sign_type,
-            charset,
-            identity,
-            encrypt_key: encrypt_key.and_then(|k| EncryptKey::parse(k).ok()),
-            phone_number,
-            mode,
-            app_cert,
-            public_key,
-            private_key_path,
-            public_key_path,
-        });
     }
 
     let wechat_specs = WECHAT_SPECS;
@@ -776,5 +736,53 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
         wechat_apps,
         alipay_users: alipay_users(),
         wechat_users: wechat_users(),
+    })
+}
+
+/// One demo Alipay app with its key files (and its certificate, in certificate mode).
+fn alipay_app(
+    spec: AlipaySpec,
+    keys_dir: &Path,
+    certs: Option<&(CertFiles, PrivateKey)>,
+    fresh: &mut impl FnMut() -> anyhow::Result<PrivateKey>,
+) -> anyhow::Result<AlipayApp> {
+    let AlipaySpec {
+        app_id,
+        label,
+        sign_type,
+        charset,
+        identity,
+        encrypt_key,
+        phone_number,
+        mode,
+    } = spec;
+    let app_dir = keys_dir.join(app_id);
+    let private_key_path = app_dir.join("app_private_key.pem");
+    let public_key_path = app_dir.join("app_public_key.pem");
+    let key = load_or_create(&private_key_path, fresh)?;
+    let public_key = key.public_key();
+    write_public(&public_key_path, &public_key)?;
+    let app_cert = match (mode, certs) {
+        (SignMode::Cert, Some((_, root_key))) => {
+            let pem = super::certs::app_cert(root_key, app_id, &public_key)?;
+            let path = app_dir.join(format!("appCertPublicKey_{app_id}.crt"));
+            write_file(&path, pem.as_bytes(), 0o644)?;
+            Some((path, crate::provider::alipay::cert::cert_sn_pem(&pem)?))
+        }
+        (SignMode::Cert | SignMode::Key, _) => None,
+    };
+    Ok(AlipayApp {
+        app_id: app_id.to_owned(),
+        label,
+        sign_type,
+        charset,
+        identity,
+        encrypt_key: encrypt_key.and_then(|k| EncryptKey::parse(k).ok()),
+        phone_number,
+        mode,
+        app_cert,
+        public_key,
+        private_key_path,
+        public_key_path,
     })
 }
