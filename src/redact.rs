@@ -5,7 +5,9 @@
 use std::borrow::Cow;
 
 /// Query and form parameter names whose values are secrets.
-pub const SECRET_PARAMS: [&str; 10] = [
+pub const SECRET_PARAMS: [&str; 12] = [
+    "js_code",
+    "session_key",
     "secret",
     "appsecret",
     "app_secret",
@@ -19,7 +21,8 @@ pub const SECRET_PARAMS: [&str; 10] = [
 ];
 
 /// JSON field names whose values are secrets.
-pub const SECRET_FIELDS: [&str; 6] = [
+pub const SECRET_FIELDS: [&str; 7] = [
+    "session_key",
     "access_token",
     "refresh_token",
     "auth_token",
