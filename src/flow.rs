@@ -25,6 +25,7 @@ mod alipay;
 mod kinds;
 mod model;
 mod wechat;
+mod wechat_mini;
 
 use std::time::Duration;
 
@@ -268,6 +269,10 @@ impl Flow {
                         app_id: a.app_id.clone(),
                         scope: a.scope,
                     },
+                    App::Wechat(w) if self.kind == FlowKind::WechatMini => Effect::AwaitMiniCode {
+                        app_id: w.appid.clone(),
+                        scope: w.scope,
+                    },
                     App::Wechat(w) => {
                         self.notes.push(Finding::new(
                             Severity::Error,
@@ -281,6 +286,21 @@ impl Flow {
                         Effect::Finished { ok: false }
                     }
                 }
+            }
+            StepKind::DecryptUserData => {
+                let ok = match &self.app {
+                    App::Wechat(w) => {
+                        wechat_mini::decrypt(w, &mut self.ctx, &mut self.notes, now)
+                    }
+                    App::Alipay(_) => false,
+                };
+                let state = if ok {
+                    StepState::Done
+                } else {
+                    StepState::Failed
+                };
+                self.set_state(StepKind::DecryptUserData, state);
+                self.advance(now)
             }
             kind => match self.request_for(kind, now) {
                 Ok(request) => {
@@ -342,6 +362,9 @@ impl Flow {
     ) -> Result<PreparedRequest, FlowError> {
         match &self.app {
             App::Alipay(a) => alipay::request(a, &self.ctx, step, now),
+            App::Wechat(w) if self.kind == FlowKind::WechatMini => {
+                wechat_mini::request(w, &self.ctx, step)
+            }
             App::Wechat(w) => wechat::request(w, &self.ctx, step),
         }
     }
@@ -501,7 +524,8 @@ impl Flow {
                         alipay::interpret(a, &mut self.ctx, &mut exchange, &response, now);
                     }
                     App::Wechat(w) => {
-                        wechat::interpret(w, &mut self.ctx, &mut exchange, &response, now);
+                        let mini = self.kind == FlowKind::WechatMini;
+                        wechat::interpret(w, mini, &mut self.ctx, &mut exchange, &response, now);
                     }
                 }
             }

@@ -595,7 +595,7 @@ impl Actor {
 
     pub fn label(self, flow: FlowKind) -> Msg {
         match (self, flow) {
-            (Self::Client, FlowKind::AlipayMini) => Msg::ActorMini,
+            (Self::Client, FlowKind::AlipayMini | FlowKind::WechatMini) => Msg::ActorMini,
             (Self::Client, _) => Msg::ActorBrowser,
             (Self::Server, _) => Msg::ActorServer,
             (Self::Provider, f) => match f.provider() {
@@ -612,9 +612,14 @@ pub fn hops(step: StepKind) -> &'static [(Actor, Actor)] {
     match step {
         StepKind::Authorize => &[(Client, Provider)],
         StepKind::Callback | StepKind::MiniAuthCode => &[(Provider, Client), (Client, Server)],
-        StepKind::Token | StepKind::CheckToken | StepKind::UserInfo | StepKind::Refresh => {
-            &[(Server, Provider), (Provider, Server)]
-        }
+        StepKind::Token
+        | StepKind::CheckToken
+        | StepKind::UserInfo
+        | StepKind::Refresh
+        | StepKind::AppToken
+        | StepKind::PhoneNumber => &[(Server, Provider), (Provider, Server)],
+        // The server decrypts on its own: no hop.
+        StepKind::DecryptUserData => &[],
     }
 }
 

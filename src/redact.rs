@@ -5,7 +5,8 @@
 use std::borrow::Cow;
 
 /// Query and form parameter names whose values are secrets.
-pub const SECRET_PARAMS: [&str; 12] = [
+pub const SECRET_PARAMS: [&str; 13] = [
+    "phone_code",
     "js_code",
     "session_key",
     "secret",

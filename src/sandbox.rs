@@ -226,8 +226,13 @@ pub struct WechatManifest {
 pub struct WechatAppEntry {
     pub appid: String,
     pub label: String,
-    /// `official_account` (oauth2/authorize) or `website` (qrconnect).
+    /// `official_account` (oauth2/authorize), `website` (qrconnect) or `mini_program`
+    /// (`wx.login` → jscode2session).
     pub kind: WechatKind,
+    /// The Open Platform account the app is bound to; apps with the same value see a user
+    /// under the same `unionid`. Absent when the app is bound to none (no `unionid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_platform: Option<String>,
     pub secret: String,
     pub redirect_uri: String,
 }
@@ -610,7 +615,7 @@ pub fn demo_apps() -> Vec<DemoApp> {
         .chain(
             demo::WECHAT_SPECS
                 .into_iter()
-                .map(|(id, label, kind)| DemoApp {
+                .map(|(id, label, kind, _)| DemoApp {
                     provider: Provider::Wechat,
                     id: id.to_owned(),
                     label: format!(
@@ -618,6 +623,7 @@ pub fn demo_apps() -> Vec<DemoApp> {
                         match kind {
                             demo::WechatKind::OfficialAccount => "wechat-web",
                             demo::WechatKind::Website => "wechat-qr",
+                            demo::WechatKind::MiniProgram => "wechat-mini",
                         }
                     ),
                 }),
@@ -657,6 +663,7 @@ fn manifest(base: &str, cast: &demo::Cast) -> Manifest {
                     appid: a.appid.clone(),
                     label: a.label.to_owned(),
                     kind: a.kind,
+                    open_platform: a.open_platform.map(str::to_owned),
                     secret: a.secret.clone(),
                     redirect_uri: redirect_uri.clone(),
                 })

@@ -595,6 +595,7 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
     let flow_of = |kind: WechatKind| match kind {
         WechatKind::OfficialAccount => FlowKind::WechatWeb,
         WechatKind::Website => FlowKind::WechatQr,
+        WechatKind::MiniProgram => FlowKind::WechatMini,
     };
     let entry = match &choice.app {
         Some(id) => m.wechat.apps.iter().find(|a| a.appid == *id),

@@ -111,6 +111,7 @@ pub(super) fn request(
 
 pub(super) fn interpret(
     _app: &WechatApp,
+    mini: bool,
     ctx: &mut Context,
     ex: &mut Exchange,
     response: &RawResponse,
@@ -158,6 +159,10 @@ pub(super) fn interpret(
         return;
     }
     if basic_token(ctx, ex, &parsed.json, now) {
+        return;
+    }
+    if mini {
+        super::wechat_mini::interpret(ctx, ex, &parsed.json, now);
         return;
     }
     match ex.step {

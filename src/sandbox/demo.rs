@@ -53,6 +53,8 @@ pub enum WechatKind {
     OfficialAccount,
     /// An Open Platform website app: `/connect/qrconnect`, `snsapi_login`.
     Website,
+    /// A mini program: `wx.login` → `/sns/jscode2session`, encrypted user data, phone codes.
+    MiniProgram,
 }
 
 impl WechatKind {
@@ -61,6 +63,7 @@ impl WechatKind {
         match self {
             Self::OfficialAccount => "official_account",
             Self::Website => "website",
+            Self::MiniProgram => "mini_program",
         }
     }
 }
@@ -72,6 +75,9 @@ pub(crate) struct WechatApp {
     pub secret: String,
     pub label: &'static str,
     pub kind: WechatKind,
+    /// The Open Platform account the app is bound to: apps bound to the same one see a user
+    /// under the same `unionid`; an app bound to none gets no `unionid`.
+    pub open_platform: Option<&'static str>,
 }
 
 /// A demo Alipay account.
@@ -142,6 +148,21 @@ pub(crate) fn wechat_openid(appid: &str, user: &WechatUser, snapshot: bool) -> S
         &format!("wechat-openid:{appid}:{}:{kind}", user.id),
         28,
     )
+}
+
+/// A WeChat unionid: the same for one user in every app bound to one Open Platform account,
+/// none for an app bound to none. A snapshot-page virtual account has its own, virtual one
+/// (WeChat's snapshot announcement: its openid and unionid belong to a virtual account).
+pub(crate) fn wechat_unionid(app: &WechatApp, user: &WechatUser, snapshot: bool) -> Option<String> {
+    let platform = app.open_platform?;
+    if snapshot {
+        return Some(stable_id(
+            "o",
+            &format!("wechat-unionid:{platform}:{}:snapshot", user.id),
+            28,
+        ));
+    }
+    user.unionid.map(str::to_owned)
 }
 
 fn stable_id(prefix: &str, seed: &str, len: usize) -> String {
@@ -510,17 +531,34 @@ pub(crate) fn alipay_specs() -> [(&'static str, &'static str, SignType, Charset,
     ]
 }
 
-/// The demo WeChat apps: appid, label, kind.
-pub(crate) const WECHAT_SPECS: [(&str, &str, WechatKind); 2] = [
+/// The Open Platform account the demo apps are bound to (all but the last mini program).
+pub(crate) const OPEN_PLATFORM: &str = "open-demo-1";
+
+/// The demo WeChat apps: appid, label, kind, Open Platform binding.
+pub(crate) const WECHAT_SPECS: [(&str, &str, WechatKind, Option<&str>); 4] = [
     (
         "wx5a1d0c0ffee00001",
         "公众号 · Official Account",
         WechatKind::OfficialAccount,
+        Some(OPEN_PLATFORM),
     ),
     (
         "wx5a1d0c0ffee00002",
         "网站应用 · website (qrconnect)",
         WechatKind::Website,
+        Some(OPEN_PLATFORM),
+    ),
+    (
+        "wx5a1d0c0ffee00003",
+        "小程序 · mini program",
+        WechatKind::MiniProgram,
+        Some(OPEN_PLATFORM),
+    ),
+    (
+        "wx5a1d0c0ffee00004",
+        "小程序（未绑定开放平台）· mini program, no Open Platform",
+        WechatKind::MiniProgram,
+        None,
     ),
 ];
 
@@ -586,11 +624,12 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
     let wechat_apps = wechat_specs
         .iter()
         .zip(secrets)
-        .map(|((appid, label, kind), secret)| WechatApp {
+        .map(|((appid, label, kind, open_platform), secret)| WechatApp {
             appid: (*appid).to_owned(),
             secret,
             label,
             kind: *kind,
+            open_platform: *open_platform,
         })
         .collect();
 

@@ -131,6 +131,13 @@ fn authorize_params<'a>(
                 "A website-app appid cannot use oauth2/authorize; use the Official Account appid.",
             ));
         }
+        (_, WechatKind::MiniProgram) => {
+            return Err(error_page(
+                "10016",
+                "该链接无法访问",
+                "This appid is a mini program's: a mini program logs in with wx.login and jscode2session, not an authorize page.",
+            ));
+        }
         (WechatKind::Website, WechatKind::OfficialAccount) => {
             return Err(error_page(
                 "10005",
@@ -143,6 +150,7 @@ fn authorize_params<'a>(
     let scopes_ok = scope.split(',').all(|s| match kind {
         WechatKind::OfficialAccount => matches!(s, "snsapi_base" | "snsapi_userinfo"),
         WechatKind::Website => s == "snsapi_login",
+        WechatKind::MiniProgram => false,
     });
     if !scopes_ok {
         return Err(error_page(
@@ -236,10 +244,10 @@ fn submit(
             .scenario()
             .and_then(|s| s.wechat_scope)
             .unwrap_or(params.scope),
-        WechatKind::Website => params.scope,
+        WechatKind::Website | WechatKind::MiniProgram => params.scope,
     };
     let ttl = match kind {
-        WechatKind::OfficialAccount => OA_CODE_TTL,
+        WechatKind::OfficialAccount | WechatKind::MiniProgram => OA_CODE_TTL,
         WechatKind::Website => WEB_CODE_TTL,
     };
     let forced = kind == WechatKind::OfficialAccount
