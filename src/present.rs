@@ -14,6 +14,7 @@
 //! No terminal styling lives here: a face decides colours and layout.
 
 mod build;
+mod decryption;
 pub mod explain;
 mod messages;
 mod restore;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use build::Presenter;
+pub use decryption::DecryptionView;
 pub use messages::{Msg, fill, lookup, tr, tr_fill};
 pub use restore::restore;
 
@@ -322,6 +324,9 @@ pub struct ContextView {
     pub user_id: Option<String>,
     pub open_id: Option<String>,
     pub union_id: Option<String>,
+    /// Mini program: the decryption of the button's `encryptedData`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decryption: Option<DecryptionView>,
 }
 
 /// A secret with its lifetime. Times are Unix seconds.
