@@ -469,6 +469,17 @@ impl Flow {
         }
     }
 
+    /// Make this WeChat web walk follow seed 002's own code path (the sandbox's
+    /// `cgi-user-info` scenario): the code is never exchanged, the basic token of
+    /// `/cgi-bin/token` is fetched instead, and the profile is read from `/cgi-bin/user/info`
+    /// with the openid the walk never learnt (empty), which WeChat answers with 41009.
+    pub fn set_tutorial_cgi(&mut self, on: bool) {
+        self.ctx.tutorial_cgi = on && self.kind == FlowKind::WechatWeb;
+        if self.ctx.tutorial_cgi {
+            self.set_state(StepKind::CheckToken, StepState::Skipped);
+        }
+    }
+
     /// The result of the [`Effect::SendHttp`] that handed out `attempt`: interpret it, update
     /// the context, record it, and return its index in [`Flow::exchanges`]. An answer to an
     /// attempt that was retried or cancelled since is refused and changes nothing.

@@ -207,6 +207,16 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
         if endpoint == Endpoint::CgiUserInfo {
             push(&mut out, cgi_user_info_for_login());
         }
+        // A user call with no openid in a walk that never exchanged a code: the openid comes
+        // only from that exchange (seed 002's own code path).
+        if (endpoint == Endpoint::CgiUserInfo || endpoint.is_sns_user_call())
+            && query_param(step.url, "openid").is_none_or(|o| o.trim().is_empty())
+            && !steps[..]
+                .iter()
+                .any(|s| Endpoint::of(s.url) == Some(Endpoint::SnsAccessToken))
+        {
+            push(&mut out, code_never_exchanged());
+        }
         if endpoint == Endpoint::SnsAccessToken
             && let Some(code) = query_param(step.url, "code")
         {
@@ -364,6 +374,16 @@ fn code_invalid() -> Finding {
         Text::key("provider.wechat.confusion.the-code-is-expired-mistyped"),
         Text::key("provider.wechat.confusion.40029-invalid-code-means-the"),
         Text::key("provider.wechat.confusion.authorize-again-and-exchange-the"),
+    )
+}
+
+fn code_never_exchanged() -> Finding {
+    finding(
+        Severity::Error,
+        "wechat.confusion.code-never-exchanged",
+        Text::key("provider.wechat.confusion.code-never-exchanged"),
+        Text::key("provider.wechat.confusion.code-never-exchanged.why"),
+        Text::key("provider.wechat.confusion.code-never-exchanged.fix"),
     )
 }
 
