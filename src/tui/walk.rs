@@ -125,7 +125,7 @@ pub struct WalkScreen {
     pub body: TextBody,
     pub view: TextView,
     /// What `body` was built from, to rebuild only when it changes.
-    body_key: Option<(usize, Tab, bool, bool, usize, usize)>,
+    body_key: Option<(usize, Tab, bool, bool, usize, usize, bool)>,
     /// How far the authorize and diagnosis panes are scrolled.
     pub scroll: view::Scroll,
     /// The field row of the Fields tab that `y` copies.
