@@ -8,6 +8,7 @@
 //! Errors are printed with their whole chain (`{:#}`); a closed pipe is not an error.
 
 mod capture;
+mod decrypt;
 mod explain;
 mod keys;
 mod lint;
@@ -75,7 +76,7 @@ impl Global {
 /// The inspector's options (`authwalk` without a command).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct InspectArgs {
-    /// Go straight to a flow: alipay-web, alipay-mini, wechat-web or wechat-qr.
+    /// Go straight to a flow: alipay-web, alipay-mini, wechat-web, wechat-qr or wechat-mini.
     #[arg(long, value_name = "FLOW")]
     pub flow: Option<crate::flow::FlowKind>,
     /// Walk a real app from the config file.
@@ -139,6 +140,8 @@ pub enum Command {
     Profile(profile::ProfileArgs),
     /// Reconstruct and diagnose a login from a HAR capture or a list of URLs (no network).
     Triage(capture::TriageArgs),
+    /// Decrypt a mini program's encrypted user data and name the cause when it fails.
+    Decrypt(decrypt::DecryptArgs),
     /// Open a saved walk (transcript, `run --json` document or HAR) in the inspector, read
     /// only: no network, no keys.
     Replay(replay::ReplayArgs),
@@ -182,6 +185,7 @@ pub fn main() -> ExitCode {
         Some(Command::Profile(a)) => profile::run(&a, &args.global),
         Some(Command::Triage(a)) => capture::run(&a, &args.global),
         Some(Command::Replay(a)) => replay::run(&a, &args.global),
+        Some(Command::Decrypt(a)) => decrypt::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use build::Presenter;
-pub use decryption::DecryptionView;
+pub use decryption::{DecryptionView, decrypt_pasted};
 pub use messages::{Msg, fill, lookup, tr, tr_fill};
 pub use restore::restore;
 
@@ -630,11 +630,14 @@ pub fn hops(step: StepKind) -> &'static [(Actor, Actor)] {
 
 /// The presenter's paragraph for a step: what happens on the wire, said to a room.
 pub fn narration(flow: FlowKind, step: StepKind) -> Option<&'static Text> {
-    lookup(&format!(
-        "narrate.{}.{}",
-        flow.provider().as_str(),
-        step.id()
-    ))
+    // A login's own paragraph (`narrate.wechat-mini.token`) before its provider's.
+    lookup(&format!("narrate.{}.{}", flow.id(), step.id())).or_else(|| {
+        lookup(&format!(
+            "narrate.{}.{}",
+            flow.provider().as_str(),
+            step.id()
+        ))
+    })
 }
 
 /// `15 d`, `2 h`, `5 min`, `42 s` in `lang`.

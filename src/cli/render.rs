@@ -201,8 +201,13 @@ impl<W: Write> Printer<W> {
             return Ok(());
         };
         self.decrypted = true;
-        let (s, lang) = (self.s, self.lang);
         self.heading(walk, StepKind::DecryptUserData, "")?;
+        self.decryption_block(d)
+    }
+
+    /// A decryption's lines: input → key → IV → plaintext, the watermark, the findings.
+    pub fn decryption_block(&mut self, d: &crate::present::DecryptionView) -> io::Result<()> {
+        let (s, lang) = (self.s, self.lang);
         let bytes = |n: Option<usize>| n.map_or_else(|| "?".to_owned(), |n| n.to_string());
         let b = Msg::Bytes.get(lang);
         writeln!(

@@ -171,6 +171,7 @@ pub(super) fn decrypt(
         encrypted_data: data,
         appid: Some(&app.appid),
         now: Some(now.unix_timestamp()),
+        max_age: doctor::WATERMARK_MAX_AGE,
     });
     notes.extend(report.findings());
     let ok = report.ok();

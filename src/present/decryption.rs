@@ -48,27 +48,77 @@ pub(super) fn view(flow: &Flow, policy: Policy) -> Option<DecryptionView> {
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let data = param("encryptedData");
-    Some(DecryptionView {
+    let key = ctx
+        .session_key
+        .as_ref()
+        .map(|k| k.value.clone())
+        .unwrap_or_default();
+    let appid = match flow.app() {
+        crate::flow::App::Wechat(w) => w.appid.clone(),
+        crate::flow::App::Alipay(a) => a.app_id.clone(),
+    };
+    Some(of_report(
+        report,
+        &key,
+        &param("iv"),
+        &param("encryptedData"),
+        &appid,
+        policy,
+    ))
+}
+
+/// Pasted values (`authwalk decrypt`): the doctor over them, shown as a walk's decryption.
+/// `now` (Unix seconds) turns on the watermark's age check.
+pub fn decrypt_pasted(
+    session_key: &str,
+    iv: &str,
+    encrypted_data: &str,
+    appid: Option<&str>,
+    now: Option<i64>,
+    max_age: i64,
+    policy: Policy,
+) -> DecryptionView {
+    let report = crate::provider::wechat::doctor::diagnose(
+        &crate::provider::wechat::doctor::DecryptInput {
+            session_key,
+            iv,
+            encrypted_data,
+            appid,
+            now,
+            max_age,
+        },
+    );
+    of_report(
+        &report,
+        session_key,
+        iv,
+        encrypted_data,
+        appid.unwrap_or_default(),
+        policy,
+    )
+}
+
+fn of_report(
+    report: &crate::provider::wechat::doctor::Report,
+    key: &str,
+    iv: &str,
+    data: &str,
+    appid: &str,
+    policy: Policy,
+) -> DecryptionView {
+    DecryptionView {
         ok: report.ok(),
         input_chars: data.chars().count(),
         input_bytes: report.data_bytes,
         input_head: data.chars().take(24).collect(),
-        key: ctx
-            .session_key
-            .as_ref()
-            .map(|k| policy.secret(&k.value))
-            .unwrap_or_default(),
+        key: policy.secret(key),
         key_bytes: report.key_bytes,
-        iv: param("iv"),
+        iv: iv.to_owned(),
         iv_hex: report.iv_hex.clone(),
         repairs: report.repairs.iter().map(to_value).collect(),
         plaintext: report.plaintext.as_ref().map(|p| policy.json(p)),
         watermark: report.watermark.as_ref().map(to_value),
-        expected_appid: match flow.app() {
-            crate::flow::App::Wechat(w) => w.appid.clone(),
-            crate::flow::App::Alipay(a) => a.app_id.clone(),
-        },
+        expected_appid: appid.to_owned(),
         cause: report.cause.as_ref().map(|c| {
             to_value(c)
                 .get("kind")
@@ -77,7 +127,7 @@ pub(super) fn view(flow: &Flow, policy: Policy) -> Option<DecryptionView> {
                 .to_owned()
         }),
         findings: report.findings(),
-    })
+    }
 }
 
 /// One of the doctor's plain values as JSON.

@@ -33,6 +33,8 @@ pub struct DecryptInput<'a> {
     pub appid: Option<&'a str>,
     /// Now, in Unix seconds, for the watermark's age.
     pub now: Option<i64>,
+    /// How old the watermark may be (seconds); [`WATERMARK_MAX_AGE`] unless told.
+    pub max_age: i64,
 }
 
 impl std::fmt::Debug for DecryptInput<'_> {
@@ -231,7 +233,7 @@ fn run(input: &DecryptInput<'_>, report: &mut Report) -> Result<(), Cause> {
     }
     if let Some(now) = input.now {
         let age = now - watermark.timestamp;
-        if age > WATERMARK_MAX_AGE {
+        if age > input.max_age {
             return Err(Cause::WatermarkTimestamp { age });
         }
     }

@@ -20,6 +20,7 @@ fn run(key: &str, iv: &str, data: &str, now: i64) -> Report {
         encrypted_data: data,
         appid: Some(APPID),
         now: Some(now),
+        max_age: WATERMARK_MAX_AGE,
     })
 }
 
