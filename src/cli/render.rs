@@ -440,6 +440,8 @@ impl<W: Write> Printer<W> {
 
     pub fn summary(&mut self, walk: &Walk) -> io::Result<()> {
         let (s, lang) = (self.s, self.lang);
+        // A walk that stopped at the decryption printed nothing after it.
+        self.decryption(walk)?;
         let decrypted = self.decrypted;
         for note in walk
             .notes
