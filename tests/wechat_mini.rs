@@ -9,7 +9,7 @@
 )]
 
 use assert_cmd::Command;
-use authwalk::flow::{App, ExchangeOutcome, FlowKind, Inputs, StepKind, WechatApp};
+use authwalk::flow::{App, FlowKind, Inputs, StepKind, WechatApp};
 use authwalk::sandbox::Manifest;
 use serde_json::{Value, json};
 
@@ -482,4 +482,52 @@ fn decrypt_reads_the_official_sample_and_repairs_a_plus_turned_space() {
     let out = run(DATA, &["--appid", "wx5a1d0c0ffee00003"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("[wechat.decrypt.watermark-appid]"));
+}
+
+#[test]
+fn wechat_errcodes_cite_official_account_or_open_platform_pages_not_the_store() {
+    let catalog = include_str!("../assets/catalog/wechat.toml");
+    assert!(!catalog.contains("/doc/store/"), "the Store's error page lists none of them");
+    assert!(catalog.contains("Global_Return_Code.html"));
+}
+
+#[tokio::test]
+async fn cgi_user_info_keeps_language_and_blanks_nickname_and_avatar() {
+    let h = sandbox(None).await;
+    let m = h.manifest().clone();
+    let oa = &m.wechat.apps[0];
+    let basic = get(&format!(
+        "{}/cgi-bin/token?grant_type=client_credential&appid={}&secret={}",
+        m.wechat.api_base, oa.appid, oa.secret
+    ))
+    .await;
+    let (web, _) = walk(
+        &h,
+        FlowKind::WechatWeb,
+        wechat_app(&m, "official_account", "snsapi_userinfo"),
+        "wechat-unionid",
+        &Inputs::default(),
+    )
+    .await;
+    let info = get(&format!(
+        "{}/cgi-bin/user/info?access_token={}&openid={}&lang=zh_CN",
+        m.wechat.api_base,
+        basic["access_token"].as_str().unwrap(),
+        web.ctx().open_id.clone().unwrap()
+    ))
+    .await;
+    assert_eq!(info["subscribe"], 1);
+    assert_eq!(info["language"], "zh_CN");
+    assert_eq!(info["nickname"], "");
+    assert_eq!(info["headimgurl"], "");
+    let bad = get(&format!(
+        "{}/cgi-bin/user/info?access_token=nope&openid=x",
+        m.wechat.api_base
+    ))
+    .await;
+    let msg = bad["errmsg"].as_str().unwrap();
+    assert!(msg.contains("getStableAccessToken") && msg.contains(" rid: ") && !msg.contains(", rid:"), "{msg}");
+    let sns = get(&format!("{}/sns/userinfo?access_token=nope&openid=x", m.wechat.api_base)).await;
+    assert!(sns["errmsg"].as_str().unwrap().contains(", rid: "), "/sns keeps the comma");
+    h.shutdown().await;
 }

@@ -11,7 +11,12 @@
 //! the same refresh token and its 30-day deadline; a denied consent does not redirect; an
 //! unknown or foreign token on `/sns/*` is 40001, an expired one 42001. `forceSnapShot=true`
 //! with `snsapi_userinfo` authorizes any demo user in snapshot mode (a virtual account: its own
-//! openid, `is_snapshotuser: 1`, no unionid, 48001 on `/sns/userinfo`).
+//! openid, `is_snapshotuser: 1`, a virtual unionid when the app is bound to an Open Platform
+//! account, and 48001 on `/sns/userinfo`, which rests on one developer-community report).
+//! A refresh while the access token is still valid returns the same token with a renewed
+//! expiry (the website/app login page says so). `/sns/*` errmsgs end in `, rid: …`,
+//! `/cgi-bin/*` and `/wxa/*` ones in ` rid: …` (no comma), and their 40001 carries the
+//! getStableAccessToken hint. The mini program's side is in [`mini`].
 
 mod consent;
 mod mini;
@@ -601,7 +606,8 @@ fn cgi_info(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     // Nickname and avatar are blank on this API since 2021-12-27.
     out.insert("nickname".into(), json!(""));
     out.insert("sex".into(), json!(0));
-    // No `language`: the API no longer provides it (the catalog says the same).
+    // `language` stays: what stopped on 2021-12-27 is nickname and headimgurl (blank above).
+    out.insert("language".into(), json!("zh_CN"));
     out.insert("city".into(), json!(""));
     out.insert("province".into(), json!(""));
     out.insert("country".into(), json!(""));
