@@ -30,4 +30,7 @@ TZ=Asia/Shanghai node "$WORK/node/alipay_node.mjs"
 echo "== wechatpy"
 "$WORK/venv/bin/python" "$ROOT/.ci/interop/wechatpy_oauth.py"
 
+echo "== wechatpy (mini program)"
+AUTHWALK_BIN="$BIN" "$WORK/venv/bin/python" "$ROOT/.ci/interop/wechatpy_mini.py"
+
 echo "interop: all SDK flows passed"
