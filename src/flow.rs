@@ -289,9 +289,7 @@ impl Flow {
             }
             StepKind::DecryptUserData => {
                 let ok = match &self.app {
-                    App::Wechat(w) => {
-                        wechat_mini::decrypt(w, &mut self.ctx, &mut self.notes, now)
-                    }
+                    App::Wechat(w) => wechat_mini::decrypt(w, &mut self.ctx, &mut self.notes, now),
                     App::Alipay(_) => false,
                 };
                 let state = if ok {

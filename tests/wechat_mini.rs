@@ -58,7 +58,11 @@ async fn the_mini_program_walk_gives_the_decrypted_profile_and_the_phone_number(
             StepKind::PhoneNumber
         ]
     );
-    let endpoints: Vec<_> = flow.exchanges().iter().map(|e| e.endpoint.as_str()).collect();
+    let endpoints: Vec<_> = flow
+        .exchanges()
+        .iter()
+        .map(|e| e.endpoint.as_str())
+        .collect();
     assert_eq!(
         endpoints,
         [
@@ -229,7 +233,13 @@ async fn get(url: &str) -> Value {
 async fn wx_login_rotates_the_session_key_so_data_taken_before_it_does_not_decrypt() {
     let h = sandbox(None).await;
     let m = h.manifest().clone();
-    let secret = &m.wechat.apps.iter().find(|a| a.appid == BOUND).unwrap().secret;
+    let secret = &m
+        .wechat
+        .apps
+        .iter()
+        .find(|a| a.appid == BOUND)
+        .unwrap()
+        .secret;
     let who = json!({"appid": BOUND, "user": "wechat-unionid"});
     let session = |code: &str| {
         format!(
@@ -280,7 +290,13 @@ async fn wx_login_rotates_the_session_key_so_data_taken_before_it_does_not_decry
 async fn phone_number_needs_the_apps_basic_token_and_a_fresh_code() {
     let h = sandbox(None).await;
     let m = h.manifest().clone();
-    let secret = &m.wechat.apps.iter().find(|a| a.appid == BOUND).unwrap().secret;
+    let secret = &m
+        .wechat
+        .apps
+        .iter()
+        .find(|a| a.appid == BOUND)
+        .unwrap()
+        .secret;
     let client = reqwest::Client::new();
     let stable = |force: bool| {
         client
@@ -290,9 +306,15 @@ async fn phone_number_needs_the_apps_basic_token_and_a_fresh_code() {
     };
     let a: Value = stable(false).await.unwrap().json().await.unwrap();
     let b: Value = stable(false).await.unwrap().json().await.unwrap();
-    assert_eq!(a["access_token"], b["access_token"], "stable: the same token");
+    assert_eq!(
+        a["access_token"], b["access_token"],
+        "stable: the same token"
+    );
     let c: Value = stable(true).await.unwrap().json().await.unwrap();
-    assert_ne!(a["access_token"], c["access_token"], "force_refresh: a new one");
+    assert_ne!(
+        a["access_token"], c["access_token"],
+        "force_refresh: a new one"
+    );
     let token = c["access_token"].as_str().unwrap();
     let phone = |token: &str, code: &str| {
         client
@@ -305,11 +327,22 @@ async fn phone_number_needs_the_apps_basic_token_and_a_fresh_code() {
     };
     let (_, pc) = control(&m, "wechat/phone-code", &json!({"appid": BOUND})).await;
     let code = pc["code"].as_str().unwrap();
-    let wrong: Value = phone("86_not_a_basic_token", code).await.unwrap().json().await.unwrap();
+    let wrong: Value = phone("86_not_a_basic_token", code)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(wrong["errcode"], 40001);
     let msg = wrong["errmsg"].as_str().unwrap();
-    assert!(msg.contains("getStableAccessToken") && msg.contains(" rid: "), "{msg}");
-    assert!(!msg.contains(", rid:"), "/cgi-bin and /wxa write no comma: {msg}");
+    assert!(
+        msg.contains("getStableAccessToken") && msg.contains(" rid: "),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains(", rid:"),
+        "/cgi-bin and /wxa write no comma: {msg}"
+    );
     let ok: Value = phone(token, code).await.unwrap().json().await.unwrap();
     assert_eq!(ok["errcode"], 0);
     assert_eq!(ok["phone_info"]["countryCode"], "86");
@@ -350,7 +383,11 @@ async fn a_refresh_of_a_live_token_keeps_it_with_a_new_expiry() {
     );
     h.advance_clock(7000);
     let same = get(&url).await;
-    assert_eq!(same["access_token"], token.as_str(), "unchanged while valid");
+    assert_eq!(
+        same["access_token"],
+        token.as_str(),
+        "unchanged while valid"
+    );
     assert_eq!(same["expires_in"], 7200, "with a renewed expiry");
     // The renewed token outlives its first deadline.
     h.advance_clock(1000);
@@ -363,7 +400,11 @@ async fn a_refresh_of_a_live_token_keeps_it_with_a_new_expiry() {
     assert_eq!(auth["errcode"], 0);
     h.advance_clock(7201);
     let new = get(&url).await;
-    assert_ne!(new["access_token"], token.as_str(), "a new one once it timed out");
+    assert_ne!(
+        new["access_token"],
+        token.as_str(),
+        "a new one once it timed out"
+    );
     h.shutdown().await;
 }
 
@@ -395,7 +436,11 @@ fn run_wechat_mini_prints_the_decryption_and_the_phone_number() {
         .args(["run", "wechat-mini", "--lang", "en", "--json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let walk: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(walk["flow"], "wechat-mini");
     let d = &walk["context"]["decryption"];
@@ -403,15 +448,30 @@ fn run_wechat_mini_prints_the_decryption_and_the_phone_number() {
     assert_eq!(d["key_bytes"], 16);
     assert_eq!(d["plaintext"]["nickName"], "Lily");
     assert!(d["key"].as_str().unwrap().ends_with('…'), "masked");
-    let ids: Vec<_> = walk["steps"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["auth-code", "token", "decrypt", "app-token", "phone-number"]);
+    let ids: Vec<_> = walk["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["auth-code", "token", "decrypt", "app-token", "phone-number"]
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("phoneNumber"));
 
     let out = Command::cargo_bin("authwalk")
         .unwrap()
         .env("AUTHWALK_DATA_DIR", state_dir().parent().unwrap())
-        .args(["run", "wechat-mini", "--lang", "en", "--scenario", "mini-login-after-button"])
+        .args([
+            "run",
+            "wechat-mini",
+            "--lang",
+            "en",
+            "--scenario",
+            "mini-login-after-button",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -425,15 +485,28 @@ fn the_cgi_user_info_scenario_reproduces_seed_002_and_triage_says_the_code_was_n
     let out = Command::cargo_bin("authwalk")
         .unwrap()
         .env("AUTHWALK_DATA_DIR", state_dir().parent().unwrap())
-        .args(["run", "wechat-web", "--lang", "en", "--scenario", "cgi-user-info"])
+        .args([
+            "run",
+            "wechat-web",
+            "--lang",
+            "en",
+            "--scenario",
+            "cgi-user-info",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("/cgi-bin/user/info?access_token="), "{text}");
-    assert!(text.contains("&openid=&"), "the openid it never learnt: {text}");
+    assert!(
+        text.contains("&openid=&"),
+        "the openid it never learnt: {text}"
+    );
     assert!(text.contains("[wechat.41009]"), "{text}");
-    assert!(text.contains("[wechat.confusion.code-never-exchanged]"), "{text}");
+    assert!(
+        text.contains("[wechat.confusion.code-never-exchanged]"),
+        "{text}"
+    );
 
     let urls = "https://api.weixin.qq.com/cgi-bin/token?grant_type=client_credential&appid=wx5a1d0c0ffee00001&secret=S\n\
                 https://api.weixin.qq.com/cgi-bin/user/info?access_token=BASIC&openid=&lang=zh_CN\n";
@@ -444,7 +517,10 @@ fn the_cgi_user_info_scenario_reproduces_seed_002_and_triage_says_the_code_was_n
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("wechat.confusion.code-never-exchanged"), "{text}");
+    assert!(
+        text.contains("wechat.confusion.code-never-exchanged"),
+        "{text}"
+    );
     assert!(text.contains("The code was never exchanged"), "{text}");
 }
 
@@ -460,7 +536,15 @@ fn decrypt_reads_the_official_sample_and_repairs_a_plus_turned_space() {
         Command::cargo_bin("authwalk")
             .unwrap()
             .env("SESSION_KEY", KEY)
-            .args(["decrypt", "--lang", "en", "--session-key", "env:SESSION_KEY", "--iv", IV])
+            .args([
+                "decrypt",
+                "--lang",
+                "en",
+                "--session-key",
+                "env:SESSION_KEY",
+                "--iv",
+                IV,
+            ])
             .args(extra)
             .arg("-")
             .write_stdin(data.to_owned())
@@ -487,7 +571,10 @@ fn decrypt_reads_the_official_sample_and_repairs_a_plus_turned_space() {
 #[test]
 fn wechat_errcodes_cite_official_account_or_open_platform_pages_not_the_store() {
     let catalog = include_str!("../assets/catalog/wechat.toml");
-    assert!(!catalog.contains("/doc/store/"), "the Store's error page lists none of them");
+    assert!(
+        !catalog.contains("/doc/store/"),
+        "the Store's error page lists none of them"
+    );
     assert!(catalog.contains("Global_Return_Code.html"));
 }
 
@@ -526,8 +613,18 @@ async fn cgi_user_info_keeps_language_and_blanks_nickname_and_avatar() {
     ))
     .await;
     let msg = bad["errmsg"].as_str().unwrap();
-    assert!(msg.contains("getStableAccessToken") && msg.contains(" rid: ") && !msg.contains(", rid:"), "{msg}");
-    let sns = get(&format!("{}/sns/userinfo?access_token=nope&openid=x", m.wechat.api_base)).await;
-    assert!(sns["errmsg"].as_str().unwrap().contains(", rid: "), "/sns keeps the comma");
+    assert!(
+        msg.contains("getStableAccessToken") && msg.contains(" rid: ") && !msg.contains(", rid:"),
+        "{msg}"
+    );
+    let sns = get(&format!(
+        "{}/sns/userinfo?access_token=nope&openid=x",
+        m.wechat.api_base
+    ))
+    .await;
+    assert!(
+        sns["errmsg"].as_str().unwrap().contains(", rid: "),
+        "/sns keeps the comma"
+    );
     h.shutdown().await;
 }

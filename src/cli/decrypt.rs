@@ -12,11 +12,13 @@ use super::Global;
 
 /// `authwalk decrypt --session-key REF --iv IV DATA`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  authwalk decrypt --session-key env:SESSION_KEY --iv \
+#[command(
+    after_help = "Examples:\n  authwalk decrypt --session-key env:SESSION_KEY --iv \
                         'r7BXXKkLb8qrSNn05n0qiA==' --appid wx5a1d0c0ffee00003 @encrypted.txt\n  \
                         pbpaste | authwalk decrypt --session-key @session_key.txt --iv … -\n\n\
                         Exit status: 0 decrypted and checked, 1 it did not (the cause is named), \
-                        2 usage error.")]
+                        2 usage error."
+)]
 pub struct DecryptArgs {
     /// WeChat: the `session_key` jscode2session gave (a secret): `-` (standard input),
     /// `@FILE`, `env:NAME`, or the value itself.

@@ -251,7 +251,9 @@ impl<W: Write> Printer<W> {
                 "  {} watermark appid {} {mark} · timestamp {}",
                 s.dim("wm"),
                 visible(appid.unwrap_or_default()),
-                w.get("timestamp").map(ToString::to_string).unwrap_or_default()
+                w.get("timestamp")
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
             )?;
         }
         for f in &d.findings {

@@ -35,9 +35,7 @@ pub(super) fn request(
             })?;
             mini::jscode2session_request(&app.api_base, &app.appid, &app.secret, &code.value)
         }
-        StepKind::AppToken => {
-            mini::stable_token_request(&app.api_base, &app.appid, &app.secret)
-        }
+        StepKind::AppToken => mini::stable_token_request(&app.api_base, &app.appid, &app.secret),
         StepKind::PhoneNumber => {
             let token = ctx.app_token.as_ref().ok_or(FlowError::MissingInput {
                 step,
@@ -100,29 +98,27 @@ pub(super) fn interpret(
             }
             Err(e) => shape(ex, &e),
         },
-        StepKind::AppToken => {
-            match json.get("access_token").and_then(serde_json::Value::as_str) {
-                Some(token) => {
-                    ctx.app_token = Some(Timed {
-                        value: token.to_owned(),
-                        obtained: now,
-                        expires: expiry(
-                            now,
-                            json.get("expires_in").and_then(serde_json::Value::as_i64),
-                        ),
-                    });
-                    ex.outcome = ExchangeOutcome::Ok;
-                }
-                None => {
-                    ex.findings.push(Finding::new(
-                        Severity::Error,
-                        "wechat.bad-response",
-                        Text::with("flow.wechat.bad-shape", &[("error", &"no access_token")]),
-                    ));
-                    ex.outcome = ExchangeOutcome::Failed;
-                }
+        StepKind::AppToken => match json.get("access_token").and_then(serde_json::Value::as_str) {
+            Some(token) => {
+                ctx.app_token = Some(Timed {
+                    value: token.to_owned(),
+                    obtained: now,
+                    expires: expiry(
+                        now,
+                        json.get("expires_in").and_then(serde_json::Value::as_i64),
+                    ),
+                });
+                ex.outcome = ExchangeOutcome::Ok;
             }
-        }
+            None => {
+                ex.findings.push(Finding::new(
+                    Severity::Error,
+                    "wechat.bad-response",
+                    Text::with("flow.wechat.bad-shape", &[("error", &"no access_token")]),
+                ));
+                ex.outcome = ExchangeOutcome::Failed;
+            }
+        },
         StepKind::PhoneNumber => {
             let info = json.get("phone_info").cloned().unwrap_or_default();
             match serde_json::from_value::<mini::PhoneInfo>(info.clone()) {

@@ -78,16 +78,15 @@ pub fn decrypt_pasted(
     max_age: i64,
     policy: Policy,
 ) -> DecryptionView {
-    let report = crate::provider::wechat::doctor::diagnose(
-        &crate::provider::wechat::doctor::DecryptInput {
+    let report =
+        crate::provider::wechat::doctor::diagnose(&crate::provider::wechat::doctor::DecryptInput {
             session_key,
             iv,
             encrypted_data,
             appid,
             now,
             max_age,
-        },
-    );
+        });
     of_report(
         &report,
         session_key,

@@ -214,7 +214,11 @@ pub(super) fn answer(shared: &Shared, content_type: &'static str, result: ApiRes
                 .to_string()
         }
         Err((errcode, errmsg)) => {
-            let hint = if errcode == 40001 { STABLE_TOKEN_HINT } else { "" };
+            let hint = if errcode == 40001 {
+                STABLE_TOKEN_HINT
+            } else {
+                ""
+            };
             json!({"errcode": errcode, "errmsg": format!("{errmsg}{hint} rid: {}", rid(shared))})
                 .to_string()
         }

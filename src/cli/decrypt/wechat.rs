@@ -28,7 +28,9 @@ pub(super) fn run(
     };
     let [key] = resolve_all([("--session-key", Some(key))], &mut System)?;
     let key = key.unwrap_or_default();
-    let now = args.max_age.map(|_| time::OffsetDateTime::now_utc().unix_timestamp());
+    let now = args
+        .max_age
+        .map(|_| time::OffsetDateTime::now_utc().unix_timestamp());
     let view = decrypt_pasted(
         &key,
         iv,

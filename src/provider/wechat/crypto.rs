@@ -89,14 +89,26 @@ mod tests {
 
     #[test]
     fn lengths_are_named() {
-        assert_eq!(decrypt(&[0; 15], &[0; 16], &[0; 16]), Err(CipherError::KeyLength(15)));
-        assert_eq!(decrypt(&[0; 16], &[0; 12], &[0; 16]), Err(CipherError::IvLength(12)));
-        assert_eq!(decrypt(&[0; 16], &[0; 16], &[0; 20]), Err(CipherError::DataLength(20)));
+        assert_eq!(
+            decrypt(&[0; 15], &[0; 16], &[0; 16]),
+            Err(CipherError::KeyLength(15))
+        );
+        assert_eq!(
+            decrypt(&[0; 16], &[0; 12], &[0; 16]),
+            Err(CipherError::IvLength(12))
+        );
+        assert_eq!(
+            decrypt(&[0; 16], &[0; 16], &[0; 20]),
+            Err(CipherError::DataLength(20))
+        );
     }
 
     #[test]
     fn a_wrong_key_almost_never_unpads() {
         let data = encrypt(&[1; 16], &[2; 16], br#"{"openId":"o1","watermark":{}}"#).expect("enc");
-        assert_eq!(decrypt(&[3; 16], &[2; 16], &data), Err(CipherError::Padding));
+        assert_eq!(
+            decrypt(&[3; 16], &[2; 16], &data),
+            Err(CipherError::Padding)
+        );
     }
 }

@@ -82,10 +82,19 @@ pub enum Repair {
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum Cause {
     /// Not base64, even after the repairs; `position` is the first bad character (0-based).
-    NotBase64 { part: Part, position: usize },
-    KeyLength { bytes: usize },
-    IvLength { bytes: usize },
-    DataLength { bytes: usize },
+    NotBase64 {
+        part: Part,
+        position: usize,
+    },
+    KeyLength {
+        bytes: usize,
+    },
+    IvLength {
+        bytes: usize,
+    },
+    DataLength {
+        bytes: usize,
+    },
     /// Garbage all through: the key is not the one that encrypted the data — `wx.login` ran
     /// again after the data was made (the call order), or the key is another login's.
     StaleKey,
@@ -97,8 +106,13 @@ pub enum Cause {
     NotJson,
     /// The JSON has no `watermark`.
     NoWatermark,
-    WatermarkAppid { expected: String, got: String },
-    WatermarkTimestamp { age: i64 },
+    WatermarkAppid {
+        expected: String,
+        got: String,
+    },
+    WatermarkTimestamp {
+        age: i64,
+    },
 }
 
 /// The watermark WeChat puts in every decrypted payload.
@@ -180,7 +194,11 @@ fn run(input: &DecryptInput<'_>, report: &mut Report) -> Result<(), Cause> {
     report.key_bytes = Some(key.len());
     let iv = decode(Part::Iv, input.iv, &mut report.repairs)?;
     report.iv_hex = Some(iv.iter().map(|b| format!("{b:02x}")).collect());
-    let data = decode(Part::EncryptedData, input.encrypted_data, &mut report.repairs)?;
+    let data = decode(
+        Part::EncryptedData,
+        input.encrypted_data,
+        &mut report.repairs,
+    )?;
     report.data_bytes = Some(data.len());
     let raw = crypto::decrypt_raw(&key, &iv, &data).map_err(|e| match e {
         CipherError::KeyLength(bytes) => Cause::KeyLength { bytes },
@@ -311,7 +329,10 @@ fn cause_finding(cause: &Cause) -> Finding {
         ),
         Cause::StaleKey => ("stale-key", Text::key("provider.wechat.doctor.stale-key")),
         Cause::Padding => ("padding", Text::key("provider.wechat.doctor.padding")),
-        Cause::IvMismatch => ("iv-mismatch", Text::key("provider.wechat.doctor.iv-mismatch")),
+        Cause::IvMismatch => (
+            "iv-mismatch",
+            Text::key("provider.wechat.doctor.iv-mismatch"),
+        ),
         Cause::NotJson => ("not-json", Text::key("provider.wechat.doctor.not-json")),
         Cause::NoWatermark => (
             "no-watermark",
@@ -326,7 +347,10 @@ fn cause_finding(cause: &Cause) -> Finding {
         ),
         Cause::WatermarkTimestamp { age } => (
             "watermark-timestamp",
-            Text::with("provider.wechat.doctor.watermark-timestamp", &[("age", age)]),
+            Text::with(
+                "provider.wechat.doctor.watermark-timestamp",
+                &[("age", age)],
+            ),
         ),
     };
     Finding::new(Severity::Error, format!("wechat.decrypt.{id}"), title)

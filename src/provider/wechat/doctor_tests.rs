@@ -87,9 +87,19 @@ fn a_cut_end_is_padding_and_a_foreign_iv_is_named() {
     let data = crypto::encrypt(&key, &[6; 16], plain.as_bytes()).expect("encrypt");
     // Cut by one block on the way: what is left ends without a padding.
     let cut = data[..data.len() - 16].to_vec();
-    let r = run(&to_base64(&key), &to_base64(&[6; 16]), &to_base64(&cut), 1010);
+    let r = run(
+        &to_base64(&key),
+        &to_base64(&[6; 16]),
+        &to_base64(&cut),
+        1010,
+    );
     assert_eq!(r.cause, Some(Cause::Padding));
-    let r = run(&to_base64(&key), &to_base64(&[7; 16]), &to_base64(&data), 1010);
+    let r = run(
+        &to_base64(&key),
+        &to_base64(&[7; 16]),
+        &to_base64(&data),
+        1010,
+    );
     assert_eq!(r.cause, Some(Cause::IvMismatch));
 }
 

@@ -111,7 +111,10 @@ mod tests {
         );
         let r = phone_number_request("https://api.weixin.qq.com/", "T", "pc");
         assert_eq!(r.method, HttpMethod::Post);
-        assert!(r.url.ends_with("/wxa/business/getuserphonenumber?access_token=T"));
+        assert!(
+            r.url
+                .ends_with("/wxa/business/getuserphonenumber?access_token=T")
+        );
         assert_eq!(r.body, br#"{"code":"pc"}"#);
         let r = stable_token_request("http://h", "wx1", "s");
         assert!(r.url.ends_with("/cgi-bin/stable_token"));

@@ -119,7 +119,10 @@ fn random_key() -> [u8; 16] {
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/sns/jscode2session", get(jscode2session).post(jscode2session))
+        .route(
+            "/sns/jscode2session",
+            get(jscode2session).post(jscode2session),
+        )
         .route("/cgi-bin/stable_token", post(stable_token))
         .route("/wxa/business/getuserphonenumber", post(phone_number))
         .route("/__sandbox/wechat/js-code", post(js_code_api))
@@ -131,7 +134,11 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 // The mini program's side (control API)
 
 fn bad(message: &str) -> Response {
-    (StatusCode::BAD_REQUEST, axum::Json(json!({"error": message}))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({"error": message})),
+    )
+        .into_response()
 }
 
 /// The mini program and demo user a control call names (`{appid, user}`).
@@ -139,9 +146,16 @@ fn mini_and_user(shared: &Shared, body: &[u8]) -> Result<(WechatApp, String), Re
     let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
         return Err(bad("send JSON {\"appid\": …, \"user\": …}"));
     };
-    let field = |k: &str| fields.get(k).and_then(Value::as_str).filter(|v| !v.is_empty());
+    let field = |k: &str| {
+        fields
+            .get(k)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+    };
     let Some(app) = field("appid").and_then(|a| shared.cast.wechat_app(a)) else {
-        return Err(bad("unknown or missing appid: pick a mini_program app from sandbox.json"));
+        return Err(bad(
+            "unknown or missing appid: pick a mini_program app from sandbox.json",
+        ));
     };
     if app.kind != WechatKind::MiniProgram {
         return Err(bad("this appid is not a mini_program app in sandbox.json"));
@@ -152,7 +166,9 @@ fn mini_and_user(shared: &Shared, body: &[u8]) -> Result<(WechatApp, String), Re
         .or(default_user)
         .unwrap_or_else(|| "wechat-unionid".to_owned());
     if shared.cast.wechat_user(&user).is_none() {
-        return Err(bad("unknown user: pick a WeChat demo user id from sandbox.json"));
+        return Err(bad(
+            "unknown user: pick a WeChat demo user id from sandbox.json",
+        ));
     }
     Ok((app.clone(), user))
 }
@@ -467,7 +483,13 @@ fn phone(shared: &Shared, p: &[(String, String)], body: &[u8]) -> ApiResult {
         .and_then(|v| v.get("code").and_then(Value::as_str).map(str::to_owned))
         .filter(|c| !c.is_empty())
         .ok_or((47001, "data format error"))?;
-    if shared.wechat.mini.used_phone_codes.get(&code, now).is_some() {
+    if shared
+        .wechat
+        .mini
+        .used_phone_codes
+        .get(&code, now)
+        .is_some()
+    {
         return Err((40163, "code been used"));
     }
     let entry_code = shared
@@ -505,6 +527,8 @@ fn phone(shared: &Shared, p: &[(String, String)], body: &[u8]) -> ApiResult {
 
 /// A demo user's phone number: in the 170 range reserved for virtual operators, stable.
 fn demo_phone(user: &str) -> String {
-    let n = user.bytes().fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let n = user
+        .bytes()
+        .fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
     format!("170{:08}", n % 100_000_000)
 }

@@ -214,7 +214,12 @@ pub fn decryption(d: Option<&DecryptionView>, lang: Lang) -> String {
         d.input_chars,
         bytes(d.input_bytes)
     );
-    let _ = writeln!(out, "  ↓ session_key  {} ({} {b})", d.key, bytes(d.key_bytes));
+    let _ = writeln!(
+        out,
+        "  ↓ session_key  {} ({} {b})",
+        d.key,
+        bytes(d.key_bytes)
+    );
     let _ = writeln!(
         out,
         "  ↓ iv  {} = {}",
@@ -241,7 +246,9 @@ pub fn decryption(d: Option<&DecryptionView>, lang: Lang) -> String {
             "\nwatermark  appid {} {mark} (expected {}) · timestamp {}",
             appid.unwrap_or_default(),
             d.expected_appid,
-            w.get("timestamp").map(ToString::to_string).unwrap_or_default()
+            w.get("timestamp")
+                .map(ToString::to_string)
+                .unwrap_or_default()
         );
     }
     out.push('\n');
