@@ -13,6 +13,7 @@ use authwalk::flow::{App, FlowKind, Inputs, StepKind, WechatApp};
 use authwalk::sandbox::Manifest;
 use serde_json::{Value, json};
 
+#[expect(dead_code, reason = "the shared helpers include the Alipay ones")]
 mod common;
 
 use common::{sandbox, state_dir, walk, wechat_app};
@@ -304,18 +305,18 @@ async fn phone_number_needs_the_apps_basic_token_and_a_fresh_code() {
             .json(&json!({"grant_type": "client_credential", "appid": BOUND, "secret": secret, "force_refresh": force}))
             .send()
     };
-    let a: Value = stable(false).await.unwrap().json().await.unwrap();
-    let b: Value = stable(false).await.unwrap().json().await.unwrap();
+    let first: Value = stable(false).await.unwrap().json().await.unwrap();
+    let again: Value = stable(false).await.unwrap().json().await.unwrap();
     assert_eq!(
-        a["access_token"], b["access_token"],
+        first["access_token"], again["access_token"],
         "stable: the same token"
     );
-    let c: Value = stable(true).await.unwrap().json().await.unwrap();
+    let forced: Value = stable(true).await.unwrap().json().await.unwrap();
     assert_ne!(
-        a["access_token"], c["access_token"],
+        first["access_token"], forced["access_token"],
         "force_refresh: a new one"
     );
-    let token = c["access_token"].as_str().unwrap();
+    let token = forced["access_token"].as_str().unwrap();
     let phone = |token: &str, code: &str| {
         client
             .post(format!(

@@ -98,8 +98,8 @@ pub(super) fn interpret(
             }
             Err(e) => shape(ex, &e),
         },
-        StepKind::AppToken => match json.get("access_token").and_then(serde_json::Value::as_str) {
-            Some(token) => {
+        StepKind::AppToken => {
+            if let Some(token) = json.get("access_token").and_then(serde_json::Value::as_str) {
                 ctx.app_token = Some(Timed {
                     value: token.to_owned(),
                     obtained: now,
@@ -109,8 +109,7 @@ pub(super) fn interpret(
                     ),
                 });
                 ex.outcome = ExchangeOutcome::Ok;
-            }
-            None => {
+            } else {
                 ex.findings.push(Finding::new(
                     Severity::Error,
                     "wechat.bad-response",
@@ -118,7 +117,7 @@ pub(super) fn interpret(
                 ));
                 ex.outcome = ExchangeOutcome::Failed;
             }
-        },
+        }
         StepKind::PhoneNumber => {
             let info = json.get("phone_info").cloned().unwrap_or_default();
             match serde_json::from_value::<mini::PhoneInfo>(info.clone()) {

@@ -264,7 +264,7 @@ impl Approver for SandboxApprover {
     async fn mini_code(&mut self, app_id: &str, scope: &str) -> Result<String, ApproveError> {
         match scope
             .parse::<crate::provider::Scope>()
-            .map(|s| s.provider())
+            .map(crate::provider::Scope::provider)
         {
             Ok(crate::provider::Provider::Wechat) => self.wechat_mini(app_id).await,
             Ok(crate::provider::Provider::Alipay) | Err(_) => self.alipay_mini(app_id, scope).await,

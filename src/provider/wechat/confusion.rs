@@ -207,16 +207,6 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
         if endpoint == Endpoint::CgiUserInfo {
             push(&mut out, cgi_user_info_for_login());
         }
-        // A user call with no openid in a walk that never exchanged a code: the openid comes
-        // only from that exchange (seed 002's own code path).
-        if (endpoint == Endpoint::CgiUserInfo || endpoint.is_sns_user_call())
-            && query_param(step.url, "openid").is_none_or(|o| o.trim().is_empty())
-            && !steps[..]
-                .iter()
-                .any(|s| Endpoint::of(s.url) == Some(Endpoint::SnsAccessToken))
-        {
-            push(&mut out, code_never_exchanged());
-        }
         if endpoint == Endpoint::SnsAccessToken
             && let Some(code) = query_param(step.url, "code")
         {
@@ -256,6 +246,7 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
             tokens.push((t, o));
         }
     }
+    out.extend(never_exchanged(steps));
     drop_superseded_guesses(&mut out);
     out
 }
@@ -375,6 +366,19 @@ fn code_invalid() -> Finding {
         Text::key("provider.wechat.confusion.40029-invalid-code-means-the"),
         Text::key("provider.wechat.confusion.authorize-again-and-exchange-the"),
     )
+}
+
+/// A user call with no openid in a walk that never exchanged a code: the openid comes only
+/// from that exchange (seed 002's own code path).
+fn never_exchanged(steps: &[Step<'_>]) -> Option<Finding> {
+    let user_call_without_openid = steps.iter().any(|s| {
+        Endpoint::of(s.url).is_some_and(|e| e == Endpoint::CgiUserInfo || e.is_sns_user_call())
+            && query_param(s.url, "openid").is_none_or(|o| o.trim().is_empty())
+    });
+    let exchanged = steps
+        .iter()
+        .any(|s| Endpoint::of(s.url) == Some(Endpoint::SnsAccessToken));
+    (user_call_without_openid && !exchanged).then(code_never_exchanged)
 }
 
 fn code_never_exchanged() -> Finding {

@@ -50,7 +50,7 @@ pub fn decrypt(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, CipherErro
 /// doctor reads it to tell a wrong key from a damaged end).
 pub fn decrypt_raw(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, CipherError> {
     check(key, iv)?;
-    if data.is_empty() || data.len() % BLOCK != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(BLOCK) {
         return Err(CipherError::DataLength(data.len()));
     }
     let cipher = cbc::Decryptor::<Aes128>::new_from_slices(key, iv)

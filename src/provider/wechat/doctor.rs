@@ -193,7 +193,7 @@ fn run(input: &DecryptInput<'_>, report: &mut Report) -> Result<(), Cause> {
     let key = decode(Part::SessionKey, input.session_key, &mut report.repairs)?;
     report.key_bytes = Some(key.len());
     let iv = decode(Part::Iv, input.iv, &mut report.repairs)?;
-    report.iv_hex = Some(iv.iter().map(|b| format!("{b:02x}")).collect());
+    report.iv_hex = Some(crate::keys::hex(&iv));
     let data = decode(
         Part::EncryptedData,
         input.encrypted_data,
@@ -215,18 +215,15 @@ fn run(input: &DecryptInput<'_>, report: &mut Report) -> Result<(), Cause> {
             Cause::StaleKey
         });
     };
-    let json: Value = match serde_json::from_slice(text) {
-        Ok(json) => json,
-        Err(_) => {
-            let tail = text.get(BLOCK..).unwrap_or_default();
-            return Err(if looks_like_json_tail(tail) {
-                Cause::IvMismatch
-            } else if std::str::from_utf8(text).is_ok() {
-                Cause::NotJson
-            } else {
-                Cause::StaleKey
-            });
-        }
+    let Ok(json) = serde_json::from_slice::<Value>(text) else {
+        let tail = text.get(BLOCK..).unwrap_or_default();
+        return Err(if looks_like_json_tail(tail) {
+            Cause::IvMismatch
+        } else if std::str::from_utf8(text).is_ok() {
+            Cause::NotJson
+        } else {
+            Cause::StaleKey
+        });
     };
     report.plaintext = Some(json.clone());
     let Some(mark) = json.get("watermark") else {

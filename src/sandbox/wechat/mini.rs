@@ -142,9 +142,9 @@ fn bad(message: &str) -> Response {
 }
 
 /// The mini program and demo user a control call names (`{appid, user}`).
-fn mini_and_user(shared: &Shared, body: &[u8]) -> Result<(WechatApp, String), Response> {
+fn mini_and_user(shared: &Shared, body: &[u8]) -> Result<(WechatApp, String), Box<Response>> {
     let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
-        return Err(bad("send JSON {\"appid\": …, \"user\": …}"));
+        return Err(Box::new(bad("send JSON {\"appid\": …, \"user\": …}")));
     };
     let field = |k: &str| {
         fields
@@ -153,12 +153,14 @@ fn mini_and_user(shared: &Shared, body: &[u8]) -> Result<(WechatApp, String), Re
             .filter(|v| !v.is_empty())
     };
     let Some(app) = field("appid").and_then(|a| shared.cast.wechat_app(a)) else {
-        return Err(bad(
+        return Err(Box::new(bad(
             "unknown or missing appid: pick a mini_program app from sandbox.json",
-        ));
+        )));
     };
     if app.kind != WechatKind::MiniProgram {
-        return Err(bad("this appid is not a mini_program app in sandbox.json"));
+        return Err(Box::new(bad(
+            "this appid is not a mini_program app in sandbox.json",
+        )));
     }
     let default_user = shared.scenario().and_then(|s| s.user);
     let user = field("user")
@@ -166,9 +168,9 @@ fn mini_and_user(shared: &Shared, body: &[u8]) -> Result<(WechatApp, String), Re
         .or(default_user)
         .unwrap_or_else(|| "wechat-unionid".to_owned());
     if shared.cast.wechat_user(&user).is_none() {
-        return Err(bad(
+        return Err(Box::new(bad(
             "unknown user: pick a WeChat demo user id from sandbox.json",
-        ));
+        )));
     }
     Ok((app.clone(), user))
 }
@@ -181,7 +183,7 @@ fn fault(shared: &Shared) -> Option<MiniFault> {
 async fn js_code_api(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let (app, user) = match mini_and_user(&shared, &body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let now = shared.clock.unix();
     let key = random_key();
@@ -216,7 +218,7 @@ async fn js_code_api(State(shared): State<Arc<Shared>>, body: Bytes) -> Response
 async fn user_data_api(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let (app, user_id) = match mini_and_user(&shared, &body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(user) = shared.cast.wechat_user(&user_id) else {
         return bad("unknown user");
@@ -319,7 +321,7 @@ async fn user_data_api(State(shared): State<Arc<Shared>>, body: Bytes) -> Respon
 async fn phone_code_api(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let (app, user) = match mini_and_user(&shared, &body) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let now = shared.clock.unix();
     let code = random_token(64);
