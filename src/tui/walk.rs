@@ -527,7 +527,19 @@ impl WalkApp {
                     "tui.paste-hint"
                 };
                 self.status = Some(crate::present::tr_fill(lang, waiting, &[("key", &paste)]));
+                return vec![Command::Redraw];
             }
+            // A step that sends nothing (the mini program's decryption) may have just run and
+            // ended the walk: show it.
+            let decrypt_failed = session
+                .flow()
+                .steps()
+                .iter()
+                .any(|s| s.kind == StepKind::DecryptUserData && s.state == StepState::Failed);
+            if decrypt_failed {
+                w.select_step(StepKind::DecryptUserData);
+            }
+            self.refresh();
             return vec![Command::Redraw];
         };
         let mut out = Vec::new();

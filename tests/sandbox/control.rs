@@ -41,7 +41,7 @@ async fn manifest_is_written_with_private_files_0600_and_kept_across_restarts() 
     assert!(written.alipay.gateway.ends_with("/gateway.do"));
     assert!(written.control.ends_with("/__sandbox"));
     assert_eq!(written.alipay.apps.len(), 4);
-    assert_eq!(written.wechat.apps.len(), 2);
+    assert_eq!(written.wechat.apps.len(), 4);
     let served: Manifest = control_client(&first)
         .get(&written.control)
         .send()

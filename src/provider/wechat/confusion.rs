@@ -375,10 +375,11 @@ fn never_exchanged(steps: &[Step<'_>]) -> Option<Finding> {
         Endpoint::of(s.url).is_some_and(|e| e == Endpoint::CgiUserInfo || e.is_sns_user_call())
             && query_param(s.url, "openid").is_none_or(|o| o.trim().is_empty())
     });
-    let exchanged = steps
-        .iter()
-        .any(|s| Endpoint::of(s.url) == Some(Endpoint::SnsAccessToken));
-    (user_call_without_openid && !exchanged).then(code_never_exchanged)
+    let called = |e| steps.iter().any(|s| Endpoint::of(s.url) == Some(e));
+    // The basic token stood in for the exchange (a POST user call without an openid in its
+    // URL may carry it in the body: that alone is no evidence).
+    (user_call_without_openid && called(Endpoint::BasicToken) && !called(Endpoint::SnsAccessToken))
+        .then(code_never_exchanged)
 }
 
 fn code_never_exchanged() -> Finding {
