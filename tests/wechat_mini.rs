@@ -629,3 +629,52 @@ async fn cgi_user_info_keeps_language_and_blanks_nickname_and_avatar() {
     );
     h.shutdown().await;
 }
+
+#[test]
+fn an_export_of_a_mini_program_walk_hides_the_session_key_codes_and_the_phone_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("authwalk")
+        .unwrap()
+        .env("AUTHWALK_DATA_DIR", state_dir().parent().unwrap())
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "wechat-mini",
+            "--lang",
+            "en",
+            "--export",
+            "ticket",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let live: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let md = std::fs::read_to_string(dir.path().join("ticket.md")).unwrap();
+    let json = std::fs::read_to_string(dir.path().join("ticket.json")).unwrap();
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let d = &doc["walk"]["context"]["decryption"];
+    assert!(d["key"].as_str().unwrap().starts_with("secret#"), "{d}");
+    assert!(
+        d["plaintext"]["nickName"]
+            .as_str()
+            .unwrap()
+            .starts_with("pii#")
+    );
+    let callback = &doc["walk"]["context"]["callback"];
+    assert!(callback["code"].as_str().unwrap().starts_with("code#"));
+    assert!(
+        callback["phone_code"]
+            .as_str()
+            .unwrap()
+            .starts_with("code#")
+    );
+    let phone = live["exchanges"][2]["decoded"]["phone_info"]["purePhoneNumber"]
+        .as_str()
+        .unwrap();
+    assert!(
+        !md.contains(phone) && !json.contains(phone),
+        "the phone number"
+    );
+    assert!(md.contains("\"session_key\": \"secret#"), "{md}");
+}
