@@ -678,3 +678,29 @@ fn an_export_of_a_mini_program_walk_hides_the_session_key_codes_and_the_phone_nu
     );
     assert!(md.contains("\"session_key\": \"secret#"), "{md}");
 }
+
+#[test]
+fn triage_of_seed_002s_har_says_the_code_was_never_exchanged() {
+    let out = Command::cargo_bin("authwalk")
+        .unwrap()
+        .args([
+            "triage",
+            "tests/fixtures/wechat/seed002_cgi_user_info.har",
+            "--lang",
+            "en",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"wechat.confusion.code-never-exchanged"),
+        "{codes:?}"
+    );
+}
