@@ -50,6 +50,9 @@
 //! | `GET`, `POST`, `DELETE /__sandbox/faults` | list / arm (see [`Fault`]) / clear faults |
 //! | `GET /__sandbox/scenarios`, `GET`/`POST /__sandbox/scenario {"name":…}` | scenario presets |
 //! | `POST /__sandbox/alipay/auth-code` (`app_id`, `scope`, `user`) | `{"authCode":…}` as `my.getAuthCode` |
+//! | `POST /__sandbox/wechat/js-code` (`appid`, `user`) | `{"code":…}` as `wx.login`; rotates the user's `session_key` |
+//! | `POST /__sandbox/wechat/user-data` (`appid`, `user`) | `{"encryptedData","iv","rawData","signature"}` under the current `session_key` |
+//! | `POST /__sandbox/wechat/phone-code` (`appid`, `user`) | `{"code":…}` as a phone button's, for `getuserphonenumber` |
 //! | `GET /__sandbox/stats` | how many codes and tokens are held |
 //! | `GET /__sandbox/callback` | the demo apps' `redirect_uri`: shows what arrived |
 //! | `GET /__sandbox/callbacks?state=S&wait_ms=N` | a long poll (up to 8 s): `{"url":…}`, the first request to the callback carrying `state` S, handed out once; `204` when none came |
