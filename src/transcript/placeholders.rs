@@ -17,9 +17,9 @@ fn kind_of(name: &str, as_param: bool) -> Option<&'static str> {
         | "refreshToken" | "authToken" => "tok",
         "code" if as_param => "code",
         "auth_code" | "authCode" | "js_code" | "phone_code" => "code",
-        // The mini program's session key decrypts its user data and phone number.
-        "session_key" | "sessionKey" => "secret",
-        "secret" | "appsecret" | "app_secret" | "private_key" | "client_secret" => "secret",
+        // The mini program's session key decrypts its user data: a secret like the others.
+        "secret" | "appsecret" | "app_secret" | "private_key" | "client_secret" | "session_key"
+        | "sessionKey" => "secret",
         "user_id" | "open_id" | "openid" | "unionid" | "union_id" | "uid" | "userId" | "openId"
         | "unionId" | "buyer_id" | "buyer_open_id" => "uid",
         "nick_name" | "nickname" | "nickName" | "avatar" | "headimgurl" | "mobile" | "phone"
