@@ -704,3 +704,60 @@ fn triage_of_seed_002s_har_says_the_code_was_never_exchanged() {
         "{codes:?}"
     );
 }
+
+/// A real mini program's walk: the profile names the app, and the person pastes what the mini
+/// program posted to its server (`code=…&encryptedData=…&iv=…&phone_code=…`).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_walk_takes_the_pasted_bundle() {
+    let h = sandbox(None).await;
+    let m = h.manifest().clone();
+    let app = m.wechat.apps.iter().find(|a| a.appid == BOUND).unwrap();
+    let who = json!({"appid": BOUND, "user": "wechat-emoji"});
+    let (_, code) = control(&m, "wechat/js-code", &who).await;
+    let (_, data) = control(&m, "wechat/user-data", &who).await;
+    let (_, phone) = control(&m, "wechat/phone-code", &who).await;
+    let bundle = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("code", code["code"].as_str().unwrap())
+        .append_pair("encryptedData", data["encryptedData"].as_str().unwrap())
+        .append_pair("iv", data["iv"].as_str().unwrap())
+        .append_pair("phone_code", phone["code"].as_str().unwrap())
+        .finish();
+    let config = tempfile::tempdir().unwrap();
+    let path = config.path().join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[profiles.mini]\nprovider = \"wechat\"\nappid = \"{BOUND}\"\nsecret = \
+             \"env:MINI_SECRET\"\nredirect_uri = \"https://example.com/cb\"\nscope = \
+             \"snsapi_userinfo\"\nenvironment = \"{}\"\n",
+            m.wechat.api_base
+        ),
+    )
+    .unwrap();
+    let secret = app.secret.clone();
+    let dir = config.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::cargo_bin("authwalk")
+            .unwrap()
+            .env("AUTHWALK_CONFIG_DIR", dir)
+            .env("MINI_SECRET", secret)
+            .args(["run", "wechat-mini", "--profile", "mini", "--json"])
+            .write_stdin(bundle)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let walk: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(walk["context"]["decryption"]["ok"], true);
+    assert_eq!(
+        walk["context"]["decryption"]["plaintext"]["nickName"],
+        "小鱼🐟🌊"
+    );
+    h.shutdown().await;
+}
