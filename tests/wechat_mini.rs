@@ -141,6 +141,16 @@ async fn each_doctor_scenario_names_its_cause() {
         let mut found: Vec<String> = flow.notes().iter().map(|f| f.code.clone()).collect();
         found.extend(common::codes(&flow));
         assert!(found.iter().any(|c| c == code), "{scenario}: {found:?}");
+        // The button's signature over rawData is evidence of the key: it fails exactly when
+        // the key rotated after the button.
+        let signature_failed = found
+            .iter()
+            .any(|c| c == "wechat.decrypt.signature-mismatch");
+        assert_eq!(
+            signature_failed,
+            scenario == "mini-login-after-button",
+            "{scenario}: {found:?}"
+        );
         assert_eq!(ok, failed.is_none(), "{scenario}");
         if let Some(step) = failed {
             let state = flow.steps().iter().find(|s| s.kind == step).unwrap().state;

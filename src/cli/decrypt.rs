@@ -30,6 +30,12 @@ pub struct DecryptArgs {
     /// WeChat: the mini program's appid, which the watermark must name.
     #[arg(long, value_name = "APPID")]
     pub appid: Option<String>,
+    /// WeChat: the button's `rawData`, to check its `signature` with the session key.
+    #[arg(long, value_name = "JSON", requires = "signature")]
+    pub raw_data: Option<String>,
+    /// WeChat: the button's `signature` (sha1 of rawData + session_key, hex).
+    #[arg(long, value_name = "HEX", requires = "raw_data")]
+    pub signature: Option<String>,
     /// WeChat: fail when the watermark is older than this many seconds.
     #[arg(long, value_name = "SECONDS")]
     pub max_age: Option<i64>,

@@ -168,6 +168,11 @@ pub(super) fn decrypt(
         now: Some(now.unix_timestamp()),
         max_age: doctor::WATERMARK_MAX_AGE,
     });
+    // The button's signature says whether this key was current when the data was made.
+    let report = match (param(ctx, "rawData"), param(ctx, "signature")) {
+        (Some(raw), Some(signature)) => report.with_signature(raw, signature, &key),
+        _ => report,
+    };
     notes.extend(report.findings());
     let ok = report.ok();
     if let Some(serde_json::Value::Object(plain)) = &report.plaintext {

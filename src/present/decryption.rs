@@ -34,6 +34,9 @@ pub struct DecryptionView {
     pub expected_appid: String,
     /// The cause's id (`stale-key`, `iv-length` …) when something failed.
     pub cause: Option<String>,
+    /// Whether the button's signature is `sha1(rawData + session_key)`, when both were given.
+    #[serde(default)]
+    pub signature: Option<bool>,
     pub findings: Vec<Finding>,
 }
 
@@ -69,6 +72,10 @@ pub(super) fn view(flow: &Flow, policy: Policy) -> Option<DecryptionView> {
 
 /// Pasted values (`authwalk decrypt`): the doctor over them, shown as a walk's decryption.
 /// `now` (Unix seconds) turns on the watermark's age check.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the pasted values and the checks asked for, each a flag of `authwalk decrypt`"
+)]
 pub fn decrypt_pasted(
     session_key: &str,
     iv: &str,
@@ -76,17 +83,22 @@ pub fn decrypt_pasted(
     appid: Option<&str>,
     now: Option<i64>,
     max_age: i64,
+    signed: Option<(&str, &str)>,
     policy: Policy,
 ) -> DecryptionView {
-    let report =
-        crate::provider::wechat::doctor::diagnose(&crate::provider::wechat::doctor::DecryptInput {
-            session_key,
-            iv,
-            encrypted_data,
-            appid,
-            now,
-            max_age,
-        });
+    use crate::provider::wechat::doctor::{DecryptInput, diagnose};
+    let report = diagnose(&DecryptInput {
+        session_key,
+        iv,
+        encrypted_data,
+        appid,
+        now,
+        max_age,
+    });
+    let report = match signed {
+        Some((raw, signature)) => report.with_signature(raw, signature, session_key),
+        None => report,
+    };
     of_report(
         &report,
         session_key,
@@ -118,6 +130,7 @@ fn of_report(
         plaintext: report.plaintext.as_ref().map(|p| policy.json(p)),
         watermark: report.watermark.as_ref().map(to_value),
         expected_appid: appid.to_owned(),
+        signature: report.signature,
         cause: report.cause.as_ref().map(|c| {
             to_value(c)
                 .get("kind")

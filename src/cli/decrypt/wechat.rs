@@ -38,6 +38,7 @@ pub(super) fn run(
         args.appid.as_deref(),
         now,
         args.max_age.unwrap_or_default(),
+        args.raw_data.as_deref().zip(args.signature.as_deref()),
         Policy {
             reveal: args.reveal,
         },

@@ -135,9 +135,21 @@ pub struct Report {
     pub plaintext: Option<Value>,
     pub watermark: Option<Watermark>,
     pub cause: Option<Cause>,
+    /// Whether the button's `signature` is `sha1(rawData + session_key)`: evidence of whether
+    /// this `session_key` was the user's current one when the button was tapped. `None` when
+    /// no rawData and signature were given.
+    pub signature: Option<bool>,
 }
 
 impl Report {
+    /// Check the button's `signature` over `rawData` with the session key (WeChat's
+    /// `sha1(rawData + session_key)`, hex), keeping the answer as evidence.
+    #[must_use]
+    pub fn with_signature(mut self, raw_data: &str, signature: &str, session_key: &str) -> Self {
+        self.signature = Some(signature_matches(raw_data, signature, session_key));
+        self
+    }
+
     /// Decrypted and every check passed.
     pub fn ok(&self) -> bool {
         self.cause.is_none() && self.plaintext.is_some()
@@ -184,6 +196,7 @@ pub fn diagnose(input: &DecryptInput<'_>) -> Report {
         plaintext: None,
         watermark: None,
         cause: None,
+        signature: None,
     };
     report.cause = run(input, &mut report).err();
     report
@@ -270,6 +283,23 @@ impl Report {
     /// its explanation and fix, and on success one line with what was checked.
     pub fn findings(&self) -> Vec<Finding> {
         let mut out: Vec<Finding> = self.repairs.iter().map(|r| repair_finding(*r)).collect();
+        match self.signature {
+            Some(true) => out.push(Finding::new(
+                Severity::Info,
+                "wechat.decrypt.signature-ok",
+                Text::key("provider.wechat.doctor.signature-ok"),
+            )),
+            Some(false) => out.push(
+                Finding::new(
+                    Severity::Error,
+                    "wechat.decrypt.signature-mismatch",
+                    Text::key("provider.wechat.doctor.signature-mismatch"),
+                )
+                .explanation(Text::key("provider.wechat.doctor.signature-mismatch.why"))
+                .fix(Text::key("provider.wechat.doctor.stale-key.fix")),
+            ),
+            None => {}
+        }
         if let Some(cause) = &self.cause {
             out.push(cause_finding(cause));
         } else if let Some(w) = &self.watermark {
@@ -353,6 +383,16 @@ fn cause_finding(cause: &Cause) -> Finding {
     Finding::new(Severity::Error, format!("wechat.decrypt.{id}"), title)
         .explanation(Text::key(&format!("provider.wechat.doctor.{id}.why")))
         .fix(Text::key(&format!("provider.wechat.doctor.{id}.fix")))
+}
+
+/// WeChat's check of a button's `rawData`: `signature == sha1(rawData + session_key)` (hex),
+/// the session key as the base64 text jscode2session gave.
+pub fn signature_matches(raw_data: &str, signature: &str, session_key: &str) -> bool {
+    use sha1::Digest as _;
+    let mut h = sha1::Sha1::new();
+    h.update(raw_data.as_bytes());
+    h.update(session_key.trim().as_bytes());
+    crate::keys::hex(&h.finalize()).eq_ignore_ascii_case(signature.trim())
 }
 
 /// The base64 of `bytes`, as WeChat writes `session_key`, `iv` and `encryptedData`.

@@ -155,3 +155,21 @@ fn every_cause_has_its_text() {
         }
     }
 }
+
+/// The example of WeChat's "开放数据校验与解密" page (also in gopay's README): rawData signed
+/// with sha1(rawData + session_key).
+#[test]
+fn the_button_signature_is_checked_with_the_session_key() {
+    let raw = r#"{"nickName":"Band","gender":1,"language":"zh_CN","city":"Guangzhou","province":"Guangdong","country":"CN","avatarUrl":"http://wx.qlogo.cn/mmopen/vi_32/1vZvI39NWFQ9XM4LtQpFrQJ1xlgZxx3w7bQxKARol6503Iuswjjn6nIGBiaycAjAtpujxyzYsrztuuICqIM5ibXQ/0"}"#;
+    let sig = "75e81ceda165f4ffa64f4068af58c64b8f54b88c";
+    assert!(signature_matches(raw, sig, "HyVFkGl5F5OQWJZZaNzBBg=="));
+    assert!(!signature_matches(raw, sig, "tiihtNczf5v6AKRyjwEUhQ=="));
+    let (k, iv, d) = sealed(&[5; 16], &[6; 16], &profile(APPID, 1000));
+    let r = run(&k, &iv, &d, 1010).with_signature(raw, sig, &k);
+    assert_eq!(r.signature, Some(false));
+    assert_eq!(
+        r.findings()[0].code,
+        "wechat.decrypt.signature-mismatch",
+        "evidence first"
+    );
+}
