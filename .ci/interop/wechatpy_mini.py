@@ -2,7 +2,7 @@
 sandbox's control calls (wx.login, the profile button's encrypted data, the phone button's code),
 the server's side with wechatpy's own client: WeChatWxa.code_to_session, WeChatWxaCrypto
 .decrypt_message, and the phone number through the client's request machinery (wechatpy 1.8.18
-has no getuserphonenumber helper). authwalk's decryption is then checked against wechatpy's on
+has no getuserphonenumber method). authwalk's decryption is then checked against wechatpy's on
 the same data, including the call-order failure.
 
 SDK quirks: WeChatClient.fetch_access_token and WeChatWxa.API_BASE_URL hard-code
