@@ -42,4 +42,7 @@ TZ=Asia/Shanghai "$WORK/venv-fzlee/bin/python" "$ROOT/.ci/interop/fzlee_cert.py"
 echo "== wechatpy"
 "$WORK/venv/bin/python" "$ROOT/.ci/interop/wechatpy_oauth.py"
 
+echo "== wechatpy (mini program)"
+AUTHWALK_BIN="$BIN" "$WORK/venv/bin/python" "$ROOT/.ci/interop/wechatpy_mini.py"
+
 echo "interop: all SDK flows passed"

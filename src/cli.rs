@@ -77,7 +77,7 @@ impl Global {
 /// The inspector's options (`authwalk` without a command).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct InspectArgs {
-    /// Go straight to a flow: alipay-web, alipay-mini, wechat-web or wechat-qr.
+    /// Go straight to a flow: alipay-web, alipay-mini, wechat-web, wechat-qr or wechat-mini.
     #[arg(long, value_name = "FLOW")]
     pub flow: Option<crate::flow::FlowKind>,
     /// Walk a real app from the config file.
@@ -138,7 +138,8 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// Verify the signature of an Alipay gateway response.
     Verify(verify::VerifyArgs),
-    /// Decrypt an encrypted answer pasted from a client (Alipay: --encrypt-key).
+    /// Decrypt what a mini program's client passed on (Alipay: --encrypt-key; WeChat:
+    /// --session-key --iv) and name the cause when it fails.
     Decrypt(decrypt::DecryptArgs),
     /// Generate, inspect and convert RSA keys.
     Keys(keys::KeysArgs),

@@ -28,6 +28,7 @@ mod kinds;
 mod model;
 mod phone;
 mod wechat;
+mod wechat_mini;
 
 use std::time::Duration;
 
@@ -42,7 +43,7 @@ pub use model::{
 };
 
 use crate::finding::{Finding, Severity, Text};
-use crate::provider::PreparedRequest;
+use crate::provider::{PreparedRequest, Provider};
 
 /// A request on the wire: which step, which attempt, and exactly what was sent.
 #[derive(Debug, Clone)]
@@ -287,6 +288,10 @@ impl Flow {
                         app_id: a.app_id.clone(),
                         scope: a.scope,
                     },
+                    App::Wechat(w) if self.kind == FlowKind::WechatMini => Effect::AwaitMiniCode {
+                        app_id: w.appid.clone(),
+                        scope: w.scope,
+                    },
                     App::Wechat(w) => {
                         self.notes.push(Finding::new(
                             Severity::Error,
@@ -300,6 +305,19 @@ impl Flow {
                         Effect::Finished { ok: false }
                     }
                 }
+            }
+            StepKind::DecryptUserData => {
+                let ok = match &self.app {
+                    App::Wechat(w) => wechat_mini::decrypt(w, &mut self.ctx, &mut self.notes, now),
+                    App::Alipay(_) => false,
+                };
+                let state = if ok {
+                    StepState::Done
+                } else {
+                    StepState::Failed
+                };
+                self.set_state(StepKind::DecryptUserData, state);
+                self.advance(now)
             }
             kind => match self.request_for(kind, now) {
                 Ok(request) => {
@@ -362,6 +380,9 @@ impl Flow {
     ) -> Result<PreparedRequest, FlowError> {
         match &self.app {
             App::Alipay(a) => alipay::request(a, &self.ctx, step, now),
+            App::Wechat(w) if self.kind == FlowKind::WechatMini => {
+                wechat_mini::request(w, &self.ctx, step)
+            }
             App::Wechat(w) => wechat::request(w, &self.ctx, step),
         }
     }
@@ -469,6 +490,17 @@ impl Flow {
         }
     }
 
+    /// Make this WeChat web walk follow seed 002's own code path (the sandbox's
+    /// `cgi-user-info` scenario): the code is never exchanged, the basic token of
+    /// `/cgi-bin/token` is fetched instead, and the profile is read from `/cgi-bin/user/info`
+    /// with the openid the walk never learnt (empty), which WeChat answers with 41009.
+    pub fn set_tutorial_cgi(&mut self, on: bool) {
+        self.ctx.tutorial_cgi = on && self.kind == FlowKind::WechatWeb;
+        if self.ctx.tutorial_cgi {
+            self.set_state(StepKind::CheckToken, StepState::Skipped);
+        }
+    }
+
     /// The result of the [`Effect::SendHttp`] that handed out `attempt`: interpret it, update
     /// the context, record it, and return its index in [`Flow::exchanges`]. An answer to an
     /// attempt that was retried or cancelled since is refused and changes nothing.
@@ -489,10 +521,10 @@ impl Flow {
             resend,
             ..
         } = in_flight;
-        let endpoint = if step == StepKind::PhoneNumber {
-            phone::ENDPOINT.to_owned()
-        } else {
-            endpoint_of(&request)
+        // Alipay's phone number is read from the phone, not fetched from an endpoint.
+        let endpoint = match (self.kind.provider(), step) {
+            (Provider::Alipay, StepKind::PhoneNumber) => phone::ENDPOINT.to_owned(),
+            (Provider::Alipay | Provider::Wechat, _) => endpoint_of(&request),
         };
         let mut exchange = Exchange {
             step,
@@ -536,7 +568,8 @@ impl Flow {
                         alipay::interpret(a, &mut self.ctx, &mut exchange, &response, now);
                     }
                     App::Wechat(w) => {
-                        wechat::interpret(w, &mut self.ctx, &mut exchange, &response, now);
+                        let mini = self.kind == FlowKind::WechatMini;
+                        wechat::interpret(w, mini, &mut self.ctx, &mut exchange, &response, now);
                     }
                 }
             }

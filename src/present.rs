@@ -15,6 +15,7 @@
 
 mod build;
 pub mod compare;
+mod decryption;
 pub mod explain;
 mod identity;
 mod messages;
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use build::Presenter;
+pub use decryption::{DecryptionView, decrypt_pasted};
 pub use messages::{Msg, fill, lookup, tr, tr_fill};
 pub use restore::restore;
 
@@ -396,6 +398,9 @@ pub struct ContextView {
     pub user_id: Option<String>,
     pub open_id: Option<String>,
     pub union_id: Option<String>,
+    /// Mini program: the decryption of the button's `encryptedData`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decryption: Option<DecryptionView>,
 }
 
 /// A secret with its lifetime. Times are Unix seconds.
@@ -672,7 +677,7 @@ impl Actor {
 
     pub fn label(self, flow: FlowKind) -> Msg {
         match (self, flow) {
-            (Self::Client, FlowKind::AlipayMini) => Msg::ActorMini,
+            (Self::Client, FlowKind::AlipayMini | FlowKind::WechatMini) => Msg::ActorMini,
             (Self::Client, _) => Msg::ActorBrowser,
             (Self::Server, _) => Msg::ActorServer,
             (Self::Provider, f) => match f.provider() {
@@ -684,26 +689,39 @@ impl Actor {
 }
 
 /// The hops of a step, in order: who sends to whom.
-pub fn hops(step: StepKind) -> &'static [(Actor, Actor)] {
+pub fn hops(provider: crate::provider::Provider, step: StepKind) -> &'static [(Actor, Actor)] {
     use Actor::{Client, Provider, Server};
     match step {
         StepKind::Authorize => &[(Client, Provider)],
         StepKind::Callback | StepKind::MiniAuthCode => &[(Provider, Client), (Client, Server)],
-        // The phone asks Alipay, then hands the encrypted answer to the server.
-        StepKind::PhoneNumber => &[(Client, Provider), (Provider, Client), (Client, Server)],
-        StepKind::Token | StepKind::CheckToken | StepKind::UserInfo | StepKind::Refresh => {
-            &[(Server, Provider), (Provider, Server)]
-        }
+        // Alipay: the phone asks Alipay, then hands the encrypted answer to the server.
+        // WeChat: the server trades the phone button's code for the number.
+        StepKind::PhoneNumber => match provider {
+            crate::provider::Provider::Alipay => {
+                &[(Client, Provider), (Provider, Client), (Client, Server)]
+            }
+            crate::provider::Provider::Wechat => &[(Server, Provider), (Provider, Server)],
+        },
+        StepKind::Token
+        | StepKind::CheckToken
+        | StepKind::UserInfo
+        | StepKind::Refresh
+        | StepKind::AppToken => &[(Server, Provider), (Provider, Server)],
+        // The server decrypts on its own: no hop.
+        StepKind::DecryptUserData => &[],
     }
 }
 
 /// The presenter's paragraph for a step: what happens on the wire, said to a room.
 pub fn narration(flow: FlowKind, step: StepKind) -> Option<&'static Text> {
-    lookup(&format!(
-        "narrate.{}.{}",
-        flow.provider().as_str(),
-        step.id()
-    ))
+    // A login's own paragraph (`narrate.wechat-mini.token`) before its provider's.
+    lookup(&format!("narrate.{}.{}", flow.id(), step.id())).or_else(|| {
+        lookup(&format!(
+            "narrate.{}.{}",
+            flow.provider().as_str(),
+            step.id()
+        ))
+    })
 }
 
 /// `15 d`, `2 h`, `5 min`, `42 s` in `lang`.

@@ -5,7 +5,10 @@
 use std::borrow::Cow;
 
 /// Query and form parameter names whose values are secrets.
-pub const SECRET_PARAMS: [&str; 10] = [
+pub const SECRET_PARAMS: [&str; 13] = [
+    "phone_code",
+    "js_code",
+    "session_key",
     "secret",
     "appsecret",
     "app_secret",
@@ -19,8 +22,9 @@ pub const SECRET_PARAMS: [&str; 10] = [
 ];
 
 /// JSON field names whose values are secrets.
-pub const SECRET_FIELDS: [&str; 7] = [
+pub const SECRET_FIELDS: [&str; 8] = [
     "encrypt_key",
+    "session_key",
     "access_token",
     "refresh_token",
     "auth_token",

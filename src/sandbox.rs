@@ -51,6 +51,9 @@
 //! | `GET /__sandbox/scenarios`, `GET`/`POST /__sandbox/scenario {"name":…}` | scenario presets |
 //! | `POST /__sandbox/alipay/auth-code` (`app_id`, `scope`, `user`) | `{"authCode":…}` as `my.getAuthCode` |
 //! | `POST /__sandbox/alipay/phone-number` (`app_id`, `user`, `consent`) | `{"response":…,"sign":…}` as `my.getPhoneNumber` (AES) |
+//! | `POST /__sandbox/wechat/js-code` (`appid`, `user`) | `{"code":…}` as `wx.login`; rotates the user's `session_key` |
+//! | `POST /__sandbox/wechat/user-data` (`appid`, `user`) | `{"encryptedData","iv","rawData","signature"}` under the current `session_key` |
+//! | `POST /__sandbox/wechat/phone-code` (`appid`, `user`) | `{"code":…}` as a phone button's, for `getuserphonenumber` |
 //! | `GET /__sandbox/stats` | how many codes and tokens are held |
 //! | `GET /__sandbox/callback` | the demo apps' `redirect_uri`: shows what arrived |
 //! | `GET /__sandbox/callbacks?state=S&wait_ms=N` | a long poll (up to 8 s): `{"url":…}`, the first request to the callback carrying `state` S, handed out once; `204` when none came |
@@ -257,8 +260,13 @@ pub struct WechatManifest {
 pub struct WechatAppEntry {
     pub appid: String,
     pub label: String,
-    /// `official_account` (oauth2/authorize) or `website` (qrconnect).
+    /// `official_account` (oauth2/authorize), `website` (qrconnect) or `mini_program`
+    /// (`wx.login` → jscode2session).
     pub kind: WechatKind,
+    /// The Open Platform account the app is bound to; apps with the same value see a user
+    /// under the same `unionid`. Absent when the app is bound to none (no `unionid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_platform: Option<String>,
     pub secret: String,
     pub redirect_uri: String,
 }
@@ -641,7 +649,7 @@ pub fn demo_apps() -> Vec<DemoApp> {
         .chain(
             demo::WECHAT_SPECS
                 .into_iter()
-                .map(|(id, label, kind)| DemoApp {
+                .map(|(id, label, kind, _)| DemoApp {
                     provider: Provider::Wechat,
                     id: id.to_owned(),
                     label: format!(
@@ -649,6 +657,7 @@ pub fn demo_apps() -> Vec<DemoApp> {
                         match kind {
                             demo::WechatKind::OfficialAccount => "wechat-web",
                             demo::WechatKind::Website => "wechat-qr",
+                            demo::WechatKind::MiniProgram => "wechat-mini",
                         }
                     ),
                 }),

@@ -180,6 +180,7 @@ impl Session {
     ) -> Result<Self, FlowError> {
         let mut flow = Flow::new(kind, target.app.clone(), inputs, state, now)?;
         flow.set_tutorial_mixup(target.tutorial_mixup);
+        flow.set_tutorial_cgi(target.tutorial_cgi);
         let users = match (&target.approver, &target.manifest) {
             (Some(_), Some(m)) => m
                 .users_of(kind.provider())

@@ -96,6 +96,9 @@ pub struct Target {
     /// The scenario asks the walk itself to make the two-token mix-up (`token-mixup`): see
     /// [`Flow::set_tutorial_mixup`](crate::flow::Flow::set_tutorial_mixup).
     pub tutorial_mixup: bool,
+    /// The scenario asks the walk to follow seed 002's own code path (`cgi-user-info`): see
+    /// [`Flow::set_tutorial_cgi`](crate::flow::Flow::set_tutorial_cgi).
+    pub tutorial_cgi: bool,
     /// Warnings to show before the walk (a key or secret file others can read).
     pub warnings: Vec<String>,
 }
@@ -122,6 +125,8 @@ pub struct Place {
     scenario_user: Option<String>,
     /// The scenario makes the two-token mix-up on purpose (`token-mixup`).
     tutorial_mixup: bool,
+    /// The scenario follows seed 002's own code path (`cgi-user-info`).
+    tutorial_cgi: bool,
     /// A profile's name and what it says.
     profile: Option<(String, Profile)>,
     /// Phone mode: the LAN address the authorize URL (and so the QR code) carries.
@@ -184,6 +189,7 @@ pub async fn open(place: &Where, how: &Open) -> anyhow::Result<Place> {
                 manifest: Some(handle.manifest().clone()),
                 sandbox: Some(handle),
                 tutorial_mixup: scenario.as_ref().is_some_and(|s| s.tutorial_mixup),
+                tutorial_cgi: scenario.as_ref().is_some_and(|s| s.cgi_user_info),
                 scenario_user: scenario.and_then(|s| s.user),
                 profile: None,
                 lan: how.lan,
@@ -195,6 +201,7 @@ pub async fn open(place: &Where, how: &Open) -> anyhow::Result<Place> {
             manifest: Some(crate::sandbox::running(spec)?),
             scenario_user: None,
             tutorial_mixup: false,
+            tutorial_cgi: false,
             profile: None,
             lan: None,
         }),
@@ -250,6 +257,7 @@ async fn open_profile(name: &str, how: &Open) -> anyhow::Result<Place> {
         manifest,
         scenario_user: None,
         tutorial_mixup: false,
+        tutorial_cgi: false,
         profile: Some((name.to_owned(), loaded)),
         lan: None,
     })
@@ -284,6 +292,7 @@ impl Place {
                 user,
                 manifest: manifest.cloned(),
                 tutorial_mixup: false,
+                tutorial_cgi: false,
                 warnings: loose_files(profile),
             });
         }
@@ -300,6 +309,7 @@ impl Place {
             self.kind,
         )?;
         target.tutorial_mixup = self.tutorial_mixup;
+        target.tutorial_cgi = self.tutorial_cgi;
         target.info.scenario = self.scenario();
         if let Some(ip) = self.lan {
             target.on_lan(ip)?;
@@ -324,6 +334,7 @@ impl Place {
             return Err("tui.scenario-not-here");
         };
         self.tutorial_mixup = scenario.as_ref().is_some_and(|s| s.tutorial_mixup);
+        self.tutorial_cgi = scenario.as_ref().is_some_and(|s| s.cgi_user_info);
         self.scenario_user = scenario.as_ref().and_then(|s| s.user.clone());
         handle.set_scenario(scenario);
         Ok(())
@@ -494,6 +505,7 @@ fn on_sandbox(
         user: Some(user),
         manifest: Some(m.clone()),
         tutorial_mixup: false,
+        tutorial_cgi: false,
         warnings: Vec::new(),
     })
 }
@@ -657,6 +669,7 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
     let flow_of = |kind: WechatKind| match kind {
         WechatKind::OfficialAccount => FlowKind::WechatWeb,
         WechatKind::Website => FlowKind::WechatQr,
+        WechatKind::MiniProgram => FlowKind::WechatMini,
     };
     let entry = match &choice.app {
         Some(id) => m.wechat.apps.iter().find(|a| a.appid == *id),

@@ -322,7 +322,10 @@ fn scope_differs(provider: Provider, ex: &Exchange, flow: &Flow) -> Option<Findi
 
 /// Only a code was given (no redirect URL): the `state` (CSRF) check did not happen.
 fn state_unchecked(flow: &Flow) -> Option<Finding> {
-    let web = !matches!(flow.kind(), crate::flow::FlowKind::AlipayMini);
+    let web = !matches!(
+        flow.kind(),
+        crate::flow::FlowKind::AlipayMini | crate::flow::FlowKind::WechatMini
+    );
     let ctx = flow.ctx();
     (web && ctx.code.is_some() && ctx.callback_url.is_none()).then(|| {
         Finding::new(

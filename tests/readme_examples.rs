@@ -293,6 +293,43 @@ const EXAMPLES: &[Example] = &[
         },
     },
     Example {
+        command: "authwalk run wechat-mini --scenario mini-plus-space",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk run wechat-web --scenario cgi-user-info",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 1,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk decrypt --session-key @session_key.txt --iv 'r7BXXKkLb8qrSNn05n0qiA==' --appid wx4f4bc4dec97d474b @encrypted.txt",
+        plan: Plan::Run {
+            files: &[
+                ("session_key.txt", "tests/fixtures/wechat/session_key.txt"),
+                ("encrypted.txt", "tests/fixtures/wechat/encrypted.txt"),
+            ],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "pbpaste | authwalk decrypt --session-key env:SESSION_KEY --iv … --json -",
+        plan: Plan::Skip(
+            "needs a clipboard and a key in the environment; tests/wechat_mini.rs decrypts from \
+             standard input with env:SESSION_KEY",
+        ),
+    },
+    Example {
         command: "authwalk run alipay-mini --json > walk.json",
         plan: Plan::Run {
             files: &[],

@@ -44,8 +44,10 @@ def main():
     assert oauth.check_access_token()
     info = oauth.get_user_info()
     assert info["nickname"] == "Lily" and info["sex"] == 0 and info["unionid"], info
+    # A refresh while the token is valid keeps it, with a new expiry (WeChat's website/app login
+    # page says so).
     refreshed = oauth.refresh_access_token(token["refresh_token"])
-    assert refreshed["access_token"] != token["access_token"]
+    assert refreshed["access_token"] == token["access_token"], refreshed
     assert oauth.get_user_info()["openid"] == token["openid"]
     print(f"  official account: {info['nickname']} ({info['openid']})")
     try:

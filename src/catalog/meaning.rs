@@ -16,19 +16,23 @@ pub fn endpoint(provider: Provider, step: StepKind) -> Option<&'static str> {
         (Provider::Wechat, StepKind::Refresh) => "/sns/oauth2/refresh_token",
         (Provider::Wechat, StepKind::CheckToken) => "/sns/auth",
         (Provider::Wechat, StepKind::UserInfo) => "/sns/userinfo",
+        (Provider::Wechat, StepKind::AppToken) => "/cgi-bin/stable_token",
+        (Provider::Wechat, StepKind::PhoneNumber) => "/wxa/business/getuserphonenumber",
         (
             Provider::Alipay,
             StepKind::Authorize
             | StepKind::Callback
             | StepKind::MiniAuthCode
-            | StepKind::CheckToken,
+            | StepKind::CheckToken
+            | StepKind::DecryptUserData
+            | StepKind::AppToken,
         )
         | (
             Provider::Wechat,
             StepKind::Authorize
             | StepKind::Callback
             | StepKind::MiniAuthCode
-            | StepKind::PhoneNumber,
+            | StepKind::DecryptUserData,
         ) => {
             return None;
         }

@@ -62,6 +62,7 @@ pub struct Printer<W> {
     /// exchanges, the last problem.
     authorized: bool,
     called_back: bool,
+    decrypted: bool,
     exchanged: usize,
     problem: Option<String>,
 }
@@ -75,6 +76,7 @@ impl<W: Write> Printer<W> {
             headed: Vec::new(),
             authorized: false,
             called_back: false,
+            decrypted: false,
             exchanged: 0,
             problem: None,
         }
@@ -145,9 +147,16 @@ impl<W: Write> Printer<W> {
             self.callback(walk, cb)?;
         }
         for index in self.exchanged..walk.exchanges.len() {
-            self.exchange(walk, &walk.exchanges[index])?;
+            let ex = &walk.exchanges[index];
+            // The decryption ran between the token and the app token: a recorded walk shows
+            // it there too.
+            if matches!(ex.step, StepKind::AppToken | StepKind::PhoneNumber) {
+                self.decryption(walk)?;
+            }
+            self.exchange(walk, ex)?;
         }
         self.exchanged = walk.exchanges.len();
+        self.decryption(walk)?;
         if walk.problem.is_some() && walk.problem != self.problem {
             self.problem.clone_from(&walk.problem);
             let message = walk.problem.as_deref().unwrap_or_default();
@@ -189,6 +198,73 @@ impl<W: Write> Printer<W> {
             for hit in &walk.timeline {
                 writeln!(self.out, "    {}", visible(&hit.line()))?;
             }
+        }
+        Ok(())
+    }
+
+    /// The decryption step, once: input → key → IV → plaintext, the watermark, the findings.
+    fn decryption(&mut self, walk: &Walk) -> io::Result<()> {
+        let Some(d) = walk.context.decryption.as_ref().filter(|_| !self.decrypted) else {
+            return Ok(());
+        };
+        self.decrypted = true;
+        self.heading(walk, StepKind::DecryptUserData, "")?;
+        self.decryption_block(d)
+    }
+
+    /// A decryption's lines: input → key → IV → plaintext, the watermark, the findings.
+    pub fn decryption_block(&mut self, d: &crate::present::DecryptionView) -> io::Result<()> {
+        let (s, lang) = (self.s, self.lang);
+        let bytes = |n: Option<usize>| n.map_or_else(|| "?".to_owned(), |n| n.to_string());
+        let b = Msg::Bytes.get(lang);
+        writeln!(
+            self.out,
+            "  {} encryptedData {}… ({} base64, {} {b})",
+            s.dim("in"),
+            visible(&d.input_head),
+            d.input_chars,
+            bytes(d.input_bytes)
+        )?;
+        writeln!(
+            self.out,
+            "  {} session_key {} ({} {b}) · AES-128-CBC, PKCS#7",
+            s.dim("key"),
+            visible(&d.key),
+            bytes(d.key_bytes)
+        )?;
+        writeln!(
+            self.out,
+            "  {} {} · {}",
+            s.dim("iv"),
+            visible(&d.iv),
+            visible(d.iv_hex.as_deref().unwrap_or("?"))
+        )?;
+        if let Some(plain) = &d.plaintext {
+            writeln!(self.out, "  {}", s.dim("out"))?;
+            let pretty = serde_json::to_string_pretty(plain).unwrap_or_default();
+            for line in pretty.lines() {
+                writeln!(self.out, "    {}", visible(line))?;
+            }
+        }
+        if let Some(w) = &d.watermark {
+            let appid = w.get("appid").and_then(serde_json::Value::as_str);
+            let mark = if appid == Some(d.expected_appid.as_str()) {
+                s.green("✓").into_owned()
+            } else {
+                s.red("✗").into_owned()
+            };
+            writeln!(
+                self.out,
+                "  {} watermark appid {} {mark} · timestamp {}",
+                s.dim("wm"),
+                visible(appid.unwrap_or_default()),
+                w.get("timestamp")
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            )?;
+        }
+        for f in &d.findings {
+            self.finding(f)?;
         }
         Ok(())
     }
@@ -377,10 +453,15 @@ impl<W: Write> Printer<W> {
 
     pub fn summary(&mut self, walk: &Walk) -> io::Result<()> {
         let (s, lang) = (self.s, self.lang);
+        // A walk that stopped at the decryption printed nothing after it.
+        self.decryption(walk)?;
+        let decrypted = self.decrypted;
         for note in walk
             .notes
             .iter()
             .filter(|n| n.code != crate::finding::codes::FLOW_STATE_MISMATCH)
+            // The decryption's findings were printed with it.
+            .filter(|n| !(decrypted && n.code.starts_with("wechat.decrypt.")))
         {
             self.finding(note)?;
         }

@@ -36,7 +36,7 @@ use crate::walker;
     reason = "independent command-line switches, as clap spells them"
 )]
 pub struct RunArgs {
-    /// alipay-web, alipay-mini, wechat-web or wechat-qr.
+    /// alipay-web, alipay-mini, wechat-web, wechat-qr or wechat-mini.
     pub flow: FlowKind,
     /// A real app from the config file (see assets/config.sample.toml).
     #[arg(long, value_name = "NAME", conflicts_with = "sandbox")]
@@ -68,7 +68,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "STEP", conflicts_with = "from")]
     pub step: Option<StepKind>,
     /// Start at this step (authorize, callback, auth-code, token, check-token, user-info,
-    /// refresh).
+    /// refresh; a mini program's decrypt, app-token, phone-number).
     #[arg(long, value_name = "STEP")]
     pub from: Option<StepKind>,
     /// An auth_code / code to exchange: the value, `-` (standard input), @FILE or env:NAME.

@@ -21,14 +21,18 @@ pub enum FlowKind {
     WechatWeb,
     /// WeChat Open Platform website QR login (`qrconnect`).
     WechatQr,
+    /// WeChat mini program: `wx.login` (with the button's encrypted data and phone code) →
+    /// `jscode2session` → decrypt the user data → the app's token → the phone number.
+    WechatMini,
 }
 
 impl FlowKind {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::AlipayWeb,
         Self::AlipayMini,
         Self::WechatWeb,
         Self::WechatQr,
+        Self::WechatMini,
     ];
 
     pub fn id(self) -> &'static str {
@@ -37,6 +41,7 @@ impl FlowKind {
             Self::AlipayMini => "alipay-mini",
             Self::WechatWeb => "wechat-web",
             Self::WechatQr => "wechat-qr",
+            Self::WechatMini => "wechat-mini",
         }
     }
 
@@ -45,7 +50,7 @@ impl FlowKind {
     pub fn provider(self) -> Provider {
         match self {
             Self::AlipayWeb | Self::AlipayMini => Provider::Alipay,
-            Self::WechatWeb | Self::WechatQr => Provider::Wechat,
+            Self::WechatWeb | Self::WechatQr | Self::WechatMini => Provider::Wechat,
         }
     }
 
@@ -55,6 +60,7 @@ impl FlowKind {
             Self::AlipayMini => Text::key("flow.kinds.alipay-mini-program-my-getauthcode"),
             Self::WechatWeb => Text::key("flow.kinds.wechat-official-account-web-auth"),
             Self::WechatQr => Text::key("flow.kinds.wechat-website-qr-login"),
+            Self::WechatMini => Text::key("flow.kinds.wechat-mini-program-login"),
         }
     }
 
@@ -62,7 +68,7 @@ impl FlowKind {
     pub fn optional_steps(self) -> &'static [StepKind] {
         match self {
             Self::AlipayMini => &[StepKind::PhoneNumber],
-            Self::AlipayWeb | Self::WechatWeb | Self::WechatQr => &[],
+            Self::AlipayWeb | Self::WechatWeb | Self::WechatQr | Self::WechatMini => &[],
         }
     }
 
@@ -85,6 +91,16 @@ impl FlowKind {
                 StepKind::CheckToken,
                 StepKind::UserInfo,
             ],
+            // No refresh: a mini program's session has no refresh token.
+            Self::WechatMini => {
+                return vec![
+                    StepKind::MiniAuthCode,
+                    StepKind::Token,
+                    StepKind::DecryptUserData,
+                    StepKind::AppToken,
+                    StepKind::PhoneNumber,
+                ];
+            }
         };
         if refresh {
             steps.push(StepKind::Refresh);
@@ -139,12 +155,18 @@ pub enum StepKind {
     UserInfo,
     /// Refresh the access token.
     Refresh,
-    /// Alipay mini program: `my.getPhoneNumber`'s AES answer, verified and decrypted.
+    /// Decrypt the mini program's `encryptedData` with the `session_key` (no request: the
+    /// server does it), the watermark checked.
+    DecryptUserData,
+    /// The app's basic token (`/cgi-bin/stable_token`), for server-side APIs.
+    AppToken,
+    /// The phone number: Alipay's `my.getPhoneNumber` answer (verified, then AES-decrypted), or
+    /// WeChat's `getuserphonenumber` for the phone button's code.
     PhoneNumber,
 }
 
 impl StepKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::Authorize,
         Self::Callback,
         Self::MiniAuthCode,
@@ -152,6 +174,8 @@ impl StepKind {
         Self::CheckToken,
         Self::UserInfo,
         Self::Refresh,
+        Self::DecryptUserData,
+        Self::AppToken,
         Self::PhoneNumber,
     ];
 
@@ -164,6 +188,8 @@ impl StepKind {
             Self::CheckToken => "check-token",
             Self::UserInfo => "user-info",
             Self::Refresh => "refresh",
+            Self::DecryptUserData => "decrypt",
+            Self::AppToken => "app-token",
             Self::PhoneNumber => "phone-number",
         }
     }
@@ -177,6 +203,8 @@ impl StepKind {
             Self::CheckToken => Text::key("flow.kinds.check-token"),
             Self::UserInfo => Text::key("flow.kinds.user-info"),
             Self::Refresh => Text::key("flow.kinds.refresh-token"),
+            Self::DecryptUserData => Text::key("flow.kinds.decrypt-user-data"),
+            Self::AppToken => Text::key("flow.kinds.app-token"),
             Self::PhoneNumber => Text::key("flow.kinds.phone-number"),
         }
     }

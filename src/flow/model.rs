@@ -220,6 +220,15 @@ pub struct Context {
     /// Every hit on the callback this walk knows of, in time order: the redirects it took (or
     /// refused), and those the sandbox saw (a page that redirected twice).
     pub hits: Vec<CallbackHit>,
+    /// Mini program: the `session_key` jscode2session gave (a secret).
+    pub session_key: Option<Timed>,
+    /// Mini program: the app's basic token for server-side APIs (a secret).
+    pub app_token: Option<Timed>,
+    /// Mini program: what the decryption doctor saw and found.
+    pub decryption: Option<crate::provider::wechat::doctor::Report>,
+    /// The `cgi-user-info` scenario: seed 002's own code path (basic token, then
+    /// `/cgi-bin/user/info` with the openid it never learnt).
+    pub tutorial_cgi: bool,
     /// WeChat: the walk makes a widely copied tutorial's mistake on purpose (the
     /// `token-mixup` scenario): the code-exchange step fetches the basic token from
     /// `/cgi-bin/token`, and the user-info step sends it to `/sns/userinfo`.

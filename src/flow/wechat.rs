@@ -63,7 +63,7 @@ pub(super) fn request(
     };
     let openid = || {
         // The tutorial's walk never learns an openid: it sends none.
-        if ctx.tutorial_mixup && ctx.open_id.is_none() {
+        if (ctx.tutorial_mixup || ctx.tutorial_cgi) && ctx.open_id.is_none() {
             return Ok("");
         }
         ctx.open_id.as_deref().ok_or(FlowError::MissingInput {
@@ -79,7 +79,7 @@ pub(super) fn request(
                 what: "a code",
                 fix: "approve the authorize page first, or pass --code",
             })?;
-            if ctx.tutorial_mixup {
+            if ctx.tutorial_mixup || ctx.tutorial_cgi {
                 // The tutorial's "code in exchange for access_token" fetches the basic token.
                 wechat::basic_token_request(&app.api_base, &app.appid, &app.secret)
             } else {
@@ -95,6 +95,10 @@ pub(super) fn request(
             wechat::refresh_token_request(&app.api_base, &app.appid, &refresh.value)
         }
         StepKind::CheckToken => wechat::auth_request(&app.api_base, token()?, openid()?),
+        // Seed 002's own code reads the profile from /cgi-bin/user/info.
+        StepKind::UserInfo if ctx.tutorial_cgi => {
+            wechat::cgi_user_info_request(&app.api_base, token()?, openid()?, app.lang)
+        }
         StepKind::UserInfo => {
             let lang = app.lang;
             wechat::userinfo_request(&app.api_base, token()?, openid()?, lang)
@@ -111,6 +115,7 @@ pub(super) fn request(
 
 pub(super) fn interpret(
     _app: &WechatApp,
+    mini: bool,
     ctx: &mut Context,
     ex: &mut Exchange,
     response: &RawResponse,
@@ -158,6 +163,10 @@ pub(super) fn interpret(
         return;
     }
     if basic_token(ctx, ex, &parsed.json, now) {
+        return;
+    }
+    if mini {
+        super::wechat_mini::interpret(ctx, ex, &parsed.json, now);
         return;
     }
     match ex.step {
@@ -240,7 +249,7 @@ fn basic_token(
     json: &serde_json::Value,
     now: OffsetDateTime,
 ) -> bool {
-    if ex.step != StepKind::Token || !ctx.tutorial_mixup {
+    if ex.step != StepKind::Token || !(ctx.tutorial_mixup || ctx.tutorial_cgi) {
         return false;
     }
     let Some(token) = json.get("access_token").and_then(serde_json::Value::as_str) else {

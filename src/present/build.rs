@@ -98,6 +98,7 @@ impl Presenter {
             user_id: ctx.user_id.clone(),
             open_id: ctx.open_id.clone(),
             union_id: ctx.union_id.clone(),
+            decryption: super::decryption::view(flow, policy),
         };
         Walk {
             schema: crate::present::RUN_SCHEMA,
@@ -295,11 +296,23 @@ fn known_secrets(flow: &Flow) -> redact::Known {
         known.add(&app.secret);
     }
     let ctx = flow.ctx();
-    for t in [&ctx.code, &ctx.access_token, &ctx.refresh_token]
-        .into_iter()
-        .flatten()
+    for t in [
+        &ctx.code,
+        &ctx.access_token,
+        &ctx.refresh_token,
+        &ctx.session_key,
+        &ctx.app_token,
+    ]
+    .into_iter()
+    .flatten()
     {
         known.add(&t.value);
+    }
+    // The mini program's phone code travels in a JSON body, where no parameter name says so.
+    for (k, v) in &ctx.callback_params {
+        if redact::SECRET_PARAMS.contains(&k.as_str()) {
+            known.add(v);
+        }
     }
     for code in &ctx.used_codes {
         known.add(code);

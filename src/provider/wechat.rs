@@ -19,8 +19,11 @@
 mod authorize;
 mod callback;
 pub mod confusion;
+pub mod crypto;
+pub mod doctor;
 mod errmsg;
 mod lint;
+pub mod mini;
 mod request;
 mod response;
 

@@ -16,7 +16,11 @@ use serde_json::{Map, Value, json};
 
 use crate::keys::{Armor, Encoding, PrivateKey, PublicKey};
 use crate::provider::alipay::aes::EncryptKey;
-use crate::provider::alipay::{AppIdentity, Charset, IdMode, SignMode, SignType};
+use crate::provider::alipay::{AppIdentity, Charset, SignMode, SignType};
+
+mod apps;
+
+pub(crate) use apps::{AlipaySpec, PhoneProduct, WECHAT_SPECS, alipay_specs};
 
 /// The demo Alipay app a walk uses unless told otherwise: RSA2, UTF-8, user ids.
 pub const DEFAULT_ALIPAY_APP: &str = "2021000000000001";
@@ -78,6 +82,8 @@ pub enum WechatKind {
     OfficialAccount,
     /// An Open Platform website app: `/connect/qrconnect`, `snsapi_login`.
     Website,
+    /// A mini program: `wx.login` → `/sns/jscode2session`, encrypted user data, phone codes.
+    MiniProgram,
 }
 
 impl WechatKind {
@@ -86,6 +92,7 @@ impl WechatKind {
         match self {
             Self::OfficialAccount => "official_account",
             Self::Website => "website",
+            Self::MiniProgram => "mini_program",
         }
     }
 }
@@ -97,6 +104,9 @@ pub(crate) struct WechatApp {
     pub secret: String,
     pub label: &'static str,
     pub kind: WechatKind,
+    /// The Open Platform account the app is bound to: apps bound to the same one see a user
+    /// under the same `unionid`; an app bound to none gets no `unionid`.
+    pub open_platform: Option<&'static str>,
 }
 
 /// A demo Alipay account.
@@ -174,6 +184,21 @@ pub(crate) fn wechat_openid(appid: &str, user: &WechatUser, snapshot: bool) -> S
         &format!("wechat-openid:{appid}:{}:{kind}", user.id),
         28,
     )
+}
+
+/// A WeChat unionid: the same for one user in every app bound to one Open Platform account,
+/// none for an app bound to none. A snapshot-page virtual account has its own, virtual one
+/// (WeChat's snapshot announcement: its openid and unionid belong to a virtual account).
+pub(crate) fn wechat_unionid(app: &WechatApp, user: &WechatUser, snapshot: bool) -> Option<String> {
+    let platform = app.open_platform?;
+    if snapshot {
+        return Some(stable_id(
+            "o",
+            &format!("wechat-unionid:{platform}:{}:snapshot", user.id),
+            28,
+        ));
+    }
+    user.unionid.map(str::to_owned)
 }
 
 fn stable_id(prefix: &str, seed: &str, len: usize) -> String {
@@ -527,143 +552,6 @@ fn key_pool(
     .into_iter())
 }
 
-/// The "获取会员手机号" feature of an app: `my.getPhoneNumber` answers an app without it
-/// `isv.insufficient-isv-permissions`, inside the ciphertext.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PhoneProduct {
-    Approved,
-    NotApplied,
-}
-
-/// One demo Alipay app as registered: what makes it different from the others.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct AlipaySpec {
-    pub app_id: &'static str,
-    pub label: &'static str,
-    pub sign_type: SignType,
-    pub charset: Charset,
-    pub identity: AppIdentity,
-    /// The console's AES key (base64), when content encryption is set.
-    pub encrypt_key: Option<&'static str>,
-    pub phone_number: PhoneProduct,
-    /// Public key or public-key certificate.
-    pub mode: SignMode,
-}
-
-/// An app approved before 2019-12-24 and keyed on `user_id`: what the seeds describe.
-const SEEDS_APP: AppIdentity = AppIdentity {
-    id_mode: IdMode::Uid,
-    union_group: None,
-    approved: "2018-06-01",
-};
-
-/// The demo Alipay apps, in manifest order. New apps go at the end, as separate entries.
-pub(crate) fn alipay_specs() -> [AlipaySpec; 7] {
-    let key_app = |app_id, label, sign_type, charset| AlipaySpec {
-        app_id,
-        label,
-        sign_type,
-        charset,
-        identity: SEEDS_APP,
-        encrypt_key: None,
-        phone_number: PhoneProduct::NotApplied,
-        mode: SignMode::Key,
-    };
-    [
-        AlipaySpec {
-            // The seeds' app, so the default walk shows every member field; it also has an AES
-            // key so the mini-program walk can ask for the phone number.
-            encrypt_key: Some("aa4BtZ4tspm2wnXLb1ThQA=="),
-            phone_number: PhoneProduct::Approved,
-            ..key_app(
-                ALIPAY_APP_IDS[0],
-                "RSA2 · UTF-8",
-                SignType::Rsa2,
-                Charset::Utf8,
-            )
-        },
-        key_app(
-            ALIPAY_APP_IDS[1],
-            "RSA (SHA1) · UTF-8, legacy",
-            SignType::Rsa,
-            Charset::Utf8,
-        ),
-        key_app(
-            ALIPAY_APP_IDS[2],
-            "RSA2 · GBK",
-            SignType::Rsa2,
-            Charset::Gbk,
-        ),
-        AlipaySpec {
-            identity: AppIdentity {
-                id_mode: IdMode::OpenId,
-                union_group: None,
-                approved: "2024-05-20",
-            },
-            ..key_app(
-                ALIPAY_APP_IDS[3],
-                "RSA2 · open_id only, new app (2024)",
-                SignType::Rsa2,
-                Charset::Utf8,
-            )
-        },
-        AlipaySpec {
-            identity: AppIdentity {
-                approved: "2019-06-01",
-                ..SEEDS_APP
-            },
-            mode: SignMode::Cert,
-            ..key_app(
-                CERT_ALIPAY_APP,
-                "RSA2 · public-key certificate",
-                SignType::Rsa2,
-                Charset::Utf8,
-            )
-        },
-        AlipaySpec {
-            identity: AppIdentity {
-                id_mode: IdMode::Both,
-                union_group: Some("demo-group"),
-                approved: "2019-08-01",
-            },
-            ..key_app(
-                ALIPAY_APP_IDS[5],
-                "RSA2 · user_id + open_id (migrating), app group",
-                SignType::Rsa2,
-                Charset::Utf8,
-            )
-        },
-        AlipaySpec {
-            identity: AppIdentity {
-                id_mode: IdMode::OpenId,
-                union_group: Some("demo-group"),
-                approved: "2024-09-10",
-            },
-            encrypt_key: Some("3Ffv0kGcZ1m1a2WnS8XbpA=="),
-            ..key_app(
-                ALIPAY_APP_IDS[6],
-                "RSA2 · open_id only, same app group, new app (2024)",
-                SignType::Rsa2,
-                Charset::Utf8,
-            )
-        },
-    ]
-}
-
-/// The demo WeChat apps: appid, label, kind.
-pub(crate) const WECHAT_SPECS: [(&str, &str, WechatKind); 2] = [
-    (
-        "wx5a1d0c0ffee00001",
-        "公众号 · Official Account",
-        WechatKind::OfficialAccount,
-    ),
-    (
-        "wx5a1d0c0ffee00002",
-        "网站应用 · website (qrconnect)",
-        WechatKind::Website,
-    ),
-];
-
 /// Build the cast, with its key files under `dir`. `ephemeral` reuses the process's keys.
 pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyhow::Result<Cast> {
     crate::config::create_private_dir(dir)
@@ -720,11 +608,12 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
     let wechat_apps = wechat_specs
         .iter()
         .zip(secrets)
-        .map(|((appid, label, kind), secret)| WechatApp {
+        .map(|((appid, label, kind, open_platform), secret)| WechatApp {
             appid: (*appid).to_owned(),
             secret,
             label,
             kind: *kind,
+            open_platform: *open_platform,
         })
         .collect();
 

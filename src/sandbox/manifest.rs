@@ -56,6 +56,7 @@ pub(super) fn build(base: &str, cast: &demo::Cast) -> Manifest {
                     appid: a.appid.clone(),
                     label: a.label.to_owned(),
                     kind: a.kind,
+                    open_platform: a.open_platform.map(str::to_owned),
                     secret: a.secret.clone(),
                     redirect_uri: redirect_uri.clone(),
                 })

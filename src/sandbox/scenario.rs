@@ -8,7 +8,7 @@ use super::state::{Fault, Provider};
 use crate::flow::FlowKind;
 
 /// The embedded scenario files, by name.
-const FILES: [(&str, &str); 9] = [
+const FILES: [(&str, &str); 18] = [
     (
         "expired-code",
         include_str!("../../assets/scenarios/expired-code.toml"),
@@ -45,11 +45,51 @@ const FILES: [(&str, &str); 9] = [
         "redirect-twice",
         include_str!("../../assets/scenarios/redirect-twice.toml"),
     ),
+    (
+        "mini-login-after-button",
+        include_str!("../../assets/scenarios/mini-login-after-button.toml"),
+    ),
+    (
+        "mini-plus-space",
+        include_str!("../../assets/scenarios/mini-plus-space.toml"),
+    ),
+    (
+        "mini-short-iv",
+        include_str!("../../assets/scenarios/mini-short-iv.toml"),
+    ),
+    (
+        "mini-other-appid",
+        include_str!("../../assets/scenarios/mini-other-appid.toml"),
+    ),
+    (
+        "mini-old-watermark",
+        include_str!("../../assets/scenarios/mini-old-watermark.toml"),
+    ),
+    (
+        "mini-cut-data",
+        include_str!("../../assets/scenarios/mini-cut-data.toml"),
+    ),
+    (
+        "mini-phone-code-reused",
+        include_str!("../../assets/scenarios/mini-phone-code-reused.toml"),
+    ),
+    (
+        "mini-phone-code-expired",
+        include_str!("../../assets/scenarios/mini-phone-code-expired.toml"),
+    ),
+    (
+        "cgi-user-info",
+        include_str!("../../assets/scenarios/cgi-user-info.toml"),
+    ),
 ];
 
 /// One scenario preset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each bool is a key of the scenario files: an independent switch a trainer sets"
+)]
 pub struct Scenario {
     /// The file name without `.toml`.
     #[serde(default)]
@@ -88,6 +128,37 @@ pub struct Scenario {
     /// Faults armed when the scenario is applied (replacing any armed before).
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// WeChat mini program: what goes wrong on the mini program's side (the data its button
+    /// gives, or its phone code), for the decryption doctor to name. Only `wechat-mini` fits.
+    #[serde(default)]
+    pub wechat_mini: Option<MiniFault>,
+    /// Not the sandbox's behaviour but the client's: seed document 002's own code path. The
+    /// walk fetches the basic token from `/cgi-bin/token` instead of exchanging the code, then
+    /// calls `/cgi-bin/user/info` with it and the openid it never learnt (empty).
+    #[serde(default)]
+    pub cgi_user_info: bool,
+}
+
+/// A mistake on the mini program's side, played by the sandbox's control calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MiniFault {
+    /// `wx.login` ran after the button: the data is under the session key before this code's.
+    LoginAfterButton,
+    /// Every `+` of `encryptedData` became a space on the way (form or URL decoding).
+    PlusSpace,
+    /// The IV arrives cut to 12 bytes.
+    ShortIv,
+    /// The data was made for another mini program (its watermark names another appid).
+    OtherAppid,
+    /// The data was made an hour ago (stored and replayed).
+    OldWatermark,
+    /// The last block of `encryptedData` was cut on the way.
+    CutData,
+    /// The phone code was already exchanged once (a retried request): 40163 the second time.
+    PhoneCodeReused,
+    /// The phone code is older than its 5 minutes.
+    PhoneCodeExpired,
 }
 
 /// Why a scenario could not be loaded.
@@ -97,6 +168,12 @@ pub enum ScenarioError {
     Unknown { name: String, known: String },
     #[error("scenario '{name}' is malformed: {detail}")]
     Malformed { name: String, detail: String },
+    #[error("scenario '{name}' is for {only} only, so {flow} cannot take it")]
+    OnlyFlow {
+        name: String,
+        only: FlowKind,
+        flow: FlowKind,
+    },
     #[error("scenario '{name}' is for {provider} flows only, so {flow} cannot take it")]
     DoesNotFit {
         name: String,
@@ -133,7 +210,11 @@ impl Scenario {
     /// both when it names none (a clock jump is for every login).
     pub fn providers(&self) -> Vec<Provider> {
         let mut alipay = self.alipay_scope.is_some() || self.alipay_invalid_token;
-        let mut wechat = self.wechat_scope.is_some() || self.tutorial_mixup || self.redirect_twice;
+        let mut wechat = self.wechat_scope.is_some()
+            || self.tutorial_mixup
+            || self.redirect_twice
+            || self.cgi_user_info
+            || self.wechat_mini.is_some();
         if let Some(user) = &self.user {
             alipay |= user.starts_with("alipay-");
             wechat |= user.starts_with("wechat-");
@@ -152,6 +233,22 @@ impl Scenario {
     /// Whether it can be walked with `flow`: refused in one sentence when it concerns only
     /// the other provider.
     pub fn check_fits(&self, flow: FlowKind) -> Result<(), ScenarioError> {
+        // The mini program's mistakes need its walk; the web walks' client mistakes need one
+        // with a token step that can make them.
+        if self.wechat_mini.is_some() && flow != FlowKind::WechatMini {
+            return Err(ScenarioError::OnlyFlow {
+                name: self.name.clone(),
+                only: FlowKind::WechatMini,
+                flow,
+            });
+        }
+        if self.cgi_user_info && flow != FlowKind::WechatWeb {
+            return Err(ScenarioError::OnlyFlow {
+                name: self.name.clone(),
+                only: FlowKind::WechatWeb,
+                flow,
+            });
+        }
         let providers = self.providers();
         if providers.contains(&flow.provider()) {
             return Ok(());

@@ -11,9 +11,15 @@
 //! the same refresh token and its 30-day deadline; a denied consent does not redirect; an
 //! unknown or foreign token on `/sns/*` is 40001, an expired one 42001. `forceSnapShot=true`
 //! with `snsapi_userinfo` authorizes any demo user in snapshot mode (a virtual account: its own
-//! openid, `is_snapshotuser: 1`, no unionid, 48001 on `/sns/userinfo`).
+//! openid, `is_snapshotuser: 1`, a virtual unionid when the app is bound to an Open Platform
+//! account, and 48001 on `/sns/userinfo`, which rests on one developer-community report).
+//! A refresh while the access token is still valid returns the same token with a renewed
+//! expiry (the website/app login page says so). `/sns/*` errmsgs end in `, rid: …`,
+//! `/cgi-bin/*` and `/wxa/*` ones in ` rid: …` (no comma), and their 40001 carries the
+//! getStableAccessToken hint. The mini program's side is in [`mini`].
 
 mod consent;
+mod mini;
 
 use std::sync::Arc;
 
@@ -25,7 +31,7 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Map, Value, json};
 
-use super::demo::{WechatApp, WechatUser, wechat_openid};
+use super::demo::{WechatApp, WechatUser, wechat_openid, wechat_unionid};
 use super::form;
 use super::state::{
     CodeKey, Expiring, FaultKind, Interned, Provider, Store, random_hex, random_token,
@@ -74,6 +80,9 @@ struct Refresh {
     scope: String,
     snapshot: bool,
     deadline: i64,
+    /// The access token last handed out with this refresh token: a refresh while it is still
+    /// valid gives it again with a new expiry.
+    access: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -118,6 +127,8 @@ pub(crate) struct WechatState {
     basic: Store<BasicToken>,
     /// The latest basic token per appid, to retire the previous one after the overlap.
     latest_basic: Store<Latest>,
+    /// The mini program's codes, session keys, phone codes and stable tokens.
+    mini: mini::MiniState,
 }
 
 impl WechatState {
@@ -130,6 +141,7 @@ impl WechatState {
         self.refresh.set_cap(cap);
         self.basic.set_cap(cap);
         self.latest_basic.set_cap(cap);
+        self.mini.set_cap(cap);
     }
 
     /// How many codes and tokens are held (to check that purging bounds memory).
@@ -140,6 +152,7 @@ impl WechatState {
             + self.refresh.len()
             + self.basic.len()
             + self.latest_basic.len()
+            + self.mini.held()
     }
 
     /// How many codes are held, not yet exchanged (nor purged).
@@ -167,6 +180,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/sns/userinfo", get(sns_userinfo).post(sns_userinfo))
         .route("/cgi-bin/token", get(cgi_token).post(cgi_token))
         .route("/cgi-bin/user/info", get(cgi_user_info).post(cgi_user_info))
+        .merge(mini::routes())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,16 +196,30 @@ fn rid(shared: &Shared) -> String {
     )
 }
 
-type ApiResult = Result<Map<String, Value>, (i64, &'static str)>;
+pub(super) type ApiResult = Result<Map<String, Value>, (i64, &'static str)>;
 
-const SNS_TYPE: &str = "text/plain";
-const CGI_TYPE: &str = "application/json; encoding=utf-8";
+pub(super) const SNS_TYPE: &str = "text/plain";
+pub(super) const CGI_TYPE: &str = "application/json; encoding=utf-8";
 
-fn answer(shared: &Shared, content_type: &'static str, result: ApiResult) -> Wire {
+/// The hint WeChat appends to 40001 on `/cgi-bin/*` (and `/wxa/*`) since 2023.
+const STABLE_TOKEN_HINT: &str = ", could get access_token by getStableAccessToken, more details at https://mmbizurl.cn/s/JtxxFh33r";
+
+pub(super) fn answer(shared: &Shared, content_type: &'static str, result: ApiResult) -> Wire {
     let body = match result {
         Ok(map) => Value::Object(map).to_string(),
-        Err((errcode, errmsg)) => {
+        // `/sns/*` writes ", rid: …"; `/cgi-bin/*` and `/wxa/*` write " rid: …" (no comma), and
+        // their 40001 carries the getStableAccessToken hint.
+        Err((errcode, errmsg)) if content_type == SNS_TYPE => {
             json!({"errcode": errcode, "errmsg": format!("{errmsg}, rid: {}", rid(shared))})
+                .to_string()
+        }
+        Err((errcode, errmsg)) => {
+            let hint = if errcode == 40001 {
+                STABLE_TOKEN_HINT
+            } else {
+                ""
+            };
+            json!({"errcode": errcode, "errmsg": format!("{errmsg}{hint} rid: {}", rid(shared))})
                 .to_string()
         }
     };
@@ -335,6 +363,7 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
             scope: code_entry.scope.to_string(),
             snapshot: code_entry.snapshot,
             deadline: now + REFRESH_TTL,
+            access: None,
         },
         now,
     );
@@ -350,10 +379,10 @@ fn access_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     if code_entry.snapshot {
         out.insert("is_snapshotuser".into(), json!(1));
     }
-    // A snapshot-mode virtual account has no real unionid to hand out.
-    if let Some(unionid) = user.unionid
+    // Only an app bound to an Open Platform account; a snapshot-mode virtual account gets
+    // a virtual one.
+    if let Some(unionid) = wechat_unionid(app, user, code_entry.snapshot)
         && *code_entry.scope != *"snsapi_base"
-        && !code_entry.snapshot
     {
         out.insert("unionid".into(), json!(unionid));
     }
@@ -381,6 +410,29 @@ fn refresh_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
         return Err((42002, "refresh_token expired"));
     }
     let user = user_of(shared, &entry.user)?;
+    // The website/app login page: while the access token has not timed out, a refresh does
+    // not change it, only its expiry.
+    if let Some(access) = &entry.access {
+        let renewed = shared.wechat.tokens.with(access, now, |t| match t {
+            Some(t) if t.deadline >= now => {
+                t.deadline = now + ACCESS_TTL;
+                true
+            }
+            _ => false,
+        });
+        if renewed {
+            let mut out = Map::new();
+            out.insert("access_token".into(), json!(access));
+            out.insert("expires_in".into(), json!(ACCESS_TTL));
+            out.insert("refresh_token".into(), json!(token));
+            out.insert(
+                "openid".into(),
+                json!(wechat_openid(&app.appid, user, entry.snapshot)),
+            );
+            out.insert("scope".into(), json!(entry.scope));
+            return Ok(out);
+        }
+    }
     Ok(issue_access_token(
         shared,
         &app.appid,
@@ -404,6 +456,11 @@ fn issue_access_token(
     now: i64,
 ) -> Map<String, Value> {
     let access = format!("86_{}", random_token(80));
+    shared.wechat.refresh.with(refresh, now, |r| {
+        if let Some(r) = r {
+            r.access = Some(access.clone());
+        }
+    });
     shared.wechat.tokens.insert(
         access.clone(),
         WebToken {
@@ -480,7 +537,9 @@ fn userinfo(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     out.insert("country".into(), json!(""));
     out.insert("headimgurl".into(), json!(user.headimgurl));
     out.insert("privilege".into(), json!([]));
-    if let Some(unionid) = user.unionid {
+    if let Some(app) = shared.cast.wechat_app(&token.appid)
+        && let Some(unionid) = wechat_unionid(app, user, token.snapshot)
+    {
         out.insert("unionid".into(), json!(unionid));
     }
     Ok(out)
@@ -551,13 +610,16 @@ fn cgi_info(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     // Nickname and avatar are blank on this API since 2021-12-27.
     out.insert("nickname".into(), json!(""));
     out.insert("sex".into(), json!(0));
-    // No `language`: the API no longer provides it (the catalog says the same).
+    // `language` stays: what stopped on 2021-12-27 is nickname and headimgurl (blank above).
+    out.insert("language".into(), json!("zh_CN"));
     out.insert("city".into(), json!(""));
     out.insert("province".into(), json!(""));
     out.insert("country".into(), json!(""));
     out.insert("headimgurl".into(), json!(""));
     out.insert("subscribe_time".into(), json!(1_700_000_000));
-    if let Some(unionid) = user.unionid {
+    if let Some(app) = shared.cast.wechat_app(&entry.appid)
+        && let Some(unionid) = wechat_unionid(app, user, false)
+    {
         out.insert("unionid".into(), json!(unionid));
     }
     out.insert("remark".into(), json!(""));

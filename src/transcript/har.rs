@@ -268,10 +268,11 @@ pub fn triage(entries: &[Entry], alipay_key: Option<&PublicKey>) -> Triage {
             Role::Authorize => findings.extend(crate::provider::lint_authorize_url(&e.url)),
             Role::Callback => {}
             Role::Gateway | Role::Api => {
+                // A list of URLs has no bodies: the walk's checks read the URLs alone.
+                if provider == Provider::Wechat {
+                    wechat_calls.push((e.url.as_str(), e.response.as_deref()));
+                }
                 if let Some(body) = &e.response {
-                    if provider == Provider::Wechat {
-                        wechat_calls.push((e.url.as_str(), body.as_slice()));
-                    }
                     findings.extend(explain(provider, &e.url, &endpoint, body));
                     if provider == Provider::Alipay
                         && let Some(key) = alipay_key
@@ -316,7 +317,7 @@ pub fn triage(entries: &[Entry], alipay_key: Option<&PublicKey>) -> Triage {
         .iter()
         .map(|(url, body)| confusion::Step {
             url,
-            response: Some(body),
+            response: *body,
         })
         .collect();
     let mut findings = confusion::diagnose_walk(&walk);

@@ -16,20 +16,26 @@ fn kind_of(name: &str, as_param: bool) -> Option<&'static str> {
         "access_token" | "refresh_token" | "auth_token" | "app_auth_token" | "accessToken"
         | "refreshToken" | "authToken" => "tok",
         "code" if as_param => "code",
-        "auth_code" | "authCode" => "code",
-        "secret" | "appsecret" | "app_secret" | "private_key" | "client_secret" | "encrypt_key" => {
-            "secret"
-        }
+        "auth_code" | "authCode" | "js_code" | "phone_code" => "code",
+        // The mini program's session key decrypts its user data: a secret like the others.
+        "secret" | "appsecret" | "app_secret" | "private_key" | "client_secret" | "encrypt_key"
+        | "session_key" | "sessionKey" => "secret",
         "user_id" | "alipay_user_id" | "open_id" | "openid" | "unionid" | "union_id" | "uid"
         | "userId" | "openId" | "unionId" | "buyer_id" | "buyer_open_id" => "uid",
         "nick_name" | "nickname" | "nickName" | "avatar" | "headimgurl" | "mobile" | "phone"
-        | "email" | "cert_no" | "real_name" | "user_name" | "city" | "province" => "pii",
+        | "email" | "cert_no" | "real_name" | "user_name" | "city" | "province" | "avatarUrl"
+        | "phoneNumber" | "purePhoneNumber" => "pii",
         _ => return None,
     })
 }
 
 /// Names looked for in free text (`name=value`, `"name":"value"`).
-const TEXT_NAMES: [&str; 22] = [
+const TEXT_NAMES: [&str; 27] = [
+    "session_key",
+    "js_code",
+    "phone_code",
+    "phoneNumber",
+    "purePhoneNumber",
     "access_token",
     "refresh_token",
     "auth_token",

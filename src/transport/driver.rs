@@ -67,6 +67,97 @@ pub struct SandboxApprover {
 }
 
 impl SandboxApprover {
+    /// `my.getAuthCode`, as the demo user.
+    async fn alipay_mini(&self, app_id: &str, scope: &str) -> Result<String, ApproveError> {
+        let body = serde_json::json!({"app_id": app_id, "scope": scope, "user": self.user});
+        let request = PreparedRequest {
+            method: HttpMethod::Post,
+            url: format!("{}/alipay/auth-code", self.control),
+            headers: vec![
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+                (crate::sandbox::TOKEN_HEADER.to_owned(), self.token.clone()),
+            ],
+            body: body.to_string().into_bytes(),
+            signing: None,
+        };
+        let response = self
+            .transport
+            .send(&request)
+            .await
+            .0
+            .map_err(|e| ApproveError::Transport(e.message))?;
+        let json: serde_json::Value = serde_json::from_slice(&response.body).map_err(|e| {
+            ApproveError::Sandbox(format!("the sandbox's auth-code answer is not JSON ({e})"))
+        })?;
+        json.get("authCode")
+            .and_then(|c| c.as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                ApproveError::Sandbox(format!(
+                    "the sandbox gave no authCode (HTTP {}): {json}",
+                    response.status
+                ))
+            })
+    }
+
+    /// One of the sandbox's control calls for the mini program's side, as the demo user.
+    async fn control_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, ApproveError> {
+        let request = PreparedRequest {
+            method: HttpMethod::Post,
+            url: format!("{}/{path}", self.control),
+            headers: vec![
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+                (crate::sandbox::TOKEN_HEADER.to_owned(), self.token.clone()),
+            ],
+            body: body.to_string().into_bytes(),
+            signing: None,
+        };
+        let response = self
+            .transport
+            .send(&request)
+            .await
+            .0
+            .map_err(|e| ApproveError::Transport(e.message))?;
+        let json: serde_json::Value = serde_json::from_slice(&response.body).map_err(|e| {
+            ApproveError::Sandbox(format!("the sandbox's {path} answer is not JSON ({e})"))
+        })?;
+        if response.status != 200 {
+            return Err(ApproveError::Sandbox(format!(
+                "the sandbox refused {path} (HTTP {}): {json}",
+                response.status
+            )));
+        }
+        Ok(json)
+    }
+
+    /// The mini program's side of a WeChat login, as the demo user: `wx.login`, then the
+    /// profile button's encrypted data, then the phone button's code, all as one form-encoded
+    /// bundle (`code`, `encryptedData`, `iv`, `rawData`, `signature`, `phone_code`): what a
+    /// mini program posts to its server.
+    async fn wechat_mini(&self, appid: &str) -> Result<String, ApproveError> {
+        let who = serde_json::json!({"appid": appid, "user": self.user});
+        let login = self.control_json("wechat/js-code", &who).await?;
+        let data = self.control_json("wechat/user-data", &who).await?;
+        let phone = self.control_json("wechat/phone-code", &who).await?;
+        let text = |v: &serde_json::Value, k: &str| {
+            v.get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| ApproveError::Sandbox(format!("the sandbox gave no {k}: {v}")))
+        };
+        let mut bundle = url::form_urlencoded::Serializer::new(String::new());
+        bundle.append_pair("code", &text(&login, "code")?);
+        for key in ["encryptedData", "iv", "rawData", "signature"] {
+            bundle.append_pair(key, &text(&data, key)?);
+        }
+        bundle.append_pair("phone_code", &text(&phone, "code")?);
+        Ok(bundle.finish())
+    }
+
     async fn post(
         &self,
         url: &str,
@@ -236,35 +327,13 @@ impl Approver for SandboxApprover {
     }
 
     async fn mini_code(&mut self, app_id: &str, scope: &str) -> Result<String, ApproveError> {
-        let body = serde_json::json!({"app_id": app_id, "scope": scope, "user": self.user});
-        let request = PreparedRequest {
-            method: HttpMethod::Post,
-            url: format!("{}/alipay/auth-code", self.control),
-            headers: vec![
-                ("Content-Type".to_owned(), "application/json".to_owned()),
-                (crate::sandbox::TOKEN_HEADER.to_owned(), self.token.clone()),
-            ],
-            body: body.to_string().into_bytes(),
-            signing: None,
-        };
-        let response = self
-            .transport
-            .send(&request)
-            .await
-            .0
-            .map_err(|e| ApproveError::Transport(e.message))?;
-        let json: serde_json::Value = serde_json::from_slice(&response.body).map_err(|e| {
-            ApproveError::Sandbox(format!("the sandbox's auth-code answer is not JSON ({e})"))
-        })?;
-        json.get("authCode")
-            .and_then(|c| c.as_str())
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                ApproveError::Sandbox(format!(
-                    "the sandbox gave no authCode (HTTP {}): {json}",
-                    response.status
-                ))
-            })
+        match scope
+            .parse::<crate::provider::Scope>()
+            .map(crate::provider::Scope::provider)
+        {
+            Ok(crate::provider::Provider::Wechat) => self.wechat_mini(app_id).await,
+            Ok(crate::provider::Provider::Alipay) | Err(_) => self.alipay_mini(app_id, scope).await,
+        }
     }
 }
 

@@ -121,7 +121,7 @@ pub enum Source {
 
 /// What the text of the tab shown was built from: the step, the tab, pretty, reveal, how many
 /// exchanges, the field row, the attempt shown.
-type BodyKey = (usize, Tab, bool, bool, usize, usize, Option<usize>);
+type BodyKey = (usize, Tab, bool, bool, usize, usize, Option<usize>, bool);
 
 /// One walk on screen.
 #[derive(Debug)]
@@ -553,7 +553,19 @@ impl WalkApp {
                     "tui.paste-hint"
                 };
                 self.status = Some(crate::present::tr_fill(lang, waiting, &[("key", &paste)]));
+                return vec![Command::Redraw];
             }
+            // A step that sends nothing (the mini program's decryption) may have just run and
+            // ended the walk: show it.
+            let decrypt_failed = session
+                .flow()
+                .steps()
+                .iter()
+                .any(|s| s.kind == StepKind::DecryptUserData && s.state == StepState::Failed);
+            if decrypt_failed {
+                w.select_step(StepKind::DecryptUserData);
+            }
+            self.refresh();
             return vec![Command::Redraw];
         };
         let mut out = Vec::new();

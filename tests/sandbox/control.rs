@@ -44,7 +44,7 @@ async fn manifest_is_written_with_private_files_0600_and_kept_across_restarts() 
         written.alipay.apps.len(),
         authwalk::sandbox::ALIPAY_APP_IDS.len()
     );
-    assert_eq!(written.wechat.apps.len(), 2);
+    assert_eq!(written.wechat.apps.len(), 4);
     let served: Manifest = control_client(&first)
         .get(&written.control)
         .send()

@@ -246,6 +246,7 @@ pub fn diagnose_walk(steps: &[Step<'_>]) -> Vec<Finding> {
             tokens.push((t, o));
         }
     }
+    out.extend(never_exchanged(steps));
     drop_superseded_guesses(&mut out);
     out
 }
@@ -364,6 +365,30 @@ fn code_invalid() -> Finding {
         Text::key("provider.wechat.confusion.the-code-is-expired-mistyped"),
         Text::key("provider.wechat.confusion.40029-invalid-code-means-the"),
         Text::key("provider.wechat.confusion.authorize-again-and-exchange-the"),
+    )
+}
+
+/// A user call with no openid in a walk that never exchanged a code: the openid comes only
+/// from that exchange (seed 002's own code path).
+fn never_exchanged(steps: &[Step<'_>]) -> Option<Finding> {
+    let user_call_without_openid = steps.iter().any(|s| {
+        Endpoint::of(s.url).is_some_and(|e| e == Endpoint::CgiUserInfo || e.is_sns_user_call())
+            && query_param(s.url, "openid").is_none_or(|o| o.trim().is_empty())
+    });
+    let called = |e| steps.iter().any(|s| Endpoint::of(s.url) == Some(e));
+    // The basic token stood in for the exchange (a POST user call without an openid in its
+    // URL may carry it in the body: that alone is no evidence).
+    (user_call_without_openid && called(Endpoint::BasicToken) && !called(Endpoint::SnsAccessToken))
+        .then(code_never_exchanged)
+}
+
+fn code_never_exchanged() -> Finding {
+    finding(
+        Severity::Error,
+        "wechat.confusion.code-never-exchanged",
+        Text::key("provider.wechat.confusion.code-never-exchanged"),
+        Text::key("provider.wechat.confusion.code-never-exchanged.why"),
+        Text::key("provider.wechat.confusion.code-never-exchanged.fix"),
     )
 }
 

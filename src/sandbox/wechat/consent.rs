@@ -20,6 +20,28 @@ fn error_page(code: &str, zh: &str, en: &str) -> Response {
     Html(pages::error(Look::Wechat, Some(code), zh, en)).into_response()
 }
 
+/// The error page for an appid of another kind than the entry point (`kind`) serves.
+fn wrong_entry(kind: WechatKind, app: WechatKind) -> Option<Response> {
+    Some(match (kind, app) {
+        (WechatKind::OfficialAccount, WechatKind::Website) => error_page(
+            "10016",
+            "不支持微信开放平台的Appid，请使用公众号Appid",
+            "A website-app appid cannot use oauth2/authorize; use the Official Account appid.",
+        ),
+        (_, WechatKind::MiniProgram) => error_page(
+            "10016",
+            "该链接无法访问",
+            "This appid is a mini program's: a mini program logs in with wx.login and jscode2session, not an authorize page.",
+        ),
+        (WechatKind::Website, WechatKind::OfficialAccount) => error_page(
+            "10005",
+            "Scope 参数错误或没有 Scope 权限",
+            "An Official Account appid cannot use qrconnect; use the website app.",
+        ),
+        _ => return None,
+    })
+}
+
 struct AuthorizeParams<'a> {
     app: &'a WechatApp,
     scope: String,
@@ -123,26 +145,13 @@ fn authorize_params<'a>(
             "response_type must be the literal 'code'.",
         ));
     }
-    match (kind, app.kind) {
-        (WechatKind::OfficialAccount, WechatKind::Website) => {
-            return Err(error_page(
-                "10016",
-                "不支持微信开放平台的Appid，请使用公众号Appid",
-                "A website-app appid cannot use oauth2/authorize; use the Official Account appid.",
-            ));
-        }
-        (WechatKind::Website, WechatKind::OfficialAccount) => {
-            return Err(error_page(
-                "10005",
-                "Scope 参数错误或没有 Scope 权限",
-                "An Official Account appid cannot use qrconnect; use the website app.",
-            ));
-        }
-        _ => {}
+    if let Some(refused) = wrong_entry(kind, app.kind) {
+        return Err(refused);
     }
     let scopes_ok = scope.split(',').all(|s| match kind {
         WechatKind::OfficialAccount => matches!(s, "snsapi_base" | "snsapi_userinfo"),
         WechatKind::Website => s == "snsapi_login",
+        WechatKind::MiniProgram => false,
     });
     if !scopes_ok {
         return Err(error_page(
@@ -236,10 +245,10 @@ fn submit(
             .scenario()
             .and_then(|s| s.wechat_scope)
             .unwrap_or(params.scope),
-        WechatKind::Website => params.scope,
+        WechatKind::Website | WechatKind::MiniProgram => params.scope,
     };
     let ttl = match kind {
-        WechatKind::OfficialAccount => OA_CODE_TTL,
+        WechatKind::OfficialAccount | WechatKind::MiniProgram => OA_CODE_TTL,
         WechatKind::Website => WEB_CODE_TTL,
     };
     let forced = kind == WechatKind::OfficialAccount

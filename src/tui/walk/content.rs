@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::finding::{Finding, Lang, Severity};
-use crate::present::{ExchangeView, Msg, RequestView, tr};
+use crate::present::{DecryptionView, ExchangeView, Msg, RequestView, tr};
 
 /// The tabs of the main pane for an exchange step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +197,66 @@ pub fn finding(f: &Finding, lang: Lang) -> String {
             let lead = if i == 0 { Msg::Fix.get(lang) } else { "     " };
             let _ = writeln!(out, "    {lead}{line}");
         }
+    }
+    out
+}
+
+/// The mini program's decryption, as a chain: input → key → IV → plaintext, then the
+/// watermark and what the doctor found.
+pub fn decryption(d: Option<&DecryptionView>, lang: Lang) -> String {
+    let Some(d) = d else {
+        return tr(lang, "tui.decrypt-not-yet").to_owned();
+    };
+    let bytes = |n: Option<usize>| n.map_or_else(|| "?".to_owned(), |n| n.to_string());
+    let b = Msg::Bytes.get(lang);
+    let mut out = format!("{}\n\n", tr(lang, "tui.decrypt-chain"));
+    let _ = writeln!(
+        out,
+        "encryptedData  {}… ({} base64, {} {b})",
+        d.input_head,
+        d.input_chars,
+        bytes(d.input_bytes)
+    );
+    let _ = writeln!(
+        out,
+        "  ↓ session_key  {} ({} {b})",
+        d.key,
+        bytes(d.key_bytes)
+    );
+    let _ = writeln!(
+        out,
+        "  ↓ iv  {} = {}",
+        d.iv,
+        d.iv_hex.as_deref().unwrap_or("?")
+    );
+    let _ = writeln!(out, "  ↓ AES-128-CBC, PKCS#7");
+    if let Some(plain) = &d.plaintext {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(plain).unwrap_or_default()
+        );
+    }
+    if let Some(w) = &d.watermark {
+        let appid = w.get("appid").and_then(serde_json::Value::as_str);
+        let mark = if appid == Some(d.expected_appid.as_str()) {
+            "✓"
+        } else {
+            "✗"
+        };
+        let _ = writeln!(
+            out,
+            "\nwatermark  appid {} {mark} (expected {}) · timestamp {}",
+            appid.unwrap_or_default(),
+            d.expected_appid,
+            w.get("timestamp")
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        );
+    }
+    out.push('\n');
+    for f in &d.findings {
+        out.push_str(&finding(f, lang));
     }
     out
 }

@@ -197,6 +197,7 @@ impl WalkScreen {
             self.walk.exchanges.len(),
             self.field,
             self.attempt,
+            self.walk.context.decryption.is_some(),
         );
         if self.body_key == Some(key) {
             return;
@@ -210,6 +211,9 @@ impl WalkScreen {
                 Tab::Verify => content::verify(ex, lang),
                 Tab::Fields => content::fields(ex, lang, self.field),
             },
+            None if self.step() == StepKind::DecryptUserData => {
+                content::decryption(self.walk.context.decryption.as_ref(), lang)
+            }
             None => match &self.walk.pending {
                 Some(p) if p.step == self.step() => content::request(&p.request),
                 _ => String::new(),

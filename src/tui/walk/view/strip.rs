@@ -10,7 +10,7 @@ use super::{
 pub(super) fn draw_strip(buf: &mut Buffer, area: Rect, w: &WalkScreen, lang: Lang, s: &Styles) {
     let flow = w.walk.flow;
     let step = w.step();
-    let hop = hops(step);
+    let hop = hops(flow.provider(), step);
     let lit = |a: Actor| hop.iter().any(|(f, t)| *f == a || *t == a);
     let mut spans = Vec::new();
     for (i, actor) in Actor::ALL.iter().enumerate() {

@@ -1,0 +1,112 @@
+//! The WeChat mini program login in the inspector, on the in-process sandbox: the flow is in
+//! the picker, its five steps run with `n`, and the decryption step's pane shows input → key →
+//! IV → plaintext with the watermark.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed setup should panic where it fails"
+)]
+
+use std::path::PathBuf;
+
+use authwalk::finding::Lang;
+use authwalk::flow::FlowKind;
+use authwalk::target::{Choice, Where};
+use authwalk::transport::Transport;
+use authwalk::tui::event::Message;
+use authwalk::tui::keymap::KeyMap;
+use authwalk::tui::runtime::Command;
+use authwalk::tui::testing::{Runner, buffer_text};
+use authwalk::tui::theme::ThemeSet;
+use authwalk::tui::walk::{Options, Report, Start, WalkApp};
+use ratatui::crossterm::event::KeyCode;
+
+fn state_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tui-wechat-mini-sandbox")
+}
+
+async fn runner(flow: Option<FlowKind>, scenario: Option<&str>) -> Runner<WalkApp> {
+    let opts = Options {
+        start: Start {
+            place: Where::Embedded {
+                state_dir: Some(state_dir()),
+                scenario: scenario.map(str::to_owned),
+            },
+            choice: Choice::default(),
+        },
+        flow,
+        lang: Lang::EN,
+        present: false,
+        lan: None,
+        state: Some("TestState0123456789abcde".into()),
+        export_dir: None,
+    };
+    let transport = Transport::new(std::time::Duration::from_secs(10)).unwrap();
+    let app = WalkApp::new(opts, KeyMap::default(), ThemeSet::monochrome(), transport);
+    let Command::Spawn(boot) = app.boot() else {
+        panic!("boot is a task")
+    };
+    let runner = Runner::new(app, 140, 48).unwrap();
+    let opened: Message<Report> = boot.await;
+    runner.send(opened);
+    runner
+}
+
+async fn step(r: &mut Runner<WalkApp>, n: usize, mark: char) {
+    r.key(KeyCode::Char('n'));
+    let want = format!("{mark} {n}");
+    r.wait_for(&want.clone(), move |b| buffer_text(b).contains(&want))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_inspector_walks_wechat_mini_and_shows_the_decryption() {
+    let mut r = runner(Some(FlowKind::WechatMini), None).await;
+    r.wait_for_text("Steps").await.unwrap();
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("wx.login) as demo user (Enter)")
+        .await
+        .unwrap();
+    r.key(KeyCode::Enter);
+    r.wait_for_text("Code received").await.unwrap();
+    step(&mut r, 2, '✓').await;
+    // The decryption runs with the next step, which sends the app token.
+    step(&mut r, 4, '✓').await;
+    step(&mut r, 5, '✓').await;
+    let walk = r.app().screen_walk().unwrap();
+    assert!(walk.ok);
+    assert!(walk.context.decryption.as_ref().unwrap().ok);
+    // Up two rows from the last step: the decryption's pane.
+    r.key(KeyCode::Char('1'));
+    r.key(KeyCode::Char('k'));
+    r.key(KeyCode::Char('k'));
+    r.wait_for_text("input → key → IV → plaintext")
+        .await
+        .unwrap();
+    let screen = r.screen();
+    assert!(screen.contains("session_key"), "{screen}");
+    assert!(screen.contains("watermark"), "{screen}");
+    assert!(screen.contains("nickName"), "{screen}");
+    r.key(KeyCode::Char('q'));
+    assert!(r.wait_for_quit().await);
+}
+
+#[tokio::test]
+async fn a_doctor_scenario_fails_the_decryption_with_its_cause_on_screen() {
+    let mut r = runner(Some(FlowKind::WechatMini), Some("mini-login-after-button")).await;
+    r.wait_for_text("Steps").await.unwrap();
+    r.key(KeyCode::Char('n'));
+    r.wait_for_text("(Enter)").await.unwrap();
+    r.key(KeyCode::Enter);
+    r.wait_for_text("Code received").await.unwrap();
+    step(&mut r, 2, '✓').await;
+    step(&mut r, 3, '✗').await;
+    r.wait_for_text("wechat.decrypt.stale-key").await.unwrap();
+}
+
+#[tokio::test]
+async fn the_picker_offers_wechat_mini() {
+    let mut r = runner(None, None).await;
+    r.wait_for_text("wechat-mini").await.unwrap();
+}
