@@ -106,7 +106,7 @@ impl<W: Write> Printer<W> {
         let title = format!(
             "[{index}/{total}] {} · {}{extra}",
             step.id(),
-            step.title().get(self.lang)
+            step.title_in(walk.flow.provider()).get(self.lang)
         );
         writeln!(self.out)?;
         writeln!(self.out, "{}", self.s.bold(&self.s.cyan(&title)))

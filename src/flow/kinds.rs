@@ -210,6 +210,20 @@ impl StepKind {
     }
 }
 
+impl StepKind {
+    /// The title in a login of `provider`: a step both providers have under different APIs
+    /// names the one this login calls.
+    pub fn title_in(self, provider: Provider) -> Text {
+        match (self, provider) {
+            (Self::MiniAuthCode, Provider::Alipay) => Text::key("flow.kinds.auth-code-alipay"),
+            (Self::MiniAuthCode, Provider::Wechat) => Text::key("flow.kinds.auth-code-wechat"),
+            (Self::PhoneNumber, Provider::Alipay) => Text::key("flow.kinds.phone-number-alipay"),
+            (Self::PhoneNumber, Provider::Wechat) => Text::key("flow.kinds.phone-number-wechat"),
+            (_, Provider::Alipay | Provider::Wechat) => self.title(),
+        }
+    }
+}
+
 impl fmt::Display for StepKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.id())

@@ -228,7 +228,7 @@ fn step_rows(flow: &Flow, now: OffsetDateTime) -> Vec<StepRow> {
                 id: s.kind,
                 state: s.state,
                 exchange: s.exchange,
-                title: s.kind.title(),
+                title: s.kind.title_in(flow.kind().provider()),
                 number,
                 countdown,
             }

@@ -68,7 +68,7 @@ pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTi
             })
     };
     for (row, number) in walk.steps.iter_mut().zip(numbers) {
-        row.title = row.id.title();
+        row.title = row.id.title_in(walk.flow.provider());
         row.number = number;
         row.countdown = match (row.id, row.state) {
             (StepKind::Callback | StepKind::MiniAuthCode, StepState::Done) if !spent => {

@@ -72,6 +72,16 @@ pub enum EditError {
     V3,
 }
 
+/// The JSON object a request sends as its body (WeChat's `stable_token` and
+/// `getuserphonenumber`), if it sends one.
+fn json_body(request: &PreparedRequest) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let json = request.headers.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("content-type") && v.to_ascii_lowercase().contains("json")
+    });
+    json.then(|| serde_json::from_slice(&request.body).ok())
+        .flatten()
+}
+
 fn decode(text: &str) -> Vec<(String, String)> {
     url::form_urlencoded::parse(text.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -86,7 +96,15 @@ impl EditedRequest {
             .split_once('?')
             .unwrap_or((request.url.as_str(), ""));
         let mut params = decode(query);
-        params.extend(decode(&String::from_utf8_lossy(&request.body)));
+        match json_body(request) {
+            // A JSON body's members are rows like parameters: strings as they are, other
+            // values as JSON text.
+            Some(object) => params.extend(object.into_iter().map(|(k, v)| match v {
+                serde_json::Value::String(text) => (k, text),
+                other => (k, other.to_string()),
+            })),
+            None => params.extend(decode(&String::from_utf8_lossy(&request.body))),
+        }
         let signing = request.signing.as_ref().map(|_| Signing::Resign);
         if signing.is_some() {
             params.retain(|(k, _)| k != "sign");
@@ -204,6 +222,9 @@ impl EditedRequest {
     }
 
     fn plain(&self, base: &str) -> PreparedRequest {
+        if let (HttpMethod::Post, Some(object)) = (self.method, json_body(&self.original)) {
+            return self.json(base, &object);
+        }
         let pairs = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(self.params.iter())
             .finish();
@@ -229,6 +250,57 @@ impl EditedRequest {
             }
         }
         request
+    }
+}
+
+impl EditedRequest {
+    /// A POST with a JSON body, as the original was: the parameters that were in its query
+    /// stay there, the others are the body's members, typed as the original's were (a new
+    /// member is a string unless its text is a JSON number, boolean, array or object).
+    fn json(
+        &self,
+        base: &str,
+        original: &serde_json::Map<String, serde_json::Value>,
+    ) -> PreparedRequest {
+        let query_names: Vec<String> = self
+            .original
+            .url
+            .split_once('?')
+            .map(|(_, q)| decode(q).into_iter().map(|(k, _)| k).collect())
+            .unwrap_or_default();
+        let (query, members): (Vec<_>, Vec<_>) = self
+            .params
+            .iter()
+            .partition(|(k, _)| query_names.contains(k) && !original.contains_key(k));
+        let body: serde_json::Map<String, serde_json::Value> = members
+            .into_iter()
+            .map(|(k, v)| {
+                let typed = match original.get(k) {
+                    Some(serde_json::Value::String(_)) => None,
+                    Some(_) | None => serde_json::from_str::<serde_json::Value>(v)
+                        .ok()
+                        .filter(|j| !j.is_string()),
+                };
+                (
+                    k.clone(),
+                    typed.unwrap_or_else(|| serde_json::Value::String(v.clone())),
+                )
+            })
+            .collect();
+        let pairs = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(query)
+            .finish();
+        PreparedRequest {
+            method: HttpMethod::Post,
+            url: if pairs.is_empty() {
+                base.to_owned()
+            } else {
+                format!("{base}?{pairs}")
+            },
+            headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
+            body: serde_json::Value::Object(body).to_string().into_bytes(),
+            signing: None,
+        }
     }
 }
 

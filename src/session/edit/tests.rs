@@ -108,9 +108,8 @@ fn a_removed_parameter_is_named_and_not_sent() {
     assert!(!sent.url.contains("auth_token"));
 }
 
-#[test]
-fn a_wechat_get_rebuilds_its_query_and_a_post_its_form() {
-    let app = App::Wechat(WechatApp {
+fn wechat_app() -> App {
+    App::Wechat(WechatApp {
         appid: "wx0123456789abcdef".into(),
         secret: "s3cr3t-s3cr3t".into(),
         redirect_uri: "http://127.0.0.1:9/cb".into(),
@@ -118,7 +117,12 @@ fn a_wechat_get_rebuilds_its_query_and_a_post_its_form() {
         open_base: "http://127.0.0.1:9".into(),
         api_base: "http://127.0.0.1:9".into(),
         lang: crate::provider::wechat::UserInfoLang::ZhCn,
-    });
+    })
+}
+
+#[test]
+fn a_wechat_get_rebuilds_its_query_and_a_post_its_form() {
+    let app = wechat_app();
     let original = PreparedRequest {
         method: HttpMethod::Get,
         url: "http://127.0.0.1:9/sns/userinfo?access_token=T0&openid=o1&lang=zh_CN".into(),
@@ -163,4 +167,38 @@ fn an_openapi_v3_request_is_refused_with_the_way_to_edit_it() {
     let e = edit.build(&App::Alipay(app)).unwrap_err();
     assert_eq!(e, EditError::V3);
     assert!(e.to_string().contains("--api v2"), "{e}");
+}
+
+#[test]
+fn a_json_body_is_edited_member_by_member_and_sent_as_json() {
+    let original = PreparedRequest {
+        method: HttpMethod::Post,
+        url: "http://127.0.0.1:9/wxa/business/getuserphonenumber?access_token=T".into(),
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: br#"{"code":"abc","force_refresh":false}"#.to_vec(),
+        signing: None,
+    };
+    let mut edit = EditedRequest::of(StepKind::PhoneNumber, &original);
+    assert_eq!(
+        edit.params,
+        vec![
+            ("access_token".to_owned(), "T".to_owned()),
+            ("code".to_owned(), "abc".to_owned()),
+            ("force_refresh".to_owned(), "false".to_owned()),
+        ]
+    );
+    set(&mut edit, "code", "123");
+    set(&mut edit, "force_refresh", "true");
+    edit.params.push(("extra".into(), "7".into()));
+    let sent = edit.build(&wechat_app()).unwrap();
+    assert_eq!(
+        sent.url,
+        "http://127.0.0.1:9/wxa/business/getuserphonenumber?access_token=T"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&sent.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"code": "123", "force_refresh": true, "extra": 7})
+    );
+    assert_eq!(edit.changed(), vec!["code", "force_refresh", "extra"]);
 }

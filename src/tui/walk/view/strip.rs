@@ -55,7 +55,7 @@ pub(super) fn draw_banner(buf: &mut Buffer, area: Rect, w: &WalkScreen, lang: La
             "tui.step-of",
             &[("n", &n.to_string()), ("of", &of.to_string())]
         ),
-        step.title().get(lang)
+        step.title_in(w.walk.flow.provider()).get(lang)
     );
     let big = s.title.add_modifier(Modifier::REVERSED | Modifier::BOLD);
     let [top, mid, bottom, text] = Layout::vertical([
