@@ -77,7 +77,7 @@ const RULES: &[Rule] = &[
         sdk: Sdk::Gopay,
         steps: TOKEN,
         when: When::V3,
-        source: "go-pay/gopay alipay/v3/model_member.go (SystemOauthTokenRsp)",
+        source: "go-pay/gopay alipay/v3/model_member.go (SystemOauthTokenRsp; UserId added in v1.5.116)",
     },
     Rule {
         id: "easywechat-base-scope",
