@@ -84,7 +84,14 @@ const RULES: &[Rule] = &[
         sdk: Sdk::Easywechat,
         steps: TOKEN_USER,
         when: When::BaseScope,
-        source: "overtrue/socialite src/Providers/WeChat.php (userFromCode); w7corp/easywechat / laravel-wechat #412",
+        source: "overtrue/socialite src/Providers/WeChat.php (userFromCode); w7corp/easywechat src/OfficialAccount/Application.php (getOAuth: oauth.scopes defaults to snsapi_userinfo); laravel-wechat #412",
+    },
+    Rule {
+        id: "easywechat-no-refresh",
+        sdk: Sdk::Easywechat,
+        steps: &[StepKind::Refresh],
+        when: When::Always,
+        source: "overtrue/socialite src/Providers/Base.php (refreshToken)",
     },
     Rule {
         id: "alipay-python-auth-token",
