@@ -26,6 +26,7 @@ use crate::tui::widget::{help, input, popup, qr, text_view};
 use crate::tui::wrap::{wrap_line, wrap_text};
 
 mod authorize;
+mod code;
 mod detail;
 mod diagnosis;
 mod export;
@@ -179,6 +180,11 @@ impl WalkApp {
                 Popup::Scenarios { selected } => {
                     render_scenarios(buf, area, *selected, &self.keymap, &styles);
                 }
+                Popup::Code(sdk) => {
+                    if let Screen::Walk(w) = &self.screen {
+                        code::render_code(buf, area, w, *sdk, &self.keymap, &styles);
+                    }
+                }
                 Popup::Paste(field) => {
                     let spot = popup::centered(area, area.width.saturating_sub(4).min(90), 3);
                     let inner = popup::frame(buf, spot, tr(lang, "tui.paste-title"), &styles);
@@ -250,6 +256,7 @@ impl WalkApp {
                         Action::Search,
                         Action::TogglePretty,
                         Action::CopyCurl,
+                        Action::CopyCode,
                     ]),
                     Focus::Diagnosis => actions.push(Action::Retry),
                 }
