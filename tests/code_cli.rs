@@ -396,3 +396,33 @@ fn java_php_and_go_snippets_are_pinned() {
         insta::assert_snapshot!(name, String::from_utf8_lossy(&out.stdout));
     }
 }
+
+/// An export carries the call of each step in every SDK of its provider, folded.
+#[test]
+fn an_export_has_an_sdk_code_section_per_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = Running::start();
+    let base = dir.path().join("walk");
+    authwalk()
+        .args(["run", "wechat-web", "--sandbox"])
+        .arg(running.manifest_path())
+        .arg("--export")
+        .arg(&base)
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(dir.path().join("walk.md")).unwrap();
+    let section = &md[md.find("## SDK code").expect("the section")..];
+    for step in [
+        "### authorize",
+        "### token",
+        "### check-token",
+        "### user-info",
+    ] {
+        assert!(section.contains(step), "{step}");
+    }
+    assert!(section.contains("oauth.fetch_access_token(code)"));
+    assert!(section.contains("<summary>silenceper"));
+    for secret in running.secrets() {
+        assert!(!md.contains(&secret), "a secret in the export");
+    }
+}
