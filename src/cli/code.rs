@@ -27,6 +27,10 @@ use crate::present::code::{self, Facts, Sdk, Snippet};
     authwalk code alipay-web --program --sdk alipay-python --sandbox sandbox.json > login.py\n  \
     authwalk code alipay-web --from walk.json --sdk smartwalle"
 )]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches, as clap spells them"
+)]
 pub struct CodeArgs {
     /// alipay-web, alipay-mini, wechat-web or wechat-qr.
     pub flow: FlowKind,
@@ -149,7 +153,7 @@ fn walk(args: &CodeArgs) -> anyhow::Result<crate::present::Walk> {
             .with_context(|| format!("cannot read the walk in {}", path.display()))?;
         return Ok(recording.walk(Policy::default()));
     }
-    let mut argv = vec![
+    let mut run_argv = vec![
         "authwalk".to_owned(),
         "run".to_owned(),
         args.flow.id().to_owned(),
@@ -170,10 +174,10 @@ fn walk(args: &CodeArgs) -> anyhow::Result<crate::present::Walk> {
         ("--state-dir", &state_dir),
     ] {
         if let Some(value) = value {
-            argv.extend([flag.to_owned(), value.clone()]);
+            run_argv.extend([flag.to_owned(), value.clone()]);
         }
     }
-    let Some(Command::Run(run)) = <Args as clap::Parser>::try_parse_from(argv)?.command else {
+    let Some(Command::Run(run)) = <Args as clap::Parser>::try_parse_from(run_argv)?.command else {
         bail!("internal error: the walk's own arguments did not parse");
     };
     super::run::walk_silently(&run)

@@ -51,26 +51,27 @@ pub fn with_choice(text: &str, sdk: Sdk) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let header = lines.iter().position(|l| l.trim() == "[code]");
     let mut out: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
-    match header {
-        Some(h) => {
-            let end = lines[h + 1..]
-                .iter()
-                .position(|l| l.trim_start().starts_with('['))
-                .map_or(lines.len(), |i| h + 1 + i);
-            let existing = (h + 1..end)
-                .find(|&i| lines[i].split('=').next().is_some_and(|k| k.trim() == name));
-            match existing {
-                Some(i) => out[i] = line,
-                None => out.insert(h + 1, line),
-            }
+    if let Some(h) = header {
+        let end = lines[h + 1..]
+            .iter()
+            .position(|l| l.trim_start().starts_with('['))
+            .map_or(lines.len(), |i| h + 1 + i);
+        let existing = (h + 1..end).find(|&i| {
+            lines[i]
+                .split('=')
+                .next()
+                .is_some_and(|k| k.trim() == name)
+        });
+        match existing {
+            Some(i) => out[i] = line,
+            None => out.insert(h + 1, line),
         }
-        None => {
-            if out.last().is_some_and(|l| !l.trim().is_empty()) {
-                out.push(String::new());
-            }
-            out.push("[code]".to_owned());
-            out.push(line);
+    } else {
+        if out.last().is_some_and(|l| !l.trim().is_empty()) {
+            out.push(String::new());
         }
+        out.push("[code]".to_owned());
+        out.push(line);
     }
     let mut joined = out.join("\n");
     joined.push('\n');

@@ -218,6 +218,7 @@ pub struct Snippet {
 
 #[expect(
     clippy::ref_option,
+    clippy::trivially_copy_pass_by_ref,
     reason = "serde's serialize_with passes a reference"
 )]
 fn step_id<S: serde::Serializer>(step: &Option<StepKind>, s: S) -> Result<S::Ok, S::Error> {
