@@ -108,10 +108,7 @@ pub fn run(args: &CodeArgs, global: &Global) -> anyhow::Result<ExitCode> {
         writeln!(out, "{}", crate::escape::json_pretty(&snippets)?)?;
     } else if args.program {
         for s in &snippets {
-            write!(out, "{}", s.code.trim_start())?;
-            for line in code::trap_lines(s, lang) {
-                eprintln!("note: {line}");
-            }
+            writeln!(out, "{}", code::program_text(s, lang))?;
         }
     } else {
         for s in &snippets {

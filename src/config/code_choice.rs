@@ -56,12 +56,8 @@ pub fn with_choice(text: &str, sdk: Sdk) -> String {
             .iter()
             .position(|l| l.trim_start().starts_with('['))
             .map_or(lines.len(), |i| h + 1 + i);
-        let existing = (h + 1..end).find(|&i| {
-            lines[i]
-                .split('=')
-                .next()
-                .is_some_and(|k| k.trim() == name)
-        });
+        let existing =
+            (h + 1..end).find(|&i| lines[i].split('=').next().is_some_and(|k| k.trim() == name));
         match existing {
             Some(i) => out[i] = line,
             None => out.insert(h + 1, line),

@@ -361,6 +361,26 @@ pub fn trap_lines(snippet: &Snippet, lang: crate::lang::Lang) -> Vec<String> {
         .collect()
 }
 
+/// A whole program as written to a file: its code, then its trap notes as comments.
+pub fn program_text(snippet: &Snippet, lang: crate::lang::Lang) -> String {
+    let comment = match snippet.language {
+        "python" => "#",
+        _ => "//",
+    };
+    let mut text = snippet.code.trim().to_owned();
+    let traps = trap_lines(snippet, lang);
+    if !traps.is_empty() {
+        text.push_str(&format!(
+            "\n\n{comment} {}:\n",
+            Text::key("code.traps").get(lang)
+        ));
+        for line in traps {
+            text.push_str(&format!("{comment} - {line}\n"));
+        }
+    }
+    text
+}
+
 /// The heading of a snippet: SDK and step in `lang`.
 pub fn heading(snippet: &Snippet, lang: crate::lang::Lang) -> String {
     let step = snippet.step.map_or_else(
