@@ -246,6 +246,21 @@ pub enum CodeError {
     },
     #[error("{sdk} has no template for step '{step}' (assets/code/{sdk}.toml)")]
     NoTemplate { sdk: Sdk, step: String },
+    #[error(
+        "the walk's {fields} cannot be written into code as it is (a quote, backslash, brace, \
+         space or control character); check the saved walk, or run the walk again"
+    )]
+    UnsafeValue { fields: String },
+}
+
+fn check_values(facts: &Facts) -> Result<(), CodeError> {
+    if facts.unsafe_fields.is_empty() {
+        Ok(())
+    } else {
+        Err(CodeError::UnsafeValue {
+            fields: facts.unsafe_fields.join(", "),
+        })
+    }
 }
 
 /// The template key of a step: each step the SDKs know of has its own.
@@ -297,6 +312,7 @@ pub fn check(flow: FlowKind, step: Option<StepKind>, sdk: Option<Sdk>) -> Result
 /// The snippet for `step` of the walk in `sdk`.
 pub fn snippet(facts: &Facts, step: StepKind, sdk: Sdk) -> Result<Snippet, CodeError> {
     check(facts.flow, Some(step), Some(sdk))?;
+    check_values(facts)?;
     let templates = sdk.templates();
     let key = step_key(step);
     let body = Templates::pick(&templates.snippet, key, facts).ok_or(CodeError::NoTemplate {
@@ -331,6 +347,7 @@ pub fn all(facts: &Facts) -> Result<Vec<Snippet>, CodeError> {
 /// secrets from the environment.
 pub fn program(facts: &Facts, sdk: Sdk) -> Result<Snippet, CodeError> {
     check_provider(facts, sdk)?;
+    check_values(facts)?;
     let templates = sdk.templates();
     let provider = match facts.flow.provider() {
         Provider::Alipay => "alipay",

@@ -34,6 +34,18 @@ pub struct Facts {
     pub openid: String,
     #[serde(skip)]
     steps: Vec<StepKind>,
+    /// The fields whose value could not be written into code safely (a quote, a backslash, a
+    /// brace, a control character: a saved walk is never trusted).
+    #[serde(skip)]
+    pub unsafe_fields: Vec<&'static str>,
+}
+
+/// Whether `value` can stand inside any of the SDKs' string literals as it is: URL characters
+/// without quotes, backslashes, braces, spaces or control characters.
+fn safe(value: &str) -> bool {
+    value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&*+,;=%".contains(c))
 }
 
 /// The query parameter `name` of `url`.
@@ -157,7 +169,35 @@ impl Facts {
             open_id_only: walk.context.open_id.is_some() && walk.context.user_id.is_none(),
             openid: walk.context.open_id.clone().unwrap_or_default(),
             steps: walk.steps.iter().map(|s| s.id).collect(),
+            unsafe_fields: Vec::new(),
         }
+        .checked()
+    }
+
+    /// `self` with every value that is not [`safe`] emptied and named in `unsafe_fields`.
+    fn checked(mut self) -> Self {
+        let fields: [(&'static str, &mut String); 11] = [
+            ("app_id", &mut self.app_id),
+            ("scope", &mut self.scope),
+            ("redirect_uri", &mut self.redirect_uri),
+            ("authorize", &mut self.authorize),
+            ("gateway", &mut self.gateway),
+            ("origin", &mut self.origin),
+            ("open_base", &mut self.open_base),
+            ("sign_type", &mut self.sign_type),
+            ("charset", &mut self.charset),
+            ("openid", &mut self.openid),
+            ("flow", &mut String::new()),
+        ];
+        let mut bad = Vec::new();
+        for (name, value) in fields {
+            if !safe(value) {
+                value.clear();
+                bad.push(name);
+            }
+        }
+        self.unsafe_fields = bad;
+        self
     }
 
     /// The walk's steps, in order (the flow's own when the walk lists none).

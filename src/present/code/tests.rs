@@ -37,3 +37,26 @@ fn every_trap_has_english_and_chinese_text() {
         );
     }
 }
+
+#[test]
+fn a_walk_with_a_quote_in_a_value_is_refused_not_written_into_code() {
+    let text = include_str!("../../../tests/fixtures/code/alipay-web.json");
+    let Ok(recording) = crate::replay::Recording::read(text.as_bytes(), None) else {
+        panic!("the fixture reads back");
+    };
+    let mut walk = recording.walk(crate::present::Policy::default());
+    let good = Facts::of(&walk);
+    assert!(good.unsafe_fields.is_empty(), "{:?}", good.unsafe_fields);
+    assert!(snippet(&good, StepKind::Authorize, Sdk::AlipayPython).is_ok());
+    // A saved walk whose redirect_uri closes the string literal and calls something.
+    walk.context.authorize_url = Some(
+        "https://openauth.alipay.com/oauth2/publicAppAuthorize.htm?app_id=2021000000000001\
+         &scope=auth_user&redirect_uri=https%3A%2F%2Fa.example%2F%22%29%3Bboom%28%29%23"
+            .to_owned(),
+    );
+    let bad = Facts::of(&walk);
+    assert_eq!(bad.unsafe_fields, vec!["redirect_uri"]);
+    let err = snippet(&bad, StepKind::Authorize, Sdk::AlipayPython).unwrap_err();
+    assert!(err.to_string().contains("redirect_uri"), "{err}");
+    assert!(program(&bad, Sdk::AlipayNode).is_err());
+}

@@ -256,7 +256,6 @@ impl WalkApp {
                         Action::Search,
                         Action::TogglePretty,
                         Action::CopyCurl,
-                        Action::CopyCode,
                     ]),
                     Focus::Diagnosis => actions.push(Action::Retry),
                 }
