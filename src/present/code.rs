@@ -11,7 +11,7 @@ mod facts;
 mod traps;
 
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 use std::sync::OnceLock;
 
@@ -387,12 +387,13 @@ pub fn program_text(snippet: &Snippet, lang: crate::lang::Lang) -> String {
     let mut text = snippet.code.trim().to_owned();
     let traps = trap_lines(snippet, lang);
     if !traps.is_empty() {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "\n\n{comment} {}:\n",
             Text::key("code.traps").get(lang)
-        ));
+        );
         for line in traps {
-            text.push_str(&format!("{comment} - {line}\n"));
+            let _ = writeln!(text, "{comment} - {line}");
         }
     }
     text
