@@ -315,7 +315,14 @@ pub fn snippet(facts: &Facts, step: StepKind, sdk: Sdk) -> Result<Snippet, CodeE
     check_values(facts)?;
     let templates = sdk.templates();
     let key = step_key(step);
-    let body = Templates::pick(&templates.snippet, key, facts).ok_or(CodeError::NoTemplate {
+    // A flow may word a step its own way (`authorize@wechat-qr`: the website's qrconnect).
+    let body = Templates::pick(
+        &templates.snippet,
+        &format!("{key}@{}", facts.flow.id()),
+        facts,
+    )
+    .or_else(|| Templates::pick(&templates.snippet, key, facts))
+    .ok_or(CodeError::NoTemplate {
         sdk,
         step: key.to_owned(),
     })?;
