@@ -184,7 +184,7 @@ fn every_step_of_every_flow_has_a_snippet_per_sdk_with_no_secret_of_the_walk() {
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .join("\n");
         let programs: &[&str] = if flow.starts_with("alipay") {
-            &["alipay-python", "alipay-node", "fzlee"]
+            &["alipay-python", "alipay-node", "fzlee", "smartwalle"]
         } else {
             &["wechatpy"]
         };
@@ -395,6 +395,33 @@ fn java_php_and_go_snippets_are_pinned() {
         let name = format!("{}-{sdk}", file.trim_end_matches(".json"));
         insta::assert_snapshot!(name, String::from_utf8_lossy(&out.stdout));
     }
+    // Go's whole program (no Go toolchain here to run it).
+    let out = authwalk()
+        .args(["code", "alipay-web", "--program", "--sdk", "smartwalle"])
+        .args(["--lang", "en", "--from"])
+        .arg(fixture("alipay-web-open-id.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let program = String::from_utf8_lossy(&out.stdout);
+    assert!(program.contains("token.AccessToken == \"\""), "{program}");
+    insta::assert_snapshot!("program-alipay-web-open-id-smartwalle", program);
+    // An SDK without a program says so.
+    authwalk()
+        .args([
+            "code",
+            "wechat-web",
+            "--program",
+            "--sdk",
+            "wxjava",
+            "--from",
+        ])
+        .arg(fixture("wechat-web.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "wxjava has no template for step 'program'",
+        ));
 }
 
 /// An export carries the call of each step in every SDK of its provider, folded.
