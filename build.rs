@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-const SOURCES: [&str; 3] = [
+const SOURCES: [&str; 4] = [
     "assets/messages.toml",
     "assets/text/engine.toml",
     "assets/text/cli.toml",
+    "assets/text/code.toml",
 ];
 
 fn main() {

@@ -44,5 +44,41 @@ echo "== wechatpy"
 
 echo "== wechatpy (mini program)"
 AUTHWALK_BIN="$BIN" "$WORK/venv/bin/python" "$ROOT/.ci/interop/wechatpy_mini.py"
+# `authwalk code --program`: the generated programs log in against the same sandbox with the
+# SDK alone (consent by the sandbox's documented request) and must learn the ids authwalk's own
+# walk of that flow learnt.
+echo "== authwalk code --program (alipay-python, fzlee, alipay-node, wechatpy)"
+program() { # FLOW SDK RUNNER FILE [walk options…]
+    local flow=$1 sdk=$2 runner=$3 file=$4
+    shift 4
+    local user=alipay-certified
+    [[ $flow == wechat-* ]] && user=wechat-unionid
+    "$BIN" code "$flow" --program --sdk "$sdk" --sandbox "$SANDBOX_JSON" --user "$user" "$@" >"$file" 2>/dev/null
+    local seen got
+    # A walk that ends in a rejection (snsapi_base has no profile: 48001) exits 1 and still
+    # holds the ids it learnt.
+    seen=$({ "$BIN" run "$flow" --sandbox "$SANDBOX_JSON" --user "$user" --json "$@" || true; } |
+        python3 -c 'import json,sys; c=json.load(sys.stdin)["context"]; print(c["user_id"] or c["open_id"])')
+    got=$(AUTHWALK_SANDBOX="$SANDBOX_JSON" AUTHWALK_USER="$user" TZ=Asia/Shanghai $runner "$file" |
+        python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("user_id") or d.get("open_id") or d.get("openid"))')
+    if [ "$seen" != "$got" ]; then
+        echo "  $flow $sdk $*: the program learnt '$got', authwalk saw '$seen'" >&2
+        exit 1
+    fi
+    echo "  $flow $sdk $*: $got, as authwalk saw"
+}
+program alipay-web alipay-python "$WORK/venv/bin/python" "$WORK/p1.py"
+program alipay-mini alipay-python "$WORK/venv/bin/python" "$WORK/p2.py"
+program alipay-web alipay-python "$WORK/venv/bin/python" "$WORK/p3.py" --app 2021000000000004
+program alipay-web fzlee "$WORK/venv-fzlee/bin/python" "$WORK/p4.py"
+program alipay-web fzlee "$WORK/venv-fzlee/bin/python" "$WORK/p5.py" --app 2021000000000005
+program alipay-mini fzlee "$WORK/venv-fzlee/bin/python" "$WORK/p6.py"
+program alipay-web alipay-node node "$WORK/node/p7.mjs"
+program alipay-mini alipay-node node "$WORK/node/p8.mjs"
+program alipay-web alipay-node node "$WORK/node/p9.mjs" --app 2021000000000005
+program alipay-web alipay-node node "$WORK/node/p10.mjs" --app 2021000000000005 --api v3
+program wechat-web wechatpy "$WORK/venv/bin/python" "$WORK/p11.py"
+program wechat-web wechatpy "$WORK/venv/bin/python" "$WORK/p12.py" --scope snsapi_base
+program wechat-qr wechatpy "$WORK/venv/bin/python" "$WORK/p13.py"
 
 echo "interop: all SDK flows passed"

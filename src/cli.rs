@@ -8,6 +8,7 @@
 //! Errors are printed with their whole chain (`{:#}`); a closed pipe is not an error.
 
 mod capture;
+mod code;
 mod decrypt;
 mod diff;
 mod explain;
@@ -157,6 +158,9 @@ pub enum Command {
     Profile(profile::ProfileArgs),
     /// Reconstruct and diagnose a login from a HAR capture or a list of URLs (no network).
     Triage(capture::TriageArgs),
+    /// The SDK call of a step (or a whole program) in the SDK you use, with the walk's values
+    /// and the SDK's traps; secrets as references.
+    Code(code::CodeArgs),
     /// Open a saved walk (transcript, `run --json` document or HAR) in the inspector, read
     /// only: no network, no keys.
     Replay(replay::ReplayArgs),
@@ -205,6 +209,7 @@ pub fn main() -> ExitCode {
         Some(Command::Triage(a)) => capture::run(&a, &args.global),
         Some(Command::Replay(a)) => replay::run(&a, &args.global),
         Some(Command::Diff(a)) => diff::run(&a, &args.global),
+        Some(Command::Code(a)) => code::run(&a, &args.global),
     };
     match result {
         Ok(code) => code,

@@ -150,6 +150,7 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
+pub mod code_choice;
 pub mod profile;
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! No terminal styling lives here: a face decides colours and layout.
 
 mod build;
+pub mod code;
 pub mod compare;
 mod decryption;
 pub mod explain;

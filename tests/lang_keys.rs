@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 
 /// The built-in texts, as `lang::table` reads them.
-const ASSETS: [&str; 3] = [
+const ASSETS: [&str; 4] = [
     "assets/messages.toml",
     "assets/text/engine.toml",
     "assets/text/cli.toml",
+    "assets/text/code.toml",
 ];
 
 /// The lookup functions of `src/lang.rs` that take the key first, and those that take a

@@ -57,6 +57,52 @@ const NEEDS_RUNNING_SANDBOX: &str = "needs an `authwalk sandbox` already running
 const NEEDS_PROFILE: &str = "needs a real app's profile in the config file and the network";
 
 const EXAMPLES: &[Example] = &[
+    // Copy as SDK code.
+    Example {
+        command: "authwalk code alipay-web --list",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk code alipay-web --step token --sdk alipay-java",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk code wechat-web --all",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk code alipay-web --from walk.json --sdk smartwalle",
+        plan: Plan::Run {
+            files: &[("walk.json", TRANSCRIPT)],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk code alipay-web --program --sdk alipay-python > login.py",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
     // Real apps and support tickets.
     Example {
         command: "authwalk profile add my-alipay",
@@ -641,8 +687,10 @@ fn arguments(command: &str) -> (Vec<String>, Option<String>) {
         redirect = Some(words[i + 1].clone());
         words.truncate(i);
     }
-    if matches!(words.first().map(String::as_str), Some("run" | "sandbox"))
-        && !words.iter().any(|w| w == "--state-dir")
+    if matches!(
+        words.first().map(String::as_str),
+        Some("run" | "sandbox" | "code")
+    ) && !words.iter().any(|w| w == "--state-dir")
     {
         words.push("--state-dir".to_owned());
         words.push(state_dir().display().to_string());

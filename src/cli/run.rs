@@ -354,6 +354,49 @@ async fn run_async(args: &RunArgs, global: &Global) -> anyhow::Result<ExitCode> 
     })
 }
 
+/// The walk `args` name, run to its end with nothing printed (for `authwalk code`): the same
+/// target, session and walker as `run`, masked as `run` shows it.
+pub(super) fn walk_silently(args: &RunArgs) -> anyhow::Result<crate::present::Walk> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let started = Instant::now();
+        let transport = Transport::new(Duration::from_secs(args.timeout))
+            .context("cannot build the HTTP client")?
+            .with_body_limit(args.max_body);
+        let (inputs, choice) = inputs(args)?;
+        check_scenario(args)?;
+        let target = target::resolve(&place(args), args.flow, &choice, &transport).await?;
+        for warning in &target.warnings {
+            eprintln!("{warning}");
+        }
+        let mut session = Session::start(
+            &target,
+            args.flow,
+            &inputs,
+            target::random_state(),
+            OffsetDateTime::now_utc(),
+        )?;
+        let callback = target.callback_for(session.flow()).await?;
+        let mut approver = CliApprover::new(callback, Lang::EN, args.callback_timeout);
+        walker::run_to_end(
+            &mut session,
+            &transport,
+            &mut approver,
+            OffsetDateTime::now_utc,
+            |_| {},
+        )
+        .await;
+        if let Some(handle) = target.sandbox {
+            handle.shutdown().await;
+        }
+        Ok(session.walk(OffsetDateTime::now_utc(), started.elapsed()))
+    })
+}
+
 /// `FILE.md` and `FILE.json` for `--export FILE` (a `.md` or `.json` ending is dropped first).
 pub(super) fn export_paths(path: &std::path::Path) -> (PathBuf, PathBuf) {
     let stem = match path.extension().and_then(|e| e.to_str()) {

@@ -31,6 +31,9 @@ pub struct ConfigFile {
     /// The TUI's colour theme, read by the TUI; opaque here.
     #[serde(default)]
     pub theme: Option<String>,
+    /// The SDK the inspector's code popup last showed, by provider (`[code]`); opaque here.
+    #[serde(default)]
+    pub code: Option<toml::Table>,
 }
 
 /// One app, tagged by provider.

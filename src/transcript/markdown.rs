@@ -86,6 +86,7 @@ fn write_all(
     for (i, ex) in walk.exchanges.iter().enumerate() {
         exchange(md, i + 1, ex)?;
     }
+    sdk_code(md, walk)?;
     if !walk.notes.is_empty() {
         writeln!(md, "## {}\n", tr_both("transcript.md.notes", " · "))?;
         for f in &walk.notes {
@@ -365,6 +366,44 @@ fn finding(md: &mut String, f: &Finding) -> std::fmt::Result {
         }
     }
     writeln!(md)
+}
+
+/// The call of each step in every SDK of the provider, folded (`authwalk code`), with the
+/// SDK's trap notes in both languages.
+fn sdk_code(md: &mut String, walk: &Walk) -> std::fmt::Result {
+    use crate::present::code::{self, Facts};
+    let facts = Facts::of(walk);
+    let Ok(snippets) = code::all(&facts) else {
+        return Ok(());
+    };
+    writeln!(md, "## {}\n", tr_both("code.transcript-heading", " · "))?;
+    let mut last = None;
+    for s in &snippets {
+        if s.step != last {
+            last = s.step;
+            if let Some(step) = s.step {
+                writeln!(
+                    md,
+                    "### {} · {}\n",
+                    step.id(),
+                    step.title_in(walk.flow.provider()).get(Lang::EN)
+                )?;
+            }
+        }
+        writeln!(
+            md,
+            "<details><summary>{} · {}</summary>\n",
+            s.sdk, s.dependency
+        )?;
+        fenced(md, s.language, &format!("{}\n", s.code.trim()))?;
+        for lang in [Lang::EN, Lang::ZH] {
+            for line in code::trap_lines(s, lang) {
+                writeln!(md, "- {line}")?;
+            }
+        }
+        writeln!(md, "</details>\n")?;
+    }
+    Ok(())
 }
 
 /// A fenced block whose fence is longer than any backtick run inside.

@@ -11,6 +11,7 @@
 //!  Message::Report(task::Report) ─▶ Session::on_response / on_callback ─▶ Redraw
 //! ```
 
+mod code;
 mod content;
 mod keys;
 mod screen;
@@ -70,6 +71,8 @@ pub enum Popup {
     Compare(workbench::CompareView),
     /// Every hit on the callback (`T`).
     Timeline,
+    /// The focused step's call in this SDK (`C`).
+    Code(crate::present::code::Sdk),
 }
 
 /// How the app was asked to start.
@@ -167,6 +170,10 @@ pub struct WalkApp {
     pub(crate) started: Instant,
     /// Pane areas of the last frame, for mouse hits: steps, detail, diagnosis.
     pub(crate) areas: view::Areas,
+    /// The SDK the code popup last showed, one per provider (from `config.toml`'s `[code]`).
+    pub(crate) code_sdk: Vec<crate::present::code::Sdk>,
+    /// Where the code popup's choice is remembered (`config.toml`); none in tests.
+    pub(crate) code_config: Option<std::path::PathBuf>,
 }
 
 impl WalkApp {
@@ -189,6 +196,8 @@ impl WalkApp {
             status: None,
             started: Instant::now(),
             areas: view::Areas::default(),
+            code_sdk: Vec::new(),
+            code_config: None,
         }
     }
 
@@ -742,6 +751,16 @@ fn main_with(
         };
         if let Some(e) = errors.first() {
             app.popups.push(Popup::Error(e.to_string()));
+        }
+        if let Some(path) = &config {
+            app.code_sdk = [
+                crate::provider::Provider::Alipay,
+                crate::provider::Provider::Wechat,
+            ]
+            .into_iter()
+            .filter_map(|p| crate::config::code_choice::load(path, p))
+            .collect();
+            app.code_config = Some(path.clone());
         }
         let channel = crate::tui::event::channel();
         if !replaying && let Command::Spawn(task) = app.boot() {

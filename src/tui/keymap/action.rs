@@ -42,6 +42,8 @@ pub enum Action {
     Copy,
     /// Copy the request as a curl command.
     CopyCurl,
+    /// Show the step's call in an SDK, to copy (`authwalk code`).
+    CopyCode,
     /// Export the walk.
     Export,
     /// Start the walk again with a fresh state.
@@ -190,6 +192,13 @@ const TABLE: &[Row] = &[
         "copy curl",
         "copy the request as curl",
         &["Y"],
+    ),
+    (
+        Action::CopyCode,
+        "copy_code",
+        "code",
+        "the step as SDK code",
+        &["C"],
     ),
     (
         Action::Export,

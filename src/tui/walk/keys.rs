@@ -74,6 +74,9 @@ impl WalkApp {
         if let Some(commands) = self.compare_action(action) {
             return commands;
         }
+        if let Some(commands) = self.code_key(action) {
+            return commands;
+        }
         if let Some(outcome) = self.popups.on_action(action) {
             return outcome.into();
         }
@@ -351,6 +354,7 @@ impl WalkApp {
                 self.status = Some(tr_fill(lang, "tui.copied", &[("what", what)]));
                 return vec![Command::Copy(text), Command::Redraw];
             }
+            Action::CopyCode => return self.open_code(),
             Action::CopyCurl => {
                 // As it was sent (a live walk), or as the recording holds it (a replay); its
                 // secrets masked unless shown (`s`, never in presenter mode), as on screen.

@@ -26,6 +26,7 @@ use crate::tui::widget::{help, input, popup, qr, text_view};
 use crate::tui::wrap::{wrap_line, wrap_text};
 
 mod authorize;
+mod code;
 mod detail;
 mod diagnosis;
 mod export;
@@ -141,10 +142,25 @@ impl WalkApp {
             }
         }
         help::render_key_bar_entries(buf, bar, &self.keymap, &entries, &styles);
+        let cursor = self.draw_popups(buf, area, main, &styles);
+        if let Some(position) = cursor {
+            frame.set_cursor_position(position);
+        }
+    }
+
+    /// The popups over the screen, bottom first; where the cursor goes, if one asks for it.
+    fn draw_popups(
+        &self,
+        buf: &mut Buffer,
+        area: Rect,
+        main: Rect,
+        styles: &Styles,
+    ) -> Option<ratatui::layout::Position> {
+        let lang = self.opts.lang;
         let mut cursor = None;
         for layer in self.popups.iter() {
             match layer {
-                Popup::Help => help::render_help(buf, main, &self.keymap, &styles),
+                Popup::Help => help::render_help(buf, main, &self.keymap, styles),
                 Popup::Qr => {
                     if let Screen::Walk(w) = &self.screen
                         && let Some(image) = &w.qr
@@ -162,7 +178,7 @@ impl WalkApp {
                                 "tui.qr-caption"
                             },
                         );
-                        qr::render_fullscreen(buf, area, image, caption, &close, &styles);
+                        qr::render_fullscreen(buf, area, image, caption, &close, styles);
                     }
                 }
                 Popup::Error(message) => {
@@ -174,28 +190,31 @@ impl WalkApp {
                         title,
                         &crate::escape::visible_lines(message),
                         &hint,
-                        &styles,
+                        styles,
                     );
                 }
                 Popup::Scenarios { selected } => {
-                    render_scenarios(buf, area, *selected, &self.keymap, &styles);
+                    render_scenarios(buf, area, *selected, &self.keymap, styles);
                 }
                 Popup::Edit(_) | Popup::Compare(_) | Popup::Timeline => {
                     if let Screen::Walk(w) = &self.screen {
                         cursor =
-                            workbench::render_layer(buf, area, w, layer, lang, &styles).or(cursor);
+                            workbench::render_layer(buf, area, w, layer, lang, styles).or(cursor);
+                    }
+                }
+                Popup::Code(sdk) => {
+                    if let Screen::Walk(w) = &self.screen {
+                        code::render_code(buf, area, w, *sdk, &self.keymap, styles);
                     }
                 }
                 Popup::Paste(field) => {
                     let spot = popup::centered(area, area.width.saturating_sub(4).min(90), 3);
-                    let inner = popup::frame(buf, spot, tr(lang, "tui.paste-title"), &styles);
-                    cursor = input::render(buf, inner, "> ", field, &styles);
+                    let inner = popup::frame(buf, spot, tr(lang, "tui.paste-title"), styles);
+                    cursor = input::render(buf, inner, "> ", field, styles);
                 }
             }
         }
-        if let Some(position) = cursor {
-            frame.set_cursor_position(position);
-        }
+        cursor
     }
 
     fn draw_picker(&self, buf: &mut Buffer, header: Rect, main: Rect, selected: usize, s: &Styles) {

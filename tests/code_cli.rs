@@ -1,0 +1,455 @@
+//! `authwalk code`: every step of every flow has a snippet in every SDK of its provider, with
+//! no secret of the walk in any of them; the trap notes appear where the walk meets them; the
+//! Java, PHP and Go output is pinned by snapshots (their SDKs cannot run here).
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failed setup should panic where it fails"
+)]
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use assert_cmd::cargo::CommandCargoExt as _;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn authwalk() -> Command {
+    let mut cmd = Command::cargo_bin("authwalk").expect("the authwalk binary is built");
+    cmd.env_remove("AUTHWALK_LANG").env("NO_COLOR", "1");
+    cmd
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/code")
+        .join(name)
+}
+
+/// A standalone sandbox process, killed on drop.
+struct Running {
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Running {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = StdCommand::cargo_bin("authwalk")
+            .unwrap()
+            .args(["sandbox", "--listen", "127.0.0.1:0", "--state-dir"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        assert!(
+            lines.any(|l| l.unwrap().starts_with("Press Ctrl-C")),
+            "the sandbox did not start"
+        );
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, dir }
+    }
+
+    fn manifest_path(&self) -> String {
+        self.dir
+            .path()
+            .join("sandbox.json")
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// Every secret the sandbox holds: the control token, WeChat appsecrets, and each line of
+    /// every private key file it lists.
+    fn secrets(&self) -> Vec<String> {
+        let manifest: Value =
+            serde_json::from_slice(&std::fs::read(self.manifest_path()).unwrap()).unwrap();
+        let mut out = vec![manifest["token"].as_str().unwrap().to_owned()];
+        for app in manifest["wechat"]["apps"].as_array().unwrap() {
+            out.push(app["secret"].as_str().unwrap().to_owned());
+        }
+        for app in manifest["alipay"]["apps"].as_array().unwrap() {
+            let pem = std::fs::read_to_string(app["app_private_key"].as_str().unwrap()).unwrap();
+            out.extend(
+                pem.lines()
+                    .filter(|l| !l.starts_with("-----") && l.len() > 16)
+                    .map(str::to_owned),
+            );
+        }
+        out
+    }
+}
+
+/// Every token, code and session key a revealed walk document holds.
+fn walk_secrets(doc: &Value, out: &mut Vec<String>) {
+    const KEYS: [&str; 6] = [
+        "access_token",
+        "refresh_token",
+        "auth_token",
+        "code",
+        "auth_code",
+        "session_key",
+    ];
+    match doc {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if KEYS.contains(&k.as_str()) {
+                    match v {
+                        Value::String(s) if s.len() > 6 => out.push(s.clone()),
+                        Value::Object(o) => {
+                            if let Some(Value::String(s)) = o.get("value") {
+                                out.push(s.clone());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                walk_secrets(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| walk_secrets(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_step_of_every_flow_has_a_snippet_per_sdk_with_no_secret_of_the_walk() {
+    let running = Running::start();
+    let manifest = running.manifest_path();
+    let mut secrets = running.secrets();
+    let dir = tempfile::tempdir().unwrap();
+    for (flow, sdks) in [
+        ("alipay-web", 7),
+        ("alipay-mini", 7),
+        ("wechat-web", 4),
+        ("wechat-qr", 4),
+    ] {
+        let out = authwalk()
+            .args(["run", flow, "--refresh", "--json", "--reveal", "--sandbox"])
+            .arg(&manifest)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{flow}: {out:?}");
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        walk_secrets(&doc, &mut secrets);
+        assert!(
+            doc["context"]["access_token"]["value"]
+                .as_str()
+                .is_some_and(|t| secrets.iter().any(|s| s == t)),
+            "{flow}: the revealed token is among the secrets"
+        );
+        let saved = dir.path().join(format!("{flow}.json"));
+        std::fs::write(&saved, &out.stdout).unwrap();
+        let steps = doc["steps"].as_array().unwrap().len();
+
+        let json = authwalk()
+            .args(["code", flow, "--all", "--json", "--from"])
+            .arg(&saved)
+            .output()
+            .unwrap();
+        assert!(json.status.success(), "{flow}: {json:?}");
+        let snippets: Value = serde_json::from_slice(&json.stdout).unwrap();
+        assert_eq!(
+            snippets.as_array().unwrap().len(),
+            steps * sdks,
+            "{flow}: one snippet per step and SDK"
+        );
+        for s in snippets.as_array().unwrap() {
+            assert!(s["code"].as_str().unwrap().trim().len() > 40, "{flow}: {s}");
+        }
+        // The text, the JSON, a live walk's snippets and every program: no secret in any.
+        let text = authwalk()
+            .args(["code", flow, "--all", "--from"])
+            .arg(&saved)
+            .output()
+            .unwrap();
+        let live = authwalk()
+            .args(["code", flow, "--all", "--sandbox"])
+            .arg(&manifest)
+            .output()
+            .unwrap();
+        assert!(live.status.success(), "{flow}: {live:?}");
+        let mut all = [&json.stdout, &text.stdout, &live.stdout]
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .join("\n");
+        let programs: &[&str] = if flow.starts_with("alipay") {
+            &["alipay-python", "alipay-node", "fzlee", "smartwalle"]
+        } else {
+            &["wechatpy"]
+        };
+        for sdk in programs {
+            let program = authwalk()
+                .args(["code", flow, "--program", "--sdk", sdk, "--from"])
+                .arg(&saved)
+                .output()
+                .unwrap();
+            assert!(program.status.success(), "{flow} {sdk}: {program:?}");
+            all.push_str(&String::from_utf8_lossy(&program.stdout));
+        }
+        for secret in &secrets {
+            assert!(
+                !all.contains(secret.as_str()),
+                "{flow}: a secret of the walk ({}…) is in a snippet",
+                &secret[..4.min(secret.len())]
+            );
+        }
+    }
+}
+
+#[test]
+fn an_open_id_walk_gets_the_smartwalle_is_success_trap_and_a_user_id_walk_does_not() {
+    let trap = "IsSuccess() requires a non-empty user_id";
+    authwalk()
+        .args([
+            "code",
+            "alipay-web",
+            "--step",
+            "token",
+            "--sdk",
+            "smartwalle",
+        ])
+        .arg("--from")
+        .arg(fixture("alipay-web-open-id.json"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(trap))
+        .stdout(predicate::str::contains(
+            "smartwalle/alipay authorize_type.go",
+        ));
+    authwalk()
+        .args([
+            "code",
+            "alipay-web",
+            "--step",
+            "token",
+            "--sdk",
+            "smartwalle",
+        ])
+        .arg("--from")
+        .arg(fixture("alipay-web.json"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(trap).not());
+    // In Chinese too.
+    authwalk()
+        .args([
+            "code",
+            "alipay-web",
+            "--step",
+            "token",
+            "--sdk",
+            "smartwalle",
+        ])
+        .args(["--lang", "zh", "--from"])
+        .arg(fixture("alipay-web-open-id.json"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("要求 user_id 非空"));
+}
+
+#[test]
+fn a_snsapi_base_walk_gets_the_easywechat_scope_trap_and_a_userinfo_walk_does_not() {
+    let trap = "userFromCode() skips /sns/userinfo only when";
+    authwalk()
+        .args([
+            "code",
+            "wechat-web",
+            "--step",
+            "token",
+            "--sdk",
+            "easywechat",
+        ])
+        .arg("--from")
+        .arg(fixture("wechat-web-base.json"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(trap))
+        .stdout(predicate::str::contains("->scopes(['snsapi_base'])"))
+        .stdout(predicate::str::contains("src/Providers/WeChat.php"));
+    authwalk()
+        .args([
+            "code",
+            "wechat-web",
+            "--step",
+            "token",
+            "--sdk",
+            "easywechat",
+        ])
+        .arg("--from")
+        .arg(fixture("wechat-web.json"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(trap).not());
+}
+
+#[test]
+fn a_live_open_id_walk_on_a_running_sandbox_carries_the_trap() {
+    let running = Running::start();
+    authwalk()
+        .args([
+            "code",
+            "alipay-web",
+            "--sdk",
+            "smartwalle",
+            "--step",
+            "token",
+        ])
+        .args(["--app", "2021000000000004", "--sandbox"])
+        .arg(running.manifest_path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("IsSuccess() requires"));
+}
+
+#[test]
+fn a_wrong_sdk_or_step_is_refused_with_the_choices_before_any_walk() {
+    authwalk()
+        .args([
+            "code",
+            "wechat-web",
+            "--sdk",
+            "alipay-java",
+            "--step",
+            "token",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "wechatpy, wxjava, easywechat, silenceper",
+        ));
+    authwalk()
+        .args([
+            "code",
+            "alipay-mini",
+            "--sdk",
+            "gopay",
+            "--step",
+            "callback",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("auth-code, token, user-info"));
+    authwalk()
+        .args(["code", "alipay-web", "--sdk", "alipay-go"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("smartwalle"));
+    authwalk()
+        .args(["code", "alipay-web"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--sdk NAME"));
+    authwalk()
+        .args(["code", "wechat-qr", "--list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wechatpy"))
+        .stdout(predicate::str::contains("silenceper"))
+        .stdout(predicate::str::contains("gopay").not());
+}
+
+#[test]
+fn a_saved_walk_of_another_flow_is_refused() {
+    authwalk()
+        .args(["code", "wechat-web", "--sdk", "wechatpy", "--from"])
+        .arg(fixture("wechat-qr.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("wechat-qr walk"));
+}
+
+/// Java, PHP and Go cannot run here: their snippets are pinned, each mode of the walk.
+#[test]
+fn java_php_and_go_snippets_are_pinned() {
+    let cases = [
+        ("alipay-web", "alipay-web.json", "alipay-java"),
+        ("alipay-web", "alipay-web-cert.json", "alipay-java"),
+        ("alipay-web", "alipay-web.json", "alipay-php"),
+        ("alipay-web", "alipay-web-cert.json", "alipay-php"),
+        ("alipay-web", "alipay-web-open-id.json", "smartwalle"),
+        ("alipay-web", "alipay-web-cert.json", "smartwalle"),
+        ("alipay-web", "alipay-web.json", "gopay"),
+        ("alipay-mini", "alipay-mini-v3-cert.json", "gopay"),
+        ("wechat-web", "wechat-web.json", "wxjava"),
+        ("wechat-web", "wechat-web-base.json", "easywechat"),
+        ("wechat-qr", "wechat-qr.json", "silenceper"),
+    ];
+    for (flow, file, sdk) in cases {
+        let out = authwalk()
+            .args(["code", flow, "--sdk", sdk, "--lang", "en", "--from"])
+            .arg(fixture(file))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{file} {sdk}: {out:?}");
+        let name = format!("{}-{sdk}", file.trim_end_matches(".json"));
+        insta::assert_snapshot!(name, String::from_utf8_lossy(&out.stdout));
+    }
+    // Go's whole program (no Go toolchain here to run it).
+    let out = authwalk()
+        .args(["code", "alipay-web", "--program", "--sdk", "smartwalle"])
+        .args(["--lang", "en", "--from"])
+        .arg(fixture("alipay-web-open-id.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let program = String::from_utf8_lossy(&out.stdout);
+    assert!(program.contains("token.AccessToken == \"\""), "{program}");
+    insta::assert_snapshot!("program-alipay-web-open-id-smartwalle", program);
+    // An SDK without a program says so.
+    authwalk()
+        .args([
+            "code",
+            "wechat-web",
+            "--program",
+            "--sdk",
+            "wxjava",
+            "--from",
+        ])
+        .arg(fixture("wechat-web.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "wxjava has no template for step 'program'",
+        ));
+}
+
+/// An export carries the call of each step in every SDK of its provider, folded.
+#[test]
+fn an_export_has_an_sdk_code_section_per_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = Running::start();
+    let base = dir.path().join("walk");
+    authwalk()
+        .args(["run", "wechat-web", "--sandbox"])
+        .arg(running.manifest_path())
+        .arg("--export")
+        .arg(&base)
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(dir.path().join("walk.md")).unwrap();
+    let section = &md[md.find("## SDK code").expect("the section")..];
+    for step in [
+        "### authorize",
+        "### token",
+        "### check-token",
+        "### user-info",
+    ] {
+        assert!(section.contains(step), "{step}");
+    }
+    assert!(section.contains("oauth.fetch_access_token(code)"));
+    assert!(section.contains("<summary>silenceper"));
+    for secret in running.secrets() {
+        assert!(!md.contains(&secret), "a secret in the export");
+    }
+}
