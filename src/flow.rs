@@ -343,7 +343,7 @@ impl Flow {
     ) -> Result<PreparedRequest, FlowError> {
         match &self.app {
             App::Alipay(a) => alipay::request(a, &self.ctx, step, now),
-            App::Wechat(w) => wechat::request(w, &self.ctx, step),
+            App::Wechat(w) => wechat::request(w, self.kind, &self.ctx, step),
         }
     }
 
@@ -502,7 +502,14 @@ impl Flow {
                         alipay::interpret(a, &mut self.ctx, &mut exchange, &response, now);
                     }
                     App::Wechat(w) => {
-                        wechat::interpret(w, &mut self.ctx, &mut exchange, &response, now);
+                        wechat::interpret(
+                            w,
+                            self.kind,
+                            &mut self.ctx,
+                            &mut exchange,
+                            &response,
+                            now,
+                        );
                     }
                 }
             }

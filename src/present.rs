@@ -615,7 +615,11 @@ pub fn hops(step: StepKind) -> &'static [(Actor, Actor)] {
     match step {
         StepKind::Authorize => &[(Client, Provider)],
         StepKind::Callback | StepKind::MiniAuthCode => &[(Provider, Client), (Client, Server)],
-        StepKind::Token | StepKind::CheckToken | StepKind::UserInfo | StepKind::Refresh => {
+        StepKind::Token
+        | StepKind::CheckToken
+        | StepKind::UserInfo
+        | StepKind::Refresh
+        | StepKind::ComponentToken => {
             &[(Server, Provider), (Provider, Server)]
         }
     }

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 /// Query and form parameter names whose values are secrets.
-pub const SECRET_PARAMS: [&str; 10] = [
+pub const SECRET_PARAMS: [&str; 13] = [
     "secret",
     "appsecret",
     "app_secret",
@@ -16,16 +16,22 @@ pub const SECRET_PARAMS: [&str; 10] = [
     "code",
     "auth_code",
     "app_auth_token",
+    "component_access_token",
+    "component_appsecret",
+    "component_verify_ticket",
 ];
 
 /// JSON field names whose values are secrets.
-pub const SECRET_FIELDS: [&str; 6] = [
+pub const SECRET_FIELDS: [&str; 9] = [
     "access_token",
     "refresh_token",
     "auth_token",
     "secret",
     "authCode",
     "app_auth_token",
+    "component_access_token",
+    "component_appsecret",
+    "component_verify_ticket",
 ];
 
 /// Header names whose whole value is a secret.

@@ -235,6 +235,23 @@ pub struct WechatManifest {
     /// Stands in for `https://api.weixin.qq.com`.
     pub api_base: String,
     pub apps: Vec<WechatAppEntry>,
+    /// Third-party platforms (第三方平台) and the Official Accounts that authorized them.
+    #[serde(default)]
+    pub components: Vec<ComponentEntry>,
+}
+
+/// One WeChat third-party platform: what `WeChatComponent` needs, and the latest
+/// `component_verify_ticket` WeChat pushed (also at `/__sandbox/wechat/component-ticket`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentEntry {
+    pub component_appid: String,
+    pub component_appsecret: String,
+    /// The console's message-verification Token (not an API credential).
+    pub token: String,
+    pub encoding_aes_key: String,
+    pub verify_ticket: String,
+    /// The Official Accounts that authorized the platform.
+    pub authorizers: Vec<String>,
 }
 
 /// One registered WeChat app.

@@ -23,6 +23,7 @@ use crate::present::{TargetInfo, TargetKind};
 use crate::provider::alipay::cert::CertSet;
 use crate::provider::alipay::{ApiVersion, Charset, Environment, SignMode, SignType};
 use crate::provider::wechat::UserInfoLang;
+use crate::provider::wechat::component::ComponentApp;
 use crate::provider::{Provider, Scope};
 use crate::sandbox::{
     ALIPAY_APP_IDS, DEFAULT_ALIPAY_APP, Manifest, Sandbox, SandboxConfig, SandboxHandle, Scenario,
@@ -634,13 +635,23 @@ fn cert_signing(
 }
 
 fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Result<(App, Text)> {
+    // A component walk logs a user in for an Official Account through the platform it
+    // authorized: the account's app, with the platform beside it.
+    let component = match flow {
+        FlowKind::WechatComponent => Some(sandbox_component(m, choice)?),
+        FlowKind::WechatWeb | FlowKind::WechatQr | FlowKind::AlipayWeb | FlowKind::AlipayMini => {
+            None
+        }
+    };
     let flow_of = |kind: WechatKind| match kind {
+        WechatKind::OfficialAccount if component.is_some() => FlowKind::WechatComponent,
         WechatKind::OfficialAccount => FlowKind::WechatWeb,
         WechatKind::Website => FlowKind::WechatQr,
     };
-    let entry = match &choice.app {
-        Some(id) => m.wechat.apps.iter().find(|a| a.appid == *id),
-        None => m.wechat.apps.iter().find(|a| flow_of(a.kind) == flow),
+    let entry = match (&choice.app, &component) {
+        (_, Some((_, authorizer))) => m.wechat.apps.iter().find(|a| a.appid == *authorizer),
+        (Some(id), None) => m.wechat.apps.iter().find(|a| a.appid == *id),
+        (None, None) => m.wechat.apps.iter().find(|a| flow_of(a.kind) == flow),
     }
     .ok_or_else(|| {
         let known: Vec<_> = m.wechat.apps.iter().map(|a| a.appid.as_str()).collect();
@@ -670,9 +681,49 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
         open_base: m.wechat.open_base.clone(),
         api_base: m.wechat.api_base.clone(),
         lang: UserInfoLang::ZhCn,
+        component: component.map(|(c, _)| c),
     };
     let name = Text::with("target.wechat-app", &[("appid", &entry.appid)]);
     Ok((App::Wechat(app), name))
+}
+
+/// The sandbox's third-party platform (`--app` may name it by `component_appid`) and the
+/// Official Account that authorized it.
+fn sandbox_component(m: &Manifest, choice: &Choice) -> anyhow::Result<(ComponentApp, String)> {
+    let entry = match &choice.app {
+        Some(id) => m
+            .wechat
+            .components
+            .iter()
+            .find(|c| c.component_appid == *id || c.authorizers.contains(id)),
+        None => m.wechat.components.first(),
+    }
+    .ok_or_else(|| {
+        anyhow!(
+            "this sandbox lists no WeChat third-party platform{}; restart it with this version \
+             of authwalk (sandbox.json gains wechat.components)",
+            choice
+                .app
+                .as_deref()
+                .map(|a| format!(" for '{a}'"))
+                .unwrap_or_default()
+        )
+    })?;
+    let authorizer = entry.authorizers.first().cloned().ok_or_else(|| {
+        anyhow!(
+            "the sandbox's platform {} has no authorizing Official Account",
+            entry.component_appid
+        )
+    })?;
+    Ok((
+        ComponentApp {
+            appid: entry.component_appid.clone(),
+            secret: entry.component_appsecret.clone(),
+            message_token: entry.token.clone(),
+            verify_ticket: entry.verify_ticket.clone(),
+        },
+        authorizer,
+    ))
 }
 
 mod from_profile;

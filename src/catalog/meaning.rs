@@ -15,12 +15,14 @@ pub fn endpoint(provider: Provider, step: StepKind) -> Option<&'static str> {
         (Provider::Wechat, StepKind::Refresh) => "/sns/oauth2/refresh_token",
         (Provider::Wechat, StepKind::CheckToken) => "/sns/auth",
         (Provider::Wechat, StepKind::UserInfo) => "/sns/userinfo",
+        (Provider::Wechat, StepKind::ComponentToken) => "/cgi-bin/component/api_component_token",
         (
             Provider::Alipay,
             StepKind::Authorize
             | StepKind::Callback
             | StepKind::MiniAuthCode
-            | StepKind::CheckToken,
+            | StepKind::CheckToken
+            | StepKind::ComponentToken,
         )
         | (Provider::Wechat, StepKind::Authorize | StepKind::Callback | StepKind::MiniAuthCode) => {
             return None;

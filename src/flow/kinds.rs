@@ -21,14 +21,19 @@ pub enum FlowKind {
     WechatWeb,
     /// WeChat Open Platform website QR login (`qrconnect`).
     WechatQr,
+    /// WeChat third-party platform (component) logging a user in for an Official Account that
+    /// authorized it: component token → authorize (with `component_appid`) → callback →
+    /// component exchange → user info (→ component refresh).
+    WechatComponent,
 }
 
 impl FlowKind {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::AlipayWeb,
         Self::AlipayMini,
         Self::WechatWeb,
         Self::WechatQr,
+        Self::WechatComponent,
     ];
 
     pub fn id(self) -> &'static str {
@@ -37,6 +42,7 @@ impl FlowKind {
             Self::AlipayMini => "alipay-mini",
             Self::WechatWeb => "wechat-web",
             Self::WechatQr => "wechat-qr",
+            Self::WechatComponent => "wechat-component",
         }
     }
 
@@ -45,7 +51,7 @@ impl FlowKind {
     pub fn provider(self) -> Provider {
         match self {
             Self::AlipayWeb | Self::AlipayMini => Provider::Alipay,
-            Self::WechatWeb | Self::WechatQr => Provider::Wechat,
+            Self::WechatWeb | Self::WechatQr | Self::WechatComponent => Provider::Wechat,
         }
     }
 
@@ -55,6 +61,7 @@ impl FlowKind {
             Self::AlipayMini => Text::key("flow.kinds.alipay-mini-program-my-getauthcode"),
             Self::WechatWeb => Text::key("flow.kinds.wechat-official-account-web-auth"),
             Self::WechatQr => Text::key("flow.kinds.wechat-website-qr-login"),
+            Self::WechatComponent => Text::key("flow.kinds.wechat-component-login"),
         }
     }
 
@@ -75,6 +82,13 @@ impl FlowKind {
                 StepKind::Callback,
                 StepKind::Token,
                 StepKind::CheckToken,
+                StepKind::UserInfo,
+            ],
+            Self::WechatComponent => vec![
+                StepKind::ComponentToken,
+                StepKind::Authorize,
+                StepKind::Callback,
+                StepKind::Token,
                 StepKind::UserInfo,
             ],
         };
@@ -123,6 +137,8 @@ pub enum StepKind {
     Callback,
     /// Get a mini-program auth code (`my.getAuthCode`).
     MiniAuthCode,
+    /// Get the third-party platform's `component_access_token` from its verify ticket.
+    ComponentToken,
     /// Exchange the code for tokens.
     Token,
     /// Check the token (`/sns/auth`).
@@ -134,10 +150,11 @@ pub enum StepKind {
 }
 
 impl StepKind {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Authorize,
         Self::Callback,
         Self::MiniAuthCode,
+        Self::ComponentToken,
         Self::Token,
         Self::CheckToken,
         Self::UserInfo,
@@ -149,6 +166,7 @@ impl StepKind {
             Self::Authorize => "authorize",
             Self::Callback => "callback",
             Self::MiniAuthCode => "auth-code",
+            Self::ComponentToken => "component-token",
             Self::Token => "token",
             Self::CheckToken => "check-token",
             Self::UserInfo => "user-info",
@@ -161,6 +179,7 @@ impl StepKind {
             Self::Authorize => Text::key("flow.kinds.authorize"),
             Self::Callback => Text::key("flow.kinds.callback"),
             Self::MiniAuthCode => Text::key("flow.kinds.auth-code-my-getauthcode"),
+            Self::ComponentToken => Text::key("flow.kinds.component-token"),
             Self::Token => Text::key("flow.kinds.exchange-code-for-token"),
             Self::CheckToken => Text::key("flow.kinds.check-token"),
             Self::UserInfo => Text::key("flow.kinds.user-info"),

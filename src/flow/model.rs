@@ -13,6 +13,7 @@ use crate::keys::{PrivateKey, PublicKey};
 use crate::provider::alipay::cert::CertSet;
 use crate::provider::alipay::{ApiVersion, Charset, SignType, Verification};
 use crate::provider::wechat::UserInfoLang;
+use crate::provider::wechat::component::ComponentApp;
 use crate::provider::{PreparedRequest, Scope};
 
 /// An Alipay app as the flow needs it.
@@ -57,6 +58,9 @@ pub struct WechatApp {
     pub api_base: String,
     /// `zh_CN`, `zh_TW` or `en` for `/sns/userinfo`.
     pub lang: UserInfoLang,
+    /// The third-party platform that logs users in for this Official Account (the
+    /// `wechat-component` flow); `None` for the app's own login.
+    pub component: Option<ComponentApp>,
 }
 
 impl fmt::Debug for WechatApp {
@@ -68,6 +72,7 @@ impl fmt::Debug for WechatApp {
             .field("scope", &self.scope)
             .field("open_base", &self.open_base)
             .field("api_base", &self.api_base)
+            .field("component", &self.component)
             .finish_non_exhaustive()
     }
 }
@@ -181,6 +186,8 @@ pub struct Context {
     pub callback_params: Vec<(String, String)>,
     pub access_token: Option<Timed>,
     pub refresh_token: Option<Timed>,
+    /// WeChat third-party platform: the `component_access_token` of the component-token step.
+    pub component_access_token: Option<Timed>,
     /// Granted scope, as the provider reported it.
     pub scope: Option<String>,
     pub user_id: Option<String>,

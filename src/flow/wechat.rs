@@ -9,15 +9,17 @@ use super::{
 };
 use crate::finding::{Finding, Severity, Text};
 use crate::provider::PreparedRequest;
+use crate::provider::wechat::component::{self, ComponentApp};
 use crate::provider::wechat::{self, AuthorizeEndpoint, AuthorizeRequest, WebAccessToken};
 
 pub(super) fn authorize_url(app: &WechatApp, kind: FlowKind, state: &str) -> String {
-    let endpoint = if kind == FlowKind::WechatQr {
-        AuthorizeEndpoint::QrConnect
-    } else {
-        AuthorizeEndpoint::OAuth2
+    let endpoint = match kind {
+        FlowKind::WechatQr => AuthorizeEndpoint::QrConnect,
+        FlowKind::WechatWeb | FlowKind::WechatComponent => AuthorizeEndpoint::OAuth2,
+        // Not WeChat logins: they never reach this module.
+        FlowKind::AlipayWeb | FlowKind::AlipayMini => AuthorizeEndpoint::OAuth2,
     };
-    wechat::authorize_url(
+    let url = wechat::authorize_url(
         &app.open_base,
         endpoint,
         &AuthorizeRequest {
@@ -28,7 +30,11 @@ pub(super) fn authorize_url(app: &WechatApp, kind: FlowKind, state: &str) -> Str
             force_popup: false,
             force_snapshot: false,
         },
-    )
+    );
+    match (kind, &app.component) {
+        (FlowKind::WechatComponent, Some(c)) => component::with_component_appid(&url, &c.appid),
+        _ => url,
+    }
 }
 
 /// (code, state, every parameter) from a pasted callback or a bare code.
@@ -46,11 +52,45 @@ pub(super) fn parse_callback(input: &str) -> Result<CallbackParts, FlowError> {
     })
 }
 
+/// The third-party platform of a component walk, or the error that names what is missing.
+fn component_of(app: &WechatApp, step: StepKind) -> Result<&ComponentApp, FlowError> {
+    app.component.as_ref().ok_or(FlowError::MissingInput {
+        step,
+        what: "a third-party platform (component_appid, component_appsecret, verify ticket)",
+        fix: "walk the sandbox's third-party platform (authwalk run wechat-component); a profile \
+              describes an app's own login",
+    })
+}
+
+/// The `component_access_token` a component walk sends: the one its component-token step got,
+/// or, when the walk repeats the classic mix-up on purpose, the platform's message Token.
+fn component_token<'a>(
+    app: &'a WechatApp,
+    ctx: &'a Context,
+    step: StepKind,
+) -> Result<(&'a ComponentApp, &'a str), FlowError> {
+    let c = component_of(app, step)?;
+    if ctx.tutorial_mixup {
+        return Ok((c, c.message_token.as_str()));
+    }
+    let token = ctx
+        .component_access_token
+        .as_ref()
+        .ok_or(FlowError::MissingInput {
+            step,
+            what: "a component_access_token",
+            fix: "run the component-token step first",
+        })?;
+    Ok((c, token.value.as_str()))
+}
+
 pub(super) fn request(
     app: &WechatApp,
+    kind: FlowKind,
     ctx: &Context,
     step: StepKind,
 ) -> Result<PreparedRequest, FlowError> {
+    let component_walk = kind == FlowKind::WechatComponent;
     let token = || {
         ctx.access_token
             .as_ref()
@@ -79,7 +119,16 @@ pub(super) fn request(
                 what: "a code",
                 fix: "approve the authorize page first, or pass --code",
             })?;
-            if ctx.tutorial_mixup {
+            if component_walk {
+                let (c, token) = component_token(app, ctx, step)?;
+                component::component_access_token_request(
+                    &app.api_base,
+                    &app.appid,
+                    &code.value,
+                    &c.appid,
+                    token,
+                )
+            } else if ctx.tutorial_mixup {
                 // The tutorial's "code in exchange for access_token" fetches the basic token.
                 wechat::basic_token_request(&app.api_base, &app.appid, &app.secret)
             } else {
@@ -92,7 +141,21 @@ pub(super) fn request(
                 what: "a refresh_token",
                 fix: "run the token step first, or pass --refresh-token",
             })?;
-            wechat::refresh_token_request(&app.api_base, &app.appid, &refresh.value)
+            if component_walk {
+                let (c, token) = component_token(app, ctx, step)?;
+                component::component_refresh_request(
+                    &app.api_base,
+                    &app.appid,
+                    &c.appid,
+                    token,
+                    &refresh.value,
+                )
+            } else {
+                wechat::refresh_token_request(&app.api_base, &app.appid, &refresh.value)
+            }
+        }
+        StepKind::ComponentToken => {
+            component::component_token_request(&app.api_base, component_of(app, step)?)
         }
         StepKind::CheckToken => wechat::auth_request(&app.api_base, token()?, openid()?),
         StepKind::UserInfo => {
@@ -110,7 +173,8 @@ pub(super) fn request(
 }
 
 pub(super) fn interpret(
-    _app: &WechatApp,
+    app: &WechatApp,
+    kind: FlowKind,
     ctx: &mut Context,
     ex: &mut Exchange,
     response: &RawResponse,
@@ -154,13 +218,45 @@ pub(super) fn interpret(
         if let Some(evicted) = super::code_evicted(&err.errmsg) {
             ex.findings.push(evicted);
         }
+        if kind == FlowKind::WechatComponent
+            && let Some(mixup) = component_token_mixup(app, ctx, ex, err.errcode)
+        {
+            ex.findings.push(mixup);
+        }
         ex.outcome = ExchangeOutcome::Rejected;
         return;
     }
-    if basic_token(ctx, ex, &parsed.json, now) {
+    if kind == FlowKind::WechatWeb && basic_token(ctx, ex, &parsed.json, now) {
         return;
     }
     match ex.step {
+        StepKind::ComponentToken => {
+            let token = parsed
+                .json
+                .get("component_access_token")
+                .and_then(serde_json::Value::as_str);
+            if let Some(token) = token {
+                ctx.component_access_token = Some(Timed {
+                    value: token.to_owned(),
+                    obtained: now,
+                    expires: expiry(
+                        now,
+                        parsed
+                            .json
+                            .get("expires_in")
+                            .and_then(serde_json::Value::as_i64),
+                    ),
+                });
+                ex.outcome = ExchangeOutcome::Ok;
+            } else {
+                shape_error(
+                    ex,
+                    &wechat::ResponseError::Shape {
+                        reason: "missing field `component_access_token`".to_owned(),
+                    },
+                );
+            }
+        }
         StepKind::Token | StepKind::Refresh => match parsed.decode::<WebAccessToken>() {
             Ok(token) => {
                 ctx.access_token = Some(Timed {
@@ -269,4 +365,50 @@ fn control_characters(count: usize) -> Finding {
         ),
     )
     .fix(Text::key("flow.wechat.parse-leniently-or-escape-control"))
+}
+
+/// A component call refused as a credential (40001) whose `component_access_token` is not the
+/// one the component-token step returned: the classic mix-up (EasyWeChat issues #2049 and
+/// #2033 sent the console's message Token, or a stale or basic token, in its place).
+fn component_token_mixup(
+    app: &WechatApp,
+    ctx: &Context,
+    ex: &Exchange,
+    errcode: i64,
+) -> Option<Finding> {
+    if errcode != 40001 || !matches!(ex.step, StepKind::Token | StepKind::Refresh) {
+        return None;
+    }
+    let sent = query_value(&ex.request.url, "component_access_token")?;
+    let got = ctx.component_access_token.as_ref().map(|t| t.value.as_str());
+    if got == Some(sent.as_str()) {
+        return None;
+    }
+    let is_message_token = app
+        .component
+        .as_ref()
+        .is_some_and(|c| c.message_token == sent);
+    let title = if is_message_token {
+        Text::key("flow.wechat.component-token-is-message-token")
+    } else {
+        Text::key("flow.wechat.component-token-not-from-api")
+    };
+    Some(
+        Finding::new(Severity::Error, "wechat.component-token-mixup", title)
+            .explanation(Text::key("flow.wechat.component-token-mixup-why"))
+            .fix(Text::key("flow.wechat.component-token-mixup-fix")),
+    )
+}
+
+/// The decoded value of `name` in a URL's query.
+fn query_value(url: &str, name: &str) -> Option<String> {
+    let query = url.split('#').next()?.split_once('?')?.1;
+    query.split('&').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        (k == name).then(|| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    })
 }

@@ -126,6 +126,8 @@ pub(crate) struct Cast {
     pub certs: Option<CertFiles>,
     pub alipay_apps: Vec<AlipayApp>,
     pub wechat_apps: Vec<WechatApp>,
+    /// The WeChat third-party platform the demo Official Account authorized.
+    pub component: super::wechat::component::Component,
     pub alipay_users: Vec<AlipayUser>,
     pub wechat_users: Vec<WechatUser>,
 }
@@ -676,6 +678,7 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
             kind: *kind,
         })
         .collect();
+    let component = component_cast(dir)?;
 
     Ok(Cast {
         alipay_key,
@@ -683,7 +686,37 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
         certs: certs.map(|(files, _)| files),
         alipay_apps,
         wechat_apps,
+        component,
         alipay_users: alipay_users(),
         wechat_users: wechat_users(),
+    })
+}
+
+/// The demo third-party platform: its secret, message Token, EncodingAESKey and current verify
+/// ticket are kept with the appsecrets, so every process on one state folder agrees on them.
+fn component_cast(dir: &Path) -> anyhow::Result<super::wechat::component::Component> {
+    use super::wechat::component::{AUTHORIZER_APPID, COMPONENT_APPID, Component};
+    let keys = [
+        COMPONENT_APPID.to_owned(),
+        format!("{COMPONENT_APPID}:token"),
+        format!("{COMPONENT_APPID}:aes"),
+        format!("{COMPONENT_APPID}:ticket"),
+    ];
+    let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let mut values = wechat_secrets(dir, &refs)?.into_iter();
+    let mut next = || values.next().unwrap_or_default();
+    let secret = next();
+    let token = next();
+    let aes = next();
+    let ticket = next();
+    // An EncodingAESKey is 43 characters of base64 (32 bytes without the trailing '=').
+    let encoding_aes_key: String = format!("{aes}{aes}").chars().take(43).collect();
+    Ok(Component {
+        appid: COMPONENT_APPID.to_owned(),
+        secret,
+        token: token.chars().take(16).collect(),
+        encoding_aes_key,
+        verify_ticket: format!("ticket@@@{ticket}"),
+        authorizers: vec![AUTHORIZER_APPID.to_owned()],
     })
 }

@@ -1,7 +1,7 @@
 //! `sandbox.json`: what a script or SDK needs, built from the cast.
 
 use super::{
-    AlipayAppEntry, AlipayManifest, CALLBACK_PATH, CONTROL_PATH, GATEWAY_PATH, Manifest,
+    AlipayAppEntry, AlipayManifest, CALLBACK_PATH, ComponentEntry, CONTROL_PATH, GATEWAY_PATH, Manifest,
     WechatAppEntry, WechatManifest, demo, user_entries,
 };
 use crate::provider::alipay::AUTHORIZE_PATH;
@@ -55,6 +55,14 @@ pub(super) fn build(base: &str, cast: &demo::Cast) -> Manifest {
                     redirect_uri: redirect_uri.clone(),
                 })
                 .collect(),
+            components: vec![ComponentEntry {
+                component_appid: cast.component.appid.clone(),
+                component_appsecret: cast.component.secret.clone(),
+                token: cast.component.token.clone(),
+                encoding_aes_key: cast.component.encoding_aes_key.clone(),
+                verify_ticket: cast.component.verify_ticket.clone(),
+                authorizers: cast.component.authorizers.clone(),
+            }],
         },
         users: user_entries(&cast.alipay_users, &cast.wechat_users),
         control: format!("{base}{CONTROL_PATH}"),

@@ -13,6 +13,7 @@
 //! with `snsapi_userinfo` authorizes any demo user in snapshot mode (a virtual account: its own
 //! openid, `is_snapshotuser: 1`, no unionid, 48001 on `/sns/userinfo`).
 
+pub(crate) mod component;
 mod consent;
 
 use std::sync::Arc;
@@ -55,6 +56,8 @@ struct Code {
     scope: Arc<str>,
     /// Authorized in snapshot-page mode (the user's own mode, or `forceSnapShot=true`).
     snapshot: bool,
+    /// The third-party platform the authorize URL named (`component_appid`), if any.
+    component: Option<Arc<str>>,
     deadline: i64,
 }
 
@@ -118,6 +121,8 @@ pub(crate) struct WechatState {
     basic: Store<BasicToken>,
     /// The latest basic token per appid, to retire the previous one after the overlap.
     latest_basic: Store<Latest>,
+    /// The third-party platform's `component_access_token`s.
+    component_tokens: Store<component::ComponentToken>,
 }
 
 impl WechatState {
@@ -130,6 +135,7 @@ impl WechatState {
         self.refresh.set_cap(cap);
         self.basic.set_cap(cap);
         self.latest_basic.set_cap(cap);
+        self.component_tokens.set_cap(cap);
     }
 
     /// How many codes and tokens are held (to check that purging bounds memory).
@@ -140,6 +146,7 @@ impl WechatState {
             + self.refresh.len()
             + self.basic.len()
             + self.latest_basic.len()
+            + self.component_tokens.len()
     }
 
     /// How many codes are held, not yet exchanged (nor purged).
@@ -167,6 +174,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/sns/userinfo", get(sns_userinfo).post(sns_userinfo))
         .route("/cgi-bin/token", get(cgi_token).post(cgi_token))
         .route("/cgi-bin/user/info", get(cgi_user_info).post(cgi_user_info))
+        .merge(component::routes())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,7 +277,7 @@ fn app_with_secret<'a>(
     Ok(app)
 }
 
-fn user_of<'a>(shared: &'a Shared, id: &str) -> Result<&'a WechatUser, (i64, &'static str)> {
+pub(super) fn user_of<'a>(shared: &'a Shared, id: &str) -> Result<&'a WechatUser, (i64, &'static str)> {
     shared.cast.wechat_user(id).ok_or((-1, "system error"))
 }
 
@@ -394,7 +402,7 @@ fn refresh_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
 
 /// Mint a web-auth access token for `user` and answer with the fields both the code exchange
 /// and the refresh return: `access_token`, `expires_in`, `refresh_token`, `openid`, `scope`.
-fn issue_access_token(
+pub(super) fn issue_access_token(
     shared: &Shared,
     appid: &str,
     user: &WechatUser,

@@ -265,6 +265,8 @@ fn wechat_from_profile(
         open_base,
         api_base,
         lang: UserInfoLang::ZhCn,
+        // A profile describes the app's own login; a component walk runs on the sandbox.
+        component: None,
     };
     Ok((App::Wechat(app), info))
 }

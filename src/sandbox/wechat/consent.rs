@@ -22,6 +22,8 @@ fn error_page(code: &str, zh: &str, en: &str) -> Response {
 
 struct AuthorizeParams<'a> {
     app: &'a WechatApp,
+    /// `component_appid`: a third-party platform the Official Account authorized.
+    component: Option<&'a str>,
     scope: String,
     redirect: url::Url,
     state: Option<String>,
@@ -161,8 +163,20 @@ fn authorize_params<'a>(
             ));
         }
     };
+    let component = form::non_empty(pairs, "component_appid");
+    if let Some(c) = component {
+        let platform = &shared.cast.component;
+        if c != platform.appid || !platform.authorizers.iter().any(|a| *a == app.appid) {
+            return Err(error_page(
+                "10003",
+                "该公众号未授权此第三方平台",
+                "component_appid names no third-party platform this Official Account authorized.",
+            ));
+        }
+    }
     Ok(AuthorizeParams {
         app,
+        component: component.map(|_| shared.cast.component.appid.as_str()),
         scope: scope.to_owned(),
         redirect,
         state: form::first(pairs, "state").map(str::to_owned),
@@ -259,6 +273,7 @@ fn submit(
             user: user.id,
             scope: shared.wechat.interned.get(&scope),
             snapshot,
+            component: params.component.map(|c| shared.wechat.interned.get(c)),
             deadline: now + ttl,
         },
         now,
@@ -274,6 +289,10 @@ fn submit(
         q.append_pair("code", &code);
         if let Some(state) = &params.state {
             q.append_pair("state", state);
+        }
+        // A component authorization also names the Official Account on the redirect.
+        if params.component.is_some() {
+            q.append_pair("appid", &params.app.appid);
         }
     }
     tracing::info!(appid = %params.app.appid, user = user.id, "wechat consent approved");
