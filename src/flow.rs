@@ -438,7 +438,9 @@ impl Flow {
 
     /// Make this WeChat walk repeat the two-token mix-up of a widely copied tutorial (the
     /// sandbox's `token-mixup` scenario): the code is never exchanged, the basic token of
-    /// `/cgi-bin/token` is fetched instead and sent to `/sns/userinfo`. Ignored for Alipay.
+    /// `/cgi-bin/token` is fetched instead and sent to `/sns/userinfo`. A `wechat-component`
+    /// walk makes the platform's mix-up instead: its exchange sends the console's message Token
+    /// as `component_access_token` (`component-token-mixup`). Ignored for Alipay.
     pub fn set_tutorial_mixup(&mut self, on: bool) {
         self.ctx.tutorial_mixup = on && matches!(self.app, App::Wechat(_));
         if self.ctx.tutorial_mixup {

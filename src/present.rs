@@ -395,7 +395,16 @@ impl RequestView {
             method: r.method.to_string(),
             url: policy.url(&r.url),
             headers: r.headers.clone(),
-            body: policy.pairs(&String::from_utf8_lossy(&r.body)),
+            body: {
+                let text = String::from_utf8_lossy(&r.body);
+                // A JSON body (WeChat's api_component_token, Alipay's v3 calls) masks its
+                // secret fields; a form body its secret parameters.
+                if text.trim_start().starts_with('{') {
+                    policy.json_text(&text)
+                } else {
+                    policy.pairs(&text)
+                }
+            },
         }
     }
 }

@@ -8,7 +8,7 @@ use super::state::{Fault, Provider};
 use crate::flow::FlowKind;
 
 /// The embedded scenario files, by name.
-const FILES: [(&str, &str); 8] = [
+const FILES: [(&str, &str); 9] = [
     (
         "expired-code",
         include_str!("../../assets/scenarios/expired-code.toml"),
@@ -41,6 +41,10 @@ const FILES: [(&str, &str); 8] = [
         "invalid-token",
         include_str!("../../assets/scenarios/invalid-token.toml"),
     ),
+    (
+        "component-token-mixup",
+        include_str!("../../assets/scenarios/component-token-mixup.toml"),
+    ),
 ];
 
 /// One scenario preset.
@@ -62,9 +66,11 @@ pub struct Scenario {
     #[serde(default)]
     pub wechat_scope: Option<String>,
     /// Not the sandbox's behaviour but the client's: a WeChat walk against this scenario makes
-    /// a widely copied tutorial's mistake (seed document 002_aa3bf60b0a6cfa3f.txt): it fetches
-    /// the basic token from `/cgi-bin/token` instead of exchanging the code, and sends that
-    /// token to `/sns/userinfo`.
+    /// its login's classic token mix-up. `wechat-web`: a widely copied tutorial's mistake (seed
+    /// document 002_aa3bf60b0a6cfa3f.txt): it fetches the basic token from `/cgi-bin/token`
+    /// instead of exchanging the code, and sends that token to `/sns/userinfo`.
+    /// `wechat-component`: the component exchange sends the console's message Token as
+    /// `component_access_token` (`component-token-mixup`).
     #[serde(default)]
     pub tutorial_mixup: bool,
     /// Alipay: a profile call with an `auth_base` token answers `isv.invalid-token` (40002),
