@@ -44,6 +44,7 @@ fn wechat_app() -> App {
         open_base: "http://127.0.0.1:9".into(),
         api_base: "http://127.0.0.1:9".into(),
         lang: crate::provider::wechat::UserInfoLang::ZhCn,
+        component: None,
     })
 }
 

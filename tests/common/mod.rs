@@ -99,6 +99,7 @@ pub fn wechat_app(m: &Manifest, kind: &str, scope: &str) -> App {
         open_base: m.wechat.open_base.clone(),
         api_base: m.wechat.api_base.clone(),
         lang: authwalk::provider::wechat::UserInfoLang::ZhCn,
+        component: None,
     })
 }
 
