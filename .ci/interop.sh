@@ -39,4 +39,7 @@ TZ=Asia/Shanghai "$WORK/venv-fzlee/bin/python" "$ROOT/.ci/interop/fzlee_cert.py"
 echo "== wechatpy"
 "$WORK/venv/bin/python" "$ROOT/.ci/interop/wechatpy_oauth.py"
 
+echo "== wechatpy WeChatComponent / ComponentOAuth (third-party platform)"
+"$WORK/venv/bin/python" "$ROOT/.ci/interop/wechatpy_component.py"
+
 echo "interop: all SDK flows passed"
