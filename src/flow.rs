@@ -26,6 +26,7 @@ mod alipay_v3;
 mod kinds;
 mod model;
 mod wechat;
+mod wecom;
 
 use std::time::Duration;
 
@@ -283,6 +284,12 @@ impl Flow {
                     }
                 }
             }
+            // A WeCom visitor with no user_ticket (snsapi_base, or not a member) has no
+            // sensitive fields to fetch.
+            StepKind::UserDetail if self.ctx.user_ticket.is_none() => {
+                self.set_state(StepKind::UserDetail, StepState::Skipped);
+                self.advance(now)
+            }
             kind => match self.request_for(kind, now) {
                 Ok(request) => {
                     if kind == StepKind::Token
@@ -332,7 +339,14 @@ impl Flow {
     fn build_authorize_url(&self) -> String {
         match &self.app {
             App::Alipay(a) => alipay::authorize_url(a, &self.ctx.state),
-            App::Wechat(w) => wechat::authorize_url(w, self.kind, &self.ctx.state),
+            App::Wechat(w) => match self.kind {
+                FlowKind::WecomWeb => wecom::authorize_url(w, &self.ctx.state),
+                FlowKind::WechatWeb
+                | FlowKind::WechatQr
+                | FlowKind::WechatComponent
+                | FlowKind::AlipayWeb
+                | FlowKind::AlipayMini => wechat::authorize_url(w, self.kind, &self.ctx.state),
+            },
         }
     }
 
@@ -343,7 +357,14 @@ impl Flow {
     ) -> Result<PreparedRequest, FlowError> {
         match &self.app {
             App::Alipay(a) => alipay::request(a, &self.ctx, step, now),
-            App::Wechat(w) => wechat::request(w, self.kind, &self.ctx, step),
+            App::Wechat(w) => match self.kind {
+                FlowKind::WecomWeb => wecom::request(w, &self.ctx, step),
+                FlowKind::WechatWeb
+                | FlowKind::WechatQr
+                | FlowKind::WechatComponent
+                | FlowKind::AlipayWeb
+                | FlowKind::AlipayMini => wechat::request(w, self.kind, &self.ctx, step),
+            },
         }
     }
 

@@ -628,7 +628,9 @@ pub fn hops(step: StepKind) -> &'static [(Actor, Actor)] {
         | StepKind::CheckToken
         | StepKind::UserInfo
         | StepKind::Refresh
-        | StepKind::ComponentToken => {
+        | StepKind::ComponentToken
+        | StepKind::CorpToken
+        | StepKind::UserDetail => {
             &[(Server, Provider), (Provider, Server)]
         }
     }

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 /// Query and form parameter names whose values are secrets.
-pub const SECRET_PARAMS: [&str; 13] = [
+pub const SECRET_PARAMS: [&str; 15] = [
     "secret",
     "appsecret",
     "app_secret",
@@ -19,10 +19,12 @@ pub const SECRET_PARAMS: [&str; 13] = [
     "component_access_token",
     "component_appsecret",
     "component_verify_ticket",
+    "corpsecret",
+    "user_ticket",
 ];
 
 /// JSON field names whose values are secrets.
-pub const SECRET_FIELDS: [&str; 9] = [
+pub const SECRET_FIELDS: [&str; 10] = [
     "access_token",
     "refresh_token",
     "auth_token",
@@ -32,6 +34,7 @@ pub const SECRET_FIELDS: [&str; 9] = [
     "component_access_token",
     "component_appsecret",
     "component_verify_ticket",
+    "user_ticket",
 ];
 
 /// Header names whose whole value is a secret.

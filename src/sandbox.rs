@@ -70,6 +70,7 @@ mod running;
 mod scenario;
 mod state;
 mod wechat;
+mod wecom;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -238,6 +239,22 @@ pub struct WechatManifest {
     /// Third-party platforms (第三方平台) and the Official Accounts that authorized them.
     #[serde(default)]
     pub components: Vec<ComponentEntry>,
+    /// WeCom (企业微信) corps, each with one self-built app.
+    #[serde(default)]
+    pub wecom: Vec<WecomEntry>,
+}
+
+/// One WeCom corp and its self-built app: what `wechatpy.work.WeChatClient` needs, and how each
+/// demo user stands with the corp.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WecomEntry {
+    pub corpid: String,
+    pub agentid: String,
+    /// The app's Secret (`corpsecret`).
+    pub corpsecret: String,
+    pub redirect_uri: String,
+    /// Demo user id → `member:<userid>`, `external:<external_userid>` or `outsider`.
+    pub standing: std::collections::BTreeMap<String, String>,
 }
 
 /// One WeChat third-party platform: what `WeChatComponent` needs, and the latest
@@ -282,6 +299,7 @@ pub(crate) struct Shared {
     pub manifest: Manifest,
     pub alipay: alipay::AlipayState,
     pub wechat: wechat::WechatState,
+    pub wecom: wecom::WecomState,
     pub scenario: Mutex<Option<Scenario>>,
     /// The bound address: which Host names are served, and which callbacks are registered.
     pub bind: SocketAddr,
@@ -418,6 +436,7 @@ impl Sandbox {
             manifest,
             alipay: alipay::AlipayState::default(),
             wechat: wechat::WechatState::default(),
+            wecom: wecom::WecomState::default(),
             scenario: Mutex::new(None),
             bind: addr,
             log_requests: config.log_requests,
@@ -662,6 +681,7 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(alipay::routes())
         .merge(wechat::routes())
+        .merge(wecom::routes())
         .merge(control::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(

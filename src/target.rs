@@ -635,13 +635,18 @@ fn cert_signing(
 }
 
 fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Result<(App, Text)> {
+    if flow == FlowKind::WecomWeb {
+        return sandbox_wecom(m, choice);
+    }
     // A component walk logs a user in for an Official Account through the platform it
     // authorized: the account's app, with the platform beside it.
     let component = match flow {
         FlowKind::WechatComponent => Some(sandbox_component(m, choice)?),
-        FlowKind::WechatWeb | FlowKind::WechatQr | FlowKind::AlipayWeb | FlowKind::AlipayMini => {
-            None
-        }
+        FlowKind::WechatWeb
+        | FlowKind::WechatQr
+        | FlowKind::WecomWeb
+        | FlowKind::AlipayWeb
+        | FlowKind::AlipayMini => None,
     };
     let flow_of = |kind: WechatKind| match kind {
         WechatKind::OfficialAccount if component.is_some() => FlowKind::WechatComponent,
@@ -682,8 +687,42 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
         api_base: m.wechat.api_base.clone(),
         lang: UserInfoLang::ZhCn,
         component: component.map(|(c, _)| c),
+        agentid: None,
     };
     let name = Text::with("target.wechat-app", &[("appid", &entry.appid)]);
+    Ok((App::Wechat(app), name))
+}
+
+/// The sandbox's WeCom corp and its self-built app (`--app` may name the corpid).
+fn sandbox_wecom(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> {
+    let entry = match &choice.app {
+        Some(id) => m.wechat.wecom.iter().find(|c| c.corpid == *id),
+        None => m.wechat.wecom.first(),
+    }
+    .ok_or_else(|| {
+        let known: Vec<_> = m.wechat.wecom.iter().map(|c| c.corpid.as_str()).collect();
+        anyhow!(
+            "no such sandbox WeCom corp; choose one of {} (a sandbox started by an older \
+             authwalk lists none: restart it)",
+            known.join(", ")
+        )
+    })?;
+    let scope = scope_for(Provider::Wechat, choice.scope, Scope::SnsapiPrivateinfo)?;
+    if !matches!(scope, Scope::SnsapiBase | Scope::SnsapiPrivateinfo) {
+        bail!("WeCom's web login takes snsapi_base or snsapi_privateinfo, not {scope}");
+    }
+    let app = WechatApp {
+        appid: entry.corpid.clone(),
+        secret: entry.corpsecret.clone(),
+        redirect_uri: entry.redirect_uri.clone(),
+        scope,
+        open_base: m.wechat.open_base.clone(),
+        api_base: m.wechat.api_base.clone(),
+        lang: UserInfoLang::ZhCn,
+        component: None,
+        agentid: Some(entry.agentid.clone()),
+    };
+    let name = Text::with("target.wecom-app", &[("corpid", &entry.corpid), ("agentid", &entry.agentid)]);
     Ok((App::Wechat(app), name))
 }
 

@@ -16,13 +16,17 @@ pub fn endpoint(provider: Provider, step: StepKind) -> Option<&'static str> {
         (Provider::Wechat, StepKind::CheckToken) => "/sns/auth",
         (Provider::Wechat, StepKind::UserInfo) => "/sns/userinfo",
         (Provider::Wechat, StepKind::ComponentToken) => "/cgi-bin/component/api_component_token",
+        (Provider::Wechat, StepKind::CorpToken) => "/cgi-bin/gettoken",
+        (Provider::Wechat, StepKind::UserDetail) => "/cgi-bin/auth/getuserdetail",
         (
             Provider::Alipay,
             StepKind::Authorize
             | StepKind::Callback
             | StepKind::MiniAuthCode
             | StepKind::CheckToken
-            | StepKind::ComponentToken,
+            | StepKind::ComponentToken
+            | StepKind::CorpToken
+            | StepKind::UserDetail,
         )
         | (Provider::Wechat, StepKind::Authorize | StepKind::Callback | StepKind::MiniAuthCode) => {
             return None;

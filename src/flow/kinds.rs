@@ -25,15 +25,20 @@ pub enum FlowKind {
     /// authorized it: component token → authorize (with `component_appid`) → callback →
     /// component exchange → user info (→ component refresh).
     WechatComponent,
+    /// WeCom (企业微信) web login for a self-built app: corp token → authorize (corpid and
+    /// agentid) → callback → identity (`/cgi-bin/auth/getuserinfo`) → a member's sensitive
+    /// fields (`/cgi-bin/auth/getuserdetail`, with `snsapi_privateinfo`).
+    WecomWeb,
 }
 
 impl FlowKind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::AlipayWeb,
         Self::AlipayMini,
         Self::WechatWeb,
         Self::WechatQr,
         Self::WechatComponent,
+        Self::WecomWeb,
     ];
 
     pub fn id(self) -> &'static str {
@@ -43,6 +48,7 @@ impl FlowKind {
             Self::WechatWeb => "wechat-web",
             Self::WechatQr => "wechat-qr",
             Self::WechatComponent => "wechat-component",
+            Self::WecomWeb => "wecom-web",
         }
     }
 
@@ -51,7 +57,10 @@ impl FlowKind {
     pub fn provider(self) -> Provider {
         match self {
             Self::AlipayWeb | Self::AlipayMini => Provider::Alipay,
-            Self::WechatWeb | Self::WechatQr | Self::WechatComponent => Provider::Wechat,
+            // WeCom is of the WeChat family: the same authorize host and errcode/errmsg answers.
+            Self::WechatWeb | Self::WechatQr | Self::WechatComponent | Self::WecomWeb => {
+                Provider::Wechat
+            }
         }
     }
 
@@ -62,6 +71,7 @@ impl FlowKind {
             Self::WechatWeb => Text::key("flow.kinds.wechat-official-account-web-auth"),
             Self::WechatQr => Text::key("flow.kinds.wechat-website-qr-login"),
             Self::WechatComponent => Text::key("flow.kinds.wechat-component-login"),
+            Self::WecomWeb => Text::key("flow.kinds.wecom-web-login"),
         }
     }
 
@@ -90,6 +100,13 @@ impl FlowKind {
                 StepKind::Callback,
                 StepKind::Token,
                 StepKind::UserInfo,
+            ],
+            Self::WecomWeb => vec![
+                StepKind::CorpToken,
+                StepKind::Authorize,
+                StepKind::Callback,
+                StepKind::UserInfo,
+                StepKind::UserDetail,
             ],
         };
         if refresh {
@@ -139,6 +156,10 @@ pub enum StepKind {
     MiniAuthCode,
     /// Get the third-party platform's `component_access_token` from its verify ticket.
     ComponentToken,
+    /// Get the WeCom app's access_token (`/cgi-bin/gettoken`).
+    CorpToken,
+    /// A WeCom member's sensitive fields from the `user_ticket`.
+    UserDetail,
     /// Exchange the code for tokens.
     Token,
     /// Check the token (`/sns/auth`).
@@ -150,11 +171,13 @@ pub enum StepKind {
 }
 
 impl StepKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::Authorize,
         Self::Callback,
         Self::MiniAuthCode,
         Self::ComponentToken,
+        Self::CorpToken,
+        Self::UserDetail,
         Self::Token,
         Self::CheckToken,
         Self::UserInfo,
@@ -167,6 +190,8 @@ impl StepKind {
             Self::Callback => "callback",
             Self::MiniAuthCode => "auth-code",
             Self::ComponentToken => "component-token",
+            Self::CorpToken => "corp-token",
+            Self::UserDetail => "user-detail",
             Self::Token => "token",
             Self::CheckToken => "check-token",
             Self::UserInfo => "user-info",
@@ -180,6 +205,8 @@ impl StepKind {
             Self::Callback => Text::key("flow.kinds.callback"),
             Self::MiniAuthCode => Text::key("flow.kinds.auth-code-my-getauthcode"),
             Self::ComponentToken => Text::key("flow.kinds.component-token"),
+            Self::CorpToken => Text::key("flow.kinds.corp-token"),
+            Self::UserDetail => Text::key("flow.kinds.user-detail"),
             Self::Token => Text::key("flow.kinds.exchange-code-for-token"),
             Self::CheckToken => Text::key("flow.kinds.check-token"),
             Self::UserInfo => Text::key("flow.kinds.user-info"),

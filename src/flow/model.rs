@@ -61,6 +61,9 @@ pub struct WechatApp {
     /// The third-party platform that logs users in for this Official Account (the
     /// `wechat-component` flow); `None` for the app's own login.
     pub component: Option<ComponentApp>,
+    /// WeCom: the app's `agentid` (the `wecom-web` flow, where `appid` is the corpid and
+    /// `secret` the app's corpsecret); `None` for WeChat's own logins.
+    pub agentid: Option<String>,
 }
 
 impl fmt::Debug for WechatApp {
@@ -73,6 +76,7 @@ impl fmt::Debug for WechatApp {
             .field("open_base", &self.open_base)
             .field("api_base", &self.api_base)
             .field("component", &self.component)
+            .field("agentid", &self.agentid)
             .finish_non_exhaustive()
     }
 }
@@ -188,6 +192,10 @@ pub struct Context {
     pub refresh_token: Option<Timed>,
     /// WeChat third-party platform: the `component_access_token` of the component-token step.
     pub component_access_token: Option<Timed>,
+    /// WeCom: the `user_ticket` of a `snsapi_privateinfo` member login (1800 s).
+    pub user_ticket: Option<Timed>,
+    /// WeCom: a visitor who is not a member, as the corp's external contact.
+    pub external_userid: Option<String>,
     /// Granted scope, as the provider reported it.
     pub scope: Option<String>,
     pub user_id: Option<String>,

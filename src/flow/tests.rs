@@ -45,6 +45,7 @@ fn wechat_app() -> App {
         api_base: "http://127.0.0.1:9".into(),
         lang: crate::provider::wechat::UserInfoLang::ZhCn,
         component: None,
+        agentid: None,
     })
 }
 

@@ -15,7 +15,9 @@ use crate::provider::wechat::{self, AuthorizeEndpoint, AuthorizeRequest, WebAcce
 pub(super) fn authorize_url(app: &WechatApp, kind: FlowKind, state: &str) -> String {
     let endpoint = match kind {
         FlowKind::WechatQr => AuthorizeEndpoint::QrConnect,
-        FlowKind::WechatWeb | FlowKind::WechatComponent => AuthorizeEndpoint::OAuth2,
+        FlowKind::WechatWeb | FlowKind::WechatComponent | FlowKind::WecomWeb => {
+            AuthorizeEndpoint::OAuth2
+        }
         // Not WeChat logins: they never reach this module.
         FlowKind::AlipayWeb | FlowKind::AlipayMini => AuthorizeEndpoint::OAuth2,
     };
@@ -223,7 +225,16 @@ pub(super) fn interpret(
         {
             ex.findings.push(mixup);
         }
+        if kind == FlowKind::WecomWeb
+            && let Some(mixup) = super::wecom::sns_mixup(ex)
+        {
+            ex.findings.push(mixup);
+        }
         ex.outcome = ExchangeOutcome::Rejected;
+        return;
+    }
+    if kind == FlowKind::WecomWeb {
+        super::wecom::interpret_ok(ctx, ex, &parsed.json, now);
         return;
     }
     if kind == FlowKind::WechatWeb && basic_token(ctx, ex, &parsed.json, now) {

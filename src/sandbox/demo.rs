@@ -128,6 +128,8 @@ pub(crate) struct Cast {
     pub wechat_apps: Vec<WechatApp>,
     /// The WeChat third-party platform the demo Official Account authorized.
     pub component: super::wechat::component::Component,
+    /// The WeCom corp with its self-built app.
+    pub corp: super::wecom::Corp,
     pub alipay_users: Vec<AlipayUser>,
     pub wechat_users: Vec<WechatUser>,
 }
@@ -679,6 +681,14 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
         })
         .collect();
     let component = component_cast(dir)?;
+    let corp_secret = wechat_secrets(dir, &[super::wecom::CORPID])?
+        .pop()
+        .unwrap_or_default();
+    let corp = super::wecom::Corp {
+        corpid: super::wecom::CORPID.to_owned(),
+        agentid: super::wecom::AGENTID.to_owned(),
+        secret: corp_secret,
+    };
 
     Ok(Cast {
         alipay_key,
@@ -687,6 +697,7 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
         alipay_apps,
         wechat_apps,
         component,
+        corp,
         alipay_users: alipay_users(),
         wechat_users: wechat_users(),
     })

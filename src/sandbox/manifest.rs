@@ -1,7 +1,7 @@
 //! `sandbox.json`: what a script or SDK needs, built from the cast.
 
 use super::{
-    AlipayAppEntry, AlipayManifest, CALLBACK_PATH, ComponentEntry, CONTROL_PATH, GATEWAY_PATH, Manifest,
+    AlipayAppEntry, AlipayManifest, CALLBACK_PATH, ComponentEntry, WecomEntry, CONTROL_PATH, GATEWAY_PATH, Manifest,
     WechatAppEntry, WechatManifest, demo, user_entries,
 };
 use crate::provider::alipay::AUTHORIZE_PATH;
@@ -62,6 +62,24 @@ pub(super) fn build(base: &str, cast: &demo::Cast) -> Manifest {
                 encoding_aes_key: cast.component.encoding_aes_key.clone(),
                 verify_ticket: cast.component.verify_ticket.clone(),
                 authorizers: cast.component.authorizers.clone(),
+            }],
+            wecom: vec![WecomEntry {
+                corpid: cast.corp.corpid.clone(),
+                agentid: cast.corp.agentid.clone(),
+                corpsecret: cast.corp.secret.clone(),
+                redirect_uri: redirect_uri.clone(),
+                standing: cast
+                    .wechat_users
+                    .iter()
+                    .map(|u| {
+                        let standing = match super::wecom::standing(u.id) {
+                            super::wecom::Standing::Member(id) => format!("member:{id}"),
+                            super::wecom::Standing::External(id) => format!("external:{id}"),
+                            super::wecom::Standing::Outsider => "outsider".to_owned(),
+                        };
+                        (u.id.to_owned(), standing)
+                    })
+                    .collect(),
             }],
         },
         users: user_entries(&cast.alipay_users, &cast.wechat_users),

@@ -8,7 +8,7 @@ use super::state::{Fault, Provider};
 use crate::flow::FlowKind;
 
 /// The embedded scenario files, by name.
-const FILES: [(&str, &str); 9] = [
+const FILES: [(&str, &str); 10] = [
     (
         "expired-code",
         include_str!("../../assets/scenarios/expired-code.toml"),
@@ -45,6 +45,10 @@ const FILES: [(&str, &str); 9] = [
         "component-token-mixup",
         include_str!("../../assets/scenarios/component-token-mixup.toml"),
     ),
+    (
+        "wecom-sns-mixup",
+        include_str!("../../assets/scenarios/wecom-sns-mixup.toml"),
+    ),
 ];
 
 /// One scenario preset.
@@ -70,7 +74,8 @@ pub struct Scenario {
     /// document 002_aa3bf60b0a6cfa3f.txt): it fetches the basic token from `/cgi-bin/token`
     /// instead of exchanging the code, and sends that token to `/sns/userinfo`.
     /// `wechat-component`: the component exchange sends the console's message Token as
-    /// `component_access_token` (`component-token-mixup`).
+    /// `component_access_token` (`component-token-mixup`). `wecom-web`: the WeCom code goes to
+    /// the Official Account's `/sns/oauth2/access_token` (`wecom-sns-mixup`).
     #[serde(default)]
     pub tutorial_mixup: bool,
     /// Alipay: a profile call with an `auth_base` token answers `isv.invalid-token` (40002),

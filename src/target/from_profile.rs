@@ -267,6 +267,7 @@ fn wechat_from_profile(
         lang: UserInfoLang::ZhCn,
         // A profile describes the app's own login; a component walk runs on the sandbox.
         component: None,
+        agentid: None,
     };
     Ok((App::Wechat(app), info))
 }

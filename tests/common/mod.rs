@@ -100,6 +100,7 @@ pub fn wechat_app(m: &Manifest, kind: &str, scope: &str) -> App {
         api_base: m.wechat.api_base.clone(),
         lang: authwalk::provider::wechat::UserInfoLang::ZhCn,
         component: None,
+        agentid: None,
     })
 }
 

@@ -16,6 +16,12 @@ use crate::sandbox::form;
 use crate::sandbox::pages::{self, Look};
 use crate::sandbox::state::{CODE_LEN, CodeKey, random_token};
 
+/// WeCom's web login shares the Official Account path; its `appid` is the corpid.
+fn is_wecom(shared: &Shared, kind: WechatKind, pairs: &[(String, String)]) -> bool {
+    kind == WechatKind::OfficialAccount
+        && form::first(pairs, "appid") == Some(shared.cast.corp.corpid.as_str())
+}
+
 fn error_page(code: &str, zh: &str, en: &str) -> Response {
     Html(pages::error(Look::Wechat, Some(code), zh, en)).into_response()
 }
@@ -185,6 +191,9 @@ fn authorize_params<'a>(
 
 fn page(shared: &Shared, kind: WechatKind, path: &str, headers: &HeaderMap, raw: &str) -> Response {
     let pairs = form::utf8_pairs(raw.as_bytes());
+    if is_wecom(shared, kind, &pairs) {
+        return crate::sandbox::wecom::page(shared, path, headers, raw);
+    }
     let params = match authorize_params(shared, kind, &pairs, headers) {
         Ok(p) => p,
         Err(page) => return page,
@@ -216,6 +225,9 @@ fn submit(
     body: &[u8],
 ) -> Response {
     let pairs = form::utf8_pairs(raw.as_bytes());
+    if is_wecom(shared, kind, &pairs) {
+        return crate::sandbox::wecom::submit(shared, headers, raw, body);
+    }
     let params = match authorize_params(shared, kind, &pairs, headers) {
         Ok(p) => p,
         Err(page) => return page,
