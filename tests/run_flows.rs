@@ -556,6 +556,7 @@ fn cli_never_prints_secrets_unless_revealed() {
         Some("tampered-response"),
         Some("gateway-html-502"),
         Some("component-token-mixup"),
+        Some("wecom-sns-mixup"),
     ];
     for flow in [
         "alipay-web",
@@ -563,6 +564,7 @@ fn cli_never_prints_secrets_unless_revealed() {
         "wechat-web",
         "wechat-qr",
         "wechat-component",
+        "wecom-web",
     ] {
         for scenario in scenarios {
             for json in [false, true] {

@@ -40,7 +40,7 @@ impl Presenter {
         if self.lint.is_none() {
             self.lint = Some(
                 flow.authorize_url()
-                    .map(|u| crate::provider::lint_authorize_url(&u))
+                    .map(|u| lint_walk_url(flow.kind(), &u))
                     .unwrap_or_default(),
             );
         }
@@ -436,4 +436,18 @@ pub(crate) fn sandbox_lint(mut lint: Vec<Finding>, kind: TargetKind) -> Vec<Find
         }
     }
     lint
+}
+
+/// The lint of a walk's authorize URL: WeCom's for a WeCom walk (its link is meant to be
+/// WeCom's), else the provider's, chosen from the URL.
+pub(crate) fn lint_walk_url(kind: crate::flow::FlowKind, url: &str) -> Vec<Finding> {
+    use crate::flow::FlowKind;
+    match kind {
+        FlowKind::WecomWeb => crate::provider::wecom::lint_authorize_url(url),
+        FlowKind::AlipayWeb
+        | FlowKind::AlipayMini
+        | FlowKind::WechatWeb
+        | FlowKind::WechatQr
+        | FlowKind::WechatComponent => crate::provider::lint_authorize_url(url),
+    }
 }
