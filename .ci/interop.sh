@@ -42,4 +42,7 @@ echo "== wechatpy"
 echo "== wechatpy WeChatComponent / ComponentOAuth (third-party platform)"
 "$WORK/venv/bin/python" "$ROOT/.ci/interop/wechatpy_component.py"
 
+echo "== wechatpy WeCom client (wechatpy.enterprise in 1.8.18)"
+"$WORK/venv/bin/python" "$ROOT/.ci/interop/wechatpy_wecom.py"
+
 echo "interop: all SDK flows passed"
