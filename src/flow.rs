@@ -34,7 +34,7 @@ use time::OffsetDateTime;
 
 pub use kinds::{FlowKind, Step, StepKind, StepState};
 pub use model::{
-    AlipayApp, App, AppSigning, AttemptId, Context, Effect, Exchange, ExchangeOutcome, FlowError,
+    AlipayApp, App, AppSigning, IsvDelegation, AttemptId, Context, Effect, Exchange, ExchangeOutcome, FlowError,
     HttpFailure, Inputs, RawResponse, Timed, WechatApp,
 };
 
@@ -345,7 +345,8 @@ impl Flow {
                 | FlowKind::WechatQr
                 | FlowKind::WechatComponent
                 | FlowKind::AlipayWeb
-                | FlowKind::AlipayMini => wechat::authorize_url(w, self.kind, &self.ctx.state),
+                | FlowKind::AlipayMini
+                | FlowKind::AlipayIsv => wechat::authorize_url(w, self.kind, &self.ctx.state),
             },
         }
     }
@@ -363,7 +364,8 @@ impl Flow {
                 | FlowKind::WechatQr
                 | FlowKind::WechatComponent
                 | FlowKind::AlipayWeb
-                | FlowKind::AlipayMini => wechat::request(w, self.kind, &self.ctx, step),
+                | FlowKind::AlipayMini
+                | FlowKind::AlipayIsv => wechat::request(w, self.kind, &self.ctx, step),
             },
         }
     }
@@ -461,9 +463,19 @@ impl Flow {
     /// sandbox's `token-mixup` scenario): the code is never exchanged, the basic token of
     /// `/cgi-bin/token` is fetched instead and sent to `/sns/userinfo`. A `wechat-component`
     /// walk makes the platform's mix-up instead: its exchange sends the console's message Token
-    /// as `component_access_token` (`component-token-mixup`). Ignored for Alipay.
+    /// as `component_access_token` (`component-token-mixup`); a `wecom-web` walk takes its code
+    /// to `/sns/oauth2/access_token` (`wecom-sns-mixup`); an `alipay-isv` walk leaves out
+    /// `app_auth_token` (`isv-missing-app-auth-token`). Ignored for the other logins.
     pub fn set_tutorial_mixup(&mut self, on: bool) {
-        self.ctx.tutorial_mixup = on && matches!(self.app, App::Wechat(_));
+        // Each login's classic mistake; the others have none to repeat.
+        let has_mixup = match self.kind {
+            FlowKind::WechatWeb
+            | FlowKind::WechatComponent
+            | FlowKind::WecomWeb
+            | FlowKind::AlipayIsv => true,
+            FlowKind::AlipayWeb | FlowKind::AlipayMini | FlowKind::WechatQr => false,
+        };
+        self.ctx.tutorial_mixup = on && has_mixup;
         if self.ctx.tutorial_mixup {
             // The tutorial goes straight from the token to the user information.
             self.set_state(StepKind::CheckToken, StepState::Skipped);

@@ -630,7 +630,8 @@ pub fn hops(step: StepKind) -> &'static [(Actor, Actor)] {
         | StepKind::Refresh
         | StepKind::ComponentToken
         | StepKind::CorpToken
-        | StepKind::UserDetail => {
+        | StepKind::UserDetail
+        | StepKind::AppAuth => {
             &[(Server, Provider), (Provider, Server)]
         }
     }

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 /// Query and form parameter names whose values are secrets.
-pub const SECRET_PARAMS: [&str; 15] = [
+pub const SECRET_PARAMS: [&str; 17] = [
     "secret",
     "appsecret",
     "app_secret",
@@ -21,10 +21,12 @@ pub const SECRET_PARAMS: [&str; 15] = [
     "component_verify_ticket",
     "corpsecret",
     "user_ticket",
+    "app_auth_code",
+    "app_refresh_token",
 ];
 
 /// JSON field names whose values are secrets.
-pub const SECRET_FIELDS: [&str; 10] = [
+pub const SECRET_FIELDS: [&str; 12] = [
     "access_token",
     "refresh_token",
     "auth_token",
@@ -35,6 +37,8 @@ pub const SECRET_FIELDS: [&str; 10] = [
     "component_appsecret",
     "component_verify_ticket",
     "user_ticket",
+    "app_auth_code",
+    "app_refresh_token",
 ];
 
 /// Header names whose whole value is a secret.

@@ -72,6 +72,8 @@ mod state;
 mod wechat;
 mod wecom;
 
+pub use alipay::isv::{ISV_APP, MERCHANT_APP};
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -192,6 +194,20 @@ pub struct AlipayManifest {
     pub gateway: String,
     pub authorize: String,
     pub apps: Vec<AlipayAppEntry>,
+    /// A merchant app's authorization of a third-party (ISV) app: the `app_auth_code` the
+    /// sandbox issued when it started (more from `/__sandbox/alipay/app-auth-code`).
+    #[serde(default)]
+    pub isv: Vec<IsvEntry>,
+}
+
+/// One third-party (ISV) authorization: the ISV signs with its own app; the member login is
+/// the merchant app's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IsvEntry {
+    pub isv_app_id: String,
+    pub merchant_app_id: String,
+    /// Single use, valid 24 hours.
+    pub app_auth_code: String,
 }
 
 /// One registered Alipay app and the key files to configure an SDK with.
@@ -425,16 +441,26 @@ impl Sandbox {
         };
         let base_url = format!("http://{}", SocketAddr::new(host, addr.port()));
         let mut manifest = manifest::build(&base_url, &cast);
+        let clock = state::Clock::default();
+        let alipay_state = alipay::AlipayState::default();
+        // The demo merchant's authorization of the demo ISV, ready for a walk to exchange.
+        if let Some((isv, merchant)) = alipay::isv::demo_pair(&cast) {
+            manifest.alipay.isv.push(IsvEntry {
+                isv_app_id: isv.to_owned(),
+                merchant_app_id: merchant.to_owned(),
+                app_auth_code: alipay_state.isv.issue_code(isv, merchant, clock.unix()),
+            });
+        }
         manifest.token = state::random_token(32);
         manifest.pid = std::process::id();
         let manifest_path = dir.join(MANIFEST_FILE);
 
         let shared = Arc::new(Shared {
             cast,
-            clock: state::Clock::default(),
+            clock,
             faults: state::Faults::default(),
             manifest,
-            alipay: alipay::AlipayState::default(),
+            alipay: alipay_state,
             wechat: wechat::WechatState::default(),
             wecom: wecom::WecomState::default(),
             scenario: Mutex::new(None),

@@ -158,7 +158,16 @@ pub async fn open(place: &Where, how: &Open) -> anyhow::Result<Place> {
                         ALIPAY_APP_IDS.join(", ")
                     );
                 }
-                vec![app.to_owned()]
+                let mut apps = vec![app.to_owned()];
+                // The ISV walk needs the ISV's app and the merchant's.
+                if how.flows.contains(&FlowKind::AlipayIsv) {
+                    for app in [crate::sandbox::ISV_APP, crate::sandbox::MERCHANT_APP] {
+                        if !apps.iter().any(|a| a == app) {
+                            apps.push(app.to_owned());
+                        }
+                    }
+                }
+                apps
             } else {
                 Vec::new()
             };
@@ -178,7 +187,9 @@ pub async fn open(place: &Where, how: &Open) -> anyhow::Result<Place> {
                 kind: TargetKind::Sandbox,
                 manifest: Some(handle.manifest().clone()),
                 sandbox: Some(handle),
-                tutorial_mixup: scenario.as_ref().is_some_and(|s| s.tutorial_mixup),
+                tutorial_mixup: scenario
+                    .as_ref()
+                    .is_some_and(|s| s.tutorial_mixup || s.alipay_isv_mixup),
                 scenario_user: scenario.and_then(|s| s.user),
                 profile: None,
                 lan: how.lan,
@@ -318,7 +329,9 @@ impl Place {
         let Some(handle) = handle else {
             return Err("tui.scenario-not-here");
         };
-        self.tutorial_mixup = scenario.as_ref().is_some_and(|s| s.tutorial_mixup);
+        self.tutorial_mixup = scenario
+            .as_ref()
+            .is_some_and(|s| s.tutorial_mixup || s.alipay_isv_mixup);
         self.scenario_user = scenario.as_ref().and_then(|s| s.user.clone());
         handle.set_scenario(scenario);
         Ok(())
@@ -470,7 +483,7 @@ fn on_sandbox(
 ) -> anyhow::Result<Target> {
     let user = pick_user(m, flow, choice, scenario_user)?;
     let (app, name) = match flow.provider() {
-        Provider::Alipay => sandbox_alipay(m, choice)?,
+        Provider::Alipay => sandbox_alipay(m, flow, choice)?,
         Provider::Wechat => sandbox_wechat(m, flow, choice)?,
     };
     let base = m.base_url().to_owned();
@@ -562,8 +575,39 @@ fn read_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(crate::limits::read_file(path, crate::limits::MAX_KEY_FILE)?)
 }
 
-fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> {
-    let wanted = choice.app.as_deref().unwrap_or(DEFAULT_ALIPAY_APP);
+fn sandbox_alipay(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Result<(App, Text)> {
+    // An ISV walk signs as the ISV's app and acts for the merchant that authorized it.
+    let isv = match flow {
+        FlowKind::AlipayIsv => {
+            let entry = m.alipay.isv.first().ok_or_else(|| {
+                anyhow!(
+                    "this sandbox lists no ISV authorization (alipay.isv in sandbox.json); \
+                     restart it with this version of authwalk"
+                )
+            })?;
+            if choice.api == Some(ApiVersion::V3) {
+                bail!("the ISV walk runs over OpenAPI v2 (gateway.do); drop --api v3");
+            }
+            Some((
+                entry.isv_app_id.clone(),
+                crate::flow::IsvDelegation {
+                    merchant_app_id: entry.merchant_app_id.clone(),
+                    app_auth_code: entry.app_auth_code.clone(),
+                },
+            ))
+        }
+        FlowKind::AlipayWeb
+        | FlowKind::AlipayMini
+        | FlowKind::WechatWeb
+        | FlowKind::WechatQr
+        | FlowKind::WechatComponent
+        | FlowKind::WecomWeb => None,
+    };
+    let wanted = isv
+        .as_ref()
+        .map(|(app, _)| app.as_str())
+        .or(choice.app.as_deref())
+        .unwrap_or(DEFAULT_ALIPAY_APP);
     let entry = m
         .alipay
         .apps
@@ -600,6 +644,7 @@ fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> 
             .with_context(|| format!("sandbox app {}", entry.app_id))?,
         },
         api: choice.api.unwrap_or_default(),
+        isv: isv.map(|(_, d)| d),
     };
     let name = Text::with("target.alipay-app", &[("app_id", &entry.app_id)]);
     Ok((App::Alipay(app), name))
@@ -646,7 +691,8 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
         | FlowKind::WechatQr
         | FlowKind::WecomWeb
         | FlowKind::AlipayWeb
-        | FlowKind::AlipayMini => None,
+        | FlowKind::AlipayMini
+        | FlowKind::AlipayIsv => None,
     };
     let flow_of = |kind: WechatKind| match kind {
         WechatKind::OfficialAccount if component.is_some() => FlowKind::WechatComponent,

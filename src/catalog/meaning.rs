@@ -11,6 +11,7 @@ pub fn endpoint(provider: Provider, step: StepKind) -> Option<&'static str> {
     Some(match (provider, step) {
         (Provider::Alipay, StepKind::Token | StepKind::Refresh) => "alipay.system.oauth.token",
         (Provider::Alipay, StepKind::UserInfo) => "alipay.user.info.share",
+        (Provider::Alipay, StepKind::AppAuth) => "alipay.open.auth.token.app",
         (Provider::Wechat, StepKind::Token) => "/sns/oauth2/access_token",
         (Provider::Wechat, StepKind::Refresh) => "/sns/oauth2/refresh_token",
         (Provider::Wechat, StepKind::CheckToken) => "/sns/auth",
@@ -28,7 +29,10 @@ pub fn endpoint(provider: Provider, step: StepKind) -> Option<&'static str> {
             | StepKind::CorpToken
             | StepKind::UserDetail,
         )
-        | (Provider::Wechat, StepKind::Authorize | StepKind::Callback | StepKind::MiniAuthCode) => {
+        | (
+            Provider::Wechat,
+            StepKind::Authorize | StepKind::Callback | StepKind::MiniAuthCode | StepKind::AppAuth,
+        ) => {
             return None;
         }
     })

@@ -16,6 +16,10 @@ pub enum FlowKind {
     AlipayWeb,
     /// Alipay mini program: `my.getAuthCode` → token → user info.
     AlipayMini,
+    /// Alipay third-party (ISV) call for a merchant's app: the merchant's authorization
+    /// (`app_auth_code` → `alipay.open.auth.token.app` → `app_auth_token`), then the merchant's
+    /// member login with `app_auth_token` on every gateway call.
+    AlipayIsv,
     /// WeChat Official Account web authorization: authorize → callback → token → /sns/auth →
     /// user info (→ refresh).
     WechatWeb,
@@ -32,9 +36,10 @@ pub enum FlowKind {
 }
 
 impl FlowKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::AlipayWeb,
         Self::AlipayMini,
+        Self::AlipayIsv,
         Self::WechatWeb,
         Self::WechatQr,
         Self::WechatComponent,
@@ -45,6 +50,7 @@ impl FlowKind {
         match self {
             Self::AlipayWeb => "alipay-web",
             Self::AlipayMini => "alipay-mini",
+            Self::AlipayIsv => "alipay-isv",
             Self::WechatWeb => "wechat-web",
             Self::WechatQr => "wechat-qr",
             Self::WechatComponent => "wechat-component",
@@ -56,7 +62,7 @@ impl FlowKind {
     /// which here before it compiles.
     pub fn provider(self) -> Provider {
         match self {
-            Self::AlipayWeb | Self::AlipayMini => Provider::Alipay,
+            Self::AlipayWeb | Self::AlipayMini | Self::AlipayIsv => Provider::Alipay,
             // WeCom is of the WeChat family: the same authorize host and errcode/errmsg answers.
             Self::WechatWeb | Self::WechatQr | Self::WechatComponent | Self::WecomWeb => {
                 Provider::Wechat
@@ -68,6 +74,7 @@ impl FlowKind {
         match self {
             Self::AlipayWeb => Text::key("flow.kinds.alipay-web-login-member-info"),
             Self::AlipayMini => Text::key("flow.kinds.alipay-mini-program-my-getauthcode"),
+            Self::AlipayIsv => Text::key("flow.kinds.alipay-isv-login"),
             Self::WechatWeb => Text::key("flow.kinds.wechat-official-account-web-auth"),
             Self::WechatQr => Text::key("flow.kinds.wechat-website-qr-login"),
             Self::WechatComponent => Text::key("flow.kinds.wechat-component-login"),
@@ -87,6 +94,13 @@ impl FlowKind {
                 ]
             }
             Self::AlipayMini => vec![StepKind::MiniAuthCode, StepKind::Token, StepKind::UserInfo],
+            Self::AlipayIsv => vec![
+                StepKind::AppAuth,
+                StepKind::Authorize,
+                StepKind::Callback,
+                StepKind::Token,
+                StepKind::UserInfo,
+            ],
             Self::WechatWeb => vec![
                 StepKind::Authorize,
                 StepKind::Callback,
@@ -160,6 +174,8 @@ pub enum StepKind {
     CorpToken,
     /// A WeCom member's sensitive fields from the `user_ticket`.
     UserDetail,
+    /// An ISV exchanges the merchant's `app_auth_code` for an `app_auth_token`.
+    AppAuth,
     /// Exchange the code for tokens.
     Token,
     /// Check the token (`/sns/auth`).
@@ -171,13 +187,14 @@ pub enum StepKind {
 }
 
 impl StepKind {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Authorize,
         Self::Callback,
         Self::MiniAuthCode,
         Self::ComponentToken,
         Self::CorpToken,
         Self::UserDetail,
+        Self::AppAuth,
         Self::Token,
         Self::CheckToken,
         Self::UserInfo,
@@ -192,6 +209,7 @@ impl StepKind {
             Self::ComponentToken => "component-token",
             Self::CorpToken => "corp-token",
             Self::UserDetail => "user-detail",
+            Self::AppAuth => "app-auth",
             Self::Token => "token",
             Self::CheckToken => "check-token",
             Self::UserInfo => "user-info",
@@ -207,6 +225,7 @@ impl StepKind {
             Self::ComponentToken => Text::key("flow.kinds.component-token"),
             Self::CorpToken => Text::key("flow.kinds.corp-token"),
             Self::UserDetail => Text::key("flow.kinds.user-detail"),
+            Self::AppAuth => Text::key("flow.kinds.app-auth"),
             Self::Token => Text::key("flow.kinds.exchange-code-for-token"),
             Self::CheckToken => Text::key("flow.kinds.check-token"),
             Self::UserInfo => Text::key("flow.kinds.user-info"),

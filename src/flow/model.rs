@@ -33,6 +33,27 @@ pub struct AlipayApp {
     pub signing: AppSigning,
     /// OpenAPI v2 (`gateway.do`) or v3 (REST paths, header signatures).
     pub api: ApiVersion,
+    /// A third-party (ISV) walk: this app is the ISV's, acting for a merchant's app
+    /// (`alipay-isv`); `None` for an app's own login.
+    pub isv: Option<IsvDelegation>,
+}
+
+/// What an ISV walk needs from the merchant's authorization.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IsvDelegation {
+    /// The merchant's app: its authorize page, its codes and users.
+    pub merchant_app_id: String,
+    /// The `app_auth_code` the merchant's authorization gave the ISV (single use).
+    pub app_auth_code: String,
+}
+
+impl fmt::Debug for IsvDelegation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IsvDelegation")
+            .field("merchant_app_id", &self.merchant_app_id)
+            .field("app_auth_code", &crate::redact::mask(&self.app_auth_code))
+            .finish()
+    }
 }
 
 /// How an Alipay app signs its requests and checks Alipay's responses.
@@ -192,6 +213,8 @@ pub struct Context {
     pub refresh_token: Option<Timed>,
     /// WeChat third-party platform: the `component_access_token` of the component-token step.
     pub component_access_token: Option<Timed>,
+    /// Alipay ISV: the `app_auth_token` of the app-auth step, sent on every later call.
+    pub app_auth_token: Option<Timed>,
     /// WeCom: the `user_ticket` of a `snsapi_privateinfo` member login (1800 s).
     pub user_ticket: Option<Timed>,
     /// WeCom: a visitor who is not a member, as the corp's external contact.

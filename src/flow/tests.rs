@@ -32,6 +32,7 @@ fn alipay_app() -> App {
         authorize_url: "http://127.0.0.1:9/oauth2/publicAppAuthorize.htm".into(),
         signing: crate::flow::AppSigning::Key,
         api: crate::provider::alipay::ApiVersion::V2,
+        isv: None,
     })
 }
 

@@ -19,7 +19,9 @@ pub(super) fn authorize_url(app: &WechatApp, kind: FlowKind, state: &str) -> Str
             AuthorizeEndpoint::OAuth2
         }
         // Not WeChat logins: they never reach this module.
-        FlowKind::AlipayWeb | FlowKind::AlipayMini => AuthorizeEndpoint::OAuth2,
+        FlowKind::AlipayWeb | FlowKind::AlipayMini | FlowKind::AlipayIsv => {
+            AuthorizeEndpoint::OAuth2
+        }
     };
     let url = wechat::authorize_url(
         &app.open_base,

@@ -286,13 +286,32 @@ pub(super) fn callback_view(steps: &[StepRow], context: &ContextView) -> Option<
 /// tokens it obtained or was given, and the secret parameters each request sent.
 fn known_secrets(flow: &Flow) -> redact::Known {
     let mut known = redact::Known::default();
-    if let crate::flow::App::Wechat(app) = flow.app() {
-        known.add(&app.secret);
+    match flow.app() {
+        crate::flow::App::Wechat(app) => {
+            known.add(&app.secret);
+            if let Some(c) = &app.component {
+                for v in [&c.secret, &c.message_token, &c.verify_ticket] {
+                    known.add(v);
+                }
+            }
+        }
+        crate::flow::App::Alipay(app) => {
+            if let Some(d) = &app.isv {
+                known.add(&d.app_auth_code);
+            }
+        }
     }
     let ctx = flow.ctx();
-    for t in [&ctx.code, &ctx.access_token, &ctx.refresh_token]
-        .into_iter()
-        .flatten()
+    for t in [
+        &ctx.code,
+        &ctx.access_token,
+        &ctx.refresh_token,
+        &ctx.component_access_token,
+        &ctx.app_auth_token,
+        &ctx.user_ticket,
+    ]
+    .into_iter()
+    .flatten()
     {
         known.add(&t.value);
     }
@@ -399,7 +418,8 @@ pub(super) fn field_rows(
                     policy.secret(text)
                 }
                 Value::String(text) => text.clone(),
-                other => other.to_string(),
+                // A nested value (Alipay's `tokens` array) masks its own secret fields.
+                other => policy.json(other).to_string(),
             };
             let en = meaning::field_of(provider, step, endpoint, k, v, Lang::EN);
             let zh = meaning::field_of(provider, step, endpoint, k, v, Lang::ZH);
@@ -446,6 +466,7 @@ pub(crate) fn lint_walk_url(kind: crate::flow::FlowKind, url: &str) -> Vec<Findi
         FlowKind::WecomWeb => crate::provider::wecom::lint_authorize_url(url),
         FlowKind::AlipayWeb
         | FlowKind::AlipayMini
+        | FlowKind::AlipayIsv
         | FlowKind::WechatWeb
         | FlowKind::WechatQr
         | FlowKind::WechatComponent => crate::provider::lint_authorize_url(url),

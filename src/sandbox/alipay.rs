@@ -15,6 +15,7 @@
 
 mod certmode;
 mod consent;
+pub(crate) mod isv;
 mod v3;
 
 use std::sync::Arc;
@@ -115,6 +116,8 @@ pub(crate) struct AlipayState {
     tokens: Store<AccessToken>,
     refresh: Store<RefreshToken>,
     replaced: Store<Replaced>,
+    /// Merchants' authorizations of third-party (ISV) apps.
+    pub(crate) isv: isv::IsvState,
 }
 
 impl AlipayState {
@@ -129,7 +132,11 @@ impl AlipayState {
 
     /// How many codes and tokens are held (to check that purging bounds memory).
     pub fn held(&self) -> usize {
-        self.codes.len() + self.tokens.len() + self.refresh.len() + self.replaced.len()
+        self.codes.len()
+            + self.tokens.len()
+            + self.refresh.len()
+            + self.replaced.len()
+            + self.isv.held()
     }
 
     /// How many codes are held, not yet exchanged (nor purged).
@@ -154,6 +161,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             post(v3::handle),
         )
         .route("/__sandbox/alipay/auth-code", post(consent::auth_code_api))
+        .route("/__sandbox/alipay/app-auth-code", post(isv::app_auth_code_api))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,7 +238,9 @@ impl Answer<'_> {
     fn node_name(&self, failed: bool) -> String {
         match self.method {
             Some(m) if m == METHOD_USER_INFO => response_node(m),
-            Some(m) if !failed && (m == METHOD_OAUTH_TOKEN) => response_node(m),
+            Some(m) if !failed && (m == METHOD_OAUTH_TOKEN || m == isv::METHOD_APP_AUTH_TOKEN) => {
+                response_node(m)
+            }
             _ => ERROR_NODE.to_owned(),
         }
     }
@@ -382,7 +392,9 @@ fn dedupe(pairs: Vec<(String, String)>) -> Result<Vec<(String, String)>, String>
 }
 
 fn handle<'a>(shared: &'a Shared, mut answer: Answer<'a>, params: &[(String, String)]) -> Wire {
-    let known = |m: &str| m == METHOD_OAUTH_TOKEN || m == METHOD_USER_INFO;
+    let known = |m: &str| {
+        m == METHOD_OAUTH_TOKEN || m == METHOD_USER_INFO || m == isv::METHOD_APP_AUTH_TOKEN
+    };
     match form::non_empty(params, "method") {
         None => {
             answer.method = None;
@@ -404,9 +416,16 @@ fn handle<'a>(shared: &'a Shared, mut answer: Answer<'a>, params: &[(String, Str
     }
     answer.cert_sn =
         form::non_empty(params, "app_id").and_then(|id| certmode::alipay_cert_sn(shared, id));
-    match check_common(shared, &answer, params) {
-        Ok(app) => match answer.method {
+    // A third-party (ISV) call with `app_auth_token` acts for the merchant's app.
+    let acting = check_common(shared, &answer, params)
+        .and_then(|caller| isv::acting_for(shared, caller, params).map(|app| (caller, app)));
+    match acting {
+        Ok((caller, app)) => match answer.method {
             Some(METHOD_OAUTH_TOKEN) => oauth_token(shared, answer, app, params),
+            Some(isv::METHOD_APP_AUTH_TOKEN) => match isv::token_app_node(shared, caller, params) {
+                Err(failure) => fail(shared, answer, &failure),
+                Ok(node) => signed(shared, answer, &answer.node_name(false), &node),
+            },
             _ => user_info(shared, answer, app, params),
         },
         Err(failure) => fail(shared, answer, &failure),

@@ -40,6 +40,7 @@ pub(super) fn build(base: &str, cast: &demo::Cast) -> Manifest {
                         .map(|c| c.root_path.clone()),
                 })
                 .collect(),
+            isv: Vec::new(),
         },
         wechat: WechatManifest {
             open_base: base.to_owned(),

@@ -8,7 +8,7 @@ use super::state::{Fault, Provider};
 use crate::flow::FlowKind;
 
 /// The embedded scenario files, by name.
-const FILES: [(&str, &str); 10] = [
+const FILES: [(&str, &str); 11] = [
     (
         "expired-code",
         include_str!("../../assets/scenarios/expired-code.toml"),
@@ -49,6 +49,10 @@ const FILES: [(&str, &str); 10] = [
         "wecom-sns-mixup",
         include_str!("../../assets/scenarios/wecom-sns-mixup.toml"),
     ),
+    (
+        "isv-missing-app-auth-token",
+        include_str!("../../assets/scenarios/isv-missing-app-auth-token.toml"),
+    ),
 ];
 
 /// One scenario preset.
@@ -78,6 +82,10 @@ pub struct Scenario {
     /// the Official Account's `/sns/oauth2/access_token` (`wecom-sns-mixup`).
     #[serde(default)]
     pub tutorial_mixup: bool,
+    /// Not the sandbox's behaviour but the client's: an `alipay-isv` walk leaves `app_auth_token`
+    /// out of its calls for the merchant (`isv-missing-app-auth-token`).
+    #[serde(default)]
+    pub alipay_isv_mixup: bool,
     /// Alipay: a profile call with an `auth_base` token answers `isv.invalid-token` (40002),
     /// as the seed document on mini programs reports, instead of `aop.invalid-auth-token`.
     #[serde(default)]
@@ -135,7 +143,8 @@ impl Scenario {
     /// The providers it concerns: the ones its user, scopes, faults and switches name, or
     /// both when it names none (a clock jump is for every login).
     pub fn providers(&self) -> Vec<Provider> {
-        let mut alipay = self.alipay_scope.is_some() || self.alipay_invalid_token;
+        let mut alipay =
+            self.alipay_scope.is_some() || self.alipay_invalid_token || self.alipay_isv_mixup;
         let mut wechat = self.wechat_scope.is_some() || self.tutorial_mixup;
         if let Some(user) = &self.user {
             alipay |= user.starts_with("alipay-");

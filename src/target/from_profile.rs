@@ -166,6 +166,8 @@ fn alipay_from_profile(
         authorize_url: env.authorize_url().into_owned(),
         signing,
         api,
+        // A profile describes the app's own login; the ISV walk runs on the sandbox.
+        isv: None,
     };
     Ok((App::Alipay(app), info))
 }

@@ -81,6 +81,7 @@ pub fn alipay_app(m: &Manifest, scope: &str) -> App {
         authorize_url: m.alipay.authorize.clone(),
         signing: authwalk::flow::AppSigning::Key,
         api: authwalk::provider::alipay::ApiVersion::V2,
+        isv: None,
     })
 }
 

@@ -74,6 +74,19 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             PATH_SNS_COMPONENT_REFRESH_TOKEN,
             get(sns_component_refresh).post(sns_component_refresh),
         )
+        .route("/__sandbox/wechat/component-ticket", get(ticket))
+}
+
+/// `GET /__sandbox/wechat/component-ticket`: the latest `component_verify_ticket` WeChat pushed
+/// to the platform (what its push handler would have stored).
+async fn ticket(State(shared): State<Arc<Shared>>) -> Response {
+    use axum::response::IntoResponse as _;
+    let c = &shared.cast.component;
+    axum::Json(json!({
+        "component_appid": c.appid,
+        "component_verify_ticket": c.verify_ticket,
+    }))
+    .into_response()
 }
 
 async fn component_token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
