@@ -557,6 +557,7 @@ fn cli_never_prints_secrets_unless_revealed() {
         Some("gateway-html-502"),
         Some("component-token-mixup"),
         Some("wecom-sns-mixup"),
+        Some("isv-missing-app-auth-token"),
     ];
     for flow in [
         "alipay-web",
@@ -565,6 +566,7 @@ fn cli_never_prints_secrets_unless_revealed() {
         "wechat-qr",
         "wechat-component",
         "wecom-web",
+        "alipay-isv",
     ] {
         for scenario in scenarios {
             for json in [false, true] {
