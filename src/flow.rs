@@ -34,8 +34,8 @@ use time::OffsetDateTime;
 
 pub use kinds::{FlowKind, Step, StepKind, StepState};
 pub use model::{
-    AlipayApp, App, AppSigning, IsvDelegation, AttemptId, Context, Effect, Exchange, ExchangeOutcome, FlowError,
-    HttpFailure, Inputs, RawResponse, Timed, WechatApp,
+    AlipayApp, App, AppSigning, AttemptId, Context, Effect, Exchange, ExchangeOutcome, FlowError,
+    HttpFailure, Inputs, IsvDelegation, RawResponse, Timed, WechatApp,
 };
 
 use crate::finding::{Finding, Severity, Text};

@@ -631,9 +631,7 @@ pub fn hops(step: StepKind) -> &'static [(Actor, Actor)] {
         | StepKind::ComponentToken
         | StepKind::CorpToken
         | StepKind::UserDetail
-        | StepKind::AppAuth => {
-            &[(Server, Provider), (Provider, Server)]
-        }
+        | StepKind::AppAuth => &[(Server, Provider), (Provider, Server)],
     }
 }
 

@@ -768,7 +768,10 @@ fn sandbox_wecom(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> {
         component: None,
         agentid: Some(entry.agentid.clone()),
     };
-    let name = Text::with("target.wecom-app", &[("corpid", &entry.corpid), ("agentid", &entry.agentid)]);
+    let name = Text::with(
+        "target.wecom-app",
+        &[("corpid", &entry.corpid), ("agentid", &entry.agentid)],
+    );
     Ok((App::Wechat(app), name))
 }
 

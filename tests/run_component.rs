@@ -9,6 +9,7 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
+#[expect(dead_code, reason = "this file uses only the shared state folder")]
 mod common;
 
 use common::state_dir;
@@ -53,7 +54,10 @@ fn the_component_login_walks_with_the_component_token_and_refresh() {
         ]
     );
     let url = doc["context"]["authorize_url"].as_str().unwrap();
-    assert!(url.contains("&component_appid=wx5a1d0c0ffee000c1#wechat_redirect"), "{url}");
+    assert!(
+        url.contains("&component_appid=wx5a1d0c0ffee000c1#wechat_redirect"),
+        "{url}"
+    );
     // The redirect names the Official Account, as WeChat's does for a component.
     assert_eq!(doc["context"]["callback"]["appid"], "wx5a1d0c0ffee00001");
     // The component exchange sends no appsecret; the platform's secret and ticket are masked.

@@ -10,6 +10,7 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
+#[expect(dead_code, reason = "this file uses only the shared state folder")]
 mod common;
 
 use common::state_dir;
@@ -70,9 +71,17 @@ fn the_isv_walks_the_merchants_login_with_app_auth_token() {
     }
     // The merchant's authorization: its tokens are masked, nested ones too.
     let grant = doc["exchanges"][0].to_string();
-    assert!(grant.contains("\"auth_app_id\":\"2021000000000002\""), "{grant}");
+    assert!(
+        grant.contains("\"auth_app_id\":\"2021000000000002\""),
+        "{grant}"
+    );
     assert!(!grant.contains("202612BB"), "an app token leaked: {grant}");
-    assert!(doc["context"]["user_id"].as_str().unwrap().starts_with("2088"));
+    assert!(
+        doc["context"]["user_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("2088")
+    );
 }
 
 #[test]
@@ -89,5 +98,8 @@ fn the_missing_app_auth_token_is_named() {
         .filter_map(|f| f["code"].as_str())
         .collect();
     assert!(codes.contains(&"alipay.isv.code-invalid"), "{codes:?}");
-    assert!(codes.contains(&"alipay.isv.app-auth-token-missing"), "{codes:?}");
+    assert!(
+        codes.contains(&"alipay.isv.app-auth-token-missing"),
+        "{codes:?}"
+    );
 }

@@ -10,6 +10,7 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
+#[expect(dead_code, reason = "this file uses only the shared state folder")]
 mod common;
 
 use common::state_dir;
@@ -77,7 +78,10 @@ fn a_member_with_privateinfo_gets_identity_ticket_and_details() {
     assert_eq!(doc["context"]["user_id"], "LiLy");
     // The corp secret is masked on the gettoken URL.
     let gettoken = doc["exchanges"][0]["request"]["url"].as_str().unwrap();
-    assert!(gettoken.contains("corpsecret=") && gettoken.contains('…'), "{gettoken}");
+    assert!(
+        gettoken.contains("corpsecret=") && gettoken.contains('…'),
+        "{gettoken}"
+    );
 }
 
 #[test]
@@ -107,7 +111,10 @@ fn non_members_answer_openid_and_an_external_contact_its_external_userid() {
     let (code, doc) = run(&["--user", "wechat-snapshot"]);
     assert_eq!(code, Some(0), "{doc}");
     let id = decoded(&doc, "/cgi-bin/auth/getuserinfo");
-    assert!(id["openid"].is_string() && id.get("external_userid").is_none(), "{id}");
+    assert!(
+        id["openid"].is_string() && id.get("external_userid").is_none(),
+        "{id}"
+    );
 }
 
 #[test]

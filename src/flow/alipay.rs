@@ -18,10 +18,7 @@ use crate::provider::alipay::{
 
 pub(super) fn authorize_url(app: &AlipayApp, state: &str) -> String {
     // An ISV logs the member in to the merchant's app: the page is the merchant's.
-    let app_id = app
-        .isv
-        .as_ref()
-        .map_or(&app.app_id, |d| &d.merchant_app_id);
+    let app_id = app.isv.as_ref().map_or(&app.app_id, |d| &d.merchant_app_id);
     alipay::authorize_url(
         &app.authorize_url,
         &AuthorizeRequest {
@@ -207,32 +204,7 @@ pub(super) fn interpret(
     let reason = verification.reason.clone();
     ex.verification = Some(verification);
 
-    let status = match ex.step {
-        StepKind::AppAuth => decode::<Value>(ex, response, app, method).map(|d| {
-            let status: ApiStatus = serde_json::from_value(Value::Object(d.raw.clone()))
-                .unwrap_or_default();
-            if status.is_success() && outcome.is_verified() && response.status == 200 {
-                remember_app_auth_token(ctx, &d.raw, now);
-            }
-            status
-        }),
-        StepKind::UserInfo => decode::<UserInfo>(ex, response, app, method).map(|d| {
-            let status = d.value.status.clone();
-            if status.is_success() && outcome.is_verified() && response.status == 200 {
-                ctx.user_id = d.value.user_id.clone().or(ctx.user_id.take());
-                ctx.open_id = d.value.open_id.clone().or(ctx.open_id.take());
-                ctx.profile = Some(d.raw);
-            }
-            status
-        }),
-        _ => decode::<OauthToken>(ex, response, app, method).map(|d| {
-            let status = d.value.status.clone();
-            if status.is_success() && outcome.is_verified() && response.status == 200 {
-                remember_tokens(ctx, &d.value, now);
-            }
-            status
-        }),
-    };
+    let status = decode_status(app, ctx, ex, response, method, outcome.is_verified(), now);
     let Some(status) = status else {
         ex.outcome = ExchangeOutcome::Failed;
         return;
@@ -271,6 +243,45 @@ pub(super) fn interpret(
             )
             .fix(Text::key("flow.alipay.use-the-alipay-public-key")),
         );
+    }
+}
+
+/// Decode the step's node and, on a verified success, keep what it gives the walk; the node's
+/// status, or `None` when there is nothing to decode.
+fn decode_status(
+    app: &AlipayApp,
+    ctx: &mut Context,
+    ex: &mut Exchange,
+    response: &RawResponse,
+    method: &str,
+    verified: bool,
+    now: OffsetDateTime,
+) -> Option<ApiStatus> {
+    match ex.step {
+        StepKind::AppAuth => decode::<Value>(ex, response, app, method).map(|d| {
+            let status: ApiStatus =
+                serde_json::from_value(Value::Object(d.raw.clone())).unwrap_or_default();
+            if status.is_success() && verified && response.status == 200 {
+                remember_app_auth_token(ctx, &d.raw, now);
+            }
+            status
+        }),
+        StepKind::UserInfo => decode::<UserInfo>(ex, response, app, method).map(|d| {
+            let status = d.value.status.clone();
+            if status.is_success() && verified && response.status == 200 {
+                ctx.user_id = d.value.user_id.clone().or(ctx.user_id.take());
+                ctx.open_id = d.value.open_id.clone().or(ctx.open_id.take());
+                ctx.profile = Some(d.raw);
+            }
+            status
+        }),
+        _ => decode::<OauthToken>(ex, response, app, method).map(|d| {
+            let status = d.value.status.clone();
+            if status.is_success() && verified && response.status == 200 {
+                remember_tokens(ctx, &d.value, now);
+            }
+            status
+        }),
     }
 }
 
@@ -373,7 +384,11 @@ pub(super) fn rejection(status: &ApiStatus) -> Finding {
 
 /// The `app_auth_token` of `alipay.open.auth.token.app`'s answer: in `tokens[0]` since 2020,
 /// at the top of the node before (smartwalle/alipay PR #107 follows the change).
-fn remember_app_auth_token(ctx: &mut Context, node: &serde_json::Map<String, Value>, now: OffsetDateTime) {
+fn remember_app_auth_token(
+    ctx: &mut Context,
+    node: &serde_json::Map<String, Value>,
+    now: OffsetDateTime,
+) {
     let entry = node
         .get("tokens")
         .and_then(Value::as_array)
@@ -394,7 +409,10 @@ fn remember_app_auth_token(ctx: &mut Context, node: &serde_json::Map<String, Val
 /// ISV's own.
 fn app_auth_token_missing(app: &AlipayApp, ex: &Exchange) -> Option<Finding> {
     let delegation = app.isv.as_ref()?;
-    if !matches!(ex.step, StepKind::Token | StepKind::Refresh | StepKind::UserInfo) {
+    if !matches!(
+        ex.step,
+        StepKind::Token | StepKind::Refresh | StepKind::UserInfo
+    ) {
         return None;
     }
     let body = String::from_utf8_lossy(&ex.request.body);

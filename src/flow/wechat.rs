@@ -15,13 +15,13 @@ use crate::provider::wechat::{self, AuthorizeEndpoint, AuthorizeRequest, WebAcce
 pub(super) fn authorize_url(app: &WechatApp, kind: FlowKind, state: &str) -> String {
     let endpoint = match kind {
         FlowKind::WechatQr => AuthorizeEndpoint::QrConnect,
-        FlowKind::WechatWeb | FlowKind::WechatComponent | FlowKind::WecomWeb => {
-            AuthorizeEndpoint::OAuth2
-        }
-        // Not WeChat logins: they never reach this module.
-        FlowKind::AlipayWeb | FlowKind::AlipayMini | FlowKind::AlipayIsv => {
-            AuthorizeEndpoint::OAuth2
-        }
+        // The Alipay logins never reach this module.
+        FlowKind::WechatWeb
+        | FlowKind::WechatComponent
+        | FlowKind::WecomWeb
+        | FlowKind::AlipayWeb
+        | FlowKind::AlipayMini
+        | FlowKind::AlipayIsv => AuthorizeEndpoint::OAuth2,
     };
     let url = wechat::authorize_url(
         &app.open_base,
@@ -210,29 +210,7 @@ pub(super) fn interpret(
         return;
     }
     if let Some(err) = &parsed.error {
-        let code = err.errcode.to_string();
-        ex.findings.push(Finding::new(
-            Severity::Error,
-            format!("wechat.{code}"),
-            Text::with(
-                "flow.wechat.wechat-rejected-the-call-errcode",
-                &[("code", &code), ("errmsg", &err.errmsg)],
-            ),
-        ));
-        if let Some(evicted) = super::code_evicted(&err.errmsg) {
-            ex.findings.push(evicted);
-        }
-        if kind == FlowKind::WechatComponent
-            && let Some(mixup) = component_token_mixup(app, ctx, ex, err.errcode)
-        {
-            ex.findings.push(mixup);
-        }
-        if kind == FlowKind::WecomWeb
-            && let Some(mixup) = super::wecom::sns_mixup(ex)
-        {
-            ex.findings.push(mixup);
-        }
-        ex.outcome = ExchangeOutcome::Rejected;
+        rejected(app, kind, ctx, ex, err);
         return;
     }
     if kind == FlowKind::WecomWeb {
@@ -243,33 +221,7 @@ pub(super) fn interpret(
         return;
     }
     match ex.step {
-        StepKind::ComponentToken => {
-            let token = parsed
-                .json
-                .get("component_access_token")
-                .and_then(serde_json::Value::as_str);
-            if let Some(token) = token {
-                ctx.component_access_token = Some(Timed {
-                    value: token.to_owned(),
-                    obtained: now,
-                    expires: expiry(
-                        now,
-                        parsed
-                            .json
-                            .get("expires_in")
-                            .and_then(serde_json::Value::as_i64),
-                    ),
-                });
-                ex.outcome = ExchangeOutcome::Ok;
-            } else {
-                shape_error(
-                    ex,
-                    &wechat::ResponseError::Shape {
-                        reason: "missing field `component_access_token`".to_owned(),
-                    },
-                );
-            }
-        }
+        StepKind::ComponentToken => component_token_answer(ctx, ex, &parsed.json, now),
         StepKind::Token | StepKind::Refresh => match parsed.decode::<WebAccessToken>() {
             Ok(token) => {
                 ctx.access_token = Some(Timed {
@@ -315,6 +267,69 @@ pub(super) fn interpret(
         // `/sns/auth` answers {"errcode":0,"errmsg":"ok"} on success.
         _ => ex.outcome = ExchangeOutcome::Ok,
     }
+}
+
+/// `api_component_token`'s answer: keep the `component_access_token` and its lifetime.
+fn component_token_answer(
+    ctx: &mut Context,
+    ex: &mut Exchange,
+    json: &serde_json::Value,
+    now: OffsetDateTime,
+) {
+    let token = json
+        .get("component_access_token")
+        .and_then(serde_json::Value::as_str);
+    if let Some(token) = token {
+        ctx.component_access_token = Some(Timed {
+            value: token.to_owned(),
+            obtained: now,
+            expires: expiry(
+                now,
+                json.get("expires_in").and_then(serde_json::Value::as_i64),
+            ),
+        });
+        ex.outcome = ExchangeOutcome::Ok;
+    } else {
+        shape_error(
+            ex,
+            &wechat::ResponseError::Shape {
+                reason: "missing field `component_access_token`".to_owned(),
+            },
+        );
+    }
+}
+
+/// WeChat's errcode answer: the finding with its code, and what the walk's kind reveals.
+fn rejected(
+    app: &WechatApp,
+    kind: FlowKind,
+    ctx: &Context,
+    ex: &mut Exchange,
+    err: &wechat::ApiError,
+) {
+    let code = err.errcode.to_string();
+    ex.findings.push(Finding::new(
+        Severity::Error,
+        format!("wechat.{code}"),
+        Text::with(
+            "flow.wechat.wechat-rejected-the-call-errcode",
+            &[("code", &code), ("errmsg", &err.errmsg)],
+        ),
+    ));
+    if let Some(evicted) = super::code_evicted(&err.errmsg) {
+        ex.findings.push(evicted);
+    }
+    if kind == FlowKind::WechatComponent
+        && let Some(mixup) = component_token_mixup(app, ctx, ex, err.errcode)
+    {
+        ex.findings.push(mixup);
+    }
+    if kind == FlowKind::WecomWeb
+        && let Some(mixup) = super::wecom::sns_mixup(ex)
+    {
+        ex.findings.push(mixup);
+    }
+    ex.outcome = ExchangeOutcome::Rejected;
 }
 
 /// A status other than 200: WeChat's API answers 200, errors included.
@@ -393,7 +408,10 @@ fn component_token_mixup(
         return None;
     }
     let sent = query_value(&ex.request.url, "component_access_token")?;
-    let got = ctx.component_access_token.as_ref().map(|t| t.value.as_str());
+    let got = ctx
+        .component_access_token
+        .as_ref()
+        .map(|t| t.value.as_str());
     if got == Some(sent.as_str()) {
         return None;
     }

@@ -72,7 +72,12 @@ pub(super) fn request(
 }
 
 /// A successful WeCom answer (errcode 0 or none) read into the walk.
-pub(super) fn interpret_ok(ctx: &mut Context, ex: &mut Exchange, json: &Value, now: OffsetDateTime) {
+pub(super) fn interpret_ok(
+    ctx: &mut Context,
+    ex: &mut Exchange,
+    json: &Value,
+    now: OffsetDateTime,
+) {
     match ex.step {
         StepKind::CorpToken => {
             let Some(token) = json.get("access_token").and_then(Value::as_str) else {
@@ -128,17 +133,17 @@ pub(super) fn interpret_ok(ctx: &mut Context, ex: &mut Exchange, json: &Value, n
 /// The WeCom code taken to the Official Account's `/sns/oauth2/access_token`: named from the
 /// request, whatever WeChat answered (40013 for a corpid).
 pub(super) fn sns_mixup(ex: &Exchange) -> Option<Finding> {
-    (ex.step == StepKind::UserInfo
-        && ex.request.url.contains(wechat::PATH_SNS_ACCESS_TOKEN))
-    .then(|| {
-        Finding::new(
-            Severity::Error,
-            "wecom.code-on-sns",
-            Text::key("flow.wecom.code-on-sns"),
-        )
-        .explanation(Text::key("flow.wecom.code-on-sns-why"))
-        .fix(Text::key("flow.wecom.code-on-sns-fix"))
-    })
+    (ex.step == StepKind::UserInfo && ex.request.url.contains(wechat::PATH_SNS_ACCESS_TOKEN)).then(
+        || {
+            Finding::new(
+                Severity::Error,
+                "wecom.code-on-sns",
+                Text::key("flow.wecom.code-on-sns"),
+            )
+            .explanation(Text::key("flow.wecom.code-on-sns-why"))
+            .fix(Text::key("flow.wecom.code-on-sns-fix"))
+        },
+    )
 }
 
 fn missing(ex: &mut Exchange, what: &str) {

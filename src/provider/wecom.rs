@@ -135,6 +135,48 @@ pub fn identity(json: &Value) -> Identity {
     }
 }
 
+/// Lint a WeCom web-login authorize URL: WeChat's checks of the shared page, without the
+/// warning that the link is WeCom's (it is meant to be), plus WeCom's own: `agentid` is needed
+/// for `snsapi_privateinfo`, and the scope is `snsapi_base` or `snsapi_privateinfo`.
+pub fn lint_authorize_url(input: &str) -> Vec<crate::finding::Finding> {
+    use crate::finding::{Finding, Severity, Text};
+    let mut findings: Vec<Finding> = crate::provider::lint_authorize_url(input)
+        .into_iter()
+        .filter(|f| f.code != "lint.wechat.wecom" && !f.code.starts_with("lint.wechat.scope"))
+        .collect();
+    let query = input
+        .split('#')
+        .next()
+        .and_then(|u| u.split_once('?'))
+        .map_or("", |(_, q)| q);
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
+            .filter(|v| !v.is_empty())
+    };
+    match param("scope") {
+        Some("snsapi_privateinfo") if param("agentid").is_none() => findings.push(
+            Finding::new(
+                Severity::Error,
+                "lint.wecom.agentid-missing",
+                Text::key("provider.wecom.lint.agentid-missing"),
+            )
+            .fix(Text::key("provider.wecom.lint.agentid-missing-fix")),
+        ),
+        Some("snsapi_base" | "snsapi_privateinfo") => {}
+        _ => findings.push(
+            Finding::new(
+                Severity::Error,
+                "lint.wecom.scope",
+                Text::key("provider.wecom.lint.scope"),
+            )
+            .fix(Text::key("provider.wecom.lint.scope-fix")),
+        ),
+    }
+    findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,47 +208,4 @@ mod tests {
         assert_eq!(outsider.userid, None);
         assert_eq!(outsider.external_userid.as_deref(), Some("wm1"));
     }
-}
-
-/// Lint a WeCom web-login authorize URL: WeChat's checks of the shared page, without the
-/// warning that the link is WeCom's (it is meant to be), plus WeCom's own: `agentid` is needed
-/// for `snsapi_privateinfo`, and the scope is `snsapi_base` or `snsapi_privateinfo`.
-pub fn lint_authorize_url(input: &str) -> Vec<crate::finding::Finding> {
-    use crate::finding::{Finding, Severity, Text};
-    let mut findings: Vec<Finding> = crate::provider::lint_authorize_url(input)
-        .into_iter()
-        .filter(|f| f.code != "lint.wechat.wecom" && !f.code.starts_with("lint.wechat.scope"))
-        .collect();
-    let query = input
-        .split('#')
-        .next()
-        .and_then(|u| u.split_once('?'))
-        .map_or("", |(_, q)| q);
-    let param = |name: &str| {
-        query
-            .split('&')
-            .find_map(|p| p.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
-            .filter(|v| !v.is_empty())
-    };
-    match param("scope") {
-        Some("snsapi_base") => {}
-        Some("snsapi_privateinfo") if param("agentid").is_none() => findings.push(
-            Finding::new(
-                Severity::Error,
-                "lint.wecom.agentid-missing",
-                Text::key("provider.wecom.lint.agentid-missing"),
-            )
-            .fix(Text::key("provider.wecom.lint.agentid-missing-fix")),
-        ),
-        Some("snsapi_privateinfo") => {}
-        _ => findings.push(
-            Finding::new(
-                Severity::Error,
-                "lint.wecom.scope",
-                Text::key("provider.wecom.lint.scope"),
-            )
-            .fix(Text::key("provider.wecom.lint.scope-fix")),
-        ),
-    }
-    findings
 }

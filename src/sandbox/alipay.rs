@@ -161,7 +161,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             post(v3::handle),
         )
         .route("/__sandbox/alipay/auth-code", post(consent::auth_code_api))
-        .route("/__sandbox/alipay/app-auth-code", post(isv::app_auth_code_api))
+        .route(
+            "/__sandbox/alipay/app-auth-code",
+            post(isv::app_auth_code_api),
+        )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -681,14 +681,7 @@ pub(crate) fn cast(dir: &Path, ephemeral: bool, only: Option<&[String]>) -> anyh
         })
         .collect();
     let component = component_cast(dir)?;
-    let corp_secret = wechat_secrets(dir, &[super::wecom::CORPID])?
-        .pop()
-        .unwrap_or_default();
-    let corp = super::wecom::Corp {
-        corpid: super::wecom::CORPID.to_owned(),
-        agentid: super::wecom::AGENTID.to_owned(),
-        secret: corp_secret,
-    };
+    let corp = corp_cast(dir)?;
 
     Ok(Cast {
         alipay_key,
@@ -729,5 +722,17 @@ fn component_cast(dir: &Path) -> anyhow::Result<super::wechat::component::Compon
         encoding_aes_key,
         verify_ticket: format!("ticket@@@{ticket}"),
         authorizers: vec![AUTHORIZER_APPID.to_owned()],
+    })
+}
+
+/// The demo WeCom corp, its app's Secret kept with the appsecrets.
+fn corp_cast(dir: &Path) -> anyhow::Result<super::wecom::Corp> {
+    let secret = wechat_secrets(dir, &[super::wecom::CORPID])?
+        .pop()
+        .unwrap_or_default();
+    Ok(super::wecom::Corp {
+        corpid: super::wecom::CORPID.to_owned(),
+        agentid: super::wecom::AGENTID.to_owned(),
+        secret,
     })
 }

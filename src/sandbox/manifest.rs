@@ -1,8 +1,8 @@
 //! `sandbox.json`: what a script or SDK needs, built from the cast.
 
 use super::{
-    AlipayAppEntry, AlipayManifest, CALLBACK_PATH, ComponentEntry, WecomEntry, CONTROL_PATH, GATEWAY_PATH, Manifest,
-    WechatAppEntry, WechatManifest, demo, user_entries,
+    AlipayAppEntry, AlipayManifest, CALLBACK_PATH, CONTROL_PATH, ComponentEntry, GATEWAY_PATH,
+    Manifest, WechatAppEntry, WechatManifest, WecomEntry, demo, user_entries,
 };
 use crate::provider::alipay::AUTHORIZE_PATH;
 

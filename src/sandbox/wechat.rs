@@ -277,7 +277,10 @@ fn app_with_secret<'a>(
     Ok(app)
 }
 
-pub(super) fn user_of<'a>(shared: &'a Shared, id: &str) -> Result<&'a WechatUser, (i64, &'static str)> {
+pub(super) fn user_of<'a>(
+    shared: &'a Shared,
+    id: &str,
+) -> Result<&'a WechatUser, (i64, &'static str)> {
     shared.cast.wechat_user(id).ok_or((-1, "system error"))
 }
 

@@ -107,9 +107,18 @@ pub(crate) struct WecomState {
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(PATH_GETTOKEN, get(gettoken).post(gettoken))
-        .route(PATH_AUTH_GETUSERINFO, get(auth_getuserinfo).post(auth_getuserinfo))
-        .route(PATH_USER_GETUSERINFO, get(user_getuserinfo).post(user_getuserinfo))
-        .route(PATH_AUTH_GETUSERDETAIL, get(getuserdetail).post(getuserdetail))
+        .route(
+            PATH_AUTH_GETUSERINFO,
+            get(auth_getuserinfo).post(auth_getuserinfo),
+        )
+        .route(
+            PATH_USER_GETUSERINFO,
+            get(user_getuserinfo).post(user_getuserinfo),
+        )
+        .route(
+            PATH_AUTH_GETUSERDETAIL,
+            get(getuserdetail).post(getuserdetail),
+        )
 }
 
 type ApiResult = Result<Map<String, Value>, (i64, &'static str)>;
@@ -148,7 +157,11 @@ fn pairs(query: Option<String>, body: &[u8]) -> Vec<(String, String)> {
     p
 }
 
-async fn gettoken(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery, body: Bytes) -> Response {
+async fn gettoken(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Response {
     let p = pairs(q, &body);
     answer(&shared, PATH_GETTOKEN, issue_token(&shared, &p))
 }
@@ -245,7 +258,10 @@ fn identity(shared: &Shared, p: &[(String, String)], old: bool) -> ApiResult {
             }
         }
         standing @ (Standing::External(_) | Standing::Outsider) => {
-            let user = shared.cast.wechat_user(&entry.user).ok_or((-1, "system error"))?;
+            let user = shared
+                .cast
+                .wechat_user(&entry.user)
+                .ok_or((-1, "system error"))?;
             let openid = super::demo::wechat_openid(&shared.cast.corp.corpid, user, false);
             out.insert(key("openid", "OpenId").into(), json!(openid));
             if old {
@@ -268,7 +284,11 @@ async fn getuserdetail(
     let result = token_ok(&shared, &p).and_then(|()| {
         let ticket = serde_json::from_slice::<Map<String, Value>>(&body)
             .ok()
-            .and_then(|b| b.get("user_ticket").and_then(Value::as_str).map(str::to_owned))
+            .and_then(|b| {
+                b.get("user_ticket")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
             .ok_or((41034, "user_ticket missing"))?;
         let now = shared.clock.unix();
         let entry = shared
@@ -320,7 +340,11 @@ fn params(
     headers: &axum::http::HeaderMap,
 ) -> Result<Params, Response> {
     let Some(redirect) = form::non_empty(pairs, "redirect_uri") else {
-        return Err(error_page("10011", "redirect_uri 不能为空", "redirect_uri is missing."));
+        return Err(error_page(
+            "10011",
+            "redirect_uri 不能为空",
+            "redirect_uri is missing.",
+        ));
     };
     let scope = form::non_empty(pairs, "scope").unwrap_or_default();
     if !matches!(scope, "snsapi_base" | "snsapi_privateinfo") {

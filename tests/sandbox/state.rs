@@ -31,6 +31,7 @@ async fn alipay_walk(handle: &SandboxHandle) -> Flow {
         authorize_url: m.alipay.authorize.clone(),
         signing: authwalk::flow::AppSigning::Key,
         api: authwalk::provider::alipay::ApiVersion::V2,
+        isv: None,
     });
     let flow = Flow::new(
         FlowKind::AlipayWeb,

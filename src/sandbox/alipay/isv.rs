@@ -173,7 +173,12 @@ pub(crate) fn demo_pair(shared_cast: &crate::sandbox::demo::Cast) -> Option<(&st
 /// `/__sandbox/alipay/app-auth-code`), when both apps are registered.
 pub(crate) fn issue_demo_code(shared: &Arc<Shared>) -> Option<String> {
     let (isv, merchant) = demo_pair(&shared.cast)?;
-    Some(shared.alipay.isv.issue_code(isv, merchant, shared.clock.unix()))
+    Some(
+        shared
+            .alipay
+            .isv
+            .issue_code(isv, merchant, shared.clock.unix()),
+    )
 }
 
 /// `POST /__sandbox/alipay/app-auth-code`: the merchant approves the ISV again, as on

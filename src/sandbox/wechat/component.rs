@@ -90,9 +90,10 @@ async fn ticket(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn component_token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let fault = shared
-        .faults
-        .hit(crate::sandbox::state::Provider::Wechat, PATH_COMPONENT_TOKEN);
+    let fault = shared.faults.hit(
+        crate::sandbox::state::Provider::Wechat,
+        PATH_COMPONENT_TOKEN,
+    );
     let result = serde_json::from_slice::<Map<String, Value>>(&body)
         .map_err(|_| (47001, "data format error"))
         .and_then(|p| issue_component_token(&shared, &p));
@@ -162,12 +163,15 @@ fn sns(
 
 /// The checks both component calls share: a live token of this platform, and an Official
 /// Account that authorized it. Returns the Official Account's appid.
-fn authorized<'a>(shared: &Shared, p: &'a [(String, String)]) -> Result<&'a str, (i64, &'static str)> {
+fn authorized<'a>(
+    shared: &Shared,
+    p: &'a [(String, String)],
+) -> Result<&'a str, (i64, &'static str)> {
     let now = shared.clock.unix();
     let c = &shared.cast.component;
     let component_appid = form::non_empty(p, "component_appid").ok_or((41002, "appid missing"))?;
-    let token = form::non_empty(p, "component_access_token")
-        .ok_or((41001, "access_token missing"))?;
+    let token =
+        form::non_empty(p, "component_access_token").ok_or((41001, "access_token missing"))?;
     let entry = shared
         .wechat
         .component_tokens
@@ -203,7 +207,9 @@ fn exchange(shared: &Shared, p: &[(String, String)]) -> ApiResult {
     }
     let fits = shared.wechat.codes.with(code, now, |c| {
         c.map(|c| {
-            *c.appid == *appid && c.component.as_deref() == Some(component_appid) && c.deadline >= now
+            *c.appid == *appid
+                && c.component.as_deref() == Some(component_appid)
+                && c.deadline >= now
         })
     });
     if fits != Some(true) {

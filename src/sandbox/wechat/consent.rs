@@ -16,6 +16,31 @@ use crate::sandbox::form;
 use crate::sandbox::pages::{self, Look};
 use crate::sandbox::state::{CODE_LEN, CodeKey, random_token};
 
+/// The third-party platform `component_appid` names, checked: it must be the platform this
+/// Official Account authorized.
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the finished error page, built once per bad request"
+)]
+fn component_of<'a>(
+    shared: &'a Shared,
+    app: &WechatApp,
+    pairs: &[(String, String)],
+) -> Result<Option<&'a str>, Response> {
+    let Some(c) = form::non_empty(pairs, "component_appid") else {
+        return Ok(None);
+    };
+    let platform = &shared.cast.component;
+    if c != platform.appid || !platform.authorizers.contains(&app.appid) {
+        return Err(error_page(
+            "10003",
+            "该公众号未授权此第三方平台",
+            "component_appid names no third-party platform this Official Account authorized.",
+        ));
+    }
+    Ok(Some(platform.appid.as_str()))
+}
+
 /// WeCom's web login shares the Official Account path; its `appid` is the corpid.
 fn is_wecom(shared: &Shared, kind: WechatKind, pairs: &[(String, String)]) -> bool {
     kind == WechatKind::OfficialAccount
@@ -169,20 +194,10 @@ fn authorize_params<'a>(
             ));
         }
     };
-    let component = form::non_empty(pairs, "component_appid");
-    if let Some(c) = component {
-        let platform = &shared.cast.component;
-        if c != platform.appid || !platform.authorizers.iter().any(|a| *a == app.appid) {
-            return Err(error_page(
-                "10003",
-                "该公众号未授权此第三方平台",
-                "component_appid names no third-party platform this Official Account authorized.",
-            ));
-        }
-    }
+    let component = component_of(shared, app, pairs)?;
     Ok(AuthorizeParams {
         app,
-        component: component.map(|_| shared.cast.component.appid.as_str()),
+        component,
         scope: scope.to_owned(),
         redirect,
         state: form::first(pairs, "state").map(str::to_owned),
