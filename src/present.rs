@@ -637,11 +637,14 @@ pub fn hops(step: StepKind) -> &'static [(Actor, Actor)] {
 
 /// The presenter's paragraph for a step: what happens on the wire, said to a room.
 pub fn narration(flow: FlowKind, step: StepKind) -> Option<&'static Text> {
-    lookup(&format!(
-        "narrate.{}.{}",
-        flow.provider().as_str(),
-        step.id()
-    ))
+    // A login's own paragraph (`narrate.wecom-web.user-info`) before its provider's.
+    lookup(&format!("narrate.{}.{}", flow.id(), step.id())).or_else(|| {
+        lookup(&format!(
+            "narrate.{}.{}",
+            flow.provider().as_str(),
+            step.id()
+        ))
+    })
 }
 
 /// `15 d`, `2 h`, `5 min`, `42 s` in `lang`.

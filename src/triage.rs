@@ -43,7 +43,11 @@ pub fn exchange(flow: &Flow, index: usize) -> Vec<Finding> {
         .find_map(|c| catalog.error(provider, c).map(|e| (c, e)))
     {
         let mut f = entry.finding_at(provider, endpoint.as_deref());
-        f.code = format!("{provider}.{code}");
+        f.code = if code.starts_with("wecom.") {
+            code.clone()
+        } else {
+            format!("{provider}.{code}")
+        };
         findings.push(f);
     }
     // Keep the flow's own findings the catalog did not replace (signature, transport, …).
@@ -145,12 +149,23 @@ fn error_codes(provider: Provider, ex: &Exchange) -> Vec<String> {
             }
             codes
         }
-        Provider::Wechat => map
-            .get("errcode")
-            .and_then(Value::as_i64)
-            .filter(|c| *c != 0)
-            .map(|c| vec![c.to_string()])
-            .unwrap_or_default(),
+        Provider::Wechat => {
+            let path = url::Url::parse(&ex.request.url)
+                .map(|u| u.path().to_owned())
+                .unwrap_or_default();
+            map.get("errcode")
+                .and_then(Value::as_i64)
+                .filter(|c| *c != 0)
+                .map(|c| {
+                    // A WeCom API's number means WeCom's thing first.
+                    if crate::provider::wecom::is_api_path(&path) {
+                        vec![format!("wecom.{c}"), c.to_string()]
+                    } else {
+                        vec![c.to_string()]
+                    }
+                })
+                .unwrap_or_default()
+        }
     }
 }
 

@@ -123,10 +123,23 @@ impl FlowKind {
                 StepKind::UserDetail,
             ],
         };
-        if refresh {
+        if refresh && self.refreshes() {
             steps.push(StepKind::Refresh);
         }
         steps
+    }
+
+    /// Whether the login has a refresh step: WeCom's web login has no user token to refresh.
+    pub fn refreshes(self) -> bool {
+        match self {
+            Self::WecomWeb => false,
+            Self::AlipayWeb
+            | Self::AlipayMini
+            | Self::AlipayIsv
+            | Self::WechatWeb
+            | Self::WechatQr
+            | Self::WechatComponent => true,
+        }
     }
 }
 

@@ -528,7 +528,8 @@ fn kinds_parse() {
     // The text is what it was when the error was a String.
     assert_eq!(
         e.to_string(),
-        "unknown flow 'alipay': choose one of alipay-web, alipay-mini, wechat-web, wechat-qr"
+        "unknown flow 'alipay': choose one of alipay-web, alipay-mini, alipay-isv, wechat-web, \
+         wechat-qr, wechat-component, wecom-web"
     );
     assert_eq!("user-info".parse::<StepKind>(), Ok(StepKind::UserInfo));
     assert!(

@@ -308,9 +308,18 @@ fn rejected(
     err: &wechat::ApiError,
 ) {
     let code = err.errcode.to_string();
+    // A WeCom API's errcode is WeCom's (the catalog's `wecom.` entries).
+    let path = url::Url::parse(&ex.request.url)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    let family = if crate::provider::wecom::is_api_path(&path) {
+        "wecom"
+    } else {
+        "wechat"
+    };
     ex.findings.push(Finding::new(
         Severity::Error,
-        format!("wechat.{code}"),
+        format!("{family}.{code}"),
         Text::with(
             "flow.wechat.wechat-rejected-the-call-errcode",
             &[("code", &code), ("errmsg", &err.errmsg)],

@@ -26,6 +26,17 @@ pub const PATH_USER_GETUSERINFO: &str = "/cgi-bin/user/getuserinfo";
 /// access_token + `{"user_ticket"}` → a member's sensitive fields.
 pub const PATH_AUTH_GETUSERDETAIL: &str = "/cgi-bin/auth/getuserdetail";
 
+/// Whether `path` is one of the WeCom APIs of the web login.
+pub fn is_api_path(path: &str) -> bool {
+    [
+        PATH_GETTOKEN,
+        PATH_AUTH_GETUSERINFO,
+        PATH_USER_GETUSERINFO,
+        PATH_AUTH_GETUSERDETAIL,
+    ]
+    .contains(&path)
+}
+
 /// WeCom's identity answer: a member has `userid`; anyone else an `openid`, and an
 /// `external_userid` when they are an external contact of the corp.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -128,15 +128,12 @@ impl AlipayState {
         self.tokens.set_cap(cap);
         self.refresh.set_cap(cap);
         self.replaced.set_cap(cap);
+        self.isv.set_cap(cap);
     }
 
     /// How many codes and tokens are held (to check that purging bounds memory).
     pub fn held(&self) -> usize {
-        self.codes.len()
-            + self.tokens.len()
-            + self.refresh.len()
-            + self.replaced.len()
-            + self.isv.held()
+        self.codes.len() + self.tokens.len() + self.refresh.len() + self.replaced.len()
     }
 
     /// How many codes are held, not yet exchanged (nor purged).

@@ -68,9 +68,11 @@ impl IsvState {
         code
     }
 
-    /// How many codes and tokens are held.
-    pub fn held(&self) -> usize {
-        self.codes.len() + self.tokens.len()
+    /// Cap both stores at `cap` entries. (Not counted in the gateway's `held`: the code the
+    /// sandbox issues when it starts would skew the purge checks.)
+    pub fn set_cap(&self, cap: usize) {
+        self.codes.set_cap(cap);
+        self.tokens.set_cap(cap);
     }
 }
 
