@@ -270,6 +270,15 @@ pub fn lint_authorize_url(input: &str) -> Vec<Finding> {
         None
     };
     if let Some(mut findings) = provider_findings {
+        // A WeCom link is said once, then checked as WeCom's.
+        if let Some(first) = findings.iter().position(|f| f.code == "lint.wechat.wecom") {
+            let mut i = 0;
+            findings.retain(|f| {
+                i += 1;
+                i - 1 == first || f.code != "lint.wechat.wecom"
+            });
+            findings.extend(wecom::wecom_checks(input));
+        }
         findings.extend(urlcheck::common_findings(input));
         return findings;
     }

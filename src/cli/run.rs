@@ -36,7 +36,8 @@ use crate::walker;
     reason = "independent command-line switches, as clap spells them"
 )]
 pub struct RunArgs {
-    /// alipay-web, alipay-mini, wechat-web or wechat-qr.
+    /// alipay-web, alipay-mini, alipay-isv, wechat-web, wechat-qr, wechat-component or
+    /// wecom-web.
     pub flow: FlowKind,
     /// A real app from the config file (see assets/config.sample.toml).
     #[arg(long, value_name = "NAME", conflicts_with = "sandbox")]

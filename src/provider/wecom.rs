@@ -147,14 +147,24 @@ pub fn identity(json: &Value) -> Identity {
 }
 
 /// Lint a WeCom web-login authorize URL: WeChat's checks of the shared page, without the
-/// warning that the link is WeCom's (it is meant to be), plus WeCom's own: `agentid` is needed
-/// for `snsapi_privateinfo`, and the scope is `snsapi_base` or `snsapi_privateinfo`.
+/// warning that the link is WeCom's (it is meant to be), plus [`wecom_checks`].
 pub fn lint_authorize_url(input: &str) -> Vec<crate::finding::Finding> {
-    use crate::finding::{Finding, Severity, Text};
-    let mut findings: Vec<Finding> = crate::provider::lint_authorize_url(input)
+    let mut findings: Vec<crate::finding::Finding> = crate::provider::lint_authorize_url(input)
         .into_iter()
-        .filter(|f| f.code != "lint.wechat.wecom" && !f.code.starts_with("lint.wechat.scope"))
+        .filter(|f| {
+            f.code != "lint.wechat.wecom"
+                && !f.code.starts_with("lint.wechat.scope")
+                && !f.code.starts_with("lint.wecom.")
+        })
         .collect();
+    findings.extend(wecom_checks(input));
+    findings
+}
+
+/// WeCom's own checks of its authorize URL: the scope is `snsapi_base` or `snsapi_privateinfo`,
+/// and `snsapi_privateinfo` needs `agentid`.
+pub fn wecom_checks(input: &str) -> Vec<crate::finding::Finding> {
+    use crate::finding::{Finding, Severity, Text};
     let query = input
         .split('#')
         .next()
@@ -167,25 +177,24 @@ pub fn lint_authorize_url(input: &str) -> Vec<crate::finding::Finding> {
             .filter(|v| !v.is_empty())
     };
     match param("scope") {
-        Some("snsapi_privateinfo") if param("agentid").is_none() => findings.push(
+        Some("snsapi_privateinfo") if param("agentid").is_none() => vec![
             Finding::new(
                 Severity::Error,
                 "lint.wecom.agentid-missing",
                 Text::key("provider.wecom.lint.agentid-missing"),
             )
             .fix(Text::key("provider.wecom.lint.agentid-missing-fix")),
-        ),
-        Some("snsapi_base" | "snsapi_privateinfo") => {}
-        _ => findings.push(
+        ],
+        Some("snsapi_base" | "snsapi_privateinfo") => Vec::new(),
+        _ => vec![
             Finding::new(
                 Severity::Error,
                 "lint.wecom.scope",
                 Text::key("provider.wecom.lint.scope"),
             )
             .fix(Text::key("provider.wecom.lint.scope-fix")),
-        ),
+        ],
     }
-    findings
 }
 
 #[cfg(test)]
@@ -218,5 +227,43 @@ mod tests {
         let outsider = identity(&serde_json::json!({"openid":"o1","external_userid":"wm1"}));
         assert_eq!(outsider.userid, None);
         assert_eq!(outsider.external_userid.as_deref(), Some("wm1"));
+    }
+
+    #[test]
+    fn a_wecom_link_is_checked_as_wecom_s() {
+        let base = "https://open.weixin.qq.com/connect/oauth2/authorize?appid=ww5a1d0c0ffee0c0de&redirect_uri=https%3A%2F%2Fa.example%2Fcb&response_type=code";
+        let codes = |url: &str| -> Vec<String> {
+            crate::provider::lint_authorize_url(url)
+                .into_iter()
+                .map(|f| f.code)
+                .collect()
+        };
+        // The generic lint says WeCom once, then checks it as WeCom's.
+        let without_agent = codes(&format!(
+            "{base}&scope=snsapi_privateinfo&state=s#wechat_redirect"
+        ));
+        assert_eq!(
+            without_agent
+                .iter()
+                .filter(|c| *c == "lint.wechat.wecom")
+                .count(),
+            1,
+            "{without_agent:?}"
+        );
+        assert!(without_agent.contains(&"lint.wecom.agentid-missing".to_owned()));
+        // A WeCom walk's own lint: a right link has nothing to say.
+        let right =
+            format!("{base}&scope=snsapi_privateinfo&state=s&agentid=1000002#wechat_redirect");
+        assert!(
+            lint_authorize_url(&right).is_empty(),
+            "{:?}",
+            lint_authorize_url(&right)
+        );
+        let wrong_scope = format!("{base}&scope=snsapi_userinfo&state=s#wechat_redirect");
+        assert!(
+            lint_authorize_url(&wrong_scope)
+                .iter()
+                .any(|f| f.code == "lint.wecom.scope")
+        );
     }
 }
