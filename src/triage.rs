@@ -56,7 +56,12 @@ pub fn exchange(flow: &Flow, index: usize) -> Vec<Finding> {
             findings.push(f.clone());
         }
     }
-    findings.extend(rules(provider, ex, &codes, walk));
+    // A rule's finding the flow already made (the same code) is said once.
+    for f in rules(provider, ex, &codes, walk) {
+        if !findings.iter().any(|g| g.code == f.code) {
+            findings.push(f);
+        }
+    }
     findings
 }
 
@@ -74,7 +79,11 @@ pub use crate::provider::wechat::confusion::Step as Request;
 /// Every face calls this one function: `run` (through [`exchange`]), `explain --url`, and an
 /// importer of a HAR file or a list of URLs.
 pub fn token_mixups(requests: &[Request<'_>]) -> Vec<Finding> {
-    wechat::confusion::diagnose_walk(requests)
+    let mut out = wechat::confusion::diagnose_walk(requests);
+    // The logins on behalf of others: the platform's token, a WeCom code on /sns/.
+    out.extend(wechat::component::diagnose_walk(requests));
+    out.extend(crate::provider::wecom::diagnose_walk(requests));
+    out
 }
 
 /// [`token_mixups`] over bare request URLs, in the order they were made (no bodies).

@@ -136,3 +136,18 @@ fn the_code_taken_to_sns_is_named() {
     assert!(codes.contains(&"wechat.40013"), "{codes:?}");
     assert!(codes.contains(&"wecom.code-on-sns"), "{codes:?}");
 }
+
+#[test]
+fn triage_of_a_url_list_names_a_wecom_code_on_sns() {
+    let urls = "https://open.weixin.qq.com/connect/oauth2/authorize?appid=ww5a1d0c0ffee0c0de&redirect_uri=https%3A%2F%2Fa.example%2Fcb&response_type=code&scope=snsapi_base&state=s#wechat_redirect\n\
+                https://api.weixin.qq.com/sns/oauth2/access_token?appid=ww5a1d0c0ffee0c0de&secret=abc&code=xyz&grant_type=authorization_code\n";
+    let out = Command::cargo_bin("authwalk")
+        .unwrap()
+        .env_remove("AUTHWALK_LANG")
+        .args(["triage", "-", "--json", "--lang", "en"])
+        .write_stdin(urls)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("wecom.code-on-sns"), "{text}");
+}

@@ -197,6 +197,34 @@ pub fn wecom_checks(input: &str) -> Vec<crate::finding::Finding> {
     }
 }
 
+/// A WeCom code taken to the Official Account's `/sns/oauth2/access_token`, seen from the URL
+/// alone: its `appid` is a corpid (`ww…`).
+pub fn diagnose_walk(
+    steps: &[crate::provider::wechat::confusion::Step<'_>],
+) -> Vec<crate::finding::Finding> {
+    use crate::finding::{Finding, Severity, Text};
+    let on_sns = steps.iter().any(|s| {
+        let (path, query) = s.url.split_once('?').unwrap_or((s.url, ""));
+        path.ends_with(crate::provider::wechat::PATH_SNS_ACCESS_TOKEN)
+            && query.split('&').any(|p| {
+                p.strip_prefix("appid=")
+                    .is_some_and(|v| v.starts_with("ww"))
+            })
+    });
+    if !on_sns {
+        return Vec::new();
+    }
+    vec![
+        Finding::new(
+            Severity::Error,
+            "wecom.code-on-sns",
+            Text::key("flow.wecom.code-on-sns"),
+        )
+        .explanation(Text::key("flow.wecom.code-on-sns-why"))
+        .fix(Text::key("flow.wecom.code-on-sns-fix")),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -240,10 +240,11 @@ pub fn triage(entries: &[Entry], alipay_key: Option<&PublicKey>) -> Triage {
             Role::Authorize => findings.extend(crate::provider::lint_authorize_url(&e.url)),
             Role::Callback => {}
             Role::Gateway | Role::Api => {
+                // A URL list has no bodies: its URLs still tell some mix-ups.
+                if provider == Provider::Wechat {
+                    wechat_calls.push((e.url.as_str(), e.response.as_deref()));
+                }
                 if let Some(body) = &e.response {
-                    if provider == Provider::Wechat {
-                        wechat_calls.push((e.url.as_str(), body.as_slice()));
-                    }
                     findings.extend(explain(provider, &e.url, &endpoint, body));
                     if provider == Provider::Alipay
                         && let Some(key) = alipay_key
@@ -286,10 +287,12 @@ pub fn triage(entries: &[Entry], alipay_key: Option<&PublicKey>) -> Triage {
         .iter()
         .map(|(url, body)| confusion::Step {
             url,
-            response: Some(body),
+            response: *body,
         })
         .collect();
-    let mut findings = confusion::diagnose_walk(&walk);
+    // The one list of walk-level checks every face uses (token mix-ups, the component token,
+    // a WeCom code on /sns/).
+    let mut findings = crate::triage::token_mixups(&walk);
     findings.extend(callback_checks(entries));
     findings.retain(|f| {
         !steps

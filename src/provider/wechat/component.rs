@@ -133,6 +133,68 @@ pub fn with_component_appid(authorize_url: &str, component_appid: &str) -> Strin
     url
 }
 
+/// The platform's token mix-up over an ordered list of requests (a HAR, a URL list, a walk): a
+/// component exchange or refresh whose `component_access_token` is a basic token that
+/// `/cgi-bin/token` returned, or (when the bodies show the platform's tokens) none that
+/// `api_component_token` returned. Needs response bodies to know where a token came from.
+pub fn diagnose_walk(steps: &[super::confusion::Step<'_>]) -> Vec<crate::finding::Finding> {
+    use crate::finding::{Finding, Severity, Text};
+    let mut basic: Vec<String> = Vec::new();
+    let mut component: Vec<String> = Vec::new();
+    let mut out: Vec<Finding> = Vec::new();
+    for step in steps {
+        let path = step.url.split(['?', '#']).next().unwrap_or_default();
+        if path.ends_with(PATH_SNS_COMPONENT_ACCESS_TOKEN)
+            || path.ends_with(PATH_SNS_COMPONENT_REFRESH_TOKEN)
+        {
+            let sent = step.url.split_once('?').and_then(|(_, q)| {
+                url::form_urlencoded::parse(q.split('#').next().unwrap_or_default().as_bytes())
+                    .find(|(k, _)| k == "component_access_token")
+                    .map(|(_, v)| v.into_owned())
+            });
+            let title = match sent {
+                Some(t) if basic.contains(&t) => Some("flow.wechat.component-token-is-basic-token"),
+                Some(t) if !component.is_empty() && !component.contains(&t) => {
+                    Some("flow.wechat.component-token-not-from-api")
+                }
+                _ => None,
+            };
+            if let Some(title) = title
+                && out.is_empty()
+            {
+                out.push(
+                    Finding::new(
+                        Severity::Error,
+                        "wechat.component-token-mixup",
+                        Text::key(title),
+                    )
+                    .explanation(Text::key("flow.wechat.component-token-mixup-why"))
+                    .fix(Text::key("flow.wechat.component-token-mixup-fix")),
+                );
+            }
+        }
+        let Some(json) = step
+            .response
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+        else {
+            continue;
+        };
+        let text = |k: &str| {
+            json.get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        if path.ends_with(PATH_COMPONENT_TOKEN) {
+            component.extend(text("component_access_token"));
+        } else if path.ends_with(super::PATH_CGI_TOKEN)
+            || path.ends_with(super::PATH_CGI_STABLE_TOKEN)
+        {
+            basic.extend(text("access_token"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +231,35 @@ mod tests {
         let body: serde_json::Value = serde_json::from_slice(&t.body).expect("json");
         assert_eq!(body["component_verify_ticket"], "ticket@@@x");
         assert_eq!(t.method, HttpMethod::Post);
+    }
+
+    #[test]
+    fn a_basic_token_sent_as_the_component_token_is_named_from_the_bodies() {
+        use super::super::confusion::Step;
+        let steps = [
+            Step {
+                url: "https://api.weixin.qq.com/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=s",
+                response: Some(br#"{"access_token":"BASIC","expires_in":7200}"#),
+            },
+            Step {
+                url: "https://api.weixin.qq.com/sns/oauth2/component/access_token?appid=wx1&code=c&grant_type=authorization_code&component_appid=wxc&component_access_token=BASIC",
+                response: Some(br#"{"errcode":40001,"errmsg":"invalid credential"}"#),
+            },
+        ];
+        let found = diagnose_walk(&steps);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, "wechat.component-token-mixup");
+        // The right token says nothing.
+        let right = [
+            Step {
+                url: "https://api.weixin.qq.com/cgi-bin/component/api_component_token",
+                response: Some(br#"{"component_access_token":"COMP","expires_in":7200}"#),
+            },
+            Step {
+                url: "https://api.weixin.qq.com/sns/oauth2/component/access_token?appid=wx1&code=c&grant_type=authorization_code&component_appid=wxc&component_access_token=COMP",
+                response: None,
+            },
+        ];
+        assert!(diagnose_walk(&right).is_empty());
     }
 }
