@@ -61,6 +61,7 @@ mod certs;
 pub(crate) use certs::self_issued as test_certificate;
 mod control;
 mod demo;
+mod entries;
 mod form;
 mod guard;
 mod limits;
@@ -71,6 +72,8 @@ mod scenario;
 mod state;
 mod wechat;
 mod wecom;
+
+pub use entries::{ComponentEntry, IsvEntry, WecomEntry};
 
 pub use alipay::isv::{ISV_APP, MERCHANT_APP};
 
@@ -200,16 +203,6 @@ pub struct AlipayManifest {
     pub isv: Vec<IsvEntry>,
 }
 
-/// One third-party (ISV) authorization: the ISV signs with its own app; the member login is
-/// the merchant app's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IsvEntry {
-    pub isv_app_id: String,
-    pub merchant_app_id: String,
-    /// Single use, valid 24 hours.
-    pub app_auth_code: String,
-}
-
 /// One registered Alipay app and the key files to configure an SDK with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlipayAppEntry {
@@ -258,33 +251,6 @@ pub struct WechatManifest {
     /// WeCom (企业微信) corps, each with one self-built app.
     #[serde(default)]
     pub wecom: Vec<WecomEntry>,
-}
-
-/// One WeCom corp and its self-built app: what `wechatpy.work.WeChatClient` needs, and how each
-/// demo user stands with the corp.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WecomEntry {
-    pub corpid: String,
-    pub agentid: String,
-    /// The app's Secret (`corpsecret`).
-    pub corpsecret: String,
-    pub redirect_uri: String,
-    /// Demo user id → `member:<userid>`, `external:<external_userid>` or `outsider`.
-    pub standing: std::collections::BTreeMap<String, String>,
-}
-
-/// One WeChat third-party platform: what `WeChatComponent` needs, and the latest
-/// `component_verify_ticket` WeChat pushed (also at `/__sandbox/wechat/component-ticket`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ComponentEntry {
-    pub component_appid: String,
-    pub component_appsecret: String,
-    /// The console's message-verification Token (not an API credential).
-    pub token: String,
-    pub encoding_aes_key: String,
-    pub verify_ticket: String,
-    /// The Official Accounts that authorized the platform.
-    pub authorizers: Vec<String>,
 }
 
 /// One registered WeChat app.
