@@ -13,13 +13,29 @@ use serde_json::Value;
 /// the result code (`10000`), which support needs to see.
 fn kind_of(name: &str, as_param: bool) -> Option<&'static str> {
     Some(match name {
-        "access_token" | "refresh_token" | "auth_token" | "app_auth_token" | "accessToken"
-        | "refreshToken" | "authToken" => "tok",
+        "access_token"
+        | "refresh_token"
+        | "auth_token"
+        | "app_auth_token"
+        | "accessToken"
+        | "refreshToken"
+        | "authToken"
+        | "component_access_token"
+        | "app_refresh_token"
+        | "user_ticket" => "tok",
         "code" if as_param => "code",
-        "auth_code" | "authCode" => "code",
-        "secret" | "appsecret" | "app_secret" | "private_key" | "client_secret" => "secret",
+        "auth_code" | "authCode" | "app_auth_code" => "code",
+        "secret"
+        | "appsecret"
+        | "app_secret"
+        | "private_key"
+        | "client_secret"
+        | "component_appsecret"
+        | "component_verify_ticket"
+        | "corpsecret" => "secret",
         "user_id" | "open_id" | "openid" | "unionid" | "union_id" | "uid" | "userId" | "openId"
-        | "unionId" | "buyer_id" | "buyer_open_id" => "uid",
+        | "unionId" | "buyer_id" | "buyer_open_id" | "userid" | "UserId" | "OpenId"
+        | "external_userid" => "uid",
         "nick_name" | "nickname" | "nickName" | "avatar" | "headimgurl" | "mobile" | "phone"
         | "email" | "cert_no" | "real_name" | "user_name" | "city" | "province" => "pii",
         _ => return None,
@@ -27,8 +43,19 @@ fn kind_of(name: &str, as_param: bool) -> Option<&'static str> {
 }
 
 /// Names looked for in free text (`name=value`, `"name":"value"`).
-const TEXT_NAMES: [&str; 21] = [
+const TEXT_NAMES: [&str; 32] = [
     "access_token",
+    "component_access_token",
+    "app_refresh_token",
+    "user_ticket",
+    "app_auth_code",
+    "component_appsecret",
+    "component_verify_ticket",
+    "corpsecret",
+    "userid",
+    "UserId",
+    "OpenId",
+    "external_userid",
     "refresh_token",
     "auth_token",
     "app_auth_token",
