@@ -2,11 +2,6 @@
 //! platform's secret and verify ticket, the corp's Secret, the user_ticket, the ISV's
 //! app tokens and the WeCom userid become placeholders.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers: a failed setup should panic where it fails"
-)]
-
 use assert_cmd::Command;
 
 #[expect(dead_code, reason = "this file uses only the shared state folder")]
@@ -17,6 +12,8 @@ use common::state_dir;
 #[test]
 fn exports_of_the_three_flows_hold_no_secret() {
     let out_dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("export-delegated");
+    // A run before this one left its exports: start from an empty folder.
+    let _ = std::fs::remove_dir_all(&out_dir);
     std::fs::create_dir_all(&out_dir).unwrap();
     let secrets: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
         &std::fs::read_to_string(state_dir().join("wechat_secrets.json")).unwrap(),
