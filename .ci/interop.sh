@@ -81,4 +81,10 @@ program wechat-web wechatpy "$WORK/venv/bin/python" "$WORK/p11.py"
 program wechat-web wechatpy "$WORK/venv/bin/python" "$WORK/p12.py" --scope snsapi_base
 program wechat-qr wechatpy "$WORK/venv/bin/python" "$WORK/p13.py"
 
+echo "== wechatpy WeChatComponent / ComponentOAuth (third-party platform)"
+"$WORK/venv/bin/python" "$ROOT/.ci/interop/wechatpy_component.py"
+
+echo "== wechatpy WeCom client (wechatpy.enterprise in 1.8.18)"
+"$WORK/venv/bin/python" "$ROOT/.ci/interop/wechatpy_wecom.py"
+
 echo "interop: all SDK flows passed"

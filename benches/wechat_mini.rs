@@ -82,6 +82,8 @@ fn main() {
             open_base: m.wechat.open_base.clone(),
             api_base: m.wechat.api_base.clone(),
             lang: authwalk::provider::wechat::UserInfoLang::ZhCn,
+            component: None,
+            agentid: None,
         });
         let transport = Transport::new(Duration::from_secs(5)).expect("transport");
         let mut approver = SandboxApprover {

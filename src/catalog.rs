@@ -30,8 +30,13 @@ use crate::finding::{Finding, Severity, Text};
 
 /// The Alipay catalog as shipped.
 const ALIPAY_TOML: &str = include_str!("../assets/catalog/alipay.toml");
-/// The WeChat catalog as shipped.
-const WECHAT_TOML: &str = include_str!("../assets/catalog/wechat.toml");
+/// The WeChat catalog as shipped, WeCom's file read as part of it (the same errcode/errmsg
+/// answers; its codes carry a `wecom.` prefix).
+const WECHAT_TOML: &str = concat!(
+    include_str!("../assets/catalog/wechat.toml"),
+    "\n",
+    include_str!("../assets/catalog/wecom.toml")
+);
 
 /// The embedded catalog: each provider's file is parsed the first time that provider is asked
 /// for (a walk of one provider never parses the other's: it is a good part of a `run`'s time).

@@ -78,7 +78,8 @@ impl Global {
 /// The inspector's options (`authwalk` without a command).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct InspectArgs {
-    /// Go straight to a flow: alipay-web, alipay-mini, wechat-web, wechat-qr or wechat-mini.
+    /// Go straight to a flow: alipay-web, alipay-mini, alipay-isv, wechat-web, wechat-qr,
+    /// wechat-mini, wechat-component or wecom-web.
     #[arg(long, value_name = "FLOW")]
     pub flow: Option<crate::flow::FlowKind>,
     /// Walk a real app from the config file.

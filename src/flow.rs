@@ -25,10 +25,12 @@ mod alipay;
 mod alipay_v3;
 mod hits;
 mod kinds;
+mod local;
 mod model;
 mod phone;
 mod wechat;
 mod wechat_mini;
+mod wecom;
 
 use std::time::Duration;
 
@@ -38,8 +40,8 @@ pub use hits::{CALLBACK_TWICE, clock};
 pub use kinds::{FlowKind, Step, StepKind, StepState};
 pub use model::{
     AlipayApp, App, AppSigning, AttemptId, CallbackHit, Context, Effect, Exchange, ExchangeOutcome,
-    FlowError, HitResult, HitSource, HttpFailure, Inputs, MiniClient, RawResponse, Timed,
-    WechatApp,
+    FlowError, HitResult, HitSource, HttpFailure, Inputs, IsvDelegation, MiniClient, RawResponse,
+    Timed, WechatApp,
 };
 
 use crate::finding::{Finding, Severity, Text};
@@ -281,42 +283,12 @@ impl Flow {
                     state: self.ctx.state.clone(),
                 }
             }
-            StepKind::MiniAuthCode => {
-                self.set_state(StepKind::MiniAuthCode, StepState::AwaitingUser);
-                match &self.app {
-                    App::Alipay(a) => Effect::AwaitMiniCode {
-                        app_id: a.app_id.clone(),
-                        scope: a.scope,
-                    },
-                    App::Wechat(w) if self.kind == FlowKind::WechatMini => Effect::AwaitMiniCode {
-                        app_id: w.appid.clone(),
-                        scope: w.scope,
-                    },
-                    App::Wechat(w) => {
-                        self.notes.push(Finding::new(
-                            Severity::Error,
-                            crate::finding::codes::FLOW_MISSING_INPUT,
-                            Text::with(
-                                "flow.no-mini-code",
-                                &[("step", &StepKind::MiniAuthCode), ("appid", &w.appid)],
-                            ),
-                        ));
-                        self.set_state(StepKind::MiniAuthCode, StepState::Failed);
-                        Effect::Finished { ok: false }
-                    }
-                }
-            }
-            StepKind::DecryptUserData => {
-                let ok = match &self.app {
-                    App::Wechat(w) => wechat_mini::decrypt(w, &mut self.ctx, &mut self.notes, now),
-                    App::Alipay(_) => false,
-                };
-                let state = if ok {
-                    StepState::Done
-                } else {
-                    StepState::Failed
-                };
-                self.set_state(StepKind::DecryptUserData, state);
+            StepKind::MiniAuthCode => self.await_mini_code(),
+            StepKind::DecryptUserData => self.decrypt_user_data(now),
+            // A WeCom visitor with no user_ticket (snsapi_base, or not a member) has no
+            // sensitive fields to fetch.
+            StepKind::UserDetail if self.ctx.user_ticket.is_none() => {
+                self.set_state(StepKind::UserDetail, StepState::Skipped);
                 self.advance(now)
             }
             kind => match self.request_for(kind, now) {
@@ -369,7 +341,16 @@ impl Flow {
     fn build_authorize_url(&self) -> String {
         match &self.app {
             App::Alipay(a) => alipay::authorize_url(a, &self.ctx.state),
-            App::Wechat(w) => wechat::authorize_url(w, self.kind, &self.ctx.state),
+            App::Wechat(w) => match self.kind {
+                FlowKind::WecomWeb => wecom::authorize_url(w, &self.ctx.state),
+                FlowKind::WechatWeb
+                | FlowKind::WechatQr
+                | FlowKind::WechatMini
+                | FlowKind::WechatComponent
+                | FlowKind::AlipayWeb
+                | FlowKind::AlipayMini
+                | FlowKind::AlipayIsv => wechat::authorize_url(w, self.kind, &self.ctx.state),
+            },
         }
     }
 
@@ -380,10 +361,16 @@ impl Flow {
     ) -> Result<PreparedRequest, FlowError> {
         match &self.app {
             App::Alipay(a) => alipay::request(a, &self.ctx, step, now),
-            App::Wechat(w) if self.kind == FlowKind::WechatMini => {
-                wechat_mini::request(w, &self.ctx, step)
-            }
-            App::Wechat(w) => wechat::request(w, &self.ctx, step),
+            App::Wechat(w) => match self.kind {
+                FlowKind::WecomWeb => wecom::request(w, &self.ctx, step),
+                FlowKind::WechatMini => wechat_mini::request(w, &self.ctx, step),
+                FlowKind::WechatWeb
+                | FlowKind::WechatQr
+                | FlowKind::WechatComponent
+                | FlowKind::AlipayWeb
+                | FlowKind::AlipayMini
+                | FlowKind::AlipayIsv => wechat::request(w, self.kind, &self.ctx, step),
+            },
         }
     }
 
@@ -481,9 +468,24 @@ impl Flow {
 
     /// Make this WeChat walk repeat the two-token mix-up of a widely copied tutorial (the
     /// sandbox's `token-mixup` scenario): the code is never exchanged, the basic token of
-    /// `/cgi-bin/token` is fetched instead and sent to `/sns/userinfo`. Ignored for Alipay.
+    /// `/cgi-bin/token` is fetched instead and sent to `/sns/userinfo`. A `wechat-component`
+    /// walk makes the platform's mix-up instead: its exchange sends the console's message Token
+    /// as `component_access_token` (`component-token-mixup`); a `wecom-web` walk takes its code
+    /// to `/sns/oauth2/access_token` (`wecom-sns-mixup`); an `alipay-isv` walk leaves out
+    /// `app_auth_token` (`isv-missing-app-auth-token`). Ignored for the other logins.
     pub fn set_tutorial_mixup(&mut self, on: bool) {
-        self.ctx.tutorial_mixup = on && matches!(self.app, App::Wechat(_));
+        // Each login's classic mistake; the others have none to repeat.
+        let has_mixup = match self.kind {
+            FlowKind::WechatWeb
+            | FlowKind::WechatComponent
+            | FlowKind::WecomWeb
+            | FlowKind::AlipayIsv => true,
+            FlowKind::AlipayWeb
+            | FlowKind::AlipayMini
+            | FlowKind::WechatQr
+            | FlowKind::WechatMini => false,
+        };
+        self.ctx.tutorial_mixup = on && has_mixup;
         if self.ctx.tutorial_mixup {
             // The tutorial goes straight from the token to the user information.
             self.set_state(StepKind::CheckToken, StepState::Skipped);
@@ -568,8 +570,14 @@ impl Flow {
                         alipay::interpret(a, &mut self.ctx, &mut exchange, &response, now);
                     }
                     App::Wechat(w) => {
-                        let mini = self.kind == FlowKind::WechatMini;
-                        wechat::interpret(w, mini, &mut self.ctx, &mut exchange, &response, now);
+                        wechat::interpret(
+                            w,
+                            self.kind,
+                            &mut self.ctx,
+                            &mut exchange,
+                            &response,
+                            now,
+                        );
                     }
                 }
             }

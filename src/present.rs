@@ -475,7 +475,16 @@ impl RequestView {
             method: r.method.to_string(),
             url: policy.url(&r.url),
             headers: r.headers.clone(),
-            body: policy.pairs(&String::from_utf8_lossy(&r.body)),
+            body: {
+                let text = String::from_utf8_lossy(&r.body);
+                // A JSON body (WeChat's api_component_token, Alipay's v3 calls) masks its
+                // secret fields; a form body its secret parameters.
+                if text.trim_start().starts_with('{') {
+                    policy.json_text(&text)
+                } else {
+                    policy.pairs(&text)
+                }
+            },
         }
     }
 }
@@ -707,7 +716,11 @@ pub fn hops(provider: crate::provider::Provider, step: StepKind) -> &'static [(A
         | StepKind::CheckToken
         | StepKind::UserInfo
         | StepKind::Refresh
-        | StepKind::AppToken => &[(Server, Provider), (Provider, Server)],
+        | StepKind::AppToken
+        | StepKind::ComponentToken
+        | StepKind::CorpToken
+        | StepKind::UserDetail
+        | StepKind::AppAuth => &[(Server, Provider), (Provider, Server)],
         // The server decrypts on its own: no hop.
         StepKind::DecryptUserData => &[],
     }
@@ -715,7 +728,8 @@ pub fn hops(provider: crate::provider::Provider, step: StepKind) -> &'static [(A
 
 /// The presenter's paragraph for a step: what happens on the wire, said to a room.
 pub fn narration(flow: FlowKind, step: StepKind) -> Option<&'static Text> {
-    // A login's own paragraph (`narrate.wechat-mini.token`) before its provider's.
+    // A login's own paragraph (`narrate.wechat-mini.token`, `narrate.wecom-web.user-info`)
+    // before its provider's.
     lookup(&format!("narrate.{}.{}", flow.id(), step.id())).or_else(|| {
         lookup(&format!(
             "narrate.{}.{}",

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 /// Query and form parameter names whose values are secrets.
-pub const SECRET_PARAMS: [&str; 13] = [
+pub const SECRET_PARAMS: [&str; 20] = [
     "phone_code",
     "js_code",
     "session_key",
@@ -19,10 +19,17 @@ pub const SECRET_PARAMS: [&str; 13] = [
     "code",
     "auth_code",
     "app_auth_token",
+    "component_access_token",
+    "component_appsecret",
+    "component_verify_ticket",
+    "corpsecret",
+    "user_ticket",
+    "app_auth_code",
+    "app_refresh_token",
 ];
 
 /// JSON field names whose values are secrets.
-pub const SECRET_FIELDS: [&str; 8] = [
+pub const SECRET_FIELDS: [&str; 14] = [
     "encrypt_key",
     "session_key",
     "access_token",
@@ -31,6 +38,12 @@ pub const SECRET_FIELDS: [&str; 8] = [
     "secret",
     "authCode",
     "app_auth_token",
+    "component_access_token",
+    "component_appsecret",
+    "component_verify_ticket",
+    "user_ticket",
+    "app_auth_code",
+    "app_refresh_token",
 ];
 
 /// Header names whose whole value is a secret.

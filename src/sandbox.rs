@@ -65,6 +65,7 @@ mod certs;
 pub(crate) use certs::self_issued as test_certificate;
 mod control;
 mod demo;
+mod entries;
 mod form;
 mod guard;
 mod limits;
@@ -74,7 +75,12 @@ mod running;
 mod scenario;
 mod state;
 mod wechat;
+mod wecom;
 mod wire;
+
+pub use entries::{ComponentEntry, IsvEntry, WecomEntry};
+
+pub use alipay::isv::{ISV_APP, MERCHANT_APP};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -198,6 +204,10 @@ pub struct AlipayManifest {
     pub gateway: String,
     pub authorize: String,
     pub apps: Vec<AlipayAppEntry>,
+    /// A merchant app's authorization of a third-party (ISV) app: the `app_auth_code` the
+    /// sandbox issued when it started (more from `/__sandbox/alipay/app-auth-code`).
+    #[serde(default)]
+    pub isv: Vec<IsvEntry>,
 }
 
 /// One registered Alipay app and the key files to configure an SDK with.
@@ -253,6 +263,12 @@ pub struct WechatManifest {
     /// Stands in for `https://api.weixin.qq.com`.
     pub api_base: String,
     pub apps: Vec<WechatAppEntry>,
+    /// Third-party platforms (第三方平台) and the Official Accounts that authorized them.
+    #[serde(default)]
+    pub components: Vec<ComponentEntry>,
+    /// WeCom (企业微信) corps, each with one self-built app.
+    #[serde(default)]
+    pub wecom: Vec<WecomEntry>,
 }
 
 /// One registered WeChat app.
@@ -288,6 +304,7 @@ pub(crate) struct Shared {
     pub manifest: Manifest,
     pub alipay: alipay::AlipayState,
     pub wechat: wechat::WechatState,
+    pub wecom: wecom::WecomState,
     pub scenario: Mutex<Option<Scenario>>,
     /// The bound address: which Host names are served, and which callbacks are registered.
     pub bind: SocketAddr,
@@ -413,17 +430,28 @@ impl Sandbox {
         };
         let base_url = format!("http://{}", SocketAddr::new(host, addr.port()));
         let mut manifest = manifest::build(&base_url, &cast);
+        let clock = state::Clock::default();
+        let alipay_state = alipay::AlipayState::default();
+        // The demo merchant's authorization of the demo ISV, ready for a walk to exchange.
+        if let Some((isv, merchant)) = alipay::isv::demo_pair(&cast) {
+            manifest.alipay.isv.push(IsvEntry {
+                isv_app_id: isv.to_owned(),
+                merchant_app_id: merchant.to_owned(),
+                app_auth_code: alipay_state.isv.issue_code(isv, merchant, clock.unix()),
+            });
+        }
         manifest.token = state::random_token(32);
         manifest.pid = std::process::id();
         let manifest_path = dir.join(MANIFEST_FILE);
 
         let shared = Arc::new(Shared {
             cast,
-            clock: state::Clock::default(),
+            clock,
             faults: state::Faults::default(),
             manifest,
-            alipay: alipay::AlipayState::default(),
+            alipay: alipay_state,
             wechat: wechat::WechatState::default(),
+            wecom: wecom::WecomState::default(),
             scenario: Mutex::new(None),
             bind: addr,
             log_requests: config.log_requests,
@@ -669,6 +697,7 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(alipay::routes())
         .merge(wechat::routes())
+        .merge(wecom::routes())
         .merge(control::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(

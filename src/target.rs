@@ -168,7 +168,16 @@ pub async fn open(place: &Where, how: &Open) -> anyhow::Result<Place> {
                         ALIPAY_APP_IDS.join(", ")
                     );
                 }
-                vec![app.to_owned()]
+                let mut apps = vec![app.to_owned()];
+                // The ISV walk needs the ISV's app and the merchant's.
+                if how.flows.contains(&FlowKind::AlipayIsv) {
+                    for app in [crate::sandbox::ISV_APP, crate::sandbox::MERCHANT_APP] {
+                        if !apps.iter().any(|a| a == app) {
+                            apps.push(app.to_owned());
+                        }
+                    }
+                }
+                apps
             } else {
                 Vec::new()
             };
@@ -188,7 +197,9 @@ pub async fn open(place: &Where, how: &Open) -> anyhow::Result<Place> {
                 kind: TargetKind::Sandbox,
                 manifest: Some(handle.manifest().clone()),
                 sandbox: Some(handle),
-                tutorial_mixup: scenario.as_ref().is_some_and(|s| s.tutorial_mixup),
+                tutorial_mixup: scenario
+                    .as_ref()
+                    .is_some_and(|s| s.tutorial_mixup || s.alipay_isv_mixup),
                 tutorial_cgi: scenario.as_ref().is_some_and(|s| s.cgi_user_info),
                 scenario_user: scenario.and_then(|s| s.user),
                 profile: None,
@@ -333,7 +344,9 @@ impl Place {
         let Some(handle) = handle else {
             return Err("tui.scenario-not-here");
         };
-        self.tutorial_mixup = scenario.as_ref().is_some_and(|s| s.tutorial_mixup);
+        self.tutorial_mixup = scenario
+            .as_ref()
+            .is_some_and(|s| s.tutorial_mixup || s.alipay_isv_mixup);
         self.tutorial_cgi = scenario.as_ref().is_some_and(|s| s.cgi_user_info);
         self.scenario_user = scenario.as_ref().and_then(|s| s.user.clone());
         handle.set_scenario(scenario);
@@ -486,7 +499,7 @@ fn on_sandbox(
 ) -> anyhow::Result<Target> {
     let user = pick_user(m, flow, choice, scenario_user)?;
     let (app, name) = match flow.provider() {
-        Provider::Alipay => sandbox_alipay(m, choice)?,
+        Provider::Alipay => sandbox_alipay(m, flow, choice)?,
         Provider::Wechat => sandbox_wechat(m, flow, choice)?,
     };
     let base = m.base_url().to_owned();
@@ -587,8 +600,40 @@ fn mini_client(m: &Manifest) -> MiniClient {
     }
 }
 
-fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> {
-    let wanted = choice.app.as_deref().unwrap_or(DEFAULT_ALIPAY_APP);
+fn sandbox_alipay(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Result<(App, Text)> {
+    // An ISV walk signs as the ISV's app and acts for the merchant that authorized it.
+    let isv = match flow {
+        FlowKind::AlipayIsv => {
+            let entry = m.alipay.isv.first().ok_or_else(|| {
+                anyhow!(
+                    "this sandbox lists no ISV authorization (alipay.isv in sandbox.json); \
+                     restart it with this version of authwalk"
+                )
+            })?;
+            if choice.api == Some(ApiVersion::V3) {
+                bail!("the ISV walk runs over OpenAPI v2 (gateway.do); drop --api v3");
+            }
+            Some((
+                entry.isv_app_id.clone(),
+                crate::flow::IsvDelegation {
+                    merchant_app_id: entry.merchant_app_id.clone(),
+                    app_auth_code: entry.app_auth_code.clone(),
+                },
+            ))
+        }
+        FlowKind::AlipayWeb
+        | FlowKind::AlipayMini
+        | FlowKind::WechatWeb
+        | FlowKind::WechatQr
+        | FlowKind::WechatMini
+        | FlowKind::WechatComponent
+        | FlowKind::WecomWeb => None,
+    };
+    let wanted = isv
+        .as_ref()
+        .map(|(app, _)| app.as_str())
+        .or(choice.app.as_deref())
+        .unwrap_or(DEFAULT_ALIPAY_APP);
     let entry = m
         .alipay
         .apps
@@ -631,6 +676,7 @@ fn sandbox_alipay(m: &Manifest, choice: &Choice) -> anyhow::Result<(App, Text)> 
             .and_then(|k| EncryptKey::parse(k).ok()),
         id_mode: Some(entry.id_mode),
         mini_client: Some(mini_client(m)),
+        isv: isv.map(|(_, d)| d),
     };
     let name = Text::with("target.alipay-app", &[("app_id", &entry.app_id)]);
     Ok((App::Alipay(app), name))
@@ -666,14 +712,31 @@ fn cert_signing(
 }
 
 fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Result<(App, Text)> {
+    if flow == FlowKind::WecomWeb {
+        return sandbox_wecom(m, choice);
+    }
+    // A component walk logs a user in for an Official Account through the platform it
+    // authorized: the account's app, with the platform beside it.
+    let component = match flow {
+        FlowKind::WechatComponent => Some(sandbox_component(m, choice)?),
+        FlowKind::WechatWeb
+        | FlowKind::WechatQr
+        | FlowKind::WechatMini
+        | FlowKind::WecomWeb
+        | FlowKind::AlipayWeb
+        | FlowKind::AlipayMini
+        | FlowKind::AlipayIsv => None,
+    };
     let flow_of = |kind: WechatKind| match kind {
+        WechatKind::OfficialAccount if component.is_some() => FlowKind::WechatComponent,
         WechatKind::OfficialAccount => FlowKind::WechatWeb,
         WechatKind::Website => FlowKind::WechatQr,
         WechatKind::MiniProgram => FlowKind::WechatMini,
     };
-    let entry = match &choice.app {
-        Some(id) => m.wechat.apps.iter().find(|a| a.appid == *id),
-        None => m.wechat.apps.iter().find(|a| flow_of(a.kind) == flow),
+    let entry = match (&choice.app, &component) {
+        (_, Some((_, authorizer))) => m.wechat.apps.iter().find(|a| a.appid == *authorizer),
+        (Some(id), None) => m.wechat.apps.iter().find(|a| a.appid == *id),
+        (None, None) => m.wechat.apps.iter().find(|a| flow_of(a.kind) == flow),
     }
     .ok_or_else(|| {
         let known: Vec<_> = m.wechat.apps.iter().map(|a| a.appid.as_str()).collect();
@@ -703,12 +766,17 @@ fn sandbox_wechat(m: &Manifest, flow: FlowKind, choice: &Choice) -> anyhow::Resu
         open_base: m.wechat.open_base.clone(),
         api_base: m.wechat.api_base.clone(),
         lang: UserInfoLang::ZhCn,
+        component: component.map(|(c, _)| c),
+        agentid: None,
     };
     let name = Text::with("target.wechat-app", &[("appid", &entry.appid)]);
     Ok((App::Wechat(app), name))
 }
 
+mod delegated;
 mod from_profile;
+
+use delegated::{sandbox_component, sandbox_wecom};
 
 pub use from_profile::{ProfileEnv, check_plain_http};
 use from_profile::{app_from_profile, loose_files};

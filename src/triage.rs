@@ -43,7 +43,11 @@ pub fn exchange(flow: &Flow, index: usize) -> Vec<Finding> {
         .find_map(|c| catalog.error(provider, c).map(|e| (c, e)))
     {
         let mut f = entry.finding_at(provider, endpoint.as_deref());
-        f.code = format!("{provider}.{code}");
+        f.code = if code.starts_with("wecom.") {
+            code.clone()
+        } else {
+            format!("{provider}.{code}")
+        };
         findings.push(f);
     }
     // Keep the flow's own findings the catalog did not replace (signature, transport, …).
@@ -52,7 +56,12 @@ pub fn exchange(flow: &Flow, index: usize) -> Vec<Finding> {
             findings.push(f.clone());
         }
     }
-    findings.extend(rules(provider, ex, &codes, walk));
+    // A rule's finding the flow already made (the same code) is said once.
+    for f in rules(provider, ex, &codes, walk) {
+        if !findings.iter().any(|g| g.code == f.code) {
+            findings.push(f);
+        }
+    }
     findings
 }
 
@@ -70,7 +79,11 @@ pub use crate::provider::wechat::confusion::Step as Request;
 /// Every face calls this one function: `run` (through [`exchange`]), `explain --url`, and an
 /// importer of a HAR file or a list of URLs.
 pub fn token_mixups(requests: &[Request<'_>]) -> Vec<Finding> {
-    wechat::confusion::diagnose_walk(requests)
+    let mut out = wechat::confusion::diagnose_walk(requests);
+    // The logins on behalf of others: the platform's token, a WeCom code on /sns/.
+    out.extend(wechat::component::diagnose_walk(requests));
+    out.extend(crate::provider::wecom::diagnose_walk(requests));
+    out
 }
 
 /// [`token_mixups`] over bare request URLs, in the order they were made (no bodies).
@@ -145,12 +158,23 @@ fn error_codes(provider: Provider, ex: &Exchange) -> Vec<String> {
             }
             codes
         }
-        Provider::Wechat => map
-            .get("errcode")
-            .and_then(Value::as_i64)
-            .filter(|c| *c != 0)
-            .map(|c| vec![c.to_string()])
-            .unwrap_or_default(),
+        Provider::Wechat => {
+            let path = url::Url::parse(&ex.request.url)
+                .map(|u| u.path().to_owned())
+                .unwrap_or_default();
+            map.get("errcode")
+                .and_then(Value::as_i64)
+                .filter(|c| *c != 0)
+                .map(|c| {
+                    // A WeCom API's number means WeCom's thing first.
+                    if crate::provider::wecom::is_api_path(&path) {
+                        vec![format!("wecom.{c}"), c.to_string()]
+                    } else {
+                        vec![c.to_string()]
+                    }
+                })
+                .unwrap_or_default()
+        }
     }
 }
 

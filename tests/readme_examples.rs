@@ -320,6 +320,33 @@ const EXAMPLES: &[Example] = &[
         },
     },
     Example {
+        command: "authwalk run wechat-component",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk run wecom-web --user wechat-emoji",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk run alipay-isv --scenario isv-missing-app-auth-token",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 1,
+            writes: &[],
+        },
+    },
+    Example {
         command: "authwalk run alipay-web --api v3",
         plan: Plan::Run {
             files: &[],

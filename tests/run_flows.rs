@@ -555,8 +555,19 @@ fn cli_never_prints_secrets_unless_revealed() {
         Some("gateway-busy"),
         Some("tampered-response"),
         Some("gateway-html-502"),
+        Some("component-token-mixup"),
+        Some("wecom-sns-mixup"),
+        Some("isv-missing-app-auth-token"),
     ];
-    for flow in ["alipay-web", "alipay-mini", "wechat-web", "wechat-qr"] {
+    for flow in [
+        "alipay-web",
+        "alipay-mini",
+        "wechat-web",
+        "wechat-qr",
+        "wechat-component",
+        "wecom-web",
+        "alipay-isv",
+    ] {
         for scenario in scenarios {
             for json in [false, true] {
                 let mut cmd = authwalk();

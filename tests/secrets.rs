@@ -314,6 +314,8 @@ fn echoed_walk() -> (authwalk::flow::Flow, &'static str, &'static str) {
         open_base: "http://127.0.0.1:9".into(),
         api_base: "http://127.0.0.1:9".into(),
         lang: authwalk::provider::wechat::UserInfoLang::ZhCn,
+        component: None,
+        agentid: None,
     });
     let inputs = Inputs {
         code: Some(CODE.into()),

@@ -29,6 +29,8 @@ fn mini(m: &Manifest, appid: &str) -> App {
         open_base: m.wechat.open_base.clone(),
         api_base: m.wechat.api_base.clone(),
         lang: authwalk::provider::wechat::UserInfoLang::ZhCn,
+        component: None,
+        agentid: None,
     })
 }
 

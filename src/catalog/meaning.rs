@@ -12,12 +12,16 @@ pub fn endpoint(provider: Provider, step: StepKind) -> Option<&'static str> {
         (Provider::Alipay, StepKind::Token | StepKind::Refresh) => "alipay.system.oauth.token",
         (Provider::Alipay, StepKind::UserInfo) => "alipay.user.info.share",
         (Provider::Alipay, StepKind::PhoneNumber) => "my.getPhoneNumber",
+        (Provider::Alipay, StepKind::AppAuth) => "alipay.open.auth.token.app",
         (Provider::Wechat, StepKind::Token) => "/sns/oauth2/access_token",
         (Provider::Wechat, StepKind::Refresh) => "/sns/oauth2/refresh_token",
         (Provider::Wechat, StepKind::CheckToken) => "/sns/auth",
         (Provider::Wechat, StepKind::UserInfo) => "/sns/userinfo",
         (Provider::Wechat, StepKind::AppToken) => "/cgi-bin/stable_token",
         (Provider::Wechat, StepKind::PhoneNumber) => "/wxa/business/getuserphonenumber",
+        (Provider::Wechat, StepKind::ComponentToken) => "/cgi-bin/component/api_component_token",
+        (Provider::Wechat, StepKind::CorpToken) => "/cgi-bin/gettoken",
+        (Provider::Wechat, StepKind::UserDetail) => "/cgi-bin/auth/getuserdetail",
         (
             Provider::Alipay,
             StepKind::Authorize
@@ -25,14 +29,18 @@ pub fn endpoint(provider: Provider, step: StepKind) -> Option<&'static str> {
             | StepKind::MiniAuthCode
             | StepKind::CheckToken
             | StepKind::DecryptUserData
-            | StepKind::AppToken,
+            | StepKind::AppToken
+            | StepKind::ComponentToken
+            | StepKind::CorpToken
+            | StepKind::UserDetail,
         )
         | (
             Provider::Wechat,
             StepKind::Authorize
             | StepKind::Callback
             | StepKind::MiniAuthCode
-            | StepKind::DecryptUserData,
+            | StepKind::DecryptUserData
+            | StepKind::AppAuth,
         ) => {
             return None;
         }

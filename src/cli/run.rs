@@ -36,7 +36,8 @@ use crate::walker;
     reason = "independent command-line switches, as clap spells them"
 )]
 pub struct RunArgs {
-    /// alipay-web, alipay-mini, wechat-web, wechat-qr or wechat-mini.
+    /// alipay-web, alipay-mini, alipay-isv, wechat-web, wechat-qr, wechat-mini,
+    /// wechat-component or wecom-web.
     pub flow: FlowKind,
     /// A real app from the config file (see assets/config.sample.toml).
     #[arg(long, value_name = "NAME", conflicts_with = "sandbox")]

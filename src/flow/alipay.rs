@@ -17,10 +17,12 @@ use crate::provider::alipay::{
 };
 
 pub(super) fn authorize_url(app: &AlipayApp, state: &str) -> String {
+    // An ISV logs the member in to the merchant's app: the page is the merchant's.
+    let app_id = app.isv.as_ref().map_or(&app.app_id, |d| &d.merchant_app_id);
     alipay::authorize_url(
         &app.authorize_url,
         &AuthorizeRequest {
-            app_id: app.app_id.clone(),
+            app_id: app_id.clone(),
             scope: app.scope.as_str().to_owned(),
             redirect_uri: app.redirect_uri.clone(),
             state: Some(state.to_owned()),
@@ -95,6 +97,18 @@ pub(super) fn request(
             new(alipay::METHOD_USER_INFO).param("auth_token", &token.value)
         }
         StepKind::PhoneNumber => return super::phone::request(app, ctx),
+        StepKind::AppAuth => {
+            let delegation = app.isv.as_ref().ok_or(FlowError::MissingInput {
+                step,
+                what: "a merchant's app_auth_code",
+                fix: "walk the sandbox's ISV pair (authwalk run alipay-isv)",
+            })?;
+            let biz = serde_json::json!({
+                "grant_type": "authorization_code",
+                "code": delegation.app_auth_code,
+            });
+            new(METHOD_APP_AUTH_TOKEN).param("biz_content", &biz.to_string())
+        }
         _ => {
             return Err(FlowError::MissingInput {
                 step,
@@ -102,6 +116,16 @@ pub(super) fn request(
                 fix: "this step has none in an Alipay login",
             });
         }
+    };
+    // Every call after the app-auth step carries the merchant's app_auth_token, unless the
+    // walk repeats the classic mistake on purpose (`isv-missing-app-auth-token`).
+    let call = match (&ctx.app_auth_token, step) {
+        (Some(token), StepKind::Token | StepKind::Refresh | StepKind::UserInfo)
+            if !ctx.tutorial_mixup =>
+        {
+            call.param("app_auth_token", &token.value)
+        }
+        _ => call,
     };
     let call = match &app.signing {
         AppSigning::Key => call,
@@ -117,9 +141,13 @@ pub(super) fn request(
     Ok(prepared)
 }
 
+/// `alipay.open.auth.token.app`: a merchant's `app_auth_code` → the ISV's `app_auth_token`.
+pub const METHOD_APP_AUTH_TOKEN: &str = "alipay.open.auth.token.app";
+
 fn method_of(step: StepKind) -> &'static str {
     match step {
         StepKind::UserInfo => alipay::METHOD_USER_INFO,
+        StepKind::AppAuth => METHOD_APP_AUTH_TOKEN,
         _ => alipay::METHOD_OAUTH_TOKEN,
     }
 }
@@ -177,31 +205,16 @@ pub(super) fn interpret(
     let reason = verification.reason.clone();
     ex.verification = Some(verification);
 
-    let status = match ex.step {
-        StepKind::UserInfo => decode::<UserInfo>(ex, response, app, method).map(|d| {
-            let status = d.value.status.clone();
-            if status.is_success() && outcome.is_verified() && response.status == 200 {
-                ctx.user_id = d.value.user_id.clone().or(ctx.user_id.take());
-                ctx.open_id = d.value.open_id.clone().or(ctx.open_id.take());
-                ctx.profile = Some(d.raw);
-            }
-            status
-        }),
-        _ => decode::<OauthToken>(ex, response, app, method).map(|d| {
-            let status = d.value.status.clone();
-            if status.is_success() && outcome.is_verified() && response.status == 200 {
-                remember_tokens(ctx, &d.value, now);
-                ex.findings.extend(expected_id(app, &d.value));
-            }
-            status
-        }),
-    };
+    let status = decode_status(app, ctx, ex, response, method, outcome.is_verified(), now);
     let Some(status) = status else {
         ex.outcome = ExchangeOutcome::Failed;
         return;
     };
     ex.outcome = if !status.is_success() {
         ex.findings.push(rejection(&status));
+        if let Some(missing) = app_auth_token_missing(app, ex) {
+            ex.findings.push(missing);
+        }
         if let Some(evicted) = status.sub_msg.as_deref().and_then(super::code_evicted) {
             ex.findings.push(evicted);
         }
@@ -231,6 +244,46 @@ pub(super) fn interpret(
             )
             .fix(Text::key("flow.alipay.use-the-alipay-public-key")),
         );
+    }
+}
+
+/// Decode the step's node and, on a verified success, keep what it gives the walk; the node's
+/// status, or `None` when there is nothing to decode.
+fn decode_status(
+    app: &AlipayApp,
+    ctx: &mut Context,
+    ex: &mut Exchange,
+    response: &RawResponse,
+    method: &str,
+    verified: bool,
+    now: OffsetDateTime,
+) -> Option<ApiStatus> {
+    match ex.step {
+        StepKind::AppAuth => decode::<Value>(ex, response, app, method).map(|d| {
+            let status: ApiStatus =
+                serde_json::from_value(Value::Object(d.raw.clone())).unwrap_or_default();
+            if status.is_success() && verified && response.status == 200 {
+                remember_app_auth_token(ctx, &d.raw, now);
+            }
+            status
+        }),
+        StepKind::UserInfo => decode::<UserInfo>(ex, response, app, method).map(|d| {
+            let status = d.value.status.clone();
+            if status.is_success() && verified && response.status == 200 {
+                ctx.user_id = d.value.user_id.clone().or(ctx.user_id.take());
+                ctx.open_id = d.value.open_id.clone().or(ctx.open_id.take());
+                ctx.profile = Some(d.raw);
+            }
+            status
+        }),
+        _ => decode::<OauthToken>(ex, response, app, method).map(|d| {
+            let status = d.value.status.clone();
+            if status.is_success() && verified && response.status == 200 {
+                remember_tokens(ctx, &d.value, now);
+                ex.findings.extend(expected_id(app, &d.value));
+            }
+            status
+        }),
     }
 }
 
@@ -352,4 +405,56 @@ fn expected_id(app: &AlipayApp, token: &OauthToken) -> Option<Finding> {
         .explanation(Text::key(&format!("{key}-why")))
         .fix(Text::key(&format!("{key}-fix"))),
     )
+}
+
+/// The `app_auth_token` of `alipay.open.auth.token.app`'s answer: in `tokens[0]` since 2020,
+/// at the top of the node before (smartwalle/alipay PR #107 follows the change).
+fn remember_app_auth_token(
+    ctx: &mut Context,
+    node: &serde_json::Map<String, Value>,
+    now: OffsetDateTime,
+) {
+    let entry = node
+        .get("tokens")
+        .and_then(Value::as_array)
+        .and_then(|t| t.first())
+        .and_then(Value::as_object)
+        .unwrap_or(node);
+    if let Some(token) = entry.get("app_auth_token").and_then(Value::as_str) {
+        ctx.app_auth_token = Some(Timed {
+            value: token.to_owned(),
+            obtained: now,
+            expires: expiry(now, entry.get("expires_in").and_then(Value::as_i64)),
+        });
+    }
+}
+
+/// An ISV walk's call for the merchant rejected while it carried no `app_auth_token`: the code
+/// or token is the merchant app's, and without the token the gateway reads the call as the
+/// ISV's own.
+fn app_auth_token_missing(app: &AlipayApp, ex: &Exchange) -> Option<Finding> {
+    let delegation = app.isv.as_ref()?;
+    if !matches!(
+        ex.step,
+        StepKind::Token | StepKind::Refresh | StepKind::UserInfo
+    ) {
+        return None;
+    }
+    let body = String::from_utf8_lossy(&ex.request.body);
+    let sent = ex.request.url.contains("app_auth_token=") || body.contains("app_auth_token=");
+    (!sent).then(|| {
+        Finding::new(
+            Severity::Error,
+            "alipay.isv.app-auth-token-missing",
+            Text::with(
+                "flow.alipay.isv-app-auth-token-missing",
+                &[
+                    ("merchant", &delegation.merchant_app_id),
+                    ("isv", &app.app_id),
+                ],
+            ),
+        )
+        .explanation(Text::key("flow.alipay.isv-app-auth-token-missing-why"))
+        .fix(Text::key("flow.alipay.isv-app-auth-token-missing-fix"))
+    })
 }

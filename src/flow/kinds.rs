@@ -16,6 +16,10 @@ pub enum FlowKind {
     AlipayWeb,
     /// Alipay mini program: `my.getAuthCode` → token → user info.
     AlipayMini,
+    /// Alipay third-party (ISV) call for a merchant's app: the merchant's authorization
+    /// (`app_auth_code` → `alipay.open.auth.token.app` → `app_auth_token`), then the merchant's
+    /// member login with `app_auth_token` on every gateway call.
+    AlipayIsv,
     /// WeChat Official Account web authorization: authorize → callback → token → /sns/auth →
     /// user info (→ refresh).
     WechatWeb,
@@ -24,24 +28,38 @@ pub enum FlowKind {
     /// WeChat mini program: `wx.login` (with the button's encrypted data and phone code) →
     /// `jscode2session` → decrypt the user data → the app's token → the phone number.
     WechatMini,
+    /// WeChat third-party platform (component) logging a user in for an Official Account that
+    /// authorized it: component token → authorize (with `component_appid`) → callback →
+    /// component exchange → user info (→ component refresh).
+    WechatComponent,
+    /// WeCom (企业微信) web login for a self-built app: corp token → authorize (corpid and
+    /// agentid) → callback → identity (`/cgi-bin/auth/getuserinfo`) → a member's sensitive
+    /// fields (`/cgi-bin/auth/getuserdetail`, with `snsapi_privateinfo`).
+    WecomWeb,
 }
 
 impl FlowKind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 8] = [
         Self::AlipayWeb,
         Self::AlipayMini,
+        Self::AlipayIsv,
         Self::WechatWeb,
         Self::WechatQr,
         Self::WechatMini,
+        Self::WechatComponent,
+        Self::WecomWeb,
     ];
 
     pub fn id(self) -> &'static str {
         match self {
             Self::AlipayWeb => "alipay-web",
             Self::AlipayMini => "alipay-mini",
+            Self::AlipayIsv => "alipay-isv",
             Self::WechatWeb => "wechat-web",
             Self::WechatQr => "wechat-qr",
             Self::WechatMini => "wechat-mini",
+            Self::WechatComponent => "wechat-component",
+            Self::WecomWeb => "wecom-web",
         }
     }
 
@@ -49,8 +67,13 @@ impl FlowKind {
     /// which here before it compiles.
     pub fn provider(self) -> Provider {
         match self {
-            Self::AlipayWeb | Self::AlipayMini => Provider::Alipay,
-            Self::WechatWeb | Self::WechatQr | Self::WechatMini => Provider::Wechat,
+            Self::AlipayWeb | Self::AlipayMini | Self::AlipayIsv => Provider::Alipay,
+            // WeCom is of the WeChat family: the same authorize host and errcode/errmsg answers.
+            Self::WechatWeb
+            | Self::WechatQr
+            | Self::WechatMini
+            | Self::WechatComponent
+            | Self::WecomWeb => Provider::Wechat,
         }
     }
 
@@ -58,9 +81,12 @@ impl FlowKind {
         match self {
             Self::AlipayWeb => Text::key("flow.kinds.alipay-web-login-member-info"),
             Self::AlipayMini => Text::key("flow.kinds.alipay-mini-program-my-getauthcode"),
+            Self::AlipayIsv => Text::key("flow.kinds.alipay-isv-login"),
             Self::WechatWeb => Text::key("flow.kinds.wechat-official-account-web-auth"),
             Self::WechatQr => Text::key("flow.kinds.wechat-website-qr-login"),
             Self::WechatMini => Text::key("flow.kinds.wechat-mini-program-login"),
+            Self::WechatComponent => Text::key("flow.kinds.wechat-component-login"),
+            Self::WecomWeb => Text::key("flow.kinds.wecom-web-login"),
         }
     }
 
@@ -68,7 +94,13 @@ impl FlowKind {
     pub fn optional_steps(self) -> &'static [StepKind] {
         match self {
             Self::AlipayMini => &[StepKind::PhoneNumber],
-            Self::AlipayWeb | Self::WechatWeb | Self::WechatQr | Self::WechatMini => &[],
+            Self::AlipayWeb
+            | Self::AlipayIsv
+            | Self::WechatWeb
+            | Self::WechatQr
+            | Self::WechatMini
+            | Self::WechatComponent
+            | Self::WecomWeb => &[],
         }
     }
 
@@ -84,6 +116,13 @@ impl FlowKind {
                 ]
             }
             Self::AlipayMini => vec![StepKind::MiniAuthCode, StepKind::Token, StepKind::UserInfo],
+            Self::AlipayIsv => vec![
+                StepKind::AppAuth,
+                StepKind::Authorize,
+                StepKind::Callback,
+                StepKind::Token,
+                StepKind::UserInfo,
+            ],
             Self::WechatWeb => vec![
                 StepKind::Authorize,
                 StepKind::Callback,
@@ -101,11 +140,39 @@ impl FlowKind {
                     StepKind::PhoneNumber,
                 ];
             }
+            Self::WechatComponent => vec![
+                StepKind::ComponentToken,
+                StepKind::Authorize,
+                StepKind::Callback,
+                StepKind::Token,
+                StepKind::UserInfo,
+            ],
+            Self::WecomWeb => vec![
+                StepKind::CorpToken,
+                StepKind::Authorize,
+                StepKind::Callback,
+                StepKind::UserInfo,
+                StepKind::UserDetail,
+            ],
         };
-        if refresh {
+        if refresh && self.refreshes() {
             steps.push(StepKind::Refresh);
         }
         steps
+    }
+
+    /// Whether the login has a refresh step: WeCom's web login has no user token to refresh.
+    pub fn refreshes(self) -> bool {
+        match self {
+            // WeCom has no refresh token; a mini program's session has none either.
+            Self::WecomWeb | Self::WechatMini => false,
+            Self::AlipayWeb
+            | Self::AlipayMini
+            | Self::AlipayIsv
+            | Self::WechatWeb
+            | Self::WechatQr
+            | Self::WechatComponent => true,
+        }
     }
 }
 
@@ -147,6 +214,14 @@ pub enum StepKind {
     Callback,
     /// Get a mini-program auth code (`my.getAuthCode`).
     MiniAuthCode,
+    /// Get the third-party platform's `component_access_token` from its verify ticket.
+    ComponentToken,
+    /// Get the WeCom app's access_token (`/cgi-bin/gettoken`).
+    CorpToken,
+    /// A WeCom member's sensitive fields from the `user_ticket`.
+    UserDetail,
+    /// An ISV exchanges the merchant's `app_auth_code` for an `app_auth_token`.
+    AppAuth,
     /// Exchange the code for tokens.
     Token,
     /// Check the token (`/sns/auth`).
@@ -166,10 +241,14 @@ pub enum StepKind {
 }
 
 impl StepKind {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 14] = [
         Self::Authorize,
         Self::Callback,
         Self::MiniAuthCode,
+        Self::ComponentToken,
+        Self::CorpToken,
+        Self::UserDetail,
+        Self::AppAuth,
         Self::Token,
         Self::CheckToken,
         Self::UserInfo,
@@ -184,6 +263,10 @@ impl StepKind {
             Self::Authorize => "authorize",
             Self::Callback => "callback",
             Self::MiniAuthCode => "auth-code",
+            Self::ComponentToken => "component-token",
+            Self::CorpToken => "corp-token",
+            Self::UserDetail => "user-detail",
+            Self::AppAuth => "app-auth",
             Self::Token => "token",
             Self::CheckToken => "check-token",
             Self::UserInfo => "user-info",
@@ -199,6 +282,10 @@ impl StepKind {
             Self::Authorize => Text::key("flow.kinds.authorize"),
             Self::Callback => Text::key("flow.kinds.callback"),
             Self::MiniAuthCode => Text::key("flow.kinds.auth-code-my-getauthcode"),
+            Self::ComponentToken => Text::key("flow.kinds.component-token"),
+            Self::CorpToken => Text::key("flow.kinds.corp-token"),
+            Self::UserDetail => Text::key("flow.kinds.user-detail"),
+            Self::AppAuth => Text::key("flow.kinds.app-auth"),
             Self::Token => Text::key("flow.kinds.exchange-code-for-token"),
             Self::CheckToken => Text::key("flow.kinds.check-token"),
             Self::UserInfo => Text::key("flow.kinds.user-info"),

@@ -14,6 +14,7 @@ use crate::provider::alipay::aes::EncryptKey;
 use crate::provider::alipay::cert::CertSet;
 use crate::provider::alipay::{ApiVersion, Charset, IdMode, SignType, Verification};
 use crate::provider::wechat::UserInfoLang;
+use crate::provider::wechat::component::ComponentApp;
 use crate::provider::{PreparedRequest, Scope};
 
 /// An Alipay app as the flow needs it.
@@ -41,6 +42,27 @@ pub struct AlipayApp {
     /// Who plays the mini program's `my.getPhoneNumber`: the sandbox's control API. `None` for
     /// a real app, whose answer comes from the phone (paste it into `authwalk decrypt`).
     pub mini_client: Option<MiniClient>,
+    /// A third-party (ISV) walk: this app is the ISV's, acting for a merchant's app
+    /// (`alipay-isv`); `None` for an app's own login.
+    pub isv: Option<IsvDelegation>,
+}
+
+/// What an ISV walk needs from the merchant's authorization.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IsvDelegation {
+    /// The merchant's app: its authorize page, its codes and users.
+    pub merchant_app_id: String,
+    /// The `app_auth_code` the merchant's authorization gave the ISV (single use).
+    pub app_auth_code: String,
+}
+
+impl fmt::Debug for IsvDelegation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IsvDelegation")
+            .field("merchant_app_id", &self.merchant_app_id)
+            .field("app_auth_code", &crate::redact::mask(&self.app_auth_code))
+            .finish()
+    }
 }
 
 /// How an Alipay app signs its requests and checks Alipay's responses.
@@ -83,6 +105,12 @@ pub struct WechatApp {
     pub api_base: String,
     /// `zh_CN`, `zh_TW` or `en` for `/sns/userinfo`.
     pub lang: UserInfoLang,
+    /// The third-party platform that logs users in for this Official Account (the
+    /// `wechat-component` flow); `None` for the app's own login.
+    pub component: Option<ComponentApp>,
+    /// WeCom: the app's `agentid` (the `wecom-web` flow, where `appid` is the corpid and
+    /// `secret` the app's corpsecret); `None` for WeChat's own logins.
+    pub agentid: Option<String>,
 }
 
 impl fmt::Debug for WechatApp {
@@ -94,6 +122,8 @@ impl fmt::Debug for WechatApp {
             .field("scope", &self.scope)
             .field("open_base", &self.open_base)
             .field("api_base", &self.api_base)
+            .field("component", &self.component)
+            .field("agentid", &self.agentid)
             .finish_non_exhaustive()
     }
 }
@@ -210,6 +240,14 @@ pub struct Context {
     pub callback_params: Vec<(String, String)>,
     pub access_token: Option<Timed>,
     pub refresh_token: Option<Timed>,
+    /// WeChat third-party platform: the `component_access_token` of the component-token step.
+    pub component_access_token: Option<Timed>,
+    /// Alipay ISV: the `app_auth_token` of the app-auth step, sent on every later call.
+    pub app_auth_token: Option<Timed>,
+    /// WeCom: the `user_ticket` of a `snsapi_privateinfo` member login (1800 s).
+    pub user_ticket: Option<Timed>,
+    /// WeCom: a visitor who is not a member, as the corp's external contact.
+    pub external_userid: Option<String>,
     /// Granted scope, as the provider reported it.
     pub scope: Option<String>,
     pub user_id: Option<String>,

@@ -2,6 +2,7 @@
 //! responses.
 
 mod answers;
+mod kinds;
 
 use std::time::Duration;
 
@@ -35,6 +36,7 @@ fn alipay_app() -> App {
         encrypt_key: None,
         id_mode: None,
         mini_client: None,
+        isv: None,
     })
 }
 
@@ -47,6 +49,8 @@ fn wechat_app() -> App {
         open_base: "http://127.0.0.1:9".into(),
         api_base: "http://127.0.0.1:9".into(),
         lang: crate::provider::wechat::UserInfoLang::ZhCn,
+        component: None,
+        agentid: None,
     })
 }
 
@@ -518,26 +522,6 @@ fn starting_in_the_middle_needs_the_inputs() {
         "../../tests/vectors/alipay/fake_alipay_public_key.pem"
     ))
     .unwrap();
-}
-
-#[test]
-fn kinds_parse() {
-    assert_eq!("alipay-mini".parse::<FlowKind>(), Ok(FlowKind::AlipayMini));
-    let e = "alipay".parse::<FlowKind>().unwrap_err();
-    assert_eq!(e.got, "alipay");
-    // The text is what it was when the error was a String.
-    assert_eq!(
-        e.to_string(),
-        "unknown flow 'alipay': choose one of alipay-web, alipay-mini, wechat-web, wechat-qr, wechat-mini"
-    );
-    assert_eq!("user-info".parse::<StepKind>(), Ok(StepKind::UserInfo));
-    assert!(
-        "nope"
-            .parse::<StepKind>()
-            .unwrap_err()
-            .to_string()
-            .starts_with("unknown step 'nope': choose one of authorize, callback,")
-    );
 }
 
 /// A walk restarted (a new `Flow`, as the inspector's `R` makes) while a request of the old one

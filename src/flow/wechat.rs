@@ -9,15 +9,22 @@ use super::{
 };
 use crate::finding::{Finding, Severity, Text};
 use crate::provider::PreparedRequest;
+use crate::provider::wechat::component::{self, ComponentApp};
 use crate::provider::wechat::{self, AuthorizeEndpoint, AuthorizeRequest, WebAccessToken};
 
 pub(super) fn authorize_url(app: &WechatApp, kind: FlowKind, state: &str) -> String {
-    let endpoint = if kind == FlowKind::WechatQr {
-        AuthorizeEndpoint::QrConnect
-    } else {
-        AuthorizeEndpoint::OAuth2
+    let endpoint = match kind {
+        FlowKind::WechatQr => AuthorizeEndpoint::QrConnect,
+        // The Alipay logins never reach this module.
+        FlowKind::WechatWeb
+        | FlowKind::WechatMini
+        | FlowKind::WechatComponent
+        | FlowKind::WecomWeb
+        | FlowKind::AlipayWeb
+        | FlowKind::AlipayMini
+        | FlowKind::AlipayIsv => AuthorizeEndpoint::OAuth2,
     };
-    wechat::authorize_url(
+    let url = wechat::authorize_url(
         &app.open_base,
         endpoint,
         &AuthorizeRequest {
@@ -28,7 +35,11 @@ pub(super) fn authorize_url(app: &WechatApp, kind: FlowKind, state: &str) -> Str
             force_popup: false,
             force_snapshot: false,
         },
-    )
+    );
+    match (kind, &app.component) {
+        (FlowKind::WechatComponent, Some(c)) => component::with_component_appid(&url, &c.appid),
+        _ => url,
+    }
 }
 
 /// (code, state, every parameter) from a pasted callback or a bare code.
@@ -46,11 +57,45 @@ pub(super) fn parse_callback(input: &str) -> Result<CallbackParts, FlowError> {
     })
 }
 
+/// The third-party platform of a component walk, or the error that names what is missing.
+fn component_of(app: &WechatApp, step: StepKind) -> Result<&ComponentApp, FlowError> {
+    app.component.as_ref().ok_or(FlowError::MissingInput {
+        step,
+        what: "a third-party platform (component_appid, component_appsecret, verify ticket)",
+        fix: "walk the sandbox's third-party platform (authwalk run wechat-component); a profile \
+              describes an app's own login",
+    })
+}
+
+/// The `component_access_token` a component walk sends: the one its component-token step got,
+/// or, when the walk repeats the classic mix-up on purpose, the platform's message Token.
+fn component_token<'a>(
+    app: &'a WechatApp,
+    ctx: &'a Context,
+    step: StepKind,
+) -> Result<(&'a ComponentApp, &'a str), FlowError> {
+    let c = component_of(app, step)?;
+    if ctx.tutorial_mixup {
+        return Ok((c, c.message_token.as_str()));
+    }
+    let token = ctx
+        .component_access_token
+        .as_ref()
+        .ok_or(FlowError::MissingInput {
+            step,
+            what: "a component_access_token",
+            fix: "run the component-token step first",
+        })?;
+    Ok((c, token.value.as_str()))
+}
+
 pub(super) fn request(
     app: &WechatApp,
+    kind: FlowKind,
     ctx: &Context,
     step: StepKind,
 ) -> Result<PreparedRequest, FlowError> {
+    let component_walk = kind == FlowKind::WechatComponent;
     let token = || {
         ctx.access_token
             .as_ref()
@@ -79,7 +124,16 @@ pub(super) fn request(
                 what: "a code",
                 fix: "approve the authorize page first, or pass --code",
             })?;
-            if ctx.tutorial_mixup || ctx.tutorial_cgi {
+            if component_walk {
+                let (c, token) = component_token(app, ctx, step)?;
+                component::component_access_token_request(
+                    &app.api_base,
+                    &app.appid,
+                    &code.value,
+                    &c.appid,
+                    token,
+                )
+            } else if ctx.tutorial_mixup || ctx.tutorial_cgi {
                 // The tutorial's "code in exchange for access_token" fetches the basic token.
                 wechat::basic_token_request(&app.api_base, &app.appid, &app.secret)
             } else {
@@ -92,7 +146,21 @@ pub(super) fn request(
                 what: "a refresh_token",
                 fix: "run the token step first, or pass --refresh-token",
             })?;
-            wechat::refresh_token_request(&app.api_base, &app.appid, &refresh.value)
+            if component_walk {
+                let (c, token) = component_token(app, ctx, step)?;
+                component::component_refresh_request(
+                    &app.api_base,
+                    &app.appid,
+                    &c.appid,
+                    token,
+                    &refresh.value,
+                )
+            } else {
+                wechat::refresh_token_request(&app.api_base, &app.appid, &refresh.value)
+            }
+        }
+        StepKind::ComponentToken => {
+            component::component_token_request(&app.api_base, component_of(app, step)?)
         }
         StepKind::CheckToken => wechat::auth_request(&app.api_base, token()?, openid()?),
         // Seed 002's own code reads the profile from /cgi-bin/user/info.
@@ -114,8 +182,8 @@ pub(super) fn request(
 }
 
 pub(super) fn interpret(
-    _app: &WechatApp,
-    mini: bool,
+    app: &WechatApp,
+    kind: FlowKind,
     ctx: &mut Context,
     ex: &mut Exchange,
     response: &RawResponse,
@@ -147,29 +215,22 @@ pub(super) fn interpret(
         return;
     }
     if let Some(err) = &parsed.error {
-        let code = err.errcode.to_string();
-        ex.findings.push(Finding::new(
-            Severity::Error,
-            format!("wechat.{code}"),
-            Text::with(
-                "flow.wechat.wechat-rejected-the-call-errcode",
-                &[("code", &code), ("errmsg", &err.errmsg)],
-            ),
-        ));
-        if let Some(evicted) = super::code_evicted(&err.errmsg) {
-            ex.findings.push(evicted);
-        }
-        ex.outcome = ExchangeOutcome::Rejected;
+        rejected(app, kind, ctx, ex, err);
         return;
     }
-    if basic_token(ctx, ex, &parsed.json, now) {
+    if kind == FlowKind::WecomWeb {
+        super::wecom::interpret_ok(ctx, ex, &parsed.json, now);
         return;
     }
-    if mini {
+    if kind == FlowKind::WechatWeb && basic_token(ctx, ex, &parsed.json, now) {
+        return;
+    }
+    if kind == FlowKind::WechatMini {
         super::wechat_mini::interpret(ctx, ex, &parsed.json, now);
         return;
     }
     match ex.step {
+        StepKind::ComponentToken => component_token_answer(ctx, ex, &parsed.json, now),
         StepKind::Token | StepKind::Refresh => match parsed.decode::<WebAccessToken>() {
             Ok(token) => {
                 ctx.access_token = Some(Timed {
@@ -215,6 +276,78 @@ pub(super) fn interpret(
         // `/sns/auth` answers {"errcode":0,"errmsg":"ok"} on success.
         _ => ex.outcome = ExchangeOutcome::Ok,
     }
+}
+
+/// `api_component_token`'s answer: keep the `component_access_token` and its lifetime.
+fn component_token_answer(
+    ctx: &mut Context,
+    ex: &mut Exchange,
+    json: &serde_json::Value,
+    now: OffsetDateTime,
+) {
+    let token = json
+        .get("component_access_token")
+        .and_then(serde_json::Value::as_str);
+    if let Some(token) = token {
+        ctx.component_access_token = Some(Timed {
+            value: token.to_owned(),
+            obtained: now,
+            expires: expiry(
+                now,
+                json.get("expires_in").and_then(serde_json::Value::as_i64),
+            ),
+        });
+        ex.outcome = ExchangeOutcome::Ok;
+    } else {
+        shape_error(
+            ex,
+            &wechat::ResponseError::Shape {
+                reason: "missing field `component_access_token`".to_owned(),
+            },
+        );
+    }
+}
+
+/// WeChat's errcode answer: the finding with its code, and what the walk's kind reveals.
+fn rejected(
+    app: &WechatApp,
+    kind: FlowKind,
+    ctx: &Context,
+    ex: &mut Exchange,
+    err: &wechat::ApiError,
+) {
+    let code = err.errcode.to_string();
+    // A WeCom API's errcode is WeCom's (the catalog's `wecom.` entries).
+    let path = url::Url::parse(&ex.request.url)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    let family = if crate::provider::wecom::is_api_path(&path) {
+        "wecom"
+    } else {
+        "wechat"
+    };
+    ex.findings.push(Finding::new(
+        Severity::Error,
+        format!("{family}.{code}"),
+        Text::with(
+            "flow.wechat.wechat-rejected-the-call-errcode",
+            &[("code", &code), ("errmsg", &err.errmsg)],
+        ),
+    ));
+    if let Some(evicted) = super::code_evicted(&err.errmsg) {
+        ex.findings.push(evicted);
+    }
+    if kind == FlowKind::WechatComponent
+        && let Some(mixup) = component_token_mixup(app, ctx, ex, err.errcode)
+    {
+        ex.findings.push(mixup);
+    }
+    if kind == FlowKind::WecomWeb
+        && let Some(mixup) = super::wecom::sns_mixup(ex)
+    {
+        ex.findings.push(mixup);
+    }
+    ex.outcome = ExchangeOutcome::Rejected;
 }
 
 /// A status other than 200: WeChat's API answers 200, errors included.
@@ -278,4 +411,53 @@ fn control_characters(count: usize) -> Finding {
         ),
     )
     .fix(Text::key("flow.wechat.parse-leniently-or-escape-control"))
+}
+
+/// A component call refused as a credential (40001) whose `component_access_token` is not the
+/// one the component-token step returned: the classic mix-up (EasyWeChat issues #2049 and
+/// #2033 sent the console's message Token, or a stale or basic token, in its place).
+fn component_token_mixup(
+    app: &WechatApp,
+    ctx: &Context,
+    ex: &Exchange,
+    errcode: i64,
+) -> Option<Finding> {
+    if errcode != 40001 || !matches!(ex.step, StepKind::Token | StepKind::Refresh) {
+        return None;
+    }
+    let sent = query_value(&ex.request.url, "component_access_token")?;
+    let got = ctx
+        .component_access_token
+        .as_ref()
+        .map(|t| t.value.as_str());
+    if got == Some(sent.as_str()) {
+        return None;
+    }
+    let is_message_token = app
+        .component
+        .as_ref()
+        .is_some_and(|c| c.message_token == sent);
+    let title = if is_message_token {
+        Text::key("flow.wechat.component-token-is-message-token")
+    } else {
+        Text::key("flow.wechat.component-token-not-from-api")
+    };
+    Some(
+        Finding::new(Severity::Error, "wechat.component-token-mixup", title)
+            .explanation(Text::key("flow.wechat.component-token-mixup-why"))
+            .fix(Text::key("flow.wechat.component-token-mixup-fix")),
+    )
+}
+
+/// The decoded value of `name` in a URL's query.
+fn query_value(url: &str, name: &str) -> Option<String> {
+    let query = url.split('#').next()?.split_once('?')?.1;
+    query.split('&').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        (k == name).then(|| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    })
 }

@@ -40,7 +40,7 @@ impl Presenter {
         if self.lint.is_none() {
             self.lint = Some(
                 flow.authorize_url()
-                    .map(|u| crate::provider::lint_authorize_url(&u))
+                    .map(|u| lint_walk_url(flow.kind(), &u))
                     .unwrap_or_default(),
             );
         }
@@ -292,8 +292,20 @@ pub(super) fn callback_view(steps: &[StepRow], context: &ContextView) -> Option<
 /// tokens it obtained or was given, and the secret parameters each request sent.
 fn known_secrets(flow: &Flow) -> redact::Known {
     let mut known = redact::Known::default();
-    if let crate::flow::App::Wechat(app) = flow.app() {
-        known.add(&app.secret);
+    match flow.app() {
+        crate::flow::App::Wechat(app) => {
+            known.add(&app.secret);
+            if let Some(c) = &app.component {
+                for v in [&c.secret, &c.message_token, &c.verify_ticket] {
+                    known.add(v);
+                }
+            }
+        }
+        crate::flow::App::Alipay(app) => {
+            if let Some(d) = &app.isv {
+                known.add(&d.app_auth_code);
+            }
+        }
     }
     let ctx = flow.ctx();
     for t in [
@@ -302,6 +314,9 @@ fn known_secrets(flow: &Flow) -> redact::Known {
         &ctx.refresh_token,
         &ctx.session_key,
         &ctx.app_token,
+        &ctx.component_access_token,
+        &ctx.app_auth_token,
+        &ctx.user_ticket,
     ]
     .into_iter()
     .flatten()
@@ -418,7 +433,8 @@ pub(super) fn field_rows(
                     policy.secret(text)
                 }
                 Value::String(text) => text.clone(),
-                other => other.to_string(),
+                // A nested value (Alipay's `tokens` array) masks its own secret fields.
+                other => policy.json(other).to_string(),
             };
             let en = meaning::field_of(provider, step, endpoint, k, v, Lang::EN);
             let zh = meaning::field_of(provider, step, endpoint, k, v, Lang::ZH);
@@ -456,4 +472,20 @@ pub(crate) fn sandbox_lint(mut lint: Vec<Finding>, kind: TargetKind) -> Vec<Find
         }
     }
     lint
+}
+
+/// The lint of a walk's authorize URL: WeCom's for a WeCom walk (its link is meant to be
+/// WeCom's), else the provider's, chosen from the URL.
+pub(crate) fn lint_walk_url(kind: crate::flow::FlowKind, url: &str) -> Vec<Finding> {
+    use crate::flow::FlowKind;
+    match kind {
+        FlowKind::WecomWeb => crate::provider::wecom::lint_authorize_url(url),
+        FlowKind::AlipayWeb
+        | FlowKind::AlipayMini
+        | FlowKind::AlipayIsv
+        | FlowKind::WechatWeb
+        | FlowKind::WechatQr
+        | FlowKind::WechatMini
+        | FlowKind::WechatComponent => crate::provider::lint_authorize_url(url),
+    }
 }

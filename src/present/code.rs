@@ -276,6 +276,10 @@ fn step_key(step: StepKind) -> &'static str {
         StepKind::DecryptUserData => "decrypt",
         StepKind::AppToken => "app-token",
         StepKind::PhoneNumber => "phone-number",
+        StepKind::ComponentToken => "component-token",
+        StepKind::CorpToken => "corp-token",
+        StepKind::UserDetail => "user-detail",
+        StepKind::AppAuth => "app-auth",
     }
 }
 

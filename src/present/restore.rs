@@ -107,8 +107,10 @@ pub fn restore(mut walk: Walk, policy: Policy, redacted: bool, now: OffsetDateTi
     if walk.context.authorize_lint.is_empty()
         && let Some(url) = &walk.context.authorize_url
     {
-        walk.context.authorize_lint =
-            super::build::sandbox_lint(crate::provider::lint_authorize_url(url), walk.target.kind);
+        walk.context.authorize_lint = super::build::sandbox_lint(
+            super::build::lint_walk_url(walk.flow, url),
+            walk.target.kind,
+        );
     }
     walk.callback = callback_view(&walk.steps, &walk.context);
     walk.summary = summary(walk.ok, &walk.steps, &walk.context, walk.elapsed_ms);

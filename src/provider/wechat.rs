@@ -18,6 +18,7 @@
 
 mod authorize;
 mod callback;
+pub mod component;
 pub mod confusion;
 pub mod crypto;
 pub mod doctor;

@@ -17,6 +17,7 @@ mod certmode;
 mod consent;
 mod failure;
 mod identity;
+pub(crate) mod isv;
 mod phone;
 mod v3;
 
@@ -130,6 +131,8 @@ pub(crate) struct AlipayState {
     tokens: Store<AccessToken>,
     refresh: Store<RefreshToken>,
     replaced: Store<Replaced>,
+    /// Merchants' authorizations of third-party (ISV) apps.
+    pub(crate) isv: isv::IsvState,
 }
 
 impl AlipayState {
@@ -140,6 +143,7 @@ impl AlipayState {
         self.tokens.set_cap(cap);
         self.refresh.set_cap(cap);
         self.replaced.set_cap(cap);
+        self.isv.set_cap(cap);
     }
 
     /// How many codes and tokens are held (to check that purging bounds memory).
@@ -173,6 +177,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             "/__sandbox/alipay/phone-number",
             post(phone::phone_number_api),
         )
+        .route(
+            "/__sandbox/alipay/app-auth-code",
+            post(isv::app_auth_code_api),
+        )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,7 +202,9 @@ impl Answer<'_> {
     fn node_name(&self, failed: bool) -> String {
         match self.method {
             Some(m) if m == METHOD_USER_INFO => response_node(m),
-            Some(m) if !failed && (m == METHOD_OAUTH_TOKEN) => response_node(m),
+            Some(m) if !failed && (m == METHOD_OAUTH_TOKEN || m == isv::METHOD_APP_AUTH_TOKEN) => {
+                response_node(m)
+            }
             _ => ERROR_NODE.to_owned(),
         }
     }
@@ -361,7 +371,9 @@ fn dedupe(pairs: Vec<(String, String)>) -> Result<Vec<(String, String)>, String>
 }
 
 fn handle<'a>(shared: &'a Shared, mut answer: Answer<'a>, params: &[(String, String)]) -> Wire {
-    let known = |m: &str| m == METHOD_OAUTH_TOKEN || m == METHOD_USER_INFO;
+    let known = |m: &str| {
+        m == METHOD_OAUTH_TOKEN || m == METHOD_USER_INFO || m == isv::METHOD_APP_AUTH_TOKEN
+    };
     match form::non_empty(params, "method") {
         None => {
             answer.method = None;
@@ -383,9 +395,16 @@ fn handle<'a>(shared: &'a Shared, mut answer: Answer<'a>, params: &[(String, Str
     }
     answer.cert_sn =
         form::non_empty(params, "app_id").and_then(|id| certmode::alipay_cert_sn(shared, id));
-    match check_common(shared, &answer, params) {
-        Ok(app) => match answer.method {
+    // A third-party (ISV) call with `app_auth_token` acts for the merchant's app.
+    let acting = check_common(shared, &answer, params)
+        .and_then(|caller| isv::acting_for(shared, caller, params).map(|app| (caller, app)));
+    match acting {
+        Ok((caller, app)) => match answer.method {
             Some(METHOD_OAUTH_TOKEN) => oauth_token(shared, answer, app, params),
+            Some(isv::METHOD_APP_AUTH_TOKEN) => match isv::token_app_node(shared, caller, params) {
+                Err(failure) => fail(shared, answer, &failure),
+                Ok(node) => signed(shared, answer, &answer.node_name(false), &node),
+            },
             _ => user_info(shared, answer, app, params),
         },
         // With no app, there is no key pair to answer with: the gateway answers unsigned.

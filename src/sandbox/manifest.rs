@@ -1,8 +1,8 @@
 //! `sandbox.json`: what a script or SDK needs, built from the cast.
 
 use super::{
-    AlipayAppEntry, AlipayManifest, CALLBACK_PATH, CONTROL_PATH, GATEWAY_PATH, Manifest,
-    WechatAppEntry, WechatManifest, demo, user_entries,
+    AlipayAppEntry, AlipayManifest, CALLBACK_PATH, CONTROL_PATH, ComponentEntry, GATEWAY_PATH,
+    Manifest, WechatAppEntry, WechatManifest, WecomEntry, demo, user_entries,
 };
 use crate::provider::alipay::aes::EncryptKey;
 use crate::provider::alipay::{AUTHORIZE_PATH, IdMode};
@@ -45,6 +45,7 @@ pub(super) fn build(base: &str, cast: &demo::Cast) -> Manifest {
                         .map(|c| c.root_path.clone()),
                 })
                 .collect(),
+            isv: Vec::new(),
         },
         wechat: WechatManifest {
             open_base: base.to_owned(),
@@ -61,6 +62,32 @@ pub(super) fn build(base: &str, cast: &demo::Cast) -> Manifest {
                     redirect_uri: redirect_uri.clone(),
                 })
                 .collect(),
+            components: vec![ComponentEntry {
+                component_appid: cast.component.appid.clone(),
+                component_appsecret: cast.component.secret.clone(),
+                token: cast.component.token.clone(),
+                encoding_aes_key: cast.component.encoding_aes_key.clone(),
+                verify_ticket: cast.component.verify_ticket.clone(),
+                authorizers: cast.component.authorizers.clone(),
+            }],
+            wecom: vec![WecomEntry {
+                corpid: cast.corp.corpid.clone(),
+                agentid: cast.corp.agentid.clone(),
+                corpsecret: cast.corp.secret.clone(),
+                redirect_uri: redirect_uri.clone(),
+                standing: cast
+                    .wechat_users
+                    .iter()
+                    .map(|u| {
+                        let standing = match super::wecom::standing(u.id) {
+                            super::wecom::Standing::Member(id) => format!("member:{id}"),
+                            super::wecom::Standing::External(id) => format!("external:{id}"),
+                            super::wecom::Standing::Outsider => "outsider".to_owned(),
+                        };
+                        (u.id.to_owned(), standing)
+                    })
+                    .collect(),
+            }],
         },
         users: user_entries(&cast.alipay_users, &cast.wechat_users),
         control: format!("{base}{CONTROL_PATH}"),

@@ -8,7 +8,7 @@ use super::state::{Fault, Provider};
 use crate::flow::FlowKind;
 
 /// The embedded scenario files, by name.
-const FILES: [(&str, &str); 18] = [
+const FILES: [(&str, &str); 21] = [
     (
         "expired-code",
         include_str!("../../assets/scenarios/expired-code.toml"),
@@ -81,6 +81,18 @@ const FILES: [(&str, &str); 18] = [
         "cgi-user-info",
         include_str!("../../assets/scenarios/cgi-user-info.toml"),
     ),
+    (
+        "component-token-mixup",
+        include_str!("../../assets/scenarios/component-token-mixup.toml"),
+    ),
+    (
+        "wecom-sns-mixup",
+        include_str!("../../assets/scenarios/wecom-sns-mixup.toml"),
+    ),
+    (
+        "isv-missing-app-auth-token",
+        include_str!("../../assets/scenarios/isv-missing-app-auth-token.toml"),
+    ),
 ];
 
 /// One scenario preset.
@@ -106,11 +118,18 @@ pub struct Scenario {
     #[serde(default)]
     pub wechat_scope: Option<String>,
     /// Not the sandbox's behaviour but the client's: a WeChat walk against this scenario makes
-    /// a widely copied tutorial's mistake (seed document 002_aa3bf60b0a6cfa3f.txt): it fetches
-    /// the basic token from `/cgi-bin/token` instead of exchanging the code, and sends that
-    /// token to `/sns/userinfo`.
+    /// its login's classic token mix-up. `wechat-web`: a widely copied tutorial's mistake (seed
+    /// document 002_aa3bf60b0a6cfa3f.txt): it fetches the basic token from `/cgi-bin/token`
+    /// instead of exchanging the code, and sends that token to `/sns/userinfo`.
+    /// `wechat-component`: the component exchange sends the console's message Token as
+    /// `component_access_token` (`component-token-mixup`). `wecom-web`: the WeCom code goes to
+    /// the Official Account's `/sns/oauth2/access_token` (`wecom-sns-mixup`).
     #[serde(default)]
     pub tutorial_mixup: bool,
+    /// Not the sandbox's behaviour but the client's: an `alipay-isv` walk leaves `app_auth_token`
+    /// out of its calls for the merchant (`isv-missing-app-auth-token`).
+    #[serde(default)]
+    pub alipay_isv_mixup: bool,
     /// Alipay: a profile call with an `auth_base` token answers `isv.invalid-token` (40002),
     /// as the seed document on mini programs reports, instead of `aop.invalid-auth-token`.
     #[serde(default)]
@@ -209,7 +228,8 @@ impl Scenario {
     /// The providers it concerns: the ones its user, scopes, faults and switches name, or
     /// both when it names none (a clock jump is for every login).
     pub fn providers(&self) -> Vec<Provider> {
-        let mut alipay = self.alipay_scope.is_some() || self.alipay_invalid_token;
+        let mut alipay =
+            self.alipay_scope.is_some() || self.alipay_invalid_token || self.alipay_isv_mixup;
         let mut wechat = self.wechat_scope.is_some()
             || self.tutorial_mixup
             || self.redirect_twice

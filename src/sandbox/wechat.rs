@@ -18,6 +18,7 @@
 //! `/cgi-bin/*` and `/wxa/*` ones in ` rid: …` (no comma), and their 40001 carries the
 //! getStableAccessToken hint. The mini program's side is in [`mini`].
 
+pub(crate) mod component;
 mod consent;
 mod mini;
 
@@ -61,6 +62,8 @@ struct Code {
     scope: Arc<str>,
     /// Authorized in snapshot-page mode (the user's own mode, or `forceSnapShot=true`).
     snapshot: bool,
+    /// The third-party platform the authorize URL named (`component_appid`), if any.
+    component: Option<Arc<str>>,
     deadline: i64,
 }
 
@@ -129,6 +132,8 @@ pub(crate) struct WechatState {
     latest_basic: Store<Latest>,
     /// The mini program's codes, session keys, phone codes and stable tokens.
     mini: mini::MiniState,
+    /// The third-party platform's `component_access_token`s.
+    component_tokens: Store<component::ComponentToken>,
 }
 
 impl WechatState {
@@ -142,6 +147,7 @@ impl WechatState {
         self.basic.set_cap(cap);
         self.latest_basic.set_cap(cap);
         self.mini.set_cap(cap);
+        self.component_tokens.set_cap(cap);
     }
 
     /// How many codes and tokens are held (to check that purging bounds memory).
@@ -153,6 +159,7 @@ impl WechatState {
             + self.basic.len()
             + self.latest_basic.len()
             + self.mini.held()
+            + self.component_tokens.len()
     }
 
     /// How many codes are held, not yet exchanged (nor purged).
@@ -181,6 +188,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/cgi-bin/token", get(cgi_token).post(cgi_token))
         .route("/cgi-bin/user/info", get(cgi_user_info).post(cgi_user_info))
         .merge(mini::routes())
+        .merge(component::routes())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,7 +305,10 @@ fn app_with_secret<'a>(
     Ok(app)
 }
 
-fn user_of<'a>(shared: &'a Shared, id: &str) -> Result<&'a WechatUser, (i64, &'static str)> {
+pub(super) fn user_of<'a>(
+    shared: &'a Shared,
+    id: &str,
+) -> Result<&'a WechatUser, (i64, &'static str)> {
     shared.cast.wechat_user(id).ok_or((-1, "system error"))
 }
 
@@ -446,7 +457,7 @@ fn refresh_token(shared: &Shared, p: &[(String, String)]) -> ApiResult {
 
 /// Mint a web-auth access token for `user` and answer with the fields both the code exchange
 /// and the refresh return: `access_token`, `expires_in`, `refresh_token`, `openid`, `scope`.
-fn issue_access_token(
+pub(super) fn issue_access_token(
     shared: &Shared,
     appid: &str,
     user: &WechatUser,

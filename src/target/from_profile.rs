@@ -186,6 +186,8 @@ fn alipay_from_profile(
             .map_err(|e| anyhow!("profile '{name}': {e}"))?
             .or_else(|| entry.map(|e| e.id_mode)),
         mini_client: sandbox.map(super::mini_client),
+        // A profile describes the app's own login; the ISV walk runs on the sandbox.
+        isv: None,
     };
     Ok((App::Alipay(app), info))
 }
@@ -285,6 +287,9 @@ fn wechat_from_profile(
         open_base,
         api_base,
         lang: UserInfoLang::ZhCn,
+        // A profile describes the app's own login; a component walk runs on the sandbox.
+        component: None,
+        agentid: None,
     };
     Ok((App::Wechat(app), info))
 }

@@ -320,7 +320,9 @@ pub fn triage(entries: &[Entry], alipay_key: Option<&PublicKey>) -> Triage {
             response: *body,
         })
         .collect();
-    let mut findings = confusion::diagnose_walk(&walk);
+    // The one list of walk-level checks every face uses (token mix-ups, the component token,
+    // a WeCom code on /sns/).
+    let mut findings = crate::triage::token_mixups(&walk);
     findings.extend(callback_checks(entries));
     findings.retain(|f| {
         !steps

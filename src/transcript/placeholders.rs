@@ -13,15 +13,33 @@ use serde_json::Value;
 /// the result code (`10000`), which support needs to see.
 fn kind_of(name: &str, as_param: bool) -> Option<&'static str> {
     Some(match name {
-        "access_token" | "refresh_token" | "auth_token" | "app_auth_token" | "accessToken"
-        | "refreshToken" | "authToken" => "tok",
+        "access_token"
+        | "refresh_token"
+        | "auth_token"
+        | "app_auth_token"
+        | "accessToken"
+        | "refreshToken"
+        | "authToken"
+        | "component_access_token"
+        | "app_refresh_token"
+        | "user_ticket" => "tok",
         "code" if as_param => "code",
-        "auth_code" | "authCode" | "js_code" | "phone_code" => "code",
+        "auth_code" | "authCode" | "app_auth_code" | "js_code" | "phone_code" => "code",
         // The mini program's session key decrypts its user data: a secret like the others.
-        "secret" | "appsecret" | "app_secret" | "private_key" | "client_secret" | "encrypt_key"
-        | "session_key" | "sessionKey" => "secret",
+        "secret"
+        | "appsecret"
+        | "app_secret"
+        | "private_key"
+        | "client_secret"
+        | "encrypt_key"
+        | "session_key"
+        | "sessionKey"
+        | "component_appsecret"
+        | "component_verify_ticket"
+        | "corpsecret" => "secret",
         "user_id" | "alipay_user_id" | "open_id" | "openid" | "unionid" | "union_id" | "uid"
-        | "userId" | "openId" | "unionId" | "buyer_id" | "buyer_open_id" => "uid",
+        | "userId" | "openId" | "unionId" | "buyer_id" | "buyer_open_id" | "userid" | "UserId"
+        | "OpenId" | "external_userid" => "uid",
         "nick_name" | "nickname" | "nickName" | "avatar" | "headimgurl" | "mobile" | "phone"
         | "email" | "cert_no" | "real_name" | "user_name" | "city" | "province" | "avatarUrl"
         | "phoneNumber" | "purePhoneNumber" => "pii",
@@ -30,13 +48,24 @@ fn kind_of(name: &str, as_param: bool) -> Option<&'static str> {
 }
 
 /// Names looked for in free text (`name=value`, `"name":"value"`).
-const TEXT_NAMES: [&str; 27] = [
+const TEXT_NAMES: [&str; 38] = [
     "session_key",
     "js_code",
     "phone_code",
     "phoneNumber",
     "purePhoneNumber",
     "access_token",
+    "component_access_token",
+    "app_refresh_token",
+    "user_ticket",
+    "app_auth_code",
+    "component_appsecret",
+    "component_verify_ticket",
+    "corpsecret",
+    "userid",
+    "UserId",
+    "OpenId",
+    "external_userid",
     "refresh_token",
     "auth_token",
     "app_auth_token",

@@ -88,6 +88,7 @@ pub fn alipay_app(m: &Manifest, scope: &str) -> App {
         encrypt_key: None,
         id_mode: None,
         mini_client: None,
+        isv: None,
     })
 }
 
@@ -106,6 +107,8 @@ pub fn wechat_app(m: &Manifest, kind: &str, scope: &str) -> App {
         open_base: m.wechat.open_base.clone(),
         api_base: m.wechat.api_base.clone(),
         lang: authwalk::provider::wechat::UserInfoLang::ZhCn,
+        component: None,
+        agentid: None,
     })
 }
 

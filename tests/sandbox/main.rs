@@ -5,6 +5,8 @@ mod alipay;
 mod certmode;
 mod common;
 mod control;
+mod delegated_wechat;
+mod isv;
 mod locked;
 mod state;
 mod wechat;

@@ -34,6 +34,7 @@ async fn alipay_walk(handle: &SandboxHandle) -> Flow {
         encrypt_key: None,
         id_mode: None,
         mini_client: None,
+        isv: None,
     });
     let flow = Flow::new(
         FlowKind::AlipayWeb,

@@ -146,8 +146,9 @@ impl Facts {
             .or_else(|| param(&authorize_url, "scope"))
             .unwrap_or_else(|| {
                 match flow {
-                    FlowKind::AlipayWeb | FlowKind::AlipayMini => "auth_user",
-                    FlowKind::WechatWeb => "snsapi_userinfo",
+                    FlowKind::AlipayWeb | FlowKind::AlipayMini | FlowKind::AlipayIsv => "auth_user",
+                    FlowKind::WechatWeb | FlowKind::WechatComponent => "snsapi_userinfo",
+                    FlowKind::WecomWeb => "snsapi_base",
                     FlowKind::WechatQr => "snsapi_login",
                     // A mini program's login asks for no scope.
                     FlowKind::WechatMini => "",

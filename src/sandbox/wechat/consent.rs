@@ -16,6 +16,37 @@ use crate::sandbox::form;
 use crate::sandbox::pages::{self, Look};
 use crate::sandbox::state::{CODE_LEN, CodeKey, random_token};
 
+/// The third-party platform `component_appid` names, checked: it must be the platform this
+/// Official Account authorized.
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the finished error page, built once per bad request"
+)]
+fn component_of<'a>(
+    shared: &'a Shared,
+    app: &WechatApp,
+    pairs: &[(String, String)],
+) -> Result<Option<&'a str>, Response> {
+    let Some(c) = form::non_empty(pairs, "component_appid") else {
+        return Ok(None);
+    };
+    let platform = &shared.cast.component;
+    if c != platform.appid || !platform.authorizers.contains(&app.appid) {
+        return Err(error_page(
+            "10003",
+            "该公众号未授权此第三方平台",
+            "component_appid names no third-party platform this Official Account authorized.",
+        ));
+    }
+    Ok(Some(platform.appid.as_str()))
+}
+
+/// WeCom's web login shares the Official Account path; its `appid` is the corpid.
+fn is_wecom(shared: &Shared, kind: WechatKind, pairs: &[(String, String)]) -> bool {
+    kind == WechatKind::OfficialAccount
+        && form::first(pairs, "appid") == Some(shared.cast.corp.corpid.as_str())
+}
+
 fn error_page(code: &str, zh: &str, en: &str) -> Response {
     Html(pages::error(Look::Wechat, Some(code), zh, en)).into_response()
 }
@@ -44,6 +75,8 @@ fn wrong_entry(kind: WechatKind, app: WechatKind) -> Option<Response> {
 
 struct AuthorizeParams<'a> {
     app: &'a WechatApp,
+    /// `component_appid`: a third-party platform the Official Account authorized.
+    component: Option<&'a str>,
     scope: String,
     redirect: url::Url,
     state: Option<String>,
@@ -170,8 +203,10 @@ fn authorize_params<'a>(
             ));
         }
     };
+    let component = component_of(shared, app, pairs)?;
     Ok(AuthorizeParams {
         app,
+        component,
         scope: scope.to_owned(),
         redirect,
         state: form::first(pairs, "state").map(str::to_owned),
@@ -180,6 +215,9 @@ fn authorize_params<'a>(
 
 fn page(shared: &Shared, kind: WechatKind, path: &str, headers: &HeaderMap, raw: &str) -> Response {
     let pairs = form::utf8_pairs(raw.as_bytes());
+    if is_wecom(shared, kind, &pairs) {
+        return crate::sandbox::wecom::page(shared, path, headers, raw);
+    }
     let params = match authorize_params(shared, kind, &pairs, headers) {
         Ok(p) => p,
         Err(page) => return page,
@@ -211,6 +249,9 @@ fn submit(
     body: &[u8],
 ) -> Response {
     let pairs = form::utf8_pairs(raw.as_bytes());
+    if is_wecom(shared, kind, &pairs) {
+        return crate::sandbox::wecom::submit(shared, headers, raw, body);
+    }
     let params = match authorize_params(shared, kind, &pairs, headers) {
         Ok(p) => p,
         Err(page) => return page,
@@ -268,6 +309,7 @@ fn submit(
             user: user.id,
             scope: shared.wechat.interned.get(&scope),
             snapshot,
+            component: params.component.map(|c| shared.wechat.interned.get(c)),
             deadline: now + ttl,
         },
         now,
@@ -283,6 +325,10 @@ fn submit(
         q.append_pair("code", &code);
         if let Some(state) = &params.state {
             q.append_pair("state", state);
+        }
+        // A component authorization also names the Official Account on the redirect.
+        if params.component.is_some() {
+            q.append_pair("appid", &params.app.appid);
         }
     }
     if shared.scenario().is_some_and(|s| s.redirect_twice) {

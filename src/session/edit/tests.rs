@@ -26,6 +26,7 @@ fn alipay_app() -> App {
         encrypt_key: None,
         id_mode: None,
         mini_client: None,
+        isv: None,
     })
 }
 
@@ -117,6 +118,8 @@ fn wechat_app() -> App {
         open_base: "http://127.0.0.1:9".into(),
         api_base: "http://127.0.0.1:9".into(),
         lang: crate::provider::wechat::UserInfoLang::ZhCn,
+        component: None,
+        agentid: None,
     })
 }
 

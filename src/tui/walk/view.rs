@@ -228,13 +228,31 @@ impl WalkApp {
         let block = pane_block(&format!("1 {}", tr(lang, "tui.pick-flow")), true, s);
         let inner = block.inner(main);
         block.render(main, buf);
+        // A blank line between flows while they all fit so; the id column as wide as the
+        // longest id.
+        let count = FlowKind::ALL.len();
+        let gap: u16 = if usize::from(inner.height) >= count * 2 {
+            2
+        } else {
+            1
+        };
+        let width = FlowKind::ALL
+            .iter()
+            .map(|f| f.id().len())
+            .max()
+            .unwrap_or(12);
         for (i, flow) in FlowKind::ALL.iter().enumerate() {
-            let y = inner.y + u16::try_from(i).unwrap_or(0) * 2;
+            let y = inner.y + u16::try_from(i).unwrap_or(0) * gap;
             if y >= inner.bottom() {
                 break;
             }
             let style = if i == selected { s.selection } else { s.base };
-            let text = format!(" {}  {:<12} {}", i + 1, flow.id(), flow.title().get(lang));
+            let text = format!(
+                " {}  {:<width$} {}",
+                i + 1,
+                flow.id(),
+                flow.title().get(lang)
+            );
             buf.set_line(inner.x, y, &Line::styled(text, style), inner.width);
         }
     }
