@@ -7,13 +7,14 @@
     reason = "test helpers: a failed setup should panic where it fails"
 )]
 
-use std::io::{BufRead as _, BufReader};
+#[path = "support/running.rs"]
+mod running;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command as StdCommand, Stdio};
 
 use assert_cmd::Command;
-use assert_cmd::cargo::CommandCargoExt as _;
 use predicates::prelude::*;
+use running::Running;
 use serde_json::Value;
 
 fn authwalk() -> Command {
@@ -28,67 +29,21 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A standalone sandbox process, killed on drop.
-struct Running {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Running {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = StdCommand::cargo_bin("authwalk")
-            .unwrap()
-            .args(["sandbox", "--listen", "127.0.0.1:0", "--state-dir"])
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        assert!(
-            lines.any(|l| l.unwrap().starts_with("Press Ctrl-C")),
-            "the sandbox did not start"
+/// Every secret a running sandbox holds: the control token, WeChat appsecrets, and each line of
+/// every private key file it lists.
+fn secrets(running: &Running) -> Vec<String> {
+    let manifest = running.manifest();
+    let mut out = vec![manifest.token.clone()];
+    out.extend(manifest.wechat.apps.iter().map(|app| app.secret.clone()));
+    for app in &manifest.alipay.apps {
+        let pem = std::fs::read_to_string(&app.app_private_key).unwrap();
+        out.extend(
+            pem.lines()
+                .filter(|l| !l.starts_with("-----") && l.len() > 16)
+                .map(str::to_owned),
         );
-        std::thread::spawn(move || lines.for_each(drop));
-        Self { child, dir }
     }
-
-    fn manifest_path(&self) -> String {
-        self.dir
-            .path()
-            .join("sandbox.json")
-            .to_string_lossy()
-            .into_owned()
-    }
-
-    /// Every secret the sandbox holds: the control token, WeChat appsecrets, and each line of
-    /// every private key file it lists.
-    fn secrets(&self) -> Vec<String> {
-        let manifest: Value =
-            serde_json::from_slice(&std::fs::read(self.manifest_path()).unwrap()).unwrap();
-        let mut out = vec![manifest["token"].as_str().unwrap().to_owned()];
-        for app in manifest["wechat"]["apps"].as_array().unwrap() {
-            out.push(app["secret"].as_str().unwrap().to_owned());
-        }
-        for app in manifest["alipay"]["apps"].as_array().unwrap() {
-            let pem = std::fs::read_to_string(app["app_private_key"].as_str().unwrap()).unwrap();
-            out.extend(
-                pem.lines()
-                    .filter(|l| !l.starts_with("-----") && l.len() > 16)
-                    .map(str::to_owned),
-            );
-        }
-        out
-    }
+    out
 }
 
 /// Every token, code and session key a revealed walk document holds.
@@ -127,7 +82,7 @@ fn walk_secrets(doc: &Value, out: &mut Vec<String>) {
 fn every_step_of_every_flow_has_a_snippet_per_sdk_with_no_secret_of_the_walk() {
     let running = Running::start();
     let manifest = running.manifest_path();
-    let mut secrets = running.secrets();
+    let mut secrets = secrets(&running);
     let dir = tempfile::tempdir().unwrap();
     for (flow, sdks) in [
         ("alipay-web", 7),
@@ -449,7 +404,7 @@ fn an_export_has_an_sdk_code_section_per_step() {
     }
     assert!(section.contains("oauth.fetch_access_token(code)"));
     assert!(section.contains("<summary>silenceper"));
-    for secret in running.secrets() {
+    for secret in secrets(&running) {
         assert!(!md.contains(&secret), "a secret in the export");
     }
 }

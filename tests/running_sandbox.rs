@@ -7,57 +7,13 @@
     reason = "test helpers: a failed setup should panic where it fails"
 )]
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command as StdCommand, Stdio};
+#[path = "support/running.rs"]
+mod running;
 
 use assert_cmd::Command;
-use assert_cmd::cargo::CommandCargoExt as _;
 use authwalk::sandbox::Manifest;
 use predicates::prelude::*;
-
-/// A standalone sandbox process, killed on drop.
-struct Running {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Running {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = StdCommand::cargo_bin("authwalk")
-            .unwrap()
-            .args(["sandbox", "--listen", "127.0.0.1:0", "--state-dir"])
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // The sandbox says where it listens once sandbox.json is written: wait for that line.
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        assert!(
-            lines.any(|l| l.unwrap().starts_with("Press Ctrl-C")),
-            "the sandbox did not start"
-        );
-        std::thread::spawn(move || lines.for_each(drop));
-        Self { child, dir }
-    }
-
-    fn manifest_path(&self) -> std::path::PathBuf {
-        self.dir.path().join("sandbox.json")
-    }
-
-    fn manifest(&self) -> Manifest {
-        serde_json::from_slice(&std::fs::read(self.manifest_path()).unwrap()).unwrap()
-    }
-}
+use running::Running;
 
 /// Approve the demo app's authorize URL with the one documented POST, as curl would, and
 /// return the auth_code of the 302.
