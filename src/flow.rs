@@ -45,6 +45,7 @@ pub use model::{
 };
 
 use crate::finding::{Finding, Severity, Text};
+use crate::provider::alipay::ApiVersion;
 use crate::provider::{PreparedRequest, Provider};
 
 /// A request on the wire: which step, which attempt, and exactly what was sent.
@@ -354,13 +355,32 @@ impl Flow {
         }
     }
 
+    /// Read the provider's answer into the exchange (and the walk's context).
+    fn interpret(&mut self, exchange: &mut Exchange, response: &RawResponse, now: OffsetDateTime) {
+        match &self.app {
+            App::Alipay(a) if exchange.step == StepKind::PhoneNumber => {
+                phone::interpret(a, exchange, response);
+            }
+            App::Alipay(a) => match a.api {
+                ApiVersion::V2 => alipay::interpret(a, &mut self.ctx, exchange, response, now),
+                ApiVersion::V3 => alipay_v3::interpret(a, &mut self.ctx, exchange, response, now),
+            },
+            App::Wechat(w) => {
+                wechat::interpret(w, self.kind, &mut self.ctx, exchange, response, now);
+            }
+        }
+    }
+
     fn request_for(
         &self,
         step: StepKind,
         now: OffsetDateTime,
     ) -> Result<PreparedRequest, FlowError> {
         match &self.app {
-            App::Alipay(a) => alipay::request(a, &self.ctx, step, now),
+            App::Alipay(a) => match a.api {
+                ApiVersion::V2 => alipay::request(a, &self.ctx, step, now),
+                ApiVersion::V3 => alipay_v3::request(a, &self.ctx, step, now),
+            },
             App::Wechat(w) => match self.kind {
                 FlowKind::WecomWeb => wecom::request(w, &self.ctx, step),
                 FlowKind::WechatMini => wechat_mini::request(w, &self.ctx, step),
@@ -562,30 +582,13 @@ impl Flow {
             } else {
                 // A partial body is interpreted too: what it says (and why it fails) is worth
                 // showing.
-                match &self.app {
-                    App::Alipay(a) if step == StepKind::PhoneNumber => {
-                        phone::interpret(a, &mut exchange, &response);
-                    }
-                    App::Alipay(a) => {
-                        alipay::interpret(a, &mut self.ctx, &mut exchange, &response, now);
-                    }
-                    App::Wechat(w) => {
-                        wechat::interpret(
-                            w,
-                            self.kind,
-                            &mut self.ctx,
-                            &mut exchange,
-                            &response,
-                            now,
-                        );
-                    }
-                }
+                self.interpret(&mut exchange, &response, now);
             }
             // Both providers answer 200, errors included: another status is someone else's
             // answer (a proxy, a load balancer), however valid its body reads. Alipay's
             // OpenAPI v3 is the exception: its errors are HTTP 4xx `{code, message, links}`,
             // which its interpreter judges itself.
-            let v3_error = matches!(&self.app, App::Alipay(a) if a.api == crate::provider::alipay::ApiVersion::V3)
+            let v3_error = matches!(&self.app, App::Alipay(a) if a.api == ApiVersion::V3)
                 && (400..500).contains(&response.status)
                 && exchange.outcome == ExchangeOutcome::Rejected;
             if response.status != 200 && !v3_error {

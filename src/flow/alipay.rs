@@ -12,8 +12,8 @@ use super::{
 use crate::finding::{Finding, Severity, Text};
 use crate::provider::PreparedRequest;
 use crate::provider::alipay::{
-    self, ApiStatus, ApiVersion, AuthorizeRequest, DecodeError, Decoded, GatewayCall, OauthToken,
-    Outcome, UserInfo,
+    self, ApiStatus, AuthorizeRequest, DecodeError, Decoded, GatewayCall, OauthToken, Outcome,
+    UserInfo,
 };
 
 pub(super) fn authorize_url(app: &AlipayApp, state: &str) -> String {
@@ -63,9 +63,6 @@ pub(super) fn request(
     step: StepKind,
     now: OffsetDateTime,
 ) -> Result<PreparedRequest, FlowError> {
-    if app.api == ApiVersion::V3 {
-        return super::alipay_v3::request(app, ctx, step, now);
-    }
     let new = |method| GatewayCall::new(method, &app.app_id, app.sign_type, app.charset, now);
     let call = match step {
         StepKind::Token => {
@@ -159,10 +156,6 @@ pub(super) fn interpret(
     response: &RawResponse,
     now: OffsetDateTime,
 ) {
-    if app.api == ApiVersion::V3 {
-        super::alipay_v3::interpret(app, ctx, ex, response, now);
-        return;
-    }
     let method = method_of(ex.step);
     if response.status != 200 {
         ex.findings.push(

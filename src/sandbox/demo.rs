@@ -19,8 +19,10 @@ use crate::provider::alipay::aes::EncryptKey;
 use crate::provider::alipay::{AppIdentity, Charset, SignMode, SignType};
 
 mod apps;
+mod delegated;
 
 pub(crate) use apps::{AlipaySpec, PhoneProduct, WECHAT_SPECS, alipay_specs};
+pub(crate) use delegated::{Component, Corp, component_cast, corp_cast};
 
 /// The demo Alipay app a walk uses unless told otherwise: RSA2, UTF-8, user ids.
 pub const DEFAULT_ALIPAY_APP: &str = "2021000000000001";
@@ -144,9 +146,9 @@ pub(crate) struct Cast {
     pub alipay_apps: Vec<AlipayApp>,
     pub wechat_apps: Vec<WechatApp>,
     /// The WeChat third-party platform the demo Official Account authorized.
-    pub component: super::wechat::component::Component,
+    pub component: Component,
     /// The WeCom corp with its self-built app.
-    pub corp: super::wecom::Corp,
+    pub corp: Corp,
     pub alipay_users: Vec<AlipayUser>,
     pub wechat_users: Vec<WechatUser>,
 }
@@ -681,46 +683,5 @@ fn alipay_app(
         public_key,
         private_key_path,
         public_key_path,
-    })
-}
-
-/// The demo third-party platform: its secret, message Token, EncodingAESKey and current verify
-/// ticket are kept with the appsecrets, so every process on one state folder agrees on them.
-fn component_cast(dir: &Path) -> anyhow::Result<super::wechat::component::Component> {
-    use super::wechat::component::{AUTHORIZER_APPID, COMPONENT_APPID, Component};
-    let keys = [
-        COMPONENT_APPID.to_owned(),
-        format!("{COMPONENT_APPID}:token"),
-        format!("{COMPONENT_APPID}:aes"),
-        format!("{COMPONENT_APPID}:ticket"),
-    ];
-    let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let mut values = wechat_secrets(dir, &refs)?.into_iter();
-    let mut next = || values.next().unwrap_or_default();
-    let secret = next();
-    let token = next();
-    let aes = next();
-    let ticket = next();
-    // An EncodingAESKey is 43 characters of base64 (32 bytes without the trailing '=').
-    let encoding_aes_key: String = format!("{aes}{aes}").chars().take(43).collect();
-    Ok(Component {
-        appid: COMPONENT_APPID.to_owned(),
-        secret,
-        token: token.chars().take(16).collect(),
-        encoding_aes_key,
-        verify_ticket: format!("ticket@@@{ticket}"),
-        authorizers: vec![AUTHORIZER_APPID.to_owned()],
-    })
-}
-
-/// The demo WeCom corp, its app's Secret kept with the appsecrets.
-fn corp_cast(dir: &Path) -> anyhow::Result<super::wecom::Corp> {
-    let secret = wechat_secrets(dir, &[super::wecom::CORPID])?
-        .pop()
-        .unwrap_or_default();
-    Ok(super::wecom::Corp {
-        corpid: super::wecom::CORPID.to_owned(),
-        agentid: super::wecom::AGENTID.to_owned(),
-        secret,
     })
 }

@@ -27,25 +27,12 @@ use crate::provider::wecom::{
     PATH_AUTH_GETUSERDETAIL, PATH_AUTH_GETUSERINFO, PATH_GETTOKEN, PATH_USER_GETUSERINFO,
 };
 
-/// The demo corp's id (`ww` + 16 hex digits, as WeCom issues them).
-pub const CORPID: &str = "ww5a1d0c0ffee0c0de";
-/// The demo self-built app's agentid.
-pub const AGENTID: &str = "1000002";
 /// Lifetime of the app's access_token (seconds).
 pub const TOKEN_TTL: i64 = 7200;
 /// Lifetime of a code (seconds).
 pub const CODE_TTL: i64 = 300;
 /// Lifetime of a `user_ticket` (seconds).
 pub const TICKET_TTL: i64 = 1800;
-
-/// The demo corp.
-#[derive(Debug, Clone)]
-pub(crate) struct Corp {
-    pub corpid: String,
-    pub agentid: String,
-    /// The app's Secret (corpsecret).
-    pub secret: String,
-}
 
 /// How a demo WeChat user stands with the corp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

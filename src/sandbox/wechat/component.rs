@@ -30,26 +30,6 @@ use crate::sandbox::Shared;
 use crate::sandbox::form;
 use crate::sandbox::state::{CodeKey, random_token};
 
-/// The demo third-party platform's `component_appid`.
-pub const COMPONENT_APPID: &str = "wx5a1d0c0ffee000c1";
-/// The Official Account that authorized it (the demo OA).
-pub const AUTHORIZER_APPID: &str = "wx5a1d0c0ffee00001";
-
-/// The demo third-party platform, as registered.
-#[derive(Debug, Clone)]
-pub(crate) struct Component {
-    pub appid: String,
-    pub secret: String,
-    /// The message-verification Token of the console (signs pushed messages only).
-    pub token: String,
-    /// The 43-character EncodingAESKey of the console.
-    pub encoding_aes_key: String,
-    /// The latest pushed `component_verify_ticket`.
-    pub verify_ticket: String,
-    /// The Official Accounts that authorized it.
-    pub authorizers: Vec<String>,
-}
-
 /// An issued `component_access_token`.
 #[derive(Debug, Clone)]
 pub(super) struct ComponentToken {
