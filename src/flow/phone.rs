@@ -126,16 +126,13 @@ pub(super) fn interpret(app: &AlipayApp, ex: &mut Exchange, response: &RawRespon
         Ok(_) => {
             if let Some((code, sub_code, sub_msg)) = &opened.error {
                 let msg = format!("{code} / {sub_code} / {sub_msg}");
-                let mut finding = Finding::new(
+                // Triage puts the catalog's meaning, causes and fix in its place: the decoded
+                // answer carries the sub-code found inside.
+                ex.findings.push(Finding::new(
                     Severity::Error,
                     format!("alipay.{sub_code}"),
                     Text::with("flow.phone.error-inside", &[("msg", &msg)]),
-                );
-                // The catalog's meaning, causes and fix for the sub-code found inside.
-                if let Some(known) = opened.finding() {
-                    finding = finding.explanation(known.explanation).fix(known.fix);
-                }
-                ex.findings.push(finding);
+                ));
                 if ex.outcome == ExchangeOutcome::Ok {
                     ex.outcome = ExchangeOutcome::Rejected;
                 }

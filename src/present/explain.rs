@@ -15,6 +15,12 @@ pub struct TermAnswer {
     pub suggestions: Vec<String>,
 }
 
+/// The catalog's finding for an error code of `provider` (`isv.invalid-auth-relations` found
+/// inside a decrypted `my.getPhoneNumber` answer), if the catalog knows it.
+pub fn finding(provider: Provider, code: &str) -> Option<crate::finding::Finding> {
+    Catalog::builtin().finding(provider, code)
+}
+
 /// Look `term` up (a field, `field=value`, an error code, an endpoint), in one provider's
 /// catalog when `provider` is given.
 pub fn term(term: &str, provider: Option<Provider>) -> TermAnswer {

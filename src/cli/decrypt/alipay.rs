@@ -49,7 +49,9 @@ pub(super) fn run(args: &DecryptArgs, key_ref: &str, global: &Global) -> anyhow:
     let data = read_data(&args.data, key_ref.trim() == "-")?;
     let envelope = phone::parse_envelope(&data)?;
     let opened = phone::open(&envelope, Some(&key), alipay_key.as_ref());
-    let finding = opened.finding();
+    let finding = opened.error.as_ref().and_then(|(_, sub_code, _)| {
+        crate::present::explain::finding(crate::provider::Provider::Alipay, sub_code)
+    });
     let ok = opened.plaintext.is_ok()
         && opened.error.is_none()
         && !matches!(opened.signature, SignCheck::Mismatch);

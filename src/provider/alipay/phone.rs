@@ -140,14 +140,6 @@ pub struct Opened {
     pub error: Option<(String, String, String)>,
 }
 
-impl Opened {
-    /// The catalog's finding for the error found inside (after decryption), if any.
-    pub fn finding(&self) -> Option<crate::finding::Finding> {
-        let (_, sub_code, _) = self.error.as_ref()?;
-        crate::catalog::Catalog::builtin().finding(crate::catalog::Provider::Alipay, sub_code)
-    }
-}
-
 /// Check `sign` (when a key is given) and decrypt.
 pub fn open(
     envelope: &Envelope,
