@@ -33,19 +33,23 @@ fn read_data(data: &str, stdin_taken: bool) -> anyhow::Result<String> {
     String::from_utf8(bytes).context("the data is not UTF-8 text")
 }
 
-pub(super) fn run(args: &DecryptArgs, key_ref: &str, global: &Global) -> anyhow::Result<ExitCode> {
-    let lang = global.lang();
-    let key_text = secret_arg::resolve("--encrypt-key", key_ref, &mut System)?;
-    let key = EncryptKey::parse(&key_text).context("--encrypt-key")?;
-    let alipay_key = args
-        .alipay_public_key
+/// `--alipay-public-key`, read and parsed, when given.
+fn alipay_public_key(args: &DecryptArgs) -> anyhow::Result<Option<PublicKey>> {
+    args.alipay_public_key
         .as_ref()
         .map(|path| {
             PublicKey::parse_bytes(&read_key(path)?).with_context(|| {
                 format!("{} cannot be used as the Alipay public key", path.display())
             })
         })
-        .transpose()?;
+        .transpose()
+}
+
+pub(super) fn run(args: &DecryptArgs, key_ref: &str, global: &Global) -> anyhow::Result<ExitCode> {
+    let lang = global.lang();
+    let key_text = secret_arg::resolve("--encrypt-key", key_ref, &mut System)?;
+    let key = EncryptKey::parse(&key_text).context("--encrypt-key")?;
+    let alipay_key = alipay_public_key(args)?;
     let data = read_data(&args.data, key_ref.trim() == "-")?;
     let envelope = phone::parse_envelope(&data)?;
     let opened = phone::open(&envelope, Some(&key), alipay_key.as_ref());
