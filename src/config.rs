@@ -150,7 +150,6 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
-pub mod code_choice;
 pub mod profile;
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! ```
 
 mod code;
+mod code_choice;
 mod content;
 mod keys;
 mod screen;
@@ -758,7 +759,7 @@ fn main_with(
                 crate::provider::Provider::Wechat,
             ]
             .into_iter()
-            .filter_map(|p| crate::config::code_choice::load(path, p))
+            .filter_map(|p| code_choice::load(path, p))
             .collect();
             app.code_config = Some(path.clone());
         }

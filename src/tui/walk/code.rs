@@ -86,7 +86,7 @@ impl WalkApp {
         self.code_sdk.retain(|s| s.provider() != sdk.provider());
         self.code_sdk.push(sdk);
         if let Some(path) = &self.code_config
-            && let Err(e) = crate::config::code_choice::remember(path, sdk)
+            && let Err(e) = super::code_choice::remember(path, sdk)
         {
             self.status = Some(format!("{}: {e}", path.display()));
         }

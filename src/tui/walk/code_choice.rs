@@ -86,9 +86,9 @@ pub fn remember(path: &Path, sdk: Sdk) -> io::Result<()> {
         std::fs::write(path, with_choice(&text, sdk))
     } else {
         if let Some(dir) = path.parent() {
-            super::create_private_dir(dir)?;
+            crate::config::create_private_dir(dir)?;
         }
-        super::write_secret_file(path, with_choice("", sdk).as_bytes(), false)
+        crate::config::write_secret_file(path, with_choice("", sdk).as_bytes(), false)
     }
 }
 
