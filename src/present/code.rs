@@ -253,6 +253,15 @@ pub enum CodeError {
     #[error("{sdk} has no template for step '{step}' (assets/code/{sdk}.toml)")]
     NoTemplate { sdk: Sdk, step: String },
     #[error(
+        "no whole program for {flow} in {sdk}; its step snippets are there (drop --program), \
+         and these SDKs have one for {flow}: {choices}"
+    )]
+    NoProgram {
+        sdk: Sdk,
+        flow: FlowKind,
+        choices: String,
+    },
+    #[error(
         "the walk's {fields} cannot be written into code as it is (a quote, backslash, brace, \
          space or control character); check the saved walk, or run the walk again"
     )]
@@ -428,15 +437,13 @@ pub fn program(facts: &Facts, sdk: Sdk) -> Result<Snippet, CodeError> {
     check_provider(facts, sdk)?;
     check_values(facts)?;
     let templates = sdk.templates();
-    let provider = match facts.flow.provider() {
-        Provider::Alipay => "alipay",
-        Provider::Wechat => "wechat",
-    };
+    let shared = shared_program(facts.flow);
     let body = Templates::pick(&templates.program, facts.flow.id(), facts)
-        .or_else(|| Templates::pick(&templates.program, provider, facts))
-        .ok_or(CodeError::NoTemplate {
+        .or_else(|| shared.and_then(|key| Templates::pick(&templates.program, key, facts)))
+        .ok_or_else(|| CodeError::NoProgram {
             sdk,
-            step: "program".to_owned(),
+            flow: facts.flow,
+            choices: program_sdks(facts),
         })?;
     Ok(Snippet {
         sdk,
@@ -447,6 +454,37 @@ pub fn program(facts: &Facts, sdk: Sdk) -> Result<Snippet, CodeError> {
         traps: traps::for_step(facts, sdk, None),
         no_call: false,
     })
+}
+
+/// The program key a provider's plain logins share (`alipay`, `wechat`); the other logins have a
+/// program by flow id or none.
+fn shared_program(flow: FlowKind) -> Option<&'static str> {
+    match flow {
+        FlowKind::AlipayWeb | FlowKind::AlipayMini => Some("alipay"),
+        FlowKind::WechatWeb | FlowKind::WechatQr => Some("wechat"),
+        FlowKind::AlipayIsv
+        | FlowKind::WechatMini
+        | FlowKind::WechatComponent
+        | FlowKind::WecomWeb => None,
+    }
+}
+
+/// The SDKs with a whole program for the walk's flow, or "none".
+fn program_sdks(facts: &Facts) -> String {
+    let with: Vec<&str> = Sdk::for_flow(facts.flow)
+        .into_iter()
+        .filter(|sdk| {
+            let programs = &sdk.templates().program;
+            programs.contains_key(facts.flow.id())
+                || shared_program(facts.flow).is_some_and(|key| programs.contains_key(key))
+        })
+        .map(Sdk::id)
+        .collect();
+    if with.is_empty() {
+        "none".to_owned()
+    } else {
+        with.join(", ")
+    }
 }
 
 /// The trap notes as text in `lang`, one per line with its source.
