@@ -83,6 +83,38 @@ fn app_in_words(text: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The app that signs the calls and the app on the authorize page. They differ on an ISV walk:
+/// the platform's app signs (its gateway calls), the user authorizes the merchant's.
+fn app_ids(walk: &Walk, authorize_url: &str, exchange_url: &str) -> (String, String) {
+    let signer = match walk.flow {
+        FlowKind::AlipayIsv => param(exchange_url, "app_id"),
+        FlowKind::AlipayWeb
+        | FlowKind::AlipayMini
+        | FlowKind::WechatWeb
+        | FlowKind::WechatQr
+        | FlowKind::WechatMini
+        | FlowKind::WechatComponent
+        | FlowKind::WecomWeb => None,
+    };
+    let app_id = signer
+        .or_else(|| {
+            ["app_id", "appid"]
+                .into_iter()
+                .find_map(|k| param(authorize_url, k).or_else(|| param(exchange_url, k)))
+        })
+        .or_else(|| {
+            walk.context
+                .callback
+                .get("app_id")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        })
+        .or_else(|| app_in_words(walk.target.app.get(crate::lang::Lang::EN)))
+        .unwrap_or_default();
+    let authorize_app_id = param(authorize_url, "app_id").unwrap_or_else(|| app_id.clone());
+    (app_id, authorize_app_id)
+}
+
 impl Facts {
     /// The facts of `walk`, with each provider's production defaults where the walk did not
     /// get that far (a walk that stopped before its token step still gets a gateway).
@@ -95,28 +127,7 @@ impl Facts {
             .map(|e| e.request.url.clone())
             .unwrap_or_default();
         let signing = walk.exchanges.iter().find_map(|e| e.signing.as_ref());
-        // The app that signs the calls: on an ISV walk the platform's app (its gateway calls),
-        // not the merchant app the user authorizes.
-        let signer = match flow {
-            FlowKind::AlipayIsv => param(&exchange_url, "app_id"),
-            _ => None,
-        };
-        let authorize_app_id = param(&authorize_url, "app_id");
-        let app_id = signer
-            .or_else(|| {
-                ["app_id", "appid"]
-                    .into_iter()
-                    .find_map(|k| param(&authorize_url, k).or_else(|| param(&exchange_url, k)))
-            })
-            .or_else(|| {
-                walk.context
-                    .callback
-                    .get("app_id")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned)
-            })
-            .or_else(|| app_in_words(walk.target.app.get(crate::lang::Lang::EN)))
-            .unwrap_or_default();
+        let (app_id, authorize_app_id) = app_ids(walk, &authorize_url, &exchange_url);
         let provider = flow.provider();
         let (default_gateway, default_authorize) = match provider {
             crate::provider::Provider::Alipay => (
@@ -177,7 +188,7 @@ impl Facts {
         Self {
             flow,
             target: walk.target.kind,
-            authorize_app_id: authorize_app_id.unwrap_or_else(|| app_id.clone()),
+            authorize_app_id,
             app_id,
             scope,
             redirect_uri: param(&authorize_url, "redirect_uri").unwrap_or_default(),

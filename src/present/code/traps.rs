@@ -310,7 +310,13 @@ const RULES: &[Rule] = &[
     Rule {
         id: "smartwalle-isv-fields",
         sdk: Sdk::Smartwalle,
-        steps: &[StepKind::AppAuth, StepKind::Authorize, StepKind::Token, StepKind::Refresh, StepKind::UserInfo],
+        steps: &[
+            StepKind::AppAuth,
+            StepKind::Authorize,
+            StepKind::Token,
+            StepKind::Refresh,
+            StepKind::UserInfo,
+        ],
         when: When::Flow(FlowKind::AlipayIsv),
         source: "smartwalle/alipay authorize_type.go (SystemOauthToken, UserInfoShare, OpenAuthTokenAppRsp); authorize.go (PublicAppAuthorize)",
     },
