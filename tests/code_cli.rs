@@ -202,7 +202,7 @@ fn every_step_of_every_flow_has_a_snippet_per_sdk_with_no_secret_of_the_walk() {
             "alipay-web" | "alipay-mini" => {
                 &["alipay-python", "alipay-node", "fzlee", "smartwalle"]
             }
-            "wechat-web" | "wechat-qr" => &["wechatpy"],
+            "wechat-web" | "wechat-qr" | "wechat-mini" => &["wechatpy"],
             _ => &[],
         };
         for sdk in programs {
@@ -545,13 +545,21 @@ fn the_new_logins_get_their_sdk_traps_where_they_bear_and_not_elsewhere() {
 #[test]
 fn a_login_without_a_whole_program_says_so_and_names_the_way_out() {
     authwalk()
-        .args(["code", "wechat-mini", "--program", "--sdk", "wechatpy"])
+        .args(["code", "wecom-web", "--program", "--sdk", "wechatpy"])
         .assert()
         .failure()
         .stderr(predicate::str::contains(
-            "no whole program for wechat-mini in wechatpy",
+            "no whole program for wecom-web in wechatpy",
         ))
-        .stderr(predicate::str::contains("drop --program"));
+        .stderr(predicate::str::contains("drop --program"))
+        .stderr(predicate::str::contains("have one for wecom-web: none"));
+    authwalk()
+        .args(["code", "wechat-mini", "--program", "--sdk", "wxjava"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "these SDKs have one for wechat-mini: wechatpy",
+        ));
     authwalk()
         .args(["code", "wechat-web", "--phone-number", "--all"])
         .assert()

@@ -210,6 +210,13 @@ const RULES: &[Rule] = &[
         source: "wechatpy/wechatpy wechatpy/client/__init__.py (WeChatClient.fetch_access_token)",
     },
     Rule {
+        id: "wechatpy-mini-token-along",
+        sdk: Sdk::Wechatpy,
+        steps: TOKEN,
+        when: When::Flow(FlowKind::WechatMini),
+        source: "wechatpy/wechatpy wechatpy/client/base.py (_request adds access_token); wechatpy/client/__init__.py (fetch_access_token)",
+    },
+    Rule {
         id: "wechatpy-component-ticket",
         sdk: Sdk::Wechatpy,
         steps: &[StepKind::ComponentToken],
