@@ -80,6 +80,7 @@ program alipay-web alipay-node node "$WORK/node/p10.mjs" --app 2021000000000005 
 program wechat-web wechatpy "$WORK/venv/bin/python" "$WORK/p11.py"
 program wechat-web wechatpy "$WORK/venv/bin/python" "$WORK/p12.py" --scope snsapi_base
 program wechat-qr wechatpy "$WORK/venv/bin/python" "$WORK/p13.py"
+program wechat-mini wechatpy "$WORK/venv/bin/python" "$WORK/p14.py"
 
 echo "== wechatpy WeChatComponent / ComponentOAuth (third-party platform)"
 "$WORK/venv/bin/python" "$ROOT/.ci/interop/wechatpy_component.py"

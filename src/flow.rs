@@ -99,17 +99,9 @@ impl Flow {
             ..Context::default()
         };
         let refresh = inputs.refresh || inputs.only == Some(StepKind::Refresh);
-        let mut kinds = kind.steps(refresh);
         // The phone number comes after the user info (before a refresh, which is optional).
-        let phone = kind.optional_steps().contains(&StepKind::PhoneNumber)
-            && (inputs.phone_number || inputs.only == Some(StepKind::PhoneNumber));
-        if phone {
-            let at = kinds
-                .iter()
-                .position(|s| *s == StepKind::UserInfo)
-                .map_or(kinds.len(), |i| i + 1);
-            kinds.insert(at, StepKind::PhoneNumber);
-        }
+        let phone = inputs.phone_number || inputs.only == Some(StepKind::PhoneNumber);
+        let kinds = kind.steps_with(refresh, phone);
         let steps = kinds
             .into_iter()
             .map(|kind| Step {

@@ -29,12 +29,51 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Every secret a running sandbox holds: the control token, WeChat appsecrets, and each line of
-/// every private key file it lists.
+/// The secret fields of `sandbox.json`, wherever they stand.
+const MANIFEST_SECRETS: [&str; 9] = [
+    "token",
+    "secret",
+    "component_appsecret",
+    "encoding_aes_key",
+    "verify_ticket",
+    "corpsecret",
+    "encrypt_key",
+    "app_auth_code",
+    "app_auth_token",
+];
+
+/// Every value of a secret field in `doc`.
+fn fields(doc: &Value, names: &[&str], out: &mut Vec<String>) {
+    match doc {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if let Value::String(s) = v
+                    && names.contains(&k.as_str())
+                    && s.len() > 6
+                {
+                    out.push(s.clone());
+                }
+                fields(v, names, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| fields(v, names, out)),
+        _ => {}
+    }
+}
+
+/// Every secret a running sandbox holds: the control token, the WeChat appsecrets, the
+/// platform's secret, token, AES key and ticket, the WeCom corp secrets, the Alipay AES keys and
+/// app_auth_codes, and each line of every private key file it lists.
 fn secrets(running: &Running) -> Vec<String> {
     let manifest = running.manifest();
+    let raw: Value =
+        serde_json::from_slice(&std::fs::read(running.manifest_path()).unwrap()).unwrap();
     let mut out = vec![manifest.token.clone()];
-    out.extend(manifest.wechat.apps.iter().map(|app| app.secret.clone()));
+    fields(&raw, &MANIFEST_SECRETS, &mut out);
+    assert!(
+        out.len() > 8,
+        "the sandbox lists its secrets under the names this test looks for: {out:?}"
+    );
     for app in &manifest.alipay.apps {
         let pem = std::fs::read_to_string(&app.app_private_key).unwrap();
         out.extend(
@@ -48,13 +87,19 @@ fn secrets(running: &Running) -> Vec<String> {
 
 /// Every token, code and session key a revealed walk document holds.
 fn walk_secrets(doc: &Value, out: &mut Vec<String>) {
-    const KEYS: [&str; 6] = [
+    const KEYS: [&str; 12] = [
         "access_token",
         "refresh_token",
         "auth_token",
         "code",
         "auth_code",
         "session_key",
+        "phone_code",
+        "user_ticket",
+        "app_auth_token",
+        "app_refresh_token",
+        "component_access_token",
+        "encrypt_key",
     ];
     match doc {
         Value::Object(map) => {
@@ -84,27 +129,38 @@ fn every_step_of_every_flow_has_a_snippet_per_sdk_with_no_secret_of_the_walk() {
     let manifest = running.manifest_path();
     let mut secrets = secrets(&running);
     let dir = tempfile::tempdir().unwrap();
-    for (flow, sdks) in [
-        ("alipay-web", 7),
-        ("alipay-mini", 7),
-        ("wechat-web", 4),
-        ("wechat-qr", 4),
+    for (flow, extra, sdks) in [
+        ("alipay-web", None, 7),
+        ("alipay-mini", None, 7),
+        ("alipay-mini", Some("--phone-number"), 7),
+        ("alipay-isv", None, 7),
+        ("wechat-web", None, 4),
+        ("wechat-qr", None, 4),
+        ("wechat-mini", None, 4),
+        ("wechat-component", None, 4),
+        ("wecom-web", None, 4),
     ] {
         let out = authwalk()
             .args(["run", flow, "--refresh", "--json", "--reveal", "--sandbox"])
             .arg(&manifest)
+            .args(extra)
             .output()
             .unwrap();
         assert!(out.status.success(), "{flow}: {out:?}");
         let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let before = secrets.len();
         walk_secrets(&doc, &mut secrets);
+        // A mini program's session key, as the decryption shows it when revealed.
+        if let Some(key) = doc["context"]["decryption"]["key"].as_str() {
+            secrets.push(key.to_owned());
+        }
         assert!(
-            doc["context"]["access_token"]["value"]
-                .as_str()
-                .is_some_and(|t| secrets.iter().any(|s| s == t)),
-            "{flow}: the revealed token is among the secrets"
+            secrets.len() > before,
+            "{flow}: the revealed walk holds tokens or codes, and they are among the secrets"
         );
-        let saved = dir.path().join(format!("{flow}.json"));
+        let saved = dir
+            .path()
+            .join(format!("{flow}{}.json", extra.unwrap_or("")));
         std::fs::write(&saved, &out.stdout).unwrap();
         let steps = doc["steps"].as_array().unwrap().len();
 
@@ -122,6 +178,9 @@ fn every_step_of_every_flow_has_a_snippet_per_sdk_with_no_secret_of_the_walk() {
         );
         for s in snippets.as_array().unwrap() {
             assert!(s["code"].as_str().unwrap().trim().len() > 40, "{flow}: {s}");
+            // Every step has a template in every SDK: where the SDK has no call, the template
+            // says so and sends the request with the SDK's HTTP client.
+            assert!(s.get("no_call").is_none(), "{flow}: no template: {s}");
         }
         // The text, the JSON, a live walk's snippets and every program: no secret in any.
         let text = authwalk()
@@ -132,16 +191,19 @@ fn every_step_of_every_flow_has_a_snippet_per_sdk_with_no_secret_of_the_walk() {
         let live = authwalk()
             .args(["code", flow, "--all", "--sandbox"])
             .arg(&manifest)
+            .args(extra)
             .output()
             .unwrap();
         assert!(live.status.success(), "{flow}: {live:?}");
         let mut all = [&json.stdout, &text.stdout, &live.stdout]
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .join("\n");
-        let programs: &[&str] = if flow.starts_with("alipay") {
-            &["alipay-python", "alipay-node", "fzlee", "smartwalle"]
-        } else {
-            &["wechatpy"]
+        let programs: &[&str] = match flow {
+            "alipay-web" | "alipay-mini" => {
+                &["alipay-python", "alipay-node", "fzlee", "smartwalle"]
+            }
+            "wechat-web" | "wechat-qr" | "wechat-mini" => &["wechatpy"],
+            _ => &[],
         };
         for sdk in programs {
             let program = authwalk()
@@ -375,7 +437,10 @@ fn java_php_and_go_snippets_are_pinned() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "wxjava has no template for step 'program'",
+            "no whole program for wechat-web in wxjava",
+        ))
+        .stderr(predicate::str::contains(
+            "these SDKs have one for wechat-web: wechatpy",
         ));
 }
 
@@ -407,4 +472,99 @@ fn an_export_has_an_sdk_code_section_per_step() {
     for secret in secrets(&running) {
         assert!(!md.contains(&secret), "a secret in the export");
     }
+}
+
+/// `authwalk code FLOW --step STEP --sdk SDK` against the embedded sandbox, its standard output.
+fn step_snippet(flow: &str, step: &str, sdk: &str, extra: &[&str]) -> String {
+    let out = authwalk()
+        .args(["code", flow, "--step", step, "--sdk", sdk])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{flow} {step} {sdk}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_new_logins_get_their_sdk_traps_where_they_bear_and_not_elsewhere() {
+    // WeCom: the old getuserinfo path and its UserId casing, in the SDKs that call it.
+    let wecom = step_snippet("wecom-web", "user-info", "wechatpy", &[]);
+    assert!(wecom.contains("UserId (capital U and I)"), "{wecom}");
+    assert!(wecom.contains("auth/getuserinfo"), "{wecom}");
+    assert!(
+        wecom.contains("wechatpy/work/client/api/oauth.py"),
+        "{wecom}"
+    );
+    let web = step_snippet("wechat-web", "user-info", "wechatpy", &[]);
+    assert!(!web.contains("UserId (capital U and I)"), "{web}");
+    let wxjava = step_snippet("wecom-web", "user-info", "wxjava", &[]);
+    assert!(wxjava.contains("getAuthUserInfo(code)"), "{wxjava}");
+    // The pinned wechatpy has no phone-number call: the snippet posts it, and says why.
+    let phone = step_snippet("wechat-mini", "phone-number", "wechatpy", &[]);
+    assert!(
+        phone.contains("/wxa/business/getuserphonenumber"),
+        "{phone}"
+    );
+    assert!(
+        phone.contains("wechatpy 1.8.18, the release on PyPI"),
+        "{phone}"
+    );
+    // ISV: where each SDK takes the app_auth_token, and the tokens[] answer.
+    let java = step_snippet("alipay-isv", "token", "alipay-java", &[]);
+    assert!(
+        java.contains("execute(request, null, appAuthToken)"),
+        "{java}"
+    );
+    assert!(java.contains("AlipayClient.java"), "{java}");
+    let fzlee = step_snippet("alipay-isv", "app-auth", "fzlee", &[]);
+    assert!(fzlee.contains("tokens[0]"), "{fzlee}");
+    assert!(
+        fzlee.contains("ISVAliPay.app_auth_token reads a top-level"),
+        "{fzlee}"
+    );
+    // The ISV signs with its own app; the user authorizes the merchant's.
+    let authorize = step_snippet("alipay-isv", "authorize", "alipay-python", &[]);
+    let token = step_snippet("alipay-isv", "token", "alipay-python", &[]);
+    assert!(
+        authorize.contains("\"app_id\": \"2021000000000002\""),
+        "{authorize}"
+    );
+    assert!(
+        token.contains("config.app_id = \"2021000000000001\""),
+        "{token}"
+    );
+    // Alipay's phone number: the sign over the quoted ciphertext before the decryption.
+    let gopay = step_snippet("alipay-mini", "phone-number", "gopay", &["--phone-number"]);
+    assert!(gopay.contains("VerifySyncSign"), "{gopay}");
+    assert!(
+        gopay.contains("DecryptOpenDataToStruct only decrypts"),
+        "{gopay}"
+    );
+}
+
+#[test]
+fn a_login_without_a_whole_program_says_so_and_names_the_way_out() {
+    authwalk()
+        .args(["code", "wecom-web", "--program", "--sdk", "wechatpy"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "no whole program for wecom-web in wechatpy",
+        ))
+        .stderr(predicate::str::contains("drop --program"))
+        .stderr(predicate::str::contains("have one for wecom-web: none"));
+    authwalk()
+        .args(["code", "wechat-mini", "--program", "--sdk", "wxjava"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "these SDKs have one for wechat-mini: wechatpy",
+        ));
+    authwalk()
+        .args(["code", "wechat-web", "--phone-number", "--all"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "--phone-number is a step of alipay-mini",
+        ));
 }

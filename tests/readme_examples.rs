@@ -86,6 +86,24 @@ const EXAMPLES: &[Example] = &[
         },
     },
     Example {
+        command: "authwalk code alipay-mini --phone-number --step phone-number --all",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
+        command: "authwalk code wecom-web --all",
+        plan: Plan::Run {
+            files: &[],
+            stdin: None,
+            code: 0,
+            writes: &[],
+        },
+    },
+    Example {
         command: "authwalk code alipay-web --from walk.json --sdk smartwalle",
         plan: Plan::Run {
             files: &[("walk.json", TRANSCRIPT)],

@@ -32,7 +32,8 @@ use crate::present::code::{self, Facts, Sdk, Snippet};
     reason = "independent command-line switches, as clap spells them"
 )]
 pub struct CodeArgs {
-    /// alipay-web, alipay-mini, wechat-web or wechat-qr.
+    /// alipay-web, alipay-mini, alipay-isv, wechat-web, wechat-qr, wechat-mini,
+    /// wechat-component or wecom-web.
     pub flow: FlowKind,
     /// The step whose call to write (default: every step of the walk).
     #[arg(long, value_name = "STEP")]
@@ -77,6 +78,9 @@ pub struct CodeArgs {
     /// Embedded sandbox: where its keys live.
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// alipay-mini: walk the phone-number step too (my.getPhoneNumber), so its snippet is written.
+    #[arg(long, conflicts_with = "from")]
+    pub phone_number: bool,
 }
 
 pub fn run(args: &CodeArgs, global: &Global) -> anyhow::Result<ExitCode> {
@@ -173,6 +177,9 @@ fn walk(args: &CodeArgs) -> anyhow::Result<crate::present::Walk> {
         if let Some(value) = value {
             run_argv.extend([flag.to_owned(), value.clone()]);
         }
+    }
+    if args.phone_number {
+        run_argv.push("--phone-number".to_owned());
     }
     let Some(Command::Run(run)) = <Args as clap::Parser>::try_parse_from(run_argv)?.command else {
         bail!("internal error: the walk's own arguments did not parse");

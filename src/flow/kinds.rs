@@ -161,6 +161,20 @@ impl FlowKind {
         steps
     }
 
+    /// The steps of the login with its optional phone-number step when `phone` asks for it:
+    /// after the user info, before a refresh.
+    pub fn steps_with(self, refresh: bool, phone: bool) -> Vec<StepKind> {
+        let mut steps = self.steps(refresh);
+        if phone && self.optional_steps().contains(&StepKind::PhoneNumber) {
+            let at = steps
+                .iter()
+                .position(|s| *s == StepKind::UserInfo)
+                .map_or(steps.len(), |i| i + 1);
+            steps.insert(at, StepKind::PhoneNumber);
+        }
+        steps
+    }
+
     /// Whether the login has a refresh step: WeCom's web login has no user token to refresh.
     pub fn refreshes(self) -> bool {
         match self {

@@ -167,6 +167,9 @@ impl FromStr for Sdk {
 struct Templates {
     language: String,
     dependency: String,
+    /// The HTTP client a request the SDK has no call for is sent with (`requests`, `http.Client` …).
+    #[serde(default)]
+    http: String,
     /// By key: `client`, a step id, each optionally with `.v3`, `.cert` or `.v3.cert`.
     #[serde(default)]
     snippet: BTreeMap<String, String>,
@@ -214,6 +217,9 @@ pub struct Snippet {
     pub dependency: &'static str,
     pub code: String,
     pub traps: Vec<Trap>,
+    /// The SDK has no call for this step: `code` says so and names the request.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_call: bool,
 }
 
 #[expect(
@@ -246,6 +252,15 @@ pub enum CodeError {
     },
     #[error("{sdk} has no template for step '{step}' (assets/code/{sdk}.toml)")]
     NoTemplate { sdk: Sdk, step: String },
+    #[error(
+        "no whole program for {flow} in {sdk}; its step snippets are there (drop --program), \
+         and these SDKs have one for {flow}: {choices}"
+    )]
+    NoProgram {
+        sdk: Sdk,
+        flow: FlowKind,
+        choices: String,
+    },
     #[error(
         "the walk's {fields} cannot be written into code as it is (a quote, backslash, brace, \
          space or control character); check the saved walk, or run the walk again"
@@ -303,7 +318,7 @@ pub fn check(flow: FlowKind, step: Option<StepKind>, sdk: Option<Sdk>) -> Result
                 .join(", "),
         });
     }
-    let steps = flow.steps(true);
+    let steps = flow.steps_with(true, true);
     if let Some(step) = step
         && !steps.contains(&step)
     {
@@ -328,12 +343,19 @@ pub fn snippet(facts: &Facts, step: StepKind, sdk: Sdk) -> Result<Snippet, CodeE
         &format!("{key}@{}", facts.flow.id()),
         facts,
     )
-    .or_else(|| Templates::pick(&templates.snippet, key, facts))
-    .ok_or(CodeError::NoTemplate {
-        sdk,
-        step: key.to_owned(),
-    })?;
-    let client = Templates::pick(&templates.snippet, "client", facts).unwrap_or_default();
+    .or_else(|| Templates::pick(&templates.snippet, key, facts));
+    // The rule for a step an SDK has no call for: no template, and a snippet that says so and
+    // names the request to send with the SDK's HTTP client (never an error: `--all` goes on).
+    let Some(body) = body else {
+        return Ok(no_call(facts, step, sdk));
+    };
+    let client = Templates::pick(
+        &templates.snippet,
+        &format!("client@{}", facts.flow.id()),
+        facts,
+    )
+    .or_else(|| Templates::pick(&templates.snippet, "client", facts))
+    .unwrap_or_default();
     let code = facts.fill(&body.replace("{client}", client.trim_end()));
     Ok(Snippet {
         sdk,
@@ -342,7 +364,59 @@ pub fn snippet(facts: &Facts, step: StepKind, sdk: Sdk) -> Result<Snippet, CodeE
         dependency: sdk.dependency(),
         code,
         traps: traps::for_step(facts, sdk, Some(step)),
+        no_call: false,
     })
+}
+
+/// The snippet of a step `sdk` has no call for: a comment saying so, with the request the walk
+/// made for it.
+fn no_call(facts: &Facts, step: StepKind, sdk: Sdk) -> Snippet {
+    let comment = match sdk.language() {
+        "python" => "#",
+        _ => "//",
+    };
+    let request = facts
+        .endpoint(step)
+        .map_or_else(|| step.id().to_owned(), str::to_owned);
+    let text = crate::lang::fill(
+        Text::key("code.no-call").get(crate::lang::Lang::EN),
+        &[
+            ("sdk", sdk.id()),
+            ("step", step.id()),
+            ("request", &request),
+            ("flow", facts.flow.id()),
+            ("client", sdk.templates().http.as_str()),
+        ],
+    );
+    let code = textwrap_lines(&text, 96)
+        .into_iter()
+        .map(|line| format!("{comment} {line}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Snippet {
+        sdk,
+        step: Some(step),
+        language: sdk.language(),
+        dependency: sdk.dependency(),
+        code,
+        traps: traps::for_step(facts, sdk, Some(step)),
+        no_call: true,
+    }
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (a longer word stands alone).
+fn textwrap_lines(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.len() + 1 + word.len() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
 }
 
 /// Every step's snippet for every SDK of the walk's provider, in step order.
@@ -363,15 +437,13 @@ pub fn program(facts: &Facts, sdk: Sdk) -> Result<Snippet, CodeError> {
     check_provider(facts, sdk)?;
     check_values(facts)?;
     let templates = sdk.templates();
-    let provider = match facts.flow.provider() {
-        Provider::Alipay => "alipay",
-        Provider::Wechat => "wechat",
-    };
+    let shared = shared_program(facts.flow);
     let body = Templates::pick(&templates.program, facts.flow.id(), facts)
-        .or_else(|| Templates::pick(&templates.program, provider, facts))
-        .ok_or(CodeError::NoTemplate {
+        .or_else(|| shared.and_then(|key| Templates::pick(&templates.program, key, facts)))
+        .ok_or_else(|| CodeError::NoProgram {
             sdk,
-            step: "program".to_owned(),
+            flow: facts.flow,
+            choices: program_sdks(facts),
         })?;
     Ok(Snippet {
         sdk,
@@ -380,7 +452,39 @@ pub fn program(facts: &Facts, sdk: Sdk) -> Result<Snippet, CodeError> {
         dependency: sdk.dependency(),
         code: facts.fill(&body),
         traps: traps::for_step(facts, sdk, None),
+        no_call: false,
     })
+}
+
+/// The program key a provider's plain logins share (`alipay`, `wechat`); the other logins have a
+/// program by flow id or none.
+fn shared_program(flow: FlowKind) -> Option<&'static str> {
+    match flow {
+        FlowKind::AlipayWeb | FlowKind::AlipayMini => Some("alipay"),
+        FlowKind::WechatWeb | FlowKind::WechatQr => Some("wechat"),
+        FlowKind::AlipayIsv
+        | FlowKind::WechatMini
+        | FlowKind::WechatComponent
+        | FlowKind::WecomWeb => None,
+    }
+}
+
+/// The SDKs with a whole program for the walk's flow, or "none".
+fn program_sdks(facts: &Facts) -> String {
+    let with: Vec<&str> = Sdk::for_flow(facts.flow)
+        .into_iter()
+        .filter(|sdk| {
+            let programs = &sdk.templates().program;
+            programs.contains_key(facts.flow.id())
+                || shared_program(facts.flow).is_some_and(|key| programs.contains_key(key))
+        })
+        .map(Sdk::id)
+        .collect();
+    if with.is_empty() {
+        "none".to_owned()
+    } else {
+        with.join(", ")
+    }
 }
 
 /// The trap notes as text in `lang`, one per line with its source.

@@ -14,6 +14,8 @@ pub struct Facts {
     pub flow: FlowKind,
     pub target: TargetKind,
     pub app_id: String,
+    /// The app on the authorize page: `app_id` but on an ISV walk, where it is the merchant's.
+    pub authorize_app_id: String,
     pub scope: String,
     pub redirect_uri: String,
     /// The authorize page (no query).
@@ -30,10 +32,17 @@ pub struct Facts {
     pub mode: SignMode,
     /// The token answer carried an `open_id` and no `user_id` (an app in open_id mode).
     pub open_id_only: bool,
+    /// WeChat third-party platform: the platform's appid (`component_appid`), empty elsewhere.
+    pub component_appid: String,
+    /// WeCom: the self-built application's `agentid`, empty elsewhere.
+    pub agent_id: String,
     /// The WeChat openid the walk learnt (not a secret: it names the user to this app).
     pub openid: String,
     #[serde(skip)]
     steps: Vec<StepKind>,
+    /// The API each step called (the Alipay method or the WeChat path), as the walk saw it.
+    #[serde(skip)]
+    pub endpoints: Vec<(StepKind, String)>,
     /// The fields whose value could not be written into code safely (a quote, a backslash, a
     /// brace, a control character: a saved walk is never trusted).
     #[serde(skip)]
@@ -74,6 +83,38 @@ fn app_in_words(text: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The app that signs the calls and the app on the authorize page. They differ on an ISV walk:
+/// the platform's app signs (its gateway calls), the user authorizes the merchant's.
+fn app_ids(walk: &Walk, authorize_url: &str, exchange_url: &str) -> (String, String) {
+    let signer = match walk.flow {
+        FlowKind::AlipayIsv => param(exchange_url, "app_id"),
+        FlowKind::AlipayWeb
+        | FlowKind::AlipayMini
+        | FlowKind::WechatWeb
+        | FlowKind::WechatQr
+        | FlowKind::WechatMini
+        | FlowKind::WechatComponent
+        | FlowKind::WecomWeb => None,
+    };
+    let app_id = signer
+        .or_else(|| {
+            ["app_id", "appid"]
+                .into_iter()
+                .find_map(|k| param(authorize_url, k).or_else(|| param(exchange_url, k)))
+        })
+        .or_else(|| {
+            walk.context
+                .callback
+                .get("app_id")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        })
+        .or_else(|| app_in_words(walk.target.app.get(crate::lang::Lang::EN)))
+        .unwrap_or_default();
+    let authorize_app_id = param(authorize_url, "app_id").unwrap_or_else(|| app_id.clone());
+    (app_id, authorize_app_id)
+}
+
 impl Facts {
     /// The facts of `walk`, with each provider's production defaults where the walk did not
     /// get that far (a walk that stopped before its token step still gets a gateway).
@@ -86,18 +127,7 @@ impl Facts {
             .map(|e| e.request.url.clone())
             .unwrap_or_default();
         let signing = walk.exchanges.iter().find_map(|e| e.signing.as_ref());
-        let app_id = ["app_id", "appid"]
-            .into_iter()
-            .find_map(|k| param(&authorize_url, k).or_else(|| param(&exchange_url, k)))
-            .or_else(|| {
-                walk.context
-                    .callback
-                    .get("app_id")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned)
-            })
-            .or_else(|| app_in_words(walk.target.app.get(crate::lang::Lang::EN)))
-            .unwrap_or_default();
+        let (app_id, authorize_app_id) = app_ids(walk, &authorize_url, &exchange_url);
         let provider = flow.provider();
         let (default_gateway, default_authorize) = match provider {
             crate::provider::Provider::Alipay => (
@@ -158,6 +188,7 @@ impl Facts {
         Self {
             flow,
             target: walk.target.kind,
+            authorize_app_id,
             app_id,
             scope,
             redirect_uri: param(&authorize_url, "redirect_uri").unwrap_or_default(),
@@ -171,7 +202,15 @@ impl Facts {
             mode,
             open_id_only: walk.context.open_id.is_some() && walk.context.user_id.is_none(),
             openid: walk.context.open_id.clone().unwrap_or_default(),
+            component_appid: param(&authorize_url, "component_appid").unwrap_or_default(),
+            agent_id: param(&authorize_url, "agentid").unwrap_or_default(),
             steps: walk.steps.iter().map(|s| s.id).collect(),
+            endpoints: walk
+                .exchanges
+                .iter()
+                .filter(|e| safe(&e.endpoint) && !e.endpoint.is_empty())
+                .map(|e| (e.step, e.endpoint.clone()))
+                .collect(),
             unsafe_fields: Vec::new(),
         }
         .checked()
@@ -179,8 +218,9 @@ impl Facts {
 
     /// `self` with every value that is not [`safe`] emptied and named in `unsafe_fields`.
     fn checked(mut self) -> Self {
-        let fields: [(&'static str, &mut String); 11] = [
+        let fields: [(&'static str, &mut String); 14] = [
             ("app_id", &mut self.app_id),
+            ("authorize_app_id", &mut self.authorize_app_id),
             ("scope", &mut self.scope),
             ("redirect_uri", &mut self.redirect_uri),
             ("authorize", &mut self.authorize),
@@ -190,6 +230,8 @@ impl Facts {
             ("sign_type", &mut self.sign_type),
             ("charset", &mut self.charset),
             ("openid", &mut self.openid),
+            ("component_appid", &mut self.component_appid),
+            ("agent_id", &mut self.agent_id),
             ("flow", &mut String::new()),
         ];
         let mut bad = Vec::new();
@@ -201,6 +243,14 @@ impl Facts {
         }
         self.unsafe_fields = bad;
         self
+    }
+
+    /// The API `step` called in the walk, if it called one.
+    pub fn endpoint(&self, step: StepKind) -> Option<&str> {
+        self.endpoints
+            .iter()
+            .find(|(s, _)| *s == step)
+            .map(|(_, e)| e.as_str())
     }
 
     /// The walk's steps, in order (the flow's own when the walk lists none).
@@ -222,6 +272,7 @@ impl Facts {
             template,
             &[
                 ("app_id", &self.app_id),
+                ("authorize_app_id", &self.authorize_app_id),
                 ("scope", &self.scope),
                 ("redirect_uri", &self.redirect_uri),
                 ("authorize", &self.authorize),
@@ -232,6 +283,8 @@ impl Facts {
                 ("charset", &self.charset),
                 ("api", api),
                 ("openid", &self.openid),
+                ("component_appid", &self.component_appid),
+                ("agent_id", &self.agent_id),
                 ("flow", self.flow.id()),
             ],
         )

@@ -60,3 +60,40 @@ fn a_walk_with_a_quote_in_a_value_is_refused_not_written_into_code() {
     assert!(err.to_string().contains("redirect_uri"), "{err}");
     assert!(program(&bad, Sdk::AlipayNode).is_err());
 }
+
+#[test]
+fn a_step_without_a_template_is_a_no_call_snippet_naming_the_request_not_an_error() {
+    let text = include_str!("../../../tests/fixtures/code/alipay-web.json");
+    let Ok(recording) = crate::replay::Recording::read(text.as_bytes(), None) else {
+        panic!("the fixture reads back");
+    };
+    let facts = Facts::of(&recording.walk(crate::present::Policy::default()));
+    let s = no_call(&facts, StepKind::Token, Sdk::Gopay);
+    assert!(s.no_call);
+    assert!(s.code.lines().all(|l| l.starts_with("// ")), "{}", s.code);
+    assert!(
+        s.code.contains("gopay has no call for the token step"),
+        "{}",
+        s.code
+    );
+    assert!(s.code.contains("alipay.system.oauth.token"), "{}", s.code);
+    assert!(s.code.contains("net/http"), "{}", s.code);
+    let py = no_call(&facts, StepKind::Token, Sdk::Fzlee);
+    assert!(py.code.starts_with("# "), "{}", py.code);
+    // And every SDK has every step of every login it speaks.
+    for flow in FlowKind::ALL {
+        for step in flow.steps_with(true, true) {
+            for sdk in Sdk::for_flow(flow) {
+                let t = sdk.templates();
+                let key = step_key(step);
+                assert!(
+                    t.snippet.keys().any(|k| k == key
+                        || k.starts_with(&format!("{key}."))
+                        || k.starts_with(&format!("{key}@{}", flow.id()))),
+                    "{sdk}: no template for {} of {flow}",
+                    step.id()
+                );
+            }
+        }
+    }
+}

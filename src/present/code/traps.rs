@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Facts, Sdk};
 use crate::finding::Text;
-use crate::flow::StepKind;
+use crate::flow::{FlowKind, StepKind};
 use crate::present::TargetKind;
 use crate::provider::alipay::{ApiVersion, SignMode};
 
@@ -31,6 +31,8 @@ enum When {
     Cert,
     /// The walk talks to a sandbox on a loopback port.
     Sandbox,
+    /// The walk is this login.
+    Flow(FlowKind),
 }
 
 impl When {
@@ -41,6 +43,7 @@ impl When {
             Self::BaseScope => facts.scope.ends_with("_base"),
             Self::V3 => facts.api == ApiVersion::V3,
             Self::Cert => facts.mode == SignMode::Cert,
+            Self::Flow(flow) => facts.flow == flow,
             Self::Sandbox => match facts.target {
                 TargetKind::Sandbox | TargetKind::RunningSandbox => true,
                 TargetKind::Profile | TargetKind::Capture => false,
@@ -62,6 +65,14 @@ const TOKEN: &[StepKind] = &[StepKind::Token, StepKind::Refresh];
 const USER: &[StepKind] = &[StepKind::UserInfo];
 const TOKEN_USER: &[StepKind] = &[StepKind::Token, StepKind::Refresh, StepKind::UserInfo];
 const AUTHORIZE: &[StepKind] = &[StepKind::Authorize];
+const PHONE: &[StepKind] = &[StepKind::PhoneNumber];
+const APP_TOKEN: &[StepKind] = &[StepKind::AppToken];
+const ISV: &[StepKind] = &[
+    StepKind::AppAuth,
+    StepKind::Token,
+    StepKind::Refresh,
+    StepKind::UserInfo,
+];
 
 /// Every trap, by SDK. The text of `id` is `code.trap.<id>` in `assets/text/code.toml`.
 const RULES: &[Rule] = &[
@@ -183,6 +194,166 @@ const RULES: &[Rule] = &[
         steps: USER,
         when: When::BaseScope,
         source: "silenceper/wechat officialaccount/oauth/oauth.go (GetUserInfo)",
+    },
+    Rule {
+        id: "wechatpy-no-phone-number",
+        sdk: Sdk::Wechatpy,
+        steps: PHONE,
+        when: When::Always,
+        source: "wechatpy/wechatpy wechatpy/client/api/wxa.py (get_phone_number, added in #689, after 1.8.18)",
+    },
+    Rule {
+        id: "wechatpy-token-not-stable",
+        sdk: Sdk::Wechatpy,
+        steps: APP_TOKEN,
+        when: When::Always,
+        source: "wechatpy/wechatpy wechatpy/client/__init__.py (WeChatClient.fetch_access_token)",
+    },
+    Rule {
+        id: "wechatpy-mini-token-along",
+        sdk: Sdk::Wechatpy,
+        steps: TOKEN,
+        when: When::Flow(FlowKind::WechatMini),
+        source: "wechatpy/wechatpy wechatpy/client/base.py (_request adds access_token); wechatpy/client/__init__.py (fetch_access_token)",
+    },
+    Rule {
+        id: "wechatpy-component-ticket",
+        sdk: Sdk::Wechatpy,
+        steps: &[StepKind::ComponentToken],
+        when: When::Always,
+        source: "wechatpy/wechatpy wechatpy/component.py (component_verify_ticket, fetch_access_token)",
+    },
+    Rule {
+        id: "wechatpy-wecom-old-getuserinfo",
+        sdk: Sdk::Wechatpy,
+        steps: USER,
+        when: When::Flow(FlowKind::WecomWeb),
+        source: "wechatpy/wechatpy wechatpy/work/client/api/oauth.py (get_user_info; wechatpy/enterprise/ in 1.8.18)",
+    },
+    Rule {
+        id: "wechatpy-wecom-authorize-base",
+        sdk: Sdk::Wechatpy,
+        steps: AUTHORIZE,
+        when: When::Flow(FlowKind::WecomWeb),
+        source: "wechatpy/wechatpy wechatpy/work/client/api/oauth.py (authorize_url)",
+    },
+    Rule {
+        id: "wxjava-mini-stable-token",
+        sdk: Sdk::Wxjava,
+        steps: APP_TOKEN,
+        when: When::Always,
+        source: "Wechat-Group/WxJava weixin-java-miniapp/src/main/java/cn/binarywang/wx/miniapp/api/impl/BaseWxMaServiceImpl.java (getAccessToken: isStableAccessToken)",
+    },
+    Rule {
+        id: "wxjava-wecom-getuserinfo",
+        sdk: Sdk::Wxjava,
+        steps: USER,
+        when: When::Flow(FlowKind::WecomWeb),
+        source: "Wechat-Group/WxJava weixin-java-cp/src/main/java/me/chanjar/weixin/cp/api/impl/WxCpOAuth2ServiceImpl.java (getUserInfo, getAuthUserInfo)",
+    },
+    Rule {
+        id: "easywechat-wecom-old-getuserinfo",
+        sdk: Sdk::Easywechat,
+        steps: &[StepKind::UserInfo, StepKind::UserDetail],
+        when: When::Flow(FlowKind::WecomWeb),
+        source: "overtrue/socialite src/Providers/WeWork.php (getUser, detailed, getUserById)",
+    },
+    Rule {
+        id: "easywechat-token-host",
+        sdk: Sdk::Easywechat,
+        steps: APP_TOKEN,
+        when: When::Sandbox,
+        source: "w7corp/easywechat src/OfficialAccount/AccessToken.php (constructor: base_uri api.weixin.qq.com)",
+    },
+    Rule {
+        id: "silenceper-wecom-userfromcode",
+        sdk: Sdk::Silenceper,
+        steps: USER,
+        when: When::Flow(FlowKind::WecomWeb),
+        source: "silenceper/wechat work/oauth/oauth.go (UserFromCode, GetUserInfo)",
+    },
+    Rule {
+        id: "silenceper-no-component-refresh",
+        sdk: Sdk::Silenceper,
+        steps: &[StepKind::Refresh],
+        when: When::Flow(FlowKind::WechatComponent),
+        source: "silenceper/wechat openplatform/officialaccount/oauth/oauth.go",
+    },
+    Rule {
+        id: "alipay-java-isv-execute",
+        sdk: Sdk::AlipayJava,
+        steps: ISV,
+        when: When::Flow(FlowKind::AlipayIsv),
+        source: "alipay/alipay-sdk-java-all src/main/java/com/alipay/api/AlipayClient.java (execute(request, accessToken, appAuthToken))",
+    },
+    Rule {
+        id: "alipay-python-isv-param",
+        sdk: Sdk::AlipayPython,
+        steps: ISV,
+        when: When::Flow(FlowKind::AlipayIsv),
+        source: "alipay/alipay-sdk-python-all alipay/aop/api/DefaultAlipayClient.py (__get_common_params)",
+    },
+    Rule {
+        id: "alipay-node-isv-param",
+        sdk: Sdk::AlipayNode,
+        steps: ISV,
+        when: When::Flow(FlowKind::AlipayIsv),
+        source: "alipay/alipay-sdk-nodejs-all src/alipay.ts (formatUrl urlArgs; curl options.appAuthToken)",
+    },
+    Rule {
+        id: "alipay-php-isv-execute",
+        sdk: Sdk::AlipayPhp,
+        steps: ISV,
+        when: When::Flow(FlowKind::AlipayIsv),
+        source: "alipay/alipay-sdk-php-all v2/aop/AopClient.php (execute($request, $authToken, $appInfoAuthtoken))",
+    },
+    Rule {
+        id: "fzlee-isv-tokens",
+        sdk: Sdk::Fzlee,
+        steps: ISV,
+        when: When::Flow(FlowKind::AlipayIsv),
+        source: "fzlee/alipay alipay/__init__.py (ISVAliPay.app_auth_token, build_body)",
+    },
+    Rule {
+        id: "smartwalle-isv-fields",
+        sdk: Sdk::Smartwalle,
+        steps: &[
+            StepKind::AppAuth,
+            StepKind::Authorize,
+            StepKind::Token,
+            StepKind::Refresh,
+            StepKind::UserInfo,
+        ],
+        when: When::Flow(FlowKind::AlipayIsv),
+        source: "smartwalle/alipay authorize_type.go (SystemOauthToken, UserInfoShare, OpenAuthTokenAppRsp); authorize.go (PublicAppAuthorize)",
+    },
+    Rule {
+        id: "gopay-isv-client-wide",
+        sdk: Sdk::Gopay,
+        steps: ISV,
+        when: When::Flow(FlowKind::AlipayIsv),
+        source: "go-pay/gopay alipay/param.go (SetAppAuthToken); alipay/client.go (pubParamsHandle)",
+    },
+    Rule {
+        id: "gopay-decrypt-no-sign",
+        sdk: Sdk::Gopay,
+        steps: PHONE,
+        when: When::Always,
+        source: "go-pay/gopay alipay/common_api.go (DecryptOpenDataToStruct); alipay/sign.go (VerifySyncSign)",
+    },
+    Rule {
+        id: "fzlee-no-aes",
+        sdk: Sdk::Fzlee,
+        steps: PHONE,
+        when: When::Always,
+        source: "fzlee/alipay alipay/__init__.py (_verify)",
+    },
+    Rule {
+        id: "alipay-python-verify-bytes",
+        sdk: Sdk::AlipayPython,
+        steps: PHONE,
+        when: When::Always,
+        source: "alipay/alipay-sdk-python-all alipay/aop/api/util/SignatureUtils.py (verify_with_rsa)",
     },
 ];
 
