@@ -535,6 +535,12 @@ impl SandboxHandle {
         }
     }
 
+    /// A fresh `app_auth_code` of the demo merchant for the demo ISV, as `POST
+    /// /__sandbox/alipay/app-auth-code` gives one (`None` when the pair is not registered).
+    pub fn merchant_authorizes(&self) -> Option<String> {
+        alipay::isv::issue_demo_code(&self.shared)
+    }
+
     /// The scenario in force, if any.
     pub fn scenario(&self) -> Option<Scenario> {
         self.shared.scenario()

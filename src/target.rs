@@ -322,6 +322,15 @@ impl Place {
         target.tutorial_mixup = self.tutorial_mixup;
         target.tutorial_cgi = self.tutorial_cgi;
         target.info.scenario = self.scenario();
+        // An app_auth_code is single-use: each ISV walk on the embedded sandbox starts from a
+        // fresh merchant authorization, so a restarted walk (`R`, `u`) does not replay the
+        // code of sandbox.json that the first walk spent.
+        if let (FlowKind::AlipayIsv, Some(handle), App::Alipay(app)) =
+            (flow, &self.sandbox, &mut target.app)
+            && let (Some(delegation), Some(code)) = (app.isv.as_mut(), handle.merchant_authorizes())
+        {
+            delegation.app_auth_code = code;
+        }
         if let Some(ip) = self.lan {
             target.on_lan(ip)?;
         }
