@@ -2,8 +2,6 @@
 //! inspector's `R` and `u` do on the embedded sandbox) each start from a fresh merchant
 //! authorization, so the second completes too.
 
-#![expect(clippy::unwrap_used, reason = "tests")]
-
 use std::time::Duration;
 
 use authwalk::flow::{FlowKind, Inputs};
