@@ -504,9 +504,12 @@ impl WalkApp {
                 if let Some(w) = self.walk_mut()
                     && let Some((session, _)) = w.live_mut()
                 {
-                    // A redirect shows on the step that waited for it, wherever the person was.
+                    // A redirect shows on the step that waited for it; an answer on its step,
+                    // unless the decryption just run is on screen.
                     let waited = session.current_step().filter(|_| redirect);
-                    if let Some(step) = session.apply(outcome, now).or(waited) {
+                    if let Some(step) = session.apply(outcome, now).or(waited)
+                        && (redirect || w.step() != StepKind::DecryptUserData)
+                    {
                         w.select_step(step);
                     }
                     // A new answer: the step shows its latest attempt again.
@@ -548,7 +551,11 @@ impl WalkApp {
             self.status = Some(crate::present::tr(lang, "tui.replay-read-only").to_owned());
             return vec![Command::Redraw];
         };
-        let Some(command) = session.next(Self::now()) else {
+        // The decryption sends nothing and the walk goes past it: show it, not what follows.
+        let decrypted_before = decrypt_ran(session);
+        let next = session.next(Self::now());
+        let decrypted_now = !decrypted_before && decrypt_ran(session);
+        let Some(command) = next else {
             // Waiting for a real browser's redirect: say what to do rather than nothing.
             if session.phase() == Phase::Waiting
                 && matches!(
@@ -584,8 +591,12 @@ impl WalkApp {
                 attempt,
                 request,
             } => {
-                w.select_step(step);
-                w.tab = Tab::Request;
+                if decrypted_now {
+                    w.select_step(StepKind::DecryptUserData);
+                } else {
+                    w.select_step(step);
+                    w.tab = Tab::Request;
+                }
                 out.push(Command::Spawn(task::send(transport, attempt, request)));
             }
             crate::session::Command::AwaitConsent => {
@@ -776,5 +787,13 @@ fn main_with(
             place.shutdown().await;
         }
         Ok(crate::tui::event::exit_code())
+    })
+}
+
+/// Whether the walk's decryption (which sends nothing) has run.
+fn decrypt_ran(session: &Session) -> bool {
+    session.flow().steps().iter().any(|s| {
+        s.kind == StepKind::DecryptUserData
+            && matches!(s.state, StepState::Done | StepState::Failed)
     })
 }

@@ -16,7 +16,7 @@ use ratatui::widgets::{
 
 use super::{Consent, Focus, Popup, Screen, Tab, WalkApp, WalkScreen};
 use crate::finding::{Lang, Severity};
-use crate::flow::{FlowKind, StepState};
+use crate::flow::{FlowKind, StepKind, StepState};
 use crate::present::{Actor, Badge, Msg, Policy, hops, human_seconds, narration, tr, tr_fill};
 use crate::session::Phase;
 use crate::tui::keymap::Action;
@@ -380,8 +380,20 @@ fn draw_walk(
     }
     // The steps keep what their titles need on a wide screen and give way on a narrow one:
     // a quarter of the width (at least 18 columns) under 120.
+    // On a wide screen the pane grows (to a third) for the longest title, so a step such as
+    // "Phone number (getuserphonenumber)" is read whole.
     let steps_width = if body.width >= 120 {
-        34
+        let longest = w
+            .walk
+            .steps
+            .iter()
+            .map(|r| crate::tui::text::width(r.title.get(lang)))
+            .max()
+            .unwrap_or(0);
+        // The glyph, the number and the borders.
+        u16::try_from(longest + 7)
+            .unwrap_or(u16::MAX)
+            .clamp(34, body.width / 3)
     } else {
         (body.width / 4).max(18)
     }

@@ -251,6 +251,15 @@ impl WalkApp {
             Ok(request) => self
                 .popups
                 .push(Popup::Edit(Box::new(EditForm::new(request)))),
+            Err(crate::flow::FlowError::NeverSent { step }) => {
+                let key = if step.sends_request() {
+                    "tui.edit-never-sent"
+                } else {
+                    "tui.edit-no-request"
+                };
+                let title = step.title_in(session.flow().kind().provider());
+                self.status = Some(tr_fill(lang, key, &[("step", title.get(lang))]));
+            }
             Err(e) => self.status = Some(e.to_string()),
         }
         vec![Command::Redraw]
