@@ -116,7 +116,10 @@ async fn n_on_the_decryption_shows_it_and_e_there_says_it_sends_nothing() {
     let mut r = runner(Some(FlowKind::WechatMini), None).await;
     r.wait_for_text("Steps").await.unwrap();
     r.key(KeyCode::Char('n'));
-    r.wait_for_text("(Enter)").await.unwrap();
+    // The consent names WeChat's call alone, not Alipay's my.getAuthCode.
+    r.wait_for_text("Mini program login (wx.login) as demo user (Enter)")
+        .await
+        .unwrap();
     r.key(KeyCode::Enter);
     r.wait_for_text("Code received").await.unwrap();
     step(&mut r, 2, '✓').await;

@@ -160,7 +160,8 @@ impl WalkApp {
         let mut cursor = None;
         for layer in self.popups.iter() {
             match layer {
-                Popup::Help => help::render_help(buf, main, &self.keymap, styles),
+                // Over the whole screen: at 80×24 the panes' area is two rows short of every key.
+                Popup::Help => help::render_help(buf, area, &self.keymap, styles),
                 Popup::Qr => {
                     if let Screen::Walk(w) = &self.screen
                         && let Some(image) = &w.qr
