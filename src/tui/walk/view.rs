@@ -142,7 +142,7 @@ impl WalkApp {
             }
         }
         help::render_key_bar_entries(buf, bar, &self.keymap, &entries, &styles);
-        let cursor = self.draw_popups(buf, area, main, &styles);
+        let cursor = self.draw_popups(buf, area, &styles);
         if let Some(position) = cursor {
             frame.set_cursor_position(position);
         }
@@ -153,7 +153,6 @@ impl WalkApp {
         &self,
         buf: &mut Buffer,
         area: Rect,
-        main: Rect,
         styles: &Styles,
     ) -> Option<ratatui::layout::Position> {
         let lang = self.opts.lang;
