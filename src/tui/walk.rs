@@ -689,28 +689,6 @@ impl WalkApp {
     }
 }
 
-/// The rows of the scenario list: "none", then each scenario as `name  [providers]  what`.
-pub(crate) fn scenario_rows(lang: Lang) -> Vec<String> {
-    let mut rows = vec![crate::present::tr(lang, "tui.scenario-none").to_owned()];
-    for name in crate::sandbox::scenario_names() {
-        let Ok(scenario) = crate::sandbox::Scenario::named(name) else {
-            continue;
-        };
-        let providers: Vec<&str> = scenario
-            .providers()
-            .into_iter()
-            .map(crate::provider::Provider::as_str)
-            .collect();
-        let what = if lang == Lang::ZH {
-            &scenario.description_zh
-        } else {
-            &scenario.description_en
-        };
-        rows.push(format!("{name:<18} [{}]  {what}", providers.join(", ")));
-    }
-    rows
-}
-
 /// The step a pending consent belongs to.
 fn session_consent_step(w: &WalkScreen) -> Option<StepKind> {
     w.consent().map(|c| match c {
