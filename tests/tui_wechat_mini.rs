@@ -146,6 +146,10 @@ async fn n_on_the_decryption_shows_it_and_e_there_says_it_sends_nothing() {
     r.wait_for_text("sends no request: there is nothing to edit and resend")
         .await
         .unwrap();
+    r.key(KeyCode::Char('c'));
+    r.wait_for_text("sends no request: there are no attempts to compare")
+        .await
+        .unwrap();
     r.key(KeyCode::Char('Y'));
     r.wait_for_text("This step has sent no request")
         .await

@@ -334,6 +334,12 @@ impl WalkApp {
             return Vec::new();
         };
         let step = w.step();
+        if !step.sends_request() {
+            let title = step.title_in(w.walk.flow.provider());
+            let text = tr_fill(lang, "tui.compare-no-request", &[("step", title.get(lang))]);
+            self.status = Some(text);
+            return vec![Command::Redraw];
+        }
         let n = attempts(&w.walk, step).len();
         if n < 2 {
             self.status = Some(tr(lang, "tui.compare-none").to_owned());
