@@ -132,6 +132,13 @@ async fn n_on_the_decryption_shows_it_and_e_there_says_it_sends_nothing() {
     assert!(screen.contains("watermark  appid"), "{screen}");
     assert!(!screen.contains("Not sent yet"), "{screen}");
     assert!(!screen.contains("[Request]"), "{screen}");
+    // Its key bar offers what works there: no tabs, no raw/pretty, no curl.
+    let bar = screen.lines().last().unwrap_or_default().to_owned();
+    assert!(
+        !bar.contains("next tab") && !bar.contains("copy curl"),
+        "{bar}"
+    );
+    assert!(bar.contains("search"), "{bar}");
     // A wide screen reads each step's title whole.
     assert!(
         screen.contains("3 Decrypt user data (encryptedData)"),

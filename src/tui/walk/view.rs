@@ -286,6 +286,10 @@ impl WalkApp {
                             actions.push(Action::Paste);
                         }
                     }
+                    // The decryption has no tabs, no raw body and no request: search and copy.
+                    Focus::Detail if w.step() == StepKind::DecryptUserData => {
+                        actions.extend([Action::Search, Action::Copy]);
+                    }
                     Focus::Detail if w.tab == super::Tab::Fields => {
                         actions.extend([Action::NextTab, Action::Copy, Action::Search]);
                     }
