@@ -173,6 +173,28 @@ keys T
 wait_for "Callback timeline"
 shoot tui-timeline
 
+# The SDK code popup: user-info's call as the first SDK's code, with its trap notes.
+start 120 40 --lang en --flow alipay-web
+walk_alipay_web
+keys C
+wait_for "as SDK code"
+shoot tui-code
+
+# wechat-mini: n decrypts the button's encryptedData with the session_key and the pane stays
+# on it: input → key → IV → plaintext, the watermark checked.
+start 120 40 --lang en --flow wechat-mini
+wait_for "Login code (wx.login)"
+keys n
+wait_for "as demo user (Enter)"
+keys Enter
+wait_for "Code received"
+keys n
+wait_for "✓ 2"
+keys n
+wait_for "2 Decryption"
+wait_for "watermark  appid"
+shoot tui-decryption
+
 # Chinese: the fields of the profile with their meanings.
 start 120 40 --lang zh --flow alipay-web
 wait_for "publicAppAuthorize.htm"

@@ -8,9 +8,10 @@
 # 2 MB bracketed paste (cut to the input's limit, the screen still answers, q quits cleanly);
 # kill -INT, -QUIT, -TERM and -HUP each restore the terminal (cooked mode with echo, main
 # screen, no mouse capture, no bracketed paste, cursor shown) and exit 128 + the signal; and
-# closing the terminal under it leaves no process behind. Phone mode (--lan) with curl as the
-# phone: the code it brings to the sandbox's callback reaches the inspector. Refresh, language,
-# restart, next user and the flow picker work without quitting.
+# closing the terminal under it leaves no process behind. wechat-mini walked to its end shows
+# the decryption (plaintext, watermark) and wecom-web walks to its end. Phone mode (--lan) with
+# curl as the phone: the code it brings to the sandbox's callback reaches the inspector.
+# Refresh, language, restart, next user and the flow picker work without quitting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/debug/authwalk}
@@ -204,6 +205,46 @@ wait_for "Keys · Esc closes"
 for line in "edit and resend the request" "compare two attempts" "the callback's timeline"; do
   screen | grep -qF "$line" || fail "the help does not list: $line"
 done
+end_walk
+
+# wechat-mini to its end: one n decrypts the button's data and the pane stays on it (the
+# plaintext, the watermark checked, nothing sent), E there says there is no request to edit;
+# then the phone number. Then wecom-web to its end (the member's sensitive fields).
+t new-session -d -s walk -x 160 -y 48 \
+  "env AUTHWALK_DATA_DIR='$work/data' TERM=xterm-256color '$bin' --lang en --flow wechat-mini; sleep 60"
+wait_for "Login code (wx.login)"
+t send-keys -t walk n
+wait_for "as demo user (Enter)"
+t send-keys -t walk n
+wait_for "Code received"
+t send-keys -t walk n
+wait_for "✓ 2"
+t send-keys -t walk n
+wait_for "2 Decryption"
+wait_for "✓ 4"
+for line in "input → key → IV → plaintext" '"nickName": "Lily"' "watermark  appid wx5a1d0c0ffee00003 ✓"; do
+  screen | grep -qF -- "$line" || fail "the decryption pane does not show: $line"
+done
+screen | grep -qF "Not sent yet" && fail "the decryption pane says it was not sent"
+t send-keys -t walk E
+wait_for "sends no request"
+t send-keys -t walk n
+wait_for "Login complete: 5 of 5 steps done"
+end_walk
+t new-session -d -s walk -x 100 -y 30 \
+  "env AUTHWALK_DATA_DIR='$work/data' TERM=xterm-256color '$bin' --lang en --flow wecom-web; sleep 60"
+wait_for "1 App token"
+t send-keys -t walk n
+wait_for "✓ 1"
+t send-keys -t walk n
+wait_for "Approve as demo user"
+t send-keys -t walk n
+wait_for "Code received"
+t send-keys -t walk n
+wait_for "✓ 4"
+t send-keys -t walk n
+wait_for "Login complete: 5 of 5 steps done"
+wait_for '"userid": "LiLy"'
 end_walk
 
 # A replay: the transcript's walk, read only.

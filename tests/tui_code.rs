@@ -83,6 +83,8 @@ async fn c_shows_the_token_call_in_the_picked_sdk_and_y_copies_it() {
     let screen = r.screen();
     assert!(screen.contains("fetch_access_token(code)"), "{screen}");
     assert!(screen.contains("pip install wechatpy"), "{screen}");
+    // The title names both keys that pick an SDK, not one letter.
+    assert!(screen.contains("←/→ SDK"), "{screen}");
     // Right picks the next SDK.
     r.key(KeyCode::Right);
     r.wait_for_text("[wxjava]").await.unwrap();

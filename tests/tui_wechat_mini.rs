@@ -110,3 +110,60 @@ async fn the_picker_offers_wechat_mini() {
     let mut r = runner(None, None).await;
     r.wait_for_text("wechat-mini").await.unwrap();
 }
+
+#[tokio::test]
+async fn n_on_the_decryption_shows_it_and_e_there_says_it_sends_nothing() {
+    let mut r = runner(Some(FlowKind::WechatMini), None).await;
+    r.wait_for_text("Steps").await.unwrap();
+    r.key(KeyCode::Char('n'));
+    // The consent names WeChat's call alone, not Alipay's my.getAuthCode.
+    r.wait_for_text("Mini program login (wx.login) as demo user (Enter)")
+        .await
+        .unwrap();
+    r.key(KeyCode::Enter);
+    r.wait_for_text("Code received").await.unwrap();
+    step(&mut r, 2, '✓').await;
+    // One `n` decrypts and sends the app token; the pane stays on the decryption, whole.
+    step(&mut r, 4, '✓').await;
+    r.wait_for_text("2 Decryption").await.unwrap();
+    let screen = r.screen();
+    assert!(screen.contains("input → key → IV → plaintext"), "{screen}");
+    assert!(screen.contains("nickName"), "{screen}");
+    assert!(screen.contains("watermark  appid"), "{screen}");
+    assert!(!screen.contains("Not sent yet"), "{screen}");
+    assert!(!screen.contains("[Request]"), "{screen}");
+    // Its key bar offers what works there: no tabs, no raw/pretty, no curl.
+    let bar = screen.lines().last().unwrap_or_default().to_owned();
+    assert!(
+        !bar.contains("next tab") && !bar.contains("copy curl"),
+        "{bar}"
+    );
+    assert!(bar.contains("search"), "{bar}");
+    // A wide screen reads each step's title whole.
+    assert!(
+        screen.contains("3 Decrypt user data (encryptedData)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("5 Phone number (getuserphonenumber)"),
+        "{screen}"
+    );
+    // There is no request to edit or to copy as curl, and the status says so.
+    r.key(KeyCode::Char('E'));
+    r.wait_for_text("sends no request: there is nothing to edit and resend")
+        .await
+        .unwrap();
+    r.key(KeyCode::Char('c'));
+    r.wait_for_text("sends no request: there are no attempts to compare")
+        .await
+        .unwrap();
+    r.key(KeyCode::Char('Y'));
+    r.wait_for_text("This step has sent no request")
+        .await
+        .unwrap();
+    // The next `n` runs the phone number and shows its request.
+    step(&mut r, 5, '✓').await;
+    r.wait_for_text("getuserphonenumber").await.unwrap();
+    r.key(KeyCode::Char('q'));
+    assert!(r.wait_for_quit().await);
+}

@@ -479,6 +479,18 @@ fn a_2mb_search_paste_is_cut_and_still_searches() {
 }
 
 #[test]
+fn the_help_shows_every_key_when_two_columns_are_too_short() {
+    let map = KeyMap::default();
+    // 80×20: two columns of 22 rows do not fit, three do; the last keys (quit among them)
+    // are on screen rather than cut off.
+    let t = draw(80, 20, |b, a| help::render_help(b, a, &map, &styles()));
+    let text = buffer_text(t.backend().buffer());
+    for key in ["q/^C", "R  ", "u  ", "Tab", "?  "] {
+        assert!(text.contains(key), "{key} missing:\n{text}");
+    }
+}
+
+#[test]
 fn help_overlay_and_key_bar_follow_the_key_map() {
     let map = KeyMap::default();
     let t = draw(80, 24, |b, a| help::render_help(b, a, &map, &styles()));

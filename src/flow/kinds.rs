@@ -255,6 +255,15 @@ pub enum StepKind {
 }
 
 impl StepKind {
+    /// Whether the step sends a request (the authorize URL, the callback, the mini program's
+    /// code and the decryption do not): only such a step can be edited and resent.
+    pub fn sends_request(self) -> bool {
+        !matches!(
+            self,
+            Self::Authorize | Self::Callback | Self::MiniAuthCode | Self::DecryptUserData
+        )
+    }
+
     pub const ALL: [Self; 14] = [
         Self::Authorize,
         Self::Callback,

@@ -310,7 +310,7 @@ impl App for DemoApp {
         help::render_key_bar(buf, bar, &self.keymap, self.commands(), &styles);
         for layer in self.popups.iter() {
             match layer {
-                Popup::Help => help::render_help(buf, main, &self.keymap, &styles),
+                Popup::Help => help::render_help(buf, area, &self.keymap, &styles),
                 Popup::Qr => {
                     let close = self.keymap.hint(Action::Cancel);
                     qr::render_fullscreen(buf, area, &self.qr, "Scan to open", &close, &styles);

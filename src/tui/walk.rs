@@ -505,9 +505,12 @@ impl WalkApp {
                 if let Some(w) = self.walk_mut()
                     && let Some((session, _)) = w.live_mut()
                 {
-                    // A redirect shows on the step that waited for it, wherever the person was.
+                    // A redirect shows on the step that waited for it; an answer on its step,
+                    // unless the decryption just run is on screen.
                     let waited = session.current_step().filter(|_| redirect);
-                    if let Some(step) = session.apply(outcome, now).or(waited) {
+                    if let Some(step) = session.apply(outcome, now).or(waited)
+                        && (redirect || w.step() != StepKind::DecryptUserData)
+                    {
                         w.select_step(step);
                     }
                     // A new answer: the step shows its latest attempt again.
@@ -549,7 +552,11 @@ impl WalkApp {
             self.status = Some(crate::present::tr(lang, "tui.replay-read-only").to_owned());
             return vec![Command::Redraw];
         };
-        let Some(command) = session.next(Self::now()) else {
+        // The decryption sends nothing and the walk goes past it: show it, not what follows.
+        let decrypted_before = decrypt_ran(session);
+        let next = session.next(Self::now());
+        let decrypted_now = !decrypted_before && decrypt_ran(session);
+        let Some(command) = next else {
             // Waiting for a real browser's redirect: say what to do rather than nothing.
             if session.phase() == Phase::Waiting
                 && matches!(
@@ -585,8 +592,12 @@ impl WalkApp {
                 attempt,
                 request,
             } => {
-                w.select_step(step);
-                w.tab = Tab::Request;
+                if decrypted_now {
+                    w.select_step(StepKind::DecryptUserData);
+                } else {
+                    w.select_step(step);
+                    w.tab = Tab::Request;
+                }
                 out.push(Command::Spawn(task::send(transport, attempt, request)));
             }
             crate::session::Command::AwaitConsent => {
@@ -679,28 +690,6 @@ impl WalkApp {
     }
 }
 
-/// The rows of the scenario list: "none", then each scenario as `name  [providers]  what`.
-pub(crate) fn scenario_rows(lang: Lang) -> Vec<String> {
-    let mut rows = vec![crate::present::tr(lang, "tui.scenario-none").to_owned()];
-    for name in crate::sandbox::scenario_names() {
-        let Ok(scenario) = crate::sandbox::Scenario::named(name) else {
-            continue;
-        };
-        let providers: Vec<&str> = scenario
-            .providers()
-            .into_iter()
-            .map(crate::provider::Provider::as_str)
-            .collect();
-        let what = if lang == Lang::ZH {
-            &scenario.description_zh
-        } else {
-            &scenario.description_en
-        };
-        rows.push(format!("{name:<18} [{}]  {what}", providers.join(", ")));
-    }
-    rows
-}
-
 /// The step a pending consent belongs to.
 fn session_consent_step(w: &WalkScreen) -> Option<StepKind> {
     w.consent().map(|c| match c {
@@ -777,5 +766,13 @@ fn main_with(
             place.shutdown().await;
         }
         Ok(crate::tui::event::exit_code())
+    })
+}
+
+/// Whether the walk's decryption (which sends nothing) has run.
+fn decrypt_ran(session: &Session) -> bool {
+    session.flow().steps().iter().any(|s| {
+        s.kind == StepKind::DecryptUserData
+            && matches!(s.state, StepState::Done | StepState::Failed)
     })
 }

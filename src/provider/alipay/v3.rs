@@ -21,6 +21,7 @@ use sha2::Digest as _;
 
 use super::{Charset, Outcome, SignType, Verification};
 use crate::keys::{self, PrivateKey, PublicKey};
+use crate::lang::{Lang, Text};
 use crate::provider::{HttpMethod, PreparedRequest, SigningTrace, SnTrace};
 
 /// The scheme word of the `Authorization` header.
@@ -222,6 +223,12 @@ pub fn response_sn(headers: &[(String, String)]) -> Option<&str> {
     header(headers, HEADER_SN)
 }
 
+/// The reason in both languages.
+fn set_reason(v: &mut Verification, reason: &Text) {
+    reason.get(Lang::EN).clone_into(&mut v.reason);
+    reason.get(Lang::ZH).clone_into(&mut v.reason_zh);
+}
+
 /// Verify a v3 response by its headers, as the official Node SDK's `curl()` does. The
 /// verification's `signed_text` is the exact string checked, shown like the v2 node text.
 pub fn verify_response(
@@ -243,45 +250,42 @@ pub fn verify_response(
         key_fingerprint: key.fingerprint().hex().to_owned(),
     };
     let Ok(text) = std::str::from_utf8(body) else {
-        "the body is not UTF-8; v3 answers in UTF-8 JSON".clone_into(&mut v.reason);
+        set_reason(&mut v, &Text::key("provider.alipay.v3.not-utf8"));
         return v;
     };
     let (Some(ts), Some(nonce)) = (
         header(headers, HEADER_TIMESTAMP),
         header(headers, HEADER_NONCE),
     ) else {
-        v.reason = if status >= 400 {
-            format!(
-                "HTTP {status} with no alipay-timestamp/alipay-nonce headers: the error is not \
-                 signed, read its code and message"
-            )
+        let reason = if status >= 400 {
+            Text::with("provider.alipay.v3.error-unsigned", &[("status", &status)])
         } else {
-            "no alipay-timestamp/alipay-nonce headers: a v3 answer signs its headers; \
-             nothing to verify"
-                .to_owned()
+            Text::key("provider.alipay.v3.no-headers")
         };
+        set_reason(&mut v, &reason);
         return v;
     };
     let signed = response_string(ts, nonce, text);
     v.signed_text = Some(signed.clone());
     let Some(sign) = v.sign.clone().filter(|s| !s.trim().is_empty()) else {
-        "no alipay-signature header; nothing to verify".clone_into(&mut v.reason);
+        set_reason(&mut v, &Text::key("provider.alipay.v3.no-signature"));
         return v;
     };
     let ok = keys::base64_decode_signature(&sign)
         .is_ok_and(|sig| key.verify(SignType::Rsa2.hash(), signed.as_bytes(), &sig));
     if ok {
         v.outcome = Outcome::Verified;
-        "SHA256withRSA signature verifies over alipay-timestamp\nalipay-nonce\nbody\n"
-            .clone_into(&mut v.reason);
+        set_reason(&mut v, &Text::key("provider.alipay.v3.verified"));
     } else {
         v.outcome = Outcome::Mismatch;
-        v.reason = format!(
-            "alipay-signature does not verify over the string {signed:?} (alipay-timestamp, \
-             alipay-nonce, body, each followed by \\n) with the Alipay public key \
-             SHA256:{}: a header or the body was changed on the way, or the key is not \
-             Alipay's for this app",
-            &key.fingerprint().hex()[..16]
+        let signed = format!("{signed:?}");
+        let fingerprint = &key.fingerprint().hex()[..16];
+        set_reason(
+            &mut v,
+            &Text::with(
+                "provider.alipay.v3.mismatch",
+                &[("signed", &signed), ("fingerprint", &fingerprint)],
+            ),
         );
     }
     v
@@ -357,5 +361,28 @@ mod tests {
             "{}",
             bad.reason
         );
+        assert!(
+            !bad.reason_zh.is_empty() && bad.reason_zh != bad.reason,
+            "{}",
+            bad.reason_zh
+        );
+    }
+
+    #[test]
+    fn the_verified_reason_is_one_line_in_both_languages() {
+        let key = PrivateKey::parse(KEY).expect("key");
+        let body = r#"{"access_token":"t"}"#;
+        let headers = sign_response(body, &key, "abc", 1_700_000_000_000, None);
+        let ok = verify_response(200, &headers, body.as_bytes(), &key.public_key());
+        assert_eq!(ok.outcome, Outcome::Verified);
+        // The string's line ends are named, not printed: the sentence reads as one line.
+        assert!(!ok.reason.contains('\n'), "{:?}", ok.reason);
+        assert!(
+            ok.reason.contains(r#"alipay-nonce + "\n""#),
+            "{}",
+            ok.reason
+        );
+        assert!(!ok.reason_zh.is_empty() && !ok.reason_zh.contains('\n'));
+        assert_ne!(ok.reason_zh, ok.reason);
     }
 }

@@ -373,7 +373,7 @@ impl WalkApp {
                         Command::Redraw,
                     ];
                 }
-                return Vec::new();
+                self.status = Some(crate::present::tr(lang, "tui.curl-none").to_owned());
             }
             Action::Export => match super::view::export(w, self.opts.export_dir.as_deref()) {
                 Ok(path) => {

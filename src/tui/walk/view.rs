@@ -16,7 +16,7 @@ use ratatui::widgets::{
 
 use super::{Consent, Focus, Popup, Screen, Tab, WalkApp, WalkScreen};
 use crate::finding::{Lang, Severity};
-use crate::flow::{FlowKind, StepState};
+use crate::flow::{FlowKind, StepKind, StepState};
 use crate::present::{Actor, Badge, Msg, Policy, hops, human_seconds, narration, tr, tr_fill};
 use crate::session::Phase;
 use crate::tui::keymap::Action;
@@ -142,7 +142,7 @@ impl WalkApp {
             }
         }
         help::render_key_bar_entries(buf, bar, &self.keymap, &entries, &styles);
-        let cursor = self.draw_popups(buf, area, main, &styles);
+        let cursor = self.draw_popups(buf, area, &styles);
         if let Some(position) = cursor {
             frame.set_cursor_position(position);
         }
@@ -153,14 +153,14 @@ impl WalkApp {
         &self,
         buf: &mut Buffer,
         area: Rect,
-        main: Rect,
         styles: &Styles,
     ) -> Option<ratatui::layout::Position> {
         let lang = self.opts.lang;
         let mut cursor = None;
         for layer in self.popups.iter() {
             match layer {
-                Popup::Help => help::render_help(buf, main, &self.keymap, styles),
+                // Over the whole screen: at 80×24 the panes' area is two rows short of every key.
+                Popup::Help => help::render_help(buf, area, &self.keymap, styles),
                 Popup::Qr => {
                     if let Screen::Walk(w) = &self.screen
                         && let Some(image) = &w.qr
@@ -286,6 +286,10 @@ impl WalkApp {
                             actions.push(Action::Paste);
                         }
                     }
+                    // The decryption has no tabs, no raw body and no request: search and copy.
+                    Focus::Detail if w.step() == StepKind::DecryptUserData => {
+                        actions.extend([Action::Search, Action::Copy]);
+                    }
                     Focus::Detail if w.tab == super::Tab::Fields => {
                         actions.extend([Action::NextTab, Action::Copy, Action::Search]);
                     }
@@ -380,8 +384,20 @@ fn draw_walk(
     }
     // The steps keep what their titles need on a wide screen and give way on a narrow one:
     // a quarter of the width (at least 18 columns) under 120.
+    // On a wide screen the pane grows (to a third) for the longest title, so a step such as
+    // "Phone number (getuserphonenumber)" is read whole.
     let steps_width = if body.width >= 120 {
-        34
+        let longest = w
+            .walk
+            .steps
+            .iter()
+            .map(|r| crate::tui::text::width(r.title.get(lang)))
+            .max()
+            .unwrap_or(0);
+        // The glyph, the number and the borders.
+        u16::try_from(longest + 7)
+            .unwrap_or(u16::MAX)
+            .clamp(34, body.width / 3)
     } else {
         (body.width / 4).max(18)
     }

@@ -251,6 +251,15 @@ impl WalkApp {
             Ok(request) => self
                 .popups
                 .push(Popup::Edit(Box::new(EditForm::new(request)))),
+            Err(crate::flow::FlowError::NeverSent { step }) => {
+                let key = if step.sends_request() {
+                    "tui.edit-never-sent"
+                } else {
+                    "tui.edit-no-request"
+                };
+                let title = step.title_in(session.flow().kind().provider());
+                self.status = Some(tr_fill(lang, key, &[("step", title.get(lang))]));
+            }
             Err(e) => self.status = Some(e.to_string()),
         }
         vec![Command::Redraw]
@@ -325,6 +334,12 @@ impl WalkApp {
             return Vec::new();
         };
         let step = w.step();
+        if !step.sends_request() {
+            let title = step.title_in(w.walk.flow.provider());
+            let text = tr_fill(lang, "tui.compare-no-request", &[("step", title.get(lang))]);
+            self.status = Some(text);
+            return vec![Command::Redraw];
+        }
         let n = attempts(&w.walk, step).len();
         if n < 2 {
             self.status = Some(tr(lang, "tui.compare-none").to_owned());

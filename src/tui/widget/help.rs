@@ -16,10 +16,15 @@ pub fn render_help(buf: &mut Buffer, area: Rect, keymap: &KeyMap, styles: &Style
     let rows = keymap.help_rows();
     let key_width = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
     let text_width = rows.iter().map(|(_, d)| width(d)).max().unwrap_or(0);
-    let columns = if rows.len() + 3 > usize::from(area.height) {
+    // As few columns as let every key show (a key cut off is a key nobody finds), at most
+    // three; the descriptions give way first.
+    let height = usize::from(area.height);
+    let columns = if rows.len() + 3 <= height {
+        1
+    } else if rows.len().div_ceil(2) + 2 <= height {
         2
     } else {
-        1
+        3
     };
     let per_column = rows.len().div_ceil(columns);
     let room = usize::from(area.width.saturating_sub(4));

@@ -103,7 +103,11 @@ fn status_lines<'a>(
     if let Some(consent) = w.consent() {
         let key = match consent {
             Consent::Authorize { .. } => "tui.approve-as",
-            Consent::MiniCode { .. } => "tui.mini-as",
+            // The phone's call by provider: my.getAuthCode on Alipay, wx.login on WeChat.
+            Consent::MiniCode { .. } => match w.walk.flow.provider() {
+                crate::provider::Provider::Alipay => "tui.mini-as",
+                crate::provider::Provider::Wechat => "tui.mini-as-wechat",
+            },
         };
         out.push(Line::styled(tr(lang, key).to_owned(), s.warning));
         let (users, picked) = w.live().map_or((&[][..], 0), |(s, _)| s.users());

@@ -38,12 +38,23 @@ pub(super) fn render_code(
     let width = area.width.saturating_sub(4).min(110);
     let height = area.height.saturating_sub(2);
     let spot = popup::centered(area, width, height);
+    // Both directions pick an SDK: name the pair, the arrows when they are bound ("←/→"),
+    // rather than one letter alone.
+    let arrow = |action: Action| {
+        keymap
+            .keys(action)
+            .iter()
+            .map(crate::tui::keymap::Key::label)
+            .find(|l| l == "←" || l == "→")
+            .unwrap_or_else(|| keymap.hint(action))
+    };
+    let pick = format!("{}/{}", arrow(Action::Left), arrow(Action::Right));
     let title = tr_fill(
         lang,
         "code.tui-title",
         &[
             ("step", w.step().title_in(w.walk.flow.provider()).get(lang)),
-            ("pick", &keymap.hint(Action::Right)),
+            ("pick", &pick),
             ("copy", &keymap.hint(Action::Copy)),
             ("close", &keymap.hint(Action::Cancel)),
         ],

@@ -19,6 +19,22 @@ pub(super) fn draw_detail(
         block.render(area, buf);
         return draw_authorize(buf, area, inner, w, app, s);
     }
+    // The decryption sends nothing: its pane is the decryption, with no exchange tabs.
+    if w.step() == StepKind::DecryptUserData && w.exchange().is_none() {
+        let block = pane_block(&format!("2 {}", tr(lang, "tui.decryption")), focused, s);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if w.walk.context.decryption.is_none() {
+            line(buf, inner, &not_sent(w, app), s.dim);
+            let mut rest = inner;
+            rest.y = rest.y.saturating_add(2).min(rest.bottom());
+            rest.height = rest.height.saturating_sub(2);
+            text_view::render(buf, rest, &w.body, &w.view, s);
+        } else {
+            text_view::render(buf, inner, &w.body, &w.view, s);
+        }
+        return 0;
+    }
     let mut title = String::from("2 ");
     let verification = w.exchange().and_then(|e| e.verification.as_ref());
     for tab in Tab::ALL {
