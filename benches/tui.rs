@@ -20,18 +20,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 use std::time::{Duration, Instant};
 
-use authwalk::finding::Lang;
-use authwalk::flow::FlowKind;
 use authwalk::sandbox::{Fault, FaultKind, Provider};
-use authwalk::target::{Choice, Where};
-use authwalk::transport::Transport;
-use authwalk::tui::event::{Message, Sender, channel};
+use authwalk::tui::event::{Message, Sender};
 use authwalk::tui::keymap::Action;
-use authwalk::tui::keymap::KeyMap;
-use authwalk::tui::runtime::{Command, Runtime, Turn};
-use authwalk::tui::testing::buffer_text;
-use authwalk::tui::theme::{Theme, ThemeSet};
-use authwalk::tui::walk::{Options, Report, Start, WalkApp};
+use authwalk::tui::runtime::Turn;
+use authwalk::tui::theme::Theme;
+use authwalk::tui::walk::Report;
 use authwalk::tui::widget::text_view::{self, TextBody, TextView};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -40,6 +34,9 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyModifiers};
 #[path = "../tests/support/test_keys.rs"]
 mod test_keys;
 use test_keys::install_test_keys;
+#[path = "support/walk_loop.rs"]
+mod walk_loop;
+use walk_loop::{Loop, key, start, until};
 
 const LAUNCHES: usize = 30;
 const FRAMES: usize = 50;
@@ -50,8 +47,6 @@ const TMUX_LAUNCHES: usize = 15;
 const WALKS: usize = 5;
 /// Few: before input was bounded, one 200 KB paste took over a minute.
 const PASTES: usize = 5;
-
-type Loop = Runtime<TestBackend, WalkApp>;
 
 fn main() {
     let dir = std::env::temp_dir().join(format!("authwalk-bench-tui-{}", std::process::id()));
@@ -106,74 +101,6 @@ fn main() {
     }
 
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-fn options(state_dir: &Path) -> Options {
-    Options {
-        start: Start {
-            place: Where::Embedded {
-                state_dir: Some(state_dir.to_path_buf()),
-                scenario: None,
-            },
-            choice: Choice::default(),
-        },
-        flow: Some(FlowKind::AlipayWeb),
-        lang: Lang::EN,
-        present: false,
-        lan: None,
-        state: None,
-        ..Options::default()
-    }
-}
-
-/// Build the app and its loop as `authwalk --flow alipay-web` does, draw the first frame,
-/// start the boot task; return the loop and its sender.
-fn start(state_dir: &Path, (w, h): (u16, u16)) -> (Loop, Sender<Report>) {
-    let transport = Transport::new(Duration::from_secs(10)).expect("HTTP client");
-    let app = WalkApp::new(
-        options(state_dir),
-        KeyMap::default(),
-        ThemeSet::builtin(),
-        transport,
-    );
-    let boot = app.boot();
-    let (tx, rx) = channel();
-    let terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    let mut runtime = Runtime::new(terminal, app, (tx.clone(), rx), Box::new(std::io::sink()));
-    runtime.draw().expect("first frame");
-    if let Command::Spawn(task) = boot {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            let _ = tx.send(task.await);
-        });
-    }
-    (runtime, tx)
-}
-
-fn screen(runtime: &Loop) -> String {
-    buffer_text(runtime.terminal().backend().buffer())
-}
-
-/// Turn the loop until a drawn frame contains `text`.
-async fn until(runtime: &mut Loop, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !screen(runtime).contains(text) {
-        assert!(
-            Instant::now() < deadline,
-            "{text:?} never appeared:\n{}",
-            screen(runtime)
-        );
-        let turn = tokio::time::timeout(Duration::from_secs(20), runtime.turn())
-            .await
-            .expect("a message within 20 s")
-            .expect("draws");
-        assert_ne!(turn, Turn::Quit, "the app quit waiting for {text:?}");
-    }
-}
-
-fn key(tx: &Sender<Report>, code: KeyCode) {
-    tx.send(Message::key(code, KeyModifiers::NONE))
-        .expect("the loop is alive");
 }
 
 async fn launch_in_process(state_dir: &Path) -> Duration {

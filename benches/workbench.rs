@@ -20,25 +20,22 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use authwalk::finding::Lang;
 use authwalk::flow::{FlowKind, Inputs, RawResponse, StepKind};
 use authwalk::sandbox::{Fault, FaultKind, Provider};
 use authwalk::session::{Command as SessionCommand, Outcome, Session};
 use authwalk::target::{Choice, Where};
 use authwalk::transport::Transport;
-use authwalk::tui::event::{Message, Sender, channel};
-use authwalk::tui::keymap::KeyMap;
-use authwalk::tui::runtime::{Command, Runtime, Turn};
-use authwalk::tui::testing::buffer_text;
-use authwalk::tui::theme::ThemeSet;
-use authwalk::tui::walk::{Options, Report, Screen, Source, Start, WalkApp};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use authwalk::tui::event::Message;
+use authwalk::tui::runtime::Turn;
+use authwalk::tui::walk::{Report, Screen, Source};
+use ratatui::crossterm::event::KeyCode;
 
 #[path = "../tests/support/test_keys.rs"]
 mod test_keys;
 use test_keys::install_test_keys;
+#[path = "support/walk_loop.rs"]
+mod walk_loop;
+use walk_loop::{key, start, until};
 
 /// The process's resident set now (`VmRSS`) in bytes; 0 where `/proc` is not there.
 fn rss() -> usize {
@@ -55,8 +52,6 @@ fn rss() -> usize {
 const KEYS: usize = 400;
 const RESENDS: usize = 100;
 const BUILDS: usize = 20;
-
-type Loop = Runtime<TestBackend, WalkApp>;
 
 fn main() {
     let dir = std::env::temp_dir().join(format!("authwalk-bench-workbench-{}", std::process::id()));
@@ -75,68 +70,6 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn options(state_dir: &Path) -> Options {
-    Options {
-        start: Start {
-            place: Where::Embedded {
-                state_dir: Some(state_dir.to_path_buf()),
-                scenario: None,
-            },
-            choice: Choice::default(),
-        },
-        flow: Some(FlowKind::AlipayWeb),
-        lang: Lang::EN,
-        ..Options::default()
-    }
-}
-
-fn start(state_dir: &Path) -> (Loop, Sender<Report>) {
-    let transport = Transport::new(Duration::from_secs(10)).expect("HTTP client");
-    let app = WalkApp::new(
-        options(state_dir),
-        KeyMap::default(),
-        ThemeSet::builtin(),
-        transport,
-    );
-    let boot = app.boot();
-    let (tx, rx) = channel();
-    let terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
-    let mut runtime = Runtime::new(terminal, app, (tx.clone(), rx), Box::new(std::io::sink()));
-    runtime.draw().expect("first frame");
-    if let Command::Spawn(task) = boot {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            let _ = tx.send(task.await);
-        });
-    }
-    (runtime, tx)
-}
-
-fn screen(runtime: &Loop) -> String {
-    buffer_text(runtime.terminal().backend().buffer())
-}
-
-async fn until(runtime: &mut Loop, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !screen(runtime).contains(text) {
-        assert!(
-            Instant::now() < deadline,
-            "{text:?} never appeared:\n{}",
-            screen(runtime)
-        );
-        let turn = tokio::time::timeout(Duration::from_secs(20), runtime.turn())
-            .await
-            .expect("a message within 20 s")
-            .expect("draws");
-        assert_ne!(turn, Turn::Quit, "the app quit waiting for {text:?}");
-    }
-}
-
-fn key(tx: &Sender<Report>, code: KeyCode) {
-    tx.send(Message::key(code, KeyModifiers::NONE))
-        .expect("the loop is alive");
-}
-
 fn json_5mb() -> Vec<u8> {
     let mut json = String::from("{\"items\":[");
     let mut i = 0;
@@ -152,7 +85,7 @@ fn json_5mb() -> Vec<u8> {
 }
 
 async fn edit_form_keys(state_dir: &Path) {
-    let (mut runtime, tx) = start(state_dir);
+    let (mut runtime, tx) = start(state_dir, (120, 40));
     until(&mut runtime, "Lint: no findings").await;
     key(&tx, KeyCode::Char('n'));
     until(&mut runtime, "Approve as demo user").await;
