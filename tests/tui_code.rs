@@ -6,18 +6,15 @@
     reason = "test helpers: a failed setup should panic where it fails"
 )]
 
+#[path = "support/booted.rs"]
+mod booted;
+
 use std::path::PathBuf;
 
 use authwalk::finding::Lang;
 use authwalk::flow::FlowKind;
-use authwalk::target::{Choice, Where};
-use authwalk::transport::Transport;
-use authwalk::tui::event::Message;
-use authwalk::tui::keymap::KeyMap;
-use authwalk::tui::runtime::Command;
 use authwalk::tui::testing::Runner;
-use authwalk::tui::theme::ThemeSet;
-use authwalk::tui::walk::{Options, Report, Start, WalkApp};
+use authwalk::tui::walk::WalkApp;
 use ratatui::crossterm::event::KeyCode;
 
 fn state_dir() -> PathBuf {
@@ -25,30 +22,11 @@ fn state_dir() -> PathBuf {
 }
 
 async fn runner(flow: FlowKind) -> Runner<WalkApp> {
-    let opts = Options {
-        start: Start {
-            place: Where::Embedded {
-                state_dir: Some(state_dir()),
-                scenario: None,
-            },
-            choice: Choice::default(),
-        },
-        flow: Some(flow),
-        lang: Lang::EN,
-        present: false,
-        lan: None,
-        state: Some("TestState0123456789abcde".into()),
-        export_dir: None,
-    };
-    let transport = Transport::new(std::time::Duration::from_secs(10)).unwrap();
-    let app = WalkApp::new(opts, KeyMap::default(), ThemeSet::monochrome(), transport);
-    let Command::Spawn(boot) = app.boot() else {
-        panic!("boot is a task")
-    };
-    let runner = Runner::new(app, 120, 40).unwrap();
-    let opened: Message<Report> = boot.await;
-    runner.send(opened);
-    runner
+    booted::booted(
+        booted::options(state_dir(), Some(flow), None, Lang::EN),
+        (120, 40),
+    )
+    .await
 }
 
 /// The text of the last OSC 52 copy written.

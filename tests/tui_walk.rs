@@ -7,19 +7,19 @@
     reason = "test helpers: a failed setup should panic where it fails"
 )]
 
+#[path = "support/booted.rs"]
+mod booted;
+
 use std::path::PathBuf;
 
 use authwalk::finding::Lang;
 use authwalk::flow::FlowKind;
 use authwalk::sandbox::{Fault, FaultKind, Provider};
-use authwalk::target::{Choice, Where};
 use authwalk::transport::Transport;
-use authwalk::tui::event::Message;
 use authwalk::tui::keymap::KeyMap;
-use authwalk::tui::runtime::Command;
 use authwalk::tui::testing::Runner;
 use authwalk::tui::theme::ThemeSet;
-use authwalk::tui::walk::{Options, Report, Start, WalkApp};
+use authwalk::tui::walk::{Options, WalkApp};
 use ratatui::crossterm::event::KeyCode;
 
 #[path = "support/test_keys.rs"]
@@ -55,33 +55,14 @@ async fn runner_with(
     flow: Option<FlowKind>,
     scenario: Option<&str>,
     lang: Lang,
-    (w, h): (u16, u16),
+    size: (u16, u16),
     present: bool,
 ) -> Runner<WalkApp> {
     let opts = Options {
-        start: Start {
-            place: Where::Embedded {
-                state_dir: Some(state_dir()),
-                scenario: scenario.map(str::to_owned),
-            },
-            choice: Choice::default(),
-        },
-        flow,
-        lang,
         present,
-        lan: None,
-        state: Some("TestState0123456789abcde".into()),
-        export_dir: None,
+        ..booted::options(state_dir(), flow, scenario, lang)
     };
-    let transport = Transport::new(std::time::Duration::from_secs(10)).unwrap();
-    let app = WalkApp::new(opts, KeyMap::default(), ThemeSet::monochrome(), transport);
-    let Command::Spawn(boot) = app.boot() else {
-        panic!("boot is a task")
-    };
-    let runner = Runner::new(app, w, h).unwrap();
-    let opened: Message<Report> = boot.await;
-    runner.send(opened);
-    runner
+    booted::booted(opts, size).await
 }
 
 async fn runner(flow: Option<FlowKind>, scenario: Option<&str>, lang: Lang) -> Runner<WalkApp> {

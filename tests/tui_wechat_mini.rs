@@ -7,18 +7,15 @@
     reason = "test helpers: a failed setup should panic where it fails"
 )]
 
+#[path = "support/booted.rs"]
+mod booted;
+
 use std::path::PathBuf;
 
 use authwalk::finding::Lang;
 use authwalk::flow::FlowKind;
-use authwalk::target::{Choice, Where};
-use authwalk::transport::Transport;
-use authwalk::tui::event::Message;
-use authwalk::tui::keymap::KeyMap;
-use authwalk::tui::runtime::Command;
 use authwalk::tui::testing::{Runner, buffer_text};
-use authwalk::tui::theme::ThemeSet;
-use authwalk::tui::walk::{Options, Report, Start, WalkApp};
+use authwalk::tui::walk::WalkApp;
 use ratatui::crossterm::event::KeyCode;
 
 fn state_dir() -> PathBuf {
@@ -26,30 +23,11 @@ fn state_dir() -> PathBuf {
 }
 
 async fn runner(flow: Option<FlowKind>, scenario: Option<&str>) -> Runner<WalkApp> {
-    let opts = Options {
-        start: Start {
-            place: Where::Embedded {
-                state_dir: Some(state_dir()),
-                scenario: scenario.map(str::to_owned),
-            },
-            choice: Choice::default(),
-        },
-        flow,
-        lang: Lang::EN,
-        present: false,
-        lan: None,
-        state: Some("TestState0123456789abcde".into()),
-        export_dir: None,
-    };
-    let transport = Transport::new(std::time::Duration::from_secs(10)).unwrap();
-    let app = WalkApp::new(opts, KeyMap::default(), ThemeSet::monochrome(), transport);
-    let Command::Spawn(boot) = app.boot() else {
-        panic!("boot is a task")
-    };
-    let runner = Runner::new(app, 140, 48).unwrap();
-    let opened: Message<Report> = boot.await;
-    runner.send(opened);
-    runner
+    booted::booted(
+        booted::options(state_dir(), flow, scenario, Lang::EN),
+        (140, 48),
+    )
+    .await
 }
 
 async fn step(r: &mut Runner<WalkApp>, n: usize, mark: char) {
